@@ -1,0 +1,1337 @@
+/*
+ * Reading the configuration directory (see conf.h).
+ *
+ * Two small grammars share one tokenizer: hostname.IF files, where each
+ * line is a list of ifconfig(8) arguments (netstart runs `ifconfig IF
+ * LINE`), and vm.conf(5), a braced block language.  Every problem is
+ * printed with its position and counted; conf_load() fails if any was
+ * found, after reading everything, so one run shows all mistakes.
+ */
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataplane/conf.h"
+#include "fwd/bridge.h"
+
+enum tok_type { T_EOF, T_NL, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_EQ };
+
+struct tok {
+	enum tok_type	 type;
+	char		 text[512];
+	struct conf_pos	 pos;
+};
+
+struct lex {
+	struct conf	*c;
+	const char	*file;
+	const char	*buf;
+	size_t		 len;
+	size_t		 off;
+	int		 line;
+	int		 col;
+	int		 braces;	/* vm.conf: { } and = are tokens */
+	struct tok	 peeked;
+	int		 has_peek;
+};
+
+static void
+conf_msg(struct conf *c, const struct conf_pos *pos, const char *what,
+    const char *fmt, va_list ap)
+{
+	if (c->err == NULL)
+		return;
+	if (pos != NULL && pos->line > 0)
+		fprintf(c->err, "%s:%d:%d: %s", pos->file, pos->line, pos->col,
+		    what);
+	else if (pos != NULL)
+		fprintf(c->err, "%s: %s", pos->file, what);
+	vfprintf(c->err, fmt, ap);
+	fputc('\n', c->err);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+conf_err(struct conf *c, const struct conf_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_msg(c, pos, "", fmt, ap);
+	va_end(ap);
+	c->errors++;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+conf_warn(struct conf *c, const struct conf_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_msg(c, pos, "warning: ", fmt, ap);
+	va_end(ap);
+	c->warnings++;
+}
+
+static const char *
+conf_intern(struct conf *c, const char *path)
+{
+	if (c->nfiles == (int)(sizeof(c->files) / sizeof(c->files[0])))
+		return c->files[c->nfiles - 1];
+	c->files[c->nfiles] = strdup(path);
+	return c->files[c->nfiles] ? c->files[c->nfiles++] : "?";
+}
+
+static char *
+read_file(const char *path, size_t *lenp)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 8192;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+		if (n < 4096)
+			break;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+static int
+lex_getc(struct lex *lx)
+{
+	int ch;
+
+	if (lx->off >= lx->len)
+		return EOF;
+	ch = (unsigned char)lx->buf[lx->off++];
+	if (ch == '\n') {
+		lx->line++;
+		lx->col = 1;
+	} else
+		lx->col++;
+	return ch;
+}
+
+static int
+lex_peekc(struct lex *lx)
+{
+	return lx->off < lx->len ? (unsigned char)lx->buf[lx->off] : EOF;
+}
+
+static int
+lex_is_word(int ch, int braces)
+{
+	if (ch == EOF || isspace(ch) || ch == '#' || ch == '"')
+		return 0;
+	if (braces && (ch == '{' || ch == '}' || ch == '=' || ch == ';' ||
+	    ch == ','))
+		return 0;
+	return 1;
+}
+
+static void
+lex_next(struct lex *lx, struct tok *t)
+{
+	size_t n = 0;
+	int ch;
+
+	if (lx->has_peek) {
+		*t = lx->peeked;
+		lx->has_peek = 0;
+		return;
+	}
+	for (;;) {
+		ch = lex_peekc(lx);
+		if (ch == '\\' && lx->off + 1 < lx->len &&
+		    lx->buf[lx->off + 1] == '\n') {
+			lex_getc(lx);
+			lex_getc(lx);
+			continue;
+		}
+		if (ch == ' ' || ch == '\t' || ch == '\r' ||
+		    (lx->braces && (ch == ',')))
+			lex_getc(lx);
+		else if (ch == '#') {
+			while ((ch = lex_peekc(lx)) != EOF && ch != '\n')
+				lex_getc(lx);
+		} else
+			break;
+	}
+	t->pos.file = lx->file;
+	t->pos.line = lx->line;
+	t->pos.col = lx->col;
+	t->text[0] = '\0';
+	ch = lex_getc(lx);
+	if (ch == EOF) {
+		t->type = T_EOF;
+		return;
+	}
+	if (ch == '\n' || (lx->braces && ch == ';')) {
+		t->type = T_NL;
+		return;
+	}
+	if (lx->braces && ch == '{') {
+		t->type = T_LBRACE;
+		strcpy(t->text, "{");
+		return;
+	}
+	if (lx->braces && ch == '}') {
+		t->type = T_RBRACE;
+		strcpy(t->text, "}");
+		return;
+	}
+	if (lx->braces && ch == '=') {
+		t->type = T_EQ;
+		strcpy(t->text, "=");
+		return;
+	}
+	if (ch == '"') {
+		t->type = T_STRING;
+		while ((ch = lex_getc(lx)) != '"') {
+			if (ch == EOF || ch == '\n') {
+				conf_err(lx->c, &t->pos,
+				    "unterminated quoted string");
+				break;
+			}
+			if (n + 1 < sizeof(t->text))
+				t->text[n++] = (char)ch;
+		}
+		t->text[n] = '\0';
+		return;
+	}
+	t->type = T_WORD;
+	t->text[n++] = (char)ch;
+	while (lex_is_word(lex_peekc(lx), lx->braces)) {
+		ch = lex_getc(lx);
+		if (n + 1 < sizeof(t->text))
+			t->text[n++] = (char)ch;
+	}
+	t->text[n] = '\0';
+}
+
+static void
+lex_peek(struct lex *lx, struct tok *t)
+{
+	if (!lx->has_peek) {
+		lex_next(lx, &lx->peeked);
+		lx->has_peek = 1;
+	}
+	*t = lx->peeked;
+}
+
+int
+conf_parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
+	    &b[4], &b[5], &tail) != 6)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		if (b[i] > 0xff)
+			return -1;
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+static int
+parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *v > max)
+		return -1;
+	return 0;
+}
+
+/* OpenBSD interface names: letters, then a unit number. */
+static int
+valid_ifname(const char *s)
+{
+	const char *p = s;
+
+	if (strlen(s) >= CONF_NAMESIZ || !isalpha((unsigned char)*p))
+		return 0;
+	while (isalpha((unsigned char)*p))
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == '\0';
+}
+
+static int
+is_bridge_name(const char *s)
+{
+	return strncmp(s, "bridge", 6) == 0 || strncmp(s, "veb", 3) == 0;
+}
+
+static int
+is_vlan_name(const char *s)
+{
+	return strncmp(s, "vlan", 4) == 0 && isdigit((unsigned char)s[4]);
+}
+
+/* ---- hostname.IF ------------------------------------------------------ */
+
+struct hline {
+	struct tok	 t[32];
+	int		 n;
+	int		 i;
+};
+
+static struct tok *
+hline_arg(struct conf *c, struct hline *hl, const char *kw, const char *what)
+{
+	if (hl->i >= hl->n) {
+		conf_err(c, &hl->t[hl->i - 1].pos, "%s needs %s", kw, what);
+		return NULL;
+	}
+	return &hl->t[hl->i++];
+}
+
+static struct conf_member *
+bridge_find_member(struct conf_bridge *b, const char *ifname)
+{
+	int i;
+
+	for (i = 0; i < b->nmembers; i++)
+		if (strcmp(b->members[i].ifname, ifname) == 0)
+			return &b->members[i];
+	return NULL;
+}
+
+static int
+parse_inet(struct conf *c, struct hline *hl, struct conf_if *ci)
+{
+	struct tok *a, *m;
+	struct in_addr in;
+	char addr[64], *slash;
+	unsigned long plen = 32;
+	uint32_t mask;
+
+	if ((a = hline_arg(c, hl, "inet", "an address")) == NULL)
+		return -1;
+	if (strcmp(a->text, "alias") == 0 &&
+	    (a = hline_arg(c, hl, "inet alias", "an address")) == NULL)
+		return -1;
+	snprintf(addr, sizeof(addr), "%s", a->text);
+	if ((slash = strchr(addr, '/')) != NULL) {
+		*slash++ = '\0';
+		if (parse_uint(slash, 32, &plen) != 0) {
+			conf_err(c, &a->pos, "bad prefix length \"%s\", "
+			    "expected 0 to 32", slash);
+			return -1;
+		}
+	}
+	if (inet_pton(AF_INET, addr, &in) != 1) {
+		conf_err(c, &a->pos, "bad IPv4 address \"%s\"", addr);
+		return -1;
+	}
+	if (slash == NULL && hl->i < hl->n) {
+		m = &hl->t[hl->i];
+		if (strcmp(m->text, "netmask") == 0) {
+			hl->i++;
+			if ((m = hline_arg(c, hl, "netmask", "a mask")) == NULL)
+				return -1;
+		} else
+			hl->i++;
+		if (strncmp(m->text, "0x", 2) == 0)
+			mask = (uint32_t)strtoul(m->text, NULL, 16);
+		else {
+			struct in_addr mi;
+
+			if (inet_pton(AF_INET, m->text, &mi) != 1) {
+				conf_err(c, &m->pos, "bad netmask \"%s\", "
+				    "expected a dotted or 0x mask", m->text);
+				return -1;
+			}
+			mask = ntohl(mi.s_addr);
+		}
+		plen = (unsigned long)__builtin_popcount(mask);
+		if (mask != (plen ? ~0U << (32 - plen) : 0)) {
+			conf_err(c, &m->pos, "netmask \"%s\" is not contiguous",
+			    m->text);
+			return -1;
+		}
+	}
+	/* Optional broadcast address, computed anyway. */
+	if (hl->i < hl->n && (strcmp(hl->t[hl->i].text, "broadcast") == 0))
+		hl->i += 2;
+	else if (hl->i < hl->n && (strcmp(hl->t[hl->i].text, "NONE") == 0 ||
+	    isdigit((unsigned char)hl->t[hl->i].text[0])))
+		hl->i++;
+	if (ci->naddrs == CONF_MAX_ADDRS) {
+		conf_err(c, &a->pos, "too many addresses on %s (at most %d)",
+		    ci->name, CONF_MAX_ADDRS);
+		return -1;
+	}
+	ci->addrs[ci->naddrs].addr = in.s_addr;
+	ci->addrs[ci->naddrs].plen = (uint8_t)plen;
+	ci->addrs[ci->naddrs].pos = a->pos;
+	ci->naddrs++;
+	return 0;
+}
+
+/* Options every interface takes; returns 1 if the keyword was one. */
+static int
+hostname_common(struct conf *c, struct hline *hl, struct tok *kw,
+    struct conf_if *ci, int *up)
+{
+	struct tok *a;
+
+	if (strcmp(kw->text, "up") == 0)
+		*up = 1;
+	else if (strcmp(kw->text, "down") == 0)
+		*up = 0;
+	else if (strcmp(kw->text, "description") == 0 ||
+	    strcmp(kw->text, "descr") == 0) {
+		if ((a = hline_arg(c, hl, kw->text, "a text")) != NULL &&
+		    ci != NULL)
+			snprintf(ci->descr, sizeof(ci->descr), "%s", a->text);
+	} else if (strcmp(kw->text, "lladdr") == 0) {
+		if ((a = hline_arg(c, hl, "lladdr", "a MAC address")) == NULL)
+			return 1;
+		if (strcmp(a->text, "random") == 0)
+			return 1;
+		if (ci == NULL || conf_parse_mac(a->text, ci->lladdr) != 0)
+			conf_err(c, &a->pos, "bad lladdr \"%s\", expected "
+			    "xx:xx:xx:xx:xx:xx", a->text);
+		else
+			ci->has_lladdr = 1;
+	} else if (strcmp(kw->text, "inet") == 0) {
+		if (ci != NULL)
+			parse_inet(c, hl, ci);
+		else
+			conf_err(c, &kw->pos, "inet is not supported here");
+	} else if (strcmp(kw->text, "mtu") == 0 ||
+	    strcmp(kw->text, "llprio") == 0 ||
+	    strcmp(kw->text, "group") == 0 ||
+	    strcmp(kw->text, "rdomain") == 0 ||
+	    strcmp(kw->text, "txprio") == 0 ||
+	    strcmp(kw->text, "rxprio") == 0) {
+		if (hline_arg(c, hl, kw->text, "a value") != NULL)
+			conf_warn(c, &kw->pos, "%s is not enforced by sluice",
+			    kw->text);
+	} else if (strcmp(kw->text, "dhcp") == 0 ||
+	    strcmp(kw->text, "autoconf") == 0 ||
+	    strcmp(kw->text, "inet6") == 0 ||
+	    strcmp(kw->text, "-inet6") == 0) {
+		conf_warn(c, &kw->pos, "%s is not enforced by sluice",
+		    kw->text);
+		hl->i = hl->n;		/* the rest of the line is its */
+	} else
+		return 0;
+	return 1;
+}
+
+static void
+hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
+{
+	struct conf_member *m;
+	struct tok *kw, *a;
+	unsigned long v;
+
+	while (hl->i < hl->n) {
+		kw = &hl->t[hl->i++];
+		if (hostname_common(c, hl, kw, NULL, &b->up))
+			continue;
+		if (strcmp(kw->text, "add") == 0) {
+			if ((a = hline_arg(c, hl, "add", "an interface")) ==
+			    NULL)
+				continue;
+			if (!valid_ifname(a->text)) {
+				conf_err(c, &a->pos, "bad interface name "
+				    "\"%s\"", a->text);
+				continue;
+			}
+			if (bridge_find_member(b, a->text) != NULL) {
+				conf_err(c, &a->pos, "%s is already a member "
+				    "of %s", a->text, b->name);
+				continue;
+			}
+			if (b->nmembers == BRIDGE_MAX_MEMBERS) {
+				conf_err(c, &a->pos, "too many members");
+				continue;
+			}
+			m = &b->members[b->nmembers++];
+			snprintf(m->ifname, sizeof(m->ifname), "%s", a->text);
+			m->flags = BM_DEFAULT;
+			m->pos = a->pos;
+		} else if (strcmp(kw->text, "del") == 0 ||
+		    strcmp(kw->text, "delete") == 0) {
+			if ((a = hline_arg(c, hl, kw->text, "an interface")) ==
+			    NULL)
+				continue;
+			if ((m = bridge_find_member(b, a->text)) == NULL) {
+				conf_err(c, &a->pos, "%s is not a member of %s",
+				    a->text, b->name);
+				continue;
+			}
+			memmove(m, m + 1, (size_t)(b->members + b->nmembers -
+			    m - 1) * sizeof(*m));
+			b->nmembers--;
+		} else if (strcmp(kw->text, "learn") == 0 ||
+		    strcmp(kw->text, "-learn") == 0 ||
+		    strcmp(kw->text, "discover") == 0 ||
+		    strcmp(kw->text, "-discover") == 0) {
+			int off = kw->text[0] == '-';
+			uint16_t bit = strstr(kw->text, "learn") ?
+			    BM_LEARNING : BM_DISCOVER;
+
+			if ((a = hline_arg(c, hl, kw->text, "a member")) ==
+			    NULL)
+				continue;
+			if ((m = bridge_find_member(b, a->text)) == NULL) {
+				conf_err(c, &a->pos, "%s is not a member of %s "
+				    "(add it first)", a->text, b->name);
+				continue;
+			}
+			if (off)
+				m->flags &= ~bit;
+			else
+				m->flags |= bit;
+		} else if (strcmp(kw->text, "maxaddr") == 0 ||
+		    strcmp(kw->text, "timeout") == 0) {
+			if ((a = hline_arg(c, hl, kw->text, "a number")) ==
+			    NULL)
+				continue;
+			if (parse_uint(a->text, UINT32_MAX, &v) != 0) {
+				conf_err(c, &a->pos, "%s \"%s\": expected a "
+				    "number", kw->text, a->text);
+				continue;
+			}
+			if (kw->text[0] == 'm')
+				b->maxaddr = (uint32_t)v;
+			else
+				b->timeout = (uint32_t)v;
+		} else if (strcmp(kw->text, "static") == 0) {
+			struct conf_static *s;
+			struct tok *mac, *ifn;
+
+			if ((mac = hline_arg(c, hl, "static", "a MAC address "
+			    "and a member")) == NULL ||
+			    (ifn = hline_arg(c, hl, "static", "a member")) ==
+			    NULL)
+				continue;
+			if (b->nstatic == CONF_MAX_STATIC) {
+				conf_err(c, &mac->pos, "too many static "
+				    "entries");
+				continue;
+			}
+			s = &b->statics[b->nstatic];
+			if (conf_parse_mac(mac->text, s->mac) != 0) {
+				conf_err(c, &mac->pos, "bad MAC address "
+				    "\"%s\", expected xx:xx:xx:xx:xx:xx",
+				    mac->text);
+				continue;
+			}
+			if (bridge_find_member(b, ifn->text) == NULL) {
+				conf_err(c, &ifn->pos, "%s is not a member of "
+				    "%s", ifn->text, b->name);
+				continue;
+			}
+			snprintf(s->ifname, sizeof(s->ifname), "%s", ifn->text);
+			s->pos = mac->pos;
+			b->nstatic++;
+		} else if (strcmp(kw->text, "stp") == 0 ||
+		    strcmp(kw->text, "-stp") == 0 ||
+		    strcmp(kw->text, "protected") == 0 ||
+		    strcmp(kw->text, "span") == 0 ||
+		    strcmp(kw->text, "blocknonip") == 0 ||
+		    strcmp(kw->text, "-blocknonip") == 0) {
+			conf_warn(c, &kw->pos, "%s is not enforced by sluice",
+			    kw->text);
+			hl->i = hl->n;
+		} else if (strcmp(kw->text, "rule") == 0 ||
+		    strcmp(kw->text, "flush") == 0 ||
+		    strcmp(kw->text, "flushall") == 0) {
+			if (kw->text[0] == 'r')
+				conf_warn(c, &kw->pos, "bridge rules are not "
+				    "enforced by sluice (use pf)");
+			hl->i = hl->n;
+		} else
+			conf_err(c, &kw->pos, "unknown bridge option \"%s\", "
+			    "expected add, delete, up, down, learn, -learn, "
+			    "discover, -discover, maxaddr, timeout or static",
+			    kw->text);
+	}
+}
+
+static void
+hostname_vlan_line(struct conf *c, struct conf_vlan *v, struct conf_if *ci,
+    struct hline *hl)
+{
+	struct tok *kw, *a;
+	unsigned long n;
+
+	while (hl->i < hl->n) {
+		kw = &hl->t[hl->i++];
+		if (hostname_common(c, hl, kw, ci, &v->up))
+			continue;
+		if (strcmp(kw->text, "vlan") == 0 ||
+		    strcmp(kw->text, "vnetid") == 0) {
+			if ((a = hline_arg(c, hl, kw->text, "a VLAN id")) ==
+			    NULL)
+				continue;
+			if (parse_uint(a->text, 4094, &n) != 0 || n == 0) {
+				conf_err(c, &a->pos, "%s \"%s\": expected a "
+				    "VLAN id from 1 to 4094", kw->text,
+				    a->text);
+				continue;
+			}
+			v->vid = (uint16_t)n;
+		} else if (strcmp(kw->text, "vlandev") == 0 ||
+		    strcmp(kw->text, "parent") == 0) {
+			if ((a = hline_arg(c, hl, kw->text, "an interface")) ==
+			    NULL)
+				continue;
+			if (!valid_ifname(a->text)) {
+				conf_err(c, &a->pos, "bad interface name "
+				    "\"%s\"", a->text);
+				continue;
+			}
+			snprintf(v->parent, sizeof(v->parent), "%s", a->text);
+		} else
+			conf_err(c, &kw->pos, "unknown vlan option \"%s\", "
+			    "expected vlan, vlandev, vnetid, parent, up or "
+			    "down", kw->text);
+	}
+}
+
+static void
+hostname_if_line(struct conf *c, struct conf_if *ci, struct hline *hl)
+{
+	struct tok *kw;
+
+	while (hl->i < hl->n) {
+		kw = &hl->t[hl->i++];
+		if (!hostname_common(c, hl, kw, ci, &ci->up))
+			conf_err(c, &kw->pos, "unknown interface option "
+			    "\"%s\", expected inet, up, down, lladdr or "
+			    "description", kw->text);
+	}
+}
+
+int
+conf_parse_hostname(struct conf *c, const char *path, const char *ifname)
+{
+	struct conf_bridge *b = NULL;
+	struct conf_vlan *v = NULL;
+	struct conf_if *ci = NULL;
+	struct conf_pos fpos;
+	struct lex lx = { 0 };
+	struct hline hl;
+	struct tok t;
+	size_t len;
+	char *buf;
+	int errors = c->errors;
+
+	fpos.file = conf_intern(c, path);
+	fpos.line = fpos.col = 0;
+	if ((buf = read_file(path, &len)) == NULL) {
+		conf_err(c, &fpos, "%s", strerror(errno));
+		return -1;
+	}
+	if (is_bridge_name(ifname)) {
+		if (c->nbridges == CONF_MAX_BRIDGES) {
+			conf_err(c, &fpos, "too many bridges");
+			goto done;
+		}
+		b = &c->bridges[c->nbridges++];
+		memset(b, 0, sizeof(*b));
+		snprintf(b->name, sizeof(b->name), "%s", ifname);
+		b->maxaddr = FDB_DEFAULT_MAX;
+		b->timeout = FDB_DEFAULT_TIMEOUT;
+		b->pos = fpos;
+	} else {
+		if (c->nifs == CONF_MAX_IFS) {
+			conf_err(c, &fpos, "too many interfaces");
+			goto done;
+		}
+		ci = &c->ifs[c->nifs++];
+		memset(ci, 0, sizeof(*ci));
+		snprintf(ci->name, sizeof(ci->name), "%s", ifname);
+		ci->pos = fpos;
+		if (is_vlan_name(ifname)) {
+			if (c->nvlans == CONF_MAX_VLANS) {
+				conf_err(c, &fpos, "too many vlans");
+				goto done;
+			}
+			v = &c->vlans[c->nvlans++];
+			memset(v, 0, sizeof(*v));
+			snprintf(v->name, sizeof(v->name), "%s", ifname);
+			v->pos = fpos;
+		}
+	}
+
+	lx.c = c;
+	lx.file = fpos.file;
+	lx.buf = buf;
+	lx.len = len;
+	lx.line = lx.col = 1;
+	for (;;) {
+		hl.n = hl.i = 0;
+		for (;;) {
+			lex_next(&lx, &t);
+			if (t.type == T_NL || t.type == T_EOF)
+				break;
+			if (hl.n == 0 && t.text[0] == '!') {
+				/* A shell command line: netstart runs it. */
+				conf_warn(c, &t.pos, "command lines (\"!...\") "
+				    "are not run by sluice");
+				while (t.type != T_NL && t.type != T_EOF)
+					lex_next(&lx, &t);
+				break;
+			}
+			if (hl.n == (int)(sizeof(hl.t) / sizeof(hl.t[0]))) {
+				conf_err(c, &t.pos, "line too long");
+				continue;
+			}
+			hl.t[hl.n++] = t;
+		}
+		if (hl.n > 0) {
+			if (b != NULL)
+				hostname_bridge_line(c, b, &hl);
+			else if (v != NULL)
+				hostname_vlan_line(c, v, ci, &hl);
+			else
+				hostname_if_line(c, ci, &hl);
+		}
+		if (t.type == T_EOF)
+			break;
+	}
+	if (v != NULL) {
+		v->up = v->up || ci->up;
+		if (v->vid == 0)
+			conf_err(c, &fpos, "%s has no VLAN id (expected \"vlan "
+			    "N\" or \"vnetid N\")", v->name);
+		if (v->parent[0] == '\0')
+			conf_err(c, &fpos, "%s has no parent interface "
+			    "(expected \"vlandev IF\" or \"parent IF\")",
+			    v->name);
+	}
+done:
+	free(buf);
+	return c->errors > errors ? -1 : 0;
+}
+
+/* ---- vm.conf ---------------------------------------------------------- */
+
+static int
+vm_expect(struct lex *lx, struct tok *t, enum tok_type type, const char *what)
+{
+	lex_next(lx, t);
+	if (t->type == type || (type == T_WORD && t->type == T_STRING))
+		return 0;
+	conf_err(lx->c, &t->pos, "expected %s, found %s", what,
+	    t->type == T_EOF ? "end of file" : t->type == T_NL ?
+	    "end of line" : t->text);
+	return -1;
+}
+
+static void
+vm_skip_nl(struct lex *lx)
+{
+	struct tok t;
+
+	for (;;) {
+		lex_peek(lx, &t);
+		if (t.type != T_NL)
+			return;
+		lex_next(lx, &t);
+	}
+}
+
+/* Skip to the end of the statement, over any braced block. */
+static void
+vm_skip_stmt(struct lex *lx)
+{
+	struct tok t;
+	int depth = 0;
+
+	for (;;) {
+		lex_peek(lx, &t);
+		if (t.type == T_EOF)
+			return;
+		if ((t.type == T_NL || t.type == T_RBRACE) && depth == 0)
+			return;
+		lex_next(lx, &t);
+		if (t.type == T_LBRACE)
+			depth++;
+		else if (t.type == T_RBRACE)
+			depth--;
+	}
+}
+
+static int
+parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (toupper((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'K':
+		v <<= 10;
+		break;
+	case 'M':
+		v <<= 20;
+		break;
+	case 'G':
+		v <<= 30;
+		break;
+	case 'T':
+		v <<= 40;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0' && toupper((unsigned char)end[1]) !=
+	    'B')
+		return -1;
+	*bytes = v;
+	return 0;
+}
+
+static void
+vm_parse_lladdr(struct lex *lx, struct conf_vmif *vi, int locked)
+{
+	struct tok t;
+
+	lex_peek(lx, &t);
+	if (t.type == T_WORD && strcmp(t.text, "locked") == 0) {
+		lex_next(lx, &t);
+		locked = 1;
+		lex_peek(lx, &t);
+	}
+	vi->locked = locked;
+	if (t.type == T_WORD && strchr(t.text, ':') != NULL) {
+		lex_next(lx, &t);
+		if (conf_parse_mac(t.text, vi->lladdr) != 0)
+			conf_err(lx->c, &t.pos, "bad lladdr \"%s\", expected "
+			    "xx:xx:xx:xx:xx:xx", t.text);
+		else
+			vi->has_lladdr = 1;
+	} else if (!locked)
+		conf_err(lx->c, &t.pos, "lladdr needs a MAC address");
+}
+
+static void
+vm_parse_interface(struct lex *lx, struct conf_vm *vm)
+{
+	struct conf_vmif *vi;
+	struct tok t;
+
+	if (vm->nifs == CONF_MAX_VMIFS) {
+		lex_peek(lx, &t);
+		conf_err(lx->c, &t.pos, "too many interfaces for vm \"%s\" "
+		    "(at most %d)", vm->name, CONF_MAX_VMIFS);
+		vm_skip_stmt(lx);
+		return;
+	}
+	vi = &vm->ifs[vm->nifs++];
+	memset(vi, 0, sizeof(*vi));
+	lex_peek(lx, &t);
+	vi->pos = t.pos;
+	if (t.type == T_WORD || t.type == T_STRING) {
+		lex_next(lx, &t);
+		if (!valid_ifname(t.text) || strncmp(t.text, "tap", 3) != 0)
+			conf_err(lx->c, &t.pos, "bad interface name \"%s\", "
+			    "expected tapN", t.text);
+		snprintf(vi->tap, sizeof(vi->tap), "%s", t.text);
+		vi->named = 1;
+		lex_peek(lx, &t);
+	}
+	if (t.type != T_LBRACE)
+		return;
+	lex_next(lx, &t);
+	for (;;) {
+		vm_skip_nl(lx);
+		lex_next(lx, &t);
+		if (t.type == T_RBRACE)
+			return;
+		if (t.type == T_EOF) {
+			conf_err(lx->c, &t.pos, "missing \"}\" after interface");
+			return;
+		}
+		if (strcmp(t.text, "switch") == 0) {
+			if (vm_expect(lx, &t, T_STRING, "a switch name") == 0)
+				snprintf(vi->sw, sizeof(vi->sw), "%s", t.text);
+		} else if (strcmp(t.text, "lladdr") == 0)
+			vm_parse_lladdr(lx, vi, 0);
+		else if (strcmp(t.text, "locked") == 0) {
+			if (vm_expect(lx, &t, T_WORD, "lladdr") == 0 &&
+			    strcmp(t.text, "lladdr") != 0)
+				conf_err(lx->c, &t.pos, "expected lladdr after "
+				    "locked, found %s", t.text);
+			vm_parse_lladdr(lx, vi, 1);
+		} else if (strcmp(t.text, "up") == 0 ||
+		    strcmp(t.text, "down") == 0)
+			continue;
+		else if (strcmp(t.text, "rdomain") == 0 ||
+		    strcmp(t.text, "group") == 0) {
+			conf_warn(lx->c, &t.pos, "%s is not enforced by sluice",
+			    t.text);
+			vm_skip_stmt(lx);
+		} else {
+			conf_err(lx->c, &t.pos, "unknown interface option "
+			    "\"%s\", expected switch, lladdr, locked lladdr, "
+			    "group, rdomain, up or down", t.text);
+			vm_skip_stmt(lx);
+		}
+	}
+}
+
+static void
+vm_parse_vm(struct lex *lx, struct conf_vm *vm)
+{
+	struct tok t;
+	unsigned long n;
+
+	for (;;) {
+		vm_skip_nl(lx);
+		lex_next(lx, &t);
+		if (t.type == T_RBRACE)
+			return;
+		if (t.type == T_EOF) {
+			conf_err(lx->c, &t.pos, "missing \"}\" after vm \"%s\"",
+			    vm->name);
+			return;
+		}
+		if (strcmp(t.text, "memory") == 0) {
+			if (vm_expect(lx, &t, T_WORD, "a size") == 0 &&
+			    parse_size(t.text, &vm->memory) != 0)
+				conf_err(lx->c, &t.pos, "bad memory size \"%s\", "
+				    "expected a number with K, M or G", t.text);
+		} else if (strcmp(t.text, "disk") == 0) {
+			if (vm_expect(lx, &t, T_STRING, "a disk path") == 0)
+				snprintf(vm->disk, sizeof(vm->disk), "%s",
+				    t.text);
+			vm_skip_stmt(lx);	/* format qcow2|raw */
+		} else if (strcmp(t.text, "interface") == 0)
+			vm_parse_interface(lx, vm);
+		else if (strcmp(t.text, "interfaces") == 0) {
+			if (vm_expect(lx, &t, T_WORD, "a count") != 0)
+				continue;
+			if (parse_uint(t.text, CONF_MAX_VMIFS, &n) != 0) {
+				conf_err(lx->c, &t.pos, "interfaces \"%s\": "
+				    "expected 0 to %d", t.text, CONF_MAX_VMIFS);
+				continue;
+			}
+			while (vm->nifs < (int)n) {
+				memset(&vm->ifs[vm->nifs], 0,
+				    sizeof(vm->ifs[0]));
+				vm->ifs[vm->nifs++].pos = t.pos;
+			}
+		} else if (strcmp(t.text, "enable") == 0)
+			vm->enabled = 1;
+		else if (strcmp(t.text, "disable") == 0)
+			vm->enabled = 0;
+		else if (strcmp(t.text, "boot") == 0 ||
+		    strcmp(t.text, "cdrom") == 0 ||
+		    strcmp(t.text, "owner") == 0 ||
+		    strcmp(t.text, "vcpu") == 0 ||
+		    strcmp(t.text, "local") == 0 ||
+		    strcmp(t.text, "allow") == 0 ||
+		    strcmp(t.text, "instance") == 0 ||
+		    strcmp(t.text, "sev") == 0 ||
+		    strcmp(t.text, "seves") == 0 ||
+		    strcmp(t.text, "kernel") == 0)
+			vm_skip_stmt(lx);	/* shown by vmd, not by us */
+		else {
+			conf_err(lx->c, &t.pos, "unknown vm option \"%s\", "
+			    "expected memory, disk, interface, interfaces, "
+			    "boot, cdrom, owner, vcpu, enable or disable",
+			    t.text);
+			vm_skip_stmt(lx);
+		}
+	}
+}
+
+static void
+vm_parse_switch(struct lex *lx, struct conf_switch *sw)
+{
+	struct tok t;
+
+	for (;;) {
+		vm_skip_nl(lx);
+		lex_next(lx, &t);
+		if (t.type == T_RBRACE)
+			return;
+		if (t.type == T_EOF) {
+			conf_err(lx->c, &t.pos, "missing \"}\" after switch "
+			    "\"%s\"", sw->name);
+			return;
+		}
+		if (strcmp(t.text, "interface") == 0) {
+			if (vm_expect(lx, &t, T_WORD, "a bridge name") != 0)
+				continue;
+			if (!is_bridge_name(t.text) || !valid_ifname(t.text))
+				conf_err(lx->c, &t.pos, "switch interface "
+				    "\"%s\": expected a bridge (bridgeN or "
+				    "vebN)", t.text);
+			snprintf(sw->bridge, sizeof(sw->bridge), "%s", t.text);
+		} else if (strcmp(t.text, "locked") == 0) {
+			if (vm_expect(lx, &t, T_WORD, "lladdr") == 0)
+				sw->locked = 1;
+		} else if (strcmp(t.text, "up") == 0 ||
+		    strcmp(t.text, "down") == 0)
+			continue;
+		else if (strcmp(t.text, "group") == 0 ||
+		    strcmp(t.text, "rdomain") == 0) {
+			conf_warn(lx->c, &t.pos, "%s is not enforced by sluice",
+			    t.text);
+			vm_skip_stmt(lx);
+		} else {
+			conf_err(lx->c, &t.pos, "unknown switch option \"%s\", "
+			    "expected interface, locked lladdr, group, "
+			    "rdomain, up or down", t.text);
+			vm_skip_stmt(lx);
+		}
+	}
+}
+
+int
+conf_parse_vmconf(struct conf *c, const char *path)
+{
+	struct lex lx = { 0 };
+	struct tok t, name;
+	size_t len;
+	char *buf;
+	int errors = c->errors;
+
+	lx.file = conf_intern(c, path);
+	if ((buf = read_file(path, &len)) == NULL) {
+		struct conf_pos p = { lx.file, 0, 0 };
+
+		conf_err(c, &p, "%s", strerror(errno));
+		return -1;
+	}
+	lx.c = c;
+	lx.buf = buf;
+	lx.len = len;
+	lx.line = lx.col = 1;
+	lx.braces = 1;
+	for (;;) {
+		vm_skip_nl(&lx);
+		lex_next(&lx, &t);
+		if (t.type == T_EOF)
+			break;
+		if (strcmp(t.text, "switch") == 0) {
+			struct conf_switch *sw;
+
+			if (vm_expect(&lx, &name, T_STRING, "a switch name") ||
+			    vm_expect(&lx, &t, T_LBRACE, "\"{\"")) {
+				vm_skip_stmt(&lx);
+				continue;
+			}
+			if (c->nswitches == CONF_MAX_SWITCHES) {
+				conf_err(c, &name.pos, "too many switches");
+				vm_skip_stmt(&lx);
+				continue;
+			}
+			sw = &c->switches[c->nswitches++];
+			memset(sw, 0, sizeof(*sw));
+			snprintf(sw->name, sizeof(sw->name), "%s", name.text);
+			sw->pos = name.pos;
+			vm_parse_switch(&lx, sw);
+			if (sw->bridge[0] == '\0')
+				conf_err(c, &sw->pos, "switch \"%s\" has no "
+				    "interface (expected \"interface "
+				    "bridgeN\")", sw->name);
+		} else if (strcmp(t.text, "vm") == 0) {
+			struct conf_vm *vm;
+
+			if (vm_expect(&lx, &name, T_STRING, "a vm name") ||
+			    vm_expect(&lx, &t, T_LBRACE, "\"{\"")) {
+				vm_skip_stmt(&lx);
+				continue;
+			}
+			if (c->nvms == CONF_MAX_VMS) {
+				conf_err(c, &name.pos, "too many vms");
+				vm_skip_stmt(&lx);
+				continue;
+			}
+			vm = &c->vms[c->nvms++];
+			memset(vm, 0, sizeof(*vm));
+			snprintf(vm->name, sizeof(vm->name), "%s", name.text);
+			vm->id = c->nvms;
+			vm->enabled = 1;
+			vm->pos = name.pos;
+			vm_parse_vm(&lx, vm);
+		} else if (strcmp(t.text, "socket") == 0 ||
+		    strcmp(t.text, "local") == 0 ||
+		    strcmp(t.text, "agentx") == 0 ||
+		    strcmp(t.text, "staggered") == 0) {
+			vm_skip_stmt(&lx);
+		} else {
+			conf_err(c, &t.pos, "unknown keyword \"%s\", expected "
+			    "switch or vm", t.text);
+			vm_skip_stmt(&lx);
+		}
+	}
+	free(buf);
+	return c->errors > errors ? -1 : 0;
+}
+
+/* ---- the directory and cross-checks ----------------------------------- */
+
+struct conf_bridge *
+conf_bridge(struct conf *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nbridges; i++)
+		if (strcmp(c->bridges[i].name, name) == 0)
+			return &c->bridges[i];
+	return NULL;
+}
+
+struct conf_vlan *
+conf_vlan(struct conf *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nvlans; i++)
+		if (strcmp(c->vlans[i].name, name) == 0)
+			return &c->vlans[i];
+	return NULL;
+}
+
+struct conf_if *
+conf_if(struct conf *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nifs; i++)
+		if (strcmp(c->ifs[i].name, name) == 0)
+			return &c->ifs[i];
+	return NULL;
+}
+
+struct conf_vmif *
+conf_vmif_by_tap(struct conf *c, const char *tap, struct conf_vm **vmp)
+{
+	int i, j;
+
+	for (i = 0; i < c->nvms; i++)
+		for (j = 0; j < c->vms[i].nifs; j++)
+			if (strcmp(c->vms[i].ifs[j].tap, tap) == 0) {
+				if (vmp != NULL)
+					*vmp = &c->vms[i];
+				return &c->vms[i].ifs[j];
+			}
+	return NULL;
+}
+
+static struct conf_switch *
+conf_switch(struct conf *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nswitches; i++)
+		if (strcmp(c->switches[i].name, name) == 0)
+			return &c->switches[i];
+	return NULL;
+}
+
+/* vmd names taps in order of use, skipping names given explicitly. */
+static void
+conf_assign_taps(struct conf *c)
+{
+	int i, j, next = 0;
+	char name[CONF_NAMESIZ];
+
+	for (i = 0; i < c->nvms; i++) {
+		for (j = 0; j < c->vms[i].nifs; j++) {
+			struct conf_vmif *vi = &c->vms[i].ifs[j];
+
+			if (vi->named)
+				continue;
+			do
+				snprintf(name, sizeof(name), "tap%d", next++);
+			while (conf_vmif_by_tap(c, name, NULL) != NULL);
+			snprintf(vi->tap, sizeof(vi->tap), "%s", name);
+		}
+	}
+}
+
+int
+conf_check(struct conf *c)
+{
+	int i, j, k;
+
+	conf_assign_taps(c);
+	for (i = 0; i < c->nswitches; i++) {
+		struct conf_switch *sw = &c->switches[i];
+
+		if (sw->bridge[0] && conf_bridge(c, sw->bridge) == NULL)
+			conf_err(c, &sw->pos, "switch \"%s\": %s has no "
+			    "hostname.%s in %s", sw->name, sw->bridge,
+			    sw->bridge, c->dir);
+		for (j = 0; j < i; j++)
+			if (strcmp(c->switches[j].name, sw->name) == 0)
+				conf_err(c, &sw->pos, "switch \"%s\" defined "
+				    "twice", sw->name);
+	}
+	for (i = 0; i < c->nvms; i++) {
+		struct conf_vm *vm = &c->vms[i];
+
+		for (j = 0; j < i; j++)
+			if (strcmp(c->vms[j].name, vm->name) == 0)
+				conf_err(c, &vm->pos, "vm \"%s\" defined twice",
+				    vm->name);
+		for (j = 0; j < vm->nifs; j++) {
+			struct conf_vmif *vi = &vm->ifs[j];
+			struct conf_vm *other;
+
+			if (vi->sw[0] && conf_switch(c, vi->sw) == NULL)
+				conf_err(c, &vi->pos, "vm \"%s\": unknown "
+				    "switch \"%s\"", vm->name, vi->sw);
+			if (conf_vmif_by_tap(c, vi->tap, &other) != vi)
+				conf_err(c, &vi->pos, "vm \"%s\": %s is "
+				    "already used by vm \"%s\"", vm->name,
+				    vi->tap, other->name);
+			if (vi->locked && !vi->has_lladdr)
+				conf_err(c, &vi->pos, "vm \"%s\": locked "
+				    "lladdr needs an address here (sluice does "
+				    "not learn it from the guest)", vm->name);
+		}
+	}
+	for (i = 0; i < c->nbridges; i++) {
+		struct conf_bridge *b = &c->bridges[i];
+
+		for (j = 0; j < b->nmembers; j++) {
+			struct conf_member *m = &b->members[j];
+
+			if (is_bridge_name(m->ifname))
+				conf_err(c, &m->pos, "%s: a bridge cannot be a "
+				    "member of a bridge", m->ifname);
+			else if (is_vlan_name(m->ifname) &&
+			    conf_vlan(c, m->ifname) == NULL)
+				conf_err(c, &m->pos, "%s has no hostname.%s",
+				    m->ifname, m->ifname);
+			else if (strncmp(m->ifname, "tap", 3) == 0 &&
+			    conf_vmif_by_tap(c, m->ifname, NULL) == NULL)
+				conf_err(c, &m->pos, "%s is not an interface "
+				    "of any vm in vm.conf", m->ifname);
+			for (k = 0; k < i; k++)
+				if (bridge_find_member(&c->bridges[k],
+				    m->ifname) != NULL)
+					conf_err(c, &m->pos, "%s is already a "
+					    "member of %s", m->ifname,
+					    c->bridges[k].name);
+		}
+	}
+	for (i = 0; i < c->nvlans; i++) {
+		struct conf_vlan *v = &c->vlans[i];
+
+		for (j = 0; j < i; j++)
+			if (strcmp(c->vlans[j].parent, v->parent) == 0 &&
+			    c->vlans[j].vid == v->vid && v->vid != 0)
+				conf_err(c, &v->pos, "%s: vlan %u on %s is "
+				    "already %s", v->name, v->vid, v->parent,
+				    c->vlans[j].name);
+		if (is_vlan_name(v->parent) || is_bridge_name(v->parent))
+			conf_err(c, &v->pos, "%s: parent %s must be a "
+			    "physical interface", v->name, v->parent);
+	}
+	return c->errors ? -1 : 0;
+}
+
+static int
+hostname_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+conf_load(struct conf *c, const char *dir, FILE *err)
+{
+	char path[PATH_MAX + 64], *names[256];
+	struct conf_pos dpos;
+	struct dirent *de;
+	DIR *d;
+	int i, n = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->err = err;
+	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	dpos.file = conf_intern(c, dir);
+	dpos.line = dpos.col = 0;
+	if ((d = opendir(dir)) == NULL) {
+		conf_err(c, &dpos, "%s", strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL && n < 256) {
+		if (strncmp(de->d_name, "hostname.", 9) == 0 &&
+		    valid_ifname(de->d_name + 9))
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	/* Sorted, so that errors and tap order do not depend on readdir. */
+	qsort(names, n, sizeof(names[0]), hostname_cmp);
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		conf_parse_hostname(c, path, names[i] + 9);
+		free(names[i]);
+	}
+	snprintf(path, sizeof(path), "%s/vm.conf", dir);
+	if (access(path, F_OK) == 0)
+		conf_parse_vmconf(c, path);
+	conf_check(c);
+	return c->errors ? -1 : 0;
+}
+
+void
+conf_free(struct conf *c)
+{
+	int i;
+
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	c->nfiles = 0;
+}

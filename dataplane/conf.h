@@ -1,0 +1,143 @@
+/*
+ * The configuration directory, laid out like OpenBSD's /etc and read as
+ * the handbook writes it: hostname.bridgeN, hostname.vlanN, hostname.IF,
+ * vm.conf.  conf_load() reads everything into plain data and collects
+ * every problem as "file:line:col: message" before giving up, the way
+ * pfctl's parse.y does; nothing is applied until the whole directory is
+ * good.  Which kernel object plays each interface is decided later by the
+ * dataplane (dp_build), from this and the interface map.
+ */
+#ifndef DP_CONF_H
+#define DP_CONF_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_NAMESIZ	16	/* IFNAMSIZ */
+#define CONF_MAX_BRIDGES 16
+#define CONF_MAX_VLANS	64
+#define CONF_MAX_IFS	64
+#define CONF_MAX_SWITCHES 16
+#define CONF_MAX_VMS	64
+#define CONF_MAX_VMIFS	4
+#define CONF_MAX_ADDRS	8
+#define CONF_MAX_STATIC	64
+
+struct conf_pos {
+	const char	*file;		/* points into conf's file name table */
+	int		 line;
+	int		 col;
+};
+
+struct conf_member {
+	char		 ifname[CONF_NAMESIZ];
+	uint16_t	 flags;		/* BM_* */
+	struct conf_pos	 pos;
+};
+
+struct conf_static {
+	uint8_t		 mac[6];
+	char		 ifname[CONF_NAMESIZ];
+	struct conf_pos	 pos;
+};
+
+struct conf_bridge {
+	char		 name[CONF_NAMESIZ];
+	int		 up;
+	uint32_t	 maxaddr;
+	uint32_t	 timeout;
+	int		 nmembers;
+	struct conf_member members[64];
+	int		 nstatic;
+	struct conf_static statics[CONF_MAX_STATIC];
+	struct conf_pos	 pos;
+};
+
+struct conf_vlan {
+	char		 name[CONF_NAMESIZ];
+	char		 parent[CONF_NAMESIZ];
+	uint16_t	 vid;
+	int		 up;
+	struct conf_pos	 pos;
+};
+
+struct conf_addr {
+	uint32_t	 addr;		/* network order */
+	uint8_t		 plen;
+	struct conf_pos	 pos;
+};
+
+/* Any other hostname.IF: a physical, tap, vether or vport interface. */
+struct conf_if {
+	char		 name[CONF_NAMESIZ];
+	int		 up;
+	char		 descr[64];
+	int		 has_lladdr;
+	uint8_t		 lladdr[6];
+	int		 naddrs;
+	struct conf_addr addrs[CONF_MAX_ADDRS];
+	struct conf_pos	 pos;
+};
+
+struct conf_switch {
+	char		 name[64];
+	char		 bridge[CONF_NAMESIZ];
+	int		 locked;	/* locked lladdr for every member */
+	struct conf_pos	 pos;
+};
+
+struct conf_vmif {
+	char		 tap[CONF_NAMESIZ];	/* given, or assigned tapN */
+	int		 named;
+	char		 sw[64];
+	int		 has_lladdr;
+	int		 locked;
+	uint8_t		 lladdr[6];
+	struct conf_pos	 pos;
+};
+
+struct conf_vm {
+	char		 name[64];
+	int		 id;			/* 1.. in file order */
+	uint64_t	 memory;		/* bytes */
+	char		 disk[256];
+	int		 enabled;
+	int		 nifs;
+	struct conf_vmif ifs[CONF_MAX_VMIFS];
+	struct conf_pos	 pos;
+};
+
+struct conf {
+	char		 dir[512];
+	int		 nbridges;
+	struct conf_bridge bridges[CONF_MAX_BRIDGES];
+	int		 nvlans;
+	struct conf_vlan vlans[CONF_MAX_VLANS];
+	int		 nifs;
+	struct conf_if	 ifs[CONF_MAX_IFS];
+	int		 nswitches;
+	struct conf_switch switches[CONF_MAX_SWITCHES];
+	int		 nvms;
+	struct conf_vm	 vms[CONF_MAX_VMS];
+
+	int		 errors;
+	int		 warnings;
+	FILE		*err;		/* where problems are printed */
+	char		*files[64];	/* file names, owned */
+	int		 nfiles;
+};
+
+int	 conf_load(struct conf *, const char *, FILE *);
+void	 conf_free(struct conf *);
+struct conf_bridge *conf_bridge(struct conf *, const char *);
+struct conf_vlan *conf_vlan(struct conf *, const char *);
+struct conf_if *conf_if(struct conf *, const char *);
+struct conf_vmif *conf_vmif_by_tap(struct conf *, const char *, struct conf_vm **);
+int	 conf_parse_mac(const char *, uint8_t *);
+
+/* For tests and the daemon: parse one file of a known kind. */
+int	 conf_parse_hostname(struct conf *, const char *, const char *);
+int	 conf_parse_vmconf(struct conf *, const char *);
+int	 conf_check(struct conf *);
+
+#endif /* DP_CONF_H */

@@ -1,0 +1,738 @@
+/*
+ * The dataplane: building ports and bridges from the configuration, and
+ * the pipeline every received burst runs through:
+ *
+ *   port rx ─► port input (sanity, vlan demux, locked lladdr)
+ *           ─► bridge (learn, look up) ─► output (locked lladdr, queue)
+ *           ─► per-port tx burst at the end of the batch
+ *
+ * Stages decide; only this file moves frames between queues.  A frame's
+ * buffer is shared by every queue it is put on (refs) and returns to the
+ * pool when the last one has sent it.  Every drop is counted where it is
+ * decided, by reason.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dataplane/dp.h"
+#include "fwd/csum.h"
+#include "fwd/ether.h"
+
+#define DP_C_NAME(e, n, d)	n,
+#define DP_C_HELP(e, n, d)	d,
+const char *const dp_counter_names[DP_C__MAX] = { DP_COUNTERS(DP_C_NAME) };
+const char *const dp_counter_help[DP_C__MAX] = { DP_COUNTERS(DP_C_HELP) };
+
+#define DP_POOL_SIZE	(4 * BATCH_MAX)
+
+void
+dp_clock(struct dp *dp, uint64_t ns)
+{
+	dp->now_ns = ns;
+	dp->now = (uint32_t)(ns / 1000000000ULL);
+}
+
+void
+dp_trace(struct dp *dp, const struct pkt *p, const char *stage,
+    const char *fmt, ...)
+{
+	struct dp_trace_ent *te = &dp->trace[dp->trace_head];
+	va_list ap;
+
+	te->ns = dp->now_ns;
+	te->pkt = p->id;
+	snprintf(te->stage, sizeof(te->stage), "%s", stage);
+	va_start(ap, fmt);
+	vsnprintf(te->text, sizeof(te->text), fmt, ap);
+	va_end(ap);
+	dp->trace_head = (dp->trace_head + 1) % DP_TRACE_MAX;
+	if (dp->trace_count < DP_TRACE_MAX)
+		dp->trace_count++;
+}
+
+struct port *
+dp_port(struct dp *dp, const char *name)
+{
+	int i;
+
+	for (i = 0; i < dp->nports; i++)
+		if (strcmp(dp->ports[i]->name, name) == 0)
+			return dp->ports[i];
+	return NULL;
+}
+
+struct bridge *
+dp_bridge(struct dp *dp, const char *name)
+{
+	int i;
+
+	for (i = 0; i < dp->nbridges; i++)
+		if (strcmp(dp->bridges[i].br_name, name) == 0)
+			return &dp->bridges[i];
+	return NULL;
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+static const char *
+dp_map(struct dp_map *maps, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(maps[i].name, name) == 0)
+			return maps[i].spec;
+	return NULL;
+}
+
+static struct port *
+dp_new_port(struct dp *dp, const char *name, FILE *err)
+{
+	struct port *p;
+
+	if (dp->nports == DP_MAX_PORTS) {
+		fprintf(err, "sluiced: too many ports (at most %d)\n",
+		    DP_MAX_PORTS);
+		return NULL;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		fprintf(err, "sluiced: out of memory\n");
+		return NULL;
+	}
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->index = dp->nports;
+	p->fd = -1;
+	p->bridge = -1;
+	p->mtu = 1500;
+	dp->ports[dp->nports++] = p;
+	return p;
+}
+
+/*
+ * Open a port from its map entry: "pcap:IN:OUT" replays and records a
+ * capture, anything else names a Linux interface.
+ */
+static int
+dp_open_mapped(struct dp *dp, struct port *p, const char *spec, FILE *err)
+{
+	char ebuf[512], buf[512], *in, *out;
+
+	ebuf[0] = '\0';
+	if (strncmp(spec, "pcap:", 5) == 0) {
+		snprintf(buf, sizeof(buf), "%s", spec + 5);
+		in = buf;
+		if ((out = strchr(buf, ':')) != NULL)
+			*out++ = '\0';
+		if (dp->opts->check_only)
+			return 0;
+		if (port_pcap_open(p, in, out, &dp->now_ns, ebuf,
+		    sizeof(ebuf)) != 0) {
+			fprintf(err, "sluiced: %s: %s\n", p->name, ebuf);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(p->ifname, sizeof(p->ifname), "%s", spec);
+	if (dp->opts->check_only)
+		return 0;
+	if (port_afp_open(p, ebuf, sizeof(ebuf)) != 0) {
+		fprintf(err, "sluiced: %s\n", ebuf);
+		return -1;
+	}
+	return 0;
+}
+
+static struct port *
+dp_open_physical(struct dp *dp, const char *name, FILE *err)
+{
+	struct port *p;
+	const char *spec;
+
+	if ((p = dp_port(dp, name)) != NULL)
+		return p;
+	spec = dp_map(dp->opts->ifmaps, dp->opts->nifmaps, name);
+	if (spec == NULL && dp->opts->check_only)
+		return dp_new_port(dp, name, err);	/* mapped at start */
+	if (spec == NULL) {
+		fprintf(err, "sluiced: %s is not mapped to a Linux interface "
+		    "(give -i %s=LINUXIF, or -i %s=pcap:IN:OUT)\n", name, name,
+		    name);
+		return NULL;
+	}
+	if ((p = dp_new_port(dp, name, err)) == NULL)
+		return NULL;
+	if (dp_open_mapped(dp, p, spec, err) != 0)
+		return NULL;
+	return p;
+}
+
+static struct port *
+dp_open_tap(struct dp *dp, struct conf_vm *cv, int ifidx, FILE *err)
+{
+	struct conf_vmif *vi = &cv->ifs[ifidx];
+	struct port *p;
+	const char *spec, *netns;
+	char ebuf[512], guest[PORT_NAMESIZ];
+
+	if ((p = dp_new_port(dp, vi->tap, err)) == NULL)
+		return NULL;
+	snprintf(p->vm, sizeof(p->vm), "%s", cv->name);
+	if (vi->has_lladdr) {
+		memcpy(p->lladdr, vi->lladdr, 6);
+		p->has_lladdr = 1;
+	}
+	p->locked = vi->locked;
+	if ((spec = dp_map(dp->opts->ifmaps, dp->opts->nifmaps, vi->tap)) !=
+	    NULL)
+		return dp_open_mapped(dp, p, spec, err) == 0 ? p : NULL;
+	snprintf(p->ifname, sizeof(p->ifname), "%s%s",
+	    dp->opts->tap_prefix ? dp->opts->tap_prefix : "", vi->tap);
+	if (dp->opts->check_only)
+		return p;
+	ebuf[0] = '\0';
+	if (port_tap_open(p, 0, ebuf, sizeof(ebuf)) != 0) {
+		fprintf(err, "sluiced: %s\n", ebuf);
+		return NULL;
+	}
+	netns = dp_map(dp->opts->guests, dp->opts->nguests, cv->name);
+	snprintf(guest, sizeof(guest), "vio%d", ifidx);
+	if ((netns != NULL || vi->has_lladdr) &&
+	    port_tap_setup(p, netns, guest, vi->has_lladdr ? vi->lladdr : NULL,
+	    ebuf, sizeof(ebuf)) != 0) {
+		fprintf(err, "sluiced: %s\n", ebuf);
+		return NULL;
+	}
+	return p;
+}
+
+struct port *
+dp_open_vlan(struct dp *dp, struct conf_vlan *cv, FILE *err)
+{
+	struct port *p, *parent;
+
+	if ((p = dp_port(dp, cv->name)) != NULL)
+		return p;
+	if ((parent = dp_open_physical(dp, cv->parent, err)) == NULL)
+		return NULL;
+	if (parent->nvlans == sizeof(parent->vlans) / sizeof(parent->vlans[0])) {
+		fprintf(err, "sluiced: %s: too many vlans on %s\n", cv->name,
+		    cv->parent);
+		return NULL;
+	}
+	if ((p = dp_new_port(dp, cv->name, err)) == NULL)
+		return NULL;
+	p->kind = PORT_VLAN;
+	p->parent = parent;
+	p->vid = cv->vid;
+	memcpy(p->lladdr, parent->lladdr, 6);
+	p->has_lladdr = parent->has_lladdr;
+	parent->vlans[parent->nvlans++] = p;
+	return p;
+}
+
+static int
+dp_build_vms(struct dp *dp, FILE *err)
+{
+	struct conf *c = dp->conf;
+	int i, j;
+
+	for (i = 0; i < c->nvms; i++) {
+		struct dp_vm *vm = &dp->vms[dp->nvms++];
+		const char *ns;
+
+		vm->cv = &c->vms[i];
+		if ((ns = dp_map(dp->opts->guests, dp->opts->nguests,
+		    c->vms[i].name)) != NULL)
+			snprintf(vm->netns, sizeof(vm->netns), "%.63s", ns);
+		for (j = 0; j < c->vms[i].nifs; j++) {
+			struct port *p = dp_open_tap(dp, &c->vms[i], j, err);
+
+			if (p == NULL)
+				return -1;
+			vm->ports[j] = p->index;
+		}
+	}
+	for (i = 0; i < dp->opts->nguests; i++) {
+		for (j = 0; j < c->nvms; j++)
+			if (strcmp(c->vms[j].name, dp->opts->guests[i].name) ==
+			    0)
+				break;
+		if (j == c->nvms) {
+			fprintf(err, "sluiced: -g %s: no vm \"%s\" in vm.conf\n",
+			    dp->opts->guests[i].name, dp->opts->guests[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct port *
+dp_member_port(struct dp *dp, const char *name, FILE *err)
+{
+	struct conf_vlan *cv;
+	struct port *p;
+
+	if ((p = dp_port(dp, name)) != NULL)
+		return p;
+	if ((cv = conf_vlan(dp->conf, name)) != NULL)
+		return dp_open_vlan(dp, cv, err);
+	if (strncmp(name, "vether", 6) == 0) {
+		if ((p = dp_new_port(dp, name, err)) != NULL)
+			p->kind = PORT_VETHER;
+		return p;
+	}
+	return dp_open_physical(dp, name, err);
+}
+
+static int
+dp_build_bridges(struct dp *dp, FILE *err)
+{
+	struct conf *c = dp->conf;
+	int i, j;
+
+	for (i = 0; i < c->nbridges; i++) {
+		struct conf_bridge *cb = &c->bridges[i];
+		struct bridge *br = &dp->bridges[dp->nbridges];
+
+		if (bridge_init(br, cb->name) != 0 ||
+		    fdb_set_max(&br->br_fdb, cb->maxaddr) != 0) {
+			fprintf(err, "sluiced: %s: out of memory\n", cb->name);
+			return -1;
+		}
+		dp->nbridges++;
+		br->br_fdb.f_timeout = cb->timeout;
+		br->br_up = cb->up;
+		for (j = 0; j < cb->nmembers; j++) {
+			struct port *p = dp_member_port(dp,
+			    cb->members[j].ifname, err);
+
+			if (p == NULL)
+				return -1;
+			bridge_add_member(br, p->index, cb->members[j].flags);
+			p->bridge = dp->nbridges - 1;
+		}
+		for (j = 0; j < cb->nstatic; j++) {
+			struct port *p = dp_port(dp, cb->statics[j].ifname);
+
+			if (p != NULL)
+				fdb_add_static(&br->br_fdb, 0,
+				    cb->statics[j].mac, p->index);
+		}
+	}
+	return 0;
+}
+
+/*
+ * vmd's "switch" puts every VM interface that names it into its bridge,
+ * after the members hostname.bridgeN lists.
+ */
+static int
+dp_join_switches(struct dp *dp, FILE *err)
+{
+	struct conf *c = dp->conf;
+	int i, j, k;
+
+	for (i = 0; i < dp->nvms; i++) {
+		const struct conf_vm *cv = dp->vms[i].cv;
+
+		for (j = 0; j < cv->nifs; j++) {
+			struct port *p = dp->ports[dp->vms[i].ports[j]];
+			struct bridge *br = NULL;
+
+			if (cv->ifs[j].sw[0] == '\0' || p->bridge >= 0)
+				continue;
+			for (k = 0; k < c->nswitches; k++)
+				if (strcmp(c->switches[k].name,
+				    cv->ifs[j].sw) == 0) {
+					br = dp_bridge(dp, c->switches[k].bridge);
+					if (c->switches[k].locked)
+						p->locked = 1;
+				}
+			if (br == NULL) {
+				fprintf(err, "sluiced: vm %s: switch \"%s\" has "
+				    "no bridge\n", cv->name, cv->ifs[j].sw);
+				return -1;
+			}
+			bridge_add_member(br, p->index, BM_DEFAULT);
+			p->bridge = (int)(br - dp->bridges);
+		}
+	}
+	return 0;
+}
+
+int
+dp_build(struct dp *dp, struct conf *c, struct dp_opts *opts, FILE *err)
+{
+	struct timespec ts;
+	int i, all_pcap = 1;
+
+	dp->conf = c;
+	dp->opts = opts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	dp_clock(dp, (uint64_t)ts.tv_sec * 1000000000ULL +
+	    (uint64_t)ts.tv_nsec);
+	dp->start_ns = dp->now_ns;
+	if (!opts->check_only && pkt_pool_init(&dp->pool, DP_POOL_SIZE) != 0) {
+		fprintf(err, "sluiced: cannot allocate the packet pool\n");
+		return -1;
+	}
+	if (dp_build_vms(dp, err) != 0 || dp_build_bridges(dp, err) != 0 ||
+	    dp_join_switches(dp, err) != 0)
+		return -1;
+	/* Parents of vlans that are no bridge's member are opened too. */
+	for (i = 0; i < c->nvlans; i++)
+		if (dp_open_vlan(dp, &c->vlans[i], err) == NULL)
+			return -1;
+	for (i = 0; i < dp->nports; i++) {
+		struct port *p = dp->ports[i];
+
+		if (p->kind == PORT_VETHER)
+			fprintf(err, "sluiced: warning: %s: routing is not "
+			    "implemented yet; frames sent to it are dropped "
+			    "(drop-no-router)\n", p->name);
+		if (p->kind != PORT_PCAP && p->kind != PORT_VLAN &&
+		    p->kind != PORT_VETHER)
+			all_pcap = 0;
+	}
+	dp->replay = all_pcap && dp->nports > 0 && !opts->check_only;
+	return 0;
+}
+
+void
+dp_destroy(struct dp *dp)
+{
+	int i;
+
+	for (i = 0; i < dp->nports; i++) {
+		port_close(dp->ports[i]);
+		free(dp->ports[i]);
+	}
+	dp->nports = 0;
+	for (i = 0; i < dp->nbridges; i++)
+		bridge_fini(&dp->bridges[i]);
+	dp->nbridges = 0;
+	pkt_pool_fini(&dp->pool);
+}
+
+/* ---- the pipeline ------------------------------------------------------- */
+
+static void
+dp_trace_rx(struct dp *dp, const struct port *in, const struct pkt *p)
+{
+	const uint8_t *s = ether_src(p->data), *d = ether_dst(p->data);
+	uint16_t type = p->len >= ETHER_HDR_LEN ?
+	    ether_type(p->data, p->len, NULL) : 0;
+
+	dp_trace(dp, p, "rx", "%s: %02x:%02x:%02x:%02x:%02x:%02x > "
+	    "%02x:%02x:%02x:%02x:%02x:%02x%s%.0u ethertype 0x%04x, %u bytes",
+	    in->name, s[0], s[1], s[2], s[3], s[4], s[5], d[0], d[1], d[2],
+	    d[3], d[4], d[5], p->vid ? ", vlan " : "", p->vid, type, p->len);
+}
+
+/*
+ * Port input: drop what no stage could read, hand tagged frames to the
+ * vlan(4) port that takes their VID (popping the tag), enforce a locked
+ * lladdr.  Returns the port the frame now belongs to, or NULL: dropped.
+ */
+static struct port *
+dp_port_input(struct dp *dp, struct port *in, struct pkt *p)
+{
+	const uint8_t *src;
+	uint16_t i;
+
+	if (p->len < ETHER_HDR_LEN) {
+		in->c[PORT_C_DROP_RUNT]++;
+		if (p->traced)
+			dp_trace(dp, p, "port-in", "drop: runt (%u bytes)",
+			    p->len);
+		return NULL;
+	}
+	if (p->off.gso_type == 0 &&
+	    p->len > in->mtu + ETHER_HDR_LEN + VLAN_TAG_LEN) {
+		in->c[PORT_C_DROP_OVERSIZE]++;
+		if (p->traced)
+			dp_trace(dp, p, "port-in", "drop: oversize (%u bytes, "
+			    "mtu %u)", p->len, in->mtu);
+		return NULL;
+	}
+	if ((p->off.flags & PKT_OFF_NEEDS_CSUM) &&
+	    (uint32_t)p->off.csum_start + p->off.csum_offset + 2 > p->len) {
+		in->c[PORT_C_DROP_BAD_OFFLOAD]++;
+		if (p->traced)
+			dp_trace(dp, p, "port-in", "drop: checksum offset "
+			    "outside the frame");
+		return NULL;
+	}
+	p->vid = ether_vid(p->data, p->len);
+	if (p->vid != 0 && in->nvlans > 0) {
+		for (i = 0; i < in->nvlans; i++) {
+			struct port *v = in->vlans[i];
+
+			if (v->vid != p->vid)
+				continue;
+			ether_tag_pop(&p->data, &p->len);
+			if (p->off.flags & PKT_OFF_NEEDS_CSUM)
+				p->off.csum_start -= VLAN_TAG_LEN;
+			if (p->off.gso_type != 0)
+				p->off.hdr_len -= VLAN_TAG_LEN;
+			if (p->traced)
+				dp_trace(dp, p, "vlan", "%s: vid %u -> %s, tag "
+				    "removed", in->name, p->vid, v->name);
+			p->vid = 0;
+			p->in_port = v->index;
+			v->c[PORT_C_RX_PACKETS]++;
+			v->c[PORT_C_RX_BYTES] += p->len;
+			in = v;
+			break;
+		}
+	}
+	if (in->bridge < 0) {
+		if (p->vid != 0 && in->nvlans > 0) {
+			in->c[PORT_C_DROP_VLAN_UNKNOWN]++;
+			if (p->traced)
+				dp_trace(dp, p, "vlan", "drop: no vlan port "
+				    "takes vid %u on %s", p->vid, in->name);
+		} else {
+			in->c[PORT_C_DROP_NOT_MEMBER]++;
+			if (p->traced)
+				dp_trace(dp, p, "port-in", "drop: %s is in no "
+				    "bridge", in->name);
+		}
+		return NULL;
+	}
+	src = ether_src(p->data);
+	if (in->locked && memcmp(src, in->lladdr, 6) != 0) {
+		in->c[PORT_C_DROP_LLADDR_LOCKED]++;
+		if (p->traced)
+			dp_trace(dp, p, "port-in", "drop: source is not the "
+			    "locked lladdr of %s", in->name);
+		return NULL;
+	}
+	return in;
+}
+
+static void
+dp_txq_flush(struct dp *dp, struct port *p)
+{
+	int i;
+
+	if (p->ntx == 0)
+		return;
+	if (p->ops != NULL && p->ops->tx != NULL)
+		p->ops->tx(p, p->txq, p->ntx);
+	for (i = 0; i < p->ntx; i++)
+		pkt_free(&dp->pool, p->txq[i].p);
+	p->ntx = 0;
+}
+
+/*
+ * Queue a frame on an output port.  A vlan port queues on its parent with
+ * a tag to push; a vether (no router yet) counts and drops.
+ */
+static void
+dp_output(struct dp *dp, struct port *out, struct pkt *p)
+{
+	struct port *phys = out;
+	uint16_t tci = 0;
+
+	if (out->locked && !ether_is_multicast(ether_dst(p->data)) &&
+	    memcmp(ether_dst(p->data), out->lladdr, 6) != 0) {
+		out->c[PORT_C_DROP_NOT_FOR_LOCKED]++;
+		if (p->traced)
+			dp_trace(dp, p, "port-out", "%s: not sent (locked "
+			    "lladdr, not its address)", out->name);
+		return;
+	}
+	if (out->kind == PORT_VETHER) {
+		dp->c[DP_C_DROP_NO_ROUTER]++;
+		if (p->traced)
+			dp_trace(dp, p, "port-out", "%s: drop (routing not "
+			    "implemented)", out->name);
+		return;
+	}
+	if (out->kind == PORT_VLAN) {
+		tci = out->vid;
+		phys = out->parent;
+		out->c[PORT_C_TX_PACKETS]++;
+		out->c[PORT_C_TX_BYTES] += p->len;
+	}
+	if (phys->ops == NULL)
+		return;
+	if (!phys->offload && p->off.gso_type != 0) {
+		phys->c[PORT_C_DROP_GSO]++;
+		return;
+	}
+	if (phys->ntx == sizeof(phys->txq) / sizeof(phys->txq[0])) {
+		dp->c[DP_C_TX_FLUSH_EARLY]++;
+		dp_txq_flush(dp, phys);
+	}
+	if (phys->ntx == 0)
+		dp->dirty[dp->ndirty++] = phys;
+	phys->txq[phys->ntx].p = p;
+	phys->txq[phys->ntx].push_tci = tci;
+	phys->ntx++;
+	p->refs++;
+	if (p->traced)
+		dp_trace(dp, p, "port-out", "%s%s%s: queued%s", out->name,
+		    tci ? " via " : "", tci ? phys->name : "",
+		    tci ? ", tag pushed" : "");
+}
+
+void
+dp_flush(struct dp *dp)
+{
+	int i;
+
+	for (i = 0; i < dp->ndirty; i++)
+		dp_txq_flush(dp, dp->dirty[i]);
+	dp->ndirty = 0;
+}
+
+static void
+dp_bridge_output(struct dp *dp, struct bridge *br, struct pkt *p,
+    const struct bridge_decision *d)
+{
+	uint16_t out[BRIDGE_MAX_MEMBERS];
+	char why[160];
+	int i, n;
+
+	if (p->traced)
+		dp_trace(dp, p, "bridge", "%s: %s", br->br_name,
+		    bridge_decision_str(d, why, sizeof(why)));
+	switch (d->d_verdict) {
+	case BR_UNICAST:
+		dp_output(dp, dp->ports[d->d_port], p);
+		break;
+	case BR_FLOOD:
+		n = bridge_flood_ports(br, p->in_port, d->d_unknown, out);
+		for (i = 0; i < n; i++)
+			dp_output(dp, dp->ports[out[i]], p);
+		break;
+	}
+}
+
+/*
+ * Run a received burst through the pipeline.  Frames from one port may
+ * belong to several bridges after vlan demux; each bridge looks up its own
+ * sub-batch in one pass.
+ */
+void
+dp_input(struct dp *dp, struct port *in, struct pkt **pkts, int n)
+{
+	struct bridge_decision dec[BATCH_MAX];
+	struct pkt *sub[BATCH_MAX];
+	struct port *owner[BATCH_MAX];
+	int i, j, nsub, b;
+	uint64_t done = 0;
+
+	dp->c[DP_C_BATCHES]++;
+	dp->c[DP_C_PACKETS] += (uint64_t)n;
+	for (i = 0; i < n; i++) {
+		struct pkt *p = pkts[i];
+
+		p->in_port = in->index;
+		p->id = ++dp->pkt_seq;
+		in->c[PORT_C_RX_PACKETS]++;
+		in->c[PORT_C_RX_BYTES] += p->len;
+		if (dp->trace_budget > 0) {
+			dp->trace_budget--;
+			p->traced = 1;
+			dp_trace_rx(dp, in, p);
+		}
+		owner[i] = dp_port_input(dp, in, p);
+		if (owner[i] == NULL)
+			done |= 1ULL << i;
+	}
+	/* One bridge at a time: almost always there is exactly one. */
+	for (i = 0; i < n; i++) {
+		if (done & (1ULL << i))
+			continue;
+		b = owner[i]->bridge;
+		nsub = 0;
+		for (j = i; j < n; j++)
+			if (!(done & (1ULL << j)) && owner[j]->bridge == b) {
+				sub[nsub++] = pkts[j];
+				done |= 1ULL << j;
+			}
+		bridge_input(&dp->bridges[b], sub, (uint16_t)nsub, dec, dp->now);
+		for (j = 0; j < nsub; j++)
+			dp_bridge_output(dp, &dp->bridges[b], sub[j], &dec[j]);
+	}
+	dp_flush(dp);
+	for (i = 0; i < n; i++)
+		pkt_free(&dp->pool, pkts[i]);
+}
+
+/* Read one burst from a port and run it; returns frames read. */
+int
+dp_poll_rx(struct dp *dp, struct port *in)
+{
+	struct pkt *pkts[BATCH_MAX];
+	int i, n, want = BATCH_MAX;
+
+	for (i = 0; i < want; i++)
+		if ((pkts[i] = pkt_alloc(&dp->pool)) == NULL)
+			break;
+	if (i == 0) {
+		in->c[PORT_C_DROP_NO_BUFFER]++;
+		return 0;
+	}
+	want = i;
+	n = in->ops->rx(in, pkts, want);
+	for (i = n; i < want; i++)
+		pkt_free(&dp->pool, pkts[i]);
+	if (n > 0)
+		dp_input(dp, in, pkts, n);
+	return n;
+}
+
+/* Once a second: age the FDBs so counts and views stay honest. */
+void
+dp_tick(struct dp *dp)
+{
+	int i;
+
+	for (i = 0; i < dp->nbridges; i++)
+		fdb_age(&dp->bridges[i].br_fdb, dp->now);
+}
+
+/*
+ * Replay: every port is a capture.  Frames are taken in timestamp order
+ * across all inputs and the clock follows them.
+ */
+int
+dp_replay(struct dp *dp)
+{
+	uint32_t last_tick = 0;
+
+	for (;;) {
+		struct port *next = NULL;
+		uint64_t best = 0, ts;
+		int i;
+
+		for (i = 0; i < dp->nports; i++) {
+			struct port *p = dp->ports[i];
+
+			if (p->kind != PORT_PCAP || port_pcap_peek(p, &ts) != 0)
+				continue;
+			if (next == NULL || ts < best) {
+				next = p;
+				best = ts;
+			}
+		}
+		if (next == NULL)
+			break;
+		if (best > dp->now_ns || dp->pkt_seq == 0)
+			dp_clock(dp, best);
+		if (dp->now != last_tick) {
+			dp_tick(dp);
+			last_tick = dp->now;
+		}
+		dp_poll_rx(dp, next);
+	}
+	return 0;
+}

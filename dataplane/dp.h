@@ -1,0 +1,110 @@
+/*
+ * struct dp owns everything a running sluiced has: ports, bridges, the
+ * packet pool, counters, the trace ring, the clock.  There are no mutable
+ * globals; one thread runs the poll loop and the control socket, so
+ * nothing here needs a lock.
+ */
+#ifndef DP_DP_H
+#define DP_DP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dataplane/conf.h"
+#include "dataplane/pkt.h"
+#include "dataplane/port.h"
+#include "fwd/bridge.h"
+
+#define DP_MAX_PORTS	128
+#define DP_MAX_BRIDGES	CONF_MAX_BRIDGES
+#define DP_MAX_MAPS	128
+#define DP_TRACE_MAX	4096
+
+/* X(enum, name, meaning): pipeline counters outside ports and bridges. */
+#define DP_COUNTERS(X)							\
+	X(BATCHES,	"batches",	"receive bursts processed")	\
+	X(PACKETS,	"packets",	"frames through the pipeline")	\
+	X(DROP_NO_ROUTER, "drop-no-router", "dropped: sent to a vether, and routing is not built yet") \
+	X(TX_FLUSH_EARLY, "tx-flush-early", "output queue flushed before the end of a batch")
+
+#define DP_C_ENUM(e, n, d)	DP_C_##e,
+enum { DP_COUNTERS(DP_C_ENUM) DP_C__MAX };
+#undef DP_C_ENUM
+
+/* -i NAME=SPEC and -g VM=NETNS from the command line. */
+struct dp_map {
+	char		 name[64];
+	char		 spec[512];
+};
+
+struct dp_opts {
+	const char	*tap_prefix;	/* Linux names of taps: PREFIX + tapN */
+	int		 nifmaps;
+	struct dp_map	 ifmaps[DP_MAX_MAPS];
+	int		 nguests;
+	struct dp_map	 guests[DP_MAX_MAPS];
+	int		 check_only;	/* -n: no kernel objects */
+	int		 force;		/* attach even to a default-route interface */
+};
+
+struct dp_trace_ent {
+	uint64_t	 ns;
+	uint32_t	 pkt;
+	char		 stage[12];
+	char		 text[160];
+};
+
+struct dp_vm {
+	const struct conf_vm *cv;
+	char		 netns[64];
+	int		 ports[CONF_MAX_VMIFS];	/* port index per interface */
+};
+
+struct dp {
+	struct conf	*conf;
+	struct dp_opts	*opts;
+	struct pkt_pool	 pool;
+	uint16_t	 nports;
+	struct port	*ports[DP_MAX_PORTS];
+	int		 nbridges;
+	struct bridge	 bridges[DP_MAX_BRIDGES];
+	int		 nvms;
+	struct dp_vm	 vms[CONF_MAX_VMS];
+
+	uint64_t	 now_ns;	/* monotonic, or the capture's clock */
+	uint32_t	 now;		/* seconds of now_ns */
+	uint64_t	 start_ns;
+	int		 replay;	/* every port is a capture file */
+	uint32_t	 pkt_seq;
+
+	uint32_t	 trace_budget;	/* trace this many more packets */
+	uint32_t	 trace_head;
+	uint32_t	 trace_count;
+	struct dp_trace_ent trace[DP_TRACE_MAX];
+
+	uint16_t	 ndirty;
+	struct port	*dirty[DP_MAX_PORTS];
+	uint64_t	 c[DP_C__MAX];
+};
+
+int	 dp_build(struct dp *, struct conf *, struct dp_opts *, FILE *);
+void	 dp_destroy(struct dp *);
+struct port *dp_port(struct dp *, const char *);
+struct bridge *dp_bridge(struct dp *, const char *);
+struct port *dp_open_vlan(struct dp *, struct conf_vlan *, FILE *);
+void	 dp_clock(struct dp *, uint64_t);
+void	 dp_input(struct dp *, struct port *, struct pkt **, int);
+void	 dp_flush(struct dp *);
+int	 dp_poll_rx(struct dp *, struct port *);
+void	 dp_tick(struct dp *);
+int	 dp_replay(struct dp *);
+void	 dp_trace(struct dp *, const struct pkt *, const char *, const char *,
+	    ...) __attribute__((format(printf, 4, 5)));
+
+/* Control commands (sluicectl and sluiced -c): returns an exit status. */
+int	 dp_ctl(struct dp *, int, char **, FILE *);
+
+extern const char *const dp_counter_names[DP_C__MAX];
+extern const char *const dp_counter_help[DP_C__MAX];
+
+#endif /* DP_DP_H */

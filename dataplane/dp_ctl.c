@@ -1,0 +1,585 @@
+/*
+ * Control commands and views.  The views print what OpenBSD's own tools
+ * print (formats from ../shared/formats: ifconfig's status() and
+ * bridge_status(), vmctl's print_vm_info()) so that habits and greps carry
+ * over; `stats` and `trace` are sluice's own.  Every command returns an
+ * exit status and writes to one stream: the control socket sends both
+ * back to sluicectl, and sluiced -c prints them after a replay.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataplane/dp.h"
+#include "fwd/ether.h"
+
+#define IFF_UP_		0x1
+#define IFF_BROADCAST_	0x2
+#define IFF_RUNNING_	0x40
+#define IFF_PROMISC_	0x100
+#define IFF_SIMPLEX_	0x800
+#define IFF_MULTICAST_	0x8000
+
+/* printb() from ifconfig.c: "flags=%x<NAME,...>" over a bit table. */
+static void
+printb(FILE *out, const char *label, unsigned int v, const char *const *bits,
+    int nbits)
+{
+	int i, first = 1;
+
+	fprintf(out, "%s=%x<", label, v);
+	for (i = 0; i < nbits; i++) {
+		if (bits[i] == NULL || !(v & (1U << i)))
+			continue;
+		fprintf(out, "%s%s", first ? "" : ",", bits[i]);
+		first = 0;
+	}
+	fputc('>', out);
+}
+
+static const char *const iff_bits[] = {
+	"UP", "BROADCAST", "DEBUG", "LOOPBACK", "POINTOPOINT", "STATICARP",
+	"RUNNING", "NOARP", "PROMISC", "ALLMULTI", "OACTIVE", "SIMPLEX",
+	"LINK0", "LINK1", "LINK2", "MULTICAST",
+};
+static const char *const ifbif_bits[] = { "LEARNING", "DISCOVER" };
+static const char *const ifbaf_bits[] = { "STATIC" };
+
+static void
+print_mac(FILE *out, const uint8_t *m)
+{
+	fprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+	    m[4], m[5]);
+}
+
+static unsigned int
+bridge_ifindex(struct dp *dp, const struct bridge *br)
+{
+	return dp->nports + (unsigned int)(br - dp->bridges) + 1;
+}
+
+struct addr_walk {
+	struct dp	*dp;
+	struct bridge	*br;
+	FILE		*out;
+};
+
+static int
+print_fdb_entry(const struct fdb_entry *fe, void *arg)
+{
+	struct addr_walk *w = arg;
+	uint8_t mac[6];
+	uint32_t age;
+
+	fdb_entry_mac(fe, mac);
+	/* bridge(4) ages in two sweeps: 1 = seen since the last one. */
+	age = fe->fe_flags & FDB_F_STATIC ? 0 :
+	    w->dp->now - fe->fe_seen < w->br->br_fdb.f_timeout / 2 + 1;
+	fprintf(w->out, "\t\t");
+	print_mac(w->out, mac);
+	fprintf(w->out, " %s %u ", w->dp->ports[fe->fe_port]->name, age);
+	printb(w->out, "flags", fe->fe_flags & FDB_F_STATIC, ifbaf_bits, 1);
+	if (fdb_entry_vid(fe) != 0)
+		fprintf(w->out, " vlan %u", fdb_entry_vid(fe));
+	fputc('\n', w->out);
+	return 0;
+}
+
+static void
+show_bridge(struct dp *dp, struct bridge *br, FILE *out)
+{
+	struct addr_walk w = { dp, br, out };
+	int i;
+
+	fprintf(out, "%s: ", br->br_name);
+	printb(out, "flags", br->br_up ? IFF_UP_ | IFF_RUNNING_ : 0, iff_bits,
+	    16);
+	fprintf(out, " mtu 1500\n");
+	fprintf(out, "\tindex %u llprio 3\n", bridge_ifindex(dp, br));
+	fprintf(out, "\tgroups: bridge\n");
+	fprintf(out, "\tpriority 32768 hellotime 2 fwddelay 15 maxage 20 "
+	    "holdcnt 6 proto rstp\n");
+	fprintf(out, "\tdesignated: id 00:00:00:00:00:00 priority 0\n");
+	for (i = 0; i < br->br_nmembers; i++) {
+		const struct bridge_member *bm = &br->br_members[i];
+
+		fprintf(out, "\t%s ", dp->ports[bm->bm_port]->name);
+		printb(out, "flags", bm->bm_flags, ifbif_bits, 2);
+		fprintf(out, "\n\t\tport %u ifpriority 0 ifcost 0\n",
+		    bm->bm_port + 1);
+	}
+	fprintf(out, "\tAddresses (max cache: %u, timeout: %u):\n",
+	    br->br_fdb.f_max, br->br_fdb.f_timeout);
+	fdb_walk(&br->br_fdb, print_fdb_entry, &w);
+}
+
+static const char *
+port_group(const struct port *p)
+{
+	switch (p->kind) {
+	case PORT_TAP:
+		return "tap";
+	case PORT_VPORT:
+		return "vport";
+	case PORT_VLAN:
+		return "vlan";
+	case PORT_VETHER:
+		return "vether";
+	default:
+		return NULL;
+	}
+}
+
+static void
+show_port(struct dp *dp, struct port *p, FILE *out)
+{
+	unsigned int flags = IFF_BROADCAST_ | IFF_SIMPLEX_ | IFF_MULTICAST_;
+	const char *group = port_group(p);
+	int running = p->ops != NULL || p->kind == PORT_VLAN ||
+	    p->kind == PORT_VETHER;
+
+	if (running)
+		flags |= IFF_UP_ | IFF_RUNNING_;
+	if (p->kind == PORT_IF)
+		flags |= IFF_PROMISC_;
+	fprintf(out, "%s: ", p->name);
+	printb(out, "flags", flags, iff_bits, 16);
+	fprintf(out, " mtu %u\n", p->mtu);
+	if (p->has_lladdr) {
+		fprintf(out, "\tlladdr ");
+		print_mac(out, p->lladdr);
+		fputc('\n', out);
+	}
+	if (p->vm[0] != '\0' && p->netns[0] != '\0')
+		fprintf(out, "\tdescription: vm %s (%s in %s)\n", p->vm,
+		    p->guest_ifname, p->netns);
+	else if (p->vm[0] != '\0')
+		fprintf(out, "\tdescription: vm %s\n", p->vm);
+	else if (p->kind == PORT_IF)
+		fprintf(out, "\tdescription: Linux %s\n", p->ifname);
+	else if (p->kind == PORT_PCAP)
+		fprintf(out, "\tdescription: capture file port\n");
+	fprintf(out, "\tindex %u priority 0 llprio 3\n", p->index + 1u);
+	if (p->kind == PORT_VLAN)
+		fprintf(out, "\tencap: vnetid %u parent %s txprio packet "
+		    "rxprio outer\n", p->vid, p->parent->name);
+	if (group != NULL)
+		fprintf(out, "\tgroups: %s\n", group);
+	if (p->kind == PORT_IF || p->kind == PORT_VLAN ||
+	    p->kind == PORT_VETHER)
+		fprintf(out, "\tmedia: Ethernet autoselect\n");
+	fprintf(out, "\tstatus: %s\n", running ? "active" : "no carrier");
+}
+
+static int
+ctl_ifconfig_show(struct dp *dp, const char *name, FILE *out)
+{
+	struct bridge *br;
+	struct port *p;
+	int i;
+
+	if (name == NULL) {
+		for (i = 0; i < dp->nports; i++)
+			show_port(dp, dp->ports[i], out);
+		for (i = 0; i < dp->nbridges; i++)
+			show_bridge(dp, &dp->bridges[i], out);
+		return 0;
+	}
+	if ((br = dp_bridge(dp, name)) != NULL) {
+		show_bridge(dp, br, out);
+		return 0;
+	}
+	if ((p = dp_port(dp, name)) != NULL) {
+		show_port(dp, p, out);
+		return 0;
+	}
+	fprintf(out, "ifconfig: %s: no such interface\n", name);
+	return 1;
+}
+
+static int
+ctl_need(int argc, int i, FILE *out, const char *cmd, const char *what)
+{
+	if (i + 1 < argc)
+		return 0;
+	fprintf(out, "ifconfig: %s needs %s\n", cmd, what);
+	return 1;
+}
+
+static struct port *
+ctl_member(struct dp *dp, struct bridge *br, const char *name, FILE *out)
+{
+	struct port *p = dp_port(dp, name);
+
+	if (p == NULL || bridge_member(br, p->index) == NULL) {
+		fprintf(out, "ifconfig: %s: %s is not a member\n", br->br_name,
+		    name);
+		return NULL;
+	}
+	return p;
+}
+
+static int
+ctl_parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return errno != 0 || *end != '\0' || end == s || *v > max ? -1 : 0;
+}
+
+/* ifconfig bridgeN OPTION... at run time, as brconfig takes them. */
+static int
+ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
+    FILE *out)
+{
+	struct bridge_member *bm;
+	struct port *p;
+	unsigned long v;
+	uint8_t mac[6];
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *o = argv[i];
+
+		if (strcmp(o, "up") == 0)
+			br->br_up = 1;
+		else if (strcmp(o, "down") == 0)
+			br->br_up = 0;
+		else if (strcmp(o, "add") == 0) {
+			if (ctl_need(argc, i, out, o, "an interface"))
+				return 1;
+			p = dp_port(dp, argv[++i]);
+			if (p == NULL) {
+				struct conf_vlan *cv = conf_vlan(dp->conf,
+				    argv[i]);
+
+				p = cv != NULL ? dp_open_vlan(dp, cv, out) :
+				    NULL;
+			}
+			if (p == NULL) {
+				fprintf(out, "ifconfig: %s: no such "
+				    "interface\n", argv[i]);
+				return 1;
+			}
+			if (p->bridge >= 0) {
+				fprintf(out, "ifconfig: %s: %s is already a "
+				    "member of %s\n", br->br_name, p->name,
+				    dp->bridges[p->bridge].br_name);
+				return 1;
+			}
+			bridge_add_member(br, p->index, BM_DEFAULT);
+			p->bridge = (int)(br - dp->bridges);
+		} else if (strcmp(o, "del") == 0 || strcmp(o, "delete") == 0) {
+			if (ctl_need(argc, i, out, o, "an interface") ||
+			    (p = ctl_member(dp, br, argv[++i], out)) == NULL)
+				return 1;
+			bridge_del_member(br, p->index);
+			p->bridge = -1;
+		} else if (strcmp(o, "learn") == 0 || strcmp(o, "-learn") == 0 ||
+		    strcmp(o, "discover") == 0 || strcmp(o, "-discover") == 0) {
+			uint16_t bit = strstr(o, "learn") ? BM_LEARNING :
+			    BM_DISCOVER;
+
+			if (ctl_need(argc, i, out, o, "a member") ||
+			    (p = ctl_member(dp, br, argv[++i], out)) == NULL)
+				return 1;
+			bm = bridge_member(br, p->index);
+			if (o[0] == '-')
+				bm->bm_flags &= ~bit;
+			else
+				bm->bm_flags |= bit;
+		} else if (strcmp(o, "maxaddr") == 0) {
+			if (ctl_need(argc, i, out, o, "a number") ||
+			    ctl_parse_uint(argv[++i], UINT32_MAX, &v) != 0) {
+				fprintf(out, "ifconfig: maxaddr: expected a "
+				    "number\n");
+				return 1;
+			}
+			if (fdb_set_max(&br->br_fdb, (uint32_t)v) != 0) {
+				fprintf(out, "ifconfig: maxaddr: out of "
+				    "memory\n");
+				return 1;
+			}
+		} else if (strcmp(o, "timeout") == 0) {
+			if (ctl_need(argc, i, out, o, "seconds") ||
+			    ctl_parse_uint(argv[++i], UINT32_MAX, &v) != 0) {
+				fprintf(out, "ifconfig: timeout: expected "
+				    "seconds\n");
+				return 1;
+			}
+			br->br_fdb.f_timeout = (uint32_t)v;
+		} else if (strcmp(o, "flush") == 0)
+			fdb_flush(&br->br_fdb, 0);
+		else if (strcmp(o, "flushall") == 0)
+			fdb_flush(&br->br_fdb, 1);
+		else if (strcmp(o, "static") == 0) {
+			if (ctl_need(argc, i, out, o, "a MAC address") ||
+			    ctl_need(argc, i + 1, out, o, "a member"))
+				return 1;
+			if (conf_parse_mac(argv[++i], mac) != 0) {
+				fprintf(out, "ifconfig: static: bad MAC "
+				    "address %s\n", argv[i]);
+				return 1;
+			}
+			if ((p = ctl_member(dp, br, argv[++i], out)) == NULL)
+				return 1;
+			if (fdb_add_static(&br->br_fdb, 0, mac, p->index) !=
+			    0) {
+				fprintf(out, "ifconfig: static: address cache "
+				    "full (maxaddr %u)\n", br->br_fdb.f_max);
+				return 1;
+			}
+		} else if (strcmp(o, "deladdr") == 0) {
+			if (ctl_need(argc, i, out, o, "a MAC address"))
+				return 1;
+			if (conf_parse_mac(argv[++i], mac) != 0) {
+				fprintf(out, "ifconfig: deladdr: bad MAC "
+				    "address %s\n", argv[i]);
+				return 1;
+			}
+			if (fdb_delete(&br->br_fdb, mac) != 0) {
+				fprintf(out, "ifconfig: deladdr: %s: no such "
+				    "address\n", argv[i]);
+				return 1;
+			}
+		} else {
+			fprintf(out, "ifconfig: %s: unknown option, expected "
+			    "add, delete, up, down, learn, -learn, discover, "
+			    "-discover, maxaddr, timeout, static, deladdr, "
+			    "flush or flushall\n", o);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+ctl_ifconfig(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	struct bridge *br;
+
+	if (argc < 2 || strcmp(argv[1], "-a") == 0)
+		return ctl_ifconfig_show(dp, NULL, out);
+	if (argc == 2)
+		return ctl_ifconfig_show(dp, argv[1], out);
+	if ((br = dp_bridge(dp, argv[1])) == NULL) {
+		fprintf(out, "ifconfig: %s: only bridges can be changed "
+		    "at run time\n", argv[1]);
+		return 1;
+	}
+	return ctl_ifconfig_bridge(dp, br, argc - 2, argv + 2, out);
+}
+
+/* fmt_scaled(3) as vmctl uses it: "512M", "1.0G". */
+static void
+fmt_scaled(uint64_t v, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	int u = 0;
+	uint64_t whole = v, frac = 0;
+
+	while (whole >= 1024 && u < 6) {
+		frac = (whole % 1024) * 10 / 1024;
+		whole /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lluB", (unsigned long long)whole);
+	else if (whole < 100)
+		snprintf(buf, len, "%llu.%llu%c", (unsigned long long)whole,
+		    (unsigned long long)frac, units[u]);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)whole,
+		    units[u]);
+}
+
+static int
+ctl_vmctl(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	char mem[16];
+	int i, j;
+
+	if (argc < 2 || (strcmp(argv[1], "status") != 0 &&
+	    strcmp(argv[1], "show") != 0)) {
+		fprintf(out, "vmctl: only \"vmctl status\" is supported\n");
+		return 1;
+	}
+	fprintf(out, "%5s %5s %5s %7s %7s %7s %12s %8s %s\n", "ID", "PID",
+	    "VCPUS", "MAXMEM", "CURMEM", "TTY", "OWNER", "STATE", "NAME");
+	for (i = 0; i < dp->nvms; i++) {
+		const struct conf_vm *cv = dp->vms[i].cv;
+		int running = cv->nifs > 0;
+
+		for (j = 0; j < cv->nifs; j++)
+			if (dp->ports[dp->vms[i].ports[j]]->ops == NULL)
+				running = 0;
+		if (argc > 2 && strcmp(argv[2], cv->name) != 0)
+			continue;
+		fmt_scaled(cv->memory, mem, sizeof(mem));
+		if (running)
+			fprintf(out, "%5d %5d %5d %7s %7s %7s %12s %8s %s\n",
+			    cv->id, (int)getpid(), 1, mem, "-", "-", "root",
+			    "running", cv->name);
+		else
+			fprintf(out, "%5d %5s %5d %7s %7s %7s %12s %8s %s\n",
+			    cv->id, "-", 1, mem, "-", "-", "root", "stopped",
+			    cv->name);
+	}
+	/* What vmctl leaves to ifconfig: where each VM is plugged in. */
+	fprintf(out, "\n%5s %-16s %-6s %-10s %-12s %-8s %-17s %s\n", "ID",
+	    "NAME", "IF", "TAP", "SWITCH", "BRIDGE", "LLADDR", "GUEST");
+	for (i = 0; i < dp->nvms; i++) {
+		const struct conf_vm *cv = dp->vms[i].cv;
+
+		if (argc > 2 && strcmp(argv[2], cv->name) != 0)
+			continue;
+		for (j = 0; j < cv->nifs; j++) {
+			const struct port *p = dp->ports[dp->vms[i].ports[j]];
+			char ll[32], guest[96];
+
+			if (p->has_lladdr)
+				snprintf(ll, sizeof(ll), "%s%02x:%02x:%02x:"
+				    "%02x:%02x:%02x", "", p->lladdr[0],
+				    p->lladdr[1], p->lladdr[2], p->lladdr[3],
+				    p->lladdr[4], p->lladdr[5]);
+			else
+				snprintf(ll, sizeof(ll), "-");
+			if (p->netns[0])
+				snprintf(guest, sizeof(guest), "%s in %s%s",
+				    p->guest_ifname, p->netns,
+				    p->locked ? " (locked)" : "");
+			else
+				snprintf(guest, sizeof(guest), "%s on host%s",
+				    p->ifname[0] ? p->ifname : "-",
+				    p->locked ? " (locked)" : "");
+			fprintf(out, "%5d %-16s %-6d %-10s %-12s %-8s %-17s "
+			    "%s\n", cv->id, cv->name, j, p->name,
+			    cv->ifs[j].sw[0] ? cv->ifs[j].sw : "-",
+			    p->bridge >= 0 ? dp->bridges[p->bridge].br_name :
+			    "-", ll, guest);
+		}
+	}
+	return 0;
+}
+
+static const char *const port_kind_names[] = {
+	[PORT_TAP] = "tap", [PORT_VPORT] = "vport", [PORT_IF] = "interface",
+	[PORT_VLAN] = "vlan", [PORT_PCAP] = "pcap", [PORT_VETHER] = "vether",
+};
+
+static int
+ctl_stats(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	int i, j, verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+
+	fprintf(out, "%-10s %-9s %12s %14s %12s %14s %10s\n", "PORT", "KIND",
+	    "RX-PKTS", "RX-BYTES", "TX-PKTS", "TX-BYTES", "DROPS");
+	for (i = 0; i < dp->nports; i++) {
+		const struct port *p = dp->ports[i];
+		uint64_t drops = 0;
+
+		for (j = PORT_C_DROP_RUNT; j < PORT_C__MAX; j++)
+			drops += p->c[j];
+		fprintf(out, "%-10s %-9s %12llu %14llu %12llu %14llu %10llu\n",
+		    p->name, port_kind_names[p->kind],
+		    (unsigned long long)p->c[PORT_C_RX_PACKETS],
+		    (unsigned long long)p->c[PORT_C_RX_BYTES],
+		    (unsigned long long)p->c[PORT_C_TX_PACKETS],
+		    (unsigned long long)p->c[PORT_C_TX_BYTES],
+		    (unsigned long long)drops);
+	}
+	fprintf(out, "\nDrops and other events by reason%s:\n", verbose ? "" :
+	    " (non-zero; -v for all)");
+	for (i = 0; i < dp->nports; i++)
+		for (j = PORT_C_DROP_RUNT; j < PORT_C__MAX; j++)
+			if (verbose || dp->ports[i]->c[j])
+				fprintf(out, "  %-10s %-22s %12llu  %s\n",
+				    dp->ports[i]->name, port_counter_names[j],
+				    (unsigned long long)dp->ports[i]->c[j],
+				    port_counter_help[j]);
+	for (i = 0; i < dp->nbridges; i++)
+		for (j = 0; j < BRIDGE_C__MAX; j++)
+			if (verbose || dp->bridges[i].br_c[j])
+				fprintf(out, "  %-10s %-22s %12llu  %s\n",
+				    dp->bridges[i].br_name,
+				    bridge_counter_names[j],
+				    (unsigned long long)dp->bridges[i].br_c[j],
+				    bridge_counter_help[j]);
+	for (j = 0; j < DP_C__MAX; j++)
+		if (verbose || dp->c[j])
+			fprintf(out, "  %-10s %-22s %12llu  %s\n", "pipeline",
+			    dp_counter_names[j], (unsigned long long)dp->c[j],
+			    dp_counter_help[j]);
+	return 0;
+}
+
+static int
+ctl_trace(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	unsigned long n = 100;
+	uint32_t i, start;
+
+	if (argc >= 2 && strcmp(argv[1], "on") == 0) {
+		if (argc >= 3 && ctl_parse_uint(argv[2], 1000000, &n) != 0) {
+			fprintf(out, "trace: on N: expected a count of "
+			    "packets\n");
+			return 1;
+		}
+		dp->trace_budget = (uint32_t)n;
+		fprintf(out, "tracing the next %lu packets\n", n);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "off") == 0) {
+		dp->trace_budget = 0;
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "clear") == 0) {
+		dp->trace_count = dp->trace_head = 0;
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "show") != 0) {
+		fprintf(out, "trace: expected on [N], off, show or clear\n");
+		return 1;
+	}
+	start = (dp->trace_head + DP_TRACE_MAX - dp->trace_count) %
+	    DP_TRACE_MAX;
+	for (i = 0; i < dp->trace_count; i++) {
+		const struct dp_trace_ent *te =
+		    &dp->trace[(start + i) % DP_TRACE_MAX];
+		uint64_t rel = te->ns - dp->start_ns;
+
+		fprintf(out, "%6llu.%06llu pkt %-6u %-9s %s\n",
+		    (unsigned long long)(rel / 1000000000ULL),
+		    (unsigned long long)(rel % 1000000000ULL / 1000), te->pkt,
+		    te->stage, te->text);
+	}
+	return 0;
+}
+
+int
+dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	if (argc < 1) {
+		fprintf(out, "sluicectl: no command\n");
+		return 1;
+	}
+	if (strcmp(argv[0], "ifconfig") == 0)
+		return ctl_ifconfig(dp, argc, argv, out);
+	if (strcmp(argv[0], "vmctl") == 0)
+		return ctl_vmctl(dp, argc, argv, out);
+	if (strcmp(argv[0], "stats") == 0)
+		return ctl_stats(dp, argc, argv, out);
+	if (strcmp(argv[0], "trace") == 0)
+		return ctl_trace(dp, argc, argv, out);
+	if (strcmp(argv[0], "ping") == 0) {
+		fprintf(out, "pong\n");
+		return 0;
+	}
+	fprintf(out, "sluicectl: unknown command \"%s\" (expected ifconfig, "
+	    "vmctl, stats or trace)\n", argv[0]);
+	return 1;
+}

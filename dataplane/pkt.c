@@ -1,0 +1,46 @@
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/pkt.h"
+
+/*
+ * One mapping for all buffers: untouched pages of a buffer (most of the
+ * 64 KiB, for ordinary frames) are never backed by memory.
+ */
+int
+pkt_pool_init(struct pkt_pool *pp, size_t n)
+{
+	size_t i;
+
+	memset(pp, 0, sizeof(*pp));
+	if ((pp->pkts = calloc(n, sizeof(*pp->pkts))) == NULL)
+		return ENOMEM;
+	pp->mem = mmap(NULL, n * PKT_BUF_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (pp->mem == MAP_FAILED) {
+		free(pp->pkts);
+		pp->pkts = NULL;
+		return ENOMEM;
+	}
+	pp->npkts = n;
+	for (i = n; i-- > 0;) {
+		struct pkt *p = &pp->pkts[i];
+
+		p->buf = pp->mem + i * PKT_BUF_SIZE;
+		p->refs = 1;
+		pkt_free(pp, p);
+	}
+	return 0;
+}
+
+void
+pkt_pool_fini(struct pkt_pool *pp)
+{
+	if (pp->mem != NULL && pp->mem != MAP_FAILED)
+		munmap(pp->mem, pp->npkts * PKT_BUF_SIZE);
+	free(pp->pkts);
+	memset(pp, 0, sizeof(*pp));
+}

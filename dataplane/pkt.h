@@ -1,0 +1,100 @@
+/*
+ * Packets and batches: the one currency every stage takes and hands on.
+ *
+ * A packet is a fixed buffer from a pool made at start (no malloc on the
+ * fast path).  Buffers are large enough for a GSO super-frame (64 KiB):
+ * the kernel hands veth and tap traffic over unsegmented when offloads are
+ * on, and sluice carries the offload description (struct pkt_offload, the
+ * virtio_net_hdr fields) with the frame instead of segmenting it, so a TCP
+ * stream through sluice costs one trip per 64 KiB, as it does in the kernel.
+ * The buffer memory is mmap'ed, so pages a small frame never touches cost
+ * nothing.
+ *
+ * A batch is an array of up to BATCH_MAX packet pointers.  Stages fill a
+ * parallel next[] array with each packet's disposition; the dispatcher in
+ * dataplane/dp.c hands sub-batches on.  Flooding shares one buffer between
+ * several output queues through a reference count; a port that must change
+ * a shared frame (VLAN push) does so with scatter I/O, never in place.
+ */
+#ifndef DP_PKT_H
+#define DP_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BATCH_MAX	64
+#define PKT_HEADROOM	128		/* room to push tags in place */
+#define PKT_DATA_MAX	(65536 + 64)	/* GSO frame + Ethernet and VLAN */
+#define PKT_BUF_SIZE	(PKT_HEADROOM + PKT_DATA_MAX)
+
+/* Offload state as the kernel describes it (virtio_net_hdr, relative to data). */
+struct pkt_offload {
+	uint8_t		 flags;		/* PKT_OFF_* */
+	uint8_t		 gso_type;	/* VIRTIO_NET_HDR_GSO_* */
+	uint16_t	 hdr_len;
+	uint16_t	 gso_size;
+	uint16_t	 csum_start;	/* from data */
+	uint16_t	 csum_offset;	/* from csum_start */
+};
+#define PKT_OFF_NEEDS_CSUM	0x01	/* L4 checksum holds the pseudo-header sum only */
+#define PKT_OFF_DATA_VALID	0x02
+
+struct pkt {
+	uint8_t		*data;		/* first byte of the Ethernet header */
+	uint32_t	 len;		/* bytes from data */
+	uint16_t	 in_port;	/* index of the port it came in on */
+	uint16_t	 vid;		/* outer 802.1Q VID, 0 when untagged */
+	uint32_t	 id;		/* sequence number, for traces */
+	uint16_t	 refs;		/* output queues holding it */
+	uint8_t		 traced;	/* record trace entries for this packet */
+	uint8_t		 pad;
+	struct pkt_offload off;
+	struct pkt	*next_free;
+	uint8_t		*buf;		/* PKT_BUF_SIZE bytes */
+};
+
+struct batch {
+	uint16_t	 n;
+	struct pkt	*p[BATCH_MAX];
+};
+
+struct pkt_pool {
+	struct pkt	*free;
+	struct pkt	*pkts;
+	uint8_t		*mem;
+	size_t		 npkts;
+	size_t		 nfree;
+};
+
+int		 pkt_pool_init(struct pkt_pool *, size_t);
+void		 pkt_pool_fini(struct pkt_pool *);
+
+static inline struct pkt *
+pkt_alloc(struct pkt_pool *pp)
+{
+	struct pkt *p = pp->free;
+
+	if (p == NULL)
+		return NULL;
+	pp->free = p->next_free;
+	pp->nfree--;
+	p->data = p->buf + PKT_HEADROOM;
+	p->len = 0;
+	p->vid = 0;
+	p->refs = 1;
+	p->traced = 0;
+	p->off = (struct pkt_offload){ 0 };
+	return p;
+}
+
+static inline void
+pkt_free(struct pkt_pool *pp, struct pkt *p)
+{
+	if (--p->refs > 0)
+		return;
+	p->next_free = pp->free;
+	pp->free = p;
+	pp->nfree++;
+}
+
+#endif /* DP_PKT_H */

@@ -1,0 +1,180 @@
+/*
+ * What all port kinds share: counter names, closing, and the few kernel
+ * calls on Linux interfaces (link up, hardware address, moving a tap into
+ * the namespace that plays its VM).  Netlink is spoken directly for the
+ * move rather than by running ip(8): sluiced must not depend on a shell.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataplane/port.h"
+
+#define PORT_C_NAME(e, n, d)	n,
+#define PORT_C_HELP(e, n, d)	d,
+const char *const port_counter_names[PORT_C__MAX] = {
+	PORT_COUNTERS(PORT_C_NAME)
+};
+const char *const port_counter_help[PORT_C__MAX] = {
+	PORT_COUNTERS(PORT_C_HELP)
+};
+
+void
+port_close(struct port *p)
+{
+	if (p->ops != NULL && p->ops->close != NULL)
+		p->ops->close(p);
+	else if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	p->ops = NULL;
+}
+
+static int
+port_ifreq(const char *ifname, unsigned long req, struct ifreq *ifr)
+{
+	int s, error = 0;
+
+	if (strlen(ifname) >= IFNAMSIZ)
+		return ENAMETOOLONG;
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return errno;
+	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", ifname);
+	if (ioctl(s, req, ifr) < 0)
+		error = errno;
+	close(s);
+	return error;
+}
+
+int
+port_link_up(const char *ifname, int up)
+{
+	struct ifreq ifr;
+	int error;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if ((error = port_ifreq(ifname, SIOCGIFFLAGS, &ifr)) != 0)
+		return error;
+	if (up)
+		ifr.ifr_flags |= IFF_UP;
+	else
+		ifr.ifr_flags &= ~IFF_UP;
+	return port_ifreq(ifname, SIOCSIFFLAGS, &ifr);
+}
+
+int
+port_get_lladdr(const char *ifname, uint8_t *mac)
+{
+	struct ifreq ifr;
+	int error;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if ((error = port_ifreq(ifname, SIOCGIFHWADDR, &ifr)) != 0)
+		return error;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+static void
+nl_attr(struct nlmsghdr *n, size_t cap, int type, const void *data,
+    size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)n +
+	    NLMSG_ALIGN(n->nlmsg_len));
+
+	if (NLMSG_ALIGN(n->nlmsg_len) + RTA_SPACE(len) > cap)
+		return;
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_SPACE(len);
+}
+
+/*
+ * Give the kernel side of a tap its MAC (the guest's lladdr) and, with
+ * NETNS, move it into that network namespace (a name from `ip netns add`)
+ * under NEWNAME; the fd sluice holds keeps working across the move.
+ */
+int
+port_tap_setup(struct port *p, const char *netns, const char *newname,
+    const uint8_t *mac, char *err, size_t errlen)
+{
+	struct {
+		struct nlmsghdr	 n;
+		struct ifinfomsg ifi;
+		char		 buf[256];
+	} req;
+	struct {
+		struct nlmsghdr	 n;
+		struct nlmsgerr	 e;
+		char		 buf[256];
+	} ack;
+	struct ifreq ifr;
+	char path[128];
+	int nsfd, s, error, ifindex;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if ((error = port_ifreq(p->ifname, SIOCGIFINDEX, &ifr)) != 0) {
+		snprintf(err, errlen, "%s: %s", p->ifname, strerror(error));
+		return error;
+	}
+	ifindex = ifr.ifr_ifindex;
+	nsfd = -1;
+	if (netns != NULL) {
+		snprintf(path, sizeof(path), "/run/netns/%s", netns);
+		nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (netns != NULL && nsfd < 0) {
+		error = errno;
+		snprintf(err, errlen, "network namespace %s: %s (make it with "
+		    "\"ip netns add %s\")", netns, strerror(error), netns);
+		return error;
+	}
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.n.nlmsg_type = RTM_NEWLINK;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = ifindex;
+	if (mac != NULL)
+		nl_attr(&req.n, sizeof(req), IFLA_ADDRESS, mac, 6);
+	if (netns != NULL) {
+		nl_attr(&req.n, sizeof(req), IFLA_NET_NS_FD, &nsfd,
+		    sizeof(nsfd));
+		nl_attr(&req.n, sizeof(req), IFLA_IFNAME, newname,
+		    strlen(newname) + 1);
+	}
+	if ((s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) <
+	    0) {
+		error = errno;
+		goto out;
+	}
+	if (send(s, &req, req.n.nlmsg_len, 0) < 0 ||
+	    recv(s, &ack, sizeof(ack), 0) < 0)
+		error = errno;
+	else if (ack.n.nlmsg_type == NLMSG_ERROR && ack.e.error != 0)
+		error = -ack.e.error;
+	close(s);
+out:
+	if (nsfd >= 0)
+		close(nsfd);
+	if (error)
+		snprintf(err, errlen, "setting up tap %s%s%s: %s", p->ifname,
+		    netns ? " in namespace " : "", netns ? netns : "",
+		    strerror(error));
+	else if (netns != NULL) {
+		snprintf(p->netns, sizeof(p->netns), "%s", netns);
+		snprintf(p->guest_ifname, sizeof(p->guest_ifname), "%s",
+		    newname);
+	}
+	return error;
+}

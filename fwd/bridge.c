@@ -1,0 +1,203 @@
+/*
+ * See bridge.h.  One pass per batch: learn the source, look up the
+ * destination, write a decision.  Unicast to the member a frame came from
+ * is dropped (bridge(4) does the same), and multicast sources are never
+ * learned nor forwarded: they can only be forged or broken.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fwd/bridge.h"
+#include "fwd/ether.h"
+
+#define BRIDGE_C_NAME(e, n, d)	n,
+#define BRIDGE_C_HELP(e, n, d)	d,
+const char *const bridge_counter_names[BRIDGE_C__MAX] = {
+	BRIDGE_COUNTERS(BRIDGE_C_NAME)
+};
+const char *const bridge_counter_help[BRIDGE_C__MAX] = {
+	BRIDGE_COUNTERS(BRIDGE_C_HELP)
+};
+
+int
+bridge_init(struct bridge *br, const char *name)
+{
+	memset(br, 0, sizeof(*br));
+	snprintf(br->br_name, sizeof(br->br_name), "%s", name);
+	return fdb_init(&br->br_fdb, FDB_DEFAULT_MAX, FDB_DEFAULT_TIMEOUT);
+}
+
+void
+bridge_fini(struct bridge *br)
+{
+	fdb_fini(&br->br_fdb);
+}
+
+struct bridge_member *
+bridge_member(struct bridge *br, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < br->br_nmembers; i++)
+		if (br->br_members[i].bm_port == port)
+			return &br->br_members[i];
+	return NULL;
+}
+
+int
+bridge_add_member(struct bridge *br, uint16_t port, uint16_t flags)
+{
+	if (bridge_member(br, port) != NULL)
+		return EEXIST;
+	if (br->br_nmembers == BRIDGE_MAX_MEMBERS)
+		return ENOSPC;
+	br->br_members[br->br_nmembers].bm_port = port;
+	br->br_members[br->br_nmembers].bm_flags = flags;
+	br->br_nmembers++;
+	return 0;
+}
+
+int
+bridge_del_member(struct bridge *br, uint16_t port)
+{
+	struct bridge_member *bm = bridge_member(br, port);
+	int i;
+
+	if (bm == NULL)
+		return ENOENT;
+	i = (int)(bm - br->br_members);
+	memmove(bm, bm + 1, (br->br_nmembers - i - 1) * sizeof(*bm));
+	br->br_nmembers--;
+	fdb_flush_port(&br->br_fdb, port);
+	return 0;
+}
+
+static void
+bridge_decide(struct bridge *br, struct pkt *p, struct bridge_decision *d,
+    uint32_t now)
+{
+	const struct bridge_member *bm;
+	const uint8_t *src = ether_src(p->data), *dst = ether_dst(p->data);
+	int out;
+
+	d->d_learn = 0xff;
+	d->d_unknown = 0;
+	br->br_c[BRIDGE_C_IN]++;
+	if (!br->br_up) {
+		d->d_verdict = BR_DROP;
+		d->d_reason = BRIDGE_C_DROP_DOWN;
+		br->br_c[d->d_reason]++;
+		return;
+	}
+	if ((bm = bridge_member(br, p->in_port)) == NULL) {
+		d->d_verdict = BR_DROP;
+		d->d_reason = BRIDGE_C_DROP_NOT_MEMBER;
+		br->br_c[d->d_reason]++;
+		return;
+	}
+	if (ether_is_multicast(src)) {
+		d->d_verdict = BR_DROP;
+		d->d_reason = BRIDGE_C_DROP_SRC_MCAST;
+		br->br_c[d->d_reason]++;
+		return;
+	}
+	if (bm->bm_flags & BM_LEARNING) {
+		d->d_learn = fdb_learn(&br->br_fdb, p->vid, src, p->in_port, now);
+		switch (d->d_learn) {
+		case FDB_LEARNED:
+			br->br_c[BRIDGE_C_LEARNED]++;
+			break;
+		case FDB_MOVED:
+			br->br_c[BRIDGE_C_MOVED]++;
+			break;
+		case FDB_FULL:
+			br->br_c[BRIDGE_C_CACHE_FULL]++;
+			break;
+		case FDB_STATIC_HELD:
+			br->br_c[BRIDGE_C_STATIC_HELD]++;
+			break;
+		}
+	}
+	if (ether_is_multicast(dst)) {
+		d->d_verdict = BR_FLOOD;
+		d->d_reason = BRIDGE_C_FLOOD;
+	} else if ((out = fdb_lookup(&br->br_fdb, p->vid, dst, now)) < 0) {
+		d->d_verdict = BR_FLOOD;
+		d->d_reason = BRIDGE_C_FLOOD;
+		d->d_unknown = 1;
+	} else if (out == p->in_port) {
+		d->d_verdict = BR_DROP;
+		d->d_reason = BRIDGE_C_DROP_SAME_PORT;
+	} else {
+		d->d_verdict = BR_UNICAST;
+		d->d_reason = BRIDGE_C_UNICAST;
+		d->d_port = (uint16_t)out;
+	}
+	br->br_c[d->d_reason]++;
+}
+
+void
+bridge_input(struct bridge *br, struct pkt **pkts, uint16_t n,
+    struct bridge_decision *d, uint32_t now)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			__builtin_prefetch(pkts[i + 1]->data);
+		bridge_decide(br, pkts[i], &d[i], now);
+	}
+}
+
+/*
+ * Members a flooded frame goes to: all but the one it came in on; for an
+ * unknown unicast destination only those marked DISCOVER (bridge(4)).
+ */
+int
+bridge_flood_ports(const struct bridge *br, uint16_t in_port, int unknown,
+    uint16_t *out)
+{
+	int i, n = 0;
+
+	for (i = 0; i < br->br_nmembers; i++) {
+		const struct bridge_member *bm = &br->br_members[i];
+
+		if (bm->bm_port == in_port)
+			continue;
+		if (unknown && !(bm->bm_flags & BM_DISCOVER))
+			continue;
+		out[n++] = bm->bm_port;
+	}
+	return n;
+}
+
+/* Trace text: what the bridge decided and why. */
+const char *
+bridge_decision_str(const struct bridge_decision *d, char *buf, int len)
+{
+	static const char *const learn[] = {
+		[FDB_REFRESHED] = "source known",
+		[FDB_LEARNED] = "source learned",
+		[FDB_MOVED] = "source moved here",
+		[FDB_FULL] = "source not learned (cache full)",
+		[FDB_STATIC_HELD] = "source held by a static entry",
+	};
+	const char *l = d->d_learn <= FDB_STATIC_HELD ? learn[d->d_learn] :
+	    "no learning on this member";
+
+	switch (d->d_verdict) {
+	case BR_UNICAST:
+		snprintf(buf, len, "%s; destination known: unicast", l);
+		break;
+	case BR_FLOOD:
+		snprintf(buf, len, "%s; %s: flood", l, d->d_unknown ?
+		    "destination unknown" : "broadcast/multicast destination");
+		break;
+	default:
+		snprintf(buf, len, "%s; drop (%s)", l,
+		    bridge_counter_names[d->d_reason]);
+		break;
+	}
+	return buf;
+}

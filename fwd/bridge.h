@@ -1,0 +1,85 @@
+/*
+ * The learning bridge, as bridge(4) does it, keyed per VLAN id.  The bridge
+ * knows member indexes, never ports: it decides, the dataplane moves frames.
+ *
+ * bridge_input() looks up a whole batch first and writes one decision per
+ * packet (netmap VALE style: decide, then queue per destination).  The
+ * frame is never modified here: a trunk member's tags pass untouched and
+ * become part of the FDB key.
+ */
+#ifndef FWD_BRIDGE_H
+#define FWD_BRIDGE_H
+
+#include <stdint.h>
+
+#include "dataplane/pkt.h"
+#include "fwd/fdb.h"
+
+#define BRIDGE_MAX_MEMBERS	64
+#define BRIDGE_NAMESIZ		16
+
+/* Member flags, numbered as ifconfig(8) prints them (IFBIFBITS). */
+#define BM_LEARNING	0x0001
+#define BM_DISCOVER	0x0002
+#define BM_DEFAULT	(BM_LEARNING | BM_DISCOVER)
+
+/* X(enum, name, meaning): counters, in the order sluicectl stats prints. */
+#define BRIDGE_COUNTERS(X)						\
+	X(IN,		"in",		"frames entering the bridge")	\
+	X(UNICAST,	"unicast",	"sent to the one member that has the destination") \
+	X(FLOOD,	"flood",	"broadcast, multicast or unknown unicast sent to other members") \
+	X(LEARNED,	"learned",	"new addresses learned")	\
+	X(MOVED,	"moved",	"addresses seen on a new member")	\
+	X(CACHE_FULL,	"cache-full",	"addresses not learned: maxaddr reached") \
+	X(STATIC_HELD,	"static-held",	"source seen on another member than its static entry") \
+	X(DROP_DOWN,	"drop-down",	"dropped: bridge is down")	\
+	X(DROP_SRC_MCAST, "drop-src-multicast", "dropped: source address is multicast") \
+	X(DROP_SAME_PORT, "drop-same-port", "dropped: destination is on the member it came from") \
+	X(DROP_NOT_MEMBER, "drop-not-member", "dropped: arrived on a port that is not a member")
+
+#define BRIDGE_C_ENUM(e, n, d)	BRIDGE_C_##e,
+enum { BRIDGE_COUNTERS(BRIDGE_C_ENUM) BRIDGE_C__MAX };
+#undef BRIDGE_C_ENUM
+extern const char *const bridge_counter_names[BRIDGE_C__MAX];
+extern const char *const bridge_counter_help[BRIDGE_C__MAX];
+
+struct bridge_member {
+	uint16_t	 bm_port;
+	uint16_t	 bm_flags;	/* BM_* */
+};
+
+struct bridge {
+	char		 br_name[BRIDGE_NAMESIZ];
+	int		 br_up;
+	uint16_t	 br_nmembers;
+	struct bridge_member br_members[BRIDGE_MAX_MEMBERS];
+	struct fdb	 br_fdb;
+	uint64_t	 br_c[BRIDGE_C__MAX];
+};
+
+enum bridge_verdict {
+	BR_DROP,		/* br_c names why */
+	BR_UNICAST,		/* to d_port */
+	BR_FLOOD,		/* to every other member (unknown unicast: DISCOVER ones) */
+};
+
+struct bridge_decision {
+	uint8_t		 d_verdict;	/* enum bridge_verdict */
+	uint8_t		 d_reason;	/* BRIDGE_C_* that counted it */
+	uint8_t		 d_learn;	/* enum fdb_learn_result, or 0xff: not learned */
+	uint8_t		 d_unknown;	/* flood of an unknown unicast */
+	uint16_t	 d_port;
+};
+
+int	 bridge_init(struct bridge *, const char *);
+void	 bridge_fini(struct bridge *);
+int	 bridge_add_member(struct bridge *, uint16_t, uint16_t);
+int	 bridge_del_member(struct bridge *, uint16_t);
+struct bridge_member *
+	 bridge_member(struct bridge *, uint16_t);
+void	 bridge_input(struct bridge *, struct pkt **, uint16_t,
+	    struct bridge_decision *, uint32_t);
+int	 bridge_flood_ports(const struct bridge *, uint16_t, int, uint16_t *);
+const char *bridge_decision_str(const struct bridge_decision *, char *, int);
+
+#endif /* FWD_BRIDGE_H */
