@@ -1,0 +1,134 @@
+# Integration test helpers: namespaces, veths, a sluiced of our own, and
+# bounded waits.  Everything a test makes carries a per-run id and is
+# removed by the EXIT trap, also when the test fails half way.
+# shellcheck shell=bash
+
+set -u
+BUILD=${BUILD:-build}
+SLUICED=$BUILD/dataplane/sluiced
+SLUICECTL=$BUILD/tools/sluicectl
+# Short, unique per run: interface names must fit in 15 bytes.
+ID=${SLUICE_TEST_ID:-$(printf '%04x' $(( ($$ + RANDOM) % 65536 )))}
+TMP=$(mktemp -d /tmp/sluice-it-XXXXXX)
+SOCK=$TMP/sluiced.sock
+NETNS=()
+VETHS=()
+PIDS=()
+T_PASS=0
+T_FAIL=0
+
+cleanup() {
+	local p n v
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	for v in "${VETHS[@]}"; do
+		ip link del "$v" 2>/dev/null
+	done
+	for n in "${NETNS[@]}"; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$n" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() {
+	T_PASS=$((T_PASS + 1))
+	echo "ok   $T_NAME: $*"
+}
+
+fail() {
+	T_FAIL=$((T_FAIL + 1))
+	echo "FAIL $T_NAME: $*"
+}
+
+# check DESCRIPTION COMMAND...: one assertion.
+check() {
+	local what=$1
+	shift
+	if "$@" >"$TMP/check.out" 2>&1; then
+		ok "$what"
+	else
+		fail "$what"
+		sed 's/^/     /' "$TMP/check.out" | tail -15
+	fi
+}
+
+# wait_for SECONDS COMMAND...: poll until it succeeds, or give up.
+wait_for() {
+	local limit=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -ge $((limit * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+mkns() {
+	ip netns add "$1" || return 1
+	NETNS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# mkveth HOSTSIDE NETNS PEERNAME: a "physical" port for sluice.
+mkveth() {
+	ip link add "$1" type veth peer name "$3" netns "$2" || return 1
+	VETHS+=("$1")
+	ip link set "$1" up
+	ip -n "$2" link set "$3" up
+}
+
+ctl() {
+	"$SLUICECTL" -s "$SOCK" "$@"
+}
+
+# start_sluiced ETCDIR ARGS...: run it in the foreground of a background
+# job and wait until its control socket answers.
+start_sluiced() {
+	local etc=$1
+	shift
+	"$SLUICED" -d -f "$etc" -s "$SOCK" -t "t$ID" "$@" \
+		>"$TMP/sluiced.log" 2>&1 &
+	PIDS+=($!)
+	if ! wait_for 10 ctl ping; then
+		echo "sluiced did not start:"
+		cat "$TMP/sluiced.log"
+		return 1
+	fi
+}
+
+# guest_up NETNS ADDR/LEN: configure the VM's NIC as its OS would.
+guest_up() {
+	wait_for 5 ip -n "$1" link show vio0 || return 1
+	ip -n "$1" link set vio0 up
+	ip -n "$1" addr add "$2" dev vio0
+}
+
+# capture NETNS IF FILE [filter]: tcpdump in the background, ready on return.
+capture() {
+	local ns=$1 ifn=$2 file=$3
+	shift 3
+	ip netns exec "$ns" tcpdump -U -n -i "$ifn" -w "$file" "$@" \
+		>"$file.log" 2>&1 &
+	PIDS+=($!)
+	wait_for 5 grep -q "listening on" "$file.log"
+}
+
+# stop_capture FILE: end the newest capture and let it flush.
+stop_capture() {
+	local pid=${PIDS[-1]}
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset 'PIDS[-1]'
+}
+
+finish() {
+	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}
