@@ -1,0 +1,266 @@
+/* Configuration directory: good files as the handbook writes them, and bad
+ * ones with the exact position and wording of each error. */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "dataplane/conf.h"
+#include "fwd/bridge.h"
+
+static char dir[64];
+static struct conf *c;
+static char *errs;
+static size_t errlen;
+
+static void
+put(const char *name, const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Load the directory; returns conf_load's result, errors in errs. */
+static int
+load(void)
+{
+	FILE *ef = open_memstream(&errs, &errlen);
+	int r;
+
+	r = conf_load(c, dir, ef);
+	fclose(ef);
+	return r;
+}
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/sluice-conf-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	c = calloc(1, sizeof(*c));
+	errs = NULL;
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	conf_free(c);
+	free(c);
+	free(errs);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(conf, .init = setup, .fini = teardown);
+
+static const char *seed_vmconf =
+    "## /etc/vm.conf — example switch and guest\n"
+    "switch \"lan\" {\n"
+    "    interface bridge0\n"
+    "}\n"
+    "\n"
+    "vm \"web01\" {\n"
+    "    memory 1024M\n"
+    "    disk \"/var/vm/web01.img\"\n"
+    "    interface { switch \"lan\" }\n"
+    "}\n";
+
+Test(conf, seed_sections_1_and_2)
+{
+	put("hostname.bridge0", "add em1\nup\n");
+	put("hostname.vlan10", "vlandev em1\nvlan 10\nup\n");
+	put("vm.conf", seed_vmconf);
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(c->nbridges, 1);
+	cr_expect_str_eq(c->bridges[0].name, "bridge0");
+	cr_expect(c->bridges[0].up);
+	cr_expect_eq(c->bridges[0].maxaddr, 100);
+	cr_expect_eq(c->bridges[0].timeout, 240);
+	cr_expect_eq(c->bridges[0].nmembers, 1);
+	cr_expect_str_eq(c->bridges[0].members[0].ifname, "em1");
+	cr_expect_eq(c->bridges[0].members[0].flags, BM_LEARNING | BM_DISCOVER);
+	cr_expect_eq(c->nvlans, 1);
+	cr_expect_str_eq(c->vlans[0].parent, "em1");
+	cr_expect_eq(c->vlans[0].vid, 10);
+	cr_expect_eq(c->nvms, 1);
+	cr_expect_str_eq(c->vms[0].name, "web01");
+	cr_expect_eq(c->vms[0].memory, 1024ULL << 20);
+	cr_expect_str_eq(c->vms[0].disk, "/var/vm/web01.img");
+	cr_expect_str_eq(c->vms[0].ifs[0].tap, "tap0");
+	cr_expect_str_eq(c->vms[0].ifs[0].sw, "lan");
+}
+
+Test(conf, vlan_parent_vnetid_spelling)
+{
+	put("hostname.vlan20", "parent em1 vnetid 20 up\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_str_eq(c->vlans[0].parent, "em1");
+	cr_expect_eq(c->vlans[0].vid, 20);
+}
+
+Test(conf, bridge_options)
+{
+	put("hostname.bridge0", "add em1 add em2\n-learn em1\n-discover em2\n"
+	    "maxaddr 2\ntimeout 30\nstatic 02:00:00:00:00:01 em2\nup\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(c->bridges[0].members[0].flags, BM_DISCOVER);
+	cr_expect_eq(c->bridges[0].members[1].flags, BM_LEARNING);
+	cr_expect_eq(c->bridges[0].maxaddr, 2);
+	cr_expect_eq(c->bridges[0].timeout, 30);
+	cr_expect_eq(c->bridges[0].nstatic, 1);
+	cr_expect_eq(c->bridges[0].statics[0].mac[5], 1);
+}
+
+Test(conf, taps_in_file_order_skip_named)
+{
+	put("hostname.bridge0", "up\n");
+	put("vm.conf", "switch \"s\" { interface bridge0 }\n"
+	    "vm \"a\" { interface \"tap0\" { switch \"s\" } }\n"
+	    "vm \"b\" { interface { switch \"s\" } ; interface }\n"
+	    "vm \"c\" { interfaces 1 }\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_str_eq(c->vms[0].ifs[0].tap, "tap0");
+	cr_expect_str_eq(c->vms[1].ifs[0].tap, "tap1");
+	cr_expect_str_eq(c->vms[1].ifs[1].tap, "tap2");
+	cr_expect_str_eq(c->vms[2].ifs[0].tap, "tap3");
+	cr_expect_eq(c->vms[2].id, 3);
+}
+
+Test(conf, lladdr_and_locked)
+{
+	put("hostname.bridge0", "up\n");
+	put("vm.conf", "switch \"s\" { interface bridge0 }\n"
+	    "vm \"a\" { interface { switch \"s\"\n"
+	    "  locked lladdr fe:e1:ba:d0:00:01 } }\n"
+	    "vm \"b\" { interface { lladdr locked fe:e1:ba:d0:00:02 } }\n"
+	    "vm \"c\" { interface { lladdr fe:e1:ba:d0:00:03 } }\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect(c->vms[0].ifs[0].locked);
+	cr_expect(c->vms[1].ifs[0].locked);
+	cr_expect(!c->vms[2].ifs[0].locked);
+	cr_expect_eq(c->vms[2].ifs[0].lladdr[5], 3);
+}
+
+/* Each error: the position and what was expected. */
+#define EXPECT_ERR(text) \
+	cr_expect(errs != NULL && strstr(errs, text) != NULL, \
+	    "wanted \"%s\" in:\n%s", text, errs ? errs : "(nothing)")
+
+Test(conf, error_unknown_bridge_option)
+{
+	put("hostname.bridge0", "add em1\nup\nmaxaddrs 5\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("/hostname.bridge0:3:1: unknown bridge option \"maxaddrs\", "
+	    "expected add,");
+}
+
+Test(conf, error_bad_number_position)
+{
+	put("hostname.bridge0", "add em1\ntimeout  never\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("/hostname.bridge0:2:10: timeout \"never\": expected a "
+	    "number");
+}
+
+Test(conf, error_learn_non_member)
+{
+	put("hostname.bridge0", "-learn em1\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.bridge0:1:8: em1 is not a member of bridge0 "
+	    "(add it first)");
+}
+
+Test(conf, error_vlan_range_and_missing_parent)
+{
+	put("hostname.vlan10", "vlan 4095\nup\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.vlan10:1:6: vlan \"4095\": expected a VLAN id "
+	    "from 1 to 4094");
+	EXPECT_ERR("hostname.vlan10: vlan10 has no parent interface");
+}
+
+Test(conf, error_unknown_switch)
+{
+	put("hostname.bridge0", "up\n");
+	put("vm.conf", "switch \"lan\" { interface bridge0 }\n"
+	    "vm \"web01\" {\n  interface { switch \"lna\" }\n}\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("vm.conf:3:13: vm \"web01\": unknown switch \"lna\"");
+}
+
+Test(conf, error_switch_without_bridge_file)
+{
+	put("vm.conf", "switch \"lan\" {\n\tinterface bridge7\n}\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("vm.conf:1:8: switch \"lan\": bridge7 has no "
+	    "hostname.bridge7");
+}
+
+Test(conf, error_vm_keyword_and_brace)
+{
+	put("vm.conf", "vm \"a\" {\n  memroy 1G\n}\nvm \"b\" {\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("vm.conf:2:3: unknown vm option \"memroy\", expected "
+	    "memory,");
+	EXPECT_ERR("vm.conf:5:1: missing \"}\" after vm \"b\"");
+}
+
+Test(conf, error_member_references)
+{
+	put("hostname.bridge0", "add tap9\nadd vlan30\nup\n");
+	put("hostname.bridge1", "add tap9\n");
+	put("vm.conf", "vm \"a\" { interface \"tap9\" }\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.bridge0:2:5: vlan30 has no hostname.vlan30");
+	EXPECT_ERR("hostname.bridge1:1:5: tap9 is already a member of bridge0");
+}
+
+Test(conf, error_unterminated_string_and_bad_mac)
+{
+	put("vm.conf", "vm \"a\" { interface { lladdr 02:00:00:zz:00:01 } }\n"
+	    "switch \"oops {\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("vm.conf:1:29: bad lladdr \"02:00:00:zz:00:01\"");
+	EXPECT_ERR("vm.conf:2:8: unterminated quoted string");
+}
+
+Test(conf, all_errors_reported_not_just_the_first)
+{
+	put("hostname.bridge0", "frob\nmaxaddr x\n");
+	cr_assert_neq(load(), 0);
+	cr_expect_eq(c->errors, 2, "%s", errs);
+}
+
+Test(conf, warnings_for_unenforced)
+{
+	put("hostname.bridge0", "add em1\nstp em1\nup\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	EXPECT_ERR("hostname.bridge0:2:1: warning: stp is not enforced by "
+	    "sluice");
+}
+
+Test(conf, inet_lines)
+{
+	put("hostname.vether0", "inet 10.50.0.1 255.255.255.0\n"
+	    "inet alias 10.50.1.1/24\ninet 10.50.2.1 netmask 0xffff0000\nup\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(c->ifs[0].naddrs, 3);
+	cr_expect_eq(c->ifs[0].addrs[0].plen, 24);
+	cr_expect_eq(c->ifs[0].addrs[2].plen, 16);
+	put("hostname.vether0", "inet 10.50.0.1 255.0.255.0\n");
+	conf_free(c);
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.vether0:1:16: netmask \"255.0.255.0\" is not "
+	    "contiguous");
+}
