@@ -191,6 +191,272 @@ void	 pf_md5(const void *, size_t, uint8_t out[16]);
 #define PF_OPT_PORTNAMES	0x0008
 
 void	 pf_print_addr(FILE *, const struct acl_addr *, int af, int verbose);
-void	 pf_print_tabledef(FILE *, const struct acl_table *);
+void	 pf_print_host(FILE *, const struct node_host *);
+const char *pf_tmname(int);
+
+/*
+ * Parser internals (pf_parse.c, pf_rule.c).  These mirror the node lists
+ * of OpenBSD's parse.y: a rule is collected as lists, checked, and then
+ * multiplied out by pf_expand_rule() into plain acl_rules.
+ */
+struct node_if {
+	char		 ifname[ACL_IFNAMSIZ];
+	uint8_t		 not;
+	uint8_t		 dynamic;	/* antispoof (if) */
+	uint8_t		 use_rdomain;
+	int		 rdomain;
+	int		 ifa_flags;
+	struct node_if	*next;
+	struct node_if	*tail;
+};
+
+struct node_proto {
+	uint8_t		 proto;
+	struct node_proto *next;
+	struct node_proto *tail;
+};
+
+struct node_port {
+	uint16_t	 port[2];	/* host order */
+	uint8_t		 op;
+	struct node_port *next;
+	struct node_port *tail;
+};
+
+struct node_uid {
+	uint32_t	 uid[2];
+	uint8_t		 op;
+	struct node_uid	*next;
+	struct node_uid	*tail;
+};
+
+struct node_icmp {
+	uint16_t	 code;		/* code + 1, 0 = any */
+	uint16_t	 type;		/* type + 1, 0 = any */
+	uint8_t		 proto;
+	struct node_icmp *next;
+	struct node_icmp *tail;
+};
+
+struct node_os {
+	char		*os;
+	struct node_os	*next;
+	struct node_os	*tail;
+};
+
+enum { PF_STATE_OPT_MAX, PF_STATE_OPT_NOSYNC, PF_STATE_OPT_SRCTRACK,
+	PF_STATE_OPT_MAX_SRC_STATES, PF_STATE_OPT_MAX_SRC_CONN,
+	PF_STATE_OPT_MAX_SRC_CONN_RATE, PF_STATE_OPT_MAX_SRC_NODES,
+	PF_STATE_OPT_OVERLOAD, PF_STATE_OPT_STATELOCK,
+	PF_STATE_OPT_TIMEOUT, PF_STATE_OPT_SLOPPY, PF_STATE_OPT_PFLOW };
+
+enum { PF_SRCTRACK_NONE, PF_SRCTRACK, PF_SRCTRACK_GLOBAL,
+	PF_SRCTRACK_RULE };
+
+struct node_state_opt {
+	int		 type;
+	uint32_t	 v;		/* max, counts, statelock, src_track */
+	uint32_t	 limit;		/* max-src-conn-rate */
+	uint32_t	 seconds;	/* max-src-conn-rate, timeout */
+	int		 number;	/* timeout */
+	uint8_t		 flush;
+	char		 tblname[ACL_TABLE_NAME_SIZE];
+	struct node_state_opt *next;
+	struct node_state_opt *tail;
+};
+
+struct pf_range {
+	int		 a;		/* host order */
+	int		 b;
+	int		 t;		/* ACL_OP_* */
+};
+
+struct redirection {
+	struct node_host *host;
+	struct pf_range	 rport;
+};
+
+struct pool_opts {
+	int		 marker;
+#define POM_TYPE		0x01
+#define POM_STICKYADDRESS	0x02
+	uint8_t		 opts;
+	int		 type;
+	int		 staticport;
+	uint32_t	*key;		/* 4 words */
+};
+
+struct divertspec {
+	struct node_host *addr;
+	uint16_t	 port;
+	int		 type;
+};
+
+struct redirspec {
+	struct redirection *rdr;
+	struct pool_opts pool_opts;
+	int		 binat;
+	int		 af;
+};
+
+struct filter_opts {
+	int		 marker;
+#define FOM_FLAGS	0x0001
+#define FOM_ICMP	0x0002
+#define FOM_TOS		0x0004
+#define FOM_KEEP	0x0008
+#define FOM_SRCTRACK	0x0010
+#define FOM_MINTTL	0x0020
+#define FOM_MAXMSS	0x0040
+#define FOM_AFTO	0x0080
+#define FOM_SETTOS	0x0100
+#define FOM_SCRUB_TCP	0x0200
+#define FOM_SETPRIO	0x0400
+#define FOM_ONCE	0x1000
+#define FOM_PRIO	0x2000
+#define FOM_SETDELAY	0x4000
+	struct node_uid	*uid;
+	struct node_uid	*gid;
+	struct node_if	*rcv;
+	struct {
+		uint8_t	 b1;
+		uint8_t	 b2;
+	}		 flags;
+	struct node_icmp *icmpspec;
+	uint32_t	 tos;
+	uint32_t	 prob;
+	struct {
+		int			 action;
+		struct node_state_opt	*options;
+	}		 keep;
+	int		 fragment;
+	int		 allowopts;
+	char		*label;
+	char		*qname;
+	char		*pqname;
+	char		*tag;
+	char		*match_tag;
+	uint8_t		 match_tag_not;
+	int		 rtableid;
+	uint8_t		 prio;
+	uint8_t		 set_prio[2];
+	uint16_t	 delay;
+	struct divertspec divert;
+	struct redirspec nat;
+	struct redirspec rdr;
+	struct redirspec rroute;
+	uint8_t		 rt;
+	int		 nodf;
+	int		 minttl;
+	int		 settos;
+	int		 randomid;
+	int		 max_mss;
+	struct {
+		uint32_t limit;
+		uint32_t seconds;
+	}		 pktrate;
+	int		 line;		/* for lint warnings */
+};
+
+struct pf_loadanchor {
+	struct pf_loadanchor *next;
+	char		*anchorname;
+	char		*filename;	/* as written (or the glob match) */
+	int		 line;
+	const char	*from;		/* file holding the load rule */
+};
+
+#define PF_ANCHOR_STACK	64
+
+struct pf_parser {
+	struct pf_lex	 lx;
+	struct pf_arena	*arena;
+	struct pf_hostctx hc;
+	struct acl_conf	*conf;
+	FILE		*out;		/* verbose output, NULL: none */
+	FILE		*err;
+	int		 opts;		/* PF_OPT_* */
+	int		 lint;		/* ACL_LOAD_WARN */
+	uint32_t	 linted;	/* features warned about once */
+
+	struct pf_tok_val tok;		/* lookahead */
+	int		 have;
+	int		 errflag;	/* yacc's error recovery state */
+	void		*jb;		/* jmp_buf of the statement loop */
+
+	uint16_t	 returnicmpdefault;
+	uint16_t	 returnicmp6default;
+	int		 blockpolicy;
+	int		 default_statelock;
+	struct node_state_opt *keep_state_defaults;
+
+	struct acl_anchor *anchor;	/* ruleset rules are added to */
+	struct acl_anchor *astack[PF_ANCHOR_STACK];
+	int		 asd;
+	int		 bn;		/* brace anchors seen */
+
+	char		**queues;	/* defined queue names */
+	size_t		 nqueues;
+
+	struct pf_loadanchor *loads, **loadtail;
+};
+
+void	 pf_yyerror(struct pf_parser *, const char *, ...)
+	    __attribute__((__format__ (printf, 2, 3)));
+void	 pf_lint(struct pf_parser *, int line, unsigned bit, const char *);
+int	 pf_expand_rule(struct pf_parser *, struct acl_rule *, int keeprule,
+	    struct node_if *, struct redirspec *, struct redirspec *,
+	    struct redirspec *, struct node_proto *, struct node_os *,
+	    struct node_host *, struct node_port *, struct node_host *,
+	    struct node_port *, struct node_uid *, struct node_uid *,
+	    struct node_if *, struct node_icmp *);
+int	 pf_filteropts_to_rule(struct pf_parser *, struct acl_rule *,
+	    struct filter_opts *);
+int	 pf_expand_divertspec(struct pf_parser *, struct acl_rule *,
+	    struct divertspec *);
+void	 pf_decide_af(struct node_host *, uint8_t *);
+int	 pf_validate_range(uint8_t, uint16_t, uint16_t);
+int	 pf_add_table(struct pf_parser *, const char *, int flags,
+	    struct node_host *, int automatic, struct acl_table **);
+void	 pf_print_tabledef(struct pf_parser *, const char *, int flags,
+	    int addrs, struct node_host **lists, const char **files, int n);
+struct acl_rule *pf_rule_append(struct pf_parser *, struct acl_anchor *,
+	    const struct acl_rule *);
+struct acl_anchor *pf_anchor_get(struct acl_conf *, struct acl_anchor *,
+	    const char *, int create);
+struct acl_anchor *pf_anchor_new(struct acl_conf *, const char *name);
+void	 pf_anchor_link(struct acl_conf *, struct acl_anchor *parent,
+	    struct acl_anchor *);
+char	*pf_conf_strdup(struct acl_conf *, const char *);
+
+/* lint bits: each warned once per load */
+#define PF_LINT_QUEUE		0x00000001
+#define PF_LINT_ROUTE		0x00000002
+#define PF_LINT_DIVERT		0x00000004
+#define PF_LINT_AFTO		0x00000008
+#define PF_LINT_OS		0x00000010
+#define PF_LINT_USER		0x00000020
+#define PF_LINT_SCRUB		0x00000040
+#define PF_LINT_PRIO		0x00000080
+#define PF_LINT_SYNPROXY	0x00000100
+#define PF_LINT_SRCTRACK	0x00000200
+#define PF_LINT_RTABLE		0x00000400
+#define PF_LINT_LOG		0x00000800
+#define PF_LINT_PROB		0x00001000
+#define PF_LINT_TAG		0x00002000
+#define PF_LINT_FINGERPRINTS	0x00004000
+#define PF_LINT_SYNCOOKIES	0x00008000
+#define PF_LINT_PKTRATE		0x00010000
+#define PF_LINT_RCVON		0x00020000
+#define PF_LINT_RDR		0x00040000
+#define PF_LINT_BINAT		0x00080000
+#define PF_LINT_ANTISPOOF	0x00100000
+#define PF_LINT_TOS		0x00200000
+#define PF_LINT_ONCE		0x00400000
+#define PF_LINT_URPF		0x00800000
+#define PF_LINT_RTLABEL		0x01000000
+#define PF_LINT_MODULATE	0x02000000
+#define PF_LINT_TIMEOUT		0x04000000
+#define PF_LINT_LIMIT		0x08000000
 
 #endif /* ACL_PF_IMPL_H */

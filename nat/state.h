@@ -1,0 +1,125 @@
+/*
+ * The state table, as pf(4) keeps it.
+ *
+ * A state has two keys: the WIRE key (the flow as it is on the wire of
+ * the interface that created the state) and the STACK key (the flow as the
+ * other side of a translation sees it; equal to WIRE without NAT).  Keys
+ * are oriented by direction as pf orients them: for a packet going in,
+ * addr[0]/port[0] is its source; going out, addr[0]/port[0] is its
+ * destination.  Both directions of one flow therefore give the same key on
+ * one side, and a packet going in is looked up among WIRE keys, going out
+ * among STACK keys.  A flow forwarded from one interface to another meets
+ * two states: one `in` on the first, one `out` on the second (pf does the
+ * same; a state created in does not cover the packet going out).
+ *
+ * Memory: states live in one array allocated at `set limit states` (no
+ * malloc per state); the index is open addressing over 8-byte slots
+ * (32-bit hash tag + state number), at most half full, hashed with xxHash.
+ * A hit costs the slot probe and one compare against the state's key.
+ *
+ * Time is passed in (seconds), so tests drive expiry with a fake clock.
+ */
+#ifndef NAT_STATE_H
+#define NAT_STATE_H
+
+#include <stdint.h>
+
+#include "acl/pf_ast.h"
+
+#define STATE_WIRE	0
+#define STATE_STACK	1
+
+#define STATE_DIR_IN	1	/* = ACL_IN */
+#define STATE_DIR_OUT	2	/* = ACL_OUT */
+
+#define STATE_DEFAULT_LIMIT	100000	/* PFSTATE_HIWAT */
+
+/* TCP peer states, numbered as pfctl prints them (tcpstates[]). */
+enum {
+	TCPS_CLOSED, TCPS_LISTEN, TCPS_SYN_SENT, TCPS_SYN_RECEIVED,
+	TCPS_ESTABLISHED, TCPS_CLOSE_WAIT, TCPS_FIN_WAIT_1, TCPS_CLOSING,
+	TCPS_LAST_ACK, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT
+};
+/* UDP and other protocols: PFUDPS_* / PFOTHERS_*. */
+enum { PEER_NO_TRAFFIC, PEER_SINGLE, PEER_MULTIPLE };
+
+struct state_key {
+	uint8_t		 af;
+	uint8_t		 proto;
+	uint16_t	 port[2];	/* network order; ICMP id in both */
+	union acl_ip	 addr[2];
+};
+
+struct state {
+	struct state_key key[2];	/* STATE_WIRE, STATE_STACK */
+	uint32_t	 creation;
+	uint32_t	 expire;
+	uint32_t	 rule;		/* rule number in the flat ruleset */
+	uint32_t	 packets[2];	/* [0] from the creator's side */
+	uint64_t	 bytes[2];
+	uint16_t	 ifindex;	/* 0: floating */
+	uint8_t		 direction;	/* STATE_DIR_* */
+	uint8_t		 timeout;	/* enum acl_timeout in force */
+	uint8_t		 src_state;	/* the creator's peer */
+	uint8_t		 dst_state;
+	uint8_t		 tmo_set;	/* which timeout table */
+	uint8_t		 flags;
+#define STATE_F_USED	0x01
+#define STATE_F_NAT	0x02		/* WIRE and STACK differ */
+};
+
+/* X(enum, name, meaning): counters, as pfctl -si names them. */
+#define STATE_COUNTERS(X)						\
+	X(SEARCHES,	"searches",	"state lookups")		\
+	X(INSERTS,	"inserts",	"states created")		\
+	X(REMOVALS,	"removals",	"states removed")		\
+	X(LIMIT,	"state-limit",	"states refused: set limit states reached") \
+	X(INSERT_FAIL,	"state-insert",	"states refused: the key is taken") \
+	X(MISMATCH,	"state-mismatch", "packets that matched a state but broke its tracking")
+
+#define STATE_C_ENUM(e, n, d)	STATE_C_##e,
+enum { STATE_COUNTERS(STATE_C_ENUM) STATE_C__MAX };
+#undef STATE_C_ENUM
+extern const char *const state_counter_names[STATE_C__MAX];
+
+#define STATE_TMO_SETS	64
+
+struct state_table {
+	struct state	*st;		/* limit entries */
+	uint32_t	*free;		/* stack of free state numbers */
+	uint32_t	 nfree;
+	uint32_t	 limit;
+	uint32_t	 count;
+	uint64_t	*slots;		/* tag << 32 | (state number + 1) << 1 | which */
+	uint32_t	 mask;
+	uint32_t	 purge_pos;
+	uint32_t	 ntmo;
+	uint32_t	 tmo[STATE_TMO_SETS][ACL_TM_MAX];
+	uint64_t	 c[STATE_C__MAX];
+};
+
+int	 state_table_init(struct state_table *, uint32_t);
+void	 state_table_fini(struct state_table *);
+int	 state_table_resize(struct state_table *, uint32_t);
+void	 state_default_timeouts(uint32_t *);
+int	 state_tmo_set(struct state_table *, const uint32_t *);
+
+void	 state_key_make(struct state_key *, uint8_t, uint8_t,
+	    const union acl_ip *, const union acl_ip *, uint16_t, uint16_t,
+	    int);
+struct state *
+	 state_lookup(struct state_table *, const struct state_key *, int,
+	    uint16_t, uint32_t);
+struct state *
+	 state_insert(struct state_table *, const struct state_key *,
+	    const struct state_key *, int, uint16_t, uint32_t, int, uint32_t);
+void	 state_remove(struct state_table *, struct state *);
+int	 state_update(struct state_table *, struct state *, int, uint8_t,
+	    uint32_t, uint32_t);
+uint32_t state_purge(struct state_table *, uint32_t, uint32_t);
+void	 state_flush(struct state_table *);
+uint32_t state_expires_in(const struct state *, uint32_t);
+int	 state_walk(struct state_table *, int (*)(struct state *, void *),
+	    void *);
+
+#endif /* NAT_STATE_H */

@@ -1,0 +1,251 @@
+/* The state table: orientation of keys, TCP and UDP tracking, timeouts on
+ * a fake clock, the limit, translated (two-key) states, purge. */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <criterion/criterion.h>
+
+#include "nat/state.h"
+
+static struct state_table t;
+static union acl_ip A, B, N;
+
+#define SYN 0x02
+#define ACK 0x10
+#define FIN 0x01
+#define RST 0x04
+
+static void
+setup(void)
+{
+	cr_assert_eq(state_table_init(&t, 8), 0);
+	memset(&A, 0, sizeof(A));
+	memset(&B, 0, sizeof(B));
+	memset(&N, 0, sizeof(N));
+	inet_pton(AF_INET, "192.0.2.1", &A);
+	inet_pton(AF_INET, "192.0.2.2", &B);
+	inet_pton(AF_INET, "198.51.100.2", &N);
+}
+
+static void
+teardown(void)
+{
+	state_table_fini(&t);
+}
+
+TestSuite(state, .init = setup, .fini = teardown);
+
+static struct state *
+flow(int proto, int dir, uint32_t now)
+{
+	struct state_key k;
+
+	state_key_make(&k, AF_INET, (uint8_t)proto, &A, &B, htons(40000),
+	    htons(80), dir);
+	return state_insert(&t, &k, &k, dir, 0, now, 0, 7);
+}
+
+static struct state *
+find(int proto, const union acl_ip *s, const union acl_ip *d, uint16_t sp,
+    uint16_t dp, int dir, uint32_t now)
+{
+	struct state_key k;
+
+	state_key_make(&k, AF_INET, (uint8_t)proto, s, d, htons(sp),
+	    htons(dp), dir);
+	return state_lookup(&t, &k, dir, 0, now);
+}
+
+Test(state, both_directions_on_one_side)
+{
+	struct state *s = flow(6, STATE_DIR_IN, 0);
+
+	cr_assert_not_null(s);
+	cr_expect_eq(find(6, &A, &B, 40000, 80, STATE_DIR_IN, 0), s,
+	    "the creator's packets, in");
+	cr_expect_eq(find(6, &B, &A, 80, 40000, STATE_DIR_OUT, 0), s,
+	    "the replies, out the same interface");
+	cr_expect_null(find(6, &A, &B, 40000, 80, STATE_DIR_OUT, 0),
+	    "the same packet going out elsewhere needs its own state");
+	cr_expect_null(find(17, &A, &B, 40000, 80, STATE_DIR_IN, 0));
+	cr_expect_null(find(6, &A, &B, 40001, 80, STATE_DIR_IN, 0));
+}
+
+Test(state, tcp_handshake_and_close)
+{
+	struct state *s = flow(6, STATE_DIR_IN, 0);
+
+	cr_expect_eq(s->src_state, TCPS_SYN_SENT);
+	cr_expect_eq(s->dst_state, TCPS_CLOSED);
+	cr_expect_eq(s->timeout, ACL_TM_TCP_FIRST_PACKET);
+	cr_expect_eq(state_expires_in(s, 0), 120);
+	state_update(&t, s, STATE_DIR_IN, SYN, 60, 0);
+	state_update(&t, s, STATE_DIR_OUT, SYN | ACK, 60, 1);
+	cr_expect_eq(s->src_state, TCPS_ESTABLISHED);
+	cr_expect_eq(s->dst_state, TCPS_SYN_SENT);
+	cr_expect_eq(s->timeout, ACL_TM_TCP_OPENING);
+	cr_expect_eq(state_expires_in(s, 1), 30);
+	state_update(&t, s, STATE_DIR_IN, ACK, 52, 2);
+	cr_expect_eq(s->dst_state, TCPS_ESTABLISHED);
+	cr_expect_eq(s->timeout, ACL_TM_TCP_ESTABLISHED);
+	cr_expect_eq(state_expires_in(s, 2), 86400);
+	state_update(&t, s, STATE_DIR_IN, FIN | ACK, 52, 3);
+	cr_expect_eq(s->src_state, TCPS_CLOSING);
+	cr_expect_eq(s->timeout, ACL_TM_TCP_CLOSING);
+	state_update(&t, s, STATE_DIR_OUT, FIN | ACK, 52, 4);
+	cr_expect_eq(s->src_state, TCPS_FIN_WAIT_2);
+	cr_expect_eq(s->dst_state, TCPS_CLOSING);
+	cr_expect_eq(s->timeout, ACL_TM_TCP_FIN_WAIT);
+	state_update(&t, s, STATE_DIR_IN, ACK, 52, 5);
+	cr_expect_eq(s->dst_state, TCPS_FIN_WAIT_2);
+	cr_expect_eq(s->timeout, ACL_TM_TCP_CLOSED);
+	cr_expect_eq(state_expires_in(s, 5), 90);
+	cr_expect_eq(s->packets[0], 4);
+	cr_expect_eq(s->packets[1], 2);
+	cr_expect_eq(s->bytes[1], 112);
+}
+
+Test(state, tcp_reset)
+{
+	struct state *s = flow(6, STATE_DIR_IN, 0);
+
+	state_update(&t, s, STATE_DIR_OUT, RST, 40, 1);
+	cr_expect_eq(s->src_state, TCPS_TIME_WAIT);
+	cr_expect_eq(s->dst_state, TCPS_TIME_WAIT);
+	cr_expect_eq(s->timeout, ACL_TM_TCP_CLOSED);
+}
+
+Test(state, udp_single_multiple)
+{
+	struct state *s = flow(17, STATE_DIR_OUT, 0);
+
+	cr_expect_eq(s->timeout, ACL_TM_UDP_FIRST_PACKET);
+	state_update(&t, s, STATE_DIR_OUT, 0, 100, 0);
+	cr_expect_eq(s->timeout, ACL_TM_UDP_SINGLE);
+	cr_expect_eq(state_expires_in(s, 0), 30);
+	state_update(&t, s, STATE_DIR_IN, 0, 100, 1);
+	cr_expect_eq(s->src_state, PEER_MULTIPLE);
+	cr_expect_eq(s->dst_state, PEER_SINGLE);
+	state_update(&t, s, STATE_DIR_OUT, 0, 100, 2);
+	cr_expect_eq(s->dst_state, PEER_MULTIPLE);
+	cr_expect_eq(s->timeout, ACL_TM_UDP_MULTIPLE);
+	cr_expect_eq(state_expires_in(s, 2), 60);
+}
+
+Test(state, expiry_on_fake_clock)
+{
+	struct state *s = flow(1, STATE_DIR_IN, 100);
+
+	cr_expect_eq(s->timeout, ACL_TM_ICMP_FIRST_PACKET);
+	cr_expect_not_null(find(1, &A, &B, 40000, 80, STATE_DIR_IN, 119));
+	cr_expect_null(find(1, &A, &B, 40000, 80, STATE_DIR_IN, 120),
+	    "expired states do not match");
+	cr_expect_eq(state_purge(&t, 120, 8), 1);
+	cr_expect_eq(t.count, 0);
+}
+
+Test(state, limit_refuses_and_counts)
+{
+	struct state_key k;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		state_key_make(&k, AF_INET, 17, &A, &B, htons(1000 + i),
+		    htons(53), STATE_DIR_IN);
+		cr_assert_not_null(state_insert(&t, &k, &k, STATE_DIR_IN, 0, 0,
+		    0, 0));
+	}
+	state_key_make(&k, AF_INET, 17, &A, &B, htons(999), htons(53),
+	    STATE_DIR_IN);
+	cr_expect_null(state_insert(&t, &k, &k, STATE_DIR_IN, 0, 0, 0, 0));
+	cr_expect_eq(t.c[STATE_C_LIMIT], 1);
+	cr_expect_not_null(find(17, &A, &B, 1000, 53, STATE_DIR_IN, 0),
+	    "existing flows go on");
+	/* Once old ones expire, a new one gets in. */
+	cr_expect_not_null(state_insert(&t, &k, &k, STATE_DIR_IN, 0, 100, 0,
+	    0));
+}
+
+Test(state, duplicate_key_refused)
+{
+	cr_assert_not_null(flow(6, STATE_DIR_IN, 0));
+	cr_expect_null(flow(6, STATE_DIR_IN, 0));
+	cr_expect_eq(t.c[STATE_C_INSERT_FAIL], 1);
+	cr_expect_not_null(flow(6, STATE_DIR_OUT, 0), "other direction: fine");
+}
+
+/* nat-to on the way out: the wire key carries the translated source. */
+Test(state, translated_state_has_two_keys)
+{
+	struct state_key wire, stack;
+	struct state *s;
+
+	state_key_make(&stack, AF_INET, 17, &A, &B, htons(41000), htons(53),
+	    STATE_DIR_OUT);
+	state_key_make(&wire, AF_INET, 17, &N, &B, htons(50001), htons(53),
+	    STATE_DIR_OUT);
+	s = state_insert(&t, &wire, &stack, STATE_DIR_OUT, 0, 0, 0, 0);
+	cr_assert_not_null(s);
+	cr_expect(s->flags & STATE_F_NAT);
+	cr_expect_eq(find(17, &A, &B, 41000, 53, STATE_DIR_OUT, 0), s,
+	    "outbound before translation: the stack key");
+	cr_expect_eq(find(17, &B, &N, 53, 50001, STATE_DIR_IN, 0), s,
+	    "the reply on the wire: the wire key");
+	cr_expect_null(find(17, &B, &A, 53, 41000, STATE_DIR_IN, 0));
+	state_remove(&t, s);
+	cr_expect_null(find(17, &B, &N, 53, 50001, STATE_DIR_IN, 0));
+	cr_expect_eq(t.count, 0);
+}
+
+Test(state, churn_keeps_index_whole)
+{
+	struct state_table big;
+	struct state_key k;
+	static struct state *live[4096];
+	union acl_ip x;
+	int i, round;
+
+	cr_assert_eq(state_table_init(&big, 4096), 0);
+	memset(&x, 0, sizeof(x));
+	for (round = 0; round < 30000; round++) {
+		i = (round * 2654435761u) % 4096;
+		x.w[0] = htonl(0xc6336400u + (uint32_t)i);
+		state_key_make(&k, AF_INET, 6, &x, &B, htons(1), htons(2),
+		    STATE_DIR_IN);
+		if (live[i] != NULL) {
+			cr_assert_eq(state_lookup(&big, &k, STATE_DIR_IN, 0, 0),
+			    live[i]);
+			state_remove(&big, live[i]);
+			live[i] = NULL;
+		} else
+			cr_assert_not_null(live[i] = state_insert(&big, &k, &k,
+			    STATE_DIR_IN, 0, 0, 0, 0));
+	}
+	for (i = 0; i < 4096; i++) {
+		x.w[0] = htonl(0xc6336400u + (uint32_t)i);
+		state_key_make(&k, AF_INET, 6, &x, &B, htons(1), htons(2),
+		    STATE_DIR_IN);
+		cr_assert_eq(state_lookup(&big, &k, STATE_DIR_IN, 0, 0),
+		    live[i]);
+	}
+	cr_expect_eq(state_table_resize(&big, 8192), 0);
+	cr_expect_eq(state_table_resize(&big, 8192), 0);
+	state_table_fini(&big);
+}
+
+Test(state, per_rule_timeouts)
+{
+	uint32_t tmo[ACL_TM_MAX];
+	struct state_key k;
+	struct state *s;
+	int set;
+
+	state_default_timeouts(tmo);
+	tmo[ACL_TM_TCP_FIRST_PACKET] = 5;
+	set = state_tmo_set(&t, tmo);
+	cr_expect_eq(set, 1);
+	cr_expect_eq(state_tmo_set(&t, tmo), 1, "interned");
+	state_key_make(&k, AF_INET, 6, &A, &B, 1, 2, STATE_DIR_IN);
+	s = state_insert(&t, &k, &k, STATE_DIR_IN, 0, 0, set, 0);
+	cr_expect_eq(state_expires_in(s, 0), 5);
+}
