@@ -896,8 +896,10 @@ vm_parse_interface(struct lex *lx, struct conf_vm *vm)
 			return;
 		}
 		if (strcmp(t.text, "switch") == 0) {
-			if (vm_expect(lx, &t, T_STRING, "a switch name") == 0)
+			if (vm_expect(lx, &t, T_STRING, "a switch name") == 0) {
 				snprintf(vi->sw, sizeof(vi->sw), "%s", t.text);
+				vi->sw_pos = t.pos;
+			}
 		} else if (strcmp(t.text, "lladdr") == 0)
 			vm_parse_lladdr(lx, vi, 0);
 		else if (strcmp(t.text, "locked") == 0) {
@@ -1227,7 +1229,7 @@ conf_check(struct conf *c)
 			struct conf_vm *other;
 
 			if (vi->sw[0] && conf_switch(c, vi->sw) == NULL)
-				conf_err(c, &vi->pos, "vm \"%s\": unknown "
+				conf_err(c, &vi->sw_pos, "vm \"%s\": unknown "
 				    "switch \"%s\"", vm->name, vi->sw);
 			if (conf_vmif_by_tap(c, vi->tap, &other) != vi)
 				conf_err(c, &vi->pos, "vm \"%s\": %s is "

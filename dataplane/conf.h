@@ -90,6 +90,7 @@ struct conf_vmif {
 	char		 tap[CONF_NAMESIZ];	/* given, or assigned tapN */
 	int		 named;
 	char		 sw[64];
+	struct conf_pos	 sw_pos;
 	int		 has_lladdr;
 	int		 locked;
 	uint8_t		 lladdr[6];

@@ -196,7 +196,7 @@ Test(conf, error_unknown_switch)
 	put("vm.conf", "switch \"lan\" { interface bridge0 }\n"
 	    "vm \"web01\" {\n  interface { switch \"lna\" }\n}\n");
 	cr_assert_neq(load(), 0);
-	EXPECT_ERR("vm.conf:3:13: vm \"web01\": unknown switch \"lna\"");
+	EXPECT_ERR("vm.conf:3:22: vm \"web01\": unknown switch \"lna\"");
 }
 
 Test(conf, error_switch_without_bridge_file)
