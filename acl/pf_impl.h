@@ -416,10 +416,10 @@ int	 pf_expand_divertspec(struct pf_parser *, struct acl_rule *,
 	    struct divertspec *);
 void	 pf_decide_af(struct node_host *, uint8_t *);
 int	 pf_validate_range(uint8_t, uint16_t, uint16_t);
-int	 pf_add_table(struct pf_parser *, const char *, int flags,
-	    struct node_host *, int automatic, struct acl_table **);
-void	 pf_print_tabledef(struct pf_parser *, const char *, int flags,
-	    int addrs, struct node_host **lists, const char **files, int n);
+int	 pf_tabledef(struct pf_parser *, const char *, int flags,
+	    int addrs, struct node_host **lists, const char **files, int n,
+	    int automatic);
+void	 pf_anchor_unlink(struct acl_conf *, struct acl_anchor *);
 struct acl_rule *pf_rule_append(struct pf_parser *, struct acl_anchor *,
 	    const struct acl_rule *);
 struct acl_anchor *pf_anchor_get(struct acl_conf *, struct acl_anchor *,

@@ -648,6 +648,84 @@ hostname_if_line(struct conf *c, struct conf_if *ci, struct hline *hl)
 	}
 }
 
+static int
+parse_prefix(const char *s, uint32_t *addr, uint8_t *plen, int host)
+{
+	char buf[64], *slash;
+	unsigned long l = host ? 32 : 32;
+	struct in_addr in;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash++ = '\0';
+		if (parse_uint(slash, 32, &l) != 0)
+			return -1;
+	}
+	if (strcmp(buf, "default") == 0) {
+		*addr = 0;
+		*plen = 0;
+		return 0;
+	}
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		return -1;
+	*addr = in.s_addr & (l ? htonl(~0U << (32 - l)) : 0);
+	*plen = (uint8_t)l;
+	return 0;
+}
+
+/*
+ * `!route add [-net|-host] DEST[/LEN] GATEWAY` (and `!route -q add ...`)
+ * become static routes; any other command is reported as not run.
+ */
+static void
+hostname_command(struct conf *c, struct hline *hl)
+{
+	struct conf_route *r;
+	const char *word[8];
+	int i, n = 0, net = 0;
+
+	for (i = 0; i < hl->n; i++) {
+		const char *w = hl->t[i].text;
+
+		if (i == 0 && w[0] == '!')
+			w++;
+		if (w[0] == '\0' || strcmp(w, "-q") == 0 ||
+		    strcmp(w, "-n") == 0 || strcmp(w, "-inet") == 0)
+			continue;
+		if (strcmp(w, "-net") == 0) {
+			net = 1;
+			continue;
+		}
+		if (strcmp(w, "-host") == 0)
+			continue;
+		if (n < 8)
+			word[n++] = w;
+	}
+	if (n != 4 || strcmp(word[0], "route") != 0 ||
+	    strcmp(word[1], "add") != 0) {
+		conf_warn(c, &hl->t[0].pos, "command lines (\"!...\") other "
+		    "than \"!route add DEST GATEWAY\" are not run by sluice");
+		return;
+	}
+	if (c->nroutes == CONF_MAX_ROUTES) {
+		conf_err(c, &hl->t[0].pos, "too many routes");
+		return;
+	}
+	r = &c->routes[c->nroutes];
+	if (parse_prefix(word[2], &r->dst, &r->plen, !net) != 0) {
+		conf_err(c, &hl->t[0].pos, "route add: bad destination \"%s\", "
+		    "expected ADDRESS[/LEN] or default", word[2]);
+		return;
+	}
+	if (inet_pton(AF_INET, word[3], &r->gw) != 1) {
+		conf_err(c, &hl->t[0].pos, "route add: bad gateway \"%s\", "
+		    "expected an IPv4 address", word[3]);
+		return;
+	}
+	r->pos = hl->t[0].pos;
+	c->nroutes++;
+}
+
 int
 conf_parse_hostname(struct conf *c, const char *path, const char *ifname)
 {
@@ -712,11 +790,17 @@ conf_parse_hostname(struct conf *c, const char *path, const char *ifname)
 			if (t.type == T_NL || t.type == T_EOF)
 				break;
 			if (hl.n == 0 && t.text[0] == '!') {
-				/* A shell command line: netstart runs it. */
-				conf_warn(c, &t.pos, "command lines (\"!...\") "
-				    "are not run by sluice");
-				while (t.type != T_NL && t.type != T_EOF)
-					lex_next(&lx, &t);
+				/* A shell command: netstart runs it; sluice
+				 * understands the static routes among them. */
+				struct hline cmd;
+
+				cmd.n = cmd.i = 0;
+				cmd.t[cmd.n++] = t;
+				for (lex_next(&lx, &t); t.type != T_NL &&
+				    t.type != T_EOF; lex_next(&lx, &t))
+					if (cmd.n < 32)
+						cmd.t[cmd.n++] = t;
+				hostname_command(c, &cmd);
 				break;
 			}
 			if (hl.n == (int)(sizeof(hl.t) / sizeof(hl.t[0]))) {
@@ -1282,6 +1366,84 @@ conf_check(struct conf *c)
 	return c->errors ? -1 : 0;
 }
 
+/*
+ * Line-oriented files with '#' comments: calls fn for each meaningful
+ * line with its first column.
+ */
+static void
+conf_lines(struct conf *c, const char *path, void (*fn)(struct conf *,
+    const struct conf_pos *, char *))
+{
+	struct conf_pos pos;
+	char line[512], *p, *e;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	pos.file = conf_intern(c, path);
+	pos.line = 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		pos.line++;
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		for (e = p + strlen(p); e > p && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		if (*p == '\0')
+			continue;
+		pos.col = (int)(p - line) + 1;
+		fn(c, &pos, p);
+	}
+	fclose(f);
+}
+
+/* /etc/mygate: the default gateway, first address line. */
+static void
+mygate_line(struct conf *c, const struct conf_pos *pos, char *line)
+{
+	struct in_addr in;
+
+	if (c->has_mygate)
+		return;
+	if (strchr(line, ':') != NULL) {
+		conf_warn(c, pos, "IPv6 gateway \"%s\" is not enforced by "
+		    "sluice", line);
+		return;
+	}
+	if (inet_pton(AF_INET, line, &in) != 1) {
+		conf_err(c, pos, "bad gateway \"%s\", expected an IPv4 "
+		    "address", line);
+		return;
+	}
+	c->mygate.gw = in.s_addr;
+	c->mygate.pos = *pos;
+	c->has_mygate = 1;
+}
+
+/* /etc/sysctl.conf: net.inet.ip.forwarding, the one sluice has. */
+static void
+sysctl_line(struct conf *c, const struct conf_pos *pos, char *line)
+{
+	char *eq = strchr(line, '=');
+
+	if (eq == NULL) {
+		conf_err(c, pos, "expected name=value, found \"%s\"", line);
+		return;
+	}
+	*eq++ = '\0';
+	if (strcmp(line, "net.inet.ip.forwarding") != 0) {
+		conf_warn(c, pos, "%s is not a sysctl sluice has", line);
+		return;
+	}
+	if (strcmp(eq, "0") != 0 && strcmp(eq, "1") != 0) {
+		conf_err(c, pos, "net.inet.ip.forwarding=%s: expected 0 or 1",
+		    eq);
+		return;
+	}
+	c->forwarding = eq[0] == '1';
+}
+
 static int
 hostname_cmp(const void *a, const void *b)
 {
@@ -1324,6 +1486,10 @@ conf_load(struct conf *c, const char *dir, FILE *err)
 	snprintf(path, sizeof(path), "%s/vm.conf", dir);
 	if (access(path, F_OK) == 0)
 		conf_parse_vmconf(c, path);
+	snprintf(path, sizeof(path), "%s/mygate", dir);
+	conf_lines(c, path, mygate_line);
+	snprintf(path, sizeof(path), "%s/sysctl.conf", dir);
+	conf_lines(c, path, sysctl_line);
 	conf_check(c);
 	return c->errors ? -1 : 0;
 }

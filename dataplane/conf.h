@@ -108,8 +108,23 @@ struct conf_vm {
 	struct conf_pos	 pos;
 };
 
+/* A static route: `!route add [-net] DEST[/LEN] GATEWAY` or mygate. */
+struct conf_route {
+	uint32_t	 dst;		/* network order */
+	uint8_t		 plen;
+	uint32_t	 gw;		/* network order */
+	struct conf_pos	 pos;
+};
+
+#define CONF_MAX_ROUTES	64
+
 struct conf {
 	char		 dir[512];
+	int		 nroutes;
+	struct conf_route routes[CONF_MAX_ROUTES];
+	int		 has_mygate;
+	struct conf_route mygate;	/* default route */
+	int		 forwarding;	/* net.inet.ip.forwarding */
 	int		 nbridges;
 	struct conf_bridge bridges[CONF_MAX_BRIDGES];
 	int		 nvlans;

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
@@ -27,7 +29,7 @@
 const char *const dp_counter_names[DP_C__MAX] = { DP_COUNTERS(DP_C_NAME) };
 const char *const dp_counter_help[DP_C__MAX] = { DP_COUNTERS(DP_C_HELP) };
 
-#define DP_POOL_SIZE	(4 * BATCH_MAX)
+#define DP_POOL_SIZE	1024	/* batches, ARP queues, loop queue */
 
 void
 dp_clock(struct dp *dp, uint64_t ns)
@@ -364,6 +366,111 @@ dp_join_switches(struct dp *dp, FILE *err)
 	return 0;
 }
 
+/* A vether's MAC: its lladdr, or fe:e1:ba:d0:xx:xx from its name. */
+static void
+dp_vether_mac(const char *name, uint8_t *mac)
+{
+	uint32_t h = 2166136261u;
+	const char *s;
+
+	for (s = name; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	mac[0] = 0xfe;
+	mac[1] = 0xe1;
+	mac[2] = 0xba;
+	mac[3] = 0xd0;
+	mac[4] = (h >> 8) & 0xff;
+	mac[5] = h & 0xff;
+}
+
+static int
+dp_route_err(FILE *err, const struct conf_pos *pos, const char *msg)
+{
+	fprintf(err, "%s:%d:%d: %s\n", pos->file, pos->line, pos->col, msg);
+	return -1;
+}
+
+/*
+ * Router interfaces: every vether, and every other interface that has
+ * addresses and is in no bridge (em0 in the handbook's routed segment).
+ * Then connected routes from the addresses, static routes, mygate.
+ */
+static int
+dp_build_router(struct dp *dp, FILE *err)
+{
+	struct conf *c = dp->conf;
+	struct router *rt = &dp->router;
+	char ebuf[256];
+	int i, k;
+
+	if (router_init(rt, dp) != 0) {
+		fprintf(err, "sluiced: out of memory\n");
+		return -1;
+	}
+	rt->forwarding = c->forwarding;
+	for (i = 0; i < c->nifs; i++) {
+		struct conf_if *ci = &c->ifs[i];
+		struct port *p = dp_port(dp, ci->name);
+		uint8_t mac[6];
+
+		if (conf_vlan(c, ci->name) != NULL && ci->naddrs == 0)
+			continue;
+		if (p == NULL && strncmp(ci->name, "vether", 6) == 0) {
+			if ((p = dp_new_port(dp, ci->name, err)) == NULL)
+				return -1;
+			p->kind = PORT_VETHER;
+		}
+		if (p == NULL && ci->naddrs > 0 &&
+		    (p = dp_open_physical(dp, ci->name, err)) == NULL)
+			return -1;
+		if (p == NULL || (p->kind != PORT_VETHER && (p->bridge >= 0 ||
+		    ci->naddrs == 0)))
+			continue;
+		if (ci->has_lladdr)
+			memcpy(mac, ci->lladdr, 6);
+		else if (p->kind == PORT_VETHER || !p->has_lladdr)
+			dp_vether_mac(p->name, mac);
+		else
+			memcpy(mac, p->lladdr, 6);
+		memcpy(p->lladdr, mac, 6);
+		p->has_lladdr = 1;
+		if (p->kind == PORT_VETHER)
+			p->offload = 1;	/* the router carries offloads on */
+		if ((p->rif = router_add_rif(rt, p, mac)) == NULL) {
+			fprintf(err, "sluiced: too many router interfaces\n");
+			return -1;
+		}
+		for (k = 0; k < ci->naddrs; k++)
+			if (router_add_addr(rt, p->rif,
+			    ntohl(ci->addrs[k].addr), ci->addrs[k].plen) != 0)
+				return dp_route_err(err, &ci->addrs[k].pos,
+				    "address: route table full or duplicate");
+	}
+	/* A vether only named in a bridge still gets its interface. */
+	for (i = 0; i < dp->nports; i++) {
+		struct port *p = dp->ports[i];
+		uint8_t mac[6];
+
+		if (p->kind != PORT_VETHER || p->rif != NULL)
+			continue;
+		dp_vether_mac(p->name, mac);
+		memcpy(p->lladdr, mac, 6);
+		p->has_lladdr = 1;
+		p->offload = 1;
+		if ((p->rif = router_add_rif(rt, p, mac)) == NULL)
+			return -1;
+	}
+	for (i = 0; i < c->nroutes; i++)
+		if (router_route_add(rt, ntohl(c->routes[i].dst),
+		    c->routes[i].plen, ntohl(c->routes[i].gw), ebuf,
+		    sizeof(ebuf)) != 0)
+			return dp_route_err(err, &c->routes[i].pos, ebuf);
+	if (c->has_mygate && router_route_add(rt, 0, 0, ntohl(c->mygate.gw),
+	    ebuf, sizeof(ebuf)) != 0)
+		return dp_route_err(err, &c->mygate.pos, ebuf);
+	return 0;
+}
+
 int
 dp_build(struct dp *dp, struct conf *c, struct dp_opts *opts, FILE *err)
 {
@@ -387,13 +494,11 @@ dp_build(struct dp *dp, struct conf *c, struct dp_opts *opts, FILE *err)
 	for (i = 0; i < c->nvlans; i++)
 		if (dp_open_vlan(dp, &c->vlans[i], err) == NULL)
 			return -1;
+	if (dp_build_router(dp, err) != 0)
+		return -1;
 	for (i = 0; i < dp->nports; i++) {
 		struct port *p = dp->ports[i];
 
-		if (p->kind == PORT_VETHER)
-			fprintf(err, "sluiced: warning: %s: routing is not "
-			    "implemented yet; frames sent to it are dropped "
-			    "(drop-no-router)\n", p->name);
 		if (p->kind != PORT_PCAP && p->kind != PORT_VLAN &&
 		    p->kind != PORT_VETHER)
 			all_pcap = 0;
@@ -415,6 +520,11 @@ dp_destroy(struct dp *dp)
 	for (i = 0; i < dp->nbridges; i++)
 		bridge_fini(&dp->bridges[i]);
 	dp->nbridges = 0;
+	for (i = 0; i < dp->nloop; i++)
+		pkt_free(&dp->pool, dp->loopq[i].p);
+	dp->nloop = 0;
+	if (dp->router.dp != NULL)
+		router_fini(&dp->router);
 	pkt_pool_fini(&dp->pool);
 }
 
@@ -490,6 +600,11 @@ dp_port_input(struct dp *dp, struct port *in, struct pkt *p)
 			break;
 		}
 	}
+	if (in->bridge < 0 && in->rif != NULL) {
+		/* A routed port (em0): the router has it, exclusively. */
+		router_input(&dp->router, in->rif, p, 0);
+		return NULL;
+	}
 	if (in->bridge < 0) {
 		if (p->vid != 0 && in->nvlans > 0) {
 			in->c[PORT_C_DROP_VLAN_UNKNOWN]++;
@@ -522,7 +637,15 @@ dp_txq_flush(struct dp *dp, struct port *p)
 
 	if (p->ntx == 0)
 		return;
-	if (p->ops != NULL && p->ops->tx != NULL)
+	if (p->kind == PORT_VETHER && p->rif != NULL) {
+		/* The batch and this queue hold a ref each; more: shared. */
+		for (i = 0; i < p->ntx; i++) {
+			p->c[PORT_C_TX_PACKETS]++;
+			p->c[PORT_C_TX_BYTES] += p->txq[i].p->len;
+			router_input(&dp->router, p->rif, p->txq[i].p,
+			    p->txq[i].p->refs > 2);
+		}
+	} else if (p->ops != NULL && p->ops->tx != NULL)
 		p->ops->tx(p, p->txq, p->ntx);
 	for (i = 0; i < p->ntx; i++)
 		pkt_free(&dp->pool, p->txq[i].p);
@@ -533,7 +656,7 @@ dp_txq_flush(struct dp *dp, struct port *p)
  * Queue a frame on an output port.  A vlan port queues on its parent with
  * a tag to push; a vether (no router yet) counts and drops.
  */
-static void
+void
 dp_output(struct dp *dp, struct port *out, struct pkt *p)
 {
 	struct port *phys = out;
@@ -547,20 +670,13 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 			    "lladdr, not its address)", out->name);
 		return;
 	}
-	if (out->kind == PORT_VETHER) {
-		dp->c[DP_C_DROP_NO_ROUTER]++;
-		if (p->traced)
-			dp_trace(dp, p, "port-out", "%s: drop (routing not "
-			    "implemented)", out->name);
-		return;
-	}
 	if (out->kind == PORT_VLAN) {
 		tci = out->vid;
 		phys = out->parent;
 		out->c[PORT_C_TX_PACKETS]++;
 		out->c[PORT_C_TX_BYTES] += p->len;
 	}
-	if (phys->ops == NULL)
+	if (phys->ops == NULL && phys->kind != PORT_VETHER)
 		return;
 	if (!phys->offload && p->off.gso_type != 0) {
 		phys->c[PORT_C_DROP_GSO]++;
@@ -620,8 +736,8 @@ dp_bridge_output(struct dp *dp, struct bridge *br, struct pkt *p,
  * belong to several bridges after vlan demux; each bridge looks up its own
  * sub-batch in one pass.
  */
-void
-dp_input(struct dp *dp, struct port *in, struct pkt **pkts, int n)
+static void
+dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 {
 	struct bridge_decision dec[BATCH_MAX];
 	struct pkt *sub[BATCH_MAX];
@@ -635,10 +751,11 @@ dp_input(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 		struct pkt *p = pkts[i];
 
 		p->in_port = in->index;
-		p->id = ++dp->pkt_seq;
+		if (p->id == 0)
+			p->id = ++dp->pkt_seq;
 		in->c[PORT_C_RX_PACKETS]++;
 		in->c[PORT_C_RX_BYTES] += p->len;
-		if (dp->trace_budget > 0) {
+		if (!p->traced && dp->trace_budget > 0) {
 			dp->trace_budget--;
 			p->traced = 1;
 			dp_trace_rx(dp, in, p);
@@ -665,6 +782,49 @@ dp_input(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 	dp_flush(dp);
 	for (i = 0; i < n; i++)
 		pkt_free(&dp->pool, pkts[i]);
+}
+
+/* The router sends a frame into a bridge through vether port P. */
+void
+dp_loop(struct dp *dp, struct port *p, struct pkt *pk)
+{
+	if (dp->nloop == sizeof(dp->loopq) / sizeof(dp->loopq[0])) {
+		dp->c[DP_C_DROP_LOOP_FULL]++;
+		return;
+	}
+	pk->refs++;
+	dp->loopq[dp->nloop].p = pk;
+	dp->loopq[dp->nloop].push_tci = p->index;	/* the port, here */
+	dp->nloop++;
+}
+
+/* Run what the router sent into bridges, until nothing more comes. */
+void
+dp_drain(struct dp *dp)
+{
+	struct pkt *pkts[BATCH_MAX];
+	int guard = 64;
+
+	dp_flush(dp);
+	while (dp->nloop > 0 && guard-- > 0) {
+		uint16_t port = dp->loopq[0].push_tci, i, j = 0, k = 0;
+
+		for (i = 0; i < dp->nloop; i++) {
+			if (dp->loopq[i].push_tci == port && k < BATCH_MAX)
+				pkts[k++] = dp->loopq[i].p;
+			else
+				dp->loopq[j++] = dp->loopq[i];
+		}
+		dp->nloop = j;
+		dp_process(dp, dp->ports[port], pkts, k);
+	}
+}
+
+void
+dp_input(struct dp *dp, struct port *in, struct pkt **pkts, int n)
+{
+	dp_process(dp, in, pkts, n);
+	dp_drain(dp);
 }
 
 /* Read one burst from a port and run it; returns frames read. */
@@ -698,6 +858,10 @@ dp_tick(struct dp *dp)
 
 	for (i = 0; i < dp->nbridges; i++)
 		fdb_age(&dp->bridges[i].br_fdb, dp->now);
+	if (dp->router.dp != NULL) {
+		router_tick(&dp->router);
+		dp_drain(dp);
+	}
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "dataplane/conf.h"
 #include "dataplane/pkt.h"
 #include "dataplane/port.h"
+#include "dataplane/router.h"
 #include "fwd/bridge.h"
 
 #define DP_MAX_PORTS	128
@@ -24,7 +25,7 @@
 #define DP_COUNTERS(X)							\
 	X(BATCHES,	"batches",	"receive bursts processed")	\
 	X(PACKETS,	"packets",	"frames through the pipeline")	\
-	X(DROP_NO_ROUTER, "drop-no-router", "dropped: sent to a vether, and routing is not built yet") \
+	X(DROP_LOOP_FULL, "drop-loop-full", "dropped: too many router frames waiting to enter a bridge") \
 	X(TX_FLUSH_EARLY, "tx-flush-early", "output queue flushed before the end of a batch")
 
 #define DP_C_ENUM(e, n, d)	DP_C_##e,
@@ -84,6 +85,10 @@ struct dp {
 
 	uint16_t	 ndirty;
 	struct port	*dirty[DP_MAX_PORTS];
+	struct router	 router;
+	/* Frames the router sends into a bridge, run after the batch. */
+	uint16_t	 nloop;
+	struct txent	 loopq[4 * BATCH_MAX];
 	uint64_t	 c[DP_C__MAX];
 };
 
@@ -94,6 +99,9 @@ struct bridge *dp_bridge(struct dp *, const char *);
 struct port *dp_open_vlan(struct dp *, struct conf_vlan *, FILE *);
 void	 dp_clock(struct dp *, uint64_t);
 void	 dp_input(struct dp *, struct port *, struct pkt **, int);
+void	 dp_output(struct dp *, struct port *, struct pkt *);
+void	 dp_loop(struct dp *, struct port *, struct pkt *);
+void	 dp_drain(struct dp *);
 void	 dp_flush(struct dp *);
 int	 dp_poll_rx(struct dp *, struct port *);
 void	 dp_tick(struct dp *);

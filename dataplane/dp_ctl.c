@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "dataplane/dp.h"
 #include "fwd/ether.h"
 
@@ -171,6 +173,24 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 	    p->kind == PORT_VETHER)
 		fprintf(out, "\tmedia: Ethernet autoselect\n");
 	fprintf(out, "\tstatus: %s\n", running ? "active" : "no carrier");
+	if (p->rif != NULL) {
+		int k;
+
+		for (k = 0; k < p->rif->naddrs; k++) {
+			uint32_t a = p->rif->addrs[k].addr;
+			uint8_t l = p->rif->addrs[k].plen;
+			uint32_t m = l ? ~0u << (32 - l) : 0, b = a | ~m;
+
+			fprintf(out, "\tinet %u.%u.%u.%u netmask 0x%08x",
+			    a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
+			    a & 0xff, m);
+			if (l < 31)
+				fprintf(out, " broadcast %u.%u.%u.%u", b >> 24,
+				    (b >> 16) & 0xff, (b >> 8) & 0xff,
+				    b & 0xff);
+			fputc('\n', out);
+		}
+	}
 }
 
 static int
@@ -509,6 +529,12 @@ ctl_stats(struct dp *dp, int argc, char **argv, FILE *out)
 				    bridge_counter_names[j],
 				    (unsigned long long)dp->bridges[i].br_c[j],
 				    bridge_counter_help[j]);
+	for (j = 0; j < ROUTER_C__MAX; j++)
+		if (verbose || dp->router.c[j])
+			fprintf(out, "  %-10s %-22s %12llu  %s\n", "router",
+			    router_counter_names[j],
+			    (unsigned long long)dp->router.c[j],
+			    router_counter_help[j]);
 	for (j = 0; j < DP_C__MAX; j++)
 		if (verbose || dp->c[j])
 			fprintf(out, "  %-10s %-22s %12llu  %s\n", "pipeline",
@@ -560,6 +586,140 @@ ctl_trace(struct dp *dp, int argc, char **argv, FILE *out)
 	return 0;
 }
 
+static int
+ctl_prefix(const char *s, uint32_t *a, uint8_t *plen)
+{
+	char buf[64], *slash;
+	unsigned long l = 32;
+	struct in_addr in;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (strcmp(buf, "default") == 0) {
+		*a = 0;
+		*plen = 0;
+		return 0;
+	}
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash++ = '\0';
+		if (ctl_parse_uint(slash, 32, &l) != 0)
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		return -1;
+	*plen = (uint8_t)l;
+	*a = ntohl(in.s_addr) & (l ? ~0u << (32 - l) : 0);
+	return 0;
+}
+
+/* route add|delete|show, as route(8) takes them (IPv4). */
+static int
+ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	struct in_addr gw;
+	uint32_t dst;
+	uint8_t plen;
+	char ebuf[128];
+	int i = 1, error;
+
+	while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "-net") != 0)
+		i++;		/* -n, -q, -inet: accepted */
+	if (i >= argc || strcmp(argv[i], "show") == 0) {
+		router_netstat(&dp->router, out);
+		return 0;
+	}
+	if (strcmp(argv[i], "add") == 0 || strcmp(argv[i], "delete") == 0) {
+		int add = argv[i][0] == 'a';
+
+		if (++i < argc && (strcmp(argv[i], "-net") == 0 ||
+		    strcmp(argv[i], "-host") == 0))
+			i++;
+		if (i >= argc || ctl_prefix(argv[i], &dst, &plen) != 0) {
+			fprintf(out, "route: expected a destination "
+			    "ADDRESS[/LEN] or default\n");
+			return 1;
+		}
+		if (!add) {
+			error = router_route_delete(&dp->router, dst, plen);
+			if (error != 0) {
+				fprintf(out, "route: %s: %s\n", argv[i],
+				    error == EPERM ? "a connected route goes "
+				    "with its address" : "not in table");
+				return 1;
+			}
+			fprintf(out, "delete net %s\n", argv[i]);
+			return 0;
+		}
+		if (i + 1 >= argc || inet_pton(AF_INET, argv[i + 1], &gw) !=
+		    1) {
+			fprintf(out, "route: expected a gateway address\n");
+			return 1;
+		}
+		if (router_route_add(&dp->router, dst, plen, ntohl(gw.s_addr),
+		    ebuf, sizeof(ebuf)) != 0) {
+			fprintf(out, "route: %s: %s\n", argv[i], ebuf);
+			return 1;
+		}
+		fprintf(out, "add net %s: gateway %s\n", argv[i], argv[i + 1]);
+		return 0;
+	}
+	fprintf(out, "route: expected add, delete or show\n");
+	return 1;
+}
+
+static int
+ctl_netstat(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	if (argc < 2 || strncmp(argv[1], "-r", 2) != 0) {
+		fprintf(out, "netstat: only -rn is supported\n");
+		return 1;
+	}
+	router_netstat(&dp->router, out);
+	return 0;
+}
+
+static int
+ctl_arp(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	if (argc < 2 || strchr(argv[1], 'a') == NULL) {
+		fprintf(out, "arp: only -an is supported\n");
+		return 1;
+	}
+	router_arp_show(&dp->router, out);
+	return 0;
+}
+
+/* sysctl net.inet.ip.forwarding[=0|1], printed as sysctl(8) does. */
+static int
+ctl_sysctl(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	const char *name = "net.inet.ip.forwarding";
+	size_t nl = strlen(name);
+	int old = dp->router.forwarding;
+
+	if (argc < 2) {
+		fprintf(out, "%s=%d\n", name, old);
+		return 0;
+	}
+	if (strncmp(argv[1], name, nl) != 0 || (argv[1][nl] != '\0' &&
+	    argv[1][nl] != '=')) {
+		fprintf(out, "sysctl: %s: no such sysctl in sluice (only "
+		    "%s)\n", argv[1], name);
+		return 1;
+	}
+	if (argv[1][nl] == '\0') {
+		fprintf(out, "%s=%d\n", name, old);
+		return 0;
+	}
+	if (strcmp(argv[1] + nl + 1, "0") != 0 &&
+	    strcmp(argv[1] + nl + 1, "1") != 0) {
+		fprintf(out, "sysctl: %s: expected 0 or 1\n", name);
+		return 1;
+	}
+	dp->router.forwarding = argv[1][nl + 1] == '1';
+	fprintf(out, "%s: %d -> %d\n", name, old, dp->router.forwarding);
+	return 0;
+}
+
 int
 dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 {
@@ -575,11 +735,20 @@ dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		return ctl_stats(dp, argc, argv, out);
 	if (strcmp(argv[0], "trace") == 0)
 		return ctl_trace(dp, argc, argv, out);
+	if (strcmp(argv[0], "route") == 0)
+		return ctl_route(dp, argc, argv, out);
+	if (strcmp(argv[0], "netstat") == 0)
+		return ctl_netstat(dp, argc, argv, out);
+	if (strcmp(argv[0], "arp") == 0)
+		return ctl_arp(dp, argc, argv, out);
+	if (strcmp(argv[0], "sysctl") == 0)
+		return ctl_sysctl(dp, argc, argv, out);
 	if (strcmp(argv[0], "ping") == 0) {
 		fprintf(out, "pong\n");
 		return 0;
 	}
 	fprintf(out, "sluicectl: unknown command \"%s\" (expected ifconfig, "
-	    "vmctl, stats or trace)\n", argv[0]);
+	    "vmctl, netstat, arp, route, sysctl, stats or trace)\n",
+	    argv[0]);
 	return 1;
 }

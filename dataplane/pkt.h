@@ -83,6 +83,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->vid = 0;
 	p->refs = 1;
 	p->traced = 0;
+	p->id = 0;
 	p->off = (struct pkt_offload){ 0 };
 	return p;
 }

@@ -55,6 +55,7 @@ extern const char *const port_counter_names[PORT_C__MAX];
 extern const char *const port_counter_help[PORT_C__MAX];
 
 struct port;
+struct rif;
 
 struct txent {
 	struct pkt	*p;
@@ -82,6 +83,7 @@ struct port {
 	uint8_t		 has_lladdr;
 	uint8_t		 locked;	/* vm.conf "locked lladdr" */
 	int		 bridge;	/* index in dp, -1 if none */
+	struct rif	*rif;		/* router interface, if it is one */
 	uint32_t	 mtu;
 
 	/* vlan(4): parent and VID; a parent finds children by VID. */

@@ -282,6 +282,8 @@ main(int argc, char *argv[])
 		err(1, "daemon");
 	syslog(LOG_INFO, "started: %u ports, %d bridges, %d vms, control %s",
 	    dp.nports, dp.nbridges, dp.nvms, sock);
+	router_gratuitous(&dp.router);
+	dp_drain(&dp);
 	loop(&dp, ls);
 	syslog(LOG_INFO, "stopping");
 	close(ls);

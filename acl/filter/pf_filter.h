@@ -1,0 +1,188 @@
+/*
+ * acl/filter/pf_filter.h: the pf rule classifier.
+ *
+ * At load, the anchor tree of a parsed pf.conf (acl/pf_ast.h) is flattened
+ * for one (port, direction): rules whose "on" and direction cannot apply
+ * there are dropped, anchor calls are replaced by the rules they evaluate
+ * (wildcard calls by every child, in name order), and dynamic interface
+ * addresses and tables are resolved into lookups.  The flat list is then
+ * compiled into a decision tree (pf_tree.c explains the choice).
+ *
+ * Two evaluators give identical answers:
+ *   acl_eval_linear()  the reference: every flat entry in order, as pf does;
+ *   acl_classify()     the tree: cost bounded by the tree depth and a leaf
+ *                      bin, not by the number of rules.
+ * Both call the same per-entry match function, so they can only differ if
+ * the tree loses a candidate; the differential tests check that it never
+ * does.
+ *
+ * The classifier keeps pointers into the acl_conf it was compiled from: the
+ * conf must outlive it.  Interface addresses and table contents are copied
+ * at compile time: when they change (DHCP, "pfctl -t"), compile again, as
+ * pf's dynaddr and table updates do.  A classifier is read-only once built
+ * and may be used from any number of threads.
+ */
+#ifndef ACL_FILTER_PF_FILTER_H
+#define ACL_FILTER_PF_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acl/pf_ast.h"
+
+/*
+ * The header fields a rule looks at, filled by the dataplane once per
+ * packet.  All-zero is a valid (if useless) packet.
+ */
+struct acl_pkt {
+	uint8_t		 af;		/* AF_INET, AF_INET6 */
+	uint8_t		 proto;		/* upper-layer protocol */
+	uint8_t		 tcp_flags;	/* ACL_TH_* (TCP) */
+	uint8_t		 icmp_type;	/* ICMP, ICMPv6 */
+	uint8_t		 icmp_code;
+	uint8_t		 tos;		/* IPv4 tos / IPv6 traffic class */
+	uint8_t		 frag;		/* a non-first fragment: no ports */
+	uint8_t		 pad;
+	uint16_t	 sport;		/* host order; 0 unless TCP/UDP */
+	uint16_t	 dport;
+	uint16_t	 tag;		/* tag id carried (acl_tags), 0: none */
+	uint16_t	 rcvif;		/* port index it was received on, */
+#define ACL_RCVIF_NONE	0xffff		/* ... for "received-on" */
+	union acl_ip	 src;		/* network order */
+	union acl_ip	 dst;
+};
+
+/*
+ * What compilation needs to know about one port.  Pass every port: "(em0)"
+ * in a rule that applies on tap0 needs em0's addresses, and "self" is every
+ * address of every port.  Every port is also implicitly in group "all".
+ */
+#define ACL_IF_MAXGROUPS	8
+#define ACL_IF_MAXADDRS		16
+
+struct acl_ifaddr {
+	uint8_t		 af;		/* AF_INET, AF_INET6 */
+	uint8_t		 plen;		/* prefix length */
+	union acl_ip	 addr;		/* network order */
+};
+
+struct acl_ifinfo {
+	char		 name[ACL_IFNAMSIZ];		/* "tap0", "em0" */
+	char		 groups[ACL_IF_MAXGROUPS][ACL_IFNAMSIZ];
+	int		 ngroups;	/* "tap", "vlan", "egress" ... */
+	struct acl_ifaddr addrs[ACL_IF_MAXADDRS];
+	int		 naddrs;	/* first of each af = "(if:0)" */
+};
+
+/*
+ * Tag names to ids.  Ids outlive a ruleset, as pf's tagname2tag() table
+ * does, so that packets and states keep meaning across a reload: the
+ * dataplane keeps one acl_tags for its lifetime and passes it to every
+ * compile.  Ids start at 1; 0 is "no tag".
+ */
+struct acl_tags;
+
+struct acl_tags	*acl_tags_new(void);
+void		 acl_tags_free(struct acl_tags *);
+/* The id of name; with create, a new one if unknown.  0: none. */
+uint16_t	 acl_tag_id(struct acl_tags *, const char *, int);
+const char	*acl_tag_name(const struct acl_tags *, uint16_t);
+
+/*
+ * The flattened rule list of one (port, direction).  An anchor call stays
+ * in the list as an ACL_FLAT_CALL entry at its position (it is evaluated
+ * there: its criteria, its tag), followed by the rules it reaches.
+ */
+#define ACL_FLAT_RULE	0
+#define ACL_FLAT_CALL	1
+
+struct acl_flat_rule {
+	const struct acl_rule	*fr_rule;
+	const struct acl_anchor	*fr_anchor;	/* ruleset it lives in */
+	const struct acl_rule	*fr_call;	/* innermost anchor call */
+	uint8_t			 fr_kind;	/* ACL_FLAT_* */
+	uint8_t			 fr_depth;	/* anchor nesting */
+};
+
+struct acl_flat {
+	struct acl_flat_rule	*f_rules;
+	size_t			 f_n;
+};
+
+/* Compilation */
+struct acl_compile_args {
+	const struct acl_conf	*conf;
+	const struct acl_ifinfo	*ifs;		/* every port */
+	size_t			 nifs;
+	size_t			 port;		/* index in ifs */
+	int			 dir;		/* ACL_IN or ACL_OUT */
+	struct acl_tags		*tags;		/* NULL: private ids */
+	int			 flags;
+};
+#define ACL_COMPILE_LINEAR	0x01	/* no tree: acl_classify() is linear */
+
+struct acl_classifier;
+
+/*
+ * Returns 0, or an errno with a message in err: ENOMEM, EINVAL (port out of
+ * range, anchors nested deeper than pf's 64, more than 65535 tags).
+ */
+int	 acl_compile(const struct acl_compile_args *, struct acl_classifier **,
+	    char *, size_t);
+void	 acl_classifier_free(struct acl_classifier *);
+const struct acl_flat *acl_classifier_flat(const struct acl_classifier *);
+
+/* Memory and shape of the tree, for the README, sluicectl and the bench. */
+struct acl_tree_stats {
+	size_t		 entries;	/* flat entries */
+	size_t		 nodes;		/* inner nodes + leaves, both trees */
+	size_t		 leaves;
+	size_t		 leaf_refs;	/* rule references held by leaves */
+	size_t		 max_leaf;	/* largest leaf */
+	size_t		 max_depth;
+	size_t		 bytes;		/* everything the classifier holds */
+	int		 budget_hit;	/* replication limit stopped cutting */
+};
+void	 acl_classifier_stats(const struct acl_classifier *,
+	    struct acl_tree_stats *);
+
+/* acl_result.ar_reason */
+#define ACL_R_NOMATCH	0	/* no pass/block rule: pass without state */
+#define ACL_R_MATCH	1	/* a rule decided */
+#define ACL_R_SKIP	2	/* "set skip on" this port */
+#define ACL_R_TRANSLATE	3	/* a match rule's nat-to/rdr-to pool has no
+				   address (e.g. "(em0)" without one): pf
+				   drops the packet */
+
+/*
+ * The verdict.  ar_nat and ar_rdr are the last rules carrying nat-to
+ * (binat-to out) and rdr-to (binat-to in) among the match rules that matched
+ * before evaluation ended and the deciding rule itself, which wins, as in
+ * pf_test_rule().  pf translates only packets that create a state: a rule
+ * with "no state" or no decision at all leaves them unused.
+ */
+struct acl_result {
+	const struct acl_rule	*ar_rule;	/* deciding rule, or NULL */
+	int32_t			 ar_nr;		/* its flat index, or -1 */
+	uint8_t			 ar_action;	/* ACL_PASS or ACL_BLOCK */
+	uint8_t			 ar_reason;	/* ACL_R_* */
+	uint8_t			 ar_quick;	/* the rule was quick */
+	uint8_t			 ar_quick_anchor; /* a quick anchor stopped */
+	uint8_t			 ar_keep_state;	/* ACL_STATE_*, 0: none */
+	uint32_t		 ar_return;	/* ACL_RF_RETURN* of the rule */
+	uint16_t		 ar_tag;	/* tag to set, 0: keep */
+	const struct acl_rule	*ar_nat;	/* nat-to to apply, or NULL */
+	const struct acl_rule	*ar_rdr;	/* rdr-to to apply, or NULL */
+	const struct acl_rule	*ar_match;	/* last match rule, or NULL */
+	const struct acl_rule	*ar_anchor_call; /* pf's "anchor rule" */
+	const char		*ar_anchor;	/* path of ar_rule's ruleset */
+	uint32_t		 ar_anchor_nr;	/* ar_rule->nr there */
+};
+
+/* Per packet.  Both give the same result for every packet. */
+void	 acl_eval_linear(const struct acl_classifier *, const struct acl_pkt *,
+	    struct acl_result *);
+void	 acl_classify(const struct acl_classifier *, const struct acl_pkt *,
+	    struct acl_result *);
+
+#endif /* ACL_FILTER_PF_FILTER_H */

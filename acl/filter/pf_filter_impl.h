@@ -1,0 +1,227 @@
+/*
+ * pf_filter_impl.h: internals shared by the flattener (pf_flat.c), the
+ * per-entry match and the linear evaluator (pf_match.c) and the decision
+ * tree (pf_tree.c).  Not for users: they see pf_filter.h.
+ *
+ * Every flat entry has, besides its rule, a "box" per address family: the
+ * 5-tuple region (src, dst, sport, dport, proto) outside which it can never
+ * match.  The tree cuts on boxes; a packet is only tested against entries
+ * whose box holds it.  When the box says everything about the rule
+ * (B_EXACT), the box test is the whole match; otherwise the full match
+ * (tables, negation, icmp types, tags ...) follows.  Both evaluators run
+ * the same acl_step() on an entry, which is what makes them agree.
+ */
+#ifndef ACL_FILTER_PF_FILTER_IMPL_H
+#define ACL_FILTER_PF_FILTER_IMPL_H
+
+#include <stdint.h>
+
+#include "acl/filter/pf_filter.h"
+
+/* dimensions of the boxes and the tree, in key order */
+enum acl_dim { ACL_D_SRC, ACL_D_DST, ACL_D_SPORT, ACL_D_DPORT, ACL_D_PROTO,
+	ACL_D_MAX };
+
+#define ACL_AF4		0	/* index of a family's boxes and tree */
+#define ACL_AF6		1
+
+#define ACL_STACK_MAX	64	/* pf's PF_ANCHOR_STACK_MAX */
+#define ACL_POS_NONE	UINT32_MAX
+
+/*
+ * Key of an address: IPv4 as its 32 bits, IPv6 as its upper 64 bits (the
+ * routing prefix, where rules differ; longer prefixes are exact in the
+ * full match).  Ports and protocol are themselves.
+ */
+struct acl_box {
+	uint64_t	 lo[2], hi[2];	/* src, dst keys */
+	uint16_t	 plo[2], phi[2];	/* sport, dport */
+	uint8_t		 prlo, prhi;	/* proto */
+	uint8_t		 flags;
+#define B_EMPTY		0x01	/* never matches in this family */
+#define B_EXACT		0x02	/* the box (and below) is the whole match */
+#define B_PORTS		0x04	/* has port ops: no non-first fragment */
+#define B_ICMPSTATE	0x08	/* keeps state: no unsolicited icmp reply */
+	uint8_t		 tflags, tflagset;	/* TCP flags F/S */
+	uint8_t		 pad[5];
+};
+
+/* one resolved prefix (of an interface address set or a pool) */
+struct acl_pfx {
+	uint8_t		 af;
+	uint8_t		 plen;
+	union acl_ip	 addr;		/* masked */
+};
+
+/* A table compiled into one hash per family, probed longest prefix first. */
+struct acl_lslot {
+	uint8_t		 used;
+	uint8_t		 plen;
+	uint8_t		 neg;
+	union acl_ip	 addr;
+};
+
+struct acl_ltable {
+	char		 name[ACL_TABLE_NAME_SIZE];
+	char		 anchor[ACL_PATH_MAX];
+	struct acl_lslot *slot[2];	/* per family, open addressing */
+	uint32_t	 mask[2];	/* slots - 1 */
+	uint8_t		 plens[2][129];	/* lengths present, longest first */
+	uint8_t		 nplen[2];
+	struct acl_pfx	 first[2];	/* first positive entry (pools) */
+	uint8_t		 has_first[2];
+	uint64_t	 hull_lo[2], hull_hi[2];	/* keys of positive entries */
+	size_t		 npos[2];
+};
+
+/* one side (from / to) of an entry, resolved */
+struct acl_xaddr {
+	const struct acl_addr *a;
+	uint8_t		 type;		/* ACL_ADDR_* */
+	uint8_t		 neg;
+	struct acl_ltable *tbl;		/* TABLE */
+	struct acl_pfx	*set;		/* DYNIFTL, resolved */
+	uint32_t	 nset;
+};
+
+struct acl_ent {
+	const struct acl_rule *r;
+	const struct acl_anchor *anchor;
+	struct acl_xaddr src, dst;
+	uint32_t	 pos;
+	uint32_t	 call;		/* innermost call entry, or POS_NONE */
+	uint32_t	 inv_end;	/* end of its invocation (quick anchors) */
+	uint32_t	 need;		/* call entry that must have matched */
+	uint8_t		 need_slot;	/* ... found in ctx ok[need_slot] */
+	uint8_t		 slot;		/* CALL: the ok[] slot it writes */
+	uint8_t		 kind;		/* ACL_FLAT_* */
+	uint8_t		 depth;
+	uint16_t	 flags;
+#define E_QUICKCALL	0x0001	/* the innermost call is quick */
+#define E_INQUICK	0x0002	/* some enclosing call is quick */
+#define E_TRIVIAL	0x0004	/* CALL with no criteria: does nothing */
+#define E_NAT		0x0008	/* has a nat pool */
+#define E_RDR		0x0010	/* has an rdr pool */
+#define E_AFTERXLATE	0x0020	/* after a translating match rule */
+	uint16_t	 tag;		/* tag id to set */
+	uint16_t	 match_tag;	/* tagged id */
+	/* pools resolved for the matching of later rules */
+	struct acl_pfx	 nat[2], rdr[2];
+	uint8_t		 nat_ok[2], rdr_ok[2];
+};
+
+/* A decision tree for one family: arrays, indices instead of pointers. */
+#define ACL_LEAF	0xff
+
+struct acl_node {
+	uint8_t		 dim;		/* enum acl_dim, or ACL_LEAF */
+	uint8_t		 shift;
+	uint16_t	 mask;		/* cuts - 1 */
+	uint32_t	 idx;		/* first child / first ref */
+	uint32_t	 n;		/* leaf: refs */
+};
+
+struct acl_tree {
+	struct acl_node	*node;
+	size_t		 nnode, capnode;
+	uint32_t	*child;
+	size_t		 nchild, capchild;
+	uint32_t	*ref;
+	size_t		 nref, capref;
+	uint32_t	 root;
+	size_t		 leaves, max_leaf, max_depth;
+	int		 budget_hit;
+};
+
+struct acl_classifier {
+	const struct acl_conf *conf;
+	struct acl_flat	 flat;
+	struct acl_ent	*ent;
+	size_t		 nent;
+	struct acl_box	*box[2];	/* per family, per entry */
+	struct acl_ltable **tbl;
+	size_t		 ntbl;
+	struct acl_ifinfo *ifs;		/* copy: received-on */
+	size_t		 nifs;
+	struct acl_tags	*tags;
+	int		 own_tags;
+	int		 skip;		/* set skip on this port */
+	int		 linear;	/* no tree */
+	int		 dir;
+	uint8_t		 nslots;	/* ok[] slots used by calls */
+	struct acl_tree	 tree[2];
+	size_t		 bytes;
+};
+
+/* per-evaluation state, on the caller's stack */
+struct acl_keys {
+	uint64_t	 k[ACL_D_MAX];
+	uint8_t		 tflags;
+	uint8_t		 frag;
+	uint8_t		 icmp_reply;	/* state-keeping rules skip it */
+	uint8_t		 afi;		/* ACL_AF4 / ACL_AF6 */
+};
+
+struct acl_ctx {
+	struct acl_pkt	 p;		/* as translated so far */
+	struct acl_keys	 k;
+	uint32_t	 decide;	/* last pass/block entry */
+	uint32_t	 match;		/* last match entry */
+	uint32_t	 nat, rdr;	/* last entries with pools */
+	uint32_t	 stop_at;	/* end of a quick anchor invocation */
+	int		 tag;		/* -1: none set yet */
+	uint8_t		 quick;
+	uint8_t		 fail;		/* ACL_R_TRANSLATE */
+	uint32_t	 ok[ACL_STACK_MAX];	/* call entries that matched */
+};
+
+/* acl_step() results */
+#define ACL_STEP_NEXT		0
+#define ACL_STEP_STOP		1
+#define ACL_STEP_RESTART	2	/* the packet was translated */
+
+/* pf_match.c */
+void	 acl_keys_make(const struct acl_pkt *, struct acl_keys *);
+void	 acl_ctx_init(const struct acl_classifier *, const struct acl_pkt *,
+	    struct acl_ctx *);
+int	 acl_step(const struct acl_classifier *, struct acl_ctx *, uint32_t);
+void	 acl_result_make(const struct acl_classifier *, const struct acl_ctx *,
+	    struct acl_result *);
+int	 acl_ltable_build(struct acl_ltable *, const struct acl_table *);
+void	 acl_ltable_free(struct acl_ltable *);
+int	 acl_pfx_match(const struct acl_pfx *, uint32_t, const union acl_ip *,
+	    uint8_t);
+int	 acl_kif_match(const struct acl_ifinfo *, const char *);
+uint64_t acl_ip_key(const union acl_ip *, int);
+
+static inline int
+acl_box_match(const struct acl_box *b, const struct acl_keys *k)
+{
+	if (k->k[ACL_D_SRC] < b->lo[0] || k->k[ACL_D_SRC] > b->hi[0] ||
+	    k->k[ACL_D_DST] < b->lo[1] || k->k[ACL_D_DST] > b->hi[1] ||
+	    k->k[ACL_D_SPORT] < b->plo[0] || k->k[ACL_D_SPORT] > b->phi[0] ||
+	    k->k[ACL_D_DPORT] < b->plo[1] || k->k[ACL_D_DPORT] > b->phi[1] ||
+	    k->k[ACL_D_PROTO] < b->prlo || k->k[ACL_D_PROTO] > b->prhi)
+		return (0);
+	if (b->flags & (B_PORTS | B_ICMPSTATE | B_EMPTY)) {
+		if (b->flags & B_EMPTY)
+			return (0);
+		if ((b->flags & B_PORTS) && k->frag)
+			return (0);
+		if ((b->flags & B_ICMPSTATE) && k->icmp_reply)
+			return (0);
+	}
+	/* pf: flags on a non-first TCP fragment never match */
+	if (b->tflagset && k->k[ACL_D_PROTO] == 6 &&
+	    (k->frag || (k->tflags & b->tflagset) != b->tflags))
+		return (0);
+	return (1);
+}
+
+/* pf_tree.c */
+int	 acl_tree_build(struct acl_classifier *, int);
+void	 acl_tree_free(struct acl_tree *);
+uint32_t acl_tree_leaf(const struct acl_tree *, const struct acl_keys *,
+	    const uint32_t **);
+
+#endif /* ACL_FILTER_PF_FILTER_IMPL_H */

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# bench/smoke.sh BUILD_DIR: do the benchmark tools run and say something
+# sane?  sluice-bench --quick must report every l2 variant with non-zero,
+# finite numbers and name the cases not built yet; sluice-gen must write
+# the frames it says it wrote, of the size asked, into a pcap file.  No
+# timing is judged here: that is what bench/system is for.
+set -u
+BUILD=${1:?usage: bench/smoke.sh BUILD_DIR}
+BENCH=$BUILD/bench/sluice-bench
+GEN=$BUILD/tools/sluice-gen
+TMP=$(mktemp -d /tmp/sluice-smoke-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+PASS=0 FAIL=0
+
+ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
+check() {	# check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@" >"$TMP/out" 2>&1; then
+		ok "$what"
+	else
+		bad "$what"
+		sed 's/^/     /' "$TMP/out" | tail -10
+	fi
+}
+
+# Count the frames of a pcap file and check that all are LEN bytes long.
+pcap_check() {	# pcap_check FILE COUNT LEN
+	python3 - "$@" <<'PY'
+import struct, sys
+path, want, length = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = open(path, "rb").read()
+magic = struct.unpack("<I", data[:4])[0]
+end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+assert struct.unpack(end + "I", data[20:24])[0] == 1, "not Ethernet"
+off, n = 24, 0
+while off < len(data):
+    _, _, caplen, wirelen = struct.unpack(end + "IIII", data[off:off + 16])
+    assert caplen == wirelen == length, f"frame {n}: {caplen} bytes, want {length}"
+    off += 16 + caplen
+    n += 1
+assert n == want, f"{n} frames, want {want}"
+PY
+}
+
+for b in "$BENCH" "$GEN"; do
+	check "$(basename "$b") is built" test -x "$b"
+done
+
+# ---- sluice-bench ----
+if "$BENCH" --quick --csv "$TMP/bench.csv" >"$TMP/bench.out" 2>"$TMP/bench.err"; then
+	ok "sluice-bench --quick exits 0"
+else
+	bad "sluice-bench --quick exits 0"
+	tail -5 "$TMP/bench.err"
+fi
+check "sluice-bench: 12 l2 rows (bridge and dp_input x 1/1k/64k MACs x vlan off/on)" \
+	test "$(grep -c '^l2 ' "$TMP/bench.out")" -eq 12
+check "sluice-bench: l2 Mpps, ns/pkt, cycles/pkt non-zero and finite" \
+	python3 - "$TMP/bench.csv" <<'PY'
+import csv, math, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["status"] == "ok"]
+assert rows, "no measured rows"
+for r in rows:
+    for k in ("mpps_median", "mpps_min", "mpps_max", "ns_per_pkt_median",
+              "cycles_per_pkt_median"):
+        v = float(r[k])
+        assert math.isfinite(v) and v > 0, f"{r['variant']}: {k} = {v}"
+    assert float(r["mpps_min"]) <= float(r["mpps_median"]) <= float(r["mpps_max"]), r
+    assert int(r["runs"]) >= 5, r
+PY
+for c in acl nat route pipeline; do
+	check "sluice-bench: $c says it is not built yet" \
+		grep -qE "^$c +skipped: not built yet \(issues? [0-9]" "$TMP/bench.out"
+done
+check "sluice-bench: unknown case refused" sh -c "! $BENCH --quick nosuchcase"
+
+# ---- sluice-gen ----
+check "sluice-gen --help documents every option" sh -c "
+	$GEN --help >$TMP/help &&
+	for o in write interface tap proto size vlan pcp flows random src-macs \
+	    dst-macs src-mac dst-mac src-ip dst-ip sport dport rate duration \
+	    count burst seed qdisc verbose quiet help; do
+		grep -q -- \"--\$o\" $TMP/help || { echo missing --\$o; exit 1; }
+	done"
+check "sluice-gen: 1000 UDP frames of 64 B to a pcap" \
+	sh -c "$GEN -w $TMP/a.pcap -c 1000 -f 16 -m 4 >$TMP/gen.out &&
+	grep -q '^sluice-gen: sent 1000 frames' $TMP/gen.out"
+check "sluice-gen: the pcap holds 1000 frames of 60 bytes" pcap_check "$TMP/a.pcap" 1000 60
+check "sluice-gen: 257 tagged TCP frames of 1518 B" \
+	sh -c "$GEN -q -w $TMP/b.pcap -c 257 -p tcp -V 10 -s 1518"
+check "sluice-gen: the pcap holds 257 frames of 1514 bytes" pcap_check "$TMP/b.pcap" 257 1514
+check "sluice-gen: ICMP, ARP and raw frames build" sh -c "
+	$GEN -q -w $TMP/c.pcap -c 3 -p icmp -s 100 &&
+	$GEN -q -w $TMP/c.pcap -c 3 -p arp -R -f 8 &&
+	$GEN -q -w $TMP/c.pcap -c 3 -p raw -s 1518"
+check "sluice-gen: reports a non-zero, finite rate" python3 -c "
+import math, re, sys
+m = re.search(r'in ([0-9.]+) s: ([0-9.]+) pps', open('$TMP/gen.out').read())
+assert m and math.isfinite(float(m.group(2))) and float(m.group(2)) > 0, m"
+check "sluice-gen: a size below 64 B is refused" \
+	sh -c "! $GEN -q -w $TMP/d.pcap -s 63 2>/dev/null"
+check "sluice-bench replays a sluice-gen pcap" \
+	sh -c "$BENCH --quick --pcap $TMP/a.pcap l2 | grep -qE '^l2 +dp_input pcap \(1000 frames\) +[0-9]+ +[0-9.]*[1-9]'"
+
+echo "bench smoke: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

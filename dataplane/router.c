@@ -1,0 +1,809 @@
+/*
+ * See router.h.  The input path is a straight line: ARP or IPv4; header
+ * checks; for us (echo reply, else an error or a drop); forwarding off;
+ * TTL; route; MTU; TTL decrement; ARP resolve; send.  Every exit that is
+ * not a send counts its reason, and every ICMP error a router owes is sent
+ * (rate-limited as OpenBSD does: 100 per second).
+ *
+ * A frame the router changes must be its own: one that came from a bridge
+ * may be shared with other output queues (a flood), and is copied first.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/router.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "fwd/l3.h"
+
+#define ROUTER_C_NAME(e, n, d)	n,
+#define ROUTER_C_HELP(e, n, d)	d,
+const char *const router_counter_names[ROUTER_C__MAX] = {
+	ROUTER_COUNTERS(ROUTER_C_NAME)
+};
+const char *const router_counter_help[ROUTER_C__MAX] = {
+	ROUTER_COUNTERS(ROUTER_C_HELP)
+};
+
+#define ICMP_ERRPPS	100		/* net.inet.icmp.errppslimit */
+
+static void	netname4(uint32_t, uint8_t, char *, size_t);
+
+static uint32_t
+plen_mask(uint8_t plen)
+{
+	return plen ? ~0u << (32 - plen) : 0;
+}
+
+static const char *
+ipstr(uint32_t a, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+	    (a >> 8) & 0xff, a & 0xff);
+	return buf;
+}
+
+int
+router_init(struct router *rt, struct dp *dp)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->dp = dp;
+	if ((rt->arp = calloc(1, sizeof(*rt->arp))) == NULL)
+		return ENOMEM;
+	return lpm_init(&rt->lpm);
+}
+
+void
+router_fini(struct router *rt)
+{
+	uint32_t i;
+	int k;
+
+	if (rt->arp != NULL)
+		for (i = 0; i < ARP_SLOTS; i++)
+			for (k = 0; k < rt->arp->e[i].nq; k++)
+				pkt_free(&rt->dp->pool, rt->arp->e[i].q[k]);
+	free(rt->arp);
+	free(rt->routes);
+	lpm_fini(&rt->lpm);
+	memset(rt, 0, sizeof(*rt));
+}
+
+struct rif *
+router_rif(struct router *rt, const struct port *p)
+{
+	int i;
+
+	for (i = 0; i < rt->nrifs; i++)
+		if (rt->rifs[i].port == p)
+			return &rt->rifs[i];
+	return NULL;
+}
+
+struct rif *
+router_add_rif(struct router *rt, struct port *p, const uint8_t *mac)
+{
+	struct rif *r;
+
+	if (rt->nrifs == ROUTER_MAX_RIFS)
+		return NULL;
+	r = &rt->rifs[rt->nrifs++];
+	memset(r, 0, sizeof(*r));
+	r->port = p;
+	memcpy(r->mac, mac, 6);
+	return r;
+}
+
+static int
+route_new(struct router *rt, uint32_t dst, uint8_t plen, uint32_t gw,
+    int rif, uint32_t flags, uint8_t prio)
+{
+	struct route *r;
+	uint32_t id;
+	int error;
+
+	dst &= plen_mask(plen);
+	for (id = 0; id < rt->nroutes; id++)
+		if (!rt->routes[id].used)
+			break;
+	if (id == rt->nroutes) {
+		if (rt->nroutes == rt->cap) {
+			uint32_t n = rt->cap ? rt->cap * 2 : 64;
+			struct route *nr = realloc(rt->routes, n * sizeof(*nr));
+
+			if (nr == NULL)
+				return ENOMEM;
+			rt->routes = nr;
+			rt->cap = n;
+		}
+		rt->nroutes++;
+	}
+	if ((error = lpm_add(&rt->lpm, dst, plen, id + 1)) != 0)
+		return error;
+	r = &rt->routes[id];
+	memset(r, 0, sizeof(*r));
+	r->dst = dst;
+	r->plen = plen;
+	r->gw = gw;
+	r->rif = (int8_t)rif;
+	r->flags = flags | RTF_UP;
+	r->prio = prio;
+	r->used = 1;
+	return 0;
+}
+
+/* An address on a rif: and its connected route (UCn, priority 4). */
+int
+router_add_addr(struct router *rt, struct rif *r, uint32_t addr,
+    uint8_t plen)
+{
+	if (r->naddrs == ROUTER_MAX_ADDRS)
+		return ENOSPC;
+	r->addrs[r->naddrs].addr = addr;
+	r->addrs[r->naddrs].plen = plen;
+	r->naddrs++;
+	return route_new(rt, addr, plen, addr, (int)(r - rt->rifs),
+	    RTF_CLONING | RTF_CONNECTED, 4);
+}
+
+/* A static route (UGS, priority 8); the gateway must be on a rif's net. */
+int
+router_route_add(struct router *rt, uint32_t dst, uint8_t plen, uint32_t gw,
+    char *err, size_t errlen)
+{
+	uint32_t id = lpm_lookup(&rt->lpm, gw);
+	char a[16];
+
+	if (id == LPM_NH_NONE || rt->routes[id - 1].rif < 0 ||
+	    !(rt->routes[id - 1].flags & RTF_CONNECTED)) {
+		snprintf(err, errlen, "gateway %s is on no connected network",
+		    ipstr(gw, a));
+		return EHOSTUNREACH;
+	}
+	if (lpm_find(&rt->lpm, dst, plen) != NULL) {
+		snprintf(err, errlen, "route exists");
+		return EEXIST;
+	}
+	return route_new(rt, dst, plen, gw, rt->routes[id - 1].rif,
+	    RTF_GATEWAY | RTF_STATIC, 8);
+}
+
+int
+router_route_delete(struct router *rt, uint32_t dst, uint8_t plen)
+{
+	const struct lpm_route *lr = lpm_find(&rt->lpm, dst, plen);
+	uint32_t id;
+
+	if (lr == NULL)
+		return ESRCH;
+	id = lr->nh;
+	if (rt->routes[id - 1].flags & RTF_CONNECTED)
+		return EPERM;
+	lpm_delete(&rt->lpm, dst, plen);
+	rt->routes[id - 1].used = 0;
+	return 0;
+}
+
+/* Is addr one of ours?  Returns the rif address or NULL. */
+static const struct rif_addr *
+router_local(struct router *rt, uint32_t addr)
+{
+	int i, k;
+
+	for (i = 0; i < rt->nrifs; i++)
+		for (k = 0; k < rt->rifs[i].naddrs; k++)
+			if (rt->rifs[i].addrs[k].addr == addr)
+				return &rt->rifs[i].addrs[k];
+	return NULL;
+}
+
+static struct pkt *
+router_alloc(struct router *rt)
+{
+	struct pkt *p = pkt_alloc(&rt->dp->pool);
+
+	if (p == NULL)
+		rt->c[ROUTER_C_DROP_NO_BUFFER]++;
+	return p;
+}
+
+/* Our own copy of a frame others may hold. */
+static struct pkt *
+router_own(struct router *rt, struct pkt *p, int shared)
+{
+	struct pkt *n;
+
+	if (!shared) {
+		p->refs++;
+		return p;
+	}
+	if ((n = router_alloc(rt)) == NULL)
+		return NULL;
+	memcpy(n->data, p->data, p->len);
+	n->len = p->len;
+	n->off = p->off;
+	n->in_port = p->in_port;
+	n->id = p->id;
+	n->traced = p->traced;
+	return n;
+}
+
+/* Send a frame whose destination MAC is set out of a rif; consumes p. */
+static void
+rif_send(struct router *rt, struct rif *r, struct pkt *p)
+{
+	memcpy(p->data + 6, r->mac, 6);
+	if (p->traced)
+		dp_trace(rt->dp, p, "router", "out %s", r->port->name);
+	if (r->port->kind == PORT_VETHER)
+		dp_loop(rt->dp, r->port, p);	/* into the bridge */
+	else
+		dp_output(rt->dp, r->port, p);
+	pkt_free(&rt->dp->pool, p);
+}
+
+static void
+arp_request(struct router *rt, struct rif *r, uint32_t target)
+{
+	struct pkt *p;
+	uint32_t src = r->naddrs ? r->addrs[0].addr : 0;
+	int k;
+
+	/* Ask from the address on the target's network, if there is one. */
+	for (k = 0; k < r->naddrs; k++)
+		if ((target & plen_mask(r->addrs[k].plen)) ==
+		    (r->addrs[k].addr & plen_mask(r->addrs[k].plen)))
+			src = r->addrs[k].addr;
+	if ((p = router_alloc(rt)) == NULL)
+		return;
+	p->len = arp_build(p->data, 1, r->mac, src, NULL, target);
+	rt->c[ROUTER_C_ARP_REQUESTS]++;
+	rif_send(rt, r, p);
+}
+
+/* Send p to next hop nh on rif r, resolving its MAC first; consumes p. */
+static void
+router_resolve(struct router *rt, struct rif *r, uint32_t nh, struct pkt *p)
+{
+	struct arp_entry *e = arp_get(rt->arp, (uint16_t)(r - rt->rifs), nh);
+
+	if (e == NULL) {
+		rt->c[ROUTER_C_DROP_ARP_QUEUE]++;
+		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	if ((e->state == ARP_RESOLVED && (int32_t)(rt->dp->now - e->expire) <
+	    0) || e->state == ARP_PERMANENT) {
+		memcpy(p->data, e->mac, 6);
+		rif_send(rt, r, p);
+		return;
+	}
+	if (e->state != ARP_INCOMPLETE) {
+		e->state = ARP_INCOMPLETE;
+		e->tries = 1;
+		e->expire = rt->dp->now + 1;
+		arp_request(rt, r, nh);
+	}
+	if (e->nq == ARP_QLEN || rt->arpq >= ROUTER_ARPQ_MAX) {
+		rt->c[ROUTER_C_DROP_ARP_QUEUE]++;
+		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	if (p->traced)
+		dp_trace(rt->dp, p, "arp", "waiting for %u.%u.%u.%u on %s",
+		    nh >> 24, (nh >> 16) & 0xff, (nh >> 8) & 0xff, nh & 0xff,
+		    r->port->name);
+	e->q[e->nq++] = p;
+	rt->arpq++;
+}
+
+/*
+ * Route an IPv4 packet (ours or forwarded) and send it; consumes p.
+ * Returns the route used, or NULL when there is none (p is freed).
+ */
+static struct route *
+router_output(struct router *rt, struct pkt *p, uint32_t dst)
+{
+	uint32_t id = lpm_lookup(&rt->lpm, dst);
+	struct route *r;
+
+	if (id == LPM_NH_NONE) {
+		pkt_free(&rt->dp->pool, p);
+		return NULL;
+	}
+	r = &rt->routes[id - 1];
+	r->use++;
+	router_resolve(rt, &rt->rifs[r->rif], r->gw && (r->flags &
+	    RTF_GATEWAY) ? r->gw : dst, p);
+	return r;
+}
+
+static int
+icmp_allowed(struct router *rt)
+{
+	if (rt->icmp_second != rt->dp->now) {
+		rt->icmp_second = rt->dp->now;
+		rt->icmp_sent = 0;
+	}
+	if (rt->icmp_sent >= ICMP_ERRPPS) {
+		rt->c[ROUTER_C_ICMP_RATELIMIT]++;
+		return 0;
+	}
+	rt->icmp_sent++;
+	return 1;
+}
+
+/* An ICMP error about the packet whose IP header is at ip, from rif r. */
+static void
+router_icmp_error(struct router *rt, struct rif *r, const uint8_t *ip,
+    uint32_t room, uint8_t type, uint8_t code, uint16_t mtu)
+{
+	uint32_t src = r->naddrs ? r->addrs[0].addr : 0;
+	uint32_t to = ip_get32(ip + 12);
+	struct pkt *p;
+
+	/* Never about an ICMP error, a broadcast, or a fragment tail. */
+	if ((ip[9] == 1 && room > (ip[0] & 0x0fu) * 4u &&
+	    !l3_icmp_is_query(4, ip[(ip[0] & 0x0f) * 4])) ||
+	    (ether_get16(ip + 6) & 0x1fff) != 0 || to == 0xffffffff ||
+	    !icmp_allowed(rt))
+		return;
+	if ((p = router_alloc(rt)) == NULL)
+		return;
+	p->len = icmp_error_build(p->data, PKT_DATA_MAX, ip, room, type, code,
+	    src, mtu);
+	if (p->len == 0) {
+		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	rt->c[ROUTER_C_ICMP_ERRORS]++;
+	router_output(rt, p, to);
+}
+
+static void
+arp_release(struct router *rt, struct arp_entry *e)
+{
+	int k;
+
+	for (k = 0; k < e->nq; k++) {
+		memcpy(e->q[k]->data, e->mac, 6);
+		rt->arpq--;
+		rif_send(rt, &rt->rifs[e->rif], e->q[k]);
+	}
+	e->nq = 0;
+}
+
+static void
+router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
+{
+	struct arp_entry *e;
+	struct arp_msg m;
+	struct pkt *rep;
+	int k, ours = 0;
+
+	rt->c[ROUTER_C_ARP_IN]++;
+	if (arp_parse(p->data, p->len, &m) != 0)
+		return;
+	for (k = 0; k < r->naddrs; k++)
+		if (r->addrs[k].addr == m.tpa)
+			ours = 1;
+	/* RFC 826: update a known sender; learn it if we are the target. */
+	e = arp_lookup(rt->arp, (uint16_t)(r - rt->rifs), m.spa);
+	if (e == NULL && ours)
+		e = arp_get(rt->arp, (uint16_t)(r - rt->rifs), m.spa);
+	if (e != NULL && e->state != ARP_PERMANENT && m.spa != 0) {
+		memcpy(e->mac, m.sha, 6);
+		e->state = ARP_RESOLVED;
+		e->expire = rt->dp->now + ARP_KEEP;
+		arp_release(rt, e);
+	}
+	if (p->traced)
+		dp_trace(rt->dp, p, "arp", "%s %u.%u.%u.%u%s", m.op == 1 ?
+		    "who-has" : "reply from", (m.op == 1 ? m.tpa : m.spa) >> 24,
+		    ((m.op == 1 ? m.tpa : m.spa) >> 16) & 0xff,
+		    ((m.op == 1 ? m.tpa : m.spa) >> 8) & 0xff,
+		    (m.op == 1 ? m.tpa : m.spa) & 0xff,
+		    ours && m.op == 1 ? ": ours, replying" : "");
+	if (m.op != 1 || !ours)
+		return;
+	if ((rep = router_alloc(rt)) == NULL)
+		return;
+	rep->len = arp_build(rep->data, 2, r->mac, m.tpa, m.sha, m.spa);
+	rt->c[ROUTER_C_ARP_REPLIES]++;
+	rif_send(rt, r, rep);
+}
+
+/* For us: answer echo requests; UDP gets port unreachable. */
+static void
+router_local_input(struct router *rt, struct rif *r, struct pkt *p,
+    const struct l3info *li, int shared)
+{
+	uint8_t *ip = p->data + li->l3off;
+	uint32_t from = ip_get32(ip + 12), to = ip_get32(ip + 16);
+	struct pkt *q;
+
+	rt->c[ROUTER_C_LOCAL]++;
+	if (li->proto == L3_IPPROTO_ICMP && li->icmp_type == ICMP_ECHO &&
+	    !li->frag) {
+		if ((q = router_own(rt, p, shared)) == NULL)
+			return;
+		ip = q->data + li->l3off;
+		if (icmp_echo_reply(ip, q->len - li->l3off, to) != 0) {
+			pkt_free(&rt->dp->pool, q);
+			return;
+		}
+		/* Strip any tag: the reply is routed like anything we send. */
+		if (li->l3off != ETHER_HDR_LEN) {
+			memmove(q->data + li->l3off - ETHER_HDR_LEN, q->data,
+			    12);
+			q->data += li->l3off - ETHER_HDR_LEN;
+			q->len -= li->l3off - ETHER_HDR_LEN;
+			ether_put16(q->data + 12, ETHERTYPE_IP);
+		}
+		q->off = (struct pkt_offload){ 0 };
+		rt->c[ROUTER_C_ECHO_REPLIES]++;
+		if (q->traced)
+			dp_trace(rt->dp, q, "router", "echo request for us: "
+			    "reply");
+		router_output(rt, q, from);
+		return;
+	}
+	rt->c[ROUTER_C_DROP_LOCAL_PROTO]++;
+	if (li->proto == L3_IPPROTO_UDP)
+		router_icmp_error(rt, r, ip, p->len - li->l3off, ICMP_UNREACH,
+		    ICMP_UNREACH_PORT, 0);
+}
+
+/*
+ * A frame for the router on rif r.  SHARED: other queues hold the same
+ * buffer, so it is copied before any change.  The caller keeps its ref.
+ */
+void
+router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
+{
+	const uint8_t *dmac = ether_dst(p->data);
+	struct l3info li;
+	struct route *rte;
+	uint32_t dst, id;
+	uint8_t *ip;
+	struct pkt *q;
+	char a[16];
+
+	if (!ether_is_multicast(dmac) && memcmp(dmac, r->mac, 6) != 0) {
+		rt->c[ROUTER_C_DROP_NOT_FOR_US]++;
+		return;
+	}
+	switch (l3_parse(p->data, p->len, &li)) {
+	case L3_NOT_IP:
+		if (ether_type(p->data, p->len, NULL) == ETHERTYPE_ARP)
+			router_arp_input(rt, r, p);
+		else
+			rt->c[ROUTER_C_DROP_NOT_IPV4]++;
+		return;
+	case L3_OK:
+		break;
+	default:
+		rt->c[ROUTER_C_DROP_BAD_HEADER]++;
+		return;
+	}
+	if (li.af != 4) {
+		rt->c[ROUTER_C_DROP_NOT_IPV4]++;
+		return;
+	}
+	ip = p->data + li.l3off;
+	if (!ip_header_ok(ip, p->len - li.l3off)) {
+		rt->c[ROUTER_C_DROP_BAD_HEADER]++;
+		return;
+	}
+	rt->c[ROUTER_C_IN]++;
+	dst = ip_get32(ip + 16);
+	if (router_local(rt, dst) != NULL || dst == 0xffffffff) {
+		router_local_input(rt, r, p, &li, shared);
+		return;
+	}
+	if (ether_is_multicast(dmac))
+		return;		/* not routed: a broadcast for others */
+	if (!rt->forwarding) {
+		rt->c[ROUTER_C_DROP_FORWARDING_OFF]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: not for us and "
+			    "net.inet.ip.forwarding=0");
+		return;
+	}
+	if (li.ttl <= 1) {
+		rt->c[ROUTER_C_DROP_TTL]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: ttl %u exceeded",
+			    li.ttl);
+		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_TIMXCEED,
+		    0, 0);
+		return;
+	}
+	if ((id = lpm_lookup(&rt->lpm, dst)) == LPM_NH_NONE) {
+		rt->c[ROUTER_C_DROP_NO_ROUTE]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: no route to %s",
+			    ipstr(dst, a));
+		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_UNREACH,
+		    ICMP_UNREACH_NET, 0);
+		return;
+	}
+	rte = &rt->routes[id - 1];
+	if ((ether_get16(ip + 6) & 0x4000) && p->off.gso_type == 0 &&
+	    li.iplen > rt->rifs[rte->rif].port->mtu) {
+		rt->c[ROUTER_C_DROP_NEEDFRAG]++;
+		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_UNREACH,
+		    ICMP_UNREACH_NEEDFRAG,
+		    (uint16_t)rt->rifs[rte->rif].port->mtu);
+		return;
+	}
+	if ((q = router_own(rt, p, shared)) == NULL)
+		return;
+	ip = q->data + li.l3off;
+	ip_ttl_dec(ip);
+	if (li.l3off != ETHER_HDR_LEN) {
+		/* A tagged frame leaves the router untagged. */
+		uint32_t pull = li.l3off - ETHER_HDR_LEN;
+
+		memmove(q->data + pull, q->data, 12);
+		q->data += pull;
+		q->len -= pull;
+		ether_put16(q->data + 12, ETHERTYPE_IP);
+		if (q->off.flags & PKT_OFF_NEEDS_CSUM)
+			q->off.csum_start -= pull;
+		if (q->off.gso_type != 0)
+			q->off.hdr_len -= pull;
+	}
+	rt->c[ROUTER_C_FORWARDED]++;
+	if (q->traced) {
+		char net[32], gw[16];
+
+		netname4(rte->dst, rte->plen, net, sizeof(net));
+		dp_trace(rt->dp, q, "router", "to %s: route %s %s%s on %s, "
+		    "ttl %u -> %u", ipstr(dst, a), net,
+		    rte->flags & RTF_GATEWAY ? "via " : "direct",
+		    rte->flags & RTF_GATEWAY ? ipstr(rte->gw, gw) : "",
+		    rt->rifs[rte->rif].port->name, li.ttl, li.ttl - 1);
+	}
+	router_output(rt, q, dst);
+}
+
+/* Once a second: retry or give up unresolved next hops. */
+void
+router_tick(struct router *rt)
+{
+	uint32_t i;
+	int k;
+
+	for (i = 0; i < ARP_SLOTS; i++) {
+		struct arp_entry *e = &rt->arp->e[i];
+
+		if (e->state != ARP_INCOMPLETE ||
+		    (int32_t)(rt->dp->now - e->expire) < 0)
+			continue;
+		if (e->tries >= ARP_RETRIES) {
+			for (k = 0; k < e->nq; k++) {
+				pkt_free(&rt->dp->pool, e->q[k]);
+				rt->arpq--;
+				rt->c[ROUTER_C_DROP_ARP_TIMEOUT]++;
+			}
+			e->nq = 0;
+			e->state = ARP_DEAD;
+			continue;
+		}
+		e->tries++;
+		e->expire = rt->dp->now + 1;
+		arp_request(rt, &rt->rifs[e->rif], e->ip);
+	}
+}
+
+/* Announce our addresses (gratuitous ARP), at start or on a change. */
+void
+router_gratuitous(struct router *rt)
+{
+	struct pkt *p;
+	int i, k;
+
+	for (i = 0; i < rt->nrifs; i++)
+		for (k = 0; k < rt->rifs[i].naddrs; k++) {
+			uint32_t a = rt->rifs[i].addrs[k].addr;
+
+			if ((p = router_alloc(rt)) == NULL)
+				return;
+			p->len = arp_build(p->data, 1, rt->rifs[i].mac, a,
+			    NULL, a);
+			rif_send(rt, &rt->rifs[i], p);
+		}
+}
+
+/* ---- views ------------------------------------------------------------- */
+
+/* netstat's netname4(): the shortest dotted form for the mask. */
+static void
+netname4(uint32_t a, uint8_t plen, char *buf, size_t len)
+{
+	if (plen == 0)
+		snprintf(buf, len, "default");
+	else if (plen == 32)
+		ipstr(a, buf);
+	else if (plen < 9)
+		snprintf(buf, len, "%u/%u", a >> 24, plen);
+	else if (plen < 17)
+		snprintf(buf, len, "%u.%u/%u", a >> 24, (a >> 16) & 0xff,
+		    plen);
+	else if (plen < 25)
+		snprintf(buf, len, "%u.%u.%u/%u", a >> 24, (a >> 16) & 0xff,
+		    (a >> 8) & 0xff, plen);
+	else
+		snprintf(buf, len, "%u.%u.%u.%u/%u", a >> 24,
+		    (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, plen);
+}
+
+struct nsrow {
+	uint32_t	 dst;
+	uint8_t		 plen;
+	char		 gw[20];
+	char		 flags[8];
+	unsigned	 refs;
+	uint64_t	 use;
+	int		 prio;
+	const char	*ifname;
+};
+
+static int
+nsrow_cmp(const void *a, const void *b)
+{
+	const struct nsrow *x = a, *y = b;
+
+	if (x->dst != y->dst)
+		return x->dst < y->dst ? -1 : 1;
+	return x->plen < y->plen ? -1 : x->plen > y->plen;
+}
+
+static const char *
+mac_str(const uint8_t *m, char *buf)
+{
+	snprintf(buf, 20, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+	    m[3], m[4], m[5]);
+	return buf;
+}
+
+/* netstat -rn, Internet part, from routes, addresses and neighbours. */
+void
+router_netstat(struct router *rt, FILE *out)
+{
+	struct nsrow *rows;
+	size_t n = 0, cap = rt->nroutes + ARP_SLOTS + 64, i;
+	char dst[32], b[20];
+	int k, j;
+
+	if ((rows = calloc(cap, sizeof(*rows))) == NULL)
+		return;
+	for (i = 0; i < rt->nroutes; i++) {
+		const struct route *r = &rt->routes[i];
+		struct nsrow *w = &rows[n++];
+
+		if (!r->used) {
+			n--;
+			continue;
+		}
+		w->dst = r->dst;
+		w->plen = r->plen;
+		ipstr(r->gw, w->gw);
+		snprintf(w->flags, sizeof(w->flags), "U%s%s%s%s",
+		    r->flags & RTF_GATEWAY ? "G" : "",
+		    r->flags & RTF_CLONING ? "C" : "",
+		    r->flags & RTF_STATIC ? "S" : "",
+		    r->flags & RTF_CONNECTED ? "n" : "");
+		w->use = r->use;
+		w->prio = r->prio;
+		w->refs = r->flags & RTF_GATEWAY ? 0 : 1;
+		w->ifname = rt->rifs[r->rif].port->name;
+	}
+	for (k = 0; k < rt->nrifs; k++)
+		for (j = 0; j < rt->rifs[k].naddrs && n + 2 < cap; j++) {
+			const struct rif_addr *ra = &rt->rifs[k].addrs[j];
+			uint32_t bc = ra->addr | ~plen_mask(ra->plen);
+			struct nsrow *w = &rows[n++];
+
+			w->dst = ra->addr;
+			w->plen = 32;
+			mac_str(rt->rifs[k].mac, w->gw);
+			snprintf(w->flags, sizeof(w->flags), "UHLl");
+			w->prio = 1;
+			w->ifname = rt->rifs[k].port->name;
+			if (ra->plen >= 31)
+				continue;
+			w = &rows[n++];
+			w->dst = bc;
+			w->plen = 32;
+			ipstr(ra->addr, w->gw);
+			snprintf(w->flags, sizeof(w->flags), "UHb");
+			w->prio = 1;
+			w->ifname = rt->rifs[k].port->name;
+		}
+	for (i = 0; i < ARP_SLOTS && n < cap; i++) {
+		const struct arp_entry *e = &rt->arp->e[i];
+		struct nsrow *w;
+
+		if (e->state != ARP_RESOLVED ||
+		    (int32_t)(rt->dp->now - e->expire) >= 0)
+			continue;
+		w = &rows[n++];
+		w->dst = e->ip;
+		w->plen = 32;
+		mac_str(e->mac, w->gw);
+		snprintf(w->flags, sizeof(w->flags), "UHLc");
+		w->prio = 3;
+		w->ifname = rt->rifs[e->rif].port->name;
+	}
+	qsort(rows, n, sizeof(*rows), nsrow_cmp);
+	fprintf(out, "Routing tables\n\nInternet:\n");
+	fprintf(out, "%-18.18s %-18.18s %-6.6s %5.5s %8.8s %5.5s  %4.4s %s\n",
+	    "Destination", "Gateway", "Flags", "Refs", "Use", "Mtu", "Prio",
+	    "Iface");
+	for (i = 0; i < n; i++) {
+		netname4(rows[i].dst, rows[i].plen, dst, sizeof(dst));
+		fprintf(out, "%-18s %-18s %-6.6s %5u %8llu %5s %c  %2d "
+		    "%-5.16s\n", dst, rows[i].gw, rows[i].flags, rows[i].refs,
+		    (unsigned long long)rows[i].use, "-", ' ', rows[i].prio,
+		    rows[i].ifname);
+	}
+	free(rows);
+	(void)b;
+}
+
+static void
+sec2str(uint32_t t, char *buf, size_t len)
+{
+	uint32_t d = t / 86400, h = t / 3600 % 24, m = t / 60 % 60, s = t % 60;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (d)
+		o += (size_t)snprintf(buf + o, len - o, "%ud", d);
+	if (d || h)
+		o += (size_t)snprintf(buf + o, len - o, "%uh", h);
+	if (d || h || m)
+		o += (size_t)snprintf(buf + o, len - o, "%um", m);
+	snprintf(buf + o, len - o, "%us", s);
+}
+
+/* arp -an, as usr.sbin/arp prints it. */
+void
+router_arp_show(struct router *rt, FILE *out)
+{
+	char host[16], mac[20], exp[16];
+	uint32_t i;
+	int k, j;
+
+	fprintf(out, "%-36.36s %-17.17s %7.7s %-9.9s %5s\n", "Host",
+	    "Ethernet Address", "Netif", "Expire", "Flags");
+	for (k = 0; k < rt->nrifs; k++)
+		for (j = 0; j < rt->rifs[k].naddrs; j++)
+			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
+			    ipstr(rt->rifs[k].addrs[j].addr, host),
+			    mac_str(rt->rifs[k].mac, mac),
+			    rt->rifs[k].port->name, "permanent", "l", "");
+	for (i = 0; i < ARP_SLOTS; i++) {
+		const struct arp_entry *e = &rt->arp->e[i];
+
+		if (e->state == ARP_RESOLVED) {
+			if ((int32_t)(rt->dp->now - e->expire) >= 0)
+				snprintf(exp, sizeof(exp), "expired");
+			else
+				sec2str(e->expire - rt->dp->now, exp,
+				    sizeof(exp));
+			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
+			    ipstr(e->ip, host), mac_str(e->mac, mac),
+			    rt->rifs[e->rif].port->name, exp, "", "");
+		} else if (e->state == ARP_INCOMPLETE)
+			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
+			    ipstr(e->ip, host), "(incomplete)",
+			    rt->rifs[e->rif].port->name, "expired", "", "");
+	}
+}

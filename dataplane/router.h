@@ -1,0 +1,115 @@
+/*
+ * The router: IPv4 between router interfaces (rifs).  A rif is a vether
+ * (a bridge member: what the bridge sends it is the router's input, and
+ * what the router sends through it enters the bridge as if received from
+ * it) or a routed port (an interface with addresses and no bridge, like
+ * em0).  Forwarding is gated by net.inet.ip.forwarding (off by default, as
+ * on OpenBSD).
+ */
+#ifndef DP_ROUTER_H
+#define DP_ROUTER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dataplane/pkt.h"
+#include "fwd/arp.h"
+#include "fwd/lpm.h"
+
+#define ROUTER_MAX_RIFS		16
+#define ROUTER_MAX_ADDRS	8
+#define ROUTER_ARPQ_MAX		64	/* packets held for ARP, in all */
+
+/* Route flags as netstat prints them (RTF_*). */
+#define RTF_UP		0x0001	/* U */
+#define RTF_GATEWAY	0x0002	/* G */
+#define RTF_HOST	0x0004	/* H */
+#define RTF_STATIC	0x0800	/* S */
+#define RTF_CONNECTED	0x800000 /* n */
+#define RTF_CLONING	0x0100	/* C */
+
+#define ROUTER_COUNTERS(X)						\
+	X(IN,		"in",		"IPv4 packets the router received") \
+	X(FORWARDED,	"forwarded",	"packets forwarded")		\
+	X(LOCAL,	"local",	"packets for our own addresses")	\
+	X(ECHO_REPLIES,	"echo-replies",	"ICMP echo replies sent")	\
+	X(ICMP_ERRORS,	"icmp-errors",	"ICMP errors sent")		\
+	X(ARP_IN,	"arp-in",	"ARP messages received")	\
+	X(ARP_REPLIES,	"arp-replies",	"ARP replies sent for our addresses") \
+	X(ARP_REQUESTS,	"arp-requests",	"ARP requests sent")		\
+	X(DROP_NOT_FOR_US, "drop-not-for-us", "dropped: unicast to another MAC (promiscuous port)") \
+	X(DROP_BAD_HEADER, "drop-bad-header", "dropped: IPv4 header too short, bad version or checksum") \
+	X(DROP_FORWARDING_OFF, "drop-forwarding-off", "dropped: not for us and net.inet.ip.forwarding=0") \
+	X(DROP_NO_ROUTE, "drop-no-route", "dropped: no route (ICMP unreachable sent)") \
+	X(DROP_TTL,	"drop-ttl-exceeded", "dropped: TTL exceeded (ICMP time exceeded sent)") \
+	X(DROP_NEEDFRAG, "drop-needfrag", "dropped: DF set and larger than the MTU (ICMP sent)") \
+	X(DROP_ARP_TIMEOUT, "drop-arp-timeout", "dropped: next hop did not answer ARP") \
+	X(DROP_ARP_QUEUE, "drop-arp-queue-full", "dropped: too many packets waiting for ARP") \
+	X(DROP_LOCAL_PROTO, "drop-local-unhandled", "dropped: for us, but no service here (UDP: port unreachable sent)") \
+	X(DROP_NOT_IPV4, "drop-not-ipv4", "dropped: IPv6 or other protocol at the router") \
+	X(DROP_NO_BUFFER, "drop-no-buffer", "dropped: packet pool empty") \
+	X(ICMP_RATELIMIT, "icmp-ratelimited", "ICMP errors not sent: over 100 per second")
+
+#define ROUTER_C_ENUM(e, n, d)	ROUTER_C_##e,
+enum { ROUTER_COUNTERS(ROUTER_C_ENUM) ROUTER_C__MAX };
+#undef ROUTER_C_ENUM
+extern const char *const router_counter_names[ROUTER_C__MAX];
+extern const char *const router_counter_help[ROUTER_C__MAX];
+
+struct port;
+struct dp;
+
+struct rif_addr {
+	uint32_t	 addr;		/* host order */
+	uint8_t		 plen;
+};
+
+struct rif {
+	struct port	*port;
+	uint8_t		 mac[6];
+	int		 naddrs;
+	struct rif_addr	 addrs[ROUTER_MAX_ADDRS];
+};
+
+struct route {
+	uint32_t	 dst;		/* host order */
+	uint8_t		 plen;
+	uint8_t		 prio;
+	uint8_t		 used;
+	int8_t		 rif;		/* -1: resolved through gw */
+	uint32_t	 gw;		/* host order, 0: direct */
+	uint32_t	 flags;		/* RTF_* */
+	uint64_t	 use;
+};
+
+struct router {
+	struct dp	*dp;
+	int		 forwarding;
+	struct lpm	 lpm;
+	struct route	*routes;	/* route id - 1 */
+	uint32_t	 nroutes;
+	uint32_t	 cap;
+	struct arp_table *arp;
+	uint32_t	 arpq;		/* packets held, in all */
+	int		 nrifs;
+	struct rif	 rifs[ROUTER_MAX_RIFS];
+	uint32_t	 icmp_second;
+	uint32_t	 icmp_sent;
+	uint64_t	 c[ROUTER_C__MAX];
+};
+
+int	 router_init(struct router *, struct dp *);
+void	 router_fini(struct router *);
+struct rif *router_add_rif(struct router *, struct port *, const uint8_t *);
+int	 router_add_addr(struct router *, struct rif *, uint32_t, uint8_t);
+int	 router_route_add(struct router *, uint32_t, uint8_t, uint32_t,
+	    char *, size_t);
+int	 router_route_delete(struct router *, uint32_t, uint8_t);
+void	 router_input(struct router *, struct rif *, struct pkt *, int);
+void	 router_tick(struct router *);
+void	 router_gratuitous(struct router *);
+void	 router_netstat(struct router *, FILE *);
+void	 router_arp_show(struct router *, FILE *);
+struct rif *router_rif(struct router *, const struct port *);
+
+#endif /* DP_ROUTER_H */

@@ -1,0 +1,69 @@
+/*
+ * IPv4 header edits on the forwarding path, with incremental checksums
+ * (RFC 1624: HC' = ~(~HC + ~m + m')) so a forwarded packet is never summed
+ * again, and the ICMP messages a router sends (RFC 792, RFC 1191).
+ */
+#ifndef FWD_IP_H
+#define FWD_IP_H
+
+#include <stdint.h>
+
+#include "fwd/ether.h"
+
+/* RFC 1624 eqn. 3 on a 16-bit checksum field stored big-endian at p. */
+static inline void
+ip_csum_update16(uint8_t *p, uint16_t old, uint16_t new)
+{
+	uint32_t s = (uint16_t)~ether_get16(p) + (uint16_t)~old + new;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	ether_put16(p, (uint16_t)~s);
+}
+
+static inline void
+ip_csum_update32(uint8_t *p, uint32_t old, uint32_t new)
+{
+	ip_csum_update16(p, old >> 16, new >> 16);
+	ip_csum_update16(p, old & 0xffff, new & 0xffff);
+}
+
+/* Decrement the TTL of the IPv4 header at ip; returns the new TTL. */
+static inline uint8_t
+ip_ttl_dec(uint8_t *ip)
+{
+	uint16_t old = ether_get16(ip + 8);
+
+	ip[8]--;
+	ip_csum_update16(ip + 10, old, ether_get16(ip + 8));
+	return ip[8];
+}
+
+static inline uint32_t
+ip_get32(const uint8_t *p)
+{
+	return (uint32_t)ether_get16(p) << 16 | ether_get16(p + 2);
+}
+
+static inline void
+ip_put32(uint8_t *p, uint32_t v)
+{
+	ether_put16(p, v >> 16);
+	ether_put16(p + 2, v & 0xffff);
+}
+
+#define ICMP_ECHOREPLY		0
+#define ICMP_UNREACH		3
+#define ICMP_UNREACH_NET	0
+#define ICMP_UNREACH_HOST	1
+#define ICMP_UNREACH_PORT	3
+#define ICMP_UNREACH_NEEDFRAG	4
+#define ICMP_ECHO		8
+#define ICMP_TIMXCEED		11
+
+uint32_t icmp_error_build(uint8_t *, uint32_t, const uint8_t *, uint32_t,
+	    uint8_t, uint8_t, uint32_t, uint16_t);
+int	 icmp_echo_reply(uint8_t *, uint32_t, uint32_t);
+int	 ip_header_ok(const uint8_t *, uint32_t);
+
+#endif /* FWD_IP_H */
