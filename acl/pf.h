@@ -85,6 +85,8 @@ void	acl_hostenv_regress(struct acl_hostenv *);
 #define ACL_LOAD_WARN		0x0004	/* warn: not enforced by sluice */
 #define ACL_LOAD_NOANCHORS	0x0008	/* do not follow "load anchor" */
 #define ACL_LOAD_NORULES	0x0010	/* do not print rules (-a x/ *) */
+#define ACL_LOAD_NOFILES	0x0020	/* open no other file: include,
+					   table file, load anchor (fuzzing) */
 
 struct acl_load_args {
 	const char		 *file;		/* "-": stdin */

@@ -290,6 +290,10 @@ table_load_file(struct pf_parser *p, struct acl_table *t, const char *name,
 	struct node_host *h;
 
 	path = pf_confpath(p->arena, p->lx.confdir, name);
+	if (p->lx.nofiles) {
+		errno = EPERM;
+		return (-1);
+	}
 	if (strcmp(name, "-") == 0)
 		f = stdin;
 	else if ((f = fopen(path, "r")) == NULL)

@@ -216,9 +216,12 @@ pf_unmask(const union acl_ip *m)
 int
 pf_azero(const union acl_ip *a, int af)
 {
+	/* PF_AZERO(): only an address of a known family is zero */
 	if (af == AF_INET)
 		return (a->w[0] == 0);
-	return (!a->w[0] && !a->w[1] && !a->w[2] && !a->w[3]);
+	if (af == AF_INET6)
+		return (!a->w[0] && !a->w[1] && !a->w[2] && !a->w[3]);
+	return (0);
 }
 
 /* interfaces ------------------------------------------------------------- */
@@ -440,6 +443,36 @@ host_if(struct pf_hostctx *c, const char *s, int mask)
 	return (h);
 }
 
+/*
+ * "10", "10.1", "192.168.1": the classful shorthand of inet_net_pton(3)
+ * (missing octets are zero), used for "10/8".  glibc keeps
+ * inet_net_pton() in libresolv; this is all pfctl needs of it.
+ */
+static int
+net_pton4(const char *s, uint8_t *out)
+{
+	int		 i = 0;
+	unsigned	 v;
+	const char	*p = s;
+
+	memset(out, 0, 4);
+	for (;;) {
+		if (i == 4 || *p < '0' || *p > '9')
+			return (-1);
+		v = 0;
+		while (*p >= '0' && *p <= '9') {
+			v = v * 10 + (unsigned)(*p++ - '0');
+			if (v > 255)
+				return (-1);
+		}
+		out[i++] = (uint8_t)v;
+		if (*p == '\0')
+			return (0);
+		if (*p++ != '.')
+			return (-1);
+	}
+}
+
 static struct node_host *
 host_ip(struct pf_hostctx *c, const char *s, int mask)
 {
@@ -475,7 +508,7 @@ host_ip(struct pf_hostctx *c, const char *s, int mask)
 				return (NULL);
 			memset(&h->addr.a.addr, 0, sizeof(h->addr.a.addr));
 			h->af = AF_INET;
-			if (inet_net_pton(AF_INET, s, &h->addr.a.addr, 4) == -1)
+			if (net_pton4(s, h->addr.a.addr.b) == -1)
 				return (NULL);
 		}
 	}

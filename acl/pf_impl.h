@@ -105,6 +105,7 @@ struct pf_lex {
 	FILE		*err;
 	struct pf_arena	*arena;
 	const char	*confdir;	/* "/etc/x" means confdir/x */
+	int		 nofiles;	/* refuse to open files */
 };
 
 void	 pf_lex_init(struct pf_lex *, struct pf_arena *, FILE *err);

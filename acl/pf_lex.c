@@ -328,6 +328,11 @@ pf_lex_pushfile(struct pf_lex *lx, const char *name, FILE *stream)
 	} else {
 		char *path = pf_confpath(lx->arena, lx->confdir, name);
 
+		if (lx->nofiles) {
+			fprintf(lx->err, "pfctl: pushfile: %s: %s\n", name,
+			    strerror(EPERM));
+			return (-1);
+		}
 		if ((nf->stream = fopen(path, "r")) == NULL) {
 			fprintf(lx->err, "pfctl: pushfile: %s: %s\n", name,
 			    strerror(errno));

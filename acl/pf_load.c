@@ -7,9 +7,9 @@
  * printed while the file is parsed, the rules only once the whole file
  * parsed without error, and then each "load anchor" file is read, in the
  * order of the load rules, with its own macros.  A load rule whose file
- * name is a glob ("/etc/pf.vm/*.conf") loads every file that matches, in
+ * name is a glob ("/etc/pf.vm/<star>.conf") loads every file that matches, in
  * name order, into the child "<basename without .conf>" of the anchor
- * ("vm/ *"): that is a sluice extension, OpenBSD reads one literal file.
+ * ("vm/<star>"): that is a sluice extension, OpenBSD reads one literal file.
  */
 #include <sys/stat.h>
 
@@ -63,6 +63,7 @@ parse_one(const struct acl_load_args *args, struct acl_conf *conf,
 	p.blockpolicy = ACL_RF_DROP;
 	pf_lex_init(&p.lx, &arena, p.err);
 	p.lx.confdir = args->confdir;
+	p.lx.nofiles = (args->flags & ACL_LOAD_NOFILES) != 0;
 
 	for (d = defines; d != NULL && *d != NULL; d++) {
 		const char	*eq = strrchr(*d, '=');
@@ -106,6 +107,33 @@ parse_one(const struct acl_load_args *args, struct acl_conf *conf,
 	return (errors ? -1 : 0);
 }
 
+/* a loaded anchor's rules, as pfctl prints them after loading it */
+static void
+print_loaded(const struct acl_load_args *args, struct acl_anchor *a)
+{
+	if ((args->flags & ACL_LOAD_VERBOSE) &&
+	    !(args->flags & ACL_LOAD_NORULES))
+		acl_print_ruleset(args->out ? args->out : stdout, a, 0,
+		    args->flags);
+}
+
+/* the conf keeps the names of the files it was read from */
+static const char *
+conf_file(struct acl_conf *c, const char *name)
+{
+	size_t	i;
+	char	**n;
+
+	for (i = 0; i < c->nfiles; i++)
+		if (strcmp(c->files[i], name) == 0)
+			return (c->files[i]);
+	if ((n = realloc(c->files, (c->nfiles + 1) * sizeof(*n))) == NULL)
+		abort();
+	c->files = n;
+	n[c->nfiles] = pf_conf_strdup(c, name);
+	return (n[c->nfiles++]);
+}
+
 static int
 has_glob(const char *s)
 {
@@ -133,8 +161,12 @@ load_anchor(const struct acl_load_args *args, struct acl_conf *conf,
 			    la->anchorname, la->filename);
 		a = pf_anchor_get(conf, conf->root, la->anchorname, 1);
 		a->loaded = 1;
-		return (parse_one(args, conf, a, la->filename, NULL, q, qa,
-		    env, NULL));
+		a->file = conf_file(conf, la->filename);
+		if (parse_one(args, conf, a, la->filename, NULL, q, qa, env,
+		    NULL) == -1)
+			return (-1);
+		print_loaded(args, a);
+		return (0);
 	}
 	pat = pf_confpath(qa, args->confdir, la->filename);
 	memset(&g, 0, sizeof(g));
@@ -169,7 +201,10 @@ load_anchor(const struct acl_load_args *args, struct acl_conf *conf,
 			    shown);
 		a = pf_anchor_get(conf, conf->root, name, 1);
 		a->loaded = 1;
+		a->file = conf_file(conf, shown);
 		rv = parse_one(args, conf, a, shown, NULL, q, qa, env, NULL);
+		if (rv == 0)
+			print_loaded(args, a);
 	}
 	globfree(&g);
 	return (rv);
@@ -222,48 +257,12 @@ acl_load(const struct acl_load_args *args, struct acl_conf **confp)
 		goto fail;
 	if ((opts & ACL_LOAD_VERBOSE) && !(opts & ACL_LOAD_NORULES))
 		acl_print_ruleset(out, into, 0, opts);
-	if (!(opts & ACL_LOAD_NOANCHORS))
-		for (la = q.head; la != NULL; la = la->next) {
-			struct acl_anchor	*a;
-			size_t			 before;
-
-			a = acl_anchor_find(conf, la->anchorname);
-			before = a ? a->rs.nrules : 0;
+	if (!(opts & (ACL_LOAD_NOANCHORS | ACL_LOAD_NOFILES)))
+		for (la = q.head; la != NULL; la = la->next)
 			if (load_anchor(args, conf, la, &q, &qa, env) == -1) {
 				fprintf(err, "pfctl: load anchors\n");
 				goto fail;
 			}
-			a = acl_anchor_find(conf, la->anchorname);
-			if (a != NULL && (opts & ACL_LOAD_VERBOSE) &&
-			    !(opts & ACL_LOAD_NORULES) &&
-			    !has_glob(la->filename) && a->rs.nrules > before)
-				acl_print_ruleset(out, a, 0, opts);
-			if (has_glob(la->filename) &&
-			    (opts & ACL_LOAD_VERBOSE) &&
-			    !(opts & ACL_LOAD_NORULES)) {
-				/* each child just loaded, in name order */
-				size_t	n = strlen(la->anchorname), i;
-
-				if (a != NULL && n >= 2 &&
-				    !strcmp(la->anchorname + n - 2, "/*"))
-					a = NULL;
-				if (a == NULL) {
-					char	*pn = pf_strdup(&qa,
-					    la->anchorname);
-
-					if (n >= 2)
-						pn[n - 2] = '\0';
-					a = acl_anchor_find(conf, pn);
-					for (i = 0; a && i < a->nchild; i++)
-						if (a->child[i]->loaded &&
-						    a->child[i]->rs.nrules)
-							acl_print_ruleset(out,
-							    a->child[i], 0,
-							    opts);
-				} else
-					acl_print_ruleset(out, a, 0, opts);
-			}
-		}
 	pf_arena_free(&qa);
 	*confp = conf;
 	return (0);
@@ -510,7 +509,7 @@ pfctl_main(int argc, char **argv)
 				q.stream = in;
 				q.flags &= ~ACL_LOAD_VERBOSE;
 				rv = acl_load(&q, &conf);
-				if (rv == 0 && (verbose || 1) &&
+				if (rv == 0 &&
 				    (an = acl_anchor_find(conf, anchor)))
 					print_anchor_view(stdout, an, wildcard,
 					    a.flags);

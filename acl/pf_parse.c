@@ -67,7 +67,7 @@ shift(struct pf_parser *p)
 }
 
 static int
-accept(struct pf_parser *p, int t)
+tok_accept(struct pf_parser *p, int t)
 {
 	if (peek(p) != t)
 		return (0);
@@ -119,7 +119,7 @@ syntax(struct pf_parser *p)
 static void
 expect(struct pf_parser *p, int t)
 {
-	if (!accept(p, t))
+	if (!tok_accept(p, t))
 		syntax(p);
 }
 
@@ -151,7 +151,7 @@ xnumber(struct pf_parser *p)
 static void
 optnl(struct pf_parser *p)
 {
-	while (accept(p, '\n'))
+	while (tok_accept(p, '\n'))
 		;
 }
 
@@ -159,7 +159,7 @@ optnl(struct pf_parser *p)
 static void
 comma(struct pf_parser *p)
 {
-	accept(p, ',');
+	tok_accept(p, ',');
 }
 
 /* string: STRING string | STRING -- consecutive words joined by spaces */
@@ -405,7 +405,7 @@ option(struct pf_parser *p)
 		int yes, nodf = 0;
 
 		shift(p);
-		if (accept(p, K_NO))
+		if (tok_accept(p, K_NO))
 			yes = 0;
 		else {
 			s = xstring(p);
@@ -414,7 +414,7 @@ option(struct pf_parser *p)
 				    "or 'no'", s);
 			yes = 1;
 		}
-		if (accept(p, K_NODF))
+		if (tok_accept(p, K_NODF))
 			nodf = 1;
 		p->conf->reassemble = yes ? ACL_REASS_ENABLED |
 		    (nodf ? ACL_REASS_NODF : 0) : 0;
@@ -453,12 +453,12 @@ option(struct pf_parser *p)
 	case K_TIMEOUT:
 		shift(p);
 		pf_lint(p, line, PF_LINT_TIMEOUT, "set timeout");
-		if (accept(p, '{')) {
+		if (tok_accept(p, '{')) {
 			optnl(p);
 			for (;;) {
 				timeout_spec(p);
 				optnl(p);
-				if (accept(p, '}'))
+				if (tok_accept(p, '}'))
 					break;
 				comma(p);
 			}
@@ -468,12 +468,12 @@ option(struct pf_parser *p)
 	case K_LIMIT:
 		shift(p);
 		pf_lint(p, line, PF_LINT_LIMIT, "set limit");
-		if (accept(p, '{')) {
+		if (tok_accept(p, '{')) {
 			optnl(p);
 			for (;;) {
 				limit_spec(p);
 				optnl(p);
-				if (accept(p, '}'))
+				if (tok_accept(p, '}'))
 					break;
 				comma(p);
 			}
@@ -482,7 +482,7 @@ option(struct pf_parser *p)
 		break;
 	case K_LOGINTERFACE:
 		shift(p);
-		if (accept(p, K_ALL))
+		if (tok_accept(p, K_ALL))
 			s = "all";
 		else
 			s = xstring(p);
@@ -514,11 +514,11 @@ option(struct pf_parser *p)
 	}
 	case K_BLOCKPOLICY:
 		shift(p);
-		if (accept(p, K_DROP)) {
+		if (tok_accept(p, K_DROP)) {
 			if (p->out)
 				fprintf(p->out, "set block-policy drop\n");
 			p->blockpolicy = ACL_RF_DROP;
-		} else if (accept(p, K_RETURN)) {
+		} else if (tok_accept(p, K_RETURN)) {
 			if (p->out)
 				fprintf(p->out, "set block-policy return\n");
 			p->blockpolicy = ACL_RF_RETURN;
@@ -535,11 +535,11 @@ option(struct pf_parser *p)
 		break;
 	case K_STATEPOLICY:
 		shift(p);
-		if (accept(p, K_IFBOUND)) {
+		if (tok_accept(p, K_IFBOUND)) {
 			if (p->out)
 				fprintf(p->out, "set state-policy if-bound\n");
 			p->default_statelock = ACL_RF_IFBOUND;
-		} else if (accept(p, K_FLOATING)) {
+		} else if (tok_accept(p, K_FLOATING)) {
 			if (p->out)
 				fprintf(p->out, "set state-policy floating\n");
 			p->default_statelock = 0;
@@ -549,7 +549,7 @@ option(struct pf_parser *p)
 		break;
 	case K_DEBUG:
 		shift(p);
-		if (accept(p, K_DEBUG))
+		if (tok_accept(p, K_DEBUG))
 			set_debug(p, "debug");
 		else
 			set_debug(p, xstring(p));
@@ -583,7 +583,7 @@ option(struct pf_parser *p)
 			val = 2;
 		else
 			fail(p, "illegal value for syncookies");
-		if (accept(p, '(')) {
+		if (tok_accept(p, '(')) {
 			wm = 1;
 			for (;;) {
 				char	*k = xstring(p), *v = xstring(p), *cp;
@@ -599,7 +599,7 @@ option(struct pf_parser *p)
 					lo = d;
 				else
 					fail(p, "illegal syncookie option");
-				if (accept(p, ')'))
+				if (tok_accept(p, ')'))
 					break;
 				comma(p);
 			}
@@ -683,7 +683,7 @@ if_item(struct pf_parser *p)
 static struct node_if *
 if_item_not(struct pf_parser *p)
 {
-	int		 not = accept(p, '!');
+	int		 not = tok_accept(p, '!');
 	struct node_if	*n = if_item(p);
 
 	n->not = not;
@@ -696,14 +696,14 @@ interface(struct pf_parser *p)
 {
 	struct node_if	*h, *n;
 
-	if (!accept(p, K_ON))
+	if (!tok_accept(p, K_ON))
 		return (NULL);
-	if (!accept(p, '{'))
+	if (!tok_accept(p, '{'))
 		return (if_item_not(p));
 	optnl(p);
 	h = if_item_not(p);
 	optnl(p);
-	while (!accept(p, '}')) {
+	while (!tok_accept(p, '}')) {
 		comma(p);
 		n = if_item_not(p);
 		optnl(p);
@@ -716,9 +716,9 @@ interface(struct pf_parser *p)
 static uint8_t
 af(struct pf_parser *p)
 {
-	if (accept(p, K_INET))
+	if (tok_accept(p, K_INET))
 		return (AF_INET);
-	if (accept(p, K_INET6))
+	if (tok_accept(p, K_INET6))
 		return (AF_INET6);
 	return (0);
 }
@@ -752,14 +752,14 @@ proto(struct pf_parser *p)
 {
 	struct node_proto	*h, *n;
 
-	if (!accept(p, K_PROTO))
+	if (!tok_accept(p, K_PROTO))
 		return (NULL);
-	if (!accept(p, '{'))
+	if (!tok_accept(p, '{'))
 		return (proto_item(p));
 	optnl(p);
 	h = proto_item(p);
 	optnl(p);
-	while (!accept(p, '}')) {
+	while (!tok_accept(p, '}')) {
 		comma(p);
 		n = proto_item(p);
 		optnl(p);
@@ -832,7 +832,7 @@ host(struct pf_parser *p)
 	switch (peek(p)) {
 	case T_STRING:
 		s = xstring(p);
-		if (accept(p, '-')) {
+		if (tok_accept(p, '-')) {
 			s2 = xstring(p);
 			b = pf_host(&p->hc, s);
 			e = b ? pf_host(&p->hc, s2) : NULL;
@@ -852,7 +852,7 @@ host(struct pf_parser *p)
 			b->addr.type = ACL_ADDR_RANGE;
 			return (b);
 		}
-		if (accept(p, '/')) {
+		if (tok_accept(p, '/')) {
 			m = xnumber(p);
 			s = pf_printf(p->arena, "%s/%lld", s, m);
 		}
@@ -864,7 +864,7 @@ host(struct pf_parser *p)
 		return (host_or_fail(p, s));
 	case '(':
 		h = dynaddr(p);
-		if (accept(p, '/')) {
+		if (tok_accept(p, '/')) {
 			m = xnumber(p);
 			if (m < 0 || m > 128)
 				fail(p, "bit number too big");
@@ -905,16 +905,16 @@ static struct node_host *
 xhost(struct pf_parser *p)
 {
 	struct node_host	*h, *n;
-	int			 not = accept(p, '!');
+	int			 not = tok_accept(p, '!');
 
-	if (accept(p, K_NOROUTE)) {
+	if (tok_accept(p, K_NOROUTE)) {
 		h = pf_alloc(p->arena, sizeof(*h));
 		h->addr.type = ACL_ADDR_NOROUTE;
 		h->not = (uint8_t)not;
 		h->tail = h;
 		return (h);
 	}
-	if (accept(p, K_URPFFAILED)) {
+	if (tok_accept(p, K_URPFFAILED)) {
 		h = pf_alloc(p->arena, sizeof(*h));
 		h->addr.type = ACL_ADDR_URPFFAILED;
 		h->not = (uint8_t)not;
@@ -942,7 +942,7 @@ host_list(struct pf_parser *p, int *isany)
 
 	h = ipspec(p, &hany);
 	optnl(p);
-	while (!accept(p, '}')) {
+	while (!tok_accept(p, '}')) {
 		comma(p);
 		n = ipspec(p, &any);
 		optnl(p);
@@ -964,11 +964,11 @@ static struct node_host *
 ipspec(struct pf_parser *p, int *isany)
 {
 	*isany = 0;
-	if (accept(p, K_ANY)) {
+	if (tok_accept(p, K_ANY)) {
 		*isany = 1;
 		return (NULL);
 	}
-	if (accept(p, '{')) {
+	if (tok_accept(p, '{')) {
 		optnl(p);
 		return (host_list(p, isany));
 	}
@@ -1128,12 +1128,12 @@ portspec(struct pf_parser *p)
 {
 	struct node_port	*h, *n;
 
-	if (!accept(p, '{'))
+	if (!tok_accept(p, '{'))
 		return (port_item(p));
 	optnl(p);
 	h = port_item(p);
 	optnl(p);
-	while (!accept(p, '}')) {
+	while (!tok_accept(p, '}')) {
 		comma(p);
 		n = port_item(p);
 		optnl(p);
@@ -1154,9 +1154,9 @@ ipportspec(struct pf_parser *p)
 	struct peer	r = { NULL, NULL };
 	int		any;
 
-	if (!accept(p, K_PORT)) {
+	if (!tok_accept(p, K_PORT)) {
 		r.host = ipspec(p, &any);
-		if (!accept(p, K_PORT))
+		if (!tok_accept(p, K_PORT))
 			return (r);
 	}
 	r.port = portspec(p);
@@ -1186,17 +1186,17 @@ fromto(struct pf_parser *p)
 	struct node_os	*n;
 
 	memset(&ft, 0, sizeof(ft));
-	if (accept(p, K_ALL))
+	if (tok_accept(p, K_ALL))
 		return (ft);
-	if (accept(p, K_FROM))
+	if (tok_accept(p, K_FROM))
 		ft.src = ipportspec(p);
-	if (accept(p, K_OS)) {
+	if (tok_accept(p, K_OS)) {
 		pf_lint(p, p->lx.lineno, PF_LINT_OS, "os fingerprints");
-		if (accept(p, '{')) {
+		if (tok_accept(p, '{')) {
 			optnl(p);
 			ft.src_os = xos(p);
 			optnl(p);
-			while (!accept(p, '}')) {
+			while (!tok_accept(p, '}')) {
 				comma(p);
 				n = xos(p);
 				optnl(p);
@@ -1206,7 +1206,7 @@ fromto(struct pf_parser *p)
 		} else
 			ft.src_os = xos(p);
 	}
-	if (accept(p, K_TO)) {
+	if (tok_accept(p, K_TO)) {
 		ft.dst = ipportspec(p);
 		for (h = ft.dst.host; h != NULL; h = h->next)
 			if (h->addr.type == ACL_ADDR_URPFFAILED)
@@ -1281,12 +1281,12 @@ uids(struct pf_parser *p, int group)
 {
 	struct node_uid	*h, *n;
 
-	if (!accept(p, '{'))
+	if (!tok_accept(p, '{'))
 		return (uid_item(p, group));
 	optnl(p);
 	h = uid_item(p, group);
 	optnl(p);
-	while (!accept(p, '}')) {
+	while (!tok_accept(p, '}')) {
 		comma(p);
 		n = uid_item(p, group);
 		optnl(p);
@@ -1326,11 +1326,11 @@ static void
 flags(struct pf_parser *p, uint8_t *b1, uint8_t *b2)
 {
 	expect(p, K_FLAGS);
-	if (accept(p, K_ANY)) {
+	if (tok_accept(p, K_ANY)) {
 		*b1 = *b2 = 0;
 		return;
 	}
-	if (accept(p, '/')) {
+	if (tok_accept(p, '/')) {
 		*b1 = 0;
 		*b2 = flag(p);
 		return;
@@ -1366,7 +1366,7 @@ icmp_item(struct pf_parser *p, int v6)
 	n->type = (uint16_t)type;
 	n->proto = v6 ? IPPROTO_ICMPV6_ : IPPROTO_ICMP;
 	n->tail = n;
-	if (accept(p, K_CODE)) {
+	if (tok_accept(p, K_CODE)) {
 		if (peek(p) == T_STRING) {
 			s = xstring(p);
 			if ((c = pf_icmpcode_byname(type - 1, s,
@@ -1391,12 +1391,12 @@ icmpspec(struct pf_parser *p)
 	int			 v6 = peek(p) == K_ICMP6TYPE;
 
 	shift(p);
-	if (!accept(p, '{'))
+	if (!tok_accept(p, '{'))
 		return (icmp_item(p, v6));
 	optnl(p);
 	h = icmp_item(p, v6);
 	optnl(p);
-	while (!accept(p, '}')) {
+	while (!tok_accept(p, '}')) {
 		comma(p);
 		n = icmp_item(p, v6);
 		optnl(p);
@@ -1511,18 +1511,18 @@ state_opt_item(struct pf_parser *p)
 			fail(p, "table name '%s' too long", s);
 		snprintf(o->tblname, sizeof(o->tblname), "%s", s);
 		o->type = PF_STATE_OPT_OVERLOAD;
-		if (accept(p, K_FLUSH)) {
+		if (tok_accept(p, K_FLUSH)) {
 			o->flush = ACL_FLUSH;
-			if (accept(p, K_GLOBAL))
+			if (tok_accept(p, K_GLOBAL))
 				o->flush |= ACL_FLUSH_GLOBAL;
 		}
 		break;
 	case K_SOURCETRACK:
 		shift(p);
 		o->type = PF_STATE_OPT_SRCTRACK;
-		if (accept(p, K_GLOBAL))
+		if (tok_accept(p, K_GLOBAL))
 			o->v = PF_SRCTRACK_GLOBAL;
-		else if (accept(p, K_RULE))
+		else if (tok_accept(p, K_RULE))
 			o->v = PF_SRCTRACK_RULE;
 		else
 			o->v = PF_SRCTRACK;
@@ -1644,7 +1644,7 @@ scrub_opts(struct pf_parser *p, struct filter_opts *fo)
 		default:
 			syntax(p);
 		}
-		if (accept(p, ')'))
+		if (tok_accept(p, ')'))
 			break;
 		comma(p);
 	}
@@ -1664,7 +1664,7 @@ optweight(struct pf_parser *p)
 {
 	long long	n;
 
-	if (!accept(p, K_WEIGHT))
+	if (!tok_accept(p, K_WEIGHT))
 		return (0);
 	n = xnumber(p);
 	if (n < 1 || n > USHRT_MAX)
@@ -1685,7 +1685,7 @@ redirspec(struct pf_parser *p)
 {
 	struct node_host	*h, *n;
 
-	if (!accept(p, '{')) {
+	if (!tok_accept(p, '{')) {
 		h = host(p);
 		setweight(h, optweight(p));
 		return (h);
@@ -1697,7 +1697,7 @@ redirspec(struct pf_parser *p)
 	if (h->addr.type != ACL_ADDR_ADDRMASK)
 		fail(p, "only addresses can be listed for redirection "
 		    "pools ");
-	while (!accept(p, '}')) {
+	while (!tok_accept(p, '}')) {
 		comma(p);
 		n = host(p);
 		setweight(n, optweight(p));
@@ -1714,7 +1714,7 @@ redirpool(struct pf_parser *p)
 	struct redirection	*r = pf_alloc(p->arena, sizeof(*r));
 
 	r->host = redirspec(p);
-	if (accept(p, K_PORT))
+	if (tok_accept(p, K_PORT))
 		r->rport = portx(p, PPORT_RANGE | PPORT_STAR);
 	return (r);
 }
@@ -1830,7 +1830,7 @@ prio(struct pf_parser *p, uint8_t *b1, uint8_t *b2)
 	long long	a, b;
 
 	expect(p, K_PRIO);
-	if (accept(p, '(')) {
+	if (tok_accept(p, '(')) {
 		a = xnumber(p);
 		comma(p);
 		b = xnumber(p);
@@ -1863,7 +1863,7 @@ qname(struct pf_parser *p, struct filter_opts *fo)
 {
 	char	*q, *pq = NULL;
 
-	if (accept(p, '(')) {
+	if (tok_accept(p, '(')) {
 		q = xstring(p);
 		if (peek(p) != ')') {
 			comma(p);
@@ -2038,7 +2038,7 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 			    t == K_KEEP ? ACL_STATE_NORMAL :
 			    t == K_MODULATE ? ACL_STATE_MODULATE :
 			    ACL_STATE_SYNPROXY;
-			if (t != K_NO && accept(p, '(')) {
+			if (t != K_NO && tok_accept(p, '(')) {
 				o = state_opt_list(p);
 				expect(p, ')');
 			}
@@ -2082,11 +2082,11 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 		case '!':
 		case K_TAGGED:
 		case K_RECEIVEDON:
-			not = accept(p, '!');
-			if (accept(p, K_TAGGED)) {
+			not = tok_accept(p, '!');
+			if (tok_accept(p, K_TAGGED)) {
 				fo->match_tag = string(p);
 				fo->match_tag_not = (uint8_t)not;
-			} else if (accept(p, K_RECEIVEDON)) {
+			} else if (tok_accept(p, K_RECEIVEDON)) {
 				struct node_if	*i = if_item(p);
 
 				if (fo->rcv)
@@ -2208,7 +2208,7 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 			expect(p, K_FROM);
 			rd = redirpool(p);
 			pool_opts(p, &po);
-			if (accept(p, K_TO)) {
+			if (tok_accept(p, K_TO)) {
 				r2 = redirpool(p);
 				pool_opts(p, &po2);
 			}
@@ -2277,10 +2277,10 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 			break;
 		case K_SET:
 			shift(p);
-			if (accept(p, '(')) {
+			if (tok_accept(p, '(')) {
 				for (;;) {
 					filter_set(p, fo);
-					if (accept(p, ')'))
+					if (tok_accept(p, ')'))
 						break;
 					comma(p);
 				}
@@ -2349,10 +2349,10 @@ log_(struct pf_parser *p, struct logquick *lq)
 	expect(p, K_LOG);
 	lq->log = ACL_LOG;
 	lq->logif = 0;
-	if (accept(p, '(')) {
+	if (tok_accept(p, '(')) {
 		for (;;) {
 			logopt(p, lq);
-			if (accept(p, ')'))
+			if (tok_accept(p, ')'))
 				break;
 			comma(p);
 		}
@@ -2365,13 +2365,13 @@ logquick(struct pf_parser *p)
 {
 	struct logquick	lq = { 0, 0, 0 };
 
-	if (accept(p, K_QUICK)) {
+	if (tok_accept(p, K_QUICK)) {
 		lq.quick = 1;
 		if (peek(p) == K_LOG)
 			log_(p, &lq);
 	} else if (peek(p) == K_LOG) {
 		log_(p, &lq);
-		if (accept(p, K_QUICK))
+		if (tok_accept(p, K_QUICK))
 			lq.quick = 1;
 	}
 	return (lq);
@@ -2380,9 +2380,9 @@ logquick(struct pf_parser *p)
 static uint8_t
 dir(struct pf_parser *p)
 {
-	if (accept(p, K_IN))
+	if (tok_accept(p, K_IN))
 		return (ACL_IN);
-	if (accept(p, K_OUT))
+	if (tok_accept(p, K_OUT))
 		return (ACL_OUT);
 	return (ACL_INOUT);
 }
@@ -2466,7 +2466,7 @@ action(struct pf_parser *p)
 	case K_RETURNRST:
 		shift(p);
 		a.b2 = ACL_RF_RETURNRST;
-		if (accept(p, '(')) {
+		if (tok_accept(p, '(')) {
 			expect(p, K_TTL);
 			n = xnumber(p);
 			expect(p, ')');
@@ -2480,10 +2480,10 @@ action(struct pf_parser *p)
 		a.b2 = ACL_RF_RETURNICMP;
 		a.w = p->returnicmpdefault;
 		a.w2 = p->returnicmp6default;
-		if (accept(p, '(')) {
+		if (tok_accept(p, '(')) {
 			a.w = reticmpspec(p, 0);
 			a.w2 = p->returnicmpdefault;
-			if (!accept(p, ')')) {
+			if (!tok_accept(p, ')')) {
 				comma(p);
 				a.w2 = reticmpspec(p, 1);
 				expect(p, ')');
@@ -2495,7 +2495,7 @@ action(struct pf_parser *p)
 		a.b2 = ACL_RF_RETURNICMP;
 		a.w = p->returnicmpdefault;
 		a.w2 = p->returnicmp6default;
-		if (accept(p, '(')) {
+		if (tok_accept(p, '(')) {
 			a.w2 = reticmpspec(p, 1);
 			expect(p, ')');
 		}
@@ -2536,7 +2536,9 @@ pfrule(struct pf_parser *p)
 	protos = proto(p);
 	ft = fromto(p);
 	filter_opts(p, &fo);
-	peek(p);	/* the reduction sees the end of the line */
+	/* as in yacc, a stray token is a syntax error before any action */
+	if (peek(p) != '\n')
+		syntax(p);
 
 	memset(&r, 0, sizeof(r));
 	r.onrdomain = -1;
@@ -2771,7 +2773,7 @@ pfa_anchor(struct pf_parser *p)
 	struct acl_anchor	*a;
 	char			 ta[ACL_ANCHOR_NAME_SIZE];
 
-	if (!accept(p, '{'))
+	if (!tok_accept(p, '{'))
 		return (NULL);
 	if (p->asd + 1 >= PF_ANCHOR_STACK) {
 		fprintf(p->err, "pfctl: pfa_anchor: anchors too deep\n");
@@ -2831,14 +2833,17 @@ anchorrule(struct pf_parser *p)
 	expect(p, K_ANCHOR);
 	name = anchorname(p);
 	direction = dir(p);
-	quick = (uint8_t)accept(p, K_QUICK);
+	quick = (uint8_t)tok_accept(p, K_QUICK);
 	ifs = interface(p);
 	raf = af(p);
 	protos = proto(p);
 	ft = fromto(p);
 	filter_opts(p, &fo);
+	if (peek(p) != '{' && peek(p) != '\n')
+		syntax(p);
 	body = pfa_anchor(p);
-	peek(p);
+	if (peek(p) != '\n')
+		syntax(p);
 
 	memset(&r, 0, sizeof(r));
 	r.onrdomain = -1;
@@ -2859,6 +2864,8 @@ anchorrule(struct pf_parser *p)
 			    &body->rs.rules[i]);
 
 			nr->nr = body->rs.rules[i].nr;
+			nr->file = body->rs.rules[i].file;
+			nr->line = body->rs.rules[i].line;
 		}
 		a->match = (int)body->rs.nrules;
 		/* children of the holding anchor move along */
@@ -2968,11 +2975,11 @@ antispoof(struct pf_parser *p)
 	expect(p, K_ANTISPOOF);
 	lq = logquick(p);
 	expect(p, K_FOR);
-	if (accept(p, '{')) {
+	if (tok_accept(p, '{')) {
 		optnl(p);
 		ifs = NULL;
 		for (;;) {
-			int dyn = accept(p, '(');
+			int dyn = tok_accept(p, '(');
 
 			i = if_item(p);
 			if (dyn) {
@@ -2986,12 +2993,12 @@ antispoof(struct pf_parser *p)
 				ifs->tail->next = i;
 				ifs->tail = i;
 			}
-			if (accept(p, '}'))
+			if (tok_accept(p, '}'))
 				break;
 			comma(p);
 		}
 	} else {
-		int dyn = accept(p, '(');
+		int dyn = tok_accept(p, '(');
 
 		ifs = if_item(p);
 		if (dyn) {
@@ -3001,13 +3008,13 @@ antispoof(struct pf_parser *p)
 	}
 	raf = af(p);
 	for (;;) {
-		if (accept(p, K_LABEL)) {
+		if (tok_accept(p, K_LABEL)) {
 			char *s = xstring(p);
 
 			if (label)
 				fail(p, "label cannot be redefined");
 			label = s;
-		} else if (accept(p, K_RTABLE)) {
+		} else if (tok_accept(p, K_RTABLE)) {
 			n = xnumber(p);
 			if (n < 0 || n > RT_TABLEID_MAX)
 				fail(p, "invalid rtable id");
@@ -3094,7 +3101,7 @@ tablespec(struct pf_parser *p)
 {
 	struct node_host	*h;
 
-	if (accept(p, '{')) {
+	if (tok_accept(p, '{')) {
 		optnl(p);
 		return (table_host_list(p));
 	}
@@ -3110,7 +3117,7 @@ table_host_list(struct pf_parser *p)
 
 	h = tablespec(p);
 	optnl(p);
-	while (!accept(p, '}')) {
+	while (!tok_accept(p, '}')) {
 		comma(p);
 		n = tablespec(p);
 		optnl(p);
@@ -3145,10 +3152,10 @@ tabledef(struct pf_parser *p)
 				flags |= ACL_TFLAG_COUNTERS;
 			else
 				fail(p, "invalid table option '%s'", s);
-		} else if (accept(p, '{')) {
+		} else if (tok_accept(p, '{')) {
 			optnl(p);
 			init = 1;
-			if (accept(p, '}'))
+			if (tok_accept(p, '}'))
 				continue;
 			head = table_host_list(p);
 			for (n = head; n != NULL; n = n->next) {
@@ -3178,7 +3185,7 @@ tabledef(struct pf_parser *p)
 				fail(p, "too many table initialisers");
 			files[nl] = NULL;
 			lists[nl++] = head;
-		} else if (accept(p, K_FILENAME)) {
+		} else if (tok_accept(p, K_FILENAME)) {
 			s = xstring(p);
 			if (nl >= PF_MAXTINIT)
 				fail(p, "too many table initialisers");

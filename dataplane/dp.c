@@ -17,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 
+#include "acl/pf_ast.h"
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
@@ -496,6 +498,17 @@ dp_build(struct dp *dp, struct conf *c, struct dp_opts *opts, FILE *err)
 			return -1;
 	if (dp_build_router(dp, err) != 0)
 		return -1;
+	if (dp_pf_init(dp) != 0) {
+		fprintf(err, "sluiced: out of memory for the state table\n");
+		return -1;
+	}
+	{
+		char path[sizeof(c->dir) + 16];
+
+		snprintf(path, sizeof(path), "%s/pf.conf", c->dir);
+		if (access(path, F_OK) == 0 && dp_pf_load(dp, path, err) != 0)
+			return -1;
+	}
 	for (i = 0; i < dp->nports; i++) {
 		struct port *p = dp->ports[i];
 
@@ -525,6 +538,8 @@ dp_destroy(struct dp *dp)
 	dp->nloop = 0;
 	if (dp->router.dp != NULL)
 		router_fini(&dp->router);
+	if (dp->pf.tags != NULL)
+		dp_pf_fini(dp);
 	pkt_pool_fini(&dp->pool);
 }
 
@@ -708,6 +723,17 @@ dp_flush(struct dp *dp)
 	dp->ndirty = 0;
 }
 
+/* Out of a bridge member: pf "out on" it, unless it is a vether (the
+ * router filters "in on" it). */
+static void
+dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p)
+{
+	if (out->kind != PORT_VETHER &&
+	    dp_pf_test(dp, out, ACL_OUT, p) != PF_PASS)
+		return;
+	dp_output(dp, out, p);
+}
+
 static void
 dp_bridge_output(struct dp *dp, struct bridge *br, struct pkt *p,
     const struct bridge_decision *d)
@@ -721,12 +747,12 @@ dp_bridge_output(struct dp *dp, struct bridge *br, struct pkt *p,
 		    bridge_decision_str(d, why, sizeof(why)));
 	switch (d->d_verdict) {
 	case BR_UNICAST:
-		dp_output(dp, dp->ports[d->d_port], p);
+		dp_bridge_send(dp, dp->ports[d->d_port], p);
 		break;
 	case BR_FLOOD:
 		n = bridge_flood_ports(br, p->in_port, d->d_unknown, out);
 		for (i = 0; i < n; i++)
-			dp_output(dp, dp->ports[out[i]], p);
+			dp_bridge_send(dp, dp->ports[out[i]], p);
 		break;
 	}
 }
@@ -761,6 +787,10 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 			dp_trace_rx(dp, in, p);
 		}
 		owner[i] = dp_port_input(dp, in, p);
+		/* Frames the router sent were filtered out on the vether. */
+		if (owner[i] != NULL && owner[i]->kind != PORT_VETHER &&
+		    dp_pf_test(dp, owner[i], ACL_IN, p) != PF_PASS)
+			owner[i] = NULL;
 		if (owner[i] == NULL)
 			done |= 1ULL << i;
 	}
@@ -858,6 +888,7 @@ dp_tick(struct dp *dp)
 
 	for (i = 0; i < dp->nbridges; i++)
 		fdb_age(&dp->bridges[i].br_fdb, dp->now);
+	dp_pf_tick(dp);
 	if (dp->router.dp != NULL) {
 		router_tick(&dp->router);
 		dp_drain(dp);

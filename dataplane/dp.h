@@ -12,6 +12,7 @@
 
 #include "dataplane/conf.h"
 #include "dataplane/pkt.h"
+#include "dataplane/dp_pf.h"
 #include "dataplane/port.h"
 #include "dataplane/router.h"
 #include "fwd/bridge.h"
@@ -86,6 +87,7 @@ struct dp {
 	uint16_t	 ndirty;
 	struct port	*dirty[DP_MAX_PORTS];
 	struct router	 router;
+	struct dp_pf	 pf;
 	/* Frames the router sends into a bridge, run after the batch. */
 	uint16_t	 nloop;
 	struct txent	 loopq[4 * BATCH_MAX];

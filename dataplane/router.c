@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl/pf_ast.h"
 #include "dataplane/dp.h"
 #include "dataplane/router.h"
 #include "fwd/ether.h"
@@ -317,6 +318,10 @@ router_output(struct router *rt, struct pkt *p, uint32_t dst)
 	}
 	r = &rt->routes[id - 1];
 	r->use++;
+	if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p) != PF_PASS) {
+		pkt_free(&rt->dp->pool, p);
+		return r;
+	}
 	router_resolve(rt, &rt->rifs[r->rif], r->gw && (r->flags &
 	    RTF_GATEWAY) ? r->gw : dst, p);
 	return r;
@@ -500,6 +505,8 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		return;
 	}
 	rt->c[ROUTER_C_IN]++;
+	if (dp_pf_test(rt->dp, r->port, ACL_IN, p) != PF_PASS)
+		return;
 	dst = ip_get32(ip + 16);
 	if (router_local(rt, dst) != NULL || dst == 0xffffffff) {
 		router_local_input(rt, r, p, &li, shared);

@@ -44,6 +44,46 @@ has_flag(int argc, char **argv, char flag)
 	return 0;
 }
 
+/*
+ * sluiced reads `pfctl -f FILE` itself: a relative path is made absolute
+ * here, where it means something.  /etc/X stays: sluiced reads it as
+ * CONFDIR/X, like every path in its configuration.
+ */
+static void
+pfctl_paths(int argc, char **argv)
+{
+	char *abs;
+	int i, j;
+
+	for (i = 1; i < argc; i++) {
+		char **slot = NULL;
+
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (argv[i][0] != '-')
+			continue;
+		/* An option cluster: -f takes the rest or the next word. */
+		for (j = 1; argv[i][j] != '\0'; j++) {
+			if (argv[i][j] == 'f') {
+				if (argv[i][j + 1] == '\0' && i + 1 < argc)
+					slot = &argv[++i];
+				break;
+			}
+			if (strchr("aFkosDKLtxip", argv[i][j]) != NULL) {
+				i += argv[i][j + 1] == '\0';
+				break;
+			}
+		}
+		if (slot == NULL || (*slot)[0] == '/')
+			continue;
+		if (strcmp(*slot, "-") == 0)
+			errx(1, "pfctl -f -: give sluiced a file to read");
+		if ((abs = realpath(*slot, NULL)) == NULL)
+			err(1, "%s", *slot);
+		*slot = abs;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -67,5 +107,7 @@ main(int argc, char *argv[])
 		usage();
 	if (strcmp(argv[0], "pfctl") == 0 && has_flag(argc, argv, 'n'))
 		return pfctl_main(argc, argv);
+	if (strcmp(argv[0], "pfctl") == 0)
+		pfctl_paths(argc, argv);
 	return ctl_request(sock, argc, argv, stdout, stderr);
 }

@@ -112,23 +112,23 @@ struct acl_ent {
 
 /* A decision tree for one family: arrays, indices instead of pointers. */
 #define ACL_LEAF	0xff
+#define ACL_NSUB	5	/* trees per family: rule subsets */
 
 struct acl_node {
 	uint8_t		 dim;		/* enum acl_dim, or ACL_LEAF */
 	uint8_t		 shift;
 	uint16_t	 mask;		/* cuts - 1 */
-	uint32_t	 idx;		/* first child / first ref */
+	uint32_t	 idx;		/* first child in node[] / ref[] */
 	uint32_t	 n;		/* leaf: refs */
 };
 
 struct acl_tree {
-	struct acl_node	*node;
+	struct acl_node	 root;		/* a leaf with n 0 when empty */
+	int		 built;
+	struct acl_node	*node;		/* children, side by side */
 	size_t		 nnode, capnode;
-	uint32_t	*child;
-	size_t		 nchild, capchild;
-	uint32_t	*ref;
+	uint32_t	*ref;		/* leaves' entries, in rule order */
 	size_t		 nref, capref;
-	uint32_t	 root;
 	size_t		 leaves, max_leaf, max_depth;
 	int		 budget_hit;
 };
@@ -149,8 +149,10 @@ struct acl_classifier {
 	int		 linear;	/* no tree */
 	int		 dir;
 	uint8_t		 nslots;	/* ok[] slots used by calls */
-	struct acl_tree	 tree[2];
-	size_t		 bytes;
+	/* [fragment][family][subset]: see pf_tree.c */
+	struct acl_tree	 tree[2][2][ACL_NSUB];
+	uint32_t	*xlate;		/* translating match rules */
+	size_t		 nxlate;
 };
 
 /* per-evaluation state, on the caller's stack */
@@ -175,7 +177,7 @@ struct acl_ctx {
 	uint32_t	 ok[ACL_STACK_MAX];	/* call entries that matched */
 };
 
-/* acl_step() results */
+/* acl_step() results (pf_match.c) */
 #define ACL_STEP_NEXT		0
 #define ACL_STEP_STOP		1
 #define ACL_STEP_RESTART	2	/* the packet was translated */
@@ -184,7 +186,6 @@ struct acl_ctx {
 void	 acl_keys_make(const struct acl_pkt *, struct acl_keys *);
 void	 acl_ctx_init(const struct acl_classifier *, const struct acl_pkt *,
 	    struct acl_ctx *);
-int	 acl_step(const struct acl_classifier *, struct acl_ctx *, uint32_t);
 void	 acl_result_make(const struct acl_classifier *, const struct acl_ctx *,
 	    struct acl_result *);
 int	 acl_ltable_build(struct acl_ltable *, const struct acl_table *);
@@ -219,9 +220,21 @@ acl_box_match(const struct acl_box *b, const struct acl_keys *k)
 }
 
 /* pf_tree.c */
-int	 acl_tree_build(struct acl_classifier *, int);
+int	 acl_tree_build(struct acl_classifier *, int, int);
 void	 acl_tree_free(struct acl_tree *);
-uint32_t acl_tree_leaf(const struct acl_tree *, const struct acl_keys *,
-	    const uint32_t **);
+
+/* the leaf of a packet: a shift and a mask per level */
+static inline uint32_t
+acl_tree_leaf(const struct acl_tree *t, const struct acl_keys *k,
+    const uint32_t **refp)
+{
+	const struct acl_node *nd = &t->root;
+
+	while (nd->dim != ACL_LEAF)
+		nd = &t->node[nd->idx + ((k->k[nd->dim] >> nd->shift) &
+		    nd->mask)];
+	*refp = &t->ref[nd->idx];
+	return (nd->n);
+}
 
 #endif /* ACL_FILTER_PF_FILTER_IMPL_H */

@@ -217,7 +217,7 @@ acl_flat_ruleset(struct acl_fstate *st, const struct acl_anchor *a,
 	const struct acl_rule *r;
 	struct acl_frame cf;
 	struct acl_ent *e;
-	uint32_t pos;
+	uint32_t pos = 0;
 	size_t i, j;
 	int error;
 
@@ -738,6 +738,7 @@ acl_resolve(struct acl_fstate *st)
 	struct acl_classifier *c = st->c;
 	struct acl_ent *e;
 	const struct acl_rule *r;
+	uint32_t *nx;
 	size_t i;
 	int afi, error, xlate = 0;
 
@@ -773,8 +774,15 @@ acl_resolve(struct acl_fstate *st)
 		 */
 		if (xlate)
 			e->flags |= E_AFTERXLATE;
-		if (r->action == ACL_MATCH && (e->flags & (E_NAT | E_RDR)))
+		if (r->action == ACL_MATCH && (e->flags & (E_NAT | E_RDR))) {
 			xlate = 1;
+			nx = reallocarray(c->xlate, c->nxlate + 1,
+			    sizeof(*nx));
+			if (nx == NULL)
+				return (acl_err(st, ENOMEM, "out of memory"));
+			c->xlate = nx;
+			c->xlate[c->nxlate++] = (uint32_t)i;
+		}
 		for (afi = 0; afi < 2; afi++) {
 			acl_box_make(e, afi, &c->box[afi][i]);
 			if (e->call != ACL_POS_NONE &&
@@ -868,8 +876,9 @@ acl_compile(const struct acl_compile_args *args, struct acl_classifier **cp,
 	c->flat.f_n = c->nent;
 
 	if (!c->linear)
-		for (afi = 0; afi < 2; afi++)
-			if ((error = acl_tree_build(c, afi)) != 0) {
+		for (i = 0; i < 4; i++)
+			if ((error = acl_tree_build(c, (int)i / 2,
+			    (int)i % 2)) != 0) {
 				acl_err(&st, error, "out of memory");
 				goto fail;
 			}
@@ -901,8 +910,10 @@ acl_classifier_free(struct acl_classifier *c)
 	free(c->flat.f_rules);
 	if (c->own_tags)
 		acl_tags_free(c->tags);
-	acl_tree_free(&c->tree[0]);
-	acl_tree_free(&c->tree[1]);
+	for (i = 0; i < 2 * 2 * ACL_NSUB; i++)
+		acl_tree_free(&c->tree[i / (2 * ACL_NSUB)][i / ACL_NSUB % 2]
+		    [i % ACL_NSUB]);
+	free(c->xlate);
 	free(c);
 }
 
@@ -930,9 +941,10 @@ acl_classifier_stats(const struct acl_classifier *c, struct acl_tree_stats *s)
 	for (i = 0; i < c->ntbl; i++)
 		s->bytes += sizeof(struct acl_ltable) + ((size_t)c->tbl[i]->mask[0] +
 		    c->tbl[i]->mask[1] + 2) * sizeof(struct acl_lslot);
-	for (afi = 0; afi < 2; afi++) {
-		t = &c->tree[afi];
-		s->nodes += t->nnode;
+	for (afi = 0; afi < 2 * 2 * ACL_NSUB; afi++) {
+		t = &c->tree[afi / (2 * ACL_NSUB)][afi / ACL_NSUB % 2]
+		    [afi % ACL_NSUB];
+		s->nodes += t->nnode + t->built;
 		s->leaves += t->leaves;
 		s->leaf_refs += t->nref;
 		if (t->max_leaf > s->max_leaf)
@@ -941,7 +953,6 @@ acl_classifier_stats(const struct acl_classifier *c, struct acl_tree_stats *s)
 			s->max_depth = t->max_depth;
 		s->budget_hit |= t->budget_hit;
 		s->bytes += t->capnode * sizeof(*t->node) +
-		    t->capchild * sizeof(*t->child) +
 		    t->capref * sizeof(*t->ref);
 	}
 }

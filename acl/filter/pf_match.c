@@ -514,7 +514,7 @@ acl_translate(const struct acl_ent *e, struct acl_ctx *x)
  * Evaluate flat entry pos: the one step both evaluators take.  The caller
  * has checked pos < x->stop_at.
  */
-int
+static inline int
 acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 {
 	const struct acl_ent *e = &c->ent[pos];
@@ -640,14 +640,59 @@ acl_eval_linear(const struct acl_classifier *c, const struct acl_pkt *p,
 	acl_result_make(c, &x, res);
 }
 
+/*
+ * The lookup: one leaf per subset tree, merged in rule order, each entry
+ * through acl_step().  A translated packet is looked up again, from the
+ * entry after the translating rule.
+ */
+static void
+acl_tree_walk(const struct acl_classifier *c, struct acl_ctx *x)
+{
+	const struct acl_tree *ts;
+	const uint32_t *ref[ACL_NSUB], *end[ACL_NSUB], *r;
+	uint32_t n, pos, start = 0;
+	int i, nl, best, rv;
+
+again:
+	ts = c->tree[x->k.frag][x->k.afi];
+	for (i = nl = 0; i < ACL_NSUB; i++) {
+		if ((n = acl_tree_leaf(&ts[i], &x->k, &r)) == 0)
+			continue;
+		ref[nl] = r;
+		end[nl] = r + n;
+		while (ref[nl] < end[nl] && *ref[nl] < start)
+			ref[nl]++;
+		if (ref[nl] < end[nl])
+			nl++;
+	}
+	while (nl > 0) {
+		for (best = 0, i = 1; i < nl; i++)
+			if (*ref[i] < *ref[best])
+				best = i;
+		pos = *ref[best]++;
+		if (ref[best] == end[best]) {
+			ref[best] = ref[nl - 1];
+			end[best] = end[nl - 1];
+			nl--;
+		}
+		if (pos >= x->stop_at)
+			return;
+		rv = acl_step(c, x, pos);
+		if (rv == ACL_STEP_STOP)
+			return;
+		if (rv == ACL_STEP_RESTART) {
+			/* the packet moved: its candidates are elsewhere */
+			start = pos + 1;
+			goto again;
+		}
+	}
+}
+
 void
 acl_classify(const struct acl_classifier *c, const struct acl_pkt *p,
     struct acl_result *res)
 {
-	const uint32_t *ref;
 	struct acl_ctx x;
-	uint32_t i, n, start = 0;
-	int rv;
 
 	if (c->linear) {
 		acl_eval_linear(c, p, res);
@@ -658,21 +703,6 @@ acl_classify(const struct acl_classifier *c, const struct acl_pkt *p,
 		return;
 	}
 	acl_ctx_init(c, p, &x);
-again:
-	n = acl_tree_leaf(&c->tree[x.k.afi], &x.k, &ref);
-	for (i = 0; i < n; i++) {
-		if (ref[i] < start)
-			continue;
-		if (ref[i] >= x.stop_at)
-			break;
-		rv = acl_step(c, &x, ref[i]);
-		if (rv == ACL_STEP_STOP)
-			break;
-		if (rv == ACL_STEP_RESTART) {
-			/* the packet moved: its candidates are elsewhere */
-			start = ref[i] + 1;
-			goto again;
-		}
-	}
+	acl_tree_walk(c, &x);
 	acl_result_make(c, &x, res);
 }

@@ -1,0 +1,645 @@
+/*
+ * pf in the dataplane (see dp_pf.h): the per-packet test, loading a
+ * ruleset atomically, and pfctl's live views in pfctl's own formats.
+ *
+ * Rule counters: Packets, Bytes and States are exact.  Evaluations cannot
+ * be counted per rule without evaluating every rule, which the compiled
+ * classifier exists to avoid; sluice counts the packets each (port,
+ * direction) evaluated and reports, for a rule, the sum over the places
+ * the rule can apply -- what pf would count without skip steps.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acl/filter/pf_filter.h"
+#include "acl/pf.h"
+#include "dataplane/dp.h"
+#include "dataplane/dp_pf.h"
+#include "fwd/csum.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "fwd/l3.h"
+
+/* State rule numbers carry the ruleset generation in their top byte, so
+ * a state from before a reload never bumps a new rule's counters. */
+#define RULE_GEN(r)	((r) >> 24)
+#define RULE_IDX(r)	((r) & 0xffffff)
+#define RULE_NONE	0xffffff
+
+static uint8_t pf_gen;
+
+int
+dp_pf_init(struct dp *dp)
+{
+	struct dp_pf *pf = &dp->pf;
+
+	memset(pf, 0, sizeof(*pf));
+	if ((pf->tags = acl_tags_new()) == NULL)
+		return ENOMEM;
+	pf->enabled = 1;
+	pf->since = dp->now_ns;
+	pf->pid = (uint32_t)getpid();
+	return state_table_init(&pf->states, STATE_DEFAULT_LIMIT);
+}
+
+static void
+pf_ruleset_free(struct dp_pf_ruleset *rs)
+{
+	uint32_t i;
+
+	if (rs == NULL)
+		return;
+	if (rs->cls != NULL)
+		for (i = 0; i < 2u * rs->nports; i++)
+			acl_classifier_free(rs->cls[i]);
+	free(rs->cls);
+	free(rs->anchor_base);
+	free(rs->stats);
+	free(rs->evals);
+	free(rs->skip);
+	if (rs->conf != NULL)
+		acl_conf_free(rs->conf);
+	free(rs);
+}
+
+void
+dp_pf_fini(struct dp *dp)
+{
+	pf_ruleset_free(dp->pf.rs);
+	dp->pf.rs = NULL;
+	acl_tags_free(dp->pf.tags);
+	dp->pf.tags = NULL;
+	state_table_fini(&dp->pf.states);
+}
+
+/* ---- what the classifier must know about our ports --------------------- */
+
+static const char *
+pf_kind_group(const struct port *p)
+{
+	switch (p->kind) {
+	case PORT_TAP:
+		return "tap";
+	case PORT_VPORT:
+		return "vport";
+	case PORT_VLAN:
+		return "vlan";
+	case PORT_VETHER:
+		return "vether";
+	default:
+		return NULL;
+	}
+}
+
+/* The port that holds the default route: the "egress" group. */
+static const struct port *
+pf_egress(struct dp *dp)
+{
+	const struct lpm_route *d;
+
+	if (dp->router.dp == NULL ||
+	    (d = lpm_find(&dp->router.lpm, 0, 0)) == NULL)
+		return NULL;
+	return dp->router.rifs[dp->router.routes[d->nh - 1].rif].port;
+}
+
+static struct acl_ifinfo *
+pf_ifinfo(struct dp *dp)
+{
+	struct acl_ifinfo *ifs = calloc(dp->nports ? dp->nports : 1,
+	    sizeof(*ifs));
+	const struct port *eg = pf_egress(dp);
+	int i, k;
+
+	if (ifs == NULL)
+		return NULL;
+	for (i = 0; i < dp->nports; i++) {
+		const struct port *p = dp->ports[i];
+		struct acl_ifinfo *f = &ifs[i];
+		const char *g = pf_kind_group(p);
+
+		snprintf(f->name, sizeof(f->name), "%s", p->name);
+		if (g != NULL)
+			snprintf(f->groups[f->ngroups++], ACL_IFNAMSIZ, "%s", g);
+		if (p == eg)
+			snprintf(f->groups[f->ngroups++], ACL_IFNAMSIZ,
+			    "egress");
+		if (p->rif == NULL)
+			continue;
+		for (k = 0; k < p->rif->naddrs && k < ACL_IF_MAXADDRS; k++) {
+			f->addrs[k].af = AF_INET;
+			f->addrs[k].plen = p->rif->addrs[k].plen;
+			f->addrs[k].addr.w[0] = htonl(p->rif->addrs[k].addr);
+			f->naddrs++;
+		}
+	}
+	return ifs;
+}
+
+/* The parser's view of this host: our ports and their addresses. */
+static void
+pf_hostenv(struct dp *dp, struct acl_hostenv *env)
+{
+	const struct port *eg = pf_egress(dp);
+	int i, k;
+
+	acl_hostenv_default(env);
+	env->nifs = 0;
+	env->naddrs = 0;
+	for (i = 0; i < dp->nports && env->nifs < ACL_ENV_MAXIF; i++) {
+		const struct port *p = dp->ports[i];
+		struct acl_env_if *e = &env->ifs[env->nifs++];
+		const char *g = pf_kind_group(p);
+		int ng = 0;
+
+		memset(e, 0, sizeof(*e));
+		snprintf(e->name, sizeof(e->name), "%s", p->name);
+		e->index = p->index + 1u;
+		e->flags = ACL_ENVIF_BROADCAST;
+		if (g != NULL)
+			snprintf(e->groups[ng++], sizeof(e->groups[0]), "%s", g);
+		if (p == eg)
+			snprintf(e->groups[ng++], sizeof(e->groups[0]),
+			    "egress");
+		if (p->rif == NULL)
+			continue;
+		for (k = 0; k < p->rif->naddrs && env->naddrs <
+		    ACL_ENV_MAXADDR; k++) {
+			struct acl_env_addr *a = &env->addrs[env->naddrs++];
+			uint8_t l = p->rif->addrs[k].plen;
+			uint32_t m = l ? ~0u << (32 - l) : 0;
+
+			memset(a, 0, sizeof(*a));
+			snprintf(a->ifname, sizeof(a->ifname), "%s", p->name);
+			a->af = AF_INET;
+			a->addr.w[0] = htonl(p->rif->addrs[k].addr);
+			a->mask.w[0] = htonl(m);
+			a->bcast.w[0] = htonl(p->rif->addrs[k].addr | ~m);
+		}
+	}
+}
+
+static int
+pf_skipped(const struct acl_conf *conf, const struct acl_ifinfo *f)
+{
+	size_t i;
+	int g;
+
+	for (i = 0; i < conf->nskip; i++) {
+		if (strcmp(conf->skip[i], f->name) == 0)
+			return 1;
+		for (g = 0; g < f->ngroups; g++)
+			if (strcmp(conf->skip[i], f->groups[g]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static uint32_t
+pf_anchor_index(const struct acl_conf *conf, const struct acl_anchor *a)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nall; i++)
+		if (conf->all[i] == a)
+			return (uint32_t)i;
+	return 0;
+}
+
+/* Compile a parsed ruleset for every port and direction. */
+static int
+pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
+    struct dp_pf_ruleset **rsp, FILE *err)
+{
+	struct acl_compile_args ca;
+	struct dp_pf_ruleset *rs;
+	struct acl_ifinfo *ifs;
+	char ebuf[256];
+	size_t i;
+	uint32_t n = 0;
+	int dir;
+
+	if ((rs = calloc(1, sizeof(*rs))) == NULL ||
+	    (ifs = pf_ifinfo(dp)) == NULL) {
+		free(rs);
+		fprintf(err, "pfctl: out of memory\n");
+		return ENOMEM;
+	}
+	rs->conf = conf;
+	rs->nports = dp->nports;
+	rs->cls = calloc(2u * dp->nports + 1, sizeof(*rs->cls));
+	rs->evals = calloc(2u * dp->nports + 1, sizeof(*rs->evals));
+	rs->skip = calloc(dp->nports + 1u, 1);
+	rs->anchor_base = calloc(conf->nall + 1, sizeof(*rs->anchor_base));
+	if (rs->cls == NULL || rs->evals == NULL || rs->skip == NULL ||
+	    rs->anchor_base == NULL)
+		goto nomem;
+	for (i = 0; i < conf->nall; i++) {
+		rs->anchor_base[i] = n;
+		n += (uint32_t)conf->all[i]->rs.nrules;
+	}
+	rs->nstats = n;
+	if ((rs->stats = calloc(n + 1, sizeof(*rs->stats))) == NULL)
+		goto nomem;
+	memset(&ca, 0, sizeof(ca));
+	ca.conf = conf;
+	ca.ifs = ifs;
+	ca.nifs = dp->nports;
+	ca.tags = dp->pf.tags;
+	for (i = 0; i < dp->nports; i++) {
+		rs->skip[i] = (uint8_t)pf_skipped(conf, &ifs[i]);
+		for (dir = 0; dir < 2; dir++) {
+			ca.port = i;
+			ca.dir = dir ? ACL_OUT : ACL_IN;
+			if (acl_compile(&ca, &rs->cls[2 * i + dir], ebuf,
+			    sizeof(ebuf)) != 0) {
+				fprintf(err, "pfctl: %s: %s\n", ifs[i].name,
+				    ebuf);
+				free(ifs);
+				rs->conf = NULL;
+				pf_ruleset_free(rs);
+				return EINVAL;
+			}
+		}
+	}
+	free(ifs);
+	*rsp = rs;
+	return 0;
+nomem:
+	free(ifs);
+	rs->conf = NULL;
+	pf_ruleset_free(rs);
+	fprintf(err, "pfctl: out of memory\n");
+	return ENOMEM;
+}
+
+/*
+ * Load FILE (a path as given; /etc/X means CONFDIR/X) and swap it in only
+ * when every part parsed and compiled.  Old states stay, as in pf.
+ */
+int
+dp_pf_load(struct dp *dp, const char *file, FILE *err)
+{
+	struct acl_load_args la;
+	struct acl_hostenv env;
+	struct dp_pf_ruleset *rs;
+	struct acl_conf *conf;
+	uint32_t limit;
+	int i;
+
+	pf_hostenv(dp, &env);
+	memset(&la, 0, sizeof(la));
+	la.file = file;
+	la.confdir = dp->conf->dir;
+	la.env = &env;
+	la.err = err;
+	la.out = err;
+	if (acl_load(&la, &conf) != 0)
+		return EINVAL;
+	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
+		acl_conf_free(conf);
+		return EINVAL;
+	}
+	limit = conf->limit_set[0] ? conf->limit[0] : STATE_DEFAULT_LIMIT;
+	if (limit != dp->pf.states.limit &&
+	    state_table_resize(&dp->pf.states, limit) != 0) {
+		fprintf(err, "pfctl: set limit states %u: out of memory\n",
+		    limit);
+		pf_ruleset_free(rs);
+		return ENOMEM;
+	}
+	state_default_timeouts(dp->pf.states.tmo[0]);
+	for (i = 0; i < ACL_TM_MAX; i++)
+		if (conf->timeout_set[i])
+			dp->pf.states.tmo[0][i] = conf->timeout[i];
+	pf_ruleset_free(dp->pf.rs);
+	dp->pf.rs = rs;
+	pf_gen++;
+	return 0;
+}
+
+/* ---- the per-packet test ----------------------------------------------- */
+
+static void
+pf_pkt(const struct l3info *li, struct acl_pkt *ap, const struct port *in)
+{
+	memset(ap, 0, sizeof(*ap));
+	ap->af = li->af == 4 ? AF_INET : AF_INET6;
+	ap->proto = li->proto;
+	ap->tcp_flags = li->tcp_flags;
+	ap->icmp_type = li->icmp_type;
+	ap->icmp_code = li->icmp_code;
+	ap->frag = li->frag;
+	if (li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP) {
+		ap->sport = li->sport;
+		ap->dport = li->dport;
+	}
+	ap->rcvif = in != NULL ? in->index : ACL_RCVIF_NONE;
+	memcpy(&ap->src, li->src, li->af == 4 ? 4 : 16);
+	memcpy(&ap->dst, li->dst, li->af == 4 ? 4 : 16);
+}
+
+static uint32_t
+pf_rule_index(const struct dp_pf_ruleset *rs, const struct acl_classifier *c,
+    const struct acl_result *res)
+{
+	const struct acl_flat *fl = acl_classifier_flat(c);
+	const struct acl_flat_rule *fr;
+
+	if (res->ar_nr < 0 || (size_t)res->ar_nr >= fl->f_n)
+		return RULE_NONE;
+	fr = &fl->f_rules[res->ar_nr];
+	return rs->anchor_base[pf_anchor_index(rs->conf, fr->fr_anchor)] +
+	    fr->fr_rule->nr;
+}
+
+static void
+pf_count(struct dp_pf *pf, uint32_t rule, int dir, uint32_t len)
+{
+	struct pf_rule_stats *st;
+
+	if (pf->rs == NULL || RULE_GEN(rule) != pf_gen ||
+	    RULE_IDX(rule) >= pf->rs->nstats)
+		return;
+	st = &pf->rs->stats[RULE_IDX(rule)];
+	st->packets[dir == ACL_OUT]++;
+	st->bytes[dir == ACL_OUT] += len;
+}
+
+/* block return: a TCP reset or an ICMP port unreachable, back out the
+ * port the packet came in on. */
+static void
+pf_return(struct dp *dp, struct pkt *p, const struct l3info *li)
+{
+	struct port *back = dp->ports[p->in_port];
+	uint32_t hdr = li->l3off, n;
+	const uint8_t *ip = p->data + li->l3off;
+	struct pkt *q;
+	uint8_t *qip;
+
+	if (li->af != 4 || li->frag || (li->proto == L3_IPPROTO_TCP &&
+	    (li->tcp_flags & 0x04)) || (q = pkt_alloc(&dp->pool)) == NULL)
+		return;
+	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
+	memcpy(q->data + 6, p->data, 6);
+	memcpy(q->data + 12, p->data + 12, hdr - 12);
+	qip = q->data + hdr;
+	if (li->proto == L3_IPPROTO_TCP) {
+		const uint8_t *th = p->data + li->l4off;
+		uint32_t seq = ip_get32(th + 4), ack = ip_get32(th + 8);
+		uint32_t hl = (th[12] >> 4) * 4u;
+		uint32_t plen = li->iplen - (li->l4off - li->l3off) - hl;
+		uint8_t *tq = qip + 20;
+		uint32_t sum;
+
+		memset(qip, 0, 40);
+		qip[0] = 0x45;
+		ether_put16(qip + 2, 40);
+		qip[8] = 64;
+		qip[9] = 6;
+		memcpy(qip + 12, ip + 16, 4);
+		memcpy(qip + 16, ip + 12, 4);
+		ether_put16(qip + 10, ~csum_fold(csum_partial(qip, 20, 0)));
+		ether_put16(tq, li->dport);
+		ether_put16(tq + 2, li->sport);
+		if (li->tcp_flags & 0x10) {
+			ip_put32(tq + 4, ack);
+			tq[13] = 0x04;
+		} else {
+			if (li->tcp_flags & 0x02)
+				plen++;
+			if (li->tcp_flags & 0x01)
+				plen++;
+			ip_put32(tq + 8, seq + plen);
+			tq[13] = 0x14;
+		}
+		tq[12] = 5 << 4;
+		sum = csum_partial(qip + 12, 8, 6 + 20);
+		ether_put16(tq + 16, ~csum_fold(csum_partial(tq, 20, sum)));
+		n = hdr + 40;
+	} else {
+		uint32_t len = icmp_error_build(q->data + hdr - ETHER_HDR_LEN,
+		    PKT_DATA_MAX - hdr, ip, p->len - hdr, ICMP_UNREACH,
+		    ICMP_UNREACH_PORT, ip_get32(ip + 16), 0);
+
+		if (len == 0) {
+			pkt_free(&dp->pool, q);
+			return;
+		}
+		/* icmp_error_build wrote its own (zero) Ethernet header. */
+		memcpy(q->data, p->data + 6, 6);
+		memcpy(q->data + 6, p->data, 6);
+		memcpy(q->data + 12, p->data + 12, hdr - 12);
+		n = hdr - ETHER_HDR_LEN + len;
+	}
+	q->len = n;
+	dp_output(dp, back, q);
+	pkt_free(&dp->pool, q);
+}
+
+/*
+ * The ICMP error at li quotes a packet of one of our flows: find that
+ * flow's state (the quoted packet went the other way).
+ */
+static struct state *
+pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
+    const struct l3info *li, int dir, uint16_t ifx, uint32_t now)
+{
+	const uint8_t *in = p->data + li->l4off + 8;
+	uint32_t room = p->len - li->l4off - 8, hl;
+	union acl_ip s, d;
+	struct state_key k;
+	uint16_t sp = 0, dp = 0;
+
+	if (li->af != 4 || room < 20 || (in[0] >> 4) != 4)
+		return NULL;
+	hl = (in[0] & 0x0f) * 4u;
+	if (room < hl + 8)
+		return NULL;
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	memcpy(&s, in + 12, 4);
+	memcpy(&d, in + 16, 4);
+	if (in[9] == L3_IPPROTO_TCP || in[9] == L3_IPPROTO_UDP) {
+		sp = ether_get16(in + hl);
+		dp = ether_get16(in + hl + 2);
+	} else if (in[9] == L3_IPPROTO_ICMP)
+		sp = dp = ether_get16(in + hl + 4);
+	else
+		return NULL;
+	/* The quoted packet travelled opposite to this error. */
+	state_key_make(&k, AF_INET, in[9], &s, &d, htons(sp), htons(dp),
+	    dir == ACL_IN ? STATE_DIR_OUT : STATE_DIR_IN);
+	return state_lookup(&pf->states, &k, dir == ACL_IN ? STATE_DIR_OUT :
+	    STATE_DIR_IN, ifx, now);
+}
+
+int
+dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
+{
+	struct dp_pf *pf = &dp->pf;
+	struct dp_pf_ruleset *rs = pf->rs;
+	const struct acl_classifier *c;
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	struct acl_result res;
+	struct acl_pkt ap;
+	struct state_key key;
+	struct state *s;
+	struct l3info li;
+	uint32_t rule;
+	uint16_t ifx;
+	int sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
+
+	if (!pf->enabled || rs == NULL || port->index >= rs->nports ||
+	    rs->skip[port->index])
+		return PF_PASS;
+	switch (l3_parse(p->data, p->len, &li)) {
+	case L3_OK:
+		break;
+	case L3_NOT_IP:
+		return PF_PASS;
+	case L3_SHORT:
+		pf->c[PF_C_SHORT]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (short header)",
+			    dname, port->name);
+		return PF_DROP;
+	default:
+		pf->c[PF_C_BADOFF]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (bad offset)",
+			    dname, port->name);
+		return PF_DROP;
+	}
+	ifx = rs->conf->state_policy ? port->index + 1 : 0;
+	{
+		union acl_ip src, dst;
+
+		memset(&src, 0, sizeof(src));
+		memset(&dst, 0, sizeof(dst));
+		memcpy(&src, li.src, li.af == 4 ? 4 : 16);
+		memcpy(&dst, li.dst, li.af == 4 ? 4 : 16);
+		state_key_make(&key, li.af == 4 ? AF_INET : AF_INET6, li.proto,
+		    &src, &dst, htons(li.sport), htons(li.dport), sdir);
+	}
+	s = state_lookup(&pf->states, &key, sdir, ifx, dp->now);
+	if (s == NULL && (li.proto == L3_IPPROTO_ICMP) &&
+	    !l3_icmp_is_query(li.af, li.icmp_type))
+		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now);
+	if (s != NULL) {
+		state_update(&pf->states, s, sdir, li.tcp_flags, p->len,
+		    dp->now);
+		pf_count(pf, s->rule, dir, p->len);
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "
+			    "%u)", dname, port->name, RULE_IDX(s->rule));
+		return PF_PASS;
+	}
+	c = rs->cls[2 * port->index + (dir == ACL_OUT)];
+	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
+	pf_pkt(&li, &ap, dp->ports[p->in_port]);
+	acl_classify(c, &ap, &res);
+	if (res.ar_reason == ACL_R_NOMATCH) {
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: no rule matched: pass "
+			    "without state", dname, port->name);
+		return PF_PASS;
+	}
+	if (res.ar_reason == ACL_R_TRANSLATE) {
+		pf->c[PF_C_TRANSLATE]++;
+		return PF_DROP;
+	}
+	pf->c[PF_C_MATCH]++;
+	rule = (uint32_t)pf_gen << 24 | (pf_rule_index(rs, c, &res) &
+	    0xffffff);
+	pf_count(pf, rule, dir, p->len);
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: %s by rule @%u%s%s%s", dname,
+		    port->name, res.ar_action == ACL_BLOCK ? "block" : "pass",
+		    res.ar_anchor_nr, res.ar_anchor && res.ar_anchor[0] ?
+		    " in anchor \"" : "", res.ar_anchor ? res.ar_anchor : "",
+		    res.ar_anchor && res.ar_anchor[0] ? "\"" : "");
+	if (res.ar_action == ACL_BLOCK) {
+		if (res.ar_return & (ACL_RF_RETURN | ACL_RF_RETURNRST |
+		    ACL_RF_RETURNICMP))
+			pf_return(dp, p, &li);
+		return PF_DROP;
+	}
+	if (res.ar_keep_state == ACL_STATE_NONE)
+		return PF_PASS;
+	s = state_insert(&pf->states, &key, &key, sdir, ifx, dp->now, 0, rule);
+	if (s == NULL) {
+		if (pf->states.count >= pf->states.limit)
+			pf->c[PF_C_MAXSTATES]++;
+		else
+			pf->c[PF_C_STATEINS]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (no state: %s)",
+			    dname, port->name, pf->states.count >=
+			    pf->states.limit ? "limit reached" : "key taken");
+		return PF_DROP;
+	}
+	s->packets[0] = 1;	/* the first packet; tracking starts after */
+	s->bytes[0] = p->len;
+	if (RULE_IDX(rule) < rs->nstats) {
+		rs->stats[RULE_IDX(rule)].states_cur++;
+		rs->stats[RULE_IDX(rule)].states_tot++;
+	}
+	return PF_PASS;
+}
+
+static int
+pf_state_gone(struct state *s, void *arg)
+{
+	struct dp_pf *pf = arg;
+
+	if (pf->rs != NULL && RULE_GEN(s->rule) == pf_gen &&
+	    RULE_IDX(s->rule) < pf->rs->nstats &&
+	    pf->rs->stats[RULE_IDX(s->rule)].states_cur > 0)
+		pf->rs->stats[RULE_IDX(s->rule)].states_cur--;
+	return 0;
+}
+
+void
+dp_pf_state_gone(struct dp *dp, struct state *s)
+{
+	pf_state_gone(s, &dp->pf);
+}
+
+/* pfctl -F rules: no ruleset, everything passes; states stay. */
+void
+dp_pf_flush_rules(struct dp *dp)
+{
+	pf_ruleset_free(dp->pf.rs);
+	dp->pf.rs = NULL;
+	pf_gen++;
+}
+
+/* Once a second: purge a slice of the table, all of it per interval. */
+void
+dp_pf_tick(struct dp *dp)
+{
+	struct state_table *t = &dp->pf.states;
+	uint32_t interval = t->tmo[0][ACL_TM_INTERVAL], slice, i;
+
+	if (interval == 0)
+		interval = 10;
+	slice = t->limit / interval + 1;
+	for (i = 0; i < slice; i++) {
+		struct state *s = &t->st[t->purge_pos];
+
+		if ((s->flags & STATE_F_USED) &&
+		    (int32_t)(dp->now - s->expire) >= 0) {
+			pf_state_gone(s, &dp->pf);
+			state_remove(t, s);
+		}
+		t->purge_pos = (t->purge_pos + 1) % t->limit;
+	}
+}

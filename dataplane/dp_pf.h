@@ -1,0 +1,97 @@
+/*
+ * pf in the dataplane: the loaded ruleset, one compiled classifier per
+ * (port, direction), the state table, and pf's counters.  Where it runs:
+ *
+ *   bridge input   in on the member it came from (not from a vether: the
+ *                  router already filtered it out on vether0)
+ *   bridge output  out on each member it goes to (not to a vether: the
+ *                  router filters it in on vether0)
+ *   router         in on the rif it arrived on; out on the rif it leaves by
+ *
+ * State lookup comes first; rules run on a flow's first packet only.
+ * Non-IP frames pass unfiltered.  A reload compiles everything first and
+ * swaps only when all of it worked; states survive it (as in pf).
+ */
+#ifndef DP_DP_PF_H
+#define DP_DP_PF_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dataplane/pkt.h"
+#include "nat/state.h"
+
+/* pfctl -si "Counters", in pf's order (PFRES_*), and sluice's own. */
+#define PF_COUNTERS(X)							\
+	X(MATCH,	"match",	"packets that matched a rule")	\
+	X(BADOFF,	"bad-offset",	"dropped: bad header offset or length") \
+	X(FRAG,		"fragment",	"dropped: fragment that needs ports")	\
+	X(SHORT,	"short",	"dropped: truncated header")	\
+	X(NORM,		"normalize",	"dropped by normalization")	\
+	X(MEMORY,	"memory",	"dropped: out of memory")	\
+	X(TS,		"bad-timestamp", "dropped: bad TCP timestamp")	\
+	X(CONGEST,	"congestion",	"dropped: congestion")		\
+	X(IPOPTIONS,	"ip-option",	"dropped: IP options")		\
+	X(PROTCKSUM,	"proto-cksum",	"dropped: protocol checksum")	\
+	X(BADSTATE,	"state-mismatch", "dropped: did not fit its state") \
+	X(STATEINS,	"state-insert",	"dropped: state key taken")	\
+	X(MAXSTATES,	"state-limit",	"dropped: set limit states reached") \
+	X(SRCLIMIT,	"src-limit",	"dropped: source limits")	\
+	X(SYNPROXY,	"synproxy",	"synproxy")			\
+	X(TRANSLATE,	"translate",	"dropped: no address to translate to") \
+	X(NOROUTE,	"no-route",	"dropped: no route")
+
+#define PF_C_ENUM(e, n, d)	PF_C_##e,
+enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
+#undef PF_C_ENUM
+
+/* Per rule, as pfctl -vsr shows them. */
+struct pf_rule_stats {
+	uint64_t	 evaluations;
+	uint64_t	 packets[2];	/* in, out */
+	uint64_t	 bytes[2];
+	uint32_t	 states_cur;
+	uint32_t	 states_tot;
+};
+
+struct dp;
+struct port;
+struct acl_conf;
+struct acl_classifier;
+struct acl_tags;
+
+struct dp_pf_ruleset {
+	struct acl_conf	*conf;
+	struct acl_classifier **cls;	/* [port * 2 + (dir == out)] */
+	uint16_t	 nports;
+	uint32_t	*anchor_base;	/* first stat index of each anchor */
+	uint32_t	 nstats;
+	struct pf_rule_stats *stats;
+	uint64_t	*evals;		/* packets evaluated per classifier */
+	uint8_t		*skip;		/* per port: set skip on */
+};
+
+struct dp_pf {
+	int		 enabled;
+	struct dp_pf_ruleset *rs;	/* NULL: no rules, everything passes */
+	struct acl_tags	*tags;
+	struct state_table states;
+	uint64_t	 c[PF_C__MAX];
+	uint64_t	 since;		/* enabled at, ns */
+	uint32_t	 purge_tick;
+	uint32_t	 pid;
+};
+
+#define PF_PASS	0
+#define PF_DROP	1
+
+int	 dp_pf_init(struct dp *);
+void	 dp_pf_fini(struct dp *);
+int	 dp_pf_load(struct dp *, const char *, FILE *);
+int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);
+void	 dp_pf_tick(struct dp *);
+int	 dp_pf_ctl(struct dp *, int, char **, FILE *);
+void	 dp_pf_state_gone(struct dp *, struct state *);
+void	 dp_pf_flush_rules(struct dp *);
+
+#endif /* DP_DP_PF_H */

@@ -1,0 +1,504 @@
+/*
+ * pfctl(8) against the running dataplane: load (-f), show (-s rules,
+ * states, info, memory, timeouts), flush (-F), kill states (-k), enable
+ * and disable (-e, -d), in pfctl's own output formats (formats/README.md,
+ * section 4) so that greps written for OpenBSD keep working.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl/filter/pf_filter.h"
+#include "acl/pf.h"
+#include "dataplane/dp.h"
+#include "dataplane/dp_pf.h"
+
+#define PF_C_NAME(e, n, d)	n,
+static const char *const pfres_names[PF_C__MAX] = { PF_COUNTERS(PF_C_NAME) };
+
+#define RULE_IDX(r)	((r) & 0xffffff)
+
+static const char *const tcpstates[] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
+	"CLOSE_WAIT", "FIN_WAIT_1", "CLOSING", "LAST_ACK", "FIN_WAIT_2",
+	"TIME_WAIT",
+};
+static const char *const peerstates[] = {
+	"NO_TRAFFIC", "SINGLE", "MULTIPLE"
+};
+
+struct pfctl_opts {
+	int		 verbose;
+	const char	*anchor;
+	int		 wildcard;
+};
+
+/* Evaluations of a rule: packets evaluated where it can apply. */
+static uint64_t
+rule_evals(struct dp_pf_ruleset *rs, const struct acl_rule *r)
+{
+	uint64_t n = 0;
+	uint32_t c;
+	size_t i;
+
+	for (c = 0; c < 2u * rs->nports; c++) {
+		const struct acl_flat *fl = acl_classifier_flat(rs->cls[c]);
+
+		for (i = 0; i < fl->f_n; i++)
+			if (fl->f_rules[i].fr_rule == r) {
+				n += rs->evals[c];
+				break;
+			}
+	}
+	return n;
+}
+
+static void
+print_counters(struct dp *dp, const struct acl_anchor *a, size_t i,
+    FILE *out, int verbose)
+{
+	struct dp_pf_ruleset *rs = dp->pf.rs;
+	const struct pf_rule_stats *st;
+	size_t k;
+
+	if (!verbose)
+		return;
+	for (k = 0; k < rs->conf->nall; k++)
+		if (rs->conf->all[k] == a)
+			break;
+	st = &rs->stats[rs->anchor_base[k] + i];
+	fprintf(out, "  [ Evaluations: %-8llu  Packets: %-8llu  Bytes: %-10llu"
+	    "  States: %-6u]\n",
+	    (unsigned long long)rule_evals(rs, &a->rs.rules[i]),
+	    (unsigned long long)(st->packets[0] + st->packets[1]),
+	    (unsigned long long)(st->bytes[0] + st->bytes[1]), st->states_cur);
+	fprintf(out, "  [ Inserted: uid %lu pid %lu State Creations: %-6u]\n",
+	    0UL, (unsigned long)dp->pf.pid, st->states_tot);
+}
+
+static void
+indent(FILE *out, int depth, int verbose)
+{
+	if (verbose)
+		return;		/* pfctl does not indent in -v modes */
+	while (depth-- > 0)
+		fputs("  ", out);
+}
+
+static void show_anchor_rules(struct dp *, const struct acl_anchor *, FILE *,
+    const struct pfctl_opts *, int);
+
+static void
+show_rule(struct dp *dp, const struct acl_anchor *a, size_t i, FILE *out,
+    const struct pfctl_opts *o, int depth)
+{
+	const struct acl_rule *r = &a->rs.rules[i];
+
+	indent(out, depth, o->verbose);
+	acl_print_rule(out, r, o->verbose >= 2 ? ACL_LOAD_VERBOSE2 : 0);
+	/* Unnamed (inline) anchors print their body, as pfctl does. */
+	if (r->anchor != NULL && r->anchor_inline) {
+		fputs(" {\n", out);
+		print_counters(dp, a, i, out, o->verbose);
+		show_anchor_rules(dp, r->anchor, out, o, depth + 1);
+		indent(out, depth, o->verbose);
+		fputs("}\n", out);
+		return;
+	}
+	fputc('\n', out);
+	print_counters(dp, a, i, out, o->verbose);
+}
+
+static void
+show_anchor_rules(struct dp *dp, const struct acl_anchor *a, FILE *out,
+    const struct pfctl_opts *o, int depth)
+{
+	size_t i;
+
+	for (i = 0; i < a->rs.nrules; i++)
+		show_rule(dp, a, i, out, o, depth);
+}
+
+static int
+show_rules(struct dp *dp, FILE *out, const struct pfctl_opts *o)
+{
+	struct dp_pf_ruleset *rs = dp->pf.rs;
+	const struct acl_anchor *a;
+	size_t i;
+
+	if (rs == NULL)
+		return 0;
+	if (o->anchor == NULL) {
+		show_anchor_rules(dp, rs->conf->root, out, o, 0);
+		return 0;
+	}
+	if ((a = acl_anchor_find(rs->conf, o->anchor)) == NULL) {
+		fprintf(out, "pfctl: Anchor does not exist.\n");
+		return 1;
+	}
+	if (!o->wildcard) {
+		show_anchor_rules(dp, a, out, o, 0);
+		return 0;
+	}
+	/* -a 'x/ *': every child as an anchor block, in name order. */
+	for (i = 0; i < a->nchild; i++) {
+		fprintf(out, "anchor \"%s\" all {\n", a->child[i]->name);
+		show_anchor_rules(dp, a->child[i], out, o, 1);
+		fputs("}\n", out);
+	}
+	return 0;
+}
+
+static void
+print_host(FILE *out, const union acl_ip *a, uint16_t port, uint8_t af)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, a, buf, sizeof(buf));
+	fputs(buf, out);
+	if (port != 0)
+		fprintf(out, af == AF_INET6 ? "[%u]" : ":%u", ntohs(port));
+}
+
+static int
+key_differs(const struct state_key *a, const struct state_key *b, int i)
+{
+	return a->af != b->af || memcmp(&a->addr[i], &b->addr[i],
+	    sizeof(a->addr[i])) != 0 || a->port[i] != b->port[i];
+}
+
+struct ss_walk {
+	struct dp	*dp;
+	FILE		*out;
+	int		 verbose;
+	const union acl_ip *kill;	/* -k */
+	uint32_t	 killed;
+};
+
+/* print_state() of pf_print_state.c. */
+static int
+show_state(struct state *s, void *arg)
+{
+	struct ss_walk *w = arg;
+	FILE *out = w->out;
+	const struct state_key *sk, *nk;
+	struct protoent *pe;
+	uint8_t psrc, pdst;
+	uint8_t proto = s->key[STATE_WIRE].proto, af = s->key[STATE_WIRE].af;
+	uint32_t age = w->dp->now - s->creation;
+	uint32_t exp = state_expires_in(s, w->dp->now);
+
+	if (s->direction == STATE_DIR_OUT) {
+		sk = &s->key[STATE_STACK];
+		nk = &s->key[STATE_WIRE];
+		psrc = s->src_state;
+		pdst = s->dst_state;
+	} else {
+		sk = &s->key[STATE_WIRE];
+		nk = &s->key[STATE_STACK];
+		psrc = s->dst_state;
+		pdst = s->src_state;
+	}
+	fprintf(out, "%s ", s->ifindex ?
+	    w->dp->ports[s->ifindex - 1]->name : "all");
+	if ((pe = getprotobynumber(proto)) != NULL)
+		fprintf(out, "%s ", pe->p_name);
+	else
+		fprintf(out, "%u ", proto);
+	print_host(out, &nk->addr[1], nk->port[1], af);
+	if (key_differs(nk, sk, 1)) {
+		fputs(" (", out);
+		print_host(out, &sk->addr[1], sk->port[1], af);
+		fputc(')', out);
+	}
+	fputs(s->direction == STATE_DIR_OUT ? " -> " : " <- ", out);
+	print_host(out, &nk->addr[0], nk->port[0], af);
+	if (key_differs(nk, sk, 0)) {
+		fputs(" (", out);
+		print_host(out, &sk->addr[0], sk->port[0], af);
+		fputc(')', out);
+	}
+	fputs("    ", out);
+	if (proto == 6)
+		fprintf(out, "   %s:%s\n", tcpstates[psrc], tcpstates[pdst]);
+	else if (proto == 1 || proto == 58)
+		fprintf(out, "   %u:%u\n", psrc, pdst);
+	else
+		fprintf(out, "   %s:%s\n", peerstates[psrc % 3],
+		    peerstates[pdst % 3]);
+	if (w->verbose) {
+		fprintf(out, "   age %.2u:%.2u:%.2u, expires in %.2u:%.2u:%.2u, "
+		    "%llu:%llu pkts, %llu:%llu bytes, rule %u\n", age / 3600,
+		    age / 60 % 60, age % 60, exp / 3600, exp / 60 % 60,
+		    exp % 60, (unsigned long long)s->packets[0],
+		    (unsigned long long)s->packets[1],
+		    (unsigned long long)s->bytes[0],
+		    (unsigned long long)s->bytes[1], RULE_IDX(s->rule));
+		if (w->verbose > 1)
+			fprintf(out, "   id: %016llx creatorid: %08x\n",
+			    (unsigned long long)((uint64_t)s->creation << 32 |
+			    (uint32_t)(s - w->dp->pf.states.st)),
+			    w->dp->pf.pid);
+	}
+	return 0;
+}
+
+static void
+stat_row(FILE *out, const char *name, uint64_t v, double secs, int rate)
+{
+	fprintf(out, "  %-25s %14llu ", name, (unsigned long long)v);
+	if (rate && secs > 0)
+		fprintf(out, "%14.1f/s\n", (double)v / secs);
+	else
+		fprintf(out, "%14s\n", "");
+}
+
+/* print_status() of pfctl_parser.c. */
+static void
+show_info(struct dp *dp, FILE *out, int verbose)
+{
+	struct dp_pf *pf = &dp->pf;
+	uint64_t up = (dp->now_ns - pf->since) / 1000000000ULL;
+	double secs = (double)up;
+	char status[64];
+	uint32_t half = 0, i;
+
+	snprintf(status, sizeof(status), "Status: %s for %llu days "
+	    "%.2u:%.2u:%.2u", pf->enabled ? "Enabled" : "Disabled",
+	    (unsigned long long)(up / 86400), (unsigned)(up / 3600 % 24),
+	    (unsigned)(up / 60 % 60), (unsigned)(up % 60));
+	fprintf(out, "%-44s%15s\n\n", status, "Debug: err");
+	if (verbose)
+		fprintf(out, "Hostid:   0x%08x\nChecksum: 0x%032x\n\n",
+		    pf->pid, 0);
+	for (i = 0; i < pf->states.limit; i++) {
+		const struct state *s = &pf->states.st[i];
+
+		if ((s->flags & STATE_F_USED) && s->key[0].proto == 6 &&
+		    (s->src_state < TCPS_ESTABLISHED ||
+		    s->dst_state < TCPS_ESTABLISHED))
+			half++;
+	}
+	fprintf(out, "%-27s %14s %16s\n", "State Table", "Total", "Rate");
+	fprintf(out, "  %-25s %14u %14s\n", "current entries",
+	    pf->states.count, "");
+	fprintf(out, "  %-25s %14u %14s\n", "half-open tcp", half, "");
+	stat_row(out, "searches", pf->states.c[STATE_C_SEARCHES], secs, 1);
+	stat_row(out, "inserts", pf->states.c[STATE_C_INSERTS], secs, 1);
+	stat_row(out, "removals", pf->states.c[STATE_C_REMOVALS], secs, 1);
+	fprintf(out, "Counters\n");
+	for (i = 0; i < PF_C__MAX; i++)
+		stat_row(out, pfres_names[i], pf->c[i], secs, 1);
+}
+
+static void
+show_timeouts(struct dp *dp, FILE *out)
+{
+	static const char *const names[ACL_TM_MAX] = {
+		"tcp.first", "tcp.opening", "tcp.established", "tcp.closing",
+		"tcp.finwait", "tcp.closed", "udp.first", "udp.single",
+		"udp.multiple", "icmp.first", "icmp.error", "other.first",
+		"other.single", "other.multiple", "frag", "interval",
+		"adaptive.start", "adaptive.end", "src.track", "tcp.tsdiff",
+	};
+	/* pfctl's order: tcp.tsdiff sits after tcp.closed. */
+	static const int order[ACL_TM_MAX] = {
+		0, 1, 2, 3, 4, 5, 19, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+		17, 18,
+	};
+	int i;
+
+	for (i = 0; i < ACL_TM_MAX; i++) {
+		int t = order[i];
+
+		fprintf(out, "%-20s %10d%s\n", names[t],
+		    (int)dp->pf.states.tmo[0][t],
+		    t == ACL_TM_ADAPTIVE_START || t == ACL_TM_ADAPTIVE_END ?
+		    " states" : "s");
+	}
+}
+
+static void
+show_limits(struct dp *dp, FILE *out)
+{
+	fprintf(out, "%-13s hard limit %8u\n", "states", dp->pf.states.limit);
+	fprintf(out, "%-13s hard limit %8u\n", "src-nodes", 10000);
+	fprintf(out, "%-13s hard limit %8u\n", "frags", 65536);
+	fprintf(out, "%-13s hard limit %8u\n", "tables", 1000);
+	fprintf(out, "%-13s hard limit %8u\n", "table-entries", 200000);
+	fprintf(out, "%-13s hard limit %8u\n", "pktdelay-pkts", 10000);
+	fprintf(out, "%-13s hard limit %8u\n", "anchors", 512);
+}
+
+static int
+kill_state(struct state *s, void *arg)
+{
+	struct ss_walk *w = arg;
+	int i, k;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 2; i++)
+			if (memcmp(&s->key[k].addr[i], w->kill,
+			    sizeof(*w->kill)) == 0 &&
+			    ((s->direction == STATE_DIR_IN) ? i == 0 : i == 1)) {
+				dp_pf_state_gone(w->dp, s);
+				state_remove(&w->dp->pf.states, s);
+				w->killed++;
+				return 0;
+			}
+	return 0;
+}
+
+static int
+kill_state_all(struct state *s, void *arg)
+{
+	struct ss_walk *w = arg;
+
+	dp_pf_state_gone(w->dp, s);
+	state_remove(&w->dp->pf.states, s);
+	return 0;
+}
+
+int
+dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	struct pfctl_opts o = { 0 };
+	struct ss_walk w = { dp, out, 0, NULL, 0 };
+	const char *load = NULL, *show = NULL, *flush = NULL, *kill = NULL;
+	union acl_ip killaddr;
+	int ch, check_only = 0, status = 0;
+
+	optind = 0;
+	while ((ch = getopt(argc, argv, "a:deF:f:gk:nNo:qrs:vz")) != -1) {
+		switch (ch) {
+		case 'a':
+			o.anchor = optarg;
+			break;
+		case 'd':
+			dp->pf.enabled = 0;
+			fprintf(out, "pf disabled\n");
+			break;
+		case 'e':
+			if (!dp->pf.enabled)
+				dp->pf.since = dp->now_ns;
+			dp->pf.enabled = 1;
+			fprintf(out, "pf enabled\n");
+			break;
+		case 'F':
+			flush = optarg;
+			break;
+		case 'f':
+			load = optarg;
+			break;
+		case 'k':
+			kill = optarg;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 's':
+			show = optarg;
+			break;
+		case 'v':
+			o.verbose++;
+			break;
+		case 'z':
+			if (dp->pf.rs != NULL)
+				memset(dp->pf.rs->stats, 0, dp->pf.rs->nstats *
+				    sizeof(*dp->pf.rs->stats));
+			break;
+		case 'g':
+		case 'N':
+		case 'o':
+		case 'q':
+		case 'r':
+			break;
+		default:
+			fprintf(out, "usage: pfctl [-denvz] [-a anchor] "
+			    "[-F modifier] [-f file] [-k host] [-s modifier]\n");
+			return 1;
+		}
+	}
+	w.verbose = o.verbose;
+	if (o.anchor != NULL) {
+		size_t l = strlen(o.anchor);
+		static char base[1024];
+
+		if (l >= 2 && strcmp(o.anchor + l - 2, "/*") == 0) {
+			snprintf(base, sizeof(base), "%.*s", (int)(l - 2),
+			    o.anchor);
+			o.anchor = base;
+			o.wildcard = 1;
+		}
+	}
+	if (load != NULL && !check_only) {
+		if (dp_pf_load(dp, load, out) != 0)
+			return 1;
+	}
+	if (flush != NULL) {
+		if (strcmp(flush, "states") == 0 || strcmp(flush, "all") == 0) {
+			uint32_t n = dp->pf.states.count;
+
+			state_walk(&dp->pf.states, kill_state_all, &w);
+			fprintf(out, "%u states cleared\n", n);
+		}
+		if (strcmp(flush, "rules") == 0 || strcmp(flush, "all") == 0) {
+			dp_pf_flush_rules(dp);
+			fprintf(out, "rules cleared\n");
+		}
+		if (strcmp(flush, "states") != 0 && strcmp(flush, "rules") !=
+		    0 && strcmp(flush, "all") != 0) {
+			fprintf(out, "pfctl: Unknown flush modifier '%s'\n",
+			    flush);
+			return 1;
+		}
+	}
+	if (kill != NULL) {
+		memset(&killaddr, 0, sizeof(killaddr));
+		if (inet_pton(AF_INET, kill, &killaddr) != 1 &&
+		    inet_pton(AF_INET6, kill, &killaddr) != 1) {
+			fprintf(out, "pfctl: %s: not an address\n", kill);
+			return 1;
+		}
+		w.kill = &killaddr;
+		state_walk(&dp->pf.states, kill_state, &w);
+		fprintf(out, "killed %u states from 1 sources and 0 "
+		    "destinations\n", w.killed);
+	}
+	if (show == NULL)
+		return status;
+	if (strncmp(show, "rules", strlen(show)) == 0 || strcmp(show, "r") == 0)
+		return show_rules(dp, out, &o);
+	if (strncmp(show, "states", strlen(show)) == 0) {
+		state_walk(&dp->pf.states, show_state, &w);
+		return 0;
+	}
+	if (strncmp(show, "info", strlen(show)) == 0) {
+		show_info(dp, out, o.verbose);
+		return 0;
+	}
+	if (strncmp(show, "memory", strlen(show)) == 0) {
+		show_limits(dp, out);
+		return 0;
+	}
+	if (strncmp(show, "timeouts", strlen(show)) == 0) {
+		show_timeouts(dp, out);
+		return 0;
+	}
+	if (strcmp(show, "Anchors") == 0 || strcmp(show, "A") == 0) {
+		size_t i;
+
+		if (dp->pf.rs != NULL)
+			for (i = 1; i < dp->pf.rs->conf->nall; i++)
+				fprintf(out, "  %s\n",
+				    dp->pf.rs->conf->all[i]->path);
+		return 0;
+	}
+	fprintf(out, "pfctl: Unknown show modifier '%s'\n", show);
+	return 1;
+}

@@ -1,0 +1,270 @@
+/*
+ * The parser's error paths: each message as pfctl prints it
+ * ("file:line: message"), all problems of a file in one run, and nothing
+ * loaded when there is any.
+ */
+#include <criterion/criterion.h>
+#include <unistd.h>
+
+#include "acl_test.h"
+
+struct errcase {
+	const char	*in;
+	const char	*err;
+};
+
+static void
+check_error(const char *in, const char *err)
+{
+	struct acl_run	r = acl_run(in, ACL_LOAD_VERBOSE, 0);
+
+	cr_expect_eq(r.rv, -1, "accepted: %s", in);
+	cr_expect_null(r.conf);
+	cr_expect_str_eq(r.err, err, "input: %s", in);
+	acl_run_free(&r);
+}
+
+#define E(in, err)	{ in, err }
+static struct errcase errcases[] = {
+	E("pass in foo\n", "stdin:1: syntax error\n"),
+	E("pass in on\n", "stdin:1: syntax error\n"),
+	E("pass in on lo0 proto icmp to port 22\n",
+	    "stdin:1: port only applies to tcp/udp\n"
+	    "stdin:1: skipping rule due to errors\n"
+	    "stdin:1: rule expands to no valid combination\n"),
+	E("pass proto nosuch\n", "stdin:1: unknown protocol nosuch\n"),
+	E("pass proto 0\n", "stdin:1: proto 0 cannot be used\n"),
+	E("pass proto 300\n", "stdin:1: protocol outside range\n"),
+	E("pass proto tcp to port 65536\n",
+	    "stdin:1: illegal port value 65536\n"),
+	E("pass proto tcp to port nosuchport\n",
+	    "stdin:1: unknown port nosuchport\n"),
+	E("pass proto tcp to port 30:20\n", "stdin:1: invalid port range\n"),
+	E("pass proto tcp to port < 1:2\n",
+	    "stdin:1: ':' cannot be used with an other port operator\n"),
+	E("pass from 10.0.0.0.1\n", "no IP address found for 10.0.0.0.1\n"
+	    "stdin:1: could not parse host specification\n"),
+	E("pass from 10.0.0.0/161\n", "netmask is too large: /161\n"
+	    "stdin:1: could not parse host specification\n"),
+	E("pass from (1lo)\n", "stdin:1: invalid interface name '1lo'\n"),
+	E("pass from (lo0:bad)\n",
+	    "stdin:1: interface lo0:bad has bad modifier\n"),
+	E("pass from (lo0:network:peer)\n",
+	    "stdin:1: illegal combination of interface modifiers\n"),
+	E("pass from 10.0.0.2 - ::1\n",
+	    "stdin:1: invalid address range\n"),
+	E("pass $undefined\n", "stdin:1: macro 'undefined' not defined\n"
+	    "stdin:1: syntax error\n"),
+	E("pass proto udp flags S/SA\n", "stdin:1: flags only apply to tcp\n"),
+	E("pass flags X/SA\n", "stdin:1: bad flags X\n"),
+	E("pass flags SA/S\n", "stdin:1: flags always false\n"),
+	E("pass label a label b\n", "stdin:1: label cannot be redefined\n"),
+	E("pass keep state keep state\n",
+	    "stdin:1: modulate or keep cannot be redefined\n"),
+	E("pass keep state (max 1, max 2)\n",
+	    "stdin:1: state option 'max' multiple definitions\n"),
+	E("pass keep state (tcp.bogus 5)\n",
+	    "stdin:1: illegal timeout name tcp.bogus\n"),
+	E("pass keep state (frag 5)\n",
+	    "stdin:1: illegal state timeout frag\n"),
+	E("block keep state\n",
+	    "stdin:1: keep state is great, but only for pass rules\n"
+	    "stdin:1: skipping rule due to errors\n"
+	    "stdin:1: rule expands to no valid combination\n"),
+	E("pass icmp-type nosuch\n", "stdin:1: unknown icmp-type nosuch\n"),
+	E("pass inet proto icmp icmp-type echoreq code nosuch\n",
+	    "stdin:1: unknown icmp-code nosuch\n"),
+	E("pass tos 300\n", "stdin:1: illegal tos value 300\n"),
+	E("pass prio 9\n", "stdin:1: prio must be 0 - 7\n"),
+	E("pass rtable 5\n", "stdin:1: rtable 5 does not exist\n"),
+	E("pass probability 200%\n",
+	    "stdin:1: invalid probability: 200%\n"),
+	E("pass user nosuchuser\n", "stdin:1: unknown user nosuchuser\n"),
+	E("pass proto tcp user < unknown\n",
+	    "stdin:1: user unknown requires operator = or !=\n"),
+	E("pass out nat-to 10.0.0.1 no state\n",
+	    "stdin:1: nat-to and rdr-to require keep state\n"
+	    "stdin:1: skipping rule due to errors\n"
+	    "stdin:1: rule expands to no valid combination\n"),
+	E("match nat-to 10.0.0.1\n",
+	    "stdin:1: nat-to and rdr-to require a direction\n"
+	    "stdin:1: skipping rule due to errors\n"
+	    "stdin:1: rule expands to no valid combination\n"),
+	E("match out nat-to 10.0.0.1 nat-to 10.0.0.2\n",
+	    "stdin:1: cannot respecify nat-to/binat-to\n"),
+	E("match out nat-to 10.0.0.1 bitmask random\n",
+	    "stdin:1: pool type cannot be redefined\n"),
+	E("pass in route-to (lo0)\n", "stdin:1: route spec requires :peer "
+	    "with dynamic interface addresses\n"
+	    "stdin:1: interface (lo0) is not supported by pool type\n"
+	    "stdin:1: skipping rule due to errors\n"
+	    "stdin:1: rule expands to no valid combination\n"),
+	E("pass route-to 10.0.0.1\n", "stdin:1: direction must be explicit "
+	    "with rules that specify routing\n"),
+	E("set hostid 0\n", "stdin:1: hostid must be non-zero\n"),
+	E("set optimization fast\n",
+	    "pfctl: invalid state timeouts optimization\n"
+	    "stdin:1: unknown optimization fast\n"),
+	E("set timeout nosuch 5\n", "pfctl: Bad timeout name.\n"
+	    "stdin:1: unknown timeout nosuch\n"),
+	E("set limit nosuch 5\n", "pfctl: Bad pool name.\n"
+	    "stdin:1: unable to set limit nosuch 5\n"),
+	E("set reassemble maybe\n",
+	    "stdin:1: invalid value 'maybe', expected 'yes' or 'no'\n"),
+	E("set skip on ! lo0\n",
+	    "stdin:1: skip on ! <interface> is not supported\n"
+	    "stdin:1: error setting skip interface(s)\n"),
+	E("set debug loud\n", "pfctl: unknown debug level \"loud\"\n"
+	    "stdin:1: error setting debuglevel loud\n"),
+	E("table <t> bogus\n", "stdin:1: invalid table option 'bogus'\n"),
+	E("table <t> { <u> }\n", "stdin:1: tables cannot contain tables\n"),
+	E("table <t> { (lo0) }\n",
+	    "stdin:1: dynamic addresses are not permitted inside tables\n"),
+	E("table <t> file \"/does/not/exist\"\n", "stdin:1: cannot load "
+	    "\"/does/not/exist\": No such file or directory\n"),
+	E("anchor\n", "stdin:1: anchors without explicit rules must specify "
+	    "a name\n"),
+	E("anchor \"_x\"\n", "stdin:1: anchor names beginning with '_' are "
+	    "reserved for internal use\n"),
+	E("anchor \"\"\n", "stdin:1: anchor name must not be empty\n"),
+	E("anchor \"a/b\" {\npass\n}\n", "stdin:3: anchor paths containing "
+	    "'/' cannot be used for inline anchors.\n"),
+	E("anchor \"a\" keep state\n",
+	    "stdin:1: cannot specify state handling on anchors\n"),
+	E("anchor \"a\" {\npass\n}\nanchor \"a\" {\npass\n}\n",
+	    "stdin:6: inline anchor 'a' already exists\n"),
+	E("load anchor from \"x\"\n", "stdin:1: anchor name is missing\n"),
+	E("load anchor \"x\" \"y\"\n", "stdin:1: syntax error\n"),
+	E("include \"/does/not/exist\"\n", "pfctl: pushfile: "
+	    "/does/not/exist: No such file or directory\n"
+	    "stdin:1: failed to include file /does/not/exist\n"),
+	E("pass in divert-to 10.0.0.1 port 0\n",
+	    "stdin:1: invalid divert port: 0\n"),
+	E("pass out divert-to 10.0.0.1 port 80\n",
+	    "stdin:1: divert-to used with outgoing rule\n"),
+	E("pass tag aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaa\n", "stdin:1: tag too long, max 63 chars\n"),
+	E("pass log (to em0)\n",
+	    "stdin:1: em0: should be a pflog interface\n"),
+	E("pass scrub (min-ttl 300)\n", "stdin:1: illegal min-ttl value 300\n"),
+	E("pass scrub (reassemble udp)\n",
+	    "stdin:1: scrub reassemble supports only tcp, not 'udp'\n"),
+	E("match out binat-to 10.0.0.1\n",
+	    "stdin:1: binat-to cannot be specified with a direction\n"
+	    "stdin:1: skipping rule due to errors\n"
+	    "stdin:1: rule expands to no valid combination\n"),
+	E("pass in all\n}\n", "stdin:2: syntax error\n"),
+	E("a b = c\n", "stdin:1: syntax error\n"),
+};
+
+/*
+ * One test over the table: Criterion's parameterized tests would copy
+ * these pointers into a re-executed (PIE) process where they mean nothing.
+ */
+Test(parse, errors)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(errcases) / sizeof(errcases[0]); i++)
+		check_error(errcases[i].in, errcases[i].err);
+}
+
+Test(parse, all_problems_of_a_file_are_reported)
+{
+	check_error("pass proto nosuch\npass in\nblock from 1.2.3\n"
+	    "pass flags S\n",
+	    "stdin:1: unknown protocol nosuch\n"
+	    "no IP address found for 1.2.3\n"
+	    "stdin:3: could not parse host specification\n"
+	    "stdin:4: syntax error\n");
+}
+
+Test(parse, second_syntax_error_within_three_tokens_is_silent)
+{
+	/* yacc's recovery, which pfctl's outputs depend on */
+	check_error("pass bad\nblock 23\nblock quick bad\n",
+	    "stdin:1: syntax error\nstdin:3: syntax error\n");
+}
+
+Test(parse, errors_name_the_included_file)
+{
+	char		 path[] = "/tmp/acl-test-incXXXXXX";
+	char		*in;
+	int		 fd = mkstemp(path);
+	FILE		*f = fdopen(fd, "w");
+	struct acl_run	 r;
+	char		 want[256];
+
+	fprintf(f, "pass\npass bogus\n");
+	fclose(f);
+	if (asprintf(&in, "pass\ninclude \"%s\"\nblock bogus\n", path) < 0)
+		cr_assert_fail("asprintf");
+	r = acl_run(in, 0, 0);
+	snprintf(want, sizeof(want), "%s:2: syntax error\n"
+	    "stdin:3: syntax error\n", path);
+	cr_assert_str_eq(r.err, want);
+	cr_assert_eq(r.rv, -1);
+	acl_run_free(&r);
+	unlink(path);
+	free(in);
+}
+
+Test(parse, options_are_printed_even_when_rules_fail)
+{
+	struct acl_run	r = acl_run("set limit states 10\npass bogus\n"
+	    "table <t> { 10.0.0.1 }\n", ACL_LOAD_VERBOSE, 0);
+
+	cr_assert_eq(r.rv, -1);
+	cr_assert_str_eq(r.out, "set limit states 10\n"
+	    "table <t> { 10.0.0.1 }\n");
+	acl_run_free(&r);
+}
+
+Test(parse, success_builds_the_tree)
+{
+	struct acl_run		 r = acl_run("ext = \"em0\"\n"
+	    "pass in on $ext proto tcp to port { 22 80 }\n"
+	    "anchor \"vm/*\"\n"
+	    "anchor \"inl\" {\n block\n}\n", 0, 0);
+	const struct acl_anchor	*root, *a;
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	root = r.conf->root;
+	cr_assert_eq(root->rs.nrules, 4);
+	cr_assert_str_eq(root->rs.rules[0].ifname, "em0");
+	cr_assert_eq(root->rs.rules[1].dst.port[0], 80);
+	cr_assert_eq(root->rs.rules[1].nr, 1);
+	cr_assert(root->rs.rules[2].anchor_wildcard);
+	a = acl_anchor_find(r.conf, "vm");
+	cr_assert_not_null(a);
+	cr_assert_eq(root->rs.rules[2].anchor, a);
+	a = acl_anchor_find(r.conf, "inl");
+	cr_assert_not_null(a);
+	cr_assert_eq(a->rs.nrules, 1);
+	cr_assert_eq(a->rs.rules[0].action, ACL_BLOCK);
+	cr_assert_str_eq(a->rs.rules[0].file, "stdin");
+	cr_assert_eq(a->rs.rules[0].line, 5);
+	acl_run_free(&r);
+}
+
+Test(parse, lint_warns_once_per_feature)
+{
+	struct acl_run	r = acl_run("pass in log route-to (em1:peer)\n"
+	    "pass out log\n", ACL_LOAD_WARN, 0);
+
+	cr_assert_eq(r.rv, 0);
+	cr_assert_str_eq(r.err,
+	    "stdin:1: warning: log not enforced by sluice\n"
+	    "stdin:1: warning: route-to/reply-to/dup-to not enforced by "
+	    "sluice\n");
+	acl_run_free(&r);
+}
+
+Test(parse, no_lint_without_the_flag)
+{
+	struct acl_run	r = acl_run("pass in log route-to (em1:peer)\n", 0, 0);
+
+	cr_assert_eq(r.rv, 0);
+	cr_assert_str_eq(r.err, "");
+	acl_run_free(&r);
+}

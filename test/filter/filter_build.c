@@ -1,0 +1,322 @@
+/* filter_build.c: hand-built acl_conf for the classifier tests. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter_build.h"
+
+static void *
+fb_calloc(size_t n, size_t sz)
+{
+	void *p;
+
+	if ((p = calloc(n, sz)) == NULL)
+		err(1, "calloc");
+	return (p);
+}
+
+static void *
+fb_realloc(void *p, size_t n, size_t sz)
+{
+	if ((p = reallocarray(p, n, sz)) == NULL)
+		err(1, "reallocarray");
+	return (p);
+}
+
+struct acl_conf *
+fb_conf_new(void)
+{
+	struct acl_conf *conf = fb_calloc(1, sizeof(*conf));
+
+	conf->root = fb_calloc(1, sizeof(*conf->root));
+	conf->all = fb_calloc(1, sizeof(*conf->all));
+	conf->all[0] = conf->root;
+	conf->nall = 1;
+	conf->debug = conf->reassemble = conf->syncookies = -1;
+	return (conf);
+}
+
+void
+fb_conf_free(struct acl_conf *conf)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nall; i++) {
+		free(conf->all[i]->rs.rules);
+		free(conf->all[i]->child);
+		free(conf->all[i]);
+	}
+	free(conf->all);
+	for (i = 0; i < conf->ntables; i++)
+		free(conf->tables[i].e);
+	free(conf->tables);
+	for (i = 0; i < conf->nskip; i++)
+		free(conf->skip[i]);
+	free(conf->skip);
+	free(conf);
+}
+
+static struct acl_anchor *
+fb_child(struct acl_conf *conf, struct acl_anchor *parent, const char *name)
+{
+	struct acl_anchor *a;
+	size_t i, at;
+
+	for (i = 0; i < parent->nchild; i++)
+		if (strcmp(parent->child[i]->name, name) == 0)
+			return (parent->child[i]);
+	a = fb_calloc(1, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	if (parent->path[0] == '\0')
+		snprintf(a->path, sizeof(a->path), "%s", name);
+	else
+		snprintf(a->path, sizeof(a->path), "%s/%s", parent->path,
+		    name);
+	a->parent = parent;
+	/* children are kept sorted by name, as pf's RB tree is */
+	for (at = 0; at < parent->nchild; at++)
+		if (strcmp(parent->child[at]->name, name) > 0)
+			break;
+	parent->child = fb_realloc(parent->child, parent->nchild + 1,
+	    sizeof(*parent->child));
+	memmove(&parent->child[at + 1], &parent->child[at],
+	    (parent->nchild - at) * sizeof(*parent->child));
+	parent->child[at] = a;
+	parent->nchild++;
+	conf->all = fb_realloc(conf->all, conf->nall + 1, sizeof(*conf->all));
+	conf->all[conf->nall++] = a;
+	return (a);
+}
+
+struct acl_anchor *
+fb_anchor(struct acl_conf *conf, const char *path)
+{
+	struct acl_anchor *a = conf->root;
+	char buf[ACL_PATH_MAX], *p, *s;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (s = buf; (p = strsep(&s, "/")) != NULL;)
+		if (*p != '\0')
+			a = fb_child(conf, a, p);
+	return (a);
+}
+
+struct acl_rule *
+fb_rule(struct acl_anchor *a, int action)
+{
+	struct acl_rule *r;
+
+	if (a->rs.nrules == a->rs.cap) {
+		a->rs.cap = a->rs.cap ? a->rs.cap * 2 : 16;
+		a->rs.rules = fb_realloc(a->rs.rules, a->rs.cap,
+		    sizeof(*a->rs.rules));
+	}
+	r = &a->rs.rules[a->rs.nrules];
+	memset(r, 0, sizeof(*r));
+	r->nr = (uint32_t)a->rs.nrules++;
+	r->action = (uint8_t)action;
+	r->onrdomain = -1;
+	r->rtableid = -1;
+	r->nat.addr.type = r->rdr.addr.type = r->route.addr.type =
+	    ACL_ADDR_NONE;
+	return (r);
+}
+
+struct acl_rule *
+fb_call(struct acl_conf *conf, struct acl_anchor *from, const char *path,
+    int wildcard)
+{
+	struct acl_rule *r = fb_rule(from, ACL_PASS);
+
+	r->anchor = fb_anchor(conf, path);
+	r->anchor_wildcard = (uint8_t)wildcard;
+	snprintf(r->anchor_call, sizeof(r->anchor_call), "%s%s", path,
+	    wildcard ? "/*" : "");
+	return (r);
+}
+
+void
+fb_ip(union acl_ip *ip, uint8_t *af, const char *s)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (inet_pton(AF_INET, s, ip->b) == 1) {
+		*af = AF_INET;
+		return;
+	}
+	if (inet_pton(AF_INET6, s, ip->b) == 1) {
+		*af = AF_INET6;
+		return;
+	}
+	errx(1, "bad address %s", s);
+}
+
+static void
+fb_mask(union acl_ip *m, int plen)
+{
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < 16 && plen > 0; i++, plen -= 8)
+		m->b[i] = plen >= 8 ? 0xff : (uint8_t)(0xff << (8 - plen));
+}
+
+static int
+fb_cidr(const char *s, union acl_ip *a, uint8_t *af)
+{
+	char buf[64], *slash;
+	int plen;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	fb_ip(a, af, buf);
+	plen = *af == AF_INET ? 32 : 128;
+	if (slash != NULL)
+		plen = atoi(slash);
+	return (plen);
+}
+
+void
+fb_addr(struct acl_rule_addr *ra, const char *s)
+{
+	uint8_t af;
+	int plen, i;
+
+	memset(&ra->addr, 0, sizeof(ra->addr));
+	ra->neg = 0;
+	ra->addr.type = ACL_ADDR_ADDRMASK;
+	if (*s == '!') {
+		ra->neg = 1;
+		s++;
+	}
+	if (strcmp(s, "any") == 0)
+		return;
+	if (strcmp(s, "no-route") == 0) {
+		ra->addr.type = ACL_ADDR_NOROUTE;
+		return;
+	}
+	plen = fb_cidr(s, &ra->addr.a.addr, &af);
+	fb_mask(&ra->addr.a.mask, plen);
+	for (i = 0; i < 16; i++)
+		ra->addr.a.addr.b[i] &= ra->addr.a.mask.b[i];
+}
+
+void
+fb_dyn(struct acl_rule_addr *ra, const char *ifname, int iflags)
+{
+	memset(&ra->addr, 0, sizeof(ra->addr));
+	ra->addr.type = ACL_ADDR_DYNIFTL;
+	ra->addr.iflags = (uint8_t)iflags;
+	memset(&ra->addr.a.mask, 0xff, sizeof(ra->addr.a.mask));
+	snprintf(ra->addr.ifname, sizeof(ra->addr.ifname), "%s", ifname);
+}
+
+void
+fb_tbl(struct acl_rule_addr *ra, const char *name)
+{
+	memset(&ra->addr, 0, sizeof(ra->addr));
+	ra->addr.type = ACL_ADDR_TABLE;
+	snprintf(ra->addr.tblname, sizeof(ra->addr.tblname), "%s", name);
+}
+
+void
+fb_port(struct acl_rule_addr *ra, int op, int a, int b)
+{
+	ra->port_op = (uint8_t)op;
+	ra->port[0] = (uint16_t)a;
+	ra->port[1] = (uint16_t)b;
+}
+
+void
+fb_table(struct acl_conf *conf, const char *name, const char *anchor,
+    const char **entries)
+{
+	struct acl_table *t;
+	struct acl_table_entry *e;
+	const char *s;
+	size_t n;
+
+	conf->tables = fb_realloc(conf->tables, conf->ntables + 1,
+	    sizeof(*conf->tables));
+	t = &conf->tables[conf->ntables++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	snprintf(t->anchor, sizeof(t->anchor), "%s", anchor);
+	for (n = 0; entries[n] != NULL; n++)
+		;
+	t->e = fb_calloc(n ? n : 1, sizeof(*t->e));
+	for (t->ne = 0; t->ne < n; t->ne++) {
+		e = &t->e[t->ne];
+		s = entries[t->ne];
+		if (*s == '!') {
+			e->neg = 1;
+			s++;
+		}
+		e->net = (uint8_t)fb_cidr(s, &e->addr, &e->af);
+	}
+}
+
+void
+fb_pool(struct acl_pool *p, const char *s)
+{
+	uint8_t af;
+
+	memset(p, 0, sizeof(*p));
+	if (*s == '(') {
+		p->addr.type = ACL_ADDR_DYNIFTL;
+		snprintf(p->addr.ifname, sizeof(p->addr.ifname), "%.*s",
+		    (int)strlen(s) - 2, s + 1);
+		memset(&p->addr.a.mask, 0xff, sizeof(p->addr.a.mask));
+		return;
+	}
+	p->addr.type = ACL_ADDR_ADDRMASK;
+	fb_ip(&p->addr.a.addr, &af, s);
+	memset(&p->addr.a.mask, 0xff, sizeof(p->addr.a.mask));
+	p->proxy_port[0] = ACL_NAT_PORT_LOW;
+	p->proxy_port[1] = ACL_NAT_PORT_HIGH;
+}
+
+struct acl_pkt
+fb_pkt(const char *src, const char *dst, int proto, int sport, int dport)
+{
+	struct acl_pkt p;
+	uint8_t af;
+
+	memset(&p, 0, sizeof(p));
+	fb_ip(&p.src, &p.af, src);
+	fb_ip(&p.dst, &af, dst);
+	p.proto = (uint8_t)proto;
+	p.sport = (uint16_t)sport;
+	p.dport = (uint16_t)dport;
+	p.rcvif = ACL_RCVIF_NONE;
+	return (p);
+}
+
+/* a port: name, space-separated groups, space-separated "addr/len" */
+void
+fb_if(struct acl_ifinfo *ifp, const char *name, const char *groups,
+    const char *addrs)
+{
+	char buf[512], *p, *s;
+
+	memset(ifp, 0, sizeof(*ifp));
+	snprintf(ifp->name, sizeof(ifp->name), "%s", name);
+	snprintf(buf, sizeof(buf), "%s", groups ? groups : "");
+	for (s = buf; (p = strsep(&s, " ")) != NULL;)
+		if (*p != '\0' && ifp->ngroups < ACL_IF_MAXGROUPS)
+			snprintf(ifp->groups[ifp->ngroups++], ACL_IFNAMSIZ,
+			    "%s", p);
+	snprintf(buf, sizeof(buf), "%s", addrs ? addrs : "");
+	for (s = buf; (p = strsep(&s, " ")) != NULL;) {
+		if (*p == '\0' || ifp->naddrs >= ACL_IF_MAXADDRS)
+			continue;
+		ifp->addrs[ifp->naddrs].plen = (uint8_t)fb_cidr(p,
+		    &ifp->addrs[ifp->naddrs].addr, &ifp->addrs[ifp->naddrs].af);
+		ifp->naddrs++;
+	}
+}

@@ -1,0 +1,432 @@
+/*
+ * Differential tests: the decision tree against the linear reference.
+ *
+ * ClassBench: every header of every trace of the corpus must give the
+ * same rule from both evaluators, and that rule must be the one the
+ * corpus's *_trace.first file names (first match, 0-based).
+ *
+ * Random: rule sets with last-match rules, match rules (tags, nat-to and
+ * rdr-to that move the packet), anchors (wildcard, nested, quick, with
+ * criteria), tables, dynamic addresses, negations, flags, icmp types, for
+ * several ports and both directions; random packets drawn near the rules.
+ * Fixed seeds: a failure names its seed and packet and replays.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "acl/filter/pf_filter.h"
+#include "acl/filter/pf_filter_bench.h"
+#include "filter_build.h"
+
+static const char *
+corpus(void)
+{
+	const char *s = getenv("SLUICE_CORPUS");
+
+	return (s != NULL && *s != '\0' ? s : SLUICE_CORPUS_DEFAULT);
+}
+
+static int
+same_result(const struct acl_result *a, const struct acl_result *b)
+{
+	return (a->ar_nr == b->ar_nr && a->ar_rule == b->ar_rule &&
+	    a->ar_action == b->ar_action && a->ar_reason == b->ar_reason &&
+	    a->ar_quick == b->ar_quick &&
+	    a->ar_quick_anchor == b->ar_quick_anchor &&
+	    a->ar_tag == b->ar_tag && a->ar_nat == b->ar_nat &&
+	    a->ar_rdr == b->ar_rdr && a->ar_match == b->ar_match);
+}
+
+static void
+classbench(const char *set, size_t stride)
+{
+	char rules[1024], trace[1024], first[1024];
+	struct acl_compile_args args;
+	struct acl_classifier *c;
+	struct acl_conf *conf;
+	struct acl_cb_trace t;
+	struct acl_result lin, tree;
+	struct acl_ifinfo em0;
+	struct acl_tree_stats st;
+	size_t i, checked = 0;
+	char err[128];
+
+	snprintf(rules, sizeof(rules), "%s/classbench/%s", corpus(), set);
+	snprintf(trace, sizeof(trace), "%s_trace", rules);
+	snprintf(first, sizeof(first), "%s_trace.first", rules);
+	if (access(rules, R_OK) != 0)
+		cr_skip_test("no corpus at %s (set SLUICE_CORPUS)", rules);
+	cr_assert_eq(acl_cb_load_rules(rules, &conf), 0, "%s", rules);
+	cr_assert_eq(acl_cb_load_trace(trace, first, &t), 0, "%s", trace);
+	fb_if(&em0, "em0", "", "");
+	memset(&args, 0, sizeof(args));
+	args.conf = conf;
+	args.ifs = &em0;
+	args.nifs = 1;
+	args.dir = ACL_IN;
+	cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)), 0, "%s", err);
+	acl_classifier_stats(c, &st);
+	cr_log_info("%s: %zu rules, %zu nodes, %zu leaves, %zu refs, "
+	    "largest leaf %zu, depth %zu, %zu KiB%s", set, st.entries,
+	    st.nodes, st.leaves, st.leaf_refs, st.max_leaf, st.max_depth,
+	    st.bytes / 1024, st.budget_hit ? " (budget hit)" : "");
+	for (i = 0; i < t.n; i++) {
+		acl_classify(c, &t.pkt[i], &tree);
+		cr_assert_eq(tree.ar_nr, t.first[i],
+		    "%s line %zu: tree says rule %d, expected %d", set, i + 1,
+		    tree.ar_nr, t.first[i]);
+		if (t.first[i] >= 0)
+			cr_assert(tree.ar_quick && tree.ar_action == ACL_PASS &&
+			    tree.ar_rule->nr == (uint32_t)t.first[i]);
+		/* the linear walk is slow on 10k rules: every stride-th */
+		if (i % stride != 0)
+			continue;
+		acl_eval_linear(c, &t.pkt[i], &lin);
+		cr_assert(same_result(&lin, &tree),
+		    "%s line %zu: linear %d, tree %d", set, i + 1, lin.ar_nr,
+		    tree.ar_nr);
+		checked++;
+	}
+	cr_log_info("%s: %zu headers, %zu also linear", set, t.n, checked);
+	acl_classifier_free(c);
+	acl_cb_trace_free(&t);
+	acl_cb_conf_free(conf);
+}
+
+/*
+ * All headers through the tree; the linear reference on all the 1k
+ * headers and on every 7th of the 10k traces (it walks ~5000 rules per
+ * header: all of them would take seconds, and a minute under ASan).
+ */
+Test(diff, classbench_acl1_1k) { classbench("acl1_1k", 1); }
+Test(diff, classbench_fw1_1k) { classbench("fw1_1k", 1); }
+Test(diff, classbench_ipc1_1k) { classbench("ipc1_1k", 1); }
+Test(diff, classbench_acl2_10k, .timeout = 120) { classbench("acl2_10k", 7); }
+Test(diff, classbench_fw1_10k, .timeout = 120) { classbench("fw1_10k", 7); }
+Test(diff, classbench_ipc1_10k, .timeout = 120) { classbench("ipc1_10k", 7); }
+
+/* Random rule sets */
+static uint64_t rng;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	/* xorshift64*: fixed seeds, same sequence everywhere */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return ((uint32_t)((rng * 2685821657736338717ULL) >> 32) % n);
+}
+
+static int
+chance(int pct)
+{
+	return ((int)rnd(100) < pct);
+}
+
+static const int ports[] = { 0, 1, 22, 53, 79, 80, 81, 443, 1023, 1024,
+	8080, 50000, 65534, 65535 };
+#define NPORTS_R	(sizeof(ports) / sizeof(ports[0]))
+
+static void
+rand_host(char *buf, size_t len, int v6)
+{
+	if (v6)
+		snprintf(buf, len, "2001:db8:%x:%x::%x", rnd(3), rnd(3),
+		    rnd(6));
+	else
+		snprintf(buf, len, "10.%u.%u.%u", rnd(3), rnd(4), rnd(8));
+}
+
+static void
+rand_side(struct acl_rule_addr *ra, int v6, int proto)
+{
+	static const int len4[] = { 8, 16, 24, 30, 32 };
+	static const int len6[] = { 32, 48, 64, 96, 128 };
+	static const char *dyn[] = { "em0", "tap0", "self", "egress",
+	    "vether0" };
+	char h[64], buf[80];
+	int k = (int)rnd(100);
+
+	if (k < 30)
+		fb_addr(ra, "any");
+	else if (k < 80) {
+		rand_host(h, sizeof(h), v6);
+		snprintf(buf, sizeof(buf), "%s/%d", h,
+		    v6 ? len6[rnd(5)] : len4[rnd(5)]);
+		fb_addr(ra, buf);
+	} else if (k < 90)
+		fb_tbl(ra, rnd(2) ? "t1" : "t2");
+	else
+		fb_dyn(ra, dyn[rnd(5)], chance(30) ? ACL_IFA_NETWORK : 0);
+	if (chance(10))
+		ra->neg = 1;
+	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && chance(40))
+		fb_port(ra, 1 + (int)rnd(9), ports[rnd(NPORTS_R)],
+		    ports[rnd(NPORTS_R)]);
+}
+
+static void
+rand_criteria(struct acl_rule *r)
+{
+	static const char *ons[] = { "tap0", "em0", "tap", "egress" };
+	static const int protos[] = { 0, 0, IPPROTO_TCP, IPPROTO_TCP,
+	    IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 };
+	int v6;
+
+	r->direction = (uint8_t)rnd(3);
+	if (chance(30)) {
+		snprintf(r->ifname, sizeof(r->ifname), "%s", ons[rnd(4)]);
+		r->ifnot = chance(25);
+	}
+	r->proto = (uint8_t)protos[rnd(7)];
+	v6 = r->proto == IPPROTO_ICMPV6 || (r->proto != IPPROTO_ICMP &&
+	    chance(25));
+	r->af = (uint8_t)(chance(30) && r->proto != IPPROTO_ICMP &&
+	    r->proto != IPPROTO_ICMPV6 ? 0 : v6 ? AF_INET6 : AF_INET);
+	if (r->af == 0) {
+		/* "any" addresses only, as the parser would require */
+		fb_addr(&r->src, "any");
+		fb_addr(&r->dst, "any");
+		if (chance(30))
+			fb_tbl(&r->src, "t1");
+	} else {
+		rand_side(&r->src, v6, r->proto);
+		rand_side(&r->dst, v6, r->proto);
+	}
+	if (r->proto == IPPROTO_TCP && chance(20)) {
+		r->flags = ACL_TH_SYN;
+		r->flagset = ACL_TH_SYN | ACL_TH_ACK;
+	}
+	if ((r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6) &&
+	    chance(40)) {
+		r->type = (uint16_t)(rnd(2) ? 8 + 1 : 135 + 1);
+		if (chance(30))
+			r->code = 1;
+	}
+	if (chance(8))
+		snprintf(r->tagname, sizeof(r->tagname), "T%u", rnd(3));
+	if (chance(8)) {
+		snprintf(r->match_tagname, sizeof(r->match_tagname), "T%u",
+		    rnd(3));
+		r->match_tag_not = chance(30);
+	}
+	if (chance(3))
+		snprintf(r->rcv_ifname, sizeof(r->rcv_ifname), "tap");
+	if (chance(3))
+		r->tos = 0x10;
+	if (chance(3))
+		r->prob = 0x80000000U;
+}
+
+struct gen {
+	struct acl_conf	*conf;
+	int		 quick_pct;
+	int		 nanchors;
+};
+
+static void rand_ruleset(struct gen *, struct acl_anchor *, int, int);
+
+static void
+rand_rule(struct gen *g, struct acl_anchor *a, int depth)
+{
+	struct acl_rule *r;
+	char path[ACL_PATH_MAX];
+	int k = (int)rnd(100);
+
+	if (k < 8 && depth < 3) {
+		/* an anchor call to a new child; maybe a wildcard */
+		snprintf(path, sizeof(path), "%s%sa%d", a->path,
+		    a->path[0] ? "/" : "", g->nanchors++);
+		r = fb_call(g->conf, a, path, chance(50));
+		rand_criteria(r);
+		if (chance(60)) {
+			r->af = 0;
+			r->proto = 0;
+			fb_addr(&r->src, "any");
+			fb_addr(&r->dst, "any");
+			r->flags = r->flagset = 0;
+			r->type = r->code = 0;
+		}
+		r->quick = g->quick_pct > 0 && chance(30);
+		if (r->anchor_wildcard) {
+			rand_ruleset(g, fb_anchor(g->conf, strcat(path, "/x")),
+			    depth + 1, 4);
+			path[strlen(path) - 2] = '\0';
+			rand_ruleset(g, fb_anchor(g->conf, strcat(path, "/w")),
+			    depth + 1, 4);
+		} else
+			rand_ruleset(g, r->anchor, depth + 1, 6);
+		return;
+	}
+	r = fb_rule(a, k < 50 ? ACL_PASS : k < 85 ? ACL_BLOCK : ACL_MATCH);
+	rand_criteria(r);
+	r->quick = r->action != ACL_MATCH && chance(g->quick_pct);
+	if (r->action == ACL_PASS && chance(40))
+		r->keep_state = ACL_STATE_NORMAL;
+	if (r->action == ACL_MATCH && chance(40)) {
+		if (r->af == AF_INET6)
+			fb_pool(&r->nat, chance(50) ? "2001:db8:9::1" : "(em0)");
+		else
+			fb_pool(&r->nat, chance(50) ? "10.1.2.3" : "(em0)");
+	}
+	if (r->action == ACL_MATCH && chance(15)) {
+		fb_pool(&r->rdr, r->af == AF_INET6 ? "2001:db8:1:1::5" :
+		    "10.2.3.4");
+		r->rdr.proxy_port[0] = chance(50) ? 80 : 0;
+		r->rdr.proxy_port[1] = 0;
+	}
+	if (r->action == ACL_PASS && chance(5))
+		fb_pool(&r->nat, "192.0.2.1");
+}
+
+static void
+rand_ruleset(struct gen *g, struct acl_anchor *a, int depth, int n)
+{
+	int i, cnt = 1 + (int)rnd((uint32_t)n);
+
+	for (i = 0; i < cnt; i++)
+		rand_rule(g, a, depth);
+}
+
+static struct acl_pkt
+rand_pkt(void)
+{
+	static const int protos[] = { IPPROTO_TCP, IPPROTO_TCP, IPPROTO_UDP,
+	    IPPROTO_ICMP, 47 };
+	static const int types[] = { 0, 3, 8, 135, 136, 129 };
+	char s[64], d[64];
+	struct acl_pkt p;
+	int v6 = chance(30), proto;
+
+	rand_host(s, sizeof(s), v6);
+	rand_host(d, sizeof(d), v6);
+	if (chance(10))
+		snprintf(d, sizeof(d), "%s", v6 ? "2001:db8::1" : "192.0.2.1");
+	if (chance(5))
+		snprintf(s, sizeof(s), "%s", v6 ? "2001:db8:9::1" : "10.1.2.3");
+	proto = protos[rnd(5)];
+	if (proto == IPPROTO_ICMP && v6)
+		proto = IPPROTO_ICMPV6;
+	p = fb_pkt(s, d, proto, 0, 0);
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		p.sport = (uint16_t)(ports[rnd(NPORTS_R)] + (int)rnd(3) - 1);
+		p.dport = (uint16_t)(ports[rnd(NPORTS_R)] + (int)rnd(3) - 1);
+	}
+	if (proto == IPPROTO_TCP)
+		p.tcp_flags = (uint8_t)(rnd(2) ? ACL_TH_SYN : rnd(256));
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		p.icmp_type = (uint8_t)types[rnd(6)];
+		p.icmp_code = (uint8_t)rnd(2);
+	}
+	if (chance(5)) {
+		p.frag = 1;
+		p.sport = p.dport = 0;
+	}
+	if (chance(10))
+		p.tos = 0x10;
+	p.rcvif = (uint16_t)(chance(50) ? rnd(4) : ACL_RCVIF_NONE);
+	return (p);
+}
+
+static void
+rand_diff(uint64_t seed, int nrules, int quick_pct, int npkts)
+{
+	static const char *t1[] = { "10.0.0.0/16", "!10.0.1.0/24",
+	    "10.0.1.4/30", "2001:db8:1::/48", NULL };
+	static const char *t2[] = { "10.1.0.0/16", "10.2.3.0/24",
+	    "!10.2.3.7", NULL };
+	struct acl_ifinfo ifs[4];
+	struct acl_compile_args args;
+	struct acl_classifier *c;
+	struct acl_result lin, tree;
+	struct acl_tags *tags;
+	struct acl_pkt p;
+	struct gen g;
+	int i, port, dir, tagsn;
+	uint16_t tagid[3];
+	char err[128];
+
+	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
+	memset(&g, 0, sizeof(g));
+	g.conf = fb_conf_new();
+	g.quick_pct = quick_pct;
+	fb_table(g.conf, "t1", "", t1);
+	fb_table(g.conf, "t2", "", t2);
+	while (g.conf->root->rs.nrules < (size_t)nrules)
+		rand_rule(&g, g.conf->root, 0);
+	fb_if(&ifs[0], "em0", "em egress", "192.0.2.1/24 2001:db8::1/64");
+	fb_if(&ifs[1], "tap0", "tap", "");
+	fb_if(&ifs[2], "vether0", "vether", "10.0.1.1/24 10.2.3.1/24");
+	fb_if(&ifs[3], "tap1", "tap", "10.1.0.9/16");
+	tags = acl_tags_new();
+	for (tagsn = 0; tagsn < 3; tagsn++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "T%d", tagsn);
+		tagid[tagsn] = acl_tag_id(tags, name, 1);
+	}
+	for (port = 0; port < 4; port++)
+		for (dir = ACL_IN; dir <= ACL_OUT; dir++) {
+			memset(&args, 0, sizeof(args));
+			args.conf = g.conf;
+			args.ifs = ifs;
+			args.nifs = 4;
+			args.port = (size_t)port;
+			args.dir = dir;
+			args.tags = tags;
+			cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)),
+			    0, "seed %llu: %s", (unsigned long long)seed, err);
+			for (i = 0; i < npkts; i++) {
+				p = rand_pkt();
+				if (chance(20))
+					p.tag = tagid[rnd(3)];
+				acl_eval_linear(c, &p, &lin);
+				acl_classify(c, &p, &tree);
+				cr_assert(same_result(&lin, &tree),
+				    "seed %llu port %d dir %d packet %d: "
+				    "linear %d/%d/%d, tree %d/%d/%d",
+				    (unsigned long long)seed, port, dir, i,
+				    lin.ar_nr, lin.ar_action, lin.ar_reason,
+				    tree.ar_nr, tree.ar_action,
+				    tree.ar_reason);
+			}
+			acl_classifier_free(c);
+		}
+	acl_tags_free(tags);
+	fb_conf_free(g.conf);
+}
+
+Test(diff, random_last_match_small)
+{
+	uint64_t seed;
+
+	for (seed = 1; seed <= 150; seed++)
+		rand_diff(seed, 20, 0, 300);
+}
+
+Test(diff, random_last_match_large)
+{
+	uint64_t seed;
+
+	for (seed = 1000; seed < 1006; seed++)
+		rand_diff(seed, 1500, 0, 3000);
+}
+
+Test(diff, random_with_quick)
+{
+	uint64_t seed;
+
+	for (seed = 2000; seed < 2100; seed++)
+		rand_diff(seed, 40, 15, 300);
+	for (seed = 3000; seed < 3004; seed++)
+		rand_diff(seed, 1500, 5, 3000);
+}
