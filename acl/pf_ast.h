@@ -20,6 +20,17 @@
  *    OpenBSD manual and pfctl sources read as documentation for them.
  *  - An anchor owns a ruleset; a rule that calls an anchor points at it
  *    (anchor != NULL) and keeps the name it was called by (anchor_call).
+ *    anchor "x/ *" (anchor_wildcard) points at x: every child of x, in
+ *    name order, is evaluated at that position.  Anchors called by name
+ *    but never loaded exist, empty, so that a later "load anchor" (or a
+ *    reload) fills them.  An inline anchor { ... } (anchor_inline) holds
+ *    its body in anchor->rs; anonymous ones are named "_N".
+ *  - Rules are numbered (nr) per ruleset in order, and the label macros
+ *    ($if, $srcaddr, ..., $nr) are already expanded, as pfctl loads them.
+ *  - file/line of a rule name where it was written (file points into
+ *    acl_conf.files) for diagnostics, explain and lint.
+ *
+ * The producer is acl_load() (acl/pf.h); acl_conf_free() frees it all.
  */
 #ifndef ACL_PF_AST_H
 #define ACL_PF_AST_H
@@ -279,7 +290,9 @@ struct acl_rule {
 
 	/* anchor call: anchor != NULL */
 	struct acl_anchor *anchor;
-	char		 anchor_call[ACL_PATH_MAX];	/* as printed */
+	char		 anchor_call[ACL_PATH_MAX];	/* as printed: the name
+						   as written, or the inline
+						   anchor's own name */
 	uint8_t		 anchor_wildcard;	/* "name/ *": all children */
 	uint8_t		 anchor_inline;		/* body given in braces */
 
@@ -305,7 +318,7 @@ struct acl_anchor {
 	struct acl_anchor *parent;
 	struct acl_anchor **child;	/* sorted by name */
 	size_t		 nchild;
-	int		 match;		/* rules moved into an inline anchor */
+	int		 match;		/* rules of its inline body */
 	int		 loaded;	/* from "load anchor" */
 	const char	*file;		/* file it was loaded from, or NULL */
 };
@@ -345,7 +358,8 @@ struct acl_conf {
 	/* set options */
 	uint32_t	 timeout[ACL_TM_MAX];
 	uint8_t		 timeout_set[ACL_TM_MAX];
-	uint32_t	 limit[8];	/* states src-nodes frags tables ... */
+	uint32_t	 limit[8];	/* in pf_limit_names order: states
+					   src-nodes frags tables ... */
 	uint8_t		 limit_set[8];
 	char		 loginterface[ACL_IFNAMSIZ];
 	uint32_t	 hostid;

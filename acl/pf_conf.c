@@ -221,7 +221,8 @@ pf_rule_append(struct pf_parser *p, struct acl_anchor *a,
 	for (k = 0; k < 3; k++) {
 		char	*l = k == 0 ? n->label : k == 1 ? n->tagname :
 		    n->match_tagname;
-		size_t	 len = k == 0 ? sizeof(n->label) : sizeof(n->tagname);
+		size_t	 len = k == 0 ? sizeof(n->label) :
+		    sizeof(n->tagname);
 		char	 tmp[ACL_RULE_LABEL_SIZE * 2], *q, *s = l;
 		size_t	 o = 0;
 

@@ -383,6 +383,7 @@ struct pf_parser {
 	struct pf_tok_val tok;		/* lookahead */
 	int		 have;
 	int		 errflag;	/* yacc's error recovery state */
+	int		 depth;		/* nested braces in host lists */
 	void		*jb;		/* jmp_buf of the statement loop */
 
 	uint16_t	 returnicmpdefault;

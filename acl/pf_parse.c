@@ -586,7 +586,8 @@ option(struct pf_parser *p)
 		if (tok_accept(p, '(')) {
 			wm = 1;
 			for (;;) {
-				char	*k = xstring(p), *v = xstring(p), *cp;
+				char	*k = xstring(p), *v = xstring(p);
+				char	*cp;
 				double	 d = strtod(v, &cp);
 
 				if (strcmp(cp, "%"))
@@ -960,17 +961,38 @@ host_list(struct pf_parser *p, int *isany)
 	return (h);
 }
 
+/*
+ * Braces nest in host lists; yacc's stack (YYMAXDEPTH) bounds them in
+ * pfctl, this bounds the recursion here.
+ */
+#define PF_MAXNEST	256
+
+static void
+nest(struct pf_parser *p, int d)
+{
+	p->depth += d;
+	if (p->depth > PF_MAXNEST) {
+		p->depth = 0;
+		fail(p, "yacc stack overflow");
+	}
+}
+
 static struct node_host *
 ipspec(struct pf_parser *p, int *isany)
 {
+	struct node_host	*h;
+
 	*isany = 0;
 	if (tok_accept(p, K_ANY)) {
 		*isany = 1;
 		return (NULL);
 	}
 	if (tok_accept(p, '{')) {
+		nest(p, 1);
 		optnl(p);
-		return (host_list(p, isany));
+		h = host_list(p, isany);
+		nest(p, -1);
+		return (h);
 	}
 	return (xhost(p));
 }
@@ -3102,8 +3124,11 @@ tablespec(struct pf_parser *p)
 	struct node_host	*h;
 
 	if (tok_accept(p, '{')) {
+		nest(p, 1);
 		optnl(p);
-		return (table_host_list(p));
+		h = table_host_list(p);
+		nest(p, -1);
+		return (h);
 	}
 	h = xhost(p);
 	setweight(h, optweight(p));
@@ -3320,6 +3345,7 @@ pf_parse(struct pf_parser *p)
 			p->lx.file->errors++;
 			p->errflag = 3;
 			p->asd = 0;
+			p->depth = 0;
 			p->anchor = p->astack[0];
 			while ((t = peek(p)) != '\n' && t != T_EOF)
 				p->have = 0;

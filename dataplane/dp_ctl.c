@@ -160,7 +160,8 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 	else if (p->vm[0] != '\0')
 		fprintf(out, "\tdescription: vm %s\n", p->vm);
 	else if (p->kind == PORT_IF)
-		fprintf(out, "\tdescription: Linux %s\n", p->ifname);
+		fprintf(out, "\tdescription: Linux %s (%s)\n", p->ifname,
+		    p->io ? p->io : "AF_PACKET");
 	else if (p->kind == PORT_PCAP)
 		fprintf(out, "\tdescription: capture file port\n");
 	fprintf(out, "\tindex %u priority 0 llprio 3\n", p->index + 1u);

@@ -75,6 +75,7 @@ struct port {
 	uint16_t	 index;
 	uint8_t		 kind;		/* enum port_kind */
 	uint8_t		 offload;	/* tx takes partial csum and GSO */
+	const char	*io;		/* how it does I/O, for views */
 	int		 fd;		/* -1: nothing to poll */
 	const struct port_ops *ops;
 	void		*priv;		/* the kind's own state */

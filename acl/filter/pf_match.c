@@ -649,21 +649,42 @@ static void
 acl_tree_walk(const struct acl_classifier *c, struct acl_ctx *x)
 {
 	const struct acl_tree *ts;
-	const uint32_t *ref[ACL_NSUB], *end[ACL_NSUB], *r;
-	uint32_t n, pos, start = 0;
-	int i, nl, best, rv;
+	const struct acl_node *nd[ACL_NSUB];
+	const uint32_t *ref[ACL_NSUB], *end[ACL_NSUB];
+	const struct acl_box *box;
+	uint32_t pos, start = 0;
+	int i, nl, best, rv, down;
 
 again:
 	ts = c->tree[x->k.frag][x->k.afi];
+	box = c->box[x->k.afi];
+	/*
+	 * Descend the subset trees side by side, a level of each in turn:
+	 * their loads are independent and overlap.
+	 */
+	for (i = 0; i < ACL_NSUB; i++)
+		nd[i] = &ts[i].root;
+	do {
+		down = 0;
+		for (i = 0; i < ACL_NSUB; i++)
+			if (nd[i]->dim != ACL_LEAF) {
+				nd[i] = &ts[i].node[nd[i]->idx +
+				    ((x->k.k[nd[i]->dim] >> nd[i]->shift) &
+				    nd[i]->mask)];
+				down = 1;
+			}
+	} while (down);
 	for (i = nl = 0; i < ACL_NSUB; i++) {
-		if ((n = acl_tree_leaf(&ts[i], &x->k, &r)) == 0)
+		if (nd[i]->n == 0)
 			continue;
-		ref[nl] = r;
-		end[nl] = r + n;
+		ref[nl] = &ts[i].ref[nd[i]->idx];
+		end[nl] = ref[nl] + nd[i]->n;
 		while (ref[nl] < end[nl] && *ref[nl] < start)
 			ref[nl]++;
-		if (ref[nl] < end[nl])
+		if (ref[nl] < end[nl]) {
+			__builtin_prefetch(&box[*ref[nl]]);
 			nl++;
+		}
 	}
 	while (nl > 0) {
 		for (best = 0, i = 1; i < nl; i++)
@@ -674,7 +695,8 @@ again:
 			ref[best] = ref[nl - 1];
 			end[best] = end[nl - 1];
 			nl--;
-		}
+		} else
+			__builtin_prefetch(&box[*ref[best]]);
 		if (pos >= x->stop_at)
 			return;
 		rv = acl_step(c, x, pos);

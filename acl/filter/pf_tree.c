@@ -49,8 +49,8 @@
 #include "acl/filter/pf_filter_impl.h"
 
 #define ACL_BINTH		8	/* entries per leaf */
-#define ACL_SPFAC		4	/* space measure factor */
-#define ACL_KMAX		8	/* at most 2^8 cuts per node */
+#define ACL_SPFAC		8	/* space measure factor */
+#define ACL_KMAX		10	/* at most 2^10 cuts per node */
 #define ACL_KMAX_ROOT		12	/* ... and 2^12 at the root */
 #define ACL_MAXDEPTH		32
 #define ACL_BUDGET_FACTOR	64	/* references per entry */
@@ -314,7 +314,11 @@ acl_choose(const struct acl_tbuild *tb, const uint32_t *l, size_t n,
 	return (found ? 0 : ESRCH);
 }
 
-/* Do all entries span both children a and a + 1 along d? */
+/*
+ * May children a and a + 1 along d share a subtree?  Only if every entry
+ * spans both: then they see the same boxes.  Not along the protocol: what
+ * acl_prune() may drop depends on whether the region holds TCP or ICMP.
+ */
 static int
 acl_spans_both(const struct acl_tbuild *tb, const uint32_t *l, size_t n,
     const struct acl_region *g, int d, int k, uint64_t a)
@@ -322,6 +326,8 @@ acl_spans_both(const struct acl_tbuild *tb, const uint32_t *l, size_t n,
 	uint64_t clo, chi;
 	size_t i;
 
+	if (d == ACL_D_PROTO)
+		return (0);
 	for (i = 0; i < n; i++) {
 		acl_child_span(&tb->c->box[tb->afi][l[i]], g, d, k, &clo,
 		    &chi);

@@ -4,6 +4,7 @@
  * loaded when there is any.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "acl_test.h"
@@ -267,4 +268,40 @@ Test(parse, no_lint_without_the_flag)
 	cr_assert_eq(r.rv, 0);
 	cr_assert_str_eq(r.err, "");
 	acl_run_free(&r);
+}
+
+/* what the fuzzer found (test/fuzz/crashes): load without crashing */
+Test(parse, fuzz_regressions)
+{
+	DIR			*d = opendir(ACL_FUZZ_DIR);
+	struct dirent		*e;
+	struct acl_load_args	 a;
+	struct acl_conf		*conf;
+	FILE			*in, *null = fopen("/dev/null", "w");
+	char			 path[1024];
+	int			 n = 0;
+
+	cr_assert_not_null(d, "%s", ACL_FUZZ_DIR);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "README"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", ACL_FUZZ_DIR,
+		    e->d_name);
+		in = fopen(path, "r");
+		cr_assert_not_null(in, "%s", path);
+		memset(&a, 0, sizeof(a));
+		a.file = e->d_name;
+		a.stream = in;
+		a.flags = ACL_LOAD_VERBOSE | ACL_LOAD_VERBOSE2 |
+		    ACL_LOAD_WARN | ACL_LOAD_NOFILES;
+		a.out = a.err = null;
+		conf = NULL;
+		if (acl_load(&a, &conf) == 0)
+			acl_conf_free(conf);
+		fclose(in);
+		n++;
+	}
+	closedir(d);
+	fclose(null);
+	cr_assert_gt(n, 0);
 }

@@ -33,9 +33,12 @@ put(const char *name, const char *text)
 static int
 load(void)
 {
-	FILE *ef = open_memstream(&errs, &errlen);
+	FILE *ef;
 	int r;
 
+	free(errs);
+	errs = NULL;
+	ef = open_memstream(&errs, &errlen);
 	r = conf_load(c, dir, ef);
 	fclose(ef);
 	return r;
