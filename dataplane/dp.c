@@ -723,13 +723,14 @@ dp_flush(struct dp *dp)
 	dp->ndirty = 0;
 }
 
-/* Out of a bridge member: pf "out on" it, unless it is a vether (the
- * router filters "in on" it). */
+/* Out of a bridge member: pf "out on" it, unless the router is on
+ * either end (see dp_process). */
 static void
 dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p)
 {
 	if (out->kind != PORT_VETHER &&
-	    dp_pf_test(dp, out, ACL_OUT, p) != PF_PASS)
+	    dp->ports[p->in_port]->kind != PORT_VETHER &&
+	    dp_pf_test(dp, out, ACL_OUT, p, 0) != PF_PASS)
 		return;
 	dp_output(dp, out, p);
 }
@@ -762,6 +763,26 @@ dp_bridge_output(struct dp *dp, struct bridge *br, struct pkt *p,
  * belong to several bridges after vlan demux; each bridge looks up its own
  * sub-batch in one pass.
  */
+/* Is this frame for a vether of the bridge IN is in (the router)? */
+static int
+dp_for_router(struct dp *dp, const struct port *in, const struct pkt *p)
+{
+	const struct bridge *br;
+	int i;
+
+	if (in->bridge < 0 || dp->router.nrifs == 0 || dp->pf.rs == NULL)
+		return 0;
+	br = &dp->bridges[in->bridge];
+	for (i = 0; i < br->br_nmembers; i++) {
+		const struct port *m = dp->ports[br->br_members[i].bm_port];
+
+		if (m->kind == PORT_VETHER &&
+		    memcmp(m->lladdr, ether_dst(p->data), 6) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 {
@@ -787,9 +808,15 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 			dp_trace_rx(dp, in, p);
 		}
 		owner[i] = dp_port_input(dp, in, p);
-		/* Frames the router sent were filtered out on the vether. */
+		/*
+		 * pf filters what the bridge forwards between members, in on
+		 * one and out on the other.  Frames to or from a vether are
+		 * the router's: pf sees them in or out on the vether instead,
+		 * as bridge(4) delivers local traffic without member rules.
+		 */
 		if (owner[i] != NULL && owner[i]->kind != PORT_VETHER &&
-		    dp_pf_test(dp, owner[i], ACL_IN, p) != PF_PASS)
+		    !dp_for_router(dp, owner[i], p) &&
+		    dp_pf_test(dp, owner[i], ACL_IN, p, 0) != PF_PASS)
 			owner[i] = NULL;
 		if (owner[i] == NULL)
 			done |= 1ULL << i;

@@ -26,6 +26,7 @@
 #include "fwd/ether.h"
 #include "fwd/ip.h"
 #include "fwd/l3.h"
+#include "nat/nat.h"
 
 /* State rule numbers carry the ruleset generation in their top byte, so
  * a state from before a reload never bumps a new rule's counters. */
@@ -474,15 +475,66 @@ pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
 		sp = dp = ether_get16(in + hl + 4);
 	else
 		return NULL;
-	/* The quoted packet travelled opposite to this error. */
+	/* The quoted packet travelled opposite to this error, on this same
+	 * wire: it is a WIRE key, oriented for the other direction. */
 	state_key_make(&k, AF_INET, in[9], &s, &d, htons(sp), htons(dp),
 	    dir == ACL_IN ? STATE_DIR_OUT : STATE_DIR_IN);
-	return state_lookup(&pf->states, &k, dir == ACL_IN ? STATE_DIR_OUT :
-	    STATE_DIR_IN, ifx, now);
+	return state_lookup_key(&pf->states, &k, STATE_WIRE, ifx, now);
+}
+
+/* The address a nat-to/rdr-to pool gives (network order), or 0. */
+static uint32_t
+pf_pool_addr(struct dp *dp, const struct acl_pool *pool, const uint8_t *src)
+{
+	const struct acl_addr *a = &pool->addr;
+	struct port *pp;
+	uint32_t base, mask;
+
+	switch (a->type) {
+	case ACL_ADDR_DYNIFTL:
+		/* (em0): the port's address now, so it follows changes. */
+		pp = dp_port(dp, a->ifname);
+		if (pp == NULL || pp->rif == NULL || pp->rif->naddrs == 0)
+			return 0;
+		return htonl(pp->rif->addrs[0].addr);
+	case ACL_ADDR_ADDRMASK:
+		base = a->a.addr.w[0];
+		mask = a->a.mask.w[0];
+		if (mask == 0xffffffff || mask == 0)
+			return base;
+		/* A network: the same source always gets the same address. */
+		{
+			uint32_t h = (uint32_t)src[0] << 24 | src[1] << 16 |
+			    src[2] << 8 | src[3];
+
+			h *= 2654435761u;
+			return (base & mask) | (htonl(h) & ~mask);
+		}
+	default:
+		return 0;
+	}
+}
+
+/* The packet as a state's other key says it is (NAT on a state hit). */
+static void
+pf_translate(struct pkt *p, const struct l3info *li, const struct state *s,
+    int sdir)
+{
+	const struct state_key *to = &s->key[sdir == STATE_DIR_IN ?
+	    STATE_STACK : STATE_WIRE];
+	struct nat_rewrite rw;
+	int si = sdir == STATE_DIR_IN ? 0 : 1;	/* source side of the key */
+
+	rw.src = to->addr[si].w[0];
+	rw.sport = ntohs(to->port[si]);
+	rw.dst = to->addr[!si].w[0];
+	rw.dport = ntohs(to->port[!si]);
+	nat_rewrite4(p, li, &rw);
 }
 
 int
-dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
+dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
+    int rewrite)
 {
 	struct dp_pf *pf = &dp->pf;
 	struct dp_pf_ruleset *rs = pf->rs;
@@ -490,8 +542,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	const char *dname = dir == ACL_IN ? "in" : "out";
 	struct acl_result res;
 	struct acl_pkt ap;
-	struct state_key key;
+	struct state_key key, wire, stack;
+	struct nat_rewrite rw;
 	struct state *s;
+	uint32_t nat_src;
 	struct l3info li;
 	uint32_t rule;
 	uint16_t ifx;
@@ -531,9 +585,29 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	s = state_lookup(&pf->states, &key, sdir, ifx, dp->now);
 	if (s == NULL && (li.proto == L3_IPPROTO_ICMP) &&
-	    !l3_icmp_is_query(li.af, li.icmp_type))
+	    !l3_icmp_is_query(li.af, li.icmp_type) && li.l4off != 0) {
 		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now);
+		/* An error about a flow we translate: back to its inside. */
+		if (s != NULL && (s->flags & STATE_F_NAT) && rewrite &&
+		    dir == ACL_IN && s->direction == STATE_DIR_OUT) {
+			const struct state_key *in = &s->key[STATE_STACK];
+			struct nat_rewrite outer = { 0, in->addr[1].w[0], 0, 0 };
+			struct nat_rewrite inner = { in->addr[1].w[0], 0,
+			    ntohs(in->port[1]), 0 };
+
+			nat_rewrite_icmp_error(p, &li, &outer, &inner);
+			if (p->traced)
+				dp_trace(dp, p, "nat", "icmp error for a "
+				    "translated flow: back to its inside");
+		}
+		if (s != NULL) {
+			pf_count(pf, s->rule, dir, p->len);
+			return PF_PASS;
+		}
+	}
 	if (s != NULL) {
+		if ((s->flags & STATE_F_NAT) && rewrite && li.af == 4)
+			pf_translate(p, &li, s, sdir);
 		state_update(&pf->states, s, sdir, li.tcp_flags, p->len,
 		    dp->now);
 		pf_count(pf, s->rule, dir, p->len);
@@ -546,6 +620,21 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
 	pf_pkt(&li, &ap, dp->ports[p->in_port]);
 	acl_classify(c, &ap, &res);
+	/*
+	 * A match rule's nat-to applies at once in pf: later rules see the
+	 * translated source ("pass out on $wan ... from ($wan)").  Decide
+	 * again on the translated packet; the translation stays.
+	 */
+	if (res.ar_nat != NULL && res.ar_nat != res.ar_rule && dir == ACL_OUT &&
+	    li.af == 4 && (nat_src = pf_pool_addr(dp, &res.ar_nat->nat,
+	    li.src)) != 0) {
+		const struct acl_rule *nat = res.ar_nat;
+
+		ap.src.w[0] = nat_src;
+		acl_classify(c, &ap, &res);
+		if (res.ar_nat == NULL)
+			res.ar_nat = nat;
+	}
 	if (res.ar_reason == ACL_R_NOMATCH) {
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: no rule matched: pass "
@@ -574,7 +663,61 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	if (res.ar_keep_state == ACL_STATE_NONE)
 		return PF_PASS;
-	s = state_insert(&pf->states, &key, &key, sdir, ifx, dp->now, 0, rule);
+	wire = key;
+	stack = key;
+	if (rewrite && li.af == 4 && ((res.ar_nat != NULL && dir == ACL_OUT) ||
+	    (res.ar_rdr != NULL && dir == ACL_IN))) {
+		/* pf translates only what creates a state: here. */
+		const struct acl_pool *pool = dir == ACL_OUT ?
+		    &res.ar_nat->nat : &res.ar_rdr->rdr;
+		uint32_t to = pf_pool_addr(dp, pool, li.src);
+		uint16_t np;
+
+		if (to == 0) {
+			pf->c[PF_C_TRANSLATE]++;
+			if (p->traced)
+				dp_trace(dp, p, "nat", "%s on %s: drop (pool "
+				    "has no address)", dname, port->name);
+			return PF_DROP;
+		}
+		memset(&rw, 0, sizeof(rw));
+		if (dir == ACL_OUT) {
+			/* nat-to: the source side, addr[1] going out. */
+			wire.addr[1].w[0] = to;
+			rw.src = to;
+			np = ntohs(key.port[1]);
+			if ((li.proto == L3_IPPROTO_TCP || li.proto ==
+			    L3_IPPROTO_UDP || (li.proto == L3_IPPROTO_ICMP &&
+			    l3_icmp_is_query(4, li.icmp_type))) &&
+			    pool->proxy_port[0] != 0) {
+				np = nat_pick_port(&pf->states, &wire, 1,
+				    pool->proxy_port[0], pool->proxy_port[1],
+				    dp->now, (uint32_t)dp->pkt_seq);
+				if (np == 0) {
+					pf->c[PF_C_TRANSLATE]++;
+					if (p->traced)
+						dp_trace(dp, p, "nat", "drop: "
+						    "no free port");
+					return PF_DROP;
+				}
+			}
+			rw.sport = np;
+			wire.port[1] = htons(np);
+			if (li.proto == L3_IPPROTO_ICMP)
+				wire.port[0] = htons(np);
+		} else {
+			/* rdr-to: the destination side, addr[1] coming in. */
+			stack.addr[1].w[0] = to;
+			rw.dst = to;
+			if (pool->proxy_port[0] != 0 && (li.proto ==
+			    L3_IPPROTO_TCP || li.proto == L3_IPPROTO_UDP)) {
+				stack.port[1] = htons(pool->proxy_port[0]);
+				rw.dport = pool->proxy_port[0];
+			}
+		}
+	}
+	s = state_insert(&pf->states, &wire, &stack, sdir, ifx, dp->now, 0,
+	    rule);
 	if (s == NULL) {
 		if (pf->states.count >= pf->states.limit)
 			pf->c[PF_C_MAXSTATES]++;
@@ -588,6 +731,18 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	s->packets[0] = 1;	/* the first packet; tracking starts after */
 	s->bytes[0] = p->len;
+	if (s->flags & STATE_F_NAT) {
+		nat_rewrite4(p, &li, &rw);
+		if (p->traced) {
+			char a[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, dir == ACL_OUT ? &rw.src : &rw.dst,
+			    a, sizeof(a));
+			dp_trace(dp, p, "nat", "%s on %s: %s %s:%u", dname,
+			    port->name, dir == ACL_OUT ? "nat-to" : "rdr-to",
+			    a, dir == ACL_OUT ? rw.sport : rw.dport);
+		}
+	}
 	if (RULE_IDX(rule) < rs->nstats) {
 		rs->stats[RULE_IDX(rule)].states_cur++;
 		rs->stats[RULE_IDX(rule)].states_tot++;

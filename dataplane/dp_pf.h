@@ -88,7 +88,7 @@ struct dp_pf {
 int	 dp_pf_init(struct dp *);
 void	 dp_pf_fini(struct dp *);
 int	 dp_pf_load(struct dp *, const char *, FILE *);
-int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);
+int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *, int);
 void	 dp_pf_tick(struct dp *);
 int	 dp_pf_ctl(struct dp *, int, char **, FILE *);
 void	 dp_pf_state_gone(struct dp *, struct state *);

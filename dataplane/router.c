@@ -318,7 +318,8 @@ router_output(struct router *rt, struct pkt *p, uint32_t dst)
 	}
 	r = &rt->routes[id - 1];
 	r->use++;
-	if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p) != PF_PASS) {
+	if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p, 1) !=
+	    PF_PASS) {
 		pkt_free(&rt->dp->pool, p);
 		return r;
 	}
@@ -505,21 +506,26 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		return;
 	}
 	rt->c[ROUTER_C_IN]++;
-	if (dp_pf_test(rt->dp, r->port, ACL_IN, p) != PF_PASS)
+	/* From here the router may change the packet (NAT): own it. */
+	if ((q = router_own(rt, p, shared)) == NULL)
 		return;
+	p = q;
+	ip = p->data + li.l3off;
+	if (dp_pf_test(rt->dp, r->port, ACL_IN, p, 1) != PF_PASS)
+		goto done;
 	dst = ip_get32(ip + 16);
 	if (router_local(rt, dst) != NULL || dst == 0xffffffff) {
-		router_local_input(rt, r, p, &li, shared);
-		return;
+		router_local_input(rt, r, p, &li, 0);
+		goto done;
 	}
 	if (ether_is_multicast(dmac))
-		return;		/* not routed: a broadcast for others */
+		goto done;	/* not routed: a broadcast for others */
 	if (!rt->forwarding) {
 		rt->c[ROUTER_C_DROP_FORWARDING_OFF]++;
 		if (p->traced)
 			dp_trace(rt->dp, p, "router", "drop: not for us and "
 			    "net.inet.ip.forwarding=0");
-		return;
+		goto done;
 	}
 	if (li.ttl <= 1) {
 		rt->c[ROUTER_C_DROP_TTL]++;
@@ -528,7 +534,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 			    li.ttl);
 		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_TIMXCEED,
 		    0, 0);
-		return;
+		goto done;
 	}
 	if ((id = lpm_lookup(&rt->lpm, dst)) == LPM_NH_NONE) {
 		rt->c[ROUTER_C_DROP_NO_ROUTE]++;
@@ -537,7 +543,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 			    ipstr(dst, a));
 		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_UNREACH,
 		    ICMP_UNREACH_NET, 0);
-		return;
+		goto done;
 	}
 	rte = &rt->routes[id - 1];
 	if ((ether_get16(ip + 6) & 0x4000) && p->off.gso_type == 0 &&
@@ -546,11 +552,9 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_UNREACH,
 		    ICMP_UNREACH_NEEDFRAG,
 		    (uint16_t)rt->rifs[rte->rif].port->mtu);
-		return;
+		goto done;
 	}
-	if ((q = router_own(rt, p, shared)) == NULL)
-		return;
-	ip = q->data + li.l3off;
+	q = p;
 	ip_ttl_dec(ip);
 	if (li.l3off != ETHER_HDR_LEN) {
 		/* A tagged frame leaves the router untagged. */
@@ -577,6 +581,9 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		    rt->rifs[rte->rif].port->name, li.ttl, li.ttl - 1);
 	}
 	router_output(rt, q, dst);
+	return;
+done:
+	pkt_free(&rt->dp->pool, p);
 }
 
 /* Once a second: retry or give up unresolved next hops. */

@@ -206,6 +206,15 @@ state_lookup(struct state_table *t, const struct state_key *k, int dir,
 	    ifindex, now, 1);
 }
 
+/* Look a key up among WIRE or STACK keys, whatever the direction. */
+struct state *
+state_lookup_key(struct state_table *t, const struct state_key *k, int which,
+    uint16_t ifindex, uint32_t now)
+{
+	t->c[STATE_C_SEARCHES]++;
+	return state_find(t, k, which, ifindex, now, 1);
+}
+
 static void
 slot_insert(struct state_table *t, const struct state_key *k, uint32_t idx,
     uint32_t which)

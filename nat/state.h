@@ -111,6 +111,9 @@ struct state *
 	 state_lookup(struct state_table *, const struct state_key *, int,
 	    uint16_t, uint32_t);
 struct state *
+	 state_lookup_key(struct state_table *, const struct state_key *, int,
+	    uint16_t, uint32_t);
+struct state *
 	 state_insert(struct state_table *, const struct state_key *,
 	    const struct state_key *, int, uint16_t, uint32_t, int, uint32_t);
 void	 state_remove(struct state_table *, struct state *);

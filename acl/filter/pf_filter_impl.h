@@ -117,9 +117,9 @@ struct acl_ent {
 struct acl_node {
 	uint8_t		 dim;		/* enum acl_dim, or ACL_LEAF */
 	uint8_t		 shift;
-	uint16_t	 mask;		/* cuts - 1 */
+	uint16_t	 mask;		/* cuts - 1; leaf: entries, or */
+#define ACL_LEAF_BIG	0xffff		/* ... their number is ref[idx] */
 	uint32_t	 idx;		/* first child in node[] / ref[] */
-	uint32_t	 n;		/* leaf: refs */
 };
 
 struct acl_tree {
@@ -223,6 +223,19 @@ acl_box_match(const struct acl_box *b, const struct acl_keys *k)
 int	 acl_tree_build(struct acl_classifier *, int, int);
 void	 acl_tree_free(struct acl_tree *);
 
+/* the entries of a leaf */
+static inline uint32_t
+acl_leaf_refs(const struct acl_tree *t, const struct acl_node *nd,
+    const uint32_t **refp)
+{
+	if (nd->mask == ACL_LEAF_BIG) {
+		*refp = &t->ref[nd->idx + 1];
+		return (t->ref[nd->idx]);
+	}
+	*refp = &t->ref[nd->idx];
+	return (nd->mask);
+}
+
 /* the leaf of a packet: a shift and a mask per level */
 static inline uint32_t
 acl_tree_leaf(const struct acl_tree *t, const struct acl_keys *k,
@@ -233,8 +246,7 @@ acl_tree_leaf(const struct acl_tree *t, const struct acl_keys *k,
 	while (nd->dim != ACL_LEAF)
 		nd = &t->node[nd->idx + ((k->k[nd->dim] >> nd->shift) &
 		    nd->mask)];
-	*refp = &t->ref[nd->idx];
-	return (nd->n);
+	return (acl_leaf_refs(t, nd, refp));
 }
 
 #endif /* ACL_FILTER_PF_FILTER_IMPL_H */

@@ -652,7 +652,7 @@ acl_tree_walk(const struct acl_classifier *c, struct acl_ctx *x)
 	const struct acl_node *nd[ACL_NSUB];
 	const uint32_t *ref[ACL_NSUB], *end[ACL_NSUB];
 	const struct acl_box *box;
-	uint32_t pos, start = 0;
+	uint32_t n, pos, start = 0;
 	int i, nl, best, rv, down;
 
 again:
@@ -675,10 +675,9 @@ again:
 			}
 	} while (down);
 	for (i = nl = 0; i < ACL_NSUB; i++) {
-		if (nd[i]->n == 0)
+		if ((n = acl_leaf_refs(&ts[i], nd[i], &ref[nl])) == 0)
 			continue;
-		ref[nl] = &ts[i].ref[nd[i]->idx];
-		end[nl] = ref[nl] + nd[i]->n;
+		end[nl] = ref[nl] + n;
 		while (ref[nl] < end[nl] && *ref[nl] < start)
 			ref[nl]++;
 		if (ref[nl] < end[nl]) {

@@ -1,46 +1,61 @@
 /*
- * pf_tree.c: the compiled classifier, a HiCuts decision tree per address
- * family over (src, dst, sport, dport, proto).
+ * pf_tree.c: the compiled classifier.  Per address family, five decision
+ * trees (HiCuts cutting, EffiCuts' separation of rules by where they are
+ * narrow) over (src, dst, sport, dport, proto); a lookup takes one leaf of
+ * each and walks their entries merged in rule order.
  *
- * Why a decision tree: pf's answer is not "the first match" but a walk
- * with side effects (last match wins, quick stops, match rules carry
- * options and may translate the packet, tags, anchors).  A scheme that
- * returns one rule (tuple space search with priorities, bit vectors that
- * give the highest-priority match) would have to be bent for each of
- * those; a decision tree instead returns the few entries that can match
- * this packet, in rule order, and the exact walk (acl_step(), the very
- * step the linear reference takes) runs over them.  Every entry whose box
- * holds the packet is in its leaf, so the walk sees every rule that could
- * match it, in order: the two evaluators cannot disagree unless a box is
- * wrong.  The lookup is a few array indexings (one shift and mask per
- * level) and a bin of at most ACL_BINTH entries, in the common case,
- * whatever the number of rules.
+ * Why decision trees: pf's answer is not "the first match" but a walk with
+ * side effects (last match wins, quick stops, quick anchors stop, match
+ * rules carry options and may translate the packet, tags, anchor calls
+ * with criteria of their own).  A scheme that returns one rule (tuple
+ * space search with priorities, bit vectors that yield the best match)
+ * would have to be bent for each of those; a tree instead returns the few
+ * entries that can match this packet, in rule order, and the exact walk
+ * (acl_step(), the very step the linear reference takes) runs over them.
+ * Every entry whose box holds the packet is in one of its leaves, so the
+ * walk sees every rule that could match it, in order: the two evaluators
+ * cannot disagree unless a box is wrong or an entry was pruned wrongly,
+ * which is what the differential tests look for.
  *
- * Construction (Gupta and McKeown's HiCuts, with the node pruning of
- * HyperCuts): a node holds the entries whose box meets the node's region.
- * It is cut into 2^k equal parts along one dimension; for each dimension
- * k grows while the space measure (children + references) stays under
- * ACL_SPFAC times the node's entries, and the dimension whose largest
- * child is smallest wins.  Before cutting, entries that cannot matter in
- * the region are dropped: everything after a quick rule that matches every
- * packet of the region, and non-quick pass/block rules before a rule that
- * matches the whole region and decides after them.  Neighbouring children
- * that would be built from the same entries, all spanning both, share one
- * subtree.
+ * Construction (Gupta and McKeown's HiCuts): a node holds the entries
+ * whose box meets its region.  It is cut into 2^k equal parts along one
+ * dimension; for each dimension k grows while the space measure (children
+ * + references) stays under ACL_SPFAC times the node's entries, and the
+ * dimension whose largest child is smallest wins.  Before cutting, the
+ * entries no packet of the region can need are dropped: everything after
+ * a quick rule that matches every packet of the region, and non-quick
+ * pass/block rules before a rule that matches the whole region and decides
+ * after them (unless a quick anchor, a tag or a translation could make
+ * them count).  Neighbouring children built from the same entries, all
+ * spanning both, share one subtree.  The children of a node sit side by
+ * side in one array, so a level of the lookup is one shift, one mask, one
+ * load.
+ *
+ * Separation (Vamanan et al., EffiCuts): an entry wide in a dimension is
+ * copied into every child of a cut along it, and a tree mixing wide and
+ * narrow entries either replicates without end or stops with fat leaves.
+ * So entries go to one of ACL_NSUB trees by where they are narrow (source
+ * and destination, source, destination, destination port, nothing), each
+ * cut where its entries are narrow.  A lookup pays one descent per tree
+ * that holds entries, not per rule.
+ *
+ * Fragments: a port rule never matches a non-first fragment, so "matches
+ * the whole region" would be false for them; fragments get trees of their
+ * own without the port rules, and the main trees may prune freely.
  *
  * What is not cut: entries that test what the box cannot say (tables and
- * negations are wildcards in their dimension, "!=" ports too; flags, icmp
- * types, tags are not dimensions) sit in every leaf their box reaches and
- * are checked in full there.  Rules that are wildcards in every dimension
- * (a "block all", "match out ... nat-to", an anchor call with criteria)
- * are in every leaf: a leaf's floor is their number.
+ * negations are wildcards in their dimension, "!=" and "<>" ports too;
+ * flags, icmp types, tags are not dimensions) sit in every leaf their box
+ * reaches and are checked in full there.  Rules that are wildcards in
+ * every dimension (a "block all", a "match out ... nat-to", an anchor call
+ * with criteria) are in every leaf of the last tree.
  *
  * Limits: a node stops being cut at ACL_BINTH entries, at depth
- * ACL_MAXDEPTH, when no cut makes its largest child smaller (then the leaf
- * is bigger than the bin, and the lookup degrades towards linear for those
- * packets only), or when the references held by the tree exceed
- * ACL_BUDGET_FACTOR per entry (then every remaining node becomes a leaf).
- * Memory is reported by acl_classifier_stats().
+ * ACL_MAXDEPTH, when no cut makes its largest child smaller (the leaf is
+ * then bigger than the bin and only the packets that reach it pay), or
+ * when nodes and references of a tree would exceed ACL_BUDGET_FACTOR per
+ * entry (ACL_BUDGET_MIN at least): every node still to be built becomes a
+ * leaf.  acl_classifier_stats() reports the shape and the memory.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -200,11 +215,13 @@ acl_grow(void **p, size_t *cap, size_t need, size_t sz)
 	return (0);
 }
 
+/* A leaf: 8-byte nodes keep its size in the mask, unless it is huge. */
 static int
 acl_new_leaf(struct acl_tbuild *tb, const uint32_t *l, size_t n, size_t depth,
     struct acl_node *out)
 {
 	struct acl_tree *t = tb->t;
+	size_t big = n >= ACL_LEAF_BIG;
 
 	memset(out, 0, sizeof(*out));
 	out->dim = ACL_LEAF;
@@ -213,11 +230,15 @@ acl_new_leaf(struct acl_tbuild *tb, const uint32_t *l, size_t n, size_t depth,
 		t->max_depth = depth;
 	if (n == 0)
 		return (0);
-	if (acl_grow((void **)&t->ref, &t->capref, t->nref + n,
-	    sizeof(*t->ref)) != 0)
+	if (n > UINT32_MAX - 1 || acl_grow((void **)&t->ref, &t->capref,
+	    t->nref + n + big, sizeof(*t->ref)) != 0)
 		return (ENOMEM);
 	out->idx = (uint32_t)t->nref;
-	out->n = (uint32_t)n;
+	if (big) {
+		out->mask = ACL_LEAF_BIG;
+		t->ref[t->nref++] = (uint32_t)n;
+	} else
+		out->mask = (uint16_t)n;
 	memcpy(&t->ref[t->nref], l, n * sizeof(*l));
 	t->nref += n;
 	if (n > t->max_leaf)

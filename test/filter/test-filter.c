@@ -877,3 +877,48 @@ Test(filter, flat_list_and_stats)
 	args.port = 99;
 	cr_expect_eq(acl_compile(&args, &c, NULL, 0), EINVAL);
 }
+
+/*
+ * Rules no cut can separate end up in one leaf, however many: 700 calls
+ * of an anchor of 100 rules that test the tos (not a dimension) make a
+ * leaf of 70000 entries, beyond what a node counts in place.
+ */
+Test(filter, huge_leaf_falls_back_gracefully)
+{
+	struct acl_compile_args args;
+	struct acl_classifier *c;
+	struct acl_tree_stats st;
+	struct acl_result lin, tree;
+	struct acl_anchor *a;
+	struct acl_pkt p;
+	struct acl_rule *r;
+	int i;
+
+	a = fb_anchor(conf, "many");
+	for (i = 0; i < 100; i++) {
+		r = fb_rule(a, i % 2 ? ACL_PASS : ACL_BLOCK);
+		r->tos = 0x10;
+	}
+	for (i = 0; i < 700; i++)
+		fb_call(conf, root, "many", 0);
+	memset(&args, 0, sizeof(args));
+	args.conf = conf;
+	args.ifs = ifs;
+	args.nifs = NPORTS;
+	args.port = TAP0;
+	args.dir = ACL_IN;
+	cr_assert_eq(acl_compile(&args, &c, NULL, 0), 0);
+	acl_classifier_stats(c, &st);
+	cr_expect_eq(st.entries, 70700);
+	cr_expect_geq(st.max_leaf, 70000);
+	p = tcp("10.0.0.1", "10.0.0.2", 80);
+	p.tos = 0x10;
+	acl_eval_linear(c, &p, &lin);
+	acl_classify(c, &p, &tree);
+	same(&lin, &tree);
+	PASSES(tree, 70699);
+	p.tos = 0;
+	acl_classify(c, &p, &tree);
+	cr_expect_eq(tree.ar_nr, -1);
+	acl_classifier_free(c);
+}

@@ -1,0 +1,169 @@
+/* See nat.h. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "fwd/ip.h"
+#include "nat/nat.h"
+
+/* The partial (pseudo-header) sum follows a changed word directly. */
+static void
+csum_pseudo_update16(uint8_t *p, uint16_t old, uint16_t new)
+{
+	uint32_t s = (uint32_t)ether_get16(p) + (uint16_t)~old + new;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	ether_put16(p, (uint16_t)s);
+}
+
+static void
+l4_addr_update(uint8_t *field, int partial, uint32_t old, uint32_t new)
+{
+	if (partial) {
+		csum_pseudo_update16(field, old >> 16, new >> 16);
+		csum_pseudo_update16(field, old & 0xffff, new & 0xffff);
+	} else
+		ip_csum_update32(field, old, new);
+}
+
+/*
+ * Rewrite an IPv4 packet's addresses and ports (or ICMP query id) as rw
+ * says.  A non-first fragment has no transport header: only addresses.
+ */
+void
+nat_rewrite4(struct pkt *p, const struct l3info *li,
+    const struct nat_rewrite *rw)
+{
+	uint8_t *ip = p->data + li->l3off, *l4 = NULL, *field = NULL;
+	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0;
+	uint32_t old;
+	uint16_t o16;
+
+	if (li->l4off != 0 && !li->frag)
+		l4 = p->data + li->l4off;
+	if (l4 != NULL && li->proto == L3_IPPROTO_TCP)
+		field = l4 + 16;
+	else if (l4 != NULL && li->proto == L3_IPPROTO_UDP &&
+	    (partial || ether_get16(l4 + 6) != 0))
+		field = l4 + 6;		/* UDP without a checksum keeps none */
+	if (rw->src != 0 && (old = ip_get32(ip + 12)) != ntohl(rw->src)) {
+		ip_put32(ip + 12, ntohl(rw->src));
+		ip_csum_update32(ip + 10, old, ntohl(rw->src));
+		if (field != NULL)
+			l4_addr_update(field, partial, old, ntohl(rw->src));
+	}
+	if (rw->dst != 0 && (old = ip_get32(ip + 16)) != ntohl(rw->dst)) {
+		ip_put32(ip + 16, ntohl(rw->dst));
+		ip_csum_update32(ip + 10, old, ntohl(rw->dst));
+		if (field != NULL)
+			l4_addr_update(field, partial, old, ntohl(rw->dst));
+	}
+	if (l4 == NULL)
+		return;
+	if (li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP) {
+		if (rw->sport != 0 && (o16 = ether_get16(l4)) != rw->sport) {
+			ether_put16(l4, rw->sport);
+			if (field != NULL && !partial)
+				ip_csum_update16(field, o16, rw->sport);
+		}
+		if (rw->dport != 0 && (o16 = ether_get16(l4 + 2)) !=
+		    rw->dport) {
+			ether_put16(l4 + 2, rw->dport);
+			if (field != NULL && !partial)
+				ip_csum_update16(field, o16, rw->dport);
+		}
+	} else if (li->proto == L3_IPPROTO_ICMP &&
+	    l3_icmp_is_query(4, li->icmp_type)) {
+		uint16_t id = rw->sport ? rw->sport : rw->dport;
+
+		if (id != 0 && (o16 = ether_get16(l4 + 4)) != id) {
+			ether_put16(l4 + 4, id);
+			if (!partial)
+				ip_csum_update16(l4 + 2, o16, id);
+		}
+	}
+}
+
+/*
+ * An ICMP error about a translated flow: rewrite the outer header as
+ * outer says and the quoted packet as inner says, keeping the quoted IP
+ * header's checksum, the (8 quoted bytes of the) transport header and the
+ * ICMP checksum right.  Returns -1 if the quote is too short.
+ */
+int
+nat_rewrite_icmp_error(struct pkt *p, const struct l3info *li,
+    const struct nat_rewrite *outer, const struct nat_rewrite *inner)
+{
+	uint8_t *icmp = p->data + li->l4off, *in = icmp + 8, *q4;
+	uint32_t room = p->len - li->l4off - 8, hl, old;
+	uint16_t o16;
+
+	if (room < 20)
+		return -1;
+	hl = (in[0] & 0x0f) * 4u;
+	if (room < hl + 8)
+		return -1;
+	q4 = in + hl;
+	/*
+	 * A quoted address change moves the quoted header's checksum by the
+	 * opposite amount, so the ICMP checksum, which covers both, stays.
+	 * Quoted ports have no such partner: the ICMP checksum follows them.
+	 */
+	if (inner->src != 0 && (old = ip_get32(in + 12)) != ntohl(inner->src)) {
+		ip_put32(in + 12, ntohl(inner->src));
+		ip_csum_update32(in + 10, old, ntohl(inner->src));
+	}
+	if (inner->dst != 0 && (old = ip_get32(in + 16)) != ntohl(inner->dst)) {
+		ip_put32(in + 16, ntohl(inner->dst));
+		ip_csum_update32(in + 10, old, ntohl(inner->dst));
+	}
+	if (in[9] == L3_IPPROTO_TCP || in[9] == L3_IPPROTO_UDP) {
+		if (inner->sport && (o16 = ether_get16(q4)) != inner->sport) {
+			ether_put16(q4, inner->sport);
+			ip_csum_update16(icmp + 2, o16, inner->sport);
+		}
+		if (inner->dport && (o16 = ether_get16(q4 + 2)) !=
+		    inner->dport) {
+			ether_put16(q4 + 2, inner->dport);
+			ip_csum_update16(icmp + 2, o16, inner->dport);
+		}
+	} else if (in[9] == L3_IPPROTO_ICMP) {
+		uint16_t id = inner->sport ? inner->sport : inner->dport;
+
+		if (id && (o16 = ether_get16(q4 + 4)) != id) {
+			ether_put16(q4 + 4, id);
+			ip_csum_update16(icmp + 2, o16, id);
+		}
+	}
+	nat_rewrite4(p, li, outer);
+	return 0;
+}
+
+/*
+ * Choose a port for translated key k (the side being translated is
+ * addr[side]/port[side]) in [lo, hi] so that k is no state's WIRE key.
+ * Starts at a hash of the flow so that flows spread; returns 0 when every
+ * port is taken for this destination.
+ */
+uint16_t
+nat_pick_port(struct state_table *t, struct state_key *k, int side,
+    uint16_t lo, uint16_t hi, uint32_t now, uint32_t seed)
+{
+	uint32_t range = (uint32_t)hi - lo + 1, i, start;
+
+	if (lo == 0 || hi < lo)
+		return 0;
+	start = (uint32_t)XXH3_64bits_withSeed(k, sizeof(*k), seed) % range;
+	for (i = 0; i < range; i++) {
+		uint16_t port = (uint16_t)(lo + (start + i) % range);
+
+		k->port[side] = htons(port);
+		if (k->proto == L3_IPPROTO_ICMP)
+			k->port[!side] = htons(port);
+		if (state_lookup(t, k, STATE_DIR_IN, 0, now) == NULL)
+			return port;	/* no WIRE key like it */
+	}
+	return 0;
+}

@@ -1,0 +1,174 @@
+/*
+ * The classifier on rule sets read by the pf.conf parser (acl_load()):
+ * the handbook's section 4 as written, and as corrected in examples/.
+ * The other tests build their rules by hand and do not need the parser.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "acl/pf.h"
+#include "acl/filter/pf_filter.h"
+#include "filter_build.h"
+
+static struct acl_conf *
+load(const char *file, const char *confdir, const char *text)
+{
+	struct acl_load_args a;
+	struct acl_conf *conf;
+	char path[1024];
+	FILE *fp = NULL;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(path, sizeof(path), "%s/%s", SLUICE_SOURCE_DIR, file);
+	a.file = path;
+	if (text != NULL) {
+		fp = fmemopen((void *)text, strlen(text), "r");
+		cr_assert_not_null(fp);
+		a.stream = fp;
+	}
+	a.confdir = confdir;
+	a.out = stdout;
+	a.err = stderr;
+	cr_assert_eq(acl_load(&a, &conf), 0, "%s does not load", path);
+	if (fp != NULL)
+		fclose(fp);
+	return (conf);
+}
+
+static struct acl_result
+eval(struct acl_conf *conf, struct acl_ifinfo *ifs, size_t nifs, size_t port,
+    int dir, struct acl_pkt p)
+{
+	struct acl_compile_args args;
+	struct acl_classifier *c;
+	struct acl_result lin, tree;
+	char err[128];
+
+	memset(&args, 0, sizeof(args));
+	args.conf = conf;
+	args.ifs = ifs;
+	args.nifs = nifs;
+	args.port = port;
+	args.dir = dir;
+	cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)), 0, "%s", err);
+	acl_eval_linear(c, &p, &lin);
+	acl_classify(c, &p, &tree);
+	cr_assert_eq(lin.ar_nr, tree.ar_nr);
+	cr_assert_eq(lin.ar_action, tree.ar_action);
+	acl_classifier_free(c);
+	return (tree);
+}
+
+static struct acl_pkt
+syn(const char *s, const char *d, int dport)
+{
+	struct acl_pkt p = fb_pkt(s, d, IPPROTO_TCP, 40000, dport);
+
+	p.tcp_flags = ACL_TH_SYN;
+	return (p);
+}
+
+/*
+ * As written: the anchors come before "block all", so without quick the
+ * block wins; and "to (tap3)" names the tap's addresses, it has none.
+ */
+Test(text, handbook_section4_as_written)
+{
+	char confdir[1024];
+	struct acl_ifinfo ifs[3];
+	struct acl_conf *conf;
+	struct acl_result res;
+	size_t i;
+
+	snprintf(confdir, sizeof(confdir), "%s/examples/handbook/etc",
+	    SLUICE_SOURCE_DIR);
+	conf = load("examples/handbook/etc/pf.conf", confdir, NULL);
+	fb_if(&ifs[0], "em0", "em egress", "198.51.100.2/24");
+	fb_if(&ifs[1], "tap3", "tap", "");
+	fb_if(&ifs[2], "tap4", "tap", "");
+	res = eval(conf, ifs, 3, 1, ACL_IN, syn("203.0.113.5",
+	    "192.0.2.11", 80));
+	cr_expect_eq(res.ar_action, ACL_BLOCK);
+	cr_expect_str_eq(res.ar_anchor, "");
+	/* with "anchor "vm/ *" quick": still blocked, tap3 has no address */
+	for (i = 0; i < conf->root->rs.nrules; i++)
+		if (conf->root->rs.rules[i].anchor != NULL)
+			conf->root->rs.rules[i].quick = 1;
+	res = eval(conf, ifs, 3, 1, ACL_IN, syn("203.0.113.5",
+	    "192.0.2.11", 80));
+	cr_expect_eq(res.ar_action, ACL_BLOCK);
+	cr_expect(!res.ar_quick_anchor);
+	/* ... until it has one */
+	fb_if(&ifs[1], "tap3", "tap", "192.0.2.11/32");
+	res = eval(conf, ifs, 3, 1, ACL_IN, syn("203.0.113.5",
+	    "192.0.2.11", 80));
+	cr_expect_eq(res.ar_action, ACL_PASS);
+	cr_expect(res.ar_quick_anchor);
+	cr_expect_str_eq(res.ar_anchor, "vm/web01");
+	/* the host's own traffic leaves by the egress rule */
+	res = eval(conf, ifs, 3, 0, ACL_OUT, syn("198.51.100.2",
+	    "203.0.113.5", 443));
+	cr_expect_eq(res.ar_action, ACL_PASS);
+	cr_expect_eq(res.ar_keep_state, ACL_STATE_NORMAL);
+	acl_conf_free(conf);
+}
+
+Test(text, handbook_section4_corrected)
+{
+	char confdir[1024];
+	struct acl_ifinfo ifs[3];
+	struct acl_conf *conf;
+	struct acl_result res;
+
+	snprintf(confdir, sizeof(confdir), "%s/examples/handbook-fixed",
+	    SLUICE_SOURCE_DIR);
+	conf = load("examples/handbook-fixed/pf.conf", confdir, NULL);
+	fb_if(&ifs[0], "em0", "em egress", "198.51.100.2/24");
+	fb_if(&ifs[1], "em1", "em", "");
+	fb_if(&ifs[2], "tap0", "tap", "");
+	res = eval(conf, ifs, 3, 2, ACL_OUT, syn("203.0.113.5",
+	    "192.0.2.11", 80));
+	cr_expect_eq(res.ar_action, ACL_PASS);
+	cr_expect_str_eq(res.ar_anchor, "vm/web01");
+	res = eval(conf, ifs, 3, 2, ACL_OUT, syn("203.0.113.5",
+	    "192.0.2.11", 22));
+	cr_expect_eq(res.ar_action, ACL_BLOCK);
+	res = eval(conf, ifs, 3, 2, ACL_OUT, syn("10.10.0.7",
+	    "192.0.2.11", 22));
+	cr_expect_eq(res.ar_action, ACL_PASS);
+	acl_conf_free(conf);
+}
+
+/* a quick anchor call and a match rule with nat-to, from text */
+Test(text, quick_anchor_and_nat_from_text)
+{
+	static const char pfconf[] =
+	    "match out on egress inet from 10.50.0.0/24 nat-to (egress)\n"
+	    "anchor \"vm\" quick {\n"
+	    "  pass out on tap0 proto tcp to port 80\n"
+	    "}\n"
+	    "block all\n"
+	    "pass out on egress\n";
+	struct acl_ifinfo ifs[2];
+	struct acl_conf *conf;
+	struct acl_result res;
+
+	conf = load("test/filter/inline.conf", NULL, pfconf);
+	fb_if(&ifs[0], "em0", "em egress", "198.51.100.2/24");
+	fb_if(&ifs[1], "tap0", "tap", "");
+	res = eval(conf, ifs, 2, 1, ACL_OUT, syn("10.50.0.5", "10.50.0.9",
+	    80));
+	cr_expect_eq(res.ar_action, ACL_PASS);
+	cr_expect(res.ar_quick_anchor);
+	res = eval(conf, ifs, 2, 0, ACL_OUT, syn("10.50.0.5", "203.0.113.9",
+	    80));
+	cr_expect_eq(res.ar_action, ACL_PASS);
+	cr_expect_not_null(res.ar_nat);
+	cr_expect_eq(res.ar_nat->action, ACL_MATCH);
+	acl_conf_free(conf);
+}

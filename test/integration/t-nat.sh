@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The handbook's section 3 as written: db01 on bridge1 behind vether0,
+# NATed out of em0 by `match out on $wan from $isol_net to any nat-to
+# ($wan)`, with the chapter's own pf.conf (examples/handbook/etc).
+T_NAME=nat
+. "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+EX=$(cd "$HERE/../../examples/handbook/etc" && pwd)
+
+WAN=sl$ID-nwan DB=sl$ID-ndb
+mkns "$WAN" && mkns "$DB" || exit 1
+mkveth "s${ID}em0" "$WAN" wan0 || exit 1
+ip -n "$WAN" addr add 198.51.100.1/24 dev wan0
+
+etc=$TMP/etc
+mkdir -p "$etc"
+cp "$EX/hostname.vether0" "$EX/hostname.bridge1" "$etc/"
+cp "$EX/pf.conf.routed" "$etc/pf.conf"
+printf 'inet 198.51.100.2 255.255.255.0\nup\n' >"$etc/hostname.em0"
+echo 198.51.100.1 >"$etc/mygate"
+cat >"$etc/vm.conf" <<'VM'
+switch "isolated" {
+    interface bridge1
+}
+vm "db01" {
+    memory 2048M
+    disk "/var/vm/db01.img"
+    interface { switch "isolated" }
+}
+VM
+start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
+guest_up "$DB" 10.50.0.20/24 || exit 1
+ip -n "$DB" route add default via 10.50.0.1
+
+check "forwarding off: nothing passes to the wan" \
+	sh -c "! ip netns exec $DB ping -c 1 -W 1 198.51.100.1"
+check "sysctl net.inet.ip.forwarding=1" ctl sysctl net.inet.ip.forwarding=1
+check "ping 10.50.0.1" ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 10.50.0.1
+check "ping 198.51.100.1 through NAT" ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 198.51.100.1
+
+ip netns exec "$WAN" python3 "$HERE/udpflows.py" tcppeer 7001 "$TMP/tcp.peer" &
+PIDS+=($!)
+ip netns exec "$WAN" python3 "$HERE/udpflows.py" peer 7002 "$TMP/udp.peer" &
+PIDS+=($!)
+wait_for 5 sh -c "ip netns exec $WAN ss -ltn | grep -q :7001 && ip netns exec $WAN ss -lun | grep -q :7002"
+ip netns exec "$DB" timeout 5 python3 -c "
+import socket
+c = socket.create_connection(('198.51.100.1', 7001), timeout=3); c.sendall(b'x'); c.recv(10)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(3)
+u.sendto(b'y', ('198.51.100.1', 7002)); u.recv(10)" >/dev/null 2>&1
+wait_for 5 test -s "$TMP/udp.peer"
+inrange() {	# inrange FILE: the peer is 198.51.100.2 with a port in 50001-65535
+	p=$(sed -n 's/^198\.51\.100\.2:\([0-9]*\)$/\1/p' "$1")
+	[ -n "$p" ] && [ "$p" -ge 50001 ] && [ "$p" -le 65535 ]
+}
+check "TCP server on the wan sees 198.51.100.2:50001-65535" inrange "$TMP/tcp.peer"
+check "UDP server on the wan sees 198.51.100.2:50001-65535" inrange "$TMP/udp.peer"
+check "ping -t 1: time exceeded from 10.50.0.1" \
+	sh -c "ip netns exec $DB ping -c 1 -t 1 -W 2 198.51.100.1 | grep -q 'From 10.50.0.1 .*Time to live exceeded'"
+ctl netstat -rn >"$TMP/rt"
+check "netstat -rn: 10.50.0/24 on vether0" grep -qE '^10\.50\.0/24 .* vether0' "$TMP/rt"
+check "netstat -rn: default via 198.51.100.1" grep -qE '^default +198\.51\.100\.1 +UGS ' "$TMP/rt"
+ctl pfctl -ss >"$TMP/ss"
+check "pfctl -ss shows the translated state" \
+	grep -qE '^all udp 198\.51\.100\.2:[0-9]+ \(10\.50\.0\.20:[0-9]+\) -> 198\.51\.100\.1:7002 ' "$TMP/ss"
+check "pfctl -vvsr | egrep 'match out .* nat-to' finds the rule" \
+	sh -c "$SLUICECTL -s $SOCK pfctl -vvsr | grep -E 'match out .* nat-to' | grep -qE 'match out on em0 inet from 10.50.0.0/24 to any nat-to \\(em0(:[0-9*]+)?\\)'"
+
+ip netns exec "$WAN" python3 "$HERE/udpflows.py" echo 7003 &
+PIDS+=($!)
+wait_for 5 sh -c "ip netns exec $WAN ss -lun | grep -q :7003"
+n=$(ip netns exec "$DB" python3 "$HERE/udpflows.py" flows 198.51.100.1 7003 1000)
+check "1000 concurrent UDP flows translate and come back (got $n)" test "$n" = 1000
+check "... as 1000 translated states" \
+	test "$($SLUICECTL -s $SOCK pfctl -ss | grep -c '^all udp 198\.51\.100\.2:[0-9]* (10\.50\.0\.20:[0-9]*) -> 198\.51\.100\.1:7003 ')" -eq 1000
+
+head -c 2000000 /dev/urandom >"$TMP/blob"
+ip netns exec "$WAN" sh -c "nc -l -N -p 7004 >$TMP/got" &
+PIDS+=($!)
+wait_for 5 ip netns exec "$WAN" sh -c "ss -ltn | grep -q :7004"
+check "TCP 2 MB db01 -> wan through NAT (offloads on)" \
+	ip netns exec "$DB" timeout 20 nc -N 198.51.100.1 7004 <"$TMP/blob"
+wait_for 10 cmp -s "$TMP/blob" "$TMP/got"
+check "TCP data arrived intact" cmp "$TMP/blob" "$TMP/got"
+check "UDP to a closed port: the port unreachable comes back through NAT" \
+	sh -c "ip netns exec $DB python3 -c \"
+import socket,sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(3)
+u.connect(('198.51.100.1', 7999)); u.send(b'z')
+try:
+    u.recv(10)
+except ConnectionRefusedError:
+    sys.exit(0)
+sys.exit(1)\""
+finish

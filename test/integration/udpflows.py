@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""udpflows.py echo PORT          UDP echo server
+   udpflows.py peer PORT FILE     UDP: record the first sender as ip:port
+   udpflows.py tcppeer PORT FILE  TCP: record the first client as ip:port
+   udpflows.py flows HOST PORT N  N concurrent flows, one datagram each;
+                                  prints how many answers came back"""
+import select
+import socket
+import sys
+import time
+
+mode = sys.argv[1]
+if mode == "echo":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    while True:
+        data, peer = s.recvfrom(2048)
+        s.sendto(data, peer)
+elif mode == "peer":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    data, peer = s.recvfrom(2048)
+    s.sendto(data, peer)
+    open(sys.argv[3], "w").write("%s:%d\n" % peer)
+elif mode == "tcppeer":
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    s.listen(1)
+    c, peer = s.accept()
+    c.sendall(c.recv(100))
+    open(sys.argv[3], "w").write("%s:%d\n" % peer)
+    c.close()
+elif mode == "flows":
+    host, port, n = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    socks = []
+    for i in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setblocking(False)
+        s.connect((host, port))
+        socks.append(s)
+    # UDP may lose a datagram under a burst (a tap's queue is 500 deep):
+    # flows that got no answer send again, on the same socket, so the
+    # flow (and its translation) stays the same.
+    got = set()
+    deadline = time.time() + 15
+    while len(got) < n and time.time() < deadline:
+        for i, s in enumerate(socks):
+            if s.fileno() not in got:
+                s.send(b"flow %d" % i)
+                if i % 100 == 99:
+                    time.sleep(0.002)
+        until = time.time() + 1.0
+        while len(got) < n and time.time() < until:
+            r, _, _ = select.select(socks, [], [], 0.2)
+            for s in r:
+                try:
+                    if s.recv(100):
+                        got.add(s.fileno())
+                except OSError:
+                    pass
+    print(len(got))
