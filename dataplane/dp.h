@@ -53,7 +53,7 @@ struct dp_trace_ent {
 	uint64_t	 ns;
 	uint32_t	 pkt;
 	char		 stage[12];
-	char		 text[160];
+	char		 text[240];
 };
 
 struct dp_vm {

@@ -557,6 +557,7 @@ ctl_trace(struct dp *dp, int argc, char **argv, FILE *out)
 			return 1;
 		}
 		dp->trace_budget = (uint32_t)n;
+		dp->trace_count = dp->trace_head = 0;	/* a fresh trace */
 		fprintf(out, "tracing the next %lu packets\n", n);
 		return 0;
 	}

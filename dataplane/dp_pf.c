@@ -649,12 +649,22 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	rule = (uint32_t)pf_gen << 24 | (pf_rule_index(rs, c, &res) &
 	    0xffffff);
 	pf_count(pf, rule, dir, p->len);
-	if (p->traced)
-		dp_trace(dp, p, "pf", "%s on %s: %s by rule @%u%s%s%s", dname,
-		    port->name, res.ar_action == ACL_BLOCK ? "block" : "pass",
-		    res.ar_anchor_nr, res.ar_anchor && res.ar_anchor[0] ?
-		    " in anchor \"" : "", res.ar_anchor ? res.ar_anchor : "",
-		    res.ar_anchor && res.ar_anchor[0] ? "\"" : "");
+	if (p->traced) {
+		char text[160] = "";
+		FILE *f = fmemopen(text, sizeof(text) - 1, "w");
+
+		/* explain: the deciding rule, as pfctl prints it. */
+		if (f != NULL && res.ar_rule != NULL) {
+			acl_print_rule(f, res.ar_rule, 0);
+			fclose(f);
+		} else if (f != NULL)
+			fclose(f);
+		dp_trace(dp, p, "pf", "%s on %s: %s by rule @%u%s%s%s: %s",
+		    dname, port->name, res.ar_action == ACL_BLOCK ? "block" :
+		    "pass", res.ar_anchor_nr, res.ar_anchor &&
+		    res.ar_anchor[0] ? " of anchor " : "", res.ar_anchor ?
+		    res.ar_anchor : "", "", text);
+	}
 	if (res.ar_action == ACL_BLOCK) {
 		if (res.ar_return & (ACL_RF_RETURN | ACL_RF_RETURNRST |
 		    ACL_RF_RETURNICMP))

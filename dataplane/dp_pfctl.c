@@ -193,17 +193,25 @@ show_state(struct state *s, void *arg)
 	uint32_t age = w->dp->now - s->creation;
 	uint32_t exp = state_expires_in(s, w->dp->now);
 
+	struct state_key skc;
+
 	if (s->direction == STATE_DIR_OUT) {
-		sk = &s->key[STATE_STACK];
+		skc = s->key[STATE_STACK];
 		nk = &s->key[STATE_WIRE];
 		psrc = s->src_state;
 		pdst = s->dst_state;
+		/* An ICMP id is one "port": only its own side counts. */
+		if (proto == 1 || proto == 58)
+			skc.port[0] = nk->port[0];
 	} else {
-		sk = &s->key[STATE_WIRE];
+		skc = s->key[STATE_WIRE];
 		nk = &s->key[STATE_STACK];
 		psrc = s->dst_state;
 		pdst = s->src_state;
+		if (proto == 1 || proto == 58)
+			skc.port[1] = nk->port[1];
 	}
+	sk = &skc;
 	fprintf(out, "%s ", s->ifindex ?
 	    w->dp->ports[s->ifindex - 1]->name : "all");
 	if ((pe = getprotobynumber(proto)) != NULL)

@@ -170,7 +170,8 @@ struct acl_result {
 	uint8_t			 ar_quick_anchor; /* a quick anchor stopped */
 	uint8_t			 ar_keep_state;	/* ACL_STATE_*, 0: none */
 	uint32_t		 ar_return;	/* ACL_RF_RETURN* of the rule */
-	uint16_t		 ar_tag;	/* tag to set, 0: keep */
+	uint16_t		 ar_tag;	/* tag to set (pf does on pass),
+						   0: keep the packet's */
 	const struct acl_rule	*ar_nat;	/* nat-to to apply, or NULL */
 	const struct acl_rule	*ar_rdr;	/* rdr-to to apply, or NULL */
 	const struct acl_rule	*ar_match;	/* last match rule, or NULL */

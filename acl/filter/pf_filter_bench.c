@@ -41,7 +41,10 @@ acl_bench_classbench_stats(const char *rules, const char *trace, int compiled,
 	memset(&t, 0, sizeof(t));
 	if ((error = acl_cb_load_rules(rules, &conf)) != 0)
 		return (error);
-	if ((error = acl_cb_load_trace(trace, NULL, &t)) != 0)
+	error = acl_cb_load_trace(trace, NULL, &t);
+	if (error == ENOENT)
+		error = acl_cb_synth_trace(conf, 10, 1, &t);
+	if (error != 0)
 		goto out;
 	if (t.n == 0) {
 		error = EINVAL;

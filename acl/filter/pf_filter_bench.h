@@ -28,11 +28,15 @@ struct acl_cb_trace {
 /* first: the "*_trace.first" file, or NULL */
 int	 acl_cb_load_trace(const char *, const char *, struct acl_cb_trace *);
 void	 acl_cb_trace_free(struct acl_cb_trace *);
+/* a trace drawn from the rules, n headers per rule, when there is none */
+int	 acl_cb_synth_trace(const struct acl_conf *, size_t, uint64_t,
+	    struct acl_cb_trace *);
 
 /*
  * Compile rules for one port ("em0", in) and time a lookup of every trace
  * header, repeated to at least ~0.2 s: compiled (acl_classify) or not
- * (acl_eval_linear).  Returns 0 or an errno; stats may be NULL.
+ * (acl_eval_linear).  A trace file that does not exist is drawn from the
+ * rules (10 headers per rule).  Returns 0 or an errno; stats may be NULL.
  */
 int	 acl_bench_classbench(const char *, const char *, int, double *);
 int	 acl_bench_classbench_stats(const char *, const char *, int, double *,

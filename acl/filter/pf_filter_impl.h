@@ -1,11 +1,11 @@
 /*
  * pf_filter_impl.h: internals shared by the flattener (pf_flat.c), the
- * per-entry match and the linear evaluator (pf_match.c) and the decision
- * tree (pf_tree.c).  Not for users: they see pf_filter.h.
+ * per-entry match and the two walks (pf_match.c) and the construction of
+ * the decision trees (pf_tree.c).  Not for users: they see pf_filter.h.
  *
  * Every flat entry has, besides its rule, a "box" per address family: the
  * 5-tuple region (src, dst, sport, dport, proto) outside which it can never
- * match.  The tree cuts on boxes; a packet is only tested against entries
+ * match.  The trees cut on boxes; a packet is only tested against entries
  * whose box holds it.  When the box says everything about the rule
  * (B_EXACT), the box test is the whole match; otherwise the full match
  * (tables, negation, icmp types, tags ...) follows.  Both evaluators run

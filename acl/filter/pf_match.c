@@ -1,6 +1,7 @@
 /*
  * pf_match.c: one flat entry against one packet, with pf's semantics, and
- * the linear reference evaluator built on it.
+ * the two walks built on it: the linear reference over every entry, and
+ * the tree walk over the leaves of a packet (pf_tree.c builds the trees).
  *
  * The checks follow pf_match_rule() of OpenBSD 7.x in meaning: ports,
  * flags, uid/gid only for TCP/UDP, icmp type/code only for ICMP/ICMPv6, a
