@@ -274,6 +274,55 @@ dp_build_vms(struct dp *dp, FILE *err)
 	return 0;
 }
 
+/*
+ * vport(4): a tap whose kernel side stays on the host, with the inet
+ * lines of hostname.vportN applied to it, so that host daemons (dnsmasq,
+ * sshd) serve the bridge's segment.
+ */
+static struct port *
+dp_open_vport(struct dp *dp, const char *name, FILE *err)
+{
+	struct conf_if *ci = conf_if(dp->conf, name);
+	struct port *p;
+	const char *spec;
+	char ebuf[512];
+	int k, error;
+
+	if ((p = dp_new_port(dp, name, err)) == NULL)
+		return NULL;
+	p->kind = PORT_VPORT;
+	if ((spec = dp_map(dp->opts->ifmaps, dp->opts->nifmaps, name)) != NULL)
+		return dp_open_mapped(dp, p, spec, err) == 0 ? p : NULL;
+	snprintf(p->ifname, sizeof(p->ifname), "%s%s",
+	    dp->opts->tap_prefix ? dp->opts->tap_prefix : "", name);
+	if (dp->opts->check_only)
+		return p;
+	ebuf[0] = '\0';
+	if (port_tap_open(p, 1, ebuf, sizeof(ebuf)) != 0) {
+		fprintf(err, "sluiced: %s\n", ebuf);
+		return NULL;
+	}
+	for (k = 0; ci != NULL && k < ci->naddrs; k++) {
+		if (k > 0) {
+			fprintf(err, "sluiced: warning: %s: only its first "
+			    "address is applied\n", name);
+			break;
+		}
+		if ((error = port_set_inet(p->ifname, ci->addrs[k].addr,
+		    ci->addrs[k].plen)) != 0) {
+			fprintf(err, "sluiced: %s: inet: %s\n", p->ifname,
+			    strerror(error));
+			return NULL;
+		}
+	}
+	if ((error = port_link_up(p->ifname, 1)) != 0) {
+		fprintf(err, "sluiced: %s: up: %s\n", p->ifname,
+		    strerror(error));
+		return NULL;
+	}
+	return p;
+}
+
 static struct port *
 dp_member_port(struct dp *dp, const char *name, FILE *err)
 {
@@ -289,6 +338,8 @@ dp_member_port(struct dp *dp, const char *name, FILE *err)
 			p->kind = PORT_VETHER;
 		return p;
 	}
+	if (strncmp(name, "vport", 5) == 0)
+		return dp_open_vport(dp, name, err);
 	return dp_open_physical(dp, name, err);
 }
 
@@ -425,7 +476,8 @@ dp_build_router(struct dp *dp, FILE *err)
 		if (p == NULL && ci->naddrs > 0 &&
 		    (p = dp_open_physical(dp, ci->name, err)) == NULL)
 			return -1;
-		if (p == NULL || (p->kind != PORT_VETHER && (p->bridge >= 0 ||
+		if (p == NULL || p->kind == PORT_VPORT ||
+		    (p->kind != PORT_VETHER && (p->bridge >= 0 ||
 		    ci->naddrs == 0)))
 			continue;
 		if (ci->has_lladdr)

@@ -11,6 +11,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -69,6 +72,25 @@ port_link_up(const char *ifname, int up)
 	else
 		ifr.ifr_flags &= ~IFF_UP;
 	return port_ifreq(ifname, SIOCSIFFLAGS, &ifr);
+}
+
+/* Give a host-side interface (a vport's) an IPv4 address and mask. */
+int
+port_set_inet(const char *ifname, uint32_t addr, uint8_t plen)
+{
+	struct ifreq ifr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	int error;
+
+	memset(&ifr, 0, sizeof(ifr));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = addr;
+	if ((error = port_ifreq(ifname, SIOCSIFADDR, &ifr)) != 0)
+		return error;
+	memset(&ifr, 0, sizeof(ifr));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = plen ? htonl(~0u << (32 - plen)) : 0;
+	return port_ifreq(ifname, SIOCSIFNETMASK, &ifr);
 }
 
 int

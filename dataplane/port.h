@@ -115,5 +115,6 @@ int	 port_tap_setup(struct port *, const char *, const char *,
 void	 port_close(struct port *);
 int	 port_link_up(const char *, int);
 int	 port_get_lladdr(const char *, uint8_t *);
+int	 port_set_inet(const char *, uint32_t, uint8_t);
 
 #endif /* DP_PORT_H */
