@@ -12,8 +12,8 @@
  * the best run alone.  These are upper bounds for the I/O-free part of the
  * path: bench/system measures the whole thing against the kernel.
  *
- * Cases for stages that are not built yet (the filter, NAT, routing) are
- * listed and say so, so the table's shape does not change when they land.
+ * The l2 case and the harness live here; route, acl, nat and pipeline have
+ * a file each (bench/bench_*.c), sharing bench/bench.h.
  */
 #include <sys/types.h>
 
@@ -30,53 +30,26 @@
 #include <time.h>
 
 #include <pcap/pcap.h>
+#include <stdarg.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
 #define BENCH_HAVE_TSC	1
 #endif
 
+#include "bench/bench.h"
 #include "dataplane/dp.h"
 #include "dataplane/pkt.h"
 #include "dataplane/port.h"
 #include "fwd/bridge.h"
+#include "fwd/csum.h"
 #include "fwd/ether.h"
 #include "fwd/fdb.h"
 
-#define BENCH_RUNS_MIN		5
 #define BENCH_FRAME_STRIDE	64	/* bytes of a built frame kept */
 #define BENCH_FRAME_LEN		60	/* a 64 B frame without its FCS */
 #define BENCH_NOW		1000	/* FDB clock: nothing ages in a run */
 #define BENCH_PCAP_MAX		(1U << 20)
-
-struct bench_opts {
-	int		 quick;
-	int		 runs;
-	uint64_t	 packets;	/* per run */
-	const char	*pcap;
-	const char	*csv;
-	int		 cpu;		/* -1: not pinned */
-};
-
-/* One row of the report: a variant of a case, measured runs times. */
-struct bench_result {
-	char		 bcase[16];
-	char		 variant[64];
-	uint64_t	 packets;
-	int		 runs;
-	double		 mpps_med, mpps_min, mpps_max;
-	double		 ns_med, ns_min, ns_max;
-	double		 cyc_med;
-	char		 status[64];	/* "ok" or why it was skipped */
-};
-
-struct bench {
-	struct bench_opts *o;
-	double		 tsc_ghz;	/* 0: no TSC */
-	struct bench_result *res;
-	int		 nres;
-	int		 maxres;
-};
 
 /* Frames in memory: headers only matter to L2, lengths are kept whole. */
 struct bench_frames {

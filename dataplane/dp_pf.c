@@ -545,7 +545,6 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	struct state_key key, wire, stack;
 	struct nat_rewrite rw;
 	struct state *s;
-	uint32_t nat_src;
 	struct l3info li;
 	uint32_t rule;
 	uint16_t ifx;
@@ -620,21 +619,6 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
 	pf_pkt(&li, &ap, dp->ports[p->in_port]);
 	acl_classify(c, &ap, &res);
-	/*
-	 * A match rule's nat-to applies at once in pf: later rules see the
-	 * translated source ("pass out on $wan ... from ($wan)").  Decide
-	 * again on the translated packet; the translation stays.
-	 */
-	if (res.ar_nat != NULL && res.ar_nat != res.ar_rule && dir == ACL_OUT &&
-	    li.af == 4 && (nat_src = pf_pool_addr(dp, &res.ar_nat->nat,
-	    li.src)) != 0) {
-		const struct acl_rule *nat = res.ar_nat;
-
-		ap.src.w[0] = nat_src;
-		acl_classify(c, &ap, &res);
-		if (res.ar_nat == NULL)
-			res.ar_nat = nat;
-	}
 	if (res.ar_reason == ACL_R_NOMATCH) {
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: no rule matched: pass "
