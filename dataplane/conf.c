@@ -439,6 +439,16 @@ hostname_common(struct conf *c, struct hline *hl, struct tok *kw,
 			parse_inet(c, hl, ci);
 		else
 			conf_err(c, &kw->pos, "inet is not supported here");
+	} else if (strcmp(kw->text, "mtu") == 0 && ci != NULL) {
+		unsigned long v;
+
+		if ((a = hline_arg(c, hl, "mtu", "a number")) == NULL)
+			return 1;
+		if (parse_uint(a->text, 65535, &v) != 0 || v < 576)
+			conf_err(c, &a->pos, "mtu \"%s\": expected 576 to "
+			    "65535", a->text);
+		else
+			ci->mtu = (uint32_t)v;
 	} else if (strcmp(kw->text, "mtu") == 0 ||
 	    strcmp(kw->text, "llprio") == 0 ||
 	    strcmp(kw->text, "group") == 0 ||

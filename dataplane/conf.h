@@ -72,6 +72,7 @@ struct conf_if {
 	char		 name[CONF_NAMESIZ];
 	int		 up;
 	char		 descr[64];
+	uint32_t	 mtu;		/* 0: the default, 1500 */
 	int		 has_lladdr;
 	uint8_t		 lladdr[6];
 	int		 naddrs;

@@ -480,6 +480,8 @@ dp_build_router(struct dp *dp, FILE *err)
 		    (p->kind != PORT_VETHER && (p->bridge >= 0 ||
 		    ci->naddrs == 0)))
 			continue;
+		if (ci->mtu != 0)
+			p->mtu = ci->mtu;
 		if (ci->has_lladdr)
 			memcpy(mac, ci->lladdr, 6);
 		else if (p->kind == PORT_VETHER || !p->has_lladdr)
@@ -1002,9 +1004,15 @@ dp_replay(struct dp *dp)
 			break;
 		if (best > dp->now_ns || dp->pkt_seq == 0)
 			dp_clock(dp, best);
-		if (dp->now != last_tick) {
-			dp_tick(dp);
+		/* Every second the capture skips still ticks (ARP retries). */
+		if (last_tick == 0)
 			last_tick = dp->now;
+		while (last_tick < dp->now) {
+			uint32_t now = dp->now;
+
+			dp->now = ++last_tick;
+			dp_tick(dp);
+			dp->now = now;
 		}
 		dp_poll_rx(dp, next);
 	}

@@ -111,24 +111,39 @@ nat_rewrite_icmp_error(struct pkt *p, const struct l3info *li,
 	 * opposite amount, so the ICMP checksum, which covers both, stays.
 	 * Quoted ports have no such partner: the ICMP checksum follows them.
 	 */
+	/* A quoted UDP header carries its checksum; pf keeps it true. */
+	uint8_t *uc = in[9] == L3_IPPROTO_UDP && ether_get16(q4 + 6) != 0 ?
+	    q4 + 6 : NULL;
+	uint16_t uc0 = uc != NULL ? ether_get16(uc) : 0;
+
 	if (inner->src != 0 && (old = ip_get32(in + 12)) != ntohl(inner->src)) {
 		ip_put32(in + 12, ntohl(inner->src));
 		ip_csum_update32(in + 10, old, ntohl(inner->src));
+		if (uc != NULL)
+			ip_csum_update32(uc, old, ntohl(inner->src));
 	}
 	if (inner->dst != 0 && (old = ip_get32(in + 16)) != ntohl(inner->dst)) {
 		ip_put32(in + 16, ntohl(inner->dst));
 		ip_csum_update32(in + 10, old, ntohl(inner->dst));
+		if (uc != NULL)
+			ip_csum_update32(uc, old, ntohl(inner->dst));
 	}
 	if (in[9] == L3_IPPROTO_TCP || in[9] == L3_IPPROTO_UDP) {
 		if (inner->sport && (o16 = ether_get16(q4)) != inner->sport) {
 			ether_put16(q4, inner->sport);
 			ip_csum_update16(icmp + 2, o16, inner->sport);
+			if (uc != NULL)
+				ip_csum_update16(uc, o16, inner->sport);
 		}
 		if (inner->dport && (o16 = ether_get16(q4 + 2)) !=
 		    inner->dport) {
 			ether_put16(q4 + 2, inner->dport);
 			ip_csum_update16(icmp + 2, o16, inner->dport);
+			if (uc != NULL)
+				ip_csum_update16(uc, o16, inner->dport);
 		}
+		if (uc != NULL)
+			ip_csum_update16(icmp + 2, uc0, ether_get16(uc));
 	} else if (in[9] == L3_IPPROTO_ICMP) {
 		uint16_t id = inner->sport ? inner->sport : inner->dport;
 

@@ -12,7 +12,8 @@ import subprocess
 import sys
 import tempfile
 
-from pcaplib import (BCAST, arp_request, icmp_echo, read_pcap, write_pcap)
+from pcaplib import (BCAST, arp_reply, arp_request, icmp_echo, icmp_error,
+                     read_pcap, rebuild, tcp_syn, udp, write_pcap)
 
 A = "02:00:00:00:00:0a"     # host on the LAN side (em1)
 B = "02:00:00:00:00:0b"     # guest web01 (tap0)
@@ -253,6 +254,204 @@ def trace_explains():
                r"pkt 1 +bridge +bridge0: source learned; broadcast/multicast"
                r" destination: flood",
                r"pkt 1 +port-out +tap0: queued"])
+
+
+# ---- the routed segment (handbook section 3) -----------------------------
+
+VE = "fe:e1:ba:d0:00:01"     # vether0
+E0 = "02:00:00:00:0e:00"     # em0
+DB = "02:00:00:00:00:db"     # db01, 10.50.0.20
+GW = "02:00:00:00:00:77"     # the wan gateway, 198.51.100.1
+
+
+def routed(forwarding=True, pf=None, em0_extra=""):
+    files = {
+        "hostname.vether0": "lladdr %s\ninet 10.50.0.1 255.255.255.0\nup\n"
+                            % VE,
+        "hostname.bridge1": "add vether0\nup\n",
+        "hostname.em0": "lladdr %s\ninet 198.51.100.2 255.255.255.0\n%sup\n"
+                        % (E0, em0_extra),
+        "mygate": "198.51.100.1\n",
+        "vm.conf": 'switch "isolated" {\n    interface bridge1\n}\n'
+                   'vm "db01" {\n    memory 2048M\n'
+                   '    interface { switch "isolated" }\n}\n',
+    }
+    if forwarding:
+        files["sysctl.conf"] = "net.inet.ip.forwarding=1\n"
+    if pf is not None:
+        files["pf.conf"] = pf
+    return files
+
+
+WHO = arp_request(DB, "10.50.0.20", "10.50.0.1")
+WHO_REPLY = arp_reply(VE, "10.50.0.1", DB, "10.50.0.20")
+GW_WHO = arp_request(E0, "198.51.100.2", "198.51.100.1")
+GW_REPLY = arp_reply(GW, "198.51.100.1", E0, "198.51.100.2")
+
+
+@case
+def arp_answers_for_our_address():
+    return dict(files=routed(), inputs={"tap0": [(1.0, WHO)]},
+                expect={"tap0": [WHO_REPLY], "em0": []},
+                commands=["arp -an"],
+                views=[r"^10\.50\.0\.20 +02:00:00:00:00:db vether0 20m0s"])
+
+
+@case
+def echo_reply_from_the_router():
+    req = icmp_echo(DB, VE, "10.50.0.20", "10.50.0.1")
+    rep = bytearray(req)
+    rep[34] = 0                     # ICMP echo reply
+    rep = rebuild(bytes(rep), dmac=DB, smac=VE, src="10.50.0.1",
+                  dst="10.50.0.20", ttl=64)
+    return dict(files=routed(forwarding=False),
+                inputs={"tap0": [(1.0, WHO), (1.1, req)]},
+                expect={"tap0": [WHO_REPLY, rep], "em0": []})
+
+
+@case
+def forward_resolves_next_hop():
+    """The next hop is unknown: ARP out em0, the packet waits; the reply
+    releases it, TTL one less and its checksum updated."""
+    req = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.1")
+    fwd = rebuild(req, dmac=GW, smac=E0, ttl=63)
+    return dict(files=routed(),
+                inputs={"tap0": [(1.0, WHO), (1.1, req)],
+                        "em0": [(1.2, GW_REPLY)]},
+                expect={"tap0": [WHO_REPLY], "em0": [GW_WHO, fwd]},
+                commands=["netstat -rn"],
+                views=[r"^198\.51\.100\.1 +02:00:00:00:00:77 +UHLc .* em0"])
+
+
+@case
+def arp_gives_up_and_counts():
+    req = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.1")
+    late = arp_request(DB, "10.50.0.20", "10.50.0.9")   # moves the clock
+    return dict(files=routed(),
+                inputs={"tap0": [(1.0, WHO), (1.1, req), (9.0, late)]},
+                expect={"em0": [GW_WHO] * 5},
+                commands=["stats", "arp -an"],
+                views=[r"router +drop-arp-timeout +1 "],
+                absent=[r"^198\.51\.100\.1 "])
+
+
+@case
+def ttl_exceeded():
+    req = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.1")
+    req = rebuild(req, ttl=1)
+    err = icmp_error(VE, DB, "10.50.0.1", "10.50.0.20", 11, 0, req[14:])
+    return dict(files=routed(), inputs={"tap0": [(1.0, WHO), (1.1, req)]},
+                expect={"tap0": [WHO_REPLY, err], "em0": []})
+
+
+@case
+def no_route_unreachable():
+    req = icmp_echo(DB, VE, "10.50.0.20", "203.0.113.9")
+    err = icmp_error(VE, DB, "10.50.0.1", "10.50.0.20", 3, 0, req[14:])
+    return dict(files=routed(), inputs={"tap0": [(1.0, WHO), (1.1, req)]},
+                pre=["route delete default"],
+                expect={"tap0": [WHO_REPLY, err], "em0": []},
+                commands=["stats"], views=[r"router +drop-no-route +1 "])
+
+
+@case
+def needfrag_with_mtu():
+    big = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53,
+              payload=b"x" * 1422, df=True)      # 1450 bytes of IP
+    err = icmp_error(VE, DB, "10.50.0.1", "10.50.0.20", 3, 4, big[14:],
+                     mtu=1400)
+    return dict(files=routed(em0_extra="mtu 1400\n"),
+                inputs={"tap0": [(1.0, WHO), (1.1, big)]},
+                expect={"tap0": [WHO_REPLY, err], "em0": []})
+
+
+@case
+def forwarding_off_drops():
+    req = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.1")
+    return dict(files=routed(forwarding=False),
+                inputs={"tap0": [(1.0, WHO), (1.1, req)]},
+                expect={"tap0": [WHO_REPLY], "em0": []},
+                commands=["stats"],
+                views=[r"router +drop-forwarding-off +1 "])
+
+
+# The seed's section 3 policy, with one nat port so the test knows it.
+PF_NAT = """set skip on lo
+wan      = "em0"
+isol_net = "10.50.0.0/24"
+match out on $wan from $isol_net to any nat-to ($wan) port 50001
+block all
+pass in on vether0 from $isol_net to any keep state
+pass out on $wan proto { tcp udp icmp } from ($wan) to any keep state
+"""
+
+
+def nat_case(out, back_in, back_out, views):
+    return dict(files=routed(pf=PF_NAT),
+                inputs={"tap0": [(1.0, WHO), (1.1, out[0])],
+                        "em0": [(1.2, GW_REPLY), (1.3, back_in)]},
+                expect={"em0": [GW_WHO, out[1]],
+                        "tap0": [WHO_REPLY, back_out]},
+                commands=["pfctl -ss"], views=views)
+
+
+@case
+def nat_udp():
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=63)
+    back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
+    home = rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20", dport=41000,
+                   ttl=63)
+    return nat_case((o, on_wire), back, home,
+                    [r"^all udp 198\.51\.100\.2:50001 \(10\.50\.0\.20:41000\)"
+                     r" -> 198\.51\.100\.1:53 +MULTIPLE:SINGLE$"])
+
+
+@case
+def nat_tcp():
+    o = tcp_syn(DB, VE, "10.50.0.20", "198.51.100.1", 42000, 80)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=63)
+    back = tcp_syn(GW, E0, "198.51.100.1", "198.51.100.2", 80, 50001)
+    back = bytearray(back)
+    back[47] = 0x12                  # SYN+ACK
+    back = rebuild(bytes(back))
+    home = rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20", dport=42000,
+                   ttl=63)
+    return nat_case((o, on_wire), back, home,
+                    [r"^all tcp 198\.51\.100\.2:50001 \(10\.50\.0\.20:42000\)"
+                     r" -> 198\.51\.100\.1:80 +"])
+
+
+@case
+def nat_icmp_query_id():
+    o = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.1")   # id 0x1234
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", ttl=63,
+                      icmp_id=50001)
+    back = bytearray(icmp_echo(GW, E0, "198.51.100.1", "198.51.100.2"))
+    back[34] = 0                     # echo reply
+    back = rebuild(bytes(back), icmp_id=50001)
+    home = rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20", ttl=63,
+                   icmp_id=0x1234)
+    return nat_case((o, on_wire), back, home,
+                    [r"^all icmp 198\.51\.100\.2:50001 \(10\.50\.0\.20:4660\)"
+                     r" -> 198\.51\.100\.1:50001 +0:0$"])
+
+
+@case
+def nat_icmp_error_back_inside():
+    """A port unreachable from the wan about a translated UDP flow comes
+    back to db01 about db01's own packet."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=63)
+    err = icmp_error(GW, E0, "198.51.100.1", "198.51.100.2", 3, 3,
+                     on_wire[14:])
+    inner_home = rebuild(on_wire, src="10.50.0.20", sport=41000)[14:]
+    home = icmp_error(VE, DB, "198.51.100.1", "10.50.0.20", 3, 3, inner_home)
+    home = rebuild(home, ttl=63)
+    return nat_case((o, on_wire), err, home, [])
 
 
 def run_case(sluiced, fn):
