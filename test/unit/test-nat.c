@@ -1,0 +1,282 @@
+/* Checksums (RFC 1624), translation of IPv4/TCP/UDP/ICMP with complete
+ * and partial checksums, ICMP errors translated back, port choice. */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "fwd/csum.h"
+#include "fwd/ip.h"
+#include "fwd/l3.h"
+#include "nat/nat.h"
+
+static uint16_t
+full_ip_csum(const uint8_t *ip)
+{
+	uint8_t h[20];
+
+	memcpy(h, ip, 20);
+	h[10] = h[11] = 0;
+	return (uint16_t)~csum_fold(csum_partial(h, 20, 0));
+}
+
+/* RFC 1624's example and random headers: incremental == recomputed. */
+Test(csum, rfc1624_incremental_matches_full)
+{
+	uint8_t p[2];
+	uint8_t ip[20];
+	int i, k;
+
+	/* RFC 1624 section 4: HC 0xdd2f, m 0x5555 -> 0x3285 gives 0x0000. */
+	ether_put16(p, 0xdd2f);
+	ip_csum_update16(p, 0x5555, 0x3285);
+	cr_expect_eq(ether_get16(p), 0x0000);
+	srandom(7);
+	for (i = 0; i < 100000; i++) {
+		uint16_t old, new;
+
+		for (k = 0; k < 20; k++)
+			ip[k] = (uint8_t)random();
+		ip[0] = 0x45;
+		ether_put16(ip + 10, full_ip_csum(ip));
+		k = 2 * (int)(random() % 10);
+		if (k == 10)
+			k = 8;
+		old = ether_get16(ip + k);
+		new = (uint16_t)random();
+		if (i % 7 == 0)
+			new = (uint16_t)~old;	/* the hard corner */
+		ether_put16(ip + k, new);
+		ip_csum_update16(ip + 10, old, new);
+		cr_assert_eq(csum_fold(csum_partial(ip, 20, 0)), 0xffff,
+		    "round %d: header no longer sums to 0xffff", i);
+	}
+}
+
+Test(csum, ttl_decrement)
+{
+	uint8_t ip[20] = { 0x45, 0, 0, 84, 0, 1, 0x40, 0, 64, 1, 0, 0,
+	    10, 50, 0, 20, 198, 51, 100, 1 };
+
+	ether_put16(ip + 10, full_ip_csum(ip));
+	cr_expect_eq(ip_ttl_dec(ip), 63);
+	cr_expect_eq(ether_get16(ip + 10), full_ip_csum(ip));
+}
+
+/* A UDP/IPv4 frame from 10.50.0.20:41000 to 198.51.100.1:53. */
+static uint32_t
+make_udp(uint8_t *f, int partial)
+{
+	uint8_t *ip = f + 14, *u = ip + 20;
+	uint32_t ps;
+	int i;
+
+	memset(f, 0, 14 + 20 + 8 + 20);
+	ether_put16(f + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, 48);
+	ip[8] = 64;
+	ip[9] = 17;
+	ip_put32(ip + 12, 0x0a320014);
+	ip_put32(ip + 16, 0xc6336401);
+	ether_put16(ip + 10, full_ip_csum(ip));
+	ether_put16(u, 41000);
+	ether_put16(u + 2, 53);
+	ether_put16(u + 4, 28);
+	for (i = 0; i < 20; i++)
+		u[8 + i] = (uint8_t)(i * 13);
+	ps = csum_partial(ip + 12, 8, 0) + 17 + 28;
+	if (partial)
+		ether_put16(u + 6, csum_fold(ps));
+	else
+		ether_put16(u + 6, (uint16_t)~csum_fold(csum_partial(u, 28,
+		    ps)));
+	return 14 + 48;
+}
+
+static int
+udp_ok(const uint8_t *f)
+{
+	const uint8_t *ip = f + 14;
+	uint32_t ps = csum_partial(ip + 12, 8, 0) + 17 + 28;
+
+	return csum_fold(csum_partial(ip + 20, 28, ps)) == 0xffff &&
+	    csum_fold(csum_partial(ip, 20, 0)) == 0xffff;
+}
+
+static void
+parse(struct pkt *p, struct l3info *li)
+{
+	cr_assert_eq(l3_parse(p->data, p->len, li), L3_OK);
+}
+
+Test(nat, udp_complete_checksum)
+{
+	static uint8_t b[256];
+	struct pkt p = { .data = b, .buf = b };
+	struct nat_rewrite rw = { htonl(0xc6336402), 0, 50001, 0 };
+	struct l3info li;
+
+	p.len = make_udp(b, 0);
+	parse(&p, &li);
+	nat_rewrite4(&p, &li, &rw);
+	cr_expect_eq(ip_get32(b + 26), 0xc6336402);
+	cr_expect_eq(ether_get16(b + 34), 50001);
+	cr_expect(udp_ok(b), "checksums hold after translation");
+}
+
+/* CHECKSUM_PARTIAL: the field must become the new pseudo-header sum, and
+ * completing it then gives a correct checksum. */
+Test(nat, udp_partial_checksum)
+{
+	static uint8_t b[256];
+	struct pkt p = { .data = b, .buf = b };
+	struct nat_rewrite rw = { htonl(0xc6336402), 0, 50001, 0 };
+	struct l3info li;
+	uint32_t ps;
+
+	p.len = make_udp(b, 1);
+	p.off.flags = PKT_OFF_NEEDS_CSUM;
+	p.off.csum_start = 34;
+	p.off.csum_offset = 6;
+	parse(&p, &li);
+	nat_rewrite4(&p, &li, &rw);
+	ps = csum_partial(b + 26, 8, 0) + 17 + 28;
+	cr_expect_eq(ether_get16(b + 40), csum_fold(ps),
+	    "field holds the new pseudo-header sum");
+	cr_assert_eq(csum_complete(&p), 0);
+	cr_expect(udp_ok(b));
+}
+
+Test(nat, udp_without_checksum_keeps_none)
+{
+	static uint8_t b[256];
+	struct pkt p = { .data = b, .buf = b };
+	struct nat_rewrite rw = { htonl(0xc6336402), 0, 50001, 0 };
+	struct l3info li;
+
+	p.len = make_udp(b, 0);
+	ether_put16(b + 40, 0);
+	parse(&p, &li);
+	nat_rewrite4(&p, &li, &rw);
+	cr_expect_eq(ether_get16(b + 40), 0);
+	cr_expect_eq(csum_fold(csum_partial(b + 14, 20, 0)), 0xffff);
+}
+
+Test(nat, icmp_query_id)
+{
+	static uint8_t b[256];
+	struct pkt p = { .data = b, .buf = b };
+	struct nat_rewrite rw = { htonl(0xc6336402), 0, 50007, 0 };
+	uint8_t *ip = b + 14, *ic = ip + 20;
+	struct l3info li;
+
+	memset(b, 0, 14 + 20 + 16);
+	ether_put16(b + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, 36);
+	ip[8] = 64;
+	ip[9] = 1;
+	ip_put32(ip + 12, 0x0a320014);
+	ip_put32(ip + 16, 0xc6336401);
+	ether_put16(ip + 10, full_ip_csum(ip));
+	ic[0] = 8;
+	ether_put16(ic + 4, 0x1234);
+	ether_put16(ic + 6, 1);
+	ether_put16(ic + 2, (uint16_t)~csum_fold(csum_partial(ic, 16, 0)));
+	p.len = 14 + 36;
+	parse(&p, &li);
+	cr_expect_eq(li.sport, 0x1234, "ICMP queries are tracked by id");
+	nat_rewrite4(&p, &li, &rw);
+	cr_expect_eq(ether_get16(ic + 4), 50007);
+	cr_expect_eq(csum_fold(csum_partial(ic, 16, 0)), 0xffff);
+	cr_expect_eq(csum_fold(csum_partial(ip, 20, 0)), 0xffff);
+}
+
+/* A port unreachable from the wan about a translated UDP packet, turned
+ * back into one about the inside packet. */
+Test(nat, icmp_error_translated_back)
+{
+	static uint8_t inside[256], wire[256], err[512];
+	struct pkt p = { .data = err, .buf = err };
+	struct nat_rewrite out_rw = { htonl(0xc6336402), 0, 50001, 0 };
+	struct nat_rewrite outer = { 0, htonl(0x0a320014), 0, 0 };
+	struct nat_rewrite inner = { htonl(0x0a320014), 0, 41000, 0 };
+	struct pkt w = { .data = wire, .buf = wire };
+	struct l3info li;
+	uint32_t n;
+
+	make_udp(inside, 0);
+	w.len = make_udp(wire, 0);
+	parse(&w, &li);
+	nat_rewrite4(&w, &li, &out_rw);
+	/* The error about the wire packet, from 198.51.100.1 to us. */
+	n = icmp_error_build(err, sizeof(err), wire + 14, 48, ICMP_UNREACH,
+	    ICMP_UNREACH_PORT, 0xc6336401, 0);
+	cr_assert_gt(n, 0);
+	p.len = n;
+	parse(&p, &li);
+	cr_assert_eq(nat_rewrite_icmp_error(&p, &li, &outer, &inner), 0);
+	cr_expect_eq(ip_get32(err + 30), 0x0a320014, "outer to the inside");
+	cr_expect_eq(memcmp(err + 14 + 28, inside + 14, 28), 0,
+	    "the quote is the inside packet as it was sent");
+	cr_expect_eq(csum_fold(csum_partial(err + 34, n - 34, 0)), 0xffff,
+	    "ICMP checksum");
+	cr_expect_eq(csum_fold(csum_partial(err + 14, 20, 0)), 0xffff);
+}
+
+Test(nat, port_choice_reuses_per_destination)
+{
+	struct state_table t;
+	struct state_key k, k2;
+	union acl_ip src, d1, d2, nat;
+	uint16_t p1, p2, p3;
+
+	cr_assert_eq(state_table_init(&t, 64), 0);
+	memset(&src, 0, sizeof(src));
+	memset(&d1, 0, sizeof(d1));
+	memset(&d2, 0, sizeof(d2));
+	memset(&nat, 0, sizeof(nat));
+	inet_pton(AF_INET, "10.50.0.20", &src);
+	inet_pton(AF_INET, "198.51.100.1", &d1);
+	inet_pton(AF_INET, "203.0.113.1", &d2);
+	inet_pton(AF_INET, "198.51.100.2", &nat);
+	/* One port in the range: the first flow takes it... */
+	state_key_make(&k, AF_INET, 17, &nat, &d1, 0, htons(53),
+	    STATE_DIR_OUT);
+	p1 = nat_pick_port(&t, &k, 1, 50001, 50001, 0, 1);
+	cr_assert_eq(p1, 50001);
+	cr_assert_not_null(state_insert(&t, &k, &k, STATE_DIR_OUT, 0, 0, 0,
+	    0));
+	/* ...a second flow to the same destination finds it taken... */
+	state_key_make(&k2, AF_INET, 17, &nat, &d1, 0, htons(53),
+	    STATE_DIR_OUT);
+	p2 = nat_pick_port(&t, &k2, 1, 50001, 50001, 0, 2);
+	cr_expect_eq(p2, 0, "exhausted for this destination");
+	/* ...and one to another destination may use it again. */
+	state_key_make(&k2, AF_INET, 17, &nat, &d2, 0, htons(53),
+	    STATE_DIR_OUT);
+	p3 = nat_pick_port(&t, &k2, 1, 50001, 50001, 0, 3);
+	cr_expect_eq(p3, 50001, "same port, other destination");
+	/* Over a real range, 2000 flows to one destination all differ. */
+	{
+		int i, taken = 0;
+
+		state_table_fini(&t);
+		cr_assert_eq(state_table_init(&t, 4096), 0);
+		for (i = 0; i < 2000; i++) {
+			state_key_make(&k, AF_INET, 17, &nat, &d1, 0,
+			    htons(53), STATE_DIR_OUT);
+			if (nat_pick_port(&t, &k, 1, 50001, 65535, 0,
+			    (uint32_t)i) != 0 &&
+			    state_insert(&t, &k, &k, STATE_DIR_OUT, 0, 0, 0,
+			    0) != NULL)
+				taken++;
+		}
+		cr_expect_eq(taken, 2000);
+	}
+	state_table_fini(&t);
+}
