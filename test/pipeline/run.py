@@ -454,6 +454,32 @@ def nat_icmp_error_back_inside():
     return nat_case((o, on_wire), err, home, [])
 
 
+@case
+def block_return_answers():
+    """block return: a TCP RST for TCP, a port unreachable for UDP, back
+    out the port the packet came in on; block drop: nothing."""
+    import struct
+    from pcaplib import csum, eth, l4_csum
+    syn = tcp_syn(A, B, "192.0.2.1", "192.0.2.2", 40000, 22, seq=1000)
+    u = udp(A, B, "192.0.2.1", "192.0.2.2", 40001, 53)
+    silent = udp(A, B, "192.0.2.1", "192.0.2.2", 40002, 99)
+    a = bytes([192, 0, 2, 1])
+    b = bytes([192, 0, 2, 2])
+    seg = struct.pack("!HHIIBBHHH", 22, 40000, 0, 1001, 5 << 4, 0x14, 0,
+                      0, 0)
+    seg = seg[:16] + struct.pack("!H", l4_csum(b, a, 6, seg)) + seg[18:]
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0, 64, 6, 0, b, a)
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    rst = eth(A, B, 0x0800, h + seg)[:54]
+    unreach = icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 3, u[14:])
+    return dict(
+        files={"hostname.bridge0": "add em1\nup\n", "vm.conf": VMCONF,
+               "pf.conf": "block return all\n"
+                          "block drop in proto udp to port 99\n"},
+        inputs={"em1": [(1.0, syn), (1.1, u), (1.2, silent)]},
+        expect={"em1": [rst, unreach], "tap0": []})
+
+
 def run_case(sluiced, fn):
     c = fn()
     tmp = tempfile.mkdtemp(prefix="sluice-pipe-")
