@@ -378,18 +378,93 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 	return 0;
 }
 
+/* ifconfig IF inet ADDR[/LEN | MASK] [alias] | -inet, on a router port. */
+static int
+ctl_ifconfig_inet(struct dp *dp, struct port *p, int argc, char **argv,
+    FILE *out)
+{
+	struct rif_addr a[ROUTER_MAX_ADDRS];
+	struct rif *r = p->rif;
+	struct in_addr in, m;
+	char buf[64], *slash;
+	unsigned long plen = 32;
+	int n = 0, alias = 0, i;
+
+	if (r == NULL) {
+		fprintf(out, "ifconfig: %s: not a router interface (vether or "
+		    "an interface with an inet line)\n", p->name);
+		return 1;
+	}
+	if (strcmp(argv[0], "-inet") != 0) {
+		if (argc < 2) {
+			fprintf(out, "ifconfig: inet needs an address\n");
+			return 1;
+		}
+		snprintf(buf, sizeof(buf), "%s", argv[1]);
+		if ((slash = strchr(buf, '/')) != NULL) {
+			*slash++ = '\0';
+			if (ctl_parse_uint(slash, 32, &plen) != 0) {
+				fprintf(out, "ifconfig: bad prefix length\n");
+				return 1;
+			}
+		}
+		if (inet_pton(AF_INET, buf, &in) != 1) {
+			fprintf(out, "ifconfig: %s: bad address\n", buf);
+			return 1;
+		}
+		for (i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "alias") == 0)
+				alias = 1;
+			else if (strcmp(argv[i], "netmask") == 0 && i + 1 <
+			    argc && inet_pton(AF_INET, argv[++i], &m) == 1)
+				plen = (unsigned long)__builtin_popcount(
+				    m.s_addr);
+			else if (inet_pton(AF_INET, argv[i], &m) == 1)
+				plen = (unsigned long)__builtin_popcount(
+				    m.s_addr);
+		}
+		if (alias)
+			for (i = 0; i < r->naddrs && n < ROUTER_MAX_ADDRS - 1;
+			    i++)
+				a[n++] = r->addrs[i];
+		else
+			for (i = 1; i < r->naddrs && n < ROUTER_MAX_ADDRS - 1;
+			    i++)
+				a[n++] = r->addrs[i];	/* keep aliases */
+		if (!alias && n < ROUTER_MAX_ADDRS) {
+			memmove(a + 1, a, n * sizeof(a[0]));
+			n++;
+			a[0].addr = ntohl(in.s_addr);
+			a[0].plen = (uint8_t)plen;
+		} else {
+			a[n].addr = ntohl(in.s_addr);
+			a[n++].plen = (uint8_t)plen;
+		}
+	}
+	if (router_set_addrs(&dp->router, r, a, n) != 0) {
+		fprintf(out, "ifconfig: %s: route table full\n", p->name);
+		return 1;
+	}
+	dp_drain(dp);
+	return dp_pf_recompile(dp, out) != 0;
+}
+
 static int
 ctl_ifconfig(struct dp *dp, int argc, char **argv, FILE *out)
 {
 	struct bridge *br;
+	struct port *p;
 
 	if (argc < 2 || strcmp(argv[1], "-a") == 0)
 		return ctl_ifconfig_show(dp, NULL, out);
 	if (argc == 2)
 		return ctl_ifconfig_show(dp, argv[1], out);
+	if ((p = dp_port(dp, argv[1])) != NULL &&
+	    (strcmp(argv[2], "inet") == 0 || strcmp(argv[2], "-inet") == 0))
+		return ctl_ifconfig_inet(dp, p, argc - 2, argv + 2, out);
 	if ((br = dp_bridge(dp, argv[1])) == NULL) {
-		fprintf(out, "ifconfig: %s: only bridges can be changed "
-		    "at run time\n", argv[1]);
+		fprintf(out, "ifconfig: %s: only bridges and inet addresses "
+		    "can be changed at run time\n", argv[1]);
 		return 1;
 	}
 	return ctl_ifconfig_bridge(dp, br, argc - 2, argv + 2, out);

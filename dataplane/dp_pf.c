@@ -756,6 +756,27 @@ pf_state_gone(struct state *s, void *arg)
 	return 0;
 }
 
+/*
+ * Interface addresses changed: compile the loaded rules again, so that
+ * (if), self and egress follow (pf's dynaddr).  Counters carry over.
+ */
+int
+dp_pf_recompile(struct dp *dp, FILE *err)
+{
+	struct dp_pf_ruleset *old = dp->pf.rs, *rs;
+
+	if (old == NULL)
+		return 0;
+	if (pf_ruleset_build(dp, old->conf, &rs, err) != 0)
+		return EINVAL;
+	if (rs->nstats == old->nstats)
+		memcpy(rs->stats, old->stats, old->nstats * sizeof(*rs->stats));
+	old->conf = NULL;		/* now rs's */
+	pf_ruleset_free(old);
+	dp->pf.rs = rs;
+	return 0;
+}
+
 void
 dp_pf_state_gone(struct dp *dp, struct state *s)
 {

@@ -93,5 +93,6 @@ void	 dp_pf_tick(struct dp *);
 int	 dp_pf_ctl(struct dp *, int, char **, FILE *);
 void	 dp_pf_state_gone(struct dp *, struct state *);
 void	 dp_pf_flush_rules(struct dp *);
+int	 dp_pf_recompile(struct dp *, FILE *);
 
 #endif /* DP_DP_PF_H */

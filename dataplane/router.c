@@ -151,6 +151,33 @@ router_add_addr(struct router *rt, struct rif *r, uint32_t addr,
 	    RTF_CLONING | RTF_CONNECTED, 4);
 }
 
+/*
+ * ifconfig IF inet ...: the rif's addresses become ADDRS (replacing the
+ * old ones and their connected routes), announced by gratuitous ARP.
+ */
+int
+router_set_addrs(struct router *rt, struct rif *r, const struct rif_addr *a,
+    int n)
+{
+	const struct lpm_route *lr;
+	int k, error;
+
+	for (k = 0; k < r->naddrs; k++) {
+		lr = lpm_find(&rt->lpm, r->addrs[k].addr, r->addrs[k].plen);
+		if (lr != NULL && rt->routes[lr->nh - 1].flags & RTF_CONNECTED) {
+			rt->routes[lr->nh - 1].used = 0;
+			lpm_delete(&rt->lpm, r->addrs[k].addr,
+			    r->addrs[k].plen);
+		}
+	}
+	r->naddrs = 0;
+	for (k = 0; k < n; k++)
+		if ((error = router_add_addr(rt, r, a[k].addr, a[k].plen)) != 0)
+			return error;
+	router_gratuitous(rt);
+	return 0;
+}
+
 /* A static route (UGS, priority 8); the gateway must be on a rif's net. */
 int
 router_route_add(struct router *rt, uint32_t dst, uint8_t plen, uint32_t gw,

@@ -102,6 +102,8 @@ int	 router_init(struct router *, struct dp *);
 void	 router_fini(struct router *);
 struct rif *router_add_rif(struct router *, struct port *, const uint8_t *);
 int	 router_add_addr(struct router *, struct rif *, uint32_t, uint8_t);
+int	 router_set_addrs(struct router *, struct rif *,
+	    const struct rif_addr *, int);
 int	 router_route_add(struct router *, uint32_t, uint8_t, uint32_t,
 	    char *, size_t);
 int	 router_route_delete(struct router *, uint32_t, uint8_t);

@@ -92,4 +92,17 @@ try:
 except ConnectionRefusedError:
     sys.exit(0)
 sys.exit(1)\""
+
+# nat-to ($wan) follows em0's address when it changes.
+check "ifconfig em0 inet 198.51.100.3/24" ctl ifconfig em0 inet 198.51.100.3/24
+ip netns exec "$WAN" python3 "$HERE/udpflows.py" peer 7005 "$TMP/udp2.peer" &
+PIDS+=($!)
+wait_for 5 sh -c "ip netns exec $WAN ss -lun | grep -q :7005"
+ip netns exec "$DB" timeout 5 python3 -c "
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(3)
+u.sendto(b'y', ('198.51.100.1', 7005)); u.recv(10)" >/dev/null 2>&1
+wait_for 5 test -s "$TMP/udp2.peer"
+check "new flows leave as 198.51.100.3" grep -qE '^198\.51\.100\.3:[0-9]+$' "$TMP/udp2.peer"
+check "ifconfig em0 shows the new address" sh -c "$SLUICECTL -s $SOCK ifconfig em0 | grep -qP '^\tinet 198.51.100.3 netmask 0xffffff00'"
 finish
