@@ -117,23 +117,6 @@ show_bridge(struct dp *dp, struct bridge *br, FILE *out)
 	fdb_walk(&br->br_fdb, print_fdb_entry, &w);
 }
 
-static const char *
-port_group(const struct port *p)
-{
-	switch (p->kind) {
-	case PORT_TAP:
-		return "tap";
-	case PORT_VPORT:
-		return "vport";
-	case PORT_VLAN:
-		return "vlan";
-	case PORT_VETHER:
-		return "vether";
-	default:
-		return NULL;
-	}
-}
-
 static void
 show_port(struct dp *dp, struct port *p, FILE *out)
 {

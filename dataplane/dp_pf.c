@@ -82,23 +82,6 @@ dp_pf_fini(struct dp *dp)
 
 /* ---- what the classifier must know about our ports --------------------- */
 
-static const char *
-pf_kind_group(const struct port *p)
-{
-	switch (p->kind) {
-	case PORT_TAP:
-		return "tap";
-	case PORT_VPORT:
-		return "vport";
-	case PORT_VLAN:
-		return "vlan";
-	case PORT_VETHER:
-		return "vether";
-	default:
-		return NULL;
-	}
-}
-
 /* The port that holds the default route: the "egress" group. */
 static const struct port *
 pf_egress(struct dp *dp)
@@ -124,7 +107,7 @@ pf_ifinfo(struct dp *dp)
 	for (i = 0; i < dp->nports; i++) {
 		const struct port *p = dp->ports[i];
 		struct acl_ifinfo *f = &ifs[i];
-		const char *g = pf_kind_group(p);
+		const char *g = port_group(p);
 
 		snprintf(f->name, sizeof(f->name), "%s", p->name);
 		if (g != NULL)
@@ -157,7 +140,7 @@ pf_hostenv(struct dp *dp, struct acl_hostenv *env)
 	for (i = 0; i < dp->nports && env->nifs < ACL_ENV_MAXIF; i++) {
 		const struct port *p = dp->ports[i];
 		struct acl_env_if *e = &env->ifs[env->nifs++];
-		const char *g = pf_kind_group(p);
+		const char *g = port_group(p);
 		int ng = 0;
 
 		memset(e, 0, sizeof(*e));

@@ -200,3 +200,22 @@ out:
 	}
 	return error;
 }
+
+/* The interface group a port's kind puts it in ("tap", "vlan", ...), as
+ * ifconfig prints it and as pf matches "on tap". */
+const char *
+port_group(const struct port *p)
+{
+	switch (p->kind) {
+	case PORT_TAP:
+		return "tap";
+	case PORT_VPORT:
+		return "vport";
+	case PORT_VLAN:
+		return "vlan";
+	case PORT_VETHER:
+		return "vether";
+	default:
+		return NULL;
+	}
+}
