@@ -128,6 +128,20 @@ stop_capture() {
 	unset 'PIDS[-1]'
 }
 
+# The handbook's routed-segment VM: db01 on switch "isolated" (bridge1).
+vmconf_isolated() {
+	cat >"$1" <<'VM'
+switch "isolated" {
+    interface bridge1
+}
+vm "db01" {
+    memory 2048M
+    disk "/var/vm/db01.img"
+    interface { switch "isolated" }
+}
+VM
+}
+
 finish() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

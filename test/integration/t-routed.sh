@@ -18,16 +18,7 @@ printf 'inet 10.50.0.1 255.255.255.0\nup\n' >"$etc/hostname.vether0"
 printf 'add vether0\nup\n' >"$etc/hostname.bridge1"
 printf 'inet 198.51.100.2 255.255.255.0\nup\n' >"$etc/hostname.em0"
 echo 198.51.100.1 >"$etc/mygate"
-cat >"$etc/vm.conf" <<'VM'
-switch "isolated" {
-    interface bridge1
-}
-vm "db01" {
-    memory 2048M
-    disk "/var/vm/db01.img"
-    interface { switch "isolated" }
-}
-VM
+vmconf_isolated "$etc/vm.conf"
 start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
 guest_up "$DB" 10.50.0.20/24 || exit 1
 ip -n "$DB" route add default via 10.50.0.1

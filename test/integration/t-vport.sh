@@ -15,16 +15,7 @@ mkdir -p "$etc"
 printf 'inet 10.50.0.1 255.255.255.0\nup\n' >"$etc/hostname.vether0"
 printf 'inet 10.50.0.2 255.255.255.0\nup\n' >"$etc/hostname.vport0"
 printf 'add vether0\nadd vport0\nup\n' >"$etc/hostname.bridge1"
-cat >"$etc/vm.conf" <<'VM'
-switch "isolated" {
-    interface bridge1
-}
-vm "db01" {
-    memory 2048M
-    disk "/var/vm/db01.img"
-    interface { switch "isolated" }
-}
-VM
+vmconf_isolated "$etc/vm.conf"
 ip netns exec "$H" "$SLUICED" -d -f "$etc" -s "$SOCK" -t "t$ID" \
 	-g "db01=$DB" >"$TMP/sluiced.log" 2>&1 &
 PIDS+=($!)
