@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/ctl.h"
 
 static int
@@ -131,6 +132,23 @@ ctl_serve(struct dp *dp, int ls)
 	for (i = 0; i < len && argc < CTL_MAX_ARGS; i += strlen(req + i) + 1)
 		argv[argc++] = req + i;
 	argv[argc] = NULL;
+	/* tcpdump PORT COUNT: the connection becomes the capture's stream. */
+	if (argc == 3 && strcmp(argv[0], "tcpdump") == 0) {
+		char err[256];
+
+		status = 0;
+		if (capture_start(dp, fd, argv[1], (uint32_t)strtoul(argv[2],
+		    NULL, 10), err, sizeof(err)) == 0) {
+			write_full(fd, &status, sizeof(status));
+			free(req);
+			return;		/* fd now belongs to the capture */
+		}
+		status = 1;
+		if (write_full(fd, &status, sizeof(status)) == 0)
+			write_full(fd, err, strlen(err));
+		write_full(fd, "\n", 1);
+		goto done;
+	}
 	if ((f = open_memstream(&out, &outlen)) == NULL)
 		goto done;
 	status = dp_ctl(dp, argc, argv, f);
@@ -143,26 +161,24 @@ done:
 	close(fd);
 }
 
-/* Client side: send argv, copy the answer to out; returns its status. */
+/* Client side: connect and send argv; returns the connection or -1. */
 int
-ctl_request(const char *path, int argc, char **argv, FILE *out, FILE *err)
+ctl_open(const char *path, int argc, char **argv, FILE *err)
 {
 	struct sockaddr_un sun;
-	char buf[8192], *req;
+	char *req;
 	uint32_t len = 0;
-	int32_t status;
-	ssize_t n;
 	int s, i;
-	size_t off = 0;
+	size_t off;
 
 	for (i = 0; i < argc; i++)
 		len += (uint32_t)strlen(argv[i]) + 1;
 	if (len > CTL_MAX_REQUEST || ctl_addr(path, &sun) != 0) {
 		fprintf(err, "sluicectl: request or socket path too long\n");
-		return 1;
+		return -1;
 	}
 	if ((req = malloc(sizeof(len) + len)) == NULL)
-		return 1;
+		return -1;
 	memcpy(req, &len, sizeof(len));
 	off = sizeof(len);
 	for (i = 0; i < argc; i++) {
@@ -178,16 +194,40 @@ ctl_request(const char *path, int argc, char **argv, FILE *out, FILE *err)
 		if (s >= 0)
 			close(s);
 		free(req);
-		return 1;
+		return -1;
 	}
-	if (write_full(s, req, off) != 0 ||
-	    read_full(s, &status, sizeof(status)) != 0) {
-		fprintf(err, "sluicectl: %s: no answer from sluiced\n", path);
+	if (write_full(s, req, off) != 0) {
+		fprintf(err, "sluicectl: %s: %s\n", path, strerror(errno));
 		close(s);
-		free(req);
-		return 1;
+		s = -1;
 	}
 	free(req);
+	return s;
+}
+
+/* Read the status word of an answer; -1 when there is none. */
+int
+ctl_status(int s, int32_t *status)
+{
+	return read_full(s, status, sizeof(*status));
+}
+
+/* Client side: send argv, copy the answer to out; returns its status. */
+int
+ctl_request(const char *path, int argc, char **argv, FILE *out, FILE *err)
+{
+	char buf[8192];
+	int32_t status;
+	ssize_t n;
+	int s;
+
+	if ((s = ctl_open(path, argc, argv, err)) < 0)
+		return 1;
+	if (ctl_status(s, &status) != 0) {
+		fprintf(err, "sluicectl: %s: no answer from sluiced\n", path);
+		close(s);
+		return 1;
+	}
 	while ((n = read(s, buf, sizeof(buf))) > 0)
 		fwrite(buf, 1, (size_t)n, out);
 	close(s);

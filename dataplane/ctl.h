@@ -16,5 +16,7 @@
 int	 ctl_listen(const char *, char *, size_t);
 void	 ctl_serve(struct dp *, int);
 int	 ctl_request(const char *, int, char **, FILE *, FILE *);
+int	 ctl_open(const char *, int, char **, FILE *);
+int	 ctl_status(int, int32_t *);
 
 #endif /* DP_CTL_H */

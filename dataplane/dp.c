@@ -535,6 +535,8 @@ dp_build(struct dp *dp, struct conf *c, struct dp_opts *opts, FILE *err)
 
 	dp->conf = c;
 	dp->opts = opts;
+	for (i = 0; i < CAPTURE_MAX; i++)
+		dp->cap[i].fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	dp_clock(dp, (uint64_t)ts.tv_sec * 1000000000ULL +
 	    (uint64_t)ts.tv_nsec);
@@ -584,6 +586,7 @@ dp_destroy(struct dp *dp)
 		free(dp->ports[i]);
 	}
 	dp->nports = 0;
+	capture_stop_all(dp);
 	for (i = 0; i < dp->nbridges; i++)
 		bridge_fini(&dp->bridges[i]);
 	dp->nbridges = 0;
@@ -665,6 +668,8 @@ dp_port_input(struct dp *dp, struct port *in, struct pkt *p)
 			p->in_port = v->index;
 			v->c[PORT_C_RX_PACKETS]++;
 			v->c[PORT_C_RX_BYTES] += p->len;
+			if (dp->ncap)
+				capture_frame(dp, v, p, 0);
 			in = v;
 			break;
 		}
@@ -754,6 +759,11 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 	if (phys->ntx == sizeof(phys->txq) / sizeof(phys->txq[0])) {
 		dp->c[DP_C_TX_FLUSH_EARLY]++;
 		dp_txq_flush(dp, phys);
+	}
+	if (dp->ncap) {
+		capture_frame(dp, out, p, 0);
+		if (phys != out)
+			capture_frame(dp, phys, p, tci);
 	}
 	if (phys->ntx == 0)
 		dp->dirty[dp->ndirty++] = phys;
@@ -856,6 +866,8 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 			p->id = ++dp->pkt_seq;
 		in->c[PORT_C_RX_PACKETS]++;
 		in->c[PORT_C_RX_BYTES] += p->len;
+		if (dp->ncap)
+			capture_frame(dp, in, p, 0);
 		if (!p->traced && dp->trace_budget > 0) {
 			dp->trace_budget--;
 			p->traced = 1;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/conf.h"
 #include "dataplane/pkt.h"
 #include "dataplane/dp_pf.h"
@@ -84,6 +85,8 @@ struct dp {
 	uint32_t	 trace_count;
 	struct dp_trace_ent trace[DP_TRACE_MAX];
 
+	int		 ncap;		/* sluicectl tcpdump running */
+	struct capture	 cap[CAPTURE_MAX];
 	uint16_t	 ndirty;
 	struct port	*dirty[DP_MAX_PORTS];
 	struct router	 router;

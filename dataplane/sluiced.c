@@ -137,7 +137,9 @@ loop(struct dp *dp, int ls)
 		}
 		pfd[n].fd = ls;
 		pfd[n].events = POLLIN;
-		struct timespec tmo = { 1, 0 };
+		/* With a capture running, flush it at least every 100 ms. */
+		struct timespec tmo = { dp->ncap ? 0 : 1,
+		    dp->ncap ? 100000000 : 0 };
 		if (ppoll(pfd, (nfds_t)n + 1, &tmo, &empty) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -154,6 +156,8 @@ loop(struct dp *dp, int ls)
 		}
 		if (pfd[n].revents & POLLIN)
 			ctl_serve(dp, ls);
+		if (dp->ncap)
+			capture_flush(dp);
 		if (dp->now != last_tick) {
 			dp_tick(dp);
 			last_tick = dp->now;

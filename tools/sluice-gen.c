@@ -53,6 +53,12 @@
 enum gen_proto { GEN_UDP, GEN_TCP, GEN_ICMP, GEN_ARP, GEN_RAW };
 enum gen_out { GEN_OUT_NONE, GEN_OUT_PCAP, GEN_OUT_IF, GEN_OUT_TAP };
 
+struct gen_flow {
+	uint32_t	 src, dst;	/* host order */
+	uint16_t	 sport, dport;
+	uint8_t		 ipproto;	/* --flows-from only */
+};
+
 struct gen {
 	enum gen_proto	 proto;
 	enum gen_out	 out;
@@ -61,7 +67,10 @@ struct gen {
 	uint16_t	 vid;		/* 0: untagged */
 	uint8_t		 pcp;
 	uint32_t	 flows;
+	int		 flows_set;	/* -f given */
 	int		 random;
+	const char	*flows_from;	/* 5-tuples from a file */
+	struct gen_flow	*fflows;
 	uint32_t	 nsrcmacs;
 	uint32_t	 ndstmacs;
 	uint8_t		 srcmac[6];
@@ -122,6 +131,11 @@ gen_usage(int status)
 "                        SRC-IP + i / 32768 (ARP: sender address + i)\n"
 "  -R, --random          random 5-tuples instead: random ports and the last\n"
 "                        octet of both addresses random\n"
+"  -F, --flows-from FILE 5-tuples from FILE instead, one flow a line:\n"
+"                        SRC DST SPORT DPORT PROTO [anything], addresses\n"
+"                        dotted or as 32-bit numbers (a ClassBench trace\n"
+"                        line); PROTO 6: TCP SYN, 17: UDP, 1: ICMP echo,\n"
+"                        else IPv4 with that protocol; -f N: first N lines\n"
 "  -m, --src-macs N      distinct source MACs (flow i uses MAC i %% N),\n"
 "                        counting up from --src-mac; default 1\n"
 "  -M, --dst-macs N      distinct destination MACs likewise; default 1\n"
@@ -253,14 +267,14 @@ gen_l3_len(enum gen_proto proto)
 	return 0;
 }
 
-struct gen_flow {
-	uint32_t	 src, dst;
-	uint16_t	 sport, dport;
-};
-
 static void
 gen_flow(const struct gen *g, uint32_t i, struct gen_flow *f)
 {
+	if (g->fflows != NULL) {
+		*f = g->fflows[i];
+		return;
+	}
+	f->ipproto = 0;
 	if (g->random) {
 		f->src = (g->srcip & 0xffffff00) | (uint32_t)(rand() & 0xff);
 		f->dst = (g->dstip & 0xffffff00) | (uint32_t)(rand() & 0xff);
@@ -272,6 +286,75 @@ gen_flow(const struct gen *g, uint32_t i, struct gen_flow *f)
 	f->dst = g->dstip;
 	f->sport = (uint16_t)(g->sport + i % 32768);
 	f->dport = g->dport;
+}
+
+/* An address as dotted quad or as a 32-bit number (ClassBench traces). */
+static int
+gen_parse_addr(const char *s, uint32_t *a)
+{
+	struct in_addr in;
+	char *end;
+	unsigned long v;
+
+	if (strchr(s, '.') != NULL) {
+		if (inet_pton(AF_INET, s, &in) != 1)
+			return -1;
+		*a = ntohl(in.s_addr);
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > 0xffffffffUL)
+		return -1;
+	*a = (uint32_t)v;
+	return 0;
+}
+
+/* --flows-from: one 5-tuple a line; -f N keeps the first N. */
+static void
+gen_load_flows(struct gen *g)
+{
+	char line[512], sa[64], da[64];
+	unsigned long sp, dp, pr;
+	struct gen_flow *f;
+	uint32_t n = 0, cap = 0, lineno = 0;
+	FILE *fp;
+
+	if ((fp = fopen(g->flows_from, "r")) == NULL)
+		err(1, "%s", g->flows_from);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		if (g->flows_set && n == g->flows)
+			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			if ((f = reallocarray(g->fflows, cap, sizeof(*f))) ==
+			    NULL)
+				err(1, "flows");
+			g->fflows = f;
+		}
+		f = &g->fflows[n];
+		memset(f, 0, sizeof(*f));
+		if (sscanf(line, "%63s %63s %lu %lu %lu", sa, da, &sp, &dp,
+		    &pr) != 5 || gen_parse_addr(sa, &f->src) != 0 ||
+		    gen_parse_addr(da, &f->dst) != 0 || sp > 65535 ||
+		    dp > 65535 || pr > 255)
+			errx(1, "%s:%u: expected SRC DST SPORT DPORT PROTO",
+			    g->flows_from, lineno);
+		f->sport = (uint16_t)sp;
+		f->dport = (uint16_t)dp;
+		f->ipproto = (uint8_t)pr;
+		n++;
+	}
+	if (ferror(fp))
+		err(1, "%s", g->flows_from);
+	fclose(fp);
+	if (n == 0)
+		errx(1, "%s: no flows", g->flows_from);
+	g->flows = n;
+	g->proto = GEN_TCP;	/* the longest headers: the size check */
 }
 
 /*
@@ -302,31 +385,45 @@ gen_build(struct gen *g)
 	if ((g->tmpl = aligned_alloc(64, (size_t)g->stride * g->flows)) ==
 	    NULL)
 		err(1, "templates");
-	for (i = 0; i < plen; i++)
+	for (i = 0; i < sizeof(payload); i++)
 		payload[i] = (uint8_t)i;
 	if ((l = libnet_init(LIBNET_NONE, NULL, ebuf)) == NULL)
 		errx(1, "libnet: %s", ebuf);
 	srand(g->seed);
 	for (i = 0; i < g->flows; i++) {
+		enum gen_proto fp = g->proto;
+		uint32_t pl = plen;
+		uint8_t ipp;
+
 		gen_flow(g, i, &f);
+		if (g->fflows != NULL) {
+			/* Protocols differ by flow: headers built afresh. */
+			fp = f.ipproto == IPPROTO_TCP ? GEN_TCP :
+			    f.ipproto == IPPROTO_UDP ? GEN_UDP :
+			    f.ipproto == IPPROTO_ICMP ? GEN_ICMP : GEN_RAW;
+			pl = g->len - l2 - (fp == GEN_RAW ? LIBNET_IPV4_H :
+			    gen_l3_len(fp));
+			libnet_clear_packet(l);
+			t4 = t3 = t2 = 0;
+		}
 		gen_mac_n(g->srcmac, i % g->nsrcmacs, smac);
 		gen_mac_n(g->dstmac, i % g->ndstmacs, dmac);
-		switch (g->proto) {
+		switch (fp) {
 		case GEN_UDP:
 			t4 = libnet_build_udp(f.sport, f.dport,
-			    (uint16_t)(LIBNET_UDP_H + plen), 0, payload, plen,
+			    (uint16_t)(LIBNET_UDP_H + pl), 0, payload, pl,
 			    l, t4);
 			break;
 		case GEN_TCP:
 			t4 = libnet_build_tcp(f.sport, f.dport, 0x53000000 + i,
 			    0, TH_SYN, 65535, 0, 0,
-			    (uint16_t)(LIBNET_TCP_H + plen), payload, plen, l,
+			    (uint16_t)(LIBNET_TCP_H + pl), payload, pl, l,
 			    t4);
 			break;
 		case GEN_ICMP:
 			t4 = libnet_build_icmpv4_echo(ICMP_ECHO, 0, 0,
 			    (uint16_t)(i & 0xffff), (uint16_t)(i >> 16),
-			    payload, plen, l, t4);
+			    payload, pl, l, t4);
 			break;
 		case GEN_ARP: {
 			uint32_t spa = htonl(f.src), tpa = htonl(f.dst);
@@ -334,7 +431,7 @@ gen_build(struct gen *g)
 
 			t4 = libnet_build_arp(ARPHRD_ETHER, ETHERTYPE_IP, 6, 4,
 			    ARPOP_REQUEST, smac, (uint8_t *)&spa, zero,
-			    (uint8_t *)&tpa, payload, plen, l, t4);
+			    (uint8_t *)&tpa, payload, pl, l, t4);
 			break;
 		}
 		case GEN_RAW:
@@ -342,32 +439,36 @@ gen_build(struct gen *g)
 		}
 		if (t4 == -1)
 			errx(1, "libnet: %s", libnet_geterror(l));
-		if (g->proto == GEN_UDP || g->proto == GEN_TCP ||
-		    g->proto == GEN_ICMP) {
-			uint8_t p = g->proto == GEN_UDP ? IPPROTO_UDP :
-			    g->proto == GEN_TCP ? IPPROTO_TCP : IPPROTO_ICMP;
-
-			t3 = libnet_build_ipv4((uint16_t)(l3 + plen), 0,
-			    (uint16_t)(i & 0xffff), 0, 64, p, 0, htonl(f.src),
-			    htonl(f.dst), NULL, 0, l, t3);
+		if (g->fflows != NULL && fp == GEN_RAW) {
+			/* Any other protocol: its payload, no L4 header. */
+			t3 = libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H + pl),
+			    0, (uint16_t)(i & 0xffff), 0, 64, f.ipproto, 0,
+			    htonl(f.src), htonl(f.dst), payload, pl, l, t3);
+			if (t3 == -1)
+				errx(1, "libnet: %s", libnet_geterror(l));
+		} else if (fp == GEN_UDP || fp == GEN_TCP || fp == GEN_ICMP) {
+			ipp = fp == GEN_UDP ? IPPROTO_UDP :
+			    fp == GEN_TCP ? IPPROTO_TCP : IPPROTO_ICMP;
+			t3 = libnet_build_ipv4((uint16_t)(gen_l3_len(fp) + pl),
+			    0, (uint16_t)(i & 0xffff), 0, 64, ipp, 0,
+			    htonl(f.src), htonl(f.dst), NULL, 0, l, t3);
 			if (t3 == -1)
 				errx(1, "libnet: %s", libnet_geterror(l));
 		}
 		{
-			uint16_t type = g->proto == GEN_ARP ? ETHERTYPE_ARP :
-			    g->proto == GEN_RAW ? GEN_ETHERTYPE_RAW :
-			    ETHERTYPE_IP;
-			const uint8_t *pl = g->proto == GEN_RAW ? payload :
-			    NULL;
-			uint32_t pls = g->proto == GEN_RAW ? plen : 0;
+			int raw = fp == GEN_RAW && g->fflows == NULL;
+			uint16_t type = fp == GEN_ARP ? ETHERTYPE_ARP :
+			    raw ? GEN_ETHERTYPE_RAW : ETHERTYPE_IP;
+			const uint8_t *pp = raw ? payload : NULL;
+			uint32_t pls = raw ? pl : 0;
 
 			if (g->vid)
 				t2 = libnet_build_802_1q(dmac, smac,
 				    ETHERTYPE_VLAN, g->pcp, 0, g->vid, type,
-				    pl, pls, l, t2);
+				    pp, pls, l, t2);
 			else
 				t2 = libnet_build_ethernet(dmac, smac, type,
-				    pl, pls, l, t2);
+				    pp, pls, l, t2);
 			if (t2 == -1)
 				errx(1, "libnet: %s", libnet_geterror(l));
 		}
@@ -618,6 +719,7 @@ main(int argc, char *argv[])
 		{ "pcp",	required_argument, NULL, O_PCP },
 		{ "flows",	required_argument, NULL, 'f' },
 		{ "random",	no_argument,	   NULL, 'R' },
+		{ "flows-from",	required_argument, NULL, 'F' },
 		{ "src-macs",	required_argument, NULL, 'm' },
 		{ "dst-macs",	required_argument, NULL, 'M' },
 		{ "src-mac",	required_argument, NULL, O_SRCMAC },
@@ -654,7 +756,7 @@ main(int argc, char *argv[])
 	g.burst = 64;
 	g.seed = 1;
 	g.bypass = 1;
-	while ((ch = getopt_long(argc, argv, "b:c:d:f:hi:M:m:p:qRr:s:T:V:vw:",
+	while ((ch = getopt_long(argc, argv, "b:c:d:F:f:hi:M:m:p:qRr:s:T:V:vw:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w':
@@ -700,6 +802,10 @@ main(int argc, char *argv[])
 		case 'f':
 			g.flows = (uint32_t)gen_number(optarg, "--flows", 1,
 			    16U << 20);
+			g.flows_set = 1;
+			break;
+		case 'F':
+			g.flows_from = optarg;
 			break;
 		case 'R':
 			g.random = 1;
@@ -778,6 +884,12 @@ main(int argc, char *argv[])
 		    GEN_SIZE_MAX, GEN_SIZE_MAX + 4);
 	if (g.count == 0 && g.duration == 0)
 		g.count = 1000;
+	if (g.flows_from != NULL) {
+		if (g.random || g.proto != GEN_UDP)
+			errx(1, "--flows-from gives the 5-tuples and protocols: "
+			    "no --random or --proto with it");
+		gen_load_flows(&g);
+	}
 	/* A paced burst lasts at most about a millisecond. */
 	if (g.rate > 0 && g.burst > g.rate / 1000)
 		g.burst = g.rate < 1000 ? 1 : (int)(g.rate / 1000);
@@ -791,5 +903,6 @@ main(int argc, char *argv[])
 	gen_run(&g, &o);
 	gen_close(&o);
 	free(g.tmpl);
+	free(g.fflows);
 	return 0;
 }

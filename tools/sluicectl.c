@@ -24,7 +24,11 @@ usage(void)
 	    "  stats [-v]                   per-port traffic and drops by reason\n"
 	    "  trace on [N] | off | show | clear\n"
 	    "                               record what each stage decides\n"
-	    "  pfctl -nv -f file            parse and print a pf.conf (no daemon)\n");
+	    "  pfctl [options]              pf: -f file, -s rules|states|info, ...\n"
+	    "  pfctl -nv -f file            parse and print a pf.conf (no daemon)\n"
+	    "  netstat -rn | arp -an | route add|delete|show | sysctl\n"
+	    "  tcpdump [-env] [-c n] [-w file] -i if [expression]\n"
+	    "                               watch a port (vether0 too)\n");
 	exit(1);
 }
 
@@ -84,6 +88,99 @@ pfctl_paths(int argc, char **argv)
 	}
 }
 
+/*
+ * tcpdump [-ceAnvXx] [-w file] -i if [expression]: sluiced streams what the
+ * port receives and sends as a pcap file; tcpdump reads it from stdin, so
+ * filters and output are tcpdump's own.  vether0 has no Linux interface:
+ * this is the only way to watch it.
+ */
+static int
+tcpdump(const char *sock, int argc, char **argv)
+{
+	char *req[4], count[16] = "0", *args[64], *ifname = NULL;
+	const char *wfile = NULL;
+	int32_t status;
+	int ch, s, na = 0;
+
+	args[na++] = "tcpdump";
+	args[na++] = "-r";
+	args[na++] = "-";
+	optind = 1;
+	while ((ch = getopt(argc, argv, "Ac:ei:nvw:Xx")) != -1 && na < 40) {
+		switch (ch) {
+		case 'c':
+			snprintf(count, sizeof(count), "%s", optarg);
+			break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'w':
+			wfile = optarg;
+			break;
+		case 'A':
+			args[na++] = "-A";
+			break;
+		case 'e':
+			args[na++] = "-e";
+			break;
+		case 'n':
+			args[na++] = "-n";
+			break;
+		case 'v':
+			args[na++] = "-v";
+			break;
+		case 'X':
+			args[na++] = "-X";
+			break;
+		case 'x':
+			args[na++] = "-x";
+			break;
+		default:
+			errx(1, "usage: sluicectl tcpdump [-Aenvx] [-c count] "
+			    "[-w file] -i interface [expression]");
+		}
+	}
+	if (ifname == NULL)
+		errx(1, "tcpdump: which interface? (-i NAME, e.g. -ni vether0)");
+	req[0] = "tcpdump";
+	req[1] = ifname;
+	req[2] = count;
+	req[3] = NULL;
+	if ((s = ctl_open(sock, 3, req, stderr)) < 0)
+		return 1;
+	if (ctl_status(s, &status) != 0)
+		errx(1, "%s: no answer from sluiced", sock);
+	if (status != 0) {
+		char buf[512];
+		ssize_t n = read(s, buf, sizeof(buf) - 1);
+
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n, stderr);
+		return 1;
+	}
+	if (wfile != NULL) {
+		char buf[65536];
+		FILE *f = strcmp(wfile, "-") == 0 ? stdout : fopen(wfile, "w");
+		ssize_t n;
+
+		if (f == NULL)
+			err(1, "%s", wfile);
+		while ((n = read(s, buf, sizeof(buf))) > 0) {
+			fwrite(buf, 1, (size_t)n, f);
+			fflush(f);
+		}
+		return 0;
+	}
+	args[na++] = "--";
+	while (optind < argc && na < 63)
+		args[na++] = argv[optind++];
+	args[na] = NULL;
+	if (dup2(s, 0) < 0)
+		err(1, "dup2");
+	execvp("tcpdump", args);
+	err(1, "tcpdump (install it: apt-get install tcpdump)");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -109,5 +206,7 @@ main(int argc, char *argv[])
 		return pfctl_main(argc, argv);
 	if (strcmp(argv[0], "pfctl") == 0)
 		pfctl_paths(argc, argv);
+	if (strcmp(argv[0], "tcpdump") == 0)
+		return tcpdump(sock, argc, argv);
 	return ctl_request(sock, argc, argv, stdout, stderr);
 }

@@ -52,6 +52,20 @@ check "TCP 2 MB db01 -> wan routed (offloads on)" \
 wait_for 10 cmp -s "$TMP/blob" "$TMP/got"
 check "TCP data arrived intact" cmp "$TMP/blob" "$TMP/got"
 
+# tcpdump -ni vether0: vether0 has no Linux interface; sluicectl streams it.
+"$SLUICECTL" -s "$SOCK" tcpdump -c 2 -ni vether0 icmp >"$TMP/td.txt" 2>&1 &
+tdpid=$!
+for i in $(seq 1 30); do
+	kill -0 "$tdpid" 2>/dev/null || break
+	ip netns exec "$DB" ping -c 1 -W 1 198.51.100.1 >/dev/null 2>&1
+done
+wait "$tdpid"
+check "sluicectl tcpdump -ni vether0 shows the guest's traffic" \
+	grep -q '10\.50\.0\.20 > 198\.51\.100\.1: ICMP echo request' "$TMP/td.txt"
+check "sluicectl tcpdump on an unknown interface says so" \
+	sh -c "$SLUICECTL -s $SOCK tcpdump -ni nope0 2>&1 | grep -q 'nope0: no such interface'"
+check "... and exits 1" sh -c "! $SLUICECTL -s $SOCK tcpdump -ni nope0 2>/dev/null"
+
 ctl netstat -rn >"$TMP/rt"
 check "netstat -rn: 10.50.0/24 on vether0" grep -qE '^10\.50\.0/24 +10\.50\.0\.1 +UCn +1 +[0-9]+ +- +4 vether0' "$TMP/rt"
 check "netstat -rn: the default route" grep -qE '^default +198\.51\.100\.1 +UGS +0 +[0-9]+ +- +8 em0' "$TMP/rt"

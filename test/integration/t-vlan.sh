@@ -80,6 +80,16 @@ check "single VLAN: tag 10 arrives untagged" sh -c "grep -B1 sluice-vlan-10 $TMP
 check "single VLAN: tag 20 never arrives" sh -c "! grep -q sluice-vlan-20 $TMP/guest.txt"
 check "single VLAN: guest's ARP leaves em1 tagged 10" \
 	grep -qE 'vlan 10, p 0, ethertype ARP.*Request who-has 192.0.2.1 tell 192.0.2.11' "$TMP/lan.txt"
+# The chapter's "tcpdump -ni em1 vlan 10", through sluicectl.
+"$SLUICECTL" -s "$SOCK" tcpdump -c 1 -eni em1 vlan 10 >"$TMP/td.txt" 2>&1 &
+tdpid=$!
+for i in $(seq 1 30); do
+	kill -0 "$tdpid" 2>/dev/null || break
+	ip netns exec "$WEB" ping -c 1 -W 1 192.0.2.1 >/dev/null 2>&1
+done
+wait "$tdpid"
+check "sluicectl tcpdump -ni em1 vlan 10 sees the guest's frames tagged" \
+	grep -q 'vlan 10, p 0, ethertype' "$TMP/td.txt"
 check "single VLAN: the VLAN 20 frames are counted, not lost silently" \
 	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'em1 +drop-not-member +[1-9]'"
 finish
