@@ -797,6 +797,8 @@ dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		return ctl_trace(dp, argc, argv, out);
 	if (strcmp(argv[0], "pfctl") == 0)
 		return dp_pf_ctl(dp, argc, argv, out);
+	if (strcmp(argv[0], "explain") == 0)
+		return dp_pf_explain(dp, argc, argv, out);
 	if (strcmp(argv[0], "route") == 0)
 		return ctl_route(dp, argc, argv, out);
 	if (strcmp(argv[0], "netstat") == 0)
@@ -810,7 +812,7 @@ dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		return 0;
 	}
 	fprintf(out, "sluicectl: unknown command \"%s\" (expected ifconfig, "
-	    "vmctl, pfctl, netstat, arp, route, sysctl, stats or trace)\n",
+	    "vmctl, pfctl, explain, netstat, arp, route, sysctl, stats or trace)\n",
 	    argv[0]);
 	return 1;
 }

@@ -760,6 +760,162 @@ dp_pf_recompile(struct dp *dp, FILE *err)
 	return 0;
 }
 
+/*
+ * explain: what pf would do with a packet, without sending one.
+ *   explain in|out on IF [proto tcp|udp|icmp|N] from ADDR [port N]
+ *       to ADDR [port N] [flags S|SA|A|...]
+ * Prints the state it would match, or the rule that decides, the match
+ * rule whose translation applies, and why nothing else did.
+ */
+int
+dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	struct dp_pf *pf = &dp->pf;
+	struct acl_result res;
+	struct acl_pkt ap;
+	struct state_key key;
+	struct state *s;
+	struct port *port = NULL;
+	union acl_ip src, dst;
+	int i, dir = 0, sdir;
+	char text[512] = "";
+
+	memset(&ap, 0, sizeof(ap));
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	ap.af = AF_INET;
+	ap.proto = 6;
+	ap.tcp_flags = 0x02;
+	ap.rcvif = ACL_RCVIF_NONE;
+	for (i = 1; i < argc; i++) {
+		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(w, "in") == 0)
+			dir = ACL_IN;
+		else if (strcmp(w, "out") == 0)
+			dir = ACL_OUT;
+		else if (strcmp(w, "on") == 0 && v != NULL) {
+			if ((port = dp_port(dp, v)) == NULL) {
+				fprintf(out, "explain: %s: no such interface\n",
+				    v);
+				return 1;
+			}
+			i++;
+		} else if (strcmp(w, "proto") == 0 && v != NULL) {
+			ap.proto = strcmp(v, "tcp") == 0 ? 6 : strcmp(v,
+			    "udp") == 0 ? 17 : strcmp(v, "icmp") == 0 ? 1 :
+			    (uint8_t)atoi(v);
+			if (ap.proto == 1)
+				ap.icmp_type = 8;
+			i++;
+		} else if ((strcmp(w, "from") == 0 || strcmp(w, "to") == 0) &&
+		    v != NULL) {
+			union acl_ip *a = w[0] == 'f' ? &src : &dst;
+
+			if (inet_pton(AF_INET, v, a) != 1) {
+				fprintf(out, "explain: %s: expected an IPv4 "
+				    "address\n", v);
+				return 1;
+			}
+			i++;
+			if (i + 2 < argc + 1 && i + 1 < argc &&
+			    strcmp(argv[i + 1], "port") == 0 && i + 2 < argc) {
+				uint16_t pt = (uint16_t)atoi(argv[i + 2]);
+
+				if (w[0] == 'f')
+					ap.sport = pt;
+				else
+					ap.dport = pt;
+				i += 2;
+			}
+		} else if (strcmp(w, "flags") == 0 && v != NULL) {
+			const char *f;
+
+			ap.tcp_flags = 0;
+			for (f = v; *f; f++)
+				ap.tcp_flags |= *f == 'F' ? 0x01 : *f == 'S' ?
+				    0x02 : *f == 'R' ? 0x04 : *f == 'P' ? 0x08 :
+				    *f == 'A' ? 0x10 : 0;
+			i++;
+		} else {
+			fprintf(out, "explain: unexpected \"%s\"; usage: "
+			    "explain in|out on IF [proto P] from A [port N] to "
+			    "B [port N] [flags S]\n", w);
+			return 1;
+		}
+	}
+	if (dir == 0 || port == NULL) {
+		fprintf(out, "explain: say in or out, and on which interface\n");
+		return 1;
+	}
+	ap.src = src;
+	ap.dst = dst;
+	sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
+	fprintf(out, "%s on %s: proto %u %s", dir == ACL_IN ? "in" : "out",
+	    port->name, ap.proto, inet_ntop(AF_INET, &src, text, 64));
+	fprintf(out, ":%u -> %s:%u\n", ap.sport, inet_ntop(AF_INET, &dst,
+	    text, 64), ap.dport);
+	if (!pf->enabled || pf->rs == NULL) {
+		fprintf(out, "  pf has no rules (or is disabled): pass\n");
+		return 0;
+	}
+	if (pf->rs->skip[port->index]) {
+		fprintf(out, "  set skip on %s: pass, unfiltered\n", port->name);
+		return 0;
+	}
+	state_key_make(&key, AF_INET, ap.proto, &src, &dst, htons(ap.sport),
+	    htons(ap.dport), sdir);
+	if (ap.proto == 1)
+		key.port[0] = key.port[1] = 0;
+	if ((s = state_lookup(&pf->states, &key, sdir, 0, dp->now)) != NULL) {
+		fprintf(out, "  matches a state (rule %u, expires in %us): "
+		    "pass, rules are not evaluated\n", s->rule & 0xffffff,
+		    state_expires_in(s, dp->now));
+		return 0;
+	}
+	fprintf(out, "  no state: the rules for %s %s decide (%zu of them "
+	    "apply here)\n", dir == ACL_IN ? "in on" : "out on", port->name,
+	    acl_classifier_flat(pf->rs->cls[2 * port->index + (dir ==
+	    ACL_OUT)])->f_n);
+	acl_classify(pf->rs->cls[2 * port->index + (dir == ACL_OUT)], &ap,
+	    &res);
+	if (res.ar_reason == ACL_R_NOMATCH) {
+		fprintf(out, "  no rule matches: pass, without state\n");
+		return 0;
+	}
+	if (res.ar_reason == ACL_R_TRANSLATE) {
+		fprintf(out, "  a translation pool has no address: drop\n");
+		return 0;
+	}
+	{
+		FILE *f = fmemopen(text, sizeof(text) - 1, "w");
+
+		if (f != NULL) {
+			acl_print_rule(f, res.ar_rule, 0);
+			fclose(f);
+		}
+	}
+	fprintf(out, "  decided by rule @%u%s%s%s: %s\n", res.ar_anchor_nr,
+	    res.ar_anchor && res.ar_anchor[0] ? " of anchor \"" : "",
+	    res.ar_anchor ? res.ar_anchor : "", res.ar_anchor &&
+	    res.ar_anchor[0] ? "\"" : "", text);
+	fprintf(out, "  %s%s%s\n", res.ar_action == ACL_BLOCK ? "block" :
+	    "pass", res.ar_quick ? " (quick: evaluation stopped there)" :
+	    " (the last matching rule)", res.ar_action == ACL_PASS &&
+	    res.ar_keep_state ? ", keep state" : "");
+	if (res.ar_nat != NULL || res.ar_rdr != NULL) {
+		FILE *f = fmemopen(text, sizeof(text) - 1, "w");
+
+		if (f != NULL) {
+			acl_print_rule(f, res.ar_nat ? res.ar_nat : res.ar_rdr,
+			    0);
+			fclose(f);
+		}
+		fprintf(out, "  translation from: %s\n", text);
+	}
+	return 0;
+}
+
 void
 dp_pf_state_gone(struct dp *dp, struct state *s)
 {

@@ -94,5 +94,6 @@ int	 dp_pf_ctl(struct dp *, int, char **, FILE *);
 void	 dp_pf_state_gone(struct dp *, struct state *);
 void	 dp_pf_flush_rules(struct dp *);
 int	 dp_pf_recompile(struct dp *, FILE *);
+int	 dp_pf_explain(struct dp *, int, char **, FILE *);
 
 #endif /* DP_DP_PF_H */

@@ -71,6 +71,10 @@ check "web01 -> db01:3306 passes" connects "$WEB" 192.0.2.12 3306
 check "lan -> db01:3306 is blocked" sh -c "$(declare -f connects); ! connects $LAN 192.0.2.12 3306"
 check "db01 -> web01:80 is blocked (inter-VM default deny)" sh -c "$(declare -f connects); ! connects $DB 192.0.2.11 80"
 
+ctl explain out on tap0 proto tcp from 192.0.2.1 port 40000 to 192.0.2.11 port 80 >"$TMP/ex1"
+ctl explain out on tap0 proto tcp from 192.0.2.1 port 40000 to 192.0.2.11 port 22 >"$TMP/ex2"
+check "explain: port 80 to web01 passes by web01's anchor" sh -c "grep -q 'decided by rule @0 of anchor \"vm/web01\": pass out on tap0' $TMP/ex1 && grep -q '^  pass (the last matching rule), keep state' $TMP/ex1"
+check "explain: port 22 to web01 is blocked by block all" sh -c "grep -q 'decided by rule @0: block drop all' $TMP/ex2 && grep -q '^  block' $TMP/ex2"
 ctl pfctl -ss >"$TMP/ss"
 check "pfctl -ss shows the lan's state in on em1" grep -qE '^all tcp 192\.0\.2\.11:80 <- 192\.0\.2\.1:[0-9]+ +[A-Z_0-9]+:[A-Z_0-9]+$' "$TMP/ss"
 check "pfctl -ss shows the state out on tap0" grep -qE '^all tcp 192\.0\.2\.1:[0-9]+ -> 192\.0\.2\.11:80 +[A-Z_0-9]+:[A-Z_0-9]+$' "$TMP/ss"
