@@ -452,7 +452,6 @@ option(struct pf_parser *p)
 		break;
 	case K_TIMEOUT:
 		shift(p);
-		pf_lint(p, line, PF_LINT_TIMEOUT, "set timeout");
 		if (tok_accept(p, '{')) {
 			optnl(p);
 			for (;;) {
@@ -467,7 +466,6 @@ option(struct pf_parser *p)
 		break;
 	case K_LIMIT:
 		shift(p);
-		pf_lint(p, line, PF_LINT_LIMIT, "set limit");
 		if (tok_accept(p, '{')) {
 			optnl(p);
 			for (;;) {
@@ -2116,8 +2114,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 					    "received-on");
 				fo->rcv = i;
 				fo->rcv->not = (uint8_t)not;
-				pf_lint(p, p->lx.lineno, PF_LINT_RCVON,
-				    "received-on");
 			} else
 				syntax(p);
 			break;
@@ -2132,7 +2128,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 			fo->prob = (uint32_t)pr;
 			if (fo->prob == 0)
 				fo->prob = 1;
-			pf_lint(p, p->lx.lineno, PF_LINT_PROB, "probability");
 			break;
 		}
 		case K_RTABLE:
@@ -2205,8 +2200,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 					fail(p, "cannot respecify rdr-to");
 				fo->rdr.rdr = rd;
 				fo->rdr.pool_opts = po;
-				pf_lint(p, p->lx.lineno, PF_LINT_RDR,
-				    "rdr-to");
 				break;
 			}
 			if (fo->nat.rdr)

@@ -285,6 +285,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	la.env = &env;
 	la.err = err;
 	la.out = err;
+	la.flags = ACL_LOAD_WARN;	/* never silently ignore a rule's part */
 	if (acl_load(&la, &conf) != 0)
 		return EINVAL;
 	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
