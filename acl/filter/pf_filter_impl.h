@@ -110,6 +110,37 @@ struct acl_ent {
 	uint8_t		 nat_ok[2], rdr_ok[2];
 };
 
+/*
+ * A leaf holds its candidates inline, in rule order: per entry a copy of
+ * its box (32 bytes for IPv4, 48 for IPv6) and its position, so that the
+ * scan of a leaf reads one or two cache lines and follows no pointer.  An
+ * entry whose match is "decide here" (an exact pass/block rule without
+ * tag, condition or quick anchor) is settled from the record alone.
+ */
+struct acl_rec4 {
+	uint32_t	 lo[2], hi[2];	/* src, dst keys */
+	uint16_t	 plo[2], phi[2];	/* sport, dport */
+	uint8_t		 prlo, prhi;	/* proto */
+	uint8_t		 tflags, tflagset;
+	uint32_t	 pf;		/* position | R_* flags */
+};
+
+struct acl_rec6 {
+	uint64_t	 lo[2], hi[2];
+	uint16_t	 plo[2], phi[2];
+	uint8_t		 prlo, prhi;
+	uint8_t		 tflags, tflagset;
+	uint32_t	 pf;
+	uint32_t	 pad;
+};
+
+#define R_POSMASK	0x00ffffffu	/* the entry's position */
+#define R_END		R_POSMASK	/* ends a big leaf */
+#define R_ICMPSTATE	0x01000000u	/* B_ICMPSTATE */
+#define R_DECIDE	0x02000000u	/* a match only sets the decision */
+#define R_QUICK		0x04000000u	/* ... and ends the evaluation */
+#define ACL_NENT_MAX	R_POSMASK	/* more entries: linear only */
+
 /* A decision tree for one family: arrays, indices instead of pointers. */
 #define ACL_LEAF	0xff
 #define ACL_NSUB	5	/* trees per family: rule subsets */
@@ -118,8 +149,8 @@ struct acl_node {
 	uint8_t		 dim;		/* enum acl_dim, or ACL_LEAF */
 	uint8_t		 shift;
 	uint16_t	 mask;		/* cuts - 1; leaf: entries, or */
-#define ACL_LEAF_BIG	0xffff		/* ... their number is ref[idx] */
-	uint32_t	 idx;		/* first child in node[] / ref[] */
+#define ACL_LEAF_BIG	0xffff		/* ... records up to an R_END */
+	uint32_t	 idx;		/* first child in node[] / rec[] */
 };
 
 struct acl_tree {
@@ -127,10 +158,24 @@ struct acl_tree {
 	int		 built;
 	struct acl_node	*node;		/* children, side by side */
 	size_t		 nnode, capnode;
-	uint32_t	*ref;		/* leaves' entries, in rule order */
+	uint32_t	*ref;		/* while building: leaves' entries */
 	size_t		 nref, capref;
+	void		*rec;		/* leaves' records (acl_rec4/6) */
+	size_t		 nrec;
 	size_t		 leaves, max_leaf, max_depth;
 	int		 budget_hit;
+};
+
+/* what the result needs of a deciding entry, in one place */
+struct acl_dec {
+	const struct acl_rule *r;
+	const struct acl_rule *call;	/* innermost anchor call */
+	const char	*anchor;	/* path of its ruleset */
+	uint32_t	 ret;		/* ACL_RF_RETURN* */
+	uint32_t	 anchor_nr;
+	uint8_t		 action;	/* ACL_PASS or ACL_BLOCK */
+	uint8_t		 keep_state;
+	uint16_t	 flags;		/* E_NAT, E_RDR */
 };
 
 struct acl_classifier {
@@ -138,6 +183,7 @@ struct acl_classifier {
 	struct acl_flat	 flat;
 	struct acl_ent	*ent;
 	size_t		 nent;
+	struct acl_dec	*dec;		/* per entry */
 	struct acl_box	*box[2];	/* per family, per entry */
 	struct acl_ltable **tbl;
 	size_t		 ntbl;
@@ -222,31 +268,5 @@ acl_box_match(const struct acl_box *b, const struct acl_keys *k)
 /* pf_tree.c */
 int	 acl_tree_build(struct acl_classifier *, int, int);
 void	 acl_tree_free(struct acl_tree *);
-
-/* the entries of a leaf */
-static inline uint32_t
-acl_leaf_refs(const struct acl_tree *t, const struct acl_node *nd,
-    const uint32_t **refp)
-{
-	if (nd->mask == ACL_LEAF_BIG) {
-		*refp = &t->ref[nd->idx + 1];
-		return (t->ref[nd->idx]);
-	}
-	*refp = &t->ref[nd->idx];
-	return (nd->mask);
-}
-
-/* the leaf of a packet: a shift and a mask per level */
-static inline uint32_t
-acl_tree_leaf(const struct acl_tree *t, const struct acl_keys *k,
-    const uint32_t **refp)
-{
-	const struct acl_node *nd = &t->root;
-
-	while (nd->dim != ACL_LEAF)
-		nd = &t->node[nd->idx + ((k->k[nd->dim] >> nd->shift) &
-		    nd->mask)];
-	return (acl_leaf_refs(t, nd, refp));
-}
 
 #endif /* ACL_FILTER_PF_FILTER_IMPL_H */

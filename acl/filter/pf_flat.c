@@ -794,6 +794,24 @@ acl_resolve(struct acl_fstate *st)
 	return (0);
 }
 
+/* what acl_result_make() reports of entry i when it decides */
+static void
+acl_dec_make(struct acl_classifier *c, size_t i)
+{
+	const struct acl_ent *e = &c->ent[i];
+	struct acl_dec *d = &c->dec[i];
+
+	d->r = e->r;
+	d->call = e->call == ACL_POS_NONE ? NULL : c->ent[e->call].r;
+	d->anchor = e->anchor != NULL ? e->anchor->path : "";
+	d->ret = e->r->rule_flag &
+	    (ACL_RF_RETURNRST | ACL_RF_RETURNICMP | ACL_RF_RETURN);
+	d->anchor_nr = e->r->nr;
+	d->action = e->r->action == ACL_BLOCK ? ACL_BLOCK : ACL_PASS;
+	d->keep_state = e->r->keep_state;
+	d->flags = e->flags & (E_NAT | E_RDR);
+}
+
 static int
 acl_port_skipped(const struct acl_conf *conf, const struct acl_ifinfo *ifp)
 {
@@ -874,7 +892,17 @@ acl_compile(const struct acl_compile_args *args, struct acl_classifier **cp,
 		c->flat.f_rules[i].fr_depth = c->ent[i].depth;
 	}
 	c->flat.f_n = c->nent;
+	if ((c->dec = calloc(c->nent ? c->nent : 1, sizeof(*c->dec))) ==
+	    NULL) {
+		error = acl_err(&st, ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < c->nent; i++)
+		acl_dec_make(c, i);
 
+	/* tree records hold positions in 24 bits */
+	if (c->nent >= ACL_NENT_MAX)
+		c->linear = 1;
 	if (!c->linear)
 		for (i = 0; i < 4; i++)
 			if ((error = acl_tree_build(c, (int)i / 2,
@@ -908,6 +936,7 @@ acl_classifier_free(struct acl_classifier *c)
 	free(c->tbl);
 	free(c->ifs);
 	free(c->flat.f_rules);
+	free(c->dec);
 	if (c->own_tags)
 		acl_tags_free(c->tags);
 	for (i = 0; i < 2 * 2 * ACL_NSUB; i++)
@@ -933,7 +962,8 @@ acl_classifier_stats(const struct acl_classifier *c, struct acl_tree_stats *s)
 	memset(s, 0, sizeof(*s));
 	s->entries = c->nent;
 	s->bytes = sizeof(*c) + c->nent * (sizeof(struct acl_ent) +
-	    2 * sizeof(struct acl_box) + sizeof(struct acl_flat_rule)) +
+	    2 * sizeof(struct acl_box) + sizeof(struct acl_flat_rule) +
+	    sizeof(struct acl_dec)) +
 	    c->nifs * sizeof(struct acl_ifinfo);
 	for (i = 0; i < c->nent; i++)
 		s->bytes += (c->ent[i].src.nset + c->ent[i].dst.nset) *
@@ -952,7 +982,8 @@ acl_classifier_stats(const struct acl_classifier *c, struct acl_tree_stats *s)
 		if (t->max_depth > s->max_depth)
 			s->max_depth = t->max_depth;
 		s->budget_hit |= t->budget_hit;
-		s->bytes += t->capnode * sizeof(*t->node) +
-		    t->capref * sizeof(*t->ref);
+		s->bytes += t->capnode * sizeof(*t->node) + t->nrec *
+		    (afi / ACL_NSUB % 2 == ACL_AF4 ? sizeof(struct acl_rec4) :
+		    sizeof(struct acl_rec6));
 	}
 }

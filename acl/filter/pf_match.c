@@ -568,18 +568,18 @@ void
 acl_result_make(const struct acl_classifier *c, const struct acl_ctx *x,
     struct acl_result *res)
 {
-	const struct acl_ent *e;
+	const struct acl_dec *d;
 
 	memset(res, 0, sizeof(*res));
 	res->ar_nr = -1;
 	res->ar_action = ACL_PASS;
 	res->ar_reason = ACL_R_NOMATCH;
 	if (x->match != ACL_POS_NONE)
-		res->ar_match = c->ent[x->match].r;
+		res->ar_match = c->dec[x->match].r;
 	if (x->nat != ACL_POS_NONE)
-		res->ar_nat = c->ent[x->nat].r;
+		res->ar_nat = c->dec[x->nat].r;
 	if (x->rdr != ACL_POS_NONE)
-		res->ar_rdr = c->ent[x->rdr].r;
+		res->ar_rdr = c->dec[x->rdr].r;
 	if (x->tag > 0)
 		res->ar_tag = (uint16_t)x->tag;
 	if (x->fail) {
@@ -589,25 +589,23 @@ acl_result_make(const struct acl_classifier *c, const struct acl_ctx *x,
 	}
 	if (x->decide == ACL_POS_NONE)
 		return;
-	e = &c->ent[x->decide];
-	res->ar_rule = e->r;
+	d = &c->dec[x->decide];
+	res->ar_rule = d->r;
 	res->ar_nr = (int32_t)x->decide;
-	res->ar_action = e->r->action == ACL_BLOCK ? ACL_BLOCK : ACL_PASS;
+	res->ar_action = d->action;
 	res->ar_reason = ACL_R_MATCH;
 	res->ar_quick = x->quick;
 	/* a quick anchor's invocation ended with its own rule deciding */
 	res->ar_quick_anchor = !x->quick && x->stop_at != ACL_POS_NONE;
-	res->ar_keep_state = e->r->keep_state;
-	res->ar_return = e->r->rule_flag &
-	    (ACL_RF_RETURNRST | ACL_RF_RETURNICMP | ACL_RF_RETURN);
-	if (e->flags & E_NAT)
-		res->ar_nat = e->r;
-	if (e->flags & E_RDR)
-		res->ar_rdr = e->r;
-	if (e->call != ACL_POS_NONE)
-		res->ar_anchor_call = c->ent[e->call].r;
-	res->ar_anchor = e->anchor != NULL ? e->anchor->path : "";
-	res->ar_anchor_nr = e->r->nr;
+	res->ar_keep_state = d->keep_state;
+	res->ar_return = d->ret;
+	if (d->flags & E_NAT)
+		res->ar_nat = d->r;
+	if (d->flags & E_RDR)
+		res->ar_rdr = d->r;
+	res->ar_anchor_call = d->call;
+	res->ar_anchor = d->anchor;
+	res->ar_anchor_nr = d->anchor_nr;
 }
 
 static void
@@ -641,24 +639,87 @@ acl_eval_linear(const struct acl_classifier *c, const struct acl_pkt *p,
 	acl_result_make(c, &x, res);
 }
 
-/*
- * The lookup: one leaf per subset tree, merged in rule order, each entry
- * through acl_step().  A translated packet is looked up again, from the
- * entry after the translating rule.
- */
-static void
-acl_tree_walk(const struct acl_classifier *c, struct acl_ctx *x)
+/* The record of a leaf against the packet: acl_box_match() in short. */
+static inline __attribute__((always_inline)) int
+acl_rec_match(const int afi, const void *rp, const struct acl_keys *k)
 {
+	const struct acl_rec4 *r4 = rp;
+	const struct acl_rec6 *r6 = rp;
+	uint8_t tflags, tflagset;
+	uint32_t pf;
+
+	if (afi == ACL_AF4) {
+		if (k->k[ACL_D_SRC] < r4->lo[0] ||
+		    k->k[ACL_D_SRC] > r4->hi[0] ||
+		    k->k[ACL_D_DST] < r4->lo[1] ||
+		    k->k[ACL_D_DST] > r4->hi[1] ||
+		    k->k[ACL_D_SPORT] < r4->plo[0] ||
+		    k->k[ACL_D_SPORT] > r4->phi[0] ||
+		    k->k[ACL_D_DPORT] < r4->plo[1] ||
+		    k->k[ACL_D_DPORT] > r4->phi[1] ||
+		    k->k[ACL_D_PROTO] < r4->prlo ||
+		    k->k[ACL_D_PROTO] > r4->prhi)
+			return (0);
+		tflags = r4->tflags;
+		tflagset = r4->tflagset;
+		pf = r4->pf;
+	} else {
+		if (k->k[ACL_D_SRC] < r6->lo[0] ||
+		    k->k[ACL_D_SRC] > r6->hi[0] ||
+		    k->k[ACL_D_DST] < r6->lo[1] ||
+		    k->k[ACL_D_DST] > r6->hi[1] ||
+		    k->k[ACL_D_SPORT] < r6->plo[0] ||
+		    k->k[ACL_D_SPORT] > r6->phi[0] ||
+		    k->k[ACL_D_DPORT] < r6->plo[1] ||
+		    k->k[ACL_D_DPORT] > r6->phi[1] ||
+		    k->k[ACL_D_PROTO] < r6->prlo ||
+		    k->k[ACL_D_PROTO] > r6->prhi)
+			return (0);
+		tflags = r6->tflags;
+		tflagset = r6->tflagset;
+		pf = r6->pf;
+	}
+	/*
+	 * B_PORTS needs no test: the trees of fragments hold no port rule,
+	 * the others see no fragment.  B_EMPTY entries are in no tree.
+	 */
+	if ((pf & R_ICMPSTATE) && k->icmp_reply)
+		return (0);
+	if (tflagset && k->k[ACL_D_PROTO] == 6 &&
+	    (k->frag || (k->tflags & tflagset) != tflags))
+		return (0);
+	return (1);
+}
+
+static inline __attribute__((always_inline)) uint32_t
+acl_rec_pf(const int afi, const uint8_t *rp)
+{
+	if (afi == ACL_AF4)
+		return (((const struct acl_rec4 *)(const void *)rp)->pf);
+	return (((const struct acl_rec6 *)(const void *)rp)->pf);
+}
+
+/*
+ * The lookup: one leaf per subset tree, merged in rule order.  A record
+ * whose box does not hold the packet is skipped (acl_step() would say
+ * so); a "decide" record settles its match itself; any other goes through
+ * acl_step().  A translated packet is looked up again, from the entry
+ * after the translating rule.
+ */
+static inline __attribute__((always_inline)) void
+acl_tree_walk_af(const struct acl_classifier *c, struct acl_ctx *x,
+    const int afi)
+{
+	const size_t rsz = afi == ACL_AF4 ? sizeof(struct acl_rec4) :
+	    sizeof(struct acl_rec6);
 	const struct acl_tree *ts;
 	const struct acl_node *nd[ACL_NSUB];
-	const uint32_t *ref[ACL_NSUB], *end[ACL_NSUB];
-	const struct acl_box *box;
-	uint32_t n, pos, start = 0;
+	const uint8_t *cur[ACL_NSUB], *end[ACL_NSUB];
+	uint32_t n, pos, pf, start = 0;
 	int i, nl, best, rv, down;
 
 again:
-	ts = c->tree[x->k.frag][x->k.afi];
-	box = c->box[x->k.afi];
+	ts = c->tree[x->k.frag][afi];
 	/*
 	 * Descend the subset trees side by side, a level of each in turn:
 	 * their loads are independent and overlap.
@@ -676,38 +737,75 @@ again:
 			}
 	} while (down);
 	for (i = nl = 0; i < ACL_NSUB; i++) {
-		if ((n = acl_leaf_refs(&ts[i], nd[i], &ref[nl])) == 0)
+		if ((n = nd[i]->mask) == 0)
 			continue;
-		end[nl] = ref[nl] + n;
-		while (ref[nl] < end[nl] && *ref[nl] < start)
-			ref[nl]++;
-		if (ref[nl] < end[nl]) {
-			__builtin_prefetch(&box[*ref[nl]]);
-			nl++;
+		cur[nl] = (const uint8_t *)ts[i].rec + (size_t)nd[i]->idx * rsz;
+		__builtin_prefetch(cur[nl]);
+		if (n == ACL_LEAF_BIG) {
+			for (end[nl] = cur[nl]; (acl_rec_pf(afi, end[nl]) &
+			    R_POSMASK) != R_END; end[nl] += rsz)
+				;
+		} else {
+			end[nl] = cur[nl] + n * rsz;
+			if (n * rsz > 64)
+				__builtin_prefetch(cur[nl] + 64);
 		}
+		if (start > 0)
+			while (cur[nl] < end[nl] &&
+			    (acl_rec_pf(afi, cur[nl]) & R_POSMASK) < start)
+				cur[nl] += rsz;
+		if (cur[nl] < end[nl])
+			nl++;
 	}
 	while (nl > 0) {
-		for (best = 0, i = 1; i < nl; i++)
-			if (*ref[i] < *ref[best])
+		best = 0;
+		pf = acl_rec_pf(afi, cur[0]);
+		for (i = 1; i < nl; i++)
+			if ((acl_rec_pf(afi, cur[i]) & R_POSMASK) <
+			    (pf & R_POSMASK)) {
 				best = i;
-		pos = *ref[best]++;
-		if (ref[best] == end[best]) {
-			ref[best] = ref[nl - 1];
-			end[best] = end[nl - 1];
-			nl--;
-		} else
-			__builtin_prefetch(&box[*ref[best]]);
+				pf = acl_rec_pf(afi, cur[i]);
+			}
+		pos = pf & R_POSMASK;
 		if (pos >= x->stop_at)
 			return;
-		rv = acl_step(c, x, pos);
-		if (rv == ACL_STEP_STOP)
-			return;
-		if (rv == ACL_STEP_RESTART) {
-			/* the packet moved: its candidates are elsewhere */
-			start = pos + 1;
-			goto again;
+		if (acl_rec_match(afi, cur[best], &x->k)) {
+			if (pf & R_DECIDE) {
+				/* acl_step() on an exact pass/block rule */
+				x->decide = pos;
+				x->stop_at = ACL_POS_NONE;
+				if (pf & R_QUICK) {
+					x->quick = 1;
+					return;
+				}
+			} else {
+				rv = acl_step(c, x, pos);
+				if (rv == ACL_STEP_STOP)
+					return;
+				if (rv == ACL_STEP_RESTART) {
+					/* the packet moved: its candidates
+					   are elsewhere */
+					start = pos + 1;
+					goto again;
+				}
+			}
+		}
+		cur[best] += rsz;
+		if (cur[best] == end[best]) {
+			cur[best] = cur[nl - 1];
+			end[best] = end[nl - 1];
+			nl--;
 		}
 	}
+}
+
+static void
+acl_tree_walk(const struct acl_classifier *c, struct acl_ctx *x)
+{
+	if (x->k.afi == ACL_AF4)
+		acl_tree_walk_af(c, x, ACL_AF4);
+	else
+		acl_tree_walk_af(c, x, ACL_AF6);
 }
 
 void

@@ -2,7 +2,10 @@
  * pf_tree.c: the compiled classifier.  Per address family, five decision
  * trees (HiCuts cutting, EffiCuts' separation of rules by where they are
  * narrow) over (src, dst, sport, dport, proto); a lookup takes one leaf of
- * each and walks their entries merged in rule order.
+ * each and walks their entries merged in rule order.  Once built, a tree
+ * is packed (acl_tree_pack()): its leaves get their entries' records
+ * inline (box and position, see pf_filter_impl.h), one copy per distinct
+ * leaf, so that a leaf scan reads a line or two and chases no pointer.
  *
  * Why decision trees: pf's answer is not "the first match" but a walk with
  * side effects (last match wins, quick stops, quick anchors stop, match
@@ -60,6 +63,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <xxhash.h>
 
 #include "acl/filter/pf_filter_impl.h"
 
@@ -371,7 +376,7 @@ acl_build(struct acl_tbuild *tb, const struct acl_region *g, uint32_t *l,
 	struct acl_region cg;
 	struct acl_cut cut;
 	struct acl_node cnode, prev;
-	uint32_t *cl = NULL, *pl = NULL, *tmp, base;
+	uint32_t *cl = NULL, *pl = NULL, *tmp = NULL, base;
 	uint64_t clo, chi, a, ncut;
 	size_t i, cn, pn = 0, *cnt = NULL, *off = NULL;
 	int error, cb;
@@ -458,6 +463,145 @@ out:
 	return (error);
 }
 
+/* The record of entry pos in family afi: its box, and how a match acts. */
+static void
+acl_rec_make(const struct acl_classifier *c, int afi, uint32_t pos, void *out)
+{
+	const struct acl_box *b = &c->box[afi][pos];
+	const struct acl_ent *e = &c->ent[pos];
+	struct acl_rec4 *r4 = out;
+	struct acl_rec6 *r6 = out;
+	uint32_t pf = pos;
+	int i;
+
+	if (b->flags & B_ICMPSTATE)
+		pf |= R_ICMPSTATE;
+	/* what acl_step() does with such an entry, once its box holds */
+	if (e->kind == ACL_FLAT_RULE && e->r->action != ACL_MATCH &&
+	    e->tag == 0 && e->need == ACL_POS_NONE && (b->flags & B_EXACT) &&
+	    !(e->flags & E_QUICKCALL)) {
+		pf |= R_DECIDE;
+		if (e->r->quick)
+			pf |= R_QUICK;
+	}
+	if (afi == ACL_AF4) {
+		memset(r4, 0, sizeof(*r4));
+		for (i = 0; i < 2; i++) {
+			r4->lo[i] = (uint32_t)b->lo[i];
+			r4->hi[i] = (uint32_t)b->hi[i];
+			r4->plo[i] = b->plo[i];
+			r4->phi[i] = b->phi[i];
+		}
+		r4->prlo = b->prlo;
+		r4->prhi = b->prhi;
+		r4->tflags = b->tflags;
+		r4->tflagset = b->tflagset;
+		r4->pf = pf;
+		return;
+	}
+	memset(r6, 0, sizeof(*r6));
+	for (i = 0; i < 2; i++) {
+		r6->lo[i] = b->lo[i];
+		r6->hi[i] = b->hi[i];
+		r6->plo[i] = b->plo[i];
+		r6->phi[i] = b->phi[i];
+	}
+	r6->prlo = b->prlo;
+	r6->prhi = b->prhi;
+	r6->tflags = b->tflags;
+	r6->tflagset = b->tflagset;
+	r6->pf = pf;
+}
+
+struct acl_leafkey {
+	uint64_t	 h;
+	uint32_t	 ref;		/* its entries in t->ref */
+	uint32_t	 n;
+	uint32_t	 rec;		/* its records in t->rec */
+	uint32_t	 used;
+};
+
+/*
+ * Replace the leaves' entry lists by records, one copy per distinct list:
+ * equal leaves (HiCuts makes many) share their records.
+ */
+static int
+acl_tree_pack(const struct acl_classifier *c, int afi, struct acl_tree *t)
+{
+	size_t rsz = afi == ACL_AF4 ? sizeof(struct acl_rec4) :
+	    sizeof(struct acl_rec6);
+	struct acl_leafkey *hk = NULL, *k;
+	struct acl_node *nd;
+	const uint32_t *l;
+	uint8_t *rec = NULL;
+	size_t i, n, nleaf = 0, hsz, nrec = 0, j;
+	uint64_t h;
+	void *np;
+
+	for (i = 0; i <= t->nnode; i++) {
+		nd = i == t->nnode ? &t->root : &t->node[i];
+		if (nd->dim == ACL_LEAF && nd->mask != 0)
+			nleaf++;
+	}
+	if (nleaf == 0)
+		goto done;
+	for (hsz = 16; hsz < nleaf * 2; hsz <<= 1)
+		;
+	if ((hk = calloc(hsz, sizeof(*hk))) == NULL ||
+	    (rec = calloc(t->nref + nleaf, rsz)) == NULL) {
+		free(hk);
+		return (ENOMEM);
+	}
+	for (i = 0; i <= t->nnode; i++) {
+		nd = i == t->nnode ? &t->root : &t->node[i];
+		if (nd->dim != ACL_LEAF || nd->mask == 0)
+			continue;
+		if (nd->mask == ACL_LEAF_BIG) {
+			n = t->ref[nd->idx];
+			l = &t->ref[nd->idx + 1];
+		} else {
+			n = nd->mask;
+			l = &t->ref[nd->idx];
+		}
+		h = XXH3_64bits(l, n * sizeof(*l));
+		for (k = &hk[h & (hsz - 1)]; k->used;
+		    k = &hk[(size_t)(k - hk + 1) & (hsz - 1)])
+			if (k->h == h && k->n == n && memcmp(&t->ref[k->ref],
+			    l, n * sizeof(*l)) == 0)
+				break;
+		if (!k->used) {
+			k->used = 1;
+			k->h = h;
+			k->n = (uint32_t)n;
+			k->ref = (uint32_t)(l - t->ref);
+			k->rec = (uint32_t)nrec;
+			for (j = 0; j < n; j++)
+				acl_rec_make(c, afi, l[j], rec + nrec++ * rsz);
+			if (nd->mask == ACL_LEAF_BIG) {
+				/* the end mark: a position past every entry */
+				memset(rec + nrec * rsz, 0xff, rsz);
+				nrec++;
+			}
+		}
+		nd->idx = k->rec;
+	}
+	if ((np = realloc(rec, nrec * rsz)) != NULL)
+		rec = np;
+done:
+	free(hk);
+	free(t->ref);
+	t->ref = NULL;
+	t->capref = 0;
+	t->rec = rec;
+	t->nrec = nrec;
+	if (t->nnode > 0 && (np = reallocarray(t->node, t->nnode,
+	    sizeof(*t->node))) != NULL) {
+		t->node = np;
+		t->capnode = t->nnode;
+	}
+	return (0);
+}
+
 /*
  * EffiCuts' separable trees: an entry wide in a dimension is copied into
  * every child of a cut along it, so entries are sorted by where they are
@@ -521,6 +665,8 @@ acl_tree_build(struct acl_classifier *c, int afi, int frag)
 			budget = ACL_BUDGET_MIN;
 		error = acl_build(&tb, &g, l, n, 0, budget, &tb.t->root);
 		tb.t->built = 1;
+		if (error == 0)
+			error = acl_tree_pack(c, afi, tb.t);
 	}
 	free(l);
 	return (error);
@@ -531,5 +677,6 @@ acl_tree_free(struct acl_tree *t)
 {
 	free(t->node);
 	free(t->ref);
+	free(t->rec);
 	memset(t, 0, sizeof(*t));
 }
