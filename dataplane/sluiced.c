@@ -238,31 +238,28 @@ main(int argc, char *argv[])
 	if (conf_load(conf, confdir, stderr) != 0) {
 		fprintf(stderr, "sluiced: %s: %d error%s, nothing applied\n",
 		    confdir, conf->errors, conf->errors == 1 ? "" : "s");
-		return 1;
+		status = 1;
+		goto out;
 	}
 	if (opts.check_only) {
 		if (dp_build(&dp, conf, &opts, stderr) != 0)
-			return 1;
-		if (verbose)
+			status = 1;
+		else if (verbose)
 			fprintf(stderr, "configuration OK\n");
-		return 0;
+		goto out;
 	}
 
 	openlog("sluiced", LOG_PID | (debug ? LOG_PERROR : 0), LOG_DAEMON);
-	if (dp_build(&dp, conf, &opts, stderr) != 0) {
-		dp_destroy(&dp);
-		return 1;
+	if (dp_build(&dp, conf, &opts, stderr) != 0 ||
+	    run_commands(&dp, pre, npre) != 0) {
+		status = 1;
+		goto out;
 	}
-	if (run_commands(&dp, pre, npre) != 0)
-		return 1;
 	if (dp.replay) {
 		/* Capture files only: replay them, answer -c, and exit. */
 		dp_replay(&dp);
 		status = run_commands(&dp, cmds, ncmds);
-		dp_destroy(&dp);
-		conf_free(conf);
-		free(conf);
-		return status;
+		goto out;
 	}
 
 	sigemptyset(&block);
@@ -279,8 +276,8 @@ main(int argc, char *argv[])
 
 	if ((ls = ctl_listen(sock, ebuf, sizeof(ebuf))) < 0) {
 		fprintf(stderr, "sluiced: %s\n", ebuf);
-		dp_destroy(&dp);
-		return 1;
+		status = 1;
+		goto out;
 	}
 	if (!debug && daemon(0, 0) != 0)
 		err(1, "daemon");
@@ -292,8 +289,9 @@ main(int argc, char *argv[])
 	syslog(LOG_INFO, "stopping");
 	close(ls);
 	unlink(sock);
+out:
 	dp_destroy(&dp);		/* closing the taps removes them */
 	conf_free(conf);
 	free(conf);
-	return 0;
+	return status;
 }
