@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 SLUICE_PACKAGES="meson ninja-build pkg-config gcc clang libpcap-dev libnet1-dev
-libxxhash-dev libcriterion-dev python3 iproute2 iputils-ping tcpdump dnsmasq
+libxxhash-dev libcriterion-dev python3 iproute2 iputils-ping tcpdump dnsmasq-base
 netcat-openbsd procps isc-dhcp-client mandoc"
 
 # Install whatever is missing (as root, with apt-get; never by hand).
