@@ -15,6 +15,7 @@
  * The l2 case and the harness live here; route, acl, nat and pipeline have
  * a file each (bench/bench_*.c), sharing bench/bench.h.
  */
+#include <sys/mman.h>
 #include <sys/types.h>
 
 #include <err.h>
@@ -61,7 +62,7 @@ struct bench_frames {
 
 /* ---- clocks ------------------------------------------------------------- */
 
-static uint64_t
+uint64_t
 bench_ns(void)
 {
 	struct timespec ts;
@@ -133,26 +134,34 @@ bench_new_result(struct bench *b, const char *bcase, const char *variant)
 }
 
 /*
- * Time fn over the configured packets: one warm-up run, then o->runs
- * measured ones.  fn returns how many packets it pushed (it may round up
- * to whole batches).
+ * Time fn over `packets` units (0: the configured count): one warm-up
+ * run, then o->runs measured ones.  prep, if any, runs before each run,
+ * off the clock (to undo what a run changed, e.g. states it created).
  */
-static void
-bench_measure(struct bench *b, const char *bcase, const char *variant,
-    uint64_t (*fn)(void *, uint64_t), void *arg)
+struct bench_result *
+bench_measure_n(struct bench *b, const char *bcase, const char *variant,
+    bench_fn fn, void (*prep)(void *), void *arg, uint64_t packets)
 {
 	struct bench_result *r = bench_new_result(b, bcase, variant);
 	double mpps[64], ns[64], cyc[64];
 	uint64_t t0, t1, c0, c1, n = 0;
 	int i;
 
-	(void)fn(arg, b->o->packets);
+	if (packets == 0)
+		packets = b->o->packets;
+	if (prep != NULL)
+		prep(arg);
+	(void)fn(arg, packets);
 	for (i = 0; i < b->o->runs; i++) {
+		if (prep != NULL)
+			prep(arg);
 		t0 = bench_ns();
 		c0 = bench_tsc();
-		n = fn(arg, b->o->packets);
+		n = fn(arg, packets);
 		c1 = bench_tsc();
 		t1 = bench_ns();
+		if (n == 0)
+			errx(1, "%s %s: the run did nothing", bcase, variant);
 		ns[i] = (double)(t1 - t0) / (double)n;
 		mpps[i] = 1e3 / ns[i];
 		cyc[i] = b->tsc_ghz > 0 ? (double)(c1 - c0) / (double)n : 0;
@@ -166,11 +175,34 @@ bench_measure(struct bench *b, const char *bcase, const char *variant,
 	r->mpps_med = bench_median(mpps, b->o->runs);
 	r->mpps_min = mpps[0];
 	r->mpps_max = mpps[b->o->runs - 1];
-	fprintf(stderr, "  %-8s %-40s %8.2f Mpps\n", bcase, variant,
-	    r->mpps_med);
+	fprintf(stderr, "  %-8s %-44s %8.2f Mpps %8.1f ns\n", bcase, variant,
+	    r->mpps_med, r->ns_med);
+	return r;
 }
 
-static void
+struct bench_result *
+bench_measure(struct bench *b, const char *bcase, const char *variant,
+    bench_fn fn, void *arg)
+{
+	return bench_measure_n(b, bcase, variant, fn, NULL, arg, 0);
+}
+
+void
+bench_note(struct bench_result *r, const char *fmt, ...)
+{
+	size_t len = strlen(r->note);
+	va_list ap;
+
+	if (len > 0 && len + 2 < sizeof(r->note)) {
+		memcpy(r->note + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(r->note + len, sizeof(r->note) - len, fmt, ap);
+	va_end(ap);
+}
+
+void
 bench_skip(struct bench *b, const char *bcase, const char *why)
 {
 	struct bench_result *r = bench_new_result(b, bcase, "-");
@@ -213,7 +245,7 @@ bench_mac(int side, uint32_t k, uint8_t *mac)
 	mac[5] = k & 0xff;
 }
 
-static uint32_t
+uint32_t
 bench_rand(uint64_t *s)
 {
 	/* xorshift64*: reproducible runs, no libc state. */
@@ -221,6 +253,74 @@ bench_rand(uint64_t *s)
 	*s ^= *s << 25;
 	*s ^= *s >> 27;
 	return (uint32_t)((*s * 2685821657736338717ULL) >> 32);
+}
+
+/*
+ * Ask for transparent huge pages on [p, p + len) before it is touched
+ * (THP is "madvise" on many distributions): an experiment on TLB misses,
+ * reported as such, never the default.
+ */
+void
+bench_hugepage(void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+
+	(void)madvise((void *)a, len + ((uintptr_t)p - a), MADV_HUGEPAGE);
+}
+
+/* Fisher-Yates, reproducible. */
+void
+bench_shuffle(uint32_t *v, uint32_t n, uint64_t *seed)
+{
+	uint32_t i;
+
+	for (i = n; i > 1; i--) {
+		uint32_t j = bench_rand(seed) % i, t = v[i - 1];
+
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+/*
+ * A 60-byte IPv4/UDP frame (64 B on the wire) with correct IP and UDP
+ * checksums: addresses host order, ports host order.  Returns the UDP
+ * checksum.
+ */
+uint16_t
+bench_udp4_frame(uint8_t *d, const uint8_t *dmac, const uint8_t *smac,
+    uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
+{
+	uint8_t *ip = d + ETHER_HDR_LEN, *udp = ip + 20;
+	uint16_t ulen = BENCH_UDP_FRAME_LEN - ETHER_HDR_LEN - 20, c;
+	uint32_t sum;
+	int i;
+
+	memset(d, 0, BENCH_UDP_FRAME_LEN);
+	memcpy(d, dmac, 6);
+	memcpy(d + 6, smac, 6);
+	ether_put16(d + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)(20 + ulen));
+	ether_put16(ip + 4, 1);
+	ip[8] = 64;
+	ip[9] = 17;
+	for (i = 0; i < 4; i++) {
+		ip[12 + i] = (uint8_t)(src >> (24 - 8 * i));
+		ip[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
+	}
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(udp, sport);
+	ether_put16(udp + 2, dport);
+	ether_put16(udp + 4, ulen);
+	for (i = 8; i < ulen; i++)
+		udp[i] = (uint8_t)i;
+	sum = csum_partial(ip + 12, 8, 17 + ulen);
+	c = (uint16_t)~csum_fold(csum_partial(udp, ulen, sum));
+	if (c == 0)
+		c = 0xffff;
+	ether_put16(udp + 6, c);
+	return c;
 }
 
 /*
@@ -557,30 +657,6 @@ bench_case_l2(struct bench *b)
 		}
 }
 
-static void
-bench_case_acl(struct bench *b)
-{
-	bench_skip(b, "acl", "not built yet (issue 4)");
-}
-
-static void
-bench_case_nat(struct bench *b)
-{
-	bench_skip(b, "nat", "not built yet (issue 6)");
-}
-
-static void
-bench_case_route(struct bench *b)
-{
-	bench_skip(b, "route", "not built yet (issue 6)");
-}
-
-static void
-bench_case_pipeline(struct bench *b)
-{
-	bench_skip(b, "pipeline", "not built yet (issues 4 and 6)");
-}
-
 static const struct bench_case {
 	const char	*name;
 	void		(*run)(struct bench *);
@@ -588,10 +664,13 @@ static const struct bench_case {
 } bench_cases[] = {
 	{ "l2", bench_case_l2, "FDB learn + lookup (bridge_input) and the "
 	    "whole dp_input pipeline, 1/1k/64k MACs, VLAN off/on" },
-	{ "acl", bench_case_acl, "compiled vs linear pf rules, state hits" },
-	{ "nat", bench_case_nat, "nat-to: established flows, new-flow setup" },
-	{ "route", bench_case_route, "LPM lookups, 1k to 1M routes" },
-	{ "pipeline", bench_case_pipeline, "the seed's full configuration" },
+	{ "acl", bench_case_acl, "ClassBench acl1/fw1/ipc1 1k/10k, compiled vs "
+	    "linear; state-table hits, 1k/64k/1M states" },
+	{ "nat", bench_case_nat, "nat-to: established flows at 1k/64k/1M "
+	    "states, new-flow setup" },
+	{ "route", bench_case_route, "LPM lookups, 1k/10k/100k/1M routes" },
+	{ "pipeline", bench_case_pipeline, "the seed's routed segment "
+	    "(pf.conf.routed, NAT) through dp_input" },
 };
 #define BENCH_NCASES	(sizeof(bench_cases) / sizeof(bench_cases[0]))
 
@@ -602,8 +681,9 @@ bench_print(const struct bench *b)
 {
 	int i;
 
-	printf("%-8s %-32s %10s %8s %8s %8s %9s %8s\n", "case", "variant",
-	    "packets", "Mpps", "min", "max", "ns/pkt", "cyc/pkt");
+	printf("%-8s %-44s %10s %8s %8s %8s %9s %8s  %s\n", "case",
+	    "variant", "packets", "Mpps", "min", "max", "ns/pkt", "cyc/pkt",
+	    "note");
 	for (i = 0; i < b->nres; i++) {
 		const struct bench_result *r = &b->res[i];
 
@@ -611,13 +691,14 @@ bench_print(const struct bench *b)
 			printf("%-8s %s\n", r->bcase, r->status);
 			continue;
 		}
-		printf("%-8s %-32s %10" PRIu64 " %8.2f %8.2f %8.2f %9.1f ",
+		printf("%-8s %-44s %10" PRIu64 " %8.2f %8.2f %8.2f %9.1f ",
 		    r->bcase, r->variant, r->packets, r->mpps_med, r->mpps_min,
 		    r->mpps_max, r->ns_med);
 		if (b->tsc_ghz > 0)
-			printf("%8.1f\n", r->cyc_med);
+			printf("%8.1f", r->cyc_med);
 		else
-			printf("%8s\n", "n/a");
+			printf("%8s", "n/a");
+		printf("%s%s\n", r->note[0] ? "  " : "", r->note);
 	}
 }
 
@@ -631,14 +712,15 @@ bench_write_csv(const struct bench *b, const char *path)
 		err(1, "%s", path);
 	fprintf(f, "case,variant,packets,runs,mpps_median,mpps_min,mpps_max,"
 	    "ns_per_pkt_median,ns_per_pkt_min,ns_per_pkt_max,"
-	    "cycles_per_pkt_median,tsc_ghz,status\n");
+	    "cycles_per_pkt_median,tsc_ghz,status,note\n");
 	for (i = 0; i < b->nres; i++) {
 		const struct bench_result *r = &b->res[i];
 
 		fprintf(f, "%s,\"%s\",%" PRIu64 ",%d,%.4f,%.4f,%.4f,%.2f,%.2f,"
-		    "%.2f,%.1f,%.3f,\"%s\"\n", r->bcase, r->variant, r->packets,
-		    r->runs, r->mpps_med, r->mpps_min, r->mpps_max, r->ns_med,
-		    r->ns_min, r->ns_max, r->cyc_med, b->tsc_ghz, r->status);
+		    "%.2f,%.1f,%.3f,\"%s\",\"%s\"\n", r->bcase, r->variant,
+		    r->packets, r->runs, r->mpps_med, r->mpps_min, r->mpps_max,
+		    r->ns_med, r->ns_min, r->ns_max, r->cyc_med, b->tsc_ghz,
+		    r->status, r->note);
 	}
 	if (fclose(f) != 0)
 		err(1, "%s", path);
@@ -651,8 +733,8 @@ bench_usage(int status)
 	size_t i;
 
 	fprintf(f,
-"usage: sluice-bench [-q] [-c CPU] [-n PACKETS] [-o FILE] [-p PCAP]\n"
-"                    [-r RUNS] [case ...]\n"
+"usage: sluice-bench [-q] [-c CPU] [-C CORPUS] [-E ETC] [-n PACKETS]\n"
+"                    [-o FILE] [-p PCAP] [-r RUNS] [case ...]\n"
 "\n"
 "  -q, --quick           short smoke run (fewer packets per run)\n"
 "  -r, --runs N          measured runs per variant, at least %d (default %d)\n"
@@ -661,10 +743,15 @@ bench_usage(int status)
 "                        of built ones\n"
 "  -o, --csv FILE        also write the results as CSV\n"
 "  -c, --cpu N           pin to CPU N first\n"
+"  -C, --corpus DIR      ClassBench sets in DIR/classbench (default\n"
+"                        $SLUICE_CORPUS, else %s)\n"
+"  -E, --etc DIR         the seed's configuration for pipeline (default\n"
+"                        %s)\n"
 "  -l, --list            list the cases\n"
 "  -h, --help            this text\n"
 "\n"
-"cases (default: all):\n", BENCH_RUNS_MIN, BENCH_RUNS_MIN);
+"cases (default: all):\n", BENCH_RUNS_MIN, BENCH_RUNS_MIN,
+	    SLUICE_CORPUS_DEFAULT, SLUICE_SOURCE_DIR "/examples/handbook/etc");
 	for (i = 0; i < BENCH_NCASES; i++)
 		fprintf(f, "  %-10s %s\n", bench_cases[i].name,
 		    bench_cases[i].what);
@@ -681,6 +768,8 @@ main(int argc, char *argv[])
 		{ "pcap",	required_argument, NULL, 'p' },
 		{ "csv",	required_argument, NULL, 'o' },
 		{ "cpu",	required_argument, NULL, 'c' },
+		{ "corpus",	required_argument, NULL, 'C' },
+		{ "etc",	required_argument, NULL, 'E' },
 		{ "list",	no_argument,	   NULL, 'l' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -691,7 +780,7 @@ main(int argc, char *argv[])
 	size_t i;
 	int ch, j, want[BENCH_NCASES], any = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:hln:o:p:qr:", longopts,
+	while ((ch = getopt_long(argc, argv, "C:c:E:hln:o:p:qr:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'q':
@@ -722,6 +811,12 @@ main(int argc, char *argv[])
 				errx(1, "--cpu %s: expected a CPU number",
 				    optarg);
 			break;
+		case 'C':
+			o.corpus = optarg;
+			break;
+		case 'E':
+			o.srcdir = optarg;
+			break;
 		case 'l':
 			for (i = 0; i < BENCH_NCASES; i++)
 				printf("%-10s %s\n", bench_cases[i].name,
@@ -746,6 +841,10 @@ main(int argc, char *argv[])
 	}
 	if (o.packets == 0)
 		o.packets = o.quick ? 200000 : 4000000;
+	if (o.corpus == NULL && (o.corpus = getenv("SLUICE_CORPUS")) == NULL)
+		o.corpus = SLUICE_CORPUS_DEFAULT;
+	if (o.srcdir == NULL)
+		o.srcdir = SLUICE_SOURCE_DIR "/examples/handbook/etc";
 	if (o.cpu >= 0) {
 		cpu_set_t set;
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/smoke.sh BUILD_DIR: do the benchmark tools run and say something
-# sane?  sluice-bench --quick must report every l2 variant with non-zero,
-# finite numbers and name the cases not built yet; sluice-gen must write
-# the frames it says it wrote, of the size asked, into a pcap file.  No
-# timing is judged here: that is what bench/system is for.
+# sane?  sluice-bench --quick must report every variant of every case (l2,
+# acl, nat, route, pipeline) with non-zero, finite numbers; sluice-gen must
+# write the frames it says it wrote, of the size asked, into a pcap file,
+# also with flows read from a ClassBench trace.  No timing is judged here:
+# that is what bench/system is for.
 set -u
 BUILD=${1:?usage: bench/smoke.sh BUILD_DIR}
 BENCH=$BUILD/bench/sluice-bench
@@ -70,16 +71,32 @@ for r in rows:
     assert float(r["mpps_min"]) <= float(r["mpps_median"]) <= float(r["mpps_max"]), r
     assert int(r["runs"]) >= 5, r
 PY
-for c in acl nat route pipeline; do
-	check "sluice-bench: $c says it is not built yet" \
-		grep -qE "^$c +skipped: not built yet \(issues? [0-9]" "$TMP/bench.out"
-done
+CORPUS=${SLUICE_CORPUS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/corpus}
+if [ -d "$CORPUS/classbench" ]; then
+	check "sluice-bench: 18 ClassBench acl rows (6 sets + 3 first-10 sets, compiled and linear)" \
+		test "$(grep -cE '^acl +(acl|fw|ipc)[12]_1?[0-9]k .*(compiled|linear) ' "$TMP/bench.out")" -eq 18
+else
+	check "sluice-bench: acl says the ClassBench corpus is missing" \
+		grep -qE '^acl +skipped: no ClassBench' "$TMP/bench.out"
+fi
+check "sluice-bench: 2 state-hit rows (1k, 64k states)" \
+	test "$(grep -cE '^acl +state_lookup hit, [0-9]+ states ' "$TMP/bench.out")" -eq 2
+check "sluice-bench: 5 nat rows (established and new flow x 1k/64k states, prefetch at 64k)" \
+	test "$(grep -cE '^nat +(established|new flow into)' "$TMP/bench.out")" -eq 5
+check "sluice-bench: nat reports the memory per state" \
+	grep -qE '^nat +established, 1000 states .* [0-9]+ B/state' "$TMP/bench.out"
+check "sluice-bench: 3 route rows (1k/10k/100k routes)" \
+	test "$(grep -cE '^route +lpm_lookup, [0-9]+ routes ' "$TMP/bench.out")" -eq 3
+check "sluice-bench: 4 pipeline rows (out and in x 1/1k flows), every frame delivered" \
+	test "$(grep -cE '^pipeline +(out|in) .* (em0|em1) sent 1\.000 of the frames' "$TMP/bench.out")" -eq 4
+check "sluice-bench: nothing skipped but what lacks its data" \
+	sh -c "! grep -E ' skipped: ' $TMP/bench.out | grep -v 'no ClassBench'"
 check "sluice-bench: unknown case refused" sh -c "! $BENCH --quick nosuchcase"
 
 # ---- sluice-gen ----
 check "sluice-gen --help documents every option" sh -c "
 	$GEN --help >$TMP/help &&
-	for o in write interface tap proto size vlan pcp flows random src-macs \
+	for o in write interface tap proto size vlan pcp flows random flows-from src-macs \
 	    dst-macs src-mac dst-mac src-ip dst-ip sport dport rate duration \
 	    count burst seed qdisc verbose quiet help; do
 		grep -q -- \"--\$o\" $TMP/help || { echo missing --\$o; exit 1; }
@@ -99,6 +116,10 @@ check "sluice-gen: reports a non-zero, finite rate" python3 -c "
 import math, re, sys
 m = re.search(r'in ([0-9.]+) s: ([0-9.]+) pps', open('$TMP/gen.out').read())
 assert m and math.isfinite(float(m.group(2))) and float(m.group(2)) > 0, m"
+printf '198.51.100.1 203.0.113.5 1000 80 6 x\n3325256705 3405803781 53 53 17\n198.51.100.3 203.0.113.7 0 0 1\n198.51.100.3 203.0.113.7 0 0 47\n' >"$TMP/flows"
+check "sluice-gen: --flows-from a ClassBench-style file (TCP, UDP, ICMP, GRE)" \
+	sh -c "$GEN -q -w $TMP/e.pcap -F $TMP/flows -c 8"
+check "sluice-gen: the pcap holds 8 frames of 60 bytes" pcap_check "$TMP/e.pcap" 8 60
 check "sluice-gen: a size below 64 B is refused" \
 	sh -c "! $GEN -q -w $TMP/d.pcap -s 63 2>/dev/null"
 check "sluice-bench replays a sluice-gen pcap" \

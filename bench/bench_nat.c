@@ -1,0 +1,387 @@
+/*
+ * sluice-bench nat: nat-to on em0 ("match out on em0 from 10.50.0.0/24
+ * nat-to (em0)"), with the library calls dp_pf_test() makes.
+ *
+ * Established: N translated UDP flows (1k, 64k, 1M) are in the state
+ * table, created as dp_pf_test() creates them (nat_pick_port() in
+ * 50001-65535, then state_insert() with a WIRE and a STACK key).  Each
+ * packet is a real 64 B IPv4/UDP frame with valid checksums, of a random
+ * established flow, and goes through what an established packet costs
+ * going out on em0: copy into a buffer (what receive does), l3_parse(),
+ * state_key_make(), state_lookup() among STACK keys, nat_rewrite4() to the
+ * WIRE key (address, port, IP and UDP checksums by RFC 1624), and
+ * state_update().  The rule counters and the trace test that dp_pf_test()
+ * adds are not in it; the pipeline case has them.
+ *
+ * New flows: M more flows into the table of N (nat_pick_port() +
+ * state_insert(), the two calls pf makes when a rule creates a translated
+ * state; rule evaluation is the acl case).  Between runs the new states
+ * are removed, off the clock.
+ *
+ * Memory per state: sizeof(struct state) plus the index (8-byte slots,
+ * two per translated state, the table sized to at most a quarter full of
+ * slots per limit: see nat/state.h) plus the free list (4 bytes).
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <err.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "bench/bench.h"
+#include "dataplane/pkt.h"
+#include "fwd/csum.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "fwd/l3.h"
+#include "nat/nat.h"
+#include "nat/state.h"
+
+#define BENCH_NOW	1000
+#define BENCH_NAT_ADDR	0xc6336402u	/* 198.51.100.2, em0 */
+#define BENCH_NAT_LO	50001
+#define BENCH_NAT_HI	65535
+#define BENCH_STRIDE	64
+
+struct bench_nat {
+	struct state_table t;
+	uint32_t	 n;		/* established flows */
+	uint8_t		*frames;	/* n frames in random flow order */
+	uint32_t	 pos;
+	struct pkt	 scratch[BATCH_MAX];
+	uint8_t		*buf;		/* BATCH_MAX * 128 */
+	/* new flows */
+	uint32_t	 m;
+	struct state_key *fresh;	/* m STACK keys */
+	struct state	**made;
+	uint32_t	 nmade;
+	int		 prefetch;	/* experiment: see bench_nat_prefetch */
+	uint64_t	 sink;
+};
+
+/* Flow i: 10.50.0.(2 + i % 250):(1024 + i / 250) -> 203.0.113.x:port. */
+static void
+bench_nat_flow(uint32_t i, uint32_t *src, uint32_t *dst, uint16_t *sport,
+    uint16_t *dport)
+{
+	static const uint16_t ports[] = { 53, 80, 123, 443 };
+
+	*src = 0x0a320000u | (2 + i % 250);
+	*sport = (uint16_t)(1024 + i / 250);
+	*dst = 0xcb007100u | (1 + (i * 7919u) % 254);
+	*dport = ports[(i / 254) % 4];
+}
+
+static void
+bench_nat_stack(struct state_key *k, uint32_t src, uint32_t dst,
+    uint16_t sport, uint16_t dport)
+{
+	union acl_ip s, d;
+
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.w[0] = htonl(src);
+	d.w[0] = htonl(dst);
+	/* Going out: addr[0] is the destination, addr[1] the source. */
+	state_key_make(k, AF_INET, 17, &s, &d, htons(sport), htons(dport),
+	    STATE_DIR_OUT);
+}
+
+/* What dp_pf_test() does when "match ... nat-to (em0)" creates a state. */
+static struct state *
+bench_nat_create(struct state_table *t, const struct state_key *stack,
+    uint32_t seed)
+{
+	struct state_key wire = *stack;
+	uint16_t np;
+
+	wire.addr[1].w[0] = htonl(BENCH_NAT_ADDR);
+	np = nat_pick_port(t, &wire, 1, BENCH_NAT_LO, BENCH_NAT_HI, BENCH_NOW,
+	    seed);
+	if (np == 0)
+		return NULL;
+	wire.port[1] = htons(np);
+	return state_insert(t, &wire, stack, STATE_DIR_OUT, 0, BENCH_NOW, 0,
+	    1);
+}
+
+static void
+bench_nat_setup(struct bench_nat *bn, uint32_t n, uint32_t m, int huge)
+{
+	static const uint8_t gw[6] = { 0x02, 0, 0, 0x5b, 0, 1 };
+	static const uint8_t me[6] = { 0xfe, 0xe1, 0xba, 0xd0, 0, 1 };
+	uint64_t seed = 0x4a7ULL + n;
+	uint32_t i, *perm, src, dst;
+	uint16_t sport, dport;
+	struct state_key k;
+
+	memset(bn, 0, sizeof(*bn));
+	bn->n = n;
+	bn->m = m;
+	if (state_table_init(&bn->t, n + m) != 0)
+		errx(1, "state table: out of memory");
+	if (huge) {
+		bench_hugepage(bn->t.st, (size_t)bn->t.limit *
+		    sizeof(*bn->t.st));
+		bench_hugepage(bn->t.slots, ((size_t)bn->t.mask + 1) *
+		    sizeof(*bn->t.slots));
+	}
+	bn->frames = aligned_alloc(64, (size_t)n * BENCH_STRIDE);
+	bn->buf = aligned_alloc(64, BATCH_MAX * 128);
+	perm = calloc(n, sizeof(*perm));
+	bn->fresh = calloc(m ? m : 1, sizeof(*bn->fresh));
+	bn->made = calloc(m ? m : 1, sizeof(*bn->made));
+	if (bn->frames == NULL || bn->buf == NULL || perm == NULL ||
+	    bn->fresh == NULL || bn->made == NULL)
+		err(1, "nat");
+	for (i = 0; i < n; i++) {
+		bench_nat_flow(i, &src, &dst, &sport, &dport);
+		bench_nat_stack(&k, src, dst, sport, dport);
+		if (bench_nat_create(&bn->t, &k, i) == NULL)
+			errx(1, "nat: flow %u: no state", i);
+		perm[i] = i;
+	}
+	bench_shuffle(perm, n, &seed);
+	for (i = 0; i < n; i++) {
+		bench_nat_flow(perm[i], &src, &dst, &sport, &dport);
+		bench_udp4_frame(bn->frames + (size_t)i * BENCH_STRIDE, gw, me,
+		    src, dst, sport, dport);
+	}
+	free(perm);
+	/* New flows: other source ports, same hosts and destinations. */
+	for (i = 0; i < m; i++) {
+		bench_nat_flow(i, &src, &dst, &sport, &dport);
+		bench_nat_stack(&bn->fresh[i], src, dst,
+		    (uint16_t)(sport + 10000 + i % 7), dport);
+	}
+	for (i = 0; i < BATCH_MAX; i++) {
+		bn->scratch[i].buf = bn->buf + i * 128;
+		bn->scratch[i].data = bn->scratch[i].buf;
+	}
+}
+
+static void
+bench_nat_fini(struct bench_nat *bn)
+{
+	state_table_fini(&bn->t);
+	free(bn->frames);
+	free(bn->buf);
+	free(bn->fresh);
+	free(bn->made);
+}
+
+/* One established packet going out on em0, as dp_pf_test() treats it. */
+static inline uint32_t
+bench_nat_packet(struct bench_nat *bn, struct pkt *p)
+{
+	const struct state_key *to;
+	struct nat_rewrite rw;
+	struct state_key key;
+	union acl_ip src, dst;
+	struct l3info li;
+	struct state *s;
+
+	if (l3_parse(p->data, p->len, &li) != L3_OK)
+		errx(1, "nat: a frame does not parse");
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	memcpy(&src, li.src, 4);
+	memcpy(&dst, li.dst, 4);
+	state_key_make(&key, AF_INET, li.proto, &src, &dst, htons(li.sport),
+	    htons(li.dport), STATE_DIR_OUT);
+	s = state_lookup(&bn->t, &key, STATE_DIR_OUT, 0, BENCH_NOW);
+	if (s == NULL)
+		errx(1, "nat: an established flow has no state");
+	to = &s->key[STATE_WIRE];
+	rw.src = to->addr[1].w[0];
+	rw.sport = ntohs(to->port[1]);
+	rw.dst = to->addr[0].w[0];
+	rw.dport = ntohs(to->port[0]);
+	nat_rewrite4(p, &li, &rw);
+	state_update(&bn->t, s, STATE_DIR_OUT, li.tcp_flags, p->len,
+	    BENCH_NOW);
+	return ether_get16(p->data + li.l4off + 6);
+}
+
+/*
+ * Experiment, not sluice's code: what a batched state lookup would gain.
+ * Before the packets of a batch are looked up, hash each one's key (the
+ * hash nat/state.c uses: the high half of XXH3, masked) and prefetch its
+ * first index slot; then prefetch the state each slot names.  The lookups
+ * that follow are the unchanged state_lookup(), now mostly cache hits, so
+ * the difference is what VPP-style prefetching in a state_lookup_batch()
+ * would save.  It reads the table's layout from outside: if nat/state.c
+ * changes its hash, this row stops meaning anything (it still works).
+ */
+static void
+bench_nat_prefetch(struct bench_nat *bn, uint32_t cnt)
+{
+	struct state_key key[BATCH_MAX];
+	uint32_t idx[BATCH_MAX], i;
+
+	for (i = 0; i < cnt; i++) {
+		const uint8_t *ip = bn->scratch[i].data + ETHER_HDR_LEN;
+		union acl_ip s, d;
+
+		memset(&s, 0, sizeof(s));
+		memset(&d, 0, sizeof(d));
+		memcpy(&s, ip + 12, 4);
+		memcpy(&d, ip + 16, 4);
+		state_key_make(&key[i], AF_INET, ip[9], &s, &d,
+		    htons(ether_get16(ip + 20)), htons(ether_get16(ip + 22)),
+		    STATE_DIR_OUT);
+		idx[i] = (uint32_t)(XXH3_64bits(&key[i], sizeof(key[i])) >>
+		    32) & bn->t.mask;
+		__builtin_prefetch(&bn->t.slots[idx[i]]);
+	}
+	for (i = 0; i < cnt; i++) {
+		uint64_t sl = bn->t.slots[idx[i]];
+
+		if (sl != 0) {
+			const struct state *st =
+			    &bn->t.st[((uint32_t)sl >> 2) - 1];
+
+			__builtin_prefetch(st);
+			__builtin_prefetch((const uint8_t *)st + 64, 1);
+		}
+	}
+}
+
+static uint64_t
+bench_nat_run(void *arg, uint64_t want)
+{
+	struct bench_nat *bn = arg;
+	uint64_t done = 0, sum = 0;
+	uint32_t pos = bn->pos, i;
+
+	while (done < want) {
+		uint32_t cnt = bn->n - pos < BATCH_MAX ? bn->n - pos :
+		    BATCH_MAX;
+
+		for (i = 0; i < cnt; i++) {
+			struct pkt *p = &bn->scratch[i];
+
+			memcpy(p->data, bn->frames + (size_t)(pos + i) *
+			    BENCH_STRIDE, BENCH_STRIDE);
+			p->len = BENCH_UDP_FRAME_LEN;
+		}
+		if (bn->prefetch)
+			bench_nat_prefetch(bn, cnt);
+		for (i = 0; i < cnt; i++)
+			sum += bench_nat_packet(bn, &bn->scratch[i]);
+		pos += cnt;
+		if (pos == bn->n)
+			pos = 0;
+		done += cnt;
+	}
+	bn->pos = pos;
+	bn->sink += sum;
+	return done;
+}
+
+/* The last rewritten frame must be the translated flow, checksums right. */
+static void
+bench_nat_verify(struct bench_nat *bn)
+{
+	struct pkt *p = &bn->scratch[0];
+	const uint8_t *ip, *udp;
+	uint32_t sum;
+
+	bn->pos = 0;
+	(void)bench_nat_run(bn, 1);
+	ip = p->data + ETHER_HDR_LEN;
+	udp = ip + 20;
+	if (ip_get32(ip + 12) != BENCH_NAT_ADDR ||
+	    ether_get16(udp) < BENCH_NAT_LO)
+		errx(1, "nat: the frame was not translated");
+	if (csum_fold(csum_partial(ip, 20, 0)) != 0xffff)
+		errx(1, "nat: bad IP checksum after the rewrite");
+	sum = csum_partial(ip + 12, 8, 17 + ether_get16(udp + 4));
+	if (csum_fold(csum_partial(udp, ether_get16(udp + 4), sum)) != 0xffff)
+		errx(1, "nat: bad UDP checksum after the rewrite");
+}
+
+static void
+bench_nat_undo(void *arg)
+{
+	struct bench_nat *bn = arg;
+	uint32_t i;
+
+	for (i = 0; i < bn->nmade; i++)
+		state_remove(&bn->t, bn->made[i]);
+	bn->nmade = 0;
+}
+
+static uint64_t
+bench_nat_new_run(void *arg, uint64_t want)
+{
+	struct bench_nat *bn = arg;
+	uint64_t done;
+	struct state *s;
+
+	for (done = 0; done < want && done < bn->m; done++) {
+		s = bench_nat_create(&bn->t, &bn->fresh[done],
+		    (uint32_t)done * 2654435761u);
+		if (s == NULL)
+			errx(1, "nat: new flow %" PRIu64 ": no state", done);
+		bn->made[bn->nmade++] = s;
+	}
+	return done;
+}
+
+void
+bench_case_nat(struct bench *b)
+{
+	static const uint32_t sizes[] = { 1000, 65536, 1000000 };
+	struct bench_result *r;
+	struct bench_nat bn;
+	double per_state;
+	char v[64];
+	size_t i;
+	uint32_t m;
+
+	for (i = 0; i <= sizeof(sizes) / sizeof(sizes[0]); i++) {
+		/* The last round: 1M again, the table on huge pages. */
+		uint32_t n = sizes[i < 3 ? i : 2];
+		int huge = i == 3;
+
+		if (b->o->quick && n > 65536)
+			break;
+		m = n < 65536 ? n : 65536;
+		if (b->o->quick && m > 4096)
+			m = 4096;
+		bench_nat_setup(&bn, n, m, huge);
+		bench_nat_verify(&bn);
+		per_state = sizeof(struct state) + 4 +
+		    (bn.t.mask + 1.0) * 8 / bn.t.limit;
+		snprintf(v, sizeof(v), "established, %u states%s", n,
+		    huge ? ", THP" : "");
+		r = bench_measure(b, "nat", v, bench_nat_run, &bn);
+		bench_note(r, "lookup+rewrite+update; %.0f B/state (state "
+		    "%zu, index+free list %.0f)", per_state,
+		    sizeof(struct state), per_state - sizeof(struct state));
+		if (huge)
+			bench_note(r, "experiment: MADV_HUGEPAGE on the table "
+			    "(nat/state.c does not ask for it)");
+		if (n >= 65536) {
+			bn.prefetch = 1;
+			snprintf(v, sizeof(v), "established, %u states%s, "
+			    "prefetch", n, huge ? ", THP" : "");
+			r = bench_measure(b, "nat", v, bench_nat_run, &bn);
+			bench_note(r, "experiment: slots and states prefetched "
+			    "a batch ahead (bench code, not nat/state.c)");
+			bn.prefetch = 0;
+		}
+		snprintf(v, sizeof(v), "new flow into %u states%s", n,
+		    huge ? ", THP" : "");
+		r = bench_measure_n(b, "nat", v, bench_nat_new_run,
+		    bench_nat_undo, &bn, m);
+		bench_note(r, "nat_pick_port+state_insert, %u per run", m);
+		bench_nat_undo(&bn);
+		bench_nat_fini(&bn);
+	}
+}
