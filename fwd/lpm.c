@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "fwd/lpm.h"
 
 #define TBL24_SIZE	(1u << 24)
@@ -42,19 +44,93 @@ lpm_fini(struct lpm *l)
 		munmap(l->tbl24, TBL24_SIZE * sizeof(uint32_t));
 	free(l->tbl8);
 	free(l->routes);
+	free(l->idx);
 	memset(l, 0, sizeof(*l));
+}
+
+static uint32_t
+lpm_hash(const struct lpm *l, uint32_t prefix, uint8_t len)
+{
+	uint64_t k = (uint64_t)len << 32 | prefix;
+
+	return (uint32_t)XXH3_64bits(&k, sizeof(k)) & l->idxmask;
+}
+
+/* The index slot holding (prefix, len), or the empty slot it would go in. */
+static uint32_t
+lpm_slot(const struct lpm *l, uint32_t prefix, uint8_t len)
+{
+	uint32_t i = lpm_hash(l, prefix, len);
+
+	while (l->idx[i] != 0) {
+		const struct lpm_route *r = &l->routes[l->idx[i] - 1];
+
+		if (r->prefix == prefix && r->len == len)
+			break;
+		i = (i + 1) & l->idxmask;
+	}
+	return i;
+}
+
+/* Room for one more route in the list and in the index (kept <= 1/2). */
+static int
+lpm_grow(struct lpm *l)
+{
+	uint32_t n, i, slots;
+	struct lpm_route *nr;
+
+	if (l->nroutes < l->cap)
+		return 0;
+	n = l->cap ? l->cap * 2 : 64;
+	if ((nr = realloc(l->routes, n * sizeof(*nr))) == NULL)
+		return ENOMEM;
+	l->routes = nr;
+	l->cap = n;
+	slots = 2 * n;
+	free(l->idx);
+	if ((l->idx = calloc(slots, sizeof(*l->idx))) == NULL)
+		return ENOMEM;
+	l->idxmask = slots - 1;
+	for (i = 0; i < l->nroutes; i++)
+		l->idx[lpm_slot(l, l->routes[i].prefix, l->routes[i].len)] =
+		    i + 1;
+	return 0;
 }
 
 const struct lpm_route *
 lpm_find(const struct lpm *l, uint32_t prefix, uint8_t len)
 {
-	uint32_t i;
+	uint32_t s;
 
+	if (l->idx == NULL)
+		return NULL;
 	prefix &= lpm_mask(len);
-	for (i = 0; i < l->nroutes; i++)
-		if (l->routes[i].prefix == prefix && l->routes[i].len == len)
-			return &l->routes[i];
-	return NULL;
+	s = lpm_slot(l, prefix, len);
+	return l->idx[s] ? &l->routes[l->idx[s] - 1] : NULL;
+}
+
+/* Backward-shift deletion of index slot i (no tombstones). */
+static void
+lpm_unindex(struct lpm *l, uint32_t i)
+{
+	uint32_t j = i;
+
+	for (;;) {
+		const struct lpm_route *r;
+		uint32_t home;
+
+		j = (j + 1) & l->idxmask;
+		if (l->idx[j] == 0)
+			break;
+		r = &l->routes[l->idx[j] - 1];
+		home = lpm_hash(l, r->prefix, r->len);
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && (home <= i && home > j))) {
+			l->idx[i] = l->idx[j];
+			i = j;
+		}
+	}
+	l->idx[i] = 0;
 }
 
 /* A new group for tbl24[i], holding what the entry held. */
@@ -142,21 +218,15 @@ lpm_add(struct lpm *l, uint32_t prefix, uint8_t len, uint32_t nh)
 			lpm_write(l, prefix, len, lpm_entry(len, nh), 1);
 		return 0;
 	}
-	if (l->nroutes == l->cap) {
-		uint32_t n = l->cap ? l->cap * 2 : 64;
-		struct lpm_route *nr = realloc(l->routes, n * sizeof(*nr));
-
-		if (nr == NULL)
-			return ENOMEM;
-		l->routes = nr;
-		l->cap = n;
-	}
+	if ((error = lpm_grow(l)) != 0)
+		return error;
 	if (len > 24 && (error = lpm_group(l, prefix >> 8)) != 0)
 		return error;
 	r = &l->routes[l->nroutes++];
 	r->prefix = prefix;
 	r->len = len;
 	r->nh = nh;
+	l->idx[lpm_slot(l, prefix, len)] = l->nroutes;
 	if (len == 0)
 		l->default_nh = nh;
 	else
@@ -168,26 +238,28 @@ int
 lpm_delete(struct lpm *l, uint32_t prefix, uint8_t len)
 {
 	const struct lpm_route *cover = NULL;
-	struct lpm_route *r;
-	uint32_t i;
+	uint32_t s, pos, last;
+	int k;
 
 	prefix &= lpm_mask(len);
-	if ((r = (struct lpm_route *)lpm_find(l, prefix, len)) == NULL)
+	if (l->idx == NULL || l->idx[s = lpm_slot(l, prefix, len)] == 0)
 		return ESRCH;
-	*r = l->routes[--l->nroutes];
+	pos = l->idx[s] - 1;
+	lpm_unindex(l, s);
+	last = --l->nroutes;
+	if (pos != last) {
+		/* The last route moves into the hole: re-point its slot. */
+		l->routes[pos] = l->routes[last];
+		l->idx[lpm_slot(l, l->routes[pos].prefix,
+		    l->routes[pos].len)] = pos + 1;
+	}
 	if (len == 0) {
 		l->default_nh = LPM_NH_NONE;
 		return 0;
 	}
 	/* What the range falls back to: the longest shorter route over it. */
-	for (i = 0; i < l->nroutes; i++) {
-		const struct lpm_route *c = &l->routes[i];
-
-		if (c->len > 0 && c->len < len &&
-		    (prefix & lpm_mask(c->len)) == c->prefix &&
-		    (cover == NULL || c->len > cover->len))
-			cover = c;
-	}
+	for (k = len - 1; k > 0 && cover == NULL; k--)
+		cover = lpm_find(l, prefix, (uint8_t)k);
 	lpm_write(l, prefix, len, cover ? lpm_entry(cover->len, cover->nh) :
 	    0, 1);
 	return 0;

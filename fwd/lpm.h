@@ -37,6 +37,8 @@ struct lpm {
 	struct lpm_route *routes;
 	uint32_t	 nroutes;
 	uint32_t	 cap;
+	uint32_t	*idx;		/* (prefix, len) -> route + 1, open addr. */
+	uint32_t	 idxmask;
 };
 
 int	 lpm_init(struct lpm *);

@@ -159,20 +159,32 @@ nat_rewrite_icmp_error(struct pkt *p, const struct l3info *li,
 /*
  * Choose a port for translated key k (the side being translated is
  * addr[side]/port[side]) in [lo, hi] so that k is no state's WIRE key.
- * Starts at a hash of the flow so that flows spread; returns 0 when every
- * port is taken for this destination.
+ * Candidates follow a stride through the range from a hash of the flow,
+ * so flows spread and a crowded range is still sampled evenly.  The
+ * search is bounded: a destination whose ports are (nearly) all taken
+ * costs NAT_PORT_TRIES lookups per new flow, not the whole range -- a
+ * flood of new flows must not stall the dataplane.  Returns 0 when no
+ * port was found.
  */
+#define NAT_PORT_TRIES	512
+#define NAT_PORT_STRIDE	7919u		/* a prime: visits every port */
+
 uint16_t
 nat_pick_port(struct state_table *t, struct state_key *k, int side,
     uint16_t lo, uint16_t hi, uint32_t now, uint32_t seed)
 {
-	uint32_t range = (uint32_t)hi - lo + 1, i, start;
+	uint32_t range = (uint32_t)hi - lo + 1, i, start, stride, tries;
 
 	if (lo == 0 || hi < lo)
 		return 0;
 	start = (uint32_t)XXH3_64bits_withSeed(k, sizeof(*k), seed) % range;
-	for (i = 0; i < range; i++) {
-		uint16_t port = (uint16_t)(lo + (start + i) % range);
+	stride = range % NAT_PORT_STRIDE == 0 ? 1 : NAT_PORT_STRIDE % range;
+	if (stride == 0)
+		stride = 1;
+	tries = range < NAT_PORT_TRIES ? range : NAT_PORT_TRIES;
+	for (i = 0; i < tries; i++) {
+		uint16_t port = (uint16_t)(lo + (start + (uint64_t)i * stride) %
+		    range);
 
 		k->port[side] = htons(port);
 		if (k->proto == L3_IPPROTO_ICMP)
