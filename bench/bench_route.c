@@ -12,13 +12,9 @@
  * looked up in order, again and again, in batches of 64 as the router
  * gets them.
  *
- * Loading: lpm_add() finds a duplicate by scanning the route list
- * (lpm_find(), linear), so loading n routes costs O(n^2): fine for a
- * lab's routes, minutes for 1M.  Up to BENCH_LPM_DIRECT routes the table
- * is loaded through lpm_add() as is and the load time is reported; above,
- * the bench keeps its prefixes unique itself and parks the list during
- * each lpm_add() (the first and second levels are written exactly as
- * before), then hands the whole list back, so lpm_fini() frees it.
+ * Loading goes through lpm_add() as the router's does (routes are indexed
+ * by prefix and length, so a load is linear in the routes plus the table
+ * entries they write); its time is reported as a note.
  */
 #include <err.h>
 #include <stdlib.h>
@@ -27,7 +23,6 @@
 #include "bench/bench.h"
 #include "fwd/lpm.h"
 
-#define BENCH_LPM_DIRECT	10000
 #define BENCH_LPM_NDST		(1U << 20)
 
 struct bench_lpm {
@@ -105,32 +100,11 @@ bench_route_load(struct bench_lpm *bl, uint32_t n, double *load_ms)
 	}
 	free(set);
 	t0 = bench_ns();
-	for (i = 0; i < n; i++) {
-		const struct lpm_route *r = &list[i];
-
-		if (n <= BENCH_LPM_DIRECT) {
-			if (lpm_add(&bl->lpm, r->prefix, r->len, r->nh) != 0)
-				errx(1, "lpm_add");
-			continue;
-		}
-		{
-			struct lpm_route *keep = bl->lpm.routes;
-			uint32_t kn = bl->lpm.nroutes, kcap = bl->lpm.cap;
-
-			bl->lpm.routes = NULL;
-			bl->lpm.nroutes = bl->lpm.cap = 0;
-			if (lpm_add(&bl->lpm, r->prefix, r->len, r->nh) != 0)
-				errx(1, "lpm_add");
-			free(bl->lpm.routes);
-			bl->lpm.routes = keep;
-			bl->lpm.nroutes = kn;
-			bl->lpm.cap = kcap;
-		}
-	}
-	if (n > BENCH_LPM_DIRECT) {
-		bl->lpm.routes = list;
-		bl->lpm.nroutes = bl->lpm.cap = n;
-	}
+	for (i = 0; i < n; i++)
+		if (lpm_add(&bl->lpm, list[i].prefix, list[i].len,
+		    list[i].nh) != 0)
+			errx(1, "lpm_add");
+	free(list);
 	*load_ms = (double)(bench_ns() - t0) / 1e6;
 	/* Destinations: a random host inside a random route. */
 	if ((bl->dst = malloc(BENCH_LPM_NDST * sizeof(*bl->dst))) == NULL)
@@ -147,8 +121,6 @@ bench_route_load(struct bench_lpm *bl, uint32_t n, double *load_ms)
 	for (i = 0; i < BENCH_LPM_NDST; i += 4099)
 		if ((nh = lpm_lookup(&bl->lpm, bl->dst[i])) == LPM_NH_NONE)
 			errx(1, "route: %08x finds no route", bl->dst[i]);
-	if (n <= BENCH_LPM_DIRECT)
-		free(list);
 }
 
 static uint64_t
@@ -191,11 +163,7 @@ bench_case_route(struct bench *b)
 		r = bench_measure(b, "route", v, bench_route_run, &bl);
 		bench_note(r, "%u tbl8 groups (%.1f MiB)", bl.lpm.ngroups,
 		    bl.lpm.ngroups * 1024.0 / 1048576);
-		if (sizes[i] <= BENCH_LPM_DIRECT)
-			bench_note(r, "lpm_add load %.0f ms", ms);
-		else
-			bench_note(r, "loaded with lpm_find's list parked "
-			    "(%.0f ms)", ms);
+		bench_note(r, "lpm_add load %.0f ms", ms);
 		lpm_fini(&bl.lpm);
 		free(bl.dst);
 	}
