@@ -2209,8 +2209,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 			if (t == K_BINATTO) {
 				fo->nat.binat = 1;
 				fo->nat.pool_opts.staticport = 1;
-				pf_lint(p, p->lx.lineno, PF_LINT_BINAT,
-				    "binat-to");
 			}
 			break;
 		case K_AFTO: {

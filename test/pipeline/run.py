@@ -440,6 +440,33 @@ def nat_icmp_query_id():
 
 
 @case
+def binat_both_ways():
+    """binat-to: db01 leaves as 198.51.100.5 (its own port kept), and the
+    wan reaches db01 at 198.51.100.5."""
+    pf = ("block all\n"
+          "pass in on vether0 from 10.50.0.0/24 to any keep state\n"
+          "pass out on vether0 to 10.50.0.0/24 keep state\n"
+          "pass on em0 from 10.50.0.20 to any binat-to 198.51.100.5\n")
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.5", ttl=63)
+    inbound = tcp_syn(GW, E0, "198.51.100.1", "198.51.100.5", 45000, 22)
+    to_db = rebuild(inbound, dmac=DB, smac=VE, dst="10.50.0.20", ttl=63)
+    files = routed(pf=pf)
+    files["hostname.em0"] = files["hostname.em0"].replace(
+        "up\n", "inet alias 198.51.100.5 255.255.255.255\nup\n")
+    return dict(files=files,
+                inputs={"tap0": [(1.0, WHO), (1.1, o)],
+                        "em0": [(1.2, GW_REPLY), (1.3, inbound)]},
+                expect={"em0": [GW_WHO, on_wire],
+                        "tap0": [WHO_REPLY, to_db]},
+                commands=["pfctl -ss"],
+                views=[r"^all udp 198\.51\.100\.5:41000 \(10\.50\.0\.20:41000\)"
+                       r" -> 198\.51\.100\.1:53 ",
+                       r"^all tcp 10\.50\.0\.20:22 \(198\.51\.100\.5:22\) <- "
+                       r"198\.51\.100\.1:45000 "])
+
+
+@case
 def nat_icmp_error_back_inside():
     """A port unreachable from the wan about a translated UDP flow comes
     back to db01 about db01's own packet."""
