@@ -403,6 +403,21 @@ pf_ifa_lookup(struct pf_hostctx *c, const char *name, int flags)
 
 /* host() ----------------------------------------------------------------- */
 
+/* An interface address modifier, "(em0:network)": its ACL_IFA_* bit. */
+int
+pf_ifa_modifier(const char *m)
+{
+	if (!strcmp(m, "network"))
+		return (ACL_IFA_NETWORK);
+	if (!strcmp(m, "broadcast"))
+		return (ACL_IFA_BROADCAST);
+	if (!strcmp(m, "peer"))
+		return (ACL_IFA_PEER);
+	if (!strcmp(m, "0"))
+		return (ACL_IFA_NOALIAS);
+	return (-1);
+}
+
 static struct node_host *
 host_if(struct pf_hostctx *c, const char *s, int mask)
 {
@@ -412,16 +427,11 @@ host_if(struct pf_hostctx *c, const char *s, int mask)
 
 	ps = pf_strdup(c->arena, s);
 	while ((p = strrchr(ps, ':')) != NULL) {
-		if (!strcmp(p + 1, "network"))
-			flags |= ACL_IFA_NETWORK;
-		else if (!strcmp(p + 1, "broadcast"))
-			flags |= ACL_IFA_BROADCAST;
-		else if (!strcmp(p + 1, "peer"))
-			flags |= ACL_IFA_PEER;
-		else if (!strcmp(p + 1, "0"))
-			flags |= ACL_IFA_NOALIAS;
-		else
+		int f = pf_ifa_modifier(p + 1);
+
+		if (f < 0)
 			return (NULL);
+		flags |= f;
 		*p = '\0';
 	}
 	if (flags & (flags - 1) & (ACL_IFA_NETWORK | ACL_IFA_BROADCAST |

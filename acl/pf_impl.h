@@ -151,6 +151,7 @@ int	 pf_unmask(const union acl_ip *);
 int	 pf_azero(const union acl_ip *, int af);
 struct node_host *pf_host(struct pf_hostctx *, const char *);
 struct node_host *pf_ifa_exists(struct pf_hostctx *, const char *);
+int	 pf_ifa_modifier(const char *);
 struct node_host *pf_ifa_lookup(struct pf_hostctx *, const char *, int);
 unsigned pf_ifa_nametoindex(struct pf_hostctx *, const char *);
 const char *pf_ifa_indextoname(struct pf_hostctx *, unsigned);

@@ -794,16 +794,12 @@ dynaddr(struct pf_parser *p)
 		fail(p, "invalid interface name '%s'", s);
 	s = pf_strdup(p->arena, s);
 	while ((c = strrchr(s, ':')) != NULL) {
-		if (!strcmp(c + 1, "network"))
-			flags |= ACL_IFA_NETWORK;
-		else if (!strcmp(c + 1, "broadcast"))
-			flags |= ACL_IFA_BROADCAST;
-		else if (!strcmp(c + 1, "peer"))
-			flags |= ACL_IFA_PEER;
-		else if (!strcmp(c + 1, "0"))
-			flags |= ACL_IFA_NOALIAS;
-		else
+		int f = pf_ifa_modifier(c + 1);
+
+		if (f < 0)
 			fail(p, "interface %s has bad modifier", s);
+		else
+			flags |= f;
 		*c = '\0';
 	}
 	if (flags & (flags - 1) & (ACL_IFA_NETWORK | ACL_IFA_BROADCAST |
