@@ -142,6 +142,48 @@ vm "db01" {
 VM
 }
 
+# The lab uplink of the routed segment: em0 198.51.100.2/24, mygate .1.
+uplink_etc() {
+	printf 'inet 198.51.100.2 255.255.255.0\nup\n' >"$1/hostname.em0"
+	echo 198.51.100.1 >"$1/mygate"
+}
+
+# The handbook's bridged VM: web01 on switch "lan" (bridge0), and the
+# rest of the file (more vms) from standard input: always redirect it
+# (a here-document, or </dev/null).
+vmconf_lan() {
+	{
+		cat <<'VM'
+switch "lan" {
+    interface bridge0
+}
+vm "web01" {
+    memory 1024M
+    disk "/var/vm/web01.img"
+    interface { switch "lan" }
+}
+VM
+		[ -t 0 ] || cat
+	} >"$1"
+}
+
+# capture_while FILE "TCPDUMP ARGS" COMMAND...: sluicectl tcpdump into
+# FILE while COMMAND runs again and again, until the capture has its
+# frames (-c) or 30 rounds passed.
+capture_while() {
+	local file=$1 args=$2 pid i
+	shift 2
+	# shellcheck disable=SC2086
+	"$SLUICECTL" -s "$SOCK" tcpdump $args >"$file" 2>&1 &
+	pid=$!
+	for i in $(seq 1 30); do
+		kill -0 "$pid" 2>/dev/null || break
+		"$@" >/dev/null 2>&1
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
 finish() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

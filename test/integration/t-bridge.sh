@@ -12,15 +12,7 @@ ip -n "$LAN" addr add 192.0.2.1/24 dev lan0
 
 mkdir -p "$TMP/etc"
 printf 'add em1\nup\n' >"$TMP/etc/hostname.bridge0"
-cat >"$TMP/etc/vm.conf" <<'VM'
-switch "lan" {
-    interface bridge0
-}
-vm "web01" {
-    memory 1024M
-    disk "/var/vm/web01.img"
-    interface { switch "lan" }
-}
+vmconf_lan "$TMP/etc/vm.conf" <<'VM'
 vm "app01" {
     memory 512M
     disk "/var/vm/app01.img"

@@ -14,15 +14,7 @@ ip -n "$LAN" addr add 192.0.2.1/24 dev lan0
 etc=$TMP/etc
 mkdir -p "$etc/pf.vm"
 printf 'add em1\nup\n' >"$etc/hostname.bridge0"
-cat >"$etc/vm.conf" <<'VM'
-switch "lan" {
-    interface bridge0
-}
-vm "web01" {
-    memory 1024M
-    disk "/var/vm/web01.img"
-    interface { switch "lan" }
-}
+vmconf_lan "$etc/vm.conf" <<'VM'
 vm "db01" {
     memory 2048M
     disk "/var/vm/db01.img"

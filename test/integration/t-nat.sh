@@ -16,8 +16,7 @@ etc=$TMP/etc
 mkdir -p "$etc"
 cp "$EX/hostname.vether0" "$EX/hostname.bridge1" "$etc/"
 cp "$EX/pf.conf.routed" "$etc/pf.conf"
-printf 'inet 198.51.100.2 255.255.255.0\nup\n' >"$etc/hostname.em0"
-echo 198.51.100.1 >"$etc/mygate"
+uplink_etc "$etc"
 vmconf_isolated "$etc/vm.conf"
 start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
 guest_up "$DB" 10.50.0.20/24 || exit 1

@@ -16,8 +16,7 @@ etc=$TMP/etc
 mkdir -p "$etc"
 printf 'inet 10.50.0.1 255.255.255.0\nup\n' >"$etc/hostname.vether0"
 printf 'add vether0\nup\n' >"$etc/hostname.bridge1"
-printf 'inet 198.51.100.2 255.255.255.0\nup\n' >"$etc/hostname.em0"
-echo 198.51.100.1 >"$etc/mygate"
+uplink_etc "$etc"
 vmconf_isolated "$etc/vm.conf"
 start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
 guest_up "$DB" 10.50.0.20/24 || exit 1
@@ -53,13 +52,8 @@ wait_for 10 cmp -s "$TMP/blob" "$TMP/got"
 check "TCP data arrived intact" cmp "$TMP/blob" "$TMP/got"
 
 # tcpdump -ni vether0: vether0 has no Linux interface; sluicectl streams it.
-"$SLUICECTL" -s "$SOCK" tcpdump -c 2 -ni vether0 icmp >"$TMP/td.txt" 2>&1 &
-tdpid=$!
-for i in $(seq 1 30); do
-	kill -0 "$tdpid" 2>/dev/null || break
-	ip netns exec "$DB" ping -c 1 -W 1 198.51.100.1 >/dev/null 2>&1
-done
-wait "$tdpid"
+capture_while "$TMP/td.txt" "-c 2 -ni vether0 icmp" \
+	ip netns exec "$DB" ping -c 1 -W 1 198.51.100.1
 check "sluicectl tcpdump -ni vether0 shows the guest's traffic" \
 	grep -q '10\.50\.0\.20 > 198\.51\.100\.1: ICMP echo request' "$TMP/td.txt"
 check "sluicectl tcpdump on an unknown interface says so" \

@@ -15,16 +15,7 @@ mkveth "s${ID}em1" "$LAN" lan0 || exit 1
 LANMAC=$(ip -n "$LAN" link show lan0 | awk '/ether/ {print $2}')
 
 mkdir -p "$TMP/trunk" "$TMP/single"
-cat >"$TMP/trunk/vm.conf" <<'VM'
-switch "lan" {
-    interface bridge0
-}
-vm "web01" {
-    memory 1024M
-    disk "/var/vm/web01.img"
-    interface { switch "lan" }
-}
-VM
+vmconf_lan "$TMP/trunk/vm.conf" </dev/null
 printf 'add em1\nup\n' >"$TMP/trunk/hostname.bridge0"
 cp "$TMP/trunk/vm.conf" "$TMP/trunk/hostname.bridge0" "$TMP/single/"
 printf 'vlandev em1\nvlan 10\nup\n' >"$TMP/single/hostname.vlan10"
@@ -81,13 +72,8 @@ check "single VLAN: tag 20 never arrives" sh -c "! grep -q sluice-vlan-20 $TMP/g
 check "single VLAN: guest's ARP leaves em1 tagged 10" \
 	grep -qE 'vlan 10, p 0, ethertype ARP.*Request who-has 192.0.2.1 tell 192.0.2.11' "$TMP/lan.txt"
 # The chapter's "tcpdump -ni em1 vlan 10", through sluicectl.
-"$SLUICECTL" -s "$SOCK" tcpdump -c 1 -eni em1 vlan 10 >"$TMP/td.txt" 2>&1 &
-tdpid=$!
-for i in $(seq 1 30); do
-	kill -0 "$tdpid" 2>/dev/null || break
-	ip netns exec "$WEB" ping -c 1 -W 1 192.0.2.1 >/dev/null 2>&1
-done
-wait "$tdpid"
+capture_while "$TMP/td.txt" "-c 1 -eni em1 vlan 10" \
+	ip netns exec "$WEB" ping -c 1 -W 1 192.0.2.1
 check "sluicectl tcpdump -ni em1 vlan 10 sees the guest's frames tagged" \
 	grep -q 'vlan 10, p 0, ethertype' "$TMP/td.txt"
 check "single VLAN: the VLAN 20 frames are counted, not lost silently" \
