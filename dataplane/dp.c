@@ -581,6 +581,13 @@ dp_destroy(struct dp *dp)
 {
 	int i;
 
+	/* Packets held (ARP queues, the loop queue) may be lent by a
+	 * port's ring: give them back before the ports go. */
+	for (i = 0; i < dp->nloop; i++)
+		pkt_free(&dp->pool, dp->loopq[i].p);
+	dp->nloop = 0;
+	if (dp->router.dp != NULL)
+		router_fini(&dp->router);
 	for (i = 0; i < dp->nports; i++) {
 		port_close(dp->ports[i]);
 		free(dp->ports[i]);
@@ -590,11 +597,6 @@ dp_destroy(struct dp *dp)
 	for (i = 0; i < dp->nbridges; i++)
 		bridge_fini(&dp->bridges[i]);
 	dp->nbridges = 0;
-	for (i = 0; i < dp->nloop; i++)
-		pkt_free(&dp->pool, dp->loopq[i].p);
-	dp->nloop = 0;
-	if (dp->router.dp != NULL)
-		router_fini(&dp->router);
 	if (dp->pf.tags != NULL)
 		dp_pf_fini(dp);
 	pkt_pool_fini(&dp->pool);

@@ -51,6 +51,11 @@ struct pkt {
 	struct pkt_offload off;
 	struct pkt	*next_free;
 	uint8_t		*buf;		/* PKT_BUF_SIZE bytes */
+	/* Data lent by a receive ring instead of buf: given back when the
+	 * last reference goes. */
+	void		(*unref)(struct pkt *);
+	void		*lender;
+	uint32_t	 lent;
 };
 
 struct batch {
@@ -85,6 +90,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->traced = 0;
 	p->id = 0;
 	p->off = (struct pkt_offload){ 0 };
+	p->unref = NULL;
 	return p;
 }
 
@@ -93,6 +99,10 @@ pkt_free(struct pkt_pool *pp, struct pkt *p)
 {
 	if (--p->refs > 0)
 		return;
+	if (p->unref != NULL) {
+		p->unref(p);
+		p->unref = NULL;
+	}
 	p->next_free = pp->free;
 	pp->free = p;
 	pp->nfree++;

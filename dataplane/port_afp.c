@@ -45,6 +45,13 @@
 #define AFP_BLOCKS	128
 #define AFP_FRAME_SIZE	2048
 #define AFP_RETIRE_MS	1
+/*
+ * Frames this long are not copied: the packet points into the ring and
+ * its block goes back to the kernel when the last such packet is freed
+ * (a 64 KiB GSO frame costs one copy, on transmit, instead of two).
+ * Short frames are copied, so blocks are handed back at once.
+ */
+#define AFP_ZC_MIN	2048
 
 struct afp {
 	uint8_t		*ring;		/* NULL: recvmmsg instead */
@@ -52,6 +59,8 @@ struct afp {
 	uint32_t	 blk;		/* current block */
 	uint32_t	 left;		/* frames left in it */
 	struct tpacket3_hdr *next;	/* next frame in it */
+	uint32_t	 held[AFP_BLOCKS];	/* packets lent from a block */
+	uint8_t		 walked[AFP_BLOCKS];	/* read, waiting for them */
 	struct mmsghdr	 msgs[BATCH_MAX];
 	struct iovec	 iov[BATCH_MAX][4];
 	struct virtio_net_hdr vh[BATCH_MAX];
@@ -86,6 +95,25 @@ afp_block(struct afp *a, uint32_t i)
 	    (size_t)i * AFP_BLOCK_SIZE);
 }
 
+static void
+afp_block_release(struct afp *a, uint32_t i)
+{
+	__atomic_store_n(&afp_block(a, i)->hdr.bh1.block_status,
+	    TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+}
+
+/* The last reference to a lent frame went: maybe its block can go. */
+static void
+afp_unref(struct pkt *pk)
+{
+	struct afp *a = pk->lender;
+
+	if (--a->held[pk->lent] == 0 && a->walked[pk->lent]) {
+		a->walked[pk->lent] = 0;
+		afp_block_release(a, pk->lent);
+	}
+}
+
 static int
 afp_rx_ring(struct port *p, struct pkt **pkts, int max)
 {
@@ -98,8 +126,10 @@ afp_rx_ring(struct port *p, struct pkt **pkts, int max)
 		struct pkt *pk = pkts[got];
 
 		if (a->left == 0) {
-			if (!(__atomic_load_n(&b->hdr.bh1.block_status,
-			    __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+			/* Still lent out since the last lap: not new. */
+			if (a->walked[a->blk] || !(__atomic_load_n(
+			    &b->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
+			    TP_STATUS_USER))
 				break;
 			a->left = b->hdr.bh1.num_pkts;
 			a->next = (struct tpacket3_hdr *)((uint8_t *)b +
@@ -113,10 +143,17 @@ afp_rx_ring(struct port *p, struct pkt **pkts, int max)
 		else if (h->tp_snaplen > PKT_DATA_MAX - VNET_TAG_ROOM)
 			p->c[PORT_C_DROP_TRUNCATED]++;
 		else {
-			const uint8_t *frame = (const uint8_t *)h + h->tp_mac;
+			uint8_t *frame = (uint8_t *)h + h->tp_mac;
 			struct tpacket_auxdata aux;
 
-			memcpy(pk->data, frame, h->tp_snaplen);
+			if (h->tp_snaplen >= AFP_ZC_MIN) {
+				pk->data = frame;
+				pk->unref = afp_unref;
+				pk->lender = a;
+				pk->lent = a->blk;
+				a->held[a->blk]++;
+			} else
+				memcpy(pk->data, frame, h->tp_snaplen);
 			pk->len = h->tp_snaplen;
 			vnet_to_pkt((const struct virtio_net_hdr *)(frame -
 			    sizeof(struct virtio_net_hdr)), pk);
@@ -131,8 +168,10 @@ afp_rx_ring(struct port *p, struct pkt **pkts, int max)
 		if (--a->left > 0)
 			continue;
 release:
-		__atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL,
-		    __ATOMIC_RELEASE);
+		if (a->held[a->blk] > 0)
+			a->walked[a->blk] = 1;	/* the last unref releases */
+		else
+			afp_block_release(a, a->blk);
 		a->blk = (a->blk + 1) % AFP_BLOCKS;
 	}
 	return got;
