@@ -588,6 +588,15 @@ ctl_stats(struct dp *dp, int argc, char **argv, FILE *out)
 				    bridge_counter_names[j],
 				    (unsigned long long)dp->bridges[i].br_c[j],
 				    bridge_counter_help[j]);
+	if (verbose || dp->pf.blocked)
+		fprintf(out, "  %-10s %-22s %12llu  %s\n", "pf", "drop-blocked",
+		    (unsigned long long)dp->pf.blocked,
+		    "dropped: a block rule decided (pfctl -vsr says which)");
+	for (j = 0; j < PF_C__MAX; j++)
+		if (j != PF_C_MATCH && (verbose || dp->pf.c[j]))
+			fprintf(out, "  %-10s %-22s %12llu  %s\n", "pf",
+			    pf_counter_names[j],
+			    (unsigned long long)dp->pf.c[j], pf_counter_help[j]);
 	for (j = 0; j < ROUTER_C__MAX; j++)
 		if (verbose || dp->router.c[j])
 			fprintf(out, "  %-10s %-22s %12llu  %s\n", "router",

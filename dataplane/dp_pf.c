@@ -28,6 +28,11 @@
 #include "fwd/l3.h"
 #include "nat/nat.h"
 
+#define PF_C_NAME(e, n, d)	n,
+#define PF_C_HELP(e, n, d)	d,
+const char *const pf_counter_names[PF_C__MAX] = { PF_COUNTERS(PF_C_NAME) };
+const char *const pf_counter_help[PF_C__MAX] = { PF_COUNTERS(PF_C_HELP) };
+
 /* State rule numbers carry the ruleset generation in their top byte, so
  * a state from before a reload never bumps a new rule's counters. */
 #define RULE_GEN(r)	((r) >> 24)
@@ -634,6 +639,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		    res.ar_anchor : "", "", text);
 	}
 	if (res.ar_action == ACL_BLOCK) {
+		pf->blocked++;
 		if (res.ar_return & (ACL_RF_RETURN | ACL_RF_RETURNRST |
 		    ACL_RF_RETURNICMP))
 			pf_return(dp, p, &li);

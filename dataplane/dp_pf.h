@@ -44,6 +44,8 @@
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
 #undef PF_C_ENUM
+extern const char *const pf_counter_names[PF_C__MAX];
+extern const char *const pf_counter_help[PF_C__MAX];
 
 /* Per rule, as pfctl -vsr shows them. */
 struct pf_rule_stats {
@@ -77,6 +79,7 @@ struct dp_pf {
 	struct acl_tags	*tags;
 	struct state_table states;
 	uint64_t	 c[PF_C__MAX];
+	uint64_t	 blocked;	/* dropped by a block rule (stats) */
 	uint64_t	 since;		/* enabled at, ns */
 	uint32_t	 purge_tick;
 	uint32_t	 pid;

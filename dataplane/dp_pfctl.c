@@ -18,8 +18,6 @@
 #include "dataplane/dp.h"
 #include "dataplane/dp_pf.h"
 
-#define PF_C_NAME(e, n, d)	n,
-static const char *const pfres_names[PF_C__MAX] = { PF_COUNTERS(PF_C_NAME) };
 
 #define RULE_IDX(r)	((r) & 0xffffff)
 
@@ -301,7 +299,7 @@ show_info(struct dp *dp, FILE *out, int verbose)
 	stat_row(out, "removals", pf->states.c[STATE_C_REMOVALS], secs, 1);
 	fprintf(out, "Counters\n");
 	for (i = 0; i < PF_C__MAX; i++)
-		stat_row(out, pfres_names[i], pf->c[i], secs, 1);
+		stat_row(out, pf_counter_names[i], pf->c[i], secs, 1);
 }
 
 static void

@@ -61,6 +61,7 @@ check "lan -> web01:80 passes" connects "$LAN" 192.0.2.11 80
 check "lan -> web01:22 is blocked" sh -c "$(declare -f connects); ! connects $LAN 192.0.2.11 22"
 check "web01 -> db01:3306 passes" connects "$WEB" 192.0.2.12 3306
 check "lan -> db01:3306 is blocked" sh -c "$(declare -f connects); ! connects $LAN 192.0.2.12 3306"
+check "stats counts pf's blocks by reason" sh -c "$SLUICECTL -s $SOCK stats | grep -qE '^  pf +drop-blocked +[1-9]'"
 check "db01 -> web01:80 is blocked (inter-VM default deny)" sh -c "$(declare -f connects); ! connects $DB 192.0.2.11 80"
 
 ctl explain out on tap0 proto tcp from 192.0.2.1 port 40000 to 192.0.2.11 port 80 >"$TMP/ex1"
