@@ -174,6 +174,7 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	sigset_t block;
 	const char *confdir = "/etc", *sock = CTL_DEFAULT_SOCKET;
+	char *confdir_abs;
 	char *cmds[32], *pre[32], ebuf[512];
 	int ch, debug = 0, verbose = 0, ncmds = 0, npre = 0, ls, i, status = 0;
 
@@ -233,6 +234,10 @@ main(int argc, char *argv[])
 			    opts.ifmaps[i].name, opts.ifmaps[i].spec,
 			    opts.ifmaps[i].spec);
 
+	/* Paths in the configuration (pf.conf's /etc/X, reloads) must keep
+	 * meaning after daemon(3) changes to /. */
+	if ((confdir_abs = realpath(confdir, NULL)) != NULL)
+		confdir = confdir_abs;
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		err(1, "calloc");
 	if (conf_load(conf, confdir, stderr) != 0) {
@@ -293,5 +298,6 @@ out:
 	dp_destroy(&dp);		/* closing the taps removes them */
 	conf_free(conf);
 	free(conf);
+	free(confdir_abs);
 	return status;
 }
