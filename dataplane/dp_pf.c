@@ -825,8 +825,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 				return 1;
 			}
 			i++;
-			if (i + 2 < argc + 1 && i + 1 < argc &&
-			    strcmp(argv[i + 1], "port") == 0 && i + 2 < argc) {
+			if (i + 2 < argc && strcmp(argv[i + 1], "port") == 0) {
 				uint16_t pt = (uint16_t)atoi(argv[i + 2]);
 
 				if (w[0] == 'f')
