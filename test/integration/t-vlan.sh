@@ -77,5 +77,5 @@ capture_while "$TMP/td.txt" "-c 1 -eni em1 vlan 10" \
 check "sluicectl tcpdump -ni em1 vlan 10 sees the guest's frames tagged" \
 	grep -q 'vlan 10, p 0, ethertype' "$TMP/td.txt"
 check "single VLAN: the VLAN 20 frames are counted, not lost silently" \
-	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'em1 +drop-not-member +[1-9]'"
+	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'em1 +drop-vlan-unknown +[1-9]'"
 finish
