@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <criterion/criterion.h>
+
+#include "acl/filter/pf_filter.h"
 #include "filter_build.h"
 
 static void *
@@ -319,4 +322,55 @@ fb_if(struct acl_ifinfo *ifp, const char *name, const char *groups,
 		    &ifp->addrs[ifp->naddrs].addr, &ifp->addrs[ifp->naddrs].af);
 		ifp->naddrs++;
 	}
+}
+
+/* A TCP SYN from s:40000 to d:dport. */
+struct acl_pkt
+fb_syn(const char *s, const char *d, int dport)
+{
+	struct acl_pkt p = fb_pkt(s, d, IPPROTO_TCP, 40000, dport);
+
+	p.tcp_flags = ACL_TH_SYN;
+	return (p);
+}
+
+void
+fb_same(const struct acl_result *a, const struct acl_result *b)
+{
+	cr_assert_eq(a->ar_nr, b->ar_nr, "linear nr %d, tree nr %d",
+	    a->ar_nr, b->ar_nr);
+	cr_assert_eq(a->ar_rule, b->ar_rule);
+	cr_assert_eq(a->ar_action, b->ar_action);
+	cr_assert_eq(a->ar_reason, b->ar_reason);
+	cr_assert_eq(a->ar_quick, b->ar_quick);
+	cr_assert_eq(a->ar_quick_anchor, b->ar_quick_anchor);
+	cr_assert_eq(a->ar_tag, b->ar_tag);
+	cr_assert_eq(a->ar_nat, b->ar_nat);
+	cr_assert_eq(a->ar_rdr, b->ar_rdr);
+	cr_assert_eq(a->ar_match, b->ar_match);
+}
+
+struct acl_result
+fb_eval(const struct acl_conf *conf, const struct acl_ifinfo *ifs,
+    size_t nifs, size_t port, int dir, struct acl_tags *tags,
+    struct acl_pkt p)
+{
+	struct acl_compile_args args;
+	struct acl_classifier *c;
+	struct acl_result lin, tree;
+	char err[128];
+
+	memset(&args, 0, sizeof(args));
+	args.conf = conf;
+	args.ifs = ifs;
+	args.nifs = nifs;
+	args.port = port;
+	args.dir = dir;
+	args.tags = tags;
+	cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)), 0, "%s", err);
+	acl_eval_linear(c, &p, &lin);
+	acl_classify(c, &p, &tree);
+	fb_same(&lin, &tree);
+	acl_classifier_free(c);
+	return (lin);
 }

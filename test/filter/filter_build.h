@@ -29,6 +29,14 @@ void			 fb_table(struct acl_conf *, const char *, const char *,
 			    const char **);
 void			 fb_pool(struct acl_pool *, const char *);
 struct acl_pkt		 fb_pkt(const char *, const char *, int, int, int);
+struct acl_pkt		 fb_syn(const char *, const char *, int);
+/* Compile for (port, dir), evaluate linearly and with the tree, assert
+ * that both agree in every field, return the answer. */
+struct acl_result	 fb_eval(const struct acl_conf *, const struct acl_ifinfo *,
+			    size_t, size_t, int, struct acl_tags *,
+			    struct acl_pkt);
+void			 fb_same(const struct acl_result *,
+			    const struct acl_result *);
 void			 fb_ip(union acl_ip *, uint8_t *, const char *);
 void			 fb_if(struct acl_ifinfo *, const char *, const char *,
 			    const char *);

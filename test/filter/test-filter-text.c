@@ -44,33 +44,7 @@ static struct acl_result
 eval(struct acl_conf *conf, struct acl_ifinfo *ifs, size_t nifs, size_t port,
     int dir, struct acl_pkt p)
 {
-	struct acl_compile_args args;
-	struct acl_classifier *c;
-	struct acl_result lin, tree;
-	char err[128];
-
-	memset(&args, 0, sizeof(args));
-	args.conf = conf;
-	args.ifs = ifs;
-	args.nifs = nifs;
-	args.port = port;
-	args.dir = dir;
-	cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)), 0, "%s", err);
-	acl_eval_linear(c, &p, &lin);
-	acl_classify(c, &p, &tree);
-	cr_assert_eq(lin.ar_nr, tree.ar_nr);
-	cr_assert_eq(lin.ar_action, tree.ar_action);
-	acl_classifier_free(c);
-	return (tree);
-}
-
-static struct acl_pkt
-syn(const char *s, const char *d, int dport)
-{
-	struct acl_pkt p = fb_pkt(s, d, IPPROTO_TCP, 40000, dport);
-
-	p.tcp_flags = ACL_TH_SYN;
-	return (p);
+	return (fb_eval(conf, ifs, nifs, port, dir, NULL, p));
 }
 
 /*
@@ -91,7 +65,7 @@ Test(text, handbook_section4_as_written)
 	fb_if(&ifs[0], "em0", "em egress", "198.51.100.2/24");
 	fb_if(&ifs[1], "tap3", "tap", "");
 	fb_if(&ifs[2], "tap4", "tap", "");
-	res = eval(conf, ifs, 3, 1, ACL_IN, syn("203.0.113.5",
+	res = eval(conf, ifs, 3, 1, ACL_IN, fb_syn("203.0.113.5",
 	    "192.0.2.11", 80));
 	cr_expect_eq(res.ar_action, ACL_BLOCK);
 	cr_expect_str_eq(res.ar_anchor, "");
@@ -99,19 +73,19 @@ Test(text, handbook_section4_as_written)
 	for (i = 0; i < conf->root->rs.nrules; i++)
 		if (conf->root->rs.rules[i].anchor != NULL)
 			conf->root->rs.rules[i].quick = 1;
-	res = eval(conf, ifs, 3, 1, ACL_IN, syn("203.0.113.5",
+	res = eval(conf, ifs, 3, 1, ACL_IN, fb_syn("203.0.113.5",
 	    "192.0.2.11", 80));
 	cr_expect_eq(res.ar_action, ACL_BLOCK);
 	cr_expect(!res.ar_quick_anchor);
 	/* ... until it has one */
 	fb_if(&ifs[1], "tap3", "tap", "192.0.2.11/32");
-	res = eval(conf, ifs, 3, 1, ACL_IN, syn("203.0.113.5",
+	res = eval(conf, ifs, 3, 1, ACL_IN, fb_syn("203.0.113.5",
 	    "192.0.2.11", 80));
 	cr_expect_eq(res.ar_action, ACL_PASS);
 	cr_expect(res.ar_quick_anchor);
 	cr_expect_str_eq(res.ar_anchor, "vm/web01");
 	/* the host's own traffic leaves by the egress rule */
-	res = eval(conf, ifs, 3, 0, ACL_OUT, syn("198.51.100.2",
+	res = eval(conf, ifs, 3, 0, ACL_OUT, fb_syn("198.51.100.2",
 	    "203.0.113.5", 443));
 	cr_expect_eq(res.ar_action, ACL_PASS);
 	cr_expect_eq(res.ar_keep_state, ACL_STATE_NORMAL);
@@ -131,14 +105,14 @@ Test(text, handbook_section4_corrected)
 	fb_if(&ifs[0], "em0", "em egress", "198.51.100.2/24");
 	fb_if(&ifs[1], "em1", "em", "");
 	fb_if(&ifs[2], "tap0", "tap", "");
-	res = eval(conf, ifs, 3, 2, ACL_OUT, syn("203.0.113.5",
+	res = eval(conf, ifs, 3, 2, ACL_OUT, fb_syn("203.0.113.5",
 	    "192.0.2.11", 80));
 	cr_expect_eq(res.ar_action, ACL_PASS);
 	cr_expect_str_eq(res.ar_anchor, "vm/web01");
-	res = eval(conf, ifs, 3, 2, ACL_OUT, syn("203.0.113.5",
+	res = eval(conf, ifs, 3, 2, ACL_OUT, fb_syn("203.0.113.5",
 	    "192.0.2.11", 22));
 	cr_expect_eq(res.ar_action, ACL_BLOCK);
-	res = eval(conf, ifs, 3, 2, ACL_OUT, syn("10.10.0.7",
+	res = eval(conf, ifs, 3, 2, ACL_OUT, fb_syn("10.10.0.7",
 	    "192.0.2.11", 22));
 	cr_expect_eq(res.ar_action, ACL_PASS);
 	acl_conf_free(conf);
@@ -161,11 +135,11 @@ Test(text, quick_anchor_and_nat_from_text)
 	conf = load("test/filter/inline.conf", NULL, pfconf);
 	fb_if(&ifs[0], "em0", "em egress", "198.51.100.2/24");
 	fb_if(&ifs[1], "tap0", "tap", "");
-	res = eval(conf, ifs, 2, 1, ACL_OUT, syn("10.50.0.5", "10.50.0.9",
+	res = eval(conf, ifs, 2, 1, ACL_OUT, fb_syn("10.50.0.5", "10.50.0.9",
 	    80));
 	cr_expect_eq(res.ar_action, ACL_PASS);
 	cr_expect(res.ar_quick_anchor);
-	res = eval(conf, ifs, 2, 0, ACL_OUT, syn("10.50.0.5", "203.0.113.9",
+	res = eval(conf, ifs, 2, 0, ACL_OUT, fb_syn("10.50.0.5", "203.0.113.9",
 	    80));
 	cr_expect_eq(res.ar_action, ACL_PASS);
 	cr_expect_not_null(res.ar_nat);

@@ -44,53 +44,11 @@ teardown(void)
 
 TestSuite(filter, .init = setup, .fini = teardown);
 
-static void
-same(const struct acl_result *a, const struct acl_result *b)
-{
-	cr_assert_eq(a->ar_nr, b->ar_nr, "linear nr %d, tree nr %d",
-	    a->ar_nr, b->ar_nr);
-	cr_assert_eq(a->ar_rule, b->ar_rule);
-	cr_assert_eq(a->ar_action, b->ar_action);
-	cr_assert_eq(a->ar_reason, b->ar_reason);
-	cr_assert_eq(a->ar_quick, b->ar_quick);
-	cr_assert_eq(a->ar_quick_anchor, b->ar_quick_anchor);
-	cr_assert_eq(a->ar_tag, b->ar_tag);
-	cr_assert_eq(a->ar_nat, b->ar_nat);
-	cr_assert_eq(a->ar_rdr, b->ar_rdr);
-	cr_assert_eq(a->ar_match, b->ar_match);
-}
 
-/* Compile for (port, dir), evaluate both ways, return the answer. */
 static struct acl_result
 eval(int port, int dir, struct acl_pkt p)
 {
-	struct acl_compile_args args;
-	struct acl_classifier *c;
-	struct acl_result lin, tree;
-	char err[128];
-
-	memset(&args, 0, sizeof(args));
-	args.conf = conf;
-	args.ifs = ifs;
-	args.nifs = NPORTS;
-	args.port = (size_t)port;
-	args.dir = dir;
-	args.tags = tags;
-	cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)), 0, "%s", err);
-	acl_eval_linear(c, &p, &lin);
-	acl_classify(c, &p, &tree);
-	same(&lin, &tree);
-	acl_classifier_free(c);
-	return (lin);
-}
-
-static struct acl_pkt
-tcp(const char *s, const char *d, int dport)
-{
-	struct acl_pkt p = fb_pkt(s, d, IPPROTO_TCP, 40000, dport);
-
-	p.tcp_flags = ACL_TH_SYN;
-	return (p);
+	return (fb_eval(conf, ifs, NPORTS, (size_t)port, dir, tags, p));
 }
 
 static struct acl_pkt
@@ -118,8 +76,8 @@ Test(filter, last_match_wins)
 	r = fb_rule(root, ACL_PASS);
 	r->proto = IPPROTO_TCP;
 	fb_port(&r->dst, ACL_OP_EQ, 80, 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 81)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 81)), 0);
 	BLOCKS(eval(TAP0, ACL_IN, udp("10.0.0.1", "10.0.0.2", 80)), 0);
 }
 
@@ -132,7 +90,7 @@ Test(filter, quick_stops)
 	r->quick = 1;
 	r->proto = IPPROTO_TCP;
 	fb_rule(root, ACL_BLOCK);
-	res = eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 22));
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 22));
 	PASSES(res, 0);
 	cr_expect(res.ar_quick);
 	res = eval(TAP0, ACL_IN, udp("10.0.0.1", "10.0.0.2", 53));
@@ -147,7 +105,7 @@ Test(filter, nothing_matched_passes_without_state)
 
 	r = fb_rule(root, ACL_BLOCK);
 	r->proto = IPPROTO_UDP;
-	res = eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 22));
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 22));
 	cr_expect_eq(res.ar_action, ACL_PASS);
 	cr_expect_eq(res.ar_reason, ACL_R_NOMATCH);
 	cr_expect_eq(res.ar_nr, -1);
@@ -165,7 +123,7 @@ Test(filter, keep_state_and_return_as_on_the_rule)
 	r = fb_rule(root, ACL_BLOCK);
 	r->proto = IPPROTO_UDP;
 	r->rule_flag = ACL_RF_RETURN;
-	res = eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 22));
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 22));
 	cr_expect_eq(res.ar_keep_state, ACL_STATE_NORMAL);
 	res = eval(TAP0, ACL_IN, udp("10.0.0.1", "10.0.0.2", 53));
 	BLOCKS(res, 1);
@@ -186,13 +144,13 @@ Test(filter, match_then_pass_carries_nat)
 	fb_pool(&r->nat, "(egress)");
 	r = fb_rule(root, ACL_PASS);
 	r->direction = ACL_OUT;
-	res = eval(EM0, ACL_OUT, tcp("10.50.0.7", "203.0.113.5", 443));
+	res = eval(EM0, ACL_OUT, fb_syn("10.50.0.7", "203.0.113.5", 443));
 	PASSES(res, 1);
 	cr_expect_eq(res.ar_nat, &root->rs.rules[0]);
 	cr_expect_eq(res.ar_match, &root->rs.rules[0]);
 	cr_expect_null(res.ar_rdr);
 	/* on another port the match rule is not there */
-	res = eval(TAP0, ACL_OUT, tcp("10.50.0.7", "203.0.113.5", 443));
+	res = eval(TAP0, ACL_OUT, fb_syn("10.50.0.7", "203.0.113.5", 443));
 	PASSES(res, 0);
 	cr_expect_null(res.ar_nat);
 }
@@ -210,11 +168,11 @@ Test(filter, later_rules_see_the_translated_source)
 	r = fb_rule(root, ACL_PASS);
 	r = fb_rule(root, ACL_BLOCK);
 	fb_addr(&r->src, "10.50.0.0/24");	/* no longer the source */
-	res = eval(EM0, ACL_OUT, tcp("10.50.0.7", "203.0.113.5", 443));
+	res = eval(EM0, ACL_OUT, fb_syn("10.50.0.7", "203.0.113.5", 443));
 	PASSES(res, 1);
 	r = fb_rule(root, ACL_BLOCK);
 	fb_addr(&r->src, "192.0.2.1");	/* em0's address is */
-	res = eval(EM0, ACL_OUT, tcp("10.50.0.7", "203.0.113.5", 443));
+	res = eval(EM0, ACL_OUT, fb_syn("10.50.0.7", "203.0.113.5", 443));
 	BLOCKS(res, 3);
 	cr_expect_eq(res.ar_nat, &root->rs.rules[0]);
 }
@@ -229,12 +187,12 @@ Test(filter, last_nat_wins_and_the_deciding_rule_wins_over_match)
 	r = fb_rule(root, ACL_MATCH);
 	fb_pool(&r->nat, "198.51.100.2");
 	r = fb_rule(root, ACL_PASS);
-	res = eval(EM0, ACL_OUT, tcp("10.50.0.7", "203.0.113.5", 443));
+	res = eval(EM0, ACL_OUT, fb_syn("10.50.0.7", "203.0.113.5", 443));
 	PASSES(res, 2);
 	cr_expect_eq(res.ar_nat, &root->rs.rules[1]);
 	r = fb_rule(root, ACL_PASS);
 	fb_pool(&r->nat, "198.51.100.3");
-	res = eval(EM0, ACL_OUT, tcp("10.50.0.7", "203.0.113.5", 443));
+	res = eval(EM0, ACL_OUT, fb_syn("10.50.0.7", "203.0.113.5", 443));
 	PASSES(res, 3);
 	cr_expect_eq(res.ar_nat, &root->rs.rules[3]);
 }
@@ -257,10 +215,10 @@ Test(filter, rdr_to_moves_the_destination)
 	r->proto = IPPROTO_TCP;
 	fb_addr(&r->dst, "10.50.0.10");
 	fb_port(&r->dst, ACL_OP_EQ, 8080, 0);
-	res = eval(EM0, ACL_IN, tcp("203.0.113.5", "192.0.2.1", 80));
+	res = eval(EM0, ACL_IN, fb_syn("203.0.113.5", "192.0.2.1", 80));
 	PASSES(res, 2);
 	cr_expect_eq(res.ar_rdr, &root->rs.rules[0]);
-	BLOCKS(eval(EM0, ACL_IN, tcp("203.0.113.5", "192.0.2.1", 81)), 1);
+	BLOCKS(eval(EM0, ACL_IN, fb_syn("203.0.113.5", "192.0.2.1", 81)), 1);
 }
 
 Test(filter, nat_to_an_interface_without_address_drops)
@@ -271,7 +229,7 @@ Test(filter, nat_to_an_interface_without_address_drops)
 	r = fb_rule(root, ACL_MATCH);
 	fb_pool(&r->nat, "(tap1)");
 	fb_rule(root, ACL_PASS);
-	res = eval(EM0, ACL_OUT, tcp("10.50.0.7", "203.0.113.5", 443));
+	res = eval(EM0, ACL_OUT, fb_syn("10.50.0.7", "203.0.113.5", 443));
 	cr_expect_eq(res.ar_action, ACL_BLOCK);
 	cr_expect_eq(res.ar_reason, ACL_R_TRANSLATE);
 }
@@ -295,11 +253,11 @@ Test(filter, wildcard_anchor_before_block_all)
 	r = fb_rule(db, ACL_PASS);
 	r->direction = ACL_OUT;
 	snprintf(r->ifname, sizeof(r->ifname), "tap1");
-	res = eval(TAP0, ACL_OUT, tcp("10.50.0.5", "10.50.0.10", 80));
+	res = eval(TAP0, ACL_OUT, fb_syn("10.50.0.5", "10.50.0.10", 80));
 	BLOCKS(res, 2);
 	/* with quick, the anchor's pass stands */
 	root->rs.rules[0].quick = 1;
-	res = eval(TAP0, ACL_OUT, tcp("10.50.0.5", "10.50.0.10", 80));
+	res = eval(TAP0, ACL_OUT, fb_syn("10.50.0.5", "10.50.0.10", 80));
 	PASSES(res, 1);
 	cr_expect(res.ar_quick_anchor);
 	cr_expect(!res.ar_quick);
@@ -307,7 +265,7 @@ Test(filter, wildcard_anchor_before_block_all)
 	cr_expect_eq(res.ar_anchor_nr, 0);
 	cr_expect_eq(res.ar_anchor_call, &root->rs.rules[0]);
 	/* no rule of the anchor matched: evaluation goes on */
-	res = eval(TAP0, ACL_OUT, tcp("10.50.0.5", "10.50.0.10", 22));
+	res = eval(TAP0, ACL_OUT, fb_syn("10.50.0.5", "10.50.0.10", 22));
 	BLOCKS(res, 2);
 }
 
@@ -321,10 +279,10 @@ Test(filter, wildcard_children_in_name_order)
 	r = fb_rule(fb_anchor(conf, "vm/a"), ACL_PASS);
 	(void)r;
 	/* flat: 0 call, 1 vm/a pass, 2 vm/b block: last match blocks */
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 2);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 2);
 	/* quick anchor: stops after the first child with a match */
 	root->rs.rules[0].quick = 1;
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 1);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 1);
 }
 
 Test(filter, nested_anchors)
@@ -343,7 +301,7 @@ Test(filter, nested_anchors)
 	r = fb_rule(inner, ACL_PASS);
 	r->proto = IPPROTO_TCP;
 	/* flat: 0 block, 1 call outer, 2 block udp, 3 call inner, 4 pass */
-	res = eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80));
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80));
 	PASSES(res, 4);
 	cr_expect_str_eq(res.ar_anchor, "outer/inner");
 	BLOCKS(eval(TAP0, ACL_IN, udp("10.0.0.1", "10.0.0.2", 53)), 2);
@@ -362,14 +320,14 @@ Test(filter, anchor_criteria_are_anded)
 	fb_addr(&r->src, "10.0.0.0/8");
 	a = fb_anchor(conf, "x");
 	fb_rule(a, ACL_PASS);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.1.1.1", "10.0.0.2", 80)), 2);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.1.1.1", "10.0.0.2", 80)), 2);
 	BLOCKS(eval(TAP0, ACL_IN, udp("10.1.1.1", "10.0.0.2", 80)), 0);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("192.0.2.9", "10.0.0.2", 80)), 0);
-	BLOCKS(eval(TAP0, ACL_OUT, tcp("10.1.1.1", "10.0.0.2", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("192.0.2.9", "10.0.0.2", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_OUT, fb_syn("10.1.1.1", "10.0.0.2", 80)), 0);
 	/* an anchor called "on tap0" is not there on tap1 */
 	snprintf(root->rs.rules[1].ifname, ACL_IFNAMSIZ, "tap0");
-	PASSES(eval(TAP0, ACL_IN, tcp("10.1.1.1", "10.0.0.2", 80)), 2);
-	BLOCKS(eval(TAP1, ACL_IN, tcp("10.1.1.1", "10.0.0.2", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.1.1.1", "10.0.0.2", 80)), 2);
+	BLOCKS(eval(TAP1, ACL_IN, fb_syn("10.1.1.1", "10.0.0.2", 80)), 0);
 }
 
 /*
@@ -390,10 +348,10 @@ Test(filter, quick_anchor_stops_only_for_its_own_rules)
 	fb_call(conf, a, "a/b", 0);
 	fb_rule(b, ACL_PASS);
 	/* flat: 0 call a (quick), 1 call b, 2 pass (in b), 3 block */
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 3);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 3);
 	/* a rule of a itself matching after b: now it stops */
 	fb_rule(a, ACL_PASS);
-	res = eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80));
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80));
 	PASSES(res, 3);
 	cr_expect(res.ar_quick_anchor);
 }
@@ -408,7 +366,7 @@ Test(filter, quick_rule_in_anchor_ends_everything)
 	a = fb_anchor(conf, "a");
 	r = fb_rule(a, ACL_PASS);
 	r->quick = 1;
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 1);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 1);
 }
 
 Test(filter, tables_with_negated_entries)
@@ -421,17 +379,17 @@ Test(filter, tables_with_negated_entries)
 	fb_rule(root, ACL_BLOCK);
 	r = fb_rule(root, ACL_PASS);
 	fb_tbl(&r->src, "lan");
-	PASSES(eval(TAP0, ACL_IN, tcp("10.2.3.4", "192.0.2.1", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.1.3.4", "192.0.2.1", 80)), 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.1.2.3", "192.0.2.1", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("198.51.100.1", "192.0.2.1", 80)), 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("2001:db8:1:5::1", "2001:db8::1", 80)),
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.2.3.4", "192.0.2.1", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.1.3.4", "192.0.2.1", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.1.2.3", "192.0.2.1", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("198.51.100.1", "192.0.2.1", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("2001:db8:1:5::1", "2001:db8::1", 80)),
 	    1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("2001:db8:2::1", "2001:db8::1", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("2001:db8:2::1", "2001:db8::1", 80)), 0);
 	/* ! <lan> */
 	r->src.neg = 1;
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.2.3.4", "192.0.2.1", 80)), 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.1.3.4", "192.0.2.1", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.2.3.4", "192.0.2.1", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.1.3.4", "192.0.2.1", 80)), 1);
 }
 
 Test(filter, table_of_an_anchor_then_main)
@@ -454,8 +412,8 @@ Test(filter, table_of_an_anchor_then_main)
 	r = fb_rule(b, ACL_BLOCK);
 	fb_tbl(&r->dst, "undefined");
 	/* flat: 0 call a, 1 pass <t> (a's), 2 call b, 3 block <t> (main) */
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "198.51.100.7", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.7", 80)), 3);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "198.51.100.7", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.7", 80)), 3);
 }
 
 Test(filter, negation_and_any)
@@ -466,12 +424,12 @@ Test(filter, negation_and_any)
 	r = fb_rule(root, ACL_PASS);
 	fb_addr(&r->src, "!10.0.0.0/8");
 	fb_addr(&r->dst, "192.0.2.0/24");
-	PASSES(eval(TAP0, ACL_IN, tcp("198.51.100.1", "192.0.2.9", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.9.9.9", "192.0.2.9", 80)), 0);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("198.51.100.1", "192.0.3.9", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("198.51.100.1", "192.0.2.9", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.9.9.9", "192.0.2.9", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("198.51.100.1", "192.0.3.9", 80)), 0);
 	r = fb_rule(root, ACL_PASS);
 	fb_addr(&r->src, "!any");	/* matches nothing */
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.9.9.9", "192.0.2.9", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.9.9.9", "192.0.2.9", 80)), 0);
 }
 
 Test(filter, no_route_and_urpf_match_nothing)
@@ -483,10 +441,10 @@ Test(filter, no_route_and_urpf_match_nothing)
 	fb_addr(&r->src, "no-route");
 	r = fb_rule(root, ACL_BLOCK);
 	r->src.addr.type = ACL_ADDR_URPFFAILED;
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
 	fb_addr(&root->rs.rules[1].dst, "!no-route");
 	root->rs.rules[1].src.addr.type = ACL_ADDR_ADDRMASK;
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 1);
 }
 
 struct portcase {
@@ -577,10 +535,10 @@ Test(filter, dynamic_address_of_a_port_without_address)
 	r = fb_rule(root, ACL_PASS);
 	snprintf(r->ifname, sizeof(r->ifname), "tap0");
 	fb_dyn(&r->dst, "tap0", 0);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "0.0.0.0", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "0.0.0.0", 80)), 0);
 	root->rs.rules[1].dst.neg = 1;	/* ! (tap0): everything */
-	res = eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80));
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80));
 	PASSES(res, 1);
 }
 
@@ -592,30 +550,30 @@ Test(filter, dynamic_addresses_of_other_ports_and_groups)
 	r = fb_rule(root, ACL_PASS);
 	snprintf(r->ifname, sizeof(r->ifname), "tap0");
 	fb_dyn(&r->dst, "em0", 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.1", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.2", 80)), 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("2001:db8::5", "2001:db8::1", 80)), 1);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.1", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.2", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("2001:db8::5", "2001:db8::1", 80)), 1);
 	fb_dyn(&root->rs.rules[1].dst, "em0", ACL_IFA_NETWORK);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.2", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.3.2", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.2", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.3.2", 80)), 0);
 	fb_dyn(&root->rs.rules[1].dst, "egress", 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.1", 80)), 1);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.1", 80)), 1);
 	fb_dyn(&root->rs.rules[1].dst, "self", 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.50.0.1", 80)), 1);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.1", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.50.0.2", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.50.0.1", 80)), 1);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.1", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.50.0.2", 80)), 0);
 	fb_dyn(&root->rs.rules[1].dst, "vether0", ACL_IFA_BROADCAST);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.50.0.255", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.50.0.1", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.50.0.255", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.50.0.1", 80)), 0);
 	/* (em0:0): the first address of each family only */
 	ifs[EM0].addrs[2] = ifs[EM0].addrs[0];
 	ifs[EM0].addrs[2].addr.b[3] = 77;
 	ifs[EM0].naddrs = 3;
 	fb_dyn(&root->rs.rules[1].dst, "em0", ACL_IFA_NOALIAS);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.1", 80)), 1);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.77", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.1", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.77", 80)), 0);
 	fb_dyn(&root->rs.rules[1].dst, "em0", 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.77", 80)), 1);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.77", 80)), 1);
 }
 
 Test(filter, interface_groups_and_negated_on)
@@ -632,9 +590,9 @@ Test(filter, interface_groups_and_negated_on)
 	r = fb_rule(root, ACL_BLOCK);
 	snprintf(r->ifname, sizeof(r->ifname), "egress");
 	r->proto = IPPROTO_ICMP;
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
-	PASSES(eval(TAP1, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
-	cr_expect_eq(eval(EM0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)).ar_nr,
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
+	PASSES(eval(TAP1, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
+	cr_expect_eq(eval(EM0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)).ar_nr,
 	    -1);
 	BLOCKS(eval(TAP0, ACL_IN, udp("10.0.0.1", "10.0.0.2", 53)), 1);
 	cr_expect_eq(eval(EM0, ACL_IN, udp("10.0.0.1", "10.0.0.2", 53)).ar_nr,
@@ -648,7 +606,7 @@ Test(filter, interface_groups_and_negated_on)
 	    0, 0)), 0);
 	/* "all" is every port */
 	snprintf(root->rs.rules[0].ifname, ACL_IFNAMSIZ, "all");
-	PASSES(eval(EM0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
+	PASSES(eval(EM0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
 }
 
 Test(filter, direction)
@@ -659,10 +617,10 @@ Test(filter, direction)
 	r->direction = ACL_IN;
 	r = fb_rule(root, ACL_BLOCK);
 	r->direction = ACL_OUT;
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
 	/* the out list holds only the block rule */
-	BLOCKS(eval(TAP0, ACL_OUT, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
-	cr_expect_eq(eval(TAP0, ACL_OUT, tcp("10.0.0.1", "10.0.0.2",
+	BLOCKS(eval(TAP0, ACL_OUT, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
+	cr_expect_eq(eval(TAP0, ACL_OUT, fb_syn("10.0.0.1", "10.0.0.2",
 	    80)).ar_rule, &root->rs.rules[1]);
 }
 
@@ -676,7 +634,7 @@ Test(filter, tcp_flags)
 	r->proto = IPPROTO_TCP;
 	r->flags = ACL_TH_SYN;
 	r->flagset = ACL_TH_SYN | ACL_TH_ACK;
-	p = tcp("10.0.0.1", "10.0.0.2", 80);
+	p = fb_syn("10.0.0.1", "10.0.0.2", 80);
 	p.tcp_flags = ACL_TH_SYN;
 	PASSES(eval(TAP0, ACL_IN, p), 1);
 	p.tcp_flags = ACL_TH_SYN | ACL_TH_ECE | ACL_TH_CWR;
@@ -765,18 +723,18 @@ Test(filter, tags_set_and_tested)
 	snprintf(r->tagname, sizeof(r->tagname), "LAN");
 	r = fb_rule(root, ACL_PASS);
 	snprintf(r->match_tagname, sizeof(r->match_tagname), "LAN");
-	res = eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.1", 80));
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.1", 80));
 	PASSES(res, 2);
 	cr_expect_str_eq(acl_tag_name(tags, res.ar_tag), "LAN");
-	BLOCKS(eval(TAP0, ACL_IN, tcp("198.51.100.1", "192.0.2.1", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("198.51.100.1", "192.0.2.1", 80)), 0);
 	/* a tag the packet carries from another port */
-	p = tcp("198.51.100.1", "192.0.2.1", 80);
+	p = fb_syn("198.51.100.1", "192.0.2.1", 80);
 	p.tag = acl_tag_id(tags, "LAN", 0);
 	PASSES(eval(TAP0, ACL_IN, p), 2);
 	/* ! tagged */
 	root->rs.rules[2].match_tag_not = 1;
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "192.0.2.1", 80)), 0);
-	PASSES(eval(TAP0, ACL_IN, tcp("198.51.100.1", "192.0.2.1", 80)), 2);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "192.0.2.1", 80)), 0);
+	PASSES(eval(TAP0, ACL_IN, fb_syn("198.51.100.1", "192.0.2.1", 80)), 2);
 }
 
 /* an anchor call's tag is set when the call matches, before its rules */
@@ -791,7 +749,7 @@ Test(filter, anchor_call_tags)
 	a = fb_anchor(conf, "a");
 	r = fb_rule(a, ACL_BLOCK);
 	snprintf(r->match_tagname, sizeof(r->match_tagname), "VIA_A");
-	BLOCKS(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 1);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 1);
 	cr_expect_eq(eval(TAP0, ACL_IN, udp("10.0.0.1", "10.0.0.2", 80)).ar_nr,
 	    -1);
 }
@@ -805,10 +763,10 @@ Test(filter, address_families)
 	r = fb_rule(root, ACL_BLOCK);
 	r->af = AF_INET6;
 	fb_addr(&r->dst, "2001:db8:0:0:1::/80");
-	PASSES(eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
-	BLOCKS(eval(TAP0, ACL_IN, tcp("2001:db8::5", "2001:db8::1:0:0:9",
+	PASSES(eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
+	BLOCKS(eval(TAP0, ACL_IN, fb_syn("2001:db8::5", "2001:db8::1:0:0:9",
 	    80)), 1);
-	cr_expect_eq(eval(TAP0, ACL_IN, tcp("2001:db8::5", "2001:db8::2:0:0:9",
+	cr_expect_eq(eval(TAP0, ACL_IN, fb_syn("2001:db8::5", "2001:db8::2:0:0:9",
 	    80)).ar_nr, -1);
 }
 
@@ -821,7 +779,7 @@ Test(filter, received_on)
 	r = fb_rule(root, ACL_PASS);
 	r->direction = ACL_OUT;
 	snprintf(r->rcv_ifname, sizeof(r->rcv_ifname), "tap");
-	p = tcp("10.0.0.1", "10.0.0.2", 80);
+	p = fb_syn("10.0.0.1", "10.0.0.2", 80);
 	BLOCKS(eval(EM0, ACL_OUT, p), 0);
 	p.rcvif = TAP1;
 	PASSES(eval(EM0, ACL_OUT, p), 1);
@@ -837,10 +795,10 @@ Test(filter, set_skip_on)
 	conf->skip = calloc(1, sizeof(*conf->skip));
 	conf->skip[0] = strdup("tap");
 	conf->nskip = 1;
-	res = eval(TAP0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80));
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80));
 	cr_expect_eq(res.ar_reason, ACL_R_SKIP);
 	cr_expect_eq(res.ar_action, ACL_PASS);
-	BLOCKS(eval(EM0, ACL_IN, tcp("10.0.0.1", "10.0.0.2", 80)), 0);
+	BLOCKS(eval(EM0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80)), 0);
 }
 
 Test(filter, flat_list_and_stats)
@@ -911,11 +869,11 @@ Test(filter, huge_leaf_falls_back_gracefully)
 	acl_classifier_stats(c, &st);
 	cr_expect_eq(st.entries, 70700);
 	cr_expect_geq(st.max_leaf, 70000);
-	p = tcp("10.0.0.1", "10.0.0.2", 80);
+	p = fb_syn("10.0.0.1", "10.0.0.2", 80);
 	p.tos = 0x10;
 	acl_eval_linear(c, &p, &lin);
 	acl_classify(c, &p, &tree);
-	same(&lin, &tree);
+	fb_same(&lin, &tree);
 	PASSES(tree, 70699);
 	p.tos = 0;
 	acl_classify(c, &p, &tree);
