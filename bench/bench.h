@@ -67,7 +67,6 @@ void	 bench_note(struct bench_result *, const char *, ...)
 uint64_t bench_ns(void);
 uint32_t bench_rand(uint64_t *);
 void	 bench_shuffle(uint32_t *, uint32_t, uint64_t *);
-void	 bench_hugepage(void *, size_t);
 uint16_t bench_udp4_frame(uint8_t *, const uint8_t *, const uint8_t *,
 	    uint32_t, uint32_t, uint16_t, uint16_t);
 

@@ -15,7 +15,10 @@
  *
  * States: a table of 1k, 64k and 1M UDP states (no translation: one index
  * slot each), looked up by existing keys in a random order, as
- * dp_pf_test() does for every packet before any rule (state_lookup()).
+ * dp_pf_test() does for every packet before any rule: one at a time
+ * (state_lookup()), and in batches of 64 the way the dataplane does it
+ * (dp_pf_prefetch(): every key of the batch hashed and its index line
+ * prefetched, then every state prefetched, then the lookups).
  */
 #include <sys/socket.h>
 
@@ -30,6 +33,7 @@
 #include "acl/filter/pf_filter.h"
 #include "acl/filter/pf_filter_bench.h"
 #include "bench/bench.h"
+#include "dataplane/pkt.h"
 #include "nat/state.h"
 
 #define BENCH_NOW	1000	/* state clock: nothing expires in a run */
@@ -208,6 +212,7 @@ struct bench_states {
 	struct state_key *look;		/* keys in lookup order */
 	uint32_t	 n;
 	uint32_t	 pos;
+	int		 batched;
 	uint64_t	 sink;
 };
 
@@ -227,7 +232,7 @@ bench_key(struct state_key *k, uint64_t *seed, int dir)
 }
 
 static void
-bench_states_setup(struct bench_states *bs, uint32_t n, int huge)
+bench_states_setup(struct bench_states *bs, uint32_t n)
 {
 	uint64_t seed = 0x57a7e5ULL + n;
 	uint32_t i, *perm;
@@ -237,11 +242,6 @@ bench_states_setup(struct bench_states *bs, uint32_t n, int huge)
 	bs->n = n;
 	if (state_table_init(&bs->t, n) != 0)
 		errx(1, "state table: out of memory");
-	if (huge) {
-		bench_hugepage(bs->t.st, (size_t)n * sizeof(*bs->t.st));
-		bench_hugepage(bs->t.slots, ((size_t)bs->t.mask + 1) *
-		    sizeof(*bs->t.slots));
-	}
 	keys = calloc(n, sizeof(*keys));
 	bs->look = calloc(n, sizeof(*bs->look));
 	perm = calloc(n, sizeof(*perm));
@@ -266,16 +266,31 @@ bench_states_run(void *arg, uint64_t want)
 {
 	struct bench_states *bs = arg;
 	uint64_t done, sum = 0;
-	uint32_t pos = bs->pos;
+	uint32_t h[BATCH_MAX];
+	uint32_t pos = bs->pos, i, cnt;
 	struct state *s;
 
-	for (done = 0; done < want; done++) {
-		s = state_lookup(&bs->t, &bs->look[pos], STATE_DIR_IN, 0,
-		    BENCH_NOW);
-		if (s == NULL)
-			errx(1, "state: an existing key was not found");
-		sum += s->rule;
-		if (++pos == bs->n)
+	for (done = 0; done < want; done += cnt) {
+		cnt = bs->n - pos < BATCH_MAX ? bs->n - pos : BATCH_MAX;
+		if (bs->batched) {
+			for (i = 0; i < cnt; i++) {
+				h[i] = state_tag(&bs->look[pos + i]);
+				state_prefetch(&bs->t, h[i]);
+			}
+			for (i = 0; i < cnt; i++)
+				state_prefetch2(&bs->t, h[i]);
+		}
+		for (i = 0; i < cnt; i++) {
+			s = bs->batched ? state_lookup_tag(&bs->t,
+			    &bs->look[pos + i], h[i], STATE_DIR_IN, 0,
+			    BENCH_NOW) : state_lookup(&bs->t, &bs->look[pos + i],
+			    STATE_DIR_IN, 0, BENCH_NOW);
+			if (s == NULL)
+				errx(1, "state: an existing key was not found");
+			sum += s->rule;
+		}
+		pos += cnt;
+		if (pos == bs->n)
 			pos = 0;
 	}
 	bs->pos = pos;
@@ -292,21 +307,20 @@ bench_acl_states(struct bench *b)
 	char v[64];
 	size_t i;
 
-	for (i = 0; i <= sizeof(sizes) / sizeof(sizes[0]); i++) {
-		/* The last round: 1M again, the table on huge pages. */
-		uint32_t n = sizes[i < 3 ? i : 2];
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint32_t n = sizes[i];
 
 		if (b->o->quick && n > 65536)
 			break;
-		bench_states_setup(&bs, n, i == 3);
-		snprintf(v, sizeof(v), "state_lookup hit, %u states%s", n,
-		    i == 3 ? ", THP" : "");
-		r = bench_measure(b, "acl", v, bench_states_run, &bs);
-		if (i == 3)
-			bench_note(r, "experiment: MADV_HUGEPAGE on the table");
-		bench_note(r, "%zu B/state + index %.0f B/state (%u slots)",
-		    sizeof(struct state), (bs.t.mask + 1.0) * 8 / bs.t.limit,
-		    bs.t.mask + 1);
+		bench_states_setup(&bs, n);
+		for (bs.batched = 0; bs.batched < 2; bs.batched++) {
+			snprintf(v, sizeof(v), "state_lookup hit, %u states%s",
+			    n, bs.batched ? ", batched" : "");
+			r = bench_measure(b, "acl", v, bench_states_run, &bs);
+			bench_note(r, "%zu B/state (state %zu, index %u slots)",
+			    state_bytes_per_state(&bs.t), sizeof(struct state),
+			    bs.t.nslots);
+		}
 		state_table_fini(&bs.t);
 		free(bs.look);
 	}

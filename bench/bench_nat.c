@@ -11,16 +11,17 @@
  * state_key_make(), state_lookup() among STACK keys, nat_rewrite4() to the
  * WIRE key (address, port, IP and UDP checksums by RFC 1624), and
  * state_update().  The rule counters and the trace test that dp_pf_test()
- * adds are not in it; the pipeline case has them.
+ * adds are not in it; the pipeline case has them.  "batched": each burst
+ * of 64 goes through nat_state_prefetch() first, as dp_process() sends
+ * every received burst (it does nothing below 16k states).
  *
  * New flows: M more flows into the table of N (nat_pick_port() +
  * state_insert(), the two calls pf makes when a rule creates a translated
  * state; rule evaluation is the acl case).  Between runs the new states
  * are removed, off the clock.
  *
- * Memory per state: sizeof(struct state) plus the index (8-byte slots,
- * two per translated state, the table sized to at most a quarter full of
- * slots per limit: see nat/state.h) plus the free list (4 bytes).
+ * Memory per state: state_bytes_per_state() (the state's line, its cold
+ * record and its share of the index: see nat/state.h).
  */
 #include <sys/socket.h>
 
@@ -59,7 +60,7 @@ struct bench_nat {
 	struct state_key *fresh;	/* m STACK keys */
 	struct state	**made;
 	uint32_t	 nmade;
-	int		 prefetch;	/* experiment: see bench_nat_prefetch */
+	int		 batched;
 	uint64_t	 sink;
 };
 
@@ -110,7 +111,7 @@ bench_nat_create(struct state_table *t, const struct state_key *stack,
 }
 
 static void
-bench_nat_setup(struct bench_nat *bn, uint32_t n, uint32_t m, int huge)
+bench_nat_setup(struct bench_nat *bn, uint32_t n, uint32_t m)
 {
 	static const uint8_t gw[6] = { 0x02, 0, 0, 0x5b, 0, 1 };
 	static const uint8_t me[6] = { 0xfe, 0xe1, 0xba, 0xd0, 0, 1 };
@@ -124,12 +125,6 @@ bench_nat_setup(struct bench_nat *bn, uint32_t n, uint32_t m, int huge)
 	bn->m = m;
 	if (state_table_init(&bn->t, n + m) != 0)
 		errx(1, "state table: out of memory");
-	if (huge) {
-		bench_hugepage(bn->t.st, (size_t)bn->t.limit *
-		    sizeof(*bn->t.st));
-		bench_hugepage(bn->t.slots, ((size_t)bn->t.mask + 1) *
-		    sizeof(*bn->t.slots));
-	}
 	bn->frames = aligned_alloc(64, (size_t)n * BENCH_STRIDE);
 	bn->buf = aligned_alloc(64, BATCH_MAX * 128);
 	perm = calloc(n, sizeof(*perm));
@@ -178,7 +173,7 @@ bench_nat_fini(struct bench_nat *bn)
 static inline uint32_t
 bench_nat_packet(struct bench_nat *bn, struct pkt *p)
 {
-	const struct state_key *to;
+	const struct state_k4 *to;
 	struct nat_rewrite rw;
 	struct state_key key;
 	union acl_ip src, dst;
@@ -193,62 +188,22 @@ bench_nat_packet(struct bench_nat *bn, struct pkt *p)
 	memcpy(&dst, li.dst, 4);
 	state_key_make(&key, AF_INET, li.proto, &src, &dst, htons(li.sport),
 	    htons(li.dport), STATE_DIR_OUT);
-	s = state_lookup(&bn->t, &key, STATE_DIR_OUT, 0, BENCH_NOW);
+	if (p->st_tags & STATE_DIR_OUT)
+		s = state_lookup_tag(&bn->t, &key, p->st_tag[1], STATE_DIR_OUT,
+		    0, BENCH_NOW);
+	else
+		s = state_lookup(&bn->t, &key, STATE_DIR_OUT, 0, BENCH_NOW);
 	if (s == NULL)
 		errx(1, "nat: an established flow has no state");
-	to = &s->key[STATE_WIRE];
-	rw.src = to->addr[1].w[0];
+	to = &s->k[STATE_WIRE];
+	rw.src = to->addr[1];
 	rw.sport = ntohs(to->port[1]);
-	rw.dst = to->addr[0].w[0];
+	rw.dst = to->addr[0];
 	rw.dport = ntohs(to->port[0]);
 	nat_rewrite4(p, &li, &rw);
 	state_update(&bn->t, s, STATE_DIR_OUT, li.tcp_flags, p->len,
 	    BENCH_NOW);
 	return ether_get16(p->data + li.l4off + 6);
-}
-
-/*
- * Experiment, not sluice's code: what a batched state lookup would gain.
- * Before the packets of a batch are looked up, hash each one's key (the
- * hash nat/state.c uses: the high half of XXH3, masked) and prefetch its
- * first index slot; then prefetch the state each slot names.  The lookups
- * that follow are the unchanged state_lookup(), now mostly cache hits, so
- * the difference is what VPP-style prefetching in a state_lookup_batch()
- * would save.  It reads the table's layout from outside: if nat/state.c
- * changes its hash, this row stops meaning anything (it still works).
- */
-static void
-bench_nat_prefetch(struct bench_nat *bn, uint32_t cnt)
-{
-	struct state_key key[BATCH_MAX];
-	uint32_t idx[BATCH_MAX], i;
-
-	for (i = 0; i < cnt; i++) {
-		const uint8_t *ip = bn->scratch[i].data + ETHER_HDR_LEN;
-		union acl_ip s, d;
-
-		memset(&s, 0, sizeof(s));
-		memset(&d, 0, sizeof(d));
-		memcpy(&s, ip + 12, 4);
-		memcpy(&d, ip + 16, 4);
-		state_key_make(&key[i], AF_INET, ip[9], &s, &d,
-		    htons(ether_get16(ip + 20)), htons(ether_get16(ip + 22)),
-		    STATE_DIR_OUT);
-		idx[i] = (uint32_t)(XXH3_64bits(&key[i], sizeof(key[i])) >>
-		    32) & bn->t.mask;
-		__builtin_prefetch(&bn->t.slots[idx[i]]);
-	}
-	for (i = 0; i < cnt; i++) {
-		uint64_t sl = bn->t.slots[idx[i]];
-
-		if (sl != 0) {
-			const struct state *st =
-			    &bn->t.st[((uint32_t)sl >> 2) - 1];
-
-			__builtin_prefetch(st);
-			__builtin_prefetch((const uint8_t *)st + 64, 1);
-		}
-	}
 }
 
 static uint64_t
@@ -257,7 +212,10 @@ bench_nat_run(void *arg, uint64_t want)
 	struct bench_nat *bn = arg;
 	uint64_t done = 0, sum = 0;
 	uint32_t pos = bn->pos, i;
+	struct pkt *burst[BATCH_MAX];
 
+	for (i = 0; i < BATCH_MAX; i++)
+		burst[i] = &bn->scratch[i];
 	while (done < want) {
 		uint32_t cnt = bn->n - pos < BATCH_MAX ? bn->n - pos :
 		    BATCH_MAX;
@@ -268,9 +226,11 @@ bench_nat_run(void *arg, uint64_t want)
 			memcpy(p->data, bn->frames + (size_t)(pos + i) *
 			    BENCH_STRIDE, BENCH_STRIDE);
 			p->len = BENCH_UDP_FRAME_LEN;
+			p->st_tags = 0;		/* as pkt_alloc() leaves it */
 		}
-		if (bn->prefetch)
-			bench_nat_prefetch(bn, cnt);
+		if (bn->batched)
+			nat_state_prefetch(&bn->t, burst, (int)cnt,
+			    STATE_DIR_OUT);
 		for (i = 0; i < cnt; i++)
 			sum += bench_nat_packet(bn, &bn->scratch[i]);
 		pos += cnt;
@@ -339,45 +299,32 @@ bench_case_nat(struct bench *b)
 	static const uint32_t sizes[] = { 1000, 65536, 1000000 };
 	struct bench_result *r;
 	struct bench_nat bn;
-	double per_state;
 	char v[64];
 	size_t i;
 	uint32_t m;
 
-	for (i = 0; i <= sizeof(sizes) / sizeof(sizes[0]); i++) {
-		/* The last round: 1M again, the table on huge pages. */
-		uint32_t n = sizes[i < 3 ? i : 2];
-		int huge = i == 3;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint32_t n = sizes[i];
 
 		if (b->o->quick && n > 65536)
 			break;
 		m = n < 65536 ? n : 65536;
 		if (b->o->quick && m > 4096)
 			m = 4096;
-		bench_nat_setup(&bn, n, m, huge);
+		bench_nat_setup(&bn, n, m);
 		bench_nat_verify(&bn);
-		per_state = sizeof(struct state) + 4 +
-		    (bn.t.mask + 1.0) * 8 / bn.t.limit;
-		snprintf(v, sizeof(v), "established, %u states%s", n,
-		    huge ? ", THP" : "");
-		r = bench_measure(b, "nat", v, bench_nat_run, &bn);
-		bench_note(r, "lookup+rewrite+update; %.0f B/state (state "
-		    "%zu, index+free list %.0f)", per_state,
-		    sizeof(struct state), per_state - sizeof(struct state));
-		if (huge)
-			bench_note(r, "experiment: MADV_HUGEPAGE on the table "
-			    "(nat/state.c does not ask for it)");
-		if (n >= 65536) {
-			bn.prefetch = 1;
-			snprintf(v, sizeof(v), "established, %u states%s, "
-			    "prefetch", n, huge ? ", THP" : "");
+		for (bn.batched = 0; bn.batched < 2; bn.batched++) {
+			snprintf(v, sizeof(v), "established, %u states%s", n,
+			    bn.batched ? ", batched" : "");
 			r = bench_measure(b, "nat", v, bench_nat_run, &bn);
-			bench_note(r, "experiment: slots and states prefetched "
-			    "a batch ahead (bench code, not nat/state.c)");
-			bn.prefetch = 0;
+			bench_note(r, "lookup+rewrite+update; %zu B/state "
+			    "(state %zu, cold %zu, index %.0f)",
+			    state_bytes_per_state(&bn.t),
+			    sizeof(struct state), sizeof(struct state_cold),
+			    bn.t.nslots * 8.0 / bn.t.limit);
 		}
-		snprintf(v, sizeof(v), "new flow into %u states%s", n,
-		    huge ? ", THP" : "");
+		bn.batched = 0;
+		snprintf(v, sizeof(v), "new flow into %u states", n);
 		r = bench_measure_n(b, "nat", v, bench_nat_new_run,
 		    bench_nat_undo, &bn, m);
 		bench_note(r, "nat_pick_port+state_insert, %u per run", m);

@@ -255,19 +255,6 @@ bench_rand(uint64_t *s)
 	return (uint32_t)((*s * 2685821657736338717ULL) >> 32);
 }
 
-/*
- * Ask for transparent huge pages on [p, p + len) before it is touched
- * (THP is "madvise" on many distributions): an experiment on TLB misses,
- * reported as such, never the default.
- */
-void
-bench_hugepage(void *p, size_t len)
-{
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
-
-	(void)madvise((void *)a, len + ((uintptr_t)p - a), MADV_HUGEPAGE);
-}
-
 /* Fisher-Yates, reproducible. */
 void
 bench_shuffle(uint32_t *v, uint32_t n, uint64_t *seed)

@@ -25,6 +25,7 @@
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
+#include "nat/nat.h"
 
 #define DP_C_NAME(e, n, d)	n,
 #define DP_C_HELP(e, n, d)	d,
@@ -860,6 +861,13 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 
 	dp->c[DP_C_BATCHES]++;
 	dp->c[DP_C_PACKETS] += (uint64_t)n;
+	/*
+	 * With a big state table every lookup misses the caches twice: start
+	 * the whole burst's misses now, so they overlap (nat/state.h).
+	 */
+	if (dp->pf.enabled && dp->pf.rs != NULL)
+		nat_state_prefetch(&dp->pf.states, pkts, n, STATE_DIR_IN |
+		    STATE_DIR_OUT);
 	for (i = 0; i < n; i++) {
 		struct pkt *p = pkts[i];
 

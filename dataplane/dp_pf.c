@@ -509,14 +509,14 @@ static void
 pf_translate(struct pkt *p, const struct l3info *li, const struct state *s,
     int sdir)
 {
-	const struct state_key *to = &s->key[sdir == STATE_DIR_IN ?
+	const struct state_k4 *to = &s->k[sdir == STATE_DIR_IN ?
 	    STATE_STACK : STATE_WIRE];
 	struct nat_rewrite rw;
 	int si = sdir == STATE_DIR_IN ? 0 : 1;	/* source side of the key */
 
-	rw.src = to->addr[si].w[0];
+	rw.src = to->addr[si];
 	rw.sport = ntohs(to->port[si]);
-	rw.dst = to->addr[!si].w[0];
+	rw.dst = to->addr[!si];
 	rw.dport = ntohs(to->port[!si]);
 	nat_rewrite4(p, li, &rw);
 }
@@ -571,16 +571,20 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		state_key_make(&key, li.af == 4 ? AF_INET : AF_INET6, li.proto,
 		    &src, &dst, htons(li.sport), htons(li.dport), sdir);
 	}
-	s = state_lookup(&pf->states, &key, sdir, ifx, dp->now);
+	if (p->st_tags & sdir)
+		s = state_lookup_tag(&pf->states, &key, p->st_tag[sdir - 1],
+		    sdir, ifx, dp->now);
+	else
+		s = state_lookup(&pf->states, &key, sdir, ifx, dp->now);
 	if (s == NULL && (li.proto == L3_IPPROTO_ICMP) &&
 	    !l3_icmp_is_query(li.af, li.icmp_type) && li.l4off != 0) {
 		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now);
 		/* An error about a flow we translate: back to its inside. */
 		if (s != NULL && (s->flags & STATE_F_NAT) && rewrite &&
-		    dir == ACL_IN && s->direction == STATE_DIR_OUT) {
-			const struct state_key *in = &s->key[STATE_STACK];
-			struct nat_rewrite outer = { 0, in->addr[1].w[0], 0, 0 };
-			struct nat_rewrite inner = { in->addr[1].w[0], 0,
+		    dir == ACL_IN && state_dir(s) == STATE_DIR_OUT) {
+			const struct state_k4 *in = &s->k[STATE_STACK];
+			struct nat_rewrite outer = { 0, in->addr[1], 0, 0 };
+			struct nat_rewrite inner = { in->addr[1], 0,
 			    ntohs(in->port[1]), 0 };
 
 			nat_rewrite_icmp_error(p, &li, &outer, &inner);

@@ -187,23 +187,25 @@ show_state(struct state *s, void *arg)
 	const struct state_key *sk, *nk;
 	struct protoent *pe;
 	uint8_t psrc, pdst;
-	uint8_t proto = s->key[STATE_WIRE].proto, af = s->key[STATE_WIRE].af;
-	uint32_t age = w->dp->now - s->creation;
+	const struct state_table *t = &w->dp->pf.states;
+	uint8_t proto = s->proto;
+	uint8_t af = s->flags & STATE_F_INET6 ? AF_INET6 : AF_INET;
+	uint32_t age = w->dp->now - t->cold[state_id(t, s)].creation;
 	uint32_t exp = state_expires_in(s, w->dp->now);
+	struct state_key skc, nkc;
 
-	struct state_key skc;
-
-	if (s->direction == STATE_DIR_OUT) {
-		skc = s->key[STATE_STACK];
-		nk = &s->key[STATE_WIRE];
+	nk = &nkc;
+	if (state_dir(s) == STATE_DIR_OUT) {
+		state_key_get(t, s, STATE_STACK, &skc);
+		state_key_get(t, s, STATE_WIRE, &nkc);
 		psrc = s->src_state;
 		pdst = s->dst_state;
 		/* An ICMP id is one "port": only its own side counts. */
 		if (proto == 1 || proto == 58)
 			skc.port[0] = nk->port[0];
 	} else {
-		skc = s->key[STATE_WIRE];
-		nk = &s->key[STATE_STACK];
+		state_key_get(t, s, STATE_WIRE, &skc);
+		state_key_get(t, s, STATE_STACK, &nkc);
 		psrc = s->dst_state;
 		pdst = s->src_state;
 		if (proto == 1 || proto == 58)
@@ -222,7 +224,7 @@ show_state(struct state *s, void *arg)
 		print_host(out, &sk->addr[1], sk->port[1], af);
 		fputc(')', out);
 	}
-	fputs(s->direction == STATE_DIR_OUT ? " -> " : " <- ", out);
+	fputs(state_dir(s) == STATE_DIR_OUT ? " -> " : " <- ", out);
 	print_host(out, &nk->addr[0], nk->port[0], af);
 	if (key_differs(nk, sk, 0)) {
 		fputs(" (", out);
@@ -241,14 +243,14 @@ show_state(struct state *s, void *arg)
 		fprintf(out, "   age %.2u:%.2u:%.2u, expires in %.2u:%.2u:%.2u, "
 		    "%llu:%llu pkts, %llu:%llu bytes, rule %u\n", age / 3600,
 		    age / 60 % 60, age % 60, exp / 3600, exp / 60 % 60,
-		    exp % 60, (unsigned long long)s->packets[0],
-		    (unsigned long long)s->packets[1],
+		    exp % 60, (unsigned long long)state_packets(t, s, 0),
+		    (unsigned long long)state_packets(t, s, 1),
 		    (unsigned long long)s->bytes[0],
 		    (unsigned long long)s->bytes[1], RULE_IDX(s->rule));
 		if (w->verbose > 1)
 			fprintf(out, "   id: %016llx creatorid: %08x\n",
-			    (unsigned long long)((uint64_t)s->creation << 32 |
-			    (uint32_t)(s - w->dp->pf.states.st)),
+			    (unsigned long long)((uint64_t)t->cold[state_id(t,
+			    s)].creation << 32 | state_id(t, s)),
 			    w->dp->pf.pid);
 	}
 	return 0;
@@ -282,10 +284,10 @@ show_info(struct dp *dp, FILE *out, int verbose)
 	if (verbose)
 		fprintf(out, "Hostid:   0x%08x\nChecksum: 0x%032x\n\n",
 		    pf->pid, 0);
-	for (i = 0; i < pf->states.limit; i++) {
+	for (i = 0; i < pf->states.used; i++) {
 		const struct state *s = &pf->states.st[i];
 
-		if ((s->flags & STATE_F_USED) && s->key[0].proto == 6 &&
+		if ((s->flags & STATE_F_USED) && s->proto == 6 &&
 		    (s->src_state < TCPS_ESTABLISHED ||
 		    s->dst_state < TCPS_ESTABLISHED))
 			half++;
@@ -345,18 +347,21 @@ static int
 kill_state(struct state *s, void *arg)
 {
 	struct ss_walk *w = arg;
+	struct state_key key;
 	int i, k;
 
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 2; k++) {
+		state_key_get(&w->dp->pf.states, s, k, &key);
 		for (i = 0; i < 2; i++)
-			if (memcmp(&s->key[k].addr[i], w->kill,
+			if (memcmp(&key.addr[i], w->kill,
 			    sizeof(*w->kill)) == 0 &&
-			    ((s->direction == STATE_DIR_IN) ? i == 0 : i == 1)) {
+			    (state_dir(s) == STATE_DIR_IN ? i == 0 : i == 1)) {
 				dp_pf_state_gone(w->dp, s);
 				state_remove(&w->dp->pf.states, s);
 				w->killed++;
 				return 0;
 			}
+	}
 	return 0;
 }
 

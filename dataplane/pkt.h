@@ -47,7 +47,13 @@ struct pkt {
 	uint32_t	 id;		/* sequence number, for traces */
 	uint16_t	 refs;		/* output queues holding it */
 	uint8_t		 traced;	/* record trace entries for this packet */
-	uint8_t		 pad;
+	/*
+	 * The state-table tags of this frame's flow keys (nat/nat.h), set
+	 * for a burst before its lookups; whatever changes the addresses or
+	 * ports of a frame in place must clear st_tags.
+	 */
+	uint8_t		 st_tags;	/* STATE_DIR_* bits: st_tag[] is good */
+	uint32_t	 st_tag[2];	/* [dir - 1] */
 	struct pkt_offload off;
 	struct pkt	*next_free;
 	uint8_t		*buf;		/* PKT_BUF_SIZE bytes */
@@ -88,6 +94,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->vid = 0;
 	p->refs = 1;
 	p->traced = 0;
+	p->st_tags = 0;
 	p->id = 0;
 	p->off = (struct pkt_offload){ 0 };
 	p->unref = NULL;

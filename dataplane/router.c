@@ -478,6 +478,7 @@ router_local_input(struct router *rt, struct rif *r, struct pkt *p,
 			ether_put16(q->data + 12, ETHERTYPE_IP);
 		}
 		q->off = (struct pkt_offload){ 0 };
+		q->st_tags = 0;		/* the reply is another key */
 		rt->c[ROUTER_C_ECHO_REPLIES]++;
 		if (q->traced)
 			dp_trace(rt->dp, q, "router", "echo request for us: "

@@ -1,4 +1,6 @@
 /* See nat.h. */
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
 #include <string.h>
 
@@ -40,6 +42,8 @@ nat_rewrite4(struct pkt *p, const struct l3info *li,
 	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0;
 	uint32_t old;
 	uint16_t o16;
+
+	p->st_tags = 0;		/* a new flow key from here on */
 
 	if (li->l4off != 0 && !li->frag)
 		l4 = p->data + li->l4off;
@@ -193,4 +197,46 @@ nat_pick_port(struct state_table *t, struct state_key *k, int side,
 			return port;	/* no WIRE key like it */
 	}
 	return 0;
+}
+
+/*
+ * The first two passes of a batched state lookup (nat/state.h) for a
+ * burst of frames.  Each IPv4 frame's flow is tagged as the lookups DIRS
+ * will key it (going in, going out, or both: a forwarded packet meets
+ * both, in on one port and out on another), from the same l3_parse()
+ * dp_pf_test() reads, and its index line prefetched; then the states
+ * the lines name.  The tags stay with the packet (pkt.st_tag) so the
+ * lookups do not hash again; nat_rewrite4() drops them, since a new
+ * address or port is a new key.  Frames that are not IPv4 or do not parse
+ * are left alone: their lookups hash as usual.
+ */
+void
+nat_state_prefetch(const struct state_table *t, struct pkt *const *pkts,
+    int n, int dirs)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct pkt *p = pkts[i];
+		struct l3info li;
+		int dir;
+
+		p->st_tags = 0;
+		if (l3_parse(p->data, p->len, &li) != L3_OK || li.af != 4)
+			continue;
+		for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++) {
+			if (!(dirs & dir))
+				continue;
+			p->st_tag[dir - 1] = state_tag4(li.proto, li.src,
+			    li.dst, htons(li.sport), htons(li.dport), dir);
+			p->st_tags |= (uint8_t)dir;
+			state_prefetch(t, p->st_tag[dir - 1]);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (pkts[i]->st_tags & STATE_DIR_IN)
+			state_prefetch2(t, pkts[i]->st_tag[0]);
+		if (pkts[i]->st_tags & STATE_DIR_OUT)
+			state_prefetch2(t, pkts[i]->st_tag[1]);
+	}
 }

@@ -9,6 +9,10 @@
  * the pseudo-header words -- the addresses -- in the opposite sense; the
  * ports are summed by whoever completes it later.
  *
+ * Batches: nat_state_prefetch() runs the first two passes of a batched
+ * state lookup for a burst of frames before the pipeline looks them up
+ * one by one (see nat/state.h).
+ *
  * Ports: the translated key (address, port, destination, destination
  * port) must be unique, not the port alone, so a port is reused towards
  * different destinations and 16 bits are no cap on a host's flows.
@@ -34,6 +38,8 @@ void	 nat_rewrite4(struct pkt *, const struct l3info *,
 	    const struct nat_rewrite *);
 int	 nat_rewrite_icmp_error(struct pkt *, const struct l3info *,
 	    const struct nat_rewrite *, const struct nat_rewrite *);
+void	 nat_state_prefetch(const struct state_table *, struct pkt *const *,
+	    int, int);
 uint16_t nat_pick_port(struct state_table *, struct state_key *, int,
 	    uint16_t, uint16_t, uint32_t, uint32_t);
 

@@ -1,8 +1,8 @@
 /*
  * See state.h.  The index slot holds a 32-bit tag (the high half of the
- * key's xxHash, which is also where the probe starts) and the state number
- * with the keys it stands for, so a probe rejects almost every other flow
- * without touching its state.  A state whose WIRE and STACK keys are equal
+ * key's xxHash, which also picks where the probe starts) and the state
+ * number with the keys it stands for, so a probe rejects almost every
+ * other flow without touching its state.  A state whose WIRE and STACK keys are equal
  * (no translation) takes one slot for both.  Deletion shifts entries back
  * (no tombstones), so lookups never slow down with churn.
  *
@@ -10,11 +10,14 @@
  * timeouts; sequence-window checks are not done (pf's `sloppy` state).
  */
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Inlined: a 16-byte key hashes in a few cycles, less than the call. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "nat/state.h"
@@ -23,6 +26,8 @@
 const char *const state_counter_names[STATE_C__MAX] = {
 	STATE_COUNTERS(STATE_C_NAME)
 };
+
+_Static_assert(sizeof(struct state) == 64, "a state is one cache line");
 
 #define SLOT_WIRE	0x1
 #define SLOT_STACK	0x2
@@ -72,8 +77,13 @@ state_mem(size_t n, size_t size)
 	size_t len = n * size;
 	void *p;
 
-	if (len < (2u << 20))
-		return calloc(n, size);
+	if (len < (2u << 20)) {
+		/* Cache-line aligned: a state must not straddle two lines. */
+		p = aligned_alloc(64, (len + 63) & ~(size_t)63);
+		if (p != NULL)
+			memset(p, 0, len);
+		return p;
+	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -93,36 +103,43 @@ state_mem_free(void *p, size_t n, size_t size)
 		munmap(p, n * size);
 }
 
+/* Three slots a state, whole cache lines of them. */
 static uint32_t
 state_slots_for(uint32_t limit)
 {
-	uint32_t n = 64;
+	uint64_t n = (uint64_t)limit * 3;
 
-	while (n < 4 * limit && n < (1U << 30))
-		n <<= 1;
-	return n;
+	n = (n + 7) & ~(uint64_t)7;
+	if (n < 64)
+		n = 64;
+	if (n > (1U << 31))
+		n = 1U << 31;
+	return (uint32_t)n;
 }
 
 int
 state_table_init(struct state_table *t, uint32_t limit)
 {
-	uint32_t i, n = state_slots_for(limit);
+	uint32_t n;
 
 	memset(t, 0, sizeof(*t));
 	if (limit == 0)
 		limit = 1;
+	if (limit > (1U << 29))
+		limit = 1U << 29;	/* 30 bits of state number in a slot */
+	n = state_slots_for(limit);
 	t->st = state_mem(limit, sizeof(*t->st));
-	t->free = calloc(limit, sizeof(*t->free));
+	t->cold = state_mem(limit, sizeof(*t->cold));
+	t->v6 = state_mem(limit, sizeof(*t->v6));
 	t->slots = state_mem(n, sizeof(*t->slots));
 	t->limit = limit;
-	t->mask = n - 1;
-	if (t->st == NULL || t->free == NULL || t->slots == NULL) {
+	t->nslots = n;
+	if (t->st == NULL || t->cold == NULL || t->v6 == NULL ||
+	    t->slots == NULL) {
 		state_table_fini(t);
 		return ENOMEM;
 	}
-	for (i = 0; i < limit; i++)
-		t->free[i] = limit - 1 - i;
-	t->nfree = limit;
+	t->free = STATE_NONE;
 	state_default_timeouts(t->tmo[0]);
 	t->ntmo = 1;
 	return 0;
@@ -132,11 +149,22 @@ void
 state_table_fini(struct state_table *t)
 {
 	state_mem_free(t->st, t->limit, sizeof(*t->st));
-	free(t->free);
-	state_mem_free(t->slots, (size_t)t->mask + 1, sizeof(*t->slots));
+	state_mem_free(t->cold, t->limit, sizeof(*t->cold));
+	state_mem_free(t->v6, t->limit, sizeof(*t->v6));
+	state_mem_free(t->slots, t->nslots, sizeof(*t->slots));
 	t->st = NULL;
-	t->free = NULL;
+	t->cold = NULL;
+	t->v6 = NULL;
 	t->slots = NULL;
+}
+
+/* What a state costs: its line, its cold record, its share of the index
+ * (the IPv6 addresses only for IPv6 states, not counted). */
+size_t
+state_bytes_per_state(const struct state_table *t)
+{
+	return sizeof(struct state) + sizeof(struct state_cold) +
+	    ((size_t)t->nslots * sizeof(uint64_t) + t->limit - 1) / t->limit;
 }
 
 /* Intern a timeout table (a rule's own timeouts); 0 is the global one. */
@@ -174,10 +202,65 @@ state_key_make(struct state_key *k, uint8_t af, uint8_t proto,
 	k->port[!s] = dport;
 }
 
-static uint32_t
+/*
+ * The hash: an IPv4 key is packed into 16 bytes first, so the table's
+ * IPv4 work never touches the 40-byte form's unused address words.  The
+ * index keeps the high half of the hash, the tag; it is all a lookup
+ * needs.
+ */
+static inline uint32_t
+tag4(uint32_t a0, uint32_t a1, uint16_t p0, uint16_t p1, uint8_t proto)
+{
+	uint64_t w[2];
+
+	w[0] = (uint64_t)a0 << 32 | a1;
+	w[1] = (uint64_t)p0 << 48 | (uint64_t)p1 << 32 |
+	    (uint64_t)AF_INET << 8 | proto;
+	return (uint32_t)(XXH3_64bits(w, sizeof(w)) >> 32);
+}
+
+uint32_t
 state_tag(const struct state_key *k)
 {
-	return (uint32_t)(XXH3_64bits(k, sizeof(*k)) >> 32);
+	uint64_t seed;
+
+	if (k->af != AF_INET6)
+		return tag4(k->addr[0].w[0], k->addr[1].w[0], k->port[0],
+		    k->port[1], k->proto);
+	seed = (uint64_t)k->port[0] << 48 | (uint64_t)k->port[1] << 32 |
+	    (uint64_t)k->af << 8 | k->proto;
+	return (uint32_t)(XXH3_64bits_withSeed(k->addr, sizeof(k->addr),
+	    seed) >> 32);
+}
+
+/*
+ * The tag of the key state_key_make() would make of an IPv4 packet going
+ * DIR: SRC and DST as 4 bytes in network order, ports in network order.
+ */
+uint32_t
+state_tag4(uint8_t proto, const void *src, const void *dst, uint16_t sport,
+    uint16_t dport, int dir)
+{
+	uint32_t s, d;
+
+	memcpy(&s, src, 4);
+	memcpy(&d, dst, 4);
+	if (dir == STATE_DIR_IN)
+		return tag4(s, d, sport, dport, proto);
+	return tag4(d, s, dport, sport, proto);
+}
+
+/* Where a tag's probe starts: the tag scaled to the slot count. */
+static inline uint32_t
+tag_home(const struct state_table *t, uint32_t tag)
+{
+	return (uint32_t)(((uint64_t)tag * t->nslots) >> 32);
+}
+
+static inline uint32_t
+slot_next(const struct state_table *t, uint32_t i)
+{
+	return ++i == t->nslots ? 0 : i;
 }
 
 static inline uint64_t
@@ -204,23 +287,42 @@ state_expires_in(const struct state *s, uint32_t now)
 	return state_expired(s, now) ? 0 : s->expire - now;
 }
 
-static struct state *
-state_find(struct state_table *t, const struct state_key *k, int which,
-    uint16_t ifindex, uint32_t now, int live_only)
+/* Does state S (number IDX) hold key K among its WHICH keys? */
+static inline int
+state_key_eq(const struct state_table *t, const struct state *s,
+    uint32_t idx, int which, const struct state_key *k)
 {
-	uint32_t tag = state_tag(k), i = tag & t->mask;
+	const struct state_k4 *sk = &s->k[which];
+
+	if (s->proto != k->proto || sk->port[0] != k->port[0] ||
+	    sk->port[1] != k->port[1] ||
+	    !(s->flags & STATE_F_INET6) != (k->af != AF_INET6))
+		return 0;
+	if (!(s->flags & STATE_F_INET6))
+		return sk->addr[0] == k->addr[0].w[0] &&
+		    sk->addr[1] == k->addr[1].w[0];
+	return memcmp(t->v6[idx].addr[which], k->addr, sizeof(k->addr)) == 0;
+}
+
+static struct state *
+state_find(struct state_table *t, const struct state_key *k, uint32_t tag,
+    int which, uint16_t ifindex, uint32_t now, int live_only)
+{
+	uint32_t i = tag_home(t, tag);
 	uint32_t bit = which == STATE_WIRE ? SLOT_WIRE : SLOT_STACK;
 
-	for (;; i = (i + 1) & t->mask) {
+	for (;; i = slot_next(t, i)) {
 		uint64_t s = t->slots[i];
 		struct state *st;
+		uint32_t idx;
 
 		if (s == 0)
 			return NULL;
 		if ((uint32_t)(s >> 32) != tag || !(s & bit))
 			continue;
-		st = &t->st[slot_idx(s)];
-		if (memcmp(&st->key[which], k, sizeof(*k)) != 0)
+		idx = slot_idx(s);
+		st = &t->st[idx];
+		if (!state_key_eq(t, st, idx, which, k))
 			continue;
 		if (st->ifindex != 0 && ifindex != 0 && st->ifindex != ifindex)
 			continue;
@@ -235,9 +337,17 @@ struct state *
 state_lookup(struct state_table *t, const struct state_key *k, int dir,
     uint16_t ifindex, uint32_t now)
 {
+	return state_lookup_tag(t, k, state_tag(k), dir, ifindex, now);
+}
+
+/* The same, the key's tag known (state_tag() or state_tag4()). */
+struct state *
+state_lookup_tag(struct state_table *t, const struct state_key *k,
+    uint32_t tag, int dir, uint16_t ifindex, uint32_t now)
+{
 	t->c[STATE_C_SEARCHES]++;
-	return state_find(t, k, dir == STATE_DIR_IN ? STATE_WIRE : STATE_STACK,
-	    ifindex, now, 1);
+	return state_find(t, k, tag, dir == STATE_DIR_IN ? STATE_WIRE :
+	    STATE_STACK, ifindex, now, 1);
 }
 
 /* Look a key up among WIRE or STACK keys, whatever the direction. */
@@ -246,44 +356,148 @@ state_lookup_key(struct state_table *t, const struct state_key *k, int which,
     uint16_t ifindex, uint32_t now)
 {
 	t->c[STATE_C_SEARCHES]++;
-	return state_find(t, k, which, ifindex, now, 1);
+	return state_find(t, k, state_tag(k), which, ifindex, now, 1);
+}
+
+/*
+ * The first two passes of a batched lookup.  Nothing here can be wrong,
+ * only slow: a prefetch of the wrong line is a wasted load.  The second
+ * pass reads the index line the first one asked for (by now in cache)
+ * and prefetches the state of the first slot with the key's tag.
+ */
+void
+state_prefetch(const struct state_table *t, uint32_t tag)
+{
+	__builtin_prefetch(&t->slots[tag_home(t, tag)]);
+}
+
+void
+state_prefetch2(const struct state_table *t, uint32_t tag)
+{
+	uint32_t i = tag_home(t, tag), n;
+
+	for (n = 0; n < 8; n++, i = slot_next(t, i)) {
+		uint64_t s = t->slots[i];
+
+		if (s == 0)
+			return;
+		if ((uint32_t)(s >> 32) == tag) {
+			__builtin_prefetch(&t->st[slot_idx(s)], 1);
+			return;
+		}
+	}
 }
 
 static void
 slot_insert(struct state_table *t, const struct state_key *k, uint32_t idx,
     uint32_t which)
 {
-	uint32_t tag = state_tag(k), i = tag & t->mask;
+	uint32_t tag = state_tag(k), i = tag_home(t, tag);
 
 	while (t->slots[i] != 0)
-		i = (i + 1) & t->mask;
+		i = slot_next(t, i);
 	t->slots[i] = slot_make(tag, idx, which);
 }
 
 static void
 slot_remove(struct state_table *t, const struct state_key *k, uint32_t idx)
 {
-	uint32_t i = state_tag(k) & t->mask, j;
+	uint32_t i = tag_home(t, state_tag(k)), j, n = t->nslots;
 
 	while (t->slots[i] != 0 && slot_idx(t->slots[i]) != idx)
-		i = (i + 1) & t->mask;
+		i = slot_next(t, i);
 	if (t->slots[i] == 0)
 		return;
-	/* Backward shift: pull later entries of the cluster into the gap. */
+	/*
+	 * Backward shift: pull later entries of the cluster into the gap, each
+	 * one that the gap lies on its way to (between its home and it).
+	 */
 	for (j = i;;) {
 		uint32_t home;
 
-		j = (j + 1) & t->mask;
+		j = slot_next(t, j);
 		if (t->slots[j] == 0)
 			break;
-		home = (uint32_t)(t->slots[j] >> 32) & t->mask;
-		if ((j > i && (home <= i || home > j)) ||
-		    (j < i && (home <= i && home > j))) {
+		home = tag_home(t, (uint32_t)(t->slots[j] >> 32));
+		if ((j + n - home) % n >= (j + n - i) % n) {
 			t->slots[i] = t->slots[j];
 			i = j;
 		}
 	}
 	t->slots[i] = 0;
+}
+
+/* Store key K as state S's WHICH key. */
+static void
+state_key_put(struct state_table *t, struct state *s, int which,
+    const struct state_key *k)
+{
+	s->k[which].port[0] = k->port[0];
+	s->k[which].port[1] = k->port[1];
+	if (k->af == AF_INET6) {
+		memcpy(t->v6[state_id(t, s)].addr[which], k->addr,
+		    sizeof(k->addr));
+		s->k[which].addr[0] = s->k[which].addr[1] = 0;
+	} else {
+		s->k[which].addr[0] = k->addr[0].w[0];
+		s->k[which].addr[1] = k->addr[1].w[0];
+	}
+}
+
+/* The 40-byte form of state S's WHICH key, as state_key_make() made it. */
+void
+state_key_get(const struct state_table *t, const struct state *s, int which,
+    struct state_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->af = s->flags & STATE_F_INET6 ? AF_INET6 : AF_INET;
+	k->proto = s->proto;
+	k->port[0] = s->k[which].port[0];
+	k->port[1] = s->k[which].port[1];
+	if (s->flags & STATE_F_INET6)
+		memcpy(k->addr, t->v6[state_id(t, s)].addr[which],
+		    sizeof(k->addr));
+	else {
+		k->addr[0].w[0] = s->k[which].addr[0];
+		k->addr[1].w[0] = s->k[which].addr[1];
+	}
+}
+
+uint64_t
+state_packets(const struct state_table *t, const struct state *s, int side)
+{
+	return (uint64_t)t->cold[state_id(t, s)].packets_hi[side] << 32 |
+	    s->packets[side];
+}
+
+static int
+key_same(const struct state_key *a, const struct state_key *b)
+{
+	if (a->af != b->af || a->proto != b->proto ||
+	    a->port[0] != b->port[0] || a->port[1] != b->port[1])
+		return 0;
+	if (a->af == AF_INET6)
+		return memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+	return a->addr[0].w[0] == b->addr[0].w[0] &&
+	    a->addr[1].w[0] == b->addr[1].w[0];
+}
+
+/*
+ * A free state: one given back earlier, else one never used (so the
+ * array's pages are touched only as the table grows), else none.
+ */
+static uint32_t
+state_alloc(struct state_table *t)
+{
+	uint32_t idx = t->free;
+
+	if (idx != STATE_NONE) {
+		t->free = t->cold[idx].next_free;
+		return idx;
+	}
+	if (t->used < t->limit)
+		return t->used++;
+	return STATE_NONE;
 }
 
 /*
@@ -295,33 +509,41 @@ state_insert(struct state_table *t, const struct state_key *wire,
     const struct state_key *stack, int dir, uint16_t ifindex, uint32_t now,
     int tmo_set, uint32_t rule)
 {
-	int same = memcmp(wire, stack, sizeof(*wire)) == 0;
+	int same = key_same(wire, stack);
 	struct state *s;
 	uint32_t idx;
 
-	if (state_find(t, wire, STATE_WIRE, ifindex, now, 1) != NULL ||
-	    (!same && state_find(t, stack, STATE_STACK, ifindex, now, 1) !=
-	    NULL)) {
+	if (state_find(t, wire, state_tag(wire), STATE_WIRE, ifindex, now,
+	    1) != NULL || (!same && state_find(t, stack, state_tag(stack),
+	    STATE_STACK, ifindex, now, 1) != NULL)) {
 		t->c[STATE_C_INSERT_FAIL]++;
 		return NULL;
 	}
-	if (t->nfree == 0) {
-		/* Expired states are reclaimed before a new one is refused. */
+	if (t->count == t->limit && t->full_scan != now) {
+		/*
+		 * Expired states are reclaimed before a new one is refused;
+		 * the scan is over the whole table, so at most once a second
+		 * (a flood of new flows into a full table must not make every
+		 * packet pay it).
+		 */
+		t->full_scan = now;
 		state_purge(t, now, t->limit);
-		if (t->nfree == 0) {
-			t->c[STATE_C_LIMIT]++;
-			return NULL;
-		}
 	}
-	idx = t->free[--t->nfree];
+	if ((idx = state_alloc(t)) == STATE_NONE) {
+		t->c[STATE_C_LIMIT]++;
+		return NULL;
+	}
 	s = &t->st[idx];
 	memset(s, 0, sizeof(*s));
-	s->key[STATE_WIRE] = *wire;
-	s->key[STATE_STACK] = *stack;
-	s->flags = STATE_F_USED | (same ? 0 : STATE_F_NAT);
-	s->direction = (uint8_t)dir;
+	memset(&t->cold[idx], 0, sizeof(t->cold[idx]));
+	state_key_put(t, s, STATE_WIRE, wire);
+	state_key_put(t, s, STATE_STACK, stack);
+	s->proto = wire->proto;
+	s->flags = STATE_F_USED | (same ? 0 : STATE_F_NAT) |
+	    (dir == STATE_DIR_OUT ? STATE_F_OUT : 0) |
+	    (wire->af == AF_INET6 ? STATE_F_INET6 : 0);
 	s->ifindex = ifindex;
-	s->creation = now;
+	t->cold[idx].creation = now;
 	s->rule = rule;
 	s->tmo_set = (uint8_t)tmo_set;
 	switch (wire->proto) {
@@ -360,15 +582,20 @@ state_insert(struct state_table *t, const struct state_key *wire,
 void
 state_remove(struct state_table *t, struct state *s)
 {
-	uint32_t idx = (uint32_t)(s - t->st);
+	uint32_t idx = state_id(t, s);
+	struct state_key k;
 
 	if (!(s->flags & STATE_F_USED))
 		return;
-	slot_remove(t, &s->key[STATE_WIRE], idx);
-	if (s->flags & STATE_F_NAT)
-		slot_remove(t, &s->key[STATE_STACK], idx);
+	state_key_get(t, s, STATE_WIRE, &k);
+	slot_remove(t, &k, idx);
+	if (s->flags & STATE_F_NAT) {
+		state_key_get(t, s, STATE_STACK, &k);
+		slot_remove(t, &k, idx);
+	}
 	s->flags = 0;
-	t->free[t->nfree++] = idx;
+	t->cold[idx].next_free = t->free;
+	t->free = idx;
 	t->count--;
 	t->c[STATE_C_REMOVALS]++;
 }
@@ -382,13 +609,12 @@ int
 state_update(struct state_table *t, struct state *s, int dir,
     uint8_t tcp_flags, uint32_t len, uint32_t now)
 {
-	int from_src = dir == s->direction;
+	int from_src = dir == state_dir(s);
 	uint8_t *src = from_src ? &s->src_state : &s->dst_state;
 	uint8_t *dst = from_src ? &s->dst_state : &s->src_state;
 
-	s->packets[!from_src]++;
-	s->bytes[!from_src] += len;
-	switch (s->key[STATE_WIRE].proto) {
+	state_count(t, s, !from_src, len);
+	switch (s->proto) {
 	case 6:
 		if ((tcp_flags & TH_SYN) && *src < TCPS_SYN_SENT)
 			*src = TCPS_SYN_SENT;
@@ -426,7 +652,7 @@ state_update(struct state_table *t, struct state *s, int dir,
 			*src = PEER_SINGLE;
 		if (*dst == PEER_SINGLE)
 			*dst = PEER_MULTIPLE;
-		if (s->key[STATE_WIRE].proto == 17)
+		if (s->proto == 17)
 			s->timeout = s->src_state == PEER_MULTIPLE &&
 			    s->dst_state == PEER_MULTIPLE ?
 			    ACL_TM_UDP_MULTIPLE : ACL_TM_UDP_SINGLE;
@@ -446,16 +672,20 @@ state_purge(struct state_table *t, uint32_t now, uint32_t budget)
 {
 	uint32_t n = 0;
 
-	if (budget > t->limit)
-		budget = t->limit;
+	if (t->used == 0)
+		return 0;
+	if (budget > t->used)
+		budget = t->used;
 	while (budget-- > 0) {
-		struct state *s = &t->st[t->purge_pos];
+		struct state *s;
 
+		if (t->purge_pos >= t->used)
+			t->purge_pos = 0;
+		s = &t->st[t->purge_pos++];
 		if ((s->flags & STATE_F_USED) && state_expired(s, now)) {
 			state_remove(t, s);
 			n++;
 		}
-		t->purge_pos = (t->purge_pos + 1) % t->limit;
 	}
 	return n;
 }
@@ -465,7 +695,7 @@ state_flush(struct state_table *t)
 {
 	uint32_t i;
 
-	for (i = 0; i < t->limit; i++)
+	for (i = 0; i < t->used; i++)
 		if (t->st[i].flags & STATE_F_USED)
 			state_remove(t, &t->st[i]);
 }
@@ -477,7 +707,7 @@ state_walk(struct state_table *t, int (*fn)(struct state *, void *),
 	uint32_t i;
 	int r;
 
-	for (i = 0; i < t->limit; i++) {
+	for (i = 0; i < t->used; i++) {
 		if (!(t->st[i].flags & STATE_F_USED))
 			continue;
 		if ((r = fn(&t->st[i], arg)) != 0)
@@ -504,21 +734,26 @@ state_table_resize(struct state_table *t, uint32_t limit)
 	memcpy(nt.tmo, t->tmo, sizeof(nt.tmo));
 	nt.ntmo = t->ntmo;
 	memcpy(nt.c, t->c, sizeof(nt.c));
-	for (i = 0; i < t->limit && nt.nfree > 0; i++) {
-		struct state *s = &t->st[i], *d;
+	for (i = 0; i < t->used && nt.used < nt.limit; i++) {
+		struct state *st = &t->st[i], *d;
+		struct state_key k;
 		uint32_t idx;
 
-		if (!(s->flags & STATE_F_USED))
+		if (!(st->flags & STATE_F_USED))
 			continue;
-		idx = nt.free[--nt.nfree];
+		idx = nt.used++;
 		d = &nt.st[idx];
-		*d = *s;
-		if (s->flags & STATE_F_NAT) {
-			slot_insert(&nt, &s->key[STATE_WIRE], idx, SLOT_WIRE);
-			slot_insert(&nt, &s->key[STATE_STACK], idx, SLOT_STACK);
+		*d = *st;
+		nt.cold[idx] = t->cold[i];
+		if (st->flags & STATE_F_INET6)
+			nt.v6[idx] = t->v6[i];
+		state_key_get(t, st, STATE_WIRE, &k);
+		if (st->flags & STATE_F_NAT) {
+			slot_insert(&nt, &k, idx, SLOT_WIRE);
+			state_key_get(t, st, STATE_STACK, &k);
+			slot_insert(&nt, &k, idx, SLOT_STACK);
 		} else
-			slot_insert(&nt, &s->key[STATE_WIRE], idx,
-			    SLOT_WIRE | SLOT_STACK);
+			slot_insert(&nt, &k, idx, SLOT_WIRE | SLOT_STACK);
 		nt.count++;
 	}
 	state_table_fini(t);

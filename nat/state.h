@@ -12,16 +12,29 @@
  * two states: one `in` on the first, one `out` on the second (pf does the
  * same; a state created in does not cover the packet going out).
  *
- * Memory: states live in one array allocated at `set limit states` (no
- * malloc per state); the index is open addressing over 8-byte slots
- * (32-bit hash tag + state number), at most half full, hashed with xxHash.
- * A hit costs the slot probe and one compare against the state's key.
+ * Memory: a state is one cache line (struct state, 64 bytes) in an
+ * array allocated at `set limit states` (no malloc per state, pages
+ * touched only as states are first used).  It holds what a packet that
+ * hits it reads and writes: IPv4 keys, counters, expiry, tracking.  What
+ * only the views read (creation time, the high halves of the packet
+ * counters) sits in a parallel array of 16-byte records, and an IPv6
+ * state's addresses in a third, which costs memory only where IPv6
+ * states live.  The index is open addressing over 8-byte slots (32-bit
+ * hash tag + state number + which keys), three slots per state, so at
+ * most two thirds full even when every state is translated (two slots).
+ * IPv4: 64 + 16 + 24 = 104 bytes a state.
+ *
+ * A hit costs the hash (xxHash of a 16-byte key), one index line and the
+ * state's line.  At a million states both miss every cache, so batches
+ * are looked up in three passes (state_prefetch(), state_prefetch2(),
+ * then the lookups) and the misses of a batch overlap.
  *
  * Time is passed in (seconds), so tests drive expiry with a fake clock.
  */
 #ifndef NAT_STATE_H
 #define NAT_STATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "acl/pf_ast.h"
@@ -43,6 +56,8 @@ enum {
 /* UDP and other protocols: PFUDPS_* / PFOTHERS_*. */
 enum { PEER_NO_TRAFFIC, PEER_SINGLE, PEER_MULTIPLE };
 
+/* A flow as callers build it (state_key_make()) and read it back
+ * (state_key_get()); the table stores it more compactly. */
 struct state_key {
 	uint8_t		 af;
 	uint8_t		 proto;
@@ -50,22 +65,39 @@ struct state_key {
 	union acl_ip	 addr[2];
 };
 
+struct state_k4 {
+	uint32_t	 addr[2];	/* network order; IPv6: see state_v6 */
+	uint16_t	 port[2];
+};
+
 struct state {
-	struct state_key key[2];	/* STATE_WIRE, STATE_STACK */
-	uint32_t	 creation;
+	uint64_t	 bytes[2];	/* [0] from the creator's side */
+	struct state_k4	 k[2];		/* STATE_WIRE, STATE_STACK */
 	uint32_t	 expire;
 	uint32_t	 rule;		/* rule number in the flat ruleset */
-	uint32_t	 packets[2];	/* [0] from the creator's side */
-	uint64_t	 bytes[2];
+	uint32_t	 packets[2];	/* low halves: state_packets() */
 	uint16_t	 ifindex;	/* 0: floating */
-	uint8_t		 direction;	/* STATE_DIR_* */
-	uint8_t		 timeout;	/* enum acl_timeout in force */
-	uint8_t		 src_state;	/* the creator's peer */
-	uint8_t		 dst_state;
-	uint8_t		 tmo_set;	/* which timeout table */
+	uint8_t		 proto;
 	uint8_t		 flags;
 #define STATE_F_USED	0x01
 #define STATE_F_NAT	0x02		/* WIRE and STACK differ */
+#define STATE_F_OUT	0x04		/* created going out (else in) */
+#define STATE_F_INET6	0x08		/* addresses in state_table.v6 */
+	uint8_t		 timeout;	/* enum acl_timeout in force */
+	uint8_t		 tmo_set;	/* which timeout table */
+	uint8_t		 src_state;	/* the creator's peer */
+	uint8_t		 dst_state;
+} __attribute__((aligned(64)));
+
+/* What only the views read, one per state. */
+struct state_cold {
+	uint32_t	 creation;
+	uint32_t	 packets_hi[2];
+	uint32_t	 next_free;	/* free list link while unused */
+};
+
+struct state_v6 {
+	union acl_ip	 addr[2][2];	/* [WIRE/STACK][0/1] */
 };
 
 /* X(enum, name, meaning): counters, as pfctl -si names them. */
@@ -86,17 +118,22 @@ extern const char *const state_counter_names[STATE_C__MAX];
 
 struct state_table {
 	struct state	*st;		/* limit entries */
-	uint32_t	*free;		/* stack of free state numbers */
-	uint32_t	 nfree;
+	struct state_cold *cold;	/* limit entries */
+	struct state_v6	*v6;		/* limit entries, touched for IPv6 */
+	uint32_t	 free;		/* first free state, or STATE_NONE */
+	uint32_t	 used;		/* states ever handed out: the rest are fresh */
 	uint32_t	 limit;
 	uint32_t	 count;
-	uint64_t	*slots;		/* tag << 32 | (state number + 1) << 1 | which */
-	uint32_t	 mask;
+	uint64_t	*slots;		/* tag << 32 | (state number + 1) << 2 | which */
+	uint32_t	 nslots;
 	uint32_t	 purge_pos;
+	uint32_t	 full_scan;	/* when a full table last looked for expired states */
 	uint32_t	 ntmo;
 	uint32_t	 tmo[STATE_TMO_SETS][ACL_TM_MAX];
 	uint64_t	 c[STATE_C__MAX];
 };
+
+#define STATE_NONE	0xffffffffu
 
 int	 state_table_init(struct state_table *, uint32_t);
 void	 state_table_fini(struct state_table *);
@@ -124,5 +161,46 @@ void	 state_flush(struct state_table *);
 uint32_t state_expires_in(const struct state *, uint32_t);
 int	 state_walk(struct state_table *, int (*)(struct state *, void *),
 	    void *);
+
+void	 state_key_get(const struct state_table *, const struct state *, int,
+	    struct state_key *);
+uint64_t state_packets(const struct state_table *, const struct state *,
+	    int);
+size_t	 state_bytes_per_state(const struct state_table *);
+
+/*
+ * Batched lookups: a key's tag (the part of its hash the index uses),
+ * then its index line fetched, then its state, then the lookup by tag.
+ * state_tag4() is state_tag() of an IPv4 key made from these fields.
+ */
+uint32_t state_tag(const struct state_key *);
+uint32_t state_tag4(uint8_t, const void *, const void *, uint16_t, uint16_t,
+	    int);
+void	 state_prefetch(const struct state_table *, uint32_t);
+void	 state_prefetch2(const struct state_table *, uint32_t);
+struct state *
+	 state_lookup_tag(struct state_table *, const struct state_key *,
+	    uint32_t, int, uint16_t, uint32_t);
+
+static inline int
+state_dir(const struct state *s)
+{
+	return s->flags & STATE_F_OUT ? STATE_DIR_OUT : STATE_DIR_IN;
+}
+
+static inline uint32_t
+state_id(const struct state_table *t, const struct state *s)
+{
+	return (uint32_t)(s - t->st);
+}
+
+/* Count a packet DIR_SIDE (0: from the creator's side). */
+static inline void
+state_count(struct state_table *t, struct state *s, int side, uint32_t len)
+{
+	if (++s->packets[side] == 0)
+		t->cold[state_id(t, s)].packets_hi[side]++;
+	s->bytes[side] += len;
+}
 
 #endif /* NAT_STATE_H */

@@ -280,3 +280,46 @@ Test(nat, port_choice_reuses_per_destination)
 	}
 	state_table_fini(&t);
 }
+
+/*
+ * A burst's tags (nat_state_prefetch) are the tags of the keys
+ * dp_pf_test() makes, both ways round; a translation drops them, and a
+ * frame that is not IPv4 gets none.
+ */
+Test(nat, prefetch_tags_follow_the_frame)
+{
+	static uint8_t b[256], arp[64];
+	struct pkt p = { .data = b, .buf = b }, q = { .data = arp, .buf = arp };
+	struct pkt *burst[2] = { &p, &q };
+	struct nat_rewrite rw = { htonl(0xc6336402), 0, 50001, 0 };
+	struct state_table t;
+	struct state_key k;
+	union acl_ip s, d;
+	struct l3info li;
+	int dir;
+
+	cr_assert_eq(state_table_init(&t, 64), 0);
+	p.len = make_udp(b, 0);
+	memset(arp, 0, sizeof(arp));
+	ether_put16(arp + 12, 0x0806);
+	q.len = 60;
+	q.st_tags = STATE_DIR_IN;	/* stale: must go */
+	nat_state_prefetch(&t, burst, 2, STATE_DIR_IN | STATE_DIR_OUT);
+	cr_expect_eq(q.st_tags, 0);
+	cr_assert_eq(p.st_tags, STATE_DIR_IN | STATE_DIR_OUT);
+	parse(&p, &li);
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	memcpy(&s, li.src, 4);
+	memcpy(&d, li.dst, 4);
+	for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++) {
+		state_key_make(&k, AF_INET, li.proto, &s, &d, htons(li.sport),
+		    htons(li.dport), dir);
+		cr_expect_eq(p.st_tag[dir - 1], state_tag(&k));
+	}
+	nat_state_prefetch(&t, burst, 1, STATE_DIR_OUT);
+	cr_expect_eq(p.st_tags, STATE_DIR_OUT);
+	nat_rewrite4(&p, &li, &rw);
+	cr_expect_eq(p.st_tags, 0, "a new address is a new key");
+	state_table_fini(&t);
+}

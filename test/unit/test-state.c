@@ -249,3 +249,128 @@ Test(state, per_rule_timeouts)
 	s = state_insert(&t, &k, &k, STATE_DIR_IN, 0, 0, set, 0);
 	cr_expect_eq(state_expires_in(s, 0), 5);
 }
+
+/* An IPv6 state keeps its addresses apart; it is found, read back and
+ * removed like an IPv4 one. */
+Test(state, ipv6_keys)
+{
+	union acl_ip a6, b6;
+	struct state_key k, back;
+	struct state *s;
+
+	memset(&a6, 0, sizeof(a6));
+	memset(&b6, 0, sizeof(b6));
+	inet_pton(AF_INET6, "2001:db8::1", &a6);
+	inet_pton(AF_INET6, "2001:db8::2", &b6);
+	state_key_make(&k, AF_INET6, 17, &a6, &b6, htons(5000), htons(53),
+	    STATE_DIR_IN);
+	s = state_insert(&t, &k, &k, STATE_DIR_IN, 0, 0, 0, 1);
+	cr_assert_not_null(s);
+	cr_expect(s->flags & STATE_F_INET6);
+	cr_expect_eq(state_lookup(&t, &k, STATE_DIR_IN, 0, 0), s);
+	state_key_get(&t, s, STATE_WIRE, &back);
+	cr_expect_eq(memcmp(&back, &k, sizeof(k)), 0, "read back as made");
+	/* The same low words as an IPv4 key: another flow. */
+	k.af = AF_INET;
+	cr_expect_null(state_lookup(&t, &k, STATE_DIR_IN, 0, 0));
+	k.af = AF_INET6;
+	b6.b[15] = 3;
+	state_key_make(&k, AF_INET6, 17, &a6, &b6, htons(5000), htons(53),
+	    STATE_DIR_IN);
+	cr_expect_null(state_lookup(&t, &k, STATE_DIR_IN, 0, 0));
+	state_remove(&t, s);
+	cr_expect_eq(t.count, 0);
+}
+
+/* The tag made from packet fields is the tag of the key made from them. */
+Test(state, tag4_is_the_key_tag)
+{
+	struct state_key k;
+	uint32_t i;
+	int dir;
+
+	for (i = 0; i < 1000; i++) {
+		union acl_ip s, d;
+		uint16_t sp = (uint16_t)(i * 7919), dp = (uint16_t)(i * 31);
+
+		memset(&s, 0, sizeof(s));
+		memset(&d, 0, sizeof(d));
+		s.w[0] = htonl(0xc0000200u + i);
+		d.w[0] = htonl(0xc6336400u + i * 3);
+		for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++) {
+			state_key_make(&k, AF_INET, (uint8_t)(i % 3 ? 6 : 17),
+			    &s, &d, sp, dp, dir);
+			cr_assert_eq(state_tag4(k.proto, &s, &d, sp, dp, dir),
+			    state_tag(&k));
+		}
+	}
+}
+
+/* Batched lookups by tag find what one-by-one lookups find, and a tag
+ * that is not the key's finds nothing (the key is still compared). */
+Test(state, lookup_by_tag)
+{
+	struct state_key k;
+	struct state *s = flow(17, STATE_DIR_IN, 0);
+
+	state_key_make(&k, AF_INET, 17, &A, &B, htons(40000), htons(80),
+	    STATE_DIR_IN);
+	state_prefetch(&t, state_tag(&k));
+	state_prefetch2(&t, state_tag(&k));
+	cr_expect_eq(state_lookup_tag(&t, &k, state_tag(&k), STATE_DIR_IN, 0,
+	    0), s);
+	cr_expect_null(state_lookup_tag(&t, &k, state_tag(&k) + 1,
+	    STATE_DIR_IN, 0, 0));
+}
+
+/* 32-bit packet counters carry into the cold record. */
+Test(state, packet_counter_carries)
+{
+	struct state *s = flow(17, STATE_DIR_IN, 0);
+
+	s->packets[1] = 0xffffffffu;
+	state_update(&t, s, STATE_DIR_OUT, 0, 100, 1);
+	cr_expect_eq(s->packets[1], 0);
+	cr_expect_eq(state_packets(&t, s, 1), 0x100000000ULL);
+	cr_expect_eq(state_packets(&t, s, 0), 0);
+}
+
+/* A full table looks for expired states at most once a second. */
+Test(state, full_table_scans_once_a_second)
+{
+	struct state_key k;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		state_key_make(&k, AF_INET, 17, &A, &B, htons(1000 + i),
+		    htons(53), STATE_DIR_IN);
+		cr_assert_not_null(state_insert(&t, &k, &k, STATE_DIR_IN, 0,
+		    (uint32_t)i * 10, 0, 0));
+	}
+	/* udp.first 60: the first state (made at 0) expires at 60. */
+	state_key_make(&k, AF_INET, 17, &A, &B, htons(999), htons(53),
+	    STATE_DIR_IN);
+	cr_expect_null(state_insert(&t, &k, &k, STATE_DIR_IN, 0, 59, 0, 0));
+	cr_expect_eq(t.c[STATE_C_LIMIT], 1);
+	cr_expect_null(state_insert(&t, &k, &k, STATE_DIR_IN, 0, 59, 0, 0),
+	    "the same second: no second scan");
+	cr_expect_not_null(state_insert(&t, &k, &k, STATE_DIR_IN, 0, 60, 0,
+	    0), "a second later the expired one is reclaimed");
+	cr_expect_eq(t.count, 8);
+}
+
+/* Freed states are reused before fresh ones; fresh ones in order. */
+Test(state, free_list_and_fresh_states)
+{
+	struct state *a = flow(6, STATE_DIR_IN, 0), *b, *c;
+
+	b = flow(17, STATE_DIR_IN, 0);
+	cr_expect_eq(state_id(&t, a), 0);
+	cr_expect_eq(state_id(&t, b), 1);
+	cr_expect_eq(t.used, 2);
+	state_remove(&t, a);
+	c = flow(6, STATE_DIR_OUT, 0);
+	cr_expect_eq(c, a, "the freed state first");
+	cr_expect_eq(t.used, 2);
+	cr_expect_eq(sizeof(struct state), 64, "one cache line");
+}
