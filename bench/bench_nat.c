@@ -176,17 +176,12 @@ bench_nat_packet(struct bench_nat *bn, struct pkt *p)
 	const struct state_k4 *to;
 	struct nat_rewrite rw;
 	struct state_key key;
-	union acl_ip src, dst;
 	struct l3info li;
 	struct state *s;
 
 	if (l3_parse(p->data, p->len, &li) != L3_OK)
 		errx(1, "nat: a frame does not parse");
-	memset(&src, 0, sizeof(src));
-	memset(&dst, 0, sizeof(dst));
-	memcpy(&src, li.src, 4);
-	memcpy(&dst, li.dst, 4);
-	state_key_make(&key, AF_INET, li.proto, &src, &dst, htons(li.sport),
+	state_key_make4(&key, li.proto, li.src, li.dst, htons(li.sport),
 	    htons(li.dport), STATE_DIR_OUT);
 	if (p->st_tags & STATE_DIR_OUT)
 		s = state_lookup_tag(&bn->t, &key, p->st_tag[1], STATE_DIR_OUT,

@@ -561,15 +561,16 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		return PF_DROP;
 	}
 	ifx = rs->conf->state_policy ? port->index + 1 : 0;
-	{
+	if (li.af == 4)
+		state_key_make4(&key, li.proto, li.src, li.dst, htons(li.sport),
+		    htons(li.dport), sdir);
+	else {
 		union acl_ip src, dst;
 
-		memset(&src, 0, sizeof(src));
-		memset(&dst, 0, sizeof(dst));
-		memcpy(&src, li.src, li.af == 4 ? 4 : 16);
-		memcpy(&dst, li.dst, li.af == 4 ? 4 : 16);
-		state_key_make(&key, li.af == 4 ? AF_INET : AF_INET6, li.proto,
-		    &src, &dst, htons(li.sport), htons(li.dport), sdir);
+		memcpy(&src, li.src, 16);
+		memcpy(&dst, li.dst, 16);
+		state_key_make(&key, AF_INET6, li.proto, &src, &dst,
+		    htons(li.sport), htons(li.dport), sdir);
 	}
 	if (p->st_tags & sdir)
 		s = state_lookup_tag(&pf->states, &key, p->st_tag[sdir - 1],

@@ -9,84 +9,111 @@
 #include "fwd/ip.h"
 #include "nat/nat.h"
 
-/* The partial (pseudo-header) sum follows a changed word directly. */
-static void
-csum_pseudo_update16(uint8_t *p, uint16_t old, uint16_t new)
+/*
+ * RFC 1624 eqn. 3 over several words: HC' = ~(~HC + sum(~m + m')).  The
+ * changes are summed in a register and the field is touched once, since
+ * one's complement addition does not care about order.
+ */
+static inline uint32_t
+csum_delta32(uint32_t old, uint32_t new)
 {
-	uint32_t s = (uint32_t)ether_get16(p) + (uint16_t)~old + new;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	ether_put16(p, (uint16_t)s);
+	return (uint32_t)(uint16_t)~(old >> 16) + (uint16_t)~old +
+	    (new >> 16) + (new & 0xffff);
 }
 
-static void
-l4_addr_update(uint8_t *field, int partial, uint32_t old, uint32_t new)
+static inline uint32_t
+csum_delta16(uint16_t old, uint16_t new)
 {
-	if (partial) {
-		csum_pseudo_update16(field, old >> 16, new >> 16);
-		csum_pseudo_update16(field, old & 0xffff, new & 0xffff);
-	} else
-		ip_csum_update32(field, old, new);
+	return (uint32_t)(uint16_t)~old + new;
+}
+
+static inline uint16_t
+csum_fold32(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+static inline void
+csum_adjust(uint8_t *field, uint32_t delta)
+{
+	ether_put16(field, (uint16_t)~csum_fold32((uint16_t)~ether_get16(field) +
+	    delta));
 }
 
 /*
  * Rewrite an IPv4 packet's addresses and ports (or ICMP query id) as rw
  * says.  A non-first fragment has no transport header: only addresses.
+ * A partial L4 checksum (the pseudo-header sum, not complemented) follows
+ * the address change in the plain sense and ignores the ports.
  */
 void
 nat_rewrite4(struct pkt *p, const struct l3info *li,
     const struct nat_rewrite *rw)
 {
-	uint8_t *ip = p->data + li->l3off, *l4 = NULL, *field = NULL;
+	uint8_t *ip = p->data + li->l3off, *l4 = NULL;
 	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0;
-	uint32_t old;
+	uint32_t old, new, addrs = 0, ports = 0;
 	uint16_t o16;
 
 	p->st_tags = 0;		/* a new flow key from here on */
-
-	if (li->l4off != 0 && !li->frag)
-		l4 = p->data + li->l4off;
-	if (l4 != NULL && li->proto == L3_IPPROTO_TCP)
-		field = l4 + 16;
-	else if (l4 != NULL && li->proto == L3_IPPROTO_UDP &&
-	    (partial || ether_get16(l4 + 6) != 0))
-		field = l4 + 6;		/* UDP without a checksum keeps none */
-	if (rw->src != 0 && (old = ip_get32(ip + 12)) != ntohl(rw->src)) {
-		ip_put32(ip + 12, ntohl(rw->src));
-		ip_csum_update32(ip + 10, old, ntohl(rw->src));
-		if (field != NULL)
-			l4_addr_update(field, partial, old, ntohl(rw->src));
+	if (rw->src != 0 && (old = ip_get32(ip + 12)) != (new =
+	    ntohl(rw->src))) {
+		ip_put32(ip + 12, new);
+		addrs += csum_delta32(old, new);
 	}
-	if (rw->dst != 0 && (old = ip_get32(ip + 16)) != ntohl(rw->dst)) {
-		ip_put32(ip + 16, ntohl(rw->dst));
-		ip_csum_update32(ip + 10, old, ntohl(rw->dst));
-		if (field != NULL)
-			l4_addr_update(field, partial, old, ntohl(rw->dst));
+	if (rw->dst != 0 && (old = ip_get32(ip + 16)) != (new =
+	    ntohl(rw->dst))) {
+		ip_put32(ip + 16, new);
+		addrs += csum_delta32(old, new);
 	}
-	if (l4 == NULL)
+	if (addrs != 0)
+		csum_adjust(ip + 10, addrs);
+	if (li->l4off == 0 || li->frag)
 		return;
-	if (li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP) {
+	l4 = p->data + li->l4off;
+	switch (li->proto) {
+	case L3_IPPROTO_TCP:
+	case L3_IPPROTO_UDP:
 		if (rw->sport != 0 && (o16 = ether_get16(l4)) != rw->sport) {
 			ether_put16(l4, rw->sport);
-			if (field != NULL && !partial)
-				ip_csum_update16(field, o16, rw->sport);
+			ports += csum_delta16(o16, rw->sport);
 		}
 		if (rw->dport != 0 && (o16 = ether_get16(l4 + 2)) !=
 		    rw->dport) {
 			ether_put16(l4 + 2, rw->dport);
-			if (field != NULL && !partial)
-				ip_csum_update16(field, o16, rw->dport);
+			ports += csum_delta16(o16, rw->dport);
 		}
-	} else if (li->proto == L3_IPPROTO_ICMP &&
-	    l3_icmp_is_query(4, li->icmp_type)) {
-		uint16_t id = rw->sport ? rw->sport : rw->dport;
+		if (li->proto == L3_IPPROTO_TCP) {
+			if (partial)
+				ether_put16(l4 + 16, csum_fold32(
+				    ether_get16(l4 + 16) + addrs));
+			else
+				csum_adjust(l4 + 16, addrs + ports);
+		} else if (partial)
+			ether_put16(l4 + 6, csum_fold32(ether_get16(l4 + 6) +
+			    addrs));
+		else if (ether_get16(l4 + 6) != 0) {
+			/* A UDP checksum that sums to zero is sent as ones
+			 * (RFC 768); zero means "none", kept as it is. */
+			csum_adjust(l4 + 6, addrs + ports);
+			if (ether_get16(l4 + 6) == 0)
+				ether_put16(l4 + 6, 0xffff);
+		}
+		break;
+	case L3_IPPROTO_ICMP:
+		if (l3_icmp_is_query(4, li->icmp_type)) {
+			uint16_t id = rw->sport ? rw->sport : rw->dport;
 
-		if (id != 0 && (o16 = ether_get16(l4 + 4)) != id) {
-			ether_put16(l4 + 4, id);
-			if (!partial)
-				ip_csum_update16(l4 + 2, o16, id);
+			if (id != 0 && (o16 = ether_get16(l4 + 4)) != id) {
+				ether_put16(l4 + 4, id);
+				if (!partial)
+					csum_adjust(l4 + 2,
+					    csum_delta16(o16, id));
+			}
 		}
+		break;
 	}
 }
 

@@ -34,8 +34,11 @@
 #ifndef NAT_STATE_H
 #define NAT_STATE_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "acl/pf_ast.h"
 
@@ -181,6 +184,29 @@ void	 state_prefetch2(const struct state_table *, uint32_t);
 struct state *
 	 state_lookup_tag(struct state_table *, const struct state_key *,
 	    uint32_t, int, uint16_t, uint32_t);
+
+/*
+ * state_key_make() for IPv4, from addresses as 4 bytes in network order
+ * (straight from the header): no 16-byte address copies, which would
+ * stall on the stores that just built them.
+ */
+static inline void
+state_key_make4(struct state_key *k, uint8_t proto, const void *src,
+    const void *dst, uint16_t sport, uint16_t dport, int dir)
+{
+	int i = dir == STATE_DIR_IN ? 0 : 1;
+	uint32_t s, d;
+
+	memcpy(&s, src, 4);
+	memcpy(&d, dst, 4);
+	memset(k, 0, sizeof(*k));
+	k->af = AF_INET;
+	k->proto = proto;
+	k->addr[i].w[0] = s;
+	k->addr[!i].w[0] = d;
+	k->port[i] = sport;
+	k->port[!i] = dport;
+}
 
 static inline int
 state_dir(const struct state *s)

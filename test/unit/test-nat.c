@@ -323,3 +323,76 @@ Test(nat, prefetch_tags_follow_the_frame)
 	cr_expect_eq(p.st_tags, 0, "a new address is a new key");
 	state_table_fini(&t);
 }
+
+/*
+ * Random TCP and UDP packets, random rewrites of any of the four fields,
+ * complete and partial checksums: after nat_rewrite4() the IP header and
+ * the transport checksum verify (the partial one once completed), and a
+ * UDP checksum is never turned into 0 ("none").
+ */
+Test(nat, random_rewrites_keep_checksums)
+{
+	static uint8_t b[256];
+	struct pkt p = { .data = b, .buf = b };
+	struct nat_rewrite rw;
+	struct l3info li;
+	int i, k;
+
+	srandom(1624);
+	for (i = 0; i < 200000; i++) {
+		int tcp = i & 1, partial = (i >> 1) & 1;
+		uint32_t l4len = tcp ? 20 + 8 : 8 + 20, ps;
+		uint8_t *ip = b + 14, *l4 = ip + 20;
+		uint8_t *f = l4 + (tcp ? 16 : 6);
+
+		memset(b, 0, 14 + 20 + l4len);
+		ether_put16(b + 12, ETHERTYPE_IP);
+		ip[0] = 0x45;
+		ether_put16(ip + 2, (uint16_t)(20 + l4len));
+		ip[8] = 64;
+		ip[9] = tcp ? 6 : 17;
+		ip_put32(ip + 12, (uint32_t)random());
+		ip_put32(ip + 16, (uint32_t)random());
+		ether_put16(ip + 10, full_ip_csum(ip));
+		for (k = 0; k < (int)l4len; k++)
+			l4[k] = (uint8_t)random();
+		if (tcp)
+			l4[12] = 0x50;
+		else
+			ether_put16(l4 + 4, (uint16_t)l4len);
+		ether_put16(f, 0);
+		ps = csum_partial(ip + 12, 8, 0) + ip[9] + l4len;
+		if (partial)
+			ether_put16(f, csum_fold(ps));
+		else {
+			ether_put16(f, (uint16_t)~csum_fold(csum_partial(l4,
+			    l4len, ps)));
+			if (!tcp && ether_get16(f) == 0)
+				ether_put16(f, 0xffff);
+		}
+		p.len = 14 + 20 + l4len;
+		p.off = (struct pkt_offload){ 0 };
+		if (partial) {
+			p.off.flags = PKT_OFF_NEEDS_CSUM;
+			p.off.csum_start = 34;
+			p.off.csum_offset = (uint16_t)(f - l4);
+		}
+		rw.src = random() & 1 ? htonl((uint32_t)random()) : 0;
+		rw.dst = random() & 1 ? htonl((uint32_t)random()) : 0;
+		rw.sport = random() & 1 ? (uint16_t)random() : 0;
+		rw.dport = random() & 1 ? (uint16_t)random() : 0;
+		parse(&p, &li);
+		nat_rewrite4(&p, &li, &rw);
+		cr_assert_eq(csum_fold(csum_partial(ip, 20, 0)), 0xffff,
+		    "round %d: IP header", i);
+		if (partial)
+			cr_assert_eq(csum_complete(&p), 0);
+		if (!tcp && !partial) {
+			cr_assert_neq(ether_get16(f), 0, "round %d: UDP 0", i);
+		}
+		ps = csum_partial(ip + 12, 8, 0) + ip[9] + l4len;
+		cr_assert_eq(csum_fold(csum_partial(l4, l4len, ps)), 0xffff,
+		    "round %d: %s %s checksum", i, tcp ? "TCP" : "UDP",
+		    partial ? "partial" : "complete");
+	}
+}
