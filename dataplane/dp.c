@@ -863,9 +863,11 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 	dp->c[DP_C_PACKETS] += (uint64_t)n;
 	/*
 	 * With a big state table every lookup misses the caches twice: start
-	 * the whole burst's misses now, so they overlap (nat/state.h).
+	 * the whole burst's misses now, so they overlap (nat/state.h).  What
+	 * the router sends into a bridge was looked up already and is not
+	 * filtered on the members.
 	 */
-	if (dp->pf.enabled && dp->pf.rs != NULL)
+	if (dp->pf.enabled && dp->pf.rs != NULL && in->kind != PORT_VETHER)
 		nat_state_prefetch(&dp->pf.states, pkts, n, STATE_DIR_IN |
 		    STATE_DIR_OUT);
 	for (i = 0; i < n; i++) {
