@@ -769,6 +769,12 @@ again:
 		pos = pf & R_POSMASK;
 		if (pos >= x->stop_at)
 			return;
+		/*
+		 * If it decides, the result reads its acl_dec: a random line
+		 * of a 40-byte-per-entry array, started before the test.
+		 */
+		if (pf & R_DECIDE)
+			__builtin_prefetch(&c->dec[pos]);
 		if (acl_rec_match(afi, cur[best], &x->k)) {
 			if (pf & R_DECIDE) {
 				/* acl_step() on an exact pass/block rule */
