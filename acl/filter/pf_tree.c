@@ -21,23 +21,29 @@
  * cannot disagree unless a box is wrong or an entry was pruned wrongly,
  * which is what the differential tests look for.
  *
- * Construction (HyperSplit's cuts on rule boundaries, several per node):
- * a node holds the entries whose box meets its region, an interval per
- * dimension.  Along each dimension the ends of the entries' boxes cut the
- * region into elementary segments, each weighted by the entries that
- * overlap it; up to ACL_NB boundaries go where the running weight passes
- * a (ACL_NB + 1)-th of the total, so the children share the references
+ * Construction: the root of a tree is HiCuts' (Gupta and McKeown): 2^k
+ * equal cuts of one dimension, a table of child words looked up with a
+ * shift and a mask, no compare (see acl_root_build()).  Below it the cuts
+ * are HyperSplit's, on rule boundaries, several per node: a node holds
+ * the entries whose box meets its region, an interval per dimension.
+ * Along each dimension the ends of the entries' boxes cut the region into
+ * elementary segments, each weighted by the entries that overlap it; up
+ * to ACL_NB4 boundaries (ACL_NB6) go where the running weight passes a
+ * (ACL_NB4 + 1)-th of the total, so the children share the references
  * about evenly, and the dimension whose largest child is smallest wins.
- * Cutting where rules begin and end, rather than into equal parts as
- * HiCuts does, leaves no empty child and no child equal to its neighbour:
- * the trees of ClassBench's 10k sets shrink from 30k-330k 8-byte nodes to
- * a few thousand 64-byte ones that stay in L2, and a 64-byte node splits
- * eight ways, so a tree is 3-6 lines deep.  Before cutting, the entries no
- * packet of the region can need are dropped: everything after a quick
- * rule that matches every packet of the region, and non-quick pass/block
- * rules before a rule that matches the whole region and decides after
- * them (unless a quick anchor, a tag or a translation could make them
- * count).
+ * Cutting where rules begin and end, rather than into equal parts, leaves
+ * no empty child and no child equal to its neighbour: below the root
+ * HiCuts made ClassBench's 10k sets 30k-330k 8-byte nodes and up to 12
+ * levels, these cuts make a few thousand 128-byte nodes and 1-4 levels.
+ * Why both: a level of equal cuts is the cheapest there is (one load),
+ * but past the root it multiplies nodes and depth where rules are
+ * uneven; a k-ary level costs a compare of 15 boundaries (SSE2) but
+ * follows the rules.  Before cutting, the entries no packet of the region
+ * can need are dropped: everything after a quick rule that matches every
+ * packet of the region (up to the next translating match rule, see
+ * acl_prune()), and non-quick pass/block rules before a rule that matches
+ * the whole region and decides after them (unless a quick anchor, a tag
+ * or a translation could make them count).
  *
  * Separation (Vamanan et al., EffiCuts): an entry wide in a dimension is
  * copied into every child of a cut along it, and a tree mixing wide and
@@ -587,17 +593,19 @@ acl_root_span(const struct acl_tbuild *tb, uint32_t pos, int d, int cb,
 	*chi = hi >> cb;
 }
 
-static void
+static int
 acl_root_choose(const struct acl_tbuild *tb, const uint32_t *l, size_t n,
     int *bd, int *bk)
 {
-	size_t i, sum, maxc, run, bmax = SIZE_MAX, bsum = 0;
-	size_t diff[(1 << ACL_KROOT) + 1];
+	size_t i, sum, maxc, run, bmax = SIZE_MAX, bsum = 0, *diff;
 	uint64_t clo, chi, a;
 	int d, k, km, bits;
 
 	*bd = 0;
 	*bk = 0;
+	if ((diff = calloc(((size_t)1 << ACL_KROOT) + 1, sizeof(*diff))) ==
+	    NULL)
+		return (ENOMEM);
 	for (d = 0; d < ACL_D_MAX; d++) {
 		bits = acl_dim_bits(tb->afi, d);
 		km = bits < ACL_KROOT ? bits : ACL_KROOT;
@@ -629,6 +637,8 @@ acl_root_choose(const struct acl_tbuild *tb, const uint32_t *l, size_t n,
 	}
 	if (bmax >= n)
 		*bk = 0;
+	free(diff);
+	return (0);
 }
 
 static int
@@ -648,7 +658,8 @@ acl_root_build(struct acl_tbuild *tb, uint32_t *l, size_t n)
 	}
 	/* pruned here once: the whole space is a region too */
 	n = acl_prune(tb->c, tb->afi, l, n, &g);
-	acl_root_choose(tb, l, n, &d, &k);
+	if ((error = acl_root_choose(tb, l, n, &d, &k)) != 0)
+		return (error);
 	if (n <= ACL_BINTH)
 		k = 0;
 	ncut = (size_t)1 << k;
