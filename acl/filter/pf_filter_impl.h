@@ -16,6 +16,10 @@
 
 #include <stdint.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "acl/filter/pf_filter.h"
 
 /* dimensions of the boxes and the tree, in key order */
@@ -141,30 +145,110 @@ struct acl_rec6 {
 #define R_QUICK		0x04000000u	/* ... and ends the evaluation */
 #define ACL_NENT_MAX	R_POSMASK	/* more entries: linear only */
 
-/* A decision tree for one family: arrays, indices instead of pointers. */
-#define ACL_LEAF	0xff
+/*
+ * A decision tree for one family: arrays, indices instead of pointers.
+ *
+ * An inner node is a k-ary search on one dimension: sorted boundaries
+ * (child i holds the keys up to b[i], the last child the rest; unused
+ * boundaries are the largest key, which no key exceeds) and the words of
+ * the children.  An IPv4 node is two cache lines, 15 boundaries then 16
+ * child words: the second line's address is known as soon as the node's
+ * is, so both lines load together, and a 16-way split keeps the trees of
+ * 10k rules 3-4 levels deep.  Its boundaries are kept biased (xor
+ * 0x80000000) for SSE2's signed compares.  An IPv6 node has 7 64-bit
+ * boundaries and 8 children (96 bytes).
+ *
+ * A child word is either ACL_W_NODE | dimension | node index, or a leaf:
+ * its record count (ACL_W_NBIG: records up to an R_END) and its first
+ * record.  The word names the node's dimension so that the key is loaded
+ * while the node is.  The word 0 is the empty leaf, so a zeroed tree is
+ * an empty one.
+ */
 #define ACL_NSUB	5	/* trees per family: rule subsets */
+#define ACL_NB4		15	/* boundaries per node, IPv4 */
+#define ACL_NB6		7	/* ... IPv6 */
+#define ACL_NBMAX	15
 
-struct acl_node {
-	uint8_t		 dim;		/* enum acl_dim, or ACL_LEAF */
-	uint8_t		 shift;
-	uint16_t	 mask;		/* cuts - 1; leaf: entries, or */
-#define ACL_LEAF_BIG	0xffff		/* ... records up to an R_END */
-	uint32_t	 idx;		/* first child in node[] / rec[] */
-};
+#define ACL_W_NODE	0x80000000u
+#define ACL_W_DSHIFT	28	/* inner: the node's dimension */
+#define ACL_W_NODEIDX	0x0fffffffu
+#define ACL_W_NSHIFT	24	/* leaf: its record count */
+#define ACL_W_NBIG	0x7fu
+#define ACL_W_IDX	0x00ffffffu
+#define ACL_W_IDXMAX	ACL_W_IDX	/* records and leaves per tree */
+
+struct acl_node4 {
+	uint32_t	 b[ACL_NB4];	/* ^ 0x80000000 */
+	uint8_t		 nb;		/* boundaries used */
+	uint8_t		 pad[3];
+	uint32_t	 child[ACL_NB4 + 1];
+} __attribute__((aligned(64)));
+
+struct acl_node6 {
+	uint64_t	 b[ACL_NB6];
+	uint8_t		 nb;
+	uint8_t		 pad[7];
+	uint32_t	 child[ACL_NB6 + 1];
+} __attribute__((aligned(32)));
 
 struct acl_tree {
-	struct acl_node	 root;		/* a leaf with n 0 when empty */
+	uint32_t	*rtab;		/* the root: 2^k equal cuts along rdim */
+	uint32_t	 rmask;		/* 2^k - 1 */
+	uint8_t		 rdim, rshift;
 	int		 built;
-	struct acl_node	*node;		/* children, side by side */
+	void		*node;		/* acl_node4 or acl_node6 */
 	size_t		 nnode, capnode;
 	uint32_t	*ref;		/* while building: leaves' entries */
 	size_t		 nref, capref;
+	uint32_t	*leaf;		/* while building: leaf -> ref */
+	size_t		 nleaf, capleaf;
 	void		*rec;		/* leaves' records (acl_rec4/6) */
 	size_t		 nrec;
 	size_t		 leaves, max_leaf, max_depth;
 	int		 budget_hit;
 };
+
+/* One level of the lookup: the child of node w that holds the key. */
+static inline __attribute__((always_inline)) uint32_t
+acl_node_next(const int afi, const void *node, uint32_t w, const uint64_t *k)
+{
+	const struct acl_node4 *n4;
+	const struct acl_node6 *n6;
+	uint64_t v = k[(w >> ACL_W_DSHIFT) & 7];
+	uint32_t c = 0;
+	int j;
+
+	if (afi == ACL_AF4) {
+		n4 = (const struct acl_node4 *)node + (w & ACL_W_NODEIDX);
+#ifdef __SSE2__
+		/*
+		 * The boundaries are sorted, so the ones below the key are a
+		 * prefix: the child is the number of trailing ones of the
+		 * compare mask (lane 15, the nb byte, is masked off).
+		 */
+		__m128i kv = _mm_set1_epi32((int32_t)((uint32_t)v ^
+		    0x80000000u));
+		const __m128i *bp = (const __m128i *)(const void *)n4->b;
+		__m128i m = _mm_packs_epi16(
+		    _mm_packs_epi32(_mm_cmpgt_epi32(kv, _mm_load_si128(bp)),
+		    _mm_cmpgt_epi32(kv, _mm_load_si128(bp + 1))),
+		    _mm_packs_epi32(_mm_cmpgt_epi32(kv, _mm_load_si128(bp + 2)),
+		    _mm_cmpgt_epi32(kv, _mm_load_si128(bp + 3))));
+
+		c = (uint32_t)__builtin_ctz(~(uint32_t)_mm_movemask_epi8(m) |
+		    0x8000u);
+#else
+		for (j = 0; j < ACL_NB4; j++)
+			c += ((uint32_t)v ^ 0x80000000u) > n4->b[j];
+#endif
+		(void)j;
+		return (n4->child[c]);
+	}
+	n6 = (const struct acl_node6 *)node + (w & ACL_W_NODEIDX);
+	for (j = 0; j < ACL_NB6; j++)
+		c += v > n6->b[j];
+	return (n6->child[c]);
+}
 
 /* what the result needs of a deciding entry, in one place */
 struct acl_dec {

@@ -904,12 +904,22 @@ acl_compile(const struct acl_compile_args *args, struct acl_classifier **cp,
 	if (c->nent >= ACL_NENT_MAX)
 		c->linear = 1;
 	if (!c->linear)
-		for (i = 0; i < 4; i++)
-			if ((error = acl_tree_build(c, (int)i / 2,
-			    (int)i % 2)) != 0) {
+		for (i = 0; i < 4; i++) {
+			error = acl_tree_build(c, (int)i / 2, (int)i % 2);
+			if (error == EFBIG) {
+				/* too many leaves to number: no trees */
+				for (i = 0; i < 2 * 2 * ACL_NSUB; i++)
+					acl_tree_free(&c->tree[i /
+					    (2 * ACL_NSUB)][i / ACL_NSUB % 2]
+					    [i % ACL_NSUB]);
+				c->linear = 1;
+				break;
+			}
+			if (error != 0) {
 				acl_err(&st, error, "out of memory");
 				goto fail;
 			}
+		}
 	*cp = c;
 	return (0);
 fail:
@@ -974,7 +984,7 @@ acl_classifier_stats(const struct acl_classifier *c, struct acl_tree_stats *s)
 	for (afi = 0; afi < 2 * 2 * ACL_NSUB; afi++) {
 		t = &c->tree[afi / (2 * ACL_NSUB)][afi / ACL_NSUB % 2]
 		    [afi % ACL_NSUB];
-		s->nodes += t->nnode + t->built;
+		s->nodes += t->nnode + t->leaves;
 		s->leaves += t->leaves;
 		s->leaf_refs += t->nref;
 		if (t->max_leaf > s->max_leaf)
@@ -982,7 +992,9 @@ acl_classifier_stats(const struct acl_classifier *c, struct acl_tree_stats *s)
 		if (t->max_depth > s->max_depth)
 			s->max_depth = t->max_depth;
 		s->budget_hit |= t->budget_hit;
-		s->bytes += t->capnode * sizeof(*t->node) + t->nrec *
+		s->bytes += t->capnode * (afi / ACL_NSUB % 2 == ACL_AF4 ?
+		    sizeof(struct acl_node4) : sizeof(struct acl_node6)) +
+		    t->nrec *
 		    (afi / ACL_NSUB % 2 == ACL_AF4 ? sizeof(struct acl_rec4) :
 		    sizeof(struct acl_rec6));
 	}

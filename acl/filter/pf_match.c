@@ -713,9 +713,8 @@ acl_tree_walk_af(const struct acl_classifier *c, struct acl_ctx *x,
 	const size_t rsz = afi == ACL_AF4 ? sizeof(struct acl_rec4) :
 	    sizeof(struct acl_rec6);
 	const struct acl_tree *ts;
-	const struct acl_node *nd[ACL_NSUB];
 	const uint8_t *cur[ACL_NSUB], *end[ACL_NSUB];
-	uint32_t n, pos, pf, start = 0;
+	uint32_t w[ACL_NSUB], n, pos, pf, start = 0;
 	int i, nl, best, rv, down;
 
 again:
@@ -725,23 +724,24 @@ again:
 	 * their loads are independent and overlap.
 	 */
 	for (i = 0; i < ACL_NSUB; i++)
-		nd[i] = &ts[i].root;
+		w[i] = ts[i].rtab[(x->k.k[ts[i].rdim] >> ts[i].rshift) &
+		    ts[i].rmask];
 	do {
 		down = 0;
 		for (i = 0; i < ACL_NSUB; i++)
-			if (nd[i]->dim != ACL_LEAF) {
-				nd[i] = &ts[i].node[nd[i]->idx +
-				    ((x->k.k[nd[i]->dim] >> nd[i]->shift) &
-				    nd[i]->mask)];
+			if (w[i] & ACL_W_NODE) {
+				w[i] = acl_node_next(afi, ts[i].node, w[i],
+				    x->k.k);
 				down = 1;
 			}
 	} while (down);
 	for (i = nl = 0; i < ACL_NSUB; i++) {
-		if ((n = nd[i]->mask) == 0)
+		if ((n = w[i] >> ACL_W_NSHIFT) == 0)
 			continue;
-		cur[nl] = (const uint8_t *)ts[i].rec + (size_t)nd[i]->idx * rsz;
+		cur[nl] = (const uint8_t *)ts[i].rec +
+		    (size_t)(w[i] & ACL_W_IDX) * rsz;
 		__builtin_prefetch(cur[nl]);
-		if (n == ACL_LEAF_BIG) {
+		if (n == ACL_W_NBIG) {
 			for (end[nl] = cur[nl]; (acl_rec_pf(afi, end[nl]) &
 			    R_POSMASK) != R_END; end[nl] += rsz)
 				;
@@ -769,6 +769,12 @@ again:
 		pos = pf & R_POSMASK;
 		if (pos >= x->stop_at)
 			return;
+		/*
+		 * If it decides, the result reads its acl_dec: a random line
+		 * of a 40-byte-per-entry array, started before the test.
+		 */
+		if (pf & R_DECIDE)
+			__builtin_prefetch(&c->dec[pos]);
 		if (acl_rec_match(afi, cur[best], &x->k)) {
 			if (pf & R_DECIDE) {
 				/* acl_step() on an exact pass/block rule */

@@ -146,3 +146,42 @@ Test(text, quick_anchor_and_nat_from_text)
 	cr_expect_eq(res.ar_nat->action, ACL_MATCH);
 	acl_conf_free(conf);
 }
+
+/*
+ * A quick rule that covers a region of the tree does not end the lookup
+ * of a packet that a later match rule translates into that region: it is
+ * looked up again from the entry after the translating rule, past the
+ * quick one, and the rules that follow still apply (here the tag).  The
+ * /28s make any tree cut into small regions inside 10.1.0.0/16, which the
+ * quick rule covers.
+ */
+Test(text, translated_into_a_quick_region)
+{
+	char pfconf[16384];
+	struct acl_ifinfo ifs[1];
+	struct acl_conf *conf;
+	struct acl_result res;
+	size_t len;
+	int i;
+
+	len = (size_t)snprintf(pfconf, sizeof(pfconf),
+	    "pass out quick inet from 10.1.0.0/16 no state\n"
+	    "match out inet from 10.0.0.1 nat-to 10.1.0.5\n"
+	    "match out inet from 10.1.0.0/16 tag T\n");
+	for (i = 0; i < 64; i++)
+		len += (size_t)snprintf(pfconf + len, sizeof(pfconf) - len,
+		    "pass out inet from 10.1.%d.%d/28\n", i / 16, i % 16 * 16);
+	cr_assert_lt(len, sizeof(pfconf));
+	conf = load("test/filter/inline.conf", NULL, pfconf);
+	fb_if(&ifs[0], "em0", "em egress", "198.51.100.2/24");
+	res = eval(conf, ifs, 1, 0, ACL_OUT, fb_syn("10.0.0.1", "192.0.2.77",
+	    80));
+	/* nat-to 10.1.0.5, tagged, then passed by 10.1.0.0/28 */
+	cr_expect_eq(res.ar_reason, ACL_R_MATCH);
+	cr_expect_eq(res.ar_rule, &conf->root->rs.rules[3]);
+	cr_expect_not_null(res.ar_nat);
+	cr_expect_neq(res.ar_tag, 0);
+	cr_expect_not_null(res.ar_match);
+	cr_expect_neq(res.ar_match, res.ar_nat);
+	acl_conf_free(conf);
+}
