@@ -13,7 +13,8 @@
  * state_update().  The rule counters and the trace test that dp_pf_test()
  * adds are not in it; the pipeline case has them.  "batched": each burst
  * of 64 goes through nat_state_prefetch() first, as dp_process() sends
- * every received burst (it does nothing below 16k states).
+ * every received burst once there are DP_PF_PREFETCH_MIN (8192) states;
+ * the 1k row shows what the pass would cost below that.
  *
  * New flows: M more flows into the table of N (nat_pick_port() +
  * state_insert(), the two calls pf makes when a rule creates a translated

@@ -867,7 +867,8 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 	 * the router sends into a bridge was looked up already and is not
 	 * filtered on the members.
 	 */
-	if (dp->pf.enabled && dp->pf.rs != NULL && in->kind != PORT_VETHER)
+	if (dp->pf.enabled && dp->pf.rs != NULL && in->kind != PORT_VETHER &&
+	    dp->pf.states.count >= dp->pf.prefetch_min)
 		nat_state_prefetch(&dp->pf.states, pkts, n, STATE_DIR_IN |
 		    STATE_DIR_OUT);
 	for (i = 0; i < n; i++) {

@@ -45,6 +45,8 @@ int
 dp_pf_init(struct dp *dp)
 {
 	struct dp_pf *pf = &dp->pf;
+	const char *env;
+	char *end;
 
 	memset(pf, 0, sizeof(*pf));
 	if ((pf->tags = acl_tags_new()) == NULL)
@@ -52,6 +54,13 @@ dp_pf_init(struct dp *dp)
 	pf->enabled = 1;
 	pf->since = dp->now_ns;
 	pf->pid = (uint32_t)getpid();
+	pf->prefetch_min = DP_PF_PREFETCH_MIN;
+	if ((env = getenv("SLUICE_PREFETCH_MIN")) != NULL) {
+		unsigned long v = strtoul(env, &end, 10);
+
+		if (*env != '\0' && *end == '\0' && v <= UINT32_MAX)
+			pf->prefetch_min = (uint32_t)v;
+	}
 	return state_table_init(&pf->states, STATE_DEFAULT_LIMIT);
 }
 
