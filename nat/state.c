@@ -103,11 +103,11 @@ state_mem_free(void *p, size_t n, size_t size)
 		munmap(p, n * size);
 }
 
-/* Three slots a state, whole cache lines of them. */
+/* Four slots a state, whole cache lines of them. */
 static uint32_t
 state_slots_for(uint32_t limit)
 {
-	uint64_t n = (uint64_t)limit * 3;
+	uint64_t n = (uint64_t)limit * 4;
 
 	n = (n + 7) & ~(uint64_t)7;
 	if (n < 64)

@@ -20,9 +20,10 @@
  * counters) sits in a parallel array of 16-byte records, and an IPv6
  * state's addresses in a third, which costs memory only where IPv6
  * states live.  The index is open addressing over 8-byte slots (32-bit
- * hash tag + state number + which keys), three slots per state, so at
- * most two thirds full even when every state is translated (two slots).
- * IPv4: 64 + 16 + 24 = 104 bytes a state.
+ * hash tag + state number + which keys), four slots per state, so at
+ * most half full even when every state is translated (two slots): a
+ * probe, hit or miss, rarely leaves its first cache line.
+ * IPv4: 64 + 16 + 32 = 112 bytes a state.
  *
  * A hit costs the hash (xxHash of a 16-byte key), one index line and the
  * state's line.  At a million states both miss every cache, so batches
