@@ -49,8 +49,9 @@ struct pkt {
 	uint8_t		 traced;	/* record trace entries for this packet */
 	/*
 	 * The state-table tags of this frame's flow keys (nat/nat.h), set
-	 * for a burst before its lookups; whatever changes the addresses or
-	 * ports of a frame in place must clear st_tags.
+	 * for a burst before its lookups.  They are hints: whatever changes
+	 * the addresses or ports of a frame in place should clear st_tags,
+	 * or each lookup pays a second probe.
 	 */
 	uint8_t		 st_tags;	/* STATE_DIR_* bits: st_tag[] is good */
 	uint32_t	 st_tag[2];	/* [dir - 1] */

@@ -227,15 +227,61 @@ nat_pick_port(struct state_table *t, struct state_key *k, int side,
 }
 
 /*
+ * The flow of an IPv4 frame as l3_parse() would give it to dp_pf_test(),
+ * read with as little as a hint needs: no l3info to clear, no TCP flags
+ * or ICMP codes.  Returns 0 for anything else (IPv6, too short, not IP):
+ * those frames get no tag and are looked up the plain way.  Where the
+ * two parsers could still disagree the tag is merely wrong, which
+ * state_lookup_tag() notices.
+ */
+static int
+flow4(const uint8_t *f, uint32_t len, uint8_t *proto, const uint8_t **ip4,
+    uint16_t *sport, uint16_t *dport)
+{
+	const uint8_t *ip, *l4;
+	uint32_t off, hl, room;
+
+	if (len < ETHER_HDR_LEN + 20 ||
+	    ether_type(f, len, &off) != ETHERTYPE_IP || len < off + 20)
+		return 0;
+	ip = f + off;
+	hl = (uint32_t)(ip[0] & 0x0f) * 4;
+	if ((ip[0] >> 4) != 4 || hl < 20 || len < off + hl)
+		return 0;
+	*ip4 = ip;
+	*proto = ip[9];
+	*sport = *dport = 0;
+	if (ether_get16(ip + 6) & 0x1fff)
+		return 1;		/* not the first fragment: no ports */
+	l4 = ip + hl;
+	room = len - off - hl;
+	switch (ip[9]) {
+	case L3_IPPROTO_TCP:
+	case L3_IPPROTO_UDP:
+		if (room < 4)
+			return 0;
+		*sport = ether_get16(l4);
+		*dport = ether_get16(l4 + 2);
+		break;
+	case L3_IPPROTO_ICMP:
+		if (room < 8)
+			return 0;
+		if (l3_icmp_is_query(4, l4[0]))
+			*sport = *dport = ether_get16(l4 + 4);
+		break;
+	}
+	return 1;
+}
+
+/*
  * The first two passes of a batched state lookup (nat/state.h) for a
  * burst of frames.  Each IPv4 frame's flow is tagged as the lookups DIRS
  * will key it (going in, going out, or both: a forwarded packet meets
- * both, in on one port and out on another), from the same l3_parse()
- * dp_pf_test() reads, and its index line prefetched; then the states
- * the lines name.  The tags stay with the packet (pkt.st_tag) so the
- * lookups do not hash again; nat_rewrite4() drops them, since a new
- * address or port is a new key.  Frames that are not IPv4 or do not parse
- * are left alone: their lookups hash as usual.
+ * both, in on one port and out on another) and its index line
+ * prefetched; then the states the lines name.  The tags stay with the
+ * packet (pkt.st_tag) so the lookups do not hash again; they are hints
+ * (state_lookup_tag()), and whatever rewrites a frame drops them
+ * (nat_rewrite4()) to spare the second probe a stale one costs.
  */
 void
 nat_state_prefetch(const struct state_table *t, struct pkt *const *pkts,
@@ -245,17 +291,19 @@ nat_state_prefetch(const struct state_table *t, struct pkt *const *pkts,
 
 	for (i = 0; i < n; i++) {
 		struct pkt *p = pkts[i];
-		struct l3info li;
+		const uint8_t *ip;
+		uint16_t sp, dp;
+		uint8_t proto;
 		int dir;
 
 		p->st_tags = 0;
-		if (l3_parse(p->data, p->len, &li) != L3_OK || li.af != 4)
+		if (!flow4(p->data, p->len, &proto, &ip, &sp, &dp))
 			continue;
 		for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++) {
 			if (!(dirs & dir))
 				continue;
-			p->st_tag[dir - 1] = state_tag4(li.proto, li.src,
-			    li.dst, htons(li.sport), htons(li.dport), dir);
+			p->st_tag[dir - 1] = state_tag4(proto, ip + 12,
+			    ip + 16, htons(sp), htons(dp), dir);
 			p->st_tags |= (uint8_t)dir;
 			state_prefetch(t, p->st_tag[dir - 1]);
 		}

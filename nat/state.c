@@ -337,17 +337,32 @@ struct state *
 state_lookup(struct state_table *t, const struct state_key *k, int dir,
     uint16_t ifindex, uint32_t now)
 {
-	return state_lookup_tag(t, k, state_tag(k), dir, ifindex, now);
+	t->c[STATE_C_SEARCHES]++;
+	return state_find(t, k, state_tag(k), dir == STATE_DIR_IN ?
+	    STATE_WIRE : STATE_STACK, ifindex, now, 1);
 }
 
-/* The same, the key's tag known (state_tag() or state_tag4()). */
+/*
+ * The same with a tag computed earlier (a burst's prefetch pass), taken
+ * as a hint: a hit needs no hash.  A miss is checked against the key's
+ * own tag, so a tag that no longer fits the key (the frame was changed
+ * after it was computed) costs a second probe, never a wrong answer; a
+ * real miss costs the hash it saved.
+ */
 struct state *
 state_lookup_tag(struct state_table *t, const struct state_key *k,
     uint32_t tag, int dir, uint16_t ifindex, uint32_t now)
 {
+	int which = dir == STATE_DIR_IN ? STATE_WIRE : STATE_STACK;
+	struct state *s;
+	uint32_t real;
+
 	t->c[STATE_C_SEARCHES]++;
-	return state_find(t, k, tag, dir == STATE_DIR_IN ? STATE_WIRE :
-	    STATE_STACK, ifindex, now, 1);
+	if ((s = state_find(t, k, tag, which, ifindex, now, 1)) != NULL)
+		return s;
+	if ((real = state_tag(k)) == tag)
+		return NULL;
+	return state_find(t, k, real, which, ifindex, now, 1);
 }
 
 /* Look a key up among WIRE or STACK keys, whatever the direction. */

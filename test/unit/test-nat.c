@@ -396,3 +396,64 @@ Test(nat, random_rewrites_keep_checksums)
 		    partial ? "partial" : "complete");
 	}
 }
+
+/*
+ * The prefetch pass reads flows with a parser of its own: on random IPv4
+ * frames (TCP, UDP, ICMP queries and errors, other protocols, fragments,
+ * options, 802.1Q tags, short ones) its tags must be those of the keys
+ * l3_parse() gives, wherever l3_parse() accepts the frame.
+ */
+Test(nat, prefetch_parser_agrees_with_l3_parse)
+{
+	static uint8_t b[256];
+	static const uint8_t protos[] = { 6, 17, 1, 47, 6, 17 };
+	struct pkt p = { .data = b, .buf = b };
+	struct pkt *burst[1] = { &p };
+	struct state_table t;
+	struct state_key k;
+	union acl_ip s, d;
+	struct l3info li;
+	int i, j, dir, checked = 0;
+
+	cr_assert_eq(state_table_init(&t, 64), 0);
+	srandom(4242);
+	for (i = 0; i < 100000; i++) {
+		uint32_t off = 14, hl = 20 + 4 * (uint32_t)(random() % 3);
+
+		for (j = 0; j < (int)sizeof(b); j++)
+			b[j] = (uint8_t)random();
+		if (random() % 4 == 0) {
+			ether_put16(b + 12, ETHERTYPE_VLAN);
+			off = 18;
+		}
+		ether_put16(b + off - 2, random() % 16 ? ETHERTYPE_IP :
+		    ETHERTYPE_IPV6);
+		b[off] = (uint8_t)(0x40 | hl / 4);
+		ether_put16(b + off + 2, 100);
+		b[off + 6] = random() % 5 ? 0x40 : (uint8_t)random();
+		b[off + 9] = protos[random() % sizeof(protos)];
+		if (b[off + 9] == 1)
+			b[off + hl] = random() % 2 ? 8 : 3;	/* echo, error */
+		b[off + hl + 12] = 0x50;			/* TCP offset */
+		p.len = random() % 2 ? 14 + (uint32_t)(random() % 80) :
+		    (uint32_t)sizeof(b);
+		nat_state_prefetch(&t, burst, 1, STATE_DIR_IN | STATE_DIR_OUT);
+		if (l3_parse(p.data, p.len, &li) != L3_OK || li.af != 4)
+			continue;
+		cr_assert_eq(p.st_tags, STATE_DIR_IN | STATE_DIR_OUT,
+		    "round %d: an accepted frame gets both tags", i);
+		memset(&s, 0, sizeof(s));
+		memset(&d, 0, sizeof(d));
+		memcpy(&s, li.src, 4);
+		memcpy(&d, li.dst, 4);
+		for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++) {
+			state_key_make(&k, AF_INET, li.proto, &s, &d,
+			    htons(li.sport), htons(li.dport), dir);
+			cr_assert_eq(p.st_tag[dir - 1], state_tag(&k),
+			    "round %d: proto %u, dir %d", i, li.proto, dir);
+		}
+		checked++;
+	}
+	cr_expect_gt(checked, 20000, "enough accepted frames (%d)", checked);
+	state_table_fini(&t);
+}
