@@ -380,3 +380,46 @@ Test(state, free_list_and_fresh_states)
 	cr_expect_eq(t.used, 2);
 	cr_expect_eq(sizeof(struct state), 64, "one cache line");
 }
+
+/* `set limit states` at reload: IPv4, translated and IPv6 states move
+ * to the new table with their keys, counters and creation time. */
+Test(state, resize_keeps_every_kind_of_state)
+{
+	struct state_key k4, wire, stack, k6;
+	union acl_ip a6, b6;
+	struct state *s;
+
+	state_key_make(&k4, AF_INET, 6, &A, &B, htons(1), htons(2),
+	    STATE_DIR_IN);
+	cr_assert_not_null(state_insert(&t, &k4, &k4, STATE_DIR_IN, 0, 5, 0,
+	    1));
+	state_key_make(&stack, AF_INET, 17, &A, &B, htons(41000), htons(53),
+	    STATE_DIR_OUT);
+	state_key_make(&wire, AF_INET, 17, &N, &B, htons(50001), htons(53),
+	    STATE_DIR_OUT);
+	s = state_insert(&t, &wire, &stack, STATE_DIR_OUT, 0, 6, 0, 2);
+	cr_assert_not_null(s);
+	state_update(&t, s, STATE_DIR_IN, 0, 100, 7);
+	memset(&a6, 0, sizeof(a6));
+	memset(&b6, 0, sizeof(b6));
+	inet_pton(AF_INET6, "2001:db8::1", &a6);
+	inet_pton(AF_INET6, "2001:db8::2", &b6);
+	state_key_make(&k6, AF_INET6, 17, &a6, &b6, htons(5000), htons(53),
+	    STATE_DIR_IN);
+	cr_assert_not_null(state_insert(&t, &k6, &k6, STATE_DIR_IN, 0, 8, 0,
+	    3));
+	cr_assert_eq(state_table_resize(&t, 1000), 0);
+	cr_expect_eq(t.count, 3);
+	cr_expect_not_null(state_lookup(&t, &k4, STATE_DIR_IN, 0, 9));
+	s = state_lookup(&t, &stack, STATE_DIR_OUT, 0, 9);
+	cr_assert_not_null(s, "the translated state by its stack key");
+	cr_expect_eq(state_lookup_key(&t, &wire, STATE_WIRE, 0, 9), s,
+	    "and by its wire key");
+	cr_expect_eq(state_packets(&t, s, 1), 1);
+	cr_expect_eq(s->bytes[1], 100);
+	cr_expect_eq(t.cold[state_id(&t, s)].creation, 6);
+	s = state_lookup(&t, &k6, STATE_DIR_IN, 0, 9);
+	cr_assert_not_null(s, "the IPv6 state");
+	state_key_get(&t, s, STATE_WIRE, &wire);
+	cr_expect_eq(memcmp(&wire, &k6, sizeof(k6)), 0);
+}
