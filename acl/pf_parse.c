@@ -679,6 +679,32 @@ if_item(struct pf_parser *p)
 	return (n);
 }
 
+/*
+ * item | '{' optnl item (comma item optnl)* '}': parse.y's typed lists
+ * (if_list, proto_list, port_list, uid_list, icmp_list) have one shape for
+ * every node type with next and tail members.  ITEM, a call, is evaluated
+ * once per element; the list's head is the value.
+ */
+#define BRACE_LIST(p, item) __extension__ ({				\
+	__typeof__(item) h_, n_;					\
+									\
+	if (!tok_accept((p), '{'))					\
+		h_ = (item);						\
+	else {								\
+		optnl(p);						\
+		h_ = (item);						\
+		optnl(p);						\
+		while (!tok_accept((p), '}')) {				\
+			comma(p);					\
+			n_ = (item);					\
+			optnl(p);					\
+			h_->tail->next = n_;				\
+			h_->tail = n_;					\
+		}							\
+	}								\
+	h_;								\
+})
+
 static struct node_if *
 if_item_not(struct pf_parser *p)
 {
@@ -693,23 +719,9 @@ if_item_not(struct pf_parser *p)
 static struct node_if *
 interface(struct pf_parser *p)
 {
-	struct node_if	*h, *n;
-
 	if (!tok_accept(p, K_ON))
 		return (NULL);
-	if (!tok_accept(p, '{'))
-		return (if_item_not(p));
-	optnl(p);
-	h = if_item_not(p);
-	optnl(p);
-	while (!tok_accept(p, '}')) {
-		comma(p);
-		n = if_item_not(p);
-		optnl(p);
-		h->tail->next = n;
-		h->tail = n;
-	}
-	return (h);
+	return (BRACE_LIST(p, if_item_not(p)));
 }
 
 static uint8_t
@@ -749,23 +761,9 @@ proto_item(struct pf_parser *p)
 static struct node_proto *
 proto(struct pf_parser *p)
 {
-	struct node_proto	*h, *n;
-
 	if (!tok_accept(p, K_PROTO))
 		return (NULL);
-	if (!tok_accept(p, '{'))
-		return (proto_item(p));
-	optnl(p);
-	h = proto_item(p);
-	optnl(p);
-	while (!tok_accept(p, '}')) {
-		comma(p);
-		n = proto_item(p);
-		optnl(p);
-		h->tail->next = n;
-		h->tail = n;
-	}
-	return (h);
+	return (BRACE_LIST(p, proto_item(p)));
 }
 
 /* hosts ------------------------------------------------------------------- */
@@ -1142,21 +1140,7 @@ port_item(struct pf_parser *p)
 static struct node_port *
 portspec(struct pf_parser *p)
 {
-	struct node_port	*h, *n;
-
-	if (!tok_accept(p, '{'))
-		return (port_item(p));
-	optnl(p);
-	h = port_item(p);
-	optnl(p);
-	while (!tok_accept(p, '}')) {
-		comma(p);
-		n = port_item(p);
-		optnl(p);
-		h->tail->next = n;
-		h->tail = n;
-	}
-	return (h);
+	return (BRACE_LIST(p, port_item(p)));
 }
 
 struct peer {
@@ -1295,21 +1279,7 @@ uid_item(struct pf_parser *p, int group)
 static struct node_uid *
 uids(struct pf_parser *p, int group)
 {
-	struct node_uid	*h, *n;
-
-	if (!tok_accept(p, '{'))
-		return (uid_item(p, group));
-	optnl(p);
-	h = uid_item(p, group);
-	optnl(p);
-	while (!tok_accept(p, '}')) {
-		comma(p);
-		n = uid_item(p, group);
-		optnl(p);
-		h->tail->next = n;
-		h->tail = n;
-	}
-	return (h);
+	return (BRACE_LIST(p, uid_item(p, group)));
 }
 
 static int
@@ -1403,23 +1373,10 @@ icmp_item(struct pf_parser *p, int v6)
 static struct node_icmp *
 icmpspec(struct pf_parser *p)
 {
-	struct node_icmp	*h, *n;
-	int			 v6 = peek(p) == K_ICMP6TYPE;
+	int	 v6 = peek(p) == K_ICMP6TYPE;
 
 	shift(p);
-	if (!tok_accept(p, '{'))
-		return (icmp_item(p, v6));
-	optnl(p);
-	h = icmp_item(p, v6);
-	optnl(p);
-	while (!tok_accept(p, '}')) {
-		comma(p);
-		n = icmp_item(p, v6);
-		optnl(p);
-		h->tail->next = n;
-		h->tail = n;
-	}
-	return (h);
+	return (BRACE_LIST(p, icmp_item(p, v6)));
 }
 
 static int
