@@ -597,6 +597,12 @@ ctl_stats(struct dp *dp, int argc, char **argv, FILE *out)
 			fprintf(out, "  %-10s %-22s %12llu  %s\n", "pf",
 			    pf_counter_names[j],
 			    (unsigned long long)dp->pf.c[j], pf_counter_help[j]);
+	for (j = 0; j < STATE_C__MAX; j++)
+		if (verbose || dp->pf.states.c[j])
+			fprintf(out, "  %-10s %-22s %12llu  %s\n", "state",
+			    state_counter_names[j],
+			    (unsigned long long)dp->pf.states.c[j],
+			    state_counter_help[j]);
 	for (j = 0; j < ROUTER_C__MAX; j++)
 		if (verbose || dp->router.c[j])
 			fprintf(out, "  %-10s %-22s %12llu  %s\n", "router",

@@ -26,6 +26,10 @@
 const char *const state_counter_names[STATE_C__MAX] = {
 	STATE_COUNTERS(STATE_C_NAME)
 };
+#define STATE_C_HELP(e, n, d)	d,
+const char *const state_counter_help[STATE_C__MAX] = {
+	STATE_COUNTERS(STATE_C_HELP)
+};
 
 _Static_assert(sizeof(struct state) == 64, "a state is one cache line");
 
@@ -362,6 +366,7 @@ state_lookup_tag(struct state_table *t, const struct state_key *k,
 		return s;
 	if ((real = state_tag(k)) == tag)
 		return NULL;
+	t->c[STATE_C_STALE_TAG]++;
 	return state_find(t, k, real, which, ifindex, now, 1);
 }
 

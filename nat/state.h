@@ -111,12 +111,14 @@ struct state_v6 {
 	X(REMOVALS,	"removals",	"states removed")		\
 	X(LIMIT,	"state-limit",	"states refused: set limit states reached") \
 	X(INSERT_FAIL,	"state-insert",	"states refused: the key is taken") \
-	X(MISMATCH,	"state-mismatch", "packets that matched a state but broke its tracking")
+	X(MISMATCH,	"state-mismatch", "packets that matched a state but broke its tracking") \
+	X(STALE_TAG,	"stale-tag",	"lookups whose burst tag no longer fit the frame (a second probe)")
 
 #define STATE_C_ENUM(e, n, d)	STATE_C_##e,
 enum { STATE_COUNTERS(STATE_C_ENUM) STATE_C__MAX };
 #undef STATE_C_ENUM
 extern const char *const state_counter_names[STATE_C__MAX];
+extern const char *const state_counter_help[STATE_C__MAX];
 
 #define STATE_TMO_SETS	64
 

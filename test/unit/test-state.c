@@ -322,6 +322,7 @@ Test(state, lookup_by_tag)
 	    0), s);
 	cr_expect_eq(state_lookup_tag(&t, &k, state_tag(&k) + 1, STATE_DIR_IN,
 	    0, 0), s, "a stale tag costs a second probe, not the state");
+	cr_expect_eq(t.c[STATE_C_STALE_TAG], 1, "and is counted");
 	state_key_make(&k, AF_INET, 17, &A, &B, htons(40001), htons(80),
 	    STATE_DIR_IN);
 	cr_expect_null(state_lookup_tag(&t, &k, state_tag(&k), STATE_DIR_IN, 0,
