@@ -95,8 +95,4 @@ u.sendto(b'y', ('198.51.100.1', 7005)); u.recv(10)" >/dev/null 2>&1
 wait_for 5 test -s "$TMP/udp2.peer"
 check "new flows leave as 198.51.100.3" grep -qE '^198\.51\.100\.3:[0-9]+$' "$TMP/udp2.peer"
 check "ifconfig em0 shows the new address" sh -c "$SLUICECTL -s $SOCK ifconfig em0 | grep -qP '^\tinet 198.51.100.3 netmask 0xffffff00'"
-# With SLUICE_PREFETCH_MIN=0 (tools/check's second round) every burst is
-# looked up by tags; whatever rewrote a frame must have dropped them.
-check "stats: no lookup by a stale tag" \
-	sh -c "! $SLUICECTL -s $SOCK stats | grep -qE '^ +state +stale-tag'"
 finish
