@@ -144,6 +144,7 @@ state_table_init(struct state_table *t, uint32_t limit)
 		return ENOMEM;
 	}
 	t->free = STATE_NONE;
+	t->full_scan = UINT32_MAX;	/* no scan yet, whatever the clock */
 	state_default_timeouts(t->tmo[0]);
 	t->ntmo = 1;
 	return 0;
