@@ -143,6 +143,17 @@ struct acl_rec6 {
 #define R_ICMPSTATE	0x01000000u	/* B_ICMPSTATE */
 #define R_DECIDE	0x02000000u	/* a match only sets the decision */
 #define R_QUICK		0x04000000u	/* ... and ends the evaluation */
+/*
+ * The result of an R_DECIDE record of the main ruleset whose position is
+ * its number there (no anchor before it), without return, nat-to or
+ * rdr-to, is in pf: its rule is rootrules[pos] and the rest fits the
+ * spare bits, so the lookup does not end with a read of its acl_dec that
+ * could start only once the record had named the entry.
+ */
+#define R_INLINE	0x08000000u	/* the result is in pf */
+#define R_BLOCK		0x10000000u	/* ... action ACL_BLOCK */
+#define R_KSSHIFT	29		/* ... keep_state (ACL_STATE_*) */
+#define R_KSMASK	0x3u
 #define ACL_NENT_MAX	R_POSMASK	/* more entries: linear only */
 
 /*
@@ -268,6 +279,8 @@ struct acl_classifier {
 	struct acl_ent	*ent;
 	size_t		 nent;
 	struct acl_dec	*dec;		/* per entry */
+	const struct acl_rule *rootrules; /* the main ruleset's: R_INLINE */
+	const char	*rootpath;	/* ... and its acl_dec.anchor */
 	struct acl_box	*box[2];	/* per family, per entry */
 	struct acl_ltable **tbl;
 	size_t		 ntbl;
@@ -304,6 +317,7 @@ struct acl_ctx {
 	int		 tag;		/* -1: none set yet */
 	uint8_t		 quick;
 	uint8_t		 fail;		/* ACL_R_TRANSLATE */
+	uint32_t	 rpf;		/* tree walk: last R_INLINE decision */
 	uint32_t	 ok[ACL_STACK_MAX];	/* call entries that matched */
 };
 

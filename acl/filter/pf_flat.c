@@ -899,6 +899,10 @@ acl_compile(const struct acl_compile_args *args, struct acl_classifier **cp,
 	}
 	for (i = 0; i < c->nent; i++)
 		acl_dec_make(c, i);
+	if (c->conf->root != NULL) {
+		c->rootrules = c->conf->root->rs.rules;
+		c->rootpath = c->conf->root->path;
+	}
 
 	/* tree records hold positions in 24 bits */
 	if (c->nent >= ACL_NENT_MAX)

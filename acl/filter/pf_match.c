@@ -564,9 +564,14 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 	return (ACL_STEP_NEXT);
 }
 
-void
-acl_result_make(const struct acl_classifier *c, const struct acl_ctx *x,
-    struct acl_result *res)
+/*
+ * The result of an evaluation; rpf, when it has R_INLINE, is the record
+ * word of the deciding entry and says what its acl_dec would
+ * (acl_classify()).
+ */
+static inline __attribute__((always_inline)) void
+acl_result_fill(const struct acl_classifier *c, const struct acl_ctx *x,
+    uint32_t rpf, struct acl_result *res)
 {
 	const struct acl_dec *d;
 
@@ -589,14 +594,23 @@ acl_result_make(const struct acl_classifier *c, const struct acl_ctx *x,
 	}
 	if (x->decide == ACL_POS_NONE)
 		return;
-	d = &c->dec[x->decide];
-	res->ar_rule = d->r;
 	res->ar_nr = (int32_t)x->decide;
-	res->ar_action = d->action;
 	res->ar_reason = ACL_R_MATCH;
 	res->ar_quick = x->quick;
 	/* a quick anchor's invocation ended with its own rule deciding */
 	res->ar_quick_anchor = !x->quick && x->stop_at != ACL_POS_NONE;
+	if (rpf & R_INLINE) {
+		/* as below, for a rule of the main ruleset at its number */
+		res->ar_rule = &c->rootrules[x->decide];
+		res->ar_action = (rpf & R_BLOCK) ? ACL_BLOCK : ACL_PASS;
+		res->ar_keep_state = (uint8_t)((rpf >> R_KSSHIFT) & R_KSMASK);
+		res->ar_anchor = c->rootpath;
+		res->ar_anchor_nr = x->decide;
+		return;
+	}
+	d = &c->dec[x->decide];
+	res->ar_rule = d->r;
+	res->ar_action = d->action;
 	res->ar_keep_state = d->keep_state;
 	res->ar_return = d->ret;
 	if (d->flags & E_NAT)
@@ -606,6 +620,13 @@ acl_result_make(const struct acl_classifier *c, const struct acl_ctx *x,
 	res->ar_anchor_call = d->call;
 	res->ar_anchor = d->anchor;
 	res->ar_anchor_nr = d->anchor_nr;
+}
+
+void
+acl_result_make(const struct acl_classifier *c, const struct acl_ctx *x,
+    struct acl_result *res)
+{
+	acl_result_fill(c, x, 0, res);
 }
 
 static void
@@ -770,16 +791,18 @@ again:
 		if (pos >= x->stop_at)
 			return;
 		/*
-		 * If it decides, the result reads its acl_dec: a random line
-		 * of a 40-byte-per-entry array, started before the test.
+		 * If it decides, the result is in pf (R_INLINE) or in its
+		 * acl_dec: a random line of a 40-byte-per-entry array,
+		 * started before the test.
 		 */
-		if (pf & R_DECIDE)
+		if ((pf & (R_DECIDE | R_INLINE)) == R_DECIDE)
 			__builtin_prefetch(&c->dec[pos]);
 		if (acl_rec_match(afi, cur[best], &x->k)) {
 			if (pf & R_DECIDE) {
 				/* acl_step() on an exact pass/block rule */
 				x->decide = pos;
 				x->stop_at = ACL_POS_NONE;
+				x->rpf = pf;
 				if (pf & R_QUICK) {
 					x->quick = 1;
 					return;
@@ -829,6 +852,9 @@ acl_classify(const struct acl_classifier *c, const struct acl_pkt *p,
 		return;
 	}
 	acl_ctx_init(c, p, &x);
+	x.rpf = R_END;
 	acl_tree_walk(c, &x);
-	acl_result_make(c, &x, res);
+	/* decided last by an R_DECIDE record, not by acl_step() */
+	acl_result_fill(c, &x, (x.rpf & R_POSMASK) == x.decide ? x.rpf : 0,
+	    res);
 }

@@ -738,6 +738,7 @@ acl_rec_make(const struct acl_classifier *c, int afi, uint32_t pos, void *out)
 {
 	const struct acl_box *b = &c->box[afi][pos];
 	const struct acl_ent *e = &c->ent[pos];
+	const struct acl_dec *d = &c->dec[pos];
 	struct acl_rec4 *r4 = out;
 	struct acl_rec6 *r6 = out;
 	uint32_t pf = pos;
@@ -752,6 +753,14 @@ acl_rec_make(const struct acl_classifier *c, int afi, uint32_t pos, void *out)
 		pf |= R_DECIDE;
 		if (e->r->quick)
 			pf |= R_QUICK;
+		if (d->call == NULL && d->anchor == c->rootpath &&
+		    c->rootrules != NULL && d->r == &c->rootrules[pos] &&
+		    d->anchor_nr == pos && d->ret == 0 && d->flags == 0 &&
+		    d->keep_state <= R_KSMASK) {
+			pf |= R_INLINE | (uint32_t)d->keep_state << R_KSSHIFT;
+			if (d->action == ACL_BLOCK)
+				pf |= R_BLOCK;
+		}
 	}
 	if (afi == ACL_AF4) {
 		memset(r4, 0, sizeof(*r4));
