@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "fwd/csum.h"
+#include "fwd/ip.h"
 
 /* One's complement sum of 16-bit big-endian words, not yet folded. */
 uint32_t
@@ -35,9 +36,7 @@ csum_partial(const void *buf, size_t len, uint32_t sum)
 uint16_t
 csum_fold(uint32_t sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return ip_csum_fold(sum);
 }
 
 /*

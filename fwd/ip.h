@@ -10,15 +10,46 @@
 
 #include "fwd/ether.h"
 
-/* RFC 1624 eqn. 3 on a 16-bit checksum field stored big-endian at p. */
+/* The one's complement fold of a sum of 16-bit words (any 32-bit sum). */
+static inline uint16_t
+ip_csum_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* A changed word's part of RFC 1624's sum: ~m + m'. */
+static inline uint32_t
+ip_csum_delta16(uint16_t old, uint16_t new)
+{
+	return (uint32_t)(uint16_t)~old + new;
+}
+
+static inline uint32_t
+ip_csum_delta32(uint32_t old, uint32_t new)
+{
+	return ip_csum_delta16(old >> 16, new >> 16) +
+	    ip_csum_delta16(old & 0xffff, new & 0xffff);
+}
+
+/*
+ * RFC 1624 eqn. 3, HC' = ~(~HC + sum(~m + m')), on a 16-bit checksum
+ * field stored big-endian at p; DELTA may sum several changed words (one's
+ * complement addition does not care about order), so the field is
+ * touched once.
+ */
+static inline void
+ip_csum_adjust(uint8_t *p, uint32_t delta)
+{
+	ether_put16(p, (uint16_t)~ip_csum_fold((uint16_t)~ether_get16(p) +
+	    delta));
+}
+
 static inline void
 ip_csum_update16(uint8_t *p, uint16_t old, uint16_t new)
 {
-	uint32_t s = (uint16_t)~ether_get16(p) + (uint16_t)~old + new;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	ether_put16(p, (uint16_t)~s);
+	ip_csum_adjust(p, ip_csum_delta16(old, new));
 }
 
 static inline void

@@ -10,39 +10,6 @@
 #include "nat/nat.h"
 
 /*
- * RFC 1624 eqn. 3 over several words: HC' = ~(~HC + sum(~m + m')).  The
- * changes are summed in a register and the field is touched once, since
- * one's complement addition does not care about order.
- */
-static inline uint32_t
-csum_delta32(uint32_t old, uint32_t new)
-{
-	return (uint32_t)(uint16_t)~(old >> 16) + (uint16_t)~old +
-	    (new >> 16) + (new & 0xffff);
-}
-
-static inline uint32_t
-csum_delta16(uint16_t old, uint16_t new)
-{
-	return (uint32_t)(uint16_t)~old + new;
-}
-
-static inline uint16_t
-csum_fold32(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-static inline void
-csum_adjust(uint8_t *field, uint32_t delta)
-{
-	ether_put16(field, (uint16_t)~csum_fold32((uint16_t)~ether_get16(field) +
-	    delta));
-}
-
-/*
  * Rewrite an IPv4 packet's addresses and ports (or ICMP query id) as rw
  * says.  A non-first fragment has no transport header: only addresses.
  * A partial L4 checksum (the pseudo-header sum, not complemented) follows
@@ -52,7 +19,7 @@ void
 nat_rewrite4(struct pkt *p, const struct l3info *li,
     const struct nat_rewrite *rw)
 {
-	uint8_t *ip = p->data + li->l3off, *l4 = NULL;
+	uint8_t *ip = p->data + li->l3off, *l4, *field;
 	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0;
 	uint32_t old, new, addrs = 0, ports = 0;
 	uint16_t o16;
@@ -61,15 +28,15 @@ nat_rewrite4(struct pkt *p, const struct l3info *li,
 	if (rw->src != 0 && (old = ip_get32(ip + 12)) != (new =
 	    ntohl(rw->src))) {
 		ip_put32(ip + 12, new);
-		addrs += csum_delta32(old, new);
+		addrs += ip_csum_delta32(old, new);
 	}
 	if (rw->dst != 0 && (old = ip_get32(ip + 16)) != (new =
 	    ntohl(rw->dst))) {
 		ip_put32(ip + 16, new);
-		addrs += csum_delta32(old, new);
+		addrs += ip_csum_delta32(old, new);
 	}
 	if (addrs != 0)
-		csum_adjust(ip + 10, addrs);
+		ip_csum_adjust(ip + 10, addrs);
 	if (li->l4off == 0 || li->frag)
 		return;
 	l4 = p->data + li->l4off;
@@ -78,28 +45,25 @@ nat_rewrite4(struct pkt *p, const struct l3info *li,
 	case L3_IPPROTO_UDP:
 		if (rw->sport != 0 && (o16 = ether_get16(l4)) != rw->sport) {
 			ether_put16(l4, rw->sport);
-			ports += csum_delta16(o16, rw->sport);
+			ports += ip_csum_delta16(o16, rw->sport);
 		}
 		if (rw->dport != 0 && (o16 = ether_get16(l4 + 2)) !=
 		    rw->dport) {
 			ether_put16(l4 + 2, rw->dport);
-			ports += csum_delta16(o16, rw->dport);
+			ports += ip_csum_delta16(o16, rw->dport);
 		}
-		if (li->proto == L3_IPPROTO_TCP) {
-			if (partial)
-				ether_put16(l4 + 16, csum_fold32(
-				    ether_get16(l4 + 16) + addrs));
-			else
-				csum_adjust(l4 + 16, addrs + ports);
-		} else if (partial)
-			ether_put16(l4 + 6, csum_fold32(ether_get16(l4 + 6) +
+		field = l4 + (li->proto == L3_IPPROTO_TCP ? 16 : 6);
+		if (partial)
+			ether_put16(field, ip_csum_fold(ether_get16(field) +
 			    addrs));
-		else if (ether_get16(l4 + 6) != 0) {
+		else if (li->proto == L3_IPPROTO_TCP)
+			ip_csum_adjust(field, addrs + ports);
+		else if (ether_get16(field) != 0) {
 			/* A UDP checksum that sums to zero is sent as ones
 			 * (RFC 768); zero means "none", kept as it is. */
-			csum_adjust(l4 + 6, addrs + ports);
-			if (ether_get16(l4 + 6) == 0)
-				ether_put16(l4 + 6, 0xffff);
+			ip_csum_adjust(field, addrs + ports);
+			if (ether_get16(field) == 0)
+				ether_put16(field, 0xffff);
 		}
 		break;
 	case L3_IPPROTO_ICMP:
@@ -109,8 +73,7 @@ nat_rewrite4(struct pkt *p, const struct l3info *li,
 			if (id != 0 && (o16 = ether_get16(l4 + 4)) != id) {
 				ether_put16(l4 + 4, id);
 				if (!partial)
-					csum_adjust(l4 + 2,
-					    csum_delta16(o16, id));
+					ip_csum_update16(l4 + 2, o16, id);
 			}
 		}
 		break;

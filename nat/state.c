@@ -2,9 +2,10 @@
  * See state.h.  The index slot holds a 32-bit tag (the high half of the
  * key's xxHash, which also picks where the probe starts) and the state
  * number with the keys it stands for, so a probe rejects almost every
- * other flow without touching its state.  A state whose WIRE and STACK keys are equal
- * (no translation) takes one slot for both.  Deletion shifts entries back
- * (no tombstones), so lookups never slow down with churn.
+ * other flow without touching its state.  A state whose WIRE and STACK
+ * keys are equal (no translation) takes one slot for both.  Deletion
+ * shifts entries back (no tombstones), so lookups never slow down with
+ * churn.
  *
  * TCP is tracked as pf's pf_tcp_track_full() does for peer states and
  * timeouts; sequence-window checks are not done (pf's `sloppy` state).
