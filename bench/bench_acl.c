@@ -77,21 +77,11 @@ static double
 bench_cls_compile(const struct acl_conf *conf, int compiled,
     struct acl_classifier **c)
 {
-	struct acl_compile_args args;
-	struct acl_ifinfo ifs[1];
 	char ebuf[256];
 	uint64_t t0;
 
-	memset(ifs, 0, sizeof(ifs));
-	snprintf(ifs[0].name, sizeof(ifs[0].name), "em0");
-	memset(&args, 0, sizeof(args));
-	args.conf = conf;
-	args.ifs = ifs;
-	args.nifs = 1;
-	args.dir = ACL_IN;
-	args.flags = compiled ? 0 : ACL_COMPILE_LINEAR;
 	t0 = bench_ns();
-	if (acl_compile(&args, c, ebuf, sizeof(ebuf)) != 0)
+	if (acl_cb_compile(conf, compiled, c, ebuf, sizeof(ebuf)) != 0)
 		errx(1, "acl_compile: %s", ebuf);
 	return (double)(bench_ns() - t0) / 1e6;
 }

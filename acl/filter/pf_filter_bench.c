@@ -24,13 +24,29 @@ acl_now(void)
 }
 
 int
+acl_cb_compile(const struct acl_conf *conf, int compiled,
+    struct acl_classifier **c, char *err, size_t errlen)
+{
+	struct acl_compile_args args;
+	struct acl_ifinfo ifs[1];
+
+	memset(ifs, 0, sizeof(ifs));
+	strcpy(ifs[0].name, "em0");
+	memset(&args, 0, sizeof(args));
+	args.conf = conf;
+	args.ifs = ifs;
+	args.nifs = 1;
+	args.dir = ACL_IN;
+	args.flags = compiled ? 0 : ACL_COMPILE_LINEAR;
+	return (acl_compile(&args, c, err, errlen));
+}
+
+int
 acl_bench_classbench_stats(const char *rules, const char *trace, int compiled,
     double *ns, struct acl_tree_stats *stats, double *compile_ms)
 {
 	struct acl_conf *conf = NULL;
 	struct acl_classifier *c = NULL;
-	struct acl_compile_args args;
-	struct acl_ifinfo ifs[1];
 	struct acl_cb_trace t;
 	struct acl_result res;
 	volatile int64_t sink = 0;
@@ -50,16 +66,8 @@ acl_bench_classbench_stats(const char *rules, const char *trace, int compiled,
 		error = EINVAL;
 		goto out;
 	}
-	memset(ifs, 0, sizeof(ifs));
-	strcpy(ifs[0].name, "em0");
-	memset(&args, 0, sizeof(args));
-	args.conf = conf;
-	args.ifs = ifs;
-	args.nifs = 1;
-	args.dir = ACL_IN;
-	args.flags = compiled ? 0 : ACL_COMPILE_LINEAR;
 	t0 = acl_now();
-	if ((error = acl_compile(&args, &c, NULL, 0)) != 0)
+	if ((error = acl_cb_compile(conf, compiled, &c, NULL, 0)) != 0)
 		goto out;
 	if (compile_ms != NULL)
 		*compile_ms = (acl_now() - t0) / 1e6;

@@ -32,6 +32,10 @@ void	 acl_cb_trace_free(struct acl_cb_trace *);
 int	 acl_cb_synth_trace(const struct acl_conf *, size_t, uint64_t,
 	    struct acl_cb_trace *);
 
+/* Compile a set for one port ("em0", in), as a tree or (linear) not. */
+int	 acl_cb_compile(const struct acl_conf *, int, struct acl_classifier **,
+	    char *, size_t);
+
 /*
  * Compile rules for one port ("em0", in) and time a lookup of every trace
  * header, repeated to at least ~0.2 s: compiled (acl_classify) or not

@@ -51,12 +51,10 @@ static void
 classbench(const char *set, size_t stride)
 {
 	char rules[1024], trace[1024], first[1024];
-	struct acl_compile_args args;
 	struct acl_classifier *c;
 	struct acl_conf *conf;
 	struct acl_cb_trace t;
 	struct acl_result lin, tree;
-	struct acl_ifinfo em0;
 	struct acl_tree_stats st;
 	size_t i, checked = 0;
 	char err[128];
@@ -72,13 +70,8 @@ classbench(const char *set, size_t stride)
 		    trace);
 	else	/* acl1_10k: no trace, no first; tree against linear only */
 		cr_assert_eq(acl_cb_synth_trace(conf, 10, 1, &t), 0);
-	fb_if(&em0, "em0", "", "");
-	memset(&args, 0, sizeof(args));
-	args.conf = conf;
-	args.ifs = &em0;
-	args.nifs = 1;
-	args.dir = ACL_IN;
-	cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(acl_cb_compile(conf, 1, &c, err, sizeof(err)), 0, "%s",
+	    err);
 	acl_classifier_stats(c, &st);
 	cr_log_info("%s: %zu rules, %zu nodes, %zu leaves, %zu refs, "
 	    "largest leaf %zu, depth %zu, %zu KiB%s", set, st.entries,
