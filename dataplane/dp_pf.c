@@ -453,7 +453,6 @@ pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
 {
 	const uint8_t *in = p->data + li->l4off + 8;
 	uint32_t room = p->len - li->l4off - 8, hl;
-	union acl_ip s, d;
 	struct state_key k;
 	uint16_t sp = 0, dp = 0;
 
@@ -462,10 +461,6 @@ pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
 	hl = (in[0] & 0x0f) * 4u;
 	if (room < hl + 8)
 		return NULL;
-	memset(&s, 0, sizeof(s));
-	memset(&d, 0, sizeof(d));
-	memcpy(&s, in + 12, 4);
-	memcpy(&d, in + 16, 4);
 	if (in[9] == L3_IPPROTO_TCP || in[9] == L3_IPPROTO_UDP) {
 		sp = ether_get16(in + hl);
 		dp = ether_get16(in + hl + 2);
@@ -475,7 +470,7 @@ pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
 		return NULL;
 	/* The quoted packet travelled opposite to this error, on this same
 	 * wire: it is a WIRE key, oriented for the other direction. */
-	state_key_make(&k, AF_INET, in[9], &s, &d, htons(sp), htons(dp),
+	state_key_make4(&k, in[9], in + 12, in + 16, htons(sp), htons(dp),
 	    dir == ACL_IN ? STATE_DIR_OUT : STATE_DIR_IN);
 	return state_lookup_key(&pf->states, &k, STATE_WIRE, ifx, now);
 }
