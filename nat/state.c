@@ -293,42 +293,59 @@ state_expires_in(const struct state *s, uint32_t now)
 	return state_expired(s, now) ? 0 : s->expire - now;
 }
 
-/* Does state S (number IDX) hold key K among its WHICH keys? */
+/*
+ * Does state S (number IDX) hold key K among its WHICH keys?  K4 is K's
+ * addresses and ports as the state keeps them (IPv4), so that the usual
+ * case is two word compares.
+ */
 static inline int
 state_key_eq(const struct state_table *t, const struct state *s,
-    uint32_t idx, int which, const struct state_key *k)
+    uint32_t idx, int which, const struct state_key *k,
+    const struct state_k4 *k4)
 {
 	const struct state_k4 *sk = &s->k[which];
 
-	if (s->proto != k->proto || sk->port[0] != k->port[0] ||
-	    sk->port[1] != k->port[1] ||
+	if (s->proto != k->proto ||
 	    !(s->flags & STATE_F_INET6) != (k->af != AF_INET6))
 		return 0;
 	if (!(s->flags & STATE_F_INET6))
-		return sk->addr[0] == k->addr[0].w[0] &&
-		    sk->addr[1] == k->addr[1].w[0];
-	return memcmp(t->v6[idx].addr[which], k->addr, sizeof(k->addr)) == 0;
+		return memcmp(sk, k4, sizeof(*k4)) == 0;
+	return sk->port[0] == k->port[0] && sk->port[1] == k->port[1] &&
+	    memcmp(t->v6[idx].addr[which], k->addr, sizeof(k->addr)) == 0;
 }
 
-static struct state *
+/*
+ * The probe: slots from the tag's home on, to the first empty one.  A
+ * slot is a candidate when its tag and WHICH bit are the key's (one
+ * masked compare); the state's own line settles it.
+ */
+static inline __attribute__((always_inline)) struct state *
 state_find(struct state_table *t, const struct state_key *k, uint32_t tag,
     int which, uint16_t ifindex, uint32_t now, int live_only)
 {
-	uint32_t i = tag_home(t, tag);
-	uint32_t bit = which == STATE_WIRE ? SLOT_WIRE : SLOT_STACK;
+	uint64_t bit = which == STATE_WIRE ? SLOT_WIRE : SLOT_STACK;
+	uint64_t want = (uint64_t)tag << 32 | bit;
+	uint64_t mask = 0xffffffff00000000ULL | bit;
+	struct state_k4 k4;
+	uint32_t i;
 
-	for (;; i = slot_next(t, i)) {
+	k4.addr[0] = k->addr[0].w[0];
+	k4.addr[1] = k->addr[1].w[0];
+	k4.port[0] = k->port[0];
+	k4.port[1] = k->port[1];
+	for (i = tag_home(t, tag);; i = slot_next(t, i)) {
 		uint64_t s = t->slots[i];
 		struct state *st;
 		uint32_t idx;
 
-		if (s == 0)
-			return NULL;
-		if ((uint32_t)(s >> 32) != tag || !(s & bit))
+		if ((s & mask) != want) {
+			if (s == 0)
+				return NULL;
 			continue;
+		}
 		idx = slot_idx(s);
 		st = &t->st[idx];
-		if (!state_key_eq(t, st, idx, which, k))
+		if (!state_key_eq(t, st, idx, which, k, &k4))
 			continue;
 		if (st->ifindex != 0 && ifindex != 0 && st->ifindex != ifindex)
 			continue;
