@@ -240,8 +240,8 @@ flow4(const uint8_t *f, uint32_t len, uint8_t *proto, const uint8_t **ip4,
  * The first two passes of a batched state lookup (nat/state.h) for a
  * burst of frames.  Each IPv4 frame's flow is tagged as the lookups DIRS
  * will key it (going in, going out, or both: a forwarded packet meets
- * both, in on one port and out on another) and its index line
- * prefetched; then the states the lines name.  The tags stay with the
+ * both, in on one port and out on another; one hash gives both tags) and
+ * its index line prefetched; then the states the lines name.  The tags stay with the
  * packet (pkt.st_tag) so the lookups do not hash again; they are hints
  * (state_lookup_tag()), and whatever rewrites a frame drops them
  * (nat_rewrite4()) to spare the second probe a stale one costs.
@@ -262,14 +262,14 @@ nat_state_prefetch(const struct state_table *t, struct pkt *const *pkts,
 		p->st_tags = 0;
 		if (!flow4(p->data, p->len, &proto, &ip, &sp, &dp))
 			continue;
-		for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++) {
-			if (!(dirs & dir))
-				continue;
-			p->st_tag[dir - 1] = state_tag4(proto, ip + 12,
-			    ip + 16, htons(sp), htons(dp), dir);
-			p->st_tags |= (uint8_t)dir;
-			state_prefetch(t, p->st_tag[dir - 1]);
-		}
+		state_tags4(proto, ip + 12, ip + 16, htons(sp), htons(dp),
+		    p->st_tag);
+		p->st_tags = (uint8_t)(dirs & (STATE_DIR_IN | STATE_DIR_OUT));
+		/* Nearly always one line for both (state_tag()): the second
+		 * prefetch finds it on its way. */
+		for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++)
+			if (dirs & dir)
+				state_prefetch(t, p->st_tag[dir - 1]);
 	}
 	for (i = 0; i < n; i++) {
 		if (pkts[i]->st_tags & STATE_DIR_IN)

@@ -209,51 +209,64 @@ state_key_make(struct state_key *k, uint8_t af, uint8_t proto,
 }
 
 /*
- * The hash: an IPv4 key is packed into 16 bytes first, so the table's
- * IPv4 work never touches the 40-byte form's unused address words.  The
- * index keeps the high half of the hash, the tag; it is all a lookup
- * needs.
+ * The hash.  A key's two ends (address and port) go in in a fixed order,
+ * whichever of them is [0]: a flow's key oriented going in and the same
+ * flow's key oriented going out have one hash.  A forwarded packet meets
+ * both (in on one port, out on another), so a burst hashes each frame
+ * once (state_tags4()) and both keys' probes start at the same slot,
+ * nearly always in one index line.  Bit 0 of the tag says which end is
+ * [0], so the two keys keep different tags.  The index keeps the high
+ * half of the hash, the tag; it is all a lookup needs.  An IPv4 key is
+ * hashed as 16 bytes, never touching the 40-byte form's unused words.
  */
 static inline uint32_t
 tag4(uint32_t a0, uint32_t a1, uint16_t p0, uint16_t p1, uint8_t proto)
 {
+	uint64_t e0 = (uint64_t)a0 << 16 | p0, e1 = (uint64_t)a1 << 16 | p1;
 	uint64_t w[2];
 
-	w[0] = (uint64_t)a0 << 32 | a1;
-	w[1] = (uint64_t)p0 << 48 | (uint64_t)p1 << 32 |
-	    (uint64_t)AF_INET << 8 | proto;
-	return (uint32_t)(XXH3_64bits(w, sizeof(w)) >> 32);
+	w[0] = (e0 < e1 ? e0 : e1) << 16 | (uint64_t)AF_INET << 8 | proto;
+	w[1] = e0 < e1 ? e1 : e0;
+	return ((uint32_t)(XXH3_64bits(w, sizeof(w)) >> 32) & ~1u) |
+	    (e0 > e1);
 }
 
 uint32_t
 state_tag(const struct state_key *k)
 {
+	union acl_ip a[2];
 	uint64_t seed;
+	int c, swap;
 
 	if (k->af != AF_INET6)
 		return tag4(k->addr[0].w[0], k->addr[1].w[0], k->port[0],
 		    k->port[1], k->proto);
-	seed = (uint64_t)k->port[0] << 48 | (uint64_t)k->port[1] << 32 |
+	c = memcmp(&k->addr[0], &k->addr[1], sizeof(k->addr[0]));
+	swap = c > 0 || (c == 0 && k->port[0] > k->port[1]);
+	a[0] = k->addr[swap];
+	a[1] = k->addr[!swap];
+	seed = (uint64_t)k->port[swap] << 48 | (uint64_t)k->port[!swap] << 32 |
 	    (uint64_t)k->af << 8 | k->proto;
-	return (uint32_t)(XXH3_64bits_withSeed(k->addr, sizeof(k->addr),
-	    seed) >> 32);
+	return ((uint32_t)(XXH3_64bits_withSeed(a, sizeof(a), seed) >> 32) &
+	    ~1u) | (uint32_t)swap;
 }
 
 /*
- * The tag of the key state_key_make() would make of an IPv4 packet going
- * DIR: SRC and DST as 4 bytes in network order, ports in network order.
+ * The tags of the keys state_key_make() would make of an IPv4 packet,
+ * going in (tag[0]) and going out (tag[1]), with one hash: SRC and DST as
+ * 4 bytes in network order, ports in network order.
  */
-uint32_t
-state_tag4(uint8_t proto, const void *src, const void *dst, uint16_t sport,
-    uint16_t dport, int dir)
+void
+state_tags4(uint8_t proto, const void *src, const void *dst, uint16_t sport,
+    uint16_t dport, uint32_t tag[2])
 {
 	uint32_t s, d;
 
 	memcpy(&s, src, 4);
 	memcpy(&d, dst, 4);
-	if (dir == STATE_DIR_IN)
-		return tag4(s, d, sport, dport, proto);
-	return tag4(d, s, dport, sport, proto);
+	tag[0] = tag4(s, d, sport, dport, proto);
+	/* the other orientation: the same ends the other way round */
+	tag[1] = s == d && sport == dport ? tag[0] : tag[0] ^ 1;
 }
 
 /* Where a tag's probe starts: the tag scaled to the slot count. */

@@ -177,11 +177,12 @@ size_t	 state_bytes_per_state(const struct state_table *);
 /*
  * Batched lookups: a key's tag (the part of its hash the index uses),
  * then its index line fetched, then its state, then the lookup by tag.
- * state_tag4() is state_tag() of an IPv4 key made from these fields.
+ * state_tags4() gives state_tag() of the IPv4 keys made from these fields
+ * going in and going out, with one hash.
  */
 uint32_t state_tag(const struct state_key *);
-uint32_t state_tag4(uint8_t, const void *, const void *, uint16_t, uint16_t,
-	    int);
+void	 state_tags4(uint8_t, const void *, const void *, uint16_t,
+	    uint16_t, uint32_t[2]);
 void	 state_prefetch(const struct state_table *, uint32_t);
 void	 state_prefetch2(const struct state_table *, uint32_t);
 struct state *
