@@ -7,6 +7,7 @@
 #define FWD_IP_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "fwd/ether.h"
 
@@ -44,6 +45,23 @@ ip_csum_adjust(uint8_t *p, uint32_t delta)
 {
 	ether_put16(p, (uint16_t)~ip_csum_fold((uint16_t)~ether_get16(p) +
 	    delta));
+}
+
+/*
+ * The same on words as they lie in memory (loaded and stored with memcpy,
+ * whatever the host's byte order): a one's complement sum is
+ * byte-order independent (RFC 1071 2(B)), so a rewrite that only moves
+ * whole 16-bit words needs no byte swaps, as long as DELTA was summed
+ * from words read the same way.
+ */
+static inline void
+ip_csum_adjust_raw(uint8_t *p, uint32_t delta)
+{
+	uint16_t c;
+
+	memcpy(&c, p, 2);
+	c = (uint16_t)~ip_csum_fold((uint16_t)~c + delta);
+	memcpy(p, &c, 2);
 }
 
 static inline void

@@ -9,11 +9,31 @@
 #include "fwd/ip.h"
 #include "nat/nat.h"
 
+static inline uint32_t
+ld32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint16_t
+ld16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
 /*
  * Rewrite an IPv4 packet's addresses and ports (or ICMP query id) as rw
  * says.  A non-first fragment has no transport header: only addresses.
  * A partial L4 checksum (the pseudo-header sum, not complemented) follows
- * the address change in the plain sense and ignores the ports.
+ * the address change in the plain sense and ignores the ports.  Addresses,
+ * ports and the checksums they change are handled as they lie in memory
+ * (ip_csum_adjust_raw()): no byte swaps.
  */
 void
 nat_rewrite4(struct pkt *p, const struct l3info *li,
@@ -21,49 +41,48 @@ nat_rewrite4(struct pkt *p, const struct l3info *li,
 {
 	uint8_t *ip = p->data + li->l3off, *l4, *field;
 	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0;
-	uint32_t old, new, addrs = 0, ports = 0;
-	uint16_t o16;
+	uint32_t old, addrs = 0, ports = 0;
+	uint16_t o16, n16;
 
 	p->st_tags = 0;		/* a new flow key from here on */
-	if (rw->src != 0 && (old = ip_get32(ip + 12)) != (new =
-	    ntohl(rw->src))) {
-		ip_put32(ip + 12, new);
-		addrs += ip_csum_delta32(old, new);
+	if (rw->src != 0 && (old = ld32(ip + 12)) != rw->src) {
+		memcpy(ip + 12, &rw->src, 4);
+		addrs += ip_csum_delta32(old, rw->src);
 	}
-	if (rw->dst != 0 && (old = ip_get32(ip + 16)) != (new =
-	    ntohl(rw->dst))) {
-		ip_put32(ip + 16, new);
-		addrs += ip_csum_delta32(old, new);
+	if (rw->dst != 0 && (old = ld32(ip + 16)) != rw->dst) {
+		memcpy(ip + 16, &rw->dst, 4);
+		addrs += ip_csum_delta32(old, rw->dst);
 	}
 	if (addrs != 0)
-		ip_csum_adjust(ip + 10, addrs);
+		ip_csum_adjust_raw(ip + 10, addrs);
 	if (li->l4off == 0 || li->frag)
 		return;
 	l4 = p->data + li->l4off;
 	switch (li->proto) {
 	case L3_IPPROTO_TCP:
 	case L3_IPPROTO_UDP:
-		if (rw->sport != 0 && (o16 = ether_get16(l4)) != rw->sport) {
-			ether_put16(l4, rw->sport);
-			ports += ip_csum_delta16(o16, rw->sport);
+		if (rw->sport != 0 && (o16 = ld16(l4)) !=
+		    (n16 = htons(rw->sport))) {
+			memcpy(l4, &n16, 2);
+			ports += ip_csum_delta16(o16, n16);
 		}
-		if (rw->dport != 0 && (o16 = ether_get16(l4 + 2)) !=
-		    rw->dport) {
-			ether_put16(l4 + 2, rw->dport);
-			ports += ip_csum_delta16(o16, rw->dport);
+		if (rw->dport != 0 && (o16 = ld16(l4 + 2)) !=
+		    (n16 = htons(rw->dport))) {
+			memcpy(l4 + 2, &n16, 2);
+			ports += ip_csum_delta16(o16, n16);
 		}
 		field = l4 + (li->proto == L3_IPPROTO_TCP ? 16 : 6);
-		if (partial)
-			ether_put16(field, ip_csum_fold(ether_get16(field) +
-			    addrs));
-		else if (li->proto == L3_IPPROTO_TCP)
-			ip_csum_adjust(field, addrs + ports);
-		else if (ether_get16(field) != 0) {
+		if (partial) {
+			n16 = ip_csum_fold(ld16(field) + addrs);
+			memcpy(field, &n16, 2);
+		} else if (li->proto == L3_IPPROTO_TCP)
+			ip_csum_adjust_raw(field, addrs + ports);
+		else if (ld16(field) != 0) {
 			/* A UDP checksum that sums to zero is sent as ones
 			 * (RFC 768); zero means "none", kept as it is. */
-			ip_csum_adjust(field, addrs + ports);
-			if (ether_get16(field) == 0)
-				ether_put16(field, 0xffff);
+			ip_csum_adjust_raw(field, addrs + ports);
+			if (ld16(field) == 0)
+				memset(field, 0xff, 2);
 		}
 		break;
 	case L3_IPPROTO_ICMP:
