@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dataplane/dp.h"
+#include "test/etc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -27,14 +28,8 @@ static struct conf *conf;
 static void
 put(const char *dir, const char *name, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "w")) == NULL)
+	if (etc_put(dir, name, text) != 0)
 		abort();
-	fputs(text, f);
-	fclose(f);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "dataplane/conf.h"
 #include "fwd/bridge.h"
+#include "test/etc.h"
 
 static char dir[64];
 static struct conf *c;
@@ -20,13 +21,7 @@ static size_t errlen;
 static void
 put(const char *name, const char *text)
 {
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	cr_assert_not_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
+	cr_assert_eq(etc_put(dir, name, text), 0, "cannot write %s", name);
 }
 
 /* Load the directory; returns conf_load's result, errors in errs. */

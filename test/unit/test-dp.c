@@ -18,6 +18,7 @@
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ip.h"
+#include "test/etc.h"
 
 #define NPORTS	4
 
@@ -27,13 +28,7 @@ static char etc[] = "/tmp/sluice-test-dp-XXXXXX";
 static void
 put(const char *name, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", etc, name);
-	cr_assert_not_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
+	cr_assert_eq(etc_put(etc, name, text), 0, "cannot write %s", name);
 }
 
 /*
