@@ -260,10 +260,11 @@ flow4(const uint8_t *f, uint32_t len, uint8_t *proto, const uint8_t **ip4,
  * burst of frames.  Each IPv4 frame's flow is tagged as the lookups DIRS
  * will key it (going in, going out, or both: a forwarded packet meets
  * both, in on one port and out on another; one hash gives both tags) and
- * its index line prefetched; then the states the lines name.  The tags stay with the
- * packet (pkt.st_tag) so the lookups do not hash again; they are hints
- * (state_lookup_tag()), and whatever rewrites a frame drops them
- * (nat_rewrite4()) to spare the second probe a stale one costs.
+ * its index line prefetched; then the states the lines name.  The tags
+ * stay with the packet (pkt.st_tag) so the lookups do not hash again;
+ * they are hints (state_lookup_tag()), and whatever rewrites a frame
+ * drops them (nat_rewrite4()) to spare the second probe a stale one
+ * costs.
  */
 void
 nat_state_prefetch(const struct state_table *t, struct pkt *const *pkts,
