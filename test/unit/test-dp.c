@@ -269,7 +269,8 @@ compare(const int *trace, int npkt)
 
 	strip(one);
 	strip(burst);
-	cr_expect_str_eq(burst, one, "a burst and single packets differ:\n%s\n----- one at a time:\n%s", burst, one);
+	cr_expect_str_eq(burst, one, "a burst and single packets differ:\n"
+	    "%s\n----- one at a time:\n%s", burst, one);
 	free(one);
 	free(burst);
 }
