@@ -45,6 +45,19 @@ flow(int proto, int dir, uint32_t now)
 	return state_insert(&t, &k, &k, dir, 0, now, 0, 7);
 }
 
+/* nat-to going out: A:41000 -> B:53 leaves as N:50001.  Its keys are
+ * left in *wire and *stack. */
+static struct state *
+translated(uint32_t now, uint32_t rule, struct state_key *wire,
+    struct state_key *stack)
+{
+	state_key_make(stack, AF_INET, 17, &A, &B, htons(41000), htons(53),
+	    STATE_DIR_OUT);
+	state_key_make(wire, AF_INET, 17, &N, &B, htons(50001), htons(53),
+	    STATE_DIR_OUT);
+	return state_insert(&t, wire, stack, STATE_DIR_OUT, 0, now, 0, rule);
+}
+
 static struct state *
 find(int proto, const union acl_ip *s, const union acl_ip *d, uint16_t sp,
     uint16_t dp, int dir, uint32_t now)
@@ -178,13 +191,8 @@ Test(state, duplicate_key_refused)
 Test(state, translated_state_has_two_keys)
 {
 	struct state_key wire, stack;
-	struct state *s;
+	struct state *s = translated(0, 0, &wire, &stack);
 
-	state_key_make(&stack, AF_INET, 17, &A, &B, htons(41000), htons(53),
-	    STATE_DIR_OUT);
-	state_key_make(&wire, AF_INET, 17, &N, &B, htons(50001), htons(53),
-	    STATE_DIR_OUT);
-	s = state_insert(&t, &wire, &stack, STATE_DIR_OUT, 0, 0, 0, 0);
 	cr_assert_not_null(s);
 	cr_expect(s->flags & STATE_F_NAT);
 	cr_expect_eq(find(17, &A, &B, 41000, 53, STATE_DIR_OUT, 0), s,
@@ -428,11 +436,7 @@ Test(state, resize_keeps_every_kind_of_state)
 	    STATE_DIR_IN);
 	cr_assert_not_null(state_insert(&t, &k4, &k4, STATE_DIR_IN, 0, 5, 0,
 	    1));
-	state_key_make(&stack, AF_INET, 17, &A, &B, htons(41000), htons(53),
-	    STATE_DIR_OUT);
-	state_key_make(&wire, AF_INET, 17, &N, &B, htons(50001), htons(53),
-	    STATE_DIR_OUT);
-	s = state_insert(&t, &wire, &stack, STATE_DIR_OUT, 0, 6, 0, 2);
+	s = translated(6, 2, &wire, &stack);
 	cr_assert_not_null(s);
 	state_update(&t, s, STATE_DIR_IN, 0, 100, 7);
 	memset(&a6, 0, sizeof(a6));
