@@ -77,6 +77,7 @@ pf_ruleset_free(struct dp_pf_ruleset *rs)
 	free(rs->cls);
 	free(rs->anchor_base);
 	free(rs->stats);
+	free(rs->stats_view);
 	free(rs->evals);
 	free(rs->skip);
 	if (rs->conf != NULL)
@@ -244,7 +245,8 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 		n += (uint32_t)conf->all[i]->rs.nrules;
 	}
 	rs->nstats = n;
-	if ((rs->stats = calloc(n + 1, sizeof(*rs->stats))) == NULL)
+	if ((rs->stats = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
+	    (rs->stats_view = calloc(n + 1, sizeof(*rs->stats))) == NULL)
 		goto nomem;
 	memset(&ca, 0, sizeof(ca));
 	ca.conf = conf;
@@ -345,16 +347,17 @@ pf_pkt(const struct l3info *li, struct acl_pkt *ap, const struct port *in)
 	memcpy(&ap->dst, li->dst, li->af == 4 ? 4 : 16);
 }
 
+/* The stats index (and -vss number) of flat entry NR of classifier c. */
 static uint32_t
 pf_rule_index(const struct dp_pf_ruleset *rs, const struct acl_classifier *c,
-    const struct acl_result *res)
+    int32_t nr)
 {
 	const struct acl_flat *fl = acl_classifier_flat(c);
 	const struct acl_flat_rule *fr;
 
-	if (res->ar_nr < 0 || (size_t)res->ar_nr >= fl->f_n)
+	if (nr < 0 || (size_t)nr >= fl->f_n)
 		return RULE_NONE;
-	fr = &fl->f_rules[res->ar_nr];
+	fr = &fl->f_rules[nr];
 	return rs->anchor_base[pf_anchor_index(rs->conf, fr->fr_anchor)] +
 	    fr->fr_rule->nr;
 }
@@ -539,7 +542,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	struct nat_rewrite rw;
 	struct state *s;
 	struct l3info li;
-	uint32_t rule;
+	uint32_t rule, m;
 	uint16_t ifx;
 	int sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 
@@ -628,8 +631,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		return PF_DROP;
 	}
 	pf->c[PF_C_MATCH]++;
-	rule = (uint32_t)pf_gen << 24 | (pf_rule_index(rs, c, &res) &
-	    0xffffff);
+	rule = (uint32_t)pf_gen << 24 | pf_rule_index(rs, c, res.ar_nr);
 	pf_count(pf, rule, dir, p->len);
 	if (p->traced) {
 		char text[160] = "";
@@ -740,19 +742,176 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		rs->stats[RULE_IDX(rule)].states_cur++;
 		rs->stats[RULE_IDX(rule)].states_tot++;
 	}
+	/*
+	 * pf hangs the match rules that applied on the state and counts
+	 * the state's packets on them too (pf_counters_inc()).  sluice keeps
+	 * the last one, and settles its packets when the state goes (the
+	 * views add the live states'), so a state hit pays nothing for it.
+	 */
+	m = (uint32_t)pf_gen << 24 | pf_rule_index(rs, c, res.ar_match_nr);
+	pf->states.cold[state_id(&pf->states, s)].match_rule = m;
+	if (RULE_IDX(m) < rs->nstats) {
+		rs->stats[RULE_IDX(m)].states_cur++;
+		rs->stats[RULE_IDX(m)].states_tot++;
+	}
 	return PF_PASS;
+}
+
+/* The stats of rule R (a state's), if R belongs to the loaded rules. */
+static struct pf_rule_stats *
+pf_stats(struct dp_pf *pf, uint32_t r)
+{
+	if (pf->rs == NULL || RULE_GEN(r) != pf_gen ||
+	    RULE_IDX(r) >= pf->rs->nstats)
+		return NULL;
+	return &pf->rs->stats[RULE_IDX(r)];
+}
+
+/* Add state s's packets to st, by direction (side 0 went s's way). */
+static void
+pf_stats_add_state(struct pf_rule_stats *st, const struct state_table *t,
+    const struct state *s)
+{
+	int d0 = state_dir(s) == STATE_DIR_OUT;
+
+	st->packets[d0] += state_packets(t, s, 0);
+	st->packets[!d0] += state_packets(t, s, 1);
+	st->bytes[d0] += s->bytes[0];
+	st->bytes[!d0] += s->bytes[1];
 }
 
 static int
 pf_state_gone(struct state *s, void *arg)
 {
 	struct dp_pf *pf = arg;
+	struct pf_rule_stats *st;
 
-	if (pf->rs != NULL && RULE_GEN(s->rule) == pf_gen &&
-	    RULE_IDX(s->rule) < pf->rs->nstats &&
-	    pf->rs->stats[RULE_IDX(s->rule)].states_cur > 0)
-		pf->rs->stats[RULE_IDX(s->rule)].states_cur--;
+	if ((st = pf_stats(pf, s->rule)) != NULL && st->states_cur > 0)
+		st->states_cur--;
+	st = pf_stats(pf, pf->states.cold[state_id(&pf->states,
+	    s)].match_rule);
+	if (st != NULL) {
+		pf_stats_add_state(st, &pf->states, s);
+		if (st->states_cur > 0)
+			st->states_cur--;
+	}
 	return 0;
+}
+
+static int
+pf_live_match(struct state *s, void *arg)
+{
+	struct dp *dp = arg;
+	struct pf_rule_stats *st;
+
+	st = pf_stats(&dp->pf, dp->pf.states.cold[state_id(&dp->pf.states,
+	    s)].match_rule);
+	if (st != NULL)
+		pf_stats_add_state(&dp->pf.rs->stats_view[st -
+		    dp->pf.rs->stats], &dp->pf.states, s);
+	return 0;
+}
+
+/* Is rule r of an anchor that anchor-call rule call evaluates? */
+static int
+pf_calls(const struct acl_rule *call, const struct acl_anchor *a)
+{
+	if (call->anchor == NULL)
+		return 0;
+	return call->anchor == a ||
+	    (call->anchor_wildcard && a->parent == call->anchor);
+}
+
+/*
+ * What pfctl -vsr shows per rule: the counters kept per packet, plus
+ * those pf keeps that sluice works out here.  A match rule also counts
+ * the live states hung on it.  An anchor rule counts what the rules of
+ * the anchors it calls decided, since pf counts a packet on the rule
+ * and on its innermost anchor rule (pf_counters_inc()); an anchor called
+ * from two places shows everything on each.  Fills rs->stats_view.
+ */
+void
+dp_pf_stats_view(struct dp *dp)
+{
+	struct dp_pf_ruleset *rs = dp->pf.rs;
+	const struct acl_conf *conf;
+	size_t k, i, j, n;
+
+	if (rs == NULL)
+		return;
+	conf = rs->conf;
+	memcpy(rs->stats_view, rs->stats, rs->nstats * sizeof(*rs->stats));
+	state_walk(&dp->pf.states, pf_live_match, dp);
+	for (k = 0; k < conf->nall; k++) {
+		const struct acl_anchor *a = conf->all[k];
+
+		for (i = 0; i < a->rs.nrules; i++) {
+			const struct acl_rule *call = &a->rs.rules[i];
+			struct pf_rule_stats *cs;
+
+			if (call->anchor == NULL)
+				continue;
+			cs = &rs->stats_view[rs->anchor_base[k] + i];
+			for (j = 0; j < conf->nall; j++) {
+				const struct acl_anchor *b = conf->all[j];
+
+				if (!pf_calls(call, b))
+					continue;
+				for (n = 0; n < b->rs.nrules; n++) {
+					const struct pf_rule_stats *st =
+					    &rs->stats[rs->anchor_base[j] + n];
+
+					if (b->rs.rules[n].action ==
+					    ACL_MATCH)
+						continue;
+					cs->packets[0] += st->packets[0];
+					cs->packets[1] += st->packets[1];
+					cs->bytes[0] += st->bytes[0];
+					cs->bytes[1] += st->bytes[1];
+					cs->states_cur += st->states_cur;
+					cs->states_tot += st->states_tot;
+				}
+			}
+		}
+	}
+}
+
+/*
+ * What pfctl -vss says of a state's rule: its number in its ruleset and,
+ * for a rule in an anchor, the number of the anchor rule that called it
+ * (-1: none).  A state of rules since replaced keeps its old number.
+ */
+void
+dp_pf_rule_where(struct dp *dp, uint32_t rule, int *anchor, uint32_t *nr)
+{
+	const struct dp_pf_ruleset *rs = dp->pf.rs;
+	uint32_t idx = RULE_IDX(rule);
+	size_t k;
+
+	*anchor = -1;
+	*nr = idx;
+	if (rs == NULL || RULE_GEN(rule) != pf_gen || idx >= rs->nstats)
+		return;
+	for (k = rs->conf->nall; k-- > 0;)
+		if (rs->anchor_base[k] <= idx &&
+		    idx - rs->anchor_base[k] < rs->conf->all[k]->rs.nrules)
+			break;
+	*nr = idx - rs->anchor_base[k];
+	if (rs->conf->all[k] != rs->conf->root)
+		*anchor = dp_pf_anchor_call(rs->conf, rs->conf->all[k]);
+}
+
+/* The anchor rule that calls anchor a (its number in its ruleset), or -1. */
+int
+dp_pf_anchor_call(const struct acl_conf *conf, const struct acl_anchor *a)
+{
+	size_t k, i;
+
+	for (k = 0; k < conf->nall; k++)
+		for (i = 0; i < conf->all[k]->rs.nrules; i++)
+			if (pf_calls(&conf->all[k]->rs.rules[i], a))
+				return (int)conf->all[k]->rs.rules[i].nr;
+	return -1;
 }
 
 /*

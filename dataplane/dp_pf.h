@@ -59,6 +59,7 @@ struct pf_rule_stats {
 struct dp;
 struct port;
 struct acl_conf;
+struct acl_anchor;
 struct acl_classifier;
 struct acl_tags;
 
@@ -69,6 +70,7 @@ struct dp_pf_ruleset {
 	uint32_t	*anchor_base;	/* first stat index of each anchor */
 	uint32_t	 nstats;
 	struct pf_rule_stats *stats;
+	struct pf_rule_stats *stats_view; /* dp_pf_stats_view() */
 	uint64_t	*evals;		/* packets evaluated per classifier */
 	uint8_t		*skip;		/* per port: set skip on */
 };
@@ -104,6 +106,9 @@ int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *, int);
 void	 dp_pf_tick(struct dp *);
 int	 dp_pf_ctl(struct dp *, int, char **, FILE *);
 void	 dp_pf_state_gone(struct dp *, struct state *);
+void	 dp_pf_stats_view(struct dp *);
+void	 dp_pf_rule_where(struct dp *, uint32_t, int *, uint32_t *);
+int	 dp_pf_anchor_call(const struct acl_conf *, const struct acl_anchor *);
 void	 dp_pf_flush_rules(struct dp *);
 int	 dp_pf_recompile(struct dp *, FILE *);
 int	 dp_pf_explain(struct dp *, int, char **, FILE *);

@@ -69,7 +69,7 @@ print_counters(struct dp *dp, const struct acl_anchor *a, size_t i,
 	for (k = 0; k < rs->conf->nall; k++)
 		if (rs->conf->all[k] == a)
 			break;
-	st = &rs->stats[rs->anchor_base[k] + i];
+	st = &rs->stats_view[rs->anchor_base[k] + i];
 	fprintf(out, "  [ Evaluations: %-8llu  Packets: %-8llu  Bytes: %-10llu"
 	    "  States: %-6u]\n",
 	    (unsigned long long)rule_evals(rs, &a->rs.rules[i]),
@@ -131,6 +131,8 @@ show_rules(struct dp *dp, FILE *out, const struct pfctl_opts *o)
 
 	if (rs == NULL)
 		return 0;
+	if (o->verbose)
+		dp_pf_stats_view(dp);
 	if (o->anchor == NULL) {
 		show_anchor_rules(dp, rs->conf->root, out, o, 0);
 		return 0;
@@ -240,13 +242,20 @@ show_state(struct state *s, void *arg)
 		fprintf(out, "   %s:%s\n", peerstates[psrc % 3],
 		    peerstates[pdst % 3]);
 	if (w->verbose) {
+		int anchor;
+		uint32_t nr;
+
+		dp_pf_rule_where(w->dp, s->rule, &anchor, &nr);
 		fprintf(out, "   age %.2u:%.2u:%.2u, expires in %.2u:%.2u:%.2u, "
-		    "%llu:%llu pkts, %llu:%llu bytes, rule %u\n", age / 3600,
+		    "%llu:%llu pkts, %llu:%llu bytes", age / 3600,
 		    age / 60 % 60, age % 60, exp / 3600, exp / 60 % 60,
 		    exp % 60, (unsigned long long)state_packets(t, s, 0),
 		    (unsigned long long)state_packets(t, s, 1),
 		    (unsigned long long)s->bytes[0],
-		    (unsigned long long)s->bytes[1], RULE_IDX(s->rule));
+		    (unsigned long long)s->bytes[1]);
+		if (anchor >= 0)
+			fprintf(out, ", anchor %d", anchor);
+		fprintf(out, ", rule %u\n", nr);
 		if (w->verbose > 1)
 			fprintf(out, "   id: %016llx creatorid: %08x\n",
 			    (unsigned long long)((uint64_t)t->cold[state_id(t,

@@ -97,7 +97,10 @@ struct state {
 struct state_cold {
 	uint32_t	 creation;
 	uint32_t	 packets_hi[2];
-	uint32_t	 next_free;	/* free list link while unused */
+	union {
+		uint32_t next_free;	/* free list link while unused */
+		uint32_t match_rule;	/* the owner's: pf's match rule */
+	};
 };
 
 struct state_v6 {

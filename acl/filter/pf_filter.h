@@ -175,6 +175,7 @@ struct acl_result {
 	const struct acl_rule	*ar_nat;	/* nat-to to apply, or NULL */
 	const struct acl_rule	*ar_rdr;	/* rdr-to to apply, or NULL */
 	const struct acl_rule	*ar_match;	/* last match rule, or NULL */
+	int32_t			 ar_match_nr;	/* its flat index, or -1 */
 	const struct acl_rule	*ar_anchor_call; /* pf's "anchor rule" */
 	const char		*ar_anchor;	/* path of ar_rule's ruleset */
 	uint32_t		 ar_anchor_nr;	/* ar_rule->nr there */

@@ -576,11 +576,13 @@ acl_result_fill(const struct acl_classifier *c, const struct acl_ctx *x,
 	const struct acl_dec *d;
 
 	memset(res, 0, sizeof(*res));
-	res->ar_nr = -1;
+	res->ar_nr = res->ar_match_nr = -1;
 	res->ar_action = ACL_PASS;
 	res->ar_reason = ACL_R_NOMATCH;
-	if (x->match != ACL_POS_NONE)
+	if (x->match != ACL_POS_NONE) {
 		res->ar_match = c->dec[x->match].r;
+		res->ar_match_nr = (int32_t)x->match;
+	}
 	if (x->nat != ACL_POS_NONE)
 		res->ar_nat = c->dec[x->nat].r;
 	if (x->rdr != ACL_POS_NONE)
@@ -633,7 +635,7 @@ static void
 acl_skip_result(struct acl_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	res->ar_nr = -1;
+	res->ar_nr = res->ar_match_nr = -1;
 	res->ar_action = ACL_PASS;
 	res->ar_reason = ACL_R_SKIP;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -18,6 +19,7 @@
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ip.h"
+#include "dataplane/dp_pf.h"
 #include "test/etc.h"
 
 #define NPORTS	4
@@ -314,3 +316,76 @@ Test(dp, mixed_bursts_as_single_packets)
 	free(text);
 }
 
+
+/* A view of a dataplane that was sent packets of trace, one at a time. */
+static char *
+view(struct dp *dp, const char *a1, const char *a2)
+{
+	char *const cmd[] = { "pfctl", (char *)a1, (char *)a2, NULL };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	cr_assert_not_null(f = open_memstream(&text, &len));
+	dp_ctl(dp, a2 == NULL ? 2 : 3, (char **)cmd, f);
+	fclose(f);
+	return text;
+}
+
+/*
+ * pf counts a state's packets on the match rules that applied and on the
+ * anchor rule that called the deciding rule (pf_counters_inc()), and
+ * pfctl -vss names a rule in an anchor by the anchor rule's number and
+ * its own.  Match-rule counts outlive the state.
+ */
+Test(dp, match_and_anchor_rules_count)
+{
+	struct dp dp;
+	struct conf *conf;
+	struct port *em1;
+	char *text;
+	int i;
+
+	cr_assert_eq(mkdir(strcat(strcpy((char [300]){ 0 }, etc), "/pf.vm"),
+	    0755), 0);
+	put("pf.vm/web01.conf", "pass in on em1 proto udp to port 22\n");
+	put("pf.conf",
+	    "match in on em1 proto udp\n"
+	    "anchor \"vm/*\"\n"
+	    "load anchor \"vm/web01\" from \"/etc/pf.vm/web01.conf\"\n"
+	    "pass out all\n");
+	build(&dp, &conf);
+	cr_assert_not_null(em1 = dp_port(&dp, "em1"));
+	for (i = 0; i < 5; i++) {
+		struct pkt *b;
+
+		cr_assert_not_null(b = pkt_alloc(&dp.pool));
+		b->len = frame(b->data, 2, i);	/* udp to port 22, 42 B */
+		dp_input(&dp, em1, &b, 1);
+	}
+	text = view(&dp, "-vvsr", NULL);
+	cr_expect(strstr(text, "@0 match in on em1 proto udp all\n"
+	    "  [ Evaluations: 1         Packets: 5         Bytes: 210         "
+	    "States: 1     ]") != NULL, "the match rule:\n%s", text);
+	/* evaluated for the first packet in on em1 and out on em2 */
+	cr_expect(strstr(text, "@1 anchor \"vm/*\" all\n"
+	    "  [ Evaluations: 2         Packets: 5         Bytes: 210         "
+	    "States: 1     ]") != NULL, "the anchor rule:\n%s", text);
+	free(text);
+	text = view(&dp, "-vss", NULL);
+	cr_expect(strstr(text, "5:0 pkts, 210:0 bytes, anchor 1, rule 0\n") !=
+	    NULL, "the state in on em1:\n%s", text);
+	free(text);
+	/* The states go; what they counted stays on the match rule. */
+	dp_clock(&dp, 1000000000ULL * 1000);
+	for (i = 0; i < 20; i++)
+		dp_pf_tick(&dp);
+	text = view(&dp, "-vvsr", NULL);
+	cr_expect(strstr(text, "@0 match in on em1 proto udp all\n"
+	    "  [ Evaluations: 1         Packets: 5         Bytes: 210         "
+	    "States: 0     ]") != NULL, "after the states:\n%s", text);
+	free(text);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
