@@ -168,6 +168,15 @@ load_anchor(const struct acl_load_args *args, struct acl_conf *conf,
 		print_loaded(args, a);
 		return (0);
 	}
+	/*
+	 * pfctl_load_anchors() hands the name to fopen(): on OpenBSD this
+	 * line fails, and with it the whole "pfctl -f" (the old rules stay).
+	 */
+	if (args->flags & ACL_LOAD_WARN)
+		fprintf(err, "%s:%d: warning: load anchor from a glob is a "
+		    "sluice extension: OpenBSD's pfctl opens \"%s\" as one "
+		    "file and refuses the whole ruleset\n", la->from, la->line,
+		    la->filename);
 	pat = pf_confpath(qa, args->confdir, la->filename);
 	memset(&g, 0, sizeof(g));
 	if (glob(pat, 0, NULL, &g) != 0) {
