@@ -304,13 +304,8 @@ dp_open_vport(struct dp *dp, const char *name, FILE *err)
 		return NULL;
 	}
 	for (k = 0; ci != NULL && k < ci->naddrs; k++) {
-		if (k > 0) {
-			fprintf(err, "sluiced: warning: %s: only its first "
-			    "address is applied\n", name);
-			break;
-		}
-		if ((error = port_set_inet(p->ifname, ci->addrs[k].addr,
-		    ci->addrs[k].plen)) != 0) {
+		if ((error = (k == 0 ? port_set_inet : port_add_inet)(p->ifname,
+		    ci->addrs[k].addr, ci->addrs[k].plen)) != 0) {
 			fprintf(err, "sluiced: %s: inet: %s\n", p->ifname,
 			    strerror(error));
 			return NULL;

@@ -121,6 +121,61 @@ nl_attr(struct nlmsghdr *n, size_t cap, int type, const void *data,
 	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_SPACE(len);
 }
 
+/* Send one rtnetlink request; 0 or the errno its acknowledgement says. */
+static int
+nl_request(struct nlmsghdr *n)
+{
+	struct {
+		struct nlmsghdr	 n;
+		struct nlmsgerr	 e;
+		char		 buf[256];
+	} ack;
+	int s, error = 0;
+
+	if ((s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) <
+	    0)
+		return errno;
+	if (send(s, n, n->nlmsg_len, 0) < 0 ||
+	    recv(s, &ack, sizeof(ack), 0) < 0)
+		error = errno;
+	else if (ack.n.nlmsg_type == NLMSG_ERROR && ack.e.error != 0)
+		error = -ack.e.error;
+	close(s);
+	return error;
+}
+
+/*
+ * Add an IPv4 address to a Linux interface, beside those it has (what
+ * SIOCSIFADDR cannot: it replaces the primary one), as a second "inet"
+ * line of hostname.IF does on OpenBSD.
+ */
+int
+port_add_inet(const char *ifname, uint32_t addr, uint8_t plen)
+{
+	struct {
+		struct nlmsghdr	 n;
+		struct ifaddrmsg ifa;
+		char		 buf[64];
+	} req;
+	struct ifreq ifr;
+	int error;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if ((error = port_ifreq(ifname, SIOCGIFINDEX, &ifr)) != 0)
+		return error;
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+	req.n.nlmsg_type = RTM_NEWADDR;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+	    NLM_F_EXCL;
+	req.ifa.ifa_family = AF_INET;
+	req.ifa.ifa_prefixlen = plen;
+	req.ifa.ifa_index = (unsigned)ifr.ifr_ifindex;
+	nl_attr(&req.n, sizeof(req), IFA_LOCAL, &addr, 4);
+	nl_attr(&req.n, sizeof(req), IFA_ADDRESS, &addr, 4);
+	return nl_request(&req.n);
+}
+
 /*
  * Give the kernel side of a tap its MAC (the guest's lladdr) and, with
  * NETNS, move it into that network namespace (a name from `ip netns add`)
@@ -135,14 +190,9 @@ port_tap_setup(struct port *p, const char *netns, const char *newname,
 		struct ifinfomsg ifi;
 		char		 buf[256];
 	} req;
-	struct {
-		struct nlmsghdr	 n;
-		struct nlmsgerr	 e;
-		char		 buf[256];
-	} ack;
 	struct ifreq ifr;
 	char path[128];
-	int nsfd, s, error, ifindex;
+	int nsfd, error, ifindex;
 
 	memset(&ifr, 0, sizeof(ifr));
 	if ((error = port_ifreq(p->ifname, SIOCGIFINDEX, &ifr)) != 0) {
@@ -175,18 +225,7 @@ port_tap_setup(struct port *p, const char *netns, const char *newname,
 		nl_attr(&req.n, sizeof(req), IFLA_IFNAME, newname,
 		    strlen(newname) + 1);
 	}
-	if ((s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) <
-	    0) {
-		error = errno;
-		goto out;
-	}
-	if (send(s, &req, req.n.nlmsg_len, 0) < 0 ||
-	    recv(s, &ack, sizeof(ack), 0) < 0)
-		error = errno;
-	else if (ack.n.nlmsg_type == NLMSG_ERROR && ack.e.error != 0)
-		error = -ack.e.error;
-	close(s);
-out:
+	error = nl_request(&req.n);
 	if (nsfd >= 0)
 		close(nsfd);
 	if (error)

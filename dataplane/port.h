@@ -116,6 +116,7 @@ void	 port_close(struct port *);
 int	 port_link_up(const char *, int);
 int	 port_get_lladdr(const char *, uint8_t *);
 int	 port_set_inet(const char *, uint32_t, uint8_t);
+int	 port_add_inet(const char *, uint32_t, uint8_t);
 const char *port_group(const struct port *);
 
 #endif /* DP_PORT_H */

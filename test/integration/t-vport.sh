@@ -13,7 +13,8 @@ mkns "$H" && mkns "$DB" || exit 1
 etc=$TMP/etc
 mkdir -p "$etc"
 printf 'inet 10.50.0.1 255.255.255.0\nup\n' >"$etc/hostname.vether0"
-printf 'inet 10.50.0.2 255.255.255.0\nup\n' >"$etc/hostname.vport0"
+printf 'inet 10.50.0.2 255.255.255.0\ninet 198.51.100.9/24\nup\n' \
+	>"$etc/hostname.vport0"
 printf 'add vether0\nadd vport0\nup\n' >"$etc/hostname.bridge1"
 vmconf_isolated "$etc/vm.conf"
 ip netns exec "$H" "$SLUICED" -d -f "$etc" -s "$SOCK" -t "t$ID" \
@@ -23,6 +24,8 @@ wait_for 10 ctl ping || { cat "$TMP/sluiced.log"; exit 1; }
 VP=t${ID}vport0
 check "the vport's host side has 10.50.0.2/24 and is up" \
 	sh -c "ip -n $H -4 addr show $VP | grep -q 'inet 10.50.0.2/24' && ip -n $H link show $VP | grep -q ',UP'"
+check "... and its second inet line too" \
+	sh -c "ip -n $H -4 addr show $VP | grep -q 'inet 198.51.100.9/24'"
 check "ifconfig bridge1 lists vport0" sh -c "$SLUICECTL -s $SOCK ifconfig bridge1 | grep -qP '^\tvport0 flags=3<LEARNING,DISCOVER>$'"
 
 ip netns exec "$H" dnsmasq --no-daemon --port=0 --interface="$VP" \
