@@ -309,6 +309,17 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		return EINVAL;
 	}
 	limit = conf->limit_set[0] ? conf->limit[0] : STATE_DEFAULT_LIMIT;
+	if (limit < dp->pf.states.count) {
+		/*
+		 * pf's state pool cannot shrink below what it holds
+		 * (pool_sethardlimit(): EBUSY), so the load fails whole and
+		 * every state stays; pfctl_load_limit()'s words.
+		 */
+		fprintf(err, "pfctl: Current pool size exceeds requested "
+		    "states limit %u\n", limit);
+		pf_ruleset_free(rs);	/* and conf with it */
+		return EBUSY;
+	}
 	if (limit != dp->pf.states.limit &&
 	    state_table_resize(&dp->pf.states, limit) != 0) {
 		fprintf(err, "pfctl: set limit states %u: out of memory\n",

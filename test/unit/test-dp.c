@@ -389,3 +389,46 @@ Test(dp, match_and_anchor_rules_count)
 	conf_free(conf);
 	free(conf);
 }
+
+/*
+ * A reload cannot shrink the state table below what it holds: pf's pool
+ * refuses (EBUSY), the load fails whole, the states and rules stay.
+ */
+Test(dp, reload_below_the_state_count_is_refused)
+{
+	struct dp dp;
+	struct conf *conf;
+	struct port *em1;
+	char path[300], *text = NULL;
+	size_t len = 0;
+	FILE *err;
+	int f;
+
+	build(&dp, &conf);
+	cr_assert_not_null(em1 = dp_port(&dp, "em1"));
+	for (f = 0; f < 16; f += 2) {		/* udp flows: they pass */
+		struct pkt *b;
+
+		cr_assert_not_null(b = pkt_alloc(&dp.pool));
+		b->len = frame(b->data, f, 0);
+		dp_input(&dp, em1, &b, 1);
+	}
+	cr_assert_gt(dp.pf.states.count, 2);
+	put("small.conf", "set limit states 2\npass all\n");
+	snprintf(path, sizeof(path), "%s/small.conf", etc);
+	cr_assert_not_null(err = open_memstream(&text, &len));
+	cr_expect_neq(dp_pf_load(&dp, path, err), 0);
+	fclose(err);
+	cr_expect(strstr(text, "pfctl: Current pool size exceeds requested "
+	    "states limit 2\n") != NULL, "%s", text);
+	cr_expect_gt(dp.pf.states.count, 2, "the states stay");
+	cr_expect_eq(dp.pf.states.limit, 100000, "the limit stays");
+	free(text);
+	text = view(&dp, "-sr", NULL);
+	cr_expect(strstr(text, "anchor \"vm/*\" on tap0") != NULL,
+	    "the old rules stay:\n%s", text);
+	free(text);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
