@@ -617,10 +617,18 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		}
 	}
 	if (s != NULL) {
+		if (state_update(&pf->states, s, sdir, li.tcp_flags, p->len,
+		    dp->now) != 0) {
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: drop (SYN on a "
+				    "closed state: state removed)", dname,
+				    port->name);
+			dp_pf_state_gone(dp, s);
+			state_remove(&pf->states, s);
+			return PF_DROP;
+		}
 		if ((s->flags & STATE_F_NAT) && rewrite && li.af == 4)
 			pf_translate(p, &li, s, sdir);
-		state_update(&pf->states, s, sdir, li.tcp_flags, p->len,
-		    dp->now);
 		pf_count(pf, s->rule, dir, p->len);
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "

@@ -654,8 +654,9 @@ state_remove(struct state_table *t, struct state *s)
 
 /*
  * A packet going DIR matched the state: count it, track the protocol and
- * set the timeout in force.  Returns 0 (TCP sequence checks are not made,
- * so nothing is refused here yet).
+ * set the timeout in force.  Returns 0, or -1 when the state must go and
+ * the packet be dropped (a SYN reusing a closed connection's key).  TCP
+ * sequence windows are not checked.
  */
 int
 state_update(struct state_table *t, struct state *s, int dir,
@@ -665,6 +666,18 @@ state_update(struct state_table *t, struct state *s, int dir,
 	uint8_t *src = from_src ? &s->src_state : &s->dst_state;
 	uint8_t *dst = from_src ? &s->dst_state : &s->src_state;
 
+	/*
+	 * pf_tcp_track_full(): a new SYN on a connection both ends have
+	 * closed ("state reuse") removes the state and is dropped; the SYN
+	 * sent again makes a new state, which tracks the new connection
+	 * from its start instead of leaving it on tcp.closed.
+	 */
+	if (s->proto == 6 && (tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+	    s->src_state >= TCPS_FIN_WAIT_2 &&
+	    s->dst_state >= TCPS_FIN_WAIT_2) {
+		t->c[STATE_C_REUSE]++;
+		return -1;
+	}
 	state_count(t, s, !from_src, len);
 	switch (s->proto) {
 	case 6:

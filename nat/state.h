@@ -115,7 +115,8 @@ struct state_v6 {
 	X(LIMIT,	"state-limit",	"states refused: set limit states reached") \
 	X(INSERT_FAIL,	"state-insert",	"states refused: the key is taken") \
 	X(MISMATCH,	"state-mismatch", "packets that matched a state but broke its tracking") \
-	X(STALE_TAG,	"stale-tag",	"lookups whose burst tag no longer fit the frame (a second probe)")
+	X(STALE_TAG,	"stale-tag",	"lookups whose burst tag no longer fit the frame (a second probe)") \
+	X(REUSE,	"state-reuse",	"dropped: a SYN on a closed TCP state, which was removed (the SYN sent again makes a new one)")
 
 #define STATE_C_ENUM(e, n, d)	STATE_C_##e,
 enum { STATE_COUNTERS(STATE_C_ENUM) STATE_C__MAX };

@@ -118,6 +118,23 @@ Test(state, tcp_handshake_and_close)
 	cr_expect_eq(s->bytes[1], 112);
 }
 
+/* pf_tcp_track_full()'s "state reuse": a SYN on a closed connection's
+ * state is refused (the caller removes the state); one on a live one is
+ * tracked as usual. */
+Test(state, syn_on_a_closed_state)
+{
+	struct state *s = flow(6, STATE_DIR_IN, 0);
+
+	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, SYN, 60, 1), 0,
+	    "a SYN sent again while opening");
+	state_update(&t, s, STATE_DIR_OUT, RST, 40, 2);
+	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, SYN, 60, 3), -1);
+	cr_expect_eq(t.c[STATE_C_REUSE], 1);
+	cr_expect_eq(s->packets[0], 1, "the refused SYN is not counted");
+	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, SYN | ACK, 60, 4), 0,
+	    "only a bare SYN opens a new connection");
+}
+
 Test(state, tcp_reset)
 {
 	struct state *s = flow(6, STATE_DIR_IN, 0);
