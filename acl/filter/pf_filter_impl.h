@@ -219,6 +219,19 @@ struct acl_tree {
 	int		 budget_hit;
 };
 
+/*
+ * What a lookup reads of a non-empty tree, in 32 bytes (an acl_tree is
+ * mostly the builder's), so that a walk over the trees touches two
+ * lines and never visits one that holds nothing.
+ */
+struct acl_tlook {
+	const uint32_t	*rtab;
+	const void	*node;
+	const uint8_t	*rec;
+	uint32_t	 rmask;
+	uint8_t		 rdim, rshift;
+};
+
 /* One level of the lookup: the child of node w that holds the key. */
 static inline __attribute__((always_inline)) uint32_t
 acl_node_next(const int afi, const void *node, uint32_t w, const uint64_t *k)
@@ -294,6 +307,9 @@ struct acl_classifier {
 	uint8_t		 nslots;	/* ok[] slots used by calls */
 	/* [fragment][family][subset]: see pf_tree.c */
 	struct acl_tree	 tree[2][2][ACL_NSUB];
+	/* what a lookup reads of them: the non-empty ones, packed */
+	struct acl_tlook look[2][2][ACL_NSUB];
+	uint8_t		 nlook[2][2];
 	uint32_t	*xlate;		/* translating match rules */
 	size_t		 nxlate;
 };

@@ -916,6 +916,7 @@ acl_compile(const struct acl_compile_args *args, struct acl_classifier **cp,
 					acl_tree_free(&c->tree[i /
 					    (2 * ACL_NSUB)][i / ACL_NSUB % 2]
 					    [i % ACL_NSUB]);
+				memset(c->nlook, 0, sizeof(c->nlook));
 				c->linear = 1;
 				break;
 			}

@@ -735,34 +735,36 @@ acl_tree_walk_af(const struct acl_classifier *c, struct acl_ctx *x,
 {
 	const size_t rsz = afi == ACL_AF4 ? sizeof(struct acl_rec4) :
 	    sizeof(struct acl_rec6);
-	const struct acl_tree *ts;
+	const struct acl_tlook *lk;
 	const uint8_t *cur[ACL_NSUB], *end[ACL_NSUB];
 	uint32_t w[ACL_NSUB], n, pos, pf, start = 0;
-	int i, nl, best, rv, down;
+	int i, nt, nl, best, rv, down;
 
 again:
-	ts = c->tree[x->k.frag][afi];
+	lk = c->look[x->k.frag][afi];
+	nt = c->nlook[x->k.frag][afi];
 	/*
-	 * Descend the subset trees side by side, a level of each in turn:
-	 * their loads are independent and overlap.
+	 * Descend the trees that hold anything side by side, a level of
+	 * each in turn: their loads are independent and overlap.  (One tree
+	 * after the other takes ~15 % fewer instructions at 10k rules, and
+	 * was slower on ipc1_10k, whose trees are deeper.)
 	 */
-	for (i = 0; i < ACL_NSUB; i++)
-		w[i] = ts[i].rtab[(x->k.k[ts[i].rdim] >> ts[i].rshift) &
-		    ts[i].rmask];
+	for (i = 0; i < nt; i++)
+		w[i] = lk[i].rtab[(x->k.k[lk[i].rdim] >> lk[i].rshift) &
+		    lk[i].rmask];
 	do {
 		down = 0;
-		for (i = 0; i < ACL_NSUB; i++)
+		for (i = 0; i < nt; i++)
 			if (w[i] & ACL_W_NODE) {
-				w[i] = acl_node_next(afi, ts[i].node, w[i],
+				w[i] = acl_node_next(afi, lk[i].node, w[i],
 				    x->k.k);
 				down = 1;
 			}
 	} while (down);
-	for (i = nl = 0; i < ACL_NSUB; i++) {
+	for (i = nl = 0; i < nt; i++) {
 		if ((n = w[i] >> ACL_W_NSHIFT) == 0)
 			continue;
-		cur[nl] = (const uint8_t *)ts[i].rec +
-		    (size_t)(w[i] & ACL_W_IDX) * rsz;
+		cur[nl] = lk[i].rec + (size_t)(w[i] & ACL_W_IDX) * rsz;
 		__builtin_prefetch(cur[nl]);
 		if (n == ACL_W_NBIG) {
 			for (end[nl] = cur[nl]; (acl_rec_pf(afi, end[nl]) &

@@ -989,6 +989,17 @@ acl_tree_build(struct acl_classifier *c, int afi, int frag)
 		tb.t->built = 1;
 		if (error == 0)
 			error = acl_tree_pack(c, afi, tb.t);
+		if (error == 0) {
+			struct acl_tlook *lk =
+			    &c->look[frag][afi][c->nlook[frag][afi]++];
+
+			lk->rtab = tb.t->rtab;
+			lk->node = tb.t->node;
+			lk->rec = tb.t->rec;
+			lk->rmask = tb.t->rmask;
+			lk->rdim = tb.t->rdim;
+			lk->rshift = tb.t->rshift;
+		}
 	}
 out:
 	free(l);
