@@ -1,14 +1,21 @@
 /*
  * See router.h.  The input path is a straight line: ARP or IPv4; header
- * checks; for us (echo reply, else an error or a drop); forwarding off;
- * TTL; route; MTU; TTL decrement; ARP resolve; send.  Every exit that is
- * not a send counts its reason, and every ICMP error a router owes is sent
+ * checks; for us (echo reply, else an error or a drop; with forwarding
+ * off, only on the interface that holds the address); forwarding off;
+ * TTL; route; MTU with DF (needfrag); TTL decrement; pf out; fragment
+ * what is larger than the MTU; ARP resolve; send.  Every exit that is not
+ * a send counts its reason, and every ICMP error a router owes is sent
  * (rate-limited as OpenBSD does: 100 per second).
+ *
+ * Fragments are forwarded as they come, never reassembled: pf sees each
+ * one, and a rule with ports matches the first fragment only (see
+ * acl/filter/pf_match.c).
  *
  * A frame the router changes must be its own: one that came from a bridge
  * may be shared with other output queues (a flood), and is copied first.
  */
 #include <arpa/inet.h>
+#include <linux/virtio_net.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +24,7 @@
 #include "acl/pf_ast.h"
 #include "dataplane/dp.h"
 #include "dataplane/router.h"
+#include "fwd/csum.h"
 #include "fwd/ether.h"
 #include "fwd/ip.h"
 #include "fwd/l3.h"
@@ -31,6 +39,9 @@ const char *const router_counter_help[ROUTER_C__MAX] = {
 };
 
 #define ICMP_ERRPPS	100		/* net.inet.icmp.errppslimit */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5	/* USO (Linux 6.2) */
+#endif
 
 static void	netname4(uint32_t, uint8_t, char *, size_t);
 
@@ -216,8 +227,8 @@ router_route_delete(struct router *rt, uint32_t dst, uint8_t plen)
 	return 0;
 }
 
-/* Is addr one of ours?  Returns the rif address or NULL. */
-static const struct rif_addr *
+/* Is addr one of ours?  Returns the rif holding it, or NULL. */
+static struct rif *
 router_local(struct router *rt, uint32_t addr)
 {
 	int i, k;
@@ -225,7 +236,7 @@ router_local(struct router *rt, uint32_t addr)
 	for (i = 0; i < rt->nrifs; i++)
 		for (k = 0; k < rt->rifs[i].naddrs; k++)
 			if (rt->rifs[i].addrs[k].addr == addr)
-				return &rt->rifs[i].addrs[k];
+				return &rt->rifs[i];
 	return NULL;
 }
 
@@ -330,6 +341,141 @@ router_resolve(struct router *rt, struct rif *r, uint32_t nh, struct pkt *p)
 }
 
 /*
+ * The IP length of one segment of a GSO frame whose IP header is at ip
+ * (the transport header and gso_size), or 0 when it cannot be told.  A
+ * super-frame's own total length says nothing about what goes on the
+ * wire: the output port (or the kernel behind it) cuts it into segments.
+ */
+static uint32_t
+router_gso_seglen(const struct pkt *p, const uint8_t *ip)
+{
+	uint32_t hl = (ip[0] & 0x0fu) * 4, room = p->len - (uint32_t)(ip -
+	    p->data);
+
+	switch (p->off.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		if (room < hl + 20)
+			return 0;
+		return hl + (ip[hl + 12] >> 4) * 4u + p->off.gso_size;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		return hl + 8 + p->off.gso_size;
+	case VIRTIO_NET_HDR_GSO_UDP:		/* UFO: segments are fragments */
+		return hl + p->off.gso_size;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A GSO frame larger than the MTU without DF (one with DF got a needfrag
+ * in router_input()).  OpenBSD's tcp_if_output_tso() would drop the TSO
+ * flag and ip_fragment() the whole super-packet, ~47 fragments for 64 KiB
+ * of which one lost loses all.  For TCP sluice lowers gso_size instead,
+ * so the output port's segmentation makes segments that fit: the same
+ * byte stream, cut finer, and no fragments (Linux's ip_finish_output_gso()
+ * segments first too).  UFO frames (GSO_UDP) are cut into IP fragments
+ * by the same means, so a smaller gso_size (a multiple of 8) is exactly
+ * ip_fragment().  A UDP_L4 segment is a datagram of its own and cannot be
+ * cut finer; it would have to be segmented and each piece fragmented in
+ * software, which sluice does not do: such frames are dropped and counted
+ * (a sender only makes them with UDP_SEGMENT and DF cleared).  A frame
+ * whose segment size cannot be told goes as it is, as it did before.
+ * Returns 0 when p may go, -1 when it was dropped (and freed).
+ */
+static int
+router_gso_fit(struct router *rt, struct rif *ro, struct pkt *p)
+{
+	const uint8_t *ip = p->data + ETHER_HDR_LEN;
+	uint32_t mtu = ro->port->mtu, seg = router_gso_seglen(p, ip), hdr, n;
+	uint8_t type = p->off.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	if (seg == 0 || seg <= mtu)
+		return 0;
+	hdr = seg - p->off.gso_size;
+	n = 0;
+	if (type == VIRTIO_NET_HDR_GSO_TCPV4 && hdr < mtu)
+		n = mtu - hdr;
+	else if (type == VIRTIO_NET_HDR_GSO_UDP && hdr + 8 <= mtu)
+		n = (mtu - hdr) & ~7u;
+	if (n != 0) {
+		rt->c[ROUTER_C_GSO_RESEGMENTED]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "GSO segments of %u "
+			    "bytes > mtu %u of %s, DF clear: segment size %u "
+			    "-> %u", seg, mtu, ro->port->name,
+			    p->off.gso_size, n);
+		p->off.gso_size = (uint16_t)n;
+		return 0;
+	}
+	rt->c[ROUTER_C_DROP_GSO_MTU]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "router", "drop: GSO frame (type %u) whose "
+		    "datagrams exceed mtu %u of %s, DF clear",
+		    p->off.gso_type, mtu, ro->port->name);
+	pkt_free(&rt->dp->pool, p);
+	return -1;
+}
+
+/*
+ * Send p out of rif ro to next hop nh, as ip_output() does after pf:
+ * whole when it fits the port's MTU, else cut by ip_fragment()'s rules
+ * (fwd/ipfrag.c) unless DF is set, which only our own packets can still
+ * have here (forwarded ones got a needfrag in router_input()).  Consumes p.
+ */
+static void
+router_send_mtu(struct router *rt, struct rif *ro, uint32_t nh, struct pkt *p)
+{
+	const uint8_t *ip = p->data + ETHER_HDR_LEN;
+	uint32_t mtu = ro->port->mtu, iplen, hl, flen, off, n;
+	struct pkt *f;
+
+	if (p->off.gso_type != 0) {
+		if (router_gso_fit(rt, ro, p) == 0)
+			router_resolve(rt, ro, nh, p);
+		return;
+	}
+	iplen = ether_get16(ip + 2);
+	if (iplen <= mtu) {
+		router_resolve(rt, ro, nh, p);
+		return;
+	}
+	hl = (ip[0] & 0x0fu) * 4;
+	/* Fragments cannot carry a partial checksum: finish it first. */
+	if ((ether_get16(ip + 6) & IP_DF) || iplen < hl ||
+	    ETHER_HDR_LEN + iplen > p->len ||
+	    (flen = ip_frag_len(ip, mtu)) == 0 || csum_complete(p) != 0) {
+		rt->c[ROUTER_C_DROP_CANTFRAG]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: %u bytes > mtu "
+			    "%u of %s, cannot fragment%s", iplen, mtu,
+			    ro->port->name, ether_get16(ip + 6) & IP_DF ?
+			    " (DF)" : "");
+		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	rt->c[ROUTER_C_FRAGMENTED]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "router", "%u bytes > mtu %u of %s: %u "
+		    "fragments, id %u", iplen, mtu, ro->port->name,
+		    (iplen - hl + flen - 1) / flen, ether_get16(ip + 4));
+	/* Each fragment in a buffer of its own, sent in order. */
+	for (off = 0; off < iplen - hl; off += flen) {
+		n = iplen - hl - off < flen ? iplen - hl - off : flen;
+		if ((f = router_alloc(rt)) == NULL)
+			break;
+		memcpy(f->data, p->data, ETHER_HDR_LEN);
+		f->len = ETHER_HDR_LEN + ip_frag_build(f->data +
+		    ETHER_HDR_LEN, ip, off, n);
+		f->in_port = p->in_port;
+		f->id = p->id;
+		f->traced = p->traced;
+		rt->c[ROUTER_C_FRAGMENTS]++;
+		router_resolve(rt, ro, nh, f);
+	}
+	pkt_free(&rt->dp->pool, p);
+}
+
+/*
  * Route an IPv4 packet (ours or forwarded) and send it; consumes p.
  * Returns the route used, or NULL when there is none (p is freed).
  */
@@ -350,7 +496,7 @@ router_output(struct router *rt, struct pkt *p, uint32_t dst)
 		pkt_free(&rt->dp->pool, p);
 		return r;
 	}
-	router_resolve(rt, &rt->rifs[r->rif], r->gw && (r->flags &
+	router_send_mtu(rt, &rt->rifs[r->rif], r->gw && (r->flags &
 	    RTF_GATEWAY) ? r->gw : dst, p);
 	return r;
 }
@@ -502,7 +648,8 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	const uint8_t *dmac = ether_dst(p->data);
 	struct l3info li;
 	struct route *rte;
-	uint32_t dst, id;
+	struct rif *lr, *ro;
+	uint32_t dst, id, seg;
 	uint8_t *ip;
 	struct pkt *q;
 	char a[16];
@@ -542,7 +689,21 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	if (dp_pf_test(rt->dp, r->port, ACL_IN, p, 1) != PF_PASS)
 		goto done;
 	dst = ip_get32(ip + 16);
-	if (router_local(rt, dst) != NULL || dst == 0xffffffff) {
+	if ((lr = router_local(rt, dst)) != NULL || dst == 0xffffffff) {
+		/*
+		 * in_ouraddr(): a host (forwarding off) takes an address
+		 * only on the interface that holds it (ips_wrongif); a
+		 * router takes any of its addresses on any interface.
+		 */
+		if (lr != NULL && lr != r && !rt->forwarding) {
+			rt->c[ROUTER_C_DROP_WRONG_IF]++;
+			if (p->traced)
+				dp_trace(rt->dp, p, "router", "drop: %s is on "
+				    "%s, not %s, and net.inet.ip.forwarding=0",
+				    ipstr(dst, a), lr->port->name,
+				    r->port->name);
+			goto done;
+		}
 		router_local_input(rt, r, p, &li, 0);
 		goto done;
 	}
@@ -569,17 +730,44 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		if (p->traced)
 			dp_trace(rt->dp, p, "router", "drop: no route to %s",
 			    ipstr(dst, a));
+		/* ip_forward(): no route is ICMP_UNREACH_HOST. */
 		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_UNREACH,
-		    ICMP_UNREACH_NET, 0);
+		    ICMP_UNREACH_HOST, 0);
 		goto done;
 	}
 	rte = &rt->routes[id - 1];
-	if ((ether_get16(ip + 6) & 0x4000) && p->off.gso_type == 0 &&
-	    li.iplen > rt->rifs[rte->rif].port->mtu) {
+	ro = &rt->rifs[rte->rif];
+	/*
+	 * DF and too big: ip_output() fails with EMSGSIZE and ip_forward()
+	 * sends a needfrag with the interface's MTU.  For a GSO frame what
+	 * counts is a segment (TCP from Linux always has DF): without this
+	 * a guest with a larger MTU than em0's never learns the path MTU.
+	 * Without DF, router_send_mtu() fragments or resegments after pf.
+	 */
+	seg = p->off.gso_type != 0 ? router_gso_seglen(p, ip) : li.iplen;
+	if ((ether_get16(ip + 6) & IP_DF) && seg > ro->port->mtu) {
+		uint8_t quote[60 + 8];
+		uint32_t room = p->len - li.l3off, hl = (ip[0] & 0x0fu) * 4;
+		const uint8_t *about = ip;
+
 		rt->c[ROUTER_C_DROP_NEEDFRAG]++;
-		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_UNREACH,
-		    ICMP_UNREACH_NEEDFRAG,
-		    (uint16_t)rt->rifs[rte->rif].port->mtu);
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: %s%u bytes > mtu %u "
+			    "of %s, DF set: needfrag sent", p->off.gso_type ?
+			    "GSO segments of " : "", seg, ro->port->mtu,
+			    ro->port->name);
+		/* Quote the first segment as it would have been sent. */
+		if (p->off.gso_type != 0 && room >= hl + 8) {
+			memcpy(quote, ip, hl + 8);
+			ether_put16(quote + 2, (uint16_t)seg);
+			ether_put16(quote + 10, 0);
+			ether_put16(quote + 10, (uint16_t)~csum_fold(
+			    csum_partial(quote, hl, 0)));
+			about = quote;
+			room = hl + 8;
+		}
+		router_icmp_error(rt, r, about, room, ICMP_UNREACH,
+		    ICMP_UNREACH_NEEDFRAG, (uint16_t)ro->port->mtu);
 		goto done;
 	}
 	q = p;

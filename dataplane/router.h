@@ -42,7 +42,13 @@
 	X(DROP_FORWARDING_OFF, "drop-forwarding-off", "dropped: not for us and net.inet.ip.forwarding=0") \
 	X(DROP_NO_ROUTE, "drop-no-route", "dropped: no route (ICMP unreachable sent)") \
 	X(DROP_TTL,	"drop-ttl-exceeded", "dropped: TTL exceeded (ICMP time exceeded sent)") \
-	X(DROP_NEEDFRAG, "drop-needfrag", "dropped: DF set and larger than the MTU (ICMP sent)") \
+	X(DROP_NEEDFRAG, "drop-needfrag", "dropped: DF set and larger than the MTU, or a GSO frame with DF whose segments are (ICMP sent)") \
+	X(FRAGMENTED,	"fragmented",	"packets larger than the outgoing MTU sent as fragments") \
+	X(FRAGMENTS,	"fragments-made", "fragments sent for them") \
+	X(DROP_CANTFRAG, "drop-cantfrag", "dropped: larger than the MTU and cannot be fragmented (our own with DF, or a bad length)") \
+	X(GSO_RESEGMENTED, "gso-resegmented", "GSO frames without DF (TCP, UFO) given a smaller segment size to fit the MTU") \
+	X(DROP_GSO_MTU,	"drop-gso-mtu",	"dropped: UDP GSO frame without DF whose datagrams exceed the MTU (cannot be resegmented)") \
+	X(DROP_WRONG_IF, "drop-wrong-if", "dropped: for an address of another interface and net.inet.ip.forwarding=0") \
 	X(DROP_ARP_TIMEOUT, "drop-arp-timeout", "dropped: next hop did not answer ARP") \
 	X(DROP_ARP_QUEUE, "drop-arp-queue-full", "dropped: too many packets waiting for ARP") \
 	X(DROP_LOCAL_PROTO, "drop-local-unhandled", "dropped: for us, but no service here (UDP: port unreachable sent)") \

@@ -1,7 +1,8 @@
 /*
  * IPv4 header edits on the forwarding path, with incremental checksums
  * (RFC 1624: HC' = ~(~HC + ~m + m')) so a forwarded packet is never summed
- * again, and the ICMP messages a router sends (RFC 792, RFC 1191).
+ * again, the ICMP messages a router sends (RFC 792, RFC 1191), and
+ * fragmentation (fwd/ipfrag.c).
  */
 #ifndef FWD_IP_H
 #define FWD_IP_H
@@ -110,9 +111,14 @@ ip_put32(uint8_t *p, uint32_t v)
 #define ICMP_ECHO		8
 #define ICMP_TIMXCEED		11
 
+#define IP_DF			0x4000	/* ip_off: don't fragment */
+#define IP_MF			0x2000	/* ip_off: more fragments */
+
 uint32_t icmp_error_build(uint8_t *, uint32_t, const uint8_t *, uint32_t,
 	    uint8_t, uint8_t, uint32_t, uint16_t);
 int	 icmp_echo_reply(uint8_t *, uint32_t, uint32_t);
 int	 ip_header_ok(const uint8_t *, uint32_t);
+uint32_t ip_frag_len(const uint8_t *, uint32_t);
+uint32_t ip_frag_build(uint8_t *, const uint8_t *, uint32_t, uint32_t);
 
 #endif /* FWD_IP_H */

@@ -24,6 +24,10 @@ ip -n "$DB" route add default via 10.50.0.1
 
 check "forwarding off: nothing passes to the wan" \
 	sh -c "! ip netns exec $DB ping -c 1 -W 1 198.51.100.1"
+check "forwarding off: em0's address is not answered on vether0" \
+	sh -c "! ip netns exec $DB ping -c 1 -W 1 198.51.100.2"
+check "... and that is counted as drop-wrong-if" \
+	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'router +drop-wrong-if +[1-9]'"
 check "sysctl net.inet.ip.forwarding=1" ctl sysctl net.inet.ip.forwarding=1
 check "ping 10.50.0.1" ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 10.50.0.1
 check "ping 198.51.100.1 through NAT" ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 198.51.100.1

@@ -38,7 +38,7 @@ check "ttl 1: time exceeded from 10.50.0.1" \
 	sh -c "ip netns exec $DB ping -c 1 -t 1 -W 2 198.51.100.1 | grep -q 'From 10.50.0.1 .*Time to live exceeded'"
 check "no route: unreachable from the router" \
 	sh -c "$SLUICECTL -s $SOCK route delete default >/dev/null &&
-	ip netns exec $DB ping -c 1 -W 2 203.0.113.9 | grep -q 'From 10.50.0.1 .*Destination Net Unreachable'"
+	ip netns exec $DB ping -c 1 -W 2 203.0.113.9 | grep -q 'From 10.50.0.1 .*Destination Host Unreachable'"
 check "route add default 198.51.100.1" \
 	sh -c "$SLUICECTL -s $SOCK route add default 198.51.100.1 | grep -q 'add net default: gateway 198.51.100.1'"
 

@@ -346,8 +346,9 @@ def ttl_exceeded():
 
 @case
 def no_route_unreachable():
+    """No route: host unreachable (code 1), as OpenBSD's ip_forward()."""
     req = icmp_echo(DB, VE, "10.50.0.20", "203.0.113.9")
-    err = icmp_error(VE, DB, "10.50.0.1", "10.50.0.20", 3, 0, req[14:])
+    err = icmp_error(VE, DB, "10.50.0.1", "10.50.0.20", 3, 1, req[14:])
     return dict(files=routed(), inputs={"tap0": [(1.0, WHO), (1.1, req)]},
                 pre=["route delete default"],
                 expect={"tap0": [WHO_REPLY, err], "em0": []},
@@ -362,7 +363,166 @@ def needfrag_with_mtu():
                      mtu=1400)
     return dict(files=routed(em0_extra="mtu 1400\n"),
                 inputs={"tap0": [(1.0, WHO), (1.1, big)]},
-                expect={"tap0": [WHO_REPLY, err], "em0": []})
+                expect={"tap0": [WHO_REPLY, err], "em0": []},
+                pre=["trace on 5"], commands=["stats", "trace show"],
+                views=[r"router +drop-needfrag +1 ",
+                       r"router +drop: 1450 bytes > mtu 1400 of em0, DF set: "
+                       r"needfrag sent"])
+
+
+# 12 bytes of options: record route (not copied), a NOP, router alert
+# (copied): later fragments carry the NOP and router alert, EOL-padded.
+IPOPTS = bytes([7, 7, 4, 0, 0, 0, 0, 1, 0x94, 4, 0, 0])
+
+
+def udp_opts(payload, opts=b"", ipoff=0, ident=0x4242):
+    """db01 -> 198.51.100.1 UDP datagram (IP header and options, no MAC)
+    with ip_off ipoff; the UDP header is part of payload when ipoff's
+    offset is not 0."""
+    import struct
+    from pcaplib import csum, l4_csum
+    a = bytes([10, 50, 0, 20])
+    b = bytes([198, 51, 100, 1])
+    if ipoff & 0x1fff == 0:
+        seg = struct.pack("!HHHH", 41000, 53, 8 + len(payload), 0) + payload
+        c = l4_csum(a, b, 17, seg)
+        payload = seg[:6] + struct.pack("!H", c or 0xFFFF) + seg[8:]
+    hl = 20 + len(opts)
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | hl // 4, 0, hl + len(payload),
+                    ident, ipoff, 64, 17, 0, a, b) + opts
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+
+
+def check_fragments(orig_ip, frames, mtu, copied_opts):
+    """What ip_fragment() must make of orig_ip: checked field by field and
+    reassembled, without trusting sluice's arithmetic."""
+    import struct
+    from pcaplib import csum
+    errs = []
+    ohl = (orig_ip[0] & 15) * 4
+    ooff = struct.unpack("!H", orig_ip[6:8])[0]
+    data = b""
+    for i, f in enumerate(frames):
+        ip = f[14:]
+        hl = (ip[0] & 15) * 4
+        tot, ident, off = struct.unpack("!HHH", ip[2:8])
+        last = i == len(frames) - 1
+        if f[:6] != bytes.fromhex(GW.replace(":", "")) or \
+                f[12:14] != b"\x08\x00":
+            errs.append("fragment %d: bad Ethernet header" % i)
+        if csum(ip[:hl]) != 0:
+            errs.append("fragment %d: bad header checksum" % i)
+        if tot > mtu or tot != len(ip):
+            errs.append("fragment %d: total length %d (frame %d, mtu %d)"
+                        % (i, tot, len(ip), mtu))
+        if ident != struct.unpack("!H", orig_ip[4:6])[0]:
+            errs.append("fragment %d: id %#x changed" % (i, ident))
+        if ip[8] != orig_ip[8] - 1 or ip[9] != orig_ip[9] or \
+                ip[12:20] != orig_ip[12:20] or ip[1] != orig_ip[1]:
+            errs.append("fragment %d: ttl/proto/tos/addresses" % i)
+        if (off & 0x1fff) * 8 != len(data) + (ooff & 0x1fff) * 8:
+            errs.append("fragment %d: offset %d, expected %d" % (
+                i, (off & 0x1fff) * 8, len(data)))
+        if bool(off & 0x2000) != (not last or bool(ooff & 0x2000)):
+            errs.append("fragment %d: MF %s" % (i, bool(off & 0x2000)))
+        if off & 0x4000:
+            errs.append("fragment %d: DF set" % i)
+        if not last and (tot - hl) % 8:
+            errs.append("fragment %d: %d bytes, not a multiple of 8" % (
+                i, tot - hl))
+        want_opts = orig_ip[20:ohl] if i == 0 else copied_opts
+        if ip[20:hl] != want_opts:
+            errs.append("fragment %d: options %s, expected %s" % (
+                i, ip[20:hl].hex(), want_opts.hex()))
+        data += ip[hl:tot]
+    if data != orig_ip[ohl:]:
+        errs.append("the fragments do not reassemble to the original "
+                    "(%d bytes, expected %d)" % (len(data),
+                                                 len(orig_ip) - ohl))
+    return errs
+
+
+def fragment_case(ip, mtu, nfrags, copied_opts):
+    from pcaplib import eth
+    big = eth(VE, DB, 0x0800, ip)
+
+    def check(outs):
+        got = [f for f in outs.get("em0", []) if f[12:14] == b"\x08\x00"]
+        if len(got) != nfrags:
+            return ["em0: %d fragments, expected %d" % (len(got), nfrags)]
+        return check_fragments(ip, got, mtu, copied_opts)
+    return dict(files=routed(em0_extra="mtu %d\n" % mtu),
+                inputs={"tap0": [(1.0, WHO), (1.1, big)],
+                        "em0": [(1.2, GW_REPLY)]},
+                expect={"tap0": [WHO_REPLY]}, check=check,
+                pre=["trace on 5"], commands=["stats", "trace show"],
+                views=[r"router +fragmented +1 ",
+                       r"router +fragments-made +%d " % nfrags,
+                       r"router +\S+ bytes > mtu %d of em0: %d fragments, "
+                       r"id 16962" % (mtu, nfrags)])
+
+
+@case
+def fragments_to_smaller_mtu():
+    """1450 bytes without DF to an MTU-1400 em0: two fragments (1376 and
+    54 bytes of payload, as ip_fragment() cuts them), id kept."""
+    return fragment_case(udp_opts(bytes(range(256)) * 5 + b"x" * 142),
+                         1400, 2, b"")
+
+
+@case
+def fragments_copy_options():
+    """Options: all in the first fragment, only the copied ones (and NOPs)
+    in the others; a packet that was a fragment keeps MF on its last."""
+    payload = bytes(range(256)) * 5 + b"o" * 120
+    return fragment_case(udp_opts(payload, IPOPTS), 576, 3,
+                         bytes([1, 0x94, 4, 0, 0, 0, 0, 0]))
+
+
+@case
+def fragments_of_a_fragment():
+    """A first fragment (MF set, offset 0) bigger than the MTU: its pieces
+    all carry MF; a middle one (offset 185*8) keeps its offset base."""
+    first = udp_opts(b"a" * 1400, ipoff=0x2000)
+    return fragment_case(first, 1000, 2, b"")
+
+
+@case
+def fragment_middle_offset():
+    middle = udp_opts(b"m" * 1400, ipoff=0x2000 | 185)
+    return fragment_case(middle, 1000, 2, b"")
+
+
+@case
+def wrong_interface_forwarding_off():
+    """Forwarding off: em0's address is not answered on vether0 (OpenBSD's
+    in_ouraddr(): ips_wrongif), vether0's own is."""
+    far = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.2")
+    near = icmp_echo(DB, VE, "10.50.0.20", "10.50.0.1")
+    rep = bytearray(near)
+    rep[34] = 0
+    rep = rebuild(bytes(rep), dmac=DB, smac=VE, src="10.50.0.1",
+                  dst="10.50.0.20", ttl=64)
+    return dict(files=routed(forwarding=False),
+                inputs={"tap0": [(1.0, WHO), (1.1, far), (1.2, near)]},
+                expect={"tap0": [WHO_REPLY, rep], "em0": []},
+                pre=["trace on 5"], commands=["stats", "trace show"],
+                views=[r"router +drop-wrong-if +1 ",
+                       r"router +drop: 198\.51\.100\.2 is on em0, not "
+                       r"vether0, and net\.inet\.ip\.forwarding=0"])
+
+
+@case
+def other_interface_forwarding_on():
+    """Forwarding on: a router answers for any of its addresses."""
+    far = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.2")
+    rep = bytearray(far)
+    rep[34] = 0
+    rep = rebuild(bytes(rep), dmac=DB, smac=VE, src="198.51.100.2",
+                  dst="10.50.0.20", ttl=64)
+    return dict(files=routed(),
+                inputs={"tap0": [(1.0, WHO), (1.1, far)]},
+                expect={"tap0": [WHO_REPLY, rep], "em0": []})
 
 
 @case
@@ -543,6 +703,13 @@ def run_case(sluiced, fn):
                 errs.append("%s: expected %d frame(s), got %d%s" % (
                     p, len(want), len(got),
                     "" if len(got) != len(want) else " (bytes differ)"))
+        if "check" in c:
+            outs = {}
+            for p in ports:
+                path = os.path.join(tmp, p + ".out")
+                outs[p] = [d for _, d in read_pcap(path)] \
+                    if os.path.exists(path) else []
+            errs += c["check"](outs)
         for v in c.get("views", []):
             if not re.search(v, r.stdout, re.M):
                 errs.append("view lacks /%s/" % v)

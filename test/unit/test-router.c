@@ -1,0 +1,305 @@
+/*
+ * The router's MTU checks on GSO frames.  A capture file cannot carry a
+ * virtio-net header, so the pipeline tests (pcap in, pcap out) cannot
+ * send a super-frame; these tests hand one to the dataplane directly, as
+ * a tap or AF_PACKET port would, and read what came back to db01 from
+ * tap0's output capture.  The setup is the handbook's section 3 (db01
+ * behind vether0, em0 with an MTU of 1400 towards the wan).
+ */
+#include <linux/virtio_net.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <pcap/pcap.h>
+
+#include "dataplane/dp.h"
+#include "fwd/arp.h"
+#include "fwd/csum.h"
+#include "fwd/ip.h"
+#include "test/etc.h"
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
+
+static char etc[] = "/tmp/sluice-test-router-XXXXXX";
+static const uint8_t ve[6] = { 0xfe, 0xe1, 0xba, 0xd0, 0x00, 0x01 };
+static const uint8_t e0[6] = { 0x02, 0x00, 0x00, 0x00, 0x0e, 0x00 };
+static const uint8_t db[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xdb };
+static const uint8_t gw[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x77 };
+
+static void
+put(const char *name, const char *text)
+{
+	cr_assert_eq(etc_put(etc, name, text), 0, "cannot write %s", name);
+}
+
+static void
+setup(void)
+{
+	cr_assert_not_null(mkdtemp(etc));
+	put("hostname.vether0", "lladdr fe:e1:ba:d0:00:01\n"
+	    "inet 10.50.0.1 255.255.255.0\nup\n");
+	put("hostname.bridge1", "add vether0\nup\n");
+	put("hostname.em0", "lladdr 02:00:00:00:0e:00\n"
+	    "inet 198.51.100.2 255.255.255.0\nmtu 1400\nup\n");
+	put("mygate", "198.51.100.1\n");
+	put("sysctl.conf", "net.inet.ip.forwarding=1\n");
+	put("vm.conf", "switch \"isolated\" { interface bridge1 }\n"
+	    "vm \"db01\" { interface { switch \"isolated\" } }\n");
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", etc);
+	(void)system(cmd);
+}
+
+static void
+build(struct dp *dp, struct conf **conf)
+{
+	struct dp_opts opts;
+
+	memset(&opts, 0, sizeof(opts));
+	cr_assert_not_null(*conf = calloc(1, sizeof(**conf)));
+	cr_assert_eq(conf_load(*conf, etc, stderr), 0);
+	snprintf(opts.ifmaps[0].name, sizeof(opts.ifmaps[0].name), "em0");
+	snprintf(opts.ifmaps[0].spec, sizeof(opts.ifmaps[0].spec), "pcap::");
+	snprintf(opts.ifmaps[1].name, sizeof(opts.ifmaps[1].name), "tap0");
+	snprintf(opts.ifmaps[1].spec, sizeof(opts.ifmaps[1].spec),
+	    "pcap::%s/tap0.out", etc);
+	opts.nifmaps = 2;
+	memset(dp, 0, sizeof(*dp));
+	cr_assert_eq(dp_build(dp, *conf, &opts, stderr), 0);
+	dp_clock(dp, 1000000000ULL);
+}
+
+static void
+send1(struct dp *dp, const char *port, const uint8_t *f, uint32_t len,
+    const struct pkt_offload *off)
+{
+	struct port *in = dp_port(dp, port);
+	struct pkt *p;
+
+	cr_assert_not_null(in);
+	cr_assert_not_null(p = pkt_alloc(&dp->pool));
+	memcpy(p->data, f, len);
+	p->len = len;
+	if (off != NULL)
+		p->off = *off;
+	dp_input(dp, in, &p, 1);
+}
+
+/* db01 learned on vether0 (its ARP for us), the gateway on em0. */
+static void
+neighbours(struct dp *dp)
+{
+	uint8_t f[64];
+	uint32_t n;
+
+	n = arp_build(f, 1, db, 0x0a320014, NULL, 0x0a320001);
+	memcpy(f, "\xff\xff\xff\xff\xff\xff", 6);
+	send1(dp, "tap0", f, n, NULL);
+	n = arp_build(f, 2, gw, 0xc6336401, e0, 0xc6336402);
+	memcpy(f, e0, 6);
+	send1(dp, "em0", f, n, NULL);
+}
+
+/*
+ * A GSO super-frame from db01 to 198.51.100.1: NSEG segments of SEG
+ * bytes of payload, TCP (header 20) or UDP, DF or not, the L4 checksum
+ * partial, as the kernel hands it over.
+ */
+static uint32_t
+gso_frame(uint8_t *f, int tcp, int df, uint16_t seg, int nseg,
+    struct pkt_offload *off)
+{
+	uint8_t *ip = f + 14, *l4 = ip + 20;
+	uint32_t l4h = tcp ? 20 : 8, iplen = 20 + l4h + (uint32_t)seg * nseg;
+
+	memset(f, 0, 14 + iplen);
+	memcpy(f, ve, 6);
+	memcpy(f + 6, db, 6);
+	ether_put16(f + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)iplen);
+	ether_put16(ip + 4, 0x1234);
+	ether_put16(ip + 6, df ? IP_DF : 0);
+	ip[8] = 64;
+	ip[9] = tcp ? 6 : 17;
+	ip_put32(ip + 12, 0x0a320014);
+	ip_put32(ip + 16, 0xc6336401);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(l4, 40000);
+	ether_put16(l4 + 2, tcp ? 80 : 53);
+	if (tcp) {
+		ip_put32(l4 + 4, 1000);
+		l4[12] = 5 << 4;
+		l4[13] = 0x18;
+	} else
+		ether_put16(l4 + 4, (uint16_t)(8 + seg));
+	memset(off, 0, sizeof(*off));
+	off->flags = PKT_OFF_NEEDS_CSUM;
+	off->gso_type = tcp ? VIRTIO_NET_HDR_GSO_TCPV4 :
+	    VIRTIO_NET_HDR_GSO_UDP_L4;
+	off->gso_size = seg;
+	off->hdr_len = (uint16_t)(14 + 20 + l4h);
+	off->csum_start = 34;
+	off->csum_offset = tcp ? 16 : 6;
+	return 14 + iplen;
+}
+
+static char *
+ctl_text(struct dp *dp, const char *a, const char *b, const char *c)
+{
+	char *argv[4] = { (char *)a, (char *)b, (char *)c, NULL };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	cr_assert_not_null(f = open_memstream(&text, &len));
+	dp_ctl(dp, c != NULL ? 3 : b != NULL ? 2 : 1, argv, f);
+	fclose(f);
+	return text;
+}
+
+/* The IPv4 frames tap0 sent, in a buffer of n * 2048 bytes. */
+static int
+tap0_ip_frames(uint8_t *out, uint32_t *lens, int max)
+{
+	char path[300], ebuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	pcap_t *pc;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/tap0.out", etc);
+	cr_assert_not_null(pc = pcap_open_offline(path, ebuf), "%s", ebuf);
+	while (n < max && pcap_next_ex(pc, &h, &d) == 1)
+		if (h->caplen >= 14 && h->caplen <= 2048 &&
+		    ether_get16(d + 12) == ETHERTYPE_IP) {
+			memcpy(out + n * 2048, d, h->caplen);
+			lens[n++] = h->caplen;
+		}
+	pcap_close(pc);
+	return n;
+}
+
+TestSuite(router, .init = setup, .fini = teardown);
+
+/*
+ * TCP with DF whose segments (20 + 20 + 1448) exceed em0's 1400: a
+ * needfrag with the MTU goes back to db01, quoting the first segment.
+ */
+Test(router, gso_df_segments_get_needfrag)
+{
+	static uint8_t f[14 + 40 + 4 * 1448], got[4 * 2048];
+	struct pkt_offload off;
+	struct conf *conf;
+	struct dp dp;
+	uint32_t len, lens[4];
+	const uint8_t *icmp, *quote;
+	int n;
+
+	build(&dp, &conf);
+	neighbours(&dp);
+	len = gso_frame(f, 1, 1, 1448, 4, &off);
+	send1(&dp, "tap0", f, len, &off);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 0);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+
+	n = tap0_ip_frames(got, lens, 4);
+	cr_assert_eq(n, 1, "one ICMP error back to db01, got %d", n);
+	cr_assert_eq(lens[0], 14 + 20 + 8 + 28);
+	icmp = got + 14 + 20;
+	quote = icmp + 8;
+	cr_expect_eq(got[14 + 9], 1, "ICMP");
+	cr_expect_eq(ip_get32(got + 14 + 16), 0x0a320014, "to db01");
+	cr_expect(icmp[0] == ICMP_UNREACH && icmp[1] ==
+	    ICMP_UNREACH_NEEDFRAG, "needfrag, got %u/%u", icmp[0], icmp[1]);
+	cr_expect_eq(ether_get16(icmp + 6), 1400, "next-hop MTU");
+	cr_expect_eq(csum_fold(csum_partial(icmp, 8 + 28, 0)), 0xffff,
+	    "ICMP checksum");
+	cr_expect_eq(ether_get16(quote + 2), 20 + 20 + 1448,
+	    "the quote is the first segment");
+	cr_expect_eq(csum_fold(csum_partial(quote, 20, 0)), 0xffff,
+	    "the quote's header checksum");
+	cr_expect_eq(ether_get16(quote + 20), 40000, "the quote's ports");
+}
+
+/* The same segments that fit (1300 + 40 <= 1400) are forwarded. */
+Test(router, gso_segments_that_fit_pass)
+{
+	static uint8_t f[14 + 40 + 4 * 1300];
+	struct pkt_offload off;
+	struct conf *conf;
+	struct dp dp;
+	uint32_t len;
+
+	build(&dp, &conf);
+	neighbours(&dp);
+	len = gso_frame(f, 1, 1, 1300, 4, &off);
+	send1(&dp, "tap0", f, len, &off);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
+	cr_expect_eq(dp.router.c[ROUTER_C_GSO_RESEGMENTED], 0);
+	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 1);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
+
+/* TCP without DF: forwarded with a segment size that fits em0. */
+Test(router, gso_no_df_tcp_resegmented)
+{
+	static uint8_t f[14 + 40 + 4 * 1448];
+	struct pkt_offload off;
+	struct conf *conf;
+	struct dp dp;
+	uint32_t len;
+	char *text;
+
+	build(&dp, &conf);
+	neighbours(&dp);
+	free(ctl_text(&dp, "trace", "on", "10"));
+	len = gso_frame(f, 1, 0, 1448, 4, &off);
+	send1(&dp, "tap0", f, len, &off);
+	cr_expect_eq(dp.router.c[ROUTER_C_GSO_RESEGMENTED], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
+	text = ctl_text(&dp, "trace", "show", NULL);
+	cr_expect(strstr(text, "GSO segments of 1488 bytes > mtu 1400 of em0, "
+	    "DF clear: segment size 1448 -> 1360") != NULL, "%s", text);
+	free(text);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
+
+/* UDP segments without DF are datagrams: dropped and counted. */
+Test(router, gso_no_df_udp_dropped)
+{
+	static uint8_t f[14 + 28 + 4 * 1448];
+	struct pkt_offload off;
+	struct conf *conf;
+	struct dp dp;
+	uint32_t len;
+
+	build(&dp, &conf);
+	neighbours(&dp);
+	len = gso_frame(f, 0, 0, 1448, 4, &off);
+	send1(&dp, "tap0", f, len, &off);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_GSO_MTU], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
