@@ -51,6 +51,9 @@ dp_pf_init(struct dp *dp)
 	memset(pf, 0, sizeof(*pf));
 	if ((pf->tags = acl_tags_new()) == NULL)
 		return ENOMEM;
+	if ((pf->frags = calloc(PF_FRAG_SETS * PF_FRAG_WAYS,
+	    sizeof(*pf->frags))) == NULL)
+		return ENOMEM;
 	pf->enabled = 1;
 	pf->since = dp->now_ns;
 	pf->pid = (uint32_t)getpid();
@@ -92,6 +95,8 @@ dp_pf_fini(struct dp *dp)
 	dp->pf.rs = NULL;
 	acl_tags_free(dp->pf.tags);
 	dp->pf.tags = NULL;
+	free(dp->pf.frags);
+	dp->pf.frags = NULL;
 	state_table_fini(&dp->pf.states);
 }
 
@@ -459,34 +464,92 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li)
 
 /*
  * The ICMP error at li quotes a packet of one of our flows: find that
- * flow's state (the quoted packet went the other way).
+ * flow's state, as pf_test_state_icmp() does for the inner header.  The
+ * quoted packet travelled opposite to this error, on this same wire, so
+ * its key is oriented for the other direction; like any packet's, it is
+ * looked up among WIRE keys when the error goes in and among STACK keys
+ * when it goes out (pf_find_state() with the error's direction).  So an
+ * error coming in quotes the translated form (nat-to out, the reply of a
+ * rdr-to), one going out the inside form (rdr-to, binat-to in, or the
+ * reply of a nat-to).  *sidx says which end of the state's keys is the
+ * quoted packet's source.
  */
 static struct state *
 pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
-    const struct l3info *li, int dir, uint16_t ifx, uint32_t now)
+    const struct l3info *li, int dir, uint16_t ifx, uint32_t now, int *sidx)
 {
 	const uint8_t *in = p->data + li->l4off + 8;
 	uint32_t room = p->len - li->l4off - 8, hl;
 	struct state_key k;
 	uint16_t sp = 0, dp = 0;
+	int qdir = dir == ACL_IN ? STATE_DIR_OUT : STATE_DIR_IN;
 
-	if (li->af != 4 || room < 20 || (in[0] >> 4) != 4)
+	if (li->af != 4 || (uint32_t)li->l4off + 8 > p->len || room < 20 ||
+	    (in[0] >> 4) != 4)
 		return NULL;
 	hl = (in[0] & 0x0f) * 4u;
-	if (room < hl + 8)
+	if (hl < 20 || room < hl + 8)
 		return NULL;
 	if (in[9] == L3_IPPROTO_TCP || in[9] == L3_IPPROTO_UDP) {
 		sp = ether_get16(in + hl);
 		dp = ether_get16(in + hl + 2);
-	} else if (in[9] == L3_IPPROTO_ICMP)
+	} else if (in[9] == L3_IPPROTO_ICMP &&
+	    l3_icmp_is_query(4, in[hl]))
 		sp = dp = ether_get16(in + hl + 4);
 	else
 		return NULL;
-	/* The quoted packet travelled opposite to this error, on this same
-	 * wire: it is a WIRE key, oriented for the other direction. */
+	*sidx = qdir == STATE_DIR_IN ? 0 : 1;
 	state_key_make4(&k, in[9], in + 12, in + 16, htons(sp), htons(dp),
-	    dir == ACL_IN ? STATE_DIR_OUT : STATE_DIR_IN);
-	return state_lookup_key(&pf->states, &k, STATE_WIRE, ifx, now);
+	    qdir);
+	return state_lookup_key(&pf->states, &k, dir == ACL_IN ? STATE_WIRE :
+	    STATE_STACK, ifx, now);
+}
+
+/*
+ * An ICMP error about a translated flow, found by pf_icmp_error_state():
+ * the quoted packet becomes what the state's other key says, and the
+ * outer addresses follow it (pf_test_state_icmp(): the inner source with
+ * the outer destination, the inner destination with the outer source).
+ * Going in, the other key is STACK (back to the inside); going out, WIRE.
+ */
+static void
+pf_icmp_error_translate(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct state *s, int dir, int sidx)
+{
+	const struct state_k4 *from = &s->k[dir == ACL_IN ? STATE_WIRE :
+	    STATE_STACK];
+	const struct state_k4 *to = &s->k[dir == ACL_IN ? STATE_STACK :
+	    STATE_WIRE];
+	struct nat_rewrite outer, inner;
+	int didx = !sidx, icmp = s->proto == L3_IPPROTO_ICMP;
+
+	/* A query id sits in both ends of a key: it is one end's change. */
+	memset(&outer, 0, sizeof(outer));
+	memset(&inner, 0, sizeof(inner));
+	if (from->addr[sidx] != to->addr[sidx] ||
+	    from->port[sidx] != to->port[sidx]) {
+		inner.src = to->addr[sidx];
+		inner.sport = ntohs(to->port[sidx]);
+		outer.dst = to->addr[sidx];
+	}
+	if (from->addr[didx] != to->addr[didx] ||
+	    (!icmp && from->port[didx] != to->port[didx])) {
+		inner.dst = to->addr[didx];
+		inner.dport = ntohs(to->port[didx]);
+		outer.src = to->addr[didx];
+	}
+	if (nat_rewrite_icmp_error(p, li, &outer, &inner) != 0)
+		return;
+	if (p->traced) {
+		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+		const uint8_t *q = p->data + li->l4off + 8;
+
+		inet_ntop(AF_INET, q + 12, a, sizeof(a));
+		inet_ntop(AF_INET, q + 16, b, sizeof(b));
+		dp_trace(dp, p, "nat", "icmp error for a translated flow: "
+		    "%s, now quoting %s -> %s", dir == ACL_IN ?
+		    "back to its inside" : "out as the wire knows it", a, b);
+	}
 }
 
 /* The address a nat-to/rdr-to pool gives (network order), or 0. */
@@ -539,6 +602,156 @@ pf_translate(struct pkt *p, const struct l3info *li, const struct state *s,
 	nat_rewrite4(p, li, &rw);
 }
 
+/*
+ * Fragments, without reassembly.  OpenBSD's pf reassembles by default
+ * (`set reassemble yes', pf_normalize_ip()) and then filters and
+ * translates the whole datagram; with `set reassemble no' every fragment,
+ * the first too, meets the rules without ports and never a state
+ * (pf_test(): PF_VPROTO_FRAGMENT goes straight to pf_test_rule()), so a
+ * fragmented reply through nat-to is lost.  sluice does neither: a first
+ * fragment has its transport header and is an ordinary packet of its
+ * flow; when it passes by a state, its datagram (addresses, IP id,
+ * protocol, as seen on this port in this direction) is remembered, and
+ * the later fragments follow that state: they pass, count, and have
+ * their addresses translated as it says (no ports: they have none).  A
+ * later fragment with nothing remembered (it came before its first, or
+ * the first made no state) meets the rules as pf's would: no state, no
+ * translation, PFRES_FRAG ("fragment") when refused.  The entry goes when
+ * the last fragment (MF clear) has passed or `set timeout frag' runs out.
+ */
+static struct pf_frag *
+pf_frag_set(struct dp_pf *pf, const uint8_t *ip, uint16_t port, int dir)
+{
+	uint32_t h = (ip_get32(ip + 12) * 2654435761u) ^ ip_get32(ip + 16) ^
+	    ((uint32_t)ether_get16(ip + 4) << 16 | (uint32_t)ip[9] << 8 |
+	    (uint32_t)port << 1 | (uint32_t)(dir == ACL_OUT));
+
+	h *= 2246822519u;
+	return &pf->frags[(h >> 16) % PF_FRAG_SETS * PF_FRAG_WAYS];
+}
+
+static int
+pf_frag_is(const struct pf_frag *f, const uint8_t *ip, uint16_t port,
+    int dir)
+{
+	return f->state != 0 && memcmp(&f->src, ip + 12, 4) == 0 &&
+	    memcmp(&f->dst, ip + 16, 4) == 0 && f->id == ether_get16(ip + 4) &&
+	    f->proto == ip[9] && f->port == port && f->dir == dir;
+}
+
+/* A first fragment (offset 0, MF set) passed by state s: remember it. */
+static void
+pf_frag_first(struct dp *dp, const struct port *port, int dir,
+    const struct pkt *p, const struct l3info *li, const struct state *s)
+{
+	struct dp_pf *pf = &dp->pf;
+	const uint8_t *ip = p->data + li->l3off;
+	struct pf_frag *set, *f = NULL;
+	int i;
+
+	if (li->af != 4 || li->frag || !(ether_get16(ip + 6) & 0x2000))
+		return;
+	/* The addresses as the later fragments will come: untranslated. */
+	{
+		uint8_t hdr[20];
+
+		memcpy(hdr, ip, 20);
+		memcpy(hdr + 12, li->src, 4);
+		memcpy(hdr + 16, li->dst, 4);
+		set = pf_frag_set(pf, hdr, port->index, dir);
+		for (i = 0; i < PF_FRAG_WAYS && f == NULL; i++)
+			if (pf_frag_is(&set[i], hdr, port->index, dir))
+				f = &set[i];	/* a first fragment again */
+		for (i = 0; i < PF_FRAG_WAYS && f == NULL; i++)
+			if (set[i].state == 0 ||
+			    (int32_t)(dp->now - set[i].expire) >= 0)
+				f = &set[i];
+		if (f == NULL) {
+			pf->c[PF_C_FRAGFULL]++;
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: first "
+				    "fragment not remembered (fragment table "
+				    "full): its later fragments meet the rules",
+				    dir == ACL_IN ? "in" : "out", port->name);
+			return;
+		}
+		memcpy(&f->src, hdr + 12, 4);
+		memcpy(&f->dst, hdr + 16, 4);
+	}
+	f->id = ether_get16(ip + 4);
+	f->proto = ip[9];
+	f->port = port->index;
+	f->dir = (uint8_t)dir;
+	f->state = state_id(&pf->states, s) + 1;
+	f->expire = dp->now + pf->states.tmo[0][ACL_TM_FRAG];
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: first fragment (id %u): its "
+		    "later fragments follow this state for %us",
+		    dir == ACL_IN ? "in" : "out", port->name, f->id,
+		    pf->states.tmo[0][ACL_TM_FRAG]);
+}
+
+/*
+ * A later fragment: if its first fragment passed by a state here, pass
+ * it as that state's packet and return 1; else 0 (the rules decide).
+ */
+static int
+pf_frag_follow(struct dp *dp, const struct port *port, int dir,
+    struct pkt *p, const struct l3info *li, int rewrite)
+{
+	struct dp_pf *pf = &dp->pf;
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	const uint8_t *ip = p->data + li->l3off;
+	int sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
+	struct pf_frag *set = pf_frag_set(pf, ip, port->index, dir), *f = NULL;
+	const struct state_k4 *k;
+	struct state *s;
+	int i, last = !(ether_get16(ip + 6) & 0x2000);
+
+	for (i = 0; i < PF_FRAG_WAYS && f == NULL; i++)
+		if (pf_frag_is(&set[i], ip, port->index, dir))
+			f = &set[i];
+	if (f == NULL || (int32_t)(dp->now - f->expire) >= 0) {
+		if (f != NULL)
+			f->state = 0;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: a later fragment "
+			    "(id %u) and no first fragment passed by a state: "
+			    "the rules decide", dname, port->name,
+			    ether_get16(ip + 4));
+		return 0;
+	}
+	/* The state may have gone (expired, flushed) and its slot been
+	 * reused: it must still be this flow's, as this packet sees it. */
+	s = f->state - 1 < pf->states.limit ? &pf->states.st[f->state - 1] :
+	    NULL;
+	k = s != NULL ? &s->k[sdir == STATE_DIR_IN ? STATE_WIRE :
+	    STATE_STACK] : NULL;
+	if (s == NULL || !(s->flags & STATE_F_USED) ||
+	    (s->flags & STATE_F_INET6) || s->proto != ip[9] ||
+	    memcmp(&k->addr[sdir == STATE_DIR_IN ? 0 : 1], ip + 12, 4) != 0 ||
+	    memcmp(&k->addr[sdir == STATE_DIR_IN ? 1 : 0], ip + 16, 4) != 0) {
+		f->state = 0;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: a later fragment "
+			    "whose state is gone: the rules decide", dname,
+			    port->name);
+		return 0;
+	}
+	if ((s->flags & STATE_F_NAT) && rewrite)
+		pf_translate(p, li, s, sdir);	/* addresses only */
+	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1, p->len);
+	pf_count(pf, s->rule, dir, p->len);
+	if (last)
+		f->state = 0;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: pass (a later fragment, id "
+		    "%u, of a datagram of state of rule %u%s)", dname,
+		    port->name, ether_get16(ip + 4), RULE_IDX(s->rule), last ?
+		    "; the last: forgotten" : "");
+	return 1;
+}
+
 int
 dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
     int rewrite)
@@ -579,6 +792,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		return PF_DROP;
 	}
 	ifx = rs->conf->state_policy ? port->index + 1 : 0;
+	if (li.frag && li.af == 4 && pf_frag_follow(dp, port, dir, p, &li,
+	    rewrite))
+		return PF_PASS;
 	if (li.af == 4)
 		state_key_make4(&key, li.proto, li.src, li.dst, htons(li.sport),
 		    htons(li.dport), sdir);
@@ -597,22 +813,20 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		s = state_lookup(&pf->states, &key, sdir, ifx, dp->now);
 	if (s == NULL && (li.proto == L3_IPPROTO_ICMP) &&
 	    !l3_icmp_is_query(li.af, li.icmp_type) && li.l4off != 0) {
-		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now);
-		/* An error about a flow we translate: back to its inside. */
-		if (s != NULL && (s->flags & STATE_F_NAT) && rewrite &&
-		    dir == ACL_IN && state_dir(s) == STATE_DIR_OUT) {
-			const struct state_k4 *in = &s->k[STATE_STACK];
-			struct nat_rewrite outer = { 0, in->addr[1], 0, 0 };
-			struct nat_rewrite inner = { in->addr[1], 0,
-			    ntohs(in->port[1]), 0 };
+		int sidx;
 
-			nat_rewrite_icmp_error(p, &li, &outer, &inner);
-			if (p->traced)
-				dp_trace(dp, p, "nat", "icmp error for a "
-				    "translated flow: back to its inside");
-		}
+		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now, &sidx);
 		if (s != NULL) {
+			/* An error about a flow we translate: as the other
+			 * side of the translation knows it. */
+			if ((s->flags & STATE_F_NAT) && rewrite)
+				pf_icmp_error_translate(dp, p, &li, s, dir,
+				    sidx);
 			pf_count(pf, s->rule, dir, p->len);
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: pass (icmp "
+				    "error about the flow of state of rule %u)",
+				    dname, port->name, RULE_IDX(s->rule));
 			return PF_PASS;
 		}
 	}
@@ -633,6 +847,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "
 			    "%u)", dname, port->name, RULE_IDX(s->rule));
+		pf_frag_first(dp, port, dir, p, &li, s);
 		return PF_PASS;
 	}
 	c = rs->cls[2 * port->index + (dir == ACL_OUT)];
@@ -668,6 +883,15 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		    res.ar_anchor[0] ? " of anchor " : "", res.ar_anchor ?
 		    res.ar_anchor : "", "", text);
 	}
+	if (li.frag && res.ar_action == ACL_BLOCK) {
+		/* pf_test(): a fragment the rules refuse is PFRES_FRAG. */
+		pf->c[PF_C_FRAG]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (a later fragment "
+			    "whose first fragment made or met no state here: "
+			    "the rules refused it)", dname, port->name);
+		return PF_DROP;
+	}
 	if (res.ar_action == ACL_BLOCK) {
 		pf->blocked++;
 		if (res.ar_return & (ACL_RF_RETURN | ACL_RF_RETURNRST |
@@ -677,6 +901,14 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	}
 	if (res.ar_keep_state == ACL_STATE_NONE)
 		return PF_PASS;
+	if (li.frag) {
+		/* pf_test_rule(): no state, no translation for a fragment. */
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: pass a later fragment "
+			    "by the rules alone (no state, not translated)",
+			    dname, port->name);
+		return PF_PASS;
+	}
 	wire = key;
 	stack = key;
 	if (rewrite && li.af == 4 && ((res.ar_nat != NULL && dir == ACL_OUT) ||
@@ -773,6 +1005,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		rs->stats[RULE_IDX(m)].states_cur++;
 		rs->stats[RULE_IDX(m)].states_tot++;
 	}
+	pf_frag_first(dp, port, dir, p, &li, s);
 	return PF_PASS;
 }
 

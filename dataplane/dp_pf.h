@@ -25,7 +25,7 @@
 #define PF_COUNTERS(X)							\
 	X(MATCH,	"match",	"packets that matched a rule")	\
 	X(BADOFF,	"bad-offset",	"dropped: bad header offset or length") \
-	X(FRAG,		"fragment",	"dropped: fragment that needs ports")	\
+	X(FRAG,		"fragment",	"dropped: a fragment the rules refused") \
 	X(SHORT,	"short",	"dropped: truncated header")	\
 	X(NORM,		"normalize",	"dropped by normalization")	\
 	X(MEMORY,	"memory",	"dropped: out of memory")	\
@@ -38,11 +38,14 @@
 	X(MAXSTATES,	"state-limit",	"dropped: set limit states reached") \
 	X(SRCLIMIT,	"src-limit",	"dropped: source limits")	\
 	X(SYNPROXY,	"synproxy",	"synproxy")			\
-	X(TRANSLATE,	"translate",	"dropped: no address to translate to") \
-	X(NOROUTE,	"no-route",	"dropped: no route")
+	X(TRANSLATE,	"translate",	"dropped: no address or port to give") \
+	X(NOROUTE,	"no-route",	"dropped: no route")		\
+	X(FRAGFULL,	"frag-table-full", "first fragments not followed: table full")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
+/* pfctl -si shows pf's own (PFRES_*), up to no-route; stats shows all. */
+#define PF_C__PFCTL	(PF_C_NOROUTE + 1)
 #undef PF_C_ENUM
 extern const char *const pf_counter_names[PF_C__MAX];
 extern const char *const pf_counter_help[PF_C__MAX];
@@ -75,6 +78,28 @@ struct dp_pf_ruleset {
 	uint8_t		*skip;		/* per port: set skip on */
 };
 
+/*
+ * A fragmented IPv4 datagram whose first fragment passed by a state: its
+ * later fragments, which carry no ports and so no state key, follow that
+ * state (pass, counters, address translation).  Keyed as the fragments
+ * are seen here: addresses, IP id, protocol, port and direction.  A small
+ * set-associative table; an entry lives until the last fragment (MF
+ * clear) passes or `set timeout frag' runs out.
+ */
+struct pf_frag {
+	uint32_t	 src;		/* network order, as on the wire here */
+	uint32_t	 dst;
+	uint32_t	 state;		/* state number + 1; 0: free */
+	uint32_t	 expire;
+	uint16_t	 id;
+	uint16_t	 port;
+	uint8_t		 proto;
+	uint8_t		 dir;
+};
+
+#define PF_FRAG_WAYS	4
+#define PF_FRAG_SETS	256	/* 1024 datagrams in flight */
+
 struct dp_pf {
 	int		 enabled;
 	struct dp_pf_ruleset *rs;	/* NULL: no rules, everything passes */
@@ -86,6 +111,7 @@ struct dp_pf {
 	uint32_t	 purge_tick;
 	uint32_t	 pid;
 	uint32_t	 prefetch_min;	/* states before bursts are prefetched */
+	struct pf_frag	*frags;		/* PF_FRAG_SETS * PF_FRAG_WAYS */
 };
 
 /*

@@ -309,7 +309,7 @@ show_info(struct dp *dp, FILE *out, int verbose)
 	stat_row(out, "inserts", pf->states.c[STATE_C_INSERTS], secs, 1);
 	stat_row(out, "removals", pf->states.c[STATE_C_REMOVALS], secs, 1);
 	fprintf(out, "Counters\n");
-	for (i = 0; i < PF_C__MAX; i++)
+	for (i = 0; i < PF_C__PFCTL; i++)
 		stat_row(out, pf_counter_names[i], pf->c[i], secs, 1);
 }
 

@@ -641,6 +641,284 @@ def nat_icmp_error_back_inside():
     return nat_case((o, on_wire), err, home, [])
 
 
+def nat_pf(opts):
+    """PF_NAT with other nat-to options in place of "port 50001"."""
+    return PF_NAT.replace("nat-to ($wan) port 50001", "nat-to ($wan) " + opts)
+
+
+@case
+def nat_static_port():
+    """static-port: the address is translated, the source port kept."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", ttl=63)
+    back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 41000)
+    home = rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20", ttl=63)
+    c = nat_case((o, on_wire), back, home,
+                 [r"^all udp 198\.51\.100\.2:41000 \(10\.50\.0\.20:41000\)"
+                  r" -> 198\.51\.100\.1:53 +MULTIPLE:SINGLE$"])
+    c["files"] = routed(pf=nat_pf("static-port"))
+    return c
+
+
+@case
+def nat_port_range_exhausted():
+    """port 50010:50011 gives two flows to one destination a port each;
+    the third finds none: dropped and counted (pf's PFRES_TRANSLATE),
+    nothing crashes.  A fourth flow, to another destination, reuses a
+    port: the translated key, not the port, must be unique."""
+    flows = [udp(DB, VE, "10.50.0.20", "198.51.100.1", sp, 53)
+             for sp in (41000, 41001, 41002)]
+    other = udp(DB, VE, "10.50.0.20", "203.0.113.9", 41003, 53)
+    ports = (50010, 50011)
+
+    def check(outs):
+        got = outs["em0"]
+        if len(got) != 3:
+            return ["em0: expected 3 flows, got %d frame(s)" % len(got)]
+        errs, used = [], []
+        for f, o in zip(got, flows[:2] + [other]):
+            sp = int.from_bytes(f[34:36], "big")
+            if sp not in ports or f != rebuild(o, dmac=GW, smac=E0,
+                                               src="198.51.100.2", sport=sp,
+                                               ttl=63):
+                errs.append("em0: a flow left untranslated or with a bad "
+                            "checksum (port %d)" % sp)
+            used.append(sp)
+        if len(set(used[:2])) != 2:
+            errs.append("em0: two flows to one destination share a port")
+        return errs
+
+    return dict(files=routed(pf=nat_pf("port 50010:50011")),
+                inputs={"tap0": [(1.0, WHO)] + [(1.1 + i / 100, f) for i, f
+                                                in enumerate(flows)] +
+                        [(1.2, other)],
+                        "em0": [(1.05, GW_REPLY)]},   # learnt unasked
+                expect={"tap0": [WHO_REPLY]}, check=check,
+                commands=["stats"],
+                views=[r"pf +translate +1 "])
+
+
+def ipfrag(smac, dmac, src, dst, proto, payload, off8, mf, ident=0x4242,
+           ttl=64):
+    """One fragment of an IPv4 datagram: payload is its share of the
+    datagram's data, off8 the offset in 8-byte units."""
+    import struct
+    from pcaplib import csum, eth
+    a = bytes(int(x) for x in src.split("."))
+    b = bytes(int(x) for x in dst.split("."))
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident,
+                    (0x2000 if mf else 0) | off8, ttl, proto, 0, a, b)
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return eth(dmac, smac, 0x0800, h + payload)
+
+
+def udp_datagram(src, dst, sport, dport, data):
+    """A UDP header and data with the checksum of the whole datagram."""
+    import struct
+    from pcaplib import l4_csum
+    seg = struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
+    a = bytes(int(x) for x in src.split("."))
+    b = bytes(int(x) for x in dst.split("."))
+    return seg[:6] + struct.pack("!H", l4_csum(a, b, 17, seg) or 0xFFFF) + \
+        seg[8:]
+
+
+def frag2(smac, dmac, src, dst, seg, ttl=64):
+    """seg in two fragments: 24 bytes at offset 0 (MF), the rest at 3."""
+    return (ipfrag(smac, dmac, src, dst, 17, seg[:24], 0, True, ttl=ttl),
+            ipfrag(smac, dmac, src, dst, 17, seg[24:], 3, False, ttl=ttl))
+
+
+@case
+def nat_fragmented_reply_in():
+    """A UDP reply in two fragments (a large EDNS answer): the first has
+    the ports and meets the nat-to state; the second, without ports,
+    follows it: both reach db01 translated, every checksum right."""
+    data = bytes(range(40))
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=63)
+    f1, f2 = frag2(GW, E0, "198.51.100.1", "198.51.100.2",
+                   udp_datagram("198.51.100.1", "198.51.100.2", 53, 50001,
+                                data))
+    h1, h2 = frag2(VE, DB, "198.51.100.1", "10.50.0.20",
+                   udp_datagram("198.51.100.1", "10.50.0.20", 53, 41000,
+                                data), ttl=63)
+    return dict(files=routed(pf=PF_NAT),
+                inputs={"tap0": [(1.0, WHO), (1.1, o)],
+                        "em0": [(1.2, GW_REPLY), (1.3, f1), (1.31, f2)]},
+                expect={"em0": [GW_WHO, on_wire],
+                        "tap0": [WHO_REPLY, h1, h2]},
+                commands=["stats"], absent=[r"drop-blocked", r"fragment"])
+
+
+@case
+def nat_fragmented_out():
+    """db01 sends a datagram in two fragments: both leave em0 translated
+    (the first with the nat-to port), checksums right."""
+    data = bytes(range(40))
+    f1, f2 = frag2(DB, VE, "10.50.0.20", "198.51.100.1",
+                   udp_datagram("10.50.0.20", "198.51.100.1", 41000, 53,
+                                data))
+    w1, w2 = frag2(E0, GW, "198.51.100.2", "198.51.100.1",
+                   udp_datagram("198.51.100.2", "198.51.100.1", 50001, 53,
+                                data), ttl=63)
+    return dict(files=routed(pf=PF_NAT),
+                inputs={"tap0": [(1.0, WHO), (1.1, f1), (1.11, f2)],
+                        "em0": [(1.2, GW_REPLY)]},
+                expect={"em0": [GW_WHO, w1, w2], "tap0": [WHO_REPLY]},
+                commands=["pfctl -ss", "stats"],
+                views=[r"^all udp 198\.51\.100\.2:50001 \(10\.50\.0\.20:41000\)"
+                       r" -> 198\.51\.100\.1:53 +SINGLE:NO_TRAFFIC$",
+                       # the later fragment makes no portless state
+                       r"state +inserts +2 "])
+
+
+@case
+def fragment_before_its_first():
+    """A later fragment that comes before its first has no state to
+    follow: the rules decide (block all), counted as pf's "fragment"."""
+    data = bytes(range(40))
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=63)
+    f1, f2 = frag2(GW, E0, "198.51.100.1", "198.51.100.2",
+                   udp_datagram("198.51.100.1", "198.51.100.2", 53, 50001,
+                                data))
+    h1, _ = frag2(VE, DB, "198.51.100.1", "10.50.0.20",
+                  udp_datagram("198.51.100.1", "10.50.0.20", 53, 41000,
+                               data), ttl=63)
+    return dict(files=routed(pf=PF_NAT),
+                inputs={"tap0": [(1.0, WHO), (1.1, o)],
+                        "em0": [(1.2, GW_REPLY), (1.3, f2), (1.31, f1)]},
+                expect={"em0": [GW_WHO, on_wire], "tap0": [WHO_REPLY, h1]},
+                commands=["stats"], views=[r"pf +fragment +1 "])
+
+
+@case
+def fragment_after_frag_timeout():
+    """set timeout frag: a later fragment that comes after it no longer
+    follows its first fragment's state (still there): the rules decide."""
+    data = bytes(range(40))
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=63)
+    f1, f2 = frag2(GW, E0, "198.51.100.1", "198.51.100.2",
+                   udp_datagram("198.51.100.1", "198.51.100.2", 53, 50001,
+                                data))
+    h1, _ = frag2(VE, DB, "198.51.100.1", "10.50.0.20",
+                  udp_datagram("198.51.100.1", "10.50.0.20", 53, 41000,
+                               data), ttl=63)
+    return dict(files=routed(pf="set timeout frag 5\n" + PF_NAT),
+                inputs={"tap0": [(1.0, WHO), (1.1, o)],
+                        "em0": [(1.2, GW_REPLY), (1.3, f1), (8.0, f2)]},
+                expect={"em0": [GW_WHO, on_wire], "tap0": [WHO_REPLY, h1]},
+                commands=["stats"], views=[r"pf +fragment +1 "])
+
+
+@case
+def fragment_table_full():
+    """More datagrams in flight than the fragment table holds: counted,
+    every first fragment still passes, nothing crashes."""
+    firsts = [ipfrag(DB, VE, "10.50.0.20", "198.51.100.1", 17,
+                     udp_datagram("10.50.0.20", "198.51.100.1", 41000, 53,
+                                  bytes(40))[:24], 0, True, ident=i)
+              for i in range(1100)]
+
+    def check(outs):
+        n = len(outs["em0"])
+        return [] if n == 1100 else ["em0: %d of 1100 first fragments "
+                                     "left" % n]
+
+    return dict(files=routed(pf=PF_NAT),
+                inputs={"tap0": [(1.0, WHO)] + [(1.1 + i / 1e5, f)
+                                                for i, f in enumerate(firsts)],
+                        "em0": [(1.05, GW_REPLY)]},
+                expect={"tap0": [WHO_REPLY]}, check=check,
+                commands=["stats"], views=[r"pf +frag-table-full +[1-9]"])
+
+
+RDR_PF = """block all
+pass in on vether0 from 10.50.0.0/24 to any keep state
+pass out on vether0 to 10.50.0.0/24 keep state
+pass in on em0 proto udp to 198.51.100.2 port 53 rdr-to 10.50.0.20
+"""
+
+
+@case
+def rdr_icmp_errors_both_ways():
+    """rdr-to: db01's port unreachable about a redirected packet leaves
+    em0 as the wan knows the flow (from 198.51.100.2, quoting
+    198.51.100.2:53), never with db01's address; and the wan's error
+    about db01's answer comes back to db01 about db01's own packet."""
+    inb = udp(GW, E0, "198.51.100.1", "198.51.100.2", 45000, 53)
+    recv = rebuild(inb, dmac=DB, smac=VE, dst="10.50.0.20", ttl=63)
+    err = icmp_error(DB, VE, "10.50.0.20", "198.51.100.1", 3, 3, recv[14:])
+    err_out = rebuild(icmp_error(E0, GW, "198.51.100.2", "198.51.100.1",
+                                 3, 3, rebuild(recv,
+                                               dst="198.51.100.2")[14:]),
+                      ttl=63)
+    ans = udp(DB, VE, "10.50.0.20", "198.51.100.1", 53, 45000)
+    ans_out = rebuild(ans, dmac=GW, smac=E0, src="198.51.100.2", ttl=63)
+    werr = icmp_error(GW, E0, "198.51.100.1", "198.51.100.2", 3, 3,
+                      ans_out[14:])
+    werr_home = rebuild(icmp_error(VE, DB, "198.51.100.1", "10.50.0.20", 3,
+                                   3, rebuild(ans_out,
+                                              src="10.50.0.20")[14:]),
+                        ttl=63)
+    return dict(files=routed(pf=RDR_PF),
+                inputs={"tap0": [(1.0, WHO), (1.5, err), (1.6, ans)],
+                        "em0": [(1.4, inb), (1.55, GW_REPLY), (1.7, werr)]},
+                expect={"em0": [GW_WHO, err_out, ans_out],
+                        "tap0": [WHO_REPLY, recv, werr_home]},
+                commands=["stats"], absent=[r"drop-blocked"])
+
+
+@case
+def router_error_about_rdr_flow():
+    """The router's own time exceeded about a redirected packet (ttl 1)
+    leaves em0 quoting the packet as the wan sent it (to 198.51.100.2:53),
+    not as rdr-to made it (10.50.0.20)."""
+    inb = rebuild(udp(GW, E0, "198.51.100.1", "198.51.100.2", 45000, 53),
+                  ttl=1)
+    err = icmp_error(E0, GW, "198.51.100.2", "198.51.100.1", 11, 0,
+                     inb[14:])
+    return dict(files=routed(pf=RDR_PF),
+                inputs={"tap0": [(1.0, WHO)],
+                        "em0": [(1.4, inb), (1.5, GW_REPLY)]},
+                expect={"em0": [GW_WHO, err], "tap0": [WHO_REPLY]},
+                commands=["stats"], absent=[r"drop-blocked"])
+
+
+@case
+def binat_icmp_error_out():
+    """binat-to: db01's port unreachable about a packet that came to
+    198.51.100.5 leaves em0 from 198.51.100.5, quoting 198.51.100.5:53;
+    no stray state is made for it."""
+    pf = ("block all\n"
+          "pass in on vether0 from 10.50.0.0/24 to any keep state\n"
+          "pass out on vether0 to 10.50.0.0/24 keep state\n"
+          "pass on em0 from 10.50.0.20 to any binat-to 198.51.100.5\n")
+    files = routed(pf=pf)
+    files["hostname.em0"] = files["hostname.em0"].replace(
+        "up\n", "inet alias 198.51.100.5 255.255.255.255\nup\n")
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.5", ttl=63)
+    inb = udp(GW, E0, "198.51.100.1", "198.51.100.5", 45000, 53)
+    recv = rebuild(inb, dmac=DB, smac=VE, dst="10.50.0.20", ttl=63)
+    err = icmp_error(DB, VE, "10.50.0.20", "198.51.100.1", 3, 3, recv[14:])
+    err_out = rebuild(icmp_error(E0, GW, "198.51.100.5", "198.51.100.1",
+                                 3, 3, rebuild(recv,
+                                               dst="198.51.100.5")[14:]),
+                      ttl=63)
+    return dict(files=files,
+                inputs={"tap0": [(1.0, WHO), (1.1, o), (1.5, err)],
+                        "em0": [(1.2, GW_REPLY), (1.4, inb)]},
+                expect={"em0": [GW_WHO, on_wire, err_out],
+                        "tap0": [WHO_REPLY, recv]},
+                commands=["pfctl -ss"], absent=[r"^all icmp "])
+
+
 @case
 def block_return_answers():
     """block return: a TCP RST for TCP, a port unreachable for UDP, back
