@@ -887,37 +887,74 @@ sec2str(uint32_t t, char *buf, size_t len)
 	snprintf(buf + o, len - o, "%us", s);
 }
 
-/* arp -an, as usr.sbin/arp prints it. */
+struct arprow {
+	uint32_t	 ip;
+	int		 rif;
+	const uint8_t	*mac;		/* NULL: (incomplete) */
+	uint8_t		 local;		/* ours: permanent, flag l */
+	int32_t		 left;		/* seconds; <= 0: expired */
+};
+
+static int
+arprow_cmp(const void *a, const void *b)
+{
+	const struct arprow *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return (x->rif > y->rif) - (x->rif < y->rif);
+}
+
+/*
+ * arp -an, as usr.sbin/arp prints it (dump(), print_entry()).  arp walks
+ * the routing table, where our own addresses (RTF_LOCAL) and the cache
+ * are host routes side by side, so the rows come sorted by address.
+ */
 void
 router_arp_show(struct router *rt, FILE *out)
 {
+	struct arprow *rows;
 	char host[16], mac[20], exp[16];
-	uint32_t i;
+	size_t n = 0, i;
 	int k, j;
 
-	fprintf(out, "%-36.36s %-17.17s %7.7s %-9.9s %5s\n", "Host",
-	    "Ethernet Address", "Netif", "Expire", "Flags");
+	if ((rows = calloc(rt->arp->count + ROUTER_MAX_RIFS *
+	    ROUTER_MAX_ADDRS, sizeof(*rows))) == NULL)
+		return;
 	for (k = 0; k < rt->nrifs; k++)
 		for (j = 0; j < rt->rifs[k].naddrs; j++)
-			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
-			    ipstr(rt->rifs[k].addrs[j].addr, host),
-			    mac_str(rt->rifs[k].mac, mac),
-			    rt->rifs[k].port->name, "permanent", "l", "");
+			rows[n++] = (struct arprow){ rt->rifs[k].addrs[j].addr,
+			    k, rt->rifs[k].mac, 1, 0 };
+	/*
+	 * An incomplete entry shows "expired", as OpenBSD's does (its expiry
+	 * is the time of the last request); a down one its time left.
+	 */
 	for (i = 0; i < ARP_SLOTS; i++) {
 		const struct arp_entry *e = &rt->arp->e[i];
 
-		if (e->state == ARP_RESOLVED) {
-			if ((int32_t)(rt->dp->now - e->expire) >= 0)
-				snprintf(exp, sizeof(exp), "expired");
-			else
-				sec2str(e->expire - rt->dp->now, exp,
-				    sizeof(exp));
-			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
-			    ipstr(e->ip, host), mac_str(e->mac, mac),
-			    rt->rifs[e->rif].port->name, exp, "", "");
-		} else if (e->state == ARP_INCOMPLETE)
-			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
-			    ipstr(e->ip, host), "(incomplete)",
-			    rt->rifs[e->rif].port->name, "expired", "", "");
+		if (e->state == ARP_FREE)
+			continue;
+		rows[n++] = (struct arprow){ e->ip, e->rif,
+		    e->state == ARP_RESOLVED ? e->mac : NULL, 0,
+		    e->state == ARP_INCOMPLETE ? 0 :
+		    (int32_t)(e->expire - rt->dp->now) };
 	}
+	qsort(rows, n, sizeof(*rows), arprow_cmp);
+	fprintf(out, "%-36.36s %-17.17s %7.7s %-9.9s %5s\n", "Host",
+	    "Ethernet Address", "Netif", "Expire", "Flags");
+	for (i = 0; i < n; i++) {
+		const struct arprow *w = &rows[i];
+
+		if (w->local)
+			snprintf(exp, sizeof(exp), "permanent");
+		else if (w->left > 0)
+			sec2str((uint32_t)w->left, exp, sizeof(exp));
+		else
+			snprintf(exp, sizeof(exp), "expired");
+		fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
+		    ipstr(w->ip, host), w->mac != NULL ? mac_str(w->mac, mac) :
+		    "(incomplete)", rt->rifs[w->rif].port->name, exp,
+		    w->local ? "l" : "", "");
+	}
+	free(rows);
 }
