@@ -268,6 +268,8 @@ rif_send(struct router *rt, struct rif *r, struct pkt *p)
 	memcpy(p->data + 6, r->mac, 6);
 	if (p->traced)
 		dp_trace(rt->dp, p, "router", "out %s", r->port->name);
+	if (rt->sent != NULL)
+		rt->sent(rt->sent_arg, r, p);
 	if (r->port->kind == PORT_VETHER)
 		dp_loop(rt->dp, r->port, p);	/* into the bridge */
 	else

@@ -98,6 +98,9 @@ struct router {
 	uint32_t	 icmp_second;
 	uint32_t	 icmp_sent;
 	uint64_t	 c[ROUTER_C__MAX];
+	/* Shown each frame the router sends (tests; NULL in sluiced). */
+	void		(*sent)(void *, const struct rif *, const struct pkt *);
+	void		*sent_arg;
 };
 
 int	 router_init(struct router *, struct dp *);
