@@ -44,6 +44,7 @@ const char *const router_counter_help[ROUTER_C__MAX] = {
 #endif
 
 static void	netname4(uint32_t, uint8_t, char *, size_t);
+static void	rif_gratuitous(struct router *, struct rif *);
 
 static uint32_t
 plen_mask(uint8_t plen)
@@ -185,7 +186,7 @@ router_set_addrs(struct router *rt, struct rif *r, const struct rif_addr *a,
 	for (k = 0; k < n; k++)
 		if ((error = router_add_addr(rt, r, a[k].addr, a[k].plen)) != 0)
 			return error;
-	router_gratuitous(rt);
+	rif_gratuitous(rt, r);
 	return 0;
 }
 
@@ -278,6 +279,8 @@ rif_send(struct router *rt, struct rif *r, struct pkt *p)
 	memcpy(p->data + 6, r->mac, 6);
 	if (p->traced)
 		dp_trace(rt->dp, p, "router", "out %s", r->port->name);
+	if (rt->sent != NULL)
+		rt->sent(rt->sent_arg, r, p);
 	if (r->port->kind == PORT_VETHER)
 		dp_loop(rt->dp, r->port, p);	/* into the bridge */
 	else
@@ -304,38 +307,71 @@ arp_request(struct router *rt, struct rif *r, uint32_t target)
 	rif_send(rt, r, p);
 }
 
-/* Send p to next hop nh on rif r, resolving its MAC first; consumes p. */
+static void
+arp_drop(struct router *rt, struct pkt *p, int reason, const char *why,
+    uint32_t nh, const struct rif *r)
+{
+	char a[16];
+
+	rt->c[reason]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "arp", "drop: %s %s on %s", why,
+		    ipstr(nh, a), r->port->name);
+	pkt_free(&rt->dp->pool, p);
+}
+
+/*
+ * Send p to next hop nh on rif r, resolving its MAC first; consumes p.
+ * As arpresolve() in OpenBSD's if_ether.c: a known MAC is used; an
+ * unknown next hop is asked for and its packets held (ARP_QLEN of them;
+ * OpenBSD holds 10 and drops the oldest, sluice keeps the first ones);
+ * one that did not answer is down for ARP_DOWNTIME and its packets are
+ * dropped without asking again.
+ */
 static void
 router_resolve(struct router *rt, struct rif *r, uint32_t nh, struct pkt *p)
 {
-	struct arp_entry *e = arp_get(rt->arp, (uint16_t)(r - rt->rifs), nh);
+	uint16_t rif = (uint16_t)(r - rt->rifs);
+	struct arp_entry *e = arp_lookup(rt->arp, rif, nh);
+	char a[16];
 
-	if (e == NULL) {
-		rt->c[ROUTER_C_DROP_ARP_QUEUE]++;
-		pkt_free(&rt->dp->pool, p);
+	if (e == NULL && (e = arp_insert(rt->arp, rif, nh)) == NULL) {
+		arp_drop(rt, p, ROUTER_C_DROP_ARP_FULL, "ARP table full, "
+		    "cannot resolve", nh, r);
 		return;
 	}
-	if ((e->state == ARP_RESOLVED && (int32_t)(rt->dp->now - e->expire) <
-	    0) || e->state == ARP_PERMANENT) {
+	if (e->state == ARP_RESOLVED && (int32_t)(rt->dp->now - e->expire) <
+	    0) {
 		memcpy(p->data, e->mac, 6);
 		rif_send(rt, r, p);
 		return;
 	}
-	if (e->state != ARP_INCOMPLETE) {
+	if (e->state == ARP_DOWN) {
+		if ((int32_t)(rt->dp->now - e->expire) < 0) {
+			arp_drop(rt, p, ROUTER_C_DROP_ARP_DOWN, "no ARP "
+			    "answer lately from", nh, r);
+			return;
+		}
+		e->state = ARP_INCOMPLETE;	/* down time over: ask again */
+		e->tries = 0;
+	}
+	if (e->state == ARP_RESOLVED) {		/* expired, not yet deleted */
 		e->state = ARP_INCOMPLETE;
+		e->tries = 0;
+	}
+	if (e->tries == 0) {
 		e->tries = 1;
 		e->expire = rt->dp->now + 1;
 		arp_request(rt, r, nh);
 	}
 	if (e->nq == ARP_QLEN || rt->arpq >= ROUTER_ARPQ_MAX) {
-		rt->c[ROUTER_C_DROP_ARP_QUEUE]++;
-		pkt_free(&rt->dp->pool, p);
+		arp_drop(rt, p, ROUTER_C_DROP_ARP_QUEUE, "too many packets "
+		    "waiting for", nh, r);
 		return;
 	}
 	if (p->traced)
-		dp_trace(rt->dp, p, "arp", "waiting for %u.%u.%u.%u on %s",
-		    nh >> 24, (nh >> 16) & 0xff, (nh >> 8) & 0xff, nh & 0xff,
-		    r->port->name);
+		dp_trace(rt->dp, p, "arp", "waiting for %s on %s",
+		    ipstr(nh, a), r->port->name);
 	e->q[e->nq++] = p;
 	rt->arpq++;
 }
@@ -570,13 +606,19 @@ router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
 	for (k = 0; k < r->naddrs; k++)
 		if (r->addrs[k].addr == m.tpa)
 			ours = 1;
-	/* RFC 826: update a known sender; learn it if we are the target. */
-	e = arp_lookup(rt->arp, (uint16_t)(r - rt->rifs), m.spa);
-	if (e == NULL && ours)
-		e = arp_get(rt->arp, (uint16_t)(r - rt->rifs), m.spa);
-	if (e != NULL && e->state != ARP_PERMANENT && m.spa != 0) {
+	/*
+	 * RFC 826: update a known sender (also one that is down: it answers
+	 * now); learn it if we are the target.  A probe (sender 0.0.0.0)
+	 * teaches nothing.
+	 */
+	e = m.spa != 0 ? arp_lookup(rt->arp, (uint16_t)(r - rt->rifs), m.spa) :
+	    NULL;
+	if (e == NULL && ours && m.spa != 0)
+		e = arp_insert(rt->arp, (uint16_t)(r - rt->rifs), m.spa);
+	if (e != NULL) {
 		memcpy(e->mac, m.sha, 6);
 		e->state = ARP_RESOLVED;
+		e->tries = 0;
 		e->expire = rt->dp->now + ARP_KEEP;
 		arp_release(rt, e);
 	}
@@ -802,52 +844,84 @@ done:
 	pkt_free(&rt->dp->pool, p);
 }
 
-/* Once a second: retry or give up unresolved next hops. */
+/*
+ * Once a second: ask unresolved next hops again, or give up on them after
+ * ARP_RETRIES requests (their packets dropped, the entry down for
+ * ARP_DOWNTIME); delete what expired, as arptimer() does with arptfree()
+ * (OpenBSD walks every arpt_prune, 5 minutes; a slot here is worth
+ * freeing at once).  A deletion may move a later entry into slot i, so i
+ * is looked at again; an entry moved from the start of the table to its
+ * end is looked at twice, which the expiry times make harmless.
+ */
 void
 router_tick(struct router *rt)
 {
-	uint32_t i;
+	struct arp_table *t = rt->arp;
+	uint32_t i = 0;
+	char a[16];
 	int k;
 
-	for (i = 0; i < ARP_SLOTS; i++) {
-		struct arp_entry *e = &rt->arp->e[i];
+	while (i < ARP_SLOTS) {
+		struct arp_entry *e = &t->e[i];
 
-		if (e->state != ARP_INCOMPLETE ||
-		    (int32_t)(rt->dp->now - e->expire) < 0)
-			continue;
-		if (e->tries >= ARP_RETRIES) {
-			for (k = 0; k < e->nq; k++) {
-				pkt_free(&rt->dp->pool, e->q[k]);
-				rt->arpq--;
-				rt->c[ROUTER_C_DROP_ARP_TIMEOUT]++;
-			}
-			e->nq = 0;
-			e->state = ARP_DEAD;
+		if (e->state == ARP_FREE ||
+		    (int32_t)(rt->dp->now - e->expire) < 0) {
+			i++;
 			continue;
 		}
-		e->tries++;
-		e->expire = rt->dp->now + 1;
-		arp_request(rt, &rt->rifs[e->rif], e->ip);
+		if (e->state != ARP_INCOMPLETE) {
+			arp_delete(t, e);		/* RESOLVED or DOWN */
+			continue;
+		}
+		if (e->tries < ARP_RETRIES) {
+			e->tries++;
+			e->expire = rt->dp->now + 1;
+			arp_request(rt, &rt->rifs[e->rif], e->ip);
+			i++;
+			continue;
+		}
+		for (k = 0; k < e->nq; k++) {
+			if (e->q[k]->traced)
+				dp_trace(rt->dp, e->q[k], "arp", "drop: %s on "
+				    "%s did not answer ARP", ipstr(e->ip, a),
+				    rt->rifs[e->rif].port->name);
+			pkt_free(&rt->dp->pool, e->q[k]);
+			rt->arpq--;
+			rt->c[ROUTER_C_DROP_ARP_TIMEOUT]++;
+		}
+		e->nq = 0;
+		e->state = ARP_DOWN;
+		e->tries = 0;
+		e->expire = rt->dp->now + ARP_DOWNTIME;
+		i++;
 	}
 }
 
-/* Announce our addresses (gratuitous ARP), at start or on a change. */
+/* Announce a rif's addresses (gratuitous ARP), as arp_ifinit() does. */
+static void
+rif_gratuitous(struct router *rt, struct rif *r)
+{
+	struct pkt *p;
+	int k;
+
+	for (k = 0; k < r->naddrs; k++) {
+		uint32_t a = r->addrs[k].addr;
+
+		if ((p = router_alloc(rt)) == NULL)
+			return;
+		p->len = arp_build(p->data, 1, r->mac, a, NULL, a);
+		rif_send(rt, r, p);
+	}
+}
+
+/* Announce every address, at start. */
 void
 router_gratuitous(struct router *rt)
 {
-	struct pkt *p;
-	int i, k;
+	int i;
 
 	for (i = 0; i < rt->nrifs; i++)
-		for (k = 0; k < rt->rifs[i].naddrs; k++) {
-			uint32_t a = rt->rifs[i].addrs[k].addr;
-
-			if ((p = router_alloc(rt)) == NULL)
-				return;
-			p->len = arp_build(p->data, 1, rt->rifs[i].mac, a,
-			    NULL, a);
-			rif_send(rt, &rt->rifs[i], p);
-		}
+		rif_gratuitous(rt, &rt->rifs[i]);
 }
 
 /* ---- views ------------------------------------------------------------- */
@@ -1003,37 +1077,74 @@ sec2str(uint32_t t, char *buf, size_t len)
 	snprintf(buf + o, len - o, "%us", s);
 }
 
-/* arp -an, as usr.sbin/arp prints it. */
+struct arprow {
+	uint32_t	 ip;
+	int		 rif;
+	const uint8_t	*mac;		/* NULL: (incomplete) */
+	uint8_t		 local;		/* ours: permanent, flag l */
+	int32_t		 left;		/* seconds; <= 0: expired */
+};
+
+static int
+arprow_cmp(const void *a, const void *b)
+{
+	const struct arprow *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return (x->rif > y->rif) - (x->rif < y->rif);
+}
+
+/*
+ * arp -an, as usr.sbin/arp prints it (dump(), print_entry()).  arp walks
+ * the routing table, where our own addresses (RTF_LOCAL) and the cache
+ * are host routes side by side, so the rows come sorted by address.
+ */
 void
 router_arp_show(struct router *rt, FILE *out)
 {
+	struct arprow *rows;
 	char host[16], mac[20], exp[16];
-	uint32_t i;
+	size_t n = 0, i;
 	int k, j;
 
-	fprintf(out, "%-36.36s %-17.17s %7.7s %-9.9s %5s\n", "Host",
-	    "Ethernet Address", "Netif", "Expire", "Flags");
+	if ((rows = calloc(rt->arp->count + ROUTER_MAX_RIFS *
+	    ROUTER_MAX_ADDRS, sizeof(*rows))) == NULL)
+		return;
 	for (k = 0; k < rt->nrifs; k++)
 		for (j = 0; j < rt->rifs[k].naddrs; j++)
-			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
-			    ipstr(rt->rifs[k].addrs[j].addr, host),
-			    mac_str(rt->rifs[k].mac, mac),
-			    rt->rifs[k].port->name, "permanent", "l", "");
+			rows[n++] = (struct arprow){ rt->rifs[k].addrs[j].addr,
+			    k, rt->rifs[k].mac, 1, 0 };
+	/*
+	 * An incomplete entry shows "expired", as OpenBSD's does (its expiry
+	 * is the time of the last request); a down one its time left.
+	 */
 	for (i = 0; i < ARP_SLOTS; i++) {
 		const struct arp_entry *e = &rt->arp->e[i];
 
-		if (e->state == ARP_RESOLVED) {
-			if ((int32_t)(rt->dp->now - e->expire) >= 0)
-				snprintf(exp, sizeof(exp), "expired");
-			else
-				sec2str(e->expire - rt->dp->now, exp,
-				    sizeof(exp));
-			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
-			    ipstr(e->ip, host), mac_str(e->mac, mac),
-			    rt->rifs[e->rif].port->name, exp, "", "");
-		} else if (e->state == ARP_INCOMPLETE)
-			fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
-			    ipstr(e->ip, host), "(incomplete)",
-			    rt->rifs[e->rif].port->name, "expired", "", "");
+		if (e->state == ARP_FREE)
+			continue;
+		rows[n++] = (struct arprow){ e->ip, e->rif,
+		    e->state == ARP_RESOLVED ? e->mac : NULL, 0,
+		    e->state == ARP_INCOMPLETE ? 0 :
+		    (int32_t)(e->expire - rt->dp->now) };
 	}
+	qsort(rows, n, sizeof(*rows), arprow_cmp);
+	fprintf(out, "%-36.36s %-17.17s %7.7s %-9.9s %5s\n", "Host",
+	    "Ethernet Address", "Netif", "Expire", "Flags");
+	for (i = 0; i < n; i++) {
+		const struct arprow *w = &rows[i];
+
+		if (w->local)
+			snprintf(exp, sizeof(exp), "permanent");
+		else if (w->left > 0)
+			sec2str((uint32_t)w->left, exp, sizeof(exp));
+		else
+			snprintf(exp, sizeof(exp), "expired");
+		fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
+		    ipstr(w->ip, host), w->mac != NULL ? mac_str(w->mac, mac) :
+		    "(incomplete)", rt->rifs[w->rif].port->name, exp,
+		    w->local ? "l" : "", "");
+	}
+	free(rows);
 }

@@ -51,6 +51,8 @@
 	X(DROP_WRONG_IF, "drop-wrong-if", "dropped: for an address of another interface and net.inet.ip.forwarding=0") \
 	X(DROP_ARP_TIMEOUT, "drop-arp-timeout", "dropped: next hop did not answer ARP") \
 	X(DROP_ARP_QUEUE, "drop-arp-queue-full", "dropped: too many packets waiting for ARP") \
+	X(DROP_ARP_DOWN, "drop-arp-down", "dropped: next hop did not answer ARP in the last 20 seconds") \
+	X(DROP_ARP_FULL, "drop-arp-table-full", "dropped: ARP table full (4096 next hops), not resolved") \
 	X(DROP_LOCAL_PROTO, "drop-local-unhandled", "dropped: for us, but no service here (UDP: port unreachable sent)") \
 	X(DROP_NOT_IPV4, "drop-not-ipv4", "dropped: IPv6 or other protocol at the router") \
 	X(DROP_NO_BUFFER, "drop-no-buffer", "dropped: packet pool empty") \
@@ -102,6 +104,9 @@ struct router {
 	uint32_t	 icmp_second;
 	uint32_t	 icmp_sent;
 	uint64_t	 c[ROUTER_C__MAX];
+	/* Shown each frame the router sends (tests; NULL in sluiced). */
+	void		(*sent)(void *, const struct rif *, const struct pkt *);
+	void		*sent_arg;
 };
 
 int	 router_init(struct router *, struct dp *);

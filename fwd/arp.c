@@ -6,52 +6,78 @@
 #include "fwd/arp.h"
 #include "fwd/ether.h"
 
+#define ARP_MASK	(ARP_SLOTS - 1)
+
 static uint32_t
 arp_slot(uint16_t rif, uint32_t ip)
 {
 	uint64_t k = (uint64_t)rif << 32 | ip;
 
-	return (uint32_t)XXH3_64bits(&k, sizeof(k)) & (ARP_SLOTS - 1);
+	return (uint32_t)XXH3_64bits(&k, sizeof(k)) & ARP_MASK;
 }
 
 /* The entry for (rif, ip) if there is one, whatever its state. */
 struct arp_entry *
 arp_lookup(struct arp_table *t, uint16_t rif, uint32_t ip)
 {
-	uint32_t i = arp_slot(rif, ip), n;
+	uint32_t i = arp_slot(rif, ip);
+	struct arp_entry *e;
 
-	for (n = 0; n < ARP_SLOTS; n++, i = (i + 1) & (ARP_SLOTS - 1)) {
-		struct arp_entry *e = &t->e[i];
-
+	/* Never every slot live (ARP_MAX), so a free one ends the probe. */
+	for (;; i = (i + 1) & ARP_MASK) {
+		e = &t->e[i];
 		if (e->state == ARP_FREE)
 			return NULL;
 		if (e->ip == ip && e->rif == rif)
 			return e;
 	}
-	return NULL;
 }
 
-/* The entry for (rif, ip), made FREE -> DEAD if new; NULL if full. */
+/*
+ * A new entry for (rif, ip), which must not be in the table, INCOMPLETE
+ * with nothing asked yet; NULL if ARP_MAX entries live.
+ */
 struct arp_entry *
-arp_get(struct arp_table *t, uint16_t rif, uint32_t ip)
+arp_insert(struct arp_table *t, uint16_t rif, uint32_t ip)
 {
-	uint32_t i = arp_slot(rif, ip), n;
+	uint32_t i = arp_slot(rif, ip);
+	struct arp_entry *e;
 
-	for (n = 0; n < ARP_SLOTS; n++, i = (i + 1) & (ARP_SLOTS - 1)) {
-		struct arp_entry *e = &t->e[i];
+	if (t->count >= ARP_MAX)
+		return NULL;
+	while (t->e[i].state != ARP_FREE)
+		i = (i + 1) & ARP_MASK;
+	e = &t->e[i];
+	memset(e, 0, sizeof(*e));
+	e->ip = ip;
+	e->rif = rif;
+	e->state = ARP_INCOMPLETE;
+	t->count++;
+	return e;
+}
 
-		if (e->state == ARP_FREE) {
-			memset(e, 0, sizeof(*e));
-			e->ip = ip;
-			e->rif = rif;
-			e->state = ARP_DEAD;
-			t->count++;
-			return e;
+/*
+ * Delete e (its queue must be empty): backward-shift deletion.  Each
+ * entry after the hole, up to the next free slot, moves back into the
+ * hole unless its home slot lies between the hole and where it is; the
+ * hole moves with it.  Probes never meet a tombstone.  Whatever e
+ * pointed to may now hold another entry (one that was further on).
+ */
+void
+arp_delete(struct arp_table *t, struct arp_entry *e)
+{
+	uint32_t hole = (uint32_t)(e - t->e), j, home;
+
+	for (j = (hole + 1) & ARP_MASK; t->e[j].state != ARP_FREE;
+	    j = (j + 1) & ARP_MASK) {
+		home = arp_slot(t->e[j].rif, t->e[j].ip);
+		if (((j - home) & ARP_MASK) >= ((j - hole) & ARP_MASK)) {
+			t->e[hole] = t->e[j];
+			hole = j;
 		}
-		if (e->ip == ip && e->rif == rif)
-			return e;
 	}
-	return NULL;
+	memset(&t->e[hole], 0, sizeof(t->e[hole]));
+	t->count--;
 }
 
 uint32_t

@@ -1,12 +1,25 @@
 /*
  * ARP (RFC 826) for the router's interfaces: a cache of (interface, IPv4)
  * -> MAC with the states OpenBSD's arp shows (incomplete, resolved with an
- * expiry, permanent for our own addresses), a small queue of packets held
- * while a next hop resolves, and builders for requests and replies.
+ * expiry, down after the next hop did not answer), a small queue of
+ * packets held while a next hop resolves, and builders for requests and
+ * replies.  Our own addresses are not in the cache: the router answers
+ * for them from its interfaces.
  *
- * The cache is open addressing keyed by (interface, address); entries are
- * never removed, only reused (an expired entry keeps its slot until the
- * same key comes back), so probe chains stay whole without deletion.
+ * The timers are OpenBSD's (sys/netinet/if_ether.c): a resolved entry is
+ * good for arpt_keep (net.inet.ip.arptimeout, 1200 s), a next hop is
+ * asked arp_maxtries (5) times, once a second, and one that never
+ * answered stays down for arpt_down (net.inet.ip.arpdown, 20 s), packets
+ * to it dropped without asking again.  Then, as arptimer() does with
+ * arptfree(), the entry is deleted: OpenBSD's table is the routing table
+ * and has no fixed size, so an entry that lingered would only cost
+ * memory; here it would hold a slot.
+ *
+ * The cache is open addressing with linear probing, keyed by (interface,
+ * address), with backward-shift deletion (no tombstones: a probe ends at
+ * the first free slot).  At most ARP_MAX entries live in twice as many
+ * slots, so probe chains stay short (2.5 slots expected for a miss at
+ * that load) and a full cache is a count, not a scan of every slot.
  */
 #ifndef FWD_ARP_H
 #define FWD_ARP_H
@@ -15,17 +28,18 @@
 
 #include "dataplane/pkt.h"
 
-#define ARP_SLOTS	4096
+#define ARP_MAX		4096		/* entries */
+#define ARP_SLOTS	(2 * ARP_MAX)
 #define ARP_QLEN	3		/* packets held per unresolved entry */
-#define ARP_KEEP	(20 * 60)	/* arpt_keep: 20 minutes */
-#define ARP_RETRIES	5		/* requests before giving up */
+#define ARP_KEEP	(20 * 60)	/* arpt_keep: net.inet.ip.arptimeout */
+#define ARP_DOWNTIME	20		/* arpt_down: net.inet.ip.arpdown */
+#define ARP_RETRIES	5		/* arp_maxtries: requests, then down */
 
 enum arp_state {
 	ARP_FREE,
 	ARP_INCOMPLETE,		/* request sent, packets may be queued */
 	ARP_RESOLVED,		/* until expire */
-	ARP_PERMANENT,		/* our own address */
-	ARP_DEAD,		/* expired or given up; slot kept for its key */
+	ARP_DOWN,		/* no answer: packets dropped until expire */
 };
 
 struct arp_entry {
@@ -35,7 +49,8 @@ struct arp_entry {
 	uint8_t		 state;		/* enum arp_state */
 	uint8_t		 tries;
 	uint8_t		 nq;
-	uint32_t	 expire;	/* RESOLVED: until; INCOMPLETE: next try */
+	uint32_t	 expire;	/* RESOLVED, DOWN: until; INCOMPLETE:
+					   next try */
 	struct pkt	*q[ARP_QLEN];
 };
 
@@ -45,7 +60,8 @@ struct arp_table {
 };
 
 struct arp_entry *arp_lookup(struct arp_table *, uint16_t, uint32_t);
-struct arp_entry *arp_get(struct arp_table *, uint16_t, uint32_t);
+struct arp_entry *arp_insert(struct arp_table *, uint16_t, uint32_t);
+void	 arp_delete(struct arp_table *, struct arp_entry *);
 
 /* A 42-byte ARP frame (request if tha is NULL: broadcast). */
 uint32_t arp_build(uint8_t *, int, const uint8_t *, uint32_t,

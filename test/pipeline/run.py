@@ -325,14 +325,31 @@ def forward_resolves_next_hop():
 
 @case
 def arp_gives_up_and_counts():
+    """Five requests a second apart, then the next hop is down for 20 s
+    (net.inet.ip.arpdown): what was queued is dropped, and so is what
+    comes meanwhile, without asking again."""
     req = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.1")
-    late = arp_request(DB, "10.50.0.20", "10.50.0.9")   # moves the clock
     return dict(files=routed(),
-                inputs={"tap0": [(1.0, WHO), (1.1, req), (9.0, late)]},
+                inputs={"tap0": [(1.0, WHO), (1.1, req), (10.0, req)]},
                 expect={"em0": [GW_WHO] * 5},
                 commands=["stats", "arp -an"],
-                views=[r"router +drop-arp-timeout +1 "],
-                absent=[r"^198\.51\.100\.1 "])
+                views=[r"router +drop-arp-timeout +1 ",
+                       r"router +drop-arp-down +1 ",
+                       r"^198\.51\.100\.1 +\(incomplete\) +em0 16s +$"])
+
+
+@case
+def arp_asks_again_after_down():
+    """Once the down time is over the entry is gone, and the next packet
+    asks again."""
+    req = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.1")
+    return dict(files=routed(),
+                inputs={"tap0": [(1.0, WHO), (1.1, req), (30.0, req)]},
+                expect={"em0": [GW_WHO] * 6},
+                commands=["stats", "arp -an"],
+                views=[r"router +drop-arp-timeout +1 ",
+                       r"^198\.51\.100\.1 +\(incomplete\) +em0 expired"],
+                absent=[r"drop-arp-down"])
 
 
 @case

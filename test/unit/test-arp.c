@@ -1,0 +1,501 @@
+/*
+ * The router's ARP state machine, on a fake clock: em1 (192.0.2.1/24)
+ * and em0 (10.60.0.2/16, big enough for more next hops than the cache
+ * has slots) are routed ports of a dataplane built from a configuration,
+ * packets go in with router_input(), the clock moves with dp_clock() and
+ * router_tick(), and every frame the router sends is seen through its
+ * sent hook.  The cache itself (fwd/arp.c) is also checked against a
+ * reference set through random inserts and deletes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "dataplane/dp.h"
+#include "fwd/arp.h"
+#include "fwd/csum.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "test/etc.h"
+
+#define NOUT	16
+
+static const uint8_t em0_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x00 };
+static const uint8_t em1_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x01 };
+static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x0a };	/* on em1 */
+static const uint8_t nh_mac[6] = { 0x02, 0, 0, 0, 0, 0x77 };	/* on em0 */
+
+static char etc[] = "/tmp/sluice-test-arp-XXXXXX";
+static struct conf *conf;
+static struct dp dp;
+static struct router *rt;
+static struct rif *em0, *em1;
+
+/* What the router sent: the first NOUT frames, and how many in all. */
+static struct {
+	const struct rif *rif;
+	uint32_t	 len;
+	uint8_t		 f[128];
+} out[NOUT];
+static int nout;
+static uint64_t nsent;
+
+static void
+seen(void *arg, const struct rif *r, const struct pkt *p)
+{
+	(void)arg;
+	nsent++;
+	if (nout == NOUT)
+		return;
+	out[nout].rif = r;
+	out[nout].len = p->len < sizeof(out[0].f) ? p->len :
+	    (uint32_t)sizeof(out[0].f);
+	memcpy(out[nout].f, p->data, out[nout].len);
+	nout++;
+}
+
+static void
+forget(void)
+{
+	nout = 0;
+	nsent = 0;
+}
+
+static void
+put(const char *name, const char *text)
+{
+	cr_assert_eq(etc_put(etc, name, text), 0, "cannot write %s", name);
+}
+
+static void
+at(uint32_t sec)
+{
+	dp_clock(&dp, (uint64_t)sec * 1000000000ULL);
+}
+
+/*
+ * The clock moves to SEC, ticking each second on the way, and what was
+ * queued for ports goes out after each tick, as in sluiced (dp_tick).
+ */
+static void
+run_to(uint32_t sec)
+{
+	while (dp.now < sec) {
+		at(dp.now + 1);
+		router_tick(rt);
+		dp_flush(&dp);
+	}
+}
+
+static void
+setup(void)
+{
+	static const char *const names[2] = { "em0", "em1" };
+	struct dp_opts opts;
+	int i;
+
+	cr_assert_not_null(mkdtemp(etc));
+	put("hostname.em0", "lladdr 02:00:00:00:0e:00\n"
+	    "inet 10.60.0.2 255.255.0.0\nup\n");
+	put("hostname.em1", "lladdr 02:00:00:00:0e:01\n"
+	    "inet 192.0.2.1 255.255.255.0\nup\n");
+	put("sysctl.conf", "net.inet.ip.forwarding=1\n");
+	memset(&opts, 0, sizeof(opts));
+	for (i = 0; i < 2; i++) {
+		snprintf(opts.ifmaps[i].name, sizeof(opts.ifmaps[i].name),
+		    "%s", names[i]);
+		snprintf(opts.ifmaps[i].spec, sizeof(opts.ifmaps[i].spec),
+		    "pcap::");
+	}
+	opts.nifmaps = 2;
+	cr_assert_not_null(conf = calloc(1, sizeof(*conf)));
+	cr_assert_eq(conf_load(conf, etc, stderr), 0);
+	memset(&dp, 0, sizeof(dp));
+	cr_assert_eq(dp_build(&dp, conf, &opts, stderr), 0);
+	at(100);
+	rt = &dp.router;
+	rt->sent = seen;
+	cr_assert_not_null(em0 = router_rif(rt, dp_port(&dp, "em0")));
+	cr_assert_not_null(em1 = router_rif(rt, dp_port(&dp, "em1")));
+	cr_assert_eq(memcmp(em0->mac, em0_mac, 6), 0);
+	forget();
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", etc);
+	(void)system(cmd);
+}
+
+TestSuite(arp, .init = setup, .fini = teardown);
+
+static uint32_t
+ip4(int a, int b, int c, int d)
+{
+	return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 |
+	    (uint32_t)d;
+}
+
+/* Give the router a frame on rif r (it keeps its own reference). */
+static void
+input(struct rif *r, const uint8_t *f, uint32_t len)
+{
+	struct pkt *p = pkt_alloc(&dp.pool);
+
+	cr_assert_not_null(p);
+	memcpy(p->data, f, len);
+	p->len = len;
+	p->in_port = r->port->index;
+	router_input(rt, r, p, 0);
+	pkt_free(&dp.pool, p);
+}
+
+/* A UDP packet from a host on em1 to dst, its IP id set to id. */
+static void
+send_udp(uint32_t dst, uint16_t id)
+{
+	uint8_t f[60], *ip = f + ETHER_HDR_LEN;
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, em1_mac, 6);
+	memcpy(f + 6, host_mac, 6);
+	ether_put16(f + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, 28);
+	ether_put16(ip + 4, id);
+	ip[8] = 64;
+	ip[9] = 17;
+	ip_put32(ip + 12, ip4(192, 0, 2, 50));
+	ip_put32(ip + 16, dst);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(ip + 20, 41000);
+	ether_put16(ip + 22, 53);
+	ether_put16(ip + 24, 8);
+	input(em1, f, 42);
+}
+
+static void
+send_arp(struct rif *r, int op, const uint8_t *sha, uint32_t spa,
+    const uint8_t *tha, uint32_t tpa)
+{
+	uint8_t f[60];
+	uint32_t len = arp_build(f, op, sha, spa, tha, tpa);
+
+	input(r, f, len);
+}
+
+/* Is out[i] an ARP request out of rif r for target (from spa)? */
+static void
+assert_request(int i, const struct rif *r, uint32_t spa, uint32_t target)
+{
+	struct arp_msg m;
+
+	cr_assert_lt(i, nout, "frame %d was not sent", i);
+	cr_assert_eq(out[i].rif, r, "frame %d: wrong interface", i);
+	cr_assert_eq(arp_parse(out[i].f, out[i].len, &m), 0,
+	    "frame %d is no ARP", i);
+	cr_assert_eq(m.op, 1);
+	cr_assert(ether_is_multicast(out[i].f), "a request is broadcast");
+	cr_assert_eq(memcmp(m.sha, r->mac, 6), 0);
+	cr_assert_eq(m.spa, spa);
+	cr_assert_eq(m.tpa, target, "frame %d asks for %08x, not %08x", i,
+	    m.tpa, target);
+}
+
+static uint64_t
+counter(int c)
+{
+	return rt->c[c];
+}
+
+/* arp -an into buf. */
+static void
+arp_an(char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+
+	cr_assert_not_null(f);
+	router_arp_show(rt, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+Test(arp, unknown_next_hop_asks_and_queues)
+{
+	uint32_t nh = ip4(10, 60, 0, 9);
+	size_t nfree = dp.pool.nfree;
+	int i;
+
+	for (i = 0; i < ARP_QLEN + 1; i++)
+		send_udp(nh, (uint16_t)(1000 + i));
+	cr_assert_eq(nout, 1, "one request for four packets, not %d", nout);
+	assert_request(0, em0, ip4(10, 60, 0, 2), nh);
+	cr_assert_eq(counter(ROUTER_C_ARP_REQUESTS), 1);
+	cr_assert_eq(counter(ROUTER_C_DROP_ARP_QUEUE), 1,
+	    "the packet past the queue is dropped and counted");
+	cr_assert_eq(rt->arpq, ARP_QLEN);
+	dp_flush(&dp);
+	cr_assert_eq(dp.pool.nfree, nfree - ARP_QLEN, "the queue holds them");
+
+	forget();
+	send_arp(em0, 2, nh_mac, nh, em0_mac, ip4(10, 60, 0, 2));
+	cr_assert_eq(nout, ARP_QLEN, "the reply releases the queue");
+	for (i = 0; i < ARP_QLEN; i++) {
+		const uint8_t *ip = out[i].f + ETHER_HDR_LEN;
+
+		cr_assert_eq(out[i].rif, em0);
+		cr_assert_eq(memcmp(out[i].f, nh_mac, 6), 0, "to the next hop");
+		cr_assert_eq(memcmp(out[i].f + 6, em0_mac, 6), 0);
+		cr_assert_eq(ether_get16(ip + 4), 1000 + i, "in order");
+		cr_assert_eq(ip[8], 63);
+	}
+	cr_assert_eq(rt->arpq, 0);
+
+	/* Resolved: the next packet goes at once, nothing asked. */
+	forget();
+	send_udp(nh, 2000);
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
+	cr_assert_eq(counter(ROUTER_C_ARP_REQUESTS), 1);
+	dp_flush(&dp);
+	cr_assert_eq(dp.pool.nfree, nfree, "no buffer lost");
+}
+
+Test(arp, retries_then_gives_up_and_is_down)
+{
+	uint32_t nh = ip4(10, 60, 0, 9);
+	size_t nfree = dp.pool.nfree;
+	char buf[1024];
+	int i;
+
+	send_udp(nh, 1);
+	send_udp(nh, 2);
+	run_to(104);
+	cr_assert_eq(nout, 5, "five requests, one a second (%d)", nout);
+	for (i = 0; i < 5; i++)
+		assert_request(i, em0, ip4(10, 60, 0, 2), nh);
+	cr_assert_eq(counter(ROUTER_C_DROP_ARP_TIMEOUT), 0);
+
+	run_to(105);
+	cr_assert_eq(nout, 5, "no sixth request");
+	cr_assert_eq(counter(ROUTER_C_DROP_ARP_TIMEOUT), 2,
+	    "what was queued is dropped and counted");
+	cr_assert_eq(rt->arpq, 0);
+	cr_assert_eq(dp.pool.nfree, nfree, "and its buffers freed");
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "\n10.60.0.9                            "
+	    "(incomplete)          em0 20s       \n") != NULL, "%s", buf);
+
+	/* Down (net.inet.ip.arpdown): dropped, nobody asked. */
+	at(110);
+	send_udp(nh, 3);
+	cr_assert_eq(nout, 5);
+	cr_assert_eq(counter(ROUTER_C_DROP_ARP_DOWN), 1);
+
+	/* After 20 s the entry is gone; the next packet asks again. */
+	run_to(125);
+	cr_assert_eq(rt->arp->count, 0, "the down entry is deleted");
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "10.60.0.9 ") == NULL, "%s", buf);
+	send_udp(nh, 4);
+	cr_assert_eq(nout, 6);
+	assert_request(5, em0, ip4(10, 60, 0, 2), nh);
+}
+
+Test(arp, answer_while_down_resolves)
+{
+	uint32_t nh = ip4(10, 60, 0, 9);
+
+	send_udp(nh, 1);
+	run_to(105);
+	send_arp(em0, 2, nh_mac, nh, em0_mac, ip4(10, 60, 0, 2));
+	forget();
+	send_udp(nh, 2);
+	cr_assert_eq(nout, 1, "a late answer is taken");
+	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
+}
+
+Test(arp, resolved_entry_expires_and_is_removed)
+{
+	uint32_t nh = ip4(10, 60, 0, 9);
+	char buf[1024];
+
+	/* Asked for our address: we answer and learn the sender. */
+	send_arp(em0, 1, nh_mac, nh, NULL, ip4(10, 60, 0, 2));
+	cr_assert_eq(rt->arp->count, 1);
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "\n10.60.0.9                            "
+	    "02:00:00:00:00:77     em0 20m0s     \n") != NULL, "%s", buf);
+	run_to(100 + ARP_KEEP - 1);
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, " em0 1s        \n") != NULL, "%s", buf);
+	run_to(100 + ARP_KEEP);
+	cr_assert_eq(rt->arp->count, 0, "expired and deleted");
+	cr_assert_null(arp_lookup(rt->arp, (uint16_t)(em0 - rt->rifs), nh));
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "10.60.0.9 ") == NULL, "%s", buf);
+
+	/* Known no more: the next packet asks. */
+	forget();
+	send_udp(nh, 1);
+	cr_assert_eq(nout, 1);
+	assert_request(0, em0, ip4(10, 60, 0, 2), nh);
+}
+
+/*
+ * Over time the cache takes far more next hops than it has slots: each
+ * round asks for ARP_MAX new ones, which give up and go; every one of
+ * them must be asked for.  Within a round, ARP_MAX live entries fill the
+ * cache: one more is dropped and counted, not asked for.
+ */
+Test(arp, more_next_hops_over_time_than_slots)
+{
+	uint32_t round, i, n = 0;
+	uint64_t asked;
+
+	for (round = 0; round < 3; round++) {
+		asked = counter(ROUTER_C_ARP_REQUESTS);
+		for (i = 0; i < ARP_MAX; i++, n++)
+			send_udp(ip4(10, 60, 1 + n / 250, 1 + n % 250),
+			    (uint16_t)n);
+		cr_assert_eq(counter(ROUTER_C_ARP_REQUESTS) - asked, ARP_MAX,
+		    "round %u: %llu of %u next hops asked for", round,
+		    (unsigned long long)(counter(ROUTER_C_ARP_REQUESTS) -
+		    asked), ARP_MAX);
+		cr_assert_eq(counter(ROUTER_C_DROP_ARP_FULL), round);
+		send_udp(ip4(10, 60, 250, 1 + round), 1);
+		cr_assert_eq(counter(ROUTER_C_DROP_ARP_FULL), round + 1,
+		    "the cache is full: counted");
+		cr_assert_eq(counter(ROUTER_C_ARP_REQUESTS) - asked, ARP_MAX,
+		    "and nothing asked");
+		run_to(dp.now + ARP_RETRIES + ARP_DOWNTIME);
+		cr_assert_eq(rt->arp->count, 0, "round %u: %u entries left",
+		    round, rt->arp->count);
+	}
+	cr_assert_gt(n, ARP_SLOTS);
+}
+
+Test(arp, answers_only_for_own_addresses)
+{
+	struct arp_msg m;
+
+	send_arp(em0, 1, nh_mac, ip4(10, 60, 0, 9), NULL, ip4(10, 60, 0, 77));
+	cr_assert_eq(nout, 0, "not ours: no answer");
+	cr_assert_eq(rt->arp->count, 0, "and the sender is not learned");
+	send_arp(em0, 1, nh_mac, ip4(10, 60, 0, 9), NULL, ip4(192, 0, 2, 1));
+	cr_assert_eq(nout, 0, "em1's address is not answered on em0");
+	send_arp(em0, 1, nh_mac, ip4(10, 60, 0, 9), NULL, ip4(10, 60, 0, 2));
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(out[0].rif, em0);
+	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0, "unicast to the asker");
+	cr_assert_eq(arp_parse(out[0].f, out[0].len, &m), 0);
+	cr_assert_eq(m.op, 2);
+	cr_assert_eq(memcmp(m.sha, em0_mac, 6), 0);
+	cr_assert_eq(m.spa, ip4(10, 60, 0, 2));
+	cr_assert_eq(memcmp(m.tha, nh_mac, 6), 0);
+	cr_assert_eq(m.tpa, ip4(10, 60, 0, 9));
+	cr_assert_eq(counter(ROUTER_C_ARP_REPLIES), 1);
+
+	/* A probe (sender 0.0.0.0) is answered, and teaches nothing. */
+	send_arp(em0, 1, nh_mac, 0, NULL, ip4(10, 60, 0, 2));
+	cr_assert_eq(nout, 2);
+	cr_assert_eq(rt->arp->count, 1);
+	cr_assert_null(arp_lookup(rt->arp, (uint16_t)(em0 - rt->rifs), 0));
+}
+
+Test(arp, address_change_sends_gratuitous_arp)
+{
+	struct rif_addr a = { ip4(10, 60, 0, 3), 16 };
+	struct arp_msg m;
+
+	cr_assert_eq(router_set_addrs(rt, em0, &a, 1), 0);
+	cr_assert_eq(nout, 1, "one announcement, on em0 only (%d)", nout);
+	cr_assert_eq(out[0].rif, em0);
+	cr_assert(ether_is_multicast(out[0].f));
+	cr_assert_eq(arp_parse(out[0].f, out[0].len, &m), 0);
+	cr_assert_eq(m.op, 1);
+	cr_assert_eq(memcmp(m.sha, em0_mac, 6), 0);
+	cr_assert_eq(m.spa, ip4(10, 60, 0, 3));
+	cr_assert_eq(m.tpa, ip4(10, 60, 0, 3));
+}
+
+/*
+ * arp -an prints rows sorted by address, our own (permanent, l) among
+ * the others, as OpenBSD's does from its routing table; "(incomplete)"
+ * entries show "expired", down ones their time left.
+ */
+Test(arp, arp_an_format_and_order)
+{
+	static const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x22 };
+	static const char *const want =
+	    "Host                                 Ethernet Address    "
+	    "Netif Expire    Flags\n"
+	    "10.60.0.2                            02:00:00:00:0e:00     "
+	    "em0 permanent l\n"
+	    "10.60.0.9                            02:00:00:00:00:77     "
+	    "em0 19m55s    \n"
+	    "10.60.0.10                           (incomplete)          "
+	    "em0 expired   \n"
+	    "10.60.0.200                          02:00:00:00:00:22     "
+	    "em0 20m0s     \n"
+	    "10.60.1.5                            (incomplete)          "
+	    "em0 13s       \n"
+	    "192.0.2.1                            02:00:00:00:0e:01     "
+	    "em1 permanent l\n"
+	    "192.0.2.50                           02:00:00:00:00:0a     "
+	    "em1 19m53s    \n";
+	char buf[2048];
+
+	send_udp(ip4(10, 60, 1, 5), 1);			/* down at 105 */
+	run_to(105);
+	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
+	    ip4(192, 0, 2, 1));
+	run_to(107);
+	send_arp(em0, 1, nh_mac, ip4(10, 60, 0, 9), NULL, ip4(10, 60, 0, 2));
+	run_to(112);
+	send_arp(em0, 1, mac2, ip4(10, 60, 0, 200), NULL, ip4(10, 60, 0, 2));
+	send_udp(ip4(10, 60, 0, 10), 2);
+	arp_an(buf, sizeof(buf));
+	cr_assert_str_eq(buf, want);
+}
+
+/* The cache alone: random inserts and deletes against a reference. */
+Test(arp, cache_matches_a_reference_through_deletes)
+{
+	static struct arp_table t;
+	static uint8_t live[1 << 14];
+	uint32_t seed = 12345, k, ip, n = 0, step;
+	struct arp_entry *e;
+
+	memset(&t, 0, sizeof(t));
+	for (step = 0; step < 200000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		k = (seed >> 8) & ((1u << 14) - 1);
+		ip = 0x0a000000u | k;
+		e = arp_lookup(&t, (uint16_t)(k & 1), ip);
+		cr_assert_eq(e != NULL, live[k] != 0, "step %u: key %u",
+		    step, k);
+		if (e != NULL) {
+			cr_assert_eq(e->ip, ip);
+			arp_delete(&t, e);
+			live[k] = 0;
+			n--;
+		} else if ((e = arp_insert(&t, (uint16_t)(k & 1), ip)) !=
+		    NULL) {
+			live[k] = 1;
+			n++;
+		} else
+			cr_assert_eq(n, ARP_MAX, "insert fails only when full");
+		cr_assert_eq(t.count, n);
+	}
+	for (k = 0; k < (1u << 14); k++)
+		cr_assert_eq(arp_lookup(&t, (uint16_t)(k & 1), 0x0a000000u | k)
+		    != NULL, live[k] != 0);
+}
