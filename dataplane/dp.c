@@ -763,8 +763,12 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 		if (phys != out)
 			capture_frame(dp, phys, p, tci);
 	}
-	if (phys->ntx == 0)
+	/* Listed once: after an early flush its queue is empty again, but
+	 * the port is still on the list. */
+	if (!phys->txdirty) {
+		phys->txdirty = 1;
 		dp->dirty[dp->ndirty++] = phys;
+	}
 	phys->txq[phys->ntx].p = p;
 	phys->txq[phys->ntx].push_tci = tci;
 	phys->ntx++;
@@ -780,8 +784,10 @@ dp_flush(struct dp *dp)
 {
 	int i;
 
-	for (i = 0; i < dp->ndirty; i++)
+	for (i = 0; i < dp->ndirty; i++) {
 		dp_txq_flush(dp, dp->dirty[i]);
+		dp->dirty[i]->txdirty = 0;
+	}
 	dp->ndirty = 0;
 }
 

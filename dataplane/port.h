@@ -99,6 +99,7 @@ struct port {
 	char		 guest_ifname[PORT_NAMESIZ];
 
 	uint16_t	 ntx;
+	uint8_t		 txdirty;	/* listed in dp->dirty until dp_flush() */
 	struct txent	 txq[2 * BATCH_MAX];
 	uint64_t	 c[PORT_C__MAX];
 };

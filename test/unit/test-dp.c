@@ -432,3 +432,38 @@ Test(dp, reload_below_the_state_count_is_refused)
 	conf_free(conf);
 	free(conf);
 }
+
+/*
+ * More than a queue's worth of frames to one port between two flushes
+ * (the router's tick can send that many ARP requests): each full queue
+ * is sent early, and the port stays listed once, not once per early
+ * flush (which overran dp->dirty[] after 128 of them).
+ */
+Test(dp, many_early_flushes_list_a_port_once)
+{
+	struct dp dp;
+	struct conf *conf;
+	struct port *em2;
+	uint64_t now;
+	int i;
+
+	build(&dp, &conf);
+	now = dp.now_ns;
+	cr_assert_not_null(em2 = dp_port(&dp, "em2"));
+	for (i = 0; i < 200 * 2 * BATCH_MAX; i++) {
+		struct pkt *b;
+
+		cr_assert_not_null(b = pkt_alloc(&dp.pool));
+		b->len = frame(b->data, 2, i);
+		dp_output(&dp, em2, b);
+		pkt_free(&dp.pool, b);
+	}
+	cr_expect_eq(dp.ndirty, 1);
+	cr_expect_eq(dp.now_ns, now, "struct dp is intact");
+	dp_flush(&dp);
+	cr_expect_eq(dp.ndirty, 0);
+	cr_expect_eq(em2->ntx, 0);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
