@@ -937,13 +937,57 @@ dp_pf_state_gone(struct dp *dp, struct state *s)
 	pf_state_gone(s, &dp->pf);
 }
 
-/* pfctl -F rules: no ruleset, everything passes; states stay. */
-void
-dp_pf_flush_rules(struct dp *dp)
+/*
+ * pfctl -F rules: an empty ruleset, so packets without a state pass; the
+ * states stay and keep matching and translating (pf_test() looks them up
+ * before it looks at rules).  What `set' put outside the rules stays too,
+ * as in pf: skip flags, state-policy, limits and timeouts.
+ */
+int
+dp_pf_flush_rules(struct dp *dp, FILE *err)
 {
-	pf_ruleset_free(dp->pf.rs);
-	dp->pf.rs = NULL;
+	struct acl_load_args la;
+	struct dp_pf_ruleset *old = dp->pf.rs, *rs;
+	struct acl_conf *conf, *oc;
+	FILE *empty;
+	int n;
+
+	if (old == NULL)
+		return 0;
+	oc = old->conf;
+	if ((empty = fmemopen((void *)"\n", 1, "r")) == NULL)
+		return ENOMEM;
+	memset(&la, 0, sizeof(la));
+	la.file = "-";
+	la.stream = empty;
+	la.err = err;
+	la.out = err;
+	n = acl_load(&la, &conf);
+	fclose(empty);
+	if (n != 0)
+		return EINVAL;
+	memcpy(conf->timeout, oc->timeout, sizeof(conf->timeout));
+	memcpy(conf->timeout_set, oc->timeout_set, sizeof(conf->timeout_set));
+	memcpy(conf->limit, oc->limit, sizeof(conf->limit));
+	memcpy(conf->limit_set, oc->limit_set, sizeof(conf->limit_set));
+	conf->state_policy = oc->state_policy;
+	conf->block_policy = oc->block_policy;
+	conf->skip = oc->skip;		/* moved, not copied */
+	conf->nskip = oc->nskip;
+	oc->skip = NULL;
+	oc->nskip = 0;
+	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
+		oc->skip = conf->skip;
+		oc->nskip = conf->nskip;
+		conf->skip = NULL;
+		conf->nskip = 0;
+		acl_conf_free(conf);
+		return EINVAL;
+	}
+	pf_ruleset_free(old);
+	dp->pf.rs = rs;
 	pf_gen++;
+	return 0;
 }
 
 /* Once a second: purge a slice of the table, all of it per interval. */

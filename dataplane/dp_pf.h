@@ -104,7 +104,7 @@ int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *, int);
 void	 dp_pf_tick(struct dp *);
 int	 dp_pf_ctl(struct dp *, int, char **, FILE *);
 void	 dp_pf_state_gone(struct dp *, struct state *);
-void	 dp_pf_flush_rules(struct dp *);
+int	 dp_pf_flush_rules(struct dp *, FILE *);
 int	 dp_pf_recompile(struct dp *, FILE *);
 int	 dp_pf_explain(struct dp *, int, char **, FILE *);
 

@@ -459,7 +459,8 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			fprintf(out, "%u states cleared\n", n);
 		}
 		if (strcmp(flush, "rules") == 0 || strcmp(flush, "all") == 0) {
-			dp_pf_flush_rules(dp);
+			if (dp_pf_flush_rules(dp, out) != 0)
+				return 1;
 			fprintf(out, "rules cleared\n");
 		}
 		if (strcmp(flush, "states") != 0 && strcmp(flush, "rules") !=
