@@ -285,3 +285,33 @@ Test(pf, flush_rules_keeps_states_translating)
 	    != NULL, "no state, no rule: passes as it is:\n%s", home);
 	free(home);
 }
+
+/*
+ * egress is the group of the ports that hold the default route, and it
+ * follows `route add|delete default' without a reload.
+ */
+Test(pf, egress_follows_the_default_route)
+{
+	static const char *const em0 = "explain out on em0 proto udp from "
+	    "198.51.100.2 port 5000 to 198.51.100.9 port 53";
+	static const char *const em2 = "explain out on em2 proto udp from "
+	    "203.0.113.2 port 5000 to 203.0.113.9 port 53";
+	struct dp dp;
+	struct conf *conf;
+
+	put("pf.conf", "block out all\npass out on egress all\n");
+	build(&dp, &conf);
+	cr_expect(strstr(ctl(&dp, em0), "  pass") != NULL, "%s",
+	    ctl(&dp, em0));
+	cr_expect(strstr(ctl(&dp, em2), "  block") != NULL, "%s",
+	    ctl(&dp, em2));
+	ctl(&dp, "route delete default");
+	cr_expect(strstr(ctl(&dp, em0), "  block") != NULL,
+	    "no default route, no egress:\n%s", ctl(&dp, em0));
+	ctl(&dp, "route add default 203.0.113.1");
+	cr_expect(strstr(ctl(&dp, em2), "  pass") != NULL,
+	    "egress is em2 now:\n%s", ctl(&dp, em2));
+	cr_expect(strstr(ctl(&dp, em0), "  block") != NULL, "%s",
+	    ctl(&dp, em0));
+	destroy(&dp, conf);
+}
