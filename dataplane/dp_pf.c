@@ -712,8 +712,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	s = state_insert(&pf->states, &wire, &stack, sdir, ifx, dp->now, 0,
 	    rule);
 	if (s == NULL) {
+		/* The table is pf's state pool: at its hard limit pool_get()
+		 * fails and pf_create_state() says PFRES_MEMORY. */
 		if (pf->states.count >= pf->states.limit)
-			pf->c[PF_C_MAXSTATES]++;
+			pf->c[PF_C_MEMORY]++;
 		else
 			pf->c[PF_C_STATEINS]++;
 		if (p->traced)

@@ -28,14 +28,14 @@
 	X(FRAG,		"fragment",	"dropped: fragment that needs ports")	\
 	X(SHORT,	"short",	"dropped: truncated header")	\
 	X(NORM,		"normalize",	"dropped by normalization")	\
-	X(MEMORY,	"memory",	"dropped: out of memory")	\
+	X(MEMORY,	"memory",	"dropped: out of memory (set limit states reached)") \
 	X(TS,		"bad-timestamp", "dropped: bad TCP timestamp")	\
 	X(CONGEST,	"congestion",	"dropped: congestion")		\
 	X(IPOPTIONS,	"ip-option",	"dropped: IP options")		\
 	X(PROTCKSUM,	"proto-cksum",	"dropped: protocol checksum")	\
 	X(BADSTATE,	"state-mismatch", "dropped: did not fit its state") \
 	X(STATEINS,	"state-insert",	"dropped: state key taken")	\
-	X(MAXSTATES,	"state-limit",	"dropped: set limit states reached") \
+	X(MAXSTATES,	"state-limit",	"dropped: a rule's max states reached") \
 	X(SRCLIMIT,	"src-limit",	"dropped: source limits")	\
 	X(SYNPROXY,	"synproxy",	"synproxy")			\
 	X(TRANSLATE,	"translate",	"dropped: no address to translate to") \

@@ -315,3 +315,40 @@ Test(pf, egress_follows_the_default_route)
 	    ctl(&dp, em0));
 	destroy(&dp, conf);
 }
+
+/* The -si counter row NAME with value V, as print_status() prints it. */
+static int
+has_counter(const char *text, const char *name, unsigned v)
+{
+	char row[80];
+
+	snprintf(row, sizeof(row), "  %-25s %14u ", name, v);
+	return strstr(text, row) != NULL;
+}
+
+/*
+ * set limit states is the size of pf's state pool: when it is full,
+ * pool_get() fails and pf_create_state() counts PFRES_MEMORY; the
+ * state-limit counter (PFRES_MAXSTATES) is a rule's own max.
+ */
+Test(pf, state_pool_full_counts_memory)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *si;
+
+	put("pf.conf", "set limit states 2\npass\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	/* two states: in on vether0, out on em0 */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "198.51.100.1", 53, 0));
+	si = ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(si, "memory", 1), "%s", si);
+	cr_expect(has_counter(si, "state-limit", 0), "%s", si);
+	cr_expect(has_counter(si, "current entries", 2), "%s", si);
+	destroy(&dp, conf);
+}
