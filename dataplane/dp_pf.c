@@ -211,6 +211,49 @@ pf_anchor_index(const struct acl_conf *conf, const struct acl_anchor *a)
 	return 0;
 }
 
+/*
+ * What pfi_dynaddr_update() writes back into a rule's (if) address: how
+ * many addresses it stands for now, so that pfctl -vsr prints (em0:1).
+ * Only IPv4 addresses live on our ports.
+ */
+static void
+pf_dyncnt_addr(struct acl_addr *a, int af, const struct acl_ifinfo *ifs,
+    int nifs)
+{
+	int i, g, n = 0;
+
+	if (a->type != ACL_ADDR_DYNIFTL)
+		return;
+	for (i = 0; i < nifs && af != AF_INET6; i++) {
+		int hit = strcmp(ifs[i].name, a->ifname) == 0;
+
+		for (g = 0; g < ifs[i].ngroups && !hit; g++)
+			hit = strcmp(ifs[i].groups[g], a->ifname) == 0;
+		if (hit)
+			n += ifs[i].naddrs;
+	}
+	if ((a->iflags & ACL_IFA_NOALIAS) && n > 1)
+		n = 1;
+	a->dyncnt = n;
+}
+
+static void
+pf_dyncnt(struct acl_conf *conf, const struct acl_ifinfo *ifs, int nifs)
+{
+	size_t k, i;
+
+	for (k = 0; k < conf->nall; k++)
+		for (i = 0; i < conf->all[k]->rs.nrules; i++) {
+			struct acl_rule *r = &conf->all[k]->rs.rules[i];
+
+			pf_dyncnt_addr(&r->src.addr, r->af, ifs, nifs);
+			pf_dyncnt_addr(&r->dst.addr, r->af, ifs, nifs);
+			pf_dyncnt_addr(&r->nat.addr, r->af, ifs, nifs);
+			pf_dyncnt_addr(&r->rdr.addr, r->af, ifs, nifs);
+			pf_dyncnt_addr(&r->route.addr, r->af, ifs, nifs);
+		}
+}
+
 /* Compile a parsed ruleset for every port and direction. */
 static int
 pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
@@ -267,6 +310,7 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 			}
 		}
 	}
+	pf_dyncnt(conf, ifs, dp->nports);
 	free(ifs);
 	*rsp = rs;
 	return 0;

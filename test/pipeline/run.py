@@ -440,6 +440,25 @@ def nat_icmp_query_id():
 
 
 @case
+def vvsr_dynaddr_count():
+    """pfctl -vvsr on the live ruleset: (em0:N), the number of addresses
+    (em0) stands for now (pfctl_parser.c print_addr); -nvv has no kernel
+    to ask and prints (em0:*)."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
+                               sport=50001, ttl=63)),
+                 udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001),
+                 rebuild(udp(GW, E0, "198.51.100.1", "198.51.100.2", 53,
+                             50001), dmac=DB, smac=VE, dst="10.50.0.20",
+                         dport=41000, ttl=63),
+                 [r"^@0 match out on em0 inet from 10\.50\.0\.0/24 to any "
+                  r"nat-to \(em0:1\) port 50001 round-robin$",
+                  r"^@3 pass out on em0 proto tcp from \(em0:1\) to any "])
+    c["commands"] = ["pfctl -vvsr"]
+    return c
+
+
+@case
 def binat_both_ways():
     """binat-to: db01 leaves as 198.51.100.5 (its own port kept), and the
     wan reaches db01 at 198.51.100.5."""
