@@ -459,6 +459,29 @@ def vvsr_dynaddr_count():
 
 
 @case
+def kill_states_by_source():
+    """pfctl -k compares a state's originator side (DIOCKILLSTATES: the
+    stack key going out, the wire key going in): the nat-to address and
+    the peer kill nothing; a network as source and a host as destination
+    kill db01's two states (in on vether0, out on em0)."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
+    c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
+                               sport=50001, ttl=63)), back,
+                 rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20",
+                         dport=41000, ttl=63),
+                 [r"^killed 0 states from 1 sources and 0 destinations\n"
+                  r"killed 0 states from 1 sources and 0 destinations\n"
+                  r"killed 0 states from 1 sources and 1 destinations\n"
+                  r"killed 2 states from 1 sources and 1 destinations$"])
+    c["commands"] = ["pfctl -k 198.51.100.2", "pfctl -k 198.51.100.1",
+                     "pfctl -k 10.50.0.0/24 -k 198.51.100.9",
+                     "pfctl -k 10.50.0.0/24 -k 198.51.100.1", "pfctl -ss"]
+    c["absent"] = [r"^all "]
+    return c
+
+
+@case
 def binat_both_ways():
     """binat-to: db01 leaves as 198.51.100.5 (its own port kept), and the
     wan reaches db01 at 198.51.100.5."""
