@@ -416,73 +416,148 @@ pf_count(struct dp_pf *pf, uint32_t rule, int dir, uint32_t len)
 	st->bytes[dir == ACL_OUT] += len;
 }
 
-/* block return: a TCP reset or an ICMP port unreachable, back out the
- * port the packet came in on. */
+/* ICMP_INFOTYPE() of ip_icmp.h: the ICMP messages pf answers. */
+static int
+pf_icmp_infotype(uint8_t type)
+{
+	return type == 0 || type == 8 || type == 9 || type == 10 ||
+	    (type >= 13 && type <= 18);
+}
+
+/* A checksum over the IPv4 or IPv6 pseudo header and LEN bytes at L4. */
+static uint16_t
+pf_l4_csum(int af, const uint8_t *ip, uint8_t proto, const uint8_t *l4,
+    uint32_t len)
+{
+	uint32_t sum;
+
+	if (af == 4)
+		sum = csum_partial(ip + 12, 8, proto + len);
+	else
+		sum = csum_partial(ip + 8, 32, 0) + proto + len;
+	return (uint16_t)~csum_fold(csum_partial(l4, len, sum));
+}
+
+/*
+ * block return, as pf_test_rule() answers a blocked packet: TCP with
+ * return-rst or return gets pf_send_tcp()'s RST|ACK (unless it is a RST);
+ * otherwise a rule's return-icmp code (return: port unreachable; return-rst
+ * has none, so nothing) goes back via pf_send_icmp(), for IPv4 and IPv6,
+ * never about an ICMP error, and only where icmp_error() / icmp6_error()
+ * would send one: not about a later fragment, a broadcast or multicast
+ * frame, or to a source that cannot be answered.  Back out the port the
+ * packet came in on, from the address it was sent to.
+ */
 static void
-pf_return(struct dp *dp, struct pkt *p, const struct l3info *li)
+pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct acl_rule *r, uint32_t rflags)
 {
 	struct port *back = dp->ports[p->in_port];
-	uint32_t hdr = li->l3off, n;
+	uint32_t hdr = li->l3off, iphl = li->af == 4 ? 20 : 40, l4len;
 	const uint8_t *ip = p->data + li->l3off;
+	int v4 = li->af == 4, rst = 0;
+	uint16_t icmp = 0;
 	struct pkt *q;
-	uint8_t *qip;
+	uint8_t *qip, *l4, ttl;
 
-	if (li->af != 4 || li->frag || (li->proto == L3_IPPROTO_TCP &&
-	    (li->tcp_flags & 0x04)) || (q = pkt_alloc(&dp->pool)) == NULL)
+	if (li->proto == L3_IPPROTO_TCP && li->l4off != 0 &&
+	    (rflags & (ACL_RF_RETURNRST | ACL_RF_RETURN)) &&
+	    !(li->tcp_flags & ACL_TH_RST))
+		rst = 1;
+	else if (v4 && r->return_icmp != 0 && (li->proto != L3_IPPROTO_ICMP ||
+	    pf_icmp_infotype(li->icmp_type)))
+		icmp = r->return_icmp;
+	else if (!v4 && r->return_icmp6 != 0 && (li->proto !=
+	    L3_IPPROTO_ICMPV6 || (li->icmp_type >= 128 && li->icmp_type !=
+	    137)))
+		icmp = r->return_icmp6;
+	else
+		return;
+	if (!rst) {
+		if (li->frag || ether_is_multicast(p->data))
+			return;
+		if (v4 ? (li->src[0] >= 224 || li->dst[0] >= 224 ||
+		    ip_get32(li->src) == 0) : (li->src[0] == 0xff ||
+		    li->dst[0] == 0xff || memcmp(li->src,
+		    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0))
+			return;
+	}
+	if ((q = pkt_alloc(&dp->pool)) == NULL)
 		return;
 	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
 	memcpy(q->data + 6, p->data, 6);
 	memcpy(q->data + 12, p->data + 12, hdr - 12);
 	qip = q->data + hdr;
-	if (li->proto == L3_IPPROTO_TCP) {
+	l4 = qip + iphl;
+	ttl = rst && r->return_ttl ? r->return_ttl : 64;
+	if (rst) {
 		const uint8_t *th = p->data + li->l4off;
-		uint32_t seq = ip_get32(th + 4), ack = ip_get32(th + 8);
 		uint32_t hl = (th[12] >> 4) * 4u;
-		uint32_t plen = li->iplen - (li->l4off - li->l3off) - hl;
-		uint8_t *tq = qip + 20;
-		uint32_t sum;
+		uint32_t ack = ip_get32(th + 4) + (li->l3off + li->iplen -
+		    li->l4off - hl);
 
-		memset(qip, 0, 40);
-		qip[0] = 0x45;
-		ether_put16(qip + 2, 40);
-		qip[8] = 64;
-		qip[9] = 6;
-		memcpy(qip + 12, ip + 16, 4);
-		memcpy(qip + 16, ip + 12, 4);
-		ether_put16(qip + 10, ~csum_fold(csum_partial(qip, 20, 0)));
-		ether_put16(tq, li->dport);
-		ether_put16(tq + 2, li->sport);
-		if (li->tcp_flags & 0x10) {
-			ip_put32(tq + 4, ack);
-			tq[13] = 0x04;
-		} else {
-			if (li->tcp_flags & 0x02)
-				plen++;
-			if (li->tcp_flags & 0x01)
-				plen++;
-			ip_put32(tq + 8, seq + plen);
-			tq[13] = 0x14;
-		}
-		tq[12] = 5 << 4;
-		sum = csum_partial(qip + 12, 8, 6 + 20);
-		ether_put16(tq + 16, ~csum_fold(csum_partial(tq, 20, sum)));
-		n = hdr + 40;
+		/* pf_send_tcp(): seq = their ack, RST|ACK */
+		if (li->tcp_flags & ACL_TH_SYN)
+			ack++;
+		if (li->tcp_flags & ACL_TH_FIN)
+			ack++;
+		l4len = 20;
+		memset(l4, 0, 20);
+		ether_put16(l4, li->dport);
+		ether_put16(l4 + 2, li->sport);
+		memcpy(l4 + 4, th + 8, 4);
+		ip_put32(l4 + 8, ack);
+		l4[12] = 5 << 4;
+		l4[13] = ACL_TH_RST | ACL_TH_ACK;
 	} else {
-		uint32_t len = icmp_error_build(q->data + hdr - ETHER_HDR_LEN,
-		    PKT_DATA_MAX - hdr, ip, p->len - hdr, ICMP_UNREACH,
-		    ICMP_UNREACH_PORT, ip_get32(ip + 16), 0);
+		/* icmp_error(): its header and 8 bytes; icmp6_error(): as
+		 * much of the packet as fits in 1280 bytes */
+		uint32_t quote = li->iplen, max = v4 ? (ip[0] & 0x0f) * 4u +
+		    8 : 1280 - 48;
 
-		if (len == 0) {
+		if (quote > max)
+			quote = max;
+		if (quote > p->len - hdr)
+			quote = p->len - hdr;
+		if (hdr + iphl + 8 + quote > PKT_DATA_MAX) {
 			pkt_free(&dp->pool, q);
 			return;
 		}
-		/* icmp_error_build wrote its own (zero) Ethernet header. */
-		memcpy(q->data, p->data + 6, 6);
-		memcpy(q->data + 6, p->data, 6);
-		memcpy(q->data + 12, p->data + 12, hdr - 12);
-		n = hdr - ETHER_HDR_LEN + len;
+		l4len = 8 + quote;
+		memset(l4, 0, 8);
+		l4[0] = (uint8_t)(icmp >> 8);
+		l4[1] = (uint8_t)icmp;
+		memcpy(l4 + 8, ip, quote);
 	}
-	q->len = n;
+	if (v4) {
+		memset(qip, 0, 20);
+		qip[0] = 0x45;
+		ether_put16(qip + 2, (uint16_t)(20 + l4len));
+		qip[8] = ttl;
+		qip[9] = rst ? L3_IPPROTO_TCP : L3_IPPROTO_ICMP;
+		memcpy(qip + 12, ip + 16, 4);
+		memcpy(qip + 16, ip + 12, 4);
+		ether_put16(qip + 10, (uint16_t)~csum_fold(csum_partial(qip,
+		    20, 0)));
+	} else {
+		memset(qip, 0, 40);
+		qip[0] = 0x60;
+		ether_put16(qip + 4, (uint16_t)l4len);
+		qip[6] = rst ? L3_IPPROTO_TCP : L3_IPPROTO_ICMPV6;
+		qip[7] = ttl;
+		memcpy(qip + 8, ip + 24, 16);
+		memcpy(qip + 24, ip + 8, 16);
+	}
+	if (rst)
+		ether_put16(l4 + 16, pf_l4_csum(li->af, qip, L3_IPPROTO_TCP,
+		    l4, l4len));
+	else if (v4)
+		ether_put16(l4 + 2, (uint16_t)~csum_fold(csum_partial(l4,
+		    l4len, 0)));
+	else
+		ether_put16(l4 + 2, pf_l4_csum(6, qip, L3_IPPROTO_ICMPV6, l4,
+		    l4len));
+	q->len = hdr + iphl + l4len;
 	dp_output(dp, back, q);
 	pkt_free(&dp->pool, q);
 }
@@ -693,9 +768,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	}
 	if (res.ar_action == ACL_BLOCK) {
 		pf->blocked++;
-		if (res.ar_return & (ACL_RF_RETURN | ACL_RF_RETURNRST |
-		    ACL_RF_RETURNICMP))
-			pf_return(dp, p, &li);
+		if ((res.ar_return & (ACL_RF_RETURN | ACL_RF_RETURNRST |
+		    ACL_RF_RETURNICMP)) && res.ar_rule != NULL)
+			pf_return(dp, p, &li, res.ar_rule, res.ar_return);
 		return PF_DROP;
 	}
 	if (res.ar_keep_state == ACL_STATE_NONE)

@@ -549,6 +549,65 @@ def block_return_answers():
         expect={"em1": [rst, unreach], "tap0": []})
 
 
+def ip6_frame(smac, dmac, src, dst, nh, payload):
+    """An IPv6 frame (hop limit 64); ICMPv6, TCP and UDP checksums set."""
+    import socket
+    import struct
+    from pcaplib import csum, eth
+    a = socket.inet_pton(socket.AF_INET6, src)
+    b = socket.inet_pton(socket.AF_INET6, dst)
+    off = {6: 16, 17: 6, 58: 2}[nh]
+    payload = bytearray(payload)
+    payload[off:off + 2] = b"\0\0"
+    c = csum(a + b + struct.pack("!IxxxB", len(payload), nh) + payload)
+    payload[off:off + 2] = struct.pack("!H", c)
+    h = struct.pack("!IHBB", 6 << 28, len(payload), nh, 64) + a + b
+    return eth(dmac, smac, 0x86DD, h + bytes(payload))
+
+
+@case
+def block_return_variants():
+    """pf_test_rule()'s return handling: return-icmp answers TCP with an
+    ICMP unreachable, not a RST; a RST gets no RST back;
+    return-icmp(code) sends that code; an echo request blocked by
+    `block return` gets a port unreachable, an ICMP error nothing (as
+    icmp_error()); IPv6 gets a RST for TCP and an ICMPv6 port unreachable
+    for UDP."""
+    import struct
+    from pcaplib import eth
+    syn = tcp_syn(A, B, "192.0.2.1", "192.0.2.2", 40000, 22, seq=1000)
+    u53 = bytearray(tcp_syn(A, B, "192.0.2.1", "192.0.2.2", 40001, 25))
+    u53[47] = 0x04                  # a RST: pf answers it with nothing
+    u53 = rebuild(bytes(u53))
+    u54 = udp(A, B, "192.0.2.1", "192.0.2.2", 40002, 54)
+    echo = icmp_echo(A, B, "192.0.2.1", "192.0.2.2")
+    err = icmp_error(A, B, "192.0.2.1", "192.0.2.2", 3, 3, u54[14:])
+    s6, d6 = "2001:db8::1", "2001:db8::2"
+    syn6 = ip6_frame(A, B, s6, d6, 6, struct.pack(
+        "!HHIIBBHHH", 40003, 80, 7000, 0, 5 << 4, 0x02, 65535, 0, 0))
+    u6 = ip6_frame(A, B, s6, d6, 17, struct.pack("!HHHH", 40004, 53, 14, 0)
+                   + b"sluice")
+    rst6 = ip6_frame(B, A, d6, s6, 6, struct.pack(
+        "!HHIIBBHHH", 80, 40003, 0, 7001, 5 << 4, 0x14, 0, 0, 0))[:74]
+    unr6 = ip6_frame(B, A, d6, s6, 58, struct.pack("!BBHI", 1, 4, 0, 0) +
+                     u6[14:])
+    pf = ("block return all\n"
+          "block return-icmp in quick inet proto tcp to port 22\n"
+          "block return-rst in quick inet proto tcp to port 25\n"
+          "block return-icmp(net-unr) in quick inet proto udp to port 54\n"
+          "block return in quick inet proto icmp\n")
+    return dict(
+        files={"hostname.bridge0": "add em1\nup\n", "vm.conf": VMCONF,
+               "pf.conf": pf},
+        inputs={"em1": [(1.0, syn), (1.1, u53), (1.2, u54), (1.3, echo),
+                        (1.4, err), (1.5, syn6), (1.6, u6)]},
+        expect={"em1": [
+            icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 3, syn[14:]),
+            icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 0, u54[14:]),
+            icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 3, echo[14:]),
+            rst6, unr6], "tap0": []})
+
+
 def run_case(sluiced, fn):
     c = fn()
     tmp = tempfile.mkdtemp(prefix="sluice-pipe-")
