@@ -482,6 +482,32 @@ def kill_states_by_source():
 
 
 @case
+def si_layout_on_the_capture_clock():
+    """pfctl -si after a replay: pf has been enabled since the capture
+    began (one clock, the capture's), in print_status()'s layout (no
+    rates in its first second)."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
+    c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
+                               sport=50001, ttl=63)), back,
+                 rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20",
+                         dport=41000, ttl=63),
+                 [r"\AStatus: Enabled for 0 days 00:00:00 {14}Debug: err\n\n"
+                  r"State Table {26}Total {13}Rate\n"
+                  r"  current entries {24}2 {15}\n"
+                  r"  half-open tcp {26}0 {15}\n"
+                  r"  searches +\d+ {15}\n"
+                  r"  inserts {32}2 {15}\n"
+                  r"  removals {31}0 {15}\n"
+                  r"Counters\n"
+                  r"  match {34}2 {15}\n",
+                  r"^  memory {33}0 {15}$",
+                  r"^  state-limit {28}0 {15}$"])
+    c["commands"] = ["pfctl -si"]
+    return c
+
+
+@case
 def binat_both_ways():
     """binat-to: db01 leaves as 198.51.100.5 (its own port kept), and the
     wan reaches db01 at 198.51.100.5."""
