@@ -79,6 +79,7 @@ pf_ruleset_free(struct dp_pf_ruleset *rs)
 	free(rs->stats);
 	free(rs->evals);
 	free(rs->skip);
+	free(rs->tmo);
 	if (rs->conf != NULL)
 		acl_conf_free(rs->conf);
 	free(rs);
@@ -287,7 +288,8 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 		n += (uint32_t)conf->all[i]->rs.nrules;
 	}
 	rs->nstats = n;
-	if ((rs->stats = calloc(n + 1, sizeof(*rs->stats))) == NULL)
+	if ((rs->stats = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
+	    (rs->tmo = calloc(n + 1, sizeof(*rs->tmo))) == NULL)
 		goto nomem;
 	memset(&ca, 0, sizeof(ca));
 	ca.conf = conf;
@@ -320,6 +322,44 @@ nomem:
 	pf_ruleset_free(rs);
 	fprintf(err, "pfctl: out of memory\n");
 	return ENOMEM;
+}
+
+/*
+ * keep state (tcp.established N, ...): a rule's timeouts over the global
+ * ones, as a timeout set of the state table (pf_state_expires() takes a
+ * state's rule's timeout when it has one).  Sets are shared by content.
+ */
+static void
+pf_rule_timeouts(struct dp *dp, struct dp_pf_ruleset *rs, FILE *err)
+{
+	struct state_table *t = &dp->pf.states;
+	uint32_t tmo[ACL_TM_MAX];
+	size_t k, i;
+	int tm, own, full = 0;
+
+	for (k = 0; k < rs->conf->nall; k++)
+		for (i = 0; i < rs->conf->all[k]->rs.nrules; i++) {
+			const struct acl_rule *r = &rs->conf->all[k]->rs.rules[i];
+
+			memcpy(tmo, t->tmo[0], sizeof(tmo));
+			own = 0;
+			/* the expiry timeouts of a state, not adaptive.* or
+			 * src.track, which are no state's age */
+			for (tm = 0; tm <= ACL_TM_OTHER_MULTIPLE; tm++)
+				if (r->timeout[tm] != 0) {
+					tmo[tm] = r->timeout[tm];
+					own = 1;
+				}
+			if (!own)
+				continue;
+			rs->tmo[rs->anchor_base[k] + i] = (uint8_t)
+			    state_tmo_set(t, tmo);
+			if (rs->tmo[rs->anchor_base[k] + i] == 0 &&
+			    memcmp(tmo, t->tmo[0], sizeof(tmo)) != 0 && !full++)
+				fprintf(err, "pfctl: more than %d sets of rule "
+				    "timeouts: the global ones apply to the "
+				    "rest\n", STATE_TMO_SETS - 1);
+		}
 }
 
 /*
@@ -362,6 +402,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	for (i = 0; i < ACL_TM_MAX; i++)
 		if (conf->timeout_set[i])
 			dp->pf.states.tmo[0][i] = conf->timeout[i];
+	pf_rule_timeouts(dp, rs, err);
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = rs;
 	pf_gen++;
@@ -683,7 +724,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			    dname, port->name);
 		return PF_DROP;
 	}
-	ifx = rs->conf->state_policy ? port->index + 1 : 0;
+	/* Any state this port may use: floating ones (ifindex 0) and the
+	 * ones bound to it (pf_find_state()'s kif check). */
+	ifx = port->index + 1;
 	if (li.af == 4)
 		state_key_make4(&key, li.proto, li.src, li.dst, htons(li.sport),
 		    htons(li.dport), sdir);
@@ -775,6 +818,23 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	}
 	if (res.ar_keep_state == ACL_STATE_NONE)
 		return PF_PASS;
+	/* keep state (max N): pf_test_rule() refuses the state when the
+	 * rule holds N already, PFRES_MAXSTATES. */
+	if (res.ar_rule != NULL && res.ar_rule->max_states != 0 &&
+	    RULE_IDX(rule) < rs->nstats &&
+	    rs->stats[RULE_IDX(rule)].states_cur >=
+	    res.ar_rule->max_states) {
+		pf->c[PF_C_MAXSTATES]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (rule's max %u "
+			    "states reached)", dname, port->name,
+			    res.ar_rule->max_states);
+		return PF_DROP;
+	}
+	/* if-bound (the rule's own or set state-policy's, which pfctl put
+	 * in the rule): BOUND_IFACE(), else floating. */
+	if (res.ar_rule == NULL || !(res.ar_rule->rule_flag & ACL_RF_IFBOUND))
+		ifx = 0;
 	wire = key;
 	stack = key;
 	if (rewrite && li.af == 4 && ((res.ar_nat != NULL && dir == ACL_OUT) ||
@@ -828,8 +888,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			}
 		}
 	}
-	s = state_insert(&pf->states, &wire, &stack, sdir, ifx, dp->now, 0,
-	    rule);
+	s = state_insert(&pf->states, &wire, &stack, sdir, ifx, dp->now,
+	    RULE_IDX(rule) < rs->nstats ? rs->tmo[RULE_IDX(rule)] : 0, rule);
 	if (s == NULL) {
 		/* The table is pf's state pool: at its hard limit pool_get()
 		 * fails and pf_create_state() says PFRES_MEMORY. */
@@ -891,6 +951,8 @@ dp_pf_recompile(struct dp *dp, FILE *err)
 		return EINVAL;
 	if (rs->nstats == old->nstats)
 		memcpy(rs->stats, old->stats, old->nstats * sizeof(*rs->stats));
+	if (rs->nstats == old->nstats)
+		memcpy(rs->tmo, old->tmo, old->nstats * sizeof(*rs->tmo));
 	old->conf = NULL;		/* now rs's */
 	pf_ruleset_free(old);
 	dp->pf.rs = rs;

@@ -71,6 +71,7 @@ struct dp_pf_ruleset {
 	struct pf_rule_stats *stats;
 	uint64_t	*evals;		/* packets evaluated per classifier */
 	uint8_t		*skip;		/* per port: set skip on */
+	uint8_t		*tmo;		/* per rule: its states' timeout set */
 };
 
 struct dp_pf {

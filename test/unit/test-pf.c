@@ -352,3 +352,77 @@ Test(pf, state_pool_full_counts_memory)
 	cr_expect(has_counter(si, "current entries", 2), "%s", si);
 	destroy(&dp, conf);
 }
+
+/* keep state (max N): the rule's N-th state is its last; the next flow is
+ * refused and counted as state-limit (PFRES_MAXSTATES), not memory. */
+Test(pf, rule_max_states)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *si;
+
+	put("pf.conf", "pass out\n"
+	    "pass in on vether0 proto udp keep state (max 1)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "198.51.100.1", 53, 0));
+	si = ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(si, "state-limit", 1), "%s", si);
+	cr_expect(has_counter(si, "memory", 0), "%s", si);
+	cr_expect(has_counter(si, "current entries", 2), "%s", si);
+	destroy(&dp, conf);
+}
+
+/* keep state (udp.first 7): that rule's states age by its own timeout;
+ * the other rules' by the global one. */
+Test(pf, rule_timeouts)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *ss;
+
+	put("pf.conf", "set timeout udp.first 50\n"
+	    "pass out on em0\n"
+	    "pass in on vether0 proto udp keep state (udp.first 7)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	ss = ctl(&dp, "pfctl -vss");
+	cr_expect(strstr(ss, "<- 10.50.0.20:41000       NO_TRAFFIC:SINGLE\n"
+	    "   age 00:00:00, expires in 00:00:07, 1:0 pkts") != NULL,
+	    "%s", ss);
+	cr_expect(strstr(ss, "-> 198.51.100.1:53       SINGLE:NO_TRAFFIC\n"
+	    "   age 00:00:00, expires in 00:00:50, 1:0 pkts") != NULL,
+	    "%s", ss);
+	destroy(&dp, conf);
+}
+
+/* if-bound and floating per rule, over set state-policy: a bound state
+ * shows its interface, a floating one "all" (pf's BOUND_IFACE()). */
+Test(pf, rule_if_bound_and_floating)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *ss;
+
+	put("pf.conf", "set state-policy if-bound\n"
+	    "pass out on em0 keep state (floating)\n"
+	    "pass in on vether0 proto udp\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	ss = ctl(&dp, "pfctl -ss");
+	cr_expect(strstr(ss, "vether0 udp 198.51.100.1:53 <- 10.50.0.20:41000")
+	    != NULL, "%s", ss);
+	cr_expect(strstr(ss, "all udp 10.50.0.20:41000 -> 198.51.100.1:53")
+	    != NULL, "%s", ss);
+	destroy(&dp, conf);
+}
