@@ -283,10 +283,14 @@ show_info(struct dp *dp, FILE *out, int verbose)
 	char status[64];
 	uint32_t half = 0, i;
 
-	snprintf(status, sizeof(status), "Status: %s for %llu days "
-	    "%.2u:%.2u:%.2u", pf->enabled ? "Enabled" : "Disabled",
-	    (unsigned long long)(up / 86400), (unsigned)(up / 3600 % 24),
-	    (unsigned)(up / 60 % 60), (unsigned)(up % 60));
+	if (up != 0)
+		snprintf(status, sizeof(status), "Status: %s for %llu days "
+		    "%.2u:%.2u:%.2u", pf->enabled ? "Enabled" : "Disabled",
+		    (unsigned long long)(up / 86400), (unsigned)(up / 3600 %
+		    24), (unsigned)(up / 60 % 60), (unsigned)(up % 60));
+	else
+		snprintf(status, sizeof(status), "Status: %s",
+		    pf->enabled ? "Enabled" : "Disabled");
 	fprintf(out, "%-44s%15s\n\n", status, "Debug: err");
 	if (verbose)
 		fprintf(out, "Hostid:   0x%08x\nChecksum: 0x%032x\n\n",
@@ -454,6 +458,9 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			o.anchor = optarg;
 			break;
 		case 'd':
+			/* DIOCSTOP: since is when pf last started or stopped */
+			if (dp->pf.enabled)
+				dp->pf.since = dp->now_ns;
 			dp->pf.enabled = 0;
 			fprintf(out, "pf disabled\n");
 			break;
@@ -520,16 +527,17 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			return 1;
 	}
 	if (flush != NULL) {
+		/* pfctl -F all: the rules first, then the states */
+		if (strcmp(flush, "rules") == 0 || strcmp(flush, "all") == 0) {
+			if (dp_pf_flush_rules(dp, out) != 0)
+				return 1;
+			fprintf(out, "rules cleared\n");
+		}
 		if (strcmp(flush, "states") == 0 || strcmp(flush, "all") == 0) {
 			uint32_t n = dp->pf.states.count;
 
 			state_walk(&dp->pf.states, kill_state_all, &w);
 			fprintf(out, "%u states cleared\n", n);
-		}
-		if (strcmp(flush, "rules") == 0 || strcmp(flush, "all") == 0) {
-			if (dp_pf_flush_rules(dp, out) != 0)
-				return 1;
-			fprintf(out, "rules cleared\n");
 		}
 		if (strcmp(flush, "states") != 0 && strcmp(flush, "rules") !=
 		    0 && strcmp(flush, "all") != 0) {

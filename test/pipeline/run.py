@@ -484,26 +484,92 @@ def kill_states_by_source():
 @case
 def si_layout_on_the_capture_clock():
     """pfctl -si after a replay: pf has been enabled since the capture
-    began (one clock, the capture's), in print_status()'s layout (no
-    rates in its first second)."""
+    began (one clock, the capture's), in print_status()'s layout."""
     o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
     back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
     c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
                                sport=50001, ttl=63)), back,
                  rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20",
                          dport=41000, ttl=63),
-                 [r"\AStatus: Enabled for 0 days 00:00:00 {14}Debug: err\n\n"
+                 [r"\AStatus: Enabled for 0 days 00:00:03 {14}Debug: err\n\n"
                   r"State Table {26}Total {13}Rate\n"
                   r"  current entries {24}2 {15}\n"
                   r"  half-open tcp {26}0 {15}\n"
-                  r"  searches +\d+ {15}\n"
-                  r"  inserts {32}2 {15}\n"
-                  r"  removals {31}0 {15}\n"
+                  r"  searches +(\d+) +\d+\.\d/s\n"
+                  r"  inserts {32}2 {12}0\.7/s\n"
+                  r"  removals {31}0 {12}0\.0/s\n"
                   r"Counters\n"
-                  r"  match {34}2 {15}\n",
-                  r"^  memory {33}0 {15}$",
-                  r"^  state-limit {28}0 {15}$"])
+                  r"  match {34}2 {12}0\.7/s\n",
+                  r"^  memory {33}0 {12}0\.0/s$",
+                  r"^  state-limit {28}0 {12}0\.0/s$"])
+    # a frame for nobody, three seconds after the first: the clock runs
+    c["inputs"]["em0"].append((4.0, arp_request(GW, "198.51.100.1",
+                                                "198.51.100.77")))
     c["commands"] = ["pfctl -si"]
+    return c
+
+
+@case
+def pfctl_views_and_flush_all():
+    """-vsr, -vss, -sm, -st in pfctl's formats (formats/README.md 4b, 4d,
+    4f, 4g); -F all empties both the rules and the states."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
+    c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
+                               sport=50001, ttl=63)), back,
+                 rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20",
+                         dport=41000, ttl=63),
+                 [r"^block drop all\n"
+                  r"  \[ Evaluations: 2         Packets: 0         "
+                  r"Bytes: 0           States: 0     \]\n"
+                  r"  \[ Inserted: uid 0 pid \d+ State Creations: 0     \]\n"
+                  r"pass in on vether0 inet from 10\.50\.0\.0/24 to any "
+                  r"flags S/SA\n"
+                  r"  \[ Evaluations: 1         Packets: 2         "
+                  r"Bytes: 120         States: 1     \]\n"
+                  r"  \[ Inserted: uid 0 pid \d+ State Creations: 1     \]\n"
+                  r"pass out on em0 proto tcp from \(em0\) to any flags S/SA\n",
+                  r"^all udp 198\.51\.100\.1:53 <- 10\.50\.0\.20:41000       "
+                  r"SINGLE:MULTIPLE\n"
+                  r"   age 00:00:00, expires in 00:00:30, 1:1 pkts, "
+                  r"60:60 bytes, rule \d+\n"
+                  r"all udp 198\.51\.100\.2:50001 \(10\.50\.0\.20:41000\) -> "
+                  r"198\.51\.100\.1:53       MULTIPLE:SINGLE\n"
+                  r"   age 00:00:00, expires in 00:00:30, 1:1 pkts, "
+                  r"60:60 bytes, rule \d+\n",
+                  r"^states        hard limit   100000\n"
+                  r"src-nodes     hard limit    10000\n"
+                  r"frags         hard limit    65536\n"
+                  r"tables        hard limit     1000\n"
+                  r"table-entries hard limit   200000\n"
+                  r"pktdelay-pkts hard limit    10000\n"
+                  r"anchors       hard limit      512\n",
+                  r"^tcp\.first                   120s\n"
+                  r"tcp\.opening                  30s\n"
+                  r"tcp\.established           86400s\n"
+                  r"tcp\.closing                 900s\n"
+                  r"tcp\.finwait                  45s\n"
+                  r"tcp\.closed                   90s\n"
+                  r"tcp\.tsdiff                   30s\n"
+                  r"udp\.first                    60s\n"
+                  r"udp\.single                   30s\n"
+                  r"udp\.multiple                 60s\n"
+                  r"icmp\.first                   20s\n"
+                  r"icmp\.error                   10s\n"
+                  r"other\.first                  60s\n"
+                  r"other\.single                 30s\n"
+                  r"other\.multiple               60s\n"
+                  r"frag                         60s\n"
+                  r"interval                     10s\n"
+                  r"adaptive\.start            60000 states\n"
+                  r"adaptive\.end             120000 states\n"
+                  r"src\.track                     0s\n"
+                  r"rules cleared\n2 states cleared\n"
+                  r"Status: Enabled {34}Debug: err\n\n"
+                  r"State Table {26}Total {13}Rate\n"
+                  r"  current entries {24}0 {15}\n"])
+    c["commands"] = ["pfctl -vsr", "pfctl -vss", "pfctl -sm", "pfctl -st",
+                     "pfctl -F all", "pfctl -sr", "pfctl -ss", "pfctl -si"]
     return c
 
 
