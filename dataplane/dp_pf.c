@@ -339,7 +339,8 @@ pf_rule_timeouts(struct dp *dp, struct dp_pf_ruleset *rs, FILE *err)
 
 	for (k = 0; k < rs->conf->nall; k++)
 		for (i = 0; i < rs->conf->all[k]->rs.nrules; i++) {
-			const struct acl_rule *r = &rs->conf->all[k]->rs.rules[i];
+			const struct acl_rule *r =
+			    &rs->conf->all[k]->rs.rules[i];
 
 			memcpy(tmo, t->tmo[0], sizeof(tmo));
 			own = 0;
