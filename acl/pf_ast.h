@@ -80,6 +80,9 @@ struct acl_addr {
 	char		 ifname[ACL_IFNAMSIZ];		/* DYNIFTL */
 	char		 tblname[ACL_TABLE_NAME_SIZE];	/* TABLE */
 	char		 rtlabel[ACL_RTLABEL_LEN];	/* RTLABEL */
+	int32_t		 dyncnt;	/* DYNIFTL: addresses the running
+					   pf found (pf_addr_wrap's dyncnt),
+					   0 when not known */
 };
 
 /* Port / uid / gid comparison operators (pf's PF_OP_*) */

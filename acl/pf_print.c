@@ -45,8 +45,12 @@ pf_print_addr(FILE *f, const struct acl_addr *a, int af, int verbose)
 			fprintf(f, ":peer");
 		if (a->iflags & ACL_IFA_NOALIAS)
 			fprintf(f, ":0");
-		if (verbose)
+		/* print_addr() of pfctl_parser.c: the count the kernel
+		 * filled in, ":*" when there is none. */
+		if (verbose && a->dyncnt <= 0)
 			fprintf(f, ":*");
+		else if (verbose)
+			fprintf(f, ":%d", (int)a->dyncnt);
 		fprintf(f, ")");
 		break;
 	case ACL_ADDR_TABLE:

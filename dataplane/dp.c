@@ -1028,6 +1028,12 @@ dp_replay(struct dp *dp)
 		}
 		if (next == NULL)
 			break;
+		if (dp->pkt_seq == 0) {
+			/* From now on the capture is the clock: what was
+			 * stamped with the monotonic one moves with it. */
+			dp->start_ns += best - dp->now_ns;
+			dp->pf.since += best - dp->now_ns;
+		}
 		if (best > dp->now_ns || dp->pkt_seq == 0)
 			dp_clock(dp, best);
 		/* Every second the capture skips still ticks (ARP retries). */

@@ -686,6 +686,20 @@ ctl_prefix(const char *s, uint32_t *a, uint8_t *plen)
 	return 0;
 }
 
+/*
+ * The default route moved: the ports that hold it are the egress group,
+ * and pf's "on egress" must follow at once: OpenBSD's rtrequest() calls
+ * if_group_routechange(), which rebuilds the group (if_group_egress_build())
+ * when a default route comes or goes, and pf sees the group change.
+ */
+static int
+ctl_route_egress(struct dp *dp, uint8_t plen, FILE *out)
+{
+	if (plen != 0)
+		return 0;
+	return dp_pf_recompile(dp, out) != 0;
+}
+
 /* route add|delete|show, as route(8) takes them (IPv4). */
 static int
 ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
@@ -722,7 +736,7 @@ ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
 				return 1;
 			}
 			fprintf(out, "delete net %s\n", argv[i]);
-			return 0;
+			return ctl_route_egress(dp, plen, out);
 		}
 		if (i + 1 >= argc || inet_pton(AF_INET, argv[i + 1], &gw) !=
 		    1) {
@@ -735,7 +749,7 @@ ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
 			return 1;
 		}
 		fprintf(out, "add net %s: gateway %s\n", argv[i], argv[i + 1]);
-		return 0;
+		return ctl_route_egress(dp, plen, out);
 	}
 	fprintf(out, "route: expected add, delete or show\n");
 	return 1;

@@ -83,6 +83,7 @@ pf_ruleset_free(struct dp_pf_ruleset *rs)
 	free(rs->stats_view);
 	free(rs->evals);
 	free(rs->skip);
+	free(rs->tmo);
 	if (rs->conf != NULL)
 		acl_conf_free(rs->conf);
 	free(rs);
@@ -217,6 +218,49 @@ pf_anchor_index(const struct acl_conf *conf, const struct acl_anchor *a)
 	return 0;
 }
 
+/*
+ * What pfi_dynaddr_update() writes back into a rule's (if) address: how
+ * many addresses it stands for now, so that pfctl -vsr prints (em0:1).
+ * Only IPv4 addresses live on our ports.
+ */
+static void
+pf_dyncnt_addr(struct acl_addr *a, int af, const struct acl_ifinfo *ifs,
+    int nifs)
+{
+	int i, g, n = 0;
+
+	if (a->type != ACL_ADDR_DYNIFTL)
+		return;
+	for (i = 0; i < nifs && af != AF_INET6; i++) {
+		int hit = strcmp(ifs[i].name, a->ifname) == 0;
+
+		for (g = 0; g < ifs[i].ngroups && !hit; g++)
+			hit = strcmp(ifs[i].groups[g], a->ifname) == 0;
+		if (hit)
+			n += ifs[i].naddrs;
+	}
+	if ((a->iflags & ACL_IFA_NOALIAS) && n > 1)
+		n = 1;
+	a->dyncnt = n;
+}
+
+static void
+pf_dyncnt(struct acl_conf *conf, const struct acl_ifinfo *ifs, int nifs)
+{
+	size_t k, i;
+
+	for (k = 0; k < conf->nall; k++)
+		for (i = 0; i < conf->all[k]->rs.nrules; i++) {
+			struct acl_rule *r = &conf->all[k]->rs.rules[i];
+
+			pf_dyncnt_addr(&r->src.addr, r->af, ifs, nifs);
+			pf_dyncnt_addr(&r->dst.addr, r->af, ifs, nifs);
+			pf_dyncnt_addr(&r->nat.addr, r->af, ifs, nifs);
+			pf_dyncnt_addr(&r->rdr.addr, r->af, ifs, nifs);
+			pf_dyncnt_addr(&r->route.addr, r->af, ifs, nifs);
+		}
+}
+
 /* Compile a parsed ruleset for every port and direction. */
 static int
 pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
@@ -251,7 +295,8 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	}
 	rs->nstats = n;
 	if ((rs->stats = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
-	    (rs->stats_view = calloc(n + 1, sizeof(*rs->stats))) == NULL)
+	    (rs->stats_view = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
+	    (rs->tmo = calloc(n + 1, sizeof(*rs->tmo))) == NULL)
 		goto nomem;
 	memset(&ca, 0, sizeof(ca));
 	ca.conf = conf;
@@ -274,6 +319,7 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 			}
 		}
 	}
+	pf_dyncnt(conf, ifs, dp->nports);
 	free(ifs);
 	*rsp = rs;
 	return 0;
@@ -283,6 +329,45 @@ nomem:
 	pf_ruleset_free(rs);
 	fprintf(err, "pfctl: out of memory\n");
 	return ENOMEM;
+}
+
+/*
+ * keep state (tcp.established N, ...): a rule's timeouts over the global
+ * ones, as a timeout set of the state table (pf_state_expires() takes a
+ * state's rule's timeout when it has one).  Sets are shared by content.
+ */
+static void
+pf_rule_timeouts(struct dp *dp, struct dp_pf_ruleset *rs, FILE *err)
+{
+	struct state_table *t = &dp->pf.states;
+	uint32_t tmo[ACL_TM_MAX];
+	size_t k, i;
+	int tm, own, full = 0;
+
+	for (k = 0; k < rs->conf->nall; k++)
+		for (i = 0; i < rs->conf->all[k]->rs.nrules; i++) {
+			const struct acl_rule *r =
+			    &rs->conf->all[k]->rs.rules[i];
+
+			memcpy(tmo, t->tmo[0], sizeof(tmo));
+			own = 0;
+			/* the expiry timeouts of a state, not adaptive.* or
+			 * src.track, which are no state's age */
+			for (tm = 0; tm <= ACL_TM_OTHER_MULTIPLE; tm++)
+				if (r->timeout[tm] != 0) {
+					tmo[tm] = r->timeout[tm];
+					own = 1;
+				}
+			if (!own)
+				continue;
+			rs->tmo[rs->anchor_base[k] + i] = (uint8_t)
+			    state_tmo_set(t, tmo);
+			if (rs->tmo[rs->anchor_base[k] + i] == 0 &&
+			    memcmp(tmo, t->tmo[0], sizeof(tmo)) != 0 && !full++)
+				fprintf(err, "pfctl: more than %d sets of rule "
+				    "timeouts: the global ones apply to the "
+				    "rest\n", STATE_TMO_SETS - 1);
+		}
 }
 
 /*
@@ -336,6 +421,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	for (i = 0; i < ACL_TM_MAX; i++)
 		if (conf->timeout_set[i])
 			dp->pf.states.tmo[0][i] = conf->timeout[i];
+	pf_rule_timeouts(dp, rs, err);
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = rs;
 	pf_gen++;
@@ -391,73 +477,148 @@ pf_count(struct dp_pf *pf, uint32_t rule, int dir, uint32_t len)
 	st->bytes[dir == ACL_OUT] += len;
 }
 
-/* block return: a TCP reset or an ICMP port unreachable, back out the
- * port the packet came in on. */
+/* ICMP_INFOTYPE() of ip_icmp.h: the ICMP messages pf answers. */
+static int
+pf_icmp_infotype(uint8_t type)
+{
+	return type == 0 || type == 8 || type == 9 || type == 10 ||
+	    (type >= 13 && type <= 18);
+}
+
+/* A checksum over the IPv4 or IPv6 pseudo header and LEN bytes at L4. */
+static uint16_t
+pf_l4_csum(int af, const uint8_t *ip, uint8_t proto, const uint8_t *l4,
+    uint32_t len)
+{
+	uint32_t sum;
+
+	if (af == 4)
+		sum = csum_partial(ip + 12, 8, proto + len);
+	else
+		sum = csum_partial(ip + 8, 32, 0) + proto + len;
+	return (uint16_t)~csum_fold(csum_partial(l4, len, sum));
+}
+
+/*
+ * block return, as pf_test_rule() answers a blocked packet: TCP with
+ * return-rst or return gets pf_send_tcp()'s RST|ACK (unless it is a RST);
+ * otherwise a rule's return-icmp code (return: port unreachable; return-rst
+ * has none, so nothing) goes back via pf_send_icmp(), for IPv4 and IPv6,
+ * never about an ICMP error, and only where icmp_error() / icmp6_error()
+ * would send one: not about a later fragment, a broadcast or multicast
+ * frame, or to a source that cannot be answered.  Back out the port the
+ * packet came in on, from the address it was sent to.
+ */
 static void
-pf_return(struct dp *dp, struct pkt *p, const struct l3info *li)
+pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct acl_rule *r, uint32_t rflags)
 {
 	struct port *back = dp->ports[p->in_port];
-	uint32_t hdr = li->l3off, n;
+	uint32_t hdr = li->l3off, iphl = li->af == 4 ? 20 : 40, l4len;
 	const uint8_t *ip = p->data + li->l3off;
+	int v4 = li->af == 4, rst = 0;
+	uint16_t icmp = 0;
 	struct pkt *q;
-	uint8_t *qip;
+	uint8_t *qip, *l4, ttl;
 
-	if (li->af != 4 || li->frag || (li->proto == L3_IPPROTO_TCP &&
-	    (li->tcp_flags & 0x04)) || (q = pkt_alloc(&dp->pool)) == NULL)
+	if (li->proto == L3_IPPROTO_TCP && li->l4off != 0 &&
+	    (rflags & (ACL_RF_RETURNRST | ACL_RF_RETURN)) &&
+	    !(li->tcp_flags & ACL_TH_RST))
+		rst = 1;
+	else if (v4 && r->return_icmp != 0 && (li->proto != L3_IPPROTO_ICMP ||
+	    pf_icmp_infotype(li->icmp_type)))
+		icmp = r->return_icmp;
+	else if (!v4 && r->return_icmp6 != 0 && (li->proto !=
+	    L3_IPPROTO_ICMPV6 || (li->icmp_type >= 128 && li->icmp_type !=
+	    137)))
+		icmp = r->return_icmp6;
+	else
+		return;
+	if (!rst) {
+		if (li->frag || ether_is_multicast(p->data))
+			return;
+		if (v4 ? (li->src[0] >= 224 || li->dst[0] >= 224 ||
+		    ip_get32(li->src) == 0) : (li->src[0] == 0xff ||
+		    li->dst[0] == 0xff || memcmp(li->src,
+		    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0))
+			return;
+	}
+	if ((q = pkt_alloc(&dp->pool)) == NULL)
 		return;
 	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
 	memcpy(q->data + 6, p->data, 6);
 	memcpy(q->data + 12, p->data + 12, hdr - 12);
 	qip = q->data + hdr;
-	if (li->proto == L3_IPPROTO_TCP) {
+	l4 = qip + iphl;
+	ttl = rst && r->return_ttl ? r->return_ttl : 64;
+	if (rst) {
 		const uint8_t *th = p->data + li->l4off;
-		uint32_t seq = ip_get32(th + 4), ack = ip_get32(th + 8);
 		uint32_t hl = (th[12] >> 4) * 4u;
-		uint32_t plen = li->iplen - (li->l4off - li->l3off) - hl;
-		uint8_t *tq = qip + 20;
-		uint32_t sum;
+		uint32_t ack = ip_get32(th + 4) + (li->l3off + li->iplen -
+		    li->l4off - hl);
 
-		memset(qip, 0, 40);
-		qip[0] = 0x45;
-		ether_put16(qip + 2, 40);
-		qip[8] = 64;
-		qip[9] = 6;
-		memcpy(qip + 12, ip + 16, 4);
-		memcpy(qip + 16, ip + 12, 4);
-		ether_put16(qip + 10, ~csum_fold(csum_partial(qip, 20, 0)));
-		ether_put16(tq, li->dport);
-		ether_put16(tq + 2, li->sport);
-		if (li->tcp_flags & 0x10) {
-			ip_put32(tq + 4, ack);
-			tq[13] = 0x04;
-		} else {
-			if (li->tcp_flags & 0x02)
-				plen++;
-			if (li->tcp_flags & 0x01)
-				plen++;
-			ip_put32(tq + 8, seq + plen);
-			tq[13] = 0x14;
-		}
-		tq[12] = 5 << 4;
-		sum = csum_partial(qip + 12, 8, 6 + 20);
-		ether_put16(tq + 16, ~csum_fold(csum_partial(tq, 20, sum)));
-		n = hdr + 40;
+		/* pf_send_tcp(): seq = their ack, RST|ACK */
+		if (li->tcp_flags & ACL_TH_SYN)
+			ack++;
+		if (li->tcp_flags & ACL_TH_FIN)
+			ack++;
+		l4len = 20;
+		memset(l4, 0, 20);
+		ether_put16(l4, li->dport);
+		ether_put16(l4 + 2, li->sport);
+		memcpy(l4 + 4, th + 8, 4);
+		ip_put32(l4 + 8, ack);
+		l4[12] = 5 << 4;
+		l4[13] = ACL_TH_RST | ACL_TH_ACK;
 	} else {
-		uint32_t len = icmp_error_build(q->data + hdr - ETHER_HDR_LEN,
-		    PKT_DATA_MAX - hdr, ip, p->len - hdr, ICMP_UNREACH,
-		    ICMP_UNREACH_PORT, ip_get32(ip + 16), 0);
+		/* icmp_error(): its header and 8 bytes; icmp6_error(): as
+		 * much of the packet as fits in 1280 bytes */
+		uint32_t quote = li->iplen, max = v4 ? (ip[0] & 0x0f) * 4u +
+		    8 : 1280 - 48;
 
-		if (len == 0) {
+		if (quote > max)
+			quote = max;
+		if (quote > p->len - hdr)
+			quote = p->len - hdr;
+		if (hdr + iphl + 8 + quote > PKT_DATA_MAX) {
 			pkt_free(&dp->pool, q);
 			return;
 		}
-		/* icmp_error_build wrote its own (zero) Ethernet header. */
-		memcpy(q->data, p->data + 6, 6);
-		memcpy(q->data + 6, p->data, 6);
-		memcpy(q->data + 12, p->data + 12, hdr - 12);
-		n = hdr - ETHER_HDR_LEN + len;
+		l4len = 8 + quote;
+		memset(l4, 0, 8);
+		l4[0] = (uint8_t)(icmp >> 8);
+		l4[1] = (uint8_t)icmp;
+		memcpy(l4 + 8, ip, quote);
 	}
-	q->len = n;
+	if (v4) {
+		memset(qip, 0, 20);
+		qip[0] = 0x45;
+		ether_put16(qip + 2, (uint16_t)(20 + l4len));
+		qip[8] = ttl;
+		qip[9] = rst ? L3_IPPROTO_TCP : L3_IPPROTO_ICMP;
+		memcpy(qip + 12, ip + 16, 4);
+		memcpy(qip + 16, ip + 12, 4);
+		ether_put16(qip + 10, (uint16_t)~csum_fold(csum_partial(qip,
+		    20, 0)));
+	} else {
+		memset(qip, 0, 40);
+		qip[0] = 0x60;
+		ether_put16(qip + 4, (uint16_t)l4len);
+		qip[6] = rst ? L3_IPPROTO_TCP : L3_IPPROTO_ICMPV6;
+		qip[7] = ttl;
+		memcpy(qip + 8, ip + 24, 16);
+		memcpy(qip + 24, ip + 8, 16);
+	}
+	if (rst)
+		ether_put16(l4 + 16, pf_l4_csum(li->af, qip, L3_IPPROTO_TCP,
+		    l4, l4len));
+	else if (v4)
+		ether_put16(l4 + 2, (uint16_t)~csum_fold(csum_partial(l4,
+		    l4len, 0)));
+	else
+		ether_put16(l4 + 2, pf_l4_csum(6, qip, L3_IPPROTO_ICMPV6, l4,
+		    l4len));
+	q->len = hdr + iphl + l4len;
 	dp_output(dp, back, q);
 	pkt_free(&dp->pool, q);
 }
@@ -791,7 +952,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			    dname, port->name);
 		return PF_DROP;
 	}
-	ifx = rs->conf->state_policy ? port->index + 1 : 0;
+	/* Any state this port may use: floating ones (ifindex 0) and the
+	 * ones bound to it (pf_find_state()'s kif check). */
+	ifx = port->index + 1;
 	if (li.frag && li.af == 4 && pf_frag_follow(dp, port, dir, p, &li,
 	    rewrite))
 		return PF_PASS;
@@ -894,9 +1057,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	}
 	if (res.ar_action == ACL_BLOCK) {
 		pf->blocked++;
-		if (res.ar_return & (ACL_RF_RETURN | ACL_RF_RETURNRST |
-		    ACL_RF_RETURNICMP))
-			pf_return(dp, p, &li);
+		if ((res.ar_return & (ACL_RF_RETURN | ACL_RF_RETURNRST |
+		    ACL_RF_RETURNICMP)) && res.ar_rule != NULL)
+			pf_return(dp, p, &li, res.ar_rule, res.ar_return);
 		return PF_DROP;
 	}
 	if (res.ar_keep_state == ACL_STATE_NONE)
@@ -909,6 +1072,23 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			    dname, port->name);
 		return PF_PASS;
 	}
+	/* keep state (max N): pf_test_rule() refuses the state when the
+	 * rule holds N already, PFRES_MAXSTATES. */
+	if (res.ar_rule != NULL && res.ar_rule->max_states != 0 &&
+	    RULE_IDX(rule) < rs->nstats &&
+	    rs->stats[RULE_IDX(rule)].states_cur >=
+	    res.ar_rule->max_states) {
+		pf->c[PF_C_MAXSTATES]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (rule's max %u "
+			    "states reached)", dname, port->name,
+			    res.ar_rule->max_states);
+		return PF_DROP;
+	}
+	/* if-bound (the rule's own or set state-policy's, which pfctl put
+	 * in the rule): BOUND_IFACE(), else floating. */
+	if (res.ar_rule == NULL || !(res.ar_rule->rule_flag & ACL_RF_IFBOUND))
+		ifx = 0;
 	wire = key;
 	stack = key;
 	if (rewrite && li.af == 4 && ((res.ar_nat != NULL && dir == ACL_OUT) ||
@@ -962,11 +1142,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			}
 		}
 	}
-	s = state_insert(&pf->states, &wire, &stack, sdir, ifx, dp->now, 0,
-	    rule);
+	s = state_insert(&pf->states, &wire, &stack, sdir, ifx, dp->now,
+	    RULE_IDX(rule) < rs->nstats ? rs->tmo[RULE_IDX(rule)] : 0, rule);
 	if (s == NULL) {
+		/* The table is pf's state pool: at its hard limit pool_get()
+		 * fails and pf_create_state() says PFRES_MEMORY. */
 		if (pf->states.count >= pf->states.limit)
-			pf->c[PF_C_MAXSTATES]++;
+			pf->c[PF_C_MEMORY]++;
 		else
 			pf->c[PF_C_STATEINS]++;
 		if (p->traced)
@@ -1181,6 +1363,8 @@ dp_pf_recompile(struct dp *dp, FILE *err)
 		return EINVAL;
 	if (rs->nstats == old->nstats)
 		memcpy(rs->stats, old->stats, old->nstats * sizeof(*rs->stats));
+	if (rs->nstats == old->nstats)
+		memcpy(rs->tmo, old->tmo, old->nstats * sizeof(*rs->tmo));
 	old->conf = NULL;		/* now rs's */
 	pf_ruleset_free(old);
 	dp->pf.rs = rs;
@@ -1348,13 +1532,57 @@ dp_pf_state_gone(struct dp *dp, struct state *s)
 	pf_state_gone(s, &dp->pf);
 }
 
-/* pfctl -F rules: no ruleset, everything passes; states stay. */
-void
-dp_pf_flush_rules(struct dp *dp)
+/*
+ * pfctl -F rules: an empty ruleset, so packets without a state pass; the
+ * states stay and keep matching and translating (pf_test() looks them up
+ * before it looks at rules).  What `set' put outside the rules stays too,
+ * as in pf: skip flags, state-policy, limits and timeouts.
+ */
+int
+dp_pf_flush_rules(struct dp *dp, FILE *err)
 {
-	pf_ruleset_free(dp->pf.rs);
-	dp->pf.rs = NULL;
+	struct acl_load_args la;
+	struct dp_pf_ruleset *old = dp->pf.rs, *rs;
+	struct acl_conf *conf, *oc;
+	FILE *empty;
+	int n;
+
+	if (old == NULL)
+		return 0;
+	oc = old->conf;
+	if ((empty = fmemopen((void *)"\n", 1, "r")) == NULL)
+		return ENOMEM;
+	memset(&la, 0, sizeof(la));
+	la.file = "-";
+	la.stream = empty;
+	la.err = err;
+	la.out = err;
+	n = acl_load(&la, &conf);
+	fclose(empty);
+	if (n != 0)
+		return EINVAL;
+	memcpy(conf->timeout, oc->timeout, sizeof(conf->timeout));
+	memcpy(conf->timeout_set, oc->timeout_set, sizeof(conf->timeout_set));
+	memcpy(conf->limit, oc->limit, sizeof(conf->limit));
+	memcpy(conf->limit_set, oc->limit_set, sizeof(conf->limit_set));
+	conf->state_policy = oc->state_policy;
+	conf->block_policy = oc->block_policy;
+	conf->skip = oc->skip;		/* moved, not copied */
+	conf->nskip = oc->nskip;
+	oc->skip = NULL;
+	oc->nskip = 0;
+	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
+		oc->skip = conf->skip;
+		oc->nskip = conf->nskip;
+		conf->skip = NULL;
+		conf->nskip = 0;
+		acl_conf_free(conf);
+		return EINVAL;
+	}
+	pf_ruleset_free(old);
+	dp->pf.rs = rs;
 	pf_gen++;
+	return 0;
 }
 
 /* Once a second: purge a slice of the table, all of it per interval. */

@@ -28,14 +28,14 @@
 	X(FRAG,		"fragment",	"dropped: a fragment the rules refused") \
 	X(SHORT,	"short",	"dropped: truncated header")	\
 	X(NORM,		"normalize",	"dropped by normalization")	\
-	X(MEMORY,	"memory",	"dropped: out of memory")	\
+	X(MEMORY,	"memory",	"dropped: out of memory (set limit states reached)") \
 	X(TS,		"bad-timestamp", "dropped: bad TCP timestamp")	\
 	X(CONGEST,	"congestion",	"dropped: congestion")		\
 	X(IPOPTIONS,	"ip-option",	"dropped: IP options")		\
 	X(PROTCKSUM,	"proto-cksum",	"dropped: protocol checksum")	\
 	X(BADSTATE,	"state-mismatch", "dropped: did not fit its state") \
 	X(STATEINS,	"state-insert",	"dropped: state key taken")	\
-	X(MAXSTATES,	"state-limit",	"dropped: set limit states reached") \
+	X(MAXSTATES,	"state-limit",	"dropped: a rule's max states reached") \
 	X(SRCLIMIT,	"src-limit",	"dropped: source limits")	\
 	X(SYNPROXY,	"synproxy",	"synproxy")			\
 	X(TRANSLATE,	"translate",	"dropped: no address or port to give") \
@@ -76,6 +76,7 @@ struct dp_pf_ruleset {
 	struct pf_rule_stats *stats_view; /* dp_pf_stats_view() */
 	uint64_t	*evals;		/* packets evaluated per classifier */
 	uint8_t		*skip;		/* per port: set skip on */
+	uint8_t		*tmo;		/* per rule: its states' timeout set */
 };
 
 /*
@@ -135,7 +136,7 @@ void	 dp_pf_state_gone(struct dp *, struct state *);
 void	 dp_pf_stats_view(struct dp *);
 void	 dp_pf_rule_where(struct dp *, uint32_t, int *, uint32_t *);
 int	 dp_pf_anchor_call(const struct acl_conf *, const struct acl_anchor *);
-void	 dp_pf_flush_rules(struct dp *);
+int	 dp_pf_flush_rules(struct dp *, FILE *);
 int	 dp_pf_recompile(struct dp *, FILE *);
 int	 dp_pf_explain(struct dp *, int, char **, FILE *);
 

@@ -172,11 +172,18 @@ key_differs(const struct state_key *a, const struct state_key *b, int i)
 	    sizeof(a->addr[i])) != 0 || a->port[i] != b->port[i];
 }
 
+/* One -k host or network: what DIOCKILLSTATES gets as psk_src/psk_dst. */
+struct kill_net {
+	uint8_t		 af;		/* 0: any (no second -k) */
+	union acl_ip	 addr;
+	union acl_ip	 mask;
+};
+
 struct ss_walk {
 	struct dp	*dp;
 	FILE		*out;
 	int		 verbose;
-	const union acl_ip *kill;	/* -k */
+	struct kill_net	 kill[2];	/* -k src [-k dst] */
 	uint32_t	 killed;
 };
 
@@ -285,10 +292,14 @@ show_info(struct dp *dp, FILE *out, int verbose)
 	char status[64];
 	uint32_t half = 0, i;
 
-	snprintf(status, sizeof(status), "Status: %s for %llu days "
-	    "%.2u:%.2u:%.2u", pf->enabled ? "Enabled" : "Disabled",
-	    (unsigned long long)(up / 86400), (unsigned)(up / 3600 % 24),
-	    (unsigned)(up / 60 % 60), (unsigned)(up % 60));
+	if (up != 0)
+		snprintf(status, sizeof(status), "Status: %s for %llu days "
+		    "%.2u:%.2u:%.2u", pf->enabled ? "Enabled" : "Disabled",
+		    (unsigned long long)(up / 86400), (unsigned)(up / 3600 %
+		    24), (unsigned)(up / 60 % 60), (unsigned)(up % 60));
+	else
+		snprintf(status, sizeof(status), "Status: %s",
+		    pf->enabled ? "Enabled" : "Disabled");
 	fprintf(out, "%-44s%15s\n\n", status, "Debug: err");
 	if (verbose)
 		fprintf(out, "Hostid:   0x%08x\nChecksum: 0x%032x\n\n",
@@ -352,24 +363,77 @@ show_limits(struct dp *dp, FILE *out)
 	fprintf(out, "%-13s hard limit %8u\n", "anchors", 512);
 }
 
+/* PF_MATCHA: ADDR is in the network K (any address when K has no af). */
+static int
+kill_match(const struct kill_net *k, uint8_t af, const union acl_ip *addr)
+{
+	int i;
+
+	if (k->af == 0)
+		return 1;
+	if (k->af != af)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if ((addr->w[i] & k->mask.w[i]) != k->addr.w[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * DIOCKILLSTATES (pf_ioctl.c): a state's source and destination are its
+ * originator's view, the STACK key of a state made going out and the
+ * WIRE key of one made going in; the other key (the translated side)
+ * does not count, so -k of a nat-to address kills nothing.
+ */
 static int
 kill_state(struct state *s, void *arg)
 {
 	struct ss_walk *w = arg;
 	struct state_key key;
-	int i, k;
+	int out = state_dir(s) == STATE_DIR_OUT;
 
-	for (k = 0; k < 2; k++) {
-		state_key_get(&w->dp->pf.states, s, k, &key);
-		for (i = 0; i < 2; i++)
-			if (memcmp(&key.addr[i], w->kill,
-			    sizeof(*w->kill)) == 0 &&
-			    (state_dir(s) == STATE_DIR_IN ? i == 0 : i == 1)) {
-				dp_pf_state_gone(w->dp, s);
-				state_remove(&w->dp->pf.states, s);
-				w->killed++;
-				return 0;
-			}
+	state_key_get(&w->dp->pf.states, s, out ? STATE_STACK : STATE_WIRE,
+	    &key);
+	if (!kill_match(&w->kill[0], key.af, &key.addr[out ? 1 : 0]) ||
+	    !kill_match(&w->kill[1], key.af, &key.addr[out ? 0 : 1]))
+		return 0;
+	dp_pf_state_gone(w->dp, s);
+	state_remove(&w->dp->pf.states, s);
+	w->killed++;
+	return 0;
+}
+
+/* pfctl_net_kill_states(): HOST or NETWORK/BITS, numeric only. */
+static int
+kill_parse(const char *arg, struct kill_net *k)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long bits;
+	int i, max;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(buf, sizeof(buf), "%s", arg);
+	if ((slash = strrchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, &k->addr) == 1)
+		k->af = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &k->addr) == 1)
+		k->af = AF_INET6;
+	else
+		return -1;
+	max = k->af == AF_INET ? 32 : 128;
+	bits = max;
+	if (slash != NULL) {
+		bits = strtol(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || bits < 0 || bits > max)
+			return -1;
+	}
+	for (i = 0; i < 4; i++) {
+		long b = bits - 32 * i;
+
+		k->mask.w[i] = htonl(b >= 32 ? 0xffffffffu : b <= 0 ? 0 :
+		    ~0u << (32 - b));
+		k->addr.w[i] &= k->mask.w[i];
 	}
 	return 0;
 }
@@ -388,10 +452,13 @@ int
 dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 {
 	struct pfctl_opts o = { 0 };
-	struct ss_walk w = { dp, out, 0, NULL, 0 };
-	const char *load = NULL, *show = NULL, *flush = NULL, *kill = NULL;
-	union acl_ip killaddr;
-	int ch, check_only = 0, status = 0;
+	struct ss_walk w;
+	const char *load = NULL, *show = NULL, *flush = NULL, *kill[2];
+	int ch, check_only = 0, status = 0, nkill = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.dp = dp;
+	w.out = out;
 
 	optind = 0;
 	while ((ch = getopt(argc, argv, "a:deF:f:gk:nNo:qrs:vz")) != -1) {
@@ -400,6 +467,9 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			o.anchor = optarg;
 			break;
 		case 'd':
+			/* DIOCSTOP: since is when pf last started or stopped */
+			if (dp->pf.enabled)
+				dp->pf.since = dp->now_ns;
 			dp->pf.enabled = 0;
 			fprintf(out, "pf disabled\n");
 			break;
@@ -416,7 +486,12 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			load = optarg;
 			break;
 		case 'k':
-			kill = optarg;
+			if (nkill >= 2) {
+				fprintf(out, "pfctl: can only specify -k "
+				    "twice\n");
+				return 1;
+			}
+			kill[nkill++] = optarg;
 			break;
 		case 'n':
 			check_only = 1;
@@ -461,15 +536,17 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			return 1;
 	}
 	if (flush != NULL) {
+		/* pfctl -F all: the rules first, then the states */
+		if (strcmp(flush, "rules") == 0 || strcmp(flush, "all") == 0) {
+			if (dp_pf_flush_rules(dp, out) != 0)
+				return 1;
+			fprintf(out, "rules cleared\n");
+		}
 		if (strcmp(flush, "states") == 0 || strcmp(flush, "all") == 0) {
 			uint32_t n = dp->pf.states.count;
 
 			state_walk(&dp->pf.states, kill_state_all, &w);
 			fprintf(out, "%u states cleared\n", n);
-		}
-		if (strcmp(flush, "rules") == 0 || strcmp(flush, "all") == 0) {
-			dp_pf_flush_rules(dp);
-			fprintf(out, "rules cleared\n");
 		}
 		if (strcmp(flush, "states") != 0 && strcmp(flush, "rules") !=
 		    0 && strcmp(flush, "all") != 0) {
@@ -478,17 +555,18 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			return 1;
 		}
 	}
-	if (kill != NULL) {
-		memset(&killaddr, 0, sizeof(killaddr));
-		if (inet_pton(AF_INET, kill, &killaddr) != 1 &&
-		    inet_pton(AF_INET6, kill, &killaddr) != 1) {
-			fprintf(out, "pfctl: %s: not an address\n", kill);
-			return 1;
-		}
-		w.kill = &killaddr;
+	if (nkill > 0) {
+		int i;
+
+		for (i = 0; i < nkill; i++)
+			if (kill_parse(kill[i], &w.kill[i]) != 0) {
+				fprintf(out, "pfctl: %s: not an address or "
+				    "network\n", kill[i]);
+				return 1;
+			}
 		state_walk(&dp->pf.states, kill_state, &w);
-		fprintf(out, "killed %u states from 1 sources and 0 "
-		    "destinations\n", w.killed);
+		fprintf(out, "killed %u states from 1 sources and %d "
+		    "destinations\n", w.killed, nkill - 1);
 	}
 	if (show == NULL)
 		return status;

@@ -58,7 +58,7 @@ ctl pfctl -ss >"$TMP/ss"
 check "pfctl -ss shows the translated state" \
 	grep -qE '^all udp 198\.51\.100\.2:[0-9]+ \(10\.50\.0\.20:[0-9]+\) -> 198\.51\.100\.1:7002 ' "$TMP/ss"
 check "pfctl -vvsr | egrep 'match out .* nat-to' finds the rule" \
-	sh -c "$SLUICECTL -s $SOCK pfctl -vvsr | grep -E 'match out .* nat-to' | grep -qE 'match out on em0 inet from 10.50.0.0/24 to any nat-to \\(em0(:[0-9*]+)?\\)'"
+	sh -c "$SLUICECTL -s $SOCK pfctl -vvsr | grep -E 'match out .* nat-to' | grep -qE 'match out on em0 inet from 10.50.0.0/24 to any nat-to \\(em0:1\\)'"
 
 ip netns exec "$WAN" python3 "$HERE/udpflows.py" echo 7003 &
 PIDS+=($!)

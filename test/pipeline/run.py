@@ -617,6 +617,140 @@ def nat_icmp_query_id():
 
 
 @case
+def vvsr_dynaddr_count():
+    """pfctl -vvsr on the live ruleset: (em0:N), the number of addresses
+    (em0) stands for now (pfctl_parser.c print_addr); -nvv has no kernel
+    to ask and prints (em0:*)."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
+                               sport=50001, ttl=63)),
+                 udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001),
+                 rebuild(udp(GW, E0, "198.51.100.1", "198.51.100.2", 53,
+                             50001), dmac=DB, smac=VE, dst="10.50.0.20",
+                         dport=41000, ttl=63),
+                 [r"^@0 match out on em0 inet from 10\.50\.0\.0/24 to any "
+                  r"nat-to \(em0:1\) port 50001 round-robin$",
+                  r"^@3 pass out on em0 proto tcp from \(em0:1\) to any "])
+    c["commands"] = ["pfctl -vvsr"]
+    return c
+
+
+@case
+def kill_states_by_source():
+    """pfctl -k compares a state's originator side (DIOCKILLSTATES: the
+    stack key going out, the wire key going in): the nat-to address and
+    the peer kill nothing; a network as source and a host as destination
+    kill db01's two states (in on vether0, out on em0)."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
+    c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
+                               sport=50001, ttl=63)), back,
+                 rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20",
+                         dport=41000, ttl=63),
+                 [r"^killed 0 states from 1 sources and 0 destinations\n"
+                  r"killed 0 states from 1 sources and 0 destinations\n"
+                  r"killed 0 states from 1 sources and 1 destinations\n"
+                  r"killed 2 states from 1 sources and 1 destinations$"])
+    c["commands"] = ["pfctl -k 198.51.100.2", "pfctl -k 198.51.100.1",
+                     "pfctl -k 10.50.0.0/24 -k 198.51.100.9",
+                     "pfctl -k 10.50.0.0/24 -k 198.51.100.1", "pfctl -ss"]
+    c["absent"] = [r"^all "]
+    return c
+
+
+@case
+def si_layout_on_the_capture_clock():
+    """pfctl -si after a replay: pf has been enabled since the capture
+    began (one clock, the capture's), in print_status()'s layout."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
+    c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
+                               sport=50001, ttl=63)), back,
+                 rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20",
+                         dport=41000, ttl=63),
+                 [r"\AStatus: Enabled for 0 days 00:00:03 {14}Debug: err\n\n"
+                  r"State Table {26}Total {13}Rate\n"
+                  r"  current entries {24}2 {15}\n"
+                  r"  half-open tcp {26}0 {15}\n"
+                  r"  searches +(\d+) +\d+\.\d/s\n"
+                  r"  inserts {32}2 {12}0\.7/s\n"
+                  r"  removals {31}0 {12}0\.0/s\n"
+                  r"Counters\n"
+                  r"  match {34}2 {12}0\.7/s\n",
+                  r"^  memory {33}0 {12}0\.0/s$",
+                  r"^  state-limit {28}0 {12}0\.0/s$"])
+    # a frame for nobody, three seconds after the first: the clock runs
+    c["inputs"]["em0"].append((4.0, arp_request(GW, "198.51.100.1",
+                                                "198.51.100.77")))
+    c["commands"] = ["pfctl -si"]
+    return c
+
+
+@case
+def pfctl_views_and_flush_all():
+    """-vsr, -vss, -sm, -st in pfctl's formats (formats/README.md 4b, 4d,
+    4f, 4g); -F all empties both the rules and the states."""
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
+    c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
+                               sport=50001, ttl=63)), back,
+                 rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20",
+                         dport=41000, ttl=63),
+                 [r"^block drop all\n"
+                  r"  \[ Evaluations: 2         Packets: 0         "
+                  r"Bytes: 0           States: 0     \]\n"
+                  r"  \[ Inserted: uid 0 pid \d+ State Creations: 0     \]\n"
+                  r"pass in on vether0 inet from 10\.50\.0\.0/24 to any "
+                  r"flags S/SA\n"
+                  r"  \[ Evaluations: 1         Packets: 2         "
+                  r"Bytes: 120         States: 1     \]\n"
+                  r"  \[ Inserted: uid 0 pid \d+ State Creations: 1     \]\n"
+                  r"pass out on em0 proto tcp from \(em0\) to any flags S/SA\n",
+                  r"^all udp 198\.51\.100\.1:53 <- 10\.50\.0\.20:41000       "
+                  r"SINGLE:MULTIPLE\n"
+                  r"   age 00:00:00, expires in 00:00:30, 1:1 pkts, "
+                  r"60:60 bytes, rule \d+\n"
+                  r"all udp 198\.51\.100\.2:50001 \(10\.50\.0\.20:41000\) -> "
+                  r"198\.51\.100\.1:53       MULTIPLE:SINGLE\n"
+                  r"   age 00:00:00, expires in 00:00:30, 1:1 pkts, "
+                  r"60:60 bytes, rule \d+\n",
+                  r"^states        hard limit   100000\n"
+                  r"src-nodes     hard limit    10000\n"
+                  r"frags         hard limit    65536\n"
+                  r"tables        hard limit     1000\n"
+                  r"table-entries hard limit   200000\n"
+                  r"pktdelay-pkts hard limit    10000\n"
+                  r"anchors       hard limit      512\n",
+                  r"^tcp\.first                   120s\n"
+                  r"tcp\.opening                  30s\n"
+                  r"tcp\.established           86400s\n"
+                  r"tcp\.closing                 900s\n"
+                  r"tcp\.finwait                  45s\n"
+                  r"tcp\.closed                   90s\n"
+                  r"tcp\.tsdiff                   30s\n"
+                  r"udp\.first                    60s\n"
+                  r"udp\.single                   30s\n"
+                  r"udp\.multiple                 60s\n"
+                  r"icmp\.first                   20s\n"
+                  r"icmp\.error                   10s\n"
+                  r"other\.first                  60s\n"
+                  r"other\.single                 30s\n"
+                  r"other\.multiple               60s\n"
+                  r"frag                         60s\n"
+                  r"interval                     10s\n"
+                  r"adaptive\.start            60000 states\n"
+                  r"adaptive\.end             120000 states\n"
+                  r"src\.track                     0s\n"
+                  r"rules cleared\n2 states cleared\n"
+                  r"Status: Enabled {34}Debug: err\n\n"
+                  r"State Table {26}Total {13}Rate\n"
+                  r"  current entries {24}0 {15}\n"])
+    c["commands"] = ["pfctl -vsr", "pfctl -vss", "pfctl -sm", "pfctl -st",
+                     "pfctl -F all", "pfctl -sr", "pfctl -ss", "pfctl -si"]
+    return c
+
+
+@case
 def binat_both_ways():
     """binat-to: db01 leaves as 198.51.100.5 (its own port kept), and the
     wan reaches db01 at 198.51.100.5."""
@@ -960,6 +1094,65 @@ def block_return_answers():
                           "block drop in proto udp to port 99\n"},
         inputs={"em1": [(1.0, syn), (1.1, u), (1.2, silent)]},
         expect={"em1": [rst, unreach], "tap0": []})
+
+
+def ip6_frame(smac, dmac, src, dst, nh, payload):
+    """An IPv6 frame (hop limit 64); ICMPv6, TCP and UDP checksums set."""
+    import socket
+    import struct
+    from pcaplib import csum, eth
+    a = socket.inet_pton(socket.AF_INET6, src)
+    b = socket.inet_pton(socket.AF_INET6, dst)
+    off = {6: 16, 17: 6, 58: 2}[nh]
+    payload = bytearray(payload)
+    payload[off:off + 2] = b"\0\0"
+    c = csum(a + b + struct.pack("!IxxxB", len(payload), nh) + payload)
+    payload[off:off + 2] = struct.pack("!H", c)
+    h = struct.pack("!IHBB", 6 << 28, len(payload), nh, 64) + a + b
+    return eth(dmac, smac, 0x86DD, h + bytes(payload))
+
+
+@case
+def block_return_variants():
+    """pf_test_rule()'s return handling: return-icmp answers TCP with an
+    ICMP unreachable, not a RST; a RST gets no RST back;
+    return-icmp(code) sends that code; an echo request blocked by
+    `block return` gets a port unreachable, an ICMP error nothing (as
+    icmp_error()); IPv6 gets a RST for TCP and an ICMPv6 port unreachable
+    for UDP."""
+    import struct
+    from pcaplib import eth
+    syn = tcp_syn(A, B, "192.0.2.1", "192.0.2.2", 40000, 22, seq=1000)
+    u53 = bytearray(tcp_syn(A, B, "192.0.2.1", "192.0.2.2", 40001, 25))
+    u53[47] = 0x04                  # a RST: pf answers it with nothing
+    u53 = rebuild(bytes(u53))
+    u54 = udp(A, B, "192.0.2.1", "192.0.2.2", 40002, 54)
+    echo = icmp_echo(A, B, "192.0.2.1", "192.0.2.2")
+    err = icmp_error(A, B, "192.0.2.1", "192.0.2.2", 3, 3, u54[14:])
+    s6, d6 = "2001:db8::1", "2001:db8::2"
+    syn6 = ip6_frame(A, B, s6, d6, 6, struct.pack(
+        "!HHIIBBHHH", 40003, 80, 7000, 0, 5 << 4, 0x02, 65535, 0, 0))
+    u6 = ip6_frame(A, B, s6, d6, 17, struct.pack("!HHHH", 40004, 53, 14, 0)
+                   + b"sluice")
+    rst6 = ip6_frame(B, A, d6, s6, 6, struct.pack(
+        "!HHIIBBHHH", 80, 40003, 0, 7001, 5 << 4, 0x14, 0, 0, 0))[:74]
+    unr6 = ip6_frame(B, A, d6, s6, 58, struct.pack("!BBHI", 1, 4, 0, 0) +
+                     u6[14:])
+    pf = ("block return all\n"
+          "block return-icmp in quick inet proto tcp to port 22\n"
+          "block return-rst in quick inet proto tcp to port 25\n"
+          "block return-icmp(net-unr) in quick inet proto udp to port 54\n"
+          "block return in quick inet proto icmp\n")
+    return dict(
+        files={"hostname.bridge0": "add em1\nup\n", "vm.conf": VMCONF,
+               "pf.conf": pf},
+        inputs={"em1": [(1.0, syn), (1.1, u53), (1.2, u54), (1.3, echo),
+                        (1.4, err), (1.5, syn6), (1.6, u6)]},
+        expect={"em1": [
+            icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 3, syn[14:]),
+            icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 0, u54[14:]),
+            icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 3, echo[14:]),
+            rst6, unr6], "tap0": []})
 
 
 def run_case(sluiced, fn):

@@ -1,0 +1,428 @@
+/*
+ * pf in the dataplane driven the way pfctl drives a running pf: packets,
+ * then a pfctl or route command, then more packets.  The pipeline tests
+ * (pcap in, pcap out) run their commands after the whole replay; these
+ * need a command between two packets of one flow.
+ *
+ * The lab is the handbook's routed segment: db01 (10.50.0.20) on tap0
+ * behind vether0 (10.50.0.1), em0 198.51.100.2 towards the gateway
+ * 198.51.100.1, em2 203.0.113.2 towards a second gateway 203.0.113.1.
+ * What leaves a port is written to ETC/PORT.out and read back.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "dataplane/dp.h"
+#include "fwd/csum.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "test/etc.h"
+
+#define NPORTS	3
+
+static const char *const ports[NPORTS] = { "tap0", "em0", "em2" };
+static char etc[] = "/tmp/sluice-test-pf-XXXXXX";
+
+static const uint8_t VE[6] = { 0xfe, 0xe1, 0xba, 0xd0, 0x00, 0x01 };
+static const uint8_t E0[6] = { 0x02, 0x00, 0x00, 0x00, 0x0e, 0x00 };
+static const uint8_t DB[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xdb };
+static const uint8_t GW[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x77 };
+
+static void
+put(const char *name, const char *text)
+{
+	cr_assert_eq(etc_put(etc, name, text), 0, "cannot write %s", name);
+}
+
+static void
+setup(void)
+{
+	cr_assert_not_null(mkdtemp(etc));
+	put("hostname.vether0", "lladdr fe:e1:ba:d0:00:01\n"
+	    "inet 10.50.0.1 255.255.255.0\nup\n");
+	put("hostname.bridge1", "add vether0\nup\n");
+	put("hostname.em0", "lladdr 02:00:00:00:0e:00\n"
+	    "inet 198.51.100.2 255.255.255.0\nup\n");
+	put("hostname.em2", "lladdr 02:00:00:00:0e:02\n"
+	    "inet 203.0.113.2 255.255.255.0\nup\n");
+	put("mygate", "198.51.100.1\n");
+	put("sysctl.conf", "net.inet.ip.forwarding=1\n");
+	put("vm.conf", "switch \"isolated\" { interface bridge1 }\n"
+	    "vm \"db01\" { interface { switch \"isolated\" } }\n");
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", etc);
+	(void)system(cmd);
+}
+
+static void
+build(struct dp *dp, struct conf **conf)
+{
+	struct dp_opts opts;
+	int i;
+
+	memset(&opts, 0, sizeof(opts));
+	cr_assert_not_null(*conf = calloc(1, sizeof(**conf)));
+	cr_assert_eq(conf_load(*conf, etc, stderr), 0);
+	for (i = 0; i < NPORTS; i++) {
+		snprintf(opts.ifmaps[i].name, sizeof(opts.ifmaps[i].name),
+		    "%s", ports[i]);
+		snprintf(opts.ifmaps[i].spec, sizeof(opts.ifmaps[i].spec),
+		    "pcap::%s/%s.out", etc, ports[i]);
+	}
+	opts.nifmaps = NPORTS;
+	memset(dp, 0, sizeof(*dp));
+	cr_assert_eq(dp_build(dp, *conf, &opts, stderr), 0);
+	dp_clock(dp, 1000000000ULL);
+}
+
+static void
+destroy(struct dp *dp, struct conf *conf)
+{
+	dp_destroy(dp);
+	conf_free(conf);
+	free(conf);
+}
+
+/* Run a sluicectl command; its output (static, overwritten). */
+static const char *
+ctl(struct dp *dp, const char *line)
+{
+	static char *text;
+	char buf[256], *argv[16], *w;
+	size_t len = 0;
+	int argc = 0;
+	FILE *f;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok(buf, " "); w != NULL && argc < 15;
+	    w = strtok(NULL, " "))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	free(text);
+	text = NULL;
+	cr_assert_not_null(f = open_memstream(&text, &len));
+	dp_ctl(dp, argc, argv, f);
+	fclose(f);
+	return text;
+}
+
+static void
+feed(struct dp *dp, const char *port, const uint8_t *frame, uint32_t len)
+{
+	struct port *p = dp_port(dp, port);
+	struct pkt *k;
+
+	cr_assert_not_null(p, "no port %s", port);
+	cr_assert_not_null(k = pkt_alloc(&dp->pool));
+	memcpy(k->data, frame, len);
+	k->len = len;
+	dp_input(dp, p, &k, 1);
+}
+
+static uint32_t
+arp(uint8_t *b, int op, const uint8_t *sha, const char *spa,
+    const uint8_t *tha, const char *tpa)
+{
+	memset(b, 0, 60);
+	memcpy(b, op == 1 ? (const uint8_t *)"\xff\xff\xff\xff\xff\xff" : tha,
+	    6);
+	memcpy(b + 6, sha, 6);
+	ether_put16(b + 12, 0x0806);
+	ether_put16(b + 14, 1);
+	ether_put16(b + 16, 0x0800);
+	b[18] = 6;
+	b[19] = 4;
+	ether_put16(b + 20, (uint16_t)op);
+	memcpy(b + 22, sha, 6);
+	inet_pton(AF_INET, spa, b + 28);
+	if (op == 2)
+		memcpy(b + 32, tha, 6);
+	inet_pton(AF_INET, tpa, b + 38);
+	return 60;
+}
+
+/* An IPv4 frame: UDP or TCP (FLAGS) from SRC:SP to DST:DP. */
+static uint32_t
+ip4(uint8_t *b, const uint8_t *dmac, const uint8_t *smac, int proto,
+    const char *src, uint16_t sp, const char *dst, uint16_t dport,
+    uint8_t flags)
+{
+	uint8_t *ip = b + 14, *l4 = ip + 20;
+	uint32_t l4len = proto == 6 ? 20 : 8, ps, len;
+
+	memset(b, 0, 14 + 20 + 20 + 8);
+	memcpy(b, dmac, 6);
+	memcpy(b + 6, smac, 6);
+	ether_put16(b + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)(20 + l4len));
+	ip[8] = 64;
+	ip[9] = (uint8_t)proto;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, dst, ip + 16);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(l4, sp);
+	ether_put16(l4 + 2, dport);
+	if (proto == 6) {
+		ip_put32(l4 + 4, 1000);
+		if (flags & 0x10)
+			ip_put32(l4 + 8, 5000);
+		l4[12] = 5 << 4;
+		l4[13] = flags;
+	} else
+		ether_put16(l4 + 4, 8);
+	ps = csum_partial(ip + 12, 8, 0) + (uint32_t)proto + l4len;
+	ether_put16(l4 + (proto == 6 ? 16 : 6), (uint16_t)~csum_fold(
+	    csum_partial(l4, l4len, ps)));
+	len = 14 + 20 + l4len;
+	return len < 60 ? 60 : len;
+}
+
+/* The frames PORT sent (after dp_destroy closed the capture), as
+ * "SRC:SP > DST:DP proto P" lines. */
+static char *
+sent(const char *port)
+{
+	char path[300], *text = NULL;
+	uint8_t hdr[24], rec[16], d[2048];
+	size_t len = 0;
+	FILE *f, *out;
+
+	snprintf(path, sizeof(path), "%s/%s.out", etc, port);
+	cr_assert_not_null(f = fopen(path, "r"), "%s", path);
+	cr_assert_not_null(out = open_memstream(&text, &len));
+	cr_assert_eq(fread(hdr, 1, 24, f), 24);
+	while (fread(rec, 1, 16, f) == 16) {
+		uint32_t incl;
+		char s[16], t[16];
+
+		memcpy(&incl, rec + 8, 4);
+		cr_assert(incl <= sizeof(d));
+		cr_assert_eq(fread(d, 1, incl, f), incl);
+		if (incl < 42 || ether_get16(d + 12) != ETHERTYPE_IP) {
+			fprintf(out, "non-ip\n");
+			continue;
+		}
+		inet_ntop(AF_INET, d + 26, s, sizeof(s));
+		inet_ntop(AF_INET, d + 30, t, sizeof(t));
+		if (d[23] == 1)
+			fprintf(out, "%s > %s icmp %u/%u\n", s, t, d[34],
+			    d[35]);
+		else
+			fprintf(out, "%s:%u > %s:%u proto %u\n", s,
+			    ether_get16(d + 34), t, ether_get16(d + 36),
+			    d[23]);
+	}
+	fclose(f);
+	fclose(out);
+	return text;
+}
+
+/* db01 is known to vether0, the gateway to em0. */
+static void
+neighbours(struct dp *dp)
+{
+	uint8_t b[64];
+
+	feed(dp, "tap0", b, arp(b, 1, DB, "10.50.0.20", NULL, "10.50.0.1"));
+	feed(dp, "em0", b, arp(b, 2, GW, "198.51.100.1", E0,
+	    "198.51.100.2"));
+}
+
+TestSuite(pf, .init = setup, .fini = teardown);
+
+#define PF_NAT \
+	"match out on em0 from 10.50.0.0/24 nat-to (em0) port 50001\n" \
+	"block all\n" \
+	"pass in on vether0 from 10.50.0.0/24\n" \
+	"pass out on em0 from (em0)\n"
+
+/*
+ * pfctl -F rules leaves the states working: the reply of a translated
+ * flow still finds its state and goes home translated back (pf_test()
+ * looks states up before it looks at rules).
+ */
+Test(pf, flush_rules_keeps_states_translating)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	char *home;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	cr_expect(strstr(ctl(&dp, "pfctl -F rules"), "rules cleared") != NULL);
+	cr_expect_str_empty(ctl(&dp, "pfctl -sr"));
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", 53,
+	    "198.51.100.2", 50001, 0));
+	/* a flow without a state passes, untranslated */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "198.51.100.1", 53, 0));
+	cr_expect(strstr(ctl(&dp, "pfctl -ss"), "all udp 198.51.100.2:50001 "
+	    "(10.50.0.20:41000) -> 198.51.100.1:53       MULTIPLE:SINGLE\n")
+	    != NULL, "%s", ctl(&dp, "pfctl -ss"));
+	destroy(&dp, conf);
+	home = sent("tap0");
+	cr_expect(strstr(home, "198.51.100.1:53 > 10.50.0.20:41000 proto 17")
+	    != NULL, "the reply did not go home translated:\n%s", home);
+	free(home);
+	home = sent("em0");
+	cr_expect(strstr(home, "10.50.0.20:41001 > 198.51.100.1:53 proto 17")
+	    != NULL, "no state, no rule: passes as it is:\n%s", home);
+	free(home);
+}
+
+/*
+ * egress is the group of the ports that hold the default route, and it
+ * follows `route add|delete default' without a reload.
+ */
+Test(pf, egress_follows_the_default_route)
+{
+	static const char *const em0 = "explain out on em0 proto udp from "
+	    "198.51.100.2 port 5000 to 198.51.100.9 port 53";
+	static const char *const em2 = "explain out on em2 proto udp from "
+	    "203.0.113.2 port 5000 to 203.0.113.9 port 53";
+	struct dp dp;
+	struct conf *conf;
+
+	put("pf.conf", "block out all\npass out on egress all\n");
+	build(&dp, &conf);
+	cr_expect(strstr(ctl(&dp, em0), "  pass") != NULL, "%s",
+	    ctl(&dp, em0));
+	cr_expect(strstr(ctl(&dp, em2), "  block") != NULL, "%s",
+	    ctl(&dp, em2));
+	ctl(&dp, "route delete default");
+	cr_expect(strstr(ctl(&dp, em0), "  block") != NULL,
+	    "no default route, no egress:\n%s", ctl(&dp, em0));
+	ctl(&dp, "route add default 203.0.113.1");
+	cr_expect(strstr(ctl(&dp, em2), "  pass") != NULL,
+	    "egress is em2 now:\n%s", ctl(&dp, em2));
+	cr_expect(strstr(ctl(&dp, em0), "  block") != NULL, "%s",
+	    ctl(&dp, em0));
+	destroy(&dp, conf);
+}
+
+/* The -si counter row NAME with value V, as print_status() prints it. */
+static int
+has_counter(const char *text, const char *name, unsigned v)
+{
+	char row[80];
+
+	snprintf(row, sizeof(row), "  %-25s %14u ", name, v);
+	return strstr(text, row) != NULL;
+}
+
+/*
+ * set limit states is the size of pf's state pool: when it is full,
+ * pool_get() fails and pf_create_state() counts PFRES_MEMORY; the
+ * state-limit counter (PFRES_MAXSTATES) is a rule's own max.
+ */
+Test(pf, state_pool_full_counts_memory)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *si;
+
+	put("pf.conf", "set limit states 2\npass\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	/* two states: in on vether0, out on em0 */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "198.51.100.1", 53, 0));
+	si = ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(si, "memory", 1), "%s", si);
+	cr_expect(has_counter(si, "state-limit", 0), "%s", si);
+	cr_expect(has_counter(si, "current entries", 2), "%s", si);
+	destroy(&dp, conf);
+}
+
+/* keep state (max N): the rule's N-th state is its last; the next flow is
+ * refused and counted as state-limit (PFRES_MAXSTATES), not memory. */
+Test(pf, rule_max_states)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *si;
+
+	put("pf.conf", "pass out\n"
+	    "pass in on vether0 proto udp keep state (max 1)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "198.51.100.1", 53, 0));
+	si = ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(si, "state-limit", 1), "%s", si);
+	cr_expect(has_counter(si, "memory", 0), "%s", si);
+	cr_expect(has_counter(si, "current entries", 2), "%s", si);
+	destroy(&dp, conf);
+}
+
+/* keep state (udp.first 7): that rule's states age by its own timeout;
+ * the other rules' by the global one. */
+Test(pf, rule_timeouts)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *ss;
+
+	put("pf.conf", "set timeout udp.first 50\n"
+	    "pass out on em0\n"
+	    "pass in on vether0 proto udp keep state (udp.first 7)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	ss = ctl(&dp, "pfctl -vss");
+	cr_expect(strstr(ss, "<- 10.50.0.20:41000       NO_TRAFFIC:SINGLE\n"
+	    "   age 00:00:00, expires in 00:00:07, 1:0 pkts") != NULL,
+	    "%s", ss);
+	cr_expect(strstr(ss, "-> 198.51.100.1:53       SINGLE:NO_TRAFFIC\n"
+	    "   age 00:00:00, expires in 00:00:50, 1:0 pkts") != NULL,
+	    "%s", ss);
+	destroy(&dp, conf);
+}
+
+/* if-bound and floating per rule, over set state-policy: a bound state
+ * shows its interface, a floating one "all" (pf's BOUND_IFACE()). */
+Test(pf, rule_if_bound_and_floating)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *ss;
+
+	put("pf.conf", "set state-policy if-bound\n"
+	    "pass out on em0 keep state (floating)\n"
+	    "pass in on vether0 proto udp\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	ss = ctl(&dp, "pfctl -ss");
+	cr_expect(strstr(ss, "vether0 udp 198.51.100.1:53 <- 10.50.0.20:41000")
+	    != NULL, "%s", ss);
+	cr_expect(strstr(ss, "all udp 10.50.0.20:41000 -> 198.51.100.1:53")
+	    != NULL, "%s", ss);
+	destroy(&dp, conf);
+}
