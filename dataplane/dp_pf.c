@@ -825,8 +825,10 @@ pf_frag_first(struct dp *dp, const struct port *port, int dir,
 				f = &set[i];	/* a first fragment again */
 		for (i = 0; i < PF_FRAG_WAYS && f == NULL; i++)
 			if (set[i].state == 0 ||
-			    (int32_t)(dp->now - set[i].expire) >= 0)
+			    (int32_t)(dp->now - set[i].expire) >= 0) {
 				f = &set[i];
+				pf->frag_inserts++;
+			}
 		if (f == NULL) {
 			pf->c[PF_C_FRAGFULL]++;
 			if (p->traced)
@@ -869,6 +871,7 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 	struct state *s;
 	int i, last = !(ether_get16(ip + 6) & 0x2000);
 
+	pf->frag_searches++;
 	for (i = 0; i < PF_FRAG_WAYS && f == NULL; i++)
 		if (pf_frag_is(&set[i], ip, port->index, dir))
 			f = &set[i];

@@ -113,6 +113,8 @@ struct dp_pf {
 	uint32_t	 pid;
 	uint32_t	 prefetch_min;	/* states before bursts are prefetched */
 	struct pf_frag	*frags;		/* PF_FRAG_SETS * PF_FRAG_WAYS */
+	uint64_t	 frag_searches;	/* for pfctl -vsi's "Fragments" */
+	uint64_t	 frag_inserts;
 };
 
 /*

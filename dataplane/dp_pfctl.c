@@ -319,9 +319,49 @@ show_info(struct dp *dp, FILE *out, int verbose)
 	stat_row(out, "searches", pf->states.c[STATE_C_SEARCHES], secs, 1);
 	stat_row(out, "inserts", pf->states.c[STATE_C_INSERTS], secs, 1);
 	stat_row(out, "removals", pf->states.c[STATE_C_REMOVALS], secs, 1);
+	if (verbose) {
+		uint32_t nfrag = 0;
+
+		/* No source tracking: its table is always empty. */
+		fprintf(out, "Source Tracking Table\n");
+		fprintf(out, "  %-25s %14u %14s\n", "current entries", 0, "");
+		stat_row(out, "searches", 0, secs, 1);
+		stat_row(out, "inserts", 0, secs, 1);
+		stat_row(out, "removals", 0, secs, 1);
+		/* pf's are datagrams being reassembled; sluice's, datagrams
+		 * whose later fragments follow their first's state. */
+		for (i = 0; i < PF_FRAG_SETS * PF_FRAG_WAYS; i++)
+			if (pf->frags[i].state != 0 &&
+			    (int32_t)(dp->now - pf->frags[i].expire) < 0)
+				nfrag++;
+		fprintf(out, "Fragments\n");
+		fprintf(out, "  %-25s %14u %14s\n", "current entries", nfrag,
+		    "");
+		stat_row(out, "searches", pf->frag_searches, secs, 1);
+		stat_row(out, "inserts", pf->frag_inserts, secs, 1);
+		stat_row(out, "removals", pf->frag_inserts - nfrag, secs, 1);
+	}
 	fprintf(out, "Counters\n");
 	for (i = 0; i < PF_C__PFCTL; i++)
 		stat_row(out, pf_counter_names[i], pf->c[i], secs, 1);
+	if (verbose) {
+		static const char *const lnames[] = { "max states per rule",
+		    "max-src-states", "max-src-nodes", "max-src-conn",
+		    "max-src-conn-rate", "overload table insertion",
+		    "overload flush states", "synfloods detected",
+		    "syncookies sent", "syncookies validated" };
+
+		/* Only a rule's max is enforced: PFRES_MAXSTATES, counted
+		 * with LCNT_STATES in pf_create_state(). */
+		fprintf(out, "Limit Counters\n");
+		for (i = 0; i < sizeof(lnames) / sizeof(lnames[0]); i++)
+			stat_row(out, lnames[i], i == 0 ?
+			    pf->c[PF_C_MAXSTATES] : 0, secs, 1);
+		/* pf_syncookies_init(): 25 % and 12 % of PFSTATE_HIWAT. */
+		fprintf(out, "Adaptive Syncookies Watermarks\n");
+		fprintf(out, "  %-25s %14d states\n", "start", 25000);
+		fprintf(out, "  %-25s %14d states\n", "end", 12000);
+	}
 }
 
 static void

@@ -467,3 +467,31 @@ Test(dp, many_early_flushes_list_a_port_once)
 	conf_free(conf);
 	free(conf);
 }
+
+/* pfctl -vsi adds pf's verbose blocks, in print_status()'s order. */
+Test(dp, vsi_blocks)
+{
+	struct dp dp;
+	struct conf *conf;
+	char *text, *st, *fr, *co, *li, *sy;
+
+	build(&dp, &conf);
+	text = view(&dp, "-vsi", NULL);
+	st = strstr(text, "\nSource Tracking Table\n  current entries ");
+	fr = strstr(text, "\nFragments\n  current entries ");
+	co = strstr(text, "\nCounters\n  match ");
+	li = strstr(text, "\nLimit Counters\n  max states per rule ");
+	sy = strstr(text, "\nAdaptive Syncookies Watermarks\n"
+	    "  start                              25000 states\n"
+	    "  end                                12000 states\n");
+	cr_expect(st && fr && co && li && sy && st < fr && fr < co && co < li &&
+	    li < sy, "%s", text);
+	free(text);
+	text = view(&dp, "-si", NULL);
+	cr_expect_null(strstr(text, "Fragments"), "-v only:\n%s", text);
+	cr_expect_null(strstr(text, "frag-table-full"), "pf's counters only");
+	free(text);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
