@@ -1588,6 +1588,40 @@ dp_pf_flush_rules(struct dp *dp, FILE *err)
 	return 0;
 }
 
+/*
+ * pfctl -F all's last two steps.  DIOCCLRSTATUS: pf's counters, the
+ * state table's and the fragments' start again from now.
+ * DIOCCLRIFFLAG: no port is skipped any more ("set skip" is an interface
+ * flag in pf, not part of the rules; the next load sets it again).
+ */
+void
+dp_pf_clear_stats(struct dp *dp)
+{
+	struct dp_pf *pf = &dp->pf;
+
+	memset(pf->c, 0, sizeof(pf->c));
+	pf->states.c[STATE_C_SEARCHES] = pf->states.c[STATE_C_INSERTS] =
+	    pf->states.c[STATE_C_REMOVALS] = 0;
+	pf->frag_searches = pf->frag_inserts = 0;
+	pf->since = dp->now_ns;
+}
+
+void
+dp_pf_clear_iface_flags(struct dp *dp)
+{
+	struct dp_pf_ruleset *rs = dp->pf.rs;
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	memset(rs->skip, 0, rs->nports);
+	for (i = 0; i < rs->conf->nskip; i++)
+		free(rs->conf->skip[i]);
+	free(rs->conf->skip);
+	rs->conf->skip = NULL;
+	rs->conf->nskip = 0;
+}
+
 /* Once a second: purge a slice of the table, all of it per interval. */
 void
 dp_pf_tick(struct dp *dp)

@@ -139,6 +139,8 @@ void	 dp_pf_stats_view(struct dp *);
 void	 dp_pf_rule_where(struct dp *, uint32_t, int *, uint32_t *);
 int	 dp_pf_anchor_call(const struct acl_conf *, const struct acl_anchor *);
 int	 dp_pf_flush_rules(struct dp *, FILE *);
+void	 dp_pf_clear_stats(struct dp *);
+void	 dp_pf_clear_iface_flags(struct dp *);
 int	 dp_pf_recompile(struct dp *, FILE *);
 int	 dp_pf_explain(struct dp *, int, char **, FILE *);
 

@@ -576,17 +576,35 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			return 1;
 	}
 	if (flush != NULL) {
-		/* pfctl -F all: the rules first, then the states */
-		if (strcmp(flush, "rules") == 0 || strcmp(flush, "all") == 0) {
+		/*
+		 * pfctl -F all: the rules, the tables (they go with the
+		 * rules here), the states, source tracking, the statistics,
+		 * the interface flags, in that order.
+		 */
+		int all = strcmp(flush, "all") == 0;
+
+		if (strcmp(flush, "rules") == 0 || all) {
+			size_t ntables = dp->pf.rs != NULL ?
+			    dp->pf.rs->conf->ntables : 0;
+
 			if (dp_pf_flush_rules(dp, out) != 0)
 				return 1;
 			fprintf(out, "rules cleared\n");
+			if (all)
+				fprintf(out, "%zu tables deleted.\n", ntables);
 		}
-		if (strcmp(flush, "states") == 0 || strcmp(flush, "all") == 0) {
+		if (strcmp(flush, "states") == 0 || all) {
 			uint32_t n = dp->pf.states.count;
 
 			state_walk(&dp->pf.states, kill_state_all, &w);
 			fprintf(out, "%u states cleared\n", n);
+		}
+		if (all) {
+			fprintf(out, "source tracking entries cleared\n");
+			dp_pf_clear_stats(dp);
+			fprintf(out, "pf: statistics cleared\n");
+			dp_pf_clear_iface_flags(dp);
+			fprintf(out, "pf: interface flags reset\n");
 		}
 		if (strcmp(flush, "states") != 0 && strcmp(flush, "rules") !=
 		    0 && strcmp(flush, "all") != 0) {

@@ -689,7 +689,8 @@ def si_layout_on_the_capture_clock():
 @case
 def pfctl_views_and_flush_all():
     """-vsr, -vss, -sm, -st in pfctl's formats (formats/README.md 4b, 4d,
-    4f, 4g); -F all empties both the rules and the states."""
+    4f, 4g); -F all empties the rules and the states, clears the statistics and the
+    interface flags, and says so line by line as pfctl does."""
     o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
     back = udp(GW, E0, "198.51.100.1", "198.51.100.2", 53, 50001)
     c = nat_case((o, rebuild(o, dmac=GW, smac=E0, src="198.51.100.2",
@@ -741,7 +742,9 @@ def pfctl_views_and_flush_all():
                   r"adaptive\.start            60000 states\n"
                   r"adaptive\.end             120000 states\n"
                   r"src\.track                     0s\n"
-                  r"rules cleared\n2 states cleared\n"
+                  r"rules cleared\n0 tables deleted\.\n2 states cleared\n"
+                  r"source tracking entries cleared\n"
+                  r"pf: statistics cleared\npf: interface flags reset\n"
                   r"Status: Enabled {34}Debug: err\n\n"
                   r"State Table {26}Total {13}Rate\n"
                   r"  current entries {24}0 {15}\n"])

@@ -495,3 +495,36 @@ Test(dp, vsi_blocks)
 	conf_free(conf);
 	free(conf);
 }
+
+/* pfctl -F all also clears the statistics and the skip flags
+ * (DIOCCLRSTATUS, DIOCCLRIFFLAG), which -F rules keeps. */
+Test(dp, flush_all_clears_stats_and_skip)
+{
+	struct dp dp;
+	struct conf *conf;
+	struct port *em1;
+	struct pkt *b;
+	char *text;
+
+	put("pf.conf", "set skip on em2\nblock all\n");
+	build(&dp, &conf);
+	cr_assert_not_null(em1 = dp_port(&dp, "em1"));
+	cr_assert_not_null(b = pkt_alloc(&dp.pool));
+	b->len = frame(b->data, 2, 0);
+	dp_input(&dp, em1, &b, 1);
+	cr_assert_gt(dp.pf.c[PF_C_MATCH], 0);
+	cr_assert(dp.pf.rs->skip[dp_port(&dp, "em2")->index]);
+	free(view(&dp, "-F", "rules"));
+	cr_expect(dp.pf.rs->skip[dp_port(&dp, "em2")->index],
+	    "-F rules keeps the skip flags");
+	text = view(&dp, "-F", "all");
+	cr_expect(strstr(text, "pf: interface flags reset\n") != NULL, "%s",
+	    text);
+	free(text);
+	cr_expect_eq(dp.pf.c[PF_C_MATCH], 0);
+	cr_expect_eq(dp.pf.states.c[STATE_C_SEARCHES], 0);
+	cr_expect_not(dp.pf.rs->skip[dp_port(&dp, "em2")->index]);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
