@@ -82,7 +82,9 @@ struct acl_addr {
 	char		 rtlabel[ACL_RTLABEL_LEN];	/* RTLABEL */
 	int32_t		 dyncnt;	/* DYNIFTL: addresses the running
 					   pf found (pf_addr_wrap's dyncnt),
-					   0 when not known */
+					   0 when not known; TABLE: its
+					   entries + 1 (tblcnt), 0 when not
+					   known */
 };
 
 /* Port / uid / gid comparison operators (pf's PF_OP_*) */

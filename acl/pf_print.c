@@ -54,7 +54,10 @@ pf_print_addr(FILE *f, const struct acl_addr *a, int af, int verbose)
 		fprintf(f, ")");
 		break;
 	case ACL_ADDR_TABLE:
-		if (verbose)
+		/* print_addr(): tblcnt of an active table, else ":*". */
+		if (verbose && a->dyncnt > 0)
+			fprintf(f, "<%s:%d>", a->tblname, (int)a->dyncnt - 1);
+		else if (verbose)
 			fprintf(f, "<%s:*>", a->tblname);
 		else
 			fprintf(f, "<%s>", a->tblname);

@@ -244,6 +244,31 @@ pf_dyncnt_addr(struct acl_addr *a, int af, const struct acl_ifinfo *ifs,
 	a->dyncnt = n;
 }
 
+/*
+ * The same for a <table>: its entry count once it exists (the anchor's
+ * own table, else the main ruleset's, as pfr_attach_table() finds it);
+ * an undefined one stays inactive and prints ":*".
+ */
+static void
+pf_tblcnt_addr(const struct acl_conf *conf, const char *anchor,
+    struct acl_addr *a)
+{
+	const struct acl_table *t = NULL;
+	size_t i;
+
+	if (a->type != ACL_ADDR_TABLE)
+		return;
+	for (i = 0; i < conf->ntables && t == NULL; i++)
+		if (strcmp(conf->tables[i].name, a->tblname) == 0 &&
+		    strcmp(conf->tables[i].anchor, anchor) == 0)
+			t = &conf->tables[i];
+	for (i = 0; i < conf->ntables && t == NULL; i++)
+		if (strcmp(conf->tables[i].name, a->tblname) == 0 &&
+		    conf->tables[i].anchor[0] == '\0')
+			t = &conf->tables[i];
+	a->dyncnt = t != NULL ? (int32_t)t->ne + 1 : 0;
+}
+
 static void
 pf_dyncnt(struct acl_conf *conf, const struct acl_ifinfo *ifs, int nifs)
 {
@@ -252,6 +277,9 @@ pf_dyncnt(struct acl_conf *conf, const struct acl_ifinfo *ifs, int nifs)
 	for (k = 0; k < conf->nall; k++)
 		for (i = 0; i < conf->all[k]->rs.nrules; i++) {
 			struct acl_rule *r = &conf->all[k]->rs.rules[i];
+
+			pf_tblcnt_addr(conf, conf->all[k]->path, &r->src.addr);
+			pf_tblcnt_addr(conf, conf->all[k]->path, &r->dst.addr);
 
 			pf_dyncnt_addr(&r->src.addr, r->af, ifs, nifs);
 			pf_dyncnt_addr(&r->dst.addr, r->af, ifs, nifs);

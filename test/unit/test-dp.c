@@ -528,3 +528,29 @@ Test(dp, flush_all_clears_stats_and_skip)
 	conf_free(conf);
 	free(conf);
 }
+
+/* pfctl -vvsr names a table with its entry count once it exists
+ * (print_addr(): tblcnt), an undefined one with ":*". */
+Test(dp, vvsr_table_counts)
+{
+	struct dp dp;
+	struct conf *conf;
+	char *text;
+
+	put("pf.conf", "table <lan> { 192.0.2.0/24 192.0.2.66 }\n"
+	    "pass in from <lan>\npass in from <none>\n");
+	build(&dp, &conf);
+	text = view(&dp, "-vvsr", NULL);
+	cr_expect(strstr(text, "@0 pass in from <lan:2> to any flags S/SA\n") !=
+	    NULL, "%s", text);
+	cr_expect(strstr(text, "@1 pass in from <none:*> to any flags S/SA\n")
+	    != NULL, "%s", text);
+	free(text);
+	text = view(&dp, "-sr", NULL);
+	cr_expect(strstr(text, "pass in from <lan> to any flags S/SA\n") !=
+	    NULL, "%s", text);
+	free(text);
+	dp_destroy(&dp);
+	conf_free(conf);
+	free(conf);
+}
