@@ -690,6 +690,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	const uint8_t *dmac = ether_dst(p->data);
 	struct l3info li;
 	struct route *rte;
+	struct arp_entry *e;
 	struct rif *lr, *ro;
 	uint32_t dst, id, seg;
 	uint8_t *ip;
@@ -810,6 +811,24 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		}
 		router_icmp_error(rt, r, about, room, ICMP_UNREACH,
 		    ICMP_UNREACH_NEEDFRAG, (uint16_t)ro->port->mtu);
+		goto done;
+	}
+	/*
+	 * A next hop that did not answer ARP is down for a while: there
+	 * arpresolve() fails with EHOSTDOWN and ip_forward() answers with a
+	 * host unreachable about the packet as it came in (mcopy, taken
+	 * before pf translated it), so the sender learns at once.
+	 */
+	if ((e = arp_lookup(rt->arp, rte->rif, rte->gw && (rte->flags &
+	    RTF_GATEWAY) ? rte->gw : dst)) != NULL && e->state == ARP_DOWN &&
+	    (int32_t)(rt->dp->now - e->expire) < 0) {
+		rt->c[ROUTER_C_DROP_ARP_DOWN]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: next hop on %s "
+			    "did not answer ARP lately: host unreachable sent",
+			    ro->port->name);
+		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_UNREACH,
+		    ICMP_UNREACH_HOST, 0);
 		goto done;
 	}
 	q = p;

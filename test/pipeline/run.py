@@ -326,12 +326,14 @@ def forward_resolves_next_hop():
 @case
 def arp_gives_up_and_counts():
     """Five requests a second apart, then the next hop is down for 20 s
-    (net.inet.ip.arpdown): what was queued is dropped, and so is what
-    comes meanwhile, without asking again."""
+    (net.inet.ip.arpdown): what was queued is dropped, and what comes
+    meanwhile gets a host unreachable (ip_forward() on EHOSTDOWN), without
+    asking again."""
     req = icmp_echo(DB, VE, "10.50.0.20", "198.51.100.1")
+    err = icmp_error(VE, DB, "10.50.0.1", "10.50.0.20", 3, 1, req[14:])
     return dict(files=routed(),
                 inputs={"tap0": [(1.0, WHO), (1.1, req), (10.0, req)]},
-                expect={"em0": [GW_WHO] * 5},
+                expect={"em0": [GW_WHO] * 5, "tap0": [WHO_REPLY, err]},
                 commands=["stats", "arp -an"],
                 views=[r"router +drop-arp-timeout +1 ",
                        r"router +drop-arp-down +1 ",

@@ -293,20 +293,30 @@ Test(arp, retries_then_gives_up_and_is_down)
 	cr_assert(strstr(buf, "\n10.60.0.9                            "
 	    "(incomplete)          em0 20s       \n") != NULL, "%s", buf);
 
-	/* Down (net.inet.ip.arpdown): dropped, nobody asked. */
+	/* Down (net.inet.ip.arpdown): dropped, nobody asked, and the
+	 * sender (whose MAC the router learns first) gets a host
+	 * unreachable, as ip_forward() sends on EHOSTDOWN. */
 	at(110);
+	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
+	    ip4(192, 0, 2, 1));
+	forget();
 	send_udp(nh, 3);
-	cr_assert_eq(nout, 5);
 	cr_assert_eq(counter(ROUTER_C_DROP_ARP_DOWN), 1);
+	cr_assert_eq(nout, 1, "no request, one ICMP error (%d)", nout);
+	cr_assert_eq(out[0].rif, em1);
+	cr_assert_eq(out[0].f[ETHER_HDR_LEN + 20], 3, "unreachable");
+	cr_assert_eq(out[0].f[ETHER_HDR_LEN + 21], 1, "host");
 
 	/* After 20 s the entry is gone; the next packet asks again. */
 	run_to(125);
-	cr_assert_eq(rt->arp->count, 0, "the down entry is deleted");
+	cr_assert_eq(rt->arp->count, 1, "the down entry is deleted (the "
+	    "sender's stays)");
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, "10.60.0.9 ") == NULL, "%s", buf);
+	forget();
 	send_udp(nh, 4);
-	cr_assert_eq(nout, 6);
-	assert_request(5, em0, ip4(10, 60, 0, 2), nh);
+	cr_assert_eq(nout, 1);
+	assert_request(0, em0, ip4(10, 60, 0, 2), nh);
 }
 
 Test(arp, answer_while_down_resolves)
