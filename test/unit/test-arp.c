@@ -18,7 +18,7 @@
 #include "fwd/csum.h"
 #include "fwd/ether.h"
 #include "fwd/ip.h"
-#include "test/etc.h"
+#include "test/unit/dptest.h"
 
 #define NOUT	16
 
@@ -93,8 +93,6 @@ static void
 setup(void)
 {
 	static const char *const names[2] = { "em0", "em1" };
-	struct dp_opts opts;
-	int i;
 
 	cr_assert_not_null(mkdtemp(etc));
 	put("hostname.em0", "lladdr 02:00:00:00:0e:00\n"
@@ -102,18 +100,7 @@ setup(void)
 	put("hostname.em1", "lladdr 02:00:00:00:0e:01\n"
 	    "inet 192.0.2.1 255.255.255.0\nup\n");
 	put("sysctl.conf", "net.inet.ip.forwarding=1\n");
-	memset(&opts, 0, sizeof(opts));
-	for (i = 0; i < 2; i++) {
-		snprintf(opts.ifmaps[i].name, sizeof(opts.ifmaps[i].name),
-		    "%s", names[i]);
-		snprintf(opts.ifmaps[i].spec, sizeof(opts.ifmaps[i].spec),
-		    "pcap::");
-	}
-	opts.nifmaps = 2;
-	cr_assert_not_null(conf = calloc(1, sizeof(*conf)));
-	cr_assert_eq(conf_load(conf, etc, stderr), 0);
-	memset(&dp, 0, sizeof(dp));
-	cr_assert_eq(dp_build(&dp, conf, &opts, stderr), 0);
+	dptest_build(&dp, &conf, etc, names, 2, NULL);
 	at(100);
 	rt = &dp.router;
 	rt->sent = seen;
@@ -126,13 +113,8 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", etc);
-	(void)system(cmd);
+	dptest_destroy(&dp, conf);
+	etc_remove(etc);
 }
 
 TestSuite(arp, .init = setup, .fini = teardown);

@@ -11,7 +11,7 @@
 
 #include "dataplane/conf.h"
 #include "fwd/bridge.h"
-#include "test/etc.h"
+#include "test/unit/dptest.h"
 
 static char dir[64];
 static struct conf *c;
@@ -51,13 +51,10 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
 	conf_free(c);
 	free(c);
 	free(errs);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	etc_remove(dir);
 }
 
 TestSuite(conf, .init = setup, .fini = teardown);

@@ -20,7 +20,7 @@
 #include "fwd/csum.h"
 #include "fwd/ip.h"
 #include "dataplane/dp_pf.h"
-#include "test/etc.h"
+#include "test/unit/dptest.h"
 
 #define NPORTS	4
 
@@ -62,32 +62,14 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", etc);
-	(void)system(cmd);
+	etc_remove(etc);
 }
 
 static void
 build(struct dp *dp, struct conf **conf)
 {
-	struct dp_opts opts;
-	int i;
-
-	memset(&opts, 0, sizeof(opts));
-	cr_assert_not_null(*conf = calloc(1, sizeof(**conf)));
-	cr_assert_eq(conf_load(*conf, etc, stderr), 0);
-	for (i = 0; i < NPORTS; i++) {
-		snprintf(opts.ifmaps[i].name, sizeof(opts.ifmaps[i].name),
-		    "%s", ports[i]);
-		snprintf(opts.ifmaps[i].spec, sizeof(opts.ifmaps[i].spec),
-		    "pcap::");
-	}
-	opts.nifmaps = NPORTS;
-	memset(dp, 0, sizeof(*dp));
-	cr_assert_eq(dp_build(dp, *conf, &opts, stderr), 0);
+	dptest_build(dp, conf, etc, ports, NPORTS, NULL);
 	dp->pf.prefetch_min = 0;
-	dp_clock(dp, 1000000000ULL);
 }
 
 /*
@@ -232,9 +214,7 @@ run(const int *trace, int npkt, int burst)
 		dp_input(&dp, em1, b, n);
 	}
 	text = views(&dp);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 	return text;
 }
 
@@ -385,9 +365,7 @@ Test(dp, match_and_anchor_rules_count)
 	    "  [ Evaluations: 1         Packets: 5         Bytes: 210         "
 	    "States: 0     ]") != NULL, "after the states:\n%s", text);
 	free(text);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }
 
 /*
@@ -428,9 +406,7 @@ Test(dp, reload_below_the_state_count_is_refused)
 	cr_expect(strstr(text, "anchor \"vm/*\" on tap0") != NULL,
 	    "the old rules stay:\n%s", text);
 	free(text);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }
 
 /*
@@ -463,9 +439,7 @@ Test(dp, many_early_flushes_list_a_port_once)
 	dp_flush(&dp);
 	cr_expect_eq(dp.ndirty, 0);
 	cr_expect_eq(em2->ntx, 0);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* pfctl -vsi adds pf's verbose blocks, in print_status()'s order. */
@@ -491,9 +465,7 @@ Test(dp, vsi_blocks)
 	cr_expect_null(strstr(text, "Fragments"), "-v only:\n%s", text);
 	cr_expect_null(strstr(text, "frag-table-full"), "pf's counters only");
 	free(text);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* pfctl -F all also clears the statistics and the skip flags
@@ -524,9 +496,7 @@ Test(dp, flush_all_clears_stats_and_skip)
 	cr_expect_eq(dp.pf.c[PF_C_MATCH], 0);
 	cr_expect_eq(dp.pf.states.c[STATE_C_SEARCHES], 0);
 	cr_expect_not(dp.pf.rs->skip[dp_port(&dp, "em2")->index]);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* pfctl -vvsr names a table with its entry count once it exists
@@ -550,7 +520,5 @@ Test(dp, vvsr_table_counts)
 	cr_expect(strstr(text, "pass in from <lan> to any flags S/SA\n") !=
 	    NULL, "%s", text);
 	free(text);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }

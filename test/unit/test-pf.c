@@ -21,7 +21,7 @@
 #include "fwd/csum.h"
 #include "fwd/ether.h"
 #include "fwd/ip.h"
-#include "test/etc.h"
+#include "test/unit/dptest.h"
 
 #define NPORTS	3
 
@@ -59,39 +59,14 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", etc);
-	(void)system(cmd);
+	etc_remove(etc);
 }
 
+/* Every port writes what it sends. */
 static void
 build(struct dp *dp, struct conf **conf)
 {
-	struct dp_opts opts;
-	int i;
-
-	memset(&opts, 0, sizeof(opts));
-	cr_assert_not_null(*conf = calloc(1, sizeof(**conf)));
-	cr_assert_eq(conf_load(*conf, etc, stderr), 0);
-	for (i = 0; i < NPORTS; i++) {
-		snprintf(opts.ifmaps[i].name, sizeof(opts.ifmaps[i].name),
-		    "%s", ports[i]);
-		snprintf(opts.ifmaps[i].spec, sizeof(opts.ifmaps[i].spec),
-		    "pcap::%s/%s.out", etc, ports[i]);
-	}
-	opts.nifmaps = NPORTS;
-	memset(dp, 0, sizeof(*dp));
-	cr_assert_eq(dp_build(dp, *conf, &opts, stderr), 0);
-	dp_clock(dp, 1000000000ULL);
-}
-
-static void
-destroy(struct dp *dp, struct conf *conf)
-{
-	dp_destroy(dp);
-	conf_free(conf);
-	free(conf);
+	dptest_build(dp, conf, etc, ports, NPORTS, ports);
 }
 
 /* Run a sluicectl command; its output (static, overwritten). */
@@ -275,7 +250,7 @@ Test(pf, flush_rules_keeps_states_translating)
 	cr_expect(strstr(ctl(&dp, "pfctl -ss"), "all udp 198.51.100.2:50001 "
 	    "(10.50.0.20:41000) -> 198.51.100.1:53       MULTIPLE:SINGLE\n")
 	    != NULL, "%s", ctl(&dp, "pfctl -ss"));
-	destroy(&dp, conf);
+	dptest_destroy(&dp, conf);
 	home = sent("tap0");
 	cr_expect(strstr(home, "198.51.100.1:53 > 10.50.0.20:41000 proto 17")
 	    != NULL, "the reply did not go home translated:\n%s", home);
@@ -313,7 +288,7 @@ Test(pf, egress_follows_the_default_route)
 	    "egress is em2 now:\n%s", ctl(&dp, em2));
 	cr_expect(strstr(ctl(&dp, em0), "  block") != NULL, "%s",
 	    ctl(&dp, em0));
-	destroy(&dp, conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* The -si counter row NAME with value V, as print_status() prints it. */
@@ -350,7 +325,7 @@ Test(pf, state_pool_full_counts_memory)
 	cr_expect(has_counter(si, "memory", 1), "%s", si);
 	cr_expect(has_counter(si, "state-limit", 0), "%s", si);
 	cr_expect(has_counter(si, "current entries", 2), "%s", si);
-	destroy(&dp, conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* keep state (max N): the rule's N-th state is its last; the next flow is
@@ -374,7 +349,7 @@ Test(pf, rule_max_states)
 	cr_expect(has_counter(si, "state-limit", 1), "%s", si);
 	cr_expect(has_counter(si, "memory", 0), "%s", si);
 	cr_expect(has_counter(si, "current entries", 2), "%s", si);
-	destroy(&dp, conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* keep state (udp.first 7): that rule's states age by its own timeout;
@@ -400,7 +375,7 @@ Test(pf, rule_timeouts)
 	cr_expect(strstr(ss, "-> 198.51.100.1:53       SINGLE:NO_TRAFFIC\n"
 	    "   age 00:00:00, expires in 00:00:50, 1:0 pkts") != NULL,
 	    "%s", ss);
-	destroy(&dp, conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* if-bound and floating per rule, over set state-policy: a bound state
@@ -424,5 +399,5 @@ Test(pf, rule_if_bound_and_floating)
 	    != NULL, "%s", ss);
 	cr_expect(strstr(ss, "all udp 10.50.0.20:41000 -> 198.51.100.1:53")
 	    != NULL, "%s", ss);
-	destroy(&dp, conf);
+	dptest_destroy(&dp, conf);
 }

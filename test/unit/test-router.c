@@ -19,7 +19,7 @@
 #include "fwd/arp.h"
 #include "fwd/csum.h"
 #include "fwd/ip.h"
-#include "test/etc.h"
+#include "test/unit/dptest.h"
 
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4	5
@@ -55,29 +55,17 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", etc);
-	(void)system(cmd);
+	etc_remove(etc);
 }
 
+/* em0 and tap0; tap0 writes what it sends. */
 static void
 build(struct dp *dp, struct conf **conf)
 {
-	struct dp_opts opts;
+	static const char *const ports[] = { "em0", "tap0" };
+	static const char *const out[] = { "tap0", NULL };
 
-	memset(&opts, 0, sizeof(opts));
-	cr_assert_not_null(*conf = calloc(1, sizeof(**conf)));
-	cr_assert_eq(conf_load(*conf, etc, stderr), 0);
-	snprintf(opts.ifmaps[0].name, sizeof(opts.ifmaps[0].name), "em0");
-	snprintf(opts.ifmaps[0].spec, sizeof(opts.ifmaps[0].spec), "pcap::");
-	snprintf(opts.ifmaps[1].name, sizeof(opts.ifmaps[1].name), "tap0");
-	snprintf(opts.ifmaps[1].spec, sizeof(opts.ifmaps[1].spec),
-	    "pcap::%s/tap0.out", etc);
-	opts.nifmaps = 2;
-	memset(dp, 0, sizeof(*dp));
-	cr_assert_eq(dp_build(dp, *conf, &opts, stderr), 0);
-	dp_clock(dp, 1000000000ULL);
+	dptest_build(dp, conf, etc, ports, 2, out);
 }
 
 static void
@@ -213,9 +201,7 @@ Test(router, gso_df_segments_get_needfrag)
 	send1(&dp, "tap0", f, len, &off);
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 1);
 	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 0);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 
 	n = tap0_ip_frames(got, lens, 4);
 	cr_assert_eq(n, 1, "one ICMP error back to db01, got %d", n);
@@ -252,9 +238,7 @@ Test(router, gso_segments_that_fit_pass)
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
 	cr_expect_eq(dp.router.c[ROUTER_C_GSO_RESEGMENTED], 0);
 	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 1);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* TCP without DF: forwarded with a segment size that fits em0. */
@@ -279,9 +263,7 @@ Test(router, gso_no_df_tcp_resegmented)
 	cr_expect(strstr(text, "GSO segments of 1488 bytes > mtu 1400 of em0, "
 	    "DF clear: segment size 1448 -> 1360") != NULL, "%s", text);
 	free(text);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }
 
 /* UDP segments without DF are datagrams: dropped and counted. */
@@ -299,7 +281,5 @@ Test(router, gso_no_df_udp_dropped)
 	send1(&dp, "tap0", f, len, &off);
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_GSO_MTU], 1);
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
-	dp_destroy(&dp);
-	conf_free(conf);
-	free(conf);
+	dptest_destroy(&dp, conf);
 }

@@ -1,0 +1,68 @@
+/*
+ * What the dataplane's unit tests share: a dataplane built from a test's
+ * configuration directory, every port a capture file (nothing to read;
+ * the ports named in OUT write what they send to ETC/PORT.out), its
+ * clock at one second; and the directory's removal.
+ */
+#ifndef TEST_UNIT_DPTEST_H
+#define TEST_UNIT_DPTEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "dataplane/dp.h"
+#include "test/etc.h"
+
+static inline void
+dptest_build(struct dp *dp, struct conf **conf, const char *etc,
+    const char *const *ports, int nports, const char *const *out)
+{
+	struct dp_opts opts;
+	int i, k;
+
+	memset(&opts, 0, sizeof(opts));
+	cr_assert_not_null(*conf = calloc(1, sizeof(**conf)));
+	cr_assert_eq(conf_load(*conf, etc, stderr), 0);
+	for (i = 0; i < nports; i++) {
+		int w = 0;
+
+		for (k = 0; out != NULL && out[k] != NULL; k++)
+			w |= strcmp(out[k], ports[i]) == 0;
+		snprintf(opts.ifmaps[i].name, sizeof(opts.ifmaps[i].name),
+		    "%s", ports[i]);
+		if (w)
+			snprintf(opts.ifmaps[i].spec,
+			    sizeof(opts.ifmaps[i].spec), "pcap::%s/%s.out",
+			    etc, ports[i]);
+		else
+			snprintf(opts.ifmaps[i].spec,
+			    sizeof(opts.ifmaps[i].spec), "pcap::");
+	}
+	opts.nifmaps = nports;
+	memset(dp, 0, sizeof(*dp));
+	cr_assert_eq(dp_build(dp, *conf, &opts, stderr), 0);
+	dp_clock(dp, 1000000000ULL);
+}
+
+static inline void
+dptest_destroy(struct dp *dp, struct conf *conf)
+{
+	dp_destroy(dp);
+	conf_free(conf);
+	free(conf);
+}
+
+/* rm -rf DIR: a test's configuration directory. */
+static inline void
+etc_remove(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_expect_eq(system(cmd), 0, "cannot remove %s", dir);
+}
+
+#endif /* TEST_UNIT_DPTEST_H */
