@@ -342,6 +342,16 @@ router_resolve(struct router *rt, struct rif *r, uint32_t nh, struct pkt *p)
 	}
 	if (e->state == ARP_RESOLVED && (int32_t)(rt->dp->now - e->expire) <
 	    0) {
+		/*
+		 * In its last eighth an entry in use is asked for again
+		 * once (la_refreshed), so that a busy next hop's answer
+		 * comes before it expires and nothing has to wait.
+		 */
+		if (e->tries == 0 && (int32_t)(e->expire - rt->dp->now) <
+		    ARP_KEEP / 8) {
+			e->tries = 1;
+			arp_request(rt, r, nh);
+		}
 		memcpy(p->data, e->mac, 6);
 		rif_send(rt, r, p);
 		return;

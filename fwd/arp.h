@@ -47,7 +47,7 @@ struct arp_entry {
 	uint16_t	 rif;
 	uint8_t		 mac[6];
 	uint8_t		 state;		/* enum arp_state */
-	uint8_t		 tries;
+	uint8_t		 tries;		/* RESOLVED: 1 once refreshed */
 	uint8_t		 nq;
 	uint32_t	 expire;	/* RESOLVED, DOWN: until; INCOMPLETE:
 					   next try */

@@ -342,6 +342,38 @@ Test(arp, resolved_entry_expires_and_is_removed)
 }
 
 /*
+ * An entry in use is asked for again once in its last eighth (OpenBSD's
+ * la_refreshed), and the answer renews it: a busy next hop never
+ * expires, and its packets never wait.
+ */
+Test(arp, entry_in_use_is_refreshed_before_it_expires)
+{
+	uint32_t nh = ip4(10, 60, 0, 9);
+
+	send_arp(em0, 1, nh_mac, nh, NULL, ip4(10, 60, 0, 2));
+	run_to(100 + ARP_KEEP - ARP_KEEP / 8 - 1);
+	forget();
+	send_udp(nh, 1);
+	cr_assert_eq(nout, 1, "not yet: sent, nothing asked");
+	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
+	run_to(100 + ARP_KEEP - ARP_KEEP / 8 + 1);
+	forget();
+	send_udp(nh, 2);
+	send_udp(nh, 3);
+	cr_assert_eq(nout, 3, "one request, both packets sent at once");
+	assert_request(0, em0, ip4(10, 60, 0, 2), nh);
+	cr_assert_eq(memcmp(out[1].f, nh_mac, 6), 0);
+	cr_assert_eq(memcmp(out[2].f, nh_mac, 6), 0);
+	/* The answer: good for ARP_KEEP again, asked for again later. */
+	send_arp(em0, 2, nh_mac, nh, em0_mac, ip4(10, 60, 0, 2));
+	run_to(100 + ARP_KEEP + 10);
+	forget();
+	send_udp(nh, 4);
+	cr_assert_eq(nout, 1, "still known after its first lifetime");
+	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
+}
+
+/*
  * Over time the cache takes far more next hops than it has slots: each
  * round asks for ARP_MAX new ones, which give up and go; every one of
  * them must be asked for.  Within a round, ARP_MAX live entries fill the
