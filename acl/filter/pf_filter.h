@@ -172,10 +172,15 @@ struct acl_result {
 	uint32_t		 ar_return;	/* ACL_RF_RETURN* of the rule */
 	uint16_t		 ar_tag;	/* tag to set (pf does on pass),
 						   0: keep the packet's */
+	/*
+	 * ar_match's flat index, or -1.  Here, in the padding before the
+	 * pointers: one more 8 bytes makes gcc clear the result with "rep
+	 * stosq", ~5 ns a lookup at 10 rules.
+	 */
+	int32_t			 ar_match_nr;
 	const struct acl_rule	*ar_nat;	/* nat-to to apply, or NULL */
 	const struct acl_rule	*ar_rdr;	/* rdr-to to apply, or NULL */
 	const struct acl_rule	*ar_match;	/* last match rule, or NULL */
-	int32_t			 ar_match_nr;	/* its flat index, or -1 */
 	const struct acl_rule	*ar_anchor_call; /* pf's "anchor rule" */
 	const char		*ar_anchor;	/* path of ar_rule's ruleset */
 	uint32_t		 ar_anchor_nr;	/* ar_rule->nr there */
