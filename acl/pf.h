@@ -108,6 +108,8 @@ struct acl_load_args {
 int	 acl_load(const struct acl_load_args *, struct acl_conf **);
 void	 acl_conf_free(struct acl_conf *);
 struct acl_anchor *acl_anchor_find(const struct acl_conf *, const char *);
+const struct acl_table *acl_table_find(const struct acl_conf *, const char *,
+	    const char *);
 
 /* pfctl's rule printer; opts: ACL_LOAD_VERBOSE2 prints @nr */
 void	 acl_print_rule(FILE *, const struct acl_rule *, int);

@@ -170,6 +170,27 @@ pf_anchor_get(struct acl_conf *c, struct acl_anchor *cur, const char *name,
 	return (a);
 }
 
+/*
+ * The table NAME as a rule of the anchor at path ANCHOR ("" for the main
+ * ruleset) sees it: the anchor's own, else the main ruleset's, as
+ * pfr_attach_table() finds it; NULL when neither defines it.
+ */
+const struct acl_table *
+acl_table_find(const struct acl_conf *c, const char *name, const char *anchor)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntables; i++)
+		if (strcmp(c->tables[i].name, name) == 0 &&
+		    strcmp(c->tables[i].anchor, anchor) == 0)
+			return (&c->tables[i]);
+	for (i = 0; i < c->ntables; i++)
+		if (strcmp(c->tables[i].name, name) == 0 &&
+		    c->tables[i].anchor[0] == '\0')
+			return (&c->tables[i]);
+	return (NULL);
+}
+
 struct acl_anchor *
 acl_anchor_find(const struct acl_conf *c, const char *path)
 {

@@ -253,19 +253,11 @@ static void
 pf_tblcnt_addr(const struct acl_conf *conf, const char *anchor,
     struct acl_addr *a)
 {
-	const struct acl_table *t = NULL;
-	size_t i;
+	const struct acl_table *t;
 
 	if (a->type != ACL_ADDR_TABLE)
 		return;
-	for (i = 0; i < conf->ntables && t == NULL; i++)
-		if (strcmp(conf->tables[i].name, a->tblname) == 0 &&
-		    strcmp(conf->tables[i].anchor, anchor) == 0)
-			t = &conf->tables[i];
-	for (i = 0; i < conf->ntables && t == NULL; i++)
-		if (strcmp(conf->tables[i].name, a->tblname) == 0 &&
-		    conf->tables[i].anchor[0] == '\0')
-			t = &conf->tables[i];
+	t = acl_table_find(conf, a->tblname, anchor);
 	a->dyncnt = t != NULL ? (int32_t)t->ne + 1 : 0;
 }
 

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "acl/filter/pf_filter_impl.h"
+#include "acl/pf.h"
 
 #define ACL_FLAT_MAX	(1u << 22)	/* entries per (port, direction) */
 #define ACL_TAG_MAX	0xffff
@@ -278,23 +279,11 @@ static struct acl_ltable *
 acl_table_get(struct acl_fstate *st, const char *name, const char *anchor)
 {
 	struct acl_classifier *c = st->c;
-	const struct acl_conf *conf = c->conf;
-	const struct acl_table *src = NULL;
+	const struct acl_table *src = acl_table_find(c->conf, name, anchor);
 	struct acl_ltable *t, **nt;
-	const char *where = "";
+	const char *where = src != NULL ? src->anchor : "";
 	size_t i;
 
-	for (i = 0; i < conf->ntables; i++)
-		if (strcmp(conf->tables[i].name, name) == 0 &&
-		    strcmp(conf->tables[i].anchor, anchor) == 0) {
-			src = &conf->tables[i];
-			where = anchor;
-		}
-	if (src == NULL)
-		for (i = 0; i < conf->ntables; i++)
-			if (strcmp(conf->tables[i].name, name) == 0 &&
-			    conf->tables[i].anchor[0] == '\0')
-				src = &conf->tables[i];
 	for (i = 0; i < c->ntbl; i++)
 		if (strcmp(c->tbl[i]->name, name) == 0 &&
 		    strcmp(c->tbl[i]->anchor, where) == 0)
