@@ -2,7 +2,8 @@
  * What the dataplane's unit tests share: a dataplane built from a test's
  * configuration directory, every port a capture file (nothing to read;
  * the ports named in OUT write what they send to ETC/PORT.out), its
- * clock at one second; and the directory's removal.
+ * clock at one second; and the directory's removal.  OUT is NULL or a
+ * NULL-terminated list.
  */
 #ifndef TEST_UNIT_DPTEST_H
 #define TEST_UNIT_DPTEST_H

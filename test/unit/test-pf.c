@@ -25,7 +25,7 @@
 
 #define NPORTS	3
 
-static const char *const ports[NPORTS] = { "tap0", "em0", "em2" };
+static const char *const ports[NPORTS + 1] = { "tap0", "em0", "em2", NULL };
 static char etc[] = "/tmp/sluice-test-pf-XXXXXX";
 
 static const uint8_t VE[6] = { 0xfe, 0xe1, 0xba, 0xd0, 0x00, 0x01 };
