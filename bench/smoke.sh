@@ -83,8 +83,8 @@ check "sluice-bench: 2 state-hit rows (1k, 64k states)" \
 	test "$(grep -cE '^acl +state_lookup hit, [0-9]+ states ' "$TMP/bench.out")" -eq 2
 check "sluice-bench: 2 batched state-hit rows (1k, 64k states)" \
 	test "$(grep -cE '^acl +state_lookup hit, [0-9]+ states, batched ' "$TMP/bench.out")" -eq 2
-check "sluice-bench: 6 nat rows (established, batched and new flow x 1k/64k states)" \
-	test "$(grep -cE '^nat +(established|new flow into)' "$TMP/bench.out")" -eq 6
+check "sluice-bench: 8 nat rows (established, batched, batched from a hot ring and new flow x 1k/64k states)" \
+	test "$(grep -cE '^nat +(established|new flow into)' "$TMP/bench.out")" -eq 8
 check "sluice-bench: nat reports the memory per state" \
 	grep -qE '^nat +established, 1000 states .* [0-9]+ B/state' "$TMP/bench.out"
 check "sluice-bench: 3 route rows (1k/10k/100k routes)" \
