@@ -299,6 +299,13 @@ limit_spec(struct pf_parser *p)
 	p->conf->limit_set[i] = 1;
 	if (p->out)
 		fprintf(p->out, "set limit %s %d\n", s, (int)n);
+	/* Only the state table has a limit in sluice. */
+	if (i != 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "set limit %s", pf_limit_names[i]);
+		pf_lint(p, p->lx.lineno, PF_LINT_LIMIT, what);
+	}
 }
 
 static const char *const loglevels[] = {

@@ -261,6 +261,18 @@ Test(parse, lint_warns_once_per_feature)
 	acl_run_free(&r);
 }
 
+/* Only "set limit states" is a limit sluice keeps; the others say so. */
+Test(parse, lint_names_the_limits_not_kept)
+{
+	struct acl_run	r = acl_run("set limit states 5000\n"
+	    "set limit frags 100\npass all\n", ACL_LOAD_WARN, 0);
+
+	cr_assert_eq(r.rv, 0);
+	cr_assert_str_eq(r.err,
+	    "stdin:2: warning: set limit frags not enforced by sluice\n");
+	acl_run_free(&r);
+}
+
 Test(parse, no_lint_without_the_flag)
 {
 	struct acl_run	r = acl_run("pass in log route-to (em1:peer)\n", 0, 0);
