@@ -41,6 +41,9 @@ const char *const pf_counter_help[PF_C__MAX] = { PF_COUNTERS(PF_C_HELP) };
 
 static uint8_t pf_gen;
 
+static int	pf_nat_hook(void *, const struct acl_rule *,
+		    const struct acl_pkt *, struct acl_pkt *);
+
 int
 dp_pf_init(struct dp *dp)
 {
@@ -323,6 +326,8 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	ca.ifs = ifs;
 	ca.nifs = dp->nports;
 	ca.tags = dp->pf.tags;
+	ca.nat = pf_nat_hook;
+	ca.nat_arg = dp;
 	for (i = 0; i < dp->nports; i++) {
 		rs->skip[i] = (uint8_t)pf_skipped(conf, &ifs[i]);
 		for (dir = 0; dir < 2; dir++) {
@@ -766,6 +771,53 @@ pf_pool_addr(struct dp *dp, const struct acl_pool *pool, const uint8_t *src)
 	}
 }
 
+/*
+ * nat-to's port for a new flow: free for its destination (the WIRE key
+ * with its translated address), chosen as the state will get it.  The
+ * rules see the same choice first (pf_nat_hook()): same key, same seed,
+ * the same table, so the same port.
+ */
+static uint16_t
+pf_nat_pick(struct dp *dp, const struct acl_pool *pool,
+    struct state_key *wire)
+{
+	return nat_pick_port(&dp->pf.states, wire, 1, pool->proxy_port[0],
+	    pool->proxy_port[1], dp->now, (uint32_t)dp->pkt_seq);
+}
+
+/*
+ * The classifier's acl_nat_fn: what a match rule's nat-to makes of the
+ * packet, address and port, as pf_get_transaddr() gives it to the rules
+ * after it (pd->nsaddr, pd->nsport).  IPv4 TCP and UDP; other packets
+ * keep the classifier's view (the pool's first address; sluice
+ * translates IPv4 only).
+ */
+static int
+pf_nat_hook(void *arg, const struct acl_rule *r, const struct acl_pkt *orig,
+    struct acl_pkt *np)
+{
+	struct dp *dp = arg;
+	struct state_key wire;
+	uint32_t to;
+	uint16_t port;
+
+	if (orig->af != AF_INET || (orig->proto != L3_IPPROTO_TCP &&
+	    orig->proto != L3_IPPROTO_UDP) || orig->frag)
+		return 0;
+	if ((to = pf_pool_addr(dp, &r->nat, orig->src.b)) == 0)
+		return -1;
+	np->src.w[0] = to;
+	if (r->nat.proxy_port[0] == 0)
+		return 0;		/* static-port */
+	state_key_make4(&wire, orig->proto, orig->src.b, orig->dst.b,
+	    htons(orig->sport), htons(orig->dport), STATE_DIR_OUT);
+	wire.addr[1].w[0] = to;
+	if ((port = pf_nat_pick(dp, &r->nat, &wire)) == 0)
+		return -1;
+	np->sport = port;
+	return 0;
+}
+
 /* The packet as a state's other key says it is (NAT on a state hit). */
 static void
 pf_translate(struct pkt *p, const struct l3info *li, const struct state *s,
@@ -1139,9 +1191,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			    L3_IPPROTO_UDP || (li.proto == L3_IPPROTO_ICMP &&
 			    l3_icmp_is_query(4, li.icmp_type))) &&
 			    pool->proxy_port[0] != 0) {
-				np = nat_pick_port(&pf->states, &wire, 1,
-				    pool->proxy_port[0], pool->proxy_port[1],
-				    dp->now, (uint32_t)dp->pkt_seq);
+				np = pf_nat_pick(dp, pool, &wire);
 				if (np == 0) {
 					pf->c[PF_C_TRANSLATE]++;
 					if (p->traced)

@@ -110,6 +110,17 @@ struct acl_flat {
 };
 
 /* Compilation */
+/*
+ * What rule r's nat-to gives a packet: given it as it was (orig) and with
+ * the pool's first address as its source (np), set np's source address
+ * and port to what the caller will translate it to when it makes the
+ * state.  pf_get_transaddr() picks both in the match rule, and the rules
+ * after it see them.  Returns 0, or -1 when the pool has no address or no
+ * port is free (the packet fails: ACL_R_TRANSLATE).
+ */
+typedef int	(*acl_nat_fn)(void *, const struct acl_rule *,
+		    const struct acl_pkt *, struct acl_pkt *);
+
 struct acl_compile_args {
 	const struct acl_conf	*conf;
 	const struct acl_ifinfo	*ifs;		/* every port */
@@ -118,6 +129,9 @@ struct acl_compile_args {
 	int			 dir;		/* ACL_IN or ACL_OUT */
 	struct acl_tags		*tags;		/* NULL: private ids */
 	int			 flags;
+	acl_nat_fn		 nat;		/* NULL: the pool's first
+						   address, the port kept */
+	void			*nat_arg;
 };
 #define ACL_COMPILE_LINEAR	0x01	/* no tree: acl_classify() is linear */
 

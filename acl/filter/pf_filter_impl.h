@@ -311,6 +311,8 @@ struct acl_classifier {
 	struct acl_tlook look[2][2][ACL_NSUB];
 	uint8_t		 nlook[2][2];
 	uint32_t	*xlate;		/* translating match rules */
+	acl_nat_fn	 nat;		/* acl_compile_args' */
+	void		*nat_arg;
 	size_t		 nxlate;
 };
 

@@ -844,6 +844,8 @@ acl_compile(const struct acl_compile_args *args, struct acl_classifier **cp,
 	memcpy(c->ifs, args->ifs, args->nifs * sizeof(*c->ifs));
 	c->nifs = args->nifs;
 	st.port = &c->ifs[args->port];
+	c->nat = args->nat;
+	c->nat_arg = args->nat_arg;
 	if ((c->tags = args->tags) == NULL) {
 		if ((c->tags = acl_tags_new()) == NULL) {
 			error = acl_err(&st, ENOMEM, "out of memory");

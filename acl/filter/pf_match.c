@@ -486,7 +486,8 @@ acl_ctx_init(const struct acl_classifier *c, const struct acl_pkt *p,
  * not known yet, so later rules see the original one.
  */
 static int
-acl_translate(const struct acl_ent *e, struct acl_ctx *x)
+acl_translate(const struct acl_classifier *c, const struct acl_ent *e,
+    struct acl_ctx *x)
 {
 	struct acl_pkt np = x->p;
 	int afi = x->k.afi;
@@ -495,6 +496,8 @@ acl_translate(const struct acl_ent *e, struct acl_ctx *x)
 		if (!e->nat_ok[afi])
 			return (-1);
 		np.src = e->nat[afi].addr;
+		if (c->nat != NULL && c->nat(c->nat_arg, e->r, &x->p, &np) != 0)
+			return (-1);
 	}
 	if (e->flags & E_RDR) {
 		if (!e->rdr_ok[afi])
@@ -544,7 +547,7 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 			x->nat = pos;
 		if (e->flags & E_RDR)
 			x->rdr = pos;
-		rv = acl_translate(e, x);
+		rv = acl_translate(c, e, x);
 		if (rv < 0) {
 			x->fail = ACL_R_TRANSLATE;
 			return (ACL_STEP_STOP);

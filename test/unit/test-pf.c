@@ -401,3 +401,38 @@ Test(pf, rule_if_bound_and_floating)
 	    != NULL, "%s", ss);
 	dptest_destroy(&dp, conf);
 }
+
+/*
+ * pf_match_rule() translates at the match rule (pf_get_transaddr() picks
+ * the address and the port) and later rules see the new source, port
+ * included (pd->nsaddr, pd->nsport): a rule that passes only the
+ * translated port decides.
+ */
+Test(pf, later_rules_see_the_translated_port)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	char *out;
+
+	put("pf.conf",
+	    "match out on em0 inet from 10.50.0.0/24 nat-to (em0) port "
+	    "60000:60000\n"
+	    "block out on em0 all\n"
+	    "pass out on em0 proto udp from (em0) port 60000\n"
+	    "pass in on tap0 all\n"
+	    "pass out on tap0 all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	cr_expect(strstr(ctl(&dp, "pfctl -ss"), "all udp 198.51.100.2:60000 "
+	    "(10.50.0.20:41000) -> 198.51.100.1:53") != NULL, "%s",
+	    ctl(&dp, "pfctl -ss"));
+	dptest_destroy(&dp, conf);
+	out = sent("em0");
+	cr_expect(strstr(out, "198.51.100.2:60000 > 198.51.100.1:53 proto 17")
+	    != NULL, "not passed by the rule for the translated port:\n%s",
+	    out);
+	free(out);
+}
