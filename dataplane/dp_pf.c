@@ -773,15 +773,22 @@ pf_pool_addr(struct dp *dp, const struct acl_pool *pool, const uint8_t *src)
 
 /*
  * nat-to's port for a new flow: free for its destination (the WIRE key
- * with its translated address), chosen as the state will get it.  The
- * rules see the same choice first (pf_nat_hook()): same key, same seed,
- * the same table, so the same port.
+ * with its translated address).  The rules of the packet chose it first
+ * (pf_nat_hook()) when a match rule translated; the state takes that
+ * choice.
  */
 static uint16_t
 pf_nat_pick(struct dp *dp, const struct acl_pool *pool,
     struct state_key *wire)
 {
-	return nat_pick_port(&dp->pf.states, wire, 1, pool->proxy_port[0],
+	struct dp_pf *pf = &dp->pf;
+
+	if (pf->nat_memo.valid && pf->nat_memo.pool == pool &&
+	    memcmp(&pf->nat_memo.wire, wire, sizeof(*wire)) == 0) {
+		wire->port[1] = htons(pf->nat_memo.port);
+		return pf->nat_memo.port;
+	}
+	return nat_pick_port(&pf->states, wire, 1, pool->proxy_port[0],
 	    pool->proxy_port[1], dp->now, (uint32_t)dp->pkt_seq);
 }
 
@@ -812,8 +819,13 @@ pf_nat_hook(void *arg, const struct acl_rule *r, const struct acl_pkt *orig,
 	state_key_make4(&wire, orig->proto, orig->src.b, orig->dst.b,
 	    htons(orig->sport), htons(orig->dport), STATE_DIR_OUT);
 	wire.addr[1].w[0] = to;
+	dp->pf.nat_memo.valid = 0;
+	dp->pf.nat_memo.wire = wire;
 	if ((port = pf_nat_pick(dp, &r->nat, &wire)) == 0)
 		return -1;
+	dp->pf.nat_memo.pool = &r->nat;
+	dp->pf.nat_memo.port = port;
+	dp->pf.nat_memo.valid = 1;
 	np->sport = port;
 	return 0;
 }
@@ -1030,6 +1042,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	/* Any state this port may use: floating ones (ifindex 0) and the
 	 * ones bound to it (pf_find_state()'s kif check). */
 	ifx = port->index + 1;
+	pf->nat_memo.valid = 0;		/* pf_nat_pick(): this packet's only */
 	if (li.frag && li.af == 4 && pf_frag_follow(dp, port, dir, p, &li,
 	    rewrite))
 		return PF_PASS;

@@ -112,6 +112,17 @@ struct dp_pf {
 	uint32_t	 purge_tick;
 	uint32_t	 pid;
 	uint32_t	 prefetch_min;	/* states before bursts are prefetched */
+	/*
+	 * The port pf_nat_hook() chose while the rules of this packet ran,
+	 * for the state dp_pf_test() then makes of it: one pick, not two.
+	 * Valid within one dp_pf_test() only.
+	 */
+	struct {
+		struct state_key wire;	/* before the pick */
+		const struct acl_pool *pool;
+		uint16_t	 port;
+		int		 valid;
+	}		 nat_memo;
 	struct pf_frag	*frags;		/* PF_FRAG_SETS * PF_FRAG_WAYS */
 	uint64_t	 frag_searches;	/* for pfctl -vsi's "Fragments" */
 	uint64_t	 frag_inserts;
