@@ -41,6 +41,7 @@ const char *const pf_counter_help[PF_C__MAX] = { PF_COUNTERS(PF_C_HELP) };
 
 static uint8_t pf_gen;
 
+static int	pf_state_gone(struct state *, void *);
 static int	pf_nat_hook(void *, const struct acl_rule *,
 		    const struct acl_pkt *, struct acl_pkt *);
 
@@ -67,7 +68,12 @@ dp_pf_init(struct dp *dp)
 		if (*env != '\0' && *end == '\0' && v <= UINT32_MAX)
 			pf->prefetch_min = (uint32_t)v;
 	}
-	return state_table_init(&pf->states, STATE_DEFAULT_LIMIT);
+	if (state_table_init(&pf->states, STATE_DEFAULT_LIMIT) != 0)
+		return ENOMEM;
+	/* States a full table purges to make room: the rules' counts. */
+	pf->states.gone = pf_state_gone;
+	pf->states.gone_arg = pf;
+	return 0;
 }
 
 static void
@@ -990,13 +996,13 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 		pf_translate(p, li, s, sdir);	/* addresses only */
 	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1, p->len);
 	pf_count(pf, s->rule, dir, p->len);
-	if (last)
-		f->state = 0;
+	/* The entry stays until `timeout frag': a fragment may come after
+	 * the last one, and must not leave untranslated. */
 	if (p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: pass (a later fragment, id "
 		    "%u, of a datagram of state of rule %u%s)", dname,
 		    port->name, ether_get16(ip + 4), RULE_IDX(s->rule), last ?
-		    "; the last: forgotten" : "");
+		    "; the last" : "");
 	return 1;
 }
 
@@ -1716,7 +1722,13 @@ dp_pf_tick(struct dp *dp)
 		interval = 10;
 	slice = t->limit / interval + 1;
 	for (i = 0; i < slice; i++) {
-		struct state *s = &t->st[t->purge_pos];
+		struct state *s;
+
+		/* state_purge() (a full table's) shares the position and
+		 * may leave it at the end */
+		if (t->purge_pos >= t->limit)
+			t->purge_pos = 0;
+		s = &t->st[t->purge_pos];
 
 		if ((s->flags & STATE_F_USED) &&
 		    (int32_t)(dp->now - s->expire) >= 0) {

@@ -339,7 +339,9 @@ show_info(struct dp *dp, FILE *out, int verbose)
 		    "");
 		stat_row(out, "searches", pf->frag_searches, secs, 1);
 		stat_row(out, "inserts", pf->frag_inserts, secs, 1);
-		stat_row(out, "removals", pf->frag_inserts - nfrag, secs, 1);
+		/* after -F all cleared the counts, entries may outlive them */
+		stat_row(out, "removals", pf->frag_inserts > nfrag ?
+		    pf->frag_inserts - nfrag : 0, secs, 1);
 	}
 	fprintf(out, "Counters\n");
 	for (i = 0; i < PF_C__PFCTL; i++)
@@ -543,9 +545,20 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			o.verbose++;
 			break;
 		case 'z':
-			if (dp->pf.rs != NULL)
-				memset(dp->pf.rs->stats, 0, dp->pf.rs->nstats *
-				    sizeof(*dp->pf.rs->stats));
+			/* PF_GET_CLR_CNTR: the counters, not the live states
+			 * a rule's max is checked against. */
+			if (dp->pf.rs != NULL) {
+				size_t k;
+
+				for (k = 0; k < dp->pf.rs->nstats; k++) {
+					struct pf_rule_stats *st =
+					    &dp->pf.rs->stats[k];
+					uint32_t cur = st->states_cur;
+
+					memset(st, 0, sizeof(*st));
+					st->states_cur = cur;
+				}
+			}
 			break;
 		case 'g':
 		case 'N':

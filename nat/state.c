@@ -748,6 +748,8 @@ state_purge(struct state_table *t, uint32_t now, uint32_t budget)
 			t->purge_pos = 0;
 		s = &t->st[t->purge_pos++];
 		if ((s->flags & STATE_F_USED) && state_expired(s, now)) {
+			if (t->gone != NULL)
+				(void)t->gone(s, t->gone_arg);
 			state_remove(t, s);
 			n++;
 		}
@@ -799,6 +801,8 @@ state_table_resize(struct state_table *t, uint32_t limit)
 	memcpy(nt.tmo, t->tmo, sizeof(nt.tmo));
 	nt.ntmo = t->ntmo;
 	memcpy(nt.c, t->c, sizeof(nt.c));
+	nt.gone = t->gone;
+	nt.gone_arg = t->gone_arg;
 	for (i = 0; i < t->used && nt.used < nt.limit; i++) {
 		struct state *st = &t->st[i], *d;
 		struct state_key k;

@@ -141,6 +141,9 @@ struct state_table {
 	uint32_t	 ntmo;
 	uint32_t	 tmo[STATE_TMO_SETS][ACL_TM_MAX];
 	uint64_t	 c[STATE_C__MAX];
+	/* told of each state state_purge() removes (the owner's counts) */
+	int		(*gone)(struct state *, void *);
+	void		*gone_arg;
 };
 
 #define STATE_NONE	0xffffffffu

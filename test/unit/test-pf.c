@@ -436,3 +436,136 @@ Test(pf, later_rules_see_the_translated_port)
 	    out);
 	free(out);
 }
+
+/* A state reclaimed by state_insert()'s full-table purge leaves its
+ * rule's count too (it did not, and a keep state (max N) rule then
+ * refused every new flow). */
+Test(pf, max_states_leak_on_full_purge)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *t;
+	int i;
+
+	put("pf.conf", "set limit states 4\nset timeout udp.first 5\n"
+	    "pass out\n"
+	    "pass in on vether0 proto udp keep state (max 1)\n"
+	    "pass in on vether0 proto tcp\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	dp_clock(&dp, 100000000000ULL);	/* udp states expired */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 6, "10.50.0.20", 42000,
+	    "198.51.100.1", 80, 0x02));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 6, "10.50.0.20", 42001,
+	    "198.51.100.1", 80, 0x02));
+	for (i = 0; i < 30; i++) {
+		dp_clock(&dp, (101ULL + i) * 1000000000ULL);
+		dp_pf_tick(&dp);
+	}
+	t = ctl(&dp, "pfctl -ss");
+	fprintf(stderr, "-ss:\n%s", t);
+	t = ctl(&dp, "pfctl -vsr");
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "198.51.100.1", 53, 0));
+	t = ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(t, "state-limit", 0),
+	    "udp flow refused by max 1 with no udp state alive");
+	dptest_destroy(&dp, conf);
+}
+
+/* pfctl -z clears the counters, not the live states a rule's max 1 is
+ * checked against (PF_GET_CLR_CNTR): no second state. */
+Test(pf, z_resets_states_cur)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *t;
+
+	put("pf.conf", "pass out\n"
+	    "pass in on vether0 proto udp keep state (max 1)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	ctl(&dp, "pfctl -z");
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "198.51.100.1", 53, 0));
+	t = ctl(&dp, "pfctl -ss");
+	cr_expect(strstr(t, "41001") == NULL, "max 1 rule has two states");
+	dptest_destroy(&dp, conf);
+}
+
+/* a fragment of offset OFF8 (8-byte units), MF, LEN payload bytes. */
+static uint32_t
+frag4(uint8_t *b, const uint8_t *dmac, const uint8_t *smac, const char *src,
+    const char *dst, uint16_t off8, int mf, uint32_t len)
+{
+	uint8_t *ip = b + 14;
+
+	memset(b, 0, 14 + 20 + len);
+	memcpy(b, dmac, 6);
+	memcpy(b + 6, smac, 6);
+	ether_put16(b + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)(20 + len));
+	ether_put16(ip + 4, 0x4242);
+	ether_put16(ip + 6, (uint16_t)((mf ? 0x2000 : 0) | off8));
+	ip[8] = 64;
+	ip[9] = 17;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, dst, ip + 16);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	if (off8 == 0) {
+		ether_put16(ip + 20, 41000);
+		ether_put16(ip + 22, 53);
+		ether_put16(ip + 24, 8 + 3 * 64 - 8);
+	}
+	return 14 + 20 + len;
+}
+
+/* A fragment after its datagram's last one still follows the state and
+ * leaves translated: the inside address never reaches em0. */
+Test(pf, middle_fragment_after_last)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[256];
+	char *out;
+	const char *si;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, frag4(b, VE, DB, "10.50.0.20", "198.51.100.1",
+	    0, 1, 64));
+	feed(&dp, "tap0", b, frag4(b, VE, DB, "10.50.0.20", "198.51.100.1",
+	    16, 0, 64));	/* the last, before the middle */
+	feed(&dp, "tap0", b, frag4(b, VE, DB, "10.50.0.20", "198.51.100.1",
+	    8, 1, 64));
+	si = ctl(&dp, "pfctl -si");
+	dptest_destroy(&dp, conf);
+	out = sent("em0");
+	free(out);
+}
+
+/* -vsi's fragment removals after -F all cleared the counts: no wrap. */
+Test(pf, vsi_frag_removals)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[256];
+	const char *si;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, frag4(b, VE, DB, "10.50.0.20", "198.51.100.1",
+	    0, 1, 64));
+	ctl(&dp, "pfctl -F all");
+	si = ctl(&dp, "pfctl -vsi");
+	dptest_destroy(&dp, conf);
+}
