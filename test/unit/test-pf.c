@@ -534,8 +534,8 @@ Test(pf, middle_fragment_after_last)
 	struct dp dp;
 	struct conf *conf;
 	uint8_t b[256];
-	char *out;
-	const char *si;
+	char *out, *q;
+	int n;
 
 	put("pf.conf", PF_NAT);
 	build(&dp, &conf);
@@ -546,9 +546,13 @@ Test(pf, middle_fragment_after_last)
 	    16, 0, 64));	/* the last, before the middle */
 	feed(&dp, "tap0", b, frag4(b, VE, DB, "10.50.0.20", "198.51.100.1",
 	    8, 1, 64));
-	si = ctl(&dp, "pfctl -si");
 	dptest_destroy(&dp, conf);
 	out = sent("em0");
+	cr_expect(strstr(out, "10.50.0.20") == NULL,
+	    "the inside address left on em0:\n%s", out);
+	for (n = 0, q = out; (q = strstr(q, "198.51.100.2:")) != NULL; q++)
+		n++;
+	cr_expect_eq(n, 3, "three fragments, translated:\n%s", out);
 	free(out);
 }
 
@@ -559,6 +563,7 @@ Test(pf, vsi_frag_removals)
 	struct conf *conf;
 	uint8_t b[256];
 	const char *si;
+	unsigned long long removals = 1;
 
 	put("pf.conf", PF_NAT);
 	build(&dp, &conf);
@@ -567,5 +572,9 @@ Test(pf, vsi_frag_removals)
 	    0, 1, 64));
 	ctl(&dp, "pfctl -F all");
 	si = ctl(&dp, "pfctl -vsi");
+	cr_assert_not_null(si = strstr(si, "\nFragments\n"));
+	cr_assert_not_null(si = strstr(si, "  removals"));
+	cr_expect_eq(sscanf(si, "  removals %llu", &removals), 1);
+	cr_expect_eq(removals, 0, "%s", si);
 	dptest_destroy(&dp, conf);
 }
