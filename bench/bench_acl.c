@@ -256,7 +256,7 @@ bench_states_run(void *arg, uint64_t want)
 {
 	struct bench_states *bs = arg;
 	uint64_t done, sum = 0;
-	uint32_t h[BATCH_MAX];
+	uint32_t h[BATCH_MAX], hint[BATCH_MAX];
 	uint32_t pos = bs->pos, i, cnt;
 	struct state *s;
 
@@ -268,11 +268,11 @@ bench_states_run(void *arg, uint64_t want)
 				state_prefetch(&bs->t, h[i]);
 			}
 			for (i = 0; i < cnt; i++)
-				state_prefetch2(&bs->t, h[i]);
+				hint[i] = state_prefetch2(&bs->t, h[i]);
 		}
 		for (i = 0; i < cnt; i++) {
 			s = bs->batched ? state_lookup_tag(&bs->t,
-			    &bs->look[pos + i], h[i], STATE_DIR_IN, 0,
+			    &bs->look[pos + i], h[i], hint[i], STATE_DIR_IN, 0,
 			    BENCH_NOW) : state_lookup(&bs->t, &bs->look[pos + i],
 			    STATE_DIR_IN, 0, BENCH_NOW);
 			if (s == NULL)

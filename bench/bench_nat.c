@@ -232,8 +232,8 @@ bench_nat_packet(struct bench_nat *bn, struct pkt *p)
 	state_key_make4(&key, li.proto, li.src, li.dst, htons(li.sport),
 	    htons(li.dport), STATE_DIR_OUT);
 	if (p->st_tags & STATE_DIR_OUT)
-		s = state_lookup_tag(&bn->t, &key, p->st_tag[1], STATE_DIR_OUT,
-		    0, BENCH_NOW);
+		s = state_lookup_tag(&bn->t, &key, p->st_tag[1],
+		    p->st_hint[1], STATE_DIR_OUT, 0, BENCH_NOW);
 	else
 		s = state_lookup(&bn->t, &key, STATE_DIR_OUT, 0, BENCH_NOW);
 	if (s == NULL)

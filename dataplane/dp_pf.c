@@ -1065,7 +1065,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	}
 	if (p->st_tags & sdir)
 		s = state_lookup_tag(&pf->states, &key, p->st_tag[sdir - 1],
-		    sdir, ifx, dp->now);
+		    p->st_hint[sdir - 1], sdir, ifx, dp->now);
 	else
 		s = state_lookup(&pf->states, &key, sdir, ifx, dp->now);
 	if (s == NULL && (li.proto == L3_IPPROTO_ICMP) &&

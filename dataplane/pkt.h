@@ -55,6 +55,9 @@ struct pkt {
 	 */
 	uint8_t		 st_tags;	/* STATE_DIR_* bits: st_tag[] is good */
 	uint32_t	 st_tag[2];	/* [dir - 1] */
+	/* [dir - 1]: the state (number + 1) the tag's index line named
+	 * first, or 0; checked before it is believed (state_lookup_tag()). */
+	uint32_t	 st_hint[2];
 	struct pkt_offload off;
 	struct pkt	*next_free;
 	uint8_t		*buf;		/* PKT_BUF_SIZE bytes */

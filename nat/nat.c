@@ -214,15 +214,27 @@ nat_pick_port(struct state_table *t, struct state_key *k, int side,
  * or ICMP codes.  Returns 0 for anything else (IPv6, too short, not IP):
  * those frames get no tag and are looked up the plain way.  Where the
  * two parsers could still disagree the tag is merely wrong, which
- * state_lookup_tag() notices.
+ * state_lookup_tag() notices.  Ports stay in network order.
  */
 static int
-flow4(const uint8_t *f, uint32_t len, uint8_t *proto, const uint8_t **ip4,
-    uint16_t *sport, uint16_t *dport)
+flow4(const uint8_t *f, uint32_t len, struct state_flow4 *fl)
 {
 	const uint8_t *ip, *l4;
 	uint32_t off, hl, room;
 
+	/* Nearly every frame: untagged, a 20-byte header, TCP or UDP, not
+	 * a later fragment. */
+	if (len >= ETHER_HDR_LEN + 20 + 4 &&
+	    ld16(f + 12) == htons(ETHERTYPE_IP) && f[14] == 0x45 &&
+	    (f[23] == L3_IPPROTO_TCP || f[23] == L3_IPPROTO_UDP) &&
+	    (ld16(f + 20) & htons(0x1fff)) == 0) {
+		fl->src = ld32(f + 26);
+		fl->dst = ld32(f + 30);
+		fl->proto = f[23];
+		fl->sport = ld16(f + 34);
+		fl->dport = ld16(f + 36);
+		return 1;
+	}
 	if (len < ETHER_HDR_LEN + 20 ||
 	    ether_type(f, len, &off) != ETHERTYPE_IP || len < off + 20)
 		return 0;
@@ -230,9 +242,10 @@ flow4(const uint8_t *f, uint32_t len, uint8_t *proto, const uint8_t **ip4,
 	hl = (uint32_t)(ip[0] & 0x0f) * 4;
 	if ((ip[0] >> 4) != 4 || hl < 20 || len < off + hl)
 		return 0;
-	*ip4 = ip;
-	*proto = ip[9];
-	*sport = *dport = 0;
+	fl->src = ld32(ip + 12);
+	fl->dst = ld32(ip + 16);
+	fl->proto = ip[9];
+	fl->sport = fl->dport = 0;
 	if (ether_get16(ip + 6) & 0x1fff)
 		return 1;		/* not the first fragment: no ports */
 	l4 = ip + hl;
@@ -242,14 +255,14 @@ flow4(const uint8_t *f, uint32_t len, uint8_t *proto, const uint8_t **ip4,
 	case L3_IPPROTO_UDP:
 		if (room < 4)
 			return 0;
-		*sport = ether_get16(l4);
-		*dport = ether_get16(l4 + 2);
+		fl->sport = ld16(l4);
+		fl->dport = ld16(l4 + 2);
 		break;
 	case L3_IPPROTO_ICMP:
 		if (room < 8)
 			return 0;
 		if (l3_icmp_is_query(4, l4[0]))
-			*sport = *dport = ether_get16(l4 + 4);
+			fl->sport = fl->dport = ld16(l4 + 4);
 		break;
 	}
 	return 1;
@@ -261,40 +274,33 @@ flow4(const uint8_t *f, uint32_t len, uint8_t *proto, const uint8_t **ip4,
  * will key it (going in, going out, or both: a forwarded packet meets
  * both, in on one port and out on another; one hash gives both tags) and
  * its index line prefetched; then the states the lines name.  The tags
- * stay with the packet (pkt.st_tag) so the lookups do not hash again;
- * they are hints (state_lookup_tag()), and whatever rewrites a frame
- * drops them (nat_rewrite4()) to spare the second probe a stale one
- * costs.
+ * and those states stay with the packet (pkt.st_tag, pkt.st_hint) so the
+ * lookups neither hash nor probe again; they are hints
+ * (state_lookup_tag()), and whatever rewrites a frame drops them
+ * (nat_rewrite4()) to spare the second probe a stale one costs.
  */
 void
 nat_state_prefetch(const struct state_table *t, struct pkt *const *pkts,
     int n, int dirs)
 {
-	int i;
+	struct state_flow4 f[BATCH_MAX];
+	uint32_t tag[BATCH_MAX][2], hint[BATCH_MAX][2];
+	struct pkt *has[BATCH_MAX];
+	int i, j, m;
 
-	for (i = 0; i < n; i++) {
-		struct pkt *p = pkts[i];
-		const uint8_t *ip;
-		uint16_t sp, dp;
-		uint8_t proto;
-		int dir;
-
-		p->st_tags = 0;
-		if (!flow4(p->data, p->len, &proto, &ip, &sp, &dp))
-			continue;
-		state_tags4(proto, ip + 12, ip + 16, htons(sp), htons(dp),
-		    p->st_tag);
-		p->st_tags = (uint8_t)(dirs & (STATE_DIR_IN | STATE_DIR_OUT));
-		/* Nearly always one line for both (state_tag()): the second
-		 * prefetch finds it on its way. */
-		for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++)
-			if (dirs & dir)
-				state_prefetch(t, p->st_tag[dir - 1]);
-	}
-	for (i = 0; i < n; i++) {
-		if (pkts[i]->st_tags & STATE_DIR_IN)
-			state_prefetch2(t, pkts[i]->st_tag[0]);
-		if (pkts[i]->st_tags & STATE_DIR_OUT)
-			state_prefetch2(t, pkts[i]->st_tag[1]);
+	dirs &= STATE_DIR_IN | STATE_DIR_OUT;
+	for (i = 0; i < n; i += BATCH_MAX) {
+		for (j = i, m = 0; j < n && j < i + BATCH_MAX; j++) {
+			pkts[j]->st_tags = 0;
+			if (flow4(pkts[j]->data, pkts[j]->len, &f[m]))
+				has[m++] = pkts[j];
+		}
+		state_prefetch4(t, f, m, dirs, tag, hint);
+		for (j = 0; j < m; j++) {
+			memcpy(has[j]->st_tag, tag[j], sizeof(tag[j]));
+			memcpy(has[j]->st_hint, hint[j], sizeof(hint[j]));
+			has[j]->st_tags = (uint8_t)dirs;
+		}
 	}
 }
+

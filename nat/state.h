@@ -191,10 +191,23 @@ uint32_t state_tag(const struct state_key *);
 void	 state_tags4(uint8_t, const void *, const void *, uint16_t,
 	    uint16_t, uint32_t[2]);
 void	 state_prefetch(const struct state_table *, uint32_t);
-void	 state_prefetch2(const struct state_table *, uint32_t);
+uint32_t state_prefetch2(const struct state_table *, uint32_t);
+
+/* An IPv4 packet's flow as its header has it, for state_prefetch4(). */
+struct state_flow4 {
+	uint32_t	 src, dst;	/* network order */
+	uint16_t	 sport, dport;	/* network order; ICMP: the id */
+	uint8_t		 proto;
+};
+/* Both passes for N flows that will be looked up going DIRS (STATE_DIR_*
+ * bits): tag[i] as state_tags4() gives them, hint[i] as
+ * state_prefetch2() (0 for a direction not asked for). */
+void	 state_prefetch4(const struct state_table *,
+	    const struct state_flow4 *, int, int, uint32_t (*)[2],
+	    uint32_t (*)[2]);
 struct state *
 	 state_lookup_tag(struct state_table *, const struct state_key *,
-	    uint32_t, int, uint16_t, uint32_t);
+	    uint32_t, uint32_t, int, uint16_t, uint32_t);
 
 /*
  * state_key_make() for IPv4, from addresses as 4 bytes in network order

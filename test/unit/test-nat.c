@@ -431,6 +431,8 @@ Test(nat, prefetch_parser_agrees_with_l3_parse)
 		b[off] = (uint8_t)(0x40 | hl / 4);
 		ether_put16(b + off + 2, 100);
 		b[off + 6] = random() % 5 ? 0x40 : (uint8_t)random();
+		/* mostly a first fragment or none: the parser's fast path */
+		b[off + 7] = random() % 5 ? 0 : (uint8_t)random();
 		b[off + 9] = protos[random() % sizeof(protos)];
 		if (b[off + 9] == 1)
 			b[off + hl] = random() % 2 ? 8 : 3;	/* echo, error */
@@ -455,5 +457,60 @@ Test(nat, prefetch_parser_agrees_with_l3_parse)
 		checked++;
 	}
 	cr_expect_gt(checked, 20000, "enough accepted frames (%d)", checked);
+	state_table_fini(&t);
+}
+
+/*
+ * A burst longer than BATCH_MAX is prefetched in slices: every frame
+ * gets its tags and, for a flow in the table, its state as the hint,
+ * which state_lookup_tag() then returns.
+ */
+Test(nat, prefetch_long_burst_hints)
+{
+	enum { N = 3 * BATCH_MAX + 5 };
+	static uint8_t b[N][64];
+	static struct pkt p[N];
+	struct pkt *burst[N];
+	struct state_table t;
+	struct state_key k;
+	union acl_ip s, d;
+	struct state *st[N];
+	int i;
+
+	cr_assert_eq(state_table_init(&t, 4 * N), 0);
+	for (i = 0; i < N; i++) {
+		memset(&s, 0, sizeof(s));
+		memset(&d, 0, sizeof(d));
+		s.w[0] = htonl(0x0a320000u + 2 + (uint32_t)i);
+		d.w[0] = htonl(0xcb007101u);
+		state_key_make(&k, AF_INET, 17, &s, &d, htons(40000),
+		    htons(53), STATE_DIR_IN);
+		st[i] = state_insert(&t, &k, &k, STATE_DIR_IN, 0, 0, 0, 1);
+		cr_assert_not_null(st[i]);
+		memset(b[i], 0, sizeof(b[i]));
+		ether_put16(b[i] + 12, ETHERTYPE_IP);
+		b[i][14] = 0x45;
+		ether_put16(b[i] + 16, 28);
+		b[i][23] = 17;
+		memcpy(b[i] + 26, &s.w[0], 4);
+		memcpy(b[i] + 30, &d.w[0], 4);
+		ether_put16(b[i] + 34, 40000);
+		ether_put16(b[i] + 36, 53);
+		p[i].data = p[i].buf = b[i];
+		p[i].len = 60;
+		burst[i] = &p[i];
+	}
+	nat_state_prefetch(&t, burst, N, STATE_DIR_IN);
+	for (i = 0; i < N; i++) {
+		cr_assert_eq(p[i].st_tags, STATE_DIR_IN, "frame %d", i);
+		cr_assert_eq(p[i].st_hint[0], state_id(&t, st[i]) + 1,
+		    "frame %d: the hint is its state", i);
+		cr_assert_eq(p[i].st_hint[1], 0, "no lookup going out asked");
+		state_key_make4(&k, 17, b[i] + 26, b[i] + 30, htons(40000),
+		    htons(53), STATE_DIR_IN);
+		cr_assert_eq(state_lookup_tag(&t, &k, p[i].st_tag[0],
+		    p[i].st_hint[0], STATE_DIR_IN, 0, 0), st[i]);
+	}
+	cr_expect_eq(t.c[STATE_C_STALE_TAG], 0);
 	state_table_fini(&t);
 }

@@ -376,17 +376,77 @@ Test(state, lookup_by_tag)
 	state_key_make(&k, AF_INET, 17, &A, &B, htons(40000), htons(80),
 	    STATE_DIR_IN);
 	state_prefetch(&t, state_tag(&k));
-	state_prefetch2(&t, state_tag(&k));
-	cr_expect_eq(state_lookup_tag(&t, &k, state_tag(&k), STATE_DIR_IN, 0,
-	    0), s);
-	cr_expect_eq(state_lookup_tag(&t, &k, state_tag(&k) + 1, STATE_DIR_IN,
-	    0, 0), s, "a stale tag costs a second probe, not the state");
+	cr_expect_eq(state_prefetch2(&t, state_tag(&k)), state_id(&t, s) + 1,
+	    "the second pass names the state as the hint");
+	cr_expect_eq(state_lookup_tag(&t, &k, state_tag(&k), 0, STATE_DIR_IN,
+	    0, 0), s);
+	cr_expect_eq(state_lookup_tag(&t, &k, state_tag(&k) + 1, 0,
+	    STATE_DIR_IN, 0, 0), s,
+	    "a stale tag costs a second probe, not the state");
 	cr_expect_eq(t.c[STATE_C_STALE_TAG], 1, "and is counted");
 	state_key_make(&k, AF_INET, 17, &A, &B, htons(40001), htons(80),
 	    STATE_DIR_IN);
-	cr_expect_null(state_lookup_tag(&t, &k, state_tag(&k), STATE_DIR_IN, 0,
-	    0));
-	cr_expect_null(state_lookup_tag(&t, &k, 12345, STATE_DIR_IN, 0, 0));
+	cr_expect_null(state_lookup_tag(&t, &k, state_tag(&k), 0, STATE_DIR_IN,
+	    0, 0));
+	cr_expect_null(state_lookup_tag(&t, &k, 12345, 0, STATE_DIR_IN, 0, 0));
+	cr_expect_eq(state_prefetch2(&t, state_tag(&k)), 0, "no hint for a miss");
+}
+
+/*
+ * A hint is believed only for a state that still holds the key: one the
+ * burst removed, reused for another flow, let expire, or bound to another
+ * interface, or a number out of range, leaves the answer to the probe.
+ */
+Test(state, lookup_hint_is_checked)
+{
+	struct state_key k, k2, k3;
+	struct state *s = flow(17, STATE_DIR_IN, 0), *other, *s2, *bound;
+	uint32_t tag, hint;
+
+	state_key_make(&k, AF_INET, 17, &A, &B, htons(40000), htons(80),
+	    STATE_DIR_IN);
+	tag = state_tag(&k);
+	hint = state_prefetch2(&t, tag);
+	cr_assert_eq(hint, state_id(&t, s) + 1);
+	cr_expect_eq(state_lookup_tag(&t, &k, tag, hint, STATE_DIR_IN, 0, 0),
+	    s);
+	/* A hint naming another flow's state: the probe finds the right one. */
+	state_key_make(&k2, AF_INET, 17, &A, &B, htons(40002), htons(80),
+	    STATE_DIR_IN);
+	other = state_insert(&t, &k2, &k2, STATE_DIR_IN, 0, 0, 0, 7);
+	cr_assert_not_null(other);
+	cr_expect_eq(state_lookup_tag(&t, &k, tag, state_id(&t, other) + 1,
+	    STATE_DIR_IN, 0, 0), s);
+	cr_expect_eq(state_lookup_tag(&t, &k, tag, 0xfffffff0u, STATE_DIR_IN,
+	    0, 0), s, "a hint out of range");
+	/* Bound to interface 3: not for a packet on 4. */
+	state_key_make(&k3, AF_INET, 17, &A, &B, htons(40003), htons(80),
+	    STATE_DIR_IN);
+	bound = state_insert(&t, &k3, &k3, STATE_DIR_IN, 3, 0, 0, 9);
+	cr_assert_not_null(bound);
+	cr_expect_null(state_lookup_tag(&t, &k3, state_tag(&k3),
+	    state_id(&t, bound) + 1, STATE_DIR_IN, 4, 0));
+	cr_expect_eq(state_lookup_tag(&t, &k3, state_tag(&k3),
+	    state_id(&t, bound) + 1, STATE_DIR_IN, 3, 0), bound);
+	/* Removed: the hint must not bring it back. */
+	state_remove(&t, s);
+	cr_expect_null(state_lookup_tag(&t, &k, tag, hint, STATE_DIR_IN, 0, 0));
+	/* Reused for another flow (the free list hands the number out
+	 * again): the key does not match, so no hit. */
+	s2 = state_insert(&t, &k2, &k2, STATE_DIR_IN, 0, 0, 0, 8);
+	cr_expect_null(s2, "k2 is taken");
+	state_key_make(&k2, AF_INET, 6, &A, &B, htons(40000), htons(80),
+	    STATE_DIR_IN);
+	s2 = state_insert(&t, &k2, &k2, STATE_DIR_IN, 0, 0, 0, 8);
+	cr_assert_not_null(s2);
+	cr_expect_eq(state_id(&t, s2) + 1, hint, "the number is reused");
+	cr_expect_null(state_lookup_tag(&t, &k, tag, hint, STATE_DIR_IN, 0, 0),
+	    "another protocol's state under the same number");
+	/* Expired: the probe would not return it, nor does the hint. */
+	cr_expect_eq(state_lookup_tag(&t, &k2, state_tag(&k2), hint,
+	    STATE_DIR_IN, 0, 0), s2);
+	cr_expect_null(state_lookup_tag(&t, &k2, state_tag(&k2), hint,
+	    STATE_DIR_IN, 0, 1000000));
 }
 
 /* 32-bit packet counters carry into the cold record. */
