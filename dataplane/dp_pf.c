@@ -147,7 +147,8 @@ pf_ifinfo(struct dp *dp)
 			    "egress");
 		if (p->rif == NULL)
 			continue;
-		for (k = 0; k < p->rif->naddrs && k < ACL_IF_MAXADDRS; k++) {
+		for (k = 0; k < p->rif->naddrs && k < ROUTER_MAX_ADDRS &&
+		    k < ACL_IF_MAXADDRS; k++) {
 			f->addrs[k].af = AF_INET;
 			f->addrs[k].plen = p->rif->addrs[k].plen;
 			f->addrs[k].addr.w[0] = htonl(p->rif->addrs[k].addr);

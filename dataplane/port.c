@@ -106,11 +106,17 @@ port_get_lladdr(const char *ifname, uint8_t *mac)
 	return 0;
 }
 
+/*
+ * Append an attribute to the request MSG (a struct starting with its
+ * nlmsghdr, CAP bytes in all).  MSG is the whole request, not its
+ * header: the attribute lies beyond the header, and gcc -O3 rightly
+ * refuses a write past the member a pointer came from.
+ */
 static void
-nl_attr(struct nlmsghdr *n, size_t cap, int type, const void *data,
-    size_t len)
+nl_attr(void *msg, size_t cap, int type, const void *data, size_t len)
 {
-	struct rtattr *rta = (struct rtattr *)((char *)n +
+	struct nlmsghdr *n = msg;
+	struct rtattr *rta = (struct rtattr *)((char *)msg +
 	    NLMSG_ALIGN(n->nlmsg_len));
 
 	if (NLMSG_ALIGN(n->nlmsg_len) + RTA_SPACE(len) > cap)
@@ -171,8 +177,8 @@ port_add_inet(const char *ifname, uint32_t addr, uint8_t plen)
 	req.ifa.ifa_family = AF_INET;
 	req.ifa.ifa_prefixlen = plen;
 	req.ifa.ifa_index = (unsigned)ifr.ifr_ifindex;
-	nl_attr(&req.n, sizeof(req), IFA_LOCAL, &addr, 4);
-	nl_attr(&req.n, sizeof(req), IFA_ADDRESS, &addr, 4);
+	nl_attr(&req, sizeof(req), IFA_LOCAL, &addr, 4);
+	nl_attr(&req, sizeof(req), IFA_ADDRESS, &addr, 4);
 	return nl_request(&req.n);
 }
 
@@ -218,11 +224,11 @@ port_tap_setup(struct port *p, const char *netns, const char *newname,
 	req.ifi.ifi_family = AF_UNSPEC;
 	req.ifi.ifi_index = ifindex;
 	if (mac != NULL)
-		nl_attr(&req.n, sizeof(req), IFLA_ADDRESS, mac, 6);
+		nl_attr(&req, sizeof(req), IFLA_ADDRESS, mac, 6);
 	if (netns != NULL) {
-		nl_attr(&req.n, sizeof(req), IFLA_NET_NS_FD, &nsfd,
+		nl_attr(&req, sizeof(req), IFLA_NET_NS_FD, &nsfd,
 		    sizeof(nsfd));
-		nl_attr(&req.n, sizeof(req), IFLA_IFNAME, newname,
+		nl_attr(&req, sizeof(req), IFLA_IFNAME, newname,
 		    strlen(newname) + 1);
 	}
 	error = nl_request(&req.n);

@@ -256,6 +256,15 @@ state_tag(const struct state_key *k)
  * going in (tag[0]) and going out (tag[1]), with one hash: SRC and DST as
  * 4 bytes in network order, ports in network order.
  */
+static inline void
+tags4(uint8_t proto, uint32_t s, uint32_t d, uint16_t sport, uint16_t dport,
+    uint32_t tag[2])
+{
+	tag[0] = tag4(s, d, sport, dport, proto);
+	/* the other orientation: the same ends the other way round */
+	tag[1] = s == d && sport == dport ? tag[0] : tag[0] ^ 1;
+}
+
 void
 state_tags4(uint8_t proto, const void *src, const void *dst, uint16_t sport,
     uint16_t dport, uint32_t tag[2])
@@ -264,9 +273,7 @@ state_tags4(uint8_t proto, const void *src, const void *dst, uint16_t sport,
 
 	memcpy(&s, src, 4);
 	memcpy(&d, dst, 4);
-	tag[0] = tag4(s, d, sport, dport, proto);
-	/* the other orientation: the same ends the other way round */
-	tag[1] = s == d && sport == dport ? tag[0] : tag[0] ^ 1;
+	tags4(proto, s, d, sport, dport, tag);
 }
 
 /* Where a tag's probe starts: the tag scaled to the slot count. */
@@ -490,9 +497,7 @@ static inline void
 tag_flow4(const struct state_table *t, const struct state_flow4 *f,
     int dirs, uint32_t tag[2])
 {
-	tag[0] = tag4(f->src, f->dst, f->sport, f->dport, f->proto);
-	tag[1] = f->src == f->dst && f->sport == f->dport ? tag[0] :
-	    tag[0] ^ 1;
+	tags4(f->proto, f->src, f->dst, f->sport, f->dport, tag);
 	__builtin_prefetch(&t->slots[tag_home(t, tag[dirs & STATE_DIR_IN ?
 	    0 : 1])]);
 }

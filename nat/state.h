@@ -28,7 +28,9 @@
  * A hit costs the hash (xxHash of a 16-byte key), one index line and the
  * state's line.  At a million states both miss every cache, so batches
  * are looked up in three passes (state_prefetch(), state_prefetch2(),
- * then the lookups) and the misses of a batch overlap.
+ * then the lookups) and the misses of a batch overlap.  The second pass
+ * leaves each key a hint, the state its index line named; the lookup
+ * checks that state's key first and probes only when it does not fit.
  *
  * Time is passed in (seconds), so tests drive expiry with a fake clock.
  */
@@ -183,9 +185,10 @@ size_t	 state_bytes_per_state(const struct state_table *);
 
 /*
  * Batched lookups: a key's tag (the part of its hash the index uses),
- * then its index line fetched, then its state, then the lookup by tag.
- * state_tags4() gives state_tag() of the IPv4 keys made from these fields
- * going in and going out, with one hash.
+ * then its index line fetched, then its state (state_prefetch2() returns
+ * it as a hint: state number + 1, 0 for none), then the lookup by tag and
+ * hint.  state_tags4() gives state_tag() of the IPv4 keys made from these
+ * fields going in and going out, with one hash.
  */
 uint32_t state_tag(const struct state_key *);
 void	 state_tags4(uint8_t, const void *, const void *, uint16_t,
