@@ -373,6 +373,7 @@ pf_rule_timeouts(struct dp *dp, struct dp_pf_ruleset *rs, FILE *err)
 {
 	struct state_table *t = &dp->pf.states;
 	uint32_t tmo[ACL_TM_MAX];
+	uint64_t keep = 0;	/* the sets of this ruleset's rules */
 	size_t k, i;
 	int tm, own, full = 0;
 
@@ -393,12 +394,13 @@ pf_rule_timeouts(struct dp *dp, struct dp_pf_ruleset *rs, FILE *err)
 			if (!own)
 				continue;
 			rs->tmo[rs->anchor_base[k] + i] = (uint8_t)
-			    state_tmo_set(t, tmo);
+			    state_tmo_set(t, tmo, keep);
+			keep |= (uint64_t)1 << rs->tmo[rs->anchor_base[k] + i];
 			if (rs->tmo[rs->anchor_base[k] + i] == 0 &&
 			    memcmp(tmo, t->tmo[0], sizeof(tmo)) != 0 && !full++)
 				fprintf(err, "pfctl: more than %d sets of rule "
-				    "timeouts: the global ones apply to the "
-				    "rest\n", STATE_TMO_SETS - 1);
+				    "timeouts in use: the global ones apply to "
+				    "the rest\n", STATE_TMO_SETS - 1);
 		}
 }
 

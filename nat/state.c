@@ -33,6 +33,7 @@ const char *const state_counter_help[STATE_C__MAX] = {
 };
 
 _Static_assert(sizeof(struct state) == 64, "a state is one cache line");
+_Static_assert(STATE_TMO_SETS <= 64, "a bit per timeout set in a uint64_t");
 
 #define SLOT_WIRE	0x1
 #define SLOT_STACK	0x2
@@ -173,19 +174,37 @@ state_bytes_per_state(const struct state_table *t)
 	    ((size_t)t->nslots * sizeof(uint64_t) + t->limit - 1) / t->limit;
 }
 
-/* Intern a timeout table (a rule's own timeouts); 0 is the global one. */
+/*
+ * Intern a timeout table (a rule's own timeouts); 0 is the global one.
+ * Once all STATE_TMO_SETS have been handed out, a set that no state uses
+ * and KEEP (a bit per set: the caller's rules) does not name takes the
+ * new values, so that reloads which keep changing rule timeouts do not
+ * run out of sets over the daemon's life.  Finding one walks the states
+ * (only then: a reload with a new set of timeouts when all are taken).
+ * Returns 0 when every set is in use.
+ */
 int
-state_tmo_set(struct state_table *t, const uint32_t *tmo)
+state_tmo_set(struct state_table *t, const uint32_t *tmo, uint64_t keep)
 {
+	uint64_t used = keep | 1;
 	uint32_t i;
 
 	for (i = 0; i < t->ntmo; i++)
 		if (memcmp(t->tmo[i], tmo, sizeof(t->tmo[i])) == 0)
 			return (int)i;
-	if (t->ntmo == STATE_TMO_SETS)
-		return 0;
-	memcpy(t->tmo[t->ntmo], tmo, sizeof(t->tmo[0]));
-	return (int)t->ntmo++;
+	if (t->ntmo < STATE_TMO_SETS) {
+		memcpy(t->tmo[t->ntmo], tmo, sizeof(t->tmo[0]));
+		return (int)t->ntmo++;
+	}
+	for (i = 0; i < t->used; i++)
+		if (t->st[i].flags & STATE_F_USED)
+			used |= (uint64_t)1 << t->st[i].tmo_set;
+	for (i = 1; i < STATE_TMO_SETS; i++)
+		if (!(used & (uint64_t)1 << i)) {
+			memcpy(t->tmo[i], tmo, sizeof(t->tmo[0]));
+			return (int)i;
+		}
+	return 0;
 }
 
 /*

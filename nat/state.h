@@ -154,7 +154,7 @@ int	 state_table_init(struct state_table *, uint32_t);
 void	 state_table_fini(struct state_table *);
 int	 state_table_resize(struct state_table *, uint32_t);
 void	 state_default_timeouts(uint32_t *);
-int	 state_tmo_set(struct state_table *, const uint32_t *);
+int	 state_tmo_set(struct state_table *, const uint32_t *, uint64_t);
 
 void	 state_key_make(struct state_key *, uint8_t, uint8_t,
 	    const union acl_ip *, const union acl_ip *, uint16_t, uint16_t,

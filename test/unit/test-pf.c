@@ -378,6 +378,47 @@ Test(pf, rule_timeouts)
 	dptest_destroy(&dp, conf);
 }
 
+/*
+ * Reloads with ever new rule timeouts: after more than 63 sets over the
+ * daemon's life the rule's own timeout still applies (a set no state and
+ * no rule uses any more is reused), and a state made under an earlier
+ * ruleset keeps aging by its own.
+ */
+Test(pf, rule_timeouts_over_many_reloads)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	char rules[160], want[160];
+	const char *ss;
+	int i;
+
+	put("pf.conf", "pass out on em0\n"
+	    "pass in on vether0 proto udp keep state (udp.first 9)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 40999,
+	    "198.51.100.1", 53, 0));
+	for (i = 0; i < 100; i++) {
+		snprintf(rules, sizeof(rules), "pass out on em0\n"
+		    "pass in on vether0 proto udp keep state (udp.first "
+		    "%d)\n", 100 + i);
+		put("pf.conf", rules);
+		cr_assert_str_eq(ctl(&dp, "pfctl -f /etc/pf.conf"), "",
+		    "reload %d", i);
+	}
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	ss = ctl(&dp, "pfctl -vss");
+	cr_expect(strstr(ss, "<- 10.50.0.20:41000       NO_TRAFFIC:SINGLE\n"
+	    "   age 00:00:00, expires in 00:03:19, 1:0 pkts") != NULL,
+	    "the last reload's udp.first 199:\n%s", ss);
+	snprintf(want, sizeof(want), "<- 10.50.0.20:40999       "
+	    "NO_TRAFFIC:SINGLE\n   age 00:00:00, expires in 00:00:09");
+	cr_expect(strstr(ss, want) != NULL, "the first state's 9 s:\n%s", ss);
+	dptest_destroy(&dp, conf);
+}
+
 /* if-bound and floating per rule, over set state-policy: a bound state
  * shows its interface, a floating one "all" (pf's BOUND_IFACE()). */
 Test(pf, rule_if_bound_and_floating)

@@ -267,12 +267,48 @@ Test(state, per_rule_timeouts)
 
 	state_default_timeouts(tmo);
 	tmo[ACL_TM_TCP_FIRST_PACKET] = 5;
-	set = state_tmo_set(&t, tmo);
+	set = state_tmo_set(&t, tmo, 0);
 	cr_expect_eq(set, 1);
-	cr_expect_eq(state_tmo_set(&t, tmo), 1, "interned");
+	cr_expect_eq(state_tmo_set(&t, tmo, 0), 1, "interned");
 	state_key_make(&k, AF_INET, 6, &A, &B, 1, 2, STATE_DIR_IN);
 	s = state_insert(&t, &k, &k, STATE_DIR_IN, 0, 0, set, 0);
 	cr_expect_eq(state_expires_in(s, 0), 5);
+}
+
+/*
+ * Timeout sets are reused once all are taken: never one a state still
+ * ages by, nor one the caller keeps; with every set in use, the global
+ * one (0).
+ */
+Test(state, timeout_sets_reused)
+{
+	uint32_t tmo[ACL_TM_MAX];
+	struct state_key k;
+	struct state *s;
+	int i, set;
+
+	state_default_timeouts(tmo);
+	for (i = 1; i < STATE_TMO_SETS; i++) {
+		tmo[ACL_TM_UDP_FIRST_PACKET] = 100 + (uint32_t)i;
+		cr_assert_eq(state_tmo_set(&t, tmo, 0), i);
+	}
+	/* set 5 (udp.first 105) ages a state */
+	state_key_make(&k, AF_INET, 17, &A, &B, 1, 2, STATE_DIR_IN);
+	s = state_insert(&t, &k, &k, STATE_DIR_IN, 0, 0, 5, 0);
+	cr_assert_not_null(s);
+	tmo[ACL_TM_UDP_FIRST_PACKET] = 7;
+	set = state_tmo_set(&t, tmo, 0x1e);	/* keep 1-4 */
+	cr_expect_eq(set, 6, "the first set neither kept nor used: %d", set);
+	cr_expect_eq(t.tmo[6][ACL_TM_UDP_FIRST_PACKET], 7);
+	cr_expect_eq(t.tmo[5][ACL_TM_UDP_FIRST_PACKET], 105,
+	    "the state's set is untouched");
+	cr_expect_eq(state_expires_in(s, 0), 105);
+	tmo[ACL_TM_UDP_FIRST_PACKET] = 8;
+	cr_expect_eq(state_tmo_set(&t, tmo, ~(uint64_t)0x20), 0,
+	    "all kept or used: the global set");
+	state_remove(&t, s);
+	cr_expect_eq(state_tmo_set(&t, tmo, ~(uint64_t)0x20), 5,
+	    "free again once its state is gone");
 }
 
 /* An IPv6 state keeps its addresses apart; it is found, read back and
