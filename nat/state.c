@@ -320,12 +320,6 @@ slot_idx(uint64_t s)
 	return (uint32_t)((s & 0xffffffff) >> 2) - 1;
 }
 
-static int
-state_expired(const struct state *s, uint32_t now)
-{
-	return (int32_t)(now - s->expire) >= 0;
-}
-
 uint32_t
 state_expires_in(const struct state *s, uint32_t now)
 {
@@ -405,57 +399,28 @@ state_lookup(struct state_table *t, const struct state_key *k, int dir,
 }
 
 /*
- * The same with a tag computed earlier (a burst's prefetch pass), taken
- * as a hint: a hit needs no hash.  A miss is checked against the key's
- * own tag, so a tag that no longer fits the key (the frame was changed
- * after it was computed) costs a second probe, never a wrong answer; a
- * real miss costs the hash it saved.
- *
- * HINT (state number + 1, or 0) is the state the tag's index line named
- * first when the prefetch pass read it (state_prefetch2()).  An IPv4 key
- * tries it before probing: a state that is still in use, holds the key
- * among its WHICH keys, may be used on IFINDEX and has not expired is
- * what the probe would return, so a hit skips the index altogether.  The
- * burst may have removed or reused that state since; then the checks
- * fail and the probe runs as without a hint.  The probe is a function of
- * its own, so that a hit does not pay for setting it up.
+ * state_lookup_tag() (state.h) when the hint did not fit: the probe with
+ * a tag computed earlier (a burst's prefetch pass): a hit needs no hash.
+ * A miss is checked against the key's own tag, so a tag that no longer
+ * fits the key (the frame was changed after it was computed) costs a
+ * second probe, never a wrong answer; a real miss costs the hash it
+ * saved.
  */
-static __attribute__((noinline)) struct state *
-state_lookup_probe(struct state_table *t, const struct state_key *k,
-    uint32_t tag, int which, uint16_t ifindex, uint32_t now)
+struct state *
+state_lookup_tag_probe(struct state_table *t, const struct state_key *k,
+    uint32_t tag, int dir, uint16_t ifindex, uint32_t now)
 {
+	int which = dir == STATE_DIR_IN ? STATE_WIRE : STATE_STACK;
 	struct state *s;
 	uint32_t real;
 
+	t->c[STATE_C_SEARCHES]++;
 	if ((s = state_find(t, k, tag, which, ifindex, now, 1)) != NULL)
 		return s;
 	if ((real = state_tag(k)) == tag)
 		return NULL;
 	t->c[STATE_C_STALE_TAG]++;
 	return state_find(t, k, real, which, ifindex, now, 1);
-}
-
-struct state *
-state_lookup_tag(struct state_table *t, const struct state_key *k,
-    uint32_t tag, uint32_t hint, int dir, uint16_t ifindex, uint32_t now)
-{
-	int which = dir == STATE_DIR_IN ? STATE_WIRE : STATE_STACK;
-
-	t->c[STATE_C_SEARCHES]++;
-	if (hint - 1 < t->used && k->af == AF_INET) {
-		struct state *s = &t->st[hint - 1];
-		const struct state_k4 *sk = &s->k[which];
-
-		if ((s->flags & (STATE_F_USED | STATE_F_INET6)) ==
-		    STATE_F_USED && s->proto == k->proto &&
-		    sk->addr[0] == k->addr[0].w[0] &&
-		    sk->addr[1] == k->addr[1].w[0] &&
-		    sk->port[0] == k->port[0] && sk->port[1] == k->port[1] &&
-		    (s->ifindex == 0 || ifindex == 0 ||
-		    s->ifindex == ifindex) && !state_expired(s, now))
-			return s;
-	}
-	return state_lookup_probe(t, k, tag, which, ifindex, now);
 }
 
 /* Look a key up among WIRE or STACK keys, whatever the direction. */
