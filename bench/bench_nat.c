@@ -13,8 +13,10 @@
  * state_update().  The rule counters and the trace test that dp_pf_test()
  * adds are not in it; the pipeline case has them.  "batched": each burst
  * of 64 goes through nat_state_prefetch() first, as dp_process() sends
- * every received burst once there are DP_PF_PREFETCH_MIN (8192) states;
- * the 1k row shows what the pass would cost below that.
+ * every received burst once there are DP_PF_PREFETCH_MIN (8192) states,
+ * and each lookup is state_lookup_tag() with the tag and the hint (the
+ * state the index named) that pass left with the packet; the 1k row
+ * shows what the pass would cost below that.
  *
  * "batched, hot ring": the same, but each frame is written into
  * its buffer from one template and the flow's 16-byte descriptor (its
