@@ -5,7 +5,7 @@
  * acl_eval_linear() walks the flat list pf_flat.c builds, so comparing it
  * with the trees checks the trees, never the flattening.  This evaluator
  * walks the anchor tree of the acl_conf per packet instead, as OpenBSD's
- * pf_match_rule() does (pf.c 1.1185): rules in order, the last pass/block
+ * pf_match_rule() does (pf.c 1.1218): rules in order, the last pass/block
  * match wins unless a quick rule ends the evaluation, match rules apply
  * their tag and translation and evaluation goes on with the translated
  * packet, an anchor call is tested where it stands (its criteria, its

@@ -17,12 +17,13 @@ struct ref_env {
 	int			 dir;		/* ACL_IN or ACL_OUT */
 	struct acl_tags		*tags;		/* the classifier's */
 	/*
-	 * OpenBSD's pf_match_rule() (pf.c 1.1185) sets ctx->a when it
-	 * enters an anchor and does not restore it when the anchor
-	 * returns: a rule matched after a nested anchor call is credited
-	 * to that nested call.  Set, the reference does the same; clear,
-	 * it does what acl/filter/README.md says (the innermost call
-	 * around the rule).
+	 * pf.c 1.1185 (2023) set ctx->a when it entered an anchor and did
+	 * not restore it when the anchor returned: a rule matched after a
+	 * nested anchor call was credited to that call, and a quick anchor
+	 * around both did not stop.  1.1218 (2025) keeps ctx->a on the
+	 * anchor stack.  Set, the reference does as 1.1185; clear, as
+	 * 1.1218 and acl/filter/README.md (the innermost call around the
+	 * rule).  The tests only count how often the two differ.
 	 */
 	int			 stale_anchor;
 };
