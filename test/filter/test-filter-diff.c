@@ -180,21 +180,33 @@ rand_side(struct acl_rule_addr *ra, int v6, int proto)
 	static const int len4[] = { 8, 16, 24, 30, 32 };
 	static const int len6[] = { 32, 48, 64, 96, 128 };
 	static const char *dyn[] = { "em0", "tap0", "self", "egress",
-	    "vether0" };
+	    "vether0", "tap" };
+	static const int mods[] = { 0, 0, 0, ACL_IFA_NETWORK,
+	    ACL_IFA_NETWORK, ACL_IFA_BROADCAST, ACL_IFA_NOALIAS,
+	    ACL_IFA_NOALIAS | ACL_IFA_NETWORK, ACL_IFA_PEER };
 	char h[64], buf[80];
+	uint8_t af;
 	int k = (int)rnd(100);
 
 	if (k < 30)
 		fb_addr(ra, "any");
-	else if (k < 80) {
+	else if (k < 75) {
 		rand_host(h, sizeof(h), v6);
 		snprintf(buf, sizeof(buf), "%s/%d", h,
 		    v6 ? len6[rnd(5)] : len4[rnd(5)]);
 		fb_addr(ra, buf);
+	} else if (k < 80) {
+		/* a - b, sometimes empty (b < a) */
+		fb_addr(ra, "any");
+		ra->addr.type = ACL_ADDR_RANGE;
+		rand_host(h, sizeof(h), v6);
+		fb_ip(&ra->addr.a.addr, &af, h);
+		rand_host(h, sizeof(h), v6);
+		fb_ip(&ra->addr.a.mask, &af, h);
 	} else if (k < 90)
 		fb_tbl(ra, rnd(2) ? "t1" : "t2");
 	else
-		fb_dyn(ra, dyn[rnd(5)], chance(30) ? ACL_IFA_NETWORK : 0);
+		fb_dyn(ra, dyn[rnd(6)], mods[rnd(9)]);
 	if (chance(10))
 		ra->neg = 1;
 	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && chance(40))
@@ -311,11 +323,12 @@ rand_body(struct gen *g, struct acl_anchor *a, int depth, int n)
 static void
 rand_call(struct gen *g, struct acl_anchor *a, int depth)
 {
-	static const char *kids[] = { "x", "w", "b2", "a10", "m" };
+	/* not "aN": those are the names of new anchors */
+	static const char *kids[] = { "x", "w", "b2", "c10", "m" };
 	struct acl_anchor *t;
 	struct acl_rule *r;
 	char path[ACL_PATH_MAX], kid[ACL_PATH_MAX];
-	int i, nkids, wild, reuse;
+	int i, nkids, first, wild, reuse;
 
 	if (chance(g->around_pct))
 		rand_match(g, a);
@@ -345,9 +358,12 @@ rand_call(struct gen *g, struct acl_anchor *a, int depth)
 		 * order; the anchor's own rules, if any, are not evaluated.
 		 */
 		nkids = g->empty_pct ? (int)rnd(4) : 2;
+		first = (int)rnd(5);
 		for (i = 0; i < nkids; i++) {
+			/* each child once: a second fill could call itself */
 			snprintf(kid, sizeof(kid), "%s/%s", path,
-			    g->empty_pct ? kids[rnd(5)] : i ? "w" : "x");
+			    g->empty_pct ? kids[(first + 2 * i) % 5] :
+			    i ? "w" : "x");
 			rand_body(g, fb_anchor(g->conf, kid), depth + 1, 4);
 		}
 		if (chance(g->empty_pct))
@@ -456,6 +472,7 @@ struct rand_set {
 	int		 empty_pct;
 	int		 reuse_pct;
 	int		 around_pct;
+	int		 local_tables;	/* anchors with their own t1, t2 */
 };
 
 /* packets on which pf.c's stale ctx->a would decide otherwise */
@@ -468,6 +485,10 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 	    "10.0.1.4/30", "2001:db8:1::/48", NULL };
 	static const char *t2[] = { "10.1.0.0/16", "10.2.3.0/24",
 	    "!10.2.3.7", NULL };
+	static const char *t1local[] = { "10.0.1.0/24", "!10.0.1.4/30",
+	    "2001:db8:2::/48", NULL };
+	static const char *t2local[] = { "10.2.0.0/16", "!10.2.3.0/24",
+	    "10.2.3.7", NULL };
 	struct acl_ifinfo ifs[4];
 	struct acl_compile_args args;
 	struct acl_classifier *c;
@@ -495,6 +516,10 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 	fb_table(g.conf, "t2", "", t2);
 	while (g.conf->root->rs.nrules < (size_t)rs->nrules)
 		rand_rule(&g, g.conf->root, 0);
+	/* tables of anchors hide the main ones there, not elsewhere */
+	for (i = 0; rs->local_tables && i < g.ndone; i += 3)
+		fb_table(g.conf, i % 2 ? "t2" : "t1", g.done[i]->path,
+		    i % 2 ? t2local : t1local);
 	fb_if(&ifs[0], "em0", "em egress", "192.0.2.1/24 2001:db8::1/64");
 	fb_if(&ifs[1], "tap0", "tap", "");
 	fb_if(&ifs[2], "vether0", "vether", "10.0.1.1/24 10.2.3.1/24");
@@ -625,13 +650,14 @@ Test(diff, random_with_quick)
  * name order (and rules of their own, which "x/ *" does not evaluate),
  * empty anchors, quick anchors with and without quick rules, calls with
  * criteria, anchors called twice, match rules with tags and nat-to right
- * before and after calls.
+ * before and after calls, anchors with tables of their own.
  */
 Test(diff, random_anchors)
 {
 	struct rand_set rs = { .nrules = 12, .npkts = 200, .ref_stride = 1,
 	    .anchor_pct = 25, .maxdepth = 4, .qanchor_pct = 40,
-	    .empty_pct = 15, .reuse_pct = 15, .around_pct = 30 };
+	    .empty_pct = 15, .reuse_pct = 15, .around_pct = 30,
+	    .local_tables = 1 };
 	uint64_t seed;
 
 	for (seed = 4000; seed < 4200; seed++)
