@@ -214,6 +214,9 @@ rand_side(struct acl_rule_addr *ra, int v6, int proto)
 		    ports[rnd(NPORTS_R)]);
 }
 
+/* draw the rarer criteria too (the anchor sets; the others keep theirs) */
+static int g_more;
+
 static void
 rand_criteria(struct acl_rule *r)
 {
@@ -259,12 +262,35 @@ rand_criteria(struct acl_rule *r)
 		    rnd(3));
 		r->match_tag_not = chance(30);
 	}
-	if (chance(3))
+	if (chance(3)) {
 		snprintf(r->rcv_ifname, sizeof(r->rcv_ifname), "tap");
+		r->rcvifnot = chance(30);
+	}
 	if (chance(3))
 		r->tos = 0x10;
 	if (chance(3))
 		r->prob = 0x80000000U;
+	if (g_more == 0)
+		return;
+	/* what sluice decides it cannot know, and the rest of "on" */
+	if (r->ifname[0] == '\0' && chance(3)) {
+		r->onrdomain = (int)rnd(2);
+		r->ifnot = chance(30);
+	}
+	if (chance(2))
+		r->prio = (uint8_t)(rnd(2) ? 3 : ACL_PRIO_ZERO);
+	if (chance(2))
+		r->rule_flag |= ACL_RF_FRAGMENT;
+	if (r->proto == IPPROTO_TCP && chance(3))
+		snprintf(r->os, sizeof(r->os), "%s", rnd(2) ? "unknown" :
+		    "OpenBSD");
+	if ((r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP) &&
+	    chance(3)) {
+		r->uid.op = (uint8_t)(rnd(2) ? ACL_OP_EQ : ACL_OP_GT);
+		r->uid.id[0] = rnd(2) ? UINT32_MAX : 1000;
+	}
+	if (chance(2))
+		fb_addr(&r->dst, "no-route");
 }
 
 struct gen {
@@ -473,10 +499,13 @@ struct rand_set {
 	int		 reuse_pct;
 	int		 around_pct;
 	int		 local_tables;	/* anchors with their own t1, t2 */
+	int		 more;		/* rdomain, prio, os, uid, ... */
 };
 
 /* packets on which pf.c's stale ctx->a would decide otherwise */
 static size_t stale_diff, stale_total;
+/* what the reference saw: decided in an anchor, by a quick anchor */
+static size_t seen_anchor, seen_qanchor, seen_xlate_fail;
 
 static void
 rand_diff(uint64_t seed, const struct rand_set *rs)
@@ -512,6 +541,7 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 	g.empty_pct = rs->empty_pct;
 	g.reuse_pct = rs->reuse_pct;
 	g.around_pct = rs->around_pct;
+	g_more = rs->more;
 	fb_table(g.conf, "t1", "", t1);
 	fb_table(g.conf, "t2", "", t2);
 	while (g.conf->root->rs.nrules < (size_t)rs->nrules)
@@ -584,6 +614,11 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 				    ref.ar_quick_anchor, ref.ar_tag,
 				    ref.ar_match_nr, ref_anchor(&ref),
 				    ref.ar_anchor_nr);
+				seen_anchor += ref.ar_anchor != NULL &&
+				    ref.ar_anchor[0] != '\0';
+				seen_qanchor += ref.ar_quick_anchor;
+				seen_xlate_fail += ref.ar_reason ==
+				    ACL_R_TRANSLATE;
 				/* how often OpenBSD's stale ctx->a matters */
 				env.stale_anchor = 1;
 				ref_eval(&env, &p, &lin);
@@ -601,10 +636,14 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 static void
 stale_report(const char *name)
 {
+	cr_log_info("%s: %zu packets through the reference: %zu decided in "
+	    "an anchor, %zu by a quick anchor, %zu failed a translation", name,
+	    stale_total, seen_anchor, seen_qanchor, seen_xlate_fail);
 	cr_log_info("%s: %zu of %zu packets decided otherwise with pf.c's "
 	    "ctx->a left stale after a nested anchor", name, stale_diff,
 	    stale_total);
 	stale_diff = stale_total = 0;
+	seen_anchor = seen_qanchor = seen_xlate_fail = 0;
 }
 
 Test(diff, random_last_match_small)
@@ -657,7 +696,7 @@ Test(diff, random_anchors)
 	struct rand_set rs = { .nrules = 12, .npkts = 200, .ref_stride = 1,
 	    .anchor_pct = 25, .maxdepth = 4, .qanchor_pct = 40,
 	    .empty_pct = 15, .reuse_pct = 15, .around_pct = 30,
-	    .local_tables = 1 };
+	    .local_tables = 1, .more = 1 };
 	uint64_t seed;
 
 	for (seed = 4000; seed < 4200; seed++)
