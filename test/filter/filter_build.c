@@ -12,6 +12,7 @@
 
 #include "acl/filter/pf_filter.h"
 #include "filter_build.h"
+#include "filter_ref.h"
 
 static void *
 fb_calloc(size_t n, size_t sz)
@@ -357,7 +358,9 @@ fb_eval(const struct acl_conf *conf, const struct acl_ifinfo *ifs,
 {
 	struct acl_compile_args args;
 	struct acl_classifier *c;
-	struct acl_result lin, tree;
+	struct acl_result lin, tree, ref;
+	struct acl_tags *own = NULL;
+	struct ref_env env;
 	char err[128];
 
 	memset(&args, 0, sizeof(args));
@@ -366,11 +369,33 @@ fb_eval(const struct acl_conf *conf, const struct acl_ifinfo *ifs,
 	args.nifs = nifs;
 	args.port = port;
 	args.dir = dir;
-	args.tags = tags;
+	/* the reference needs the ids the classifier gave the tags */
+	if ((args.tags = tags) == NULL && (own = acl_tags_new()) == NULL)
+		cr_assert_fail("out of memory");
+	if (args.tags == NULL)
+		args.tags = own;
 	cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)), 0, "%s", err);
 	acl_eval_linear(c, &p, &lin);
 	acl_classify(c, &p, &tree);
 	fb_same(&lin, &tree);
+	/* and the reference that walks the anchors (filter_ref.c) */
+	memset(&env, 0, sizeof(env));
+	env.conf = conf;
+	env.ifs = ifs;
+	env.nifs = nifs;
+	env.port = port;
+	env.dir = dir;
+	env.tags = args.tags;
+	ref_eval(&env, &p, &ref);
+	fb_same(&lin, &ref);
+	cr_assert_eq(lin.ar_match_nr, ref.ar_match_nr);
+	cr_assert_eq(lin.ar_keep_state, ref.ar_keep_state);
+	cr_assert_eq(lin.ar_return, ref.ar_return);
+	cr_assert_eq(lin.ar_anchor_call, ref.ar_anchor_call);
+	cr_assert_eq(lin.ar_anchor_nr, ref.ar_anchor_nr);
+	cr_assert_str_eq(lin.ar_anchor ? lin.ar_anchor : "-",
+	    ref.ar_anchor ? ref.ar_anchor : "-");
 	acl_classifier_free(c);
+	acl_tags_free(own);
 	return (lin);
 }

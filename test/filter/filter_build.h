@@ -30,8 +30,9 @@ void			 fb_table(struct acl_conf *, const char *, const char *,
 void			 fb_pool(struct acl_pool *, const char *);
 struct acl_pkt		 fb_pkt(const char *, const char *, int, int, int);
 struct acl_pkt		 fb_syn(const char *, const char *, int);
-/* Compile for (port, dir), evaluate linearly and with the tree, assert
- * that both agree in every field, return the answer. */
+/* Compile for (port, dir), evaluate linearly, with the tree and with
+ * filter_ref.c, assert that all agree in every field, return the answer.
+ * tags NULL: a private acl_tags. */
 struct acl_result	 fb_eval(const struct acl_conf *, const struct acl_ifinfo *,
 			    size_t, size_t, int, struct acl_tags *,
 			    struct acl_pkt);

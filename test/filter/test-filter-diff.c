@@ -12,6 +12,13 @@
  * criteria), tables, dynamic addresses, negations, flags, icmp types, for
  * several ports and both directions; random packets drawn near the rules.
  * Fixed seeds: a failure names its seed and packet and replays.
+ *
+ * Both evaluators walk the flat list pf_flat.c builds, so they agree even
+ * when the flattening is wrong.  The random packets therefore also go
+ * through filter_ref.c, which walks the anchor tree itself as
+ * pf_match_rule() does, and must give the same result field by field:
+ * this is what checks the flattening (anchor order, wildcards, nesting,
+ * quick anchors, calls with criteria, the numbering of the result).
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -27,6 +34,7 @@
 #include "acl/filter/pf_filter.h"
 #include "acl/filter/pf_filter_bench.h"
 #include "filter_build.h"
+#include "filter_ref.h"
 
 static const char *
 corpus(void)
@@ -45,6 +53,25 @@ same_result(const struct acl_result *a, const struct acl_result *b)
 	    a->ar_quick_anchor == b->ar_quick_anchor &&
 	    a->ar_tag == b->ar_tag && a->ar_nat == b->ar_nat &&
 	    a->ar_rdr == b->ar_rdr && a->ar_match == b->ar_match);
+}
+
+/* The library's answer against the reference's, every field it fills. */
+static int
+same_ref(const struct acl_result *a, const struct acl_result *r)
+{
+	return (same_result(a, r) && a->ar_match_nr == r->ar_match_nr &&
+	    a->ar_keep_state == r->ar_keep_state &&
+	    a->ar_return == r->ar_return &&
+	    a->ar_anchor_call == r->ar_anchor_call &&
+	    a->ar_anchor_nr == r->ar_anchor_nr &&
+	    (a->ar_anchor == r->ar_anchor || (a->ar_anchor != NULL &&
+	    r->ar_anchor != NULL && strcmp(a->ar_anchor, r->ar_anchor) == 0)));
+}
+
+static const char *
+ref_anchor(const struct acl_result *r)
+{
+	return (r->ar_anchor != NULL ? r->ar_anchor : "-");
 }
 
 static void
@@ -153,27 +180,42 @@ rand_side(struct acl_rule_addr *ra, int v6, int proto)
 	static const int len4[] = { 8, 16, 24, 30, 32 };
 	static const int len6[] = { 32, 48, 64, 96, 128 };
 	static const char *dyn[] = { "em0", "tap0", "self", "egress",
-	    "vether0" };
+	    "vether0", "tap" };
+	static const int mods[] = { 0, 0, 0, ACL_IFA_NETWORK,
+	    ACL_IFA_NETWORK, ACL_IFA_BROADCAST, ACL_IFA_NOALIAS,
+	    ACL_IFA_NOALIAS | ACL_IFA_NETWORK, ACL_IFA_PEER };
 	char h[64], buf[80];
+	uint8_t af;
 	int k = (int)rnd(100);
 
 	if (k < 30)
 		fb_addr(ra, "any");
-	else if (k < 80) {
+	else if (k < 75) {
 		rand_host(h, sizeof(h), v6);
 		snprintf(buf, sizeof(buf), "%s/%d", h,
 		    v6 ? len6[rnd(5)] : len4[rnd(5)]);
 		fb_addr(ra, buf);
+	} else if (k < 80) {
+		/* a - b, sometimes empty (b < a) */
+		fb_addr(ra, "any");
+		ra->addr.type = ACL_ADDR_RANGE;
+		rand_host(h, sizeof(h), v6);
+		fb_ip(&ra->addr.a.addr, &af, h);
+		rand_host(h, sizeof(h), v6);
+		fb_ip(&ra->addr.a.mask, &af, h);
 	} else if (k < 90)
 		fb_tbl(ra, rnd(2) ? "t1" : "t2");
 	else
-		fb_dyn(ra, dyn[rnd(5)], chance(30) ? ACL_IFA_NETWORK : 0);
+		fb_dyn(ra, dyn[rnd(6)], mods[rnd(9)]);
 	if (chance(10))
 		ra->neg = 1;
 	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && chance(40))
 		fb_port(ra, 1 + (int)rnd(9), ports[rnd(NPORTS_R)],
 		    ports[rnd(NPORTS_R)]);
 }
+
+/* draw the rarer criteria too (the anchor sets; the others keep theirs) */
+static int g_more;
 
 static void
 rand_criteria(struct acl_rule *r)
@@ -220,54 +262,156 @@ rand_criteria(struct acl_rule *r)
 		    rnd(3));
 		r->match_tag_not = chance(30);
 	}
-	if (chance(3))
+	if (chance(3)) {
 		snprintf(r->rcv_ifname, sizeof(r->rcv_ifname), "tap");
+		r->rcvifnot = chance(30);
+	}
 	if (chance(3))
 		r->tos = 0x10;
 	if (chance(3))
 		r->prob = 0x80000000U;
+	if (g_more == 0)
+		return;
+	/* what sluice decides it cannot know, and the rest of "on" */
+	if (r->ifname[0] == '\0' && chance(3)) {
+		r->onrdomain = (int)rnd(2);
+		r->ifnot = chance(30);
+	}
+	if (chance(2))
+		r->prio = (uint8_t)(rnd(2) ? 3 : ACL_PRIO_ZERO);
+	if (chance(2))
+		r->rule_flag |= ACL_RF_FRAGMENT;
+	if (r->proto == IPPROTO_TCP && chance(3))
+		snprintf(r->os, sizeof(r->os), "%s", rnd(2) ? "unknown" :
+		    "OpenBSD");
+	if ((r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP) &&
+	    chance(3)) {
+		r->uid.op = (uint8_t)(rnd(2) ? ACL_OP_EQ : ACL_OP_GT);
+		r->uid.id[0] = rnd(2) ? UINT32_MAX : 1000;
+	}
+	if (chance(2))
+		fb_addr(&r->dst, "no-route");
 }
 
 struct gen {
 	struct acl_conf	*conf;
 	int		 quick_pct;
 	int		 nanchors;
+	/* anchors: chances in percent, 0 for the first three by default */
+	int		 anchor_pct;	/* a rule is an anchor call */
+	int		 maxdepth;
+	int		 qanchor_pct;	/* a call is quick */
+	int		 empty_pct;	/* an anchor gets no rules */
+	int		 reuse_pct;	/* a call to an anchor made before */
+	int		 around_pct;	/* match rules next to a call */
+	/* anchors whose rules are complete: calls to them make no loop */
+	struct acl_anchor *done[256];
+	int		 ndone;
 };
 
 static void rand_ruleset(struct gen *, struct acl_anchor *, int, int);
+static void rand_rule(struct gen *, struct acl_anchor *, int);
+
+static void
+gen_done(struct gen *g, struct acl_anchor *a)
+{
+	if (g->ndone < (int)(sizeof(g->done) / sizeof(g->done[0])))
+		g->done[g->ndone++] = a;
+}
+
+/* a match rule with a tag or a translation, next to an anchor call */
+static void
+rand_match(struct gen *g, struct acl_anchor *a)
+{
+	struct acl_rule *r = fb_rule(a, ACL_MATCH);
+
+	(void)g;
+	rand_criteria(r);
+	if (chance(50))
+		snprintf(r->tagname, sizeof(r->tagname), "T%u", rnd(3));
+	if (chance(40)) {
+		if (r->af == AF_INET6)
+			fb_pool(&r->nat, "2001:db8:9::1");
+		else
+			fb_pool(&r->nat, chance(50) ? "10.1.2.3" : "(em0)");
+	}
+}
+
+/* The body of an anchor: maybe nothing, maybe rules and calls. */
+static void
+rand_body(struct gen *g, struct acl_anchor *a, int depth, int n)
+{
+	if (!chance(g->empty_pct))
+		rand_ruleset(g, a, depth, n);
+	gen_done(g, a);
+}
+
+static void
+rand_call(struct gen *g, struct acl_anchor *a, int depth)
+{
+	/* not "aN": those are the names of new anchors */
+	static const char *kids[] = { "x", "w", "b2", "c10", "m" };
+	struct acl_anchor *t;
+	struct acl_rule *r;
+	char path[ACL_PATH_MAX], kid[ACL_PATH_MAX];
+	int i, nkids, first, wild, reuse;
+
+	if (chance(g->around_pct))
+		rand_match(g, a);
+	reuse = g->ndone > 0 && chance(g->reuse_pct);
+	wild = chance(50);
+	if (reuse)
+		snprintf(path, sizeof(path), "%s",
+		    g->done[rnd((uint32_t)g->ndone)]->path);
+	else
+		snprintf(path, sizeof(path), "%s%sa%d", a->path,
+		    a->path[0] ? "/" : "", g->nanchors++);
+	r = fb_call(g->conf, a, path, wild);
+	rand_criteria(r);
+	if (chance(60)) {
+		r->af = 0;
+		r->proto = 0;
+		fb_addr(&r->src, "any");
+		fb_addr(&r->dst, "any");
+		r->flags = r->flagset = 0;
+		r->type = r->code = 0;
+	}
+	r->quick = chance(g->qanchor_pct);
+	t = r->anchor;
+	if (!reuse && wild) {
+		/*
+		 * "x/ *": children made in an order that is not their name
+		 * order; the anchor's own rules, if any, are not evaluated.
+		 */
+		nkids = g->empty_pct ? (int)rnd(4) : 2;
+		first = (int)rnd(5);
+		for (i = 0; i < nkids; i++) {
+			/* each child once: a second fill could call itself */
+			snprintf(kid, sizeof(kid), "%s/%s", path,
+			    g->empty_pct ? kids[(first + 2 * i) % 5] :
+			    i ? "w" : "x");
+			rand_body(g, fb_anchor(g->conf, kid), depth + 1, 4);
+		}
+		if (chance(g->empty_pct))
+			rand_ruleset(g, t, depth + 1, 2);
+		gen_done(g, t);
+	} else if (!reuse)
+		rand_body(g, t, depth + 1, 6);
+	if (chance(g->around_pct))
+		rand_match(g, a);
+}
 
 static void
 rand_rule(struct gen *g, struct acl_anchor *a, int depth)
 {
 	struct acl_rule *r;
-	char path[ACL_PATH_MAX];
 	int k = (int)rnd(100);
 
-	if (k < 8 && depth < 3) {
-		/* an anchor call to a new child; maybe a wildcard */
-		snprintf(path, sizeof(path), "%s%sa%d", a->path,
-		    a->path[0] ? "/" : "", g->nanchors++);
-		r = fb_call(g->conf, a, path, chance(50));
-		rand_criteria(r);
-		if (chance(60)) {
-			r->af = 0;
-			r->proto = 0;
-			fb_addr(&r->src, "any");
-			fb_addr(&r->dst, "any");
-			r->flags = r->flagset = 0;
-			r->type = r->code = 0;
-		}
-		r->quick = g->quick_pct > 0 && chance(30);
-		if (r->anchor_wildcard) {
-			rand_ruleset(g, fb_anchor(g->conf, strcat(path, "/x")),
-			    depth + 1, 4);
-			path[strlen(path) - 2] = '\0';
-			rand_ruleset(g, fb_anchor(g->conf, strcat(path, "/w")),
-			    depth + 1, 4);
-		} else
-			rand_ruleset(g, r->anchor, depth + 1, 6);
+	if (k < g->anchor_pct && depth < g->maxdepth) {
+		rand_call(g, a, depth);
 		return;
 	}
+	k = (int)rnd(100);
 	r = fb_rule(a, k < 50 ? ACL_PASS : k < 85 ? ACL_BLOCK : ACL_MATCH);
 	rand_criteria(r);
 	r->quick = r->action != ACL_MATCH && chance(g->quick_pct);
@@ -338,17 +482,47 @@ rand_pkt(void)
 	return (p);
 }
 
+/*
+ * What the differential tests draw: the rule set's shape, how many
+ * packets per (port, direction), and every how many of them also go
+ * through the reference (0: none).
+ */
+struct rand_set {
+	int		 nrules;
+	int		 quick_pct;
+	int		 npkts;
+	int		 ref_stride;
+	int		 anchor_pct;	/* 0: 8 % */
+	int		 maxdepth;	/* 0: 3 */
+	int		 qanchor_pct;	/* -1: 30 % if quick_pct, else 0 */
+	int		 empty_pct;
+	int		 reuse_pct;
+	int		 around_pct;
+	int		 local_tables;	/* anchors with their own t1, t2 */
+	int		 more;		/* rdomain, prio, os, uid, ... */
+};
+
+/* packets on which pf.c's stale ctx->a would decide otherwise */
+static size_t stale_diff, stale_total;
+/* what the reference saw: decided in an anchor, by a quick anchor */
+static size_t seen_anchor, seen_qanchor, seen_xlate_fail;
+
 static void
-rand_diff(uint64_t seed, int nrules, int quick_pct, int npkts)
+rand_diff(uint64_t seed, const struct rand_set *rs)
 {
 	static const char *t1[] = { "10.0.0.0/16", "!10.0.1.0/24",
 	    "10.0.1.4/30", "2001:db8:1::/48", NULL };
 	static const char *t2[] = { "10.1.0.0/16", "10.2.3.0/24",
 	    "!10.2.3.7", NULL };
+	static const char *t1local[] = { "10.0.1.0/24", "!10.0.1.4/30",
+	    "2001:db8:2::/48", NULL };
+	static const char *t2local[] = { "10.2.0.0/16", "!10.2.3.0/24",
+	    "10.2.3.7", NULL };
 	struct acl_ifinfo ifs[4];
 	struct acl_compile_args args;
 	struct acl_classifier *c;
-	struct acl_result lin, tree;
+	struct acl_result lin, tree, ref;
+	struct ref_env env;
 	struct acl_tags *tags;
 	struct acl_pkt p;
 	struct gen g;
@@ -359,11 +533,23 @@ rand_diff(uint64_t seed, int nrules, int quick_pct, int npkts)
 	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
 	memset(&g, 0, sizeof(g));
 	g.conf = fb_conf_new();
-	g.quick_pct = quick_pct;
+	g.quick_pct = rs->quick_pct;
+	g.anchor_pct = rs->anchor_pct ? rs->anchor_pct : 8;
+	g.maxdepth = rs->maxdepth ? rs->maxdepth : 3;
+	g.qanchor_pct = rs->qanchor_pct >= 0 ? rs->qanchor_pct :
+	    rs->quick_pct > 0 ? 30 : 0;
+	g.empty_pct = rs->empty_pct;
+	g.reuse_pct = rs->reuse_pct;
+	g.around_pct = rs->around_pct;
+	g_more = rs->more;
 	fb_table(g.conf, "t1", "", t1);
 	fb_table(g.conf, "t2", "", t2);
-	while (g.conf->root->rs.nrules < (size_t)nrules)
+	while (g.conf->root->rs.nrules < (size_t)rs->nrules)
 		rand_rule(&g, g.conf->root, 0);
+	/* tables of anchors hide the main ones there, not elsewhere */
+	for (i = 0; rs->local_tables && i < g.ndone; i += 3)
+		fb_table(g.conf, i % 2 ? "t2" : "t1", g.done[i]->path,
+		    i % 2 ? t2local : t1local);
 	fb_if(&ifs[0], "em0", "em egress", "192.0.2.1/24 2001:db8::1/64");
 	fb_if(&ifs[1], "tap0", "tap", "");
 	fb_if(&ifs[2], "vether0", "vether", "10.0.1.1/24 10.2.3.1/24");
@@ -386,7 +572,14 @@ rand_diff(uint64_t seed, int nrules, int quick_pct, int npkts)
 			args.tags = tags;
 			cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)),
 			    0, "seed %llu: %s", (unsigned long long)seed, err);
-			for (i = 0; i < npkts; i++) {
+			memset(&env, 0, sizeof(env));
+			env.conf = g.conf;
+			env.ifs = ifs;
+			env.nifs = 4;
+			env.port = (size_t)port;
+			env.dir = dir;
+			env.tags = tags;
+			for (i = 0; i < rs->npkts; i++) {
 				p = rand_pkt();
 				if (chance(20))
 					p.tag = tagid[rnd(3)];
@@ -399,6 +592,40 @@ rand_diff(uint64_t seed, int nrules, int quick_pct, int npkts)
 				    lin.ar_nr, lin.ar_action, lin.ar_reason,
 				    tree.ar_nr, tree.ar_action,
 				    tree.ar_reason);
+				if (rs->ref_stride == 0 ||
+				    i % rs->ref_stride != 0)
+					continue;
+				env.stale_anchor = 0;
+				ref_eval(&env, &p, &ref);
+				cr_assert(same_ref(&tree, &ref) &&
+				    same_ref(&lin, &ref),
+				    "seed %llu port %d dir %d packet %d: "
+				    "tree/linear nr %d/%d action %d reason %d "
+				    "quick %d/%d tag %d match %d anchor %s:%u, "
+				    "reference nr %d action %d reason %d "
+				    "quick %d/%d tag %d match %d anchor %s:%u",
+				    (unsigned long long)seed, port, dir, i,
+				    tree.ar_nr, lin.ar_nr, tree.ar_action,
+				    tree.ar_reason, tree.ar_quick,
+				    tree.ar_quick_anchor, tree.ar_tag,
+				    tree.ar_match_nr, ref_anchor(&tree),
+				    tree.ar_anchor_nr, ref.ar_nr,
+				    ref.ar_action, ref.ar_reason, ref.ar_quick,
+				    ref.ar_quick_anchor, ref.ar_tag,
+				    ref.ar_match_nr, ref_anchor(&ref),
+				    ref.ar_anchor_nr);
+				seen_anchor += ref.ar_anchor != NULL &&
+				    ref.ar_anchor[0] != '\0';
+				seen_qanchor += ref.ar_quick_anchor;
+				seen_xlate_fail += ref.ar_reason ==
+				    ACL_R_TRANSLATE;
+				/* how often OpenBSD's stale ctx->a matters */
+				env.stale_anchor = 1;
+				ref_eval(&env, &p, &lin);
+				stale_total++;
+				if (lin.ar_nr != ref.ar_nr ||
+				    lin.ar_quick_anchor != ref.ar_quick_anchor)
+					stale_diff++;
 			}
 			acl_classifier_free(c);
 		}
@@ -406,28 +633,76 @@ rand_diff(uint64_t seed, int nrules, int quick_pct, int npkts)
 	fb_conf_free(g.conf);
 }
 
+static void
+stale_report(const char *name)
+{
+	cr_log_info("%s: %zu packets through the reference: %zu decided in "
+	    "an anchor, %zu by a quick anchor, %zu failed a translation", name,
+	    stale_total, seen_anchor, seen_qanchor, seen_xlate_fail);
+	cr_log_info("%s: %zu of %zu packets decided otherwise with pf.c's "
+	    "ctx->a left stale after a nested anchor", name, stale_diff,
+	    stale_total);
+	stale_diff = stale_total = 0;
+	seen_anchor = seen_qanchor = seen_xlate_fail = 0;
+}
+
 Test(diff, random_last_match_small)
 {
+	struct rand_set rs = { .nrules = 20, .npkts = 300, .ref_stride = 1,
+	    .qanchor_pct = -1 };
 	uint64_t seed;
 
 	for (seed = 1; seed <= 150; seed++)
-		rand_diff(seed, 20, 0, 300);
+		rand_diff(seed, &rs);
+	stale_report("random_last_match_small");
 }
 
 Test(diff, random_last_match_large)
 {
+	struct rand_set rs = { .nrules = 1500, .npkts = 3000,
+	    .ref_stride = 10, .qanchor_pct = -1 };
 	uint64_t seed;
 
 	for (seed = 1000; seed < 1006; seed++)
-		rand_diff(seed, 1500, 0, 3000);
+		rand_diff(seed, &rs);
+	stale_report("random_last_match_large");
 }
 
 Test(diff, random_with_quick)
 {
+	struct rand_set rs = { .nrules = 40, .quick_pct = 15, .npkts = 300,
+	    .ref_stride = 1, .qanchor_pct = -1 };
+	struct rand_set big = { .nrules = 1500, .quick_pct = 5,
+	    .npkts = 3000, .ref_stride = 10, .qanchor_pct = -1 };
 	uint64_t seed;
 
 	for (seed = 2000; seed < 2100; seed++)
-		rand_diff(seed, 40, 15, 300);
+		rand_diff(seed, &rs);
 	for (seed = 3000; seed < 3004; seed++)
-		rand_diff(seed, 1500, 5, 3000);
+		rand_diff(seed, &big);
+	stale_report("random_with_quick");
+}
+
+/*
+ * Anchor-heavy sets, for the flattening: a call in every fourth rule,
+ * nested four deep, wildcards with zero to three children made out of
+ * name order (and rules of their own, which "x/ *" does not evaluate),
+ * empty anchors, quick anchors with and without quick rules, calls with
+ * criteria, anchors called twice, match rules with tags and nat-to right
+ * before and after calls, anchors with tables of their own.
+ */
+Test(diff, random_anchors)
+{
+	struct rand_set rs = { .nrules = 12, .npkts = 200, .ref_stride = 1,
+	    .anchor_pct = 25, .maxdepth = 4, .qanchor_pct = 40,
+	    .empty_pct = 15, .reuse_pct = 15, .around_pct = 30,
+	    .local_tables = 1, .more = 1 };
+	uint64_t seed;
+
+	for (seed = 4000; seed < 4200; seed++)
+		rand_diff(seed, &rs);
+	rs.quick_pct = 10;
+	for (seed = 5000; seed < 5200; seed++)
+		rand_diff(seed, &rs);
+	stale_report("random_anchors");
 }

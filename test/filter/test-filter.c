@@ -1,7 +1,8 @@
 /*
  * The pf rule classifier: semantics, one rule of pf.conf(5) at a time.
- * Every packet goes through both evaluators (linear and tree) and they
- * must agree before the answer is checked.
+ * Every packet goes through both evaluators (linear and tree) and the
+ * reference that walks the anchors (filter_ref.c), and they must agree
+ * before the answer is checked.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
