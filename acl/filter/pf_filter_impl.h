@@ -310,7 +310,7 @@ struct acl_classifier {
 	/* what a lookup reads of them: the non-empty ones, packed */
 	struct acl_tlook look[2][2][ACL_NSUB];
 	uint8_t		 nlook[2][2];
-	uint32_t	*xlate;		/* translating match rules */
+	uint32_t	*xlate;		/* translating or quick match rules */
 	acl_nat_fn	 nat;		/* acl_compile_args' */
 	void		*nat_arg;
 	size_t		 nxlate;

@@ -763,8 +763,15 @@ acl_resolve(struct acl_fstate *st)
 		 */
 		if (xlate)
 			e->flags |= E_AFTERXLATE;
-		if (r->action == ACL_MATCH && (e->flags & (E_NAT | E_RDR))) {
-			xlate = 1;
+		/*
+		 * Where acl_prune() must not reach across: translating match
+		 * rules, and "match quick", which ends the evaluation before
+		 * the rules after it could decide.
+		 */
+		if (e->kind == ACL_FLAT_RULE && r->action == ACL_MATCH &&
+		    ((e->flags & (E_NAT | E_RDR)) || r->quick)) {
+			if (e->flags & (E_NAT | E_RDR))
+				xlate = 1;
 			nx = reallocarray(c->xlate, c->nxlate + 1,
 			    sizeof(*nx));
 			if (nx == NULL)

@@ -540,9 +540,15 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 		return (ACL_STEP_NEXT);
 	}
 	if (e->r->action == ACL_MATCH) {
+		/*
+		 * pf_match_rule() returns PF_TEST_QUICK after any matching
+		 * rule with quick, a match rule too: "match quick" applies
+		 * its options and ends the evaluation, and the last pass or
+		 * block rule before it decides.
+		 */
 		x->match = pos;
 		if (!(e->flags & (E_NAT | E_RDR)))
-			return (ACL_STEP_NEXT);
+			return (e->r->quick ? ACL_STEP_STOP : ACL_STEP_NEXT);
 		if (e->flags & E_NAT)
 			x->nat = pos;
 		if (e->flags & E_RDR)
@@ -552,6 +558,8 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 			x->fail = ACL_R_TRANSLATE;
 			return (ACL_STEP_STOP);
 		}
+		if (e->r->quick)
+			return (ACL_STEP_STOP);
 		return (rv ? ACL_STEP_RESTART : ACL_STEP_NEXT);
 	}
 	x->decide = pos;

@@ -42,8 +42,8 @@
  * can need are dropped: everything after a quick rule that matches every
  * packet of the region (up to the next translating match rule, see
  * acl_prune()), and non-quick pass/block rules before a rule that matches
- * the whole region and decides after them (unless a quick anchor, a tag
- * or a translation could make them count).
+ * the whole region and decides after them (unless a quick anchor, a tag,
+ * a translation or a "match quick" could make them count).
  *
  * Separation (Vamanan et al., EffiCuts): an entry wide in a dimension is
  * copied into every child of a cut along it, and a tree mixing wide and
@@ -238,8 +238,9 @@ acl_prune(const struct acl_classifier *c, int afi, uint32_t *l, size_t n,
 	if (q == n || q == 0)
 		return (n);
 	/*
-	 * A match rule before q may translate the packet out of the region
-	 * (it may sit in another subset's tree): keep what precedes it.
+	 * A match rule before q may translate the packet out of the region,
+	 * or end the evaluation before q if it is "match quick" (it may sit
+	 * in another subset's tree): keep what precedes it.
 	 */
 	for (lo = 0, hi = c->nxlate; lo < hi;) {
 		if (c->xlate[(lo + hi) / 2] < l[q])

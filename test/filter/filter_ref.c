@@ -619,10 +619,9 @@ ref_ruleset(struct ref_ctx *x, const struct acl_anchor *a,
 				x->fail = 1;
 				return (REF_FAIL);
 			}
-			/*
-			 * pf would end here on "match quick"; the library
-			 * does not, and the tests make no such rule.
-			 */
+			/* pf_match_rule(): any matching quick rule ends it */
+			if (r->quick)
+				return (REF_QUICK);
 			continue;
 		}
 		x->rm = r;

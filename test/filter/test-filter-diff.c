@@ -414,7 +414,9 @@ rand_rule(struct gen *g, struct acl_anchor *a, int depth)
 	k = (int)rnd(100);
 	r = fb_rule(a, k < 50 ? ACL_PASS : k < 85 ? ACL_BLOCK : ACL_MATCH);
 	rand_criteria(r);
-	r->quick = r->action != ACL_MATCH && chance(g->quick_pct);
+	/* "match quick" ends the evaluation too (pf_match_rule()) */
+	r->quick = chance(r->action == ACL_MATCH ? g->quick_pct / 3 :
+	    g->quick_pct);
 	if (r->action == ACL_PASS && chance(40))
 		r->keep_state = ACL_STATE_NORMAL;
 	if (r->action == ACL_MATCH && chance(40)) {

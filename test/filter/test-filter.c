@@ -99,6 +99,30 @@ Test(filter, quick_stops)
 	cr_expect(!res.ar_quick);
 }
 
+/*
+ * "match quick" ends the evaluation where it matches, as any quick rule
+ * does in pf_match_rule(): its options apply, the last pass or block
+ * rule before it decides, and no rule after it is looked at.
+ */
+Test(filter, match_quick_ends_evaluation)
+{
+	struct acl_result res;
+	struct acl_rule *r;
+
+	fb_rule(root, ACL_PASS);
+	r = fb_rule(root, ACL_MATCH);
+	r->quick = 1;
+	r->proto = IPPROTO_TCP;
+	fb_rule(root, ACL_BLOCK);
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 22));
+	PASSES(res, 0);
+	cr_expect_eq(res.ar_match, &root->rs.rules[1]);
+	cr_expect(!res.ar_quick, "the deciding rule is not quick");
+	res = eval(TAP0, ACL_IN, udp("10.0.0.1", "10.0.0.2", 53));
+	BLOCKS(res, 2);
+	cr_expect_null(res.ar_match);
+}
+
 Test(filter, nothing_matched_passes_without_state)
 {
 	struct acl_result res;
