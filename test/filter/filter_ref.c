@@ -648,11 +648,11 @@ ref_eval(const struct ref_env *env, const struct acl_pkt *p,
 	res->ar_action = ACL_PASS;
 	res->ar_reason = ACL_R_NOMATCH;
 	for (i = 0; i < env->conf->nskip; i++)
-		if (env->conf->skip[i] != NULL && ref_kif(&env->ifs[env->port], env->conf->skip[i])) {
+		if (env->conf->skip[i] != NULL &&
+		    ref_kif(&env->ifs[env->port], env->conf->skip[i])) {
 			res->ar_reason = ACL_R_SKIP;
 			return;
 		}
-
 	memset(&x, 0, sizeof(x));
 	x.env = env;
 	x.port = &env->ifs[env->port];
