@@ -1101,8 +1101,15 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			state_remove(&pf->states, s);
 			return PF_DROP;
 		}
-		if ((s->flags & STATE_F_NAT) && rewrite && li.af == 4)
+		if ((s->flags & STATE_F_NAT) && rewrite && li.af == 4) {
+			int tagged = p->st_tags;
+
 			pf_translate(p, &li, s, sdir);
+			/* A prefetched burst's frame that goes on to an out
+			 * rule elsewhere: prefetch for that lookup too. */
+			if (tagged && dir == ACL_IN)
+				nat_state_retag(&pf->states, p, tagged);
+		}
 		pf_count(pf, s->rule, dir, p->len);
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "

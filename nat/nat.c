@@ -304,3 +304,23 @@ nat_state_prefetch(const struct state_table *t, struct pkt *const *pkts,
 	}
 }
 
+/*
+ * A frame the state just translated (nat_rewrite4() dropped its tags) is
+ * a new flow key for the lookup that comes next: going out of the router
+ * after an un-NAT on em0, say, where the state of the inside flow waits.
+ * Tag it again and ask for its index line now, so that the miss overlaps
+ * the routing in between instead of stalling that lookup; the lookup
+ * then needs no hash either.  No hint: the line has not come yet.
+ */
+void
+nat_state_retag(const struct state_table *t, struct pkt *p, int dirs)
+{
+	struct state_flow4 f;
+
+	p->st_tags = 0;
+	if (!flow4(p->data, p->len, &f))
+		return;
+	state_prefetch_flow4(t, &f, dirs, p->st_tag);
+	p->st_hint[0] = p->st_hint[1] = 0;
+	p->st_tags = (uint8_t)(dirs & (STATE_DIR_IN | STATE_DIR_OUT));
+}

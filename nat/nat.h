@@ -40,6 +40,7 @@ int	 nat_rewrite_icmp_error(struct pkt *, const struct l3info *,
 	    const struct nat_rewrite *, const struct nat_rewrite *);
 void	 nat_state_prefetch(const struct state_table *, struct pkt *const *,
 	    int, int);
+void	 nat_state_retag(const struct state_table *, struct pkt *, int);
 uint16_t nat_pick_port(struct state_table *, struct state_key *, int,
 	    uint16_t, uint16_t, uint32_t, uint32_t);
 

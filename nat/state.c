@@ -495,6 +495,13 @@ hint_flow(const struct state_table *t, int dirs, const uint32_t tag[2],
 }
 
 void
+state_prefetch_flow4(const struct state_table *t, const struct state_flow4 *f,
+    int dirs, uint32_t tag[2])
+{
+	tag_flow4(t, f, dirs, tag);
+}
+
+void
 state_prefetch4(const struct state_table *t, const struct state_flow4 *f,
     int n, int dirs, uint32_t (*tag)[2], uint32_t (*hint)[2])
 {

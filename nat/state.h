@@ -208,6 +208,9 @@ struct state_flow4 {
 void	 state_prefetch4(const struct state_table *,
 	    const struct state_flow4 *, int, int, uint32_t (*)[2],
 	    uint32_t (*)[2]);
+/* The first pass alone for one flow: its tags, its index line asked for. */
+void	 state_prefetch_flow4(const struct state_table *,
+	    const struct state_flow4 *, int, uint32_t[2]);
 struct state *
 	 state_lookup_tag_probe(struct state_table *, const struct state_key *,
 	    uint32_t, int, uint16_t, uint32_t);

@@ -321,6 +321,23 @@ Test(nat, prefetch_tags_follow_the_frame)
 	cr_expect_eq(p.st_tags, STATE_DIR_OUT);
 	nat_rewrite4(&p, &li, &rw);
 	cr_expect_eq(p.st_tags, 0, "a new address is a new key");
+	/* tagged again (nat_state_retag()): the translated frame's keys,
+	 * and no hint */
+	p.st_hint[0] = p.st_hint[1] = 7;
+	nat_state_retag(&t, &p, STATE_DIR_IN | STATE_DIR_OUT);
+	cr_assert_eq(p.st_tags, STATE_DIR_IN | STATE_DIR_OUT);
+	parse(&p, &li);
+	memcpy(&s, li.src, 4);
+	cr_assert_eq(s.w[0], htonl(0xc6336402), "the new source");
+	for (dir = STATE_DIR_IN; dir <= STATE_DIR_OUT; dir++) {
+		state_key_make(&k, AF_INET, li.proto, &s, &d, htons(li.sport),
+		    htons(li.dport), dir);
+		cr_expect_eq(p.st_tag[dir - 1], state_tag(&k));
+		cr_expect_eq(p.st_hint[dir - 1], 0);
+	}
+	q.st_tags = STATE_DIR_IN;
+	nat_state_retag(&t, &q, STATE_DIR_IN | STATE_DIR_OUT);
+	cr_expect_eq(q.st_tags, 0, "not IPv4: no tags");
 	state_table_fini(&t);
 }
 
