@@ -379,13 +379,7 @@ fb_eval(const struct acl_conf *conf, const struct acl_ifinfo *ifs,
 	acl_classify(c, &p, &tree);
 	fb_same(&lin, &tree);
 	/* and the reference that walks the anchors (filter_ref.c) */
-	memset(&env, 0, sizeof(env));
-	env.conf = conf;
-	env.ifs = ifs;
-	env.nifs = nifs;
-	env.port = port;
-	env.dir = dir;
-	env.tags = args.tags;
+	ref_env_of(&env, &args);
 	ref_eval(&env, &p, &ref);
 	fb_same(&lin, &ref);
 	cr_assert_eq(lin.ar_match_nr, ref.ar_match_nr);

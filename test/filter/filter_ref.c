@@ -637,6 +637,18 @@ ref_ruleset(struct ref_ctx *x, const struct acl_anchor *a,
 }
 
 void
+ref_env_of(struct ref_env *env, const struct acl_compile_args *args)
+{
+	memset(env, 0, sizeof(*env));
+	env->conf = args->conf;
+	env->ifs = args->ifs;
+	env->nifs = args->nifs;
+	env->port = args->port;
+	env->dir = args->dir;
+	env->tags = args->tags;
+}
+
+void
 ref_eval(const struct ref_env *env, const struct acl_pkt *p,
     struct acl_result *res)
 {

@@ -28,6 +28,10 @@ struct ref_env {
 	int			 stale_anchor;
 };
 
+/* The environment of the classifier acl_compile() made of ARGS (the
+ * 1.1218 anchor rule: stale_anchor clear). */
+void	ref_env_of(struct ref_env *, const struct acl_compile_args *);
+
 /* Fills every field of struct acl_result that the library fills. */
 void	ref_eval(const struct ref_env *, const struct acl_pkt *,
 	    struct acl_result *);

@@ -574,13 +574,7 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 			args.tags = tags;
 			cr_assert_eq(acl_compile(&args, &c, err, sizeof(err)),
 			    0, "seed %llu: %s", (unsigned long long)seed, err);
-			memset(&env, 0, sizeof(env));
-			env.conf = g.conf;
-			env.ifs = ifs;
-			env.nifs = 4;
-			env.port = (size_t)port;
-			env.dir = dir;
-			env.tags = tags;
+			ref_env_of(&env, &args);
 			for (i = 0; i < rs->npkts; i++) {
 				p = rand_pkt();
 				if (chance(20))
