@@ -221,6 +221,16 @@ state_expired(const struct state *s, uint32_t now)
 	return (int32_t)(now - s->expire) >= 0;
 }
 
+/* May a packet on IFINDEX (0: any) use live state S (pf_find_state()'s
+ * kif check: floating or bound to that interface)? */
+static inline int
+state_usable(const struct state *s, uint16_t ifindex, uint32_t now)
+{
+	if (s->ifindex != 0 && ifindex != 0 && s->ifindex != ifindex)
+		return 0;
+	return !state_expired(s, now);
+}
+
 /*
  * A lookup with the burst's tag and hint.  HINT (state number + 1, or 0)
  * is the state the tag's index line named first when the prefetch pass
@@ -246,8 +256,7 @@ state_lookup_tag(struct state_table *t, const struct state_key *k,
 		    sk->addr[0] == k->addr[0].w[0] &&
 		    sk->addr[1] == k->addr[1].w[0] &&
 		    sk->port[0] == k->port[0] && sk->port[1] == k->port[1] &&
-		    (s->ifindex == 0 || ifindex == 0 ||
-		    s->ifindex == ifindex) && !state_expired(s, now)) {
+		    state_usable(s, ifindex, now)) {
 			t->c[STATE_C_SEARCHES]++;
 			return s;
 		}
