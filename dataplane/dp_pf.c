@@ -781,6 +781,23 @@ pf_pool_addr(struct dp *dp, const struct acl_pool *pool, const uint8_t *src)
 }
 
 /*
+ * The pool that translates a packet the rules passed: nat-to going out,
+ * rdr-to coming in (the deciding rule's, else the last match rule's), for
+ * IPv4, the only family sluice translates.  NULL: no translation.
+ */
+static const struct acl_pool *
+pf_xlate_pool(const struct acl_result *res, int dir, int af)
+{
+	if (af != 4 || res->ar_action != ACL_PASS)
+		return NULL;
+	if (dir == ACL_OUT && res->ar_nat != NULL)
+		return &res->ar_nat->nat;
+	if (dir == ACL_IN && res->ar_rdr != NULL)
+		return &res->ar_rdr->rdr;
+	return NULL;
+}
+
+/*
  * nat-to's port for a new flow: free for its destination (the WIRE key
  * with its translated address).  The rules of the packet chose it first
  * (pf_nat_hook()) when a match rule translated; the state takes that
@@ -1018,12 +1035,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	const struct acl_classifier *c;
 	const char *dname = dir == ACL_IN ? "in" : "out";
 	struct acl_result res;
+	const struct acl_pool *pool;
 	struct acl_pkt ap;
 	struct state_key key, wire, stack;
 	struct nat_rewrite rw;
 	struct state *s;
 	struct l3info li;
-	uint32_t rule, m;
+	uint32_t rule, m, to;
 	uint16_t ifx;
 	int sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 
@@ -1166,6 +1184,21 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			pf_return(dp, p, &li, res.ar_rule, res.ar_return);
 		return PF_DROP;
 	}
+	/*
+	 * pf_test_rule() maps the translation's pool before it looks at
+	 * keep state: a pool with no address (nat-to (tap1), tap1 without
+	 * one) fails the packet with or without a state, PFRES_TRANSLATE.
+	 * A match rule's empty pool failed it in the classifier already.
+	 */
+	to = 0;
+	if ((pool = pf_xlate_pool(&res, dir, li.af)) != NULL && (to = pf_pool_addr(dp, pool, li.src)) == 0) {
+		pf->c[PF_C_TRANSLATE]++;
+		if (p->traced)
+			dp_trace(dp, p, "nat", "%s on %s: drop (%s pool has no "
+			    "address)", dname, port->name, dir == ACL_OUT ?
+			    "nat-to" : "rdr-to");
+		return PF_DROP;
+	}
 	if (res.ar_keep_state == ACL_STATE_NONE)
 		return PF_PASS;
 	if (li.frag) {
@@ -1195,21 +1228,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		ifx = 0;
 	wire = key;
 	stack = key;
-	if (rewrite && li.af == 4 && ((res.ar_nat != NULL && dir == ACL_OUT) ||
-	    (res.ar_rdr != NULL && dir == ACL_IN))) {
+	if (rewrite && pool != NULL) {
 		/* pf translates only what creates a state: here. */
-		const struct acl_pool *pool = dir == ACL_OUT ?
-		    &res.ar_nat->nat : &res.ar_rdr->rdr;
-		uint32_t to = pf_pool_addr(dp, pool, li.src);
 		uint16_t np;
 
-		if (to == 0) {
-			pf->c[PF_C_TRANSLATE]++;
-			if (p->traced)
-				dp_trace(dp, p, "nat", "%s on %s: drop (pool "
-				    "has no address)", dname, port->name);
-			return PF_DROP;
-		}
 		memset(&rw, 0, sizeof(rw));
 		if (dir == ACL_OUT) {
 			/* nat-to: the source side, addr[1] going out. */
@@ -1485,6 +1507,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 {
 	struct dp_pf *pf = &dp->pf;
 	struct acl_result res;
+	const struct acl_pool *pool;
 	struct acl_pkt ap;
 	struct state_key key;
 	struct state *s;
@@ -1624,6 +1647,9 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 			fclose(f);
 		}
 		fprintf(out, "  translation from: %s\n", text);
+		pool = pf_xlate_pool(&res, dir, 4);
+		if (pool != NULL && pf_pool_addr(dp, pool, ap.src.b) == 0)
+			fprintf(out, "  its pool has no address now: drop\n");
 	}
 	return 0;
 }

@@ -302,6 +302,49 @@ has_counter(const char *text, const char *name, unsigned v)
 }
 
 /*
+ * A nat-to pool with no address (tap0 has none) fails the packet even
+ * where no state is made: pf_test_rule() maps the pool before it looks at
+ * keep state (PFRES_TRANSLATE).  A later fragment of an unknown datagram
+ * makes no state; before, it left untranslated.
+ */
+Test(pf, empty_pool_drops_later_fragments_too)
+{
+	static const char *const why = "explain out on em0 proto udp from "
+	    "10.50.0.20 port 41000 to 198.51.100.1 port 53";
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128], *ip = b + 14;
+	uint32_t n;
+	const char *si;
+	char *out;
+
+	put("pf.conf", "pass in on vether0 no state\n"
+	    "pass out on em0 from 10.50.0.0/24 nat-to (tap0)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	si = ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(si, "translate", 1), "%s", si);
+	/* the datagram's second fragment: offset 8, ids alike */
+	n = ip4(b, VE, DB, 17, "10.50.0.20", 41001, "198.51.100.1", 53, 0);
+	ether_put16(ip + 4, 0x1234);
+	ether_put16(ip + 6, 1);
+	ether_put16(ip + 10, 0);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	feed(&dp, "tap0", b, n);
+	si = ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(si, "translate", 2), "%s", si);
+	cr_expect(strstr(ctl(&dp, why), "its pool has no address now: drop")
+	    != NULL, "%s", ctl(&dp, why));
+	cr_expect_str_empty(ctl(&dp, "pfctl -ss"));
+	dptest_destroy(&dp, conf);
+	out = sent("em0");
+	cr_expect(strstr(out, "10.50.0.20") == NULL, "left em0:\n%s", out);
+	free(out);
+}
+
+/*
  * set limit states is the size of pf's state pool: when it is full,
  * pool_get() fails and pf_create_state() counts PFRES_MEMORY; the
  * state-limit counter (PFRES_MAXSTATES) is a rule's own max.
