@@ -702,8 +702,8 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	struct route *rte;
 	struct arp_entry *e;
 	struct rif *lr, *ro;
-	uint32_t dst, id, seg;
-	uint8_t *ip;
+	uint32_t dst, id, seg, nh, hl, mlen;
+	uint8_t *ip, mcopy[60 + 8];
 	struct pkt *q;
 	char a[16];
 
@@ -790,84 +790,88 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	}
 	rte = &rt->routes[id - 1];
 	ro = &rt->rifs[rte->rif];
+	nh = rte->gw && (rte->flags & RTF_GATEWAY) ? rte->gw : dst;
+	/*
+	 * ip_forward() keeps the head of the packet as it came in (mcopy:
+	 * after pf in, before the ttl and pf out change it) for the ICMP
+	 * errors that ip_output() may make it send.  Of a GSO frame what the
+	 * sender must see is its first segment, as it would have been sent.
+	 */
+	seg = p->off.gso_type != 0 ? router_gso_seglen(p, ip) : li.iplen;
+	hl = (ip[0] & 0x0fu) * 4;
+	mlen = p->len - li.l3off < hl + 8 ? p->len - li.l3off : hl + 8;
+	memcpy(mcopy, ip, mlen);
+	if (p->off.gso_type != 0 && mlen == hl + 8) {
+		ether_put16(mcopy + 2, (uint16_t)seg);
+		ether_put16(mcopy + 10, 0);
+		ether_put16(mcopy + 10, (uint16_t)~csum_fold(csum_partial(
+		    mcopy, hl, 0)));
+	}
+	ip_ttl_dec(ip);
+	if (li.l3off != ETHER_HDR_LEN) {
+		/* A tagged frame leaves the router untagged. */
+		uint32_t pull = li.l3off - ETHER_HDR_LEN;
+
+		memmove(p->data + pull, p->data, 12);
+		p->data += pull;
+		p->len -= pull;
+		ether_put16(p->data + 12, ETHERTYPE_IP);
+		if (p->off.flags & PKT_OFF_NEEDS_CSUM)
+			p->off.csum_start -= pull;
+		if (p->off.gso_type != 0)
+			p->off.hdr_len -= pull;
+		ip = p->data + ETHER_HDR_LEN;
+	}
+	if (p->traced) {
+		char net[32], gw[16];
+
+		netname4(rte->dst, rte->plen, net, sizeof(net));
+		dp_trace(rt->dp, p, "router", "to %s: route %s %s%s on %s, "
+		    "ttl %u -> %u", ipstr(dst, a), net,
+		    rte->flags & RTF_GATEWAY ? "via " : "direct",
+		    rte->flags & RTF_GATEWAY ? ipstr(rte->gw, gw) : "",
+		    ro->port->name, li.ttl, li.ttl - 1);
+	}
+	/* ip_output(): pf out first; what it refuses makes no ICMP error. */
+	rte->use++;
+	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p, 1) != PF_PASS)
+		goto done;
 	/*
 	 * DF and too big: ip_output() fails with EMSGSIZE and ip_forward()
 	 * sends a needfrag with the interface's MTU.  For a GSO frame what
 	 * counts is a segment (TCP from Linux always has DF): without this
 	 * a guest with a larger MTU than em0's never learns the path MTU.
-	 * Without DF, router_send_mtu() fragments or resegments after pf.
+	 * Without DF, router_send_mtu() fragments or resegments.
 	 */
-	seg = p->off.gso_type != 0 ? router_gso_seglen(p, ip) : li.iplen;
 	if ((ether_get16(ip + 6) & IP_DF) && seg > ro->port->mtu) {
-		uint8_t quote[60 + 8];
-		uint32_t room = p->len - li.l3off, hl = (ip[0] & 0x0fu) * 4;
-		const uint8_t *about = ip;
-
 		rt->c[ROUTER_C_DROP_NEEDFRAG]++;
 		if (p->traced)
 			dp_trace(rt->dp, p, "router", "drop: %s%u bytes > mtu %u "
 			    "of %s, DF set: needfrag sent", p->off.gso_type ?
 			    "GSO segments of " : "", seg, ro->port->mtu,
 			    ro->port->name);
-		/* Quote the first segment as it would have been sent. */
-		if (p->off.gso_type != 0 && room >= hl + 8) {
-			memcpy(quote, ip, hl + 8);
-			ether_put16(quote + 2, (uint16_t)seg);
-			ether_put16(quote + 10, 0);
-			ether_put16(quote + 10, (uint16_t)~csum_fold(
-			    csum_partial(quote, hl, 0)));
-			about = quote;
-			room = hl + 8;
-		}
-		router_icmp_error(rt, r, about, room, ICMP_UNREACH,
+		router_icmp_error(rt, r, mcopy, mlen, ICMP_UNREACH,
 		    ICMP_UNREACH_NEEDFRAG, (uint16_t)ro->port->mtu);
 		goto done;
 	}
 	/*
 	 * A next hop that did not answer ARP is down for a while: there
 	 * arpresolve() fails with EHOSTDOWN and ip_forward() answers with a
-	 * host unreachable about the packet as it came in (mcopy, taken
-	 * before pf translated it), so the sender learns at once.
+	 * host unreachable about mcopy, so the sender learns at once.
 	 */
-	if ((e = arp_lookup(rt->arp, rte->rif, rte->gw && (rte->flags &
-	    RTF_GATEWAY) ? rte->gw : dst)) != NULL && e->state == ARP_DOWN &&
-	    (int32_t)(rt->dp->now - e->expire) < 0) {
+	if ((e = arp_lookup(rt->arp, rte->rif, nh)) != NULL &&
+	    e->state == ARP_DOWN && (int32_t)(rt->dp->now - e->expire) < 0) {
 		rt->c[ROUTER_C_DROP_ARP_DOWN]++;
 		if (p->traced)
 			dp_trace(rt->dp, p, "router", "drop: next hop on %s "
 			    "did not answer ARP lately: host unreachable sent",
 			    ro->port->name);
-		router_icmp_error(rt, r, ip, p->len - li.l3off, ICMP_UNREACH,
+		router_icmp_error(rt, r, mcopy, mlen, ICMP_UNREACH,
 		    ICMP_UNREACH_HOST, 0);
 		goto done;
 	}
-	q = p;
-	ip_ttl_dec(ip);
-	if (li.l3off != ETHER_HDR_LEN) {
-		/* A tagged frame leaves the router untagged. */
-		uint32_t pull = li.l3off - ETHER_HDR_LEN;
-
-		memmove(q->data + pull, q->data, 12);
-		q->data += pull;
-		q->len -= pull;
-		ether_put16(q->data + 12, ETHERTYPE_IP);
-		if (q->off.flags & PKT_OFF_NEEDS_CSUM)
-			q->off.csum_start -= pull;
-		if (q->off.gso_type != 0)
-			q->off.hdr_len -= pull;
-	}
 	rt->c[ROUTER_C_FORWARDED]++;
-	if (q->traced) {
-		char net[32], gw[16];
-
-		netname4(rte->dst, rte->plen, net, sizeof(net));
-		dp_trace(rt->dp, q, "router", "to %s: route %s %s%s on %s, "
-		    "ttl %u -> %u", ipstr(dst, a), net,
-		    rte->flags & RTF_GATEWAY ? "via " : "direct",
-		    rte->flags & RTF_GATEWAY ? ipstr(rte->gw, gw) : "",
-		    rt->rifs[rte->rif].port->name, li.ttl, li.ttl - 1);
-	}
-	router_output(rt, q, dst);
+	router_send_mtu(rt, ro, nh, p);
 	return;
 done:
 	pkt_free(&rt->dp->pool, p);

@@ -301,6 +301,36 @@ Test(arp, retries_then_gives_up_and_is_down)
 	assert_request(0, em0, ip4(10, 60, 0, 2), nh);
 }
 
+/*
+ * ip_output() runs pf out before arpresolve(): a packet pf refuses going
+ * out makes no host unreachable, even to a next hop that is down.
+ */
+Test(arp, down_next_hop_after_pf_out)
+{
+	uint32_t nh = ip4(10, 60, 0, 9);
+	char path[300], *argv[] = { "pfctl", "-f", path, NULL }, *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	send_udp(nh, 1);
+	run_to(105);
+	cr_assert_eq(counter(ROUTER_C_DROP_ARP_TIMEOUT), 1);
+	at(110);
+	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
+	    ip4(192, 0, 2, 1));
+	put("pf.conf", "block out on em0 proto udp to port 53\n");
+	snprintf(path, sizeof(path), "%s/pf.conf", etc);
+	cr_assert_not_null(f = open_memstream(&text, &len));
+	cr_assert_eq(dp_ctl(&dp, 3, argv, f), 0);
+	fclose(f);
+	free(text);
+	forget();
+	send_udp(nh, 2);
+	cr_expect_eq(counter(ROUTER_C_DROP_ARP_DOWN), 0);
+	cr_expect_eq(nout, 0, "pf refused it: no ICMP error (%d)", nout);
+	cr_expect_eq(dp.pf.blocked, 1);
+}
+
 Test(arp, answer_while_down_resolves)
 {
 	uint32_t nh = ip4(10, 60, 0, 9);

@@ -222,6 +222,43 @@ Test(router, gso_df_segments_get_needfrag)
 	cr_expect_eq(ether_get16(quote + 20), 40000, "the quote's ports");
 }
 
+/*
+ * ip_output() runs pf out before its MTU check: segments pf refuses on
+ * em0 make no needfrag.  Under nat-to the needfrag quotes the packet as
+ * it came in (ip_forward()'s mcopy), db01's own address.
+ */
+Test(router, needfrag_only_after_pf_out)
+{
+	static uint8_t f[14 + 40 + 4 * 1448], got[4 * 2048];
+	struct pkt_offload off;
+	struct conf *conf;
+	struct dp dp;
+	uint32_t len, lens[4];
+	int n;
+
+	put("pf.conf", "block out on em0 proto tcp to port 80\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	len = gso_frame(f, 1, 1, 1448, 4, &off);
+	send1(&dp, "tap0", f, len, &off);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
+	cr_expect_eq(dp.pf.blocked, 1);
+	dptest_destroy(&dp, conf);
+	n = tap0_ip_frames(got, lens, 4);
+	cr_expect_eq(n, 0, "pf refused it: no ICMP error, got %d", n);
+
+	put("pf.conf", "match out on em0 from 10.50.0.0/24 nat-to (em0)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	send1(&dp, "tap0", f, len, &off);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 1);
+	dptest_destroy(&dp, conf);
+	n = tap0_ip_frames(got, lens, 4);
+	cr_assert_eq(n, 1, "one ICMP error back to db01, got %d", n);
+	cr_expect_eq(ip_get32(got + 14 + 28 + 12), 0x0a320014,
+	    "the quote's source is db01's, as it came in");
+}
+
 /* The same segments that fit (1300 + 40 <= 1400) are forwarded. */
 Test(router, gso_segments_that_fit_pass)
 {
