@@ -72,6 +72,19 @@ uint16_t bench_udp4_frame(uint8_t *, const uint8_t *, const uint8_t *,
 
 #define BENCH_UDP_FRAME_LEN	60	/* 64 B on the wire with the FCS */
 
+/*
+ * DPDK's rte_acl on a ClassBench set, beside sluice's compiled row
+ * (bench_acl_dpdk.c).  base: its ns for the set's first 10 rules, per
+ * burst size: stored when the last argument says this is that run,
+ * else the rows say how many times that they cost.
+ */
+struct acl_conf;
+struct acl_cb_trace;
+struct acl_classifier;
+void	 bench_dpdk_acl_set(struct bench *, const char *,
+	    const struct acl_conf *, const struct acl_cb_trace *,
+	    const struct acl_classifier *, double, double[2], int);
+
 void	 bench_case_route(struct bench *);
 void	 bench_case_acl(struct bench *);
 void	 bench_case_nat(struct bench *);

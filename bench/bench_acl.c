@@ -92,7 +92,8 @@ bench_cls_compile(const struct acl_conf *conf, int compiled,
  */
 static double
 bench_cls_set(struct bench *b, const char *name, struct acl_conf *conf,
-    const struct acl_cb_trace *t, size_t nrules, double base_ns)
+    const struct acl_cb_trace *t, size_t nrules, double base_ns,
+    double dbase[2])
 {
 	struct acl_tree_stats st;
 	struct bench_result *r;
@@ -100,24 +101,24 @@ bench_cls_set(struct bench *b, const char *name, struct acl_conf *conf,
 	size_t keep = conf->root->rs.nrules;
 	uint64_t lin;
 	double ms, ns = 0;
-	char v[64];
+	char set[48], v[64];
 	int compiled;
 
 	if (nrules > 0 && nrules < keep)
 		conf->root->rs.nrules = nrules;
+	if (nrules > 0)
+		snprintf(set, sizeof(set), "%s first %zu rules", name,
+		    conf->root->rs.nrules);
+	else
+		snprintf(set, sizeof(set), "%s (%zu rules)", name,
+		    conf->root->rs.nrules);
 	for (compiled = 1; compiled >= 0; compiled--) {
 		memset(&bc, 0, sizeof(bc));
 		bc.t = t;
 		bc.compiled = compiled;
 		ms = bench_cls_compile(conf, compiled, &bc.c);
-		if (nrules > 0)
-			snprintf(v, sizeof(v), "%s first %zu rules, %s", name,
-			    conf->root->rs.nrules, compiled ? "compiled" :
-			    "linear");
-		else
-			snprintf(v, sizeof(v), "%s (%zu rules), %s", name,
-			    conf->root->rs.nrules, compiled ? "compiled" :
-			    "linear");
+		snprintf(v, sizeof(v), "%s, %s", set, compiled ? "compiled" :
+		    "linear");
 		/* A linear run sees ~40M rule steps whatever the set. */
 		lin = 40000000 / (conf->root->rs.nrules + 1);
 		if (b->o->quick)
@@ -136,6 +137,8 @@ bench_cls_set(struct bench *b, const char *name, struct acl_conf *conf,
 			if (base_ns > 0)
 				bench_note(r, "%.1fx the 10-rule cost",
 				    ns / base_ns);
+			bench_dpdk_acl_set(b, set, conf, t, bc.c, ns, dbase,
+			    nrules > 0);
 		} else if (lin < t->n)
 			bench_note(r, "first %" PRIu64 " of the %zu trace "
 			    "headers per run", lin, t->n);
@@ -165,7 +168,7 @@ bench_acl_classbench(struct bench *b)
 	char rules[1024], trace[1024], why[160];
 	struct acl_cb_trace t;
 	struct acl_conf *conf;
-	double base;
+	double base, dbase[2];	/* 10-rule ns: sluice; rte_acl per burst */
 	size_t i;
 	int error;
 
@@ -186,10 +189,11 @@ bench_acl_classbench(struct bench *b)
 		    t.n == 0)
 			errx(1, "%s: %s", trace, strerror(error ? error :
 			    EINVAL));
-		base = 0;
+		base = dbase[0] = dbase[1] = 0;
 		if (sets[i].ten)
-			base = bench_cls_set(b, sets[i].rules, conf, &t, 10, 0);
-		bench_cls_set(b, sets[i].rules, conf, &t, 0, base);
+			base = bench_cls_set(b, sets[i].rules, conf, &t, 10, 0,
+			    dbase);
+		bench_cls_set(b, sets[i].rules, conf, &t, 0, base, dbase);
 		acl_cb_trace_free(&t);
 		acl_cb_conf_free(conf);
 	}

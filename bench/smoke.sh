@@ -74,7 +74,15 @@ PY
 CORPUS=${SLUICE_CORPUS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/corpus}
 if [ -d "$CORPUS/classbench" ]; then
 	check "sluice-bench: 18 ClassBench acl rows (6 sets + 3 first-10 sets, compiled and linear)" \
-		test "$(grep -cE '^acl +(acl|fw|ipc)[12]_1?[0-9]k .*(compiled|linear) ' "$TMP/bench.out")" -eq 18
+		test "$(grep -cE '^acl +(acl|fw|ipc)[12]_1?[0-9]k .*, (compiled|linear) ' "$TMP/bench.out")" -eq 18
+	# built with libdpdk-dev (tools/check installs it): rte_acl beside
+	# sluice on every set, after both answered every trace header alike
+	if grep -qE '^acl +skipped: DPDK rte_acl: not built' "$TMP/bench.out"; then
+		bad "sluice-bench: rte_acl rows (libdpdk-dev missing: tools/check installs it)"
+	else
+		check "sluice-bench: 18 rte_acl rows (9 sets x burst 1, 64), same answers as sluice" \
+			test "$(grep -cE '^acl +(acl|fw|ipc)[12]_1?[0-9]k .*, DPDK rte_acl, burst (1|64) ' "$TMP/bench.out")" -eq 18
+	fi
 else
 	check "sluice-bench: acl says the ClassBench corpus is missing" \
 		grep -qE '^acl +skipped: no ClassBench' "$TMP/bench.out"

@@ -5,10 +5,16 @@ SLUICE_PACKAGES="meson ninja-build pkg-config gcc clang libpcap-dev libnet1-dev
 libxxhash-dev libcriterion-dev python3 iproute2 iputils-ping tcpdump dnsmasq-base
 netcat-openbsd procps isc-dhcp-client mandoc"
 
-# Install whatever is missing (as root, with apt-get; never by hand).
+# tools/check also builds sluice-bench's rte_acl rows (bench_acl_dpdk.c):
+# DPDK's classifier beside sluice's, and every ClassBench header answered
+# alike by both (~21 MB to download; tools/lab does not need it).
+SLUICE_CHECK_PACKAGES="libdpdk-dev"
+
+# sluice_deps [PACKAGE...]: install whatever of SLUICE_PACKAGES and these
+# is missing (as root, with apt-get; never by hand).
 sluice_deps() {
 	local missing=() p
-	for p in $SLUICE_PACKAGES; do
+	for p in $SLUICE_PACKAGES "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing+=("$p")
 	done
