@@ -422,11 +422,11 @@ router_gso_seglen(const struct pkt *p, const uint8_t *ip)
  * segments first too).  UFO frames (GSO_UDP) are cut into IP fragments
  * by the same means, so a smaller gso_size (a multiple of 8) is exactly
  * ip_fragment().  A UDP_L4 segment is a datagram of its own and cannot be
- * cut finer; it would have to be segmented and each piece fragmented in
- * software, which sluice does not do: such frames are dropped and counted
- * (a sender only makes them with UDP_SEGMENT and DF cleared).  A frame
- * whose segment size cannot be told goes as it is, as it did before.
- * Returns 0 when p may go, -1 when it was dropped (and freed).
+ * cut finer: router_uso_split() segments it in software and fragments
+ * each datagram, as Linux does (a sender only makes such frames with
+ * UDP_SEGMENT and DF cleared).  A frame whose segment size cannot be told
+ * goes as it is, as it did before.  Returns 0 when p may go, 1 when it
+ * must be segmented first, -1 when it was dropped (and freed).
  */
 static int
 router_gso_fit(struct router *rt, struct rif *ro, struct pkt *p)
@@ -443,6 +443,8 @@ router_gso_fit(struct router *rt, struct rif *ro, struct pkt *p)
 		n = mtu - hdr;
 	else if (type == VIRTIO_NET_HDR_GSO_UDP && hdr + 8 <= mtu)
 		n = (mtu - hdr) & ~7u;
+	if (type == VIRTIO_NET_HDR_GSO_UDP_L4)
+		return 1;
 	if (n != 0) {
 		rt->c[ROUTER_C_GSO_RESEGMENTED]++;
 		if (p->traced)
@@ -462,6 +464,71 @@ router_gso_fit(struct router *rt, struct rif *ro, struct pkt *p)
 	return -1;
 }
 
+static void router_send_mtu(struct router *, struct rif *, uint32_t,
+    struct pkt *);
+
+/*
+ * A UDP GSO frame whose datagrams exceed the MTU, DF clear.  Linux's
+ * ip_finish_output_gso() segments such a frame in software and then
+ * fragments every datagram (__udp_gso_segment(), ip_fragment()); so does
+ * sluice: a datagram per gso_size bytes of payload, each with the next IP
+ * id (as inet_gso_segment() numbers them), its own lengths and a full UDP
+ * checksum, then cut by router_send_mtu().  Consumes p.
+ */
+static void
+router_uso_split(struct router *rt, struct rif *ro, uint32_t nh,
+    struct pkt *p)
+{
+	const uint8_t *ip = p->data + ETHER_HDR_LEN;
+	uint32_t hl = (ip[0] & 0x0fu) * 4, iplen = ether_get16(ip + 2);
+	uint32_t hdr = ETHER_HDR_LEN + hl + 8, seg = p->off.gso_size, off, n;
+	uint32_t ps;
+	uint16_t id = ether_get16(ip + 4), c;
+	uint8_t *fip, *udp;
+	struct pkt *f;
+
+	if (iplen < hl + 8 + 1 || ETHER_HDR_LEN + iplen > p->len ||
+	    seg == 0) {
+		rt->c[ROUTER_C_DROP_GSO_MTU]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: UDP GSO frame of "
+			    "%u bytes with a bad length", p->len);
+		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	rt->c[ROUTER_C_GSO_SEGMENTED]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "router", "UDP GSO datagrams of %u bytes > "
+		    "mtu %u of %s, DF clear: %u datagrams, each fragmented",
+		    hl + 8 + seg, ro->port->mtu, ro->port->name,
+		    (iplen - hl - 8 + seg - 1) / seg);
+	for (off = 0; off < iplen - hl - 8; off += n, id++) {
+		n = iplen - hl - 8 - off < seg ? iplen - hl - 8 - off : seg;
+		if ((f = router_alloc(rt)) == NULL)
+			break;
+		memcpy(f->data, p->data, hdr);
+		memcpy(f->data + hdr, p->data + hdr + off, n);
+		f->len = hdr + n;
+		f->in_port = p->in_port;
+		f->id = p->id;
+		f->traced = p->traced;
+		fip = f->data + ETHER_HDR_LEN;
+		udp = fip + hl;
+		ether_put16(fip + 2, (uint16_t)(hl + 8 + n));
+		ether_put16(fip + 4, id);
+		ether_put16(fip + 10, 0);
+		ether_put16(fip + 10, (uint16_t)~csum_fold(csum_partial(fip, hl,
+		    0)));
+		ether_put16(udp + 4, (uint16_t)(8 + n));
+		ether_put16(udp + 6, 0);
+		ps = csum_partial(fip + 12, 8, 0) + 17 + 8 + n;
+		c = (uint16_t)~csum_fold(csum_partial(udp, 8 + n, ps));
+		ether_put16(udp + 6, c == 0 ? 0xffff : c);
+		router_send_mtu(rt, ro, nh, f);
+	}
+	pkt_free(&rt->dp->pool, p);
+}
+
 /*
  * Send p out of rif ro to next hop nh, as ip_output() does after pf:
  * whole when it fits the port's MTU, else cut by ip_fragment()'s rules
@@ -476,8 +543,14 @@ router_send_mtu(struct router *rt, struct rif *ro, uint32_t nh, struct pkt *p)
 	struct pkt *f;
 
 	if (p->off.gso_type != 0) {
-		if (router_gso_fit(rt, ro, p) == 0)
+		switch (router_gso_fit(rt, ro, p)) {
+		case 0:
 			router_resolve(rt, ro, nh, p);
+			break;
+		case 1:
+			router_uso_split(rt, ro, nh, p);
+			break;
+		}
 		return;
 	}
 	iplen = ether_get16(ip + 2);

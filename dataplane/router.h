@@ -47,7 +47,8 @@
 	X(FRAGMENTS,	"fragments-made", "fragments sent for them") \
 	X(DROP_CANTFRAG, "drop-cantfrag", "dropped: larger than the MTU and cannot be fragmented (our own with DF, or a bad length)") \
 	X(GSO_RESEGMENTED, "gso-resegmented", "GSO frames without DF (TCP, UFO) given a smaller segment size to fit the MTU") \
-	X(DROP_GSO_MTU,	"drop-gso-mtu",	"dropped: UDP GSO frame without DF whose datagrams exceed the MTU (cannot be resegmented)") \
+	X(GSO_SEGMENTED, "gso-segmented", "UDP GSO frames without DF whose datagrams exceed the MTU, segmented in software (each datagram then fragmented)") \
+	X(DROP_GSO_MTU,	"drop-gso-mtu",	"dropped: GSO frame without DF whose headers alone exceed the MTU, or with a bad length") \
 	X(DROP_WRONG_IF, "drop-wrong-if", "dropped: for an address of another interface and net.inet.ip.forwarding=0") \
 	X(DROP_ARP_TIMEOUT, "drop-arp-timeout", "dropped: next hop did not answer ARP") \
 	X(DROP_ARP_QUEUE, "drop-arp-queue-full", "dropped: too many packets waiting for ARP") \

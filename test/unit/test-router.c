@@ -58,12 +58,12 @@ teardown(void)
 	etc_remove(etc);
 }
 
-/* em0 and tap0; tap0 writes what it sends. */
+/* em0 and tap0; both write what they send. */
 static void
 build(struct dp *dp, struct conf **conf)
 {
 	static const char *const ports[] = { "em0", "tap0" };
-	static const char *const out[] = { "tap0", NULL };
+	static const char *const out[] = { "tap0", "em0", NULL };
 
 	dptest_build(dp, conf, etc, ports, 2, out);
 }
@@ -157,9 +157,9 @@ ctl_text(struct dp *dp, const char *a, const char *b, const char *c)
 	return text;
 }
 
-/* The IPv4 frames tap0 sent, in a buffer of n * 2048 bytes. */
+/* The IPv4 frames PORT sent, in a buffer of n * 2048 bytes. */
 static int
-tap0_ip_frames(uint8_t *out, uint32_t *lens, int max)
+ip_frames(const char *port, uint8_t *out, uint32_t *lens, int max)
 {
 	char path[300], ebuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
@@ -167,7 +167,7 @@ tap0_ip_frames(uint8_t *out, uint32_t *lens, int max)
 	pcap_t *pc;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/tap0.out", etc);
+	snprintf(path, sizeof(path), "%s/%s.out", etc, port);
 	cr_assert_not_null(pc = pcap_open_offline(path, ebuf), "%s", ebuf);
 	while (n < max && pcap_next_ex(pc, &h, &d) == 1)
 		if (h->caplen >= 14 && h->caplen <= 2048 &&
@@ -203,7 +203,7 @@ Test(router, gso_df_segments_get_needfrag)
 	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 0);
 	dptest_destroy(&dp, conf);
 
-	n = tap0_ip_frames(got, lens, 4);
+	n = ip_frames("tap0", got, lens, 4);
 	cr_assert_eq(n, 1, "one ICMP error back to db01, got %d", n);
 	cr_assert_eq(lens[0], 14 + 20 + 8 + 28);
 	icmp = got + 14 + 20;
@@ -244,7 +244,7 @@ Test(router, needfrag_only_after_pf_out)
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
 	cr_expect_eq(dp.pf.blocked, 1);
 	dptest_destroy(&dp, conf);
-	n = tap0_ip_frames(got, lens, 4);
+	n = ip_frames("tap0", got, lens, 4);
 	cr_expect_eq(n, 0, "pf refused it: no ICMP error, got %d", n);
 
 	put("pf.conf", "match out on em0 from 10.50.0.0/24 nat-to (em0)\n");
@@ -253,7 +253,7 @@ Test(router, needfrag_only_after_pf_out)
 	send1(&dp, "tap0", f, len, &off);
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 1);
 	dptest_destroy(&dp, conf);
-	n = tap0_ip_frames(got, lens, 4);
+	n = ip_frames("tap0", got, lens, 4);
 	cr_assert_eq(n, 1, "one ICMP error back to db01, got %d", n);
 	cr_expect_eq(ip_get32(got + 14 + 28 + 12), 0x0a320014,
 	    "the quote's source is db01's, as it came in");
@@ -303,20 +303,52 @@ Test(router, gso_no_df_tcp_resegmented)
 	dptest_destroy(&dp, conf);
 }
 
-/* UDP segments without DF are datagrams: dropped and counted. */
-Test(router, gso_no_df_udp_dropped)
+/*
+ * UDP segments without DF are datagrams of their own: each is made a
+ * datagram in software (the next IP ids, full checksums) and fragmented
+ * for em0's 1400, as Linux's ip_finish_output_gso() does.
+ */
+Test(router, gso_no_df_udp_segmented_and_fragmented)
 {
-	static uint8_t f[14 + 28 + 4 * 1448];
+	static uint8_t f[14 + 28 + 4 * 1448], got[16 * 2048], dg[1456];
 	struct pkt_offload off;
 	struct conf *conf;
 	struct dp dp;
-	uint32_t len;
+	uint32_t len, lens[16], i, ps;
+	const uint8_t *a, *b;
+	int n, k;
 
 	build(&dp, &conf);
 	neighbours(&dp);
 	len = gso_frame(f, 0, 0, 1448, 4, &off);
+	for (i = 0; i < 4 * 1448; i++)
+		f[42 + i] = (uint8_t)(i * 7 + i / 1448);
 	send1(&dp, "tap0", f, len, &off);
-	cr_expect_eq(dp.router.c[ROUTER_C_DROP_GSO_MTU], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_GSO_SEGMENTED], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_FRAGMENTED], 4);
+	cr_expect_eq(dp.router.c[ROUTER_C_FRAGMENTS], 8);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_GSO_MTU], 0);
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
 	dptest_destroy(&dp, conf);
+
+	n = ip_frames("em0", got, lens, 16);
+	cr_assert_eq(n, 8, "4 datagrams in 2 fragments each, got %d", n);
+	for (k = 0; k < 4; k++) {
+		a = got + 2 * k * 2048 + 14;
+		b = got + (2 * k + 1) * 2048 + 14;
+		cr_expect_eq(ether_get16(a + 4), 0x1234 + k, "datagram %d id", k);
+		cr_expect_eq(ether_get16(b + 4), 0x1234 + k);
+		cr_expect_eq(ether_get16(a + 6), 0x2000, "MF, offset 0");
+		cr_expect_eq(ether_get16(b + 6), 1376 / 8, "the rest at 1376");
+		cr_assert_eq(ether_get16(a + 2), 20 + 1376);
+		cr_assert_eq(ether_get16(b + 2), 20 + 80);
+		memcpy(dg, a + 20, 1376);
+		memcpy(dg + 1376, b + 20, 80);
+		cr_expect_eq(ether_get16(dg + 4), 8 + 1448, "UDP length");
+		ps = csum_partial(a + 12, 8, 0) + 17 + 1456;
+		cr_expect_eq(csum_fold(csum_partial(dg, 1456, ps)), 0xffff,
+		    "datagram %d: UDP checksum", k);
+		cr_expect_eq(memcmp(dg + 8, f + 42 + k * 1448, 1448), 0,
+		    "datagram %d: its share of the payload", k);
+	}
 }
