@@ -7,9 +7,11 @@
  * leak or undefined behaviour.
  *
  * The first input byte picks the port, the second the offload flags and
- * checksum offsets (as the kernel could hand them over), the rest is the
- * frame.
+ * checksum offsets (as the kernel could hand them over), or with 0x40
+ * alone a GSO type and segment size, the rest is the frame.
  */
+#include <linux/virtio_net.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,10 @@
 
 #include "dataplane/dp.h"
 #include "test/etc.h"
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5	/* USO (Linux 6.2) */
+#endif
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -95,6 +101,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p->off.flags = PKT_OFF_NEEDS_CSUM;
 		p->off.csum_start = (uint16_t)(14 + (data[1] & 0x3f));
 		p->off.csum_offset = (data[1] & 0x40) ? 16 : 6;
+	} else if (data[1] & 0x40) {
+		static const uint8_t types[4] = { VIRTIO_NET_HDR_GSO_TCPV4,
+		    VIRTIO_NET_HDR_GSO_UDP, VIRTIO_NET_HDR_GSO_UDP_L4,
+		    VIRTIO_NET_HDR_GSO_TCPV6 };
+
+		p->off.flags = PKT_OFF_NEEDS_CSUM;
+		p->off.gso_type = types[data[1] & 3];
+		p->off.gso_size = (uint16_t)(8 + ((data[1] >> 2) & 0xf) * 97);
+		p->off.csum_start = 34;
+		p->off.csum_offset = (data[1] & 1) ? 6 : 16;
+		p->off.hdr_len = 54;
 	}
 	dp_input(&dp, in, &p, 1);
 	/* Now and then the clock moves: ARP retries, aging, purge. */
