@@ -148,6 +148,31 @@ uplink_etc() {
 	echo 198.51.100.1 >"$1/mygate"
 }
 
+# wan_ns NS: the "wan" behind em0 (s${ID}em0 <-> wan0, 198.51.100.1/24),
+# routing the routed segment 10.50.0.0/24 back to us.
+wan_ns() {
+	mkns "$1" && mkveth "s${ID}em0" "$1" wan0 || return 1
+	ip -n "$1" addr add 198.51.100.1/24 dev wan0
+	ip -n "$1" route add 10.50.0.0/24 via 198.51.100.2
+}
+
+# routed_etc DIR [LINE...]: the handbook's section 3 routed segment in DIR:
+# vether0 10.50.0.1/24 (and LINEs of its hostname.vether0) on bridge1,
+# db01 on switch "isolated", the em0 uplink.
+routed_etc() {
+	local etc=$1 l
+	shift
+	mkdir -p "$etc"
+	{
+		printf 'inet 10.50.0.1 255.255.255.0\n'
+		for l in "$@"; do printf '%s\n' "$l"; done
+		printf 'up\n'
+	} >"$etc/hostname.vether0"
+	printf 'add vether0\nup\n' >"$etc/hostname.bridge1"
+	uplink_etc "$etc"
+	vmconf_isolated "$etc/vm.conf"
+}
+
 # The handbook's bridged VM: web01 on switch "lan" (bridge0), and the
 # rest of the file (more vms) from standard input: always redirect it
 # (a here-document, or </dev/null).

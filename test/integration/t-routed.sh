@@ -7,17 +7,10 @@ T_NAME=routed
 . "$(dirname "$0")/lib.sh"
 
 WAN=sl$ID-wan DB=sl$ID-db
-mkns "$WAN" && mkns "$DB" || exit 1
-mkveth "s${ID}em0" "$WAN" wan0 || exit 1
-ip -n "$WAN" addr add 198.51.100.1/24 dev wan0
-ip -n "$WAN" route add 10.50.0.0/24 via 198.51.100.2
+wan_ns "$WAN" && mkns "$DB" || exit 1
 
 etc=$TMP/etc
-mkdir -p "$etc"
-printf 'inet 10.50.0.1 255.255.255.0\nup\n' >"$etc/hostname.vether0"
-printf 'add vether0\nup\n' >"$etc/hostname.bridge1"
-uplink_etc "$etc"
-vmconf_isolated "$etc/vm.conf"
+routed_etc "$etc"
 start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
 guest_up "$DB" 10.50.0.20/24 || exit 1
 ip -n "$DB" route add default via 10.50.0.1

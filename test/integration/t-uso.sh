@@ -9,18 +9,11 @@ T_NAME=uso
 . "$(dirname "$0")/lib.sh"
 
 WAN=sl$ID-uwan DB=sl$ID-udb
-mkns "$WAN" && mkns "$DB" || exit 1
-mkveth "s${ID}em0" "$WAN" wan0 || exit 1
-ip -n "$WAN" addr add 198.51.100.1/24 dev wan0
-ip -n "$WAN" route add 10.50.0.0/24 via 198.51.100.2
+wan_ns "$WAN" && mkns "$DB" || exit 1
 
 etc=$TMP/etc
-mkdir -p "$etc"
-printf 'inet 10.50.0.1 255.255.255.0\nmtu 1400\nup\n' >"$etc/hostname.vether0"
-printf 'add vether0\nup\n' >"$etc/hostname.bridge1"
-uplink_etc "$etc"
+routed_etc "$etc" "mtu 1400"
 printf 'net.inet.ip.forwarding=1\n' >"$etc/sysctl.conf"
-vmconf_isolated "$etc/vm.conf"
 start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
 guest_up "$DB" 10.50.0.20/24 || exit 1
 ip -n "$DB" route add default via 10.50.0.1
