@@ -1191,7 +1191,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	 * A match rule's empty pool failed it in the classifier already.
 	 */
 	to = 0;
-	if ((pool = pf_xlate_pool(&res, dir, li.af)) != NULL && (to = pf_pool_addr(dp, pool, li.src)) == 0) {
+	if ((pool = pf_xlate_pool(&res, dir, li.af)) != NULL &&
+	    (to = pf_pool_addr(dp, pool, li.src)) == 0) {
 		pf->c[PF_C_TRANSLATE]++;
 		if (p->traced)
 			dp_trace(dp, p, "nat", "%s on %s: drop (%s pool has no "

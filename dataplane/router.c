@@ -437,14 +437,14 @@ router_gso_fit(struct router *rt, struct rif *ro, struct pkt *p)
 
 	if (seg == 0 || seg <= mtu)
 		return 0;
+	if (type == VIRTIO_NET_HDR_GSO_UDP_L4)
+		return 1;
 	hdr = seg - p->off.gso_size;
 	n = 0;
 	if (type == VIRTIO_NET_HDR_GSO_TCPV4 && hdr < mtu)
 		n = mtu - hdr;
 	else if (type == VIRTIO_NET_HDR_GSO_UDP && hdr + 8 <= mtu)
 		n = (mtu - hdr) & ~7u;
-	if (type == VIRTIO_NET_HDR_GSO_UDP_L4)
-		return 1;
 	if (n != 0) {
 		rt->c[ROUTER_C_GSO_RESEGMENTED]++;
 		if (p->traced)
@@ -472,8 +472,8 @@ static void router_send_mtu(struct router *, struct rif *, uint32_t,
  * ip_finish_output_gso() segments such a frame in software and then
  * fragments every datagram (__udp_gso_segment(), ip_fragment()); so does
  * sluice: a datagram per gso_size bytes of payload, each with the next IP
- * id (as inet_gso_segment() numbers them), its own lengths and a full UDP
- * checksum, then cut by router_send_mtu().  Consumes p.
+ * id (as inet_gso_segment() numbers them) and its own lengths, then cut
+ * by router_send_mtu(), which finishes its UDP checksum.  Consumes p.
  */
 static void
 router_uso_split(struct router *rt, struct rif *ro, uint32_t nh,
@@ -482,8 +482,7 @@ router_uso_split(struct router *rt, struct rif *ro, uint32_t nh,
 	const uint8_t *ip = p->data + ETHER_HDR_LEN;
 	uint32_t hl = (ip[0] & 0x0fu) * 4, iplen = ether_get16(ip + 2);
 	uint32_t hdr = ETHER_HDR_LEN + hl + 8, seg = p->off.gso_size, off, n;
-	uint32_t ps;
-	uint16_t id = ether_get16(ip + 4), c;
+	uint16_t id = ether_get16(ip + 4);
 	uint8_t *fip, *udp;
 	struct pkt *f;
 
@@ -516,14 +515,15 @@ router_uso_split(struct router *rt, struct rif *ro, uint32_t nh,
 		udp = fip + hl;
 		ether_put16(fip + 2, (uint16_t)(hl + 8 + n));
 		ether_put16(fip + 4, id);
-		ether_put16(fip + 10, 0);
-		ether_put16(fip + 10, (uint16_t)~csum_fold(csum_partial(fip, hl,
-		    0)));
+		csum_ip_header(fip, hl);
+		/* The checksum as the kernel hands it over (the pseudo
+		 * header's sum): csum_complete() or the port finishes it. */
 		ether_put16(udp + 4, (uint16_t)(8 + n));
-		ether_put16(udp + 6, 0);
-		ps = csum_partial(fip + 12, 8, 0) + 17 + 8 + n;
-		c = (uint16_t)~csum_fold(csum_partial(udp, 8 + n, ps));
-		ether_put16(udp + 6, c == 0 ? 0xffff : c);
+		ether_put16(udp + 6, csum_fold(csum_partial(fip + 12, 8,
+		    17 + 8 + n)));
+		f->off.flags = PKT_OFF_NEEDS_CSUM;
+		f->off.csum_start = (uint16_t)(ETHER_HDR_LEN + hl);
+		f->off.csum_offset = 6;
 		router_send_mtu(rt, ro, nh, f);
 	}
 	pkt_free(&rt->dp->pool, p);
@@ -876,9 +876,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	memcpy(mcopy, ip, mlen);
 	if (p->off.gso_type != 0 && mlen == hl + 8) {
 		ether_put16(mcopy + 2, (uint16_t)seg);
-		ether_put16(mcopy + 10, 0);
-		ether_put16(mcopy + 10, (uint16_t)~csum_fold(csum_partial(
-		    mcopy, hl, 0)));
+		csum_ip_header(mcopy, hl);
 	}
 	ip_ttl_dec(ip);
 	if (li.l3off != ETHER_HDR_LEN) {

@@ -39,6 +39,14 @@ csum_fold(uint32_t sum)
 	return ip_csum_fold(sum);
 }
 
+/* Write the checksum of an IPv4 header of HL bytes anew. */
+void
+csum_ip_header(uint8_t *ip, uint32_t hl)
+{
+	ip[10] = ip[11] = 0;
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, hl, 0)));
+}
+
 /*
  * Finish a partial checksum in place: sum from csum_start to the end (the
  * field already holds the pseudo-header sum) and store the complement.

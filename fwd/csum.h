@@ -15,5 +15,6 @@
 uint32_t csum_partial(const void *, size_t, uint32_t);
 uint16_t csum_fold(uint32_t);
 int	 csum_complete(struct pkt *);
+void	 csum_ip_header(uint8_t *, uint32_t);
 
 #endif /* FWD_CSUM_H */

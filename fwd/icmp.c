@@ -50,8 +50,7 @@ icmp_error_build(uint8_t *out, uint32_t room, const uint8_t *orig,
 	ip[9] = 1;
 	ip_put32(ip + 12, src);
 	memcpy(ip + 16, orig + 12, 4);		/* back to the sender */
-	c = ~csum_fold(csum_partial(ip, 20, 0));
-	ether_put16(ip + 10, c);
+	csum_ip_header(ip, 20);
 	icmp[0] = type;
 	icmp[1] = code;
 	if (type == ICMP_UNREACH && code == ICMP_UNREACH_NEEDFRAG)
@@ -77,8 +76,7 @@ icmp_echo_reply(uint8_t *ip, uint32_t room, uint32_t our)
 	ip_put32(ip + 16, src);
 	ip_put32(ip + 12, our);		/* the sum of both words is unchanged */
 	ip[8] = 64;
-	ether_put16(ip + 10, 0);
-	ether_put16(ip + 10, ~csum_fold(csum_partial(ip, hl, 0)));
+	csum_ip_header(ip, hl);
 	icmp[0] = ICMP_ECHOREPLY;
 	ip_csum_update16(icmp + 2, ICMP_ECHO << 8, ICMP_ECHOREPLY << 8);
 	return 0;

@@ -84,8 +84,7 @@ ip_frag_build(uint8_t *out, const uint8_t *ip, uint32_t off, uint32_t len)
 		foff |= IP_MF;
 	ether_put16(out + 2, (uint16_t)(fhl + len));
 	ether_put16(out + 6, foff);
-	ether_put16(out + 10, 0);
-	ether_put16(out + 10, (uint16_t)~csum_fold(csum_partial(out, fhl, 0)));
+	csum_ip_header(out, fhl);
 	memcpy(out + fhl, ip + hl + off, len);
 	return fhl + len;
 }
