@@ -463,7 +463,5 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_LIMIT		0x08000000
 #define PF_LINT_PFLOW		0x10000000
 #define PF_LINT_ADAPTIVE	0x20000000
-#define PF_LINT_NATIN		0x40000000
-#define PF_LINT_RDROUT		0x80000000u
 
 #endif /* ACL_PF_IMPL_H */

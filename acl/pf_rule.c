@@ -525,18 +525,6 @@ rule_consistent(struct pf_parser *p, struct acl_rule *r)
 		pf_yyerror(p, "nat-to and rdr-to require a direction");
 		problems++;
 	}
-	/*
-	 * pfctl takes nat-to on inbound and rdr-to on outbound rules too
-	 * (older ones refused them); sluice translates nat-to going out
-	 * and rdr-to coming in only, and would pass such packets as they
-	 * are.
-	 */
-	if (r->nat.addr.type != ACL_ADDR_NONE && r->direction == ACL_IN)
-		pf_lint(p, p->lx.lineno, PF_LINT_NATIN,
-		    "nat-to on an inbound rule");
-	if (r->rdr.addr.type != ACL_ADDR_NONE && r->direction == ACL_OUT)
-		pf_lint(p, p->lx.lineno, PF_LINT_RDROUT,
-		    "rdr-to on an outbound rule");
 	if (r->af == AF_INET6 && (r->scrub_flags &
 	    (ACL_SCRUB_NODF | ACL_SCRUB_RANDOMID))) {
 		pf_yyerror(p, "address family inet6 does not support scrub "

@@ -791,16 +791,33 @@ dp_flush(struct dp *dp)
 	dp->ndirty = 0;
 }
 
-/* Out of a bridge member: pf "out on" it, unless the router is on
- * either end (see dp_process). */
+/*
+ * Out of a bridge member: pf "out on" it, unless the router is on either
+ * end (see dp_process).  pf translates in place (nat-to, rdr-to, a
+ * state's translation), so a frame flooded to several members gets a
+ * copy of its own on each member pf filters IPv4 on: one member's
+ * translation must not show on another's.
+ */
 static void
-dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p)
+dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p, int shared)
 {
-	if (out->kind != PORT_VETHER &&
-	    dp->ports[p->in_port]->kind != PORT_VETHER &&
-	    dp_pf_test(dp, out, ACL_OUT, p, 0) != PF_PASS)
+	struct pkt *q = p;
+
+	if (out->kind == PORT_VETHER ||
+	    dp->ports[p->in_port]->kind == PORT_VETHER) {
+		dp_output(dp, out, p);
 		return;
-	dp_output(dp, out, p);
+	}
+	if (shared && dp_pf_filters(dp, out) &&
+	    ether_type(p->data, p->len, NULL) == ETHERTYPE_IP &&
+	    (q = pkt_copy(&dp->pool, p)) == NULL) {
+		out->c[PORT_C_DROP_NO_BUFFER]++;
+		return;
+	}
+	if (dp_pf_test(dp, out, ACL_OUT, q) == PF_PASS)
+		dp_output(dp, out, q);
+	if (q != p)
+		pkt_free(&dp->pool, q);
 }
 
 static void
@@ -816,12 +833,12 @@ dp_bridge_output(struct dp *dp, struct bridge *br, struct pkt *p,
 		    bridge_decision_str(d, why, sizeof(why)));
 	switch (d->d_verdict) {
 	case BR_UNICAST:
-		dp_bridge_send(dp, dp->ports[d->d_port], p);
+		dp_bridge_send(dp, dp->ports[d->d_port], p, 0);
 		break;
 	case BR_FLOOD:
 		n = bridge_flood_ports(br, p->in_port, d->d_unknown, out);
 		for (i = 0; i < n; i++)
-			dp_bridge_send(dp, dp->ports[out[i]], p);
+			dp_bridge_send(dp, dp->ports[out[i]], p, n > 1);
 		break;
 	}
 }
@@ -896,7 +913,7 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 		 */
 		if (owner[i] != NULL && owner[i]->kind != PORT_VETHER &&
 		    !dp_for_router(dp, owner[i], p) &&
-		    dp_pf_test(dp, owner[i], ACL_IN, p, 0) != PF_PASS)
+		    dp_pf_test(dp, owner[i], ACL_IN, p) != PF_PASS)
 			owner[i] = NULL;
 		if (owner[i] == NULL)
 			done |= 1ULL << i;

@@ -781,40 +781,42 @@ pf_pool_addr(struct dp *dp, const struct acl_pool *pool, const uint8_t *src)
 }
 
 /*
- * The pool that translates a packet the rules passed: nat-to going out,
- * rdr-to coming in (the deciding rule's, else the last match rule's), for
- * IPv4, the only family sluice translates.  NULL: no translation.
+ * The pools that translate a packet the rules passed (the deciding
+ * rule's, else the last match rule's): nat-to its source, rdr-to its
+ * destination, whichever way it goes (pf_get_transaddr()), for IPv4, the
+ * only family sluice translates.
  */
-static const struct acl_pool *
-pf_xlate_pool(const struct acl_result *res, int dir, int af)
+static void
+pf_xlate_pools(const struct acl_result *res, int af,
+    const struct acl_pool **nat, const struct acl_pool **rdr)
 {
+	*nat = *rdr = NULL;
 	if (af != 4 || res->ar_action != ACL_PASS)
-		return NULL;
-	if (dir == ACL_OUT && res->ar_nat != NULL)
-		return &res->ar_nat->nat;
-	if (dir == ACL_IN && res->ar_rdr != NULL)
-		return &res->ar_rdr->rdr;
-	return NULL;
+		return;
+	if (res->ar_nat != NULL)
+		*nat = &res->ar_nat->nat;
+	if (res->ar_rdr != NULL)
+		*rdr = &res->ar_rdr->rdr;
 }
 
 /*
- * nat-to's port for a new flow: free for its destination (the WIRE key
- * with its translated address).  The rules of the packet chose it first
- * (pf_nat_hook()) when a match rule translated; the state takes that
- * choice.
+ * nat-to's port for a new flow: one that makes the translated key k
+ * (source at end SIDE, nat_pick_port()) no state's.  The rules of the
+ * packet chose it first (pf_nat_hook()) when a match rule translated; the
+ * state takes that choice.
  */
 static uint16_t
-pf_nat_pick(struct dp *dp, const struct acl_pool *pool,
-    struct state_key *wire)
+pf_nat_pick(struct dp *dp, const struct acl_pool *pool, struct state_key *k,
+    int side)
 {
 	struct dp_pf *pf = &dp->pf;
 
 	if (pf->nat_memo.valid && pf->nat_memo.pool == pool &&
-	    memcmp(&pf->nat_memo.wire, wire, sizeof(*wire)) == 0) {
-		wire->port[1] = htons(pf->nat_memo.port);
+	    memcmp(&pf->nat_memo.key, k, sizeof(*k)) == 0) {
+		k->port[side] = htons(pf->nat_memo.port);
 		return pf->nat_memo.port;
 	}
-	return nat_pick_port(&pf->states, wire, 1, pool->proxy_port[0],
+	return nat_pick_port(&pf->states, k, side, pool->proxy_port[0],
 	    pool->proxy_port[1], dp->now, (uint32_t)dp->pkt_seq);
 }
 
@@ -830,9 +832,11 @@ pf_nat_hook(void *arg, const struct acl_rule *r, const struct acl_pkt *orig,
     struct acl_pkt *np)
 {
 	struct dp *dp = arg;
-	struct state_key wire;
+	struct state_key k;
 	uint32_t to;
 	uint16_t port;
+	int dir = r->direction == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
+	int side = dir == STATE_DIR_IN ? 0 : 1;
 
 	if (orig->af != AF_INET || (orig->proto != L3_IPPROTO_TCP &&
 	    orig->proto != L3_IPPROTO_UDP) || orig->frag)
@@ -842,12 +846,13 @@ pf_nat_hook(void *arg, const struct acl_rule *r, const struct acl_pkt *orig,
 	np->src.w[0] = to;
 	if (r->nat.proxy_port[0] == 0)
 		return 0;		/* static-port */
-	state_key_make4(&wire, orig->proto, orig->src.b, orig->dst.b,
-	    htons(orig->sport), htons(orig->dport), STATE_DIR_OUT);
-	wire.addr[1].w[0] = to;
+	/* The key dp_pf_test() will translate: WIRE out, STACK in. */
+	state_key_make4(&k, orig->proto, orig->src.b, orig->dst.b,
+	    htons(orig->sport), htons(orig->dport), dir);
+	k.addr[side].w[0] = to;
 	dp->pf.nat_memo.valid = 0;
-	dp->pf.nat_memo.wire = wire;
-	if ((port = pf_nat_pick(dp, &r->nat, &wire)) == 0)
+	dp->pf.nat_memo.key = k;
+	if ((port = pf_nat_pick(dp, &r->nat, &k, side)) == 0)
 		return -1;
 	dp->pf.nat_memo.pool = &r->nat;
 	dp->pf.nat_memo.port = port;
@@ -871,6 +876,50 @@ pf_translate(struct pkt *p, const struct l3info *li, const struct state *s,
 	rw.dst = to->addr[!si];
 	rw.dport = ntohs(to->port[!si]);
 	nat_rewrite4(p, li, &rw);
+}
+
+/*
+ * Translate key k, the one a new state's translation changes (WIRE going
+ * out, STACK coming in, as pf_state_key_setup() makes them), as the
+ * pools say, and fill rw for the packet: rdr-to the destination, nat-to
+ * the source, with a source port that leaves no other state with the
+ * same key.  -1: no port free.
+ */
+static int
+pf_xlate_key(struct dp *dp, const struct l3info *li, struct state_key *k,
+    int sdir, const struct acl_pool *nat, uint32_t nat_to,
+    const struct acl_pool *rdr, uint32_t rdr_to, struct nat_rewrite *rw)
+{
+	int si = sdir == STATE_DIR_IN ? 0 : 1, di = !si;
+	int ports = li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP;
+	int icmp = li->proto == L3_IPPROTO_ICMP &&
+	    l3_icmp_is_query(4, li->icmp_type);
+	uint16_t np;
+
+	memset(rw, 0, sizeof(*rw));
+	/* The destination first, so the port picked below is free for the
+	 * key the state will really have. */
+	if (rdr != NULL) {
+		k->addr[di].w[0] = rdr_to;
+		rw->dst = rdr_to;
+		if (rdr->proxy_port[0] != 0 && ports) {
+			k->port[di] = htons(rdr->proxy_port[0]);
+			rw->dport = rdr->proxy_port[0];
+		}
+	}
+	if (nat == NULL)
+		return 0;
+	k->addr[si].w[0] = nat_to;
+	rw->src = nat_to;
+	np = ntohs(k->port[si]);
+	if ((ports || icmp) && nat->proxy_port[0] != 0 &&
+	    (np = pf_nat_pick(dp, nat, k, si)) == 0)
+		return -1;
+	rw->sport = np;
+	k->port[si] = htons(np);
+	if (li->proto == L3_IPPROTO_ICMP)
+		k->port[di] = htons(np);	/* the id is both ends */
+	return 0;
 }
 
 /*
@@ -970,7 +1019,7 @@ pf_frag_first(struct dp *dp, const struct port *port, int dir,
  */
 static int
 pf_frag_follow(struct dp *dp, const struct port *port, int dir,
-    struct pkt *p, const struct l3info *li, int rewrite)
+    struct pkt *p, const struct l3info *li)
 {
 	struct dp_pf *pf = &dp->pf;
 	const char *dname = dir == ACL_IN ? "in" : "out";
@@ -1012,7 +1061,7 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 			    port->name);
 		return 0;
 	}
-	if ((s->flags & STATE_F_NAT) && rewrite)
+	if (s->flags & STATE_F_NAT)
 		pf_translate(p, li, s, sdir);	/* addresses only */
 	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1, p->len);
 	pf_count(pf, s->rule, dir, p->len);
@@ -1026,27 +1075,35 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 	return 1;
 }
 
+/* Whether pf looks at this port's packets at all (enabled, not skipped). */
 int
-dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
-    int rewrite)
+dp_pf_filters(const struct dp *dp, const struct port *port)
+{
+	const struct dp_pf_ruleset *rs = dp->pf.rs;
+
+	return dp->pf.enabled && rs != NULL && port->index < rs->nports &&
+	    !rs->skip[port->index];
+}
+
+int
+dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 {
 	struct dp_pf *pf = &dp->pf;
 	struct dp_pf_ruleset *rs = pf->rs;
 	const struct acl_classifier *c;
 	const char *dname = dir == ACL_IN ? "in" : "out";
 	struct acl_result res;
-	const struct acl_pool *pool;
+	const struct acl_pool *nat, *rdr;
 	struct acl_pkt ap;
 	struct state_key key, wire, stack;
 	struct nat_rewrite rw;
 	struct state *s;
 	struct l3info li;
-	uint32_t rule, m, to;
+	uint32_t rule, m, nat_to, rdr_to;
 	uint16_t ifx;
 	int sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 
-	if (!pf->enabled || rs == NULL || port->index >= rs->nports ||
-	    rs->skip[port->index])
+	if (!dp_pf_filters(dp, port))
 		return PF_PASS;
 	switch (l3_parse(p->data, p->len, &li)) {
 	case L3_OK:
@@ -1070,8 +1127,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 	 * ones bound to it (pf_find_state()'s kif check). */
 	ifx = port->index + 1;
 	pf->nat_memo.valid = 0;		/* pf_nat_pick(): this packet's only */
-	if (li.frag && li.af == 4 && pf_frag_follow(dp, port, dir, p, &li,
-	    rewrite))
+	if (li.frag && li.af == 4 && pf_frag_follow(dp, port, dir, p, &li))
 		return PF_PASS;
 	if (li.af == 4)
 		state_key_make4(&key, li.proto, li.src, li.dst, htons(li.sport),
@@ -1097,7 +1153,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		if (s != NULL) {
 			/* An error about a flow we translate: as the other
 			 * side of the translation knows it. */
-			if ((s->flags & STATE_F_NAT) && rewrite)
+			if (s->flags & STATE_F_NAT)
 				pf_icmp_error_translate(dp, p, &li, s, dir,
 				    sidx);
 			pf_count(pf, s->rule, dir, p->len);
@@ -1119,7 +1175,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 			state_remove(&pf->states, s);
 			return PF_DROP;
 		}
-		if ((s->flags & STATE_F_NAT) && rewrite && li.af == 4) {
+		if ((s->flags & STATE_F_NAT) && li.af == 4) {
 			int tagged = p->st_tags;
 
 			pf_translate(p, &li, s, sdir);
@@ -1185,19 +1241,20 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		return PF_DROP;
 	}
 	/*
-	 * pf_test_rule() maps the translation's pool before it looks at
+	 * pf_test_rule() maps the translation's pools before it looks at
 	 * keep state: a pool with no address (nat-to (tap1), tap1 without
 	 * one) fails the packet with or without a state, PFRES_TRANSLATE.
 	 * A match rule's empty pool failed it in the classifier already.
 	 */
-	to = 0;
-	if ((pool = pf_xlate_pool(&res, dir, li.af)) != NULL &&
-	    (to = pf_pool_addr(dp, pool, li.src)) == 0) {
+	pf_xlate_pools(&res, li.af, &nat, &rdr);
+	nat_to = rdr_to = 0;
+	if ((nat != NULL && (nat_to = pf_pool_addr(dp, nat, li.src)) == 0) ||
+	    (rdr != NULL && (rdr_to = pf_pool_addr(dp, rdr, li.src)) == 0)) {
 		pf->c[PF_C_TRANSLATE]++;
 		if (p->traced)
 			dp_trace(dp, p, "nat", "%s on %s: drop (%s pool has no "
-			    "address)", dname, port->name, dir == ACL_OUT ?
-			    "nat-to" : "rdr-to");
+			    "address)", dname, port->name, nat != NULL &&
+			    nat_to == 0 ? "nat-to" : "rdr-to");
 		return PF_DROP;
 	}
 	if (res.ar_keep_state == ACL_STATE_NONE)
@@ -1229,43 +1286,14 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		ifx = 0;
 	wire = key;
 	stack = key;
-	if (rewrite && pool != NULL) {
-		/* pf translates only what creates a state: here. */
-		uint16_t np;
-
-		memset(&rw, 0, sizeof(rw));
-		if (dir == ACL_OUT) {
-			/* nat-to: the source side, addr[1] going out. */
-			wire.addr[1].w[0] = to;
-			rw.src = to;
-			np = ntohs(key.port[1]);
-			if ((li.proto == L3_IPPROTO_TCP || li.proto ==
-			    L3_IPPROTO_UDP || (li.proto == L3_IPPROTO_ICMP &&
-			    l3_icmp_is_query(4, li.icmp_type))) &&
-			    pool->proxy_port[0] != 0) {
-				np = pf_nat_pick(dp, pool, &wire);
-				if (np == 0) {
-					pf->c[PF_C_TRANSLATE]++;
-					if (p->traced)
-						dp_trace(dp, p, "nat", "drop: "
-						    "no free port");
-					return PF_DROP;
-				}
-			}
-			rw.sport = np;
-			wire.port[1] = htons(np);
-			if (li.proto == L3_IPPROTO_ICMP)
-				wire.port[0] = htons(np);
-		} else {
-			/* rdr-to: the destination side, addr[1] coming in. */
-			stack.addr[1].w[0] = to;
-			rw.dst = to;
-			if (pool->proxy_port[0] != 0 && (li.proto ==
-			    L3_IPPROTO_TCP || li.proto == L3_IPPROTO_UDP)) {
-				stack.port[1] = htons(pool->proxy_port[0]);
-				rw.dport = pool->proxy_port[0];
-			}
-		}
+	if ((nat != NULL || rdr != NULL) &&
+	    pf_xlate_key(dp, &li, dir == ACL_IN ? &stack : &wire, sdir, nat,
+	    nat_to, rdr, rdr_to, &rw) != 0) {
+		pf->c[PF_C_TRANSLATE]++;
+		if (p->traced)
+			dp_trace(dp, p, "nat", "%s on %s: drop (nat-to: no free "
+			    "port)", dname, port->name);
+		return PF_DROP;
 	}
 	s = state_insert(&pf->states, &wire, &stack, sdir, ifx, dp->now,
 	    RULE_IDX(rule) < rs->nstats ? rs->tmo[RULE_IDX(rule)] : 0, rule);
@@ -1289,11 +1317,15 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p,
 		if (p->traced) {
 			char a[INET_ADDRSTRLEN];
 
-			inet_ntop(AF_INET, dir == ACL_OUT ? &rw.src : &rw.dst,
-			    a, sizeof(a));
-			dp_trace(dp, p, "nat", "%s on %s: %s %s:%u", dname,
-			    port->name, dir == ACL_OUT ? "nat-to" : "rdr-to",
-			    a, dir == ACL_OUT ? rw.sport : rw.dport);
+			if (rw.src != 0)
+				dp_trace(dp, p, "nat", "%s on %s: nat-to %s:%u",
+				    dname, port->name, inet_ntop(AF_INET,
+				    &rw.src, a, sizeof(a)), rw.sport);
+			if (rw.dst != 0)
+				dp_trace(dp, p, "nat", "%s on %s: rdr-to %s:%u",
+				    dname, port->name, inet_ntop(AF_INET,
+				    &rw.dst, a, sizeof(a)), rw.dport ?
+				    rw.dport : li.dport);
 		}
 	}
 	if (RULE_IDX(rule) < rs->nstats) {
@@ -1508,7 +1540,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 {
 	struct dp_pf *pf = &dp->pf;
 	struct acl_result res;
-	const struct acl_pool *pool;
+	const struct acl_pool *nat, *rdr;
 	struct acl_pkt ap;
 	struct state_key key;
 	struct state *s;
@@ -1639,19 +1671,22 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    "pass", res.ar_quick ? " (quick: evaluation stopped there)" :
 	    " (the last matching rule)", res.ar_action == ACL_PASS &&
 	    res.ar_keep_state ? ", keep state" : "");
-	if (res.ar_nat != NULL || res.ar_rdr != NULL) {
-		FILE *f = fmemopen(text, sizeof(text) - 1, "w");
+	for (i = 0; i < 2; i++) {
+		const struct acl_rule *r = i == 0 ? res.ar_nat : res.ar_rdr;
+		FILE *f;
 
-		if (f != NULL) {
-			acl_print_rule(f, res.ar_nat ? res.ar_nat : res.ar_rdr,
-			    0);
+		if (r == NULL || (i == 1 && r == res.ar_nat))
+			continue;	/* one rule may hold both */
+		if ((f = fmemopen(text, sizeof(text) - 1, "w")) != NULL) {
+			acl_print_rule(f, r, 0);
 			fclose(f);
 		}
 		fprintf(out, "  translation from: %s\n", text);
-		pool = pf_xlate_pool(&res, dir, 4);
-		if (pool != NULL && pf_pool_addr(dp, pool, ap.src.b) == 0)
-			fprintf(out, "  its pool has no address now: drop\n");
 	}
+	pf_xlate_pools(&res, 4, &nat, &rdr);
+	if ((nat != NULL && pf_pool_addr(dp, nat, ap.src.b) == 0) ||
+	    (rdr != NULL && pf_pool_addr(dp, rdr, ap.src.b) == 0))
+		fprintf(out, "  its pool has no address now: drop\n");
 	return 0;
 }
 

@@ -118,7 +118,7 @@ struct dp_pf {
 	 * Valid within one dp_pf_test() only.
 	 */
 	struct {
-		struct state_key wire;	/* before the pick */
+		struct state_key key;	/* translated, before the pick */
 		const struct acl_pool *pool;
 		uint16_t	 port;
 		int		 valid;
@@ -142,7 +142,8 @@ struct dp_pf {
 int	 dp_pf_init(struct dp *);
 void	 dp_pf_fini(struct dp *);
 int	 dp_pf_load(struct dp *, const char *, FILE *);
-int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *, int);
+int	 dp_pf_filters(const struct dp *, const struct port *);
+int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);
 void	 dp_pf_tick(struct dp *);
 int	 dp_pf_ctl(struct dp *, int, char **, FILE *);
 void	 dp_pf_state_gone(struct dp *, struct state *);

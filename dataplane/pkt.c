@@ -44,3 +44,21 @@ pkt_pool_fini(struct pkt_pool *pp)
 	free(pp->pkts);
 	memset(pp, 0, sizeof(*pp));
 }
+
+/* A private copy of p: its frame and what the stages know of it. */
+struct pkt *
+pkt_copy(struct pkt_pool *pp, const struct pkt *p)
+{
+	struct pkt *n;
+
+	if ((n = pkt_alloc(pp)) == NULL)
+		return NULL;
+	memcpy(n->data, p->data, p->len);
+	n->len = p->len;
+	n->off = p->off;
+	n->in_port = p->in_port;
+	n->vid = p->vid;
+	n->id = p->id;
+	n->traced = p->traced;
+	return n;
+}

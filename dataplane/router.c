@@ -261,14 +261,8 @@ router_own(struct router *rt, struct pkt *p, int shared)
 		p->refs++;
 		return p;
 	}
-	if ((n = router_alloc(rt)) == NULL)
-		return NULL;
-	memcpy(n->data, p->data, p->len);
-	n->len = p->len;
-	n->off = p->off;
-	n->in_port = p->in_port;
-	n->id = p->id;
-	n->traced = p->traced;
+	if ((n = pkt_copy(&rt->dp->pool, p)) == NULL)
+		rt->c[ROUTER_C_DROP_NO_BUFFER]++;
 	return n;
 }
 
@@ -595,29 +589,73 @@ router_send_mtu(struct router *rt, struct rif *ro, uint32_t nh, struct pkt *p)
 }
 
 /*
- * Route an IPv4 packet (ours or forwarded) and send it; consumes p.
- * Returns the route used, or NULL when there is none (p is freed).
+ * pf out changed the destination of p to dst (rdr-to going out, or the
+ * reply to a nat-to that came in): ip_output() routes it again
+ * (PF_TAG_REROUTE) and does not run pf a second time.  Returns the new
+ * route, or NULL (counted) when there is none or dst is one of ours,
+ * which pf.conf(5) says rdr-to going out does not support.
  */
 static struct route *
+router_reroute(struct router *rt, struct pkt *p, uint32_t dst)
+{
+	uint32_t id;
+	struct route *r;
+	char a[16], net[32];
+
+	rt->c[ROUTER_C_REROUTED]++;
+	if (router_local(rt, dst) != NULL) {
+		rt->c[ROUTER_C_DROP_REROUTE_LOCAL]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: pf out changed "
+			    "the destination to %s, one of ours",
+			    ipstr(dst, a));
+		return NULL;
+	}
+	if ((id = lpm_lookup(&rt->lpm, dst)) == LPM_NH_NONE) {
+		rt->c[ROUTER_C_DROP_NO_ROUTE]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: pf out changed "
+			    "the destination to %s: no route", ipstr(dst, a));
+		return NULL;
+	}
+	r = &rt->routes[id - 1];
+	r->use++;
+	if (p->traced) {
+		netname4(r->dst, r->plen, net, sizeof(net));
+		dp_trace(rt->dp, p, "router", "pf out changed the destination "
+		    "to %s: routed again, route %s on %s", ipstr(dst, a), net,
+		    rt->rifs[r->rif].port->name);
+	}
+	return r;
+}
+
+/*
+ * Route an IPv4 packet of ours and send it; consumes p.  The packet's
+ * IPv4 header follows an untagged Ethernet header.
+ */
+static void
 router_output(struct router *rt, struct pkt *p, uint32_t dst)
 {
 	uint32_t id = lpm_lookup(&rt->lpm, dst);
 	struct route *r;
 
-	if (id == LPM_NH_NONE) {
-		pkt_free(&rt->dp->pool, p);
-		return NULL;
-	}
+	if (id == LPM_NH_NONE)
+		goto drop;
 	r = &rt->routes[id - 1];
 	r->use++;
-	if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p, 1) !=
-	    PF_PASS) {
-		pkt_free(&rt->dp->pool, p);
-		return r;
+	if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p) !=
+	    PF_PASS)
+		goto drop;
+	if (ip_get32(p->data + ETHER_HDR_LEN + 16) != dst) {
+		dst = ip_get32(p->data + ETHER_HDR_LEN + 16);
+		if ((r = router_reroute(rt, p, dst)) == NULL)
+			goto drop;
 	}
 	router_send_mtu(rt, &rt->rifs[r->rif], r->gw && (r->flags &
 	    RTF_GATEWAY) ? r->gw : dst, p);
-	return r;
+	return;
+drop:
+	pkt_free(&rt->dp->pool, p);
 }
 
 static int
@@ -812,7 +850,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		return;
 	p = q;
 	ip = p->data + li.l3off;
-	if (dp_pf_test(rt->dp, r->port, ACL_IN, p, 1) != PF_PASS)
+	if (dp_pf_test(rt->dp, r->port, ACL_IN, p) != PF_PASS)
 		goto done;
 	dst = ip_get32(ip + 16);
 	if ((lr = router_local(rt, dst)) != NULL || dst == 0xffffffff) {
@@ -905,8 +943,20 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	}
 	/* ip_output(): pf out first; what it refuses makes no ICMP error. */
 	rte->use++;
-	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p, 1) != PF_PASS)
+	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
 		goto done;
+	if (ip_get32(ip + 16) != dst) {
+		dst = ip_get32(ip + 16);
+		if ((rte = router_reroute(rt, p, dst)) == NULL) {
+			/* ip_forward() on EHOSTUNREACH: host unreachable. */
+			if (router_local(rt, dst) == NULL)
+				router_icmp_error(rt, r, mcopy, mlen,
+				    ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
+			goto done;
+		}
+		ro = &rt->rifs[rte->rif];
+		nh = rte->gw && (rte->flags & RTF_GATEWAY) ? rte->gw : dst;
+	}
 	/*
 	 * DF and too big: ip_output() fails with EMSGSIZE and ip_forward()
 	 * sends a needfrag with the interface's MTU.  For a GSO frame what

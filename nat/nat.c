@@ -171,7 +171,9 @@ nat_rewrite_icmp_error(struct pkt *p, const struct l3info *li,
 
 /*
  * Choose a port for translated key k (the side being translated is
- * addr[side]/port[side]) in [lo, hi] so that k is no state's WIRE key.
+ * addr[side]/port[side]) in [lo, hi] so that no state has that key.  A
+ * nat-to going out translates the WIRE key, whose source is side 1; one
+ * coming in translates the STACK key, source side 0 (nat/state.h).
  * Candidates follow a stride through the range from a hash of the flow,
  * so flows spread and a crowded range is still sampled evenly.  The
  * search is bounded: a destination whose ports are (nearly) all taken
@@ -202,8 +204,9 @@ nat_pick_port(struct state_table *t, struct state_key *k, int side,
 		k->port[side] = htons(port);
 		if (k->proto == L3_IPPROTO_ICMP)
 			k->port[!side] = htons(port);
-		if (state_lookup(t, k, STATE_DIR_IN, 0, now) == NULL)
-			return port;	/* no WIRE key like it */
+		if (state_lookup(t, k, side ? STATE_DIR_IN : STATE_DIR_OUT, 0,
+		    now) == NULL)
+			return port;
 	}
 	return 0;
 }

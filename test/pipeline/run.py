@@ -197,6 +197,50 @@ def static_entry():
 
 
 @case
+def bridged_nat_out_flood():
+    """pf translates bridged frames as it does routed ones: nat-to out on
+    em2 rewrites A's query there, while the same flood leaves tap0 as A
+    sent it (a copy per member, not one frame changed under the other;
+    the state is if-bound: a floating one would translate the frame
+    going out tap0 too, as pf does); C's answer comes in on em2 to the
+    state and reaches A translated back."""
+    pf = ("set state-policy if-bound\n"
+          "pass out on em2 proto udp from 192.0.2.10 nat-to 192.0.2.99 "
+          "port 50001\n")
+    o = udp(A, C, "192.0.2.10", "192.0.2.20", 41000, 53)
+    back = udp(C, A, "192.0.2.20", "192.0.2.99", 53, 50001)
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"vm.conf": VMCONF, "pf.conf": pf}),
+        inputs={"em1": [(1.0, o)], "em2": [(1.1, back)]},
+        expect={"em2": [rebuild(o, src="192.0.2.99", sport=50001)],
+                "tap0": [o],
+                "em1": [rebuild(back, dst="192.0.2.10", dport=41000)]},
+        commands=["pfctl -ss"],
+        views=[r"^em2 udp 192\.0\.2\.99:50001 \(192\.0\.2\.10:41000\) -> "
+               r"192\.0\.2\.20:53 +MULTIPLE:SINGLE$"])
+
+
+@case
+def bridged_rdr_in():
+    """rdr-to in on a member: A's query leaves every member redirected to
+    192.0.2.30:5353; the answer from there goes out em1 as if from
+    192.0.2.20:53, which is what A asked."""
+    pf = ("pass in on em1 proto udp to 192.0.2.20 port 53 "
+          "rdr-to 192.0.2.30 port 5353\n")
+    o = udp(A, C, "192.0.2.10", "192.0.2.20", 41000, 53)
+    fwd = rebuild(o, dst="192.0.2.30", dport=5353)
+    back = udp(C, A, "192.0.2.30", "192.0.2.10", 5353, 41000)
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"vm.conf": VMCONF, "pf.conf": pf}),
+        inputs={"em1": [(1.0, o)], "em2": [(1.1, back)]},
+        expect={"em2": [fwd], "tap0": [fwd],
+                "em1": [rebuild(back, src="192.0.2.20", sport=53)]},
+        commands=["pfctl -ss"],
+        views=[r"^all udp 192\.0\.2\.30:5353 \(192\.0\.2\.20:53\) <- "
+               r"192\.0\.2\.10:41000 +\S+:\S+$"])
+
+
+@case
 def runt_dropped_counted():
     return dict(
         files={"hostname.bridge0": "add em1\nup\n", "vm.conf": VMCONF},
@@ -1044,6 +1088,64 @@ def router_error_about_rdr_flow():
                         "em0": [(1.4, inb), (1.5, GW_REPLY)]},
                 expect={"em0": [GW_WHO, err], "tap0": [WHO_REPLY]},
                 commands=["stats"], absent=[r"drop-blocked"])
+
+
+W3 = "02:00:00:00:00:33"     # another wan host, 198.51.100.3
+
+
+@case
+def rdr_out_rerouted():
+    """rdr-to going out, with the match rule's nat-to on the same packet:
+    db01's query to 198.51.100.1:53 leaves em0 from 198.51.100.2:50001 to
+    198.51.100.3:5353, routed again after pf out as ip_output() does
+    (PF_TAG_REROUTE): the router asks ARP for 198.51.100.3, not for
+    198.51.100.1.  The answer comes home as from 198.51.100.1:53."""
+    pf = PF_NAT + ("pass out on em0 proto udp to 198.51.100.1 port 53 "
+                   "rdr-to 198.51.100.3 port 5353\n")
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    who3 = arp_request(E0, "198.51.100.2", "198.51.100.3")
+    is3 = arp_reply(W3, "198.51.100.3", E0, "198.51.100.2")
+    on_wire = rebuild(o, dmac=W3, smac=E0, src="198.51.100.2", sport=50001,
+                      dst="198.51.100.3", dport=5353, ttl=63)
+    back = udp(W3, E0, "198.51.100.3", "198.51.100.2", 5353, 50001)
+    home = rebuild(back, dmac=DB, smac=VE, src="198.51.100.1", sport=53,
+                   dst="10.50.0.20", dport=41000, ttl=63)
+    return dict(files=routed(pf=pf),
+                inputs={"tap0": [(1.0, WHO), (1.1, o)],
+                        "em0": [(1.2, is3), (1.3, back)]},
+                expect={"em0": [who3, on_wire], "tap0": [WHO_REPLY, home]},
+                commands=["pfctl -ss", "stats"],
+                views=[r"^all udp 198\.51\.100\.2:50001 "
+                       r"\(10\.50\.0\.20:41000\) -> 198\.51\.100\.3:5353 "
+                       r"\(198\.51\.100\.1:53\) +MULTIPLE:SINGLE$",
+                       r"router +rerouted +1 "])
+
+
+@case
+def nat_in_reply_rerouted():
+    """nat-to coming in: the wan's query reaches db01 from
+    198.51.100.9:50001; db01's answer to that address is routed to em0,
+    where pf out's state puts the wan host back as its destination, and
+    the router routes it again: it asks ARP for 198.51.100.1, not .9."""
+    pf = ("block all\n"
+          "pass in on em0 proto udp to 10.50.0.20 port 53 "
+          "nat-to 198.51.100.9 port 50001\n"
+          "pass out on vether0 to 10.50.0.0/24\n"
+          "pass in on vether0 from 10.50.0.0/24\n")
+    inb = udp(GW, E0, "198.51.100.1", "10.50.0.20", 45000, 53)
+    recv = rebuild(inb, dmac=DB, smac=VE, src="198.51.100.9", sport=50001,
+                   ttl=63)
+    ans = udp(DB, VE, "10.50.0.20", "198.51.100.9", 53, 50001)
+    ans_out = rebuild(ans, dmac=GW, smac=E0, dst="198.51.100.1",
+                      dport=45000, ttl=63)
+    return dict(files=routed(pf=pf),
+                inputs={"tap0": [(1.0, WHO), (1.5, ans)],
+                        "em0": [(1.4, inb), (1.6, GW_REPLY)]},
+                expect={"tap0": [WHO_REPLY, recv], "em0": [GW_WHO, ans_out]},
+                commands=["pfctl -ss", "stats"],
+                views=[r"^all udp 10\.50\.0\.20:53 <- 198\.51\.100\.9:50001 "
+                       r"\(198\.51\.100\.1:45000\) +\S+:\S+$",
+                       r"router +rerouted +1 "])
 
 
 @case

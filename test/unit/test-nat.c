@@ -282,6 +282,40 @@ Test(nat, port_choice_reuses_per_destination)
 }
 
 /*
+ * nat-to coming in translates the STACK key, the source at end 0: the
+ * port must be free among STACK keys, whatever the WIRE keys hold.
+ */
+Test(nat, port_choice_coming_in_checks_stack_keys)
+{
+	struct state_table t;
+	struct state_key wire, stack, k;
+	union acl_ip c1, srv, nat;
+
+	cr_assert_eq(state_table_init(&t, 64), 0);
+	memset(&c1, 0, sizeof(c1));
+	memset(&srv, 0, sizeof(srv));
+	memset(&nat, 0, sizeof(nat));
+	inet_pton(AF_INET, "198.51.100.1", &c1);
+	inet_pton(AF_INET, "10.50.0.20", &srv);
+	inet_pton(AF_INET, "198.51.100.9", &nat);
+	/* c1:45000 -> srv:53 came in as nat:50001 -> srv:53. */
+	state_key_make(&wire, AF_INET, 17, &c1, &srv, htons(45000), htons(53),
+	    STATE_DIR_IN);
+	state_key_make(&stack, AF_INET, 17, &nat, &srv, 0, htons(53),
+	    STATE_DIR_IN);
+	cr_assert_eq(nat_pick_port(&t, &stack, 0, 50001, 50001, 0, 1), 50001);
+	cr_assert_not_null(state_insert(&t, &wire, &stack, STATE_DIR_IN, 0, 0,
+	    0, 0));
+	/* Another client to the same server: its WIRE key is new, but the
+	 * one port would make the same STACK key. */
+	state_key_make(&k, AF_INET, 17, &nat, &srv, 0, htons(53),
+	    STATE_DIR_IN);
+	cr_expect_eq(nat_pick_port(&t, &k, 0, 50001, 50001, 0, 2), 0);
+	cr_expect_eq(nat_pick_port(&t, &k, 0, 50001, 50002, 0, 2), 50002);
+	state_table_fini(&t);
+}
+
+/*
  * A burst's tags (nat_state_prefetch) are the tags of the keys
  * dp_pf_test() makes, both ways round; a translation drops them, and a
  * frame that is not IPv4 gets none.
