@@ -1,10 +1,10 @@
 /*
  * libFuzzer target: any frame, on any port, through the whole pipeline of
  * the handbook's configuration (bridge with a trunk and a vlan, the routed
- * vether0 segment, NAT out of em0, pf with block return).  Every port is
- * a capture-file port with no files, so nothing leaves the process.  A
- * frame must be dropped with a counter or forwarded; never a crash, a
- * leak or undefined behaviour.
+ * vether0 segment, NAT out of em0, pf with block return, nat-to and
+ * rdr-to on bridge members too).  Every port is a capture-file port with
+ * no files, so nothing leaves the process.  A frame must be dropped with
+ * a counter or forwarded; never a crash, a leak or undefined behaviour.
  *
  * The first input byte picks the port, the second the offload flags and
  * checksum offsets (as the kernel could hand them over), or with 0x40
@@ -63,6 +63,8 @@ setup(void)
 	    "nat-to (em0)\n"
 	    "pass in on em0 proto tcp to port 8080 rdr-to 10.50.0.20 port 80\n"
 	    "block return in on em1 proto { tcp udp } to port 23\n"
+	    "pass out on tap0 proto udp nat-to 192.0.2.99\n"
+	    "pass in on em1 proto tcp to port 25 rdr-to 192.0.2.25\n"
 	    "pass in on vether0 from 10.50.0.0/24 keep state\n"
 	    "pass out on em0 from (em0) keep state\n");
 	conf = calloc(1, sizeof(*conf));
