@@ -243,7 +243,7 @@ bench_pipe_setup(struct bench_pipe *bp, const char *etc, char *why,
 	bp->vether = dp_port(dp, "vether0");
 	if (bp->em0 == NULL || bp->em1 == NULL || bp->vether == NULL ||
 	    bp->em0->rif == NULL || bp->vether->rif == NULL ||
-	    dp->pf.rs == NULL || !dp->router.forwarding)
+	    dp->pf.rs == NULL || !dp->router.sysctl[SYSCTL_FORWARDING])
 		errx(1, "pipeline: the routed segment is not as expected");
 	for (i = 0; i < 2; i++) {
 		struct port *p = i ? bp->em1 : bp->em0;

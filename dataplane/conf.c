@@ -1431,27 +1431,25 @@ mygate_line(struct conf *c, const struct conf_pos *pos, char *line)
 	c->has_mygate = 1;
 }
 
-/* /etc/sysctl.conf: net.inet.ip.forwarding, the one sluice has. */
+/* /etc/sysctl.conf: the sysctls of sysctl.h; others are warned about. */
 static void
 sysctl_line(struct conf *c, const struct conf_pos *pos, char *line)
 {
-	char *eq = strchr(line, '=');
+	char *eq = strchr(line, '='), range[48];
+	int i;
 
 	if (eq == NULL) {
 		conf_err(c, pos, "expected name=value, found \"%s\"", line);
 		return;
 	}
 	*eq++ = '\0';
-	if (strcmp(line, "net.inet.ip.forwarding") != 0) {
+	if ((i = sysctl_find(line)) < 0) {
 		conf_warn(c, pos, "%s is not a sysctl sluice has", line);
 		return;
 	}
-	if (strcmp(eq, "0") != 0 && strcmp(eq, "1") != 0) {
-		conf_err(c, pos, "net.inet.ip.forwarding=%s: expected 0 or 1",
-		    eq);
-		return;
-	}
-	c->forwarding = eq[0] == '1';
+	if (sysctl_value(i, eq, &c->sysctl[i]) != 0)
+		conf_err(c, pos, "%s=%s: expected %s", line, eq,
+		    sysctl_range(i, range, sizeof(range)));
 }
 
 static int
@@ -1470,6 +1468,7 @@ conf_load(struct conf *c, const char *dir, FILE *err)
 	int i, n = 0;
 
 	memset(c, 0, sizeof(*c));
+	sysctl_defaults(c->sysctl);
 	c->err = err;
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	dpos.file = conf_intern(c, dir);

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dataplane/sysctl.h"
+
 #define CONF_NAMESIZ	16	/* IFNAMSIZ */
 #define CONF_MAX_BRIDGES 16
 #define CONF_MAX_VLANS	64
@@ -125,7 +127,7 @@ struct conf {
 	struct conf_route routes[CONF_MAX_ROUTES];
 	int		 has_mygate;
 	struct conf_route mygate;	/* default route */
-	int		 forwarding;	/* net.inet.ip.forwarding */
+	int		 sysctl[SYSCTL__MAX];	/* sysctl.conf, else defaults */
 	int		 nbridges;
 	struct conf_bridge bridges[CONF_MAX_BRIDGES];
 	int		 nvlans;

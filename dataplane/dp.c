@@ -456,7 +456,7 @@ dp_build_router(struct dp *dp, FILE *err)
 		fprintf(err, "sluiced: out of memory\n");
 		return -1;
 	}
-	rt->forwarding = c->forwarding;
+	memcpy(rt->sysctl, c->sysctl, sizeof(rt->sysctl));
 	for (i = 0; i < c->nifs; i++) {
 		struct conf_if *ci = &c->ifs[i];
 		struct port *p = dp_port(dp, ci->name);

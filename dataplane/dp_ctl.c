@@ -766,46 +766,114 @@ ctl_netstat(struct dp *dp, int argc, char **argv, FILE *out)
 	return 0;
 }
 
+static void
+arp_deleted(void *arg, uint32_t ip)
+{
+	struct in_addr in = { htonl(ip) };
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &in, a, sizeof(a));
+	fprintf(arg, "%s (%s) deleted\n", a, a);
+}
+
+/*
+ * arp -an; arp -s host ether [temp | permanent]; arp -d host; arp -d -a.
+ * Hosts are numeric (-n): sluiced resolves no names.
+ */
 static int
 ctl_arp(struct dp *dp, int argc, char **argv, FILE *out)
 {
-	if (argc < 2 || strchr(argv[1], 'a') == NULL) {
-		fprintf(out, "arp: only -an is supported\n");
+	const char *op = argc >= 2 && argv[1][0] == '-' ? argv[1] + 1 : "";
+	struct in_addr in;
+	uint8_t mac[6], flags = ARP_F_STATIC;
+	char err[128];
+	int all;
+
+	if (strchr(op, 's') != NULL) {
+		if (argc < 4 || argc > 5 || (argc == 5 &&
+		    strcmp(argv[4], "temp") != 0 &&
+		    strcmp(argv[4], "permanent") != 0)) {
+			fprintf(out, "usage: arp -s host ether_addr "
+			    "[temp | permanent]\n");
+			return 1;
+		}
+		if (inet_pton(AF_INET, argv[2], &in) != 1) {
+			fprintf(out, "arp: %s: bad address\n", argv[2]);
+			return 1;
+		}
+		if (conf_parse_mac(argv[3], mac) != 0) {
+			fprintf(out, "arp: invalid Ethernet address '%s'\n",
+			    argv[3]);
+			return 1;
+		}
+		if (argc == 5)
+			flags = argv[4][0] == 't' ? 0 : ARP_F_STATIC |
+			    ARP_F_PERMANENT;
+		if (router_arp_set(&dp->router, ntohl(in.s_addr), mac, flags,
+		    err, sizeof(err)) != 0) {
+			fprintf(out, "arp: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+	if (strchr(op, 'd') != NULL) {
+		all = strchr(op, 'a') != NULL || (argc == 3 &&
+		    strcmp(argv[2], "-a") == 0);
+		if (!all && (argc != 3 || inet_pton(AF_INET, argv[2],
+		    &in) != 1)) {
+			fprintf(out, "usage: arp -d host | arp -d -a\n");
+			return 1;
+		}
+		if (router_arp_delete(&dp->router, all ? 0 :
+		    ntohl(in.s_addr), arp_deleted, out) == 0 && !all) {
+			fprintf(out, "arp: delete: cannot locate %s\n",
+			    argv[2]);
+			return 1;
+		}
+		return 0;
+	}
+	if (strchr(op, 'a') == NULL) {
+		fprintf(out, "usage: arp -an | arp -s host ether_addr "
+		    "[temp | permanent] | arp -d host | arp -d -a\n");
 		return 1;
 	}
 	router_arp_show(&dp->router, out);
 	return 0;
 }
 
-/* sysctl net.inet.ip.forwarding[=0|1], printed as sysctl(8) does. */
+/* sysctl [NAME[=VALUE]], for the sysctls of sysctl.h, as sysctl(8). */
 static int
 ctl_sysctl(struct dp *dp, int argc, char **argv, FILE *out)
 {
-	const char *name = "net.inet.ip.forwarding";
-	size_t nl = strlen(name);
-	int old = dp->router.forwarding;
+	int *v = dp->router.sysctl, i, old;
+	char *eq, range[48];
 
 	if (argc < 2) {
-		fprintf(out, "%s=%d\n", name, old);
+		for (i = 0; i < SYSCTL__MAX; i++)
+			fprintf(out, "%s=%d\n", sysctl_defs[i].name, v[i]);
 		return 0;
 	}
-	if (strncmp(argv[1], name, nl) != 0 || (argv[1][nl] != '\0' &&
-	    argv[1][nl] != '=')) {
-		fprintf(out, "sysctl: %s: no such sysctl in sluice (only "
-		    "%s)\n", argv[1], name);
+	if ((eq = strchr(argv[1], '=')) != NULL)
+		*eq++ = '\0';
+	if ((i = sysctl_find(argv[1])) < 0) {
+		fprintf(out, "sysctl: %s: no such sysctl in sluice (it has",
+		    argv[1]);
+		for (i = 0; i < SYSCTL__MAX; i++)
+			fprintf(out, " %s", sysctl_defs[i].name);
+		fprintf(out, ")\n");
 		return 1;
 	}
-	if (argv[1][nl] == '\0') {
-		fprintf(out, "%s=%d\n", name, old);
+	if (eq == NULL) {
+		fprintf(out, "%s=%d\n", sysctl_defs[i].name, v[i]);
 		return 0;
 	}
-	if (strcmp(argv[1] + nl + 1, "0") != 0 &&
-	    strcmp(argv[1] + nl + 1, "1") != 0) {
-		fprintf(out, "sysctl: %s: expected 0 or 1\n", name);
+	old = v[i];
+	if (sysctl_value(i, eq, &v[i]) != 0) {
+		fprintf(out, "sysctl: %s: expected %s\n", sysctl_defs[i].name,
+		    sysctl_range(i, range, sizeof(range)));
 		return 1;
 	}
-	dp->router.forwarding = argv[1][nl + 1] == '1';
-	fprintf(out, "%s: %d -> %d\n", name, old, dp->router.forwarding);
+	fprintf(out, "%s: %d -> %d\n", sysctl_defs[i].name, old, v[i]);
 	return 0;
 }
 

@@ -65,6 +65,7 @@ router_init(struct router *rt, struct dp *dp)
 {
 	memset(rt, 0, sizeof(*rt));
 	rt->dp = dp;
+	sysctl_defaults(rt->sysctl);
 	if ((rt->arp = calloc(1, sizeof(*rt->arp))) == NULL)
 		return ENOMEM;
 	return lpm_init(&rt->lpm);
@@ -319,7 +320,7 @@ arp_drop(struct router *rt, struct pkt *p, int reason, const char *why,
  * As arpresolve() in OpenBSD's if_ether.c: a known MAC is used; an
  * unknown next hop is asked for and its packets held (ARP_QLEN of them;
  * OpenBSD holds 10 and drops the oldest, sluice keeps the first ones);
- * one that did not answer is down for ARP_DOWNTIME and its packets are
+ * one that did not answer is down for net.inet.ip.arpdown and its packets are
  * dropped without asking again.
  */
 static void
@@ -334,15 +335,15 @@ router_resolve(struct router *rt, struct rif *r, uint32_t nh, struct pkt *p)
 		    "cannot resolve", nh, r);
 		return;
 	}
-	if (e->state == ARP_RESOLVED && (int32_t)(rt->dp->now - e->expire) <
-	    0) {
+	if (arp_usable(e, rt->dp->now)) {
 		/*
 		 * In its last eighth an entry in use is asked for again
 		 * once (la_refreshed), so that a busy next hop's answer
 		 * comes before it expires and nothing has to wait.
 		 */
-		if (e->tries == 0 && (int32_t)(e->expire - rt->dp->now) <
-		    ARP_KEEP / 8) {
+		if (!(e->flags & ARP_F_STATIC) && e->tries == 0 &&
+		    (int32_t)(e->expire - rt->dp->now) <
+		    rt->sysctl[SYSCTL_ARPTIMEOUT] / 8) {
 			e->tries = 1;
 			arp_request(rt, r, nh);
 		}
@@ -720,6 +721,7 @@ router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
 	struct arp_msg m;
 	struct pkt *rep;
 	int k, ours = 0;
+	char a[16];
 
 	rt->c[ROUTER_C_ARP_IN]++;
 	if (arp_parse(p->data, p->len, &m) != 0)
@@ -736,11 +738,22 @@ router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
 	    NULL;
 	if (e == NULL && ours && m.spa != 0)
 		e = arp_insert(rt->arp, (uint16_t)(r - rt->rifs), m.spa);
-	if (e != NULL) {
+	/*
+	 * arpcache(): a permanent entry (arp -s ... permanent) is never
+	 * overwritten; a static one takes the new address and stays static.
+	 */
+	if (e != NULL && (e->flags & ARP_F_PERMANENT) &&
+	    memcmp(e->mac, m.sha, 6) != 0) {
+		rt->c[ROUTER_C_ARP_PERMANENT]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "arp", "%s is a permanent entry: "
+			    "not overwritten", ipstr(m.spa, a));
+	} else if (e != NULL) {
 		memcpy(e->mac, m.sha, 6);
 		e->state = ARP_RESOLVED;
 		e->tries = 0;
-		e->expire = rt->dp->now + ARP_KEEP;
+		if (!(e->flags & ARP_F_STATIC))
+			e->expire = rt->dp->now + rt->sysctl[SYSCTL_ARPTIMEOUT];
 		arp_release(rt, e);
 	}
 	if (p->traced)
@@ -859,7 +872,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		 * only on the interface that holds it (ips_wrongif); a
 		 * router takes any of its addresses on any interface.
 		 */
-		if (lr != NULL && lr != r && !rt->forwarding) {
+		if (lr != NULL && lr != r && !rt->sysctl[SYSCTL_FORWARDING]) {
 			rt->c[ROUTER_C_DROP_WRONG_IF]++;
 			if (p->traced)
 				dp_trace(rt->dp, p, "router", "drop: %s is on "
@@ -873,7 +886,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	}
 	if (ether_is_multicast(dmac))
 		goto done;	/* not routed: a broadcast for others */
-	if (!rt->forwarding) {
+	if (!rt->sysctl[SYSCTL_FORWARDING]) {
 		rt->c[ROUTER_C_DROP_FORWARDING_OFF]++;
 		if (p->traced)
 			dp_trace(rt->dp, p, "router", "drop: not for us and "
@@ -1001,7 +1014,7 @@ done:
 /*
  * Once a second: ask unresolved next hops again, or give up on them after
  * ARP_RETRIES requests (their packets dropped, the entry down for
- * ARP_DOWNTIME); delete what expired, as arptimer() does with arptfree()
+ * net.inet.ip.arpdown); delete what expired, as arptimer() does with arptfree()
  * (OpenBSD walks every arpt_prune, 5 minutes; a slot here is worth
  * freeing at once).  A deletion may move a later entry into slot i, so i
  * is looked at again; an entry moved from the start of the table to its
@@ -1018,7 +1031,7 @@ router_tick(struct router *rt)
 	while (i < ARP_SLOTS) {
 		struct arp_entry *e = &t->e[i];
 
-		if (e->state == ARP_FREE ||
+		if (e->state == ARP_FREE || (e->flags & ARP_F_STATIC) ||
 		    (int32_t)(rt->dp->now - e->expire) < 0) {
 			i++;
 			continue;
@@ -1046,7 +1059,7 @@ router_tick(struct router *rt)
 		e->nq = 0;
 		e->state = ARP_DOWN;
 		e->tries = 0;
-		e->expire = rt->dp->now + ARP_DOWNTIME;
+		e->expire = rt->dp->now + rt->sysctl[SYSCTL_ARPDOWN];
 		i++;
 	}
 }
@@ -1188,14 +1201,15 @@ router_netstat(struct router *rt, FILE *out)
 		const struct arp_entry *e = &rt->arp->e[i];
 		struct nsrow *w;
 
-		if (e->state != ARP_RESOLVED ||
-		    (int32_t)(rt->dp->now - e->expire) >= 0)
+		if (!arp_usable(e, rt->dp->now))
 			continue;
 		w = &rows[n++];
 		w->dst = e->ip;
 		w->plen = 32;
 		mac_str(e->mac, w->gw);
-		snprintf(w->flags, sizeof(w->flags), "UHLc");
+		/* arp -s makes a static host route; ARP clones one. */
+		snprintf(w->flags, sizeof(w->flags), e->flags & ARP_F_STATIC ?
+		    "UHLS" : "UHLc");
 		w->prio = 3;
 		w->ifname = rt->rifs[e->rif].port->name;
 	}
@@ -1236,6 +1250,7 @@ struct arprow {
 	int		 rif;
 	const uint8_t	*mac;		/* NULL: (incomplete) */
 	uint8_t		 local;		/* ours: permanent, flag l */
+	uint8_t		 flags;		/* ARP_F_* */
 	int32_t		 left;		/* seconds; <= 0: expired */
 };
 
@@ -1268,7 +1283,7 @@ router_arp_show(struct router *rt, FILE *out)
 	for (k = 0; k < rt->nrifs; k++)
 		for (j = 0; j < rt->rifs[k].naddrs; j++)
 			rows[n++] = (struct arprow){ rt->rifs[k].addrs[j].addr,
-			    k, rt->rifs[k].mac, 1, 0 };
+			    k, rt->rifs[k].mac, 1, 0, 0 };
 	/*
 	 * An incomplete entry shows "expired", as OpenBSD's does (its expiry
 	 * is the time of the last request); a down one its time left.
@@ -1279,7 +1294,7 @@ router_arp_show(struct router *rt, FILE *out)
 		if (e->state == ARP_FREE)
 			continue;
 		rows[n++] = (struct arprow){ e->ip, e->rif,
-		    e->state == ARP_RESOLVED ? e->mac : NULL, 0,
+		    e->state == ARP_RESOLVED ? e->mac : NULL, 0, e->flags,
 		    e->state == ARP_INCOMPLETE ? 0 :
 		    (int32_t)(e->expire - rt->dp->now) };
 	}
@@ -1289,8 +1304,10 @@ router_arp_show(struct router *rt, FILE *out)
 	for (i = 0; i < n; i++) {
 		const struct arprow *w = &rows[i];
 
-		if (w->local)
+		if (w->local || (w->flags & ARP_F_PERMANENT))
 			snprintf(exp, sizeof(exp), "permanent");
+		else if (w->flags & ARP_F_STATIC)
+			snprintf(exp, sizeof(exp), "static");
 		else if (w->left > 0)
 			sec2str((uint32_t)w->left, exp, sizeof(exp));
 		else
@@ -1301,4 +1318,107 @@ router_arp_show(struct router *rt, FILE *out)
 		    w->local ? "l" : "", "");
 	}
 	free(rows);
+}
+
+/* The rif whose connected networks hold ip, as arp -s finds it. */
+static struct rif *
+router_rif_for(struct router *rt, uint32_t ip)
+{
+	int k, j;
+
+	for (k = 0; k < rt->nrifs; k++)
+		for (j = 0; j < rt->rifs[k].naddrs; j++) {
+			const struct rif_addr *a = &rt->rifs[k].addrs[j];
+			uint32_t m = a->plen ? ~0u << (32 - a->plen) : 0;
+
+			if ((a->addr & m) == (ip & m))
+				return &rt->rifs[k];
+		}
+	return NULL;
+}
+
+/*
+ * arp -s: an entry set by hand, on the interface whose network holds ip.
+ * FLAGS 0 is `temp' (an ordinary entry, good for arptimeout);
+ * ARP_F_STATIC never expires; with ARP_F_PERMANENT, ARP cannot change it
+ * either.  Packets waiting for ip go now.  0, or -1 and why in err.
+ */
+int
+router_arp_set(struct router *rt, uint32_t ip, const uint8_t *mac,
+    uint8_t flags, char *err, size_t errlen)
+{
+	struct rif *r = router_rif_for(rt, ip);
+	struct arp_entry *e;
+	char a[16];
+
+	if (r == NULL) {
+		snprintf(err, errlen, "set: cannot intuit interface index "
+		    "and type for %s", ipstr(ip, a));
+		return -1;
+	}
+	if (router_local(rt, ip) != NULL) {
+		snprintf(err, errlen, "set: %s is an address of ours",
+		    ipstr(ip, a));
+		return -1;
+	}
+	if ((e = arp_lookup(rt->arp, (uint16_t)(r - rt->rifs), ip)) == NULL &&
+	    (e = arp_insert(rt->arp, (uint16_t)(r - rt->rifs), ip)) == NULL) {
+		snprintf(err, errlen, "set: ARP table full (%u entries)",
+		    ARP_MAX);
+		return -1;
+	}
+	memcpy(e->mac, mac, 6);
+	e->state = ARP_RESOLVED;
+	e->flags = flags;
+	e->tries = 0;
+	e->expire = flags ? 0 : rt->dp->now + rt->sysctl[SYSCTL_ARPTIMEOUT];
+	arp_release(rt, e);
+	return 0;
+}
+
+/* Delete e, dropping (and counting) what waits for it. */
+static void
+router_arp_drop_entry(struct router *rt, struct arp_entry *e)
+{
+	char a[16];
+	int k;
+
+	for (k = 0; k < e->nq; k++) {
+		if (e->q[k]->traced)
+			dp_trace(rt->dp, e->q[k], "arp", "drop: the entry for "
+			    "%s was deleted (arp -d)", ipstr(e->ip, a));
+		pkt_free(&rt->dp->pool, e->q[k]);
+		rt->arpq--;
+		rt->c[ROUTER_C_DROP_ARP_DELETED]++;
+	}
+	e->nq = 0;
+	arp_delete(rt->arp, e);
+}
+
+/*
+ * arp -d: delete the entries for ip (every interface), or with ip 0 all
+ * of them, as arp -d -a does; each deleted address goes to fn.  Returns
+ * how many went.
+ */
+int
+router_arp_delete(struct router *rt, uint32_t ip,
+    void (*fn)(void *, uint32_t), void *arg)
+{
+	uint32_t i = 0;
+	int n = 0;
+
+	/* A deletion may move a later entry into slot i: look again. */
+	while (i < ARP_SLOTS) {
+		struct arp_entry *e = &rt->arp->e[i];
+
+		if (e->state == ARP_FREE || (ip != 0 && e->ip != ip)) {
+			i++;
+			continue;
+		}
+		if (fn != NULL)
+			fn(arg, e->ip);
+		router_arp_drop_entry(rt, e);
+		n++;
+	}
+	return n;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "dataplane/pkt.h"
+#include "dataplane/sysctl.h"
 #include "fwd/arp.h"
 #include "fwd/lpm.h"
 
@@ -55,6 +56,8 @@
 	X(DROP_ARP_TIMEOUT, "drop-arp-timeout", "dropped: next hop did not answer ARP") \
 	X(DROP_ARP_QUEUE, "drop-arp-queue-full", "dropped: too many packets waiting for ARP") \
 	X(DROP_ARP_DOWN, "drop-arp-down", "dropped: next hop did not answer ARP in the last 20 seconds") \
+	X(DROP_ARP_DELETED, "drop-arp-deleted", "dropped: waiting for ARP when its entry was deleted (arp -d)") \
+	X(ARP_PERMANENT, "arp-permanent-kept", "ARP messages that would have changed a permanent entry (arp -s ... permanent): ignored") \
 	X(DROP_ARP_FULL, "drop-arp-table-full", "dropped: ARP table full (4096 next hops), not resolved") \
 	X(DROP_LOCAL_PROTO, "drop-local-unhandled", "dropped: for us, but no service here (UDP: port unreachable sent)") \
 	X(DROP_NOT_IPV4, "drop-not-ipv4", "dropped: IPv6 or other protocol at the router") \
@@ -95,7 +98,7 @@ struct route {
 
 struct router {
 	struct dp	*dp;
-	int		 forwarding;
+	int		 sysctl[SYSCTL__MAX];	/* sysctl.h */
 	struct lpm	 lpm;
 	struct route	*routes;	/* route id - 1 */
 	uint32_t	 nroutes;
@@ -126,6 +129,10 @@ void	 router_tick(struct router *);
 void	 router_gratuitous(struct router *);
 void	 router_netstat(struct router *, FILE *);
 void	 router_arp_show(struct router *, FILE *);
+int	 router_arp_set(struct router *, uint32_t, const uint8_t *, uint8_t,
+	    char *, size_t);
+int	 router_arp_delete(struct router *, uint32_t,
+	    void (*)(void *, uint32_t), void *);
 struct rif *router_rif(struct router *, const struct port *);
 
 #endif /* DP_ROUTER_H */

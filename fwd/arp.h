@@ -7,13 +7,15 @@
  * for them from its interfaces.
  *
  * The timers are OpenBSD's (sys/netinet/if_ether.c): a resolved entry is
- * good for arpt_keep (net.inet.ip.arptimeout, 1200 s), a next hop is
- * asked arp_maxtries (5) times, once a second, and one that never
+ * good for arpt_keep (net.inet.ip.arptimeout, 1200 s by default), a next
+ * hop is asked arp_maxtries (5) times, once a second, and one that never
  * answered stays down for arpt_down (net.inet.ip.arpdown, 20 s), packets
- * to it dropped without asking again.  Then, as arptimer() does with
- * arptfree(), the entry is deleted: OpenBSD's table is the routing table
- * and has no fixed size, so an entry that lingered would only cost
- * memory; here it would hold a slot.
+ * to it dropped without asking again; the router keeps the two sysctls
+ * (dataplane/sysctl.h).  Then, as arptimer() does with arptfree(), the
+ * entry is deleted: OpenBSD's table is the routing table and has no
+ * fixed size, so an entry that lingered would only cost memory; here it
+ * would hold a slot.  Entries set by hand (arp -s) are ARP_F_STATIC and
+ * never expire.
  *
  * The cache is open addressing with linear probing, keyed by (interface,
  * address), with backward-shift deletion (no tombstones: a probe ends at
@@ -31,8 +33,8 @@
 #define ARP_MAX		4096		/* entries */
 #define ARP_SLOTS	(2 * ARP_MAX)
 #define ARP_QLEN	3		/* packets held per unresolved entry */
-#define ARP_KEEP	(20 * 60)	/* arpt_keep: net.inet.ip.arptimeout */
-#define ARP_DOWNTIME	20		/* arpt_down: net.inet.ip.arpdown */
+#define ARP_KEEP	(20 * 60)	/* net.inet.ip.arptimeout's default */
+#define ARP_DOWNTIME	20		/* net.inet.ip.arpdown's default */
 #define ARP_RETRIES	5		/* arp_maxtries: requests, then down */
 
 enum arp_state {
@@ -49,6 +51,9 @@ struct arp_entry {
 	uint8_t		 state;		/* enum arp_state */
 	uint8_t		 tries;		/* RESOLVED: 1 once refreshed */
 	uint8_t		 nq;
+	uint8_t		 flags;		/* ARP_F_*: set by hand (arp -s) */
+#define ARP_F_STATIC	0x01		/* never expires */
+#define ARP_F_PERMANENT	0x02		/* and ARP does not change it */
 	uint32_t	 expire;	/* RESOLVED, DOWN: until; INCOMPLETE:
 					   next try */
 	struct pkt	*q[ARP_QLEN];
@@ -58,6 +63,14 @@ struct arp_table {
 	struct arp_entry e[ARP_SLOTS];
 	uint32_t	 count;
 };
+
+/* An address to send to now: resolved, and static or not yet expired. */
+static inline int
+arp_usable(const struct arp_entry *e, uint32_t now)
+{
+	return e->state == ARP_RESOLVED && ((e->flags & ARP_F_STATIC) ||
+	    (int32_t)(now - e->expire) < 0);
+}
 
 struct arp_entry *arp_lookup(struct arp_table *, uint16_t, uint32_t);
 struct arp_entry *arp_insert(struct arp_table *, uint16_t, uint32_t);

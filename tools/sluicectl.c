@@ -26,7 +26,8 @@ usage(void)
 	    "                               record what each stage decides\n"
 	    "  pfctl [options]              pf: -f file, -s rules|states|info, ...\n"
 	    "  pfctl -nv -f file            parse and print a pf.conf (no daemon)\n"
-	    "  netstat -rn | arp -an | route add|delete|show | sysctl\n"
+	    "  netstat -rn | route add|delete|show | sysctl [name[=value]]\n"
+	    "  arp -an | arp -s host ether [temp|permanent] | arp -d host|-a\n"
 	    "  tcpdump [-env] [-c n] [-w file] -i if [expression]\n"
 	    "                               watch a port (vether0 too)\n");
 	exit(1);

@@ -60,5 +60,17 @@ check "netstat -rn: local address" grep -qE '^10\.50\.0\.1 +fe:e1:ba:d0:[0-9a-f:
 ctl arp -an >"$TMP/arp"
 check "arp -an: db01 resolved on vether0" grep -qE '^10\.50\.0\.20 +[0-9a-f:]{17} +vether0 [0-9]+m[0-9]+s' "$TMP/arp"
 check "arp -an: our own address permanent" grep -qE '^198\.51\.100\.2 +[0-9a-f:]{17} +em0 permanent l$' "$TMP/arp"
+# arp -s with a wrong address: the router believes it, the wan's pings
+# to db01 go nowhere; arp -d and the next ping resolves db01 again.
+dbmac=$(ip -n "$DB" -o link show vio0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+check "arp -s a wrong static address for db01" \
+	ctl arp -s 10.50.0.20 02:00:00:00:de:ad
+check "arp -an: it is static" sh -c "$SLUICECTL -s $SOCK arp -an | grep -qE '^10\.50\.0\.20 +02:00:00:00:de:ad +vether0 static'"
+check "... and the wan no longer reaches db01" \
+	sh -c "! ip netns exec $WAN ping -c 2 -i 0.2 -W 1 10.50.0.20"
+check "arp -d 10.50.0.20" sh -c "$SLUICECTL -s $SOCK arp -d 10.50.0.20 | grep -qx '10.50.0.20 (10.50.0.20) deleted'"
+check "... and db01 is reached again" \
+	ip netns exec "$WAN" ping -c 2 -i 0.2 -W 2 10.50.0.20
+check "arp -an: db01 learned again with its own address" sh -c "$SLUICECTL -s $SOCK arp -an | grep -qE '^10\.50\.0\.20 +$dbmac +vether0 [0-9]+m'"
 check "ifconfig vether0 shows its address" sh -c "$SLUICECTL -s $SOCK ifconfig vether0 | grep -qP '^\tinet 10.50.0.1 netmask 0xffffff00 broadcast 10.50.0.255$'"
 finish

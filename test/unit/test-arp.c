@@ -7,6 +7,7 @@
  * sent hook.  The cache itself (fwd/arp.c) is also checked against a
  * reference set through random inserts and deletes.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,6 +519,201 @@ Test(arp, arp_an_format_and_order)
 	send_udp(ip4(10, 60, 0, 10), 2);
 	arp_an(buf, sizeof(buf));
 	cr_assert_str_eq(buf, want);
+}
+
+/* sluicectl CMD ARGS... into buf; returns its exit status. */
+static int
+ctl(char *buf, size_t len, const char *cmd, ...)
+{
+	char *argv[8], copy[8][64];
+	const char *a;
+	va_list ap;
+	FILE *f;
+	int argc = 0, rc;
+
+	va_start(ap, cmd);
+	for (a = cmd; a != NULL && argc < 8; a = va_arg(ap, const char *)) {
+		snprintf(copy[argc], sizeof(copy[0]), "%s", a);
+		argv[argc] = copy[argc];
+		argc++;
+	}
+	va_end(ap);
+	cr_assert_not_null(f = fmemopen(buf, len, "w"));
+	rc = dp_ctl(&dp, argc, argv, f);
+	cr_assert_eq(fclose(f), 0);
+	return rc;
+}
+
+/*
+ * arp -s: the next hop is known without asking, and stays so; ARP may
+ * still change a static entry's address (arpcache() does), not its
+ * lifetime.
+ */
+Test(arp, static_entry_needs_no_request_and_never_expires)
+{
+	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0, 0x78 };
+	uint32_t nh = ip4(10, 60, 0, 9);
+	char buf[2048];
+
+	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.9",
+	    "02:00:00:00:00:77", NULL), 0, "%s", buf);
+	send_udp(nh, 1);
+	cr_assert_eq(nout, 1, "sent at once, nothing asked (%d)", nout);
+	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
+	cr_assert_eq(counter(ROUTER_C_ARP_REQUESTS), 0);
+	run_to(100 + 3 * ARP_KEEP);
+	forget();
+	send_udp(nh, 2);
+	cr_assert_eq(nout, 1, "still known long after arptimeout");
+	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "\n10.60.0.9                            "
+	    "02:00:00:00:00:77     em0 static    \n") != NULL, "%s", buf);
+	cr_assert_eq(ctl(buf, sizeof(buf), "netstat", "-rn", NULL), 0);
+	cr_assert(strstr(buf, "\n10.60.0.9          02:00:00:00:00:77  UHLS ")
+	    != NULL, "%s", buf);
+
+	send_arp(em0, 2, other, nh, em0_mac, ip4(10, 60, 0, 2));
+	run_to(dp.now + 2 * ARP_KEEP);
+	forget();
+	send_udp(nh, 3);
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(memcmp(out[0].f, other, 6), 0, "the new address");
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "02:00:00:00:00:78     em0 static") != NULL,
+	    "%s", buf);
+}
+
+/* permanent: ARP cannot change it, and says so in a counter. */
+Test(arp, permanent_entry_is_not_overwritten)
+{
+	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0, 0x78 };
+	uint32_t nh = ip4(10, 60, 0, 9);
+	char buf[2048];
+
+	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.9",
+	    "02:00:00:00:00:77", "permanent", NULL), 0, "%s", buf);
+	send_arp(em0, 2, other, nh, em0_mac, ip4(10, 60, 0, 2));
+	cr_assert_eq(counter(ROUTER_C_ARP_PERMANENT), 1);
+	send_udp(nh, 1);
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0, "the address set");
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "\n10.60.0.9                            "
+	    "02:00:00:00:00:77     em0 permanent \n") != NULL, "%s", buf);
+}
+
+/* temp: an ordinary entry, good for arptimeout. */
+Test(arp, temp_entry_expires)
+{
+	char buf[2048];
+
+	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.9",
+	    "02:00:00:00:00:77", "temp", NULL), 0, "%s", buf);
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "02:00:00:00:00:77     em0 20m0s ") != NULL,
+	    "%s", buf);
+	run_to(100 + ARP_KEEP);
+	cr_assert_eq(rt->arp->count, 0, "expired and deleted");
+}
+
+Test(arp, set_refuses_what_it_cannot_place)
+{
+	char buf[512];
+
+	cr_expect_eq(ctl(buf, sizeof(buf), "arp", "-s", "203.0.113.5",
+	    "02:00:00:00:00:77", NULL), 1);
+	cr_expect_str_eq(buf, "arp: set: cannot intuit interface index and "
+	    "type for 203.0.113.5\n");
+	cr_expect_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.2",
+	    "02:00:00:00:00:77", NULL), 1);
+	cr_expect_str_eq(buf, "arp: set: 10.60.0.2 is an address of ours\n");
+	cr_expect_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.9",
+	    "02:00:00:00:77", NULL), 1);
+	cr_expect_str_eq(buf, "arp: invalid Ethernet address "
+	    "'02:00:00:00:77'\n");
+	cr_expect_eq(rt->arp->count, 0);
+}
+
+/*
+ * arp -d: the entry goes, and what waited for it is dropped and
+ * counted; arp -d -a empties the cache (our own addresses stay: they
+ * are not in it).
+ */
+Test(arp, delete_drops_what_waits)
+{
+	uint32_t nh = ip4(10, 60, 0, 9);
+	size_t nfree = dp.pool.nfree;
+	char buf[2048];
+
+	send_udp(nh, 1);
+	send_udp(nh, 2);
+	cr_assert_eq(rt->arpq, 2);
+	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-d", "10.60.0.9", NULL),
+	    0);
+	cr_assert_str_eq(buf, "10.60.0.9 (10.60.0.9) deleted\n");
+	cr_assert_eq(counter(ROUTER_C_DROP_ARP_DELETED), 2);
+	cr_assert_eq(rt->arpq, 0);
+	dp_flush(&dp);
+	cr_assert_eq(dp.pool.nfree, nfree, "their buffers freed");
+	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-d", "10.60.0.9", NULL),
+	    1);
+	cr_assert_str_eq(buf, "arp: delete: cannot locate 10.60.0.9\n");
+
+	send_arp(em0, 1, nh_mac, nh, NULL, ip4(10, 60, 0, 2));
+	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
+	    ip4(192, 0, 2, 1));
+	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.7",
+	    "02:00:00:00:00:77", "permanent", NULL), 0);
+	cr_assert_eq(rt->arp->count, 3);
+	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-d", "-a", NULL), 0);
+	cr_assert_eq(rt->arp->count, 0);
+	cr_assert(strstr(buf, "192.0.2.50 (192.0.2.50) deleted\n") != NULL,
+	    "%s", buf);
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "10.60.0.2  ") != NULL, "ours stay: %s", buf);
+}
+
+/* net.inet.ip.arptimeout and arpdown, set at run time, and their bounds. */
+Test(arp, sysctl_timers)
+{
+	uint32_t nh = ip4(10, 60, 0, 9);
+	char buf[512];
+
+	cr_assert_eq(ctl(buf, sizeof(buf), "sysctl",
+	    "net.inet.ip.arptimeout=60", NULL), 0);
+	cr_assert_str_eq(buf, "net.inet.ip.arptimeout: 1200 -> 60\n");
+	cr_assert_eq(ctl(buf, sizeof(buf), "sysctl", "net.inet.ip.arpdown=5",
+	    NULL), 0);
+	send_arp(em0, 1, nh_mac, nh, NULL, ip4(10, 60, 0, 2));
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, " em0 1m0s ") != NULL, "%s", buf);
+	run_to(160);
+	cr_assert_eq(rt->arp->count, 0, "gone after 60 s");
+
+	send_udp(nh, 1);
+	run_to(165);
+	cr_assert_eq(counter(ROUTER_C_DROP_ARP_TIMEOUT), 1);
+	arp_an(buf, sizeof(buf));
+	cr_assert(strstr(buf, "(incomplete)          em0 5s ") != NULL, "%s",
+	    buf);
+	run_to(170);
+	cr_assert_eq(rt->arp->count, 0, "down for 5 s only");
+
+	cr_assert_eq(ctl(buf, sizeof(buf), "sysctl", NULL), 0);
+	cr_assert_str_eq(buf, "net.inet.ip.forwarding=1\n"
+	    "net.inet.ip.arptimeout=60\nnet.inet.ip.arpdown=5\n");
+	cr_expect_eq(ctl(buf, sizeof(buf), "sysctl",
+	    "net.inet.ip.arptimeout=-1", NULL), 1);
+	cr_expect_str_eq(buf, "sysctl: net.inet.ip.arptimeout: expected a "
+	    "number from 0 to 2147483647\n");
+	cr_expect_eq(ctl(buf, sizeof(buf), "sysctl",
+	    "net.inet.ip.forwarding=2", NULL), 1);
+	cr_expect_str_eq(buf, "sysctl: net.inet.ip.forwarding: expected 0 or "
+	    "1\n");
+	cr_expect_eq(ctl(buf, sizeof(buf), "sysctl", "net.inet.ip.ttl=3",
+	    NULL), 1);
+	cr_expect_eq(rt->sysctl[SYSCTL_ARPTIMEOUT], 60, "unchanged");
 }
 
 /* The cache alone: random inserts and deletes against a reference. */

@@ -259,3 +259,28 @@ Test(conf, inet_lines)
 	EXPECT_ERR("hostname.vether0:1:16: netmask \"255.0.255.0\" is not "
 	    "contiguous");
 }
+
+/* sysctl.conf: the three sysctls sluice has, defaults for the rest, a
+ * bad value named with its place and what it takes. */
+Test(conf, sysctl_conf)
+{
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(c->sysctl[SYSCTL_FORWARDING], 0, "off by default");
+	cr_expect_eq(c->sysctl[SYSCTL_ARPTIMEOUT], 1200);
+	cr_expect_eq(c->sysctl[SYSCTL_ARPDOWN], 20);
+	conf_free(c);
+	put("sysctl.conf", "net.inet.ip.forwarding=1\n"
+	    "net.inet.ip.arptimeout=300\nnet.inet.ip.arpdown=7\n"
+	    "net.inet.ip.ttl=32\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(c->sysctl[SYSCTL_FORWARDING], 1);
+	cr_expect_eq(c->sysctl[SYSCTL_ARPTIMEOUT], 300);
+	cr_expect_eq(c->sysctl[SYSCTL_ARPDOWN], 7);
+	EXPECT_ERR("sysctl.conf:4:1: warning: net.inet.ip.ttl is not a sysctl "
+	    "sluice has");
+	conf_free(c);
+	put("sysctl.conf", "net.inet.ip.arpdown=soon\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("sysctl.conf:1:1: net.inet.ip.arpdown=soon: expected a "
+	    "number from 0 to 2147483647");
+}
