@@ -56,6 +56,42 @@ dptest_destroy(struct dp *dp, struct conf *conf)
 	free(conf);
 }
 
+/* What the last dptest_ctl() or dptest_ctl_rc() printed. */
+static char *dptest_out;
+
+/*
+ * sluicectl LINE (words split at blanks) run on dp: its exit status;
+ * what it printed is in dptest_out until the next call.
+ */
+static inline int
+dptest_ctl_rc(struct dp *dp, const char *line)
+{
+	char buf[512], *argv[16], *w;
+	size_t len = 0;
+	int argc = 0, rc;
+	FILE *f;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok(buf, " "); w != NULL && argc < 15;
+	    w = strtok(NULL, " "))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	free(dptest_out);
+	dptest_out = NULL;
+	cr_assert_not_null(f = open_memstream(&dptest_out, &len));
+	rc = dp_ctl(dp, argc, argv, f);
+	fclose(f);
+	return rc;
+}
+
+/* What sluicectl LINE printed, good until the next call. */
+static inline const char *
+dptest_ctl(struct dp *dp, const char *line)
+{
+	dptest_ctl_rc(dp, line);
+	return dptest_out;
+}
+
 /* rm -rf DIR: a test's configuration directory. */
 static inline void
 etc_remove(const char *dir)

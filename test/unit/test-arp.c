@@ -7,7 +7,6 @@
  * sent hook.  The cache itself (fwd/arp.c) is also checked against a
  * reference set through random inserts and deletes.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,9 +308,7 @@ Test(arp, retries_then_gives_up_and_is_down)
 Test(arp, down_next_hop_after_pf_out)
 {
 	uint32_t nh = ip4(10, 60, 0, 9);
-	char path[300], *argv[] = { "pfctl", "-f", path, NULL }, *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	char line[300];
 
 	send_udp(nh, 1);
 	run_to(105);
@@ -320,11 +317,8 @@ Test(arp, down_next_hop_after_pf_out)
 	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
 	    ip4(192, 0, 2, 1));
 	put("pf.conf", "block out on em0 proto udp to port 53\n");
-	snprintf(path, sizeof(path), "%s/pf.conf", etc);
-	cr_assert_not_null(f = open_memstream(&text, &len));
-	cr_assert_eq(dp_ctl(&dp, 3, argv, f), 0);
-	fclose(f);
-	free(text);
+	snprintf(line, sizeof(line), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, line), 0, "%s", dptest_out);
 	forget();
 	send_udp(nh, 2);
 	cr_expect_eq(counter(ROUTER_C_DROP_ARP_DOWN), 0);
@@ -521,29 +515,6 @@ Test(arp, arp_an_format_and_order)
 	cr_assert_str_eq(buf, want);
 }
 
-/* sluicectl CMD ARGS... into buf; returns its exit status. */
-static int
-ctl(char *buf, size_t len, const char *cmd, ...)
-{
-	char *argv[8], copy[8][64];
-	const char *a;
-	va_list ap;
-	FILE *f;
-	int argc = 0, rc;
-
-	va_start(ap, cmd);
-	for (a = cmd; a != NULL && argc < 8; a = va_arg(ap, const char *)) {
-		snprintf(copy[argc], sizeof(copy[0]), "%s", a);
-		argv[argc] = copy[argc];
-		argc++;
-	}
-	va_end(ap);
-	cr_assert_not_null(f = fmemopen(buf, len, "w"));
-	rc = dp_ctl(&dp, argc, argv, f);
-	cr_assert_eq(fclose(f), 0);
-	return rc;
-}
-
 /*
  * arp -s: the next hop is known without asking, and stays so; ARP may
  * still change a static entry's address (arpcache() does), not its
@@ -555,8 +526,8 @@ Test(arp, static_entry_needs_no_request_and_never_expires)
 	uint32_t nh = ip4(10, 60, 0, 9);
 	char buf[2048];
 
-	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.9",
-	    "02:00:00:00:00:77", NULL), 0, "%s", buf);
+	cr_assert_eq(dptest_ctl_rc(&dp, "arp -s 10.60.0.9 02:00:00:00:00:77"),
+	    0, "%s", dptest_out);
 	send_udp(nh, 1);
 	cr_assert_eq(nout, 1, "sent at once, nothing asked (%d)", nout);
 	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
@@ -569,9 +540,8 @@ Test(arp, static_entry_needs_no_request_and_never_expires)
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, "\n10.60.0.9                            "
 	    "02:00:00:00:00:77     em0 static    \n") != NULL, "%s", buf);
-	cr_assert_eq(ctl(buf, sizeof(buf), "netstat", "-rn", NULL), 0);
-	cr_assert(strstr(buf, "\n10.60.0.9          02:00:00:00:00:77  UHLS ")
-	    != NULL, "%s", buf);
+	cr_assert(strstr(dptest_ctl(&dp, "netstat -rn"), "\n10.60.0.9          "
+	    "02:00:00:00:00:77  UHLS ") != NULL, "%s", dptest_out);
 
 	send_arp(em0, 2, other, nh, em0_mac, ip4(10, 60, 0, 2));
 	run_to(dp.now + 2 * ARP_KEEP);
@@ -591,8 +561,8 @@ Test(arp, permanent_entry_is_not_overwritten)
 	uint32_t nh = ip4(10, 60, 0, 9);
 	char buf[2048];
 
-	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.9",
-	    "02:00:00:00:00:77", "permanent", NULL), 0, "%s", buf);
+	cr_assert_eq(dptest_ctl_rc(&dp, "arp -s 10.60.0.9 02:00:00:00:00:77 "
+	    "permanent"), 0, "%s", dptest_out);
 	send_arp(em0, 2, other, nh, em0_mac, ip4(10, 60, 0, 2));
 	cr_assert_eq(counter(ROUTER_C_ARP_PERMANENT), 1);
 	send_udp(nh, 1);
@@ -608,8 +578,8 @@ Test(arp, temp_entry_expires)
 {
 	char buf[2048];
 
-	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.9",
-	    "02:00:00:00:00:77", "temp", NULL), 0, "%s", buf);
+	cr_assert_eq(dptest_ctl_rc(&dp, "arp -s 10.60.0.9 02:00:00:00:00:77 "
+	    "temp"), 0, "%s", dptest_out);
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, "02:00:00:00:00:77     em0 20m0s ") != NULL,
 	    "%s", buf);
@@ -619,18 +589,16 @@ Test(arp, temp_entry_expires)
 
 Test(arp, set_refuses_what_it_cannot_place)
 {
-	char buf[512];
-
-	cr_expect_eq(ctl(buf, sizeof(buf), "arp", "-s", "203.0.113.5",
-	    "02:00:00:00:00:77", NULL), 1);
-	cr_expect_str_eq(buf, "arp: set: cannot intuit interface index and "
-	    "type for 203.0.113.5\n");
-	cr_expect_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.2",
-	    "02:00:00:00:00:77", NULL), 1);
-	cr_expect_str_eq(buf, "arp: set: 10.60.0.2 is an address of ours\n");
-	cr_expect_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.9",
-	    "02:00:00:00:77", NULL), 1);
-	cr_expect_str_eq(buf, "arp: invalid Ethernet address "
+	cr_expect_eq(dptest_ctl_rc(&dp, "arp -s 203.0.113.5 "
+	    "02:00:00:00:00:77"), 1);
+	cr_expect_str_eq(dptest_out, "arp: set: cannot intuit interface "
+	    "index and type for 203.0.113.5\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "arp -s 10.60.0.2 02:00:00:00:00:77"),
+	    1);
+	cr_expect_str_eq(dptest_out, "arp: set: 10.60.0.2 is an address of "
+	    "ours\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "arp -s 10.60.0.9 02:00:00:00:77"), 1);
+	cr_expect_str_eq(dptest_out, "arp: invalid Ethernet address "
 	    "'02:00:00:00:77'\n");
 	cr_expect_eq(rt->arp->count, 0);
 }
@@ -649,27 +617,25 @@ Test(arp, delete_drops_what_waits)
 	send_udp(nh, 1);
 	send_udp(nh, 2);
 	cr_assert_eq(rt->arpq, 2);
-	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-d", "10.60.0.9", NULL),
-	    0);
-	cr_assert_str_eq(buf, "10.60.0.9 (10.60.0.9) deleted\n");
+	cr_assert_str_eq(dptest_ctl(&dp, "arp -d 10.60.0.9"),
+	    "10.60.0.9 (10.60.0.9) deleted\n");
 	cr_assert_eq(counter(ROUTER_C_DROP_ARP_DELETED), 2);
 	cr_assert_eq(rt->arpq, 0);
 	dp_flush(&dp);
 	cr_assert_eq(dp.pool.nfree, nfree, "their buffers freed");
-	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-d", "10.60.0.9", NULL),
-	    1);
-	cr_assert_str_eq(buf, "arp: delete: cannot locate 10.60.0.9\n");
+	cr_assert_eq(dptest_ctl_rc(&dp, "arp -d 10.60.0.9"), 1);
+	cr_assert_str_eq(dptest_out, "arp: delete: cannot locate 10.60.0.9\n");
 
 	send_arp(em0, 1, nh_mac, nh, NULL, ip4(10, 60, 0, 2));
 	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
 	    ip4(192, 0, 2, 1));
-	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-s", "10.60.0.7",
-	    "02:00:00:00:00:77", "permanent", NULL), 0);
+	cr_assert_eq(dptest_ctl_rc(&dp, "arp -s 10.60.0.7 02:00:00:00:00:77 "
+	    "permanent"), 0);
 	cr_assert_eq(rt->arp->count, 3);
-	cr_assert_eq(ctl(buf, sizeof(buf), "arp", "-d", "-a", NULL), 0);
+	cr_assert_eq(dptest_ctl_rc(&dp, "arp -d -a"), 0);
 	cr_assert_eq(rt->arp->count, 0);
-	cr_assert(strstr(buf, "192.0.2.50 (192.0.2.50) deleted\n") != NULL,
-	    "%s", buf);
+	cr_assert(strstr(dptest_out, "192.0.2.50 (192.0.2.50) deleted\n") !=
+	    NULL, "%s", dptest_out);
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, "10.60.0.2  ") != NULL, "ours stay: %s", buf);
 }
@@ -680,11 +646,9 @@ Test(arp, sysctl_timers)
 	uint32_t nh = ip4(10, 60, 0, 9);
 	char buf[512];
 
-	cr_assert_eq(ctl(buf, sizeof(buf), "sysctl",
-	    "net.inet.ip.arptimeout=60", NULL), 0);
-	cr_assert_str_eq(buf, "net.inet.ip.arptimeout: 1200 -> 60\n");
-	cr_assert_eq(ctl(buf, sizeof(buf), "sysctl", "net.inet.ip.arpdown=5",
-	    NULL), 0);
+	cr_assert_str_eq(dptest_ctl(&dp, "sysctl net.inet.ip.arptimeout=60"),
+	    "net.inet.ip.arptimeout: 1200 -> 60\n");
+	cr_assert_eq(dptest_ctl_rc(&dp, "sysctl net.inet.ip.arpdown=5"), 0);
 	send_arp(em0, 1, nh_mac, nh, NULL, ip4(10, 60, 0, 2));
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, " em0 1m0s ") != NULL, "%s", buf);
@@ -700,19 +664,18 @@ Test(arp, sysctl_timers)
 	run_to(170);
 	cr_assert_eq(rt->arp->count, 0, "down for 5 s only");
 
-	cr_assert_eq(ctl(buf, sizeof(buf), "sysctl", NULL), 0);
-	cr_assert_str_eq(buf, "net.inet.ip.forwarding=1\n"
+	cr_assert_eq(dptest_ctl_rc(&dp, "sysctl"), 0);
+	cr_assert_str_eq(dptest_out, "net.inet.ip.forwarding=1\n"
 	    "net.inet.ip.arptimeout=60\nnet.inet.ip.arpdown=5\n");
-	cr_expect_eq(ctl(buf, sizeof(buf), "sysctl",
-	    "net.inet.ip.arptimeout=-1", NULL), 1);
-	cr_expect_str_eq(buf, "sysctl: net.inet.ip.arptimeout: expected a "
+	cr_expect_eq(dptest_ctl_rc(&dp, "sysctl net.inet.ip.arptimeout=-1"),
+	    1);
+	cr_expect_str_eq(dptest_out, "sysctl: net.inet.ip.arptimeout: expected a "
 	    "number from 0 to 2147483647\n");
-	cr_expect_eq(ctl(buf, sizeof(buf), "sysctl",
-	    "net.inet.ip.forwarding=2", NULL), 1);
-	cr_expect_str_eq(buf, "sysctl: net.inet.ip.forwarding: expected 0 or "
+	cr_expect_eq(dptest_ctl_rc(&dp, "sysctl net.inet.ip.forwarding=2"),
+	    1);
+	cr_expect_str_eq(dptest_out, "sysctl: net.inet.ip.forwarding: expected 0 or "
 	    "1\n");
-	cr_expect_eq(ctl(buf, sizeof(buf), "sysctl", "net.inet.ip.ttl=3",
-	    NULL), 1);
+	cr_expect_eq(dptest_ctl_rc(&dp, "sysctl net.inet.ip.ttl=3"), 1);
 	cr_expect_eq(rt->sysctl[SYSCTL_ARPTIMEOUT], 60, "unchanged");
 }
 

@@ -69,29 +69,6 @@ build(struct dp *dp, struct conf **conf)
 	dptest_build(dp, conf, etc, ports, NPORTS, ports);
 }
 
-/* Run a sluicectl command; its output (static, overwritten). */
-static const char *
-ctl(struct dp *dp, const char *line)
-{
-	static char *text;
-	char buf[256], *argv[16], *w;
-	size_t len = 0;
-	int argc = 0;
-	FILE *f;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (w = strtok(buf, " "); w != NULL && argc < 15;
-	    w = strtok(NULL, " "))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	free(text);
-	text = NULL;
-	cr_assert_not_null(f = open_memstream(&text, &len));
-	dp_ctl(dp, argc, argv, f);
-	fclose(f);
-	return text;
-}
-
 static void
 feed(struct dp *dp, const char *port, const uint8_t *frame, uint32_t len)
 {
@@ -240,16 +217,16 @@ Test(pf, flush_rules_keeps_states_translating)
 	neighbours(&dp);
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
 	    "198.51.100.1", 53, 0));
-	cr_expect(strstr(ctl(&dp, "pfctl -F rules"), "rules cleared") != NULL);
-	cr_expect_str_empty(ctl(&dp, "pfctl -sr"));
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -F rules"), "rules cleared") != NULL);
+	cr_expect_str_empty(dptest_ctl(&dp, "pfctl -sr"));
 	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", 53,
 	    "198.51.100.2", 50001, 0));
 	/* a flow without a state passes, untranslated */
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
 	    "198.51.100.1", 53, 0));
-	cr_expect(strstr(ctl(&dp, "pfctl -ss"), "all udp 198.51.100.2:50001 "
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "all udp 198.51.100.2:50001 "
 	    "(10.50.0.20:41000) -> 198.51.100.1:53       MULTIPLE:SINGLE\n")
-	    != NULL, "%s", ctl(&dp, "pfctl -ss"));
+	    != NULL, "%s", dptest_ctl(&dp, "pfctl -ss"));
 	dptest_destroy(&dp, conf);
 	home = sent("tap0");
 	cr_expect(strstr(home, "198.51.100.1:53 > 10.50.0.20:41000 proto 17")
@@ -276,18 +253,18 @@ Test(pf, egress_follows_the_default_route)
 
 	put("pf.conf", "block out all\npass out on egress all\n");
 	build(&dp, &conf);
-	cr_expect(strstr(ctl(&dp, em0), "  pass") != NULL, "%s",
-	    ctl(&dp, em0));
-	cr_expect(strstr(ctl(&dp, em2), "  block") != NULL, "%s",
-	    ctl(&dp, em2));
-	ctl(&dp, "route delete default");
-	cr_expect(strstr(ctl(&dp, em0), "  block") != NULL,
-	    "no default route, no egress:\n%s", ctl(&dp, em0));
-	ctl(&dp, "route add default 203.0.113.1");
-	cr_expect(strstr(ctl(&dp, em2), "  pass") != NULL,
-	    "egress is em2 now:\n%s", ctl(&dp, em2));
-	cr_expect(strstr(ctl(&dp, em0), "  block") != NULL, "%s",
-	    ctl(&dp, em0));
+	cr_expect(strstr(dptest_ctl(&dp, em0), "  pass") != NULL, "%s",
+	    dptest_ctl(&dp, em0));
+	cr_expect(strstr(dptest_ctl(&dp, em2), "  block") != NULL, "%s",
+	    dptest_ctl(&dp, em2));
+	dptest_ctl(&dp, "route delete default");
+	cr_expect(strstr(dptest_ctl(&dp, em0), "  block") != NULL,
+	    "no default route, no egress:\n%s", dptest_ctl(&dp, em0));
+	dptest_ctl(&dp, "route add default 203.0.113.1");
+	cr_expect(strstr(dptest_ctl(&dp, em2), "  pass") != NULL,
+	    "egress is em2 now:\n%s", dptest_ctl(&dp, em2));
+	cr_expect(strstr(dptest_ctl(&dp, em0), "  block") != NULL, "%s",
+	    dptest_ctl(&dp, em0));
 	dptest_destroy(&dp, conf);
 }
 
@@ -324,7 +301,7 @@ Test(pf, empty_pool_drops_later_fragments_too)
 	neighbours(&dp);
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
 	    "198.51.100.1", 53, 0));
-	si = ctl(&dp, "pfctl -si");
+	si = dptest_ctl(&dp, "pfctl -si");
 	cr_expect(has_counter(si, "translate", 1), "%s", si);
 	/* the datagram's second fragment: offset 8, ids alike */
 	n = ip4(b, VE, DB, 17, "10.50.0.20", 41001, "198.51.100.1", 53, 0);
@@ -333,11 +310,11 @@ Test(pf, empty_pool_drops_later_fragments_too)
 	ether_put16(ip + 10, 0);
 	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
 	feed(&dp, "tap0", b, n);
-	si = ctl(&dp, "pfctl -si");
+	si = dptest_ctl(&dp, "pfctl -si");
 	cr_expect(has_counter(si, "translate", 2), "%s", si);
-	cr_expect(strstr(ctl(&dp, why), "its pool has no address now: drop")
-	    != NULL, "%s", ctl(&dp, why));
-	cr_expect_str_empty(ctl(&dp, "pfctl -ss"));
+	cr_expect(strstr(dptest_ctl(&dp, why), "its pool has no address now: drop")
+	    != NULL, "%s", dptest_ctl(&dp, why));
+	cr_expect_str_empty(dptest_ctl(&dp, "pfctl -ss"));
 	dptest_destroy(&dp, conf);
 	out = sent("em0");
 	cr_expect(strstr(out, "10.50.0.20") == NULL, "left em0:\n%s", out);
@@ -364,7 +341,7 @@ Test(pf, state_pool_full_counts_memory)
 	    "198.51.100.1", 53, 0));
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
 	    "198.51.100.1", 53, 0));
-	si = ctl(&dp, "pfctl -si");
+	si = dptest_ctl(&dp, "pfctl -si");
 	cr_expect(has_counter(si, "memory", 1), "%s", si);
 	cr_expect(has_counter(si, "state-limit", 0), "%s", si);
 	cr_expect(has_counter(si, "current entries", 2), "%s", si);
@@ -388,7 +365,7 @@ Test(pf, rule_max_states)
 	    "198.51.100.1", 53, 0));
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
 	    "198.51.100.1", 53, 0));
-	si = ctl(&dp, "pfctl -si");
+	si = dptest_ctl(&dp, "pfctl -si");
 	cr_expect(has_counter(si, "state-limit", 1), "%s", si);
 	cr_expect(has_counter(si, "memory", 0), "%s", si);
 	cr_expect(has_counter(si, "current entries", 2), "%s", si);
@@ -411,7 +388,7 @@ Test(pf, rule_timeouts)
 	neighbours(&dp);
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
 	    "198.51.100.1", 53, 0));
-	ss = ctl(&dp, "pfctl -vss");
+	ss = dptest_ctl(&dp, "pfctl -vss");
 	cr_expect(strstr(ss, "<- 10.50.0.20:41000       NO_TRAFFIC:SINGLE\n"
 	    "   age 00:00:00, expires in 00:00:07, 1:0 pkts") != NULL,
 	    "%s", ss);
@@ -447,12 +424,12 @@ Test(pf, rule_timeouts_over_many_reloads)
 		    "pass in on vether0 proto udp keep state (udp.first "
 		    "%d)\n", 100 + i);
 		put("pf.conf", rules);
-		cr_assert_str_eq(ctl(&dp, "pfctl -f /etc/pf.conf"), "",
+		cr_assert_str_eq(dptest_ctl(&dp, "pfctl -f /etc/pf.conf"), "",
 		    "reload %d", i);
 	}
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
 	    "198.51.100.1", 53, 0));
-	ss = ctl(&dp, "pfctl -vss");
+	ss = dptest_ctl(&dp, "pfctl -vss");
 	cr_expect(strstr(ss, "<- 10.50.0.20:41000       NO_TRAFFIC:SINGLE\n"
 	    "   age 00:00:00, expires in 00:03:19, 1:0 pkts") != NULL,
 	    "the last reload's udp.first 199:\n%s", ss);
@@ -478,7 +455,7 @@ Test(pf, rule_if_bound_and_floating)
 	neighbours(&dp);
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
 	    "198.51.100.1", 53, 0));
-	ss = ctl(&dp, "pfctl -ss");
+	ss = dptest_ctl(&dp, "pfctl -ss");
 	cr_expect(strstr(ss, "vether0 udp 198.51.100.1:53 <- 10.50.0.20:41000")
 	    != NULL, "%s", ss);
 	cr_expect(strstr(ss, "all udp 10.50.0.20:41000 -> 198.51.100.1:53")
@@ -510,9 +487,9 @@ Test(pf, later_rules_see_the_translated_port)
 	neighbours(&dp);
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
 	    "198.51.100.1", 53, 0));
-	cr_expect(strstr(ctl(&dp, "pfctl -ss"), "all udp 198.51.100.2:60000 "
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "all udp 198.51.100.2:60000 "
 	    "(10.50.0.20:41000) -> 198.51.100.1:53") != NULL, "%s",
-	    ctl(&dp, "pfctl -ss"));
+	    dptest_ctl(&dp, "pfctl -ss"));
 	dptest_destroy(&dp, conf);
 	out = sent("em0");
 	cr_expect(strstr(out, "198.51.100.2:60000 > 198.51.100.1:53 proto 17")
@@ -549,12 +526,12 @@ Test(pf, max_states_leak_on_full_purge)
 		dp_clock(&dp, (101ULL + i) * 1000000000ULL);
 		dp_pf_tick(&dp);
 	}
-	t = ctl(&dp, "pfctl -ss");
+	t = dptest_ctl(&dp, "pfctl -ss");
 	fprintf(stderr, "-ss:\n%s", t);
-	t = ctl(&dp, "pfctl -vsr");
+	t = dptest_ctl(&dp, "pfctl -vsr");
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
 	    "198.51.100.1", 53, 0));
-	t = ctl(&dp, "pfctl -si");
+	t = dptest_ctl(&dp, "pfctl -si");
 	cr_expect(has_counter(t, "state-limit", 0),
 	    "udp flow refused by max 1 with no udp state alive");
 	dptest_destroy(&dp, conf);
@@ -575,10 +552,10 @@ Test(pf, z_resets_states_cur)
 	neighbours(&dp);
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
 	    "198.51.100.1", 53, 0));
-	ctl(&dp, "pfctl -z");
+	dptest_ctl(&dp, "pfctl -z");
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
 	    "198.51.100.1", 53, 0));
-	t = ctl(&dp, "pfctl -ss");
+	t = dptest_ctl(&dp, "pfctl -ss");
 	cr_expect(strstr(t, "41001") == NULL, "max 1 rule has two states");
 	dptest_destroy(&dp, conf);
 }
@@ -654,8 +631,8 @@ Test(pf, vsi_frag_removals)
 	neighbours(&dp);
 	feed(&dp, "tap0", b, frag4(b, VE, DB, "10.50.0.20", "198.51.100.1",
 	    0, 1, 64));
-	ctl(&dp, "pfctl -F all");
-	si = ctl(&dp, "pfctl -vsi");
+	dptest_ctl(&dp, "pfctl -F all");
+	si = dptest_ctl(&dp, "pfctl -vsi");
 	cr_assert_not_null(si = strstr(si, "\nFragments\n"));
 	cr_assert_not_null(si = strstr(si, "  removals"));
 	cr_expect_eq(sscanf(si, "  removals %llu", &removals), 1);

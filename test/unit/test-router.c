@@ -143,20 +143,6 @@ gso_frame(uint8_t *f, int tcp, int df, uint16_t seg, int nseg,
 	return 14 + iplen;
 }
 
-static char *
-ctl_text(struct dp *dp, const char *a, const char *b, const char *c)
-{
-	char *argv[4] = { (char *)a, (char *)b, (char *)c, NULL };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	cr_assert_not_null(f = open_memstream(&text, &len));
-	dp_ctl(dp, c != NULL ? 3 : b != NULL ? 2 : 1, argv, f);
-	fclose(f);
-	return text;
-}
-
 /* The IPv4 frames PORT sent, in a buffer of n * 2048 bytes. */
 static int
 ip_frames(const char *port, uint8_t *out, uint32_t *lens, int max)
@@ -286,20 +272,19 @@ Test(router, gso_no_df_tcp_resegmented)
 	struct conf *conf;
 	struct dp dp;
 	uint32_t len;
-	char *text;
+	const char *text;
 
 	build(&dp, &conf);
 	neighbours(&dp);
-	free(ctl_text(&dp, "trace", "on", "10"));
+	dptest_ctl(&dp, "trace on 10");
 	len = gso_frame(f, 1, 0, 1448, 4, &off);
 	send1(&dp, "tap0", f, len, &off);
 	cr_expect_eq(dp.router.c[ROUTER_C_GSO_RESEGMENTED], 1);
 	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 1);
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_NEEDFRAG], 0);
-	text = ctl_text(&dp, "trace", "show", NULL);
+	text = dptest_ctl(&dp, "trace show");
 	cr_expect(strstr(text, "GSO segments of 1488 bytes > mtu 1400 of em0, "
 	    "DF clear: segment size 1448 -> 1360") != NULL, "%s", text);
-	free(text);
 	dptest_destroy(&dp, conf);
 }
 
