@@ -446,7 +446,6 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_RTABLE		0x00000400
 #define PF_LINT_LOG		0x00000800
 #define PF_LINT_PROB		0x00001000
-#define PF_LINT_TAG		0x00002000
 #define PF_LINT_FINGERPRINTS	0x00004000
 #define PF_LINT_SYNCOOKIES	0x00008000
 #define PF_LINT_PKTRATE		0x00010000

@@ -465,9 +465,11 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 /* ---- the per-packet test ----------------------------------------------- */
 
 static void
-pf_pkt(const struct l3info *li, struct acl_pkt *ap, const struct port *in)
+pf_pkt(const struct l3info *li, struct acl_pkt *ap, const struct port *in,
+    uint16_t tag)
 {
 	memset(ap, 0, sizeof(*ap));
+	ap->tag = tag;
 	ap->af = li->af == 4 ? AF_INET : AF_INET6;
 	ap->proto = li->proto;
 	ap->tcp_flags = li->tcp_flags;
@@ -923,6 +925,24 @@ pf_xlate_key(struct dp *dp, const struct l3info *li, struct state_key *k,
 }
 
 /*
+ * A packet passed by state s: it carries the state's tag, as pf_test()
+ * tags every packet of a state the rules tagged (pf_tag_packet()), so
+ * that `tagged' sees it wherever it goes next.  Returns the tag's name
+ * for the trace ("" when none).
+ */
+static const char *
+pf_state_tag(struct dp_pf *pf, struct pkt *p, const struct state *s)
+{
+	const char *name;
+
+	if (!(s->flags & STATE_F_TAGGED))
+		return "";
+	p->pf_tag = pf->states.cold[state_id(&pf->states, s)].tag;
+	name = acl_tag_name(pf->tags, p->pf_tag);
+	return name != NULL ? name : "?";
+}
+
+/*
  * Fragments, without reassembly.  OpenBSD's pf reassembles by default
  * (`set reassemble yes', pf_normalize_ip()) and then filters and
  * translates the whole datagram; with `set reassemble no' every fragment,
@@ -1029,6 +1049,7 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 	const struct state_k4 *k;
 	struct state *s;
 	int i, last = !(ether_get16(ip + 6) & 0x2000);
+	const char *tag;
 
 	pf->frag_searches++;
 	for (i = 0; i < PF_FRAG_WAYS && f == NULL; i++)
@@ -1065,13 +1086,14 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 		pf_translate(p, li, s, sdir);	/* addresses only */
 	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1, p->len);
 	pf_count(pf, s->rule, dir, p->len);
+	tag = pf_state_tag(pf, p, s);
 	/* The entry stays until `timeout frag': a fragment may come after
 	 * the last one, and must not leave untranslated. */
 	if (p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: pass (a later fragment, id "
-		    "%u, of a datagram of state of rule %u%s)", dname,
+		    "%u, of a datagram of state of rule %u%s)%s%s", dname,
 		    port->name, ether_get16(ip + 4), RULE_IDX(s->rule), last ?
-		    "; the last" : "");
+		    "; the last" : "", *tag ? ", tagged " : "", tag);
 	return 1;
 }
 
@@ -1101,6 +1123,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	struct l3info li;
 	uint32_t rule, m, nat_to, rdr_to;
 	uint16_t ifx;
+	const char *tag;
 	int sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 
 	if (!dp_pf_filters(dp, port))
@@ -1157,10 +1180,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 				pf_icmp_error_translate(dp, p, &li, s, dir,
 				    sidx);
 			pf_count(pf, s->rule, dir, p->len);
+			tag = pf_state_tag(pf, p, s);
 			if (p->traced)
 				dp_trace(dp, p, "pf", "%s on %s: pass (icmp "
-				    "error about the flow of state of rule %u)",
-				    dname, port->name, RULE_IDX(s->rule));
+				    "error about the flow of state of rule "
+				    "%u)%s%s", dname, port->name,
+				    RULE_IDX(s->rule), *tag ? ", tagged " : "",
+				    tag);
 			return PF_PASS;
 		}
 	}
@@ -1185,17 +1211,21 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 				nat_state_retag(&pf->states, p, tagged);
 		}
 		pf_count(pf, s->rule, dir, p->len);
+		tag = pf_state_tag(pf, p, s);
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "
-			    "%u)", dname, port->name, RULE_IDX(s->rule));
+			    "%u)%s%s", dname, port->name, RULE_IDX(s->rule),
+			    *tag ? ", tagged " : "", tag);
 		pf_frag_first(dp, port, dir, p, &li, s);
 		return PF_PASS;
 	}
 	c = rs->cls[2 * port->index + (dir == ACL_OUT)];
 	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
-	pf_pkt(&li, &ap, dp->ports[p->in_port]);
+	pf_pkt(&li, &ap, dp->ports[p->in_port], p->pf_tag);
 	acl_classify(c, &ap, &res);
 	if (res.ar_reason == ACL_R_NOMATCH) {
+		if (res.ar_tag != 0)
+			p->pf_tag = res.ar_tag;	/* a match rule's */
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: no rule matched: pass "
 			    "without state", dname, port->name);
@@ -1240,6 +1270,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			pf_return(dp, p, &li, res.ar_rule, res.ar_return);
 		return PF_DROP;
 	}
+	/* pf_test_rule(): a passed packet carries the evaluation's tag. */
+	if (res.ar_tag != 0)
+		p->pf_tag = res.ar_tag;
 	/*
 	 * pf_test_rule() maps the translation's pools before it looks at
 	 * keep state: a pool with no address (nat-to (tap1), tap1 without
@@ -1312,6 +1345,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	s->packets[0] = 1;	/* the first packet; tracking starts after */
 	s->bytes[0] = p->len;
+	if (res.ar_tag != 0) {
+		s->flags |= STATE_F_TAGGED;
+		pf->states.cold[state_id(&pf->states, s)].tag = res.ar_tag;
+	}
 	if (s->flags & STATE_F_NAT) {
 		nat_rewrite4(p, &li, &rw);
 		if (p->traced) {

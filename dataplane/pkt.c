@@ -60,5 +60,6 @@ pkt_copy(struct pkt_pool *pp, const struct pkt *p)
 	n->vid = p->vid;
 	n->id = p->id;
 	n->traced = p->traced;
+	n->pf_tag = p->pf_tag;
 	return n;
 }

@@ -47,6 +47,7 @@ struct pkt {
 	uint32_t	 id;		/* sequence number, for traces */
 	uint16_t	 refs;		/* output queues holding it */
 	uint8_t		 traced;	/* record trace entries for this packet */
+	uint16_t	 pf_tag;	/* pf's tag (tag, tagged), 0: none */
 	/*
 	 * The state-table tags of this frame's flow keys (nat/nat.h), set
 	 * for a burst before its lookups.  They are hints: whatever changes
@@ -99,6 +100,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->vid = 0;
 	p->refs = 1;
 	p->traced = 0;
+	p->pf_tag = 0;
 	p->st_tags = 0;
 	p->id = 0;
 	p->off = (struct pkt_offload){ 0 };

@@ -801,6 +801,7 @@ router_local_input(struct router *rt, struct rif *r, struct pkt *p,
 		}
 		q->off = (struct pkt_offload){ 0 };
 		q->st_tags = 0;		/* the reply is another key */
+		q->pf_tag = 0;		/* and our own packet */
 		rt->c[ROUTER_C_ECHO_REPLIES]++;
 		if (q->traced)
 			dp_trace(rt->dp, q, "router", "echo request for us: "

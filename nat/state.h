@@ -16,8 +16,10 @@
  * array allocated at `set limit states` (no malloc per state, pages
  * touched only as states are first used).  It holds what a packet that
  * hits it reads and writes: IPv4 keys, counters, expiry, tracking.  What
- * only the views read (creation time, the high halves of the packet
- * counters) sits in a parallel array of 16-byte records, and an IPv6
+ * only the views read (creation time, the high 16 bits of the 48-bit
+ * packet counters) sits in a parallel array of 16-byte records, with the
+ * pf tag of the few states that have one (a flag in the state says so,
+ * so an untagged hit never reads the record), and an IPv6
  * state's addresses in a third, which costs memory only where IPv6
  * states live.  The index is open addressing over 8-byte slots (32-bit
  * hash tag + state number + which keys), four slots per state, so at
@@ -89,16 +91,19 @@ struct state {
 #define STATE_F_NAT	0x02		/* WIRE and STACK differ */
 #define STATE_F_OUT	0x04		/* created going out (else in) */
 #define STATE_F_INET6	0x08		/* addresses in state_table.v6 */
+#define STATE_F_TAGGED	0x10		/* its packets get state_cold.tag */
 	uint8_t		 timeout;	/* enum acl_timeout in force */
 	uint8_t		 tmo_set;	/* which timeout table */
 	uint8_t		 src_state;	/* the creator's peer */
 	uint8_t		 dst_state;
 } __attribute__((aligned(64)));
 
-/* What only the views read, one per state. */
+/* What only the views read, one per state, and a tagged state's tag. */
 struct state_cold {
 	uint32_t	 creation;
-	uint32_t	 packets_hi[2];
+	uint16_t	 packets_hi[2];	/* 48-bit packet counts */
+	uint16_t	 tag;		/* pf's tag, with STATE_F_TAGGED */
+	uint16_t	 pad;
 	union {
 		uint32_t next_free;	/* free list link while unused */
 		uint32_t match_rule;	/* the owner's: pf's match rule */

@@ -1,8 +1,8 @@
 /*
  * libFuzzer target: any frame, on any port, through the whole pipeline of
  * the handbook's configuration (bridge with a trunk and a vlan, the routed
- * vether0 segment, NAT out of em0, pf with block return, nat-to and
- * rdr-to on bridge members too).  Every port is a capture-file port with
+ * vether0 segment, NAT out of em0, pf with block return, nat-to, rdr-to
+ * and tags on bridge members too).  Every port is a capture-file port with
  * no files, so nothing leaves the process.  A frame must be dropped with
  * a counter or forwarded; never a crash, a leak or undefined behaviour.
  *
@@ -63,7 +63,9 @@ setup(void)
 	    "nat-to (em0)\n"
 	    "pass in on em0 proto tcp to port 8080 rdr-to 10.50.0.20 port 80\n"
 	    "block return in on em1 proto { tcp udp } to port 23\n"
+	    "pass in on em1 proto udp from any port 53 tag DNS\n"
 	    "pass out on tap0 proto udp nat-to 192.0.2.99\n"
+	    "block out on tap0 proto udp from any port 53 ! tagged DNS\n"
 	    "pass in on em1 proto tcp to port 25 rdr-to 192.0.2.25\n"
 	    "pass in on vether0 from 10.50.0.0/24 keep state\n"
 	    "pass out on em0 from (em0) keep state\n");

@@ -1090,6 +1090,60 @@ def router_error_about_rdr_flow():
                 commands=["stats"], absent=[r"drop-blocked"])
 
 
+DB2 = "02:00:00:00:00:d2"    # another host behind vether0, 10.50.0.30
+
+
+@case
+def tag_in_tagged_out():
+    """pf's tag idiom: what came in on vether0 from db01 is tagged and
+    only tagged packets leave em0 (with nat-to); 10.50.0.30 passes in
+    untagged and is blocked going out.  The tag is the packet's, carried
+    from pf in to pf out across the router."""
+    pf = ("block all\n"
+          "pass in on vether0 from 10.50.0.0/24\n"
+          "pass in on vether0 from 10.50.0.20 tag ISOL\n"
+          "pass out on em0 tagged ISOL nat-to (em0) port 50001\n")
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    o2 = udp(DB2, VE, "10.50.0.30", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=63)
+    return dict(files=routed(pf=pf),
+                inputs={"tap0": [(1.0, WHO), (1.1, o), (1.3, o2)],
+                        "em0": [(1.2, GW_REPLY)]},
+                expect={"em0": [GW_WHO, on_wire], "tap0": [WHO_REPLY]},
+                pre=["trace on 10"],
+                commands=["trace show", "pfctl -si"],
+                views=[r"pf +in on vether0: pass by rule @2: pass in on "
+                       r"vether0 inet from 10\.50\.0\.20 to any flags S/SA "
+                       r"tag ISOL$",
+                       r"pf +out on em0: pass by rule @3: .* tagged ISOL "
+                       r"nat-to",
+                       r"pf +out on em0: block by rule @0: block drop all"])
+
+
+@case
+def state_carries_its_tag():
+    """A state hands its tag to every packet it passes (pf_test()'s
+    pf_tag_packet()): db01's second packet meets the vether0 state, not
+    the rules, and is still tagged when em0's stateless out rule asks."""
+    pf = ("block all\n"
+          "pass in on vether0 from 10.50.0.20 tag ISOL\n"
+          "pass out on em0 tagged ISOL no state\n")
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    o2 = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53,
+             payload=b"second")
+    return dict(files=routed(pf=pf),
+                inputs={"tap0": [(1.0, WHO), (1.1, o), (1.3, o2)],
+                        "em0": [(1.2, GW_REPLY)]},
+                expect={"em0": [GW_WHO, rebuild(o, dmac=GW, smac=E0, ttl=63),
+                                rebuild(o2, dmac=GW, smac=E0, ttl=63)],
+                        "tap0": [WHO_REPLY]},
+                pre=["trace on 10"],
+                commands=["trace show"],
+                views=[r"pf +in on vether0: pass \(state of rule 1\), "
+                       r"tagged ISOL"])
+
+
 W3 = "02:00:00:00:00:33"     # another wan host, 198.51.100.3
 
 
