@@ -476,6 +476,7 @@ hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 	struct conf_member *m;
 	struct tok *kw, *a;
 	unsigned long v;
+	uint16_t bit;
 
 	while (hl->i < hl->n) {
 		kw = &hl->t[hl->i++];
@@ -516,13 +517,8 @@ hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 			memmove(m, m + 1, (size_t)(b->members + b->nmembers -
 			    m - 1) * sizeof(*m));
 			b->nmembers--;
-		} else if (strcmp(kw->text, "learn") == 0 ||
-		    strcmp(kw->text, "-learn") == 0 ||
-		    strcmp(kw->text, "discover") == 0 ||
-		    strcmp(kw->text, "-discover") == 0) {
+		} else if ((bit = bridge_member_bit(kw->text)) != 0) {
 			int off = kw->text[0] == '-';
-			uint16_t bit = strstr(kw->text, "learn") ?
-			    BM_LEARNING : BM_DISCOVER;
 
 			if ((a = hline_arg(c, hl, kw->text, "a member")) ==
 			    NULL)
@@ -579,12 +575,31 @@ hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 			snprintf(s->ifname, sizeof(s->ifname), "%s", ifn->text);
 			s->pos = mac->pos;
 			b->nstatic++;
+		} else if (strcmp(kw->text, "protected") == 0 ||
+		    strcmp(kw->text, "-protected") == 0) {
+			struct tok *ids = NULL;
+			uint32_t mask = 0;
+
+			if ((a = hline_arg(c, hl, kw->text, "a member")) ==
+			    NULL || (kw->text[0] == 'p' && (ids = hline_arg(c,
+			    hl, kw->text, "domain ids")) == NULL))
+				continue;
+			if ((m = bridge_find_member(b, a->text)) == NULL) {
+				conf_err(c, &a->pos, "%s is not a member of %s "
+				    "(add it first)", a->text, b->name);
+				continue;
+			}
+			if (ids != NULL && bridge_parse_protected(ids->text,
+			    &mask) != 0) {
+				conf_err(c, &ids->pos, "protected \"%s\": "
+				    "expected ids from 1 to %d, as 1,2",
+				    ids->text, BRIDGE_MAX_PROTECTED);
+				continue;
+			}
+			m->protected = mask;
 		} else if (strcmp(kw->text, "stp") == 0 ||
 		    strcmp(kw->text, "-stp") == 0 ||
-		    strcmp(kw->text, "protected") == 0 ||
-		    strcmp(kw->text, "span") == 0 ||
-		    strcmp(kw->text, "blocknonip") == 0 ||
-		    strcmp(kw->text, "-blocknonip") == 0) {
+		    strcmp(kw->text, "span") == 0) {
 			conf_warn(c, &kw->pos, "%s is not enforced by sluice",
 			    kw->text);
 			hl->i = hl->n;
@@ -598,7 +613,8 @@ hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 		} else
 			conf_err(c, &kw->pos, "unknown bridge option \"%s\", "
 			    "expected add, delete, up, down, learn, -learn, "
-			    "discover, -discover, maxaddr, timeout or static",
+			    "discover, -discover, blocknonip, -blocknonip, "
+			    "protected, -protected, maxaddr, timeout or static",
 			    kw->text);
 	}
 }

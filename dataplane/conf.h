@@ -34,6 +34,7 @@ struct conf_pos {
 struct conf_member {
 	char		 ifname[CONF_NAMESIZ];
 	uint16_t	 flags;		/* BM_* */
+	uint32_t	 protected;	/* domains, bridge_member's */
 	struct conf_pos	 pos;
 };
 

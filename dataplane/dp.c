@@ -364,6 +364,8 @@ dp_build_bridges(struct dp *dp, FILE *err)
 			if (p == NULL)
 				return -1;
 			bridge_add_member(br, p->index, cb->members[j].flags);
+			bridge_member(br, p->index)->bm_protected =
+			    cb->members[j].protected;
 			p->bridge = dp->nbridges - 1;
 		}
 		for (j = 0; j < cb->nstatic; j++) {
@@ -836,7 +838,7 @@ dp_bridge_output(struct dp *dp, struct bridge *br, struct pkt *p,
 		dp_bridge_send(dp, dp->ports[d->d_port], p, 0);
 		break;
 	case BR_FLOOD:
-		n = bridge_flood_ports(br, p->in_port, d->d_unknown, out);
+		n = bridge_flood_ports(br, p, d->d_unknown, out);
 		for (i = 0; i < n; i++)
 			dp_bridge_send(dp, dp->ports[out[i]], p, n > 1);
 		break;

@@ -46,7 +46,8 @@ static const char *const iff_bits[] = {
 	"RUNNING", "NOARP", "PROMISC", "ALLMULTI", "OACTIVE", "SIMPLEX",
 	"LINK0", "LINK1", "LINK2", "MULTICAST",
 };
-static const char *const ifbif_bits[] = { "LEARNING", "DISCOVER" };
+static const char *const ifbif_bits[] = { "LEARNING", "DISCOVER",
+    "BLOCKNONIP" };
 static const char *const ifbaf_bits[] = { "STATIC" };
 
 static void
@@ -93,7 +94,8 @@ static void
 show_bridge(struct dp *dp, struct bridge *br, FILE *out)
 {
 	struct addr_walk w = { dp, br, out };
-	int i;
+	const char *sep;
+	int i, d;
 
 	fprintf(out, "%s: ", br->br_name);
 	printb(out, "flags", br->br_up ? IFF_UP_ | IFF_RUNNING_ : 0, iff_bits,
@@ -108,9 +110,17 @@ show_bridge(struct dp *dp, struct bridge *br, FILE *out)
 		const struct bridge_member *bm = &br->br_members[i];
 
 		fprintf(out, "\t%s ", dp->ports[bm->bm_port]->name);
-		printb(out, "flags", bm->bm_flags, ifbif_bits, 2);
-		fprintf(out, "\n\t\tport %u ifpriority 0 ifcost 0\n",
+		printb(out, "flags", bm->bm_flags, ifbif_bits, 3);
+		fprintf(out, "\n\t\tport %u ifpriority 0 ifcost 0",
 		    bm->bm_port + 1);
+		/* brconfig.c: " protected 1,2" */
+		for (d = 0, sep = " protected "; d < BRIDGE_MAX_PROTECTED;
+		    d++)
+			if (bm->bm_protected & 1u << d) {
+				fprintf(out, "%s%d", sep, d + 1);
+				sep = ",";
+			}
+		fputc('\n', out);
 	}
 	fprintf(out, "\tAddresses (max cache: %u, timeout: %u):\n",
 	    br->br_fdb.f_max, br->br_fdb.f_timeout);
@@ -243,6 +253,8 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 	struct bridge_member *bm;
 	struct port *p;
 	unsigned long v;
+	uint32_t mask;
+	uint16_t bit;
 	uint8_t mac[6];
 	int i;
 
@@ -283,11 +295,7 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 				return 1;
 			bridge_del_member(br, p->index);
 			p->bridge = -1;
-		} else if (strcmp(o, "learn") == 0 || strcmp(o, "-learn") == 0 ||
-		    strcmp(o, "discover") == 0 || strcmp(o, "-discover") == 0) {
-			uint16_t bit = strstr(o, "learn") ? BM_LEARNING :
-			    BM_DISCOVER;
-
+		} else if ((bit = bridge_member_bit(o)) != 0) {
 			if (ctl_need(argc, i, out, o, "a member") ||
 			    (p = ctl_member(dp, br, argv[++i], out)) == NULL)
 				return 1;
@@ -296,6 +304,22 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 				bm->bm_flags &= ~bit;
 			else
 				bm->bm_flags |= bit;
+		} else if (strcmp(o, "protected") == 0 ||
+		    strcmp(o, "-protected") == 0) {
+			if (ctl_need(argc, i, out, o, "a member") ||
+			    (o[0] == 'p' && ctl_need(argc, i + 1, out, o,
+			    "domain ids")) ||
+			    (p = ctl_member(dp, br, argv[++i], out)) == NULL)
+				return 1;
+			mask = 0;
+			if (o[0] == 'p' && bridge_parse_protected(argv[++i],
+			    &mask) != 0) {
+				fprintf(out, "ifconfig: protected: %s: expected "
+				    "ids from 1 to %d, as 1,2\n", argv[i],
+				    BRIDGE_MAX_PROTECTED);
+				return 1;
+			}
+			bridge_member(br, p->index)->bm_protected = mask;
 		} else if (strcmp(o, "maxaddr") == 0) {
 			if (ctl_need(argc, i, out, o, "a number") ||
 			    ctl_parse_uint(argv[++i], UINT32_MAX, &v) != 0) {
@@ -353,7 +377,8 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 		} else {
 			fprintf(out, "ifconfig: %s: unknown option, expected "
 			    "add, delete, up, down, learn, -learn, discover, "
-			    "-discover, maxaddr, timeout, static, deladdr, "
+			    "-discover, blocknonip, -blocknonip, protected, "
+			    "-protected, maxaddr, timeout, static, deladdr, "
 			    "flush or flushall\n", o);
 			return 1;
 		}

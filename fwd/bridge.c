@@ -2,10 +2,14 @@
  * See bridge.h.  One pass per batch: learn the source, look up the
  * destination, write a decision.  Unicast to the member a frame came from
  * is dropped (bridge(4) does the same), and multicast sources are never
- * learned nor forwarded: they can only be forged or broken.
+ * learned nor forwarded: they can only be forged or broken.  A blocknonip
+ * member takes and gets only IP, ARP and RARP frames; members that share
+ * a protected domain send each other nothing (ifconfig(8)).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fwd/bridge.h"
@@ -73,13 +77,36 @@ bridge_del_member(struct bridge *br, uint16_t port)
 	return 0;
 }
 
+/*
+ * Whether member bm may not send p to the member on port out: the
+ * BRIDGE_C_DROP_* reason, or 0.  An IP frame from a member in no
+ * protected domain, nearly every frame, is never refused and costs no
+ * member lookup.
+ */
+static int
+bridge_refuses(struct bridge *br, const struct bridge_member *bm,
+    uint16_t out, const struct pkt *p)
+{
+	const struct bridge_member *dm;
+	int ip = ether_is_ip_like(p->data, p->len);
+
+	if ((bm->bm_protected == 0 && ip) ||
+	    (dm = bridge_member(br, out)) == NULL)
+		return 0;
+	if (dm->bm_protected & bm->bm_protected)
+		return BRIDGE_C_DROP_PROTECTED;
+	if ((dm->bm_flags & BM_BLOCKNONIP) && !ip)
+		return BRIDGE_C_DROP_NONIP;
+	return 0;
+}
+
 static void
 bridge_decide(struct bridge *br, struct pkt *p, struct bridge_decision *d,
     uint32_t now)
 {
 	const struct bridge_member *bm;
 	const uint8_t *src = ether_src(p->data), *dst = ether_dst(p->data);
-	int out;
+	int out, reason;
 
 	d->d_learn = 0xff;
 	d->d_unknown = 0;
@@ -119,7 +146,11 @@ bridge_decide(struct bridge *br, struct pkt *p, struct bridge_decision *d,
 			break;
 		}
 	}
-	if (ether_is_multicast(dst)) {
+	if ((bm->bm_flags & BM_BLOCKNONIP) && !ether_is_ip_like(p->data,
+	    p->len)) {
+		d->d_verdict = BR_DROP;
+		d->d_reason = BRIDGE_C_DROP_NONIP;
+	} else if (ether_is_multicast(dst)) {
 		d->d_verdict = BR_FLOOD;
 		d->d_reason = BRIDGE_C_FLOOD;
 	} else if ((out = fdb_lookup(&br->br_fdb, p->vid, dst, now)) < 0) {
@@ -129,6 +160,9 @@ bridge_decide(struct bridge *br, struct pkt *p, struct bridge_decision *d,
 	} else if (out == p->in_port) {
 		d->d_verdict = BR_DROP;
 		d->d_reason = BRIDGE_C_DROP_SAME_PORT;
+	} else if ((reason = bridge_refuses(br, bm, (uint16_t)out, p)) != 0) {
+		d->d_verdict = BR_DROP;
+		d->d_reason = (uint8_t)reason;
 	} else {
 		d->d_verdict = BR_UNICAST;
 		d->d_reason = BRIDGE_C_UNICAST;
@@ -151,22 +185,36 @@ bridge_input(struct bridge *br, struct pkt **pkts, uint16_t n,
 }
 
 /*
- * Members a flooded frame goes to: all but the one it came in on; for an
- * unknown unicast destination only those marked DISCOVER (bridge(4)).
+ * Members a flooded frame p goes to: all but the one it came in on; for
+ * an unknown unicast destination only those marked DISCOVER; none that
+ * shares a protected domain with it; and a frame that is not IP, ARP or
+ * RARP not to a blocknonip member (bridge_broadcast()).
  */
 int
-bridge_flood_ports(const struct bridge *br, uint16_t in_port, int unknown,
-    uint16_t *out)
+bridge_flood_ports(const struct bridge *br, const struct pkt *p,
+    int unknown, uint16_t *out)
 {
-	int i, n = 0;
+	const struct bridge_member *in = NULL;
+	int i, n = 0, ip = -1;
 
+	for (i = 0; i < br->br_nmembers; i++)
+		if (br->br_members[i].bm_port == p->in_port)
+			in = &br->br_members[i];
 	for (i = 0; i < br->br_nmembers; i++) {
 		const struct bridge_member *bm = &br->br_members[i];
 
-		if (bm->bm_port == in_port)
+		if (bm == in)
 			continue;
 		if (unknown && !(bm->bm_flags & BM_DISCOVER))
 			continue;
+		if (in != NULL && (bm->bm_protected & in->bm_protected))
+			continue;
+		if (bm->bm_flags & BM_BLOCKNONIP) {
+			if (ip < 0)
+				ip = ether_is_ip_like(p->data, p->len);
+			if (!ip)
+				continue;
+		}
 		out[n++] = bm->bm_port;
 	}
 	return n;
@@ -200,4 +248,46 @@ bridge_decision_str(const struct bridge_decision *d, char *buf, int len)
 		break;
 	}
 	return buf;
+}
+
+/*
+ * Protected domain ids as ifconfig(8) takes them ("1,2,31") into a mask,
+ * domain d as bit d - 1; -1 if one is not a number from 1 to 31.
+ */
+int
+bridge_parse_protected(const char *s, uint32_t *mask)
+{
+	unsigned long id;
+	char *end;
+
+	*mask = 0;
+	for (;;) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		id = strtoul(s, &end, 10);
+		if (id < 1 || id > BRIDGE_MAX_PROTECTED)
+			return -1;
+		*mask |= 1u << (id - 1);
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			return -1;
+		s = end + 1;
+	}
+}
+
+/* The member flag an ifconfig option sets or clears ("learn", "-learn",
+ * "discover", "blocknonip", ...), or 0. */
+uint16_t
+bridge_member_bit(const char *opt)
+{
+	if (*opt == '-')
+		opt++;
+	if (strcmp(opt, "learn") == 0)
+		return BM_LEARNING;
+	if (strcmp(opt, "discover") == 0)
+		return BM_DISCOVER;
+	if (strcmp(opt, "blocknonip") == 0)
+		return BM_BLOCKNONIP;
+	return 0;
 }

@@ -21,7 +21,9 @@
 /* Member flags, numbered as ifconfig(8) prints them (IFBIFBITS). */
 #define BM_LEARNING	0x0001
 #define BM_DISCOVER	0x0002
+#define BM_BLOCKNONIP	0x0004		/* only IP, ARP, RARP in and out */
 #define BM_DEFAULT	(BM_LEARNING | BM_DISCOVER)
+#define BRIDGE_MAX_PROTECTED	31	/* protected domains 1..31 */
 
 /* X(enum, name, meaning): counters, in the order sluicectl stats prints. */
 #define BRIDGE_COUNTERS(X)						\
@@ -35,6 +37,8 @@
 	X(DROP_DOWN,	"drop-down",	"dropped: bridge is down")	\
 	X(DROP_SRC_MCAST, "drop-src-multicast", "dropped: source address is multicast") \
 	X(DROP_SAME_PORT, "drop-same-port", "dropped: destination is on the member it came from") \
+	X(DROP_NONIP,	"drop-nonip",	"dropped: not IPv4, IPv6, ARP or RARP, from or to a blocknonip member") \
+	X(DROP_PROTECTED, "drop-protected", "dropped: source and destination members share a protected domain") \
 	X(DROP_NOT_MEMBER, "drop-not-member", "dropped: arrived on a port that is not a member")
 
 #define BRIDGE_C_ENUM(e, n, d)	BRIDGE_C_##e,
@@ -46,6 +50,7 @@ extern const char *const bridge_counter_help[BRIDGE_C__MAX];
 struct bridge_member {
 	uint16_t	 bm_port;
 	uint16_t	 bm_flags;	/* BM_* */
+	uint32_t	 bm_protected;	/* domain d is bit d - 1 */
 };
 
 struct bridge {
@@ -79,7 +84,10 @@ struct bridge_member *
 	 bridge_member(struct bridge *, uint16_t);
 void	 bridge_input(struct bridge *, struct pkt **, uint16_t,
 	    struct bridge_decision *, uint32_t);
-int	 bridge_flood_ports(const struct bridge *, uint16_t, int, uint16_t *);
+int	 bridge_flood_ports(const struct bridge *, const struct pkt *, int,
+	    uint16_t *);
 const char *bridge_decision_str(const struct bridge_decision *, char *, int);
+int	 bridge_parse_protected(const char *, uint32_t *);
+uint16_t bridge_member_bit(const char *);
 
 #endif /* FWD_BRIDGE_H */

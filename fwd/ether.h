@@ -18,6 +18,7 @@
 #define ETHERTYPE_VLAN	0x8100
 #define ETHERTYPE_QINQ	0x88a8
 #define ETHERTYPE_IPV6	0x86dd
+#define ETHERTYPE_REVARP 0x8035
 #define VLAN_VID_MASK	0x0fff
 
 static inline uint16_t
@@ -119,6 +120,31 @@ ether_tag_pop(uint8_t **data, uint32_t *len)
 	memmove(d, *data, 2 * ETHER_ADDR_LEN);
 	*data = d;
 	*len -= VLAN_TAG_LEN;
+}
+
+/*
+ * An untagged IPv4, IPv6, ARP or RARP frame, Ethernet II or 802.3 with
+ * LLC/SNAP: what a blocknonip member passes (bridge_blocknonip() of
+ * if_bridge.c, which refuses tagged frames too).
+ */
+static inline int
+ether_is_ip_like(const uint8_t *f, uint32_t len)
+{
+	uint16_t t;
+
+	if (len < ETHER_HDR_LEN)
+		return 0;
+	t = ether_get16(f + 12);
+	if (t > 1500) {
+		/* Ethernet II */
+	} else if (len >= ETHER_HDR_LEN + 8 && f[14] == 0xaa &&
+	    f[15] == 0xaa && f[16] == 0x03 && f[17] == 0 && f[18] == 0 &&
+	    f[19] == 0)
+		t = ether_get16(f + 20);	/* LLC/SNAP, organisation 0 */
+	else
+		return 0;
+	return t == ETHERTYPE_IP || t == ETHERTYPE_IPV6 ||
+	    t == ETHERTYPE_ARP || t == ETHERTYPE_REVARP;
 }
 
 #endif /* FWD_ETHER_H */

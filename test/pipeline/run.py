@@ -12,8 +12,8 @@ import subprocess
 import sys
 import tempfile
 
-from pcaplib import (BCAST, arp_reply, arp_request, icmp_echo, icmp_error,
-                     read_pcap, rebuild, tcp_syn, udp, write_pcap)
+from pcaplib import (BCAST, arp_reply, arp_request, eth, icmp_echo,
+                     icmp_error, read_pcap, rebuild, tcp_syn, udp, write_pcap)
 
 A = "02:00:00:00:00:0a"     # host on the LAN side (em1)
 B = "02:00:00:00:00:0b"     # guest web01 (tap0)
@@ -238,6 +238,47 @@ def bridged_rdr_in():
         commands=["pfctl -ss"],
         views=[r"^all udp 192\.0\.2\.30:5353 \(192\.0\.2\.20:53\) <- "
                r"192\.0\.2\.10:41000 +\S+:\S+$"])
+
+
+@case
+def blocknonip_and_protected():
+    """blocknonip em3: only IP, ARP and RARP reach it or come from it;
+    em1 and em2 share protected domain 1: nothing between them; tap0,
+    in no domain and not blocknonip, gets everything."""
+    files = {"hostname.bridge0": "add em1\nadd em2\nadd em3\n"
+                                 "blocknonip em3\nprotected em1 1\n"
+                                 "protected em2 1,2\nup\n",
+             "vm.conf": VMCONF}
+    arp = arp_request(A, "192.0.2.1", "192.0.2.2")
+    other = eth(BCAST, A, 0x88b5, b"\0" * 46)
+    from3 = eth(BCAST, D, 0x88b5, b"\0" * 46)
+    return dict(files=files,
+                inputs={"em1": [(1.0, arp), (1.1, other)],
+                        "em3": [(1.2, from3)]},
+                expect={"em1": [], "em2": [], "em3": [arp],
+                        "tap0": [arp, other]},
+                commands=["ifconfig bridge0", "stats"],
+                views=[r"^\tem3 flags=7<LEARNING,DISCOVER,BLOCKNONIP>$",
+                       r"^\t\tport \d+ ifpriority 0 ifcost 0 protected 1$",
+                       r"^\t\tport \d+ ifpriority 0 ifcost 0 protected 1,2$",
+                       r"bridge0 +drop-nonip +1 "])
+
+
+@case
+def blocknonip_and_protected_at_run_time():
+    """The same options given to a running bridge (ifconfig bridge0 ...),
+    and taken back: -protected em1 lets em1 reach em2 again."""
+    other = eth(BCAST, A, 0x88b5, b"\0" * 46)
+    return dict(files=dict(BRIDGE_EM1_EM2, **{"vm.conf": VMCONF}),
+                inputs={"em1": [(1.0, other)]},
+                expect={"em2": [], "tap0": []},
+                pre=["ifconfig bridge0 blocknonip tap0 protected em1 7 "
+                     "protected em2 7"],
+                commands=["ifconfig bridge0 -protected em1",
+                          "ifconfig bridge0"],
+                views=[r"^\ttap0 flags=7<LEARNING,DISCOVER,BLOCKNONIP>$",
+                       r"^\t\tport \d+ ifpriority 0 ifcost 0 protected 7$",
+                       r"^\t\tport \d+ ifpriority 0 ifcost 0$"])
 
 
 @case

@@ -67,7 +67,7 @@ Test(bridge, broadcast_floods_all_but_ingress)
 	bridge_input(&br, &p, 1, &d, 0);
 	cr_assert_eq(d.d_verdict, BR_FLOOD);
 	cr_expect_eq(d.d_unknown, 0);
-	n = bridge_flood_ports(&br, 1, d.d_unknown, out);
+	n = bridge_flood_ports(&br, p, d.d_unknown, out);
 	cr_assert_eq(n, 2, "to 2 and 3 (broadcast ignores -discover)");
 	cr_expect_eq(out[0], 2);
 	cr_expect_eq(out[1], 3);
@@ -82,7 +82,7 @@ Test(bridge, unknown_unicast_only_to_discover)
 	bridge_input(&br, &p, 1, &d, 0);
 	cr_assert_eq(d.d_verdict, BR_FLOOD);
 	cr_expect_eq(d.d_unknown, 1);
-	cr_expect_eq(bridge_flood_ports(&br, 1, 1, out), 1);
+	cr_expect_eq(bridge_flood_ports(&br, p, 1, out), 1);
 	cr_expect_eq(out[0], 2);
 }
 
@@ -145,6 +145,93 @@ Test(bridge, del_member_forgets_its_addresses)
 	cr_expect_eq(bridge_del_member(&br, 1), 0);
 	cr_expect_eq(fdb_lookup(&br.br_fdb, 0, p->data + 6, 0), -1);
 	cr_expect_eq(bridge_del_member(&br, 1), ENOENT);
+}
+
+/* The frame's ethertype, or an 802.3 length with an LLC/SNAP header. */
+static struct pkt *
+typed(int i, const char *dst, const char *src, uint16_t in_port,
+    uint16_t type, int snap)
+{
+	struct pkt *p = frame(i, dst, src, in_port);
+
+	ether_put16(p->data + 12, snap ? 46 : type);
+	if (snap) {
+		static const uint8_t llc[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+
+		memcpy(p->data + 14, llc, 6);
+		ether_put16(p->data + 20, type);
+	}
+	return p;
+}
+
+/*
+ * blocknonip (member 2): IP, ARP and RARP in and out, also in LLC/SNAP;
+ * anything else (another ethertype, a tagged frame, plain LLC) neither
+ * from it nor to it, unicast or flooded.
+ */
+Test(bridge, blocknonip_both_ways)
+{
+	struct bridge_decision d;
+	struct pkt *p;
+	uint16_t out[8];
+	static const struct { uint16_t type; int snap, ok; } f[] = {
+		{ ETHERTYPE_IP, 0, 1 }, { ETHERTYPE_IPV6, 0, 1 },
+		{ ETHERTYPE_ARP, 0, 1 }, { ETHERTYPE_REVARP, 0, 1 },
+		{ ETHERTYPE_IP, 1, 1 }, { 0x88b5, 0, 0 },
+		{ ETHERTYPE_VLAN, 0, 0 }, { 0x88cc, 1, 0 },
+	};
+	size_t i;
+
+	bridge_member(&br, 2)->bm_flags |= BM_BLOCKNONIP;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		/* From the blocknonip member. */
+		p = typed(0, "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:02", 2,
+		    f[i].type, f[i].snap);
+		bridge_input(&br, &p, 1, &d, 0);
+		cr_expect_eq(d.d_verdict, f[i].ok ? BR_FLOOD : BR_DROP,
+		    "frame %zu from member 2", i);
+		/* To it: flooded... */
+		p = typed(1, "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 1,
+		    f[i].type, f[i].snap);
+		bridge_input(&br, &p, 1, &d, 0);
+		cr_assert_eq(d.d_verdict, BR_FLOOD);
+		cr_expect_eq(bridge_flood_ports(&br, p, 0, out), f[i].ok ? 2 : 1,
+		    "frame %zu flooded from member 1", i);
+		/* ...and unicast to the address learned on it. */
+		p = typed(1, "02:00:00:00:00:02", "02:00:00:00:00:01", 1,
+		    f[i].type, f[i].snap);
+		bridge_input(&br, &p, 1, &d, 0);
+		cr_expect_eq(d.d_verdict, f[i].ok ? BR_UNICAST : BR_DROP,
+		    "frame %zu unicast to member 2", i);
+	}
+	cr_expect_eq(br.br_c[BRIDGE_C_DROP_NONIP], 6, "3 refused in, 3 out");
+}
+
+/* Members 1 and 2 share domain 5: nothing between them, either way. */
+Test(bridge, protected_domains)
+{
+	struct bridge_decision d;
+	struct pkt *p;
+	uint16_t out[8];
+
+	bridge_member(&br, 1)->bm_protected = 1u << 4 | 1u << 0;
+	bridge_member(&br, 2)->bm_protected = 1u << 4;
+	bridge_member(&br, 3)->bm_protected = 1u << 1;
+	p = frame(0, "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 1);
+	bridge_input(&br, &p, 1, &d, 0);
+	cr_assert_eq(d.d_verdict, BR_FLOOD);
+	cr_assert_eq(bridge_flood_ports(&br, p, 0, out), 1, "only member 3");
+	cr_expect_eq(out[0], 3);
+	p = frame(0, "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:02", 2);
+	bridge_input(&br, &p, 1, &d, 0);
+	p = frame(0, "02:00:00:00:00:02", "02:00:00:00:00:01", 1);
+	bridge_input(&br, &p, 1, &d, 0);
+	cr_expect_eq(d.d_verdict, BR_DROP);
+	cr_expect_eq(d.d_reason, BRIDGE_C_DROP_PROTECTED);
+	p = frame(0, "02:00:00:00:00:01", "02:00:00:00:00:03", 3);
+	bridge_input(&br, &p, 1, &d, 0);
+	cr_expect_eq(d.d_verdict, BR_UNICAST, "3 shares no domain with 1");
+	cr_expect_eq(br.br_c[BRIDGE_C_DROP_PROTECTED], 1);
 }
 
 Test(ether, tag_push_pop_roundtrip)

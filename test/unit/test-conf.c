@@ -284,3 +284,26 @@ Test(conf, sysctl_conf)
 	EXPECT_ERR("sysctl.conf:1:1: net.inet.ip.arpdown=soon: expected a "
 	    "number from 0 to 2147483647");
 }
+
+/* blocknonip and protected domains per member; bad ids and non-members
+ * are errors at their place. */
+Test(conf, blocknonip_and_protected)
+{
+	put("hostname.bridge0", "add em1\nadd em2\nblocknonip em1\n"
+	    "protected em1 1,31\nprotected em2 4\n-protected em2\nup\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(c->bridges[0].members[0].flags,
+	    BM_DEFAULT | BM_BLOCKNONIP);
+	cr_expect_eq(c->bridges[0].members[0].protected, 1u | 1u << 30);
+	cr_expect_eq(c->bridges[0].members[1].protected, 0);
+	conf_free(c);
+	put("hostname.bridge0", "add em1\nprotected em1 0\nprotected em1 1,x\n"
+	    "protected em2 1\nblocknonip em2\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.bridge0:2:15: protected \"0\": expected ids from "
+	    "1 to 31, as 1,2");
+	EXPECT_ERR("hostname.bridge0:3:15: protected \"1,x\": expected ids");
+	EXPECT_ERR("hostname.bridge0:4:11: em2 is not a member of bridge0");
+	EXPECT_ERR("hostname.bridge0:5:12: em2 is not a member of bridge0");
+	cr_expect_eq(c->errors, 4, "%s", errs);
+}
