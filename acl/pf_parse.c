@@ -2334,7 +2334,11 @@ log_(struct pf_parser *p, struct logquick *lq)
 			comma(p);
 		}
 	}
-	pf_lint(p, p->lx.lineno, PF_LINT_LOG, "log");
+	/* sluice logs the deciding rule (and with (all) its state's
+	 * packets) to pflogN; not every matching rule, nor socket owners. */
+	if (lq->log & (ACL_LOG_MATCHES | ACL_LOG_USER))
+		pf_lint(p, p->lx.lineno, PF_LINT_LOG, "log (matches), "
+		    "log (user)");
 }
 
 static struct logquick

@@ -924,6 +924,99 @@ pf_xlate_key(struct dp *dp, const struct l3info *li, struct state_key *k,
 	return 0;
 }
 
+/* Is rule r of an anchor that anchor-call rule call evaluates? */
+static int
+pf_calls(const struct acl_rule *call, const struct acl_anchor *a)
+{
+	if (call->anchor == NULL)
+		return 0;
+	return call->anchor == a ||
+	    (call->anchor_wildcard && a->parent == call->anchor);
+}
+
+/* The (first) anchor rule that calls anchor a, or NULL. */
+static const struct acl_rule *
+pf_call_rule(const struct acl_conf *conf, const struct acl_anchor *a)
+{
+	size_t k, i;
+
+	for (k = 0; k < conf->nall; k++)
+		for (i = 0; i < conf->all[k]->rs.nrules; i++)
+			if (pf_calls(&conf->all[k]->rs.rules[i], a))
+				return &conf->all[k]->rs.rules[i];
+	return NULL;
+}
+
+/*
+ * The rule of RULE (a state's: generation and stats index) in the loaded
+ * rules and the anchor that holds it; NULL for rules since replaced.
+ */
+static const struct acl_rule *
+pf_rule_at(const struct dp_pf_ruleset *rs, uint32_t rule,
+    const struct acl_anchor **a)
+{
+	uint32_t idx = RULE_IDX(rule);
+	size_t k;
+
+	if (rs == NULL || RULE_GEN(rule) != pf_gen || idx >= rs->nstats)
+		return NULL;
+	for (k = rs->conf->nall; k-- > 0;)
+		if (rs->anchor_base[k] <= idx &&
+		    idx - rs->anchor_base[k] < rs->conf->all[k]->rs.nrules)
+			break;
+	*a = rs->conf->all[k];
+	return &(*a)->rs.rules[idx - rs->anchor_base[k]];
+}
+
+/*
+ * pflog_packet(): rule r, number nr in the anchor at path (or in the main
+ * ruleset: path ""), reached through anchor rule call, decided the packet
+ * at li, or passed it by a state: pflogN's listeners get it, numbered as
+ * pf numbers it (rule call.nr, subrule nr in the anchor named by path's
+ * last component).
+ */
+static void
+pf_log(struct dp *dp, const struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, int action, const struct acl_rule *r,
+    const struct acl_rule *call, const char *path, uint32_t nr)
+{
+	struct pflog_rec pr;
+	const char *slash;
+
+	if (dp->ncap == 0)
+		return;		/* nobody listens: pflog(4) costs nothing */
+	memset(&pr, 0, sizeof(pr));
+	pr.af = li->af == 4 ? AF_INET : AF_INET6;
+	pr.action = action == ACL_BLOCK;
+	pr.dir = (uint8_t)dir;
+	pr.logif = r->logif;
+	pr.ifname = port->name;
+	pr.ruleset = "";
+	pr.rulenr = nr;
+	pr.subrulenr = -1;
+	if (path != NULL && path[0] != '\0' && call != NULL) {
+		slash = strrchr(path, '/');
+		pr.ruleset = slash != NULL ? slash + 1 : path;
+		pr.rulenr = call->nr;
+		pr.subrulenr = (int32_t)nr;
+	}
+	capture_pflog(dp, p, li->l3off, &pr);
+}
+
+/* A state of a `log (all)' rule passed p: log it with that rule. */
+static void
+pf_log_state(struct dp *dp, const struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, const struct state *s)
+{
+	const struct acl_anchor *a;
+	const struct acl_rule *r = pf_rule_at(dp->pf.rs, s->rule, &a);
+
+	if (r == NULL)
+		return;
+	pf_log(dp, p, li, port, dir, ACL_PASS, r, a != dp->pf.rs->conf->root ?
+	    pf_call_rule(dp->pf.rs->conf, a) : NULL, a->path, r->nr);
+}
+
 /*
  * A packet passed by state s: it carries the state's tag, as pf_test()
  * tags every packet of a state the rules tagged (pf_tag_packet()), so
@@ -1201,6 +1294,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			state_remove(&pf->states, s);
 			return PF_DROP;
 		}
+		if (s->flags & STATE_F_LOGALL)
+			pf_log_state(dp, p, &li, port, dir, s);
 		if ((s->flags & STATE_F_NAT) && li.af == 4) {
 			int tagged = p->st_tags;
 
@@ -1254,6 +1349,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		    res.ar_anchor[0] ? " of anchor " : "", res.ar_anchor ?
 		    res.ar_anchor : "", "", text);
 	}
+	if (res.ar_rule != NULL && res.ar_rule->log)
+		pf_log(dp, p, &li, port, dir, res.ar_action, res.ar_rule,
+		    res.ar_anchor_call, res.ar_anchor, res.ar_anchor_nr);
 	if (li.frag && res.ar_action == ACL_BLOCK) {
 		/* pf_test(): a fragment the rules refuse is PFRES_FRAG. */
 		pf->c[PF_C_FRAG]++;
@@ -1349,6 +1447,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		s->flags |= STATE_F_TAGGED;
 		pf->states.cold[state_id(&pf->states, s)].tag = res.ar_tag;
 	}
+	if (res.ar_rule != NULL && (res.ar_rule->log & ACL_LOG_ALL))
+		s->flags |= STATE_F_LOGALL;
 	if (s->flags & STATE_F_NAT) {
 		nat_rewrite4(p, &li, &rw);
 		if (p->traced) {
@@ -1440,16 +1540,6 @@ pf_live_match(struct state *s, void *arg)
 	return 0;
 }
 
-/* Is rule r of an anchor that anchor-call rule call evaluates? */
-static int
-pf_calls(const struct acl_rule *call, const struct acl_anchor *a)
-{
-	if (call->anchor == NULL)
-		return 0;
-	return call->anchor == a ||
-	    (call->anchor_wildcard && a->parent == call->anchor);
-}
-
 /*
  * What pfctl -vsr shows per rule: the counters kept per packet, plus
  * those pf keeps that sluice works out here.  A match rule also counts
@@ -1512,34 +1602,25 @@ dp_pf_stats_view(struct dp *dp)
 void
 dp_pf_rule_where(struct dp *dp, uint32_t rule, int *anchor, uint32_t *nr)
 {
-	const struct dp_pf_ruleset *rs = dp->pf.rs;
-	uint32_t idx = RULE_IDX(rule);
-	size_t k;
+	const struct acl_anchor *a;
+	const struct acl_rule *r = pf_rule_at(dp->pf.rs, rule, &a);
 
 	*anchor = -1;
-	*nr = idx;
-	if (rs == NULL || RULE_GEN(rule) != pf_gen || idx >= rs->nstats)
+	*nr = RULE_IDX(rule);
+	if (r == NULL)
 		return;
-	for (k = rs->conf->nall; k-- > 0;)
-		if (rs->anchor_base[k] <= idx &&
-		    idx - rs->anchor_base[k] < rs->conf->all[k]->rs.nrules)
-			break;
-	*nr = idx - rs->anchor_base[k];
-	if (rs->conf->all[k] != rs->conf->root)
-		*anchor = dp_pf_anchor_call(rs->conf, rs->conf->all[k]);
+	*nr = r->nr;
+	if (a != dp->pf.rs->conf->root)
+		*anchor = dp_pf_anchor_call(dp->pf.rs->conf, a);
 }
 
 /* The anchor rule that calls anchor a (its number in its ruleset), or -1. */
 int
 dp_pf_anchor_call(const struct acl_conf *conf, const struct acl_anchor *a)
 {
-	size_t k, i;
+	const struct acl_rule *call = pf_call_rule(conf, a);
 
-	for (k = 0; k < conf->nall; k++)
-		for (i = 0; i < conf->all[k]->rs.nrules; i++)
-			if (pf_calls(&conf->all[k]->rs.rules[i], a))
-				return (int)conf->all[k]->rs.rules[i].nr;
-	return -1;
+	return call != NULL ? (int)call->nr : -1;
 }
 
 /*

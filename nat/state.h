@@ -92,6 +92,7 @@ struct state {
 #define STATE_F_OUT	0x04		/* created going out (else in) */
 #define STATE_F_INET6	0x08		/* addresses in state_table.v6 */
 #define STATE_F_TAGGED	0x10		/* its packets get state_cold.tag */
+#define STATE_F_LOGALL	0x20		/* its rule says log (all) */
 	uint8_t		 timeout;	/* enum acl_timeout in force */
 	uint8_t		 tmo_set;	/* which timeout table */
 	uint8_t		 src_state;	/* the creator's peer */

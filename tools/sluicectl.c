@@ -28,8 +28,9 @@ usage(void)
 	    "  pfctl -nv -f file            parse and print a pf.conf (no daemon)\n"
 	    "  netstat -rn | route add|delete|show | sysctl [name[=value]]\n"
 	    "  arp -an | arp -s host ether [temp|permanent] | arp -d host|-a\n"
-	    "  tcpdump [-env] [-c n] [-w file] -i if [expression]\n"
-	    "                               watch a port (vether0 too)\n");
+	    "  tcpdump [-entv] [-c n] [-w file] -i if [expression]\n"
+	    "                               watch a port (vether0 too), or\n"
+	    "                               pflog0: what pf's log rules decide\n");
 	exit(1);
 }
 
@@ -90,10 +91,10 @@ pfctl_paths(int argc, char **argv)
 }
 
 /*
- * tcpdump [-ceAnvXx] [-w file] -i if [expression]: sluiced streams what the
+ * tcpdump [-ceAntvXx] [-w file] -i if [expression]: sluiced streams what the
  * port receives and sends as a pcap file; tcpdump reads it from stdin, so
  * filters and output are tcpdump's own.  vether0 has no Linux interface:
- * this is the only way to watch it.
+ * this is the only way to watch it.  pflogN streams pf's log records.
  */
 static int
 tcpdump(const char *sock, int argc, char **argv)
@@ -107,7 +108,7 @@ tcpdump(const char *sock, int argc, char **argv)
 	args[na++] = "-r";
 	args[na++] = "-";
 	optind = 1;
-	while ((ch = getopt(argc, argv, "Ac:ei:nvw:Xx")) != -1 && na < 40) {
+	while ((ch = getopt(argc, argv, "Ac:ei:ntvw:Xx")) != -1 && na < 40) {
 		switch (ch) {
 		case 'c':
 			snprintf(count, sizeof(count), "%s", optarg);
@@ -127,6 +128,9 @@ tcpdump(const char *sock, int argc, char **argv)
 		case 'n':
 			args[na++] = "-n";
 			break;
+		case 't':
+			args[na++] = "-t";	/* -ttt: once each */
+			break;
 		case 'v':
 			args[na++] = "-v";
 			break;
@@ -137,7 +141,7 @@ tcpdump(const char *sock, int argc, char **argv)
 			args[na++] = "-x";
 			break;
 		default:
-			errx(1, "usage: sluicectl tcpdump [-Aenvx] [-c count] "
+			errx(1, "usage: sluicectl tcpdump [-Aentvx] [-c count] "
 			    "[-w file] -i interface [expression]");
 		}
 	}

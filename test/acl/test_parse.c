@@ -250,12 +250,14 @@ Test(parse, success_builds_the_tree)
 
 Test(parse, lint_warns_once_per_feature)
 {
-	struct acl_run	r = acl_run("pass in log route-to (em1:peer)\n"
-	    "pass out log\n", ACL_LOAD_WARN, 0);
+	struct acl_run	r = acl_run("pass in log (matches) route-to "
+	    "(em1:peer)\npass out log (user)\npass log (all, to pflog1)\n",
+	    ACL_LOAD_WARN, 0);
 
 	cr_assert_eq(r.rv, 0);
 	cr_assert_str_eq(r.err,
-	    "stdin:1: warning: log not enforced by sluice\n"
+	    "stdin:1: warning: log (matches), log (user) not enforced by "
+	    "sluice\n"
 	    "stdin:1: warning: route-to/reply-to/dup-to not enforced by "
 	    "sluice\n");
 	acl_run_free(&r);

@@ -106,6 +106,16 @@ check "pfctl -F states" sh -c "$SLUICECTL -s $SOCK pfctl -F states | grep -qE '^
 check "after -F states the old connection is cut" sh -c "$(declare -f step wait_for); S=$S; ! step 4"
 touch "$S/stop"
 
+# pflog0: what a `log' rule decides reaches tcpdump as pflog(4) records,
+# so OpenBSD's `tcpdump -n -e -i pflog0' shows each block with its rule
+# (Linux's tcpdump prints the reason as "0(match)", OpenBSD's "(match)").
+printf 'block log all\npass in on em1 all\npass out on em1 all\n' >"$etc/pflog.conf"
+check "reload with block log all" ctl pfctl -f /etc/pflog.conf
+capture_while "$TMP/pflog.txt" "-n -e -c 1 -i pflog0" \
+	sh -c "$(declare -f connects); connects $LAN 192.0.2.11 22"
+check "tcpdump -n -e -i pflog0: the blocked SYN with its rule" \
+	grep -qE 'rule 0/(0)?\(match\):? block out on tap0: 192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.11\.22: Flags \[S\]' "$TMP/pflog.txt"
+
 # The chapter's section 4 files as written (examples/handbook/etc), taps
 # substituted as the chapter says ("substitute the actual tapN").  On
 # OpenBSD pfctl refuses this pf.conf: "load anchor" opens its file name as

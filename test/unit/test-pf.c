@@ -9,6 +9,8 @@
  * 198.51.100.1, em2 203.0.113.2 towards a second gateway 203.0.113.1.
  * What leaves a port is written to ETC/PORT.out and read back.
  */
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -637,5 +639,115 @@ Test(pf, vsi_frag_removals)
 	cr_assert_not_null(si = strstr(si, "  removals"));
 	cr_expect_eq(sscanf(si, "  removals %llu", &removals), 1);
 	cr_expect_eq(removals, 0, "%s", si);
+	dptest_destroy(&dp, conf);
+}
+
+/* One pflog record read from a capture stream. */
+struct logrec {
+	uint8_t		 af, action, reason, dir;
+	char		 ifname[17], ruleset[17];
+	uint32_t	 rulenr;
+	int32_t		 subrulenr;
+	uint8_t		 ip[20];
+};
+
+/* The pflog records on fd so far (after the pcap header, once). */
+static int
+read_pflog(int fd, struct logrec *out, int max)
+{
+	static uint8_t buf[1 << 16];
+	ssize_t n;
+	size_t off;
+	int k = 0;
+
+	n = read(fd, buf, sizeof(buf));
+	cr_assert_geq(n, 24, "no pcap header");
+	cr_assert_eq(buf[20], 117, "linktype DLT_PFLOG");
+	for (off = 24; off + 16 <= (size_t)n && k < max; k++) {
+		uint32_t caplen;
+		const uint8_t *h;
+
+		memcpy(&caplen, buf + off + 8, 4);
+		h = buf + off + 16;
+		cr_assert_eq(h[0], 100, "pfloghdr length");
+		out[k].af = h[1];
+		out[k].action = h[2];
+		out[k].reason = h[3];
+		memcpy(out[k].ifname, h + 4, 16);
+		out[k].ifname[16] = '\0';
+		memcpy(out[k].ruleset, h + 20, 16);
+		out[k].ruleset[16] = '\0';
+		out[k].rulenr = ip_get32(h + 36);
+		out[k].subrulenr = (int32_t)ip_get32(h + 40);
+		out[k].dir = h[60];
+		memcpy(out[k].ip, h + 100, 20);
+		off += 16 + caplen;
+	}
+	return k;
+}
+
+/*
+ * pflog0: a `log' rule's decision, pass or block, numbered as pf numbers
+ * it (an anchored rule: the anchor rule's number, the anchor's name, its
+ * own number); `log (all)': every packet of the state; `log (to
+ * pflog1)' only there.
+ */
+Test(pf, pflog_records_what_log_rules_decide)
+{
+	struct conf *conf;
+	struct dp dp;
+	struct logrec r[8];
+	uint8_t b[80];
+	int sv[2], n;
+	char err[128];
+
+	put("pf.conf", "block log all\n"
+	    "pass in on vether0 from 10.50.0.0/24\n"
+	    "anchor \"db01\" {\n"
+	    "  block in log on vether0 proto udp to port 23\n"
+	    "}\n"
+	    "pass out log (all) on em0 proto udp\n"
+	    "pass out log (to pflog1) on em0 proto tcp\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_eq(capture_start(&dp, sv[0], "pflog0", 0, err,
+	    sizeof(err)), 0, "%s", err);
+	/* Blocked in the anchor, then by block log all (from em0). */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 5000,
+	    "198.51.100.1", 23, 0));
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", 5000,
+	    "198.51.100.2", 9, 0));
+	/* A UDP flow out: its first packet and the next, log (all). */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	/* TCP logs to pflog1: nothing here. */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 6, "10.50.0.20", 42000,
+	    "198.51.100.1", 80, 0x02));
+	capture_flush(&dp);
+	n = read_pflog(sv[1], r, 8);
+	cr_assert_eq(n, 4, "%d records", n);
+	cr_expect_eq(r[0].action, 1, "block");
+	cr_expect_eq(r[0].dir, 1, "in");
+	cr_expect_str_eq(r[0].ifname, "vether0");
+	cr_expect_str_eq(r[0].ruleset, "db01");
+	cr_expect_eq(r[0].rulenr, 2, "the anchor rule, @2");
+	cr_expect_eq(r[0].subrulenr, 0, "its first rule");
+	cr_expect_eq(r[0].af, 2);
+	cr_expect_eq(ip_get32(r[0].ip + 16), 0xc6336401, "the packet");
+	cr_expect_eq(r[1].action, 1);
+	cr_expect_str_eq(r[1].ifname, "em0");
+	cr_expect_str_eq(r[1].ruleset, "");
+	cr_expect_eq(r[1].rulenr, 0);
+	cr_expect_eq(r[1].subrulenr, -1);
+	cr_expect_eq(r[2].action, 0, "pass");
+	cr_expect_eq(r[2].dir, 2, "out");
+	cr_expect_eq(r[2].rulenr, 3);
+	cr_expect_eq(r[3].rulenr, 3, "log (all): the state's next packet");
+	cr_expect_eq(r[3].action, 0);
+	close(sv[0]);
+	close(sv[1]);
 	dptest_destroy(&dp, conf);
 }
