@@ -143,6 +143,9 @@ int	 dp_pf_init(struct dp *);
 void	 dp_pf_fini(struct dp *);
 int	 dp_pf_load(struct dp *, const char *, FILE *);
 int	 dp_pf_filters(const struct dp *, const struct port *);
+int	 dp_pf_table(struct dp *, const char *, const char *, const char *,
+	    int, char **, FILE *);
+void	 dp_pf_show_tables(struct dp *, const char *, FILE *);
 int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);
 void	 dp_pf_tick(struct dp *);
 int	 dp_pf_ctl(struct dp *, int, char **, FILE *);

@@ -1,8 +1,9 @@
 /*
  * pfctl(8) against the running dataplane: load (-f), show (-s rules,
- * states, info, memory, timeouts), flush (-F), kill states (-k), enable
- * and disable (-e, -d), in pfctl's own output formats (formats/README.md,
- * section 4) so that greps written for OpenBSD keep working.
+ * states, info, memory, timeouts, Tables), flush (-F), kill states (-k),
+ * enable and disable (-e, -d), tables (-t -T: dp_pftable.c), in pfctl's
+ * own output formats (formats/README.md, section 4) so that greps written
+ * for OpenBSD keep working.
  */
 #include <sys/socket.h>
 
@@ -496,6 +497,7 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 	struct pfctl_opts o = { 0 };
 	struct ss_walk w;
 	const char *load = NULL, *show = NULL, *flush = NULL, *kill[2];
+	const char *table = NULL, *tcmd = NULL;
 	int ch, check_only = 0, status = 0, nkill = 0;
 
 	memset(&w, 0, sizeof(w));
@@ -503,7 +505,7 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 	w.out = out;
 
 	optind = 0;
-	while ((ch = getopt(argc, argv, "a:deF:f:gk:nNo:qrs:vz")) != -1) {
+	while ((ch = getopt(argc, argv, "a:deF:f:gk:nNo:qrs:T:t:vz")) != -1) {
 		switch (ch) {
 		case 'a':
 			o.anchor = optarg;
@@ -541,6 +543,12 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		case 's':
 			show = optarg;
 			break;
+		case 't':
+			table = optarg;
+			break;
+		case 'T':
+			tcmd = optarg;
+			break;
 		case 'v':
 			o.verbose++;
 			break;
@@ -568,7 +576,8 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			break;
 		default:
 			fprintf(out, "usage: pfctl [-denvz] [-a anchor] "
-			    "[-F modifier] [-f file] [-k host] [-s modifier]\n");
+			    "[-F modifier] [-f file] [-k host] [-s modifier] "
+			    "[-t table -T command [address ...]]\n");
 			return 1;
 		}
 	}
@@ -639,6 +648,14 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		fprintf(out, "killed %u states from 1 sources and %d "
 		    "destinations\n", w.killed, nkill - 1);
 	}
+	if (tcmd != NULL || table != NULL) {
+		if (tcmd == NULL || table == NULL) {
+			fprintf(out, "pfctl: -t and -T go together\n");
+			return 1;
+		}
+		return dp_pf_table(dp, o.anchor != NULL ? o.anchor : "", table,
+		    tcmd, argc - optind, argv + optind, out);
+	}
 	if (show == NULL)
 		return status;
 	if (strncmp(show, "rules", strlen(show)) == 0 || strcmp(show, "r") == 0)
@@ -657,6 +674,10 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 	}
 	if (strncmp(show, "timeouts", strlen(show)) == 0) {
 		show_timeouts(dp, out);
+		return 0;
+	}
+	if (strcmp(show, "Tables") == 0 || strcmp(show, "T") == 0) {
+		dp_pf_show_tables(dp, o.anchor != NULL ? o.anchor : "", out);
 		return 0;
 	}
 	if (strcmp(show, "Anchors") == 0 || strcmp(show, "A") == 0) {

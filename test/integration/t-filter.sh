@@ -109,12 +109,16 @@ touch "$S/stop"
 # pflog0: what a `log' rule decides reaches tcpdump as pflog(4) records,
 # so OpenBSD's `tcpdump -n -e -i pflog0' shows each block with its rule
 # (Linux's tcpdump prints the reason as "0(match)", OpenBSD's "(match)").
-printf 'block log all\npass in on em1 all\npass out on em1 all\n' >"$etc/pflog.conf"
+printf 'block log all\npass in on em1 all\npass out on em1 all\npass out on tap0 proto tcp from <admins> to port 22\n' >"$etc/pflog.conf"
 check "reload with block log all" ctl pfctl -f /etc/pflog.conf
 capture_while "$TMP/pflog.txt" "-n -e -c 1 -i pflog0" \
 	sh -c "$(declare -f connects); connects $LAN 192.0.2.11 22"
 check "tcpdump -n -e -i pflog0: the blocked SYN with its rule" \
 	grep -qE 'rule 0/(0)?\(match\):? block out on tap0: 192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.11\.22: Flags \[S\]' "$TMP/pflog.txt"
+# pfctl -t -T: the table <admins> the rules name is made at run time.
+check "pfctl -t admins -T add 192.0.2.1" sh -c "$SLUICECTL -s $SOCK pfctl -t admins -T add 192.0.2.1 | grep -qx '1/1 addresses added.'"
+check "... and now lan -> web01:22 passes" connects "$LAN" 192.0.2.11 22
+check "pfctl -t admins -T show" sh -c "$SLUICECTL -s $SOCK pfctl -t admins -T show | grep -qx '   192.0.2.1'"
 
 # The chapter's section 4 files as written (examples/handbook/etc), taps
 # substituted as the chapter says ("substitute the actual tapN").  On

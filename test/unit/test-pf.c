@@ -751,3 +751,60 @@ Test(pf, pflog_records_what_log_rules_decide)
 	close(sv[1]);
 	dptest_destroy(&dp, conf);
 }
+
+/*
+ * pfctl -t -T: a table changed at run time decides the next packets (the
+ * rules compiled again), with pfctl's messages and exit codes; a const
+ * table refuses; a new table is made by add.
+ */
+Test(pf, tables_change_at_run_time)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[80];
+	uint64_t blocked;
+
+	put("pf.conf", "table <bad> { 203.0.113.0/24 !203.0.113.7 }\n"
+	    "table <c> const { 192.0.2.9 }\n"
+	    "block in quick on em0 from <bad>\n"
+	    "pass all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bad -T show"),
+	    "   203.0.113.0/24\n  !203.0.113.7\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t bad -T test 203.0.113.5 "
+	    "203.0.113.7"), 2);
+	cr_expect_str_eq(dptest_out, "1/2 addresses match.\n");
+
+	blocked = dp.pf.blocked;
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", 5000,
+	    "10.50.0.20", 53, 0));
+	cr_expect_eq(dp.pf.blocked, blocked, "not in <bad> yet");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bad -T add 198.51.100.1 "
+	    "203.0.113.0/24"), "1/2 addresses added.\n", "one was there");
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", 5001,
+	    "10.50.0.20", 53, 0));
+	cr_expect_eq(dp.pf.blocked, blocked + 1, "in <bad> now");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bad -T delete "
+	    "198.51.100.1 192.0.2.77"), "1/2 addresses deleted.\n");
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", 5002,
+	    "10.50.0.20", 53, 0));
+	cr_expect_eq(dp.pf.blocked, blocked + 1, "out again");
+
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t new -T add 192.0.2.1"),
+	    "1 table created.\n1/1 addresses added.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -s Tables"), "bad\nc\nnew\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t c -T add 192.0.2.10"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: Operation not permitted.\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t nope -T show"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: Table does not exist.\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t bad -T add 300.1.2.3"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: 300.1.2.3: not an address or "
+	    "network\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bad -T replace "
+	    "203.0.113.0/24 2001:db8::/32"),
+	    "1 addresses added.\n1 addresses deleted.\n", "the ! entry went");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bad -T flush"),
+	    "2 addresses deleted.\n");
+	dptest_destroy(&dp, conf);
+}

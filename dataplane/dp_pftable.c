@@ -1,0 +1,347 @@
+/*
+ * pfctl -t TABLE -T show | add | delete | flush | replace | test [addr ...]
+ * and pfctl -s Tables, against the loaded rules (pfctl_table.c's
+ * commands and messages).  A table lives in the rules' configuration;
+ * the classifier copies its entries when it is compiled, so a change is
+ * made on the configuration and the rules are compiled again, as a
+ * change of interface address is: the states stay, and a compile that
+ * fails leaves the table as it was.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl/pf.h"
+#include "dataplane/dp.h"
+#include "dataplane/dp_pf.h"
+
+/* The table NAME of anchor PATH ("" for the main ruleset), or NULL. */
+static struct acl_table *
+table_find(struct acl_conf *conf, const char *path, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf->ntables; i++)
+		if (strcmp(conf->tables[i].name, name) == 0 &&
+		    strcmp(conf->tables[i].anchor, path) == 0)
+			return &conf->tables[i];
+	return NULL;
+}
+
+/* "[!]addr[/len]", IPv4 or IPv6; 0, or -1 if it is none. */
+static int
+entry_parse(const char *text, struct acl_table_entry *e)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long len;
+
+	memset(e, 0, sizeof(*e));
+	if (*text == '!') {
+		e->neg = 1;
+		text++;
+	}
+	snprintf(buf, sizeof(buf), "%s", text);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, &e->addr) == 1)
+		e->af = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &e->addr) == 1)
+		e->af = AF_INET6;
+	else
+		return -1;
+	e->net = e->af == AF_INET ? 32 : 128;
+	if (slash != NULL) {
+		len = strtol(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || len < 0 || len > e->net)
+			return -1;
+		e->net = (uint8_t)len;
+	}
+	return 0;
+}
+
+/* Do e's network and a's first e->net bits agree (af alike)? */
+static int
+entry_covers(const struct acl_table_entry *e, uint8_t af,
+    const union acl_ip *a)
+{
+	int i, bits = e->net;
+
+	if (e->af != af)
+		return 0;
+	for (i = 0; bits > 0; i++, bits -= 8) {
+		uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+
+		if ((e->addr.b[i] ^ a->b[i]) & m)
+			return 0;
+	}
+	return 1;
+}
+
+/* pfr_match_addr(): the longest entry holding a decides; '!' says no. */
+static int
+table_match(const struct acl_table *t, uint8_t af, const union acl_ip *a)
+{
+	const struct acl_table_entry *best = NULL;
+	size_t i;
+
+	for (i = 0; i < t->ne; i++)
+		if (entry_covers(&t->e[i], af, a) &&
+		    (best == NULL || t->e[i].net > best->net))
+			best = &t->e[i];
+	return best != NULL && !best->neg;
+}
+
+/* The index of an entry like e (same network and negation), or -1. */
+static long
+entry_find(const struct acl_table *t, const struct acl_table_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < t->ne; i++)
+		if (t->e[i].af == e->af && t->e[i].net == e->net &&
+		    t->e[i].neg == e->neg &&
+		    memcmp(&t->e[i].addr, &e->addr, sizeof(e->addr)) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Is an entry like e among the n entries at v? */
+static int
+entry_in(const struct acl_table_entry *v, size_t n,
+    const struct acl_table_entry *e)
+{
+	struct acl_table t = { .e = (struct acl_table_entry *)v, .ne = n };
+
+	return entry_find(&t, e) >= 0;
+}
+
+static void
+entry_print(FILE *out, const struct acl_table_entry *e)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(e->af, &e->addr, buf, sizeof(buf));
+	/* print_addrx(): feedback column, negation, address[/len] */
+	fprintf(out, "  %c%s", e->neg ? '!' : ' ', buf);
+	if (e->net < (e->af == AF_INET ? 32 : 128))
+		fprintf(out, "/%u", e->net);
+	fputc('\n', out);
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct acl_table_entry *x = a, *y = b;
+	int c;
+
+	if (x->af != y->af)
+		return x->af < y->af ? -1 : 1;
+	if ((c = memcmp(&x->addr, &y->addr, sizeof(x->addr))) != 0)
+		return c;
+	return (x->net > y->net) - (x->net < y->net);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* pfctl -s Tables: the tables of anchor PATH, by name. */
+void
+dp_pf_show_tables(struct dp *dp, const char *path, FILE *out)
+{
+	const struct acl_conf *conf = dp->pf.rs != NULL ? dp->pf.rs->conf :
+	    NULL;
+	const char **names;
+	size_t i, n = 0;
+
+	if (conf == NULL || conf->ntables == 0 ||
+	    (names = calloc(conf->ntables, sizeof(*names))) == NULL)
+		return;
+	for (i = 0; i < conf->ntables; i++)
+		if (strcmp(conf->tables[i].anchor, path) == 0)
+			names[n++] = conf->tables[i].name;
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s\n", names[i]);
+	free(names);
+}
+
+/* A table NAME in anchor PATH, empty, as pfctl -T add makes one. */
+static struct acl_table *
+table_create(struct acl_conf *conf, const char *path, const char *name)
+{
+	struct acl_table *t;
+
+	t = realloc(conf->tables, (conf->ntables + 1) * sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	conf->tables = t;
+	t = &conf->tables[conf->ntables++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	snprintf(t->anchor, sizeof(t->anchor), "%s", path);
+	return t;
+}
+
+/* Put e in t unless it is there; 1 if it was added, -1: no memory. */
+static int
+entry_add(struct acl_table *t, const struct acl_table_entry *e)
+{
+	struct acl_table_entry *n;
+
+	if (entry_find(t, e) >= 0)
+		return 0;
+	if ((n = realloc(t->e, (t->ne + 1) * sizeof(*n))) == NULL)
+		return -1;
+	t->e = n;
+	t->e[t->ne++] = *e;
+	return 1;
+}
+
+/* Take e out of t; 1 if it was there. */
+static int
+entry_del(struct acl_table *t, const struct acl_table_entry *e)
+{
+	long i = entry_find(t, e);
+
+	if (i < 0)
+		return 0;
+	t->e[i] = t->e[--t->ne];
+	return 1;
+}
+
+/*
+ * pfctl [-a PATH] -t NAME -T CMD [ADDR ...]: 0, 1 on error, and for
+ * test 2 when not every address matches (pfctl's exit codes).
+ */
+int
+dp_pf_table(struct dp *dp, const char *path, const char *name,
+    const char *cmd, int naddr, char **addrs, FILE *out)
+{
+	struct acl_conf *conf;
+	struct acl_table *t;
+	struct acl_table_entry *args = NULL, *old = NULL;
+	size_t oldn = 0, i;
+	int k, nadd = 0, ndel = 0, nmatch = 0, created = 0, rc = 1, r;
+
+	if (dp->pf.rs == NULL) {
+		fprintf(out, "pfctl: no rules loaded\n");
+		return 1;
+	}
+	conf = dp->pf.rs->conf;
+	if (naddr > 0 && (args = calloc((size_t)naddr, sizeof(*args))) ==
+	    NULL)
+		goto nomem;
+	for (k = 0; k < naddr; k++)
+		if (entry_parse(addrs[k], &args[k]) != 0) {
+			fprintf(out, "pfctl: %s: not an address or network\n",
+			    addrs[k]);
+			goto done;
+		}
+	t = table_find(conf, path, name);
+	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "test") == 0 ||
+	    strcmp(cmd, "delete") == 0 || strcmp(cmd, "flush") == 0) {
+		if (t == NULL) {
+			fprintf(out, "pfctl: Table does not exist.\n");
+			goto done;
+		}
+	} else if (strcmp(cmd, "add") == 0 || strcmp(cmd, "replace") == 0) {
+		if (t == NULL) {
+			if ((t = table_create(conf, path, name)) == NULL)
+				goto nomem;
+			created = 1;
+		}
+	} else {
+		fprintf(out, "pfctl: Unknown command '%s'.\n", cmd);
+		goto done;
+	}
+	if (strcmp(cmd, "show") == 0) {
+		struct acl_table_entry *e = calloc(t->ne + 1, sizeof(*e));
+
+		if (e == NULL)
+			goto nomem;
+		memcpy(e, t->e, t->ne * sizeof(*e));
+		qsort(e, t->ne, sizeof(*e), entry_cmp);
+		for (i = 0; i < t->ne; i++)
+			entry_print(out, &e[i]);
+		free(e);
+		rc = 0;
+		goto done;
+	}
+	if (strcmp(cmd, "test") == 0) {
+		for (k = 0; k < naddr; k++)
+			nmatch += table_match(t, args[k].af, &args[k].addr);
+		fprintf(out, "%d/%d addresses match.\n", nmatch, naddr);
+		rc = nmatch == naddr ? 0 : 2;
+		goto done;
+	}
+	if (t->flags & ACL_TFLAG_CONST) {
+		fprintf(out, "pfctl: Operation not permitted.\n");
+		goto done;
+	}
+	/* Keep what was there: a compile that fails puts it back. */
+	oldn = t->ne;
+	if (oldn > 0 && (old = malloc(oldn * sizeof(*old))) == NULL)
+		goto nomem;
+	if (oldn > 0)
+		memcpy(old, t->e, oldn * sizeof(*old));
+	if (strcmp(cmd, "flush") == 0) {
+		ndel = (int)t->ne;
+		t->ne = 0;
+	} else if (strcmp(cmd, "delete") == 0) {
+		for (k = 0; k < naddr; k++)
+			ndel += entry_del(t, &args[k]);
+	} else {
+		if (strcmp(cmd, "replace") == 0)
+			t->ne = 0;
+		for (k = 0; k < naddr; k++) {
+			if ((r = entry_add(t, &args[k])) < 0)
+				goto nomem;
+			if (r > 0 && (old == NULL || !entry_in(old, oldn,
+			    &args[k])))
+				nadd++;
+		}
+		if (strcmp(cmd, "replace") == 0)
+			for (i = 0; i < oldn; i++)
+				ndel += entry_find(t, &old[i]) < 0;
+	}
+	if ((nadd > 0 || ndel > 0 || created) &&
+	    dp_pf_recompile(dp, out) != 0) {
+		free(t->e);
+		t->e = old;
+		t->ne = oldn;
+		old = NULL;
+		if (created)
+			conf->ntables--;
+		goto done;
+	}
+	if (created)
+		fprintf(out, "1 table created.\n");
+	if (strcmp(cmd, "add") == 0)
+		fprintf(out, "%d/%d addresses added.\n", nadd, naddr);
+	else if (strcmp(cmd, "delete") == 0)
+		fprintf(out, "%d/%d addresses deleted.\n", ndel, naddr);
+	else if (strcmp(cmd, "flush") == 0)
+		fprintf(out, "%d addresses deleted.\n", ndel);
+	else {
+		if (nadd > 0)
+			fprintf(out, "%d addresses added.\n", nadd);
+		if (ndel > 0)
+			fprintf(out, "%d addresses deleted.\n", ndel);
+		if (nadd == 0 && ndel == 0)
+			fprintf(out, "no changes.\n");
+	}
+	rc = 0;
+	goto done;
+nomem:
+	fprintf(out, "pfctl: out of memory\n");
+done:
+	free(args);
+	free(old);
+	return rc;
+}
