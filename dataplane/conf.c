@@ -434,6 +434,12 @@ hostname_common(struct conf *c, struct hline *hl, struct tok *kw,
 			    "xx:xx:xx:xx:xx:xx", a->text);
 		else
 			ci->has_lladdr = 1;
+	} else if (strcmp(kw->text, "inet") == 0 && ci != NULL &&
+	    hl->i < hl->n && strcmp(hl->t[hl->i].text, "autoconf") == 0) {
+		hl->i++;
+		ci->dhcp = 1;		/* OpenBSD 7's spelling of dhcp */
+	} else if (strcmp(kw->text, "dhcp") == 0 && ci != NULL) {
+		ci->dhcp = 1;
 	} else if (strcmp(kw->text, "inet") == 0) {
 		if (ci != NULL)
 			parse_inet(c, hl, ci);

@@ -80,6 +80,7 @@ struct conf_if {
 	uint8_t		 lladdr[6];
 	int		 naddrs;
 	struct conf_addr addrs[CONF_MAX_ADDRS];
+	int		 dhcp;		/* dhcp, inet autoconf: a lease */
 	struct conf_pos	 pos;
 };
 

@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 
 #include "acl/pf_ast.h"
+#include "dataplane/dhcp.h"
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
@@ -442,6 +443,23 @@ dp_route_err(FILE *err, const struct conf_pos *pos, const char *msg)
 }
 
 /*
+ * New addresses for router interface r (ifconfig inet, a DHCP lease):
+ * the router takes them (connected routes, a gratuitous ARP each), and
+ * pf's rules are compiled again so that (if), self and egress follow.
+ * ENOSPC: the route table is full; EINVAL: the rules did not compile
+ * (err says why).
+ */
+int
+dp_rif_set_addrs(struct dp *dp, struct rif *r, const struct rif_addr *a,
+    int n, FILE *err)
+{
+	if (router_set_addrs(&dp->router, r, a, n) != 0)
+		return ENOSPC;
+	dp_drain(dp);
+	return dp_pf_recompile(dp, err) != 0 ? EINVAL : 0;
+}
+
+/*
  * Router interfaces: every vether, and every other interface that has
  * addresses and is in no bridge (em0 in the handbook's routed segment).
  * Then connected routes from the addresses, static routes, mygate.
@@ -471,12 +489,12 @@ dp_build_router(struct dp *dp, FILE *err)
 				return -1;
 			p->kind = PORT_VETHER;
 		}
-		if (p == NULL && ci->naddrs > 0 &&
+		if (p == NULL && (ci->naddrs > 0 || ci->dhcp) &&
 		    (p = dp_open_physical(dp, ci->name, err)) == NULL)
 			return -1;
 		if (p == NULL || p->kind == PORT_VPORT ||
 		    (p->kind != PORT_VETHER && (p->bridge >= 0 ||
-		    ci->naddrs == 0)))
+		    (ci->naddrs == 0 && !ci->dhcp))))
 			continue;
 		if (ci->mtu != 0)
 			p->mtu = ci->mtu;
@@ -499,6 +517,10 @@ dp_build_router(struct dp *dp, FILE *err)
 			    ntohl(ci->addrs[k].addr), ci->addrs[k].plen) != 0)
 				return dp_route_err(err, &ci->addrs[k].pos,
 				    "address: route table full or duplicate");
+		if (ci->dhcp && dhcp_start(dp, p->rif) != 0) {
+			fprintf(err, "sluiced: out of memory\n");
+			return -1;
+		}
 	}
 	/* A vether only named in a bridge still gets its interface. */
 	for (i = 0; i < dp->nports; i++) {
@@ -1017,6 +1039,7 @@ dp_tick(struct dp *dp)
 	dp_pf_tick(dp);
 	if (dp->router.dp != NULL) {
 		router_tick(&dp->router);
+		dhcp_tick(dp);
 		dp_drain(dp);
 	}
 }

@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 
+#include "dataplane/dhcp.h"
 #include "dataplane/dp.h"
 #include "fwd/ether.h"
 
@@ -449,12 +450,11 @@ ctl_ifconfig_inet(struct dp *dp, struct port *p, int argc, char **argv,
 			a[n++].plen = (uint8_t)plen;
 		}
 	}
-	if (router_set_addrs(&dp->router, r, a, n) != 0) {
+	if (dp_rif_set_addrs(dp, r, a, n, out) == ENOSPC) {
 		fprintf(out, "ifconfig: %s: route table full\n", p->name);
 		return 1;
 	}
-	dp_drain(dp);
-	return dp_pf_recompile(dp, out) != 0;
+	return 0;
 }
 
 static int
@@ -929,12 +929,23 @@ dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		return ctl_arp(dp, argc, argv, out);
 	if (strcmp(argv[0], "sysctl") == 0)
 		return ctl_sysctl(dp, argc, argv, out);
+	if (strcmp(argv[0], "dhcpleasectl") == 0) {
+		/* dhcpleasectl show interface IF */
+		if (argc != 4 || strcmp(argv[1], "show") != 0 ||
+		    strcmp(argv[2], "interface") != 0) {
+			fprintf(out, "usage: dhcpleasectl show interface "
+			    "IF\n");
+			return 1;
+		}
+		return dhcp_show(dp, argv[3], out);
+	}
 	if (strcmp(argv[0], "ping") == 0) {
 		fprintf(out, "pong\n");
 		return 0;
 	}
 	fprintf(out, "sluicectl: unknown command \"%s\" (expected ifconfig, "
-	    "vmctl, pfctl, explain, netstat, arp, route, sysctl, stats or trace)\n",
+	    "vmctl, pfctl, explain, netstat, arp, route, sysctl, dhcpleasectl, "
+	    "stats or trace)\n",
 	    argv[0]);
 	return 1;
 }

@@ -23,6 +23,7 @@
 
 #include "acl/pf_ast.h"
 #include "dataplane/dp.h"
+#include "dataplane/dhcp.h"
 #include "dataplane/router.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
@@ -83,6 +84,8 @@ router_fini(struct router *rt)
 				pkt_free(&rt->dp->pool, rt->arp->e[i].q[k]);
 	free(rt->arp);
 	free(rt->routes);
+	for (k = 0; k < rt->nrifs; k++)
+		free(rt->rifs[k].dhcp);
 	lpm_fini(&rt->lpm);
 	memset(rt, 0, sizeof(*rt));
 }
@@ -268,8 +271,8 @@ router_own(struct router *rt, struct pkt *p, int shared)
 }
 
 /* Send a frame whose destination MAC is set out of a rif; consumes p. */
-static void
-rif_send(struct router *rt, struct rif *r, struct pkt *p)
+void
+router_rif_send(struct router *rt, struct rif *r, struct pkt *p)
 {
 	memcpy(p->data + 6, r->mac, 6);
 	if (p->traced)
@@ -299,7 +302,7 @@ arp_request(struct router *rt, struct rif *r, uint32_t target)
 		return;
 	p->len = arp_build(p->data, 1, r->mac, src, NULL, target);
 	rt->c[ROUTER_C_ARP_REQUESTS]++;
-	rif_send(rt, r, p);
+	router_rif_send(rt, r, p);
 }
 
 static void
@@ -348,7 +351,7 @@ router_resolve(struct router *rt, struct rif *r, uint32_t nh, struct pkt *p)
 			arp_request(rt, r, nh);
 		}
 		memcpy(p->data, e->mac, 6);
-		rif_send(rt, r, p);
+		router_rif_send(rt, r, p);
 		return;
 	}
 	if (e->state == ARP_DOWN) {
@@ -709,7 +712,7 @@ arp_release(struct router *rt, struct arp_entry *e)
 	for (k = 0; k < e->nq; k++) {
 		memcpy(e->q[k]->data, e->mac, 6);
 		rt->arpq--;
-		rif_send(rt, &rt->rifs[e->rif], e->q[k]);
+		router_rif_send(rt, &rt->rifs[e->rif], e->q[k]);
 	}
 	e->nq = 0;
 }
@@ -769,7 +772,7 @@ router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
 		return;
 	rep->len = arp_build(rep->data, 2, r->mac, m.tpa, m.sha, m.spa);
 	rt->c[ROUTER_C_ARP_REPLIES]++;
-	rif_send(rt, r, rep);
+	router_rif_send(rt, r, rep);
 }
 
 /* For us: answer echo requests; UDP gets port unreachable. */
@@ -858,6 +861,11 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		rt->c[ROUTER_C_DROP_BAD_HEADER]++;
 		return;
 	}
+	/* A lease's answer goes to the client beside pf, as to bpf(4). */
+	if (li.proto == L3_IPPROTO_UDP && li.dport == DHCP_CLIENT_PORT &&
+	    li.sport == DHCP_SERVER_PORT && !li.frag && li.l4off != 0 &&
+	    dhcp_input(rt->dp, r, p, &li))
+		return;
 	rt->c[ROUTER_C_IN]++;
 	/* From here the router may change the packet (NAT): own it. */
 	if ((q = router_own(rt, p, shared)) == NULL)
@@ -1078,7 +1086,7 @@ rif_gratuitous(struct router *rt, struct rif *r)
 		if ((p = router_alloc(rt)) == NULL)
 			return;
 		p->len = arp_build(p->data, 1, r->mac, a, NULL, a);
-		rif_send(rt, r, p);
+		router_rif_send(rt, r, p);
 	}
 }
 

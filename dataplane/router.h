@@ -56,6 +56,11 @@
 	X(DROP_ARP_TIMEOUT, "drop-arp-timeout", "dropped: next hop did not answer ARP") \
 	X(DROP_ARP_QUEUE, "drop-arp-queue-full", "dropped: too many packets waiting for ARP") \
 	X(DROP_ARP_DOWN, "drop-arp-down", "dropped: next hop did not answer ARP in the last 20 seconds") \
+	X(DHCP_OUT,	"dhcp-out",	"DHCP messages the interface's client sent") \
+	X(DHCP_IN,	"dhcp-in",	"DHCP answers to the interface's client") \
+	X(DHCP_BOUND,	"dhcp-bound",	"DHCP leases taken or renewed") \
+	X(DHCP_LOST,	"dhcp-lost",	"DHCP leases that ended (expired or NAK): address removed") \
+	X(DROP_DHCP_BAD, "drop-dhcp-bad", "dropped: a DHCP answer that is broken, not for our request, or not for the client's state") \
 	X(DROP_ARP_DELETED, "drop-arp-deleted", "dropped: waiting for ARP when its entry was deleted (arp -d)") \
 	X(ARP_PERMANENT, "arp-permanent-kept", "ARP messages that would have changed a permanent entry (arp -s ... permanent): ignored") \
 	X(DROP_ARP_FULL, "drop-arp-table-full", "dropped: ARP table full (4096 next hops), not resolved") \
@@ -78,7 +83,10 @@ struct rif_addr {
 	uint8_t		 plen;
 };
 
+struct dhcp_client;
+
 struct rif {
+	struct dhcp_client *dhcp;	/* a DHCP lease makes its address */
 	struct port	*port;
 	uint8_t		 mac[6];
 	int		 naddrs;
@@ -134,5 +142,6 @@ int	 router_arp_set(struct router *, uint32_t, const uint8_t *, uint8_t,
 int	 router_arp_delete(struct router *, uint32_t,
 	    void (*)(void *, uint32_t), void *);
 struct rif *router_rif(struct router *, const struct port *);
+void	 router_rif_send(struct router *, struct rif *, struct pkt *);
 
 #endif /* DP_ROUTER_H */

@@ -28,6 +28,7 @@ usage(void)
 	    "  pfctl -nv -f file            parse and print a pf.conf (no daemon)\n"
 	    "  netstat -rn | route add|delete|show | sysctl [name[=value]]\n"
 	    "  arp -an | arp -s host ether [temp|permanent] | arp -d host|-a\n"
+	    "  dhcpleasectl show interface if   a DHCP uplink's lease\n"
 	    "  tcpdump [-entv] [-c n] [-w file] -i if [expression]\n"
 	    "                               watch a port (vether0 too), or\n"
 	    "                               pflog0: what pf's log rules decide\n");

@@ -2,8 +2,9 @@
  * libFuzzer target: any frame, on any port, through the whole pipeline of
  * the handbook's configuration (bridge with a trunk and a vlan, the routed
  * vether0 segment, NAT out of em0, pf with block return, nat-to, rdr-to
- * and tags on bridge members too).  Every port is a capture-file port with
- * no files, so nothing leaves the process.  A frame must be dropped with
+ * and tags on bridge members too, em2's DHCP client, whose answers it may
+ * forge).  Every port is a capture-file port with no files, so nothing
+ * leaves the process.  A frame must be dropped with
  * a counter or forwarded; never a crash, a leak or undefined behaviour.
  *
  * The first input byte picks the port, the second the offload flags and
@@ -42,7 +43,7 @@ static void
 setup(void)
 {
 	static char dir[] = "/tmp/sluice-fuzz-XXXXXX";
-	static const char *ports[] = { "em0", "em1", "tap0", "tap1" };
+	static const char *ports[] = { "em0", "em1", "tap0", "tap1", "em2" };
 	size_t i;
 
 	if (mkdtemp(dir) == NULL)
@@ -54,6 +55,7 @@ setup(void)
 	put(dir, "hostname.em0", "inet 198.51.100.2 255.255.255.0\nmtu 1400\n"
 	    "up\n");
 	put(dir, "mygate", "198.51.100.1\n");
+	put(dir, "hostname.em2", "lladdr 02:00:00:00:0e:02\ndhcp\nup\n");
 	put(dir, "sysctl.conf", "net.inet.ip.forwarding=1\n");
 	put(dir, "vm.conf", "switch \"lan\" { interface bridge0 }\n"
 	    "switch \"isolated\" { interface bridge1 }\n"

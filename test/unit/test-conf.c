@@ -307,3 +307,17 @@ Test(conf, blocknonip_and_protected)
 	EXPECT_ERR("hostname.bridge0:5:12: em2 is not a member of bridge0");
 	cr_expect_eq(c->errors, 4, "%s", errs);
 }
+
+/* dhcp, and OpenBSD 7's inet autoconf, ask for a lease: no warning. */
+Test(conf, dhcp_spellings)
+{
+	put("hostname.em0", "dhcp\nup\n");
+	put("hostname.em1", "inet autoconf\nup\n");
+	put("hostname.em2", "inet 192.0.2.1 255.255.255.0\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect(errs == NULL || strstr(errs, "warning") == NULL, "%s", errs);
+	cr_expect_eq(c->ifs[0].dhcp, 1);
+	cr_expect_eq(c->ifs[1].dhcp, 1);
+	cr_expect_eq(c->ifs[1].naddrs, 0);
+	cr_expect_eq(c->ifs[2].dhcp, 0);
+}

@@ -1,0 +1,134 @@
+/* See dhcp.h. */
+#include <string.h>
+
+#include "fwd/csum.h"
+#include "fwd/dhcp.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+
+#define BOOTP_LEN	236		/* the fixed part, before the cookie */
+#define DHCP_COOKIE	0x63825363
+
+static uint8_t *
+opt4(uint8_t *o, uint8_t code, uint32_t v)
+{
+	o[0] = code;
+	o[1] = 4;
+	ip_put32(o + 2, v);
+	return o + 6;
+}
+
+uint32_t
+dhcp_build(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
+    uint32_t sip, const uint8_t *dmac, uint32_t dip)
+{
+	uint8_t *ip = f + ETHER_HDR_LEN, *udp = ip + 20, *b = udp + 8, *o;
+	uint32_t blen, sum;
+
+	memset(f, 0, DHCP_FRAME_MAX);
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, src, 6);
+	ether_put16(f + 12, ETHERTYPE_IP);
+	b[0] = 1;			/* BOOTREQUEST */
+	b[1] = 1;			/* Ethernet */
+	b[2] = 6;
+	ip_put32(b + 4, m->xid);
+	/* No address to take a unicast answer on yet: ask for broadcast. */
+	if (m->ciaddr == 0)
+		ether_put16(b + 10, 0x8000);
+	ip_put32(b + 12, m->ciaddr);
+	memcpy(b + 28, m->chaddr, 6);
+	ip_put32(b + BOOTP_LEN, DHCP_COOKIE);
+	o = b + BOOTP_LEN + 4;
+	*o++ = 53;
+	*o++ = 1;
+	*o++ = m->type;
+	if (m->requested != 0)
+		o = opt4(o, 50, m->requested);
+	if (m->server != 0)
+		o = opt4(o, 54, m->server);
+	/* Parameter request list: mask, router, DNS, lease, T1, T2. */
+	*o++ = 55;
+	*o++ = 6;
+	*o++ = 1;
+	*o++ = 3;
+	*o++ = 6;
+	*o++ = 51;
+	*o++ = 58;
+	*o++ = 59;
+	*o++ = 255;
+	/* BOOTP's 300-byte minimum: some relays drop less. */
+	blen = (uint32_t)(o - b) < 300 ? 300 : (uint32_t)(o - b);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)(20 + 8 + blen));
+	ip[8] = 64;
+	ip[9] = 17;
+	ip_put32(ip + 12, sip);
+	ip_put32(ip + 16, dip);
+	csum_ip_header(ip, 20);
+	ether_put16(udp, DHCP_CLIENT_PORT);
+	ether_put16(udp + 2, DHCP_SERVER_PORT);
+	ether_put16(udp + 4, (uint16_t)(8 + blen));
+	sum = csum_partial(ip + 12, 8, 0) + 17 + 8 + blen;
+	sum = (uint16_t)~csum_fold(csum_partial(udp, 8 + blen, sum));
+	ether_put16(udp + 6, sum != 0 ? (uint16_t)sum : 0xffff);
+	return ETHER_HDR_LEN + 20 + 8 + blen;
+}
+
+int
+dhcp_parse(const uint8_t *b, uint32_t len, struct dhcp_msg *m)
+{
+	const uint8_t *o, *end = b + len;
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	if (len < BOOTP_LEN + 4 || b[0] != 2 || b[1] != 1 || b[2] != 6 ||
+	    ip_get32(b + BOOTP_LEN) != DHCP_COOKIE)
+		return -1;
+	m->xid = ip_get32(b + 4);
+	m->ciaddr = ip_get32(b + 12);
+	m->yiaddr = ip_get32(b + 16);
+	memcpy(m->chaddr, b + 28, 6);
+	for (o = b + BOOTP_LEN + 4; o < end && *o != 255;) {
+		if (*o == 0) {		/* pad */
+			o++;
+			continue;
+		}
+		if (o + 2 > end || o + 2 + o[1] > end)
+			return -1;
+		switch (o[0]) {
+		case 53:
+			if (o[1] >= 1)
+				m->type = o[2];
+			break;
+		case 1:
+		case 3:
+		case 51:
+		case 54:
+		case 58:
+		case 59:
+			if (o[1] < 4)
+				return -1;
+			if (o[0] == 1)
+				m->mask = ip_get32(o + 2);
+			else if (o[0] == 3)
+				m->router = ip_get32(o + 2);
+			else if (o[0] == 51)
+				m->lease = ip_get32(o + 2);
+			else if (o[0] == 54)
+				m->server = ip_get32(o + 2);
+			else if (o[0] == 58)
+				m->t1 = ip_get32(o + 2);
+			else
+				m->t2 = ip_get32(o + 2);
+			break;
+		case 6:
+			for (i = 0; i + 4 <= o[1] && m->ndns < DHCP_MAX_DNS;
+			    i += 4)
+				m->dns[m->ndns++] = ip_get32(o + 2 + i);
+			break;
+		}
+		o += 2 + o[1];
+	}
+	return m->type != 0 ? 0 : -1;
+}
