@@ -146,6 +146,7 @@ int	 dp_pf_filters(const struct dp *, const struct port *);
 int	 dp_pf_table(struct dp *, const char *, const char *, const char *,
 	    int, char **, FILE *);
 void	 dp_pf_show_tables(struct dp *, const char *, FILE *);
+int	 dp_pf_parse_net(const char *, uint8_t *, union acl_ip *, int *);
 int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);
 void	 dp_pf_tick(struct dp *);
 int	 dp_pf_ctl(struct dp *, int, char **, FILE *);

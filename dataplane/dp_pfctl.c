@@ -446,31 +446,48 @@ kill_state(struct state *s, void *arg)
 	return 0;
 }
 
-/* pfctl_net_kill_states(): HOST or NETWORK/BITS, numeric only. */
-static int
-kill_parse(const char *arg, struct kill_net *k)
+/*
+ * HOST or NETWORK/BITS, numeric, IPv4 or IPv6, as pfctl takes them for
+ * -k and -T: 0 with *af, the address and *bits (the host's full length
+ * without /BITS), or -1.
+ */
+int
+dp_pf_parse_net(const char *arg, uint8_t *af, union acl_ip *addr, int *bits)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	long bits;
-	int i, max;
+	long b;
+	int max;
 
-	memset(k, 0, sizeof(*k));
+	memset(addr, 0, sizeof(*addr));
 	snprintf(buf, sizeof(buf), "%s", arg);
 	if ((slash = strrchr(buf, '/')) != NULL)
 		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, &k->addr) == 1)
-		k->af = AF_INET;
-	else if (inet_pton(AF_INET6, buf, &k->addr) == 1)
-		k->af = AF_INET6;
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		*af = AF_INET;
+	else if (inet_pton(AF_INET6, buf, addr) == 1)
+		*af = AF_INET6;
 	else
 		return -1;
-	max = k->af == AF_INET ? 32 : 128;
-	bits = max;
+	max = *af == AF_INET ? 32 : 128;
+	*bits = max;
 	if (slash != NULL) {
-		bits = strtol(slash, &end, 10);
-		if (*slash == '\0' || *end != '\0' || bits < 0 || bits > max)
+		b = strtol(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || b < 0 || b > max)
 			return -1;
+		*bits = (int)b;
 	}
+	return 0;
+}
+
+/* pfctl_net_kill_states(): the network to kill states from or to. */
+static int
+kill_parse(const char *arg, struct kill_net *k)
+{
+	int i, bits;
+
+	memset(k, 0, sizeof(*k));
+	if (dp_pf_parse_net(arg, &k->af, &k->addr, &bits) != 0)
+		return -1;
 	for (i = 0; i < 4; i++) {
 		long b = bits - 32 * i;
 

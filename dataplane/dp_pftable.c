@@ -35,30 +35,16 @@ table_find(struct acl_conf *conf, const char *path, const char *name)
 static int
 entry_parse(const char *text, struct acl_table_entry *e)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	long len;
+	int bits;
 
 	memset(e, 0, sizeof(*e));
 	if (*text == '!') {
 		e->neg = 1;
 		text++;
 	}
-	snprintf(buf, sizeof(buf), "%s", text);
-	if ((slash = strchr(buf, '/')) != NULL)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, &e->addr) == 1)
-		e->af = AF_INET;
-	else if (inet_pton(AF_INET6, buf, &e->addr) == 1)
-		e->af = AF_INET6;
-	else
+	if (dp_pf_parse_net(text, &e->af, &e->addr, &bits) != 0)
 		return -1;
-	e->net = e->af == AF_INET ? 32 : 128;
-	if (slash != NULL) {
-		len = strtol(slash, &end, 10);
-		if (*slash == '\0' || *end != '\0' || len < 0 || len > e->net)
-			return -1;
-		e->net = (uint8_t)len;
-	}
+	e->net = (uint8_t)bits;
 	return 0;
 }
 
