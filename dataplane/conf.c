@@ -603,9 +603,40 @@ hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 				continue;
 			}
 			m->protected = mask;
+		} else if (strcmp(kw->text, "span") == 0 ||
+		    strcmp(kw->text, "-span") == 0) {
+			int k;
+
+			if ((a = hline_arg(c, hl, kw->text, "an interface")) ==
+			    NULL)
+				continue;
+			for (k = 0; k < b->nspans; k++)
+				if (strcmp(b->spans[k].ifname, a->text) == 0)
+					break;
+			if (kw->text[0] == '-') {
+				if (k < b->nspans)
+					b->spans[k] = b->spans[--b->nspans];
+				continue;
+			}
+			if (!valid_ifname(a->text) ||
+			    bridge_find_member(b, a->text) != NULL) {
+				conf_err(c, &a->pos, "span %s: expected an "
+				    "interface that is not a member of %s",
+				    a->text, b->name);
+				continue;
+			}
+			if (k == b->nspans && b->nspans == 8) {
+				conf_err(c, &a->pos, "too many span ports");
+				continue;
+			}
+			if (k == b->nspans) {
+				snprintf(b->spans[k].ifname,
+				    sizeof(b->spans[k].ifname), "%s", a->text);
+				b->spans[k].pos = a->pos;
+				b->nspans++;
+			}
 		} else if (strcmp(kw->text, "stp") == 0 ||
-		    strcmp(kw->text, "-stp") == 0 ||
-		    strcmp(kw->text, "span") == 0) {
+		    strcmp(kw->text, "-stp") == 0) {
 			conf_warn(c, &kw->pos, "%s is not enforced by sluice",
 			    kw->text);
 			hl->i = hl->n;
@@ -620,7 +651,8 @@ hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 			conf_err(c, &kw->pos, "unknown bridge option \"%s\", "
 			    "expected add, delete, up, down, learn, -learn, "
 			    "discover, -discover, blocknonip, -blocknonip, "
-			    "protected, -protected, maxaddr, timeout or static",
+			    "protected, -protected, span, -span, maxaddr, "
+			    "timeout or static",
 			    kw->text);
 	}
 }

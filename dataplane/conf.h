@@ -53,6 +53,8 @@ struct conf_bridge {
 	struct conf_member members[64];
 	int		 nstatic;
 	struct conf_static statics[CONF_MAX_STATIC];
+	int		 nspans;
+	struct conf_member spans[8];	/* BRIDGE_MAX_SPAN */
 	struct conf_pos	 pos;
 };
 

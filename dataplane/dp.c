@@ -320,6 +320,14 @@ dp_open_vport(struct dp *dp, const char *name, FILE *err)
 	return p;
 }
 
+/* A configuration line dp_build() cannot apply: file:line:col and why. */
+static int
+dp_conf_err(FILE *err, const struct conf_pos *pos, const char *msg)
+{
+	fprintf(err, "%s:%d:%d: %s\n", pos->file, pos->line, pos->col, msg);
+	return -1;
+}
+
 static struct port *
 dp_member_port(struct dp *dp, const char *name, FILE *err)
 {
@@ -368,6 +376,18 @@ dp_build_bridges(struct dp *dp, FILE *err)
 			bridge_member(br, p->index)->bm_protected =
 			    cb->members[j].protected;
 			p->bridge = dp->nbridges - 1;
+		}
+		for (j = 0; j < cb->nspans; j++) {
+			struct port *p = dp_member_port(dp,
+			    cb->spans[j].ifname, err);
+
+			if (p == NULL)
+				return -1;
+			if (p->bridge >= 0 || bridge_add_span(br,
+			    p->index) != 0)
+				return dp_conf_err(err, &cb->spans[j].pos,
+				    "span: a bridge member, or a span port "
+				    "already");
 		}
 		for (j = 0; j < cb->nstatic; j++) {
 			struct port *p = dp_port(dp, cb->statics[j].ifname);
@@ -433,13 +453,6 @@ dp_vether_mac(const char *name, uint8_t *mac)
 	mac[3] = 0xd0;
 	mac[4] = (h >> 8) & 0xff;
 	mac[5] = h & 0xff;
-}
-
-static int
-dp_route_err(FILE *err, const struct conf_pos *pos, const char *msg)
-{
-	fprintf(err, "%s:%d:%d: %s\n", pos->file, pos->line, pos->col, msg);
-	return -1;
 }
 
 /*
@@ -515,7 +528,7 @@ dp_build_router(struct dp *dp, FILE *err)
 		for (k = 0; k < ci->naddrs; k++)
 			if (router_add_addr(rt, p->rif,
 			    ntohl(ci->addrs[k].addr), ci->addrs[k].plen) != 0)
-				return dp_route_err(err, &ci->addrs[k].pos,
+				return dp_conf_err(err, &ci->addrs[k].pos,
 				    "address: route table full or duplicate");
 		if (ci->dhcp && dhcp_start(dp, p->rif) != 0) {
 			fprintf(err, "sluiced: out of memory\n");
@@ -540,10 +553,10 @@ dp_build_router(struct dp *dp, FILE *err)
 		if (router_route_add(rt, ntohl(c->routes[i].dst),
 		    c->routes[i].plen, ntohl(c->routes[i].gw), ebuf,
 		    sizeof(ebuf)) != 0)
-			return dp_route_err(err, &c->routes[i].pos, ebuf);
+			return dp_conf_err(err, &c->routes[i].pos, ebuf);
 	if (c->has_mygate && router_route_add(rt, 0, 0, ntohl(c->mygate.gw),
 	    ebuf, sizeof(ebuf)) != 0)
-		return dp_route_err(err, &c->mygate.pos, ebuf);
+		return dp_conf_err(err, &c->mygate.pos, ebuf);
 	return 0;
 }
 
@@ -872,6 +885,34 @@ dp_bridge_output(struct dp *dp, struct bridge *br, struct pkt *p,
  * belong to several bridges after vlan demux; each bridge looks up its own
  * sub-batch in one pass.
  */
+/*
+ * bridge_span(): a copy of a frame entering bridge br (from a member, or
+ * from the router through its vether) for each span port, taken before pf
+ * or the bridge can drop or change it.  A copy, since pf may translate
+ * the frame in place after this.
+ */
+static void
+dp_span(struct dp *dp, struct bridge *br, const struct pkt *p)
+{
+	struct pkt *q;
+	int i;
+
+	for (i = 0; i < br->br_nspan; i++) {
+		struct port *sp = dp->ports[br->br_span[i]];
+
+		if ((q = pkt_copy(&dp->pool, p)) == NULL) {
+			sp->c[PORT_C_DROP_NO_BUFFER]++;
+			continue;
+		}
+		br->br_c[BRIDGE_C_SPAN]++;
+		if (p->traced)
+			dp_trace(dp, p, "bridge", "%s: copy to span port %s",
+			    br->br_name, sp->name);
+		dp_output(dp, sp, q);
+		pkt_free(&dp->pool, q);
+	}
+}
+
 /* Is this frame for a vether of the bridge IN is in (the router)? */
 static int
 dp_for_router(struct dp *dp, const struct port *in, const struct pkt *p)
@@ -929,6 +970,9 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 			dp_trace_rx(dp, in, p);
 		}
 		owner[i] = dp_port_input(dp, in, p);
+		if (owner[i] != NULL && owner[i]->bridge >= 0 &&
+		    dp->bridges[owner[i]->bridge].br_nspan > 0)
+			dp_span(dp, &dp->bridges[owner[i]->bridge], p);
 		/*
 		 * pf filters what the bridge forwards between members, in on
 		 * one and out on the other.  Frames to or from a vether are

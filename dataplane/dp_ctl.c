@@ -48,7 +48,7 @@ static const char *const iff_bits[] = {
 	"LINK0", "LINK1", "LINK2", "MULTICAST",
 };
 static const char *const ifbif_bits[] = { "LEARNING", "DISCOVER",
-    "BLOCKNONIP" };
+    "BLOCKNONIP", "STP", "EDGE", "AUTOEDGE", "PTP", "AUTOPTP", "SPAN" };
 static const char *const ifbaf_bits[] = { "STATIC" };
 
 static void
@@ -111,7 +111,7 @@ show_bridge(struct dp *dp, struct bridge *br, FILE *out)
 		const struct bridge_member *bm = &br->br_members[i];
 
 		fprintf(out, "\t%s ", dp->ports[bm->bm_port]->name);
-		printb(out, "flags", bm->bm_flags, ifbif_bits, 3);
+		printb(out, "flags", bm->bm_flags, ifbif_bits, 9);
 		fprintf(out, "\n\t\tport %u ifpriority 0 ifcost 0",
 		    bm->bm_port + 1);
 		/* brconfig.c: " protected 1,2" */
@@ -121,6 +121,12 @@ show_bridge(struct dp *dp, struct bridge *br, FILE *out)
 				fprintf(out, "%s%d", sep, d + 1);
 				sep = ",";
 			}
+		fputc('\n', out);
+	}
+	/* bridge_list(): a span port, without the port line. */
+	for (i = 0; i < br->br_nspan; i++) {
+		fprintf(out, "\t%s ", dp->ports[br->br_span[i]]->name);
+		printb(out, "flags", BM_SPAN, ifbif_bits, 9);
 		fputc('\n', out);
 	}
 	fprintf(out, "\tAddresses (max cache: %u, timeout: %u):\n",
@@ -305,6 +311,23 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 				bm->bm_flags &= ~bit;
 			else
 				bm->bm_flags |= bit;
+		} else if (strcmp(o, "span") == 0 || strcmp(o, "-span") == 0) {
+			if (ctl_need(argc, i, out, o, "an interface"))
+				return 1;
+			if ((p = dp_port(dp, argv[++i])) == NULL) {
+				fprintf(out, "ifconfig: %s: no such "
+				    "interface\n", argv[i]);
+				return 1;
+			}
+			if (o[0] == '-' ? bridge_del_span(br, p->index) != 0 :
+			    p->bridge >= 0 || bridge_add_span(br,
+			    p->index) != 0) {
+				fprintf(out, "ifconfig: %s: %s %s\n",
+				    br->br_name, p->name, o[0] == '-' ?
+				    "is not a span port" : "is a bridge "
+				    "member or a span port already");
+				return 1;
+			}
 		} else if (strcmp(o, "protected") == 0 ||
 		    strcmp(o, "-protected") == 0) {
 			if (ctl_need(argc, i, out, o, "a member") ||
@@ -379,8 +402,8 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 			fprintf(out, "ifconfig: %s: unknown option, expected "
 			    "add, delete, up, down, learn, -learn, discover, "
 			    "-discover, blocknonip, -blocknonip, protected, "
-			    "-protected, maxaddr, timeout, static, deladdr, "
-			    "flush or flushall\n", o);
+			    "-protected, span, -span, maxaddr, timeout, static, "
+			    "deladdr, flush or flushall\n", o);
 			return 1;
 		}
 	}

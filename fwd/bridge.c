@@ -100,6 +100,39 @@ bridge_refuses(struct bridge *br, const struct bridge_member *bm,
 	return 0;
 }
 
+/*
+ * A span port gets a copy of every frame that enters the bridge
+ * (bridge_span()); it is no member: nothing it sends is bridged.
+ */
+int
+bridge_add_span(struct bridge *br, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < br->br_nspan; i++)
+		if (br->br_span[i] == port)
+			return EEXIST;
+	if (bridge_member(br, port) != NULL)
+		return EBUSY;
+	if (br->br_nspan == BRIDGE_MAX_SPAN)
+		return ENOSPC;
+	br->br_span[br->br_nspan++] = port;
+	return 0;
+}
+
+int
+bridge_del_span(struct bridge *br, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < br->br_nspan; i++)
+		if (br->br_span[i] == port) {
+			br->br_span[i] = br->br_span[--br->br_nspan];
+			return 0;
+		}
+	return ENOENT;
+}
+
 static void
 bridge_decide(struct bridge *br, struct pkt *p, struct bridge_decision *d,
     uint32_t now)

@@ -22,8 +22,10 @@
 #define BM_LEARNING	0x0001
 #define BM_DISCOVER	0x0002
 #define BM_BLOCKNONIP	0x0004		/* only IP, ARP, RARP in and out */
+#define BM_SPAN		0x0100		/* a span port (not a member) */
 #define BM_DEFAULT	(BM_LEARNING | BM_DISCOVER)
 #define BRIDGE_MAX_PROTECTED	31	/* protected domains 1..31 */
+#define BRIDGE_MAX_SPAN		8
 
 /* X(enum, name, meaning): counters, in the order sluicectl stats prints. */
 #define BRIDGE_COUNTERS(X)						\
@@ -39,7 +41,8 @@
 	X(DROP_SAME_PORT, "drop-same-port", "dropped: destination is on the member it came from") \
 	X(DROP_NONIP,	"drop-nonip",	"dropped: not IPv4, IPv6, ARP or RARP, from or to a blocknonip member") \
 	X(DROP_PROTECTED, "drop-protected", "dropped: source and destination members share a protected domain") \
-	X(DROP_NOT_MEMBER, "drop-not-member", "dropped: arrived on a port that is not a member")
+	X(DROP_NOT_MEMBER, "drop-not-member", "dropped: arrived on a port that is not a member") \
+	X(SPAN,		"span",		"copies of entering frames sent to span ports")
 
 #define BRIDGE_C_ENUM(e, n, d)	BRIDGE_C_##e,
 enum { BRIDGE_COUNTERS(BRIDGE_C_ENUM) BRIDGE_C__MAX };
@@ -58,6 +61,8 @@ struct bridge {
 	int		 br_up;
 	uint16_t	 br_nmembers;
 	struct bridge_member br_members[BRIDGE_MAX_MEMBERS];
+	uint16_t	 br_nspan;
+	uint16_t	 br_span[BRIDGE_MAX_SPAN];	/* span ports */
 	struct fdb	 br_fdb;
 	uint64_t	 br_c[BRIDGE_C__MAX];
 };
@@ -80,6 +85,8 @@ int	 bridge_init(struct bridge *, const char *);
 void	 bridge_fini(struct bridge *);
 int	 bridge_add_member(struct bridge *, uint16_t, uint16_t);
 int	 bridge_del_member(struct bridge *, uint16_t);
+int	 bridge_add_span(struct bridge *, uint16_t);
+int	 bridge_del_span(struct bridge *, uint16_t);
 struct bridge_member *
 	 bridge_member(struct bridge *, uint16_t);
 void	 bridge_input(struct bridge *, struct pkt **, uint16_t,

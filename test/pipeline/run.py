@@ -282,6 +282,38 @@ def blocknonip_and_protected_at_run_time():
 
 
 @case
+def span_port_gets_copies():
+    """span em3: a copy of every frame entering bridge0, the flood from
+    em1 and the unicast answer from em2 alike (bridge_span()); em3 is no
+    member, so what it sends goes nowhere."""
+    files = {"hostname.bridge0": "add em1\nadd em2\nspan em3\nup\n"}
+    req = arp_request(A, "192.0.2.1", "192.0.2.2")
+    rep = icmp_echo(C, A, "192.0.2.2", "192.0.2.1")
+    stray = icmp_echo(D, A, "192.0.2.4", "192.0.2.1")
+    return dict(files=files,
+                inputs={"em1": [(1.0, req)], "em2": [(1.1, rep)],
+                        "em3": [(1.2, stray)]},
+                expect={"em2": [req], "em1": [rep], "em3": [req, rep]},
+                commands=["ifconfig bridge0", "stats"],
+                views=[r"^\tem3 flags=100<SPAN>$",
+                       r"bridge0 +span +2 "])
+
+
+@case
+def span_port_at_run_time():
+    """ifconfig bridge0 -span em3, then span em3, on a running bridge:
+    em3 is a span port again and gets its copy."""
+    req = arp_request(A, "192.0.2.1", "192.0.2.2")
+    return dict(files={"hostname.bridge0": "add em1\nadd em2\nspan em3\n"
+                                           "up\n"},
+                inputs={"em1": [(1.0, req)]},
+                expect={"em2": [req], "em3": [req]},
+                pre=["ifconfig bridge0 -span em3", "ifconfig bridge0 span em3"],
+                commands=["ifconfig bridge0"],
+                views=[r"^\tem3 flags=100<SPAN>$"])
+
+
+@case
 def runt_dropped_counted():
     return dict(
         files={"hostname.bridge0": "add em1\nup\n", "vm.conf": VMCONF},

@@ -321,3 +321,18 @@ Test(conf, dhcp_spellings)
 	cr_expect_eq(c->ifs[1].naddrs, 0);
 	cr_expect_eq(c->ifs[2].dhcp, 0);
 }
+
+/* span: any interface but a member, -span takes it back. */
+Test(conf, span_ports)
+{
+	put("hostname.bridge0", "add em1\nspan em3\n-span em3\nspan em4\n"
+	    "span em4\nup\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(c->bridges[0].nspans, 1);
+	cr_expect_str_eq(c->bridges[0].spans[0].ifname, "em4");
+	conf_free(c);
+	put("hostname.bridge0", "add em1\nspan em1\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.bridge0:2:6: span em1: expected an interface "
+	    "that is not a member of bridge0");
+}
