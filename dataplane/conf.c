@@ -476,6 +476,43 @@ hostname_common(struct conf *c, struct hline *hl, struct tok *kw,
 	return 1;
 }
 
+/* rule block|pass in|out|in/out on IF ...: the rest of the line. */
+static void
+bridge_rule_line(struct conf *c, struct conf_bridge *b, struct hline *hl,
+    const struct tok *kw)
+{
+	struct conf_brule *br;
+	char *argv[32], err[256];
+	int argc = 0, r;
+
+	while (hl->i < hl->n && argc < 32)
+		argv[argc++] = hl->t[hl->i++].text;
+	if (b->rules == NULL &&
+	    (b->rules = calloc(CONF_MAX_BRULES, sizeof(*b->rules))) == NULL) {
+		conf_err(c, &kw->pos, "out of memory");
+		return;
+	}
+	if (b->nrules == CONF_MAX_BRULES) {
+		conf_err(c, &kw->pos, "too many bridge rules");
+		return;
+	}
+	br = &b->rules[b->nrules];
+	if ((r = bridge_rule_parse(argc, argv, &br->rule, br->ifname,
+	    sizeof(br->ifname), err, sizeof(err))) != 0) {
+		r = -1 - r;
+		conf_err(c, r < argc ? &hl->t[hl->i - argc + r].pos :
+		    &kw->pos, "%s", err);
+		return;
+	}
+	if (bridge_find_member(b, br->ifname) == NULL) {
+		conf_err(c, &hl->t[hl->i - argc + 3].pos, "%s is not a member "
+		    "of %s (add it first)", br->ifname, b->name);
+		return;
+	}
+	br->pos = kw->pos;
+	b->nrules++;
+}
+
 static void
 hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 {
@@ -640,12 +677,20 @@ hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 			conf_warn(c, &kw->pos, "%s is not enforced by sluice",
 			    kw->text);
 			hl->i = hl->n;
-		} else if (strcmp(kw->text, "rule") == 0 ||
-		    strcmp(kw->text, "flush") == 0 ||
+		} else if (strcmp(kw->text, "rule") == 0) {
+			bridge_rule_line(c, b, hl, kw);
+		} else if (strcmp(kw->text, "flushrule") == 0) {
+			int k, n = 0;
+
+			if ((a = hline_arg(c, hl, kw->text, "a member")) ==
+			    NULL)
+				continue;
+			for (k = 0; k < b->nrules; k++)
+				if (strcmp(b->rules[k].ifname, a->text) != 0)
+					b->rules[n++] = b->rules[k];
+			b->nrules = n;
+		} else if (strcmp(kw->text, "flush") == 0 ||
 		    strcmp(kw->text, "flushall") == 0) {
-			if (kw->text[0] == 'r')
-				conf_warn(c, &kw->pos, "bridge rules are not "
-				    "enforced by sluice (use pf)");
 			hl->i = hl->n;
 		} else
 			conf_err(c, &kw->pos, "unknown bridge option \"%s\", "
@@ -1565,4 +1610,9 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	c->nfiles = 0;
+	for (i = 0; i < c->nbridges; i++) {
+		free(c->bridges[i].rules);
+		c->bridges[i].rules = NULL;
+		c->bridges[i].nrules = 0;
+	}
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "dataplane/sysctl.h"
+#include "fwd/bridge.h"
 
 #define CONF_NAMESIZ	16	/* IFNAMSIZ */
 #define CONF_MAX_BRIDGES 16
@@ -38,6 +39,15 @@ struct conf_member {
 	struct conf_pos	 pos;
 };
 
+#define CONF_MAX_BRULES	256
+
+/* rule ... in hostname.bridgeN, for member ifname. */
+struct conf_brule {
+	char		 ifname[CONF_NAMESIZ];
+	struct bridge_rule rule;
+	struct conf_pos	 pos;
+};
+
 struct conf_static {
 	uint8_t		 mac[6];
 	char		 ifname[CONF_NAMESIZ];
@@ -55,6 +65,8 @@ struct conf_bridge {
 	struct conf_static statics[CONF_MAX_STATIC];
 	int		 nspans;
 	struct conf_member spans[8];	/* BRIDGE_MAX_SPAN */
+	int		 nrules;
+	struct conf_brule *rules;	/* CONF_MAX_BRULES of them */
 	struct conf_pos	 pos;
 };
 

@@ -21,6 +21,7 @@
 
 #include <arpa/inet.h>
 
+#include "acl/filter/pf_filter.h"
 #include "acl/pf_ast.h"
 #include "dataplane/dhcp.h"
 #include "dataplane/dp.h"
@@ -401,6 +402,45 @@ dp_build_bridges(struct dp *dp, FILE *err)
 }
 
 /*
+ * A bridge rule on member bm, its tag named in pf's table of tags (which
+ * outlives every ruleset), so that pf's `tagged' sees what it set.
+ */
+int
+dp_bridge_rule_add(struct dp *dp, struct bridge *br, struct bridge_member *bm,
+    struct bridge_rule *r)
+{
+	if (r->tagname[0] != '\0' &&
+	    (r->tag = acl_tag_id(dp->pf.tags, r->tagname, 1)) == 0)
+		return ENOSPC;
+	br->br_rules = 1;	/* from now on frames look for rules */
+	return bridge_rule_add(bm, r);
+}
+
+/* hostname.bridgeN's rules, once pf's tags exist. */
+static int
+dp_bridge_rules(struct dp *dp, FILE *err)
+{
+	struct conf *c = dp->conf;
+	int i, j;
+
+	for (i = 0; i < c->nbridges; i++)
+		for (j = 0; j < c->bridges[i].nrules; j++) {
+			struct conf_brule *cr = &c->bridges[i].rules[j];
+			struct port *p = dp_port(dp, cr->ifname);
+			struct bridge *br = p != NULL && p->bridge >= 0 ?
+			    &dp->bridges[p->bridge] : NULL;
+			struct bridge_member *bm = br != NULL ?
+			    bridge_member(br, p->index) : NULL;
+
+			if (bm == NULL || dp_bridge_rule_add(dp, br, bm,
+			    &cr->rule) != 0)
+				return dp_conf_err(err, &cr->pos, "rule: its "
+				    "member is gone, or too many tags");
+		}
+	return 0;
+}
+
+/*
  * vmd's "switch" puts every VM interface that names it into its bridge,
  * after the members hostname.bridgeN lists.
  */
@@ -591,6 +631,8 @@ dp_build(struct dp *dp, struct conf *c, struct dp_opts *opts, FILE *err)
 		fprintf(err, "sluiced: out of memory for the state table\n");
 		return -1;
 	}
+	if (dp_bridge_rules(dp, err) != 0)
+		return -1;
 	{
 		char path[sizeof(c->dir) + 16];
 
@@ -829,6 +871,44 @@ dp_flush(struct dp *dp)
 }
 
 /*
+ * bridge_filterrule(): member port's rules for direction dir (first
+ * match).  0: a rule blocks p (counted, traced); 1: it passes, with *tag
+ * the pf tag a passing rule gives it (0: none).
+ */
+static int
+dp_bridge_rules_pass(struct dp *dp, struct port *port, int dir,
+    const struct pkt *p, uint16_t *tag)
+{
+	struct bridge *br;
+	const struct bridge_member *bm;
+	const struct bridge_rule *r;
+
+	*tag = 0;
+	if (port->bridge < 0 || !(br = &dp->bridges[port->bridge])->br_rules ||
+	    (bm = bridge_member(br, port->index)) == NULL ||
+	    (r = bridge_rule_match(bm, dir, p)) == NULL)
+		return 1;
+	if (p->traced) {
+		char text[256] = "";
+		FILE *f = fmemopen(text, sizeof(text) - 1, "w");
+
+		if (f != NULL) {
+			bridge_rule_print(f, r, port->name);
+			fclose(f);
+		}
+		text[strcspn(text, "\n")] = '\0';
+		dp_trace(dp, p, "bridge", "%s: %s by rule %s", br->br_name,
+		    r->block ? "drop" : "pass", text);
+	}
+	if (r->block) {
+		br->br_c[BRIDGE_C_DROP_RULE]++;
+		return 0;
+	}
+	*tag = r->tag;
+	return 1;
+}
+
+/*
  * Out of a bridge member: pf "out on" it, unless the router is on either
  * end (see dp_process).  pf translates in place (nat-to, rdr-to, a
  * state's translation), so a frame flooded to several members gets a
@@ -839,7 +919,12 @@ static void
 dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p, int shared)
 {
 	struct pkt *q = p;
+	uint16_t tag = 0;
 
+	if (!dp_bridge_rules_pass(dp, out, BR_RULE_OUT, p, &tag))
+		return;
+	if (tag != 0 && !shared)
+		p->pf_tag = tag;
 	if (out->kind == PORT_VETHER ||
 	    dp->ports[p->in_port]->kind == PORT_VETHER) {
 		dp_output(dp, out, p);
@@ -851,6 +936,9 @@ dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p, int shared)
 		out->c[PORT_C_DROP_NO_BUFFER]++;
 		return;
 	}
+	/* A shared frame pf never reads here keeps no member's tag. */
+	if (tag != 0 && q != p)
+		q->pf_tag = tag;
 	if (dp_pf_test(dp, out, ACL_OUT, q) == PF_PASS)
 		dp_output(dp, out, q);
 	if (q != p)
@@ -973,6 +1061,16 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 		if (owner[i] != NULL && owner[i]->bridge >= 0 &&
 		    dp->bridges[owner[i]->bridge].br_nspan > 0)
 			dp_span(dp, &dp->bridges[owner[i]->bridge], p);
+		/* Bridge rules in, then pf in (a rule's tag is pf's). */
+		if (owner[i] != NULL) {
+			uint16_t tag;
+
+			if (!dp_bridge_rules_pass(dp, owner[i], BR_RULE_IN, p,
+			    &tag))
+				owner[i] = NULL;
+			else if (tag != 0)
+				p->pf_tag = tag;
+		}
 		/*
 		 * pf filters what the bridge forwards between members, in on
 		 * one and out on the other.  Frames to or from a vether are

@@ -107,6 +107,8 @@ void	 dp_input(struct dp *, struct port *, struct pkt **, int);
 void	 dp_output(struct dp *, struct port *, struct pkt *);
 void	 dp_loop(struct dp *, struct port *, struct pkt *);
 void	 dp_drain(struct dp *);
+int	 dp_bridge_rule_add(struct dp *, struct bridge *,
+	    struct bridge_member *, struct bridge_rule *);
 int	 dp_rif_set_addrs(struct dp *, struct rif *, const struct rif_addr *,
 	    int, FILE *);
 void	 dp_flush(struct dp *);

@@ -96,7 +96,7 @@ show_bridge(struct dp *dp, struct bridge *br, FILE *out)
 {
 	struct addr_walk w = { dp, br, out };
 	const char *sep;
-	int i, d;
+	int i, d, k;
 
 	fprintf(out, "%s: ", br->br_name);
 	printb(out, "flags", br->br_up ? IFF_UP_ | IFF_RUNNING_ : 0, iff_bits,
@@ -122,6 +122,14 @@ show_bridge(struct dp *dp, struct bridge *br, FILE *out)
 				sep = ",";
 			}
 		fputc('\n', out);
+		/* bridge_rules(): in rules, then out rules, a tab each. */
+		for (d = BR_RULE_IN; d <= BR_RULE_OUT; d <<= 1)
+			for (k = 0; k < bm->bm_nrules; k++)
+				if (bm->bm_rules[k].dir == d) {
+					fputc('\t', out);
+					bridge_rule_print(out, &bm->bm_rules[k],
+					    dp->ports[bm->bm_port]->name);
+				}
 	}
 	/* bridge_list(): a span port, without the port line. */
 	for (i = 0; i < br->br_nspan; i++) {
@@ -311,6 +319,32 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 				bm->bm_flags &= ~bit;
 			else
 				bm->bm_flags |= bit;
+		} else if (strcmp(o, "rule") == 0) {
+			struct bridge_rule r;
+			char ifname[32], err[256];
+			int rc;
+
+			/* The rest of the line is the rule. */
+			rc = bridge_rule_parse(argc - i - 1, argv + i + 1, &r,
+			    ifname, sizeof(ifname), err, sizeof(err));
+			if (rc != 0) {
+				fprintf(out, "ifconfig: %s\n", err);
+				return 1;
+			}
+			if ((p = ctl_member(dp, br, ifname, out)) == NULL)
+				return 1;
+			if (dp_bridge_rule_add(dp, br, bridge_member(br,
+			    p->index), &r) != 0) {
+				fprintf(out, "ifconfig: rule: out of memory or "
+				    "tags\n");
+				return 1;
+			}
+			break;
+		} else if (strcmp(o, "flushrule") == 0) {
+			if (ctl_need(argc, i, out, o, "a member") ||
+			    (p = ctl_member(dp, br, argv[++i], out)) == NULL)
+				return 1;
+			bridge_rule_flush(bridge_member(br, p->index));
 		} else if (strcmp(o, "span") == 0 || strcmp(o, "-span") == 0) {
 			if (ctl_need(argc, i, out, o, "an interface"))
 				return 1;
@@ -402,8 +436,8 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 			fprintf(out, "ifconfig: %s: unknown option, expected "
 			    "add, delete, up, down, learn, -learn, discover, "
 			    "-discover, blocknonip, -blocknonip, protected, "
-			    "-protected, span, -span, maxaddr, timeout, static, "
-			    "deladdr, flush or flushall\n", o);
+			    "-protected, span, -span, rule, flushrule, maxaddr, "
+			    "timeout, static, deladdr, flush or flushall\n", o);
 			return 1;
 		}
 	}

@@ -6,6 +6,8 @@
  * member takes and gets only IP, ARP and RARP frames; members that share
  * a protected domain send each other nothing (ifconfig(8)).
  */
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 
 #include "fwd/bridge.h"
 #include "fwd/ether.h"
+#include "fwd/ip.h"
 
 #define BRIDGE_C_NAME(e, n, d)	n,
 #define BRIDGE_C_HELP(e, n, d)	d,
@@ -35,6 +38,10 @@ bridge_init(struct bridge *br, const char *name)
 void
 bridge_fini(struct bridge *br)
 {
+	int i;
+
+	for (i = 0; i < br->br_nmembers; i++)
+		bridge_rule_flush(&br->br_members[i]);
 	fdb_fini(&br->br_fdb);
 }
 
@@ -70,6 +77,7 @@ bridge_del_member(struct bridge *br, uint16_t port)
 
 	if (bm == NULL)
 		return ENOENT;
+	bridge_rule_flush(bm);
 	i = (int)(bm - br->br_members);
 	memmove(bm, bm + 1, (br->br_nmembers - i - 1) * sizeof(*bm));
 	br->br_nmembers--;
@@ -323,4 +331,224 @@ bridge_member_bit(const char *opt)
 	if (strcmp(opt, "blocknonip") == 0)
 		return BM_BLOCKNONIP;
 	return 0;
+}
+
+/* ether_aton(): six hex bytes, one or two digits each, ':' between. */
+static int
+rule_mac(const char *text, uint8_t *mac)
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+	    &b[3], &b[4], &b[5], &tail) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+/*
+ * ifconfig's rule syntax after the word "rule":
+ *   block | pass  in | out | in/out  on IF  [src MAC] [dst MAC]
+ *   [tag NAME] [arp | rarp [request | reply] [sha MAC] [spa ADDR]
+ *   [tha MAC] [tpa ADDR]]
+ * into r (r->dir may hold both directions; bridge_rule_add() splits it)
+ * and the member's name.  0, or -1 - i where word i is wrong (err says
+ * what was expected there).
+ */
+int
+bridge_rule_parse(int argc, char **argv, struct bridge_rule *r, char *ifname,
+    size_t iflen, char *err, size_t errlen)
+{
+	struct in_addr in;
+	int i = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (argc < 4 || (strcmp(argv[0], "block") != 0 &&
+	    strcmp(argv[0], "pass") != 0)) {
+		snprintf(err, errlen, "rule: expected block or pass, then in, "
+		    "out or in/out, then on and an interface");
+		return -1;
+	}
+	r->block = argv[0][0] == 'b';
+	if (strcmp(argv[1], "in") == 0)
+		r->dir = BR_RULE_IN;
+	else if (strcmp(argv[1], "out") == 0)
+		r->dir = BR_RULE_OUT;
+	else if (strcmp(argv[1], "in/out") == 0)
+		r->dir = BR_RULE_IN | BR_RULE_OUT;
+	else {
+		snprintf(err, errlen, "rule: expected in, out or in/out");
+		return -2;
+	}
+	if (strcmp(argv[2], "on") != 0) {
+		snprintf(err, errlen, "rule: expected on");
+		return -3;
+	}
+	snprintf(ifname, iflen, "%s", argv[3]);
+	for (i = 4; i < argc; i++) {
+		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int arp = r->match & (BR_RULE_ARP | BR_RULE_RARP);
+
+		if (strcmp(w, "arp") == 0 || strcmp(w, "rarp") == 0) {
+			if (arp)
+				goto bad;
+			r->match |= w[0] == 'a' ? BR_RULE_ARP : BR_RULE_RARP;
+			continue;
+		}
+		if (arp && (strcmp(w, "request") == 0 ||
+		    strcmp(w, "reply") == 0)) {
+			r->match |= w[2] == 'q' ? BR_RULE_REQUEST :
+			    BR_RULE_REPLY;
+			continue;
+		}
+		if (v == NULL)
+			goto bad;
+		i++;
+		if (strcmp(w, "src") == 0 && rule_mac(v, r->src) == 0)
+			r->match |= BR_RULE_SRC;
+		else if (strcmp(w, "dst") == 0 && rule_mac(v, r->dst) == 0)
+			r->match |= BR_RULE_DST;
+		else if (strcmp(w, "tag") == 0 && strlen(v) < BR_RULE_TAGSIZ)
+			snprintf(r->tagname, sizeof(r->tagname), "%s", v);
+		else if (arp && strcmp(w, "sha") == 0 && rule_mac(v,
+		    r->sha) == 0)
+			r->match |= BR_RULE_SHA;
+		else if (arp && strcmp(w, "tha") == 0 && rule_mac(v,
+		    r->tha) == 0)
+			r->match |= BR_RULE_THA;
+		else if (arp && (strcmp(w, "spa") == 0 ||
+		    strcmp(w, "tpa") == 0) && inet_pton(AF_INET, v,
+		    &in) == 1) {
+			r->match |= w[0] == 's' ? BR_RULE_SPA : BR_RULE_TPA;
+			*(w[0] == 's' ? &r->spa : &r->tpa) = ntohl(in.s_addr);
+		} else {
+			i--;
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "rule: \"%s\" unexpected here, or its value "
+	    "bad (src|dst MAC, tag NAME, arp|rarp [request|reply] "
+	    "[sha MAC] [spa ADDR] [tha MAC] [tpa ADDR])", argv[i]);
+	return -1 - i;
+}
+
+/* Append r to bm's rules, an in/out rule as one in and one out. */
+int
+bridge_rule_add(struct bridge_member *bm, const struct bridge_rule *r)
+{
+	struct bridge_rule *n;
+	int d, k = 0;
+
+	n = realloc(bm->bm_rules, (bm->bm_nrules + 2) * sizeof(*n));
+	if (n == NULL)
+		return ENOMEM;
+	bm->bm_rules = n;
+	for (d = BR_RULE_IN; d <= BR_RULE_OUT; d <<= 1)
+		if (r->dir & d) {
+			n[bm->bm_nrules + k] = *r;
+			n[bm->bm_nrules + k++].dir = (uint8_t)d;
+		}
+	bm->bm_nrules += (uint16_t)k;
+	return 0;
+}
+
+void
+bridge_rule_flush(struct bridge_member *bm)
+{
+	free(bm->bm_rules);
+	bm->bm_rules = NULL;
+	bm->bm_nrules = 0;
+}
+
+/* bridge_arpfilter(): r's ARP conditions on frame f. */
+static int
+rule_arp_matches(const struct bridge_rule *r, const uint8_t *f, uint32_t len)
+{
+	uint16_t type = ether_get16(f + 12), op;
+
+	if (len < 42 || type != ((r->match & BR_RULE_ARP) ? ETHERTYPE_ARP :
+	    ETHERTYPE_REVARP) || ether_get16(f + 14) != 1 ||
+	    ether_get16(f + 16) != ETHERTYPE_IP || f[18] != 6 || f[19] != 4)
+		return 0;
+	op = ether_get16(f + 20);
+	if ((r->match & BR_RULE_REQUEST) && op != (type == ETHERTYPE_ARP ? 1 :
+	    3))
+		return 0;
+	if ((r->match & BR_RULE_REPLY) && op != (type == ETHERTYPE_ARP ? 2 :
+	    4))
+		return 0;
+	return !((r->match & BR_RULE_SHA) && memcmp(f + 22, r->sha, 6)) &&
+	    !((r->match & BR_RULE_SPA) && ip_get32(f + 28) != r->spa) &&
+	    !((r->match & BR_RULE_THA) && memcmp(f + 32, r->tha, 6)) &&
+	    !((r->match & BR_RULE_TPA) && ip_get32(f + 38) != r->tpa);
+}
+
+/* The first rule of bm for direction dir that frame p meets, or NULL. */
+const struct bridge_rule *
+bridge_rule_match(const struct bridge_member *bm, int dir,
+    const struct pkt *p)
+{
+	const struct bridge_rule *r;
+	int i;
+
+	for (i = 0; i < bm->bm_nrules; i++) {
+		r = &bm->bm_rules[i];
+		if (r->dir != dir ||
+		    ((r->match & BR_RULE_SRC) && memcmp(ether_src(p->data),
+		    r->src, 6) != 0) ||
+		    ((r->match & BR_RULE_DST) && memcmp(ether_dst(p->data),
+		    r->dst, 6) != 0) ||
+		    ((r->match & (BR_RULE_ARP | BR_RULE_RARP)) &&
+		    !rule_arp_matches(r, p->data, p->len)))
+			continue;
+		return r;
+	}
+	return NULL;
+}
+
+/* bridge_showrule() of brconfig.c: one rule of member IFNAME. */
+void
+bridge_rule_print(FILE *out, const struct bridge_rule *r, const char *ifname)
+{
+	char buf[32];
+	struct in_addr in;
+
+	/* ether_ntoa(): no leading zeros, "0:de:ad:be:ef:0". */
+#define MAC(m)	(snprintf(buf, sizeof(buf), "%x:%x:%x:%x:%x:%x", (m)[0], \
+	    (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]), buf)
+	fprintf(out, "%s %s on %s", r->block ? "block" : "pass",
+	    r->dir == BR_RULE_IN ? "in" : "out", ifname);
+	if (r->match & BR_RULE_SRC)
+		fprintf(out, " src %s", MAC(r->src));
+	if (r->match & BR_RULE_DST)
+		fprintf(out, " dst %s", MAC(r->dst));
+	if (r->tagname[0] != '\0')
+		fprintf(out, " tag %s", r->tagname);
+	if (r->match & BR_RULE_ARP)
+		fprintf(out, " arp");
+	if (r->match & BR_RULE_RARP)
+		fprintf(out, " rarp");
+	if (r->match & BR_RULE_REQUEST)
+		fprintf(out, " request");
+	if (r->match & BR_RULE_REPLY)
+		fprintf(out, " reply");
+	if (r->match & BR_RULE_SHA)
+		fprintf(out, " sha %s", MAC(r->sha));
+	if (r->match & BR_RULE_SPA) {
+		in.s_addr = htonl(r->spa);
+		fprintf(out, " spa %s", inet_ntoa(in));
+	}
+	if (r->match & BR_RULE_THA)
+		fprintf(out, " tha %s", MAC(r->tha));
+	if (r->match & BR_RULE_TPA) {
+		in.s_addr = htonl(r->tpa);
+		fprintf(out, " tpa %s", inet_ntoa(in));
+	}
+#undef MAC
+	fputc('\n', out);
 }

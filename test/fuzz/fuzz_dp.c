@@ -2,10 +2,10 @@
  * libFuzzer target: any frame, on any port, through the whole pipeline of
  * the handbook's configuration (bridge with a trunk and a vlan, the routed
  * vether0 segment, NAT out of em0, pf with block return, nat-to, rdr-to
- * and tags on bridge members too, em2's DHCP client, whose answers it may
- * forge).  Every port is a capture-file port with no files, so nothing
- * leaves the process.  A frame must be dropped with
- * a counter or forwarded; never a crash, a leak or undefined behaviour.
+ * and tags on bridge members too, bridge rules, and em2's DHCP client,
+ * whose answers it may forge).  Every port is a capture-file port with no
+ * files, so nothing leaves the process.  A frame must be dropped with a
+ * counter or forwarded; never a crash, a leak or undefined behaviour.
  *
  * The first input byte picks the port, the second the offload flags and
  * checksum offsets (as the kernel could hand them over), or with 0x40
@@ -48,7 +48,10 @@ setup(void)
 
 	if (mkdtemp(dir) == NULL)
 		abort();
-	put(dir, "hostname.bridge0", "add em1\nup\n");
+	put(dir, "hostname.bridge0", "add em1\n"
+	    "rule block in on em1 src 2:0:0:0:0:d\n"
+	    "rule pass in on em1 arp request tpa 192.0.2.1 tag ARPQ\n"
+	    "rule block out on em1 rarp\nup\n");
 	put(dir, "hostname.vlan10", "vlandev em1\nvlan 10\nup\n");
 	put(dir, "hostname.bridge1", "add vether0\nup\n");
 	put(dir, "hostname.vether0", "inet 10.50.0.1 255.255.255.0\nup\n");

@@ -314,6 +314,50 @@ def span_port_at_run_time():
 
 
 @case
+def bridge_rules_filter_and_tag():
+    """bridge(4) rules on members, first match: D is blocked coming in on
+    em1, A passes tagged LANA, which pf's `pass out on tap0 tagged LANA'
+    then lets through where C's untagged frame is blocked; an ARP request
+    for 192.0.2.66 may not leave on em2."""
+    files = {"hostname.bridge0":
+             "add em1\nadd em2\n"
+             "rule block in on em1 src 02:00:00:00:00:0d\n"
+             "rule pass in on em1 src 02:00:00:00:00:0a tag LANA\n"
+             "rule block out on em2 arp request tpa 192.0.2.66\nup\n",
+             "vm.conf": VMCONF,
+             "pf.conf": "block out on tap0 all\n"
+                        "pass out on tap0 tagged LANA\n"}
+    f1 = udp(A, BCAST, "192.0.2.1", "192.0.2.255", 5000, 5001)
+    f2 = udp(D, BCAST, "192.0.2.4", "192.0.2.255", 5000, 5001)
+    arp = arp_request(A, "192.0.2.1", "192.0.2.66")
+    f4 = udp(C, BCAST, "192.0.2.3", "192.0.2.255", 5000, 5001)
+    return dict(files=files,
+                inputs={"em1": [(1.0, f1), (1.1, f2), (1.2, arp),
+                                (1.3, f4)]},
+                expect={"em2": [f1, f4], "tap0": [f1, arp]},
+                commands=["ifconfig bridge0", "stats"],
+                views=[r"^\tblock in on em1 src 2:0:0:0:0:d$",
+                       r"^\tpass in on em1 src 2:0:0:0:0:a tag LANA$",
+                       r"^\tblock out on em2 arp request tpa 192\.0\.2\.66$",
+                       r"bridge0 +drop-rule +2 "])
+
+
+@case
+def bridge_rule_at_run_time():
+    """ifconfig bridge0 rule ... on a running bridge, and flushrule."""
+    f1 = udp(A, BCAST, "192.0.2.1", "192.0.2.255", 5000, 5001)
+    return dict(files=BRIDGE_EM1_EM2,
+                inputs={"em1": [(1.0, f1)]},
+                expect={"em2": []},
+                pre=["ifconfig bridge0 rule block in on em1 src "
+                     "02:00:00:00:00:0a"],
+                commands=["ifconfig bridge0", "stats",
+                          "ifconfig bridge0 flushrule em1"],
+                views=[r"^\tblock in on em1 src 2:0:0:0:0:a$",
+                       r"bridge0 +drop-rule +1 "])
+
+
+@case
 def runt_dropped_counted():
     return dict(
         files={"hostname.bridge0": "add em1\nup\n", "vm.conf": VMCONF},

@@ -9,6 +9,7 @@
 #include "fwd/bridge.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
+#include "fwd/ip.h"
 
 static struct bridge br;
 static uint8_t bufs[4][256];
@@ -304,4 +305,75 @@ Test(csum, complete_matches_full_computation)
 	p.off.flags = PKT_OFF_NEEDS_CSUM;
 	p.off.csum_start = 70;
 	cr_expect_eq(csum_complete(&p), EINVAL);
+}
+
+static int
+parse_rule(const char *line, struct bridge_rule *r, char *ifname)
+{
+	char buf[256], *argv[32], *w, err[256];
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok(buf, " "); w != NULL; w = strtok(NULL, " "))
+		argv[argc++] = w;
+	return bridge_rule_parse(argc, argv, r, ifname, 16, err, sizeof(err));
+}
+
+/*
+ * Bridge rules: first match, in and out apart (in/out is one of each),
+ * MACs and ARP fields; a wrong word is named by its index.
+ */
+Test(bridge, rules_parse_match_and_print)
+{
+	struct bridge_member *bm = bridge_member(&br, 1);
+	struct bridge_rule r;
+	struct pkt *p;
+	char ifn[16], text[128];
+	FILE *f;
+
+	cr_assert_eq(parse_rule("block in/out on em1 src 2:0:0:0:0:d", &r,
+	    ifn), 0);
+	cr_expect_str_eq(ifn, "em1");
+	cr_assert_eq(bridge_rule_add(bm, &r), 0);
+	cr_expect_eq(bm->bm_nrules, 2, "in/out is two rules");
+	cr_assert_eq(parse_rule("pass in on em1 arp reply spa 192.0.2.9 tag T",
+	    &r, ifn), 0);
+	cr_assert_eq(bridge_rule_add(bm, &r), 0);
+	cr_assert_eq(parse_rule("block in on em1 arp", &r, ifn), 0);
+	cr_assert_eq(bridge_rule_add(bm, &r), 0);
+
+	p = frame(0, "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:0d", 1);
+	cr_expect(bridge_rule_match(bm, BR_RULE_IN, p)->block);
+	cr_expect(bridge_rule_match(bm, BR_RULE_OUT, p)->block);
+	p = frame(0, "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 1);
+	cr_expect_null(bridge_rule_match(bm, BR_RULE_IN, p), "not ARP");
+	/* An ARP reply from 192.0.2.9: the pass rule, before block arp. */
+	ether_put16(p->data + 12, ETHERTYPE_ARP);
+	ether_put16(p->data + 14, 1);
+	ether_put16(p->data + 16, ETHERTYPE_IP);
+	p->data[18] = 6;
+	p->data[19] = 4;
+	ether_put16(p->data + 20, 2);
+	ip_put32(p->data + 28, 0xc0000209);
+	cr_expect_eq(bridge_rule_match(bm, BR_RULE_IN, p)->block, 0);
+	ip_put32(p->data + 28, 0xc000020a);
+	cr_expect(bridge_rule_match(bm, BR_RULE_IN, p)->block,
+	    "another sender: block arp");
+	ether_put16(p->data + 12, ETHERTYPE_REVARP);
+	cr_expect_null(bridge_rule_match(bm, BR_RULE_IN, p), "RARP is not ARP");
+
+	cr_assert_not_null(f = fmemopen(text, sizeof(text), "w"));
+	bridge_rule_print(f, &bm->bm_rules[2], "em1");
+	fclose(f);
+	cr_expect_str_eq(text, "pass in on em1 tag T arp reply spa 192.0.2.9\n");
+
+	cr_expect_eq(parse_rule("drop in on em1", &r, ifn), -1);
+	cr_expect_eq(parse_rule("block up on em1", &r, ifn), -2);
+	cr_expect_eq(parse_rule("block in at em1", &r, ifn), -3);
+	cr_expect_eq(parse_rule("block in on em1 src 2:0:0:0:0", &r, ifn),
+	    -1 - 4, "the word before the bad value");
+	cr_expect_eq(parse_rule("block in on em1 spa 192.0.2.1", &r, ifn),
+	    -1 - 4, "spa without arp");
+	bridge_rule_flush(bm);
+	cr_expect_eq(bm->bm_nrules, 0);
 }

@@ -336,3 +336,23 @@ Test(conf, span_ports)
 	EXPECT_ERR("hostname.bridge0:2:6: span em1: expected an interface "
 	    "that is not a member of bridge0");
 }
+
+/* rule lines: a bad word or a non-member is named where it stands;
+ * flushrule drops the member's rules read so far. */
+Test(conf, bridge_rules)
+{
+	put("hostname.bridge0", "add em1\nrule block in on em1 src 2:0:0:0:0:d\n"
+	    "rule pass out on em1 tag X\nflushrule em1\n"
+	    "rule block in/out on em1 arp request\nup\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(c->bridges[0].nrules, 1);
+	cr_expect_eq(c->bridges[0].rules[0].rule.dir,
+	    BR_RULE_IN | BR_RULE_OUT);
+	conf_free(c);
+	put("hostname.bridge0", "add em1\nrule block in on em9\n"
+	    "rule block in on em1 src nope\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.bridge0:2:18: em9 is not a member of bridge0");
+	EXPECT_ERR("hostname.bridge0:3:22: rule: \"src\" unexpected here, or "
+	    "its value bad");
+}
