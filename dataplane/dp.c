@@ -384,6 +384,7 @@ dp_build_bridges(struct dp *dp, FILE *err)
 
 			if (p == NULL)
 				return -1;
+			dp->bridge_spans = 1;
 			if (p->bridge >= 0 || bridge_add_span(br,
 			    p->index) != 0)
 				return dp_conf_err(err, &cb->spans[j].pos,
@@ -413,12 +414,13 @@ dp_bridge_rule_add(struct dp *dp, struct bridge *br, struct bridge_member *bm,
 	    (r->tag = acl_tag_id(dp->pf.tags, r->tagname, 1)) == 0)
 		return ENOSPC;
 	br->br_rules = 1;	/* from now on frames look for rules */
+	dp->bridge_rules = 1;
 	return bridge_rule_add(bm, r);
 }
 
 /* hostname.bridgeN's rules, once pf's tags exist. */
 static int
-dp_bridge_rules(struct dp *dp, FILE *err)
+dp_build_bridge_rules(struct dp *dp, FILE *err)
 {
 	struct conf *c = dp->conf;
 	int i, j;
@@ -631,7 +633,7 @@ dp_build(struct dp *dp, struct conf *c, struct dp_opts *opts, FILE *err)
 		fprintf(err, "sluiced: out of memory for the state table\n");
 		return -1;
 	}
-	if (dp_bridge_rules(dp, err) != 0)
+	if (dp_build_bridge_rules(dp, err) != 0)
 		return -1;
 	{
 		char path[sizeof(c->dir) + 16];
@@ -872,22 +874,20 @@ dp_flush(struct dp *dp)
 
 /*
  * bridge_filterrule(): member port's rules for direction dir (first
- * match).  0: a rule blocks p (counted, traced); 1: it passes, with *tag
- * the pf tag a passing rule gives it (0: none).
+ * match): -1 if a rule blocks p (counted, traced), else the pf tag a
+ * passing rule gives it (0: none, or no rule matched).
  */
-static int
-dp_bridge_rules_pass(struct dp *dp, struct port *port, int dir,
-    const struct pkt *p, uint16_t *tag)
+static __attribute__((noinline)) int
+dp_bridge_rules_slow(struct dp *dp, struct port *port, int dir,
+    const struct pkt *p)
 {
-	struct bridge *br;
+	struct bridge *br = &dp->bridges[port->bridge];
 	const struct bridge_member *bm;
 	const struct bridge_rule *r;
 
-	*tag = 0;
-	if (port->bridge < 0 || !(br = &dp->bridges[port->bridge])->br_rules ||
-	    (bm = bridge_member(br, port->index)) == NULL ||
+	if ((bm = bridge_member(br, port->index)) == NULL ||
 	    (r = bridge_rule_match(bm, dir, p)) == NULL)
-		return 1;
+		return 0;
 	if (p->traced) {
 		char text[256] = "";
 		FILE *f = fmemopen(text, sizeof(text) - 1, "w");
@@ -902,10 +902,20 @@ dp_bridge_rules_pass(struct dp *dp, struct port *port, int dir,
 	}
 	if (r->block) {
 		br->br_c[BRIDGE_C_DROP_RULE]++;
-		return 0;
+		return -1;
 	}
-	*tag = r->tag;
-	return 1;
+	return r->tag;
+}
+
+/* Every frame asks, and nearly every bridge has no rules: inline. */
+static inline int
+dp_bridge_rules(struct dp *dp, struct port *port, int dir,
+    const struct pkt *p)
+{
+	if (!dp->bridge_rules || port->bridge < 0 ||
+	    !dp->bridges[port->bridge].br_rules)
+		return 0;
+	return dp_bridge_rules_slow(dp, port, dir, p);
 }
 
 /*
@@ -919,26 +929,23 @@ static void
 dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p, int shared)
 {
 	struct pkt *q = p;
-	uint16_t tag = 0;
+	int tag = dp_bridge_rules(dp, out, BR_RULE_OUT, p);
 
-	if (!dp_bridge_rules_pass(dp, out, BR_RULE_OUT, p, &tag))
+	if (tag < 0)
 		return;
-	if (tag != 0 && !shared)
-		p->pf_tag = tag;
-	if (out->kind == PORT_VETHER ||
+	if (out->kind == PORT_VETHER || !dp_pf_filters(dp, out) ||
 	    dp->ports[p->in_port]->kind == PORT_VETHER) {
 		dp_output(dp, out, p);
 		return;
 	}
-	if (shared && dp_pf_filters(dp, out) &&
-	    ether_type(p->data, p->len, NULL) == ETHERTYPE_IP &&
+	if (shared && ether_type(p->data, p->len, NULL) == ETHERTYPE_IP &&
 	    (q = pkt_copy(&dp->pool, p)) == NULL) {
 		out->c[PORT_C_DROP_NO_BUFFER]++;
 		return;
 	}
-	/* A shared frame pf never reads here keeps no member's tag. */
-	if (tag != 0 && q != p)
-		q->pf_tag = tag;
+	/* A shared frame pf does not read keeps no member's tag. */
+	if (tag > 0 && (q != p || !shared))
+		q->pf_tag = (uint16_t)tag;
 	if (dp_pf_test(dp, out, ACL_OUT, q) == PF_PASS)
 		dp_output(dp, out, q);
 	if (q != p)
@@ -1058,18 +1065,18 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 			dp_trace_rx(dp, in, p);
 		}
 		owner[i] = dp_port_input(dp, in, p);
-		if (owner[i] != NULL && owner[i]->bridge >= 0 &&
+		if (dp->bridge_spans && owner[i] != NULL &&
+		    owner[i]->bridge >= 0 &&
 		    dp->bridges[owner[i]->bridge].br_nspan > 0)
 			dp_span(dp, &dp->bridges[owner[i]->bridge], p);
 		/* Bridge rules in, then pf in (a rule's tag is pf's). */
-		if (owner[i] != NULL) {
-			uint16_t tag;
+		if (dp->bridge_rules && owner[i] != NULL) {
+			int tag = dp_bridge_rules(dp, owner[i], BR_RULE_IN, p);
 
-			if (!dp_bridge_rules_pass(dp, owner[i], BR_RULE_IN, p,
-			    &tag))
+			if (tag < 0)
 				owner[i] = NULL;
-			else if (tag != 0)
-				p->pf_tag = tag;
+			else if (tag > 0)
+				p->pf_tag = (uint16_t)tag;
 		}
 		/*
 		 * pf filters what the bridge forwards between members, in on
@@ -1078,6 +1085,7 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 		 * as bridge(4) delivers local traffic without member rules.
 		 */
 		if (owner[i] != NULL && owner[i]->kind != PORT_VETHER &&
+		    dp_pf_filters(dp, owner[i]) &&
 		    !dp_for_router(dp, owner[i], p) &&
 		    dp_pf_test(dp, owner[i], ACL_IN, p) != PF_PASS)
 			owner[i] = NULL;

@@ -78,6 +78,10 @@ struct dp {
 	uint32_t	 now;		/* seconds of now_ns */
 	uint64_t	 start_ns;
 	int		 replay;	/* every port is a capture file */
+	/* Some bridge has had rules / span ports: only then do frames look
+	 * (a flag each, never cleared: a hint for the fast path). */
+	uint8_t		 bridge_rules;
+	uint8_t		 bridge_spans;
 	uint32_t	 pkt_seq;
 
 	uint32_t	 trace_budget;	/* trace this many more packets */
@@ -96,6 +100,17 @@ struct dp {
 	struct txent	 loopq[4 * BATCH_MAX];
 	uint64_t	 c[DP_C__MAX];
 };
+
+/* Whether pf looks at this port's packets at all (enabled, not skipped);
+ * every frame asks. */
+static inline int
+dp_pf_filters(const struct dp *dp, const struct port *port)
+{
+	const struct dp_pf_ruleset *rs = dp->pf.rs;
+
+	return dp->pf.enabled && rs != NULL && port->index < rs->nports &&
+	    !rs->skip[port->index];
+}
 
 int	 dp_build(struct dp *, struct conf *, struct dp_opts *, FILE *);
 void	 dp_destroy(struct dp *);

@@ -353,6 +353,7 @@ ctl_ifconfig_bridge(struct dp *dp, struct bridge *br, int argc, char **argv,
 				    "interface\n", argv[i]);
 				return 1;
 			}
+			dp->bridge_spans |= o[0] != '-';
 			if (o[0] == '-' ? bridge_del_span(br, p->index) != 0 :
 			    p->bridge >= 0 || bridge_add_span(br,
 			    p->index) != 0) {

@@ -1190,15 +1190,6 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 	return 1;
 }
 
-/* Whether pf looks at this port's packets at all (enabled, not skipped). */
-int
-dp_pf_filters(const struct dp *dp, const struct port *port)
-{
-	const struct dp_pf_ruleset *rs = dp->pf.rs;
-
-	return dp->pf.enabled && rs != NULL && port->index < rs->nports &&
-	    !rs->skip[port->index];
-}
 
 int
 dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)

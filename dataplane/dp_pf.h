@@ -142,7 +142,6 @@ struct dp_pf {
 int	 dp_pf_init(struct dp *);
 void	 dp_pf_fini(struct dp *);
 int	 dp_pf_load(struct dp *, const char *, FILE *);
-int	 dp_pf_filters(const struct dp *, const struct port *);
 int	 dp_pf_table(struct dp *, const char *, const char *, const char *,
 	    int, char **, FILE *);
 void	 dp_pf_show_tables(struct dp *, const char *, FILE *);

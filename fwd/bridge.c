@@ -143,7 +143,7 @@ bridge_del_span(struct bridge *br, uint16_t port)
 
 static void
 bridge_decide(struct bridge *br, struct pkt *p, struct bridge_decision *d,
-    uint32_t now)
+    uint32_t now, int restricted)
 {
 	const struct bridge_member *bm;
 	const uint8_t *src = ether_src(p->data), *dst = ether_dst(p->data);
@@ -187,8 +187,8 @@ bridge_decide(struct bridge *br, struct pkt *p, struct bridge_decision *d,
 			break;
 		}
 	}
-	if ((bm->bm_flags & BM_BLOCKNONIP) && !ether_is_ip_like(p->data,
-	    p->len)) {
+	if (restricted && (bm->bm_flags & BM_BLOCKNONIP) &&
+	    !ether_is_ip_like(p->data, p->len)) {
 		d->d_verdict = BR_DROP;
 		d->d_reason = BRIDGE_C_DROP_NONIP;
 	} else if (ether_is_multicast(dst)) {
@@ -201,7 +201,8 @@ bridge_decide(struct bridge *br, struct pkt *p, struct bridge_decision *d,
 	} else if (out == p->in_port) {
 		d->d_verdict = BR_DROP;
 		d->d_reason = BRIDGE_C_DROP_SAME_PORT;
-	} else if ((reason = bridge_refuses(br, bm, (uint16_t)out, p)) != 0) {
+	} else if (restricted &&
+	    (reason = bridge_refuses(br, bm, (uint16_t)out, p)) != 0) {
 		d->d_verdict = BR_DROP;
 		d->d_reason = (uint8_t)reason;
 	} else {
@@ -217,11 +218,16 @@ bridge_input(struct bridge *br, struct pkt **pkts, uint16_t n,
     struct bridge_decision *d, uint32_t now)
 {
 	uint16_t i;
+	int restricted = 0;
 
+	/* Once a batch: is any member blocknonip or protected? */
+	for (i = 0; i < br->br_nmembers; i++)
+		restricted |= (br->br_members[i].bm_flags & BM_BLOCKNONIP) ||
+		    br->br_members[i].bm_protected != 0;
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			__builtin_prefetch(pkts[i + 1]->data);
-		bridge_decide(br, pkts[i], &d[i], now);
+		bridge_decide(br, pkts[i], &d[i], now, restricted);
 	}
 }
 
