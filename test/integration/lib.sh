@@ -148,12 +148,14 @@ uplink_etc() {
 	echo 198.51.100.1 >"$1/mygate"
 }
 
-# wan_ns NS: the "wan" behind em0 (s${ID}em0 <-> wan0, 198.51.100.1/24),
-# routing the routed segment 10.50.0.0/24 back to us.
+# wan_ns NS [nat]: the "wan" behind em0 (s${ID}em0 <-> wan0,
+# 198.51.100.1/24), routing the routed segment 10.50.0.0/24 back to us,
+# unless it is NATed ("nat"): then the wan knows only em0's address.
 wan_ns() {
 	mkns "$1" && mkveth "s${ID}em0" "$1" wan0 || return 1
 	ip -n "$1" addr add 198.51.100.1/24 dev wan0
-	ip -n "$1" route add 10.50.0.0/24 via 198.51.100.2
+	[ "${2:-}" = nat ] ||
+	    ip -n "$1" route add 10.50.0.0/24 via 198.51.100.2
 }
 
 # routed_etc DIR [LINE...]: the handbook's section 3 routed segment in DIR:

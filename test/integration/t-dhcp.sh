@@ -11,9 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 EX=$(cd "$HERE/../../examples/handbook/etc" && pwd)
 
 WAN=sl$ID-dwan DB=sl$ID-ddb
-mkns "$WAN" && mkns "$DB" || exit 1
-mkveth "s${ID}em0" "$WAN" wan0 || exit 1
-ip -n "$WAN" addr add 198.51.100.1/24 dev wan0
+wan_ns "$WAN" nat && mkns "$DB" || exit 1
 ip netns exec "$WAN" dnsmasq --no-daemon --port=0 --interface=wan0 \
 	--bind-interfaces --dhcp-range=198.51.100.50,198.51.100.59,255.255.255.0,2m \
 	--dhcp-option=3,198.51.100.1 --dhcp-option=6,198.51.100.1 \

@@ -8,9 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 EX=$(cd "$HERE/../../examples/handbook/etc" && pwd)
 
 WAN=sl$ID-nwan DB=sl$ID-ndb
-mkns "$WAN" && mkns "$DB" || exit 1
-mkveth "s${ID}em0" "$WAN" wan0 || exit 1
-ip -n "$WAN" addr add 198.51.100.1/24 dev wan0
+wan_ns "$WAN" nat && mkns "$DB" || exit 1
 
 etc=$TMP/etc
 mkdir -p "$etc"
