@@ -35,6 +35,7 @@ struct pfctl_opts {
 	int		 verbose;
 	const char	*anchor;
 	int		 wildcard;
+	int		 labels;	/* -s labels: a counter line a label */
 };
 
 /* Evaluations of a rule: packets evaluated where it can apply. */
@@ -80,6 +81,35 @@ print_counters(struct dp *dp, const struct acl_anchor *a, size_t i,
 	    0UL, (unsigned long)dp->pf.pid, st->states_tot);
 }
 
+/*
+ * pfctl -s labels (pfctl_show_rules(), PFCTL_SHOW_LABELS): for a rule
+ * with a label, "label evaluations packets bytes in-packets in-bytes
+ * out-packets out-bytes state-creations", what monitoring scripts read.
+ */
+static void
+print_label(struct dp *dp, const struct acl_anchor *a, size_t i, FILE *out)
+{
+	struct dp_pf_ruleset *rs = dp->pf.rs;
+	const struct acl_rule *r = &a->rs.rules[i];
+	const struct pf_rule_stats *st;
+	size_t k;
+
+	if (r->label[0] == '\0')
+		return;
+	for (k = 0; k < rs->conf->nall; k++)
+		if (rs->conf->all[k] == a)
+			break;
+	st = &rs->stats_view[rs->anchor_base[k] + i];
+	fprintf(out, "%s %llu %llu %llu %llu %llu %llu %llu %u\n", r->label,
+	    (unsigned long long)rule_evals(rs, r),
+	    (unsigned long long)(st->packets[0] + st->packets[1]),
+	    (unsigned long long)(st->bytes[0] + st->bytes[1]),
+	    (unsigned long long)st->packets[0],
+	    (unsigned long long)st->bytes[0],
+	    (unsigned long long)st->packets[1],
+	    (unsigned long long)st->bytes[1], st->states_tot);
+}
+
 static void
 indent(FILE *out, int depth, int verbose)
 {
@@ -98,6 +128,12 @@ show_rule(struct dp *dp, const struct acl_anchor *a, size_t i, FILE *out,
 {
 	const struct acl_rule *r = &a->rs.rules[i];
 
+	if (o->labels) {
+		print_label(dp, a, i, out);
+		if (r->anchor != NULL && r->anchor_inline)
+			show_anchor_rules(dp, r->anchor, out, o, depth + 1);
+		return;
+	}
 	indent(out, depth, o->verbose);
 	acl_print_rule(out, r, o->verbose >= 2 ? ACL_LOAD_VERBOSE2 : 0);
 	/* Unnamed (inline) anchors print their body, as pfctl does. */
@@ -132,7 +168,7 @@ show_rules(struct dp *dp, FILE *out, const struct pfctl_opts *o)
 
 	if (rs == NULL)
 		return 0;
-	if (o->verbose)
+	if (o->verbose || o->labels)
 		dp_pf_stats_view(dp);
 	if (o->anchor == NULL) {
 		show_anchor_rules(dp, rs->conf->root, out, o, 0);
@@ -148,9 +184,12 @@ show_rules(struct dp *dp, FILE *out, const struct pfctl_opts *o)
 	}
 	/* -a 'x/ *': every child as an anchor block, in name order. */
 	for (i = 0; i < a->nchild; i++) {
-		fprintf(out, "anchor \"%s\" all {\n", a->child[i]->name);
+		if (!o->labels)
+			fprintf(out, "anchor \"%s\" all {\n",
+			    a->child[i]->name);
 		show_anchor_rules(dp, a->child[i], out, o, 1);
-		fputs("}\n", out);
+		if (!o->labels)
+			fputs("}\n", out);
 	}
 	return 0;
 }
@@ -677,6 +716,10 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		return status;
 	if (strncmp(show, "rules", strlen(show)) == 0 || strcmp(show, "r") == 0)
 		return show_rules(dp, out, &o);
+	if (strncmp(show, "labels", strlen(show)) == 0) {
+		o.labels = 1;
+		return show_rules(dp, out, &o);
+	}
 	if (strncmp(show, "states", strlen(show)) == 0) {
 		state_walk(&dp->pf.states, show_state, &w);
 		return 0;

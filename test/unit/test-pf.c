@@ -808,3 +808,30 @@ Test(pf, tables_change_at_run_time)
 	    "2 addresses deleted.\n");
 	dptest_destroy(&dp, conf);
 }
+
+/*
+ * pfctl -s labels: a line a labelled rule, "label evaluations packets
+ * bytes in-packets in-bytes out-packets out-bytes state-creations"; the
+ * label's macros expanded as pfctl expands them.
+ */
+Test(pf, show_labels)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[80];
+	uint32_t len;
+
+	put("pf.conf", "block all label \"deny\"\n"
+	    "pass in on vether0 from 10.50.0.0/24 label \"isol-$nr\"\n"
+	    "pass out on em0\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	len = ip4(b, VE, DB, 17, "10.50.0.20", 41000, "198.51.100.1", 53, 0);
+	feed(&dp, "tap0", b, len);
+	feed(&dp, "tap0", b, len);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sl"),
+	    "deny 2 0 0 0 0 0 0 0\n"
+	    "isol-1 1 2 120 2 120 0 0 1\n", "the second packet met the "
+	    "states, not the rules");
+	dptest_destroy(&dp, conf);
+}
