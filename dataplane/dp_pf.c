@@ -1705,6 +1705,14 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 					ap.dport = pt;
 				i += 2;
 			}
+		} else if (strcmp(w, "tagged") == 0 && v != NULL) {
+			/* As if an earlier rule (or bridge rule) tagged it. */
+			if ((ap.tag = acl_tag_id(pf->tags, v, 0)) == 0) {
+				fprintf(out, "explain: tag %s: no rule sets or "
+				    "tests it\n", v);
+				return 1;
+			}
+			i++;
 		} else if (strcmp(w, "flags") == 0 && v != NULL) {
 			const char *f;
 
@@ -1717,7 +1725,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		} else {
 			fprintf(out, "explain: unexpected \"%s\"; usage: "
 			    "explain in|out on IF [proto P] from A [port N] to "
-			    "B [port N] [flags S]\n", w);
+			    "B [port N] [flags S] [tagged NAME]\n", w);
 			return 1;
 		}
 	}
@@ -1730,8 +1738,9 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 	fprintf(out, "%s on %s: proto %u %s", dir == ACL_IN ? "in" : "out",
 	    port->name, ap.proto, inet_ntop(AF_INET, &src, text, 64));
-	fprintf(out, ":%u -> %s:%u\n", ap.sport, inet_ntop(AF_INET, &dst,
-	    text, 64), ap.dport);
+	fprintf(out, ":%u -> %s:%u%s%s\n", ap.sport, inet_ntop(AF_INET, &dst,
+	    text, 64), ap.dport, ap.tag ? ", tagged " : "", ap.tag ?
+	    acl_tag_name(pf->tags, ap.tag) : "");
 	if (!pf->enabled || pf->rs == NULL) {
 		fprintf(out, "  pf has no rules (or is disabled): pass\n");
 		return 0;

@@ -835,3 +835,29 @@ Test(pf, show_labels)
 	    "states, not the rules");
 	dptest_destroy(&dp, conf);
 }
+
+/* explain ... tagged NAME: the packet as an earlier rule tagged it. */
+Test(pf, explain_tagged)
+{
+	struct conf *conf;
+	struct dp dp;
+	const char *q = "explain out on em0 proto udp from 10.50.0.20 to "
+	    "198.51.100.1 port 53";
+	char line[200];
+
+	put("pf.conf", "block out on em0 all\n"
+	    "pass in on vether0 tag ISOL\n"
+	    "pass out on em0 tagged ISOL\n");
+	build(&dp, &conf);
+	cr_expect(strstr(dptest_ctl(&dp, q), "\n  block") != NULL, "%s",
+	    dptest_out);
+	snprintf(line, sizeof(line), "%s tagged ISOL", q);
+	cr_expect(strstr(dptest_ctl(&dp, line), ", tagged ISOL\n") != NULL,
+	    "%s", dptest_out);
+	cr_expect(strstr(dptest_out, "\n  pass") != NULL, "%s", dptest_out);
+	snprintf(line, sizeof(line), "%s tagged NOPE", q);
+	cr_expect_eq(dptest_ctl_rc(&dp, line), 1);
+	cr_expect_str_eq(dptest_out, "explain: tag NOPE: no rule sets or "
+	    "tests it\n");
+	dptest_destroy(&dp, conf);
+}
