@@ -1928,3 +1928,51 @@ dp_pf_tick(struct dp *dp)
 		t->purge_pos = (t->purge_pos + 1) % t->limit;
 	}
 }
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * pfctl -s Interfaces: the interfaces and groups pf knows (its kif tree:
+ * "all", every port, every group), in name order; -v marks the ones
+ * `set skip' skips.
+ */
+void
+dp_pf_show_ifaces(struct dp *dp, int verbose, FILE *out)
+{
+	struct acl_ifinfo *ifs = pf_ifinfo(dp);
+	const char **names;
+	size_t n = 0, i, k;
+	int g;
+
+	if (ifs == NULL || (names = calloc(1 + (size_t)dp->nports *
+	    (1 + ACL_IF_MAXGROUPS), sizeof(*names))) == NULL) {
+		free(ifs);
+		return;
+	}
+	names[n++] = "all";
+	for (i = 0; i < (size_t)dp->nports; i++) {
+		names[n++] = ifs[i].name;
+		for (g = 0; g < ifs[i].ngroups; g++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(names[k], ifs[i].groups[g]) == 0)
+					break;
+			if (k == n)
+				names[n++] = ifs[i].groups[g];
+		}
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		struct port *p = dp_port(dp, names[i]);
+		const struct dp_pf_ruleset *rs = dp->pf.rs;
+
+		fprintf(out, "%s%s\n", names[i], verbose && p != NULL &&
+		    rs != NULL && p->index < rs->nports && rs->skip[p->index] ?
+		    " (skip)" : "");
+	}
+	free(names);
+	free(ifs);
+}

@@ -736,6 +736,10 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		show_timeouts(dp, out);
 		return 0;
 	}
+	if (strcmp(show, "Interfaces") == 0 || strcmp(show, "I") == 0) {
+		dp_pf_show_ifaces(dp, o.verbose, out);
+		return 0;
+	}
 	if (strcmp(show, "Tables") == 0 || strcmp(show, "T") == 0) {
 		dp_pf_show_tables(dp, o.anchor != NULL ? o.anchor : "", out);
 		return 0;

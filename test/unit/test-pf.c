@@ -861,3 +861,23 @@ Test(pf, explain_tagged)
 	    "tests it\n");
 	dptest_destroy(&dp, conf);
 }
+
+/* pfctl -s Interfaces: "all", the ports and their groups, by name; -v
+ * marks what set skip skips. */
+Test(pf, show_interfaces)
+{
+	struct conf *conf;
+	struct dp dp;
+	const char *t;
+
+	put("pf.conf", "set skip on em2\nblock all\n");
+	build(&dp, &conf);
+	t = dptest_ctl(&dp, "pfctl -vsI");
+	cr_expect(strstr(t, "all\n") == t, "all first: %s", t);
+	cr_expect(strstr(t, "\negress\nem0\n") != NULL, "%s", t);
+	cr_expect(strstr(t, "\nem2 (skip)\n") != NULL, "%s", t);
+	cr_expect(strstr(t, "\nvether\nvether0\n") != NULL, "a group, then its "
+	    "member: %s", t);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sI"), "(skip)") == NULL);
+	dptest_destroy(&dp, conf);
+}
