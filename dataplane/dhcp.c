@@ -37,13 +37,12 @@ ip4str(uint32_t a, char *buf)
 } while (0)
 
 int
-dhcp_start(struct dp *dp, struct rif *r)
+dhcp_start(struct rif *r)
 {
 	if ((r->dhcp = calloc(1, sizeof(*r->dhcp))) == NULL)
 		return ENOMEM;
 	r->dhcp->state = DHCP_INIT;
 	r->dhcp->next = 0;		/* the first tick sends DISCOVER */
-	(void)dp;
 	return 0;
 }
 

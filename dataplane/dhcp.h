@@ -46,7 +46,7 @@ struct dhcp_client {
 	uint32_t	 t1, t2, end;	/* absolute */
 };
 
-int	 dhcp_start(struct dp *, struct rif *);
+int	 dhcp_start(struct rif *);
 int	 dhcp_input(struct dp *, struct rif *, struct pkt *,
 	    const struct l3info *);
 void	 dhcp_tick(struct dp *);

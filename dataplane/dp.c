@@ -572,7 +572,7 @@ dp_build_router(struct dp *dp, FILE *err)
 			    ntohl(ci->addrs[k].addr), ci->addrs[k].plen) != 0)
 				return dp_conf_err(err, &ci->addrs[k].pos,
 				    "address: route table full or duplicate");
-		if (ci->dhcp && dhcp_start(dp, p->rif) != 0) {
+		if (ci->dhcp && dhcp_start(p->rif) != 0) {
 			fprintf(err, "sluiced: out of memory\n");
 			return -1;
 		}
