@@ -1551,8 +1551,9 @@ sysctl_line(struct conf *c, const struct conf_pos *pos, char *line)
 		    sysctl_range(i, range, sizeof(range)));
 }
 
-static int
-hostname_cmp(const void *a, const void *b)
+/* qsort() order of an array of names (char *). */
+int
+conf_name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -1583,7 +1584,7 @@ conf_load(struct conf *c, const char *dir, FILE *err)
 	}
 	closedir(d);
 	/* Sorted, so that errors and tap order do not depend on readdir. */
-	qsort(names, n, sizeof(names[0]), hostname_cmp);
+	qsort(names, n, sizeof(names[0]), conf_name_cmp);
 	for (i = 0; i < n; i++) {
 		if (names[i] == NULL)
 			continue;

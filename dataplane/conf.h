@@ -169,6 +169,7 @@ struct conf_vlan *conf_vlan(struct conf *, const char *);
 struct conf_if *conf_if(struct conf *, const char *);
 struct conf_vmif *conf_vmif_by_tap(struct conf *, const char *, struct conf_vm **);
 int	 conf_parse_mac(const char *, uint8_t *);
+int	 conf_name_cmp(const void *, const void *);
 
 /* For tests and the daemon: parse one file of a known kind. */
 int	 conf_parse_hostname(struct conf *, const char *, const char *);

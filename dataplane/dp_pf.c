@@ -1929,11 +1929,6 @@ dp_pf_tick(struct dp *dp)
 	}
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /*
  * pfctl -s Interfaces: the interfaces and groups pf knows (its kif tree:
@@ -1964,7 +1959,7 @@ dp_pf_show_ifaces(struct dp *dp, int verbose, FILE *out)
 				names[n++] = ifs[i].groups[g];
 		}
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	qsort(names, n, sizeof(*names), conf_name_cmp);
 	for (i = 0; i < n; i++) {
 		struct port *p = dp_port(dp, names[i]);
 		const struct dp_pf_ruleset *rs = dp->pf.rs;

@@ -130,11 +130,6 @@ entry_cmp(const void *a, const void *b)
 	return (x->net > y->net) - (x->net < y->net);
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* pfctl -s Tables: the tables of anchor PATH, by name. */
 void
@@ -151,7 +146,7 @@ dp_pf_show_tables(struct dp *dp, const char *path, FILE *out)
 	for (i = 0; i < conf->ntables; i++)
 		if (strcmp(conf->tables[i].anchor, path) == 0)
 			names[n++] = conf->tables[i].name;
-	qsort(names, n, sizeof(*names), name_cmp);
+	qsort(names, n, sizeof(*names), conf_name_cmp);
 	for (i = 0; i < n; i++)
 		fprintf(out, "%s\n", names[i]);
 	free(names);
