@@ -1618,6 +1618,8 @@ scrub_opts(struct pf_parser *p, struct filter_opts *fo)
 			if (reass)
 				fail(p, "reassemble tcp cannot be respecified");
 			reass = 1;
+			pf_lint(p, p->lx.lineno, PF_LINT_SCRUB,
+			    "scrub (reassemble tcp)");
 			break;
 		case K_RANDOMID:
 			shift(p);
@@ -1896,7 +1898,6 @@ filter_set(struct pf_parser *p, struct filter_opts *fo)
 			fail(p, "tos cannot be respecified");
 		fo->marker |= FOM_SETTOS;
 		fo->settos = t;
-		pf_lint(p, p->lx.lineno, PF_LINT_TOS, "set tos");
 		break;
 	case K_DELAY:
 		shift(p);
@@ -2007,7 +2008,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 				fail(p, "tos cannot be redefined");
 			fo->marker |= FOM_TOS;
 			fo->tos = (uint32_t)n;
-			pf_lint(p, p->lx.lineno, PF_LINT_TOS, "tos");
 			break;
 		case K_NO:
 		case K_KEEP:
@@ -2151,7 +2151,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 			shift(p);
 			expect(p, '(');
 			scrub_opts(p, fo);
-			pf_lint(p, p->lx.lineno, PF_LINT_SCRUB, "scrub");
 			break;
 		case K_NATTO:
 		case K_RDRTO:

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,7 +27,12 @@
 #include "fwd/ether.h"
 #include "fwd/ip.h"
 #include "fwd/l3.h"
+#include "fwd/scrub.h"
 #include "nat/nat.h"
+
+_Static_assert(ACL_SCRUB_NODF == SCRUB_NODF &&
+    ACL_SCRUB_RANDOMID == SCRUB_RANDOMID && ACL_SCRUB_SETTOS == SCRUB_SETTOS,
+    "fwd/scrub.h speaks pf.conf's scrub flags");
 
 #define PF_C_NAME(e, n, d)	n,
 #define PF_C_HELP(e, n, d)	d,
@@ -61,6 +67,10 @@ dp_pf_init(struct dp *dp)
 	pf->enabled = 1;
 	pf->since = dp->now_ns;
 	pf->pid = (uint32_t)getpid();
+	if (getrandom(&pf->rnd, sizeof(pf->rnd), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(pf->rnd))
+		pf->rnd = pf->pid ^ (uint32_t)dp->now_ns;
+	pf->rnd |= 1;			/* xorshift's one forbidden state: 0 */
 	pf->prefetch_min = DP_PF_PREFETCH_MIN;
 	if ((env = getenv("SLUICE_PREFETCH_MIN")) != NULL) {
 		unsigned long v = strtoul(env, &end, 10);
@@ -107,6 +117,11 @@ dp_pf_fini(struct dp *dp)
 	dp->pf.tags = NULL;
 	free(dp->pf.frags);
 	dp->pf.frags = NULL;
+	free(dp->pf.scrubs);
+	free(dp->pf.scrub_index);
+	dp->pf.scrubs = NULL;
+	dp->pf.scrub_index = NULL;
+	dp->pf.nscrubs = dp->pf.scrub_slots = 0;
 	state_table_fini(&dp->pf.states);
 }
 
@@ -476,6 +491,7 @@ pf_pkt(const struct l3info *li, struct acl_pkt *ap, const struct port *in,
 	ap->icmp_type = li->icmp_type;
 	ap->icmp_code = li->icmp_code;
 	ap->frag = li->frag;
+	ap->tos = li->tos;		/* pf_setup_pdesc(): without ECN */
 	if (li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP) {
 		ap->sport = li->sport;
 		ap->dport = li->dport;
@@ -1036,6 +1052,142 @@ pf_state_tag(struct dp_pf *pf, struct pkt *p, const struct state *s)
 }
 
 /*
+ * Scrub: what `match ... scrub (no-df min-ttl N random-id max-mss N)' and
+ * `set tos' do to the packets that pass.  pf_test() applies pf_scrub()
+ * with the options its state keeps, or without a state with those the
+ * evaluation gathered (pf_rule_to_actions()), to every packet it passes,
+ * in either direction: a state made going in on vether0 also clamps the
+ * MSS of the SYN-ACK that leaves there.  max-mss: pf_normalize_mss().
+ */
+static uint64_t
+pf_scrub_key(const struct acl_scrub *sc)
+{
+	return (uint64_t)sc->flags | (uint64_t)sc->min_ttl << 8 |
+	    (uint64_t)sc->set_tos << 16 | (uint64_t)sc->max_mss << 24;
+}
+
+static uint32_t
+pf_scrub_slot(const struct dp_pf *pf, uint64_t key)
+{
+	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32);
+
+	for (h &= pf->scrub_slots - 1; pf->scrub_index[h] != 0 &&
+	    pf_scrub_key(&pf->scrubs[pf->scrub_index[h] - 1]) != key;
+	    h = (h + 1) & (pf->scrub_slots - 1))
+		;
+	return h;
+}
+
+/* The number of scrub set sc, added if new; -1 when none is left. */
+static int
+pf_scrub_intern(struct dp_pf *pf, const struct acl_scrub *sc)
+{
+	uint64_t key = pf_scrub_key(sc);
+	uint32_t h, i, slots, *index;
+	struct acl_scrub *sets;
+
+	if (pf->scrub_slots != 0) {
+		h = pf_scrub_slot(pf, key);
+		if (pf->scrub_index[h] != 0)
+			return (int)pf->scrub_index[h] - 1;
+	}
+	if (pf->nscrubs >= UINT16_MAX)
+		return -1;
+	if (2 * (pf->nscrubs + 1) > pf->scrub_slots) {
+		/* at most half full: the sets fit slots / 2 */
+		slots = pf->scrub_slots ? 2 * pf->scrub_slots : 16;
+		if ((index = calloc(slots, sizeof(*index))) == NULL ||
+		    (sets = reallocarray(pf->scrubs, slots / 2,
+		    sizeof(*sets))) == NULL) {
+			free(index);
+			return -1;
+		}
+		free(pf->scrub_index);
+		pf->scrubs = sets;
+		pf->scrub_index = index;
+		pf->scrub_slots = slots;
+		for (i = 0; i < pf->nscrubs; i++)
+			index[pf_scrub_slot(pf, pf_scrub_key(&sets[i]))] =
+			    i + 1;
+	}
+	pf->scrubs[pf->nscrubs] = *sc;
+	pf->scrub_index[pf_scrub_slot(pf, key)] = pf->nscrubs + 1;
+	return (int)pf->nscrubs++;
+}
+
+/* random-id: xorshift32 (OpenBSD's ip_randomid() also avoids repeats) */
+static uint16_t
+pf_random_id(struct dp_pf *pf)
+{
+	uint32_t x = pf->rnd;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	pf->rnd = x;
+	return (uint16_t)(x ^ x >> 16);
+}
+
+static void
+pf_scrub(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, const struct acl_scrub *sc)
+{
+	struct dp_pf *pf = &dp->pf;
+	uint8_t *ip = p->data + li->l3off;
+	unsigned did;
+	uint16_t mss = 0;
+
+	if (li->af == 4)
+		did = scrub_ip4(ip, sc->flags, sc->min_ttl, sc->set_tos,
+		    (sc->flags & ACL_SCRUB_RANDOMID) ? pf_random_id(pf) : 0);
+	else
+		did = scrub_ip6(ip, sc->flags, sc->min_ttl, sc->set_tos);
+	if (sc->max_mss != 0 && li->proto == L3_IPPROTO_TCP &&
+	    li->l4off != 0 && !li->frag)
+		mss = scrub_mss(p->data + li->l4off, p->len - li->l4off,
+		    sc->max_mss, (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0);
+	if (did != 0)
+		pf->c[PF_C_SCRUBBED]++;
+	if (mss != 0)
+		pf->c[PF_C_MSS]++;
+	if (p->traced && (did != 0 || mss != 0)) {
+		char m[32] = "", what[128];
+
+		if (mss != 0)
+			snprintf(m, sizeof(m), ", mss %u -> %u", mss,
+			    sc->max_mss);
+		snprintf(what, sizeof(what), "%s%s%s%s%s",
+		    did & SCRUB_DID_DF ? ", no-df: DF cleared" : "",
+		    did & SCRUB_DID_TTL ? ", min-ttl: ttl raised" : "",
+		    did & SCRUB_DID_TOS ? ", tos set" : "",
+		    did & SCRUB_DID_ID ? ", random-id: new id" : "", m);
+		dp_trace(dp, p, "pf", "%s on %s: scrub: %s",
+		    dir == ACL_IN ? "in" : "out", port->name, what + 2);
+	}
+}
+
+/* A packet passed by state s gets the scrub options s keeps. */
+static inline void
+pf_scrub_state(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, const struct state *s)
+{
+	struct dp_pf *pf = &dp->pf;
+
+	if (s->flags & STATE_F_SCRUB)
+		pf_scrub(dp, p, li, port, dir, &pf->scrubs[pf->states.cold[
+		    state_id(&pf->states, s)].scrub]);
+}
+
+/* A packet passed without a state gets what its evaluation gathered. */
+static inline void
+pf_scrub_res(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, const struct acl_result *res)
+{
+	if (acl_scrub_any(&res->ar_scrub))
+		pf_scrub(dp, p, li, port, dir, &res->ar_scrub);
+}
+
+/*
  * Fragments, without reassembly.  OpenBSD's pf reassembles by default
  * (`set reassemble yes', pf_normalize_ip()) and then filters and
  * translates the whole datagram; with `set reassemble no' every fragment,
@@ -1180,6 +1332,7 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1, p->len);
 	pf_count(pf, s->rule, dir, p->len);
 	tag = pf_state_tag(pf, p, s);
+	pf_scrub_state(dp, p, li, port, dir, s);
 	/* The entry stays until `timeout frag': a fragment may come after
 	 * the last one, and must not leave untranslated. */
 	if (p->traced)
@@ -1265,6 +1418,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 				    sidx);
 			pf_count(pf, s->rule, dir, p->len);
 			tag = pf_state_tag(pf, p, s);
+			pf_scrub_state(dp, p, &li, port, dir, s);
 			if (p->traced)
 				dp_trace(dp, p, "pf", "%s on %s: pass (icmp "
 				    "error about the flow of state of rule "
@@ -1302,6 +1456,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "
 			    "%u)%s%s", dname, port->name, RULE_IDX(s->rule),
 			    *tag ? ", tagged " : "", tag);
+		pf_scrub_state(dp, p, &li, port, dir, s);
 		pf_frag_first(dp, port, dir, p, &li, s);
 		return PF_PASS;
 	}
@@ -1315,6 +1470,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: no rule matched: pass "
 			    "without state", dname, port->name);
+		pf_scrub_res(dp, p, &li, port, dir, &res);
 		return PF_PASS;
 	}
 	if (res.ar_reason == ACL_R_TRANSLATE) {
@@ -1379,14 +1535,17 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			    nat_to == 0 ? "nat-to" : "rdr-to");
 		return PF_DROP;
 	}
-	if (res.ar_keep_state == ACL_STATE_NONE)
+	if (res.ar_keep_state == ACL_STATE_NONE) {
+		pf_scrub_res(dp, p, &li, port, dir, &res);
 		return PF_PASS;
+	}
 	if (li.frag) {
 		/* pf_test_rule(): no state, no translation for a fragment. */
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: pass a later fragment "
 			    "by the rules alone (no state, not translated)",
 			    dname, port->name);
+		pf_scrub_res(dp, p, &li, port, dir, &res);
 		return PF_PASS;
 	}
 	/* keep state (max N): pf_test_rule() refuses the state when the
@@ -1440,6 +1599,16 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	if (res.ar_rule != NULL && (res.ar_rule->log & ACL_LOG_ALL))
 		s->flags |= STATE_F_LOGALL;
+	if (acl_scrub_any(&res.ar_scrub)) {
+		int n = pf_scrub_intern(pf, &res.ar_scrub);
+
+		if (n >= 0) {
+			s->flags |= STATE_F_SCRUB;
+			pf->states.cold[state_id(&pf->states, s)].scrub =
+			    (uint16_t)n;
+		} else
+			pf->c[PF_C_SCRUBFULL]++;
+	}
 	if (s->flags & STATE_F_NAT) {
 		nat_rewrite4(p, &li, &rw);
 		if (p->traced) {
@@ -1472,6 +1641,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		rs->stats[RULE_IDX(m)].states_cur++;
 		rs->stats[RULE_IDX(m)].states_tot++;
 	}
+	pf_scrub_res(dp, p, &li, port, dir, &res);
 	pf_frag_first(dp, port, dir, p, &li, s);
 	return PF_PASS;
 }
@@ -1644,6 +1814,40 @@ dp_pf_recompile(struct dp *dp, FILE *err)
  * Prints the state it would match, or the rule that decides, the match
  * rule whose translation applies, and why nothing else did.
  */
+/* explain: the scrub the rules gave, in pf.conf's words. */
+static void
+pf_explain_scrub(FILE *out, const struct acl_scrub *sc, int state)
+{
+	const char *sp = "";
+
+	if (!acl_scrub_any(sc))
+		return;
+	fputs("  normalized:", out);
+	if ((sc->flags & (ACL_SCRUB_NODF | ACL_SCRUB_RANDOMID)) ||
+	    sc->min_ttl || sc->max_mss) {
+		fputs(" scrub (", out);
+		if (sc->flags & ACL_SCRUB_NODF) {
+			fputs("no-df", out);
+			sp = " ";
+		}
+		if (sc->flags & ACL_SCRUB_RANDOMID) {
+			fprintf(out, "%srandom-id", sp);
+			sp = " ";
+		}
+		if (sc->min_ttl) {
+			fprintf(out, "%smin-ttl %u", sp, sc->min_ttl);
+			sp = " ";
+		}
+		if (sc->max_mss)
+			fprintf(out, "%smax-mss %u", sp, sc->max_mss);
+		fputc(')', out);
+	}
+	if (sc->flags & ACL_SCRUB_SETTOS)
+		fprintf(out, " set (tos 0x%2.2x)", sc->set_tos);
+	fprintf(out, ", on this packet%s\n", state ?
+	    " and every packet of its state" : "");
+}
+
 int
 dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 {
@@ -1767,6 +1971,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    &res);
 	if (res.ar_reason == ACL_R_NOMATCH) {
 		fprintf(out, "  no rule matches: pass, without state\n");
+		pf_explain_scrub(out, &res.ar_scrub, 0);
 		return 0;
 	}
 	if (res.ar_reason == ACL_R_TRANSLATE) {
@@ -1789,6 +1994,8 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    "pass", res.ar_quick ? " (quick: evaluation stopped there)" :
 	    " (the last matching rule)", res.ar_action == ACL_PASS &&
 	    res.ar_keep_state ? ", keep state" : "");
+	if (res.ar_action == ACL_PASS)
+		pf_explain_scrub(out, &res.ar_scrub, res.ar_keep_state);
 	for (i = 0; i < 2; i++) {
 		const struct acl_rule *r = i == 0 ? res.ar_nat : res.ar_rdr;
 		FILE *f;

@@ -40,7 +40,10 @@
 	X(SYNPROXY,	"synproxy",	"synproxy")			\
 	X(TRANSLATE,	"translate",	"dropped: no address or port to give") \
 	X(NOROUTE,	"no-route",	"dropped: no route")		\
-	X(FRAGFULL,	"frag-table-full", "first fragments not followed: table full")
+	X(FRAGFULL,	"frag-table-full", "first fragments not followed: table full") \
+	X(SCRUBBED,	"scrubbed",	"packets whose IP header scrub or set tos changed (no-df, min-ttl, tos, random-id)") \
+	X(MSS,		"max-mss",	"TCP packets whose MSS option max-mss lowered") \
+	X(SCRUBFULL,	"scrub-table-full", "states that could not keep their scrub options: 65535 distinct sets in use")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
@@ -65,6 +68,7 @@ struct acl_conf;
 struct acl_anchor;
 struct acl_classifier;
 struct acl_tags;
+struct acl_scrub;
 
 struct dp_pf_ruleset {
 	struct acl_conf	*conf;
@@ -123,6 +127,15 @@ struct dp_pf {
 		uint16_t	 port;
 		int		 valid;
 	}		 nat_memo;
+	/*
+	 * The scrub options states keep: each distinct set once, so a state
+	 * holds a 16-bit number (state_cold.scrub).  The table only grows,
+	 * so a reload never renumbers what live states hold.
+	 */
+	struct acl_scrub *scrubs;
+	uint32_t	*scrub_index;	/* open addressing: number + 1 */
+	uint32_t	 nscrubs, scrub_slots;
+	uint32_t	 rnd;		/* random-id's xorshift32 state */
 	struct pf_frag	*frags;		/* PF_FRAG_SETS * PF_FRAG_WAYS */
 	uint64_t	 frag_searches;	/* for pfctl -vsi's "Fragments" */
 	uint64_t	 frag_inserts;

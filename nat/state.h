@@ -93,6 +93,7 @@ struct state {
 #define STATE_F_INET6	0x08		/* addresses in state_table.v6 */
 #define STATE_F_TAGGED	0x10		/* its packets get state_cold.tag */
 #define STATE_F_LOGALL	0x20		/* its rule says log (all) */
+#define STATE_F_SCRUB	0x40		/* its packets get state_cold.scrub */
 	uint8_t		 timeout;	/* enum acl_timeout in force */
 	uint8_t		 tmo_set;	/* which timeout table */
 	uint8_t		 src_state;	/* the creator's peer */
@@ -104,7 +105,7 @@ struct state_cold {
 	uint32_t	 creation;
 	uint16_t	 packets_hi[2];	/* 48-bit packet counts */
 	uint16_t	 tag;		/* pf's tag, with STATE_F_TAGGED */
-	uint16_t	 pad;
+	uint16_t	 scrub;		/* dp_pf.scrubs[], with STATE_F_SCRUB */
 	union {
 		uint32_t next_free;	/* free list link while unused */
 		uint32_t match_rule;	/* the owner's: pf's match rule */

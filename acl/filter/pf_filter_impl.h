@@ -107,6 +107,7 @@ struct acl_ent {
 #define E_NAT		0x0008	/* has a nat pool */
 #define E_RDR		0x0010	/* has an rdr pool */
 #define E_AFTERXLATE	0x0020	/* after a translating match rule */
+#define E_SCRUB		0x0040	/* scrub options or set tos */
 	uint16_t	 tag;		/* tag id to set */
 	uint16_t	 match_tag;	/* tagged id */
 	/* pools resolved for the matching of later rules */
@@ -283,7 +284,7 @@ struct acl_dec {
 	uint32_t	 anchor_nr;
 	uint8_t		 action;	/* ACL_PASS or ACL_BLOCK */
 	uint8_t		 keep_state;
-	uint16_t	 flags;		/* E_NAT, E_RDR */
+	uint16_t	 flags;		/* E_NAT, E_RDR, E_SCRUB */
 };
 
 struct acl_classifier {
@@ -333,6 +334,7 @@ struct acl_ctx {
 	uint32_t	 nat, rdr;	/* last entries with pools */
 	uint32_t	 stop_at;	/* end of a quick anchor invocation */
 	int		 tag;		/* -1: none set yet */
+	struct acl_scrub sc;		/* the match rules' so far */
 	uint8_t		 quick;
 	uint8_t		 fail;		/* ACL_R_TRANSLATE */
 	uint32_t	 rpf;		/* tree walk: last R_INLINE decision */

@@ -744,6 +744,8 @@ acl_resolve(struct acl_fstate *st)
 		    (e->match_tag = acl_tag_id(c->tags, r->match_tagname,
 		    1)) == 0)
 			return (acl_err(st, EINVAL, "too many tags"));
+		if (e->kind == ACL_FLAT_RULE && acl_rule_scrubs(r))
+			e->flags |= E_SCRUB;
 		if (e->kind == ACL_FLAT_RULE && acl_pool_set(&r->nat)) {
 			e->flags |= E_NAT;
 			if ((error = acl_pool_resolve(st, e, &r->nat, e->nat,
@@ -805,7 +807,7 @@ acl_dec_make(struct acl_classifier *c, size_t i)
 	d->anchor_nr = e->r->nr;
 	d->action = e->r->action == ACL_BLOCK ? ACL_BLOCK : ACL_PASS;
 	d->keep_state = e->r->keep_state;
-	d->flags = e->flags & (E_NAT | E_RDR);
+	d->flags = e->flags & (E_NAT | E_RDR | E_SCRUB);
 }
 
 static int

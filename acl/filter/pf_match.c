@@ -474,6 +474,7 @@ acl_ctx_init(const struct acl_classifier *c, const struct acl_pkt *p,
 	x->decide = x->match = x->nat = x->rdr = ACL_POS_NONE;
 	x->stop_at = ACL_POS_NONE;
 	x->tag = -1;
+	memset(&x->sc, 0, sizeof(x->sc));
 	x->quick = x->fail = 0;
 	for (i = 0; i < c->nslots; i++)
 		x->ok[i] = ACL_POS_NONE;
@@ -547,6 +548,8 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 		 * block rule before it decides.
 		 */
 		x->match = pos;
+		if (e->flags & E_SCRUB)
+			acl_scrub_add(&x->sc, e->r);
 		if (!(e->flags & (E_NAT | E_RDR)))
 			return (e->r->quick ? ACL_STEP_STOP : ACL_STEP_NEXT);
 		if (e->flags & E_NAT)
@@ -600,6 +603,7 @@ acl_result_fill(const struct acl_classifier *c, const struct acl_ctx *x,
 		res->ar_rdr = c->dec[x->rdr].r;
 	if (x->tag > 0)
 		res->ar_tag = (uint16_t)x->tag;
+	res->ar_scrub = x->sc;
 	if (x->fail) {
 		res->ar_action = ACL_BLOCK;
 		res->ar_reason = x->fail;
@@ -630,6 +634,9 @@ acl_result_fill(const struct acl_classifier *c, const struct acl_ctx *x,
 		res->ar_nat = d->r;
 	if (d->flags & E_RDR)
 		res->ar_rdr = d->r;
+	/* pf_test_rule(): the deciding rule's actions come last */
+	if (d->flags & E_SCRUB)
+		acl_scrub_add(&res->ar_scrub, d->r);
 	res->ar_anchor_call = d->call;
 	res->ar_anchor = d->anchor;
 	res->ar_anchor_nr = d->anchor_nr;

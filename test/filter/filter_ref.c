@@ -74,7 +74,28 @@ struct ref_ctx {
 	int			 quick;		/* a quick rule ended it */
 	int			 quick_anchor;	/* a quick anchor did */
 	int			 fail;
+	struct acl_scrub	 sc;
 };
+
+/* pf_rule_to_actions()'s scrub part, written again */
+static void
+ref_actions(struct acl_scrub *sc, const struct acl_rule *r)
+{
+	if (r->scrub_flags & ACL_SCRUB_NODF)
+		sc->flags |= ACL_SCRUB_NODF;
+	if (r->scrub_flags & ACL_SCRUB_RANDOMID)
+		sc->flags |= ACL_SCRUB_RANDOMID;
+	if (r->scrub_flags & ACL_SCRUB_TCP)
+		sc->flags |= ACL_SCRUB_TCP;
+	if (r->scrub_flags & ACL_SCRUB_SETTOS) {
+		sc->flags |= ACL_SCRUB_SETTOS;
+		sc->set_tos = r->set_tos;
+	}
+	if (r->min_ttl != 0)
+		sc->min_ttl = r->min_ttl;
+	if (r->max_mss != 0)
+		sc->max_mss = r->max_mss;
+}
 
 static int	ref_ruleset(struct ref_ctx *, const struct acl_anchor *,
 		    const struct acl_rule *);
@@ -611,6 +632,7 @@ ref_ruleset(struct ref_ctx *x, const struct acl_anchor *a,
 		if (r->action == ACL_MATCH) {
 			x->match = r;
 			x->match_nr = pos;
+			ref_actions(&x->sc, r);
 			if (ref_pool_set(&r->nat))
 				x->nat = r;
 			if (ref_pool_set(&r->rdr))
@@ -679,6 +701,7 @@ ref_eval(const struct ref_env *env, const struct acl_pkt *p,
 	}
 	res->ar_nat = x.nat;
 	res->ar_rdr = x.rdr;
+	res->ar_scrub = x.sc;
 	if (x.tag > 0)
 		res->ar_tag = (uint16_t)x.tag;
 	if (x.fail) {
@@ -702,6 +725,7 @@ ref_eval(const struct ref_env *env, const struct acl_pkt *p,
 		res->ar_nat = x.rm;
 	if (ref_pool_set(&x.rm->rdr))
 		res->ar_rdr = x.rm;
+	ref_actions(&res->ar_scrub, x.rm);
 	res->ar_anchor_call = x.am;
 	res->ar_anchor = x.rsm->path;
 	res->ar_anchor_nr = x.rm->nr;

@@ -52,7 +52,8 @@ same_result(const struct acl_result *a, const struct acl_result *b)
 	    a->ar_quick == b->ar_quick &&
 	    a->ar_quick_anchor == b->ar_quick_anchor &&
 	    a->ar_tag == b->ar_tag && a->ar_nat == b->ar_nat &&
-	    a->ar_rdr == b->ar_rdr && a->ar_match == b->ar_match);
+	    a->ar_rdr == b->ar_rdr && a->ar_match == b->ar_match &&
+	    memcmp(&a->ar_scrub, &b->ar_scrub, sizeof(a->ar_scrub)) == 0);
 }
 
 /* The library's answer against the reference's, every field it fills. */
@@ -270,6 +271,16 @@ rand_criteria(struct acl_rule *r)
 		r->tos = 0x10;
 	if (chance(3))
 		r->prob = 0x80000000U;
+	/* scrub options: match rules gather them, the decider's last */
+	if (chance(10)) {
+		static const uint16_t sf[] = { ACL_SCRUB_NODF,
+		    ACL_SCRUB_RANDOMID, ACL_SCRUB_TCP, ACL_SCRUB_SETTOS };
+
+		r->scrub_flags = sf[rnd(4)];
+		r->set_tos = (uint8_t)(4 * rnd(3));
+		r->min_ttl = (uint8_t)(chance(30) ? 64 + rnd(3) : 0);
+		r->max_mss = (uint16_t)(chance(50) ? 1200 + rnd(3) : 0);
+	}
 	if (g_more == 0)
 		return;
 	/* what sluice decides it cannot know, and the rest of "on" */

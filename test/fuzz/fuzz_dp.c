@@ -64,7 +64,8 @@ setup(void)
 	    "switch \"isolated\" { interface bridge1 }\n"
 	    "vm \"web01\" { interface { switch \"lan\" } }\n"
 	    "vm \"db01\" { interface { switch \"isolated\" } }\n");
-	put(dir, "pf.conf", "match out on em0 from 10.50.0.0/24 to any "
+	put(dir, "pf.conf", "match in all scrub (no-df random-id max-mss 1440)\n"
+	    "match out on em0 from 10.50.0.0/24 to any "
 	    "nat-to (em0)\n"
 	    "pass in on em0 proto tcp to port 8080 rdr-to 10.50.0.20 port 80\n"
 	    "block return in on em1 proto { tcp udp } to port 23\n"
@@ -72,7 +73,8 @@ setup(void)
 	    "pass out on tap0 proto udp nat-to 192.0.2.99\n"
 	    "block out on tap0 proto udp from any port 53 ! tagged DNS\n"
 	    "pass in on em1 proto tcp to port 25 rdr-to 192.0.2.25\n"
-	    "pass in on vether0 from 10.50.0.0/24 keep state\n"
+	    "pass in on vether0 from 10.50.0.0/24 keep state scrub "
+	    "(min-ttl 90) set tos 0x10\n"
 	    "pass out on em0 from (em0) keep state\n");
 	conf = calloc(1, sizeof(*conf));
 	if (conf == NULL || conf_load(conf, dir, stderr) != 0)

@@ -97,4 +97,22 @@ u.sendto(b'y', ('198.51.100.1', 7005)); u.recv(10)" >/dev/null 2>&1
 wait_for 5 test -s "$TMP/udp2.peer"
 check "new flows leave as 198.51.100.3" grep -qE '^198\.51\.100\.3:[0-9]+$' "$TMP/udp2.peer"
 check "ifconfig em0 shows the new address" sh -c "$SLUICECTL -s $SOCK ifconfig em0 | grep -qP '^\tinet 198.51.100.3 netmask 0xffffff00'"
+
+# The PF FAQ's router line: both kernels see the MSS clamped, the
+# server by the SYN, db01 by the SYN-ACK (the state's scrub, going out).
+{ echo "match in all scrub (no-df random-id max-mss 1200)"
+  cat "$EX/pf.conf.routed"; } >"$TMP/pf.scrub"
+check "pfctl -f with match in all scrub (...)" ctl pfctl -f "$TMP/pf.scrub"
+ip netns exec "$WAN" python3 "$HERE/udpflows.py" tcpmss 7006 "$TMP/mss.wan" &
+PIDS+=($!)
+wait_for 5 sh -c "ip netns exec $WAN ss -ltn | grep -q :7006"
+m=$(ip netns exec "$DB" timeout 5 python3 "$HERE/udpflows.py" mss 198.51.100.1 7006)
+wait_for 5 test -s "$TMP/mss.wan"
+mw=$(cat "$TMP/mss.wan" 2>/dev/null)
+check "max-mss 1200: the wan server's segments fit 1200 (TCP_MAXSEG $mw)" \
+	sh -c "[ -n '$mw' ] && [ '$mw' -gt 0 ] && [ '$mw' -le 1200 ]"
+check "max-mss 1200: db01's segments fit 1200 (TCP_MAXSEG $m)" \
+	sh -c "[ -n '$m' ] && [ '$m' -gt 0 ] && [ '$m' -le 1200 ]"
+check "... counted as max-mss" \
+	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'pf +max-mss +[2-9]'"
 finish

@@ -2,6 +2,11 @@
 """udpflows.py echo PORT          UDP echo server
    udpflows.py peer PORT FILE     UDP: record the first sender as ip:port
    udpflows.py tcppeer PORT FILE  TCP: record the first client as ip:port
+   udpflows.py tcpmss PORT FILE   TCP: record the first client's segment
+                                  size as this end's kernel took it
+   udpflows.py mss HOST PORT      TCP: connect, print this end's segment
+                                  size (TCP_MAXSEG: the MSS the peer
+                                  advertised, less TCP options)
    udpflows.py flows HOST PORT N  N concurrent flows, one datagram each;
                                   prints how many answers came back"""
 import select
@@ -31,6 +36,21 @@ elif mode == "tcppeer":
     c.sendall(c.recv(100))
     open(sys.argv[3], "w").write("%s:%d\n" % peer)
     c.close()
+elif mode == "tcpmss":
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    s.listen(1)
+    c, peer = s.accept()
+    mss = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
+    c.sendall(c.recv(100))
+    open(sys.argv[3], "w").write("%d\n" % mss)
+    c.close()
+elif mode == "mss":
+    c = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=3)
+    c.sendall(b"m")
+    c.recv(10)
+    print(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG))
 elif mode == "flows":
     host, port, n = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     socks = []

@@ -92,7 +92,8 @@ def l4_csum(src, dst, proto, seg):
 
 
 def rebuild(frame, dmac=None, smac=None, src=None, dst=None, sport=None,
-            dport=None, ttl=None, icmp_id=None, l2=14):
+            dport=None, ttl=None, icmp_id=None, l2=14, tos=None, df=None,
+            mss=None):
     """An IPv4 frame with fields replaced and every checksum recomputed in
     full: what an incremental update must produce."""
     f = bytearray(frame)
@@ -108,6 +109,21 @@ def rebuild(frame, dmac=None, smac=None, src=None, dst=None, sport=None,
         f[ip + 16:ip + 20] = bytes(int(x) for x in dst.split("."))
     if ttl is not None:
         f[ip + 8] = ttl
+    if tos is not None:
+        f[ip + 1] = tos
+    if df is not None:
+        f[ip + 6] = (f[ip + 6] & ~0x40) | (0x40 if df else 0)
+    if mss is not None:
+        # the first MSS option of the TCP header
+        o, end = ip + hl + 20, ip + hl + (f[ip + hl + 12] >> 4) * 4
+        while o < end and f[o] != 0:
+            if f[o] == 1:
+                o += 1
+                continue
+            if f[o] == 2:
+                f[o + 2:o + 4] = struct.pack("!H", mss)
+                break
+            o += f[o + 1]
     f[ip + 10:ip + 12] = b"\0\0"
     f[ip + 10:ip + 12] = struct.pack("!H", csum(bytes(f[ip:ip + hl])))
     total = struct.unpack("!H", f[ip + 2:ip + 4])[0]
@@ -155,6 +171,27 @@ def tcp_syn(src_mac, dst_mac, src, dst, sport, dport, seq=1000):
     h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 9, 0x4000, 64, 6, 0, a, b)
     h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
     return eth(dst_mac, src_mac, 0x0800, h + seg)
+
+
+def tcp_opts(src_mac, dst_mac, src, dst, sport, dport, flags=0x02,
+             opts=b"", tos=0, ttl=64, df=True, ip_id=9):
+    """A TCP segment with options (padded to 4 bytes) and IP header
+    fields to scrub: TOS, TTL, DF, id."""
+    opts += b"\0" * (-len(opts) % 4)
+    seg = struct.pack("!HHIIBBHHH", sport, dport, 1000,
+                      5000 if flags & 0x10 else 0, (5 + len(opts) // 4) << 4,
+                      flags, 65535, 0, 0) + opts
+    a = bytes(int(x) for x in src.split("."))
+    b = bytes(int(x) for x in dst.split("."))
+    seg = seg[:16] + struct.pack("!H", l4_csum(a, b, 6, seg)) + seg[18:]
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(seg), ip_id,
+                    0x4000 if df else 0, ttl, 6, 0, a, b)
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return eth(dst_mac, src_mac, 0x0800, h + seg)
+
+
+def mss_opt(mss):
+    return struct.pack("!BBH", 2, 4, mss)
 
 
 def arp_reply(sha, spa, tha, tpa):

@@ -13,7 +13,8 @@ import sys
 import tempfile
 
 from pcaplib import (BCAST, arp_reply, arp_request, eth, icmp_echo,
-                     icmp_error, read_pcap, rebuild, tcp_syn, udp, write_pcap)
+                     icmp_error, mss_opt, read_pcap, rebuild, tcp_opts,
+                     tcp_syn, udp, write_pcap)
 
 A = "02:00:00:00:00:0a"     # host on the LAN side (em1)
 B = "02:00:00:00:00:0b"     # guest web01 (tap0)
@@ -622,7 +623,7 @@ def check_fragments(orig_ip, frames, mtu, copied_opts):
     return errs
 
 
-def fragment_case(ip, mtu, nfrags, copied_opts):
+def fragment_case(ip, mtu, nfrags, copied_opts, pf=None, views=()):
     from pcaplib import eth
     big = eth(VE, DB, 0x0800, ip)
 
@@ -631,12 +632,12 @@ def fragment_case(ip, mtu, nfrags, copied_opts):
         if len(got) != nfrags:
             return ["em0: %d fragments, expected %d" % (len(got), nfrags)]
         return check_fragments(ip, got, mtu, copied_opts)
-    return dict(files=routed(em0_extra="mtu %d\n" % mtu),
+    return dict(files=routed(em0_extra="mtu %d\n" % mtu, pf=pf),
                 inputs={"tap0": [(1.0, WHO), (1.1, big)],
                         "em0": [(1.2, GW_REPLY)]},
                 expect={"tap0": [WHO_REPLY]}, check=check,
                 pre=["trace on 5"], commands=["stats", "trace show"],
-                views=[r"router +fragmented +1 ",
+                views=list(views) + [r"router +fragmented +1 ",
                        r"router +fragments-made +%d " % nfrags,
                        r"router +\S+ bytes > mtu %d of em0: %d fragments, "
                        r"id 16962" % (mtu, nfrags)])
@@ -648,6 +649,19 @@ def fragments_to_smaller_mtu():
     54 bytes of payload, as ip_fragment() cuts them), id kept."""
     return fragment_case(udp_opts(bytes(range(256)) * 5 + b"x" * 142),
                          1400, 2, b"")
+
+
+@case
+def fragments_after_no_df():
+    """DF set, too big for em0: scrub (no-df) on the way in clears DF
+    before the router's MTU test (pf_scrub() before ip_forward()), so the
+    datagram is fragmented where needfrag_with_mtu gets an ICMP error."""
+    ip = bytearray(udp_opts(bytes(range(256)) * 5 + b"x" * 142))
+    ip[6] |= 0x40
+    ip = rebuild(b"\0" * 14 + bytes(ip))[14:]
+    return fragment_case(ip, 1400, 2, b"",
+                         pf="match in all scrub (no-df)\npass\n",
+                         views=[r"pf +scrubbed +1 "])
 
 
 @case
@@ -762,6 +776,48 @@ def nat_tcp():
     return nat_case((o, on_wire), back, home,
                     [r"^all tcp 198\.51\.100\.2:50001 \(10\.50\.0\.20:42000\)"
                      r" -> 198\.51\.100\.1:80 +"])
+
+
+@case
+def scrub_both_ways():
+    """match in all scrub (...) and set tos: the SYN is scrubbed going in
+    on vether0; the SYN-ACK, which meets no rule, by the state that SYN
+    made (pf_scrub() with the state's options, on every packet of it).
+    min-ttl acts before forwarding takes one off going out, after it
+    coming back.  The MSS option sits at an odd offset in the SYN
+    (after a NOP), at an even one in the SYN-ACK; every checksum is
+    recomputed in full here, updated in place by sluiced."""
+    pf = PF_NAT.replace("block all\n",
+                        "match in all scrub (no-df min-ttl 100 max-mss 1440)"
+                        "\nblock all\n").replace(
+        "from $isol_net to any keep state",
+        "from $isol_net to any keep state set tos 0x10")
+    o = tcp_opts(DB, VE, "10.50.0.20", "198.51.100.1", 42000, 80,
+                 opts=b"\x01" + mss_opt(1460) + b"\x01\x01\x01", tos=0x01)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=99, tos=0x11, df=False, mss=1440)
+    back = tcp_opts(GW, E0, "198.51.100.1", "198.51.100.2", 80, 50001,
+                    flags=0x12, opts=mss_opt(1460), ttl=64)
+    home = rebuild(back, dmac=DB, smac=VE, dst="10.50.0.20", dport=42000,
+                   ttl=100, tos=0x10, df=False, mss=1440)
+    small = tcp_opts(DB, VE, "10.50.0.20", "198.51.100.1", 42000, 80,
+                     flags=0x10, opts=mss_opt(1200), ttl=128, df=False)
+    small_out = rebuild(small, dmac=GW, smac=E0, src="198.51.100.2",
+                        sport=50001, ttl=127, tos=0x10)
+    return dict(files=routed(pf=pf),
+                inputs={"tap0": [(1.0, WHO), (1.1, o), (1.4, small)],
+                        "em0": [(1.2, GW_REPLY), (1.3, back)]},
+                expect={"em0": [GW_WHO, on_wire, small_out],
+                        "tap0": [WHO_REPLY, home]},
+                pre=["trace on 10"],
+                commands=["stats", "pfctl -sr", "trace show"],
+                views=[r"^ +pf +max-mss +2 ", r"^ +pf +scrubbed +3 ",
+                       r"^match in all scrub \(no-df min-ttl 100 "
+                       r"max-mss 1440\)$",
+                       r"^pass in on vether0 inet from 10\.50\.0\.0/24 to "
+                       r"any flags S/SA set \(tos 0x10\)$",
+                       r"scrub: no-df: DF cleared, min-ttl: ttl raised, "
+                       r"tos set, mss 1460 -> 1440"])
 
 
 @case

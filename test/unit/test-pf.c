@@ -143,42 +143,58 @@ ip4(uint8_t *b, const uint8_t *dmac, const uint8_t *smac, int proto,
 	return len < 60 ? 60 : len;
 }
 
-/* The frames PORT sent (after dp_destroy closed the capture), as
- * "SRC:SP > DST:DP proto P" lines. */
-static char *
-sent(const char *port)
+/* Call fn on every frame PORT sent (after dp_destroy closed the
+ * capture). */
+static void
+sent_each(const char *port, void (*fn)(const uint8_t *, uint32_t, void *),
+    void *arg)
 {
-	char path[300], *text = NULL;
+	char path[300];
 	uint8_t hdr[24], rec[16], d[2048];
-	size_t len = 0;
-	FILE *f, *out;
+	uint32_t incl;
+	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s.out", etc, port);
 	cr_assert_not_null(f = fopen(path, "r"), "%s", path);
-	cr_assert_not_null(out = open_memstream(&text, &len));
 	cr_assert_eq(fread(hdr, 1, 24, f), 24);
 	while (fread(rec, 1, 16, f) == 16) {
-		uint32_t incl;
-		char s[16], t[16];
-
 		memcpy(&incl, rec + 8, 4);
 		cr_assert(incl <= sizeof(d));
 		cr_assert_eq(fread(d, 1, incl, f), incl);
-		if (incl < 42 || ether_get16(d + 12) != ETHERTYPE_IP) {
-			fprintf(out, "non-ip\n");
-			continue;
-		}
-		inet_ntop(AF_INET, d + 26, s, sizeof(s));
-		inet_ntop(AF_INET, d + 30, t, sizeof(t));
-		if (d[23] == 1)
-			fprintf(out, "%s > %s icmp %u/%u\n", s, t, d[34],
-			    d[35]);
-		else
-			fprintf(out, "%s:%u > %s:%u proto %u\n", s,
-			    ether_get16(d + 34), t, ether_get16(d + 36),
-			    d[23]);
+		fn(d, incl, arg);
 	}
 	fclose(f);
+}
+
+static void
+sent_line(const uint8_t *d, uint32_t len, void *arg)
+{
+	FILE *out = arg;
+	char s[16], t[16];
+
+	if (len < 42 || ether_get16(d + 12) != ETHERTYPE_IP) {
+		fprintf(out, "non-ip\n");
+		return;
+	}
+	inet_ntop(AF_INET, d + 26, s, sizeof(s));
+	inet_ntop(AF_INET, d + 30, t, sizeof(t));
+	if (d[23] == 1)
+		fprintf(out, "%s > %s icmp %u/%u\n", s, t, d[34], d[35]);
+	else
+		fprintf(out, "%s:%u > %s:%u proto %u\n", s,
+		    ether_get16(d + 34), t, ether_get16(d + 36), d[23]);
+}
+
+/* The frames PORT sent, as "SRC:SP > DST:DP proto P" lines. */
+static char *
+sent(const char *port)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	cr_assert_not_null(out = open_memstream(&text, &len));
+	sent_each(port, sent_line, out);
 	fclose(out);
 	return text;
 }
@@ -880,4 +896,77 @@ Test(pf, show_interfaces)
 	    "member: %s", t);
 	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sI"), "(skip)") == NULL);
 	dptest_destroy(&dp, conf);
+}
+
+/* The IPv4 headers of the frames a port sent, for scrub's tests. */
+struct iphdrs {
+	uint8_t		 h[8][20];
+	int		 n;
+};
+
+static void
+sent_iphdr(const uint8_t *d, uint32_t len, void *arg)
+{
+	struct iphdrs *ih = arg;
+
+	if (len >= 34 && ether_get16(d + 12) == ETHERTYPE_IP && ih->n < 8)
+		memcpy(ih->h[ih->n++], d + 14, 20);
+}
+
+/* A UDP frame from db01 with IP header fields set: tos, id, frag bits. */
+static uint32_t
+udp_ip(uint8_t *b, uint8_t tos, uint16_t id, uint16_t off)
+{
+	uint32_t len = ip4(b, VE, DB, 17, "10.50.0.20", 41000, "198.51.100.1",
+	    53, 0);
+	uint8_t *ip = b + 14;
+
+	ip[1] = tos;
+	ether_put16(ip + 4, id);
+	ether_put16(ip + 6, off);
+	ether_put16(ip + 10, 0);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	return len;
+}
+
+/*
+ * random-id gives every whole datagram a new id and a fragment keeps the
+ * one its datagram shares; `tos' matches the DSCP without the ECN bits,
+ * as pf_setup_pdesc() keeps it.
+ */
+Test(pf, scrub_random_id_and_tos_criterion)
+{
+	struct conf *conf;
+	struct dp dp;
+	struct iphdrs ih = { .n = 0 };
+	uint8_t b[128];
+	int i, changed = 0;
+
+	put("pf.conf", "match in all scrub (random-id)\n"
+	    "block in quick on vether0 proto udp tos 0x20\n"
+	    "pass all no state\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (i = 0; i < 4; i++)
+		feed(&dp, "tap0", b, udp_ip(b, 0, 0x1234, 0));
+	feed(&dp, "tap0", b, udp_ip(b, 0x21, 0x1234, 0));   /* DSCP 0x20 */
+	feed(&dp, "tap0", b, udp_ip(b, 0x22, 0x1234, 0));
+	feed(&dp, "tap0", b, udp_ip(b, 0x24, 0x1234, 0x2000)); /* MF */
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on vether0 proto udp "
+	    "from 10.50.0.20 to 198.51.100.1 port 53"), "\n  normalized: "
+	    "scrub (random-id), on this packet\n") != NULL, "%s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "stats"), " scrubbed ") != NULL);
+	dptest_destroy(&dp, conf);
+	sent_each("em0", sent_iphdr, &ih);
+	/* the gateway's ARP request is no IPv4 frame: 4 + the fragment */
+	cr_assert_eq(ih.n, 5, "%d IPv4 frames left on em0", ih.n);
+	for (i = 0; i < 4; i++) {
+		cr_expect_eq(csum_fold(csum_partial(ih.h[i], 20, 0)), 0xffff,
+		    "frame %d: IP checksum", i);
+		changed += ether_get16(ih.h[i] + 4) != 0x1234;
+	}
+	/* each keeps 0x1234 by chance once in 65536 */
+	cr_expect_geq(changed, 3, "%d of 4 ids changed", changed);
+	cr_expect_eq(ih.h[4][1], 0x24);
+	cr_expect_eq(ether_get16(ih.h[4] + 4), 0x1234, "a fragment's id moved");
 }

@@ -1,0 +1,120 @@
+/* See scrub.h. */
+#include <string.h>
+
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "fwd/scrub.h"
+
+#define IP_DF		0x4000
+#define IPTOS_ECN_MASK	0x03
+
+/*
+ * The IPv4 header at ip (its checksum kept right).  In pf_scrub()'s
+ * order: no-df, min-ttl, tos (the ECN bits stay the sender's), then
+ * random-id, which is for whole datagrams only, so a datagram whose DF
+ * was just cleared gets one and a fragment keeps the id its other
+ * fragments share.  id is the new id (the caller's random source).
+ */
+unsigned
+scrub_ip4(uint8_t *ip, unsigned flags, uint8_t min_ttl, uint8_t tos,
+    uint16_t id)
+{
+	uint16_t old, off = ether_get16(ip + 6);
+	unsigned did = 0;
+
+	if ((flags & SCRUB_NODF) && (off & IP_DF)) {
+		ether_put16(ip + 6, off & ~IP_DF);
+		ip_csum_update16(ip + 10, off, off & ~IP_DF);
+		off &= ~IP_DF;
+		did |= SCRUB_DID_DF;
+	}
+	if (min_ttl != 0 && ip[8] < min_ttl) {
+		old = ether_get16(ip + 8);
+		ip[8] = min_ttl;
+		ip_csum_update16(ip + 10, old, ether_get16(ip + 8));
+		did |= SCRUB_DID_TTL;
+	}
+	if ((flags & SCRUB_SETTOS) &&
+	    ip[1] != (tos | (ip[1] & IPTOS_ECN_MASK))) {
+		old = ether_get16(ip);
+		ip[1] = (uint8_t)(tos | (ip[1] & IPTOS_ECN_MASK));
+		ip_csum_update16(ip + 10, old, ether_get16(ip));
+		did |= SCRUB_DID_TOS;
+	}
+	if ((flags & SCRUB_RANDOMID) && (off & ~IP_DF) == 0) {
+		old = ether_get16(ip + 4);
+		ether_put16(ip + 4, id);
+		ip_csum_update16(ip + 10, old, id);
+		did |= SCRUB_DID_ID;
+	}
+	return did;
+}
+
+/* The IPv6 header at ip6: hop limit, and the traffic class's DSCP. */
+unsigned
+scrub_ip6(uint8_t *ip6, unsigned flags, uint8_t min_hlim, uint8_t tos)
+{
+	uint32_t w = ip_get32(ip6), nw;
+	unsigned did = 0;
+
+	if (min_hlim != 0 && ip6[7] < min_hlim) {
+		ip6[7] = min_hlim;
+		did |= SCRUB_DID_TTL;
+	}
+	if (flags & SCRUB_SETTOS) {
+		/* pf_scrub() replaces the class's upper six bits */
+		nw = (w & ~0x0fc00000u) | (uint32_t)tos << 20;
+		if (nw != w) {
+			ip_put32(ip6, nw);
+			did |= SCRUB_DID_TOS;
+		}
+	}
+	return did;
+}
+
+/*
+ * Lower every MSS option of the TCP header at tcp (len bytes of it in the
+ * frame) above max_mss to max_mss, as pf_normalize_mss() does; returns
+ * the first MSS lowered, 0 when none was.  A malformed option list ends
+ * the walk, as pf_find_tcpopt() does.  A partial checksum (the
+ * pseudo-header sum only, finished later over the bytes as they are then)
+ * is left alone; a full one is adjusted, with the option's value at an
+ * odd offset counted byte-swapped as RFC 1071 sums it.
+ */
+uint16_t
+scrub_mss(uint8_t *tcp, size_t len, uint16_t max_mss, int partial_csum)
+{
+	size_t hl, i, olen;
+	uint16_t mss, first = 0, o, n;
+
+	if (len < 20 || (hl = (size_t)(tcp[12] >> 4) * 4) < 20 || hl > len)
+		return 0;
+	for (i = 20; i < hl; i += olen) {
+		if (tcp[i] == 0)			/* end of options */
+			break;
+		if (tcp[i] == 1) {			/* no-op */
+			olen = 1;
+			continue;
+		}
+		if (i + 1 >= hl || (olen = tcp[i + 1]) < 2 || i + olen > hl)
+			break;
+		if (tcp[i] != 2 || olen != 4)
+			continue;
+		mss = ether_get16(tcp + i + 2);
+		if (mss <= max_mss)
+			continue;
+		ether_put16(tcp + i + 2, max_mss);
+		if (!partial_csum) {
+			o = mss;
+			n = max_mss;
+			if ((i + 2) & 1) {
+				o = (uint16_t)(o << 8 | o >> 8);
+				n = (uint16_t)(n << 8 | n >> 8);
+			}
+			ip_csum_update16(tcp + 16, o, n);
+		}
+		if (first == 0)
+			first = mss;
+	}
+	return first;
+}
