@@ -3009,7 +3009,6 @@ antispoof(struct pf_parser *p)
 			break;
 	}
 	peek(p);
-	pf_lint(p, p->lx.lineno, PF_LINT_ANTISPOOF, "antispoof");
 
 	for (i = ifs; i != NULL; i = i->next) {
 		memset(&r, 0, sizeof(r));

@@ -958,7 +958,7 @@ Test(pf, scrub_random_id_and_tos_criterion)
 	cr_expect(strstr(dptest_ctl(&dp, "stats"), " scrubbed ") != NULL);
 	dptest_destroy(&dp, conf);
 	sent_each("em0", sent_iphdr, &ih);
-	/* the gateway's ARP request is no IPv4 frame: 4 + the fragment */
+	/* 4 whole datagrams and the fragment */
 	cr_assert_eq(ih.n, 5, "%d IPv4 frames left on em0", ih.n);
 	for (i = 0; i < 4; i++) {
 		cr_expect_eq(csum_fold(csum_partial(ih.h[i], 20, 0)), 0xffff,
@@ -969,4 +969,43 @@ Test(pf, scrub_random_id_and_tos_criterion)
 	cr_expect_geq(changed, 3, "%d of 4 ids changed", changed);
 	cr_expect_eq(ih.h[4][1], 0x24);
 	cr_expect_eq(ether_get16(ih.h[4] + 4), 0x1234, "a fragment's id moved");
+}
+
+/*
+ * antispoof is pfctl's expansion into two block rules per interface,
+ * made from the interface's addresses when the rules load: its network
+ * may not come in anywhere else, its own address not at all.
+ */
+Test(pf, antispoof_blocks_spoofed_sources)
+{
+	struct conf *conf;
+	struct dp dp;
+	const char *sr;
+	char *wan;
+	uint8_t b[128];
+
+	put("pf.conf", "antispoof quick for vether0\npass all no state\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	sr = dptest_ctl(&dp, "pfctl -sr");
+	cr_expect(strstr(sr, "block drop in quick on ! vether0 inet from "
+	    "10.50.0.0/24 to any\n") != NULL, "%s", sr);
+	cr_expect(strstr(sr, "block drop in quick inet from 10.50.0.1 to "
+	    "any\n") != NULL, "%s", sr);
+	/* a wan host claiming to be on the isolated segment, then honest */
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "10.50.0.9", 5000,
+	    "198.51.100.2", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	/* vether0's own address from its own segment */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.1", 41000,
+	    "198.51.100.1", 53, 0));
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em0 proto udp from "
+	    "10.50.0.9 port 5000 to 198.51.100.2 port 53"), "\n  block") !=
+	    NULL, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+	wan = sent("em0");
+	cr_expect_str_eq(wan, "10.50.0.20:41000 > 198.51.100.1:53 proto 17\n",
+	    "%s", wan);
+	free(wan);
 }
