@@ -299,8 +299,8 @@ limit_spec(struct pf_parser *p)
 	p->conf->limit_set[i] = 1;
 	if (p->out)
 		fprintf(p->out, "set limit %s %d\n", s, (int)n);
-	/* Only the state table has a limit in sluice. */
-	if (i != 0) {
+	/* The state table and source nodes have limits in sluice. */
+	if (i > 1) {
 		char what[64];
 
 		snprintf(what, sizeof(what), "set limit %s", pf_limit_names[i]);
@@ -2703,8 +2703,6 @@ pfrule(struct pf_parser *p)
 		r.rule_flag |= ACL_RF_SRCTRACK;
 		if (srctrack == PF_SRCTRACK_RULE)
 			r.rule_flag |= ACL_RF_RULESRCTRACK;
-		pf_lint(p, p->lx.lineno, PF_LINT_SRCTRACK,
-		    "source tracking limits");
 	}
 	if (r.keep_state && !statelock)
 		r.rule_flag |= (uint32_t)p->default_statelock;

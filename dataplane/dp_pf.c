@@ -72,6 +72,7 @@ dp_pf_init(struct dp *dp)
 		pf->rnd = pf->pid ^ (uint32_t)dp->now_ns;
 	pf->rnd |= 1;			/* xorshift's one forbidden state: 0 */
 	pf->prefetch_min = DP_PF_PREFETCH_MIN;
+	pf->src_limit = PF_SRC_DEFAULT_LIMIT;
 	if ((env = getenv("SLUICE_PREFETCH_MIN")) != NULL) {
 		unsigned long v = strtoul(env, &end, 10);
 
@@ -117,6 +118,7 @@ dp_pf_fini(struct dp *dp)
 	dp->pf.tags = NULL;
 	free(dp->pf.frags);
 	dp->pf.frags = NULL;
+	dp_pf_src_flush(&dp->pf);
 	free(dp->pf.scrubs);
 	free(dp->pf.scrub_index);
 	dp->pf.scrubs = NULL;
@@ -466,6 +468,8 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		pf_ruleset_free(rs);
 		return ENOMEM;
 	}
+	dp->pf.src_limit = conf->limit_set[1] ? conf->limit[1] :
+	    PF_SRC_DEFAULT_LIMIT;
 	state_default_timeouts(dp->pf.states.tmo[0]);
 	for (i = 0; i < ACL_TM_MAX; i++)
 		if (conf->timeout_set[i])
@@ -1358,7 +1362,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	struct nat_rewrite rw;
 	struct state *s;
 	struct l3info li;
-	uint32_t rule, m, nat_to, rdr_to;
+	uint32_t rule, m, nat_to, rdr_to, node = UINT32_MAX;
 	uint16_t ifx;
 	const char *tag;
 	int sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
@@ -1429,8 +1433,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		}
 	}
 	if (s != NULL) {
-		if (state_update(&pf->states, s, sdir, li.tcp_flags, p->len,
-		    dp->now) != 0) {
+		int up = state_update(&pf->states, s, sdir, li.tcp_flags,
+		    p->len, dp->now);
+
+		if (up < 0) {
 			if (p->traced)
 				dp_trace(dp, p, "pf", "%s on %s: drop (SYN on a "
 				    "closed state: state removed)", dname,
@@ -1438,6 +1444,21 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			dp_pf_state_gone(dp, s);
 			state_remove(&pf->states, s);
 			return PF_DROP;
+		}
+		if (up > 0 && pf->states.aux_used) {
+			const char *why;
+			uint32_t r = s->rule;
+
+			/* the handshake is complete: a source connection */
+			if (dp_pf_src_connlimit(dp, s, &why)) {
+				pf->c[PF_C_SRCLIMIT]++;
+				if (p->traced)
+					dp_trace(dp, p, "pf", "%s on %s: drop "
+					    "(source broke %s of rule %u: "
+					    "state killed)", dname, port->name,
+					    why, RULE_IDX(r));
+				return PF_DROP;
+			}
 		}
 		if (s->flags & STATE_F_LOGALL)
 			pf_log_state(dp, p, &li, port, dir, s);
@@ -1576,6 +1597,21 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			    "port)", dname, port->name);
 		return PF_DROP;
 	}
+	if (res.ar_rule != NULL && (res.ar_rule->rule_flag & ACL_RF_SRCTRACK)) {
+		union acl_ip src;
+		const char *why;
+
+		memset(&src, 0, sizeof(src));
+		memcpy(&src, li.src, li.af == 4 ? 4 : 16);
+		if (dp_pf_src_get(dp, res.ar_rule, rule, li.af == 4 ? AF_INET :
+		    AF_INET6, &src, &node, &why) != 0) {
+			pf->c[PF_C_SRCLIMIT]++;
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: drop (no "
+				    "state: %s)", dname, port->name, why);
+			return PF_DROP;
+		}
+	}
 	s = state_insert(&pf->states, &wire, &stack, sdir, ifx, dp->now,
 	    RULE_IDX(rule) < rs->nstats ? rs->tmo[RULE_IDX(rule)] : 0, rule);
 	if (s == NULL) {
@@ -1593,6 +1629,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	s->packets[0] = 1;	/* the first packet; tracking starts after */
 	s->bytes[0] = p->len;
+	if (node != UINT32_MAX)
+		dp_pf_src_link(dp, s, node);
 	if (res.ar_tag != 0) {
 		s->flags |= STATE_F_TAGGED;
 		pf->states.cold[state_id(&pf->states, s)].tag = res.ar_tag;
@@ -1677,6 +1715,7 @@ pf_state_gone(struct state *s, void *arg)
 
 	if ((st = pf_stats(pf, s->rule)) != NULL && st->states_cur > 0)
 		st->states_cur--;
+	dp_pf_src_unlink(pf, s);
 	st = pf_stats(pf, pf->states.cold[state_id(&pf->states,
 	    s)].match_rule);
 	if (st != NULL) {
@@ -2089,6 +2128,8 @@ dp_pf_clear_stats(struct dp *dp)
 	pf->states.c[STATE_C_SEARCHES] = pf->states.c[STATE_C_INSERTS] =
 	    pf->states.c[STATE_C_REMOVALS] = 0;
 	pf->frag_searches = pf->frag_inserts = 0;
+	pf->src_searches = pf->src_inserts = pf->src_removals = 0;
+	memset(pf->lcounters, 0, sizeof(pf->lcounters));
 	pf->since = dp->now_ns;
 }
 
@@ -2134,6 +2175,7 @@ dp_pf_tick(struct dp *dp)
 		}
 		t->purge_pos = (t->purge_pos + 1) % t->limit;
 	}
+	dp_pf_src_purge(dp);
 }
 
 
@@ -2177,4 +2219,17 @@ dp_pf_show_ifaces(struct dp *dp, int verbose, FILE *out)
 	}
 	free(names);
 	free(ifs);
+}
+
+/* For dp_pfsrc.c: rule id's counters, and the rule with its anchor. */
+struct pf_rule_stats *
+dp_pf_stats(struct dp_pf *pf, uint32_t rule)
+{
+	return pf_stats(pf, rule);
+}
+
+const struct acl_rule *
+dp_pf_rule(struct dp_pf *pf, uint32_t rule, const struct acl_anchor **a)
+{
+	return pf_rule_at(pf->rs, rule, a);
 }

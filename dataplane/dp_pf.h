@@ -60,7 +60,45 @@ struct pf_rule_stats {
 	uint64_t	 bytes[2];
 	uint32_t	 states_cur;
 	uint32_t	 states_tot;
+	uint32_t	 src_nodes;	/* for max-src-nodes */
 };
+
+/*
+ * A source node (pf's struct pf_src_node): what one source address holds
+ * under a rule with max-src-states, max-src-nodes, max-src-conn or
+ * max-src-conn-rate (or source-track): its states, its completed TCP
+ * connections and their rate (pf_threshold: count in thousandths, decaying
+ * over `seconds').  Keyed on (address, rule), or on the address alone for
+ * `source-track global'.  A state names its node in the state table's
+ * aux word (node number + 1, PF_SRC_CONN when it counts as a connection).
+ */
+struct pf_src_node {
+	union acl_ip	 addr;
+	uint32_t	 rule;		/* rule id, or PF_SRC_GLOBAL */
+	uint32_t	 states;
+	uint32_t	 conn;
+	uint32_t	 creation;	/* dp->now seconds */
+	uint32_t	 expire;	/* once states is 0 */
+	uint32_t	 rate_limit;	/* x 1000 */
+	uint32_t	 rate_seconds;
+	uint32_t	 rate_count;	/* x 1000 */
+	uint32_t	 rate_last;
+	uint32_t	 timeout;	/* src.track of the rule, once linked */
+	uint32_t	 next;		/* hash chain or free list: number + 1 */
+	uint64_t	 packets;	/* of its states gone */
+	uint64_t	 bytes;
+	uint8_t		 af;		/* AF_INET, AF_INET6; 0: free */
+};
+
+#define PF_SRC_GLOBAL	0xffffffffu
+#define PF_SRC_CONN	0x80000000u	/* aux: the state counted a connection */
+#define PF_SRC_DEFAULT_LIMIT	10000	/* PFSNODE_HIWAT */
+
+/* pfctl -vsi's "Limit Counters" (LCNT_*) */
+enum { LCNT_STATES, LCNT_SRCSTATES, LCNT_SRCNODES, LCNT_SRCCONN,
+	LCNT_SRCCONNRATE, LCNT_OVERLOAD_TABLE, LCNT_OVERLOAD_FLUSH,
+	LCNT_SYNFLOODS, LCNT_SYNCOOKIES_SENT, LCNT_SYNCOOKIES_VALID,
+	LCNT_MAX };
 
 struct dp;
 struct port;
@@ -136,6 +174,13 @@ struct dp_pf {
 	uint32_t	*scrub_index;	/* open addressing: number + 1 */
 	uint32_t	 nscrubs, scrub_slots;
 	uint32_t	 rnd;		/* random-id's xorshift32 state */
+	/* source nodes: an array, hash chains through next, a free list */
+	struct pf_src_node *src;
+	uint32_t	*src_hash;	/* src_cap * 2 heads: number + 1 */
+	uint32_t	 src_cap, src_count, src_free, src_used;
+	uint32_t	 src_limit;	/* set limit src-nodes */
+	uint64_t	 src_searches, src_inserts, src_removals;
+	uint64_t	 lcounters[LCNT_MAX];
 	struct pf_frag	*frags;		/* PF_FRAG_SETS * PF_FRAG_WAYS */
 	uint64_t	 frag_searches;	/* for pfctl -vsi's "Fragments" */
 	uint64_t	 frag_inserts;
@@ -155,6 +200,8 @@ struct dp_pf {
 int	 dp_pf_init(struct dp *);
 void	 dp_pf_fini(struct dp *);
 int	 dp_pf_load(struct dp *, const char *, FILE *);
+int	 dp_pf_table_insert(struct dp *, const char *, const char *, uint8_t,
+	    const union acl_ip *);
 int	 dp_pf_table(struct dp *, const char *, const char *, const char *,
 	    int, char **, FILE *);
 void	 dp_pf_show_tables(struct dp *, const char *, FILE *);
@@ -172,5 +219,21 @@ void	 dp_pf_clear_stats(struct dp *);
 void	 dp_pf_clear_iface_flags(struct dp *);
 int	 dp_pf_recompile(struct dp *, FILE *);
 int	 dp_pf_explain(struct dp *, int, char **, FILE *);
+struct pf_rule_stats *dp_pf_stats(struct dp_pf *, uint32_t);
+const struct acl_rule *dp_pf_rule(struct dp_pf *, uint32_t,
+	    const struct acl_anchor **);
+
+/* dp_pfsrc.c: source nodes */
+struct state;
+struct l3info;
+struct pkt;
+int	 dp_pf_src_get(struct dp *, const struct acl_rule *, uint32_t, int,
+	    const union acl_ip *, uint32_t *, const char **);
+void	 dp_pf_src_link(struct dp *, struct state *, uint32_t);
+void	 dp_pf_src_unlink(struct dp_pf *, struct state *);
+int	 dp_pf_src_connlimit(struct dp *, struct state *, const char **);
+void	 dp_pf_src_purge(struct dp *);
+void	 dp_pf_src_flush(struct dp_pf *);
+void	 dp_pf_show_src_nodes(struct dp *, int, FILE *);
 
 #endif /* DP_DP_PF_H */

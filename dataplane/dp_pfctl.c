@@ -362,12 +362,12 @@ show_info(struct dp *dp, FILE *out, int verbose)
 	if (verbose) {
 		uint32_t nfrag = 0;
 
-		/* No source tracking: its table is always empty. */
 		fprintf(out, "Source Tracking Table\n");
-		fprintf(out, "  %-25s %14u %14s\n", "current entries", 0, "");
-		stat_row(out, "searches", 0, secs, 1);
-		stat_row(out, "inserts", 0, secs, 1);
-		stat_row(out, "removals", 0, secs, 1);
+		fprintf(out, "  %-25s %14u %14s\n", "current entries",
+		    pf->src_count, "");
+		stat_row(out, "searches", pf->src_searches, secs, 1);
+		stat_row(out, "inserts", pf->src_inserts, secs, 1);
+		stat_row(out, "removals", pf->src_removals, secs, 1);
 		/* pf's are datagrams being reassembled; sluice's, datagrams
 		 * whose later fragments follow their first's state. */
 		for (i = 0; i < PF_FRAG_SETS * PF_FRAG_WAYS; i++)
@@ -393,12 +393,12 @@ show_info(struct dp *dp, FILE *out, int verbose)
 		    "overload flush states", "synfloods detected",
 		    "syncookies sent", "syncookies validated" };
 
-		/* Only a rule's max is enforced: PFRES_MAXSTATES, counted
-		 * with LCNT_STATES in pf_create_state(). */
+		/* A rule's max is PFRES_MAXSTATES, counted with LCNT_STATES
+		 * in pf_create_state(); no synflood or syncookies here. */
 		fprintf(out, "Limit Counters\n");
-		for (i = 0; i < sizeof(lnames) / sizeof(lnames[0]); i++)
-			stat_row(out, lnames[i], i == 0 ?
-			    pf->c[PF_C_MAXSTATES] : 0, secs, 1);
+		for (i = 0; i < LCNT_MAX; i++)
+			stat_row(out, lnames[i], i == LCNT_STATES ?
+			    pf->c[PF_C_MAXSTATES] : pf->lcounters[i], secs, 1);
 		/* pf_syncookies_init(): 25 % and 12 % of PFSTATE_HIWAT. */
 		fprintf(out, "Adaptive Syncookies Watermarks\n");
 		fprintf(out, "  %-25s %14d states\n", "start", 25000);
@@ -437,7 +437,7 @@ static void
 show_limits(struct dp *dp, FILE *out)
 {
 	fprintf(out, "%-13s hard limit %8u\n", "states", dp->pf.states.limit);
-	fprintf(out, "%-13s hard limit %8u\n", "src-nodes", 10000);
+	fprintf(out, "%-13s hard limit %8u\n", "src-nodes", dp->pf.src_limit);
 	fprintf(out, "%-13s hard limit %8u\n", "frags", 65536);
 	fprintf(out, "%-13s hard limit %8u\n", "tables", 1000);
 	fprintf(out, "%-13s hard limit %8u\n", "table-entries", 200000);
@@ -677,15 +677,20 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			state_walk(&dp->pf.states, kill_state_all, &w);
 			fprintf(out, "%u states cleared\n", n);
 		}
-		if (all) {
+		if (all || (flush[0] == 'S' &&
+		    strncmp(flush, "Sources", strlen(flush)) == 0)) {
+			dp_pf_src_flush(&dp->pf);
 			fprintf(out, "source tracking entries cleared\n");
+		}
+		if (all) {
 			dp_pf_clear_stats(dp);
 			fprintf(out, "pf: statistics cleared\n");
 			dp_pf_clear_iface_flags(dp);
 			fprintf(out, "pf: interface flags reset\n");
 		}
 		if (strcmp(flush, "states") != 0 && strcmp(flush, "rules") !=
-		    0 && strcmp(flush, "all") != 0) {
+		    0 && strcmp(flush, "all") != 0 && (flush[0] != 'S' ||
+		    strncmp(flush, "Sources", strlen(flush)) != 0)) {
 			fprintf(out, "pfctl: Unknown flush modifier '%s'\n",
 			    flush);
 			return 1;
@@ -734,6 +739,10 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 	}
 	if (strncmp(show, "timeouts", strlen(show)) == 0) {
 		show_timeouts(dp, out);
+		return 0;
+	}
+	if (show[0] == 'S' && strncmp(show, "Sources", strlen(show)) == 0) {
+		dp_pf_show_src_nodes(dp, o.verbose, out);
 		return 0;
 	}
 	if (strcmp(show, "Interfaces") == 0 || strcmp(show, "I") == 0) {

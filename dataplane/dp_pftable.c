@@ -326,3 +326,46 @@ done:
 	free(old);
 	return rc;
 }
+
+/*
+ * overload <NAME>: pf_src_connlimit() puts a source that broke its rule's
+ * max-src-conn or max-src-conn-rate in the table (pfr_insert_kentry()):
+ * the rule's anchor's table of that name, else the main ruleset's, else
+ * one made in the rule's anchor; then the rules are compiled again, so
+ * `block quick from <NAME>' decides the source's next packet.  Returns 1
+ * if it was added, 0 if it was there, -1 on failure (nothing changed).
+ */
+int
+dp_pf_table_insert(struct dp *dp, const char *path, const char *name,
+    uint8_t af, const union acl_ip *addr)
+{
+	struct acl_conf *conf;
+	struct acl_table *t;
+	struct acl_table_entry e;
+	int created = 0, r;
+
+	if (dp->pf.rs == NULL)
+		return -1;
+	conf = dp->pf.rs->conf;
+	if ((t = table_find(conf, path, name)) == NULL &&
+	    (t = table_find(conf, "", name)) == NULL) {
+		if ((t = table_create(conf, path, name)) == NULL)
+			return -1;
+		created = 1;
+	}
+	if (t->flags & ACL_TFLAG_CONST)
+		return -1;
+	memset(&e, 0, sizeof(e));
+	e.af = af;
+	e.net = af == AF_INET ? 32 : 128;
+	e.addr = *addr;
+	if ((r = entry_add(t, &e)) <= 0)
+		return r;
+	if (dp_pf_recompile(dp, stderr) != 0) {
+		entry_del(t, &e);
+		if (created)
+			conf->ntables--;
+		return -1;
+	}
+	return 1;
+}

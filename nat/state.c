@@ -137,11 +137,12 @@ state_table_init(struct state_table *t, uint32_t limit)
 	t->st = state_mem(limit, sizeof(*t->st));
 	t->cold = state_mem(limit, sizeof(*t->cold));
 	t->v6 = state_mem(limit, sizeof(*t->v6));
+	t->aux = state_mem(limit, sizeof(*t->aux));
 	t->slots = state_mem(n, sizeof(*t->slots));
 	t->limit = limit;
 	t->nslots = n;
 	if (t->st == NULL || t->cold == NULL || t->v6 == NULL ||
-	    t->slots == NULL) {
+	    t->aux == NULL || t->slots == NULL) {
 		state_table_fini(t);
 		return ENOMEM;
 	}
@@ -158,6 +159,7 @@ state_table_fini(struct state_table *t)
 	state_mem_free(t->st, t->limit, sizeof(*t->st));
 	state_mem_free(t->cold, t->limit, sizeof(*t->cold));
 	state_mem_free(t->v6, t->limit, sizeof(*t->v6));
+	state_mem_free(t->aux, t->limit, sizeof(*t->aux));
 	state_mem_free(t->slots, t->nslots, sizeof(*t->slots));
 	t->st = NULL;
 	t->cold = NULL;
@@ -721,6 +723,8 @@ state_remove(struct state_table *t, struct state *s)
 		slot_remove(t, &k, idx);
 	}
 	s->flags = 0;
+	if (t->aux_used)
+		t->aux[idx] = 0;
 	t->cold[idx].next_free = t->free;
 	t->free = idx;
 	t->count--;
@@ -729,9 +733,11 @@ state_remove(struct state_table *t, struct state *s)
 
 /*
  * A packet going DIR matched the state: count it, track the protocol and
- * set the timeout in force.  Returns 0, or -1 when the state must go and
- * the packet be dropped (a SYN reusing a closed connection's key).  TCP
- * sequence windows are not checked.
+ * set the timeout in force.  Returns 0, -1 when the state must go and
+ * the packet be dropped (a SYN reusing a closed connection's key), or 1
+ * when this packet completed a TCP handshake (the moment pf_tcp_track_full()
+ * counts a source's connection, pf_src_connlimit()).  TCP sequence windows
+ * are not checked.
  */
 int
 state_update(struct state_table *t, struct state *s, int dir,
@@ -740,6 +746,7 @@ state_update(struct state_table *t, struct state *s, int dir,
 	int from_src = dir == state_dir(s);
 	uint8_t *src = from_src ? &s->src_state : &s->dst_state;
 	uint8_t *dst = from_src ? &s->dst_state : &s->src_state;
+	int est = 0;
 
 	/*
 	 * pf_tcp_track_full(): a new SYN on a connection both ends have
@@ -761,9 +768,10 @@ state_update(struct state_table *t, struct state *s, int dir,
 		if ((tcp_flags & TH_FIN) && *src < TCPS_CLOSING)
 			*src = TCPS_CLOSING;
 		if (tcp_flags & TH_ACK) {
-			if (*dst == TCPS_SYN_SENT)
+			if (*dst == TCPS_SYN_SENT) {
 				*dst = TCPS_ESTABLISHED;
-			else if (*dst == TCPS_CLOSING)
+				est = *src == TCPS_ESTABLISHED;
+			} else if (*dst == TCPS_CLOSING)
 				*dst = TCPS_FIN_WAIT_2;
 		}
 		if (tcp_flags & TH_RST)
@@ -803,7 +811,7 @@ state_update(struct state_table *t, struct state *s, int dir,
 		break;
 	}
 	s->expire = now + t->tmo[s->tmo_set][s->timeout];
-	return 0;
+	return est;
 }
 
 /* Remove expired states among the next BUDGET slots of the array. */
@@ -878,6 +886,7 @@ state_table_resize(struct state_table *t, uint32_t limit)
 	memcpy(nt.c, t->c, sizeof(nt.c));
 	nt.gone = t->gone;
 	nt.gone_arg = t->gone_arg;
+	nt.aux_used = t->aux_used;
 	for (i = 0; i < t->used && nt.used < nt.limit; i++) {
 		struct state *st = &t->st[i], *d;
 		struct state_key k;
@@ -891,6 +900,8 @@ state_table_resize(struct state_table *t, uint32_t limit)
 		nt.cold[idx] = t->cold[i];
 		if (st->flags & STATE_F_INET6)
 			nt.v6[idx] = t->v6[i];
+		if (t->aux_used)
+			nt.aux[idx] = t->aux[i];
 		state_key_get(t, st, STATE_WIRE, &k);
 		if (st->flags & STATE_F_NAT) {
 			slot_insert(&nt, &k, idx, SLOT_WIRE);

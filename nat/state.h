@@ -139,6 +139,13 @@ struct state_table {
 	struct state	*st;		/* limit entries */
 	struct state_cold *cold;	/* limit entries */
 	struct state_v6	*v6;		/* limit entries, touched for IPv6 */
+	/*
+	 * One word a state for the owner (the dataplane: its source node),
+	 * touched only once the owner sets aux_used; a state's word is 0
+	 * when it is made and cleared when it goes.
+	 */
+	uint32_t	*aux;
+	int		 aux_used;
 	uint32_t	 free;		/* first free state, or STATE_NONE */
 	uint32_t	 used;		/* states ever handed out: the rest are fresh */
 	uint32_t	 limit;

@@ -115,4 +115,35 @@ check "max-mss 1200: db01's segments fit 1200 (TCP_MAXSEG $m)" \
 	sh -c "[ -n '$m' ] && [ '$m' -gt 0 ] && [ '$m' -le 1200 ]"
 check "... counted as max-mss" \
 	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'pf +max-mss +[2-9]'"
+
+# The brute-force guard, against real TCP stacks: an ssh-like service on
+# db01 behind rdr-to; the wan host's fourth connection breaks
+# max-src-conn 3, puts it in <bruteforce>, and its next SYN is blocked.
+cat >"$TMP/pf.guard" <<'EOF2'
+set skip on lo
+table <bruteforce> persist
+block all
+block quick from <bruteforce>
+pass in on em0 proto tcp to (em0) port 2222 rdr-to 10.50.0.20 port 22 \
+    keep state (max-src-conn 3, overload <bruteforce> flush global)
+pass out on vether0 proto tcp to 10.50.0.20 port 22
+EOF2
+check "pfctl -f the brute-force guard" ctl pfctl -f "$TMP/pf.guard"
+ip netns exec "$DB" python3 "$HERE/udpflows.py" hello 22 &
+PIDS+=($!)
+wait_for 5 sh -c "ip netns exec $DB ss -ltn | grep -q ':22 '"
+for i in 1 2 3; do
+	check "connection $i to 198.51.100.3:2222 (rdr-to db01:22)" \
+		ip netns exec "$WAN" python3 "$HERE/udpflows.py" hi 198.51.100.3 2222
+done
+check "pfctl -sS: 3 connections from 198.51.100.1" \
+	sh -c "$SLUICECTL -s $SOCK pfctl -sS | grep -q '^198\.51\.100\.1 ( states 3, connections 3,'"
+check "connection 4 breaks max-src-conn 3 and is cut" \
+	sh -c "! ip netns exec $WAN python3 $HERE/udpflows.py hi 198.51.100.3 2222"
+check "the source is in <bruteforce>" \
+	sh -c "$SLUICECTL -s $SOCK pfctl -t bruteforce -T show | grep -qx '   198.51.100.1'"
+check "connection 5: its SYN meets block quick from <bruteforce>" \
+	sh -c "! ip netns exec $WAN python3 $HERE/udpflows.py hi 198.51.100.3 2222"
+check "pfctl -vsi: max-src-conn and overload counted" \
+	sh -c "$SLUICECTL -s $SOCK pfctl -vsi | grep -qE '^  overload table insertion +1 '"
 finish

@@ -7,6 +7,8 @@
    udpflows.py mss HOST PORT      TCP: connect, print this end's segment
                                   size (TCP_MAXSEG: the MSS the peer
                                   advertised, less TCP options)
+   udpflows.py hello PORT         TCP: greet every client with "hi"
+   udpflows.py hi HOST PORT       TCP: connect, expect "hi" (3 s), exit 0
    udpflows.py flows HOST PORT N  N concurrent flows, one datagram each;
                                   prints how many answers came back"""
 import select
@@ -51,6 +53,22 @@ elif mode == "mss":
     c.sendall(b"m")
     c.recv(10)
     print(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG))
+elif mode == "hello":
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    s.listen(16)
+    while True:
+        c, _ = s.accept()
+        c.sendall(b"hi")
+        c.close()
+elif mode == "hi":
+    try:
+        c = socket.create_connection((sys.argv[2], int(sys.argv[3])),
+                                     timeout=3)
+        sys.exit(0 if c.recv(2) == b"hi" else 1)
+    except OSError:
+        sys.exit(1)
 elif mode == "flows":
     host, port, n = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     socks = []

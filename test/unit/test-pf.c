@@ -1009,3 +1009,131 @@ Test(pf, antispoof_blocks_spoofed_sources)
 	    "%s", wan);
 	free(wan);
 }
+
+/* A TCP handshake from the wan's 198.51.100.1:SPORT to db01's ssh. */
+static void
+handshake(struct dp *dp, uint16_t sport)
+{
+	uint8_t b[128];
+
+	feed(dp, "em0", b, ip4(b, E0, GW, 6, "198.51.100.1", sport,
+	    "10.50.0.20", 22, 0x02));
+	feed(dp, "tap0", b, ip4(b, VE, DB, 6, "10.50.0.20", 22,
+	    "198.51.100.1", sport, 0x12));
+	feed(dp, "em0", b, ip4(b, E0, GW, 6, "198.51.100.1", sport,
+	    "10.50.0.20", 22, 0x10));
+}
+
+/*
+ * The brute-force guard: the third completed connection breaks
+ * max-src-conn 2, so the source goes into <bruteforce>, the states it
+ * made coming in go (flush global), and so does the offending one; its
+ * next SYN meets `block quick from <bruteforce>'.
+ */
+Test(pf, overload_puts_a_brute_forcer_in_its_table)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+	char *db;
+
+	put("pf.conf", "table <bruteforce> persist\n"
+	    "block quick from <bruteforce>\n"
+	    "pass in on em0 proto tcp to port 22 keep state "
+	    "(max-src-conn 2, overload <bruteforce> flush global)\n"
+	    "pass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	handshake(&dp, 40001);
+	handshake(&dp, 40002);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sS"), "198.51.100.1 ( states "
+	    "2, connections 2, rate 1.0/0s )\n");
+	cr_expect_str_empty(dptest_ctl(&dp, "pfctl -t bruteforce -T show"));
+	handshake(&dp, 40003);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bruteforce -T show"),
+	    "   198.51.100.1\n");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "<- 198.51.100.1")
+	    == NULL, "states in from the source stayed:\n%s", dptest_out);
+	dptest_ctl(&dp, "pfctl -vsi");
+	cr_expect(has_counter(dptest_out, "src-limit", 1), "%s", dptest_out);
+	cr_expect(has_counter(dptest_out, "max-src-conn", 1), "%s",
+	    dptest_out);
+	cr_expect(has_counter(dptest_out, "overload table insertion", 1),
+	    "%s", dptest_out);
+	cr_expect(has_counter(dptest_out, "overload flush states", 2), "%s",
+	    dptest_out);
+	feed(&dp, "em0", b, ip4(b, E0, GW, 6, "198.51.100.1", 40004,
+	    "10.50.0.20", 22, 0x02));
+	dptest_destroy(&dp, conf);
+	db = sent("tap0");
+	cr_expect(strstr(db, "198.51.100.1:40003 > 10.50.0.20:22") != NULL,
+	    "%s", db);
+	cr_expect(strstr(db, ":40004 ") == NULL, "the overloaded source's SYN "
+	    "went through:\n%s", db);
+	free(db);
+}
+
+/*
+ * max-src-states: a source's third state is refused, another source's
+ * first is not; -vsS; a node without states goes at the next purge.
+ */
+Test(pf, max_src_states_and_source_nodes)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+	uint16_t sp;
+
+	put("pf.conf", "pass in on em0 proto udp to port 53 keep state "
+	    "(max-src-states 2)\npass out all no state\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (sp = 5001; sp <= 5003; sp++)
+		feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", sp,
+		    "10.50.0.20", 53, 0));
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.7", 5001,
+	    "10.50.0.20", 53, 0));
+	dptest_ctl(&dp, "pfctl -vsi");
+	cr_expect(has_counter(dptest_out, "src-limit", 1), "%s", dptest_out);
+	cr_expect(has_counter(dptest_out, "max-src-states", 1), "%s",
+	    dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sS"), "198.51.100.1 ( states "
+	    "2, connections 0, rate 0.0/0s )\n198.51.100.7 ( states 1, "
+	    "connections 0, rate 0.0/0s )\n");
+	/* max-src-states alone tracks sources globally: no rule named */
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vsS"), "\n   age 00:00:00, 2 "
+	    "pkts, 120 bytes\n") != NULL, "%s", dptest_out);
+	dptest_ctl(&dp, "pfctl -F states");
+	dp_pf_tick(&dp);
+	cr_expect_str_empty(dptest_ctl(&dp, "pfctl -sS"));
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vsi"), "Source Tracking "
+	    "Table\n  current entries                        0 ") != NULL,
+	    "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/* max-src-conn-rate 2/10: the third handshake within the second is one
+ * too many; without overload, only that connection's state goes. */
+Test(pf, max_src_conn_rate)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "pass in on em0 proto tcp to port 22 keep state "
+	    "(max-src-conn-rate 2/10)\npass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	handshake(&dp, 40001);
+	handshake(&dp, 40002);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sS"), "198.51.100.1 ( states "
+	    "2, connections 2, rate 2.0/10s )\n");
+	handshake(&dp, 40003);
+	dptest_ctl(&dp, "pfctl -vsi");
+	cr_expect(has_counter(dptest_out, "max-src-conn-rate", 1), "%s",
+	    dptest_out);
+	cr_expect(has_counter(dptest_out, "overload table insertion", 0),
+	    "%s", dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sS"), "198.51.100.1 ( states "
+	    "2, connections 2, rate 3.0/10s )\n");
+	dptest_destroy(&dp, conf);
+}

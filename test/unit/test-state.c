@@ -92,17 +92,18 @@ Test(state, tcp_handshake_and_close)
 	cr_expect_eq(s->dst_state, TCPS_CLOSED);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_FIRST_PACKET);
 	cr_expect_eq(state_expires_in(s, 0), 120);
-	state_update(&t, s, STATE_DIR_IN, SYN, 60, 0);
-	state_update(&t, s, STATE_DIR_OUT, SYN | ACK, 60, 1);
+	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, SYN, 60, 0), 0);
+	cr_expect_eq(state_update(&t, s, STATE_DIR_OUT, SYN | ACK, 60, 1), 0);
 	cr_expect_eq(s->src_state, TCPS_ESTABLISHED);
 	cr_expect_eq(s->dst_state, TCPS_SYN_SENT);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_OPENING);
 	cr_expect_eq(state_expires_in(s, 1), 30);
-	state_update(&t, s, STATE_DIR_IN, ACK, 52, 2);
+	/* the handshake's last ACK says so, once (pf_src_connlimit()) */
+	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, ACK, 52, 2), 1);
 	cr_expect_eq(s->dst_state, TCPS_ESTABLISHED);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_ESTABLISHED);
 	cr_expect_eq(state_expires_in(s, 2), 86400);
-	state_update(&t, s, STATE_DIR_IN, FIN | ACK, 52, 3);
+	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, FIN | ACK, 52, 3), 0);
 	cr_expect_eq(s->src_state, TCPS_CLOSING);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_CLOSING);
 	state_update(&t, s, STATE_DIR_OUT, FIN | ACK, 52, 4);
