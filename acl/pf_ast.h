@@ -334,6 +334,8 @@ struct acl_table_entry {
 	uint8_t		 neg;
 	uint8_t		 net;		/* prefix length */
 	union acl_ip	 addr;
+	uint32_t	 tzero;		/* added or zeroed at (the dataplane's
+					   clock, seconds): pfctl -T expire */
 };
 
 #define ACL_TFLAG_CONST		0x01

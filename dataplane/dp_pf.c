@@ -433,6 +433,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	struct dp_pf_ruleset *rs;
 	struct acl_conf *conf;
 	uint32_t limit;
+	size_t k;
 	int i;
 
 	pf_hostenv(dp, &env);
@@ -475,6 +476,13 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		if (conf->timeout_set[i])
 			dp->pf.states.tmo[0][i] = conf->timeout[i];
 	pf_rule_timeouts(dp, rs, err);
+	/* pfr_ina_define(): a loaded table's entries start their clocks */
+	for (k = 0; k < conf->ntables; k++) {
+		size_t j;
+
+		for (j = 0; j < conf->tables[k].ne; j++)
+			conf->tables[k].e[j].tzero = dp->now;
+	}
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = rs;
 	pf_gen++;

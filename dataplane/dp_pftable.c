@@ -197,6 +197,95 @@ entry_del(struct acl_table *t, const struct acl_table_entry *e)
 }
 
 /*
+ * The commands on a whole table, as pfctl_table.c words them: expire N
+ * (the entries added or zeroed N seconds ago or earlier go: the
+ * companion of `overload <t>', run from cron as `pfctl -t bruteforce -T
+ * expire 86400'), zero (their clocks start again), kill (the table goes;
+ * rules naming it then see an empty one).  -1 when CMD is none of them.
+ */
+static int
+table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
+    const char *cmd, int nargs, char **args, FILE *out)
+{
+	struct acl_table_entry *old;
+	unsigned long n = 0;
+	size_t i, j, oldn;
+	uint32_t before;
+	char *end;
+	int cand = 0;
+
+	if (strcmp(cmd, "expire") != 0 && strcmp(cmd, "zero") != 0 &&
+	    strcmp(cmd, "kill") != 0)
+		return -1;
+	if (strcmp(cmd, "expire") == 0 && (nargs != 1 || *args[0] == '\0' ||
+	    (n = strtoul(args[0], &end, 10), *end != '\0') ||
+	    n > UINT32_MAX)) {
+		fprintf(out, "pfctl: expiry time: %s\n", nargs == 1 ?
+		    args[0] : "missing");
+		return 1;
+	}
+	if (strcmp(cmd, "expire") != 0 && nargs != 0) {
+		fprintf(out, "pfctl: -T %s takes no address\n", cmd);
+		return 1;
+	}
+	if (t == NULL) {
+		fprintf(out, "pfctl: Table does not exist.\n");
+		return 1;
+	}
+	if (strcmp(cmd, "zero") == 0) {
+		for (i = 0; i < t->ne; i++)
+			t->e[i].tzero = dp->now;
+		fprintf(out, "1 table/stats cleared.\n");
+		return 0;
+	}
+	if (t->flags & ACL_TFLAG_CONST) {
+		fprintf(out, "pfctl: Operation not permitted.\n");
+		return 1;
+	}
+	oldn = t->ne;
+	if ((old = malloc((oldn + 1) * sizeof(*old))) == NULL) {
+		fprintf(out, "pfctl: out of memory\n");
+		return 1;
+	}
+	if (oldn > 0)
+		memcpy(old, t->e, oldn * sizeof(*old));
+	if (strcmp(cmd, "kill") == 0) {
+		struct acl_table gone = *t;
+
+		*t = conf->tables[--conf->ntables];
+		if (dp_pf_recompile(dp, out) != 0) {
+			conf->tables[conf->ntables++] = *t;
+			*t = gone;
+			free(old);
+			return 1;
+		}
+		free(gone.e);
+		free(old);
+		fprintf(out, "1 table deleted.\n");
+		return 0;
+	}
+	before = n > dp->now ? 0 : dp->now - (uint32_t)n;
+	for (i = j = 0; i < t->ne; i++) {
+		if (n <= dp->now && t->e[i].tzero <= before) {
+			cand++;
+			continue;
+		}
+		t->e[j++] = t->e[i];
+	}
+	t->ne = j;
+	if (cand > 0 && dp_pf_recompile(dp, out) != 0) {
+		if (oldn > 0)
+			memcpy(t->e, old, oldn * sizeof(*old));
+		t->ne = oldn;
+		free(old);
+		return 1;
+	}
+	free(old);
+	fprintf(out, "%d/%d addresses expired.\n", cand, cand);
+	return 0;
+}
+
+/*
  * pfctl [-a PATH] -t NAME -T CMD [ADDR ...]: 0, 1 on error, and for
  * test 2 when not every address matches (pfctl's exit codes).
  */
@@ -215,16 +304,20 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 		return 1;
 	}
 	conf = dp->pf.rs->conf;
+	t = table_find(conf, path, name);
+	if ((r = table_cmd(dp, conf, t, cmd, naddr, addrs, out)) >= 0)
+		return r;
 	if (naddr > 0 && (args = calloc((size_t)naddr, sizeof(*args))) ==
 	    NULL)
 		goto nomem;
-	for (k = 0; k < naddr; k++)
+	for (k = 0; k < naddr; k++) {
 		if (entry_parse(addrs[k], &args[k]) != 0) {
 			fprintf(out, "pfctl: %s: not an address or network\n",
 			    addrs[k]);
 			goto done;
 		}
-	t = table_find(conf, path, name);
+		args[k].tzero = dp->now;
+	}
 	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "test") == 0 ||
 	    strcmp(cmd, "delete") == 0 || strcmp(cmd, "flush") == 0) {
 		if (t == NULL) {
@@ -246,7 +339,8 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 
 		if (e == NULL)
 			goto nomem;
-		memcpy(e, t->e, t->ne * sizeof(*e));
+		if (t->ne > 0)	/* an empty table may have no array */
+			memcpy(e, t->e, t->ne * sizeof(*e));
 		qsort(e, t->ne, sizeof(*e), entry_cmp);
 		for (i = 0; i < t->ne; i++)
 			entry_print(out, &e[i]);
@@ -359,6 +453,7 @@ dp_pf_table_insert(struct dp *dp, const char *path, const char *name,
 	e.af = af;
 	e.net = af == AF_INET ? 32 : 128;
 	e.addr = *addr;
+	e.tzero = dp->now;
 	if ((r = entry_add(t, &e)) <= 0)
 		return r;
 	if (dp_pf_recompile(dp, stderr) != 0) {

@@ -1137,3 +1137,43 @@ Test(pf, max_src_conn_rate)
 	    "2, connections 2, rate 3.0/10s )\n");
 	dptest_destroy(&dp, conf);
 }
+
+/* pfctl -T expire, zero and kill: what a cron job does to an overload
+ * table, and a table's removal under the rules that name it. */
+Test(pf, table_expire_zero_kill)
+{
+	static const char *const q = "explain in on em0 proto udp from "
+	    "192.0.2.2 port 5 to 198.51.100.2 port 53";
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "table <bf> persist { 192.0.2.1 }\n"
+	    "block quick from <bf>\npass all no state\n");
+	build(&dp, &conf);
+	/* loaded by the host's clock; the test's starts at 1 s */
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T zero"),
+	    "1 table/stats cleared.\n");
+	dp_clock(&dp, 101000000000ULL);
+	dptest_ctl(&dp, "pfctl -t bf -T add 192.0.2.2");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t bf -T expire soon"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: expiry time: soon\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T expire 50"),
+	    "1/1 addresses expired.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
+	    "   192.0.2.2\n");
+	cr_expect(strstr(dptest_ctl(&dp, q), "\n  block") != NULL, "%s",
+	    dptest_out);
+	dp_clock(&dp, 201000000000ULL);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T zero"),
+	    "1 table/stats cleared.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T expire 50"),
+	    "0/0 addresses expired.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T kill"),
+	    "1 table deleted.\n");
+	cr_expect_str_empty(dptest_ctl(&dp, "pfctl -s Tables"));
+	cr_expect(strstr(dptest_ctl(&dp, q), "\n  pass") != NULL, "%s",
+	    dptest_out);
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t bf -T kill"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: Table does not exist.\n");
+	dptest_destroy(&dp, conf);
+}
