@@ -2333,11 +2333,9 @@ log_(struct pf_parser *p, struct logquick *lq)
 			comma(p);
 		}
 	}
-	/* sluice logs the deciding rule (and with (all) its state's
-	 * packets) to pflogN; not every matching rule, nor socket owners. */
-	if (lq->log & (ACL_LOG_MATCHES | ACL_LOG_USER))
-		pf_lint(p, p->lx.lineno, PF_LINT_LOG, "log (matches), "
-		    "log (user)");
+	/* sluice has no sockets to look up the owners of */
+	if (lq->log & ACL_LOG_USER)
+		pf_lint(p, p->lx.lineno, PF_LINT_LOG, "log (user)");
 }
 
 static struct logquick

@@ -1015,7 +1015,8 @@ pf_log(struct dp *dp, const struct pkt *p, const struct l3info *li,
 		return;		/* nobody listens: pflog(4) costs nothing */
 	memset(&pr, 0, sizeof(pr));
 	pr.af = li->af == 4 ? AF_INET : AF_INET6;
-	pr.action = action == ACL_BLOCK;
+	/* pfvar.h's PF_PASS, PF_DROP, PF_MATCH */
+	pr.action = action == ACL_BLOCK ? 1 : action == ACL_MATCH ? 12 : 0;
 	pr.dir = (uint8_t)dir;
 	pr.logif = r->logif;
 	pr.ifname = port->name;
@@ -1197,6 +1198,63 @@ pf_scrub_res(struct dp *dp, struct pkt *p, const struct l3info *li,
 {
 	if (acl_scrub_any(&res->ar_scrub))
 		pf_scrub(dp, p, li, port, dir, &res->ar_scrub);
+}
+
+/*
+ * `match log' and `log (matches)' (pf_match_rule()): a match rule with log
+ * logs the packet when it applies; once a rule with log (matches) has
+ * applied, every rule that matches after it does, the deciding one
+ * included.  pf logs a rule reached that way once per log (matches) rule
+ * and the deciding one again at the end; sluice logs each rule once.
+ */
+struct pf_logwalk {
+	struct dp		*dp;
+	const struct pkt	*p;
+	const struct l3info	*li;
+	const struct port	*port;
+	int			 dir;
+	const struct acl_rule	*decider;
+	int			 matches;	/* log (matches) in force */
+};
+
+static void
+pf_log_hit(void *arg, const struct acl_hit *h)
+{
+	struct pf_logwalk *w = arg;
+	const struct acl_rule *r = h->r;
+	/* a pass or block rule that does not decide: by matches only */
+	int log = w->matches || ((r->action == ACL_MATCH ||
+	    r == w->decider) && r->log);
+
+	/* pf_rule_to_actions() gathers log flags of match rules only */
+	if (r->action == ACL_MATCH && (r->log & ACL_LOG_MATCHES))
+		w->matches = 1;
+	if (log)
+		pf_log(w->dp, w->p, w->li, w->port, w->dir, r->action, r,
+		    h->call, h->anchor, h->nr);
+}
+
+/* Log what the rules for this packet say to (pflog readers only). */
+static void
+pf_log_rules(struct dp *dp, const struct acl_classifier *c,
+    const struct acl_pkt *ap, const struct acl_result *res,
+    const struct pkt *p, const struct l3info *li, const struct port *port,
+    int dir)
+{
+	struct pf_logwalk w = { dp, p, li, port, dir, res->ar_rule, 0 };
+
+	if (dp->ncap == 0)
+		return;
+	/* a deciding rule's own log (matches) is a plain log (pf returns
+	 * early in pf_log_matches() for it) */
+	if (!res->ar_mlog) {
+		if (res->ar_rule != NULL && res->ar_rule->log)
+			pf_log(dp, p, li, port, dir, res->ar_action,
+			    res->ar_rule, res->ar_anchor_call, res->ar_anchor,
+			    res->ar_anchor_nr);
+		return;
+	}
+	acl_eval_visit(c, ap, pf_log_hit, &w);
 }
 
 /*
@@ -1494,6 +1552,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	pf_pkt(&li, &ap, dp->ports[p->in_port], p->pf_tag);
 	acl_classify(c, &ap, &res);
 	if (res.ar_reason == ACL_R_NOMATCH) {
+		if (res.ar_mlog)
+			pf_log_rules(dp, c, &ap, &res, p, &li, port, dir);
 		if (res.ar_tag != 0)
 			p->pf_tag = res.ar_tag;	/* a match rule's */
 		if (p->traced)
@@ -1525,9 +1585,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		    res.ar_anchor[0] ? " of anchor " : "", res.ar_anchor ?
 		    res.ar_anchor : "", "", text);
 	}
-	if (res.ar_rule != NULL && res.ar_rule->log)
-		pf_log(dp, p, &li, port, dir, res.ar_action, res.ar_rule,
-		    res.ar_anchor_call, res.ar_anchor, res.ar_anchor_nr);
+	if (res.ar_mlog || (res.ar_rule != NULL && res.ar_rule->log))
+		pf_log_rules(dp, c, &ap, &res, p, &li, port, dir);
 	if (li.frag && res.ar_action == ACL_BLOCK) {
 		/* pf_test(): a fragment the rules refuse is PFRES_FRAG. */
 		pf->c[PF_C_FRAG]++;

@@ -235,6 +235,9 @@ struct acl_result {
 	uint8_t			 ar_quick;	/* the rule was quick */
 	uint8_t			 ar_quick_anchor; /* a quick anchor stopped */
 	uint8_t			 ar_keep_state;	/* ACL_STATE_*, 0: none */
+	uint8_t			 ar_mlog;	/* log flags of the match rules
+						   that applied: acl_eval_visit()
+						   says which */
 	struct acl_scrub	 ar_scrub;	/* to apply on pass */
 	uint16_t		 ar_tag;	/* tag to set (pf does on pass),
 						   0: keep the packet's */
@@ -244,6 +247,22 @@ struct acl_result {
 	const struct acl_rule	*ar_anchor_call; /* pf's "anchor rule" */
 	const char		*ar_anchor;	/* path of ar_rule's ruleset */
 };
+
+/*
+ * Every rule that matches a packet, in evaluation order, as pf_match_rule()
+ * meets them (translations and quick stops included; anchor calls are
+ * not rules): for pflog's `match log' and `log (matches)', which log at
+ * each matching rule, not only at the deciding one.  A linear walk: for
+ * packets a log rule concerns, when someone reads pflog.
+ */
+struct acl_hit {
+	const struct acl_rule	*r;
+	const struct acl_rule	*call;		/* innermost anchor call */
+	const char		*anchor;	/* path of r's ruleset */
+	uint32_t		 nr;		/* r->nr there */
+};
+void	 acl_eval_visit(const struct acl_classifier *, const struct acl_pkt *,
+	    void (*)(void *, const struct acl_hit *), void *);
 
 /* Per packet.  Both give the same result for every packet. */
 void	 acl_eval_linear(const struct acl_classifier *, const struct acl_pkt *,

@@ -335,6 +335,10 @@ struct acl_ctx {
 	uint32_t	 stop_at;	/* end of a quick anchor invocation */
 	int		 tag;		/* -1: none set yet */
 	struct acl_scrub sc;		/* the match rules' so far */
+	uint8_t		 mlog;		/* their log flags */
+	/* acl_eval_visit(): told of every rule that matches */
+	void		(*visit)(void *, const struct acl_hit *);
+	void		*visit_arg;
 	uint8_t		 quick;
 	uint8_t		 fail;		/* ACL_R_TRANSLATE */
 	uint32_t	 rpf;		/* tree walk: last R_INLINE decision */

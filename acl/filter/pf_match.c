@@ -475,6 +475,8 @@ acl_ctx_init(const struct acl_classifier *c, const struct acl_pkt *p,
 	x->stop_at = ACL_POS_NONE;
 	x->tag = -1;
 	memset(&x->sc, 0, sizeof(x->sc));
+	x->mlog = 0;
+	x->visit = NULL;
 	x->quick = x->fail = 0;
 	for (i = 0; i < c->nslots; i++)
 		x->ok[i] = ACL_POS_NONE;
@@ -535,6 +537,12 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 
 	if (e->tag)
 		x->tag = e->tag;
+	if (x->visit != NULL && e->kind != ACL_FLAT_CALL) {
+		const struct acl_dec *d = &c->dec[pos];
+		struct acl_hit h = { d->r, d->call, d->anchor, d->anchor_nr };
+
+		x->visit(x->visit_arg, &h);
+	}
 	if (e->kind == ACL_FLAT_CALL) {
 		if (!(e->flags & E_TRIVIAL))
 			x->ok[e->slot] = pos;
@@ -548,6 +556,7 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 		 * block rule before it decides.
 		 */
 		x->match = pos;
+		x->mlog |= e->r->log;
 		if (e->flags & E_SCRUB)
 			acl_scrub_add(&x->sc, e->r);
 		if (!(e->flags & (E_NAT | E_RDR)))
@@ -604,6 +613,7 @@ acl_result_fill(const struct acl_classifier *c, const struct acl_ctx *x,
 	if (x->tag > 0)
 		res->ar_tag = (uint16_t)x->tag;
 	res->ar_scrub = x->sc;
+	res->ar_mlog = x->mlog;
 	if (x->fail) {
 		res->ar_action = ACL_BLOCK;
 		res->ar_reason = x->fail;
@@ -678,6 +688,23 @@ acl_eval_linear(const struct acl_classifier *c, const struct acl_pkt *p,
 			break;
 	}
 	acl_result_make(c, &x, res);
+}
+
+void
+acl_eval_visit(const struct acl_classifier *c, const struct acl_pkt *p,
+    void (*fn)(void *, const struct acl_hit *), void *arg)
+{
+	struct acl_ctx x;
+	uint32_t pos;
+
+	if (c->skip)
+		return;
+	acl_ctx_init(c, p, &x);
+	x.visit = fn;
+	x.visit_arg = arg;
+	for (pos = 0; pos < c->nent && pos < x.stop_at; pos++)
+		if (acl_step(c, &x, pos) == ACL_STEP_STOP)
+			break;
 }
 
 /* The record of a leaf against the packet: acl_box_match() in short. */

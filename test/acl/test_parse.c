@@ -256,10 +256,9 @@ Test(parse, lint_warns_once_per_feature)
 
 	cr_assert_eq(r.rv, 0);
 	cr_assert_str_eq(r.err,
-	    "stdin:1: warning: log (matches), log (user) not enforced by "
-	    "sluice\n"
 	    "stdin:1: warning: route-to/reply-to/dup-to not enforced by "
-	    "sluice\n");
+	    "sluice\n"
+	    "stdin:2: warning: log (user) not enforced by sluice\n");
 	acl_run_free(&r);
 }
 

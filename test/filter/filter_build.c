@@ -349,6 +349,7 @@ fb_same(const struct acl_result *a, const struct acl_result *b)
 	cr_assert_eq(a->ar_nat, b->ar_nat);
 	cr_assert_eq(a->ar_rdr, b->ar_rdr);
 	cr_assert_eq(a->ar_match, b->ar_match);
+	cr_assert_eq(a->ar_mlog, b->ar_mlog);
 	cr_assert_eq(memcmp(&a->ar_scrub, &b->ar_scrub, sizeof(a->ar_scrub)),
 	    0, "scrub %#x/%u/%u/%u against %#x/%u/%u/%u", a->ar_scrub.flags,
 	    a->ar_scrub.min_ttl, a->ar_scrub.set_tos, a->ar_scrub.max_mss,

@@ -75,6 +75,9 @@ struct ref_ctx {
 	int			 quick_anchor;	/* a quick anchor did */
 	int			 fail;
 	struct acl_scrub	 sc;
+	uint8_t			 mlog;
+	const struct acl_rule	**hits;		/* ref_hits() */
+	size_t			 nhits, maxhits;
 };
 
 /* pf_rule_to_actions()'s scrub part, written again */
@@ -614,6 +617,9 @@ ref_ruleset(struct ref_ctx *x, const struct acl_anchor *a,
 			continue;
 		}
 		x->pos++;
+		if (r->anchor == NULL && x->hits != NULL &&
+		    x->nhits++ < x->maxhits)
+			x->hits[x->nhits - 1] = r;
 		if (r->tagname[0] != '\0')
 			x->tag = acl_tag_id(x->env->tags, r->tagname, 1);
 		if (r->anchor != NULL) {
@@ -633,6 +639,7 @@ ref_ruleset(struct ref_ctx *x, const struct acl_anchor *a,
 			x->match = r;
 			x->match_nr = pos;
 			ref_actions(&x->sc, r);
+			x->mlog |= r->log;
 			if (ref_pool_set(&r->nat))
 				x->nat = r;
 			if (ref_pool_set(&r->rdr))
@@ -670,30 +677,41 @@ ref_env_of(struct ref_env *env, const struct acl_compile_args *args)
 	env->tags = args->tags;
 }
 
+/* Walk the rules for p into x (hits set up by the caller); 0: skipped. */
+static int
+ref_run(const struct ref_env *env, const struct acl_pkt *p,
+    struct ref_ctx *x)
+{
+	size_t i;
+
+	for (i = 0; i < env->conf->nskip; i++)
+		if (env->conf->skip[i] != NULL &&
+		    ref_kif(&env->ifs[env->port], env->conf->skip[i]))
+			return 0;
+	x->env = env;
+	x->port = &env->ifs[env->port];
+	x->p = *p;
+	x->tag = -1;
+	if (env->conf->root != NULL)
+		(void)ref_ruleset(x, env->conf->root, NULL);
+	return 1;
+}
+
 void
 ref_eval(const struct ref_env *env, const struct acl_pkt *p,
     struct acl_result *res)
 {
 	struct ref_ctx x;
-	size_t i;
 
 	memset(res, 0, sizeof(*res));
 	res->ar_nr = res->ar_match_nr = -1;
 	res->ar_action = ACL_PASS;
 	res->ar_reason = ACL_R_NOMATCH;
-	for (i = 0; i < env->conf->nskip; i++)
-		if (env->conf->skip[i] != NULL &&
-		    ref_kif(&env->ifs[env->port], env->conf->skip[i])) {
-			res->ar_reason = ACL_R_SKIP;
-			return;
-		}
 	memset(&x, 0, sizeof(x));
-	x.env = env;
-	x.port = &env->ifs[env->port];
-	x.p = *p;
-	x.tag = -1;
-	if (env->conf->root != NULL)
-		(void)ref_ruleset(&x, env->conf->root, NULL);
+	if (!ref_run(env, p, &x)) {
+		res->ar_reason = ACL_R_SKIP;
+		return;
+	}
 
 	if (x.match != NULL) {
 		res->ar_match = x.match;
@@ -702,6 +720,7 @@ ref_eval(const struct ref_env *env, const struct acl_pkt *p,
 	res->ar_nat = x.nat;
 	res->ar_rdr = x.rdr;
 	res->ar_scrub = x.sc;
+	res->ar_mlog = x.mlog;
 	if (x.tag > 0)
 		res->ar_tag = (uint16_t)x.tag;
 	if (x.fail) {
@@ -729,4 +748,16 @@ ref_eval(const struct ref_env *env, const struct acl_pkt *p,
 	res->ar_anchor_call = x.am;
 	res->ar_anchor = x.rsm->path;
 	res->ar_anchor_nr = x.rm->nr;
+}
+
+size_t
+ref_hits(const struct ref_env *env, const struct acl_pkt *p,
+    const struct acl_rule **hits, size_t max)
+{
+	struct ref_ctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.hits = hits;
+	x.maxhits = max;
+	return ref_run(env, p, &x) ? x.nhits : 0;
 }

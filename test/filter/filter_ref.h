@@ -33,6 +33,10 @@ struct ref_env {
 void	ref_env_of(struct ref_env *, const struct acl_compile_args *);
 
 /* Fills every field of struct acl_result that the library fills. */
+/* The rules that match p, in order (pf_match_rule()'s walk): at most
+ * max of them in hits; returns how many there were. */
+size_t	ref_hits(const struct ref_env *, const struct acl_pkt *,
+	    const struct acl_rule **, size_t);
 void	ref_eval(const struct ref_env *, const struct acl_pkt *,
 	    struct acl_result *);
 

@@ -53,7 +53,36 @@ same_result(const struct acl_result *a, const struct acl_result *b)
 	    a->ar_quick_anchor == b->ar_quick_anchor &&
 	    a->ar_tag == b->ar_tag && a->ar_nat == b->ar_nat &&
 	    a->ar_rdr == b->ar_rdr && a->ar_match == b->ar_match &&
+	    a->ar_mlog == b->ar_mlog &&
 	    memcmp(&a->ar_scrub, &b->ar_scrub, sizeof(a->ar_scrub)) == 0);
+}
+
+/* acl_eval_visit() meets the rules the reference's walk matches. */
+struct hits {
+	const struct acl_rule	*r[64];
+	size_t			 n;
+};
+
+static void
+hit(void *arg, const struct acl_hit *h)
+{
+	struct hits *hs = arg;
+
+	if (hs->n++ < 64)
+		hs->r[hs->n - 1] = h->r;
+}
+
+static int
+same_hits(const struct acl_classifier *c, const struct ref_env *env,
+    const struct acl_pkt *p)
+{
+	const struct acl_rule *ref[64];
+	struct hits got = { .n = 0 };
+	size_t n = ref_hits(env, p, ref, 64);
+
+	acl_eval_visit(c, p, hit, &got);
+	return got.n == n && memcmp(got.r, ref, (n < 64 ? n : 64) *
+	    sizeof(ref[0])) == 0;
 }
 
 /* The library's answer against the reference's, every field it fills. */
@@ -271,6 +300,8 @@ rand_criteria(struct acl_rule *r)
 		r->tos = 0x10;
 	if (chance(3))
 		r->prob = 0x80000000U;
+	if (chance(10))
+		r->log = (uint8_t)(rnd(2) ? 0x01 : 0x01 | ACL_LOG_MATCHES);
 	/* scrub options: match rules gather them, the decider's last */
 	if (chance(10)) {
 		static const uint16_t sf[] = { ACL_SCRUB_NODF,
@@ -603,6 +634,10 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 				    i % rs->ref_stride != 0)
 					continue;
 				env.stale_anchor = 0;
+				cr_assert(same_hits(c, &env, &p),
+				    "seed %llu port %d dir %d packet %d: the "
+				    "rules that match differ",
+				    (unsigned long long)seed, port, dir, i);
 				ref_eval(&env, &p, &ref);
 				cr_assert(same_ref(&tree, &ref) &&
 				    same_ref(&lin, &ref),

@@ -1177,3 +1177,47 @@ Test(pf, table_expire_zero_kill)
 	cr_expect_str_eq(dptest_out, "pfctl: Table does not exist.\n");
 	dptest_destroy(&dp, conf);
 }
+
+/*
+ * A match rule with log logs the packet when it applies (action match,
+ * whatever decides); after a match rule with log (matches), every rule
+ * the packet matches logs, the deciding one too.
+ */
+Test(pf, pflog_match_rules)
+{
+	struct conf *conf;
+	struct dp dp;
+	struct logrec r[8];
+	uint8_t b[80];
+	int sv[2], n;
+	char err[128];
+
+	put("pf.conf", "match in log on vether0 proto udp to port 53\n"
+	    "match in log (matches) on vether0 proto tcp\n"
+	    "pass in on vether0 proto tcp to port 80\n"
+	    "pass in on vether0\n"
+	    "pass out on em0\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_eq(capture_start(&dp, sv[0], "pflog0", 0, err,
+	    sizeof(err)), 0, "%s", err);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 6, "10.50.0.20", 42000,
+	    "198.51.100.1", 80, 0x02));
+	capture_flush(&dp);
+	n = read_pflog(sv[1], r, 8);
+	cr_assert_eq(n, 4, "%d records", n);
+	cr_expect_eq(r[0].action, 12, "PF_MATCH");
+	cr_expect_eq(r[0].rulenr, 0);
+	cr_expect_eq(r[1].action, 12);
+	cr_expect_eq(r[1].rulenr, 1, "the log (matches) rule itself");
+	cr_expect_eq(r[2].action, 0);
+	cr_expect_eq(r[2].rulenr, 2, "matched, not deciding");
+	cr_expect_eq(r[3].action, 0);
+	cr_expect_eq(r[3].rulenr, 3, "the deciding rule");
+	close(sv[0]);
+	close(sv[1]);
+	dptest_destroy(&dp, conf);
+}
