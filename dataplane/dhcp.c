@@ -79,14 +79,23 @@ dhcp_send(struct dp *dp, struct rif *r, uint8_t type)
 	router_rif_send(&dp->router, r, p);
 }
 
-/* The next retry: 4, 8, 16 ... 64 s after the first try. */
+/*
+ * The next retry: 4, 8, 16 ... 64 s after the first try, each moved by
+ * -1, 0 or +1 s (RFC 2131 4.1), so clients that started together drift
+ * apart.  The "random" draw hashes the exchange's xid and the try: the
+ * same capture replays the same way.
+ */
 static void
 dhcp_retry(struct dp *dp, struct dhcp_client *c)
 {
 	uint32_t wait = DHCP_RETRY_FIRST << (c->tries < 5 ? c->tries : 4);
+	uint32_t h = (c->xid ^ (uint32_t)c->tries * 0x9e3779b9u) *
+	    2654435761u;
 
+	if (wait > DHCP_RETRY_MAX)
+		wait = DHCP_RETRY_MAX;
 	c->tries++;
-	c->next = dp->now + (wait < DHCP_RETRY_MAX ? wait : DHCP_RETRY_MAX);
+	c->next = dp->now + wait + (h >> 16) % 3 - 1;
 }
 
 /* Back to the start: a new exchange at the next tick. */

@@ -9,8 +9,8 @@
  * Like dhcpleased, which talks through bpf(4), the client's messages pass
  * beside pf: a `block all' does not starve the uplink of its address.
  * The clock is the dataplane's (seconds), ticked once a second; retries
- * double from 4 s up to 64 s without the RFC's random jitter, so a replay
- * is the same every time.
+ * double from 4 s up to 64 s with the RFC's +-1 s, drawn from the xid so
+ * that a replay is the same every time.
  */
 #ifndef DP_DHCP_H
 #define DP_DHCP_H
