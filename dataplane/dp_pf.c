@@ -492,8 +492,8 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 /* ---- the per-packet test ----------------------------------------------- */
 
 static void
-pf_pkt(const struct l3info *li, struct acl_pkt *ap, const struct port *in,
-    uint16_t tag)
+pf_pkt(const struct l3info *li, const uint8_t *ip, struct acl_pkt *ap,
+    const struct port *in, uint16_t tag)
 {
 	memset(ap, 0, sizeof(*ap));
 	ap->tag = tag;
@@ -503,7 +503,9 @@ pf_pkt(const struct l3info *li, struct acl_pkt *ap, const struct port *in,
 	ap->icmp_type = li->icmp_type;
 	ap->icmp_code = li->icmp_code;
 	ap->frag = li->frag;
-	ap->tos = li->tos;		/* pf_setup_pdesc(): without ECN */
+	/* pf_setup_pdesc(): the TOS or traffic class without ECN */
+	ap->tos = (uint8_t)((li->af == 4 ? ip[1] : ip[0] << 4 | ip[1] >> 4) &
+	    0xfc);
 	if (li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP) {
 		ap->sport = li->sport;
 		ap->dport = li->dport;
@@ -1295,8 +1297,8 @@ pf_frag_is(const struct pf_frag *f, const uint8_t *ip, uint16_t port,
 }
 
 /* A first fragment (offset 0, MF set) passed by state s: remember it. */
-static void
-pf_frag_first(struct dp *dp, const struct port *port, int dir,
+static __attribute__((noinline)) void
+pf_frag_first_slow(struct dp *dp, const struct port *port, int dir,
     const struct pkt *p, const struct l3info *li, const struct state *s)
 {
 	struct dp_pf *pf = &dp->pf;
@@ -1304,8 +1306,6 @@ pf_frag_first(struct dp *dp, const struct port *port, int dir,
 	struct pf_frag *set, *f = NULL;
 	int i;
 
-	if (li->af != 4 || li->frag || !(ether_get16(ip + 6) & 0x2000))
-		return;
 	/* The addresses as the later fragments will come: untranslated. */
 	{
 		uint8_t hdr[20];
@@ -1346,6 +1346,16 @@ pf_frag_first(struct dp *dp, const struct port *port, int dir,
 		    "later fragments follow this state for %us",
 		    dir == ACL_IN ? "in" : "out", port->name, f->id,
 		    pf->states.tmo[0][ACL_TM_FRAG]);
+}
+
+/* Most packets are no first fragment: ask before calling. */
+static inline void
+pf_frag_first(struct dp *dp, const struct port *port, int dir,
+    const struct pkt *p, const struct l3info *li, const struct state *s)
+{
+	if (li->af == 4 && !li->frag &&
+	    (p->data[li->l3off + 6] & 0x20))	/* MF */
+		pf_frag_first_slow(dp, port, dir, p, li, s);
 }
 
 /*
@@ -1549,7 +1559,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	c = rs->cls[2 * port->index + (dir == ACL_OUT)];
 	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
-	pf_pkt(&li, &ap, dp->ports[p->in_port], p->pf_tag);
+	pf_pkt(&li, p->data + li.l3off, &ap, dp->ports[p->in_port],
+	    p->pf_tag);
 	acl_classify(c, &ap, &res);
 	if (res.ar_reason == ACL_R_NOMATCH) {
 		if (res.ar_mlog)

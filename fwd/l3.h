@@ -28,7 +28,6 @@ struct l3info {
 	uint8_t		 icmp_code;
 	uint8_t		 frag;		/* not the first fragment */
 	uint8_t		 ttl;
-	uint8_t		 tos;		/* DSCP: TOS / traffic class, no ECN */
 	uint16_t	 l3off;		/* from the frame start */
 	uint16_t	 l4off;		/* 0: no transport header here */
 	uint16_t	 sport;		/* host order; ICMP: id in both */
@@ -119,7 +118,6 @@ l3_parse(const uint8_t *f, uint32_t len, struct l3info *li)
 		li->af = 4;
 		li->proto = ip[9];
 		li->ttl = ip[8];
-		li->tos = ip[1] & 0xfc;
 		memcpy(li->src, ip + 12, 4);
 		memcpy(li->dst, ip + 16, 4);
 		fragoff = ether_get16(ip + 6) & 0x1fff;
@@ -142,7 +140,6 @@ l3_parse(const uint8_t *f, uint32_t len, struct l3info *li)
 		li->af = 6;
 		li->iplen = 40u + ether_get16(ip + 4);
 		li->ttl = ip[7];
-		li->tos = (uint8_t)((ip[0] << 4 | ip[1] >> 4) & 0xfc);
 		memcpy(li->src, ip + 8, 16);
 		memcpy(li->dst, ip + 24, 16);
 		nh = ip[6];
