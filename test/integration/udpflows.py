@@ -16,6 +16,16 @@ import socket
 import sys
 import time
 
+
+
+def listener(port, backlog):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    s.listen(backlog)
+    return s
+
+
 mode = sys.argv[1]
 if mode == "echo":
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -29,24 +39,13 @@ elif mode == "peer":
     data, peer = s.recvfrom(2048)
     s.sendto(data, peer)
     open(sys.argv[3], "w").write("%s:%d\n" % peer)
-elif mode == "tcppeer":
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(sys.argv[2])))
-    s.listen(1)
-    c, peer = s.accept()
-    c.sendall(c.recv(100))
-    open(sys.argv[3], "w").write("%s:%d\n" % peer)
-    c.close()
-elif mode == "tcpmss":
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(sys.argv[2])))
-    s.listen(1)
-    c, peer = s.accept()
+elif mode in ("tcppeer", "tcpmss"):
+    # the first client: who it is, or the segment size our end took
+    c, peer = listener(int(sys.argv[2]), 1).accept()
     mss = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
     c.sendall(c.recv(100))
-    open(sys.argv[3], "w").write("%d\n" % mss)
+    open(sys.argv[3], "w").write("%s:%d\n" % peer if mode == "tcppeer"
+                                 else "%d\n" % mss)
     c.close()
 elif mode == "mss":
     c = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=3)
@@ -54,10 +53,7 @@ elif mode == "mss":
     c.recv(10)
     print(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG))
 elif mode == "hello":
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(sys.argv[2])))
-    s.listen(16)
+    s = listener(int(sys.argv[2]), 16)
     while True:
         c, _ = s.accept()
         c.sendall(b"hi")

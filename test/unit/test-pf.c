@@ -702,6 +702,17 @@ read_pflog(int fd, struct logrec *out, int max)
 	return k;
 }
 
+/* Read pflog0 as `sluicectl tcpdump -i pflog0' does, through sv[1]. */
+static void
+pflog_listen(struct dp *dp, int sv[2])
+{
+	char err[128];
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_eq(capture_start(dp, sv[0], "pflog0", 0, err, sizeof(err)),
+	    0, "%s", err);
+}
+
 /*
  * pflog0: a `log' rule's decision, pass or block, numbered as pf numbers
  * it (an anchored rule: the anchor rule's number, the anchor's name, its
@@ -715,7 +726,6 @@ Test(pf, pflog_records_what_log_rules_decide)
 	struct logrec r[8];
 	uint8_t b[80];
 	int sv[2], n;
-	char err[128];
 
 	put("pf.conf", "block log all\n"
 	    "pass in on vether0 from 10.50.0.0/24\n"
@@ -726,9 +736,7 @@ Test(pf, pflog_records_what_log_rules_decide)
 	    "pass out log (to pflog1) on em0 proto tcp\n");
 	build(&dp, &conf);
 	neighbours(&dp);
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	cr_assert_eq(capture_start(&dp, sv[0], "pflog0", 0, err,
-	    sizeof(err)), 0, "%s", err);
+	pflog_listen(&dp, sv);
 	/* Blocked in the anchor, then by block log all (from em0). */
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 5000,
 	    "198.51.100.1", 23, 0));
@@ -1190,7 +1198,6 @@ Test(pf, pflog_match_rules)
 	struct logrec r[8];
 	uint8_t b[80];
 	int sv[2], n;
-	char err[128];
 
 	put("pf.conf", "match in log on vether0 proto udp to port 53\n"
 	    "match in log (matches) on vether0 proto tcp\n"
@@ -1199,9 +1206,7 @@ Test(pf, pflog_match_rules)
 	    "pass out on em0\n");
 	build(&dp, &conf);
 	neighbours(&dp);
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	cr_assert_eq(capture_start(&dp, sv[0], "pflog0", 0, err,
-	    sizeof(err)), 0, "%s", err);
+	pflog_listen(&dp, sv);
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
 	    "198.51.100.1", 53, 0));
 	feed(&dp, "tap0", b, ip4(b, VE, DB, 6, "10.50.0.20", 42000,
