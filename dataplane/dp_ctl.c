@@ -873,11 +873,24 @@ ctl_arp(struct dp *dp, int argc, char **argv, FILE *out)
 	int all;
 
 	if (strchr(op, 's') != NULL) {
-		if (argc < 4 || argc > 5 || (argc == 5 &&
-		    strcmp(argv[4], "temp") != 0 &&
-		    strcmp(argv[4], "permanent") != 0)) {
+		int i, bad = argc < 4 || argc > 6;
+
+		/* arp.c set(): temp or permanent, and pub, in any order */
+		for (i = 4; !bad && i < argc; i++) {
+			if (strcmp(argv[i], "pub") == 0)
+				flags |= ARP_F_PUB;
+			else if (strcmp(argv[i], "temp") == 0 &&
+			    !(flags & ARP_F_PERMANENT))
+				flags &= (uint8_t)~ARP_F_STATIC;
+			else if (strcmp(argv[i], "permanent") == 0 &&
+			    (flags & ARP_F_STATIC))
+				flags |= ARP_F_PERMANENT;
+			else
+				bad = 1;
+		}
+		if (bad) {
 			fprintf(out, "usage: arp -s host ether_addr "
-			    "[temp | permanent]\n");
+			    "[temp | permanent] [pub]\n");
 			return 1;
 		}
 		if (inet_pton(AF_INET, argv[2], &in) != 1) {
@@ -889,9 +902,6 @@ ctl_arp(struct dp *dp, int argc, char **argv, FILE *out)
 			    argv[3]);
 			return 1;
 		}
-		if (argc == 5)
-			flags = argv[4][0] == 't' ? 0 : ARP_F_STATIC |
-			    ARP_F_PERMANENT;
 		if (router_arp_set(&dp->router, ntohl(in.s_addr), mac, flags,
 		    err, sizeof(err)) != 0) {
 			fprintf(out, "arp: %s\n", err);
@@ -917,7 +927,7 @@ ctl_arp(struct dp *dp, int argc, char **argv, FILE *out)
 	}
 	if (strchr(op, 'a') == NULL) {
 		fprintf(out, "usage: arp -an | arp -s host ether_addr "
-		    "[temp | permanent] | arp -d host | arp -d -a\n");
+		    "[temp | permanent] [pub] | arp -d host | arp -d -a\n");
 		return 1;
 	}
 	router_arp_show(&dp->router, out);

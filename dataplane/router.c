@@ -717,9 +717,22 @@ arp_release(struct router *rt, struct arp_entry *e)
 	e->nq = 0;
 }
 
+/* The published entry for ip on interface rif, or NULL. */
+static struct arp_pub *
+router_pub_find(struct router *rt, int rif, uint32_t ip)
+{
+	int k;
+
+	for (k = 0; k < rt->npub; k++)
+		if (rt->pub[k].ip == ip && rt->pub[k].rif == rif)
+			return &rt->pub[k];
+	return NULL;
+}
+
 static void
 router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
 {
+	const struct arp_pub *pb = NULL;
 	struct arp_entry *e;
 	struct arp_msg m;
 	struct pkt *rep;
@@ -759,19 +772,25 @@ router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
 			e->expire = rt->dp->now + rt->sysctl[SYSCTL_ARPTIMEOUT];
 		arp_release(rt, e);
 	}
+	if (m.op == 1 && !ours && rt->npub > 0)
+		pb = router_pub_find(rt, (int)(r - rt->rifs), m.tpa);
 	if (p->traced)
 		dp_trace(rt->dp, p, "arp", "%s %u.%u.%u.%u%s", m.op == 1 ?
 		    "who-has" : "reply from", (m.op == 1 ? m.tpa : m.spa) >> 24,
 		    ((m.op == 1 ? m.tpa : m.spa) >> 16) & 0xff,
 		    ((m.op == 1 ? m.tpa : m.spa) >> 8) & 0xff,
 		    (m.op == 1 ? m.tpa : m.spa) & 0xff,
-		    ours && m.op == 1 ? ": ours, replying" : "");
-	if (m.op != 1 || !ours)
+		    ours && m.op == 1 ? ": ours, replying" : pb != NULL ?
+		    ": published (arp -s ... pub), replying" : "");
+	if (m.op != 1 || (!ours && pb == NULL))
 		return;
 	if ((rep = router_alloc(rt)) == NULL)
 		return;
-	rep->len = arp_build(rep->data, 2, r->mac, m.tpa, m.sha, m.spa);
-	rt->c[ROUTER_C_ARP_REPLIES]++;
+	rep->len = arp_build(rep->data, 2, pb != NULL ? pb->mac : r->mac,
+	    m.tpa, m.sha, m.spa);
+	/* in_arpinput(): the published address, from our own Ethernet */
+	memcpy(rep->data + 6, r->mac, 6);
+	rt->c[pb != NULL ? ROUTER_C_ARP_PROXY : ROUTER_C_ARP_REPLIES]++;
 	router_rif_send(rt, r, rep);
 }
 
@@ -1286,9 +1305,12 @@ router_arp_show(struct router *rt, FILE *out)
 	size_t n = 0, i;
 	int k, j;
 
-	if ((rows = calloc(rt->arp->count + ROUTER_MAX_RIFS *
-	    ROUTER_MAX_ADDRS, sizeof(*rows))) == NULL)
+	if ((rows = calloc(rt->arp->count + (size_t)rt->npub +
+	    ROUTER_MAX_RIFS * ROUTER_MAX_ADDRS, sizeof(*rows))) == NULL)
 		return;
+	for (k = 0; k < rt->npub; k++)
+		rows[n++] = (struct arprow){ rt->pub[k].ip, rt->pub[k].rif,
+		    rt->pub[k].mac, 0, rt->pub[k].flags, 0 };
 	for (k = 0; k < rt->nrifs; k++)
 		for (j = 0; j < rt->rifs[k].naddrs; j++)
 			rows[n++] = (struct arprow){ rt->rifs[k].addrs[j].addr,
@@ -1324,7 +1346,7 @@ router_arp_show(struct router *rt, FILE *out)
 		fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",
 		    ipstr(w->ip, host), w->mac != NULL ? mac_str(w->mac, mac) :
 		    "(incomplete)", rt->rifs[w->rif].port->name, exp,
-		    w->local ? "l" : "", "");
+		    w->local ? "l" : "", w->flags & ARP_F_PUB ? "p" : "");
 	}
 	free(rows);
 }
@@ -1370,6 +1392,23 @@ router_arp_set(struct router *rt, uint32_t ip, const uint8_t *mac,
 		    ipstr(ip, a));
 		return -1;
 	}
+	if (flags & ARP_F_PUB) {
+		struct arp_pub *pb = router_pub_find(rt, (int)(r - rt->rifs),
+		    ip);
+
+		if (pb == NULL && rt->npub == ROUTER_PUB_MAX) {
+			snprintf(err, errlen, "set: %d published entries "
+			    "already", ROUTER_PUB_MAX);
+			return -1;
+		}
+		if (pb == NULL)
+			pb = &rt->pub[rt->npub++];
+		pb->ip = ip;
+		pb->rif = (uint16_t)(r - rt->rifs);
+		memcpy(pb->mac, mac, 6);
+		pb->flags = flags | ARP_F_STATIC;	/* no timer here */
+		return 0;
+	}
 	if ((e = arp_lookup(rt->arp, (uint16_t)(r - rt->rifs), ip)) == NULL &&
 	    (e = arp_insert(rt->arp, (uint16_t)(r - rt->rifs), ip)) == NULL) {
 		snprintf(err, errlen, "set: ARP table full (%u entries)",
@@ -1414,8 +1453,16 @@ router_arp_delete(struct router *rt, uint32_t ip,
     void (*fn)(void *, uint32_t), void *arg)
 {
 	uint32_t i = 0;
-	int n = 0;
+	int k, n = 0;
 
+	for (k = 0; k < rt->npub; k++) {
+		if (ip != 0 && rt->pub[k].ip != ip)
+			continue;
+		if (fn != NULL)
+			fn(arg, rt->pub[k].ip);
+		rt->pub[k--] = rt->pub[--rt->npub];
+		n++;
+	}
 	/* A deletion may move a later entry into slot i: look again. */
 	while (i < ARP_SLOTS) {
 		struct arp_entry *e = &rt->arp->e[i];

@@ -37,6 +37,7 @@
 	X(ICMP_ERRORS,	"icmp-errors",	"ICMP errors sent")		\
 	X(ARP_IN,	"arp-in",	"ARP messages received")	\
 	X(ARP_REPLIES,	"arp-replies",	"ARP replies sent for our addresses") \
+	X(ARP_PROXY,	"arp-proxy-replies", "ARP replies sent for published addresses (arp -s ... pub)") \
 	X(ARP_REQUESTS,	"arp-requests",	"ARP requests sent")		\
 	X(DROP_NOT_FOR_US, "drop-not-for-us", "dropped: unicast to another MAC (promiscuous port)") \
 	X(DROP_BAD_HEADER, "drop-bad-header", "dropped: IPv4 header too short, bad version or checksum") \
@@ -104,6 +105,22 @@ struct route {
 	uint64_t	 use;
 };
 
+/*
+ * A published entry (arp -s host ether pub): the router answers requests
+ * for host with ether on the interface whose network holds host, as
+ * in_arpinput() does for a proxy route (RTF_ANNOUNCE) of that interface.
+ * Kept apart from the cache, as OpenBSD keeps proxy routes apart
+ * (SIN_PROXY): it answers, it does not say where to send.
+ */
+#define ROUTER_PUB_MAX	256
+
+struct arp_pub {
+	uint32_t	 ip;		/* host order */
+	uint16_t	 rif;
+	uint8_t		 mac[6];
+	uint8_t		 flags;		/* ARP_F_* */
+};
+
 struct router {
 	struct dp	*dp;
 	int		 sysctl[SYSCTL__MAX];	/* sysctl.h */
@@ -113,6 +130,8 @@ struct router {
 	uint32_t	 cap;
 	struct arp_table *arp;
 	uint32_t	 arpq;		/* packets held, in all */
+	struct arp_pub	 pub[ROUTER_PUB_MAX];
+	int		 npub;
 	int		 nrifs;
 	struct rif	 rifs[ROUTER_MAX_RIFS];
 	uint32_t	 icmp_second;

@@ -54,6 +54,7 @@ struct arp_entry {
 	uint8_t		 flags;		/* ARP_F_*: set by hand (arp -s) */
 #define ARP_F_STATIC	0x01		/* never expires */
 #define ARP_F_PERMANENT	0x02		/* and ARP does not change it */
+#define ARP_F_PUB	0x04		/* published: arp -s ... pub */
 	uint32_t	 expire;	/* RESOLVED, DOWN: until; INCOMPLETE:
 					   next try */
 	struct pkt	*q[ARP_QLEN];

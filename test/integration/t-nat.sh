@@ -146,4 +146,17 @@ check "connection 5: its SYN meets block quick from <bruteforce>" \
 	sh -c "! ip netns exec $WAN python3 $HERE/udpflows.py hi 198.51.100.3 2222"
 check "pfctl -vsi: max-src-conn and overload counted" \
 	sh -c "$SLUICECTL -s $SOCK pfctl -vsi | grep -qE '^  overload table insertion +1 '"
+
+# db01 gets a public address of its own: binat-to, and proxy ARP so that
+# the wan's hosts find 198.51.100.50 on em0 (arp -s ... pub).
+printf 'set skip on lo\nmatch on em0 from 10.50.0.20 to any binat-to 198.51.100.50\npass\n' >"$TMP/pf.binat"
+check "pfctl -f a binat-to policy" ctl pfctl -f "$TMP/pf.binat"
+em0mac=$($SLUICECTL -s $SOCK ifconfig em0 | awk '$1 == "lladdr" { print $2 }')
+check "arp -s 198.51.100.50 $em0mac pub" ctl arp -s 198.51.100.50 "$em0mac" pub
+check "arp -an flags it p" \
+	sh -c "$SLUICECTL -s $SOCK arp -an | grep -qE '^198\.51\.100\.50 .* em0 static +p'"
+check "the wan pings db01 at 198.51.100.50 (proxy ARP, binat-to)" \
+	ip netns exec "$WAN" ping -c 2 -i 0.2 -W 2 198.51.100.50
+check "... the router answered for it (arp-proxy-replies)" \
+	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'router +arp-proxy-replies +[1-9]'"
 finish

@@ -640,6 +640,52 @@ Test(arp, delete_drops_what_waits)
 	cr_assert(strstr(buf, "10.60.0.2  ") != NULL, "ours stay: %s", buf);
 }
 
+/*
+ * arp -s ... pub: a request for the published address on its interface is
+ * answered with the published Ethernet address (from the interface's
+ * own), on another interface it is not; the entry does not say where
+ * packets for the address go; arp -an flags it p; arp -d removes it.
+ */
+Test(arp, published_entry_answers_requests)
+{
+	static const uint8_t pubmac[6] = { 0x02, 0, 0, 0, 0, 0x50 };
+	uint32_t pubip = ip4(10, 60, 0, 50), nh = ip4(10, 60, 0, 9);
+	const uint8_t *a;
+	char buf[2048];
+
+	cr_assert_eq(dptest_ctl_rc(&dp, "arp -s 10.60.0.50 02:00:00:00:00:50 "
+	    "pub"), 0, "%s", dptest_out);
+	cr_assert_eq(dptest_ctl_rc(&dp, "arp -s 10.60.0.51 02:00:00:00:00:50 "
+	    "pub nonsense"), 1);
+	forget();
+	send_arp(em0, 1, nh_mac, nh, NULL, pubip);
+	cr_assert_eq(nout, 1, "%d frames", nout);
+	a = out[0].f + ETHER_HDR_LEN;
+	cr_expect_eq(memcmp(out[0].f, nh_mac, 6), 0);
+	cr_expect_eq(memcmp(out[0].f + 6, em0_mac, 6), 0, "from em0's own");
+	cr_expect_eq(ether_get16(a + 6), 2, "a reply");
+	cr_expect_eq(memcmp(a + 8, pubmac, 6), 0, "the published address");
+	cr_expect_eq(ip_get32(a + 14), pubip);
+	cr_expect_eq(ip_get32(a + 24), nh);
+	cr_expect_eq(counter(ROUTER_C_ARP_PROXY), 1);
+	forget();
+	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL, pubip);
+	cr_expect_eq(nout, 0, "answered on the wrong interface");
+	arp_an(buf, sizeof(buf));
+	cr_expect(strstr(buf, "\n10.60.0.50                           "
+	    "02:00:00:00:00:50     em0 static    p\n") != NULL, "%s", buf);
+	send_udp(pubip, 1);
+	cr_expect_eq(counter(ROUTER_C_ARP_REQUESTS), 1,
+	    "packets to it ask, as for any neighbour");
+	/* the published entry and the one that asks go together */
+	cr_expect_str_eq(dptest_ctl(&dp, "arp -d 10.60.0.50"),
+	    "10.60.0.50 (10.60.0.50) deleted\n10.60.0.50 (10.60.0.50) "
+	    "deleted\n");
+	forget();
+	send_arp(em0, 1, nh_mac, nh, NULL, pubip);
+	cr_expect_eq(counter(ROUTER_C_ARP_PROXY), 1, "no longer published");
+}
+
 /* net.inet.ip.arptimeout and arpdown, set at run time, and their bounds. */
 Test(arp, sysctl_timers)
 {
