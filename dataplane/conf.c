@@ -442,6 +442,7 @@ parse_inet6(struct conf *c, struct hline *hl, struct conf_if *ci)
 		if (parse_uint(slash, 128, &plen) != 0 || plen == 0) {
 			conf_err(c, &a->pos, "bad prefix length \"%s\", "
 			    "expected 1 to 128", slash);
+			hl->i = hl->n;
 			return -1;
 		}
 	}
@@ -454,6 +455,7 @@ parse_inet6(struct conf *c, struct hline *hl, struct conf_if *ci)
 	if (inet_pton(AF_INET6, addr, ca->addr) != 1) {
 		conf_err(c, &a->pos, "bad IPv6 address \"%s\", expected "
 		    "inet6 ADDRESS PREFIXLEN or ADDRESS/PREFIXLEN", addr);
+		hl->i = hl->n;		/* its prefix length goes with it */
 		return -1;
 	}
 	if (ca->addr[0] == 0xff || (ca->addr[0] == 0xfe &&
@@ -463,6 +465,7 @@ parse_inet6(struct conf *c, struct hline *hl, struct conf_if *ci)
 		conf_err(c, &a->pos, "inet6 %s: expected a unicast global "
 		    "or unique local address (the link-local one is made "
 		    "from the MAC)", addr);
+		hl->i = hl->n;
 		return -1;
 	}
 	if (slash == NULL && hl->i < hl->n) {
