@@ -408,6 +408,90 @@ parse_inet(struct conf *c, struct hline *hl, struct conf_if *ci)
 	return 0;
 }
 
+/*
+ * inet6 [alias] ADDRESS [[prefixlen] PREFIXLEN] or ADDRESS/PREFIXLEN, as
+ * ifconfig(8) takes it in hostname.if(5); the prefix length defaults to
+ * 64, as ifconfig's does.  The link-local address is not written: every
+ * interface with an IPv6 address gets fe80::/64 from its MAC, as OpenBSD
+ * configures it when inet6 is enabled.
+ */
+static int
+parse_inet6(struct conf *c, struct hline *hl, struct conf_if *ci)
+{
+	struct tok *a, *l;
+	struct conf_addr6 *ca;
+	char addr[64], *slash;
+	unsigned long plen = 64;
+
+	if ((a = hline_arg(c, hl, "inet6", "an address")) == NULL)
+		return -1;
+	if (strcmp(a->text, "alias") == 0 &&
+	    (a = hline_arg(c, hl, "inet6 alias", "an address")) == NULL)
+		return -1;
+	if (strcmp(a->text, "autoconf") == 0 || strcmp(a->text, "eui64") == 0 ||
+	    strcmp(a->text, "temporary") == 0) {
+		conf_warn(c, &a->pos, "inet6 %s is not enforced by sluice "
+		    "(no SLAAC: give addresses as inet6 ADDRESS PREFIXLEN)",
+		    a->text);
+		hl->i = hl->n;
+		return -1;
+	}
+	snprintf(addr, sizeof(addr), "%s", a->text);
+	if ((slash = strchr(addr, '/')) != NULL) {
+		*slash++ = '\0';
+		if (parse_uint(slash, 128, &plen) != 0 || plen == 0) {
+			conf_err(c, &a->pos, "bad prefix length \"%s\", "
+			    "expected 1 to 128", slash);
+			hl->i = hl->n;
+			return -1;
+		}
+	}
+	if (ci->naddrs6 == CONF_MAX_ADDRS) {
+		conf_err(c, &a->pos, "too many inet6 addresses on %s (at most "
+		    "%d)", ci->name, CONF_MAX_ADDRS);
+		return -1;
+	}
+	ca = &ci->addrs6[ci->naddrs6];
+	if (inet_pton(AF_INET6, addr, ca->addr) != 1) {
+		conf_err(c, &a->pos, "bad IPv6 address \"%s\", expected "
+		    "inet6 ADDRESS PREFIXLEN or ADDRESS/PREFIXLEN", addr);
+		hl->i = hl->n;		/* its prefix length goes with it */
+		return -1;
+	}
+	if (ca->addr[0] == 0xff || (ca->addr[0] == 0xfe &&
+	    (ca->addr[1] & 0xc0) == 0x80) || IN6_IS_ADDR_UNSPECIFIED(
+	    (struct in6_addr *)ca->addr) || IN6_IS_ADDR_LOOPBACK(
+	    (struct in6_addr *)ca->addr)) {
+		conf_err(c, &a->pos, "inet6 %s: expected a unicast global "
+		    "or unique local address (the link-local one is made "
+		    "from the MAC)", addr);
+		hl->i = hl->n;
+		return -1;
+	}
+	if (slash == NULL && hl->i < hl->n) {
+		l = &hl->t[hl->i];
+		if (strcmp(l->text, "prefixlen") == 0) {
+			hl->i++;
+			if ((l = hline_arg(c, hl, "prefixlen", "a length")) ==
+			    NULL)
+				return -1;
+		} else if (isdigit((unsigned char)l->text[0]))
+			hl->i++;
+		else
+			l = NULL;
+		if (l != NULL && (parse_uint(l->text, 128, &plen) != 0 ||
+		    plen == 0)) {
+			conf_err(c, &l->pos, "bad prefix length \"%s\", "
+			    "expected 1 to 128", l->text);
+			return -1;
+		}
+	}
+	ca->plen = (uint8_t)plen;
+	ca->pos = a->pos;
+	ci->naddrs6++;
+	return 0;
+}
+
 /* Options every interface takes; returns 1 if the keyword was one. */
 static int
 hostname_common(struct conf *c, struct hline *hl, struct tok *kw,
@@ -445,6 +529,16 @@ hostname_common(struct conf *c, struct hline *hl, struct tok *kw,
 			parse_inet(c, hl, ci);
 		else
 			conf_err(c, &kw->pos, "inet is not supported here");
+	} else if (strcmp(kw->text, "inet6") == 0) {
+		if (ci != NULL)
+			parse_inet6(c, hl, ci);
+		else {
+			conf_err(c, &kw->pos, "inet6 is not supported here");
+			hl->i = hl->n;
+		}
+	} else if (strcmp(kw->text, "-inet6") == 0) {
+		if (ci != NULL)
+			ci->naddrs6 = 0;	/* IPv6 off: no address */
 	} else if (strcmp(kw->text, "mtu") == 0 && ci != NULL) {
 		unsigned long v;
 
@@ -465,9 +559,7 @@ hostname_common(struct conf *c, struct hline *hl, struct tok *kw,
 			conf_warn(c, &kw->pos, "%s is not enforced by sluice",
 			    kw->text);
 	} else if (strcmp(kw->text, "dhcp") == 0 ||
-	    strcmp(kw->text, "autoconf") == 0 ||
-	    strcmp(kw->text, "inet6") == 0 ||
-	    strcmp(kw->text, "-inet6") == 0) {
+	    strcmp(kw->text, "autoconf") == 0) {
 		conf_warn(c, &kw->pos, "%s is not enforced by sluice",
 		    kw->text);
 		hl->i = hl->n;		/* the rest of the line is its */
@@ -752,8 +844,8 @@ hostname_if_line(struct conf *c, struct conf_if *ci, struct hline *hl)
 		kw = &hl->t[hl->i++];
 		if (!hostname_common(c, hl, kw, ci, &ci->up))
 			conf_err(c, &kw->pos, "unknown interface option "
-			    "\"%s\", expected inet, up, down, lladdr or "
-			    "description", kw->text);
+			    "\"%s\", expected inet, inet6, -inet6, up, down, "
+			    "lladdr, mtu or description", kw->text);
 	}
 }
 
@@ -783,6 +875,68 @@ parse_prefix(const char *s, uint32_t *addr, uint8_t *plen, int host)
 }
 
 /*
+ * An IPv6 gateway: ADDRESS, or a link-local ADDRESS%IF (the interface is
+ * part of a link-local address).  0, or -1 with nothing set.
+ */
+static int
+parse_gw6(const char *s, uint8_t *gw, char *gwif)
+{
+	char buf[80], *pct;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	gwif[0] = '\0';
+	if ((pct = strchr(buf, '%')) != NULL) {
+		*pct++ = '\0';
+		if (strlen(pct) == 0 || strlen(pct) >= CONF_NAMESIZ)
+			return -1;
+	}
+	if (inet_pton(AF_INET6, buf, gw) != 1 || gw[0] == 0xff)
+		return -1;
+	if ((gw[0] == 0xfe && (gw[1] & 0xc0) == 0x80) != (pct != NULL))
+		return -1;	/* link-local needs %IF, and only it */
+	if (pct != NULL)
+		snprintf(gwif, CONF_NAMESIZ, "%s", pct);
+	return 0;
+}
+
+/* `!route add -inet6 DEST[/LEN] GATEWAY`: a static IPv6 route. */
+static void
+route6_line(struct conf *c, const struct conf_pos *pos, const char *dst,
+    const char *gw)
+{
+	struct conf_route6 *r;
+	char buf[80], *slash;
+	unsigned long l = 128;
+
+	if (c->nroutes6 == CONF_MAX_ROUTES) {
+		conf_err(c, pos, "too many IPv6 routes");
+		return;
+	}
+	r = &c->routes6[c->nroutes6];
+	memset(r, 0, sizeof(*r));
+	snprintf(buf, sizeof(buf), "%s", dst);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (strcmp(buf, "default") == 0)
+		l = 0;
+	else if ((slash != NULL && parse_uint(slash, 128, &l) != 0) ||
+	    inet_pton(AF_INET6, buf, r->dst) != 1) {
+		conf_err(c, pos, "route add -inet6: bad destination \"%s\", "
+		    "expected ADDRESS[/LEN] or default", dst);
+		return;
+	}
+	r->plen = (uint8_t)l;
+	if (parse_gw6(gw, r->gw, r->gwif) != 0) {
+		conf_err(c, pos, "route add -inet6: bad gateway \"%s\", "
+		    "expected an IPv6 address (fe80::...%%IF if link-local)",
+		    gw);
+		return;
+	}
+	r->pos = *pos;
+	c->nroutes6++;
+}
+
+/*
  * `!route add [-net|-host] DEST[/LEN] GATEWAY` (and `!route -q add ...`)
  * become static routes; any other command is reported as not run.
  */
@@ -791,7 +945,7 @@ hostname_command(struct conf *c, struct hline *hl)
 {
 	struct conf_route *r;
 	const char *word[8];
-	int i, n = 0, net = 0;
+	int i, n = 0, net = 0, inet6 = 0;
 
 	for (i = 0; i < hl->n; i++) {
 		const char *w = hl->t[i].text;
@@ -807,6 +961,10 @@ hostname_command(struct conf *c, struct hline *hl)
 		}
 		if (strcmp(w, "-host") == 0)
 			continue;
+		if (strcmp(w, "-inet6") == 0) {
+			inet6 = 1;
+			continue;
+		}
 		if (n < 8)
 			word[n++] = w;
 	}
@@ -814,6 +972,10 @@ hostname_command(struct conf *c, struct hline *hl)
 	    strcmp(word[1], "add") != 0) {
 		conf_warn(c, &hl->t[0].pos, "command lines (\"!...\") other "
 		    "than \"!route add DEST GATEWAY\" are not run by sluice");
+		return;
+	}
+	if (inet6) {
+		route6_line(c, &hl->t[0].pos, word[2], word[3]);
 		return;
 	}
 	if (c->nroutes == CONF_MAX_ROUTES) {
@@ -1513,11 +1675,19 @@ mygate_line(struct conf *c, const struct conf_pos *pos, char *line)
 {
 	struct in_addr in;
 
-	if (c->has_mygate)
+	if (c->has_mygate && strchr(line, ':') == NULL)
 		return;
 	if (strchr(line, ':') != NULL) {
-		conf_warn(c, pos, "IPv6 gateway \"%s\" is not enforced by "
-		    "sluice", line);
+		/* mygate(5): the first IPv6 line is the IPv6 default. */
+		if (c->has_mygate6)
+			return;
+		if (parse_gw6(line, c->mygate6.gw, c->mygate6.gwif) != 0) {
+			conf_err(c, pos, "bad gateway \"%s\", expected an IPv6 "
+			    "address (fe80::...%%IF if link-local)", line);
+			return;
+		}
+		c->mygate6.pos = *pos;
+		c->has_mygate6 = 1;
 		return;
 	}
 	if (inet_pton(AF_INET, line, &in) != 1) {

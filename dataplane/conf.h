@@ -84,6 +84,14 @@ struct conf_addr {
 	struct conf_pos	 pos;
 };
 
+/* inet6 ADDRESS PREFIXLEN: an IPv6 address (the link-local one is made
+ * from the MAC when the interface has any). */
+struct conf_addr6 {
+	uint8_t		 addr[16];
+	uint8_t		 plen;
+	struct conf_pos	 pos;
+};
+
 /* Any other hostname.IF: a physical, tap, vether or vport interface. */
 struct conf_if {
 	char		 name[CONF_NAMESIZ];
@@ -95,6 +103,8 @@ struct conf_if {
 	int		 naddrs;
 	struct conf_addr addrs[CONF_MAX_ADDRS];
 	int		 dhcp;		/* dhcp, inet autoconf: a lease */
+	int		 naddrs6;
+	struct conf_addr6 addrs6[CONF_MAX_ADDRS];
 	struct conf_pos	 pos;
 };
 
@@ -137,12 +147,26 @@ struct conf_route {
 
 #define CONF_MAX_ROUTES	64
 
+/* An IPv6 static route (`!route add -inet6 DEST GATEWAY`) or mygate's
+ * IPv6 line; a link-local gateway names its interface (fe80::1%em0). */
+struct conf_route6 {
+	uint8_t		 dst[16];
+	uint8_t		 plen;
+	uint8_t		 gw[16];
+	char		 gwif[CONF_NAMESIZ];	/* "" unless link-local */
+	struct conf_pos	 pos;
+};
+
 struct conf {
 	char		 dir[512];
 	int		 nroutes;
 	struct conf_route routes[CONF_MAX_ROUTES];
 	int		 has_mygate;
 	struct conf_route mygate;	/* default route */
+	int		 nroutes6;
+	struct conf_route6 routes6[CONF_MAX_ROUTES];
+	int		 has_mygate6;
+	struct conf_route6 mygate6;	/* IPv6 default route */
 	int		 sysctl[SYSCTL__MAX];	/* sysctl.conf, else defaults */
 	int		 nbridges;
 	struct conf_bridge bridges[CONF_MAX_BRIDGES];

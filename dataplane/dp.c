@@ -537,19 +537,21 @@ dp_build_router(struct dp *dp, FILE *err)
 		struct port *p = dp_port(dp, ci->name);
 		uint8_t mac[6];
 
-		if (conf_vlan(c, ci->name) != NULL && ci->naddrs == 0)
+		if (conf_vlan(c, ci->name) != NULL && ci->naddrs == 0 &&
+		    ci->naddrs6 == 0)
 			continue;
 		if (p == NULL && strncmp(ci->name, "vether", 6) == 0) {
 			if ((p = dp_new_port(dp, ci->name, err)) == NULL)
 				return -1;
 			p->kind = PORT_VETHER;
 		}
-		if (p == NULL && (ci->naddrs > 0 || ci->dhcp) &&
-		    (p = dp_open_physical(dp, ci->name, err)) == NULL)
+		if (p == NULL && (ci->naddrs > 0 || ci->naddrs6 > 0 ||
+		    ci->dhcp) && (p = dp_open_physical(dp, ci->name, err)) ==
+		    NULL)
 			return -1;
 		if (p == NULL || p->kind == PORT_VPORT ||
 		    (p->kind != PORT_VETHER && (p->bridge >= 0 ||
-		    (ci->naddrs == 0 && !ci->dhcp))))
+		    (ci->naddrs == 0 && ci->naddrs6 == 0 && !ci->dhcp))))
 			continue;
 		if (ci->mtu != 0)
 			p->mtu = ci->mtu;
@@ -572,6 +574,11 @@ dp_build_router(struct dp *dp, FILE *err)
 			    ntohl(ci->addrs[k].addr), ci->addrs[k].plen) != 0)
 				return dp_conf_err(err, &ci->addrs[k].pos,
 				    "address: route table full or duplicate");
+		for (k = 0; k < ci->naddrs6; k++)
+			if (router6_add_addr(rt, p->rif, ci->addrs6[k].addr,
+			    ci->addrs6[k].plen) != 0)
+				return dp_conf_err(err, &ci->addrs6[k].pos,
+				    "inet6: duplicate address or too many");
 		if (ci->dhcp && dhcp_start(p->rif) != 0) {
 			fprintf(err, "sluiced: out of memory\n");
 			return -1;
@@ -599,6 +606,18 @@ dp_build_router(struct dp *dp, FILE *err)
 	if (c->has_mygate && router_route_add(rt, 0, 0, ntohl(c->mygate.gw),
 	    ebuf, sizeof(ebuf)) != 0)
 		return dp_conf_err(err, &c->mygate.pos, ebuf);
+	for (i = 0; i <= c->nroutes6; i++) {
+		const struct conf_route6 *r6 = i < c->nroutes6 ?
+		    &c->routes6[i] : c->has_mygate6 ? &c->mygate6 : NULL;
+		struct port *gp;
+
+		if (r6 == NULL)
+			break;
+		gp = r6->gwif[0] ? dp_port(dp, r6->gwif) : NULL;
+		if (router6_route_add(rt, r6->dst, r6->plen, r6->gw,
+		    gp != NULL ? gp->rif : NULL, ebuf, sizeof(ebuf)) != 0)
+			return dp_conf_err(err, &r6->pos, ebuf);
+	}
 	return 0;
 }
 

@@ -199,6 +199,22 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 				    b & 0xff);
 			fputc('\n', out);
 		}
+		/* in6_status(): link-local with its scope, then the rest. */
+		if (p->rif->inet6) {
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(AF_INET6, p->rif->ll6, a, sizeof(a));
+			fprintf(out, "\tinet6 %s%%%s prefixlen 64 scopeid "
+			    "0x%x\n", a, p->name, p->index + 1u);
+		}
+		for (k = 0; k < p->rif->naddrs6; k++) {
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(AF_INET6, p->rif->addrs6[k].addr, a,
+			    sizeof(a));
+			fprintf(out, "\tinet6 %s prefixlen %u\n", a,
+			    p->rif->addrs6[k].plen);
+		}
 	}
 }
 
@@ -783,7 +799,79 @@ ctl_route_egress(struct dp *dp, uint8_t plen, FILE *out)
 	return dp_pf_recompile(dp, out) != 0;
 }
 
-/* route add|delete|show, as route(8) takes them (IPv4). */
+/* DEST[/LEN] or default, IPv6. */
+static int
+ctl_prefix6(const char *s, uint8_t *a, uint8_t *plen)
+{
+	char buf[80], *slash;
+	unsigned long l = 128;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (strcmp(buf, "default") == 0) {
+		memset(a, 0, 16);
+		*plen = 0;
+		return 0;
+	}
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash++ = '\0';
+		if (ctl_parse_uint(slash, 128, &l) != 0)
+			return -1;
+	}
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return -1;
+	*plen = (uint8_t)l;
+	in6_mask(a, *plen);
+	return 0;
+}
+
+/* route add|delete -inet6 DEST GATEWAY (fe80::...%IF if link-local). */
+static int
+ctl_route6(struct dp *dp, int add, int argc, char **argv, int i, FILE *out)
+{
+	uint8_t dst[16], gw[16], plen;
+	struct port *gp = NULL;
+	char ebuf[128], buf[80], *pct = NULL;
+	int error;
+
+	if (i >= argc || ctl_prefix6(argv[i], dst, &plen) != 0) {
+		fprintf(out, "route: expected an IPv6 destination "
+		    "ADDRESS[/LEN] or default\n");
+		return 1;
+	}
+	if (!add) {
+		if ((error = router6_route_delete(&dp->router, dst, plen)) !=
+		    0) {
+			fprintf(out, "route: %s: %s\n", argv[i],
+			    error == EPERM ? "a connected route goes with its "
+			    "address" : "not in table");
+			return 1;
+		}
+		fprintf(out, "delete net %s\n", argv[i]);
+		return ctl_route_egress(dp, plen, out);
+	}
+	if (i + 1 < argc) {
+		snprintf(buf, sizeof(buf), "%s", argv[i + 1]);
+		if ((pct = strchr(buf, '%')) != NULL) {
+			*pct++ = '\0';
+			gp = dp_port(dp, pct);
+		}
+	}
+	if (i + 1 >= argc || inet_pton(AF_INET6, buf, gw) != 1 ||
+	    (pct != NULL && gp == NULL)) {
+		fprintf(out, "route: expected an IPv6 gateway address "
+		    "(fe80::...%%IF if link-local)\n");
+		return 1;
+	}
+	if (router6_route_add(&dp->router, dst, plen, gw, gp != NULL ?
+	    gp->rif : NULL, ebuf, sizeof(ebuf)) != 0) {
+		fprintf(out, "route: %s: %s\n", argv[i], ebuf);
+		return 1;
+	}
+	fprintf(out, "add net %s: gateway %s\n", argv[i], argv[i + 1]);
+	return ctl_route_egress(dp, plen, out);
+}
+
+/* route add|delete|show, as route(8) takes them (-inet6: IPv6). */
 static int
 ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
 {
@@ -791,10 +879,27 @@ ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
 	uint32_t dst;
 	uint8_t plen;
 	char ebuf[128];
-	int i = 1, error;
+	int i = 1, error, inet6 = 0;
 
 	while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "-net") != 0)
-		i++;		/* -n, -q, -inet: accepted */
+		inet6 |= strcmp(argv[i++], "-inet6") == 0;
+	/* route add -inet6 ...: the family may follow the command too. */
+	if (i + 1 < argc && strcmp(argv[i + 1], "-inet6") == 0 &&
+	    (strcmp(argv[i], "add") == 0 || strcmp(argv[i], "delete") == 0)) {
+		inet6 = 1;
+		memmove(argv + i + 1, argv + i + 2, (size_t)(argc - i - 2) *
+		    sizeof(*argv));
+		argc--;
+	}
+	if (inet6 && i < argc && (strcmp(argv[i], "add") == 0 ||
+	    strcmp(argv[i], "delete") == 0)) {
+		int add = argv[i][0] == 'a';
+
+		if (++i < argc && (strcmp(argv[i], "-net") == 0 ||
+		    strcmp(argv[i], "-host") == 0))
+			i++;
+		return ctl_route6(dp, add, argc, argv, i, out);
+	}
 	if (i >= argc || strcmp(argv[i], "show") == 0) {
 		router_netstat(&dp->router, out);
 		return 0;
@@ -934,6 +1039,18 @@ ctl_arp(struct dp *dp, int argc, char **argv, FILE *out)
 	return 0;
 }
 
+/* ndp -an: the IPv6 neighbour cache (numeric: -n is implied). */
+static int
+ctl_ndp(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	if (argc < 2 || argv[1][0] != '-' || strchr(argv[1], 'a') == NULL) {
+		fprintf(out, "usage: ndp -an\n");
+		return 1;
+	}
+	router6_ndp_show(&dp->router, out);
+	return 0;
+}
+
 /* sysctl [NAME[=VALUE]], for the sysctls of sysctl.h, as sysctl(8). */
 static int
 ctl_sysctl(struct dp *dp, int argc, char **argv, FILE *out)
@@ -997,6 +1114,8 @@ dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		return ctl_arp(dp, argc, argv, out);
 	if (strcmp(argv[0], "sysctl") == 0)
 		return ctl_sysctl(dp, argc, argv, out);
+	if (strcmp(argv[0], "ndp") == 0)
+		return ctl_ndp(dp, argc, argv, out);
 	if (strcmp(argv[0], "dhcpleasectl") == 0) {
 		/* dhcpleasectl show interface IF */
 		if (argc != 4 || strcmp(argv[1], "show") != 0 ||
@@ -1012,7 +1131,8 @@ dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		return 0;
 	}
 	fprintf(out, "sluicectl: unknown command \"%s\" (expected ifconfig, "
-	    "vmctl, pfctl, explain, netstat, arp, route, sysctl, dhcpleasectl, "
+	    "vmctl, pfctl, explain, netstat, arp, ndp, route, sysctl, "
+	    "dhcpleasectl, "
 	    "stats or trace)\n",
 	    argv[0]);
 	return 1;

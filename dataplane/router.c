@@ -67,8 +67,10 @@ router_init(struct router *rt, struct dp *dp)
 	memset(rt, 0, sizeof(*rt));
 	rt->dp = dp;
 	sysctl_defaults(rt->sysctl);
-	if ((rt->arp = calloc(1, sizeof(*rt->arp))) == NULL)
+	if ((rt->arp = calloc(1, sizeof(*rt->arp))) == NULL ||
+	    (rt->nd6 = calloc(1, sizeof(*rt->nd6))) == NULL)
 		return ENOMEM;
+	lpm6_init(&rt->lpm6);
 	return lpm_init(&rt->lpm);
 }
 
@@ -83,6 +85,7 @@ router_fini(struct router *rt)
 			for (k = 0; k < rt->arp->e[i].nq; k++)
 				pkt_free(&rt->dp->pool, rt->arp->e[i].q[k]);
 	free(rt->arp);
+	router6_fini(rt);
 	free(rt->routes);
 	for (k = 0; k < rt->nrifs; k++)
 		free(rt->rifs[k].dhcp);
@@ -245,7 +248,7 @@ router_local(struct router *rt, uint32_t addr)
 	return NULL;
 }
 
-static struct pkt *
+struct pkt *
 router_alloc(struct router *rt)
 {
 	struct pkt *p = pkt_alloc(&rt->dp->pool);
@@ -256,7 +259,7 @@ router_alloc(struct router *rt)
 }
 
 /* Our own copy of a frame others may hold. */
-static struct pkt *
+struct pkt *
 router_own(struct router *rt, struct pkt *p, int shared)
 {
 	struct pkt *n;
@@ -868,11 +871,12 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	case L3_OK:
 		break;
 	default:
-		rt->c[ROUTER_C_DROP_BAD_HEADER]++;
+		rt->c[ether_type(p->data, p->len, NULL) == ETHERTYPE_IPV6 ?
+		    ROUTER_C_DROP_BAD_HEADER6 : ROUTER_C_DROP_BAD_HEADER]++;
 		return;
 	}
 	if (li.af != 4) {
-		rt->c[ROUTER_C_DROP_NOT_IPV4]++;
+		router6_input(rt, r, p, shared, &li);
 		return;
 	}
 	ip = p->data + li.l3off;
@@ -1090,6 +1094,7 @@ router_tick(struct router *rt)
 		e->expire = rt->dp->now + rt->sysctl[SYSCTL_ARPDOWN];
 		i++;
 	}
+	router6_tick(rt);
 }
 
 /* Announce a rif's addresses (gratuitous ARP), as arp_ifinit() does. */
@@ -1255,10 +1260,11 @@ router_netstat(struct router *rt, FILE *out)
 	}
 	free(rows);
 	(void)b;
+	router6_netstat(rt, out);
 }
 
-static void
-sec2str(uint32_t t, char *buf, size_t len)
+void
+router_sec2str(uint32_t t, char *buf, size_t len)
 {
 	uint32_t d = t / 86400, h = t / 3600 % 24, m = t / 60 % 60, s = t % 60;
 	size_t o = 0;
@@ -1340,7 +1346,7 @@ router_arp_show(struct router *rt, FILE *out)
 		else if (w->flags & ARP_F_STATIC)
 			snprintf(exp, sizeof(exp), "static");
 		else if (w->left > 0)
-			sec2str((uint32_t)w->left, exp, sizeof(exp));
+			router_sec2str((uint32_t)w->left, exp, sizeof(exp));
 		else
 			snprintf(exp, sizeof(exp), "expired");
 		fprintf(out, "%-36s %-17s %7s %-9.9s %s%s\n",

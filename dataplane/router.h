@@ -16,6 +16,8 @@
 #include "dataplane/sysctl.h"
 #include "fwd/arp.h"
 #include "fwd/lpm.h"
+#include "fwd/lpm6.h"
+#include "fwd/nd6.h"
 
 #define ROUTER_MAX_RIFS		16
 #define ROUTER_MAX_ADDRS	8
@@ -66,9 +68,38 @@
 	X(ARP_PERMANENT, "arp-permanent-kept", "ARP messages that would have changed a permanent entry (arp -s ... permanent): ignored") \
 	X(DROP_ARP_FULL, "drop-arp-table-full", "dropped: ARP table full (4096 next hops), not resolved") \
 	X(DROP_LOCAL_PROTO, "drop-local-unhandled", "dropped: for us, but no service here (UDP: port unreachable sent)") \
-	X(DROP_NOT_IPV4, "drop-not-ipv4", "dropped: IPv6 or other protocol at the router") \
+	X(DROP_NOT_IPV4, "drop-not-ipv4", "dropped: neither IPv4, IPv6 nor ARP at the router") \
 	X(DROP_NO_BUFFER, "drop-no-buffer", "dropped: packet pool empty") \
-	X(ICMP_RATELIMIT, "icmp-ratelimited", "ICMP errors not sent: over 100 per second")
+	X(ICMP_RATELIMIT, "icmp-ratelimited", "ICMP errors not sent: over 100 per second") \
+	X(IN6,		"in6",		"IPv6 packets the router received") \
+	X(FORWARDED6,	"forwarded6",	"IPv6 packets forwarded")	\
+	X(LOCAL6,	"local6",	"IPv6 packets for our own addresses") \
+	X(ECHO_REPLIES6, "echo-replies6", "ICMPv6 echo replies sent")	\
+	X(ICMP6_ERRORS,	"icmp6-errors",	"ICMPv6 errors sent")		\
+	X(ICMP6_RATELIMIT, "icmp6-ratelimited", "ICMPv6 errors not sent: over 100 per second") \
+	X(ND_IN,	"nd-in",	"Neighbor Solicitations and Advertisements received") \
+	X(ND_ADVERTS,	"nd-advertisements", "Neighbor Advertisements sent for our addresses") \
+	X(ND_SOLICITS,	"nd-solicitations", "Neighbor Solicitations sent (resolution and probes)") \
+	X(DROP_NO_INET6, "drop-no-inet6", "dropped: IPv6 on a router interface without an inet6 address") \
+	X(DROP_BAD_HEADER6, "drop-bad-header6", "dropped: IPv6 header too short, bad version, payload beyond the frame, or a multicast source") \
+	X(DROP_MCAST6,	"drop-multicast6", "dropped: IPv6 multicast other than ND (MLD, ...): not routed") \
+	X(DROP_SCOPE6,	"drop-linklocal6", "dropped: link-local source or destination, never forwarded (RFC 4291 2.5.6)") \
+	X(DROP_FORWARDING6_OFF, "drop-forwarding6-off", "dropped: not for us and net.inet6.ip6.forwarding=0") \
+	X(DROP_WRONG_IF6, "drop-wrong-if6", "dropped: for an address of another interface and net.inet6.ip6.forwarding=0") \
+	X(DROP_HLIM,	"drop-hlim-exceeded", "dropped: IPv6 hop limit exceeded (ICMPv6 time exceeded sent)") \
+	X(DROP_NO_ROUTE6, "drop-no-route6", "dropped: no IPv6 route (ICMPv6 no route to destination sent)") \
+	X(DROP_TOOBIG,	"drop-too-big",	"dropped: IPv6 packet or GSO segment larger than the outgoing MTU (ICMPv6 packet too big sent: routers never fragment IPv6)") \
+	X(DROP_LOCAL6_PROTO, "drop-local6-unhandled", "dropped: IPv6 for us, but no service here (UDP: port unreachable sent)") \
+	X(DROP_ICMP6_BAD, "drop-icmp6-bad", "dropped: ICMPv6 echo request for us too short or with a bad checksum") \
+	X(DROP_ND_HLIM,	"drop-nd-hlim",	"dropped: ND message with a hop limit other than 255 (not from a neighbour)") \
+	X(DROP_ND_CSUM,	"drop-nd-checksum", "dropped: ND message with a bad ICMPv6 checksum") \
+	X(DROP_ND_BAD,	"drop-nd-malformed", "dropped: ND message too short, code not 0, multicast target, or a bad option") \
+	X(DROP_ND_NOT_OURS, "drop-nd-not-ours", "dropped: Neighbor Solicitation for an address not ours on that interface") \
+	X(DROP_ND_UNSOLICITED, "drop-nd-unsolicited", "dropped: Neighbor Advertisement for no entry we have, or without the address we asked for") \
+	X(DROP_ND_UNHANDLED, "drop-nd-unhandled", "dropped: router solicitation, advertisement or redirect (sluice sends no RAs, takes no redirects)") \
+	X(DROP_ND_TIMEOUT, "drop-nd-timeout", "dropped: next hop did not answer Neighbor Solicitations (ICMPv6 address unreachable sent)") \
+	X(DROP_ND_QUEUE, "drop-nd-queue-full", "dropped: too many packets waiting for neighbour discovery") \
+	X(DROP_ND_FULL,	"drop-nd-table-full", "dropped: neighbour cache full (1024 next hops), not resolved")
 
 #define ROUTER_C_ENUM(e, n, d)	ROUTER_C_##e,
 enum { ROUTER_COUNTERS(ROUTER_C_ENUM) ROUTER_C__MAX };
@@ -84,6 +115,11 @@ struct rif_addr {
 	uint8_t		 plen;
 };
 
+struct rif_addr6 {
+	uint8_t		 addr[16];
+	uint8_t		 plen;
+};
+
 struct dhcp_client;
 
 struct rif {
@@ -92,6 +128,10 @@ struct rif {
 	uint8_t		 mac[6];
 	int		 naddrs;
 	struct rif_addr	 addrs[ROUTER_MAX_ADDRS];
+	int		 inet6;		/* IPv6 on: ll6 is ours */
+	uint8_t		 ll6[16];	/* fe80::/64, modified EUI-64 */
+	int		 naddrs6;
+	struct rif_addr6 addrs6[ROUTER_MAX_ADDRS];
 };
 
 struct route {
@@ -121,6 +161,18 @@ struct arp_pub {
 	uint8_t		 flags;		/* ARP_F_* */
 };
 
+/* An IPv6 route: connected (UCn, gw = our address) or static (UGS). */
+struct route6 {
+	uint8_t		 dst[16];
+	uint8_t		 gw[16];
+	uint8_t		 plen;
+	uint8_t		 prio;
+	uint8_t		 used;
+	int8_t		 rif;
+	uint32_t	 flags;		/* RTF_* */
+	uint64_t	 use;
+};
+
 struct router {
 	struct dp	*dp;
 	int		 sysctl[SYSCTL__MAX];	/* sysctl.h */
@@ -136,6 +188,14 @@ struct router {
 	struct rif	 rifs[ROUTER_MAX_RIFS];
 	uint32_t	 icmp_second;
 	uint32_t	 icmp_sent;
+	struct lpm6	 lpm6;
+	struct route6	*routes6;	/* route id - 1 */
+	uint32_t	 nroutes6;
+	uint32_t	 cap6;
+	struct nd6_table *nd6;
+	uint32_t	 nd6q;		/* packets held, in all */
+	uint32_t	 icmp6_second;
+	uint32_t	 icmp6_sent;
 	uint64_t	 c[ROUTER_C__MAX];
 	/* Shown each frame the router sends (tests; NULL in sluiced). */
 	void		(*sent)(void *, const struct rif *, const struct pkt *);
@@ -162,5 +222,24 @@ int	 router_arp_delete(struct router *, uint32_t,
 	    void (*)(void *, uint32_t), void *);
 struct rif *router_rif(struct router *, const struct port *);
 void	 router_rif_send(struct router *, struct rif *, struct pkt *);
+
+/* Shared by router.c and router6.c. */
+struct l3info;
+struct pkt *router_alloc(struct router *);
+struct pkt *router_own(struct router *, struct pkt *, int);
+void	 router_sec2str(uint32_t, char *, size_t);
+
+/* IPv6 (router6.c). */
+int	 router6_add_addr(struct router *, struct rif *, const uint8_t *,
+	    uint8_t);
+int	 router6_route_add(struct router *, const uint8_t *, uint8_t,
+	    const uint8_t *, struct rif *, char *, size_t);
+int	 router6_route_delete(struct router *, const uint8_t *, uint8_t);
+void	 router6_input(struct router *, struct rif *, struct pkt *, int,
+	    const struct l3info *);
+void	 router6_tick(struct router *);
+void	 router6_fini(struct router *);
+void	 router6_netstat(struct router *, FILE *);
+void	 router6_ndp_show(struct router *, FILE *);
 
 #endif /* DP_ROUTER_H */

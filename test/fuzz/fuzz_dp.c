@@ -54,12 +54,14 @@ setup(void)
 	    "rule block out on em1 rarp\nup\n");
 	put(dir, "hostname.vlan10", "vlandev em1\nvlan 10\nup\n");
 	put(dir, "hostname.bridge1", "add vether0\nup\n");
-	put(dir, "hostname.vether0", "inet 10.50.0.1 255.255.255.0\nup\n");
+	put(dir, "hostname.vether0", "inet 10.50.0.1 255.255.255.0\n"
+	    "inet6 2001:db8:50::1 64\nup\n");
 	put(dir, "hostname.em0", "inet 198.51.100.2 255.255.255.0\nmtu 1400\n"
-	    "up\n");
-	put(dir, "mygate", "198.51.100.1\n");
+	    "inet6 2001:db8:100::2/64\nup\n");
+	put(dir, "mygate", "198.51.100.1\n2001:db8:100::1\n");
 	put(dir, "hostname.em2", "lladdr 02:00:00:00:0e:02\ndhcp\nup\n");
-	put(dir, "sysctl.conf", "net.inet.ip.forwarding=1\n");
+	put(dir, "sysctl.conf", "net.inet.ip.forwarding=1\n"
+	    "net.inet6.ip6.forwarding=1\n");
 	put(dir, "vm.conf", "switch \"lan\" { interface bridge0 }\n"
 	    "switch \"isolated\" { interface bridge1 }\n"
 	    "vm \"web01\" { interface { switch \"lan\" } }\n"

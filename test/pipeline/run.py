@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from pcaplib import (BCAST, arp_reply, arp_request, eth, icmp_echo,
+from pcaplib import (BCAST, arp_reply, arp_request, csum, eth, icmp_echo,
                      icmp_error, mss_opt, read_pcap, rebuild, tcp_opts,
                      tcp_syn, udp, write_pcap)
 
@@ -1487,6 +1487,227 @@ def block_return_variants():
             icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 0, u54[14:]),
             icmp_error(B, A, "192.0.2.2", "192.0.2.1", 3, 3, echo[14:]),
             rst6, unr6], "tap0": []})
+
+
+# ---- the routed segment over IPv6 -----------------------------------------
+# vether0 2001:db8:50::1/64 (db01 2001:db8:50::20), em0 2001:db8:100::2/64,
+# mygate 2001:db8:100::1 (GW), net.inet6.ip6.forwarding=1.
+
+R6 = "2001:db8:50::1"
+DB6 = "2001:db8:50::20"
+E06 = "2001:db8:100::2"
+GW6 = "2001:db8:100::1"
+VE_LL = "fe80::fce1:baff:fed0:1"          # modified EUI-64 of VE
+
+
+def routed6(forwarding=True, em0_extra=""):
+    files = routed(forwarding=False, em0_extra=em0_extra)
+    files["hostname.vether0"] += "inet6 %s 64\n" % R6
+    files["hostname.em0"] += "inet6 %s/64\n" % E06
+    files["mygate"] += GW6 + "\n"
+    if forwarding:
+        files["sysctl.conf"] = "net.inet6.ip6.forwarding=1\n"
+    return files
+
+
+def ip6(smac, dmac, src, dst, nh, payload, hlim=64):
+    """An IPv6 frame with the upper-layer checksum (ICMPv6, UDP) set."""
+    import socket
+    import struct
+    a = socket.inet_pton(socket.AF_INET6, src)
+    b = socket.inet_pton(socket.AF_INET6, dst)
+    payload = bytearray(payload)
+    off = {17: 6, 58: 2}.get(nh)
+    if off is not None:
+        payload[off:off + 2] = b"\0\0"
+        c = csum(a + b + struct.pack("!IxxxB", len(payload), nh) +
+                 bytes(payload))
+        payload[off:off + 2] = struct.pack("!H", c)
+    h = struct.pack("!IHBB", 6 << 28, len(payload), nh, hlim) + a + b
+    return eth(dmac, smac, 0x86DD, h + bytes(payload))
+
+
+def solicited(addr):
+    import socket
+    b = socket.inet_pton(socket.AF_INET6, addr)
+    m = b"\xff\x02" + b"\0" * 9 + b"\x01\xff" + b[13:]
+    return (socket.inet_ntop(socket.AF_INET6, m),
+            "33:33:" + ":".join("%02x" % x for x in m[12:]))
+
+
+def ns6(smac, src, target, hlim=255, dst=None, dmac=None, opts=None):
+    """A Neighbor Solicitation, to target's solicited-node group unless
+    dst is given, with the source link-layer option."""
+    import socket
+    import struct
+    from pcaplib import mac as macb
+    if dst is None:
+        dst, dmac = solicited(target)
+    if opts is None:
+        opts = b"\x01\x01" + macb(smac)
+    body = struct.pack("!BBHI", 135, 0, 0, 0) + \
+        socket.inet_pton(socket.AF_INET6, target) + opts
+    return ip6(smac, dmac, src, dst, 58, body, hlim=hlim)
+
+
+def na6(smac, dmac, src, dst, target, flags):
+    import socket
+    import struct
+    from pcaplib import mac as macb
+    body = struct.pack("!BBHI", 136, 0, 0, flags << 24) + \
+        socket.inet_pton(socket.AF_INET6, target) + b"\x02\x01" + macb(smac)
+    return ip6(smac, dmac, src, dst, 58, body, hlim=255)
+
+
+def echo6(smac, dmac, src, dst, hlim=64, size=56, typ=128):
+    import struct
+    body = struct.pack("!BBHHH", typ, 0, 0, 0x77, 1) + bytes(range(size))
+    return ip6(smac, dmac, src, dst, 58, body, hlim=hlim)
+
+
+def icmp6_err(smac, dmac, src, dst, typ, code, orig_ip, param=0):
+    """What the router sends: hop limit 64, as much of the packet as fits
+    in 1280 bytes."""
+    import struct
+    body = struct.pack("!BBHI", typ, code, 0, param) + orig_ip[:1280 - 48]
+    return ip6(smac, dmac, src, dst, 58, body, hlim=64)
+
+
+NS_DB = ns6(DB, DB6, R6)                  # db01 asks for its gateway
+NA_DB = na6(VE, DB, R6, DB6, R6, 0xe0)    # router, solicited, override
+NS_GW = ns6(E0, E06, GW6)                 # the router asks for mygate
+NA_GW = na6(GW, E0, GW6, E06, GW6, 0xe0)
+
+
+@case
+def nd6_solicitation_answered():
+    """An NS for our address on vether0 gets an NA with our MAC (router,
+    solicited, override flags), and teaches the cache db01's MAC from its
+    source link-layer option (STALE)."""
+    return dict(files=routed6(), inputs={"tap0": [(1.0, NS_DB)]},
+                expect={"tap0": [NA_DB], "em0": []},
+                commands=["ndp -an", "stats"],
+                views=[r"^2001:db8:50::20 +02:00:00:00:00:db +vether0 "
+                       r"1d0h0m0s +S $",
+                       r"^2001:db8:50::1 +fe:e1:ba:d0:00:01 +vether0 "
+                       r"permanent R l$",
+                       r"^%s%%vether0 +fe:e1:ba:d0:00:01 +vether0 "
+                       r"permanent R l$" % VE_LL,
+                       r"router +nd-advertisements +1 "])
+
+
+@case
+def nd6_bad_hop_limit_ignored():
+    """An NS whose hop limit is not 255 came from off link: not answered,
+    nothing learned, counted; so is one whose options are broken."""
+    bad = ns6(DB, DB6, R6, hlim=64)
+    broken = ns6(DB, DB6, R6, opts=b"\x01\x00" + b"\0" * 6)  # length 0
+    return dict(files=routed6(), inputs={"tap0": [(1.0, bad),
+                                                  (1.1, broken)]},
+                expect={"tap0": [], "em0": []},
+                commands=["stats", "ndp -an"],
+                views=[r"router +drop-nd-hlim +1 ",
+                       r"router +drop-nd-malformed +1 "],
+                absent=[r"^2001:db8:50::20 "])
+
+
+@case
+def forward6_resolves_next_hop():
+    """db01 -> mygate: the next hop is unknown, an NS goes out of em0
+    (solicited-node group, source link-layer option) and the packet waits;
+    the NA releases it with hop limit 63."""
+    req = echo6(DB, VE, DB6, GW6)
+    fwd = ip6(DB, GW, DB6, GW6, 58, req[54:], hlim=63)
+    fwd = fwd[:6] + bytes.fromhex(E0.replace(":", "")) + fwd[12:]
+    return dict(files=routed6(),
+                inputs={"tap0": [(1.0, NS_DB), (1.1, req)],
+                        "em0": [(1.2, NA_GW)]},
+                expect={"tap0": [NA_DB], "em0": [NS_GW, fwd]},
+                commands=["netstat -rn", "ndp -an", "stats"],
+                views=[r"^Internet6:$",
+                       r"^default +2001:db8:100::1 +UGS +0 +0 +- +8 em0",
+                       r"^2001:db8:100::/64 +2001:db8:100::2 +UCn +1 +1 +- "
+                       r"+4 em0",
+                       r"^2001:db8:50::/64 +2001:db8:50::1 +UCn +1 +0 +- "
+                       r"+4 vether0",
+                       r"^fe80::%vether0/64 +fe80::fce1:baff:fed0:1%vether0 "
+                       r"+UCn ",
+                       r"^2001:db8:100::1 +02:00:00:00:00:77 +UHLc .* em0",
+                       r"^2001:db8:100::1 +02:00:00:00:00:77 +em0 30s +R R$",
+                       r"router +forwarded6 +1 "])
+
+
+@case
+def forward6_forwarding_off():
+    """net.inet6.ip6.forwarding=0 (the default): not forwarded, counted;
+    the router's own address still answers ping."""
+    req = echo6(DB, VE, DB6, GW6)
+    me = echo6(DB, VE, DB6, R6)
+    rep = echo6(VE, DB, R6, DB6, typ=129)
+    return dict(files=routed6(forwarding=False),
+                inputs={"tap0": [(1.0, NS_DB), (1.1, req), (1.2, me)]},
+                expect={"tap0": [na6(VE, DB, R6, DB6, R6, 0x60), rep],
+                        "em0": []},
+                commands=["stats"],
+                views=[r"router +drop-forwarding6-off +1 ",
+                       r"router +echo-replies6 +1 "])
+
+
+@case
+def hop_limit_exceeded6():
+    req = echo6(DB, VE, DB6, GW6, hlim=1)
+    err = icmp6_err(VE, DB, R6, DB6, 3, 0, req[14:])
+    return dict(files=routed6(), inputs={"tap0": [(1.0, NS_DB), (1.1, req)]},
+                expect={"tap0": [NA_DB, err], "em0": []},
+                pre=["trace on 5"], commands=["stats", "trace show"],
+                views=[r"router +drop-hlim-exceeded +1 ",
+                       r"router6 +drop: hop limit 1 exceeded"])
+
+
+@case
+def packet_too_big6():
+    """Larger than em0's MTU: IPv6 routers never fragment; packet too big
+    with the MTU, quoting the packet as it came in (hop limit 64)."""
+    big = ip6(DB, VE, DB6, GW6, 17, b"\xa0\x28\x00\x35" +
+              (8 + 1402).to_bytes(2, "big") + b"\0\0" + b"x" * 1402)
+    err = icmp6_err(VE, DB, R6, DB6, 2, 0, big[14:], param=1400)
+    return dict(files=routed6(em0_extra="mtu 1400\n"),
+                inputs={"tap0": [(1.0, NS_DB), (1.1, big)]},
+                expect={"tap0": [NA_DB, err], "em0": []},
+                pre=["trace on 5"], commands=["stats", "trace show"],
+                views=[r"router +drop-too-big +1 ",
+                       r"drop: 1450 bytes > mtu 1400 of em0: packet too big"])
+
+
+@case
+def no_route6_unreachable():
+    """No route: destination unreachable, no route (code 0), as
+    ip6_forward()."""
+    req = echo6(DB, VE, DB6, "2001:db8:999::9")
+    err = icmp6_err(VE, DB, R6, DB6, 1, 0, req[14:])
+    return dict(files=routed6(), inputs={"tap0": [(1.0, NS_DB), (1.1, req)]},
+                pre=["route delete -inet6 default"],
+                expect={"tap0": [NA_DB, err], "em0": []},
+                commands=["stats"], views=[r"router +drop-no-route6 +1 "])
+
+
+@case
+def nd6_gives_up_address_unreachable():
+    """Three solicitations a second apart, then the held packet's sender
+    gets address unreachable and the entry goes."""
+    req = echo6(DB, VE, DB6, GW6)
+    held = bytearray(req)
+    held[21] = 63                   # as it waited: hop limit already 63
+    held = bytes(held[:6]) + bytes.fromhex(E0.replace(":", "")) + \
+        bytes(held[12:])
+    err = icmp6_err(VE, DB, R6, DB6, 1, 3, held[14:])
+    tick = ns6(DB, DB6, R6, hlim=1)         # ignored: moves the clock on
+    return dict(files=routed6(),
+                inputs={"tap0": [(1.0, NS_DB), (1.1, req), (6.0, tick)]},
+                expect={"em0": [NS_GW] * 3, "tap0": [NA_DB, err]},
+                commands=["stats", "ndp -an"],
+                views=[r"router +drop-nd-timeout +1 "],
+                absent=[r"^2001:db8:100::1 "])
 
 
 def run_case(sluiced, fn):

@@ -356,3 +356,58 @@ Test(conf, bridge_rules)
 	EXPECT_ERR("hostname.bridge0:3:22: rule: \"src\" unexpected here, or "
 	    "its value bad");
 }
+
+/* inet6 in hostname.IF (both spellings, prefixlen, alias), -inet6, the
+ * IPv6 line of mygate, route add -inet6, net.inet6.ip6.forwarding. */
+Test(conf, inet6_lines)
+{
+	static const uint8_t a1[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x50,
+	    [15] = 1 };
+
+	put("hostname.em0", "inet 198.51.100.2 255.255.255.0\n"
+	    "inet6 2001:db8:50::1 64\ninet6 alias 2001:db8:51::1/56\n"
+	    "inet6 2001:db8:52::1 prefixlen 48\n"
+	    "!route add -inet6 2001:db8:200::/48 2001:db8:50::9\nup\n");
+	put("hostname.em2", "inet6 2001:db8:60::1\n-inet6\nup\n");
+	put("mygate", "198.51.100.1\nfe80::1%em0\n2001:db8:50::2\n");
+	put("sysctl.conf", "net.inet6.ip6.forwarding=1\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect(errs == NULL || strstr(errs, "warning") == NULL, "%s", errs);
+	cr_assert_eq(c->ifs[0].naddrs6, 3);
+	cr_expect_eq(memcmp(c->ifs[0].addrs6[0].addr, a1, 16), 0);
+	cr_expect_eq(c->ifs[0].addrs6[0].plen, 64);
+	cr_expect_eq(c->ifs[0].addrs6[1].plen, 56);
+	cr_expect_eq(c->ifs[0].addrs6[2].plen, 48);
+	cr_expect_eq(c->ifs[1].naddrs6, 0, "-inet6 removes them");
+	cr_expect_eq(c->nroutes6, 1);
+	cr_expect_eq(c->routes6[0].plen, 48);
+	cr_assert(c->has_mygate6 && c->has_mygate);
+	cr_expect_str_eq(c->mygate6.gwif, "em0", "the first IPv6 line");
+	cr_expect_eq(c->sysctl[SYSCTL_FORWARDING6], 1);
+}
+
+Test(conf, inet6_errors_name_position_and_expectation)
+{
+	put("hostname.em0", "inet6 2001:db8::zz 64\ninet6 2001:db8::1 129\n"
+	    "inet6 fe80::1 64\ninet6 2001:db8::1/0\n"
+	    "!route add -inet6 2001:db8:200::/48 fe80::1\n");
+	put("mygate", "2001:db8::1::2\n");
+	put("sysctl.conf", "net.inet6.ip6.forwarding=2\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.em0:1:7: bad IPv6 address \"2001:db8::zz\", "
+	    "expected inet6 ADDRESS PREFIXLEN or ADDRESS/PREFIXLEN");
+	EXPECT_ERR("hostname.em0:2:19: bad prefix length \"129\", expected 1 "
+	    "to 128");
+	EXPECT_ERR("hostname.em0:3:7: inet6 fe80::1: expected a unicast "
+	    "global or unique local address");
+	EXPECT_ERR("hostname.em0:4:7: bad prefix length \"0\"");
+	EXPECT_ERR("hostname.em0:5:1: route add -inet6: bad gateway "
+	    "\"fe80::1\", expected an IPv6 address (fe80::...%IF if "
+	    "link-local)");
+	EXPECT_ERR("mygate:1:1: bad gateway \"2001:db8::1::2\", expected an "
+	    "IPv6 address");
+	EXPECT_ERR("sysctl.conf:1:1: net.inet6.ip6.forwarding=2: expected 0 "
+	    "or 1");
+	cr_expect(strstr(errs, "unknown interface option") == NULL,
+	    "a bad address takes its prefix length with it:\n%s", errs);
+}

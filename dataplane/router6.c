@@ -1,0 +1,1182 @@
+/*
+ * The router's IPv6 half: static configuration only, as an OpenBSD router
+ * with inet6 lines in hostname.if(5) and an IPv6 line in mygate(5).  The
+ * input path is router.c's straight line with ip6_input()/ip6_forward()'s
+ * steps: ND (beside pf, as ARP is); multicast is not routed; pf in; for
+ * us (echo reply, else an error or a drop; with forwarding off only on the
+ * interface that holds the address); link-local never forwarded;
+ * net.inet6.ip6.forwarding; hop limit; route; hop limit decrement; pf out;
+ * MTU (packet too big: a router never fragments IPv6); ND resolve; send.
+ * Every exit that is not a send counts its reason and leaves a trace line.
+ *
+ * Neighbour discovery mirrors ARP's design in router.c: a cache per
+ * (interface, address) with a small hold queue per unresolved next hop,
+ * driven once a second by router6_tick(); fwd/nd6.c holds the pure parts
+ * (messages, checksums, the table).  ND messages pass beside pf like ARP
+ * does in sluice: a "block all" policy written for IPv4 must not cut the
+ * router off its IPv6 neighbours (OpenBSD's pf does see them; see the
+ * README's limits).
+ *
+ * pf does not translate IPv6 (no NAT66), so nothing pf out does changes
+ * where a routed IPv6 packet goes: unlike the IPv4 path, there is no
+ * second route lookup after pf out.
+ *
+ * Link-local addresses are scoped to their interface: fe80::/64 is never
+ * in the route table (it would be the same prefix on every interface);
+ * a packet for our link-local address is ours only on the interface that
+ * holds it, and a link-local gateway names its interface.
+ */
+#include <arpa/inet.h>
+#include <linux/virtio_net.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl/pf_ast.h"
+#include "dataplane/dp.h"
+#include "dataplane/router.h"
+#include "fwd/csum.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "fwd/l3.h"
+#include "fwd/nd6.h"
+
+#define ICMP6_ERRPPS	100		/* net.inet6.icmp6.errppslimit */
+#define IP6STR		(INET6_ADDRSTRLEN + 1 + 16)
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
+
+static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
+
+/* An address as ndp and netstat print it: link-local with %IF. */
+static const char *
+ip6str(const uint8_t *a, const struct rif *r, char *buf)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, t, sizeof(t));
+	if (r != NULL && in6_is_linklocal(a))
+		snprintf(buf, IP6STR, "%s%%%s", t, r->port->name);
+	else
+		snprintf(buf, IP6STR, "%s", t);
+	return buf;
+}
+
+static int
+route6_new(struct router *rt, const uint8_t *dst, uint8_t plen,
+    const uint8_t *gw, int rif, uint32_t flags, uint8_t prio)
+{
+	struct route6 *r;
+	uint32_t id;
+	int error;
+
+	for (id = 0; id < rt->nroutes6; id++)
+		if (!rt->routes6[id].used)
+			break;
+	if (id == rt->nroutes6) {
+		if (rt->nroutes6 == rt->cap6) {
+			uint32_t n = rt->cap6 ? rt->cap6 * 2 : 32;
+			struct route6 *nr = realloc(rt->routes6,
+			    n * sizeof(*nr));
+
+			if (nr == NULL)
+				return ENOMEM;
+			rt->routes6 = nr;
+			rt->cap6 = n;
+		}
+		rt->nroutes6++;
+	}
+	if ((error = lpm6_add(&rt->lpm6, dst, plen, id + 1)) != 0)
+		return error;
+	r = &rt->routes6[id];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->dst, dst, 16);
+	in6_mask(r->dst, plen);
+	memcpy(r->gw, gw, 16);
+	r->plen = plen;
+	r->rif = (int8_t)rif;
+	r->flags = flags | RTF_UP;
+	r->prio = prio;
+	r->used = 1;
+	return 0;
+}
+
+/*
+ * An IPv6 address on a rif and its connected route (UCn, priority 4);
+ * the first one turns IPv6 on for the rif: its link-local address.
+ */
+int
+router6_add_addr(struct router *rt, struct rif *r, const uint8_t *addr,
+    uint8_t plen)
+{
+	int k;
+
+	if (r->naddrs6 == ROUTER_MAX_ADDRS || plen == 0 || plen > 128)
+		return ENOSPC;
+	for (k = 0; k < r->naddrs6; k++)
+		if (memcmp(r->addrs6[k].addr, addr, 16) == 0)
+			return EEXIST;
+	if (!r->inet6) {
+		r->inet6 = 1;
+		in6_linklocal(r->ll6, r->mac);
+	}
+	memcpy(r->addrs6[r->naddrs6].addr, addr, 16);
+	r->addrs6[r->naddrs6].plen = plen;
+	r->naddrs6++;
+	if (lpm6_find(&rt->lpm6, addr, plen) != NULL)
+		return 0;	/* a second address on the same prefix */
+	return route6_new(rt, addr, plen, addr, (int)(r - rt->rifs),
+	    RTF_CLONING | RTF_CONNECTED, 4);
+}
+
+/*
+ * A static route (UGS, priority 8).  A global gateway must be on a
+ * connected prefix; a link-local one needs its interface (gr).
+ */
+int
+router6_route_add(struct router *rt, const uint8_t *dst, uint8_t plen,
+    const uint8_t *gw, struct rif *gr, char *err, size_t errlen)
+{
+	char a[IP6STR];
+	uint32_t id;
+	int rif;
+
+	if (in6_is_linklocal(gw)) {
+		if (gr == NULL || !gr->inet6) {
+			snprintf(err, errlen, "gateway %s: link-local, on no "
+			    "interface with inet6", ip6str(gw, NULL, a));
+			return EHOSTUNREACH;
+		}
+		rif = (int)(gr - rt->rifs);
+	} else {
+		id = lpm6_lookup(&rt->lpm6, gw);
+		if (id == LPM6_NH_NONE ||
+		    !(rt->routes6[id - 1].flags & RTF_CONNECTED)) {
+			snprintf(err, errlen, "gateway %s is on no connected "
+			    "network", ip6str(gw, NULL, a));
+			return EHOSTUNREACH;
+		}
+		rif = rt->routes6[id - 1].rif;
+	}
+	if (lpm6_find(&rt->lpm6, dst, plen) != NULL) {
+		snprintf(err, errlen, "route exists");
+		return EEXIST;
+	}
+	return route6_new(rt, dst, plen, gw, rif, RTF_GATEWAY | RTF_STATIC,
+	    8);
+}
+
+int
+router6_route_delete(struct router *rt, const uint8_t *dst, uint8_t plen)
+{
+	const struct lpm6_route *lr = lpm6_find(&rt->lpm6, dst, plen);
+	uint32_t id;
+
+	if (lr == NULL)
+		return ESRCH;
+	id = lr->nh;
+	if (rt->routes6[id - 1].flags & RTF_CONNECTED)
+		return EPERM;
+	lpm6_delete(&rt->lpm6, dst, plen);
+	rt->routes6[id - 1].used = 0;
+	return 0;
+}
+
+void
+router6_fini(struct router *rt)
+{
+	uint32_t i;
+	int k;
+
+	if (rt->nd6 != NULL)
+		for (i = 0; i < ND6_SLOTS; i++)
+			for (k = 0; k < rt->nd6->e[i].nq; k++)
+				pkt_free(&rt->dp->pool, rt->nd6->e[i].q[k]);
+	free(rt->nd6);
+	rt->nd6 = NULL;
+	free(rt->routes6);
+	rt->routes6 = NULL;
+	lpm6_fini(&rt->lpm6);
+}
+
+/* Is a on rif r (link-local: only r's own; global: any of r's)? */
+static int
+rif_has6(const struct rif *r, const uint8_t *a)
+{
+	int k;
+
+	if (!r->inet6)
+		return 0;
+	if (memcmp(a, r->ll6, 16) == 0)
+		return 1;
+	for (k = 0; k < r->naddrs6; k++)
+		if (memcmp(r->addrs6[k].addr, a, 16) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Is dst, arriving on r, one of ours?  The rif holding it, or NULL.  A
+ * link-local address is ours only on its own link.
+ */
+static struct rif *
+router6_local(struct router *rt, struct rif *r, const uint8_t *dst)
+{
+	int i;
+
+	if (in6_is_linklocal(dst))
+		return rif_has6(r, dst) ? r : NULL;
+	for (i = 0; i < rt->nrifs; i++)
+		if (rif_has6(&rt->rifs[i], dst))
+			return &rt->rifs[i];
+	return NULL;
+}
+
+/*
+ * Our source address towards dst on rif r: link-local for a link-local
+ * destination, else the address on dst's prefix, else the first global
+ * one (RFC 6724's rules 2 and 5 in short: same scope, the outgoing
+ * interface), else link-local.
+ */
+static const uint8_t *
+rif_src6(const struct rif *r, const uint8_t *dst)
+{
+	int k;
+
+	if (in6_is_linklocal(dst) || r->naddrs6 == 0)
+		return r->ll6;
+	for (k = 0; k < r->naddrs6; k++)
+		if (in6_prefix_eq(r->addrs6[k].addr, dst, r->addrs6[k].plen))
+			return r->addrs6[k].addr;
+	return r->addrs6[0].addr;
+}
+
+static void
+nd6_solicit(struct router *rt, struct rif *r, const uint8_t *target,
+    const uint8_t *dmac)
+{
+	struct pkt *p;
+
+	if ((p = router_alloc(rt)) == NULL)
+		return;
+	/* dmac NULL: multicast to the solicited-node group; else a probe. */
+	p->len = nd6_ns_build(p->data, r->mac, rif_src6(r, target), target,
+	    dmac, dmac != NULL ? target : NULL);
+	rt->c[ROUTER_C_ND_SOLICITS]++;
+	router_rif_send(rt, r, p);
+}
+
+static void
+nd6_drop(struct router *rt, struct pkt *p, int reason, const char *why,
+    const uint8_t *nh, const struct rif *r)
+{
+	char a[IP6STR];
+
+	rt->c[reason]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "nd6", "drop: %s %s on %s", why,
+		    ip6str(nh, r, a), r->port->name);
+	pkt_free(&rt->dp->pool, p);
+}
+
+/*
+ * Send p to next hop nh on rif r, resolving its MAC first; consumes p.
+ * As nd6_resolve(): a usable entry is used (a stale one starts its delay
+ * before the probe); an unknown next hop is solicited and its packets
+ * held, ND6_QLEN of them.
+ */
+static void
+router6_resolve(struct router *rt, struct rif *r, const uint8_t *nh,
+    struct pkt *p)
+{
+	uint16_t rif = (uint16_t)(r - rt->rifs);
+	struct nd6_entry *e = nd6_lookup(rt->nd6, rif, nh);
+	char a[IP6STR];
+
+	if (e == NULL && (e = nd6_insert(rt->nd6, rif, nh)) == NULL) {
+		nd6_drop(rt, p, ROUTER_C_DROP_ND_FULL, "neighbour cache full, "
+		    "cannot resolve", nh, r);
+		return;
+	}
+	if (nd6_usable(e)) {
+		if (e->state == ND6_STALE) {
+			e->state = ND6_DELAY;
+			e->tries = 0;
+			e->expire = rt->dp->now + ND6_DELAY_TIME;
+		}
+		memcpy(p->data, e->mac, 6);
+		router_rif_send(rt, r, p);
+		return;
+	}
+	if (e->tries == 0) {
+		e->tries = 1;
+		e->expire = rt->dp->now + 1;
+		nd6_solicit(rt, r, nh, NULL);
+	}
+	if (e->nq == ND6_QLEN || rt->nd6q >= ROUTER_ARPQ_MAX) {
+		nd6_drop(rt, p, ROUTER_C_DROP_ND_QUEUE, "too many packets "
+		    "waiting for", nh, r);
+		return;
+	}
+	if (p->traced)
+		dp_trace(rt->dp, p, "nd6", "waiting for %s on %s",
+		    ip6str(nh, r, a), r->port->name);
+	e->q[e->nq++] = p;
+	rt->nd6q++;
+}
+
+static void
+nd6_release(struct router *rt, struct nd6_entry *e)
+{
+	int k;
+
+	for (k = 0; k < e->nq; k++) {
+		memcpy(e->q[k]->data, e->mac, 6);
+		rt->nd6q--;
+		router_rif_send(rt, &rt->rifs[e->rif], e->q[k]);
+	}
+	e->nq = 0;
+}
+
+/*
+ * Route an IPv6 packet of ours (an untagged frame) and send it; consumes
+ * p.  A link-local destination leaves by r, the interface it concerns.
+ */
+static void
+router6_output(struct router *rt, struct rif *r, struct pkt *p,
+    const uint8_t *dst)
+{
+	const uint8_t *nh = dst;
+	struct route6 *rte;
+	struct rif *ro = r;
+	char a[IP6STR];
+	uint32_t id;
+
+	if (!in6_is_linklocal(dst)) {
+		if ((id = lpm6_lookup(&rt->lpm6, dst)) == LPM6_NH_NONE) {
+			rt->c[ROUTER_C_DROP_NO_ROUTE6]++;
+			if (p->traced)
+				dp_trace(rt->dp, p, "router6", "drop: our "
+				    "packet to %s: no route",
+				    ip6str(dst, NULL, a));
+			goto drop;
+		}
+		rte = &rt->routes6[id - 1];
+		rte->use++;
+		ro = &rt->rifs[rte->rif];
+		if (rte->flags & RTF_GATEWAY)
+			nh = rte->gw;
+	}
+	if (ro == NULL)
+		goto drop;
+	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
+		goto drop;
+	if (p->len - ETHER_HDR_LEN > ro->port->mtu) {
+		/* An echo reply from a link with a larger MTU. */
+		rt->c[ROUTER_C_DROP_TOOBIG]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: our packet of "
+			    "%u bytes > mtu %u of %s", p->len - ETHER_HDR_LEN,
+			    ro->port->mtu, ro->port->name);
+		goto drop;
+	}
+	router6_resolve(rt, ro, nh, p);
+	return;
+drop:
+	pkt_free(&rt->dp->pool, p);
+}
+
+static int
+icmp6_allowed(struct router *rt)
+{
+	if (rt->icmp6_second != rt->dp->now) {
+		rt->icmp6_second = rt->dp->now;
+		rt->icmp6_sent = 0;
+	}
+	if (rt->icmp6_sent >= ICMP6_ERRPPS) {
+		rt->c[ROUTER_C_ICMP6_RATELIMIT]++;
+		return 0;
+	}
+	rt->icmp6_sent++;
+	return 1;
+}
+
+/*
+ * An ICMPv6 error about the packet whose IPv6 header is at ip (room
+ * bytes), from our address on r (the interface it came in on: NULL when
+ * unknown, then the one the route back leaves by).  RFC 4443 2.4(e):
+ * never about an ICMPv6 error, a packet from the unspecified or a
+ * multicast address, or to a multicast one (packet too big aside).
+ */
+static void
+router6_icmp_error(struct router *rt, struct rif *r, const uint8_t *ip,
+    uint32_t room, uint8_t type, uint8_t code, uint32_t param)
+{
+	const uint8_t *to = ip + 8;
+	struct pkt *p;
+	uint32_t id;
+
+	if (room < 40 || (ip[6] == 58 && room > 40 && ip[40] < 128) ||
+	    in6_is_unspecified(to) || in6_is_multicast(to) ||
+	    (in6_is_multicast(ip + 24) && type != ICMP6_PACKET_TOO_BIG))
+		return;
+	if (r == NULL || !r->inet6) {
+		if (in6_is_linklocal(to) || (id = lpm6_lookup(&rt->lpm6,
+		    to)) == LPM6_NH_NONE)
+			return;
+		r = &rt->rifs[rt->routes6[id - 1].rif];
+	}
+	if (!icmp6_allowed(rt) || (p = router_alloc(rt)) == NULL)
+		return;
+	p->len = icmp6_error_build(p->data, PKT_DATA_MAX, ip, room, type, code,
+	    rif_src6(r, to), param);
+	if (p->len == 0) {
+		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	rt->c[ROUTER_C_ICMP6_ERRORS]++;
+	router6_output(rt, r, p, to);
+}
+
+/* ---- neighbour discovery ----------------------------------------------- */
+
+static void
+nd6_learn(struct router *rt, struct nd6_entry *e, const uint8_t *mac,
+    uint8_t state)
+{
+	memcpy(e->mac, mac, 6);
+	e->state = state;
+	e->tries = 0;
+	e->expire = rt->dp->now + (state == ND6_REACHABLE ?
+	    ND6_REACHABLE_TIME : ND6_GCTIMER);
+	nd6_release(rt, e);
+}
+
+/*
+ * A Neighbor Solicitation on r: for one of r's addresses, answered with
+ * an advertisement carrying our MAC (RFC 4861 7.2.4), and its sender
+ * learned from the source link-layer option (7.2.3: STALE, or updated).
+ */
+static void
+nd6_ns_input(struct router *rt, struct rif *r, struct pkt *p,
+    const struct nd6_msg *m)
+{
+	uint16_t rif = (uint16_t)(r - rt->rifs);
+	const uint8_t *dmac, *dst;
+	struct nd6_entry *e;
+	struct pkt *na;
+	char a[IP6STR], b[IP6STR];
+	uint8_t flags = ND_NA_FLAG_OVERRIDE;
+
+	if (!rif_has6(r, m->target)) {
+		rt->c[ROUTER_C_DROP_ND_NOT_OURS]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "nd6", "drop: who-has %s: not "
+			    "ours on %s", ip6str(m->target, r, a),
+			    r->port->name);
+		return;
+	}
+	if (m->has_lla) {
+		if ((e = nd6_lookup(rt->nd6, rif, m->src)) == NULL)
+			e = nd6_insert(rt->nd6, rif, m->src);
+		if (e != NULL && (!nd6_usable(e) ||
+		    memcmp(e->mac, m->lla, 6) != 0))
+			nd6_learn(rt, e, m->lla, ND6_STALE);
+	}
+	if (rt->sysctl[SYSCTL_FORWARDING6])
+		flags |= ND_NA_FLAG_ROUTER;
+	if (in6_is_unspecified(m->src)) {
+		/* Duplicate address detection: tell every node. */
+		dst = all_nodes;
+		dmac = (const uint8_t *)"\x33\x33\x00\x00\x00\x01";
+	} else {
+		flags |= ND_NA_FLAG_SOLICITED;
+		dst = m->src;
+		dmac = m->has_lla ? m->lla : ether_src(p->data);
+	}
+	if (p->traced)
+		dp_trace(rt->dp, p, "nd6", "who-has %s tell %s: ours, "
+		    "advertising", ip6str(m->target, r, a),
+		    ip6str(m->src, r, b));
+	if ((na = router_alloc(rt)) == NULL)
+		return;
+	na->len = nd6_na_build(na->data, r->mac, dmac, m->target, dst,
+	    m->target, flags);
+	rt->c[ROUTER_C_ND_ADVERTS]++;
+	router_rif_send(rt, r, na);
+}
+
+/*
+ * A Neighbor Advertisement on r, for an entry we have (RFC 4861 7.2.5):
+ * an incomplete one takes the MAC (REACHABLE if solicited, else STALE)
+ * and sends what waited; a known one follows the override and solicited
+ * flags.
+ */
+static void
+nd6_na_input(struct router *rt, struct rif *r, struct pkt *p,
+    const struct nd6_msg *m)
+{
+	struct nd6_entry *e = NULL;
+	char a[IP6STR];
+	int differs;
+
+	if (!rif_has6(r, m->target))
+		e = nd6_lookup(rt->nd6, (uint16_t)(r - rt->rifs), m->target);
+	if (e == NULL || (e->state == ND6_INCOMPLETE && !m->has_lla)) {
+		rt->c[ROUTER_C_DROP_ND_UNSOLICITED]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "nd6", "drop: advertisement for "
+			    "%s: %s", ip6str(m->target, r, a), e == NULL ?
+			    "not in the cache" : "no link-layer address");
+		return;
+	}
+	if (p->traced)
+		dp_trace(rt->dp, p, "nd6", "%s is at %02x:%02x:%02x:%02x:"
+		    "%02x:%02x%s", ip6str(m->target, r, a), m->lla[0],
+		    m->lla[1], m->lla[2], m->lla[3], m->lla[4], m->lla[5],
+		    m->flags & ND_NA_FLAG_SOLICITED ? " (solicited)" : "");
+	e->isrouter = (m->flags & ND_NA_FLAG_ROUTER) != 0;
+	if (e->state == ND6_INCOMPLETE) {
+		nd6_learn(rt, e, m->lla, m->flags & ND_NA_FLAG_SOLICITED ?
+		    ND6_REACHABLE : ND6_STALE);
+		return;
+	}
+	differs = m->has_lla && memcmp(e->mac, m->lla, 6) != 0;
+	if (!(m->flags & ND_NA_FLAG_OVERRIDE) && differs) {
+		/* Not ours to overwrite; but what we had is in doubt. */
+		if (e->state == ND6_REACHABLE) {
+			e->state = ND6_STALE;
+			e->expire = rt->dp->now + ND6_GCTIMER;
+		}
+		return;
+	}
+	if (m->flags & ND_NA_FLAG_SOLICITED)
+		nd6_learn(rt, e, m->has_lla ? m->lla : e->mac, ND6_REACHABLE);
+	else if (differs)
+		nd6_learn(rt, e, m->lla, ND6_STALE);
+}
+
+static void
+router6_nd_input(struct router *rt, struct rif *r, struct pkt *p,
+    const uint8_t *ip, uint32_t room)
+{
+	static const char *const why[] = {
+		[ND6_ERR_HLIM] = "hop limit not 255",
+		[ND6_ERR_CSUM] = "bad checksum",
+		[ND6_ERR_MALFORMED] = "malformed",
+	};
+	static const int counter[] = {
+		[ND6_ERR_HLIM] = ROUTER_C_DROP_ND_HLIM,
+		[ND6_ERR_CSUM] = ROUTER_C_DROP_ND_CSUM,
+		[ND6_ERR_MALFORMED] = ROUTER_C_DROP_ND_BAD,
+	};
+	struct nd6_msg m;
+	enum nd6_err err;
+
+	rt->c[ROUTER_C_ND_IN]++;
+	if ((err = nd6_parse(ip, room, &m)) != ND6_OK) {
+		rt->c[counter[err]]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "nd6", "drop: %s message %s",
+			    ip[40] == ND_NEIGHBOR_SOLICIT ? "solicitation" :
+			    "advertisement", why[err]);
+		return;
+	}
+	if (m.type == ND_NEIGHBOR_SOLICIT)
+		nd6_ns_input(rt, r, p, &m);
+	else
+		nd6_na_input(rt, r, p, &m);
+}
+
+/* ---- input --------------------------------------------------------------- */
+
+/* For us: answer echo requests; UDP gets port unreachable. */
+static void
+router6_local_input(struct router *rt, struct rif *r, struct pkt *p,
+    const struct l3info *li)
+{
+	uint8_t *ip = p->data + li->l3off;
+	uint32_t len = 40 + ether_get16(ip + 4);
+	struct pkt *q;
+
+	rt->c[ROUTER_C_LOCAL6]++;
+	if (li->proto == L3_IPPROTO_ICMPV6 && !li->frag &&
+	    li->l4off == li->l3off + 40 && li->icmp_type == ICMP6_ECHO_REQUEST) {
+		if (len < 48 || (!(p->off.flags & PKT_OFF_NEEDS_CSUM) &&
+		    icmp6_csum(ip, len) != 0)) {
+			rt->c[ROUTER_C_DROP_ICMP6_BAD]++;
+			if (p->traced)
+				dp_trace(rt->dp, p, "router6", "drop: echo "
+				    "request with a bad checksum or length");
+			return;
+		}
+		if ((q = router_own(rt, p, 0)) == NULL)
+			return;
+		ip = q->data + li->l3off;
+		if (icmp6_echo_reply(ip, len) != 0) {
+			pkt_free(&rt->dp->pool, q);
+			return;
+		}
+		/* Strip any tag and any padding: the reply is routed. */
+		if (li->l3off != ETHER_HDR_LEN) {
+			memmove(q->data + li->l3off - ETHER_HDR_LEN, q->data,
+			    12);
+			q->data += li->l3off - ETHER_HDR_LEN;
+			ether_put16(q->data + 12, ETHERTYPE_IPV6);
+		}
+		q->len = ETHER_HDR_LEN + len;
+		q->off = (struct pkt_offload){ 0 };
+		q->st_tags = 0;
+		q->pf_tag = 0;
+		rt->c[ROUTER_C_ECHO_REPLIES6]++;
+		if (q->traced)
+			dp_trace(rt->dp, q, "router6", "echo request for us: "
+			    "reply");
+		router6_output(rt, r, q, q->data + ETHER_HDR_LEN + 24);
+		return;
+	}
+	rt->c[ROUTER_C_DROP_LOCAL6_PROTO]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "router6", "drop: protocol %u for us: no "
+		    "service here", li->proto);
+	if (li->proto == L3_IPPROTO_UDP)
+		router6_icmp_error(rt, r, ip, p->len - li->l3off,
+		    ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOPORT, 0);
+}
+
+/* The IPv6 length of one segment of a GSO frame, 0 if it cannot be told. */
+static uint32_t
+router6_gso_seglen(const struct pkt *p, const struct l3info *li)
+{
+	uint32_t hl = (uint32_t)(li->l4off - li->l3off);
+
+	if (li->l4off == 0)
+		return 0;
+	switch (p->off.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		if (p->len < li->l4off + 20u)
+			return 0;
+		return hl + (p->data[li->l4off + 12] >> 4) * 4u +
+		    p->off.gso_size;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		return hl + 8 + p->off.gso_size;
+	default:
+		return 0;
+	}
+}
+
+static void
+drop6(struct router *rt, struct pkt *p, int reason, const char *fmt,
+    const uint8_t *a, const struct rif *r)
+{
+	char b[IP6STR];
+
+	rt->c[reason]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "router6", fmt, ip6str(a, r, b));
+}
+
+/*
+ * An IPv6 packet for the router on rif r (router_input() read its
+ * headers into li).  SHARED: other queues hold the same buffer, so it is
+ * copied before any change.  The caller keeps its ref.
+ */
+void
+router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
+    const struct l3info *li)
+{
+	uint8_t *ip = p->data + li->l3off, head[8];
+	uint32_t room = p->len - li->l3off, len, id, seg;
+	const uint8_t *nh;
+	struct route6 *rte;
+	struct rif *lr, *ro;
+	struct pkt *q;
+	uint8_t dst[16];
+	char a[IP6STR], g[IP6STR];
+
+	rt->c[ROUTER_C_IN6]++;
+	if (!r->inet6) {
+		rt->c[ROUTER_C_DROP_NO_INET6]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: %s has no inet6 "
+			    "address", r->port->name);
+		return;
+	}
+	len = 40 + ether_get16(ip + 4);
+	if (len > room || in6_is_multicast(ip + 8)) {
+		rt->c[ROUTER_C_DROP_BAD_HEADER6]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: payload length "
+			    "%u beyond the frame's %u bytes, or a multicast "
+			    "source", len - 40, room);
+		return;
+	}
+	/* Neighbour discovery, beside pf as ARP is. */
+	if (ip[6] == 58 && room > 40 && ip[40] >= ND_ROUTER_SOLICIT &&
+	    ip[40] <= ND_REDIRECT) {
+		if (ip[40] == ND_NEIGHBOR_SOLICIT ||
+		    ip[40] == ND_NEIGHBOR_ADVERT)
+			router6_nd_input(rt, r, p, ip, len);
+		else {
+			rt->c[ROUTER_C_DROP_ND_UNHANDLED]++;
+			if (p->traced)
+				dp_trace(rt->dp, p, "nd6", "drop: ICMPv6 type "
+				    "%u: no router advertisements, solicitations "
+				    "or redirects here", ip[40]);
+		}
+		return;
+	}
+	memcpy(dst, ip + 24, 16);
+	if (in6_is_multicast(dst)) {
+		drop6(rt, p, ROUTER_C_DROP_MCAST6, "drop: to multicast %s: "
+		    "not routed", dst, NULL);
+		return;
+	}
+	/* From here the router may change the packet: own it. */
+	if ((q = router_own(rt, p, shared)) == NULL)
+		return;
+	p = q;
+	ip = p->data + li->l3off;
+	if (dp_pf_test(rt->dp, r->port, ACL_IN, p) != PF_PASS)
+		goto done;
+	if ((lr = router6_local(rt, r, dst)) != NULL) {
+		/* in6_ouraddr()'s rule, as IPv4's (see router_input()). */
+		if (lr != r && !rt->sysctl[SYSCTL_FORWARDING6]) {
+			rt->c[ROUTER_C_DROP_WRONG_IF6]++;
+			if (p->traced)
+				dp_trace(rt->dp, p, "router6", "drop: %s is on "
+				    "%s, not %s, and net.inet6.ip6.forwarding=0",
+				    ip6str(dst, NULL, a), lr->port->name,
+				    r->port->name);
+			goto done;
+		}
+		router6_local_input(rt, r, p, li);
+		goto done;
+	}
+	if (in6_is_linklocal(dst) || in6_is_linklocal(ip + 8)) {
+		drop6(rt, p, ROUTER_C_DROP_SCOPE6, "drop: link-local "
+		    "source or destination (to %s): not forwarded", dst, r);
+		goto done;
+	}
+	if (!rt->sysctl[SYSCTL_FORWARDING6]) {
+		drop6(rt, p, ROUTER_C_DROP_FORWARDING6_OFF, "drop: to %s, not "
+		    "for us, and net.inet6.ip6.forwarding=0", dst, NULL);
+		goto done;
+	}
+	if (ip[7] <= 1) {
+		rt->c[ROUTER_C_DROP_HLIM]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: hop limit %u "
+			    "exceeded", ip[7]);
+		router6_icmp_error(rt, r, ip, len, ICMP6_TIME_EXCEEDED, 0, 0);
+		goto done;
+	}
+	if ((id = lpm6_lookup(&rt->lpm6, dst)) == LPM6_NH_NONE) {
+		drop6(rt, p, ROUTER_C_DROP_NO_ROUTE6, "drop: no route to %s",
+		    dst, NULL);
+		router6_icmp_error(rt, r, ip, len, ICMP6_DST_UNREACH,
+		    ICMP6_DST_UNREACH_NOROUTE, 0);
+		goto done;
+	}
+	rte = &rt->routes6[id - 1];
+	ro = &rt->rifs[rte->rif];
+	nh = rte->flags & RTF_GATEWAY ? rte->gw : dst;
+	/*
+	 * ip6_forward() quotes the packet as it came in (mcopy).  pf does
+	 * not rewrite IPv6 here, so the header's first 8 bytes (traffic
+	 * class, hop limit) are all that has to be kept for a later error.
+	 */
+	memcpy(head, ip, 8);
+	ip[7]--;
+	if (li->l3off != ETHER_HDR_LEN) {
+		/* A tagged frame leaves the router untagged. */
+		uint32_t pull = li->l3off - ETHER_HDR_LEN;
+
+		memmove(p->data + pull, p->data, 12);
+		p->data += pull;
+		p->len -= pull;
+		ether_put16(p->data + 12, ETHERTYPE_IPV6);
+		if (p->off.flags & PKT_OFF_NEEDS_CSUM)
+			p->off.csum_start -= pull;
+		if (p->off.gso_type != 0)
+			p->off.hdr_len -= pull;
+		ip = p->data + ETHER_HDR_LEN;
+	}
+	if (p->traced) {
+		char net[IP6STR + 4];
+
+		if (rte->plen == 0)
+			snprintf(net, sizeof(net), "default");
+		else
+			snprintf(net, sizeof(net), "%s/%u",
+			    ip6str(rte->dst, NULL, g), rte->plen);
+		dp_trace(rt->dp, p, "router6", "to %s: route %s %s%s on %s, "
+		    "hlim %u -> %u", ip6str(dst, NULL, a), net,
+		    rte->flags & RTF_GATEWAY ? "via " : "direct",
+		    rte->flags & RTF_GATEWAY ? ip6str(rte->gw, ro, g) : "",
+		    ro->port->name, head[7], ip[7]);
+	}
+	/* ip6_forward(): pf out first; what it refuses makes no error. */
+	rte->use++;
+	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
+		goto done;
+	seg = p->off.gso_type != 0 ? router6_gso_seglen(p, li) : len;
+	if (seg > ro->port->mtu) {
+		rt->c[ROUTER_C_DROP_TOOBIG]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: %s%u bytes > mtu "
+			    "%u of %s: packet too big sent", p->off.gso_type ?
+			    "GSO segments of " : "", seg, ro->port->mtu,
+			    ro->port->name);
+		memcpy(ip, head, 8);
+		if (p->off.gso_type != 0)	/* quote the first segment */
+			ether_put16(ip + 4, (uint16_t)(seg - 40));
+		router6_icmp_error(rt, r, ip, p->off.gso_type ? seg : len,
+		    ICMP6_PACKET_TOO_BIG, 0, ro->port->mtu);
+		goto done;
+	}
+	rt->c[ROUTER_C_FORWARDED6]++;
+	router6_resolve(rt, ro, nh, p);
+	return;
+done:
+	pkt_free(&rt->dp->pool, p);
+}
+
+/*
+ * Once a second, nd6_llinfo_timer()'s walk: ask unresolved next hops
+ * again (ND6_MMAXTRIES by multicast), then give up on them (what waited
+ * gets address unreachable, the first packet only, as OpenBSD's ln_hold
+ * does); a reachable entry whose time is over becomes stale; a delayed
+ * one is probed by unicast (ND6_UMAXTRIES), then deleted; a stale one
+ * nobody used for a day goes.  A deletion may move a later entry into
+ * slot i, so i is looked at again.
+ */
+void
+router6_tick(struct router *rt)
+{
+	struct nd6_table *t = rt->nd6;
+	uint32_t i = 0, now = rt->dp->now;
+	struct pkt *held[ND6_QLEN];
+	uint8_t ip[16];
+	char a[IP6STR];
+	int k, nq;
+
+	if (t == NULL || t->count == 0)
+		return;
+	while (i < ND6_SLOTS) {
+		struct nd6_entry *e = &t->e[i];
+		struct rif *r = &rt->rifs[e->rif];
+
+		if (e->state == ND6_FREE || (int32_t)(now - e->expire) < 0) {
+			i++;
+			continue;
+		}
+		switch (e->state) {
+		case ND6_INCOMPLETE:
+			if (e->tries < ND6_MMAXTRIES) {
+				e->tries++;
+				e->expire = now + 1;
+				nd6_solicit(rt, r, e->ip, NULL);
+				break;
+			}
+			/* Out of the table first: the error may resolve. */
+			nq = e->nq;
+			memcpy(held, e->q, sizeof(held));
+			memcpy(ip, e->ip, 16);
+			e->nq = 0;
+			nd6_delete(t, e);
+			for (k = 0; k < nq; k++) {
+				struct pkt *p = held[k];
+
+				if (p->traced)
+					dp_trace(rt->dp, p, "nd6", "drop: %s "
+					    "on %s did not answer",
+					    ip6str(ip, r, a), r->port->name);
+				if (k == 0)
+					router6_icmp_error(rt, NULL, p->data +
+					    ETHER_HDR_LEN, p->len -
+					    ETHER_HDR_LEN, ICMP6_DST_UNREACH,
+					    ICMP6_DST_UNREACH_ADDR, 0);
+				pkt_free(&rt->dp->pool, p);
+				rt->nd6q--;
+				rt->c[ROUTER_C_DROP_ND_TIMEOUT]++;
+			}
+			continue;
+		case ND6_REACHABLE:
+			e->state = ND6_STALE;
+			e->expire = now + ND6_GCTIMER;
+			break;
+		case ND6_DELAY:
+			e->state = ND6_PROBE;
+			e->tries = 1;
+			e->expire = now + 1;
+			nd6_solicit(rt, r, e->ip, e->mac);
+			break;
+		case ND6_PROBE:
+			if (e->tries < ND6_UMAXTRIES) {
+				e->tries++;
+				e->expire = now + 1;
+				nd6_solicit(rt, r, e->ip, e->mac);
+				break;
+			}
+			/* FALLTHROUGH */
+		default:			/* STALE, unused for a day */
+			nd6_delete(t, e);
+			continue;
+		}
+		i++;
+	}
+}
+
+/* ---- views --------------------------------------------------------------- */
+
+struct ns6row {
+	uint8_t		 dst[16];
+	uint8_t		 plen;
+	const struct rif *scope;	/* link-local: %IF */
+	char		 gw[IP6STR];
+	char		 flags[8];
+	unsigned	 refs;
+	uint64_t	 use;
+	int		 prio;
+	const char	*ifname;
+};
+
+static int
+ns6row_cmp(const void *a, const void *b)
+{
+	const struct ns6row *x = a, *y = b;
+	int c = memcmp(x->dst, y->dst, 16);
+
+	if (c != 0)
+		return c;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	return (x->scope > y->scope) - (x->scope < y->scope);
+}
+
+static void
+mac_str6(const uint8_t *m, char *buf)
+{
+	snprintf(buf, IP6STR, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+	    m[2], m[3], m[4], m[5]);
+}
+
+/*
+ * netstat -rn's Internet6 section (show.c p_rtentry() with the inet6
+ * widths, 43 and 39): connected, static and default routes, fe80::/64 of
+ * each interface, our addresses (UHLl) and the neighbour cache (UHLc), in
+ * address order.  Printed only when some interface has IPv6.
+ */
+void
+router6_netstat(struct router *rt, FILE *out)
+{
+	struct ns6row *rows;
+	size_t n = 0, cap, i;
+	char dst[IP6STR + 8], a[IP6STR];
+	int k, j, any = 0;
+
+	for (k = 0; k < rt->nrifs; k++)
+		any |= rt->rifs[k].inet6;
+	if (!any)
+		return;
+	cap = rt->nroutes6 + ND6_MAX + (size_t)rt->nrifs *
+	    (2 + ROUTER_MAX_ADDRS);
+	if ((rows = calloc(cap, sizeof(*rows))) == NULL)
+		return;
+	for (i = 0; i < rt->nroutes6; i++) {
+		const struct route6 *r = &rt->routes6[i];
+		const struct rif *ri = &rt->rifs[r->rif];
+		struct ns6row *w;
+
+		if (!r->used)
+			continue;
+		w = &rows[n++];
+		memcpy(w->dst, r->dst, 16);
+		w->plen = r->plen;
+		ip6str(r->gw, ri, w->gw);
+		snprintf(w->flags, sizeof(w->flags), "U%s%s%s%s",
+		    r->flags & RTF_GATEWAY ? "G" : "",
+		    r->flags & RTF_CLONING ? "C" : "",
+		    r->flags & RTF_STATIC ? "S" : "",
+		    r->flags & RTF_CONNECTED ? "n" : "");
+		w->use = r->use;
+		w->prio = r->prio;
+		w->refs = r->flags & RTF_GATEWAY ? 0 : 1;
+		w->ifname = ri->port->name;
+	}
+	for (k = 0; k < rt->nrifs; k++) {
+		const struct rif *ri = &rt->rifs[k];
+		struct ns6row *w;
+
+		if (!ri->inet6)
+			continue;
+		w = &rows[n++];			/* fe80::%IF/64 */
+		memcpy(w->dst, ri->ll6, 16);
+		in6_mask(w->dst, 64);
+		w->plen = 64;
+		w->scope = ri;
+		ip6str(ri->ll6, ri, w->gw);
+		snprintf(w->flags, sizeof(w->flags), "UCn");
+		w->refs = 1;
+		w->prio = 4;
+		w->ifname = ri->port->name;
+		for (j = -1; j < ri->naddrs6; j++) {
+			w = &rows[n++];
+			memcpy(w->dst, j < 0 ? ri->ll6 : ri->addrs6[j].addr,
+			    16);
+			w->plen = 128;
+			w->scope = ri;
+			mac_str6(ri->mac, w->gw);
+			snprintf(w->flags, sizeof(w->flags), "UHLl");
+			w->prio = 1;
+			w->ifname = ri->port->name;
+		}
+	}
+	for (i = 0; i < ND6_SLOTS && n < cap; i++) {
+		const struct nd6_entry *e = &rt->nd6->e[i];
+		struct ns6row *w;
+
+		if (!nd6_usable(e))
+			continue;
+		w = &rows[n++];
+		memcpy(w->dst, e->ip, 16);
+		w->plen = 128;
+		w->scope = &rt->rifs[e->rif];
+		mac_str6(e->mac, w->gw);
+		snprintf(w->flags, sizeof(w->flags), "UHLc");
+		w->prio = 3;
+		w->ifname = rt->rifs[e->rif].port->name;
+	}
+	qsort(rows, n, sizeof(*rows), ns6row_cmp);
+	fprintf(out, "\nInternet6:\n");
+	fprintf(out, "%-43.43s %-39.39s %-6.6s %5.5s %8.8s %5.5s  %4.4s %s\n",
+	    "Destination", "Gateway", "Flags", "Refs", "Use", "Mtu", "Prio",
+	    "Iface");
+	for (i = 0; i < n; i++) {
+		const struct ns6row *w = &rows[i];
+
+		if (w->plen == 0)
+			snprintf(dst, sizeof(dst), "default");
+		else if (w->plen == 128)
+			ip6str(w->dst, w->scope, dst);
+		else if (w->scope != NULL) {	/* netname6(): fe80::%em0/64 */
+			inet_ntop(AF_INET6, w->dst, a, sizeof(a));
+			snprintf(dst, sizeof(dst), "%s%%%s/%u", a,
+			    w->scope->port->name, w->plen);
+		} else
+			snprintf(dst, sizeof(dst), "%s/%u",
+			    ip6str(w->dst, NULL, a), w->plen);
+		fprintf(out, "%-43s %-39s %-6.6s %5u %8llu %5s %c  %2d "
+		    "%-5.16s\n", dst, w->gw, w->flags, w->refs,
+		    (unsigned long long)w->use, "-", ' ', w->prio, w->ifname);
+	}
+	free(rows);
+}
+
+struct ndprow {
+	uint8_t		 ip[16];
+	int		 rif;
+	const uint8_t	*mac;		/* NULL: (incomplete) */
+	uint8_t		 local;		/* ours: permanent, flag l */
+	uint8_t		 state;
+	uint8_t		 isrouter;
+	uint8_t		 probes;
+	int32_t		 left;		/* seconds; <= 0: expired */
+};
+
+static int
+ndprow_cmp(const void *a, const void *b)
+{
+	const struct ndprow *x = a, *y = b;
+	int c = memcmp(x->ip, y->ip, 16);
+
+	if (c != 0)
+		return c;
+	return (x->rif > y->rif) - (x->rif < y->rif);
+}
+
+/*
+ * ndp -an, as usr.sbin/ndp's dump() prints it: columns that widen for a
+ * long address and keep the rest aligned, the state letter (I R S D P),
+ * flags l (ours) and R (a router), and the probes sent while it resolves.
+ */
+void
+router6_ndp_show(struct router *rt, FILE *out)
+{
+	static const char st[] = { '?', 'I', 'R', 'S', 'D', 'P' };
+	struct ndprow *rows;
+	char host[IP6STR], mac[IP6STR], exp[16];
+	size_t n = 0, i;
+	int k, j, aw, lw, iw;
+
+	if ((rows = calloc(rt->nd6->count + ROUTER_MAX_RIFS *
+	    (ROUTER_MAX_ADDRS + 1), sizeof(*rows))) == NULL)
+		return;
+	for (k = 0; k < rt->nrifs; k++) {
+		const struct rif *ri = &rt->rifs[k];
+
+		if (!ri->inet6)
+			continue;
+		for (j = -1; j < ri->naddrs6; j++) {
+			struct ndprow *w = &rows[n++];
+
+			memcpy(w->ip, j < 0 ? ri->ll6 : ri->addrs6[j].addr, 16);
+			w->rif = k;
+			w->mac = ri->mac;
+			w->local = 1;
+			w->state = ND6_REACHABLE;
+		}
+	}
+	for (i = 0; i < ND6_SLOTS; i++) {
+		const struct nd6_entry *e = &rt->nd6->e[i];
+		struct ndprow *w;
+
+		if (e->state == ND6_FREE)
+			continue;
+		w = &rows[n++];
+		memcpy(w->ip, e->ip, 16);
+		w->rif = e->rif;
+		w->mac = e->state == ND6_INCOMPLETE ? NULL : e->mac;
+		w->state = e->state;
+		w->isrouter = e->isrouter;
+		w->probes = e->state == ND6_INCOMPLETE ||
+		    e->state == ND6_PROBE ? e->tries : 0;
+		w->left = (int32_t)(e->expire - rt->dp->now);
+	}
+	qsort(rows, n, sizeof(*rows), ndprow_cmp);
+	fprintf(out, "%-36.36s %-17.17s %7.7s %-9.9s %1s %5s\n", "Neighbor",
+	    "Linklayer Address", "Netif", "Expire", "S", "Flags");
+	for (i = 0; i < n; i++) {
+		const struct ndprow *w = &rows[i];
+		const char *ifn = rt->rifs[w->rif].port->name;
+
+		ip6str(w->ip, &rt->rifs[w->rif], host);
+		if (w->mac != NULL)
+			mac_str6(w->mac, mac);
+		else
+			snprintf(mac, sizeof(mac), "(incomplete)");
+		aw = (int)strlen(host) > 36 ? (int)strlen(host) : 36;
+		lw = (int)strlen(mac);
+		if (36 + 17 - aw > lw)
+			lw = 36 + 17 - aw;
+		iw = (int)strlen(ifn);
+		if (36 + 17 + 7 - aw - lw > iw)
+			iw = 36 + 17 + 7 - aw - lw;
+		if (w->local)
+			snprintf(exp, sizeof(exp), "permanent");
+		else if (w->left > 0)
+			router_sec2str((uint32_t)w->left, exp, sizeof(exp));
+		else
+			snprintf(exp, sizeof(exp), "expired");
+		fprintf(out, "%-*.*s %-*.*s %*.*s %-9.9s %c %s%s", aw, aw, host,
+		    lw, lw, mac, iw, iw, ifn, exp, st[w->state], w->local ?
+		    "l" : "", w->isrouter ? "R" : "");
+		if (w->probes)
+			fprintf(out, " %d", w->probes);
+		fputc('\n', out);
+	}
+	free(rows);
+}

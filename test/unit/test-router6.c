@@ -1,0 +1,519 @@
+/*
+ * The router's IPv6 half through a dataplane built from a configuration
+ * directory (capture-file ports): neighbour discovery both ways and its
+ * timers, forwarding with the hop limit, the ICMPv6 errors, pf in and out
+ * on routed IPv6, every malformed frame dropped with its own counter, and
+ * the views.  em1 (2001:db8:50::1/64) faces a host, em0
+ * (2001:db8:100::2/64) the gateway 2001:db8:100::1 (mygate).
+ */
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "dataplane/dp.h"
+#include "fwd/csum.h"
+#include "fwd/ether.h"
+#include "fwd/nd6.h"
+#include "test/unit/dptest.h"
+
+#define NOUT	16
+
+static const uint8_t em0_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x00 };
+static const uint8_t em1_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x01 };
+static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x0a };	/* em1 */
+static const uint8_t gw_mac[6] = { 0x02, 0, 0, 0, 0, 0x77 };	/* em0 */
+
+static char etc[] = "/tmp/sluice-test-router6-XXXXXX";
+static struct conf *conf;
+static struct dp dp;
+static struct router *rt;
+static uint8_t R1[16], HOST[16], E0[16], GW[16], FAR[16];
+
+static struct {
+	const struct rif *rif;
+	uint32_t	 len;
+	uint8_t		 f[1600];
+} out[NOUT];
+static int nout;
+
+static void
+seen(void *arg, const struct rif *r, const struct pkt *p)
+{
+	(void)arg;
+	if (nout == NOUT)
+		return;
+	out[nout].rif = r;
+	out[nout].len = p->len < sizeof(out[0].f) ? p->len :
+	    (uint32_t)sizeof(out[0].f);
+	memcpy(out[nout].f, p->data, out[nout].len);
+	nout++;
+}
+
+static void
+put(const char *name, const char *text)
+{
+	cr_assert_eq(etc_put(etc, name, text), 0, "cannot write %s", name);
+}
+
+static void
+a6(uint8_t *a, const char *s)
+{
+	cr_assert_eq(inet_pton(AF_INET6, s, a), 1, "%s", s);
+}
+
+static void
+at(uint32_t sec)
+{
+	dp_clock(&dp, (uint64_t)sec * 1000000000ULL);
+}
+
+static void
+run_to(uint32_t sec)
+{
+	while (dp.now < sec) {
+		at(dp.now + 1);
+		router_tick(rt);
+		dp_flush(&dp);
+	}
+}
+
+static void
+setup(void)
+{
+	static const char *const names[2] = { "em0", "em1" };
+
+	cr_assert_not_null(mkdtemp(etc));
+	put("hostname.em0", "lladdr 02:00:00:00:0e:00\n"
+	    "inet6 2001:db8:100::2 64\nup\n");
+	put("hostname.em1", "lladdr 02:00:00:00:0e:01\n"
+	    "inet6 2001:db8:50::1/64\nup\n");
+	put("mygate", "2001:db8:100::1\n");
+	put("sysctl.conf", "net.inet6.ip6.forwarding=1\n");
+	dptest_build(&dp, &conf, etc, names, 2, NULL);
+	at(100);
+	rt = &dp.router;
+	rt->sent = seen;
+	nout = 0;
+	a6(R1, "2001:db8:50::1");
+	a6(HOST, "2001:db8:50::10");
+	a6(E0, "2001:db8:100::2");
+	a6(GW, "2001:db8:100::1");
+	a6(FAR, "2001:db8:999::9");
+}
+
+static void
+teardown(void)
+{
+	dptest_destroy(&dp, conf);
+	etc_remove(etc);
+}
+
+TestSuite(router6, .init = setup, .fini = teardown);
+
+/* An IPv6 frame; ICMPv6 and UDP checksums set. */
+static uint32_t
+frame6(uint8_t *f, const uint8_t *dmac, const uint8_t *smac,
+    const uint8_t *src, const uint8_t *dst, uint8_t nh, uint8_t hlim,
+    const uint8_t *pl, uint32_t plen)
+{
+	uint8_t *ip = f + 14;
+
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	ether_put16(f + 12, ETHERTYPE_IPV6);
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	ether_put16(ip + 4, (uint16_t)plen);
+	ip[6] = nh;
+	ip[7] = hlim;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	memcpy(ip + 40, pl, plen);
+	if (nh == 58 && plen >= 4) {
+		ether_put16(ip + 42, 0);
+		ether_put16(ip + 42, icmp6_csum(ip, 40 + plen));
+	}
+	if (nh == 17 && plen >= 8) {
+		/* UDP's pseudo-header sum is the same as ICMPv6's but 58. */
+		uint32_t s;
+
+		ether_put16(ip + 46, 0);
+		s = csum_partial(ip + 8, 32, 0) + plen + 17;
+		s = csum_partial(ip + 40, plen, s);
+		ether_put16(ip + 46, (uint16_t)~csum_fold(s));
+	}
+	return 14 + 40 + plen;
+}
+
+static uint32_t
+echo(uint8_t *f, const uint8_t *dmac, const uint8_t *src, const uint8_t *dst,
+    uint8_t hlim)
+{
+	uint8_t pl[8 + 32] = { ICMP6_ECHO_REQUEST, 0, 0, 0, 0, 7, 0, 1 };
+
+	return frame6(f, dmac, host_mac, src, dst, 58, hlim, pl, sizeof(pl));
+}
+
+/* A frame in on PORT through the whole dataplane. */
+static void
+send1(const char *port, const uint8_t *f, uint32_t len)
+{
+	struct port *in = dp_port(&dp, port);
+	struct pkt *p;
+
+	cr_assert_not_null(in);
+	cr_assert_not_null(p = pkt_alloc(&dp.pool));
+	memcpy(p->data, f, len);
+	p->len = len;
+	dp_input(&dp, in, &p, 1);
+}
+
+static uint64_t
+counter(int c)
+{
+	return rt->c[c];
+}
+
+/* The host asks for its gateway on em1. */
+static void
+host_asks(void)
+{
+	uint8_t f[128];
+
+	send1("em1", f, nd6_ns_build(f, host_mac, HOST, R1, NULL, NULL));
+}
+
+Test(router6, ns_answered_and_sender_learned_stale)
+{
+	struct nd6_entry *e;
+	struct nd6_msg m;
+
+	host_asks();
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(nd6_parse(out[0].f + 14, out[0].len - 14, &m), ND6_OK);
+	cr_expect_eq(m.type, ND_NEIGHBOR_ADVERT);
+	cr_expect_eq(m.flags, ND_NA_FLAG_ROUTER | ND_NA_FLAG_SOLICITED |
+	    ND_NA_FLAG_OVERRIDE);
+	cr_expect_eq(memcmp(m.target, R1, 16), 0);
+	cr_expect_eq(memcmp(m.dst, HOST, 16), 0);
+	cr_expect(m.has_lla && memcmp(m.lla, em1_mac, 6) == 0);
+	cr_expect_eq(memcmp(out[0].f, host_mac, 6), 0);
+	cr_expect_eq(counter(ROUTER_C_ND_ADVERTS), 1);
+	e = nd6_lookup(rt->nd6, (uint16_t)(router_rif(rt, dp_port(&dp,
+	    "em1")) - rt->rifs), HOST);
+	cr_assert_not_null(e);
+	cr_expect_eq(e->state, ND6_STALE);
+	cr_expect_eq(memcmp(e->mac, host_mac, 6), 0);
+}
+
+/*
+ * Forwarded to the gateway: an NS out of em0 and the packet held; the NA
+ * releases it (hop limit 63); the entry is REACHABLE for 30 s, STALE
+ * then; used while stale it is probed after 5 s by unicast, 3 times,
+ * then deleted.
+ */
+Test(router6, forward_resolve_and_nud_timers)
+{
+	uint8_t f[256], sn[16];
+	struct nd6_entry *e;
+	struct nd6_msg m;
+	uint16_t r0 = 0;
+	uint32_t n, nfree;
+
+	host_asks();
+	nfree = dp.pool.nfree;
+	nout = 0;
+	n = echo(f, em1_mac, HOST, GW, 64);
+	send1("em1", f, n);
+	cr_assert_eq(nout, 1, "an NS, the packet held");
+	cr_assert_eq(nd6_parse(out[0].f + 14, out[0].len - 14, &m), ND6_OK);
+	cr_expect_eq(m.type, ND_NEIGHBOR_SOLICIT);
+	cr_expect_eq(memcmp(m.target, GW, 16), 0);
+	in6_solicited(sn, GW);
+	cr_expect_eq(memcmp(m.dst, sn, 16), 0, "to the solicited-node group");
+	cr_expect_eq(memcmp(m.src, E0, 16), 0);
+	cr_expect(m.has_lla && memcmp(m.lla, em0_mac, 6) == 0);
+	cr_expect_eq(rt->nd6q, 1);
+	/* The NA. */
+	nout = 0;
+	n = nd6_na_build(f, gw_mac, em0_mac, GW, E0, GW, ND_NA_FLAG_SOLICITED |
+	    ND_NA_FLAG_OVERRIDE | ND_NA_FLAG_ROUTER);
+	send1("em0", f, n);
+	cr_assert_eq(nout, 1, "the held packet");
+	cr_expect_eq(memcmp(out[0].f, gw_mac, 6), 0);
+	cr_expect_eq(memcmp(out[0].f + 6, em0_mac, 6), 0);
+	cr_expect_eq(out[0].f[14 + 7], 63, "hop limit one less");
+	cr_expect_eq(counter(ROUTER_C_FORWARDED6), 1);
+	cr_expect_eq(rt->nd6q, 0);
+	cr_expect_eq(dp.pool.nfree, nfree, "its buffer went");
+	r0 = (uint16_t)(router_rif(rt, dp_port(&dp, "em0")) - rt->rifs);
+	cr_assert_not_null(e = nd6_lookup(rt->nd6, r0, GW));
+	cr_expect_eq(e->state, ND6_REACHABLE);
+	cr_expect(e->isrouter);
+	cr_expect(strstr(dptest_ctl(&dp, "ndp -an"), "\n2001:db8:100::1"
+	    "                      02:00:00:00:00:77     em0 30s       R R\n")
+	    != NULL, "%s", dptest_out);
+
+	run_to(131);
+	cr_expect_eq(e->state, ND6_STALE, "30 s later");
+	nout = 0;
+	send1("em1", f, echo(f, em1_mac, HOST, GW, 64));
+	cr_assert_eq(nout, 1, "a stale entry is used at once");
+	cr_expect_eq(e->state, ND6_DELAY);
+	nout = 0;
+	run_to(136);
+	cr_assert_eq(nout, 1, "probe after the delay");
+	cr_assert_eq(nd6_parse(out[0].f + 14, out[0].len - 14, &m), ND6_OK);
+	cr_expect_eq(memcmp(m.dst, GW, 16), 0, "unicast");
+	cr_expect_eq(memcmp(out[0].f, gw_mac, 6), 0);
+	cr_expect_eq(e->state, ND6_PROBE);
+	run_to(140);
+	cr_expect_eq(nout, 3, "three probes");
+	cr_expect_null(nd6_lookup(rt->nd6, r0, GW), "then deleted");
+}
+
+/*
+ * A next hop that never answers: 3 solicitations a second apart, then
+ * what waited is dropped and counted (3 held, the 4th refused), the
+ * first's sender gets address unreachable, and the buffers are back.
+ */
+Test(router6, unanswered_next_hop_gives_up)
+{
+	uint8_t f[256];
+	uint32_t nfree;
+	int i;
+
+	host_asks();
+	nfree = dp.pool.nfree;
+	for (i = 0; i < 4; i++)
+		send1("em1", f, echo(f, em1_mac, HOST, GW, 64));
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_QUEUE), 1);
+	cr_expect_eq(rt->nd6q, 3);
+	nout = 0;
+	run_to(102);
+	cr_expect_eq(nout, 2, "asked again twice");
+	nout = 0;
+	run_to(103);
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_TIMEOUT), 3);
+	cr_assert_eq(nout, 1, "one address unreachable");
+	cr_expect_eq(out[0].f[14 + 40], ICMP6_DST_UNREACH);
+	cr_expect_eq(out[0].f[14 + 41], ICMP6_DST_UNREACH_ADDR);
+	cr_expect_eq(memcmp(out[0].f + 14 + 24, HOST, 16), 0);
+	cr_expect_eq(rt->nd6q, 0);
+	cr_expect_eq(dp.pool.nfree, nfree);
+	cr_expect(strstr(dptest_ctl(&dp, "ndp -an"), "2001:db8:100::1 ") ==
+	    NULL, "%s", dptest_out);
+}
+
+/* Each kind of bad or unroutable frame: its own counter, nothing sent. */
+Test(router6, bad_frames_dropped_with_a_reason)
+{
+	uint8_t f[256], g[256], pl[64], ll[16], mc[16];
+	uint32_t n;
+
+	host_asks();
+	nout = 0;
+	/* Payload length beyond the frame. */
+	n = echo(f, em1_mac, HOST, GW, 64);
+	ether_put16(f + 18, 200);
+	send1("em1", f, n);
+	cr_expect_eq(counter(ROUTER_C_DROP_BAD_HEADER6), 1);
+	/* An IPv6 header cut short. */
+	send1("em1", f, 14 + 30);
+	cr_expect_eq(counter(ROUTER_C_DROP_BAD_HEADER6), 2);
+	/* ND: hop limit, checksum, malformed (truncated ICMPv6). */
+	n = nd6_ns_build(f, host_mac, HOST, R1, NULL, NULL);
+	memcpy(g, f, n);
+	g[14 + 7] = 254;
+	send1("em1", g, n);
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_HLIM), 1);
+	memcpy(g, f, n);
+	g[14 + 40 + 20] ^= 0x40;
+	send1("em1", g, n);
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_CSUM), 1);
+	memcpy(g, f, n);
+	g[14 + 40 + 25] = 0;		/* option length 0 */
+	ether_put16(g + 14 + 42, 0);
+	ether_put16(g + 14 + 42, icmp6_csum(g + 14, n - 14));
+	send1("em1", g, n);
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_BAD), 1);
+	/* ICMPv6 shorter than its header: the header parse refuses it. */
+	memcpy(g, f, n);
+	ether_put16(g + 18, 6);
+	send1("em1", g, 14 + 46);
+	cr_expect_eq(counter(ROUTER_C_DROP_BAD_HEADER6), 3);
+	/* An NS for someone else; an NA nobody asked for; a router
+	 * solicitation. */
+	send1("em1", f, nd6_ns_build(f, host_mac, HOST, HOST, NULL, NULL));
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_NOT_OURS), 1);
+	send1("em1", f, nd6_na_build(f, host_mac, em1_mac, HOST, R1, FAR,
+	    ND_NA_FLAG_SOLICITED));
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_UNSOLICITED), 1);
+	memset(pl, 0, sizeof(pl));
+	pl[0] = ND_ROUTER_SOLICIT;
+	a6(mc, "ff02::2");
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, mc, 58, 255, pl, 8));
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_UNHANDLED), 1);
+	/* MLD-like multicast, link-local destination. */
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, mc, 17, 1, pl, 8));
+	cr_expect_eq(counter(ROUTER_C_DROP_MCAST6), 1);
+	a6(ll, "fe80::99");
+	send1("em1", f, echo(f, em1_mac, HOST, ll, 64));
+	cr_expect_eq(counter(ROUTER_C_DROP_SCOPE6), 1);
+	/* An echo request for us with a bad checksum. */
+	n = echo(f, em1_mac, HOST, R1, 64);
+	f[n - 1] ^= 1;
+	send1("em1", f, n);
+	cr_expect_eq(counter(ROUTER_C_DROP_ICMP6_BAD), 1);
+	cr_expect_eq(nout, 0, "%d frames sent", nout);
+	/* UDP for us: port unreachable. */
+	memset(pl, 0, 16);
+	ether_put16(pl, 4000);
+	ether_put16(pl + 2, 9);
+	ether_put16(pl + 4, 16);
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, R1, 17, 64, pl, 16));
+	cr_expect_eq(counter(ROUTER_C_DROP_LOCAL6_PROTO), 1);
+	cr_assert_eq(nout, 1);
+	cr_expect_eq(out[0].f[14 + 40], ICMP6_DST_UNREACH);
+	cr_expect_eq(out[0].f[14 + 41], ICMP6_DST_UNREACH_NOPORT);
+}
+
+/* Echo, hop limit, no route, too big: what goes back to the host. */
+Test(router6, icmp6_answers)
+{
+	uint8_t f[1600], pl[1500];
+	uint32_t n;
+
+	host_asks();
+	nout = 0;
+	n = echo(f, em1_mac, HOST, R1, 64);
+	send1("em1", f, n);
+	cr_assert_eq(nout, 1);
+	cr_expect_eq(out[0].f[14 + 40], ICMP6_ECHO_REPLY);
+	cr_expect_eq(icmp6_csum(out[0].f + 14, n - 14), 0, "checksum");
+	cr_expect_eq(counter(ROUTER_C_ECHO_REPLIES6), 1);
+
+	send1("em1", f, echo(f, em1_mac, HOST, GW, 1));
+	cr_assert_eq(nout, 2);
+	cr_expect_eq(out[1].f[14 + 40], ICMP6_TIME_EXCEEDED);
+	cr_expect_eq(counter(ROUTER_C_DROP_HLIM), 1);
+
+	cr_assert_eq(dptest_ctl_rc(&dp, "route delete -inet6 default"), 0,
+	    "%s", dptest_out);
+	send1("em1", f, echo(f, em1_mac, HOST, FAR, 64));
+	cr_assert_eq(nout, 3);
+	cr_expect_eq(out[2].f[14 + 40], ICMP6_DST_UNREACH);
+	cr_expect_eq(out[2].f[14 + 41], ICMP6_DST_UNREACH_NOROUTE);
+	cr_expect_eq(memcmp(out[2].f + 14 + 8, R1, 16), 0, "from em1's address");
+	cr_expect_eq(counter(ROUTER_C_DROP_NO_ROUTE6), 1);
+	cr_assert_eq(dptest_ctl_rc(&dp, "route add -inet6 2001:db8:999::/48 "
+	    "2001:db8:100::1"), 0, "%s", dptest_out);
+
+	dp_port(&dp, "em0")->mtu = 1280;
+	memset(pl, 0, sizeof(pl));
+	ether_put16(pl, 4000);
+	ether_put16(pl + 2, 9);
+	ether_put16(pl + 4, 1300);
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, FAR, 17, 64, pl,
+	    1300));
+	cr_assert_eq(nout, 4);
+	cr_expect_eq(out[3].f[14 + 40], ICMP6_PACKET_TOO_BIG);
+	cr_expect_eq(ether_get16(out[3].f + 14 + 46), 1280, "the MTU");
+	cr_expect_eq(out[3].len, 14 + 1280, "quoting what fits in 1280");
+	cr_expect_eq(out[3].f[14 + 48 + 7], 64, "the quote's hop limit as it "
+	    "came");
+	cr_expect_eq(counter(ROUTER_C_DROP_TOOBIG), 1);
+	cr_expect_eq(counter(ROUTER_C_ICMP6_ERRORS), 3);
+}
+
+/* Forwarding off: a host takes an address only on its interface. */
+Test(router6, forwarding_off)
+{
+	uint8_t f[256];
+
+	cr_assert_eq(dptest_ctl_rc(&dp, "sysctl net.inet6.ip6.forwarding=0"),
+	    0);
+	host_asks();
+	nout = 0;
+	send1("em1", f, echo(f, em1_mac, HOST, GW, 64));
+	cr_expect_eq(counter(ROUTER_C_DROP_FORWARDING6_OFF), 1);
+	send1("em1", f, echo(f, em1_mac, HOST, E0, 64));
+	cr_expect_eq(counter(ROUTER_C_DROP_WRONG_IF6), 1);
+	cr_expect_eq(nout, 0);
+}
+
+/* pf sees routed IPv6 in on em1 and out on em0, as it does IPv4. */
+Test(router6, pf_in_and_out)
+{
+	uint8_t f[256], pl[16];
+	char cmd[128];
+
+	put("pf.conf", "pass all\nblock in on em1 inet6 proto tcp\n"
+	    "block out on em0 inet6 proto udp\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	host_asks();
+	send1("em0", f, nd6_na_build(f, gw_mac, em0_mac, GW, E0, GW,
+	    ND_NA_FLAG_SOLICITED | ND_NA_FLAG_OVERRIDE));
+	memset(pl, 0, sizeof(pl));
+	ether_put16(pl, 4000);
+	ether_put16(pl + 2, 9);
+	ether_put16(pl + 4, 16);
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64, pl, 16));
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 6, 64, pl, 16));
+	cr_expect_eq(counter(ROUTER_C_FORWARDED6), 0, "neither passed");
+	cr_expect_eq(counter(ROUTER_C_IN6), 3);
+	nout = 0;
+	send1("em1", f, echo(f, em1_mac, HOST, GW, 64));
+	cr_expect_eq(counter(ROUTER_C_FORWARDED6), 1);
+	cr_expect_eq(nout, 1, "the echo went, the NA made the entry");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "2001:db8:50::10") !=
+	    NULL, "pf keeps state for routed IPv6: %s", dptest_out);
+}
+
+Test(router6, views)
+{
+	const char *s;
+
+	s = dptest_ctl(&dp, "ifconfig em1");
+	cr_expect(strstr(s, "\tinet6 fe80::ff:fe00:e01%em1 prefixlen 64 "
+	    "scopeid 0x") != NULL, "%s", s);
+	cr_expect(strstr(s, "\tinet6 2001:db8:50::1 prefixlen 64\n") != NULL,
+	    "%s", s);
+	s = dptest_ctl(&dp, "netstat -rn");
+	cr_expect(strstr(s, "\nInternet6:\nDestination                       "
+	    "          Gateway                                 Flags   Refs   "
+	    "   Use   Mtu  Prio Iface\n") != NULL, "%s", s);
+	cr_expect(strstr(s, "\ndefault                                     "
+	    "2001:db8:100::1                         UGS        0        0     "
+	    "-     8 em0  \n") != NULL, "%s", s);
+	cr_expect(strstr(s, "\nfe80::%em1/64 ") != NULL, "%s", s);
+	cr_expect_eq(dptest_ctl_rc(&dp, "route add -inet6 2001:db8:7::/48 "
+	    "2001:db8:77::1"), 1);
+	cr_expect_str_eq(dptest_out, "route: 2001:db8:7::/48: gateway "
+	    "2001:db8:77::1 is on no connected network\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "route add -inet6 2001:db8:7::/48 "
+	    "fe80::1%em0"), 0, "%s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "netstat -rn"), "\n2001:db8:7::/48"
+	    "                             fe80::1%em0 ") != NULL, "%s",
+	    dptest_out);
+	cr_expect_eq(dptest_ctl_rc(&dp, "route delete -inet6 2001:db8:50::/64"),
+	    1);
+	cr_expect_str_eq(dptest_out, "route: 2001:db8:50::/64: a connected "
+	    "route goes with its address\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "ndp -an"), 0);
+	cr_expect_str_eq(dptest_out, "Neighbor                             "
+	    "Linklayer Address   Netif Expire    S Flags\n"
+	    "2001:db8:50::1                       02:00:00:00:0e:01     em1 "
+	    "permanent R l\n"
+	    "2001:db8:100::2                      02:00:00:00:0e:00     em0 "
+	    "permanent R l\n"
+	    "fe80::ff:fe00:e00%em0                02:00:00:00:0e:00     em0 "
+	    "permanent R l\n"
+	    "fe80::ff:fe00:e01%em1                02:00:00:00:0e:01     em1 "
+	    "permanent R l\n");
+}
