@@ -141,12 +141,28 @@ pf_egress(struct dp *dp)
 	return dp->router.rifs[dp->router.routes[d->nh - 1].rif].port;
 }
 
+/* The port of the IPv6 default route: egress too (if_group_egress_build()
+ * takes both families' default routes). */
+static const struct port *
+pf_egress6(struct dp *dp)
+{
+	static const uint8_t any[16];
+	const struct lpm6_route *d;
+	int rif;
+
+	if (dp->router.dp == NULL ||
+	    (d = lpm6_find(&dp->router.lpm6, any, 0)) == NULL ||
+	    (rif = dp->router.routes6[d->nh - 1].rif) < 0)
+		return NULL;
+	return dp->router.rifs[rif].port;
+}
+
 static struct acl_ifinfo *
 pf_ifinfo(struct dp *dp)
 {
 	struct acl_ifinfo *ifs = calloc(dp->nports ? dp->nports : 1,
 	    sizeof(*ifs));
-	const struct port *eg = pf_egress(dp);
+	const struct port *eg = pf_egress(dp), *eg6 = pf_egress6(dp);
 	int i, k;
 
 	if (ifs == NULL)
@@ -159,16 +175,36 @@ pf_ifinfo(struct dp *dp)
 		snprintf(f->name, sizeof(f->name), "%s", p->name);
 		if (g != NULL)
 			snprintf(f->groups[f->ngroups++], ACL_IFNAMSIZ, "%s", g);
-		if (p == eg)
+		if (p == eg || p == eg6)
 			snprintf(f->groups[f->ngroups++], ACL_IFNAMSIZ,
 			    "egress");
 		if (p->rif == NULL)
 			continue;
 		for (k = 0; k < p->rif->naddrs && k < ROUTER_MAX_ADDRS &&
-		    k < ACL_IF_MAXADDRS; k++) {
-			f->addrs[k].af = AF_INET;
-			f->addrs[k].plen = p->rif->addrs[k].plen;
-			f->addrs[k].addr.w[0] = htonl(p->rif->addrs[k].addr);
+		    f->naddrs < ACL_IF_MAXADDRS; k++) {
+			f->addrs[f->naddrs].af = AF_INET;
+			f->addrs[f->naddrs].plen = p->rif->addrs[k].plen;
+			f->addrs[f->naddrs].addr.w[0] =
+			    htonl(p->rif->addrs[k].addr);
+			f->naddrs++;
+		}
+		/*
+		 * (if) holds the IPv6 addresses too, the link-local one
+		 * first as the kernel lists it (so (if:0) is it, and
+		 * (if:network) skips it, as pfi_instance_add() does).
+		 */
+		if (p->rif->inet6 && f->naddrs < ACL_IF_MAXADDRS) {
+			f->addrs[f->naddrs].af = AF_INET6;
+			f->addrs[f->naddrs].plen = 64;
+			memcpy(&f->addrs[f->naddrs].addr, p->rif->ll6, 16);
+			f->naddrs++;
+		}
+		for (k = 0; k < p->rif->naddrs6 && k < ROUTER_MAX_ADDRS &&
+		    f->naddrs < ACL_IF_MAXADDRS; k++) {
+			f->addrs[f->naddrs].af = AF_INET6;
+			f->addrs[f->naddrs].plen = p->rif->addrs6[k].plen;
+			memcpy(&f->addrs[f->naddrs].addr,
+			    p->rif->addrs6[k].addr, 16);
 			f->naddrs++;
 		}
 	}

@@ -376,6 +376,11 @@ acl_dyn_resolve(struct acl_fstate *st, const struct acl_addr *a, uint8_t raf,
 				continue;
 			if (raf && ia->af != raf)
 				continue;
+			/* pfi_instance_add(): :network skips link-local */
+			if ((a->iflags & ACL_IFA_NETWORK) &&
+			    ia->af == AF_INET6 && ia->addr.b[0] == 0xfe &&
+			    (ia->addr.b[1] & 0xc0) == 0x80)
+				continue;
 			if ((a->iflags & ACL_IFA_NOALIAS) &&
 			    had[ia->af == AF_INET6]++)
 				continue;

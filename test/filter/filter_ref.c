@@ -227,6 +227,11 @@ ref_dyn(const struct ref_env *env, const struct acl_addr *a, uint8_t raf,
 				continue;
 			if (raf != 0 && ia->af != raf)
 				continue;
+			/* (if:network) leaves fe80::/10 out */
+			if ((a->iflags & ACL_IFA_NETWORK) &&
+			    ia->af == AF_INET6 && ia->addr.b[0] == 0xfe &&
+			    (ia->addr.b[1] & 0xc0) == 0x80)
+				continue;
 			/* (if:0): the first address of each family only */
 			if ((a->iflags & ACL_IFA_NOALIAS) &&
 			    seen[ia->af == AF_INET6]++)

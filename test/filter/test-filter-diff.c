@@ -594,7 +594,8 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 	for (i = 0; rs->local_tables && i < g.ndone; i += 3)
 		fb_table(g.conf, i % 2 ? "t2" : "t1", g.done[i]->path,
 		    i % 2 ? t2local : t1local);
-	fb_if(&ifs[0], "em0", "em egress", "192.0.2.1/24 2001:db8::1/64");
+	fb_if(&ifs[0], "em0", "em egress",
+	    "192.0.2.1/24 fe80::1/64 2001:db8::1/64");
 	fb_if(&ifs[1], "tap0", "tap", "");
 	fb_if(&ifs[2], "vether0", "vether", "10.0.1.1/24 10.2.3.1/24");
 	fb_if(&ifs[3], "tap1", "tap", "10.1.0.9/16");

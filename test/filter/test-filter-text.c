@@ -185,3 +185,34 @@ Test(text, translated_into_a_quick_region)
 	cr_expect_neq(res.ar_match, res.ar_nat);
 	acl_conf_free(conf);
 }
+
+/*
+ * An interface's IPv6 addresses in (if): the link-local one first, as the
+ * kernel lists it, so (if:0) is it; (if:network) leaves it out, as
+ * pfi_instance_add() does.
+ */
+Test(text, dynamic_ipv6_link_local)
+{
+	struct acl_ifinfo ifs[1];
+	struct acl_conf *conf;
+	struct acl_result res;
+
+	conf = load("test/filter/inline.conf", NULL,
+	    "block all\n"
+	    "pass in inet6 from (em0:network)\n"
+	    "pass in inet6 proto udp to (em0:0) port 7\n");
+	fb_if(&ifs[0], "em0", "em egress", "fe80::1/64 2001:db8::1/64");
+	res = eval(conf, ifs, 1, 0, ACL_IN, fb_pkt("2001:db8::5",
+	    "2001:db8:9::9", IPPROTO_UDP, 5000, 53));
+	cr_expect_eq(res.ar_action, ACL_PASS, "from the global network");
+	res = eval(conf, ifs, 1, 0, ACL_IN, fb_pkt("fe80::5",
+	    "2001:db8:9::9", IPPROTO_UDP, 5000, 53));
+	cr_expect_eq(res.ar_action, ACL_BLOCK, "link-local is no network");
+	res = eval(conf, ifs, 1, 0, ACL_IN, fb_pkt("2001:db8:7::7",
+	    "fe80::1", IPPROTO_UDP, 5000, 7));
+	cr_expect_eq(res.ar_action, ACL_PASS, "(em0:0) is the link-local");
+	res = eval(conf, ifs, 1, 0, ACL_IN, fb_pkt("2001:db8:7::7",
+	    "2001:db8::1", IPPROTO_UDP, 5000, 7));
+	cr_expect_eq(res.ar_action, ACL_BLOCK, "... and only it");
+	acl_conf_free(conf);
+}

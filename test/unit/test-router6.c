@@ -517,3 +517,34 @@ Test(router6, views)
 	    "fe80::ff:fe00:e01%em1                02:00:00:00:0e:01     em1 "
 	    "permanent R l\n");
 }
+
+/*
+ * (if) holds the interface's IPv6 addresses (link-local first), and the
+ * port of the IPv6 default route is in the egress group, as OpenBSD's
+ * if_group_egress_build() makes it for either family.
+ */
+Test(router6, pf_dynamic_addresses_and_egress)
+{
+	uint8_t f[256];
+	char cmd[128];
+
+	put("pf.conf", "block all\n"
+	    "pass in on em1 inet6 proto icmp6 to (em1)\n"
+	    "pass out on egress inet6 proto icmp6\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -s Interfaces"),
+	    "em0\n") != NULL, "%s", dptest_out);
+	host_asks();
+	nout = 0;
+	send1("em1", f, echo(f, em1_mac, HOST, R1, 64));
+	cr_expect_eq(nout, 1, "(em1) holds 2001:db8:50::1: answered");
+	send1("em0", f, nd6_na_build(f, gw_mac, em0_mac, GW, E0, GW,
+	    ND_NA_FLAG_SOLICITED | ND_NA_FLAG_OVERRIDE));
+	nout = 0;
+	send1("em1", f, echo(f, em1_mac, HOST, GW, 64));
+	cr_expect_eq(counter(ROUTER_C_FORWARDED6), 0,
+	    "in on em1 to a stranger: blocked");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -s Interfaces"),
+	    "egress\n") != NULL, "%s", dptest_out);
+}
