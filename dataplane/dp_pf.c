@@ -2012,7 +2012,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	struct state *s;
 	struct port *port = NULL;
 	union acl_ip src, dst;
-	int i, dir = 0, sdir;
+	int i, dir = 0, sdir, af[2] = { AF_INET, AF_INET };
 	char text[512] = "";
 
 	memset(&ap, 0, sizeof(ap));
@@ -2039,17 +2039,21 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		} else if (strcmp(w, "proto") == 0 && v != NULL) {
 			ap.proto = strcmp(v, "tcp") == 0 ? 6 : strcmp(v,
 			    "udp") == 0 ? 17 : strcmp(v, "icmp") == 0 ? 1 :
-			    (uint8_t)atoi(v);
+			    strcmp(v, "icmp6") == 0 ? 58 : (uint8_t)atoi(v);
 			if (ap.proto == 1)
 				ap.icmp_type = 8;
+			if (ap.proto == 58)
+				ap.icmp_type = 128;	/* echo request */
 			i++;
 		} else if ((strcmp(w, "from") == 0 || strcmp(w, "to") == 0) &&
 		    v != NULL) {
 			union acl_ip *a = w[0] == 'f' ? &src : &dst;
+			int *f = &af[w[0] != 'f'];
 
-			if (inet_pton(AF_INET, v, a) != 1) {
-				fprintf(out, "explain: %s: expected an IPv4 "
-				    "address\n", v);
+			*f = strchr(v, ':') != NULL ? AF_INET6 : AF_INET;
+			if (inet_pton(*f, v, a) != 1) {
+				fprintf(out, "explain: %s: expected an IPv4 or "
+				    "IPv6 address\n", v);
 				return 1;
 			}
 			i++;
@@ -2090,12 +2094,17 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		fprintf(out, "explain: say in or out, and on which interface\n");
 		return 1;
 	}
+	if (af[0] != af[1]) {
+		fprintf(out, "explain: from and to are of two families\n");
+		return 1;
+	}
+	ap.af = (uint8_t)af[0];
 	ap.src = src;
 	ap.dst = dst;
 	sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 	fprintf(out, "%s on %s: proto %u %s", dir == ACL_IN ? "in" : "out",
-	    port->name, ap.proto, inet_ntop(AF_INET, &src, text, 64));
-	fprintf(out, ":%u -> %s:%u%s%s\n", ap.sport, inet_ntop(AF_INET, &dst,
+	    port->name, ap.proto, inet_ntop(ap.af, &src, text, 64));
+	fprintf(out, ":%u -> %s:%u%s%s\n", ap.sport, inet_ntop(ap.af, &dst,
 	    text, 64), ap.dport, ap.tag ? ", tagged " : "", ap.tag ?
 	    acl_tag_name(pf->tags, ap.tag) : "");
 	if (!pf->enabled || pf->rs == NULL) {
@@ -2106,9 +2115,9 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		fprintf(out, "  set skip on %s: pass, unfiltered\n", port->name);
 		return 0;
 	}
-	state_key_make(&key, AF_INET, ap.proto, &src, &dst, htons(ap.sport),
+	state_key_make(&key, ap.af, ap.proto, &src, &dst, htons(ap.sport),
 	    htons(ap.dport), sdir);
-	if (ap.proto == 1)
+	if (ap.proto == 1 || ap.proto == 58)
 		key.port[0] = key.port[1] = 0;
 	if ((s = state_lookup(&pf->states, &key, sdir, 0, dp->now)) != NULL) {
 		fprintf(out, "  matches a state (rule %u, expires in %us): "
@@ -2161,6 +2170,8 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		}
 		fprintf(out, "  translation from: %s\n", text);
 	}
+	if (ap.af == AF_INET6)
+		return 0;	/* no NAT66: pools do not apply */
 	pf_xlate_pools(&res, 4, &nat, &rdr);
 	if ((nat != NULL && pf_pool_addr(dp, nat, ap.src.b) == 0) ||
 	    (rdr != NULL && pf_pool_addr(dp, rdr, ap.src.b) == 0))

@@ -547,4 +547,13 @@ Test(router6, pf_dynamic_addresses_and_egress)
 	    "in on em1 to a stranger: blocked");
 	cr_expect(strstr(dptest_ctl(&dp, "pfctl -s Interfaces"),
 	    "egress\n") != NULL, "%s", dptest_out);
+	/* and explain says so, for IPv6 as for IPv4 */
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em1 proto icmp6 from "
+	    "2001:db8:50::10 to 2001:db8:50::1"), "\n  pass") != NULL, "%s",
+	    dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em1 proto icmp6 from "
+	    "2001:db8:50::10 to 2001:db8:100::1"), "\n  block") != NULL,
+	    "%s", dptest_out);
+	cr_expect_eq(dptest_ctl_rc(&dp, "explain in on em1 from 10.0.0.1 to "
+	    "2001:db8::1"), 1);
 }
