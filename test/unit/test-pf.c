@@ -150,7 +150,8 @@ sent_each(const char *port, void (*fn)(const uint8_t *, uint32_t, void *),
     void *arg)
 {
 	char path[300];
-	uint8_t hdr[24], rec[16], d[2048];
+	static uint8_t d[PKT_DATA_MAX];
+	uint8_t hdr[24], rec[16];
 	uint32_t incl;
 	FILE *f;
 
@@ -313,7 +314,8 @@ Test(pf, empty_pool_drops_later_fragments_too)
 	const char *si;
 	char *out;
 
-	put("pf.conf", "pass in on vether0 no state\n"
+	put("pf.conf", "set reassemble no\n"
+	    "pass in on vether0 no state\n"
 	    "pass out on em0 from 10.50.0.0/24 nat-to (tap0)\n");
 	build(&dp, &conf);
 	neighbours(&dp);
@@ -606,8 +608,9 @@ frag4(uint8_t *b, const uint8_t *dmac, const uint8_t *smac, const char *src,
 	return 14 + 20 + len;
 }
 
-/* A fragment after its datagram's last one still follows the state and
- * leaves translated: the inside address never reaches em0. */
+/* set reassemble no: a fragment after its datagram's last one still
+ * follows the state and leaves translated: the inside address never
+ * reaches em0. */
 Test(pf, middle_fragment_after_last)
 {
 	struct dp dp;
@@ -616,7 +619,7 @@ Test(pf, middle_fragment_after_last)
 	char *out, *q;
 	int n;
 
-	put("pf.conf", PF_NAT);
+	put("pf.conf", "set reassemble no\n" PF_NAT);
 	build(&dp, &conf);
 	neighbours(&dp);
 	feed(&dp, "tap0", b, frag4(b, VE, DB, "10.50.0.20", "198.51.100.1",
@@ -950,7 +953,8 @@ Test(pf, scrub_random_id_and_tos_criterion)
 	uint8_t b[128];
 	int i, changed = 0;
 
-	put("pf.conf", "match in all scrub (random-id)\n"
+	put("pf.conf", "set reassemble no\n"
+	    "match in all scrub (random-id)\n"
 	    "block in quick on vether0 proto udp tos 0x20\n"
 	    "pass all no state\n");
 	build(&dp, &conf);
