@@ -157,6 +157,7 @@ dp_open_mapped(struct dp *dp, struct port *p, const char *spec, FILE *err)
 static struct port *
 dp_open_physical(struct dp *dp, const char *name, FILE *err)
 {
+	struct conf_if *ci;
 	struct port *p;
 	const char *spec;
 
@@ -175,6 +176,9 @@ dp_open_physical(struct dp *dp, const char *name, FILE *err)
 		return NULL;
 	if (dp_open_mapped(dp, p, spec, err) != 0)
 		return NULL;
+	/* A bridge member's mtu too: bridge_fragment() cuts for it. */
+	if ((ci = conf_if(dp->conf, name)) != NULL && ci->mtu != 0)
+		p->mtu = ci->mtu;
 	return p;
 }
 

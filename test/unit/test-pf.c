@@ -1656,3 +1656,42 @@ Test(pf, reass_no_keeps_following)
 	cr_assert_eq(rx.n, 3, "%d frames on em0", rx.n);
 	rx_check(&rx, "198.51.100.2", 50001, 1192);
 }
+
+/*
+ * A bridge with pf on its members: db01's fragments are reassembled in
+ * on tap0, filtered whole by port, and cut again for em2, a member with
+ * mtu 576 (bridge_fragment()).
+ */
+Test(pf, reass_bridged_refragmented_for_a_member)
+{
+	static const uint8_t H[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x30 };
+	static uint8_t ip[2048], b[2048];
+	struct dp dp;
+	struct conf *conf;
+	uint32_t len, off;
+
+	put("hostname.bridge1", "add vether0\nadd em2\nup\n");
+	put("hostname.em2", "mtu 576\nup\n");
+	put("pf.conf", "block all\n"
+	    "pass in on tap0 proto udp from 10.50.0.20 to port 53\n"
+	    "pass out on em2 proto udp\n");
+	build(&dp, &conf);
+	len = udp_big(ip, "10.50.0.20", 41000, "10.50.0.30", 53, 1192);
+	for (off = 800;; off -= 400) {
+		feed(&dp, "tap0", b, frag_of(b, H, DB, ip, off,
+		    len - 20 - off < 400 ? len - 20 - off : 400));
+		if (off == 0)
+			break;
+	}
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	cr_expect_eq(stat_of(&dp, "fragmented"), 1, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em2", rx_collect, &rx);
+	cr_assert_eq(rx.n, 3, "%d frames on em2", rx.n);
+	cr_expect(rx.off[0] == 0 && rx.off[1] == 552 && rx.off[2] == 1104,
+	    "offsets %u %u %u", rx.off[0], rx.off[1], rx.off[2]);
+	cr_expect(rx.mf[0] && rx.mf[1] && !rx.mf[2]);
+	cr_expect_eq(rx.hdr[8], 64, "bridged: ttl kept");
+	rx_check(&rx, "10.50.0.20", 41000, 1192);
+}
