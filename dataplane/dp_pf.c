@@ -1305,12 +1305,13 @@ pf_log_rules(struct dp *dp, const struct acl_classifier *c,
 }
 
 /*
- * Fragments, without reassembly.  OpenBSD's pf reassembles by default
- * (`set reassemble yes', pf_normalize_ip()) and then filters and
+ * Fragments with `set reassemble no' (and IPv6 fragments).  With `set
+ * reassemble yes', pf's default, dp_pf_test() hands IPv4 fragments to
+ * dp_pfreass.c first, as pf_normalize_ip() does, and filters and
  * translates the whole datagram; with `set reassemble no' every fragment,
  * the first too, meets the rules without ports and never a state
  * (pf_test(): PF_VPROTO_FRAGMENT goes straight to pf_test_rule()), so a
- * fragmented reply through nat-to is lost.  sluice does neither: a first
+ * fragmented reply through nat-to is lost.  sluice does better: a first
  * fragment has its transport header and is an ordinary packet of its
  * flow; when it passes by a state, its datagram (addresses, IP id,
  * protocol, as seen on this port in this direction) is remembered, and
