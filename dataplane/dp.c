@@ -27,6 +27,7 @@
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
+#include "fwd/ip.h"
 #include "nat/nat.h"
 
 #define DP_C_NAME(e, n, d)	n,
@@ -156,6 +157,7 @@ dp_open_mapped(struct dp *dp, struct port *p, const char *spec, FILE *err)
 static struct port *
 dp_open_physical(struct dp *dp, const char *name, FILE *err)
 {
+	struct conf_if *ci;
 	struct port *p;
 	const char *spec;
 
@@ -174,6 +176,9 @@ dp_open_physical(struct dp *dp, const char *name, FILE *err)
 		return NULL;
 	if (dp_open_mapped(dp, p, spec, err) != 0)
 		return NULL;
+	/* A bridge member's mtu too: bridge_fragment() cuts for it. */
+	if ((ci = conf_if(dp->conf, name)) != NULL && ci->mtu != 0)
+		p->mtu = ci->mtu;
 	return p;
 }
 
@@ -938,6 +943,72 @@ dp_bridge_rules(struct dp *dp, struct port *port, int dir,
 }
 
 /*
+ * bridge_fragment(): a frame pf reassembled that is larger than the
+ * member's MTU is cut again as ip_fragment() cuts it; with DF set it is
+ * dropped and counted (bridge(4) sends no needfrag either).  Frames that
+ * came whole go out as they came.
+ */
+static __attribute__((noinline)) void
+dp_bridge_fragment(struct dp *dp, struct port *out, struct pkt *p)
+{
+	struct bridge *br = &dp->bridges[out->bridge];
+	uint32_t l2, iplen, hl, flen, off, n;
+	const uint8_t *ip;
+	struct pkt *f;
+
+	if (ether_type(p->data, p->len, &l2) != ETHERTYPE_IP ||
+	    p->len < l2 + 20 || (iplen = ether_get16(p->data + l2 + 2)) <=
+	    out->mtu) {
+		dp_output(dp, out, p);
+		return;
+	}
+	ip = p->data + l2;
+	hl = (ip[0] & 0x0fu) * 4;
+	if ((ether_get16(ip + 6) & IP_DF) || iplen < hl ||
+	    l2 + iplen > p->len || (flen = ip_frag_len(ip, out->mtu)) == 0) {
+		br->br_c[BRIDGE_C_DROP_CANTFRAG]++;
+		if (p->traced)
+			dp_trace(dp, p, "bridge", "%s: drop: %u bytes > mtu %u "
+			    "of %s, cannot fragment%s", br->br_name, iplen,
+			    out->mtu, out->name, ether_get16(ip + 6) & IP_DF ?
+			    " (DF)" : "");
+		return;
+	}
+	br->br_c[BRIDGE_C_FRAGMENTED]++;
+	if (p->traced)
+		dp_trace(dp, p, "bridge", "%s: %u bytes > mtu %u of %s: %u "
+		    "fragments, id %u", br->br_name, iplen, out->mtu,
+		    out->name, (iplen - hl + flen - 1) / flen,
+		    ether_get16(ip + 4));
+	for (off = 0; off < iplen - hl; off += flen) {
+		n = iplen - hl - off < flen ? iplen - hl - off : flen;
+		if ((f = pkt_alloc(&dp->pool)) == NULL) {
+			out->c[PORT_C_DROP_NO_BUFFER]++;
+			break;
+		}
+		memcpy(f->data, p->data, l2);	/* any tag with it */
+		f->len = l2 + ip_frag_build(f->data + l2, ip, off, n);
+		f->in_port = p->in_port;
+		f->vid = p->vid;
+		f->id = p->id;
+		f->traced = p->traced;
+		f->pf_tag = p->pf_tag;
+		dp_output(dp, out, f);
+		pkt_free(&dp->pool, f);
+	}
+}
+
+/* A member's output; the router (a vether) takes a datagram whole. */
+static inline void
+dp_bridge_out(struct dp *dp, struct port *out, struct pkt *p)
+{
+	if (p->reassembled && out->kind != PORT_VETHER && out->bridge >= 0)
+		dp_bridge_fragment(dp, out, p);
+	else
+		dp_output(dp, out, p);
+}
+
+/*
  * Out of a bridge member: pf "out on" it, unless the router is on either
  * end (see dp_process).  pf translates in place (nat-to, rdr-to, a
  * state's translation), so a frame flooded to several members gets a
@@ -954,7 +1025,7 @@ dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p, int shared)
 		return;
 	if (out->kind == PORT_VETHER || !dp_pf_filters(dp, out) ||
 	    dp->ports[p->in_port]->kind == PORT_VETHER) {
-		dp_output(dp, out, p);
+		dp_bridge_out(dp, out, p);
 		return;
 	}
 	if (shared && ether_type(p->data, p->len, NULL) == ETHERTYPE_IP &&
@@ -966,7 +1037,7 @@ dp_bridge_send(struct dp *dp, struct port *out, struct pkt *p, int shared)
 	if (tag > 0 && (q != p || !shared))
 		q->pf_tag = (uint16_t)tag;
 	if (dp_pf_test(dp, out, ACL_OUT, q) == PF_PASS)
-		dp_output(dp, out, q);
+		dp_bridge_out(dp, out, q);
 	if (q != p)
 		pkt_free(&dp->pool, q);
 }

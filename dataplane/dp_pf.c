@@ -30,6 +30,8 @@
 #include "fwd/scrub.h"
 #include "nat/nat.h"
 
+_Static_assert(ACL_REASS_ENABLED == PF_REASS_YES &&
+    ACL_REASS_NODF == PF_REASS_NODF, "set reassemble's bits, both ways");
 _Static_assert(ACL_SCRUB_NODF == SCRUB_NODF &&
     ACL_SCRUB_RANDOMID == SCRUB_RANDOMID && ACL_SCRUB_SETTOS == SCRUB_SETTOS,
     "fwd/scrub.h speaks pf.conf's scrub flags");
@@ -62,7 +64,8 @@ dp_pf_init(struct dp *dp)
 	if ((pf->tags = acl_tags_new()) == NULL)
 		return ENOMEM;
 	if ((pf->frags = calloc(PF_FRAG_SETS * PF_FRAG_WAYS,
-	    sizeof(*pf->frags))) == NULL)
+	    sizeof(*pf->frags))) == NULL ||
+	    (pf->reass = calloc(PF_REASS_MAX, sizeof(*pf->reass))) == NULL)
 		return ENOMEM;
 	pf->enabled = 1;
 	pf->since = dp->now_ns;
@@ -118,6 +121,9 @@ dp_pf_fini(struct dp *dp)
 	dp->pf.tags = NULL;
 	free(dp->pf.frags);
 	dp->pf.frags = NULL;
+	dp_pf_reass_flush(dp);
+	free(dp->pf.reass);
+	dp->pf.reass = NULL;
 	dp_pf_src_flush(&dp->pf);
 	free(dp->pf.scrubs);
 	free(dp->pf.scrub_index);
@@ -365,6 +371,9 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	}
 	rs->conf = conf;
 	rs->nports = dp->nports;
+	/* unset is pf's default: yes */
+	rs->reass = conf->reassemble < 0 ? PF_REASS_YES :
+	    (uint8_t)conf->reassemble;
 	rs->cls = calloc(2u * dp->nports + 1, sizeof(*rs->cls));
 	rs->evals = calloc(2u * dp->nports + 1, sizeof(*rs->evals));
 	rs->skip = calloc(dp->nports + 1u, 1);
@@ -1296,12 +1305,13 @@ pf_log_rules(struct dp *dp, const struct acl_classifier *c,
 }
 
 /*
- * Fragments, without reassembly.  OpenBSD's pf reassembles by default
- * (`set reassemble yes', pf_normalize_ip()) and then filters and
+ * Fragments with `set reassemble no' (and IPv6 fragments).  With `set
+ * reassemble yes', pf's default, dp_pf_test() hands IPv4 fragments to
+ * dp_pfreass.c first, as pf_normalize_ip() does, and filters and
  * translates the whole datagram; with `set reassemble no' every fragment,
  * the first too, meets the rules without ports and never a state
  * (pf_test(): PF_VPROTO_FRAGMENT goes straight to pf_test_rule()), so a
- * fragmented reply through nat-to is lost.  sluice does neither: a first
+ * fragmented reply through nat-to is lost.  sluice does better: a first
  * fragment has its transport header and is an ordinary packet of its
  * flow; when it passes by a state, its datagram (addresses, IP id,
  * protocol, as seen on this port in this direction) is remembered, and
@@ -1503,6 +1513,12 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 * ones bound to it (pf_find_state()'s kif check). */
 	ifx = port->index + 1;
 	pf->nat_memo.valid = 0;		/* pf_nat_pick(): this packet's only */
+	/* pf_normalize_ip(): a fragment (an offset, or MF) is held until
+	 * its datagram is whole, which then goes on from here. */
+	if (li.af == 4 && (li.frag ||
+	    (p->data[li.l3off + 6] & (IP_MF >> 8))) &&
+	    (rs->reass & PF_REASS_YES) && dp_pf_reass(dp, port, dir, p, &li))
+		return PF_DROP;
 	if (li.frag && li.af == 4 && pf_frag_follow(dp, port, dir, p, &li))
 		return PF_PASS;
 	if (li.af == 4)
@@ -2220,6 +2236,7 @@ dp_pf_flush_rules(struct dp *dp, FILE *err)
 	memcpy(conf->limit_set, oc->limit_set, sizeof(conf->limit_set));
 	conf->state_policy = oc->state_policy;
 	conf->block_policy = oc->block_policy;
+	conf->reassemble = oc->reassemble;	/* pf_status.reass */
 	conf->skip = oc->skip;		/* moved, not copied */
 	conf->nskip = oc->nskip;
 	oc->skip = NULL;
@@ -2253,6 +2270,7 @@ dp_pf_clear_stats(struct dp *dp)
 	pf->states.c[STATE_C_SEARCHES] = pf->states.c[STATE_C_INSERTS] =
 	    pf->states.c[STATE_C_REMOVALS] = 0;
 	pf->frag_searches = pf->frag_inserts = 0;
+	pf->reass_searches = pf->reass_inserts = pf->reass_removals = 0;
 	pf->src_searches = pf->src_inserts = pf->src_removals = 0;
 	memset(pf->lcounters, 0, sizeof(pf->lcounters));
 	pf->since = dp->now_ns;
@@ -2301,6 +2319,7 @@ dp_pf_tick(struct dp *dp)
 		t->purge_pos = (t->purge_pos + 1) % t->limit;
 	}
 	dp_pf_src_purge(dp);
+	dp_pf_reass_tick(dp);
 }
 
 

@@ -43,7 +43,18 @@
 	X(FRAGFULL,	"frag-table-full", "first fragments not followed: table full") \
 	X(SCRUBBED,	"scrubbed",	"packets whose IP header scrub or set tos changed (no-df, min-ttl, tos, random-id)") \
 	X(MSS,		"max-mss",	"TCP packets whose MSS option max-mss lowered") \
-	X(SCRUBFULL,	"scrub-table-full", "states that could not keep their scrub options: 65535 distinct sets in use")
+	X(SCRUBFULL,	"scrub-table-full", "states that could not keep their scrub options: 65535 distinct sets in use") \
+	X(REASS_HELD,	"reass-held",	"IPv4 fragments held for reassembly (set reassemble yes)") \
+	X(REASS_DONE,	"reass-done",	"IPv4 datagrams reassembled and filtered whole") \
+	X(REASS_DUP,	"reass-duplicate", "IPv4 fragments ignored: exact duplicates of one held") \
+	X(REASS_OVERLAP, "reass-overlap", "IPv4 datagrams dropped: overlapping fragments") \
+	X(REASS_BAD,	"reass-bad",	"IPv4 fragments dropped: bad length or offset (not a multiple of 8, beyond 65535 bytes, past the last)") \
+	X(REASS_DF,	"reass-df",	"IPv4 fragments dropped: DF set (set reassemble yes no-df clears it)") \
+	X(REASS_TOOMANY, "reass-too-many", "IPv4 datagrams dropped: more than 64 fragments") \
+	X(REASS_DEAD,	"reass-discarded", "IPv4 fragments dropped: their datagram was dropped already") \
+	X(REASS_TIMEOUT, "reass-timeout", "IPv4 datagrams dropped: not complete within set timeout frag") \
+	X(REASS_FULL,	"reass-table-full", "IPv4 fragments dropped: 64 datagrams being reassembled already") \
+	X(REASS_NOBUF,	"reass-no-buffer", "IPv4 fragments dropped: no packet buffer for their datagram")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
@@ -119,6 +130,7 @@ struct dp_pf_ruleset {
 	uint64_t	*evals;		/* packets evaluated per classifier */
 	uint8_t		*skip;		/* per port: set skip on */
 	uint8_t		*tmo;		/* per rule: its states' timeout set */
+	uint8_t		 reass;		/* PF_REASS_*: set reassemble */
 };
 
 /*
@@ -138,6 +150,41 @@ struct pf_frag {
 	uint16_t	 port;
 	uint8_t		 proto;
 	uint8_t		 dir;
+};
+
+/*
+ * An IPv4 datagram being reassembled (set reassemble yes, pf's
+ * pf_fragment): keyed as pf keys it (addresses, IP id, protocol,
+ * direction) and by port, since sluice runs pf on each port a frame
+ * crosses where a kernel has one stack.  The payload is copied into a
+ * packet buffer of the pool at its offset; fr[] are the byte ranges held,
+ * which never overlap.  A datagram dropped (overlap, too many fragments,
+ * a bad one) keeps its entry, without buffer, until `timeout frag', so
+ * that the rest of it is dropped too (RFC 5722).
+ */
+#define PF_REASS_YES	0x01	/* ACL_REASS_ENABLED */
+#define PF_REASS_NODF	0x02	/* ACL_REASS_NODF */
+#define PF_REASS_MAX	64	/* datagrams in flight: pool buffers held */
+#define PF_REASS_FRAGS	64	/* PF_FRAG_ENTRY_LIMIT */
+
+struct pf_reass {
+	struct pkt	*buf;		/* payload at buf->buf; NULL: dead */
+	uint32_t	 src;		/* network order */
+	uint32_t	 dst;
+	uint32_t	 expire;
+	uint32_t	 total;		/* payload bytes, once the last came */
+	uint32_t	 have;		/* payload bytes held */
+	uint16_t	 id;
+	uint16_t	 port;
+	uint8_t		 proto;
+	uint8_t		 dir;
+	uint8_t		 used;
+	uint8_t		 nfr;
+	uint8_t		 hlen;		/* first fragment's header; 0: not yet */
+	uint8_t		 hdr[60];
+	struct {
+		uint32_t off, end;
+	}		 fr[PF_REASS_FRAGS];
 };
 
 #define PF_FRAG_WAYS	4
@@ -184,6 +231,9 @@ struct dp_pf {
 	struct pf_frag	*frags;		/* PF_FRAG_SETS * PF_FRAG_WAYS */
 	uint64_t	 frag_searches;	/* for pfctl -vsi's "Fragments" */
 	uint64_t	 frag_inserts;
+	struct pf_reass	*reass;		/* PF_REASS_MAX */
+	uint32_t	 reass_count;
+	uint64_t	 reass_searches, reass_inserts, reass_removals;
 };
 
 /*
@@ -222,6 +272,20 @@ int	 dp_pf_explain(struct dp *, int, char **, FILE *);
 struct pf_rule_stats *dp_pf_stats(struct dp_pf *, uint32_t);
 const struct acl_rule *dp_pf_rule(struct dp_pf *, uint32_t,
 	    const struct acl_anchor **);
+
+/* dp_pfreass.c: IPv4 reassembly (set reassemble yes) */
+struct l3info;
+int	 dp_pf_reass(struct dp *, const struct port *, int, struct pkt *,
+	    struct l3info *);
+void	 dp_pf_reass_tick(struct dp *);
+void	 dp_pf_reass_flush(struct dp *);
+
+/* Does pf reassemble (the loaded rules say, or pf's default, yes)? */
+static inline int
+dp_pf_reassembles(const struct dp_pf *pf)
+{
+	return pf->rs == NULL || (pf->rs->reass & PF_REASS_YES);
+}
 
 /* dp_pfsrc.c: source nodes */
 struct state;

@@ -368,20 +368,30 @@ show_info(struct dp *dp, FILE *out, int verbose)
 		stat_row(out, "searches", pf->src_searches, secs, 1);
 		stat_row(out, "inserts", pf->src_inserts, secs, 1);
 		stat_row(out, "removals", pf->src_removals, secs, 1);
-		/* pf's are datagrams being reassembled; sluice's, datagrams
-		 * whose later fragments follow their first's state. */
-		for (i = 0; i < PF_FRAG_SETS * PF_FRAG_WAYS; i++)
-			if (pf->frags[i].state != 0 &&
-			    (int32_t)(dp->now - pf->frags[i].expire) < 0)
-				nfrag++;
 		fprintf(out, "Fragments\n");
-		fprintf(out, "  %-25s %14u %14s\n", "current entries", nfrag,
-		    "");
-		stat_row(out, "searches", pf->frag_searches, secs, 1);
-		stat_row(out, "inserts", pf->frag_inserts, secs, 1);
-		/* after -F all cleared the counts, entries may outlive them */
-		stat_row(out, "removals", pf->frag_inserts > nfrag ?
-		    pf->frag_inserts - nfrag : 0, secs, 1);
+		if (dp_pf_reassembles(pf)) {
+			/* pf's: datagrams being reassembled */
+			fprintf(out, "  %-25s %14u %14s\n", "current entries",
+			    pf->reass_count, "");
+			stat_row(out, "searches", pf->reass_searches, secs, 1);
+			stat_row(out, "inserts", pf->reass_inserts, secs, 1);
+			stat_row(out, "removals", pf->reass_removals, secs, 1);
+		} else {
+			/* set reassemble no: datagrams whose later fragments
+			 * follow their first's state */
+			for (i = 0; i < PF_FRAG_SETS * PF_FRAG_WAYS; i++)
+				if (pf->frags[i].state != 0 && (int32_t)(dp->now -
+				    pf->frags[i].expire) < 0)
+					nfrag++;
+			fprintf(out, "  %-25s %14u %14s\n", "current entries",
+			    nfrag, "");
+			stat_row(out, "searches", pf->frag_searches, secs, 1);
+			stat_row(out, "inserts", pf->frag_inserts, secs, 1);
+			/* after -F all cleared the counts, entries may
+			 * outlive them */
+			stat_row(out, "removals", pf->frag_inserts > nfrag ?
+			    pf->frag_inserts - nfrag : 0, secs, 1);
+		}
 	}
 	fprintf(out, "Counters\n");
 	for (i = 0; i < PF_C__PFCTL; i++)

@@ -61,5 +61,6 @@ pkt_copy(struct pkt_pool *pp, const struct pkt *p)
 	n->id = p->id;
 	n->traced = p->traced;
 	n->pf_tag = p->pf_tag;
+	n->reassembled = p->reassembled;
 	return n;
 }

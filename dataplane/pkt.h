@@ -48,6 +48,10 @@ struct pkt {
 	uint16_t	 refs;		/* output queues holding it */
 	uint8_t		 traced;	/* record trace entries for this packet */
 	uint16_t	 pf_tag;	/* pf's tag (tag, tagged), 0: none */
+	/* pf made this frame of the fragments of a datagram: stages that
+	 * read it before pf read it again, and a bridge member with a
+	 * smaller MTU gets it fragmented again (bridge_fragment()). */
+	uint8_t		 reassembled;
 	/*
 	 * The state-table tags of this frame's flow keys (nat/nat.h), set
 	 * for a burst before its lookups.  They are hints: whatever changes
@@ -101,6 +105,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->refs = 1;
 	p->traced = 0;
 	p->pf_tag = 0;
+	p->reassembled = 0;
 	p->st_tags = 0;
 	p->id = 0;
 	p->off = (struct pkt_offload){ 0 };

@@ -7,9 +7,12 @@
  * a send counts its reason, and every ICMP error a router owes is sent
  * (rate-limited as OpenBSD does: 100 per second).
  *
- * Fragments are forwarded as they come, never reassembled: pf sees each
- * one, and a rule with ports matches the first fragment only (see
- * acl/filter/pf_match.c).
+ * Fragments are forwarded as they come unless pf reassembles them (`set
+ * reassemble yes', its default, on a port pf filters): then pf in or out
+ * hands back the whole datagram in the frame of its last fragment, and
+ * router_send_mtu() fragments it again for the outgoing MTU.  Without
+ * pf, or with `set reassemble no', pf sees each fragment, and a rule with
+ * ports matches the first fragment only (see acl/filter/pf_match.c).
  *
  * A frame the router changes must be its own: one that came from a bridge
  * may be shared with other output queues (a flood), and is copied first.
@@ -897,6 +900,11 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	ip = p->data + li.l3off;
 	if (dp_pf_test(rt->dp, r->port, ACL_IN, p) != PF_PASS)
 		goto done;
+	if (p->reassembled) {
+		/* pf made the datagram of its fragments: a new frame. */
+		(void)l3_parse(p->data, p->len, &li);
+		ip = p->data + li.l3off;
+	}
 	dst = ip_get32(ip + 16);
 	if ((lr = router_local(rt, dst)) != NULL || dst == 0xffffffff) {
 		/*
@@ -990,6 +998,13 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	rte->use++;
 	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
 		goto done;
+	if (p->reassembled) {
+		/* Whole now (pf out reassembled it, or pf in did): mcopy
+		 * stays the last fragment's, as in ip_forward(), which
+		 * icmp_error() never answers. */
+		ip = p->data + ETHER_HDR_LEN;
+		seg = ether_get16(ip + 2);
+	}
 	if (ip_get32(ip + 16) != dst) {
 		dst = ip_get32(ip + 16);
 		if ((rte = router_reroute(rt, p, dst)) == NULL) {

@@ -45,7 +45,9 @@
 	X(DROP_PROTECTED, "drop-protected", "dropped: source and destination members share a protected domain") \
 	X(DROP_NOT_MEMBER, "drop-not-member", "dropped: arrived on a port that is not a member") \
 	X(SPAN,		"span",		"copies of entering frames sent to span ports") \
-	X(DROP_RULE,	"drop-rule",	"dropped: a bridge rule blocks it (ifconfig bridge rule block ...)")
+	X(DROP_RULE,	"drop-rule",	"dropped: a bridge rule blocks it (ifconfig bridge rule block ...)") \
+	X(FRAGMENTED,	"fragmented",	"datagrams pf reassembled, fragmented again for a member with a smaller MTU") \
+	X(DROP_CANTFRAG, "drop-cantfrag", "dropped: a datagram pf reassembled, larger than a member's MTU, with DF set")
 
 #define BRIDGE_C_ENUM(e, n, d)	BRIDGE_C_##e,
 enum { BRIDGE_COUNTERS(BRIDGE_C_ENUM) BRIDGE_C__MAX };

@@ -29,6 +29,15 @@ check "... and that is counted as drop-wrong-if" \
 check "sysctl net.inet.ip.forwarding=1" ctl sysctl net.inet.ip.forwarding=1
 check "ping 10.50.0.1" ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 10.50.0.1
 check "ping 198.51.100.1 through NAT" ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 198.51.100.1
+# Fragments both ways (db01's kernel cuts the 3028-byte echo, the wan's its
+# reply): pf reassembles them (set reassemble yes, its default) and the
+# chapter's block all lets the whole datagrams through by their state.
+check "ping -s 3000 198.51.100.1 through NAT (fragments reassembled)" \
+	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 -s 3000 198.51.100.1
+check "pfctl -vsi: Fragments inserts moved" \
+	sh -c "$SLUICECTL -s $SOCK pfctl -vsi | sed -n '/^Fragments/,/^Counters/p' | grep -qE '^  inserts +[1-9]'"
+check "stats: reass-done counted, nothing left over" \
+	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'pf +reass-done +[4-9]' && ! $SLUICECTL -s $SOCK stats | grep -qE 'reass-(timeout|overlap|bad|table-full|no-buffer) '"
 
 ip netns exec "$WAN" python3 "$HERE/udpflows.py" tcppeer 7001 "$TMP/tcp.peer" &
 PIDS+=($!)

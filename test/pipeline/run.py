@@ -1102,9 +1102,15 @@ def frag2(smac, dmac, src, dst, seg, ttl=64):
             ipfrag(smac, dmac, src, dst, 17, seg[24:], 3, False, ttl=ttl))
 
 
+# set reassemble no: fragments are filtered one by one, the later ones
+# following the state their first fragment passed by (sluice's own
+# behaviour; pf's, without reassembly, gives them no state at all).
+PF_NOREASS = "set reassemble no\n" + PF_NAT
+
+
 @case
 def nat_fragmented_reply_in():
-    """A UDP reply in two fragments (a large EDNS answer): the first has
+    """set reassemble no: a UDP reply in two fragments (a large EDNS answer): the first has
     the ports and meets the nat-to state; the second, without ports,
     follows it: both reach db01 translated, every checksum right."""
     data = bytes(range(40))
@@ -1117,7 +1123,7 @@ def nat_fragmented_reply_in():
     h1, h2 = frag2(VE, DB, "198.51.100.1", "10.50.0.20",
                    udp_datagram("198.51.100.1", "10.50.0.20", 53, 41000,
                                 data), ttl=63)
-    return dict(files=routed(pf=PF_NAT),
+    return dict(files=routed(pf=PF_NOREASS),
                 inputs={"tap0": [(1.0, WHO), (1.1, o)],
                         "em0": [(1.2, GW_REPLY), (1.3, f1), (1.31, f2)]},
                 expect={"em0": [GW_WHO, on_wire],
@@ -1127,7 +1133,7 @@ def nat_fragmented_reply_in():
 
 @case
 def nat_fragmented_out():
-    """db01 sends a datagram in two fragments: both leave em0 translated
+    """set reassemble no: db01 sends a datagram in two fragments: both leave em0 translated
     (the first with the nat-to port), checksums right."""
     data = bytes(range(40))
     f1, f2 = frag2(DB, VE, "10.50.0.20", "198.51.100.1",
@@ -1136,7 +1142,7 @@ def nat_fragmented_out():
     w1, w2 = frag2(E0, GW, "198.51.100.2", "198.51.100.1",
                    udp_datagram("198.51.100.2", "198.51.100.1", 50001, 53,
                                 data), ttl=63)
-    return dict(files=routed(pf=PF_NAT),
+    return dict(files=routed(pf=PF_NOREASS),
                 inputs={"tap0": [(1.0, WHO), (1.1, f1), (1.11, f2)],
                         "em0": [(1.2, GW_REPLY)]},
                 expect={"em0": [GW_WHO, w1, w2], "tap0": [WHO_REPLY]},
@@ -1149,7 +1155,7 @@ def nat_fragmented_out():
 
 @case
 def fragment_before_its_first():
-    """A later fragment that comes before its first has no state to
+    """set reassemble no: a later fragment that comes before its first has no state to
     follow: the rules decide (block all), counted as pf's "fragment"."""
     data = bytes(range(40))
     o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
@@ -1161,7 +1167,7 @@ def fragment_before_its_first():
     h1, _ = frag2(VE, DB, "198.51.100.1", "10.50.0.20",
                   udp_datagram("198.51.100.1", "10.50.0.20", 53, 41000,
                                data), ttl=63)
-    return dict(files=routed(pf=PF_NAT),
+    return dict(files=routed(pf=PF_NOREASS),
                 inputs={"tap0": [(1.0, WHO), (1.1, o)],
                         "em0": [(1.2, GW_REPLY), (1.3, f2), (1.31, f1)]},
                 expect={"em0": [GW_WHO, on_wire], "tap0": [WHO_REPLY, h1]},
@@ -1170,7 +1176,7 @@ def fragment_before_its_first():
 
 @case
 def fragment_after_frag_timeout():
-    """set timeout frag: a later fragment that comes after it no longer
+    """set reassemble no, set timeout frag: a later fragment that comes after it no longer
     follows its first fragment's state (still there): the rules decide."""
     data = bytes(range(40))
     o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
@@ -1182,7 +1188,7 @@ def fragment_after_frag_timeout():
     h1, _ = frag2(VE, DB, "198.51.100.1", "10.50.0.20",
                   udp_datagram("198.51.100.1", "10.50.0.20", 53, 41000,
                                data), ttl=63)
-    return dict(files=routed(pf="set timeout frag 5\n" + PF_NAT),
+    return dict(files=routed(pf="set timeout frag 5\n" + PF_NOREASS),
                 inputs={"tap0": [(1.0, WHO), (1.1, o)],
                         "em0": [(1.2, GW_REPLY), (1.3, f1), (8.0, f2)]},
                 expect={"em0": [GW_WHO, on_wire], "tap0": [WHO_REPLY, h1]},
@@ -1191,7 +1197,7 @@ def fragment_after_frag_timeout():
 
 @case
 def fragment_table_full():
-    """More datagrams in flight than the fragment table holds: counted,
+    """set reassemble no: more datagrams in flight than the fragment table holds: counted,
     every first fragment still passes, nothing crashes."""
     firsts = [ipfrag(DB, VE, "10.50.0.20", "198.51.100.1", 17,
                      udp_datagram("10.50.0.20", "198.51.100.1", 41000, 53,
@@ -1203,12 +1209,99 @@ def fragment_table_full():
         return [] if n == 1100 else ["em0: %d of 1100 first fragments "
                                      "left" % n]
 
-    return dict(files=routed(pf=PF_NAT),
+    return dict(files=routed(pf=PF_NOREASS),
                 inputs={"tap0": [(1.0, WHO)] + [(1.1 + i / 1e5, f)
                                                 for i, f in enumerate(firsts)],
                         "em0": [(1.05, GW_REPLY)]},
                 expect={"tap0": [WHO_REPLY]}, check=check,
                 commands=["stats"], views=[r"pf +frag-table-full +[1-9]"])
+
+
+def frags_of(smac, dmac, src, dst, seg, sizes, ttl=64, ident=0x4242):
+    """seg cut into fragments of the given payload sizes (multiples of 8
+    but the last), in order."""
+    out, off = [], 0
+    for i, n in enumerate(sizes):
+        out.append(ipfrag(smac, dmac, src, dst, 17, seg[off:off + n],
+                          off // 8, i < len(sizes) - 1, ident=ident,
+                          ttl=ttl))
+        off += n
+    assert off == len(seg)
+    return out
+
+
+@case
+def nat_reassembled_out_of_order():
+    """set reassemble yes (pf's default): db01's datagram in three
+    fragments, the last first and the first last; pf holds them, filters
+    the whole datagram by its ports, translates it and em0 sends it whole
+    (it fits the MTU), the first fragment's header with MF clear."""
+    data = bytes(range(256)) * 4
+    seg = udp_datagram("10.50.0.20", "198.51.100.1", 41000, 53, data)
+    f1, f2, f3 = frags_of(DB, VE, "10.50.0.20", "198.51.100.1", seg,
+                          [400, 400, len(seg) - 800])
+    whole = ipfrag(E0, GW, "198.51.100.2", "198.51.100.1", 17,
+                   udp_datagram("198.51.100.2", "198.51.100.1", 50001, 53,
+                                data), 0, False, ttl=63)
+    return dict(files=routed(pf=PF_NAT),
+                inputs={"tap0": [(1.0, WHO), (1.1, f3), (1.11, f2),
+                                 (1.12, f1)],
+                        "em0": [(1.2, GW_REPLY)]},
+                expect={"em0": [GW_WHO, whole], "tap0": [WHO_REPLY]},
+                commands=["pfctl -ss", "pfctl -vsi", "stats"],
+                views=[r"^all udp 198\.51\.100\.2:50001 \(10\.50\.0\.20:41000\)"
+                       r" -> 198\.51\.100\.1:53 +SINGLE:NO_TRAFFIC$",
+                       r"Fragments\n  current entries +0 +\n  searches +3 .*\n"
+                       r"  inserts +1 .*\n  removals +1 ",
+                       r"pf +reass-held +2 ", r"pf +reass-done +1 ",
+                       # in on vether0, out on em0: none portless
+                       r"state +inserts +2 "],
+                absent=[r"pf +fragment +[1-9]"])
+
+
+@case
+def nat_reassembled_reply_in():
+    """The reply in two fragments, out of order, through the state the
+    query made: reassembled in on em0, translated back, sent whole to
+    db01."""
+    data = bytes(range(200))
+    o = udp(DB, VE, "10.50.0.20", "198.51.100.1", 41000, 53)
+    on_wire = rebuild(o, dmac=GW, smac=E0, src="198.51.100.2", sport=50001,
+                      ttl=63)
+    f1, f2 = frags_of(GW, E0, "198.51.100.1", "198.51.100.2",
+                      udp_datagram("198.51.100.1", "198.51.100.2", 53, 50001,
+                                   data), [104, 104])
+    home = ipfrag(VE, DB, "198.51.100.1", "10.50.0.20", 17,
+                  udp_datagram("198.51.100.1", "10.50.0.20", 53, 41000,
+                               data), 0, False, ttl=63)
+    return dict(files=routed(pf=PF_NAT),
+                inputs={"tap0": [(1.0, WHO), (1.1, o)],
+                        "em0": [(1.2, GW_REPLY), (1.3, f2), (1.31, f1)]},
+                expect={"em0": [GW_WHO, on_wire],
+                        "tap0": [WHO_REPLY, home]},
+                commands=["stats"], views=[r"pf +reass-done +1 "],
+                absent=[r"drop-blocked", r"pf +fragment "])
+
+
+@case
+def nat_reassembled_refragmented():
+    """em0 has mtu 576: the reassembled, translated datagram (1008 bytes
+    of UDP) leaves in two fragments cut as ip_fragment() cuts them (552
+    bytes, then the rest at offset 69), the same id."""
+    data = bytes(range(250)) * 4
+    seg = udp_datagram("10.50.0.20", "198.51.100.1", 41000, 53, data)
+    f1, f2 = frags_of(DB, VE, "10.50.0.20", "198.51.100.1", seg,
+                      [704, len(seg) - 704])
+    w1, w2 = frags_of(E0, GW, "198.51.100.2", "198.51.100.1",
+                      udp_datagram("198.51.100.2", "198.51.100.1", 50001, 53,
+                                   data), [552, len(seg) - 552], ttl=63)
+    return dict(files=routed(pf=PF_NAT, em0_extra="mtu 576\n"),
+                inputs={"tap0": [(1.0, WHO), (1.1, f2), (1.11, f1)],
+                        "em0": [(1.2, GW_REPLY)]},
+                expect={"em0": [GW_WHO, w1, w2], "tap0": [WHO_REPLY]},
+                commands=["stats"],
+                views=[r"pf +reass-done +1 ", r"router +fragmented +1 ",
+                       r"router +fragments-made +2 "])
 
 
 RDR_PF = """block all

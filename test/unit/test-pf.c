@@ -150,7 +150,8 @@ sent_each(const char *port, void (*fn)(const uint8_t *, uint32_t, void *),
     void *arg)
 {
 	char path[300];
-	uint8_t hdr[24], rec[16], d[2048];
+	static uint8_t d[PKT_DATA_MAX];
+	uint8_t hdr[24], rec[16];
 	uint32_t incl;
 	FILE *f;
 
@@ -313,7 +314,8 @@ Test(pf, empty_pool_drops_later_fragments_too)
 	const char *si;
 	char *out;
 
-	put("pf.conf", "pass in on vether0 no state\n"
+	put("pf.conf", "set reassemble no\n"
+	    "pass in on vether0 no state\n"
 	    "pass out on em0 from 10.50.0.0/24 nat-to (tap0)\n");
 	build(&dp, &conf);
 	neighbours(&dp);
@@ -606,8 +608,9 @@ frag4(uint8_t *b, const uint8_t *dmac, const uint8_t *smac, const char *src,
 	return 14 + 20 + len;
 }
 
-/* A fragment after its datagram's last one still follows the state and
- * leaves translated: the inside address never reaches em0. */
+/* set reassemble no: a fragment after its datagram's last one still
+ * follows the state and leaves translated: the inside address never
+ * reaches em0. */
 Test(pf, middle_fragment_after_last)
 {
 	struct dp dp;
@@ -616,7 +619,7 @@ Test(pf, middle_fragment_after_last)
 	char *out, *q;
 	int n;
 
-	put("pf.conf", PF_NAT);
+	put("pf.conf", "set reassemble no\n" PF_NAT);
 	build(&dp, &conf);
 	neighbours(&dp);
 	feed(&dp, "tap0", b, frag4(b, VE, DB, "10.50.0.20", "198.51.100.1",
@@ -950,7 +953,8 @@ Test(pf, scrub_random_id_and_tos_criterion)
 	uint8_t b[128];
 	int i, changed = 0;
 
-	put("pf.conf", "match in all scrub (random-id)\n"
+	put("pf.conf", "set reassemble no\n"
+	    "match in all scrub (random-id)\n"
 	    "block in quick on vether0 proto udp tos 0x20\n"
 	    "pass all no state\n");
 	build(&dp, &conf);
@@ -1225,4 +1229,469 @@ Test(pf, pflog_match_rules)
 	close(sv[0]);
 	close(sv[1]);
 	dptest_destroy(&dp, conf);
+}
+
+/* ---- set reassemble yes (pf's default) ---------------------------------- */
+
+/* A UDP datagram, IP header on, with PAY bytes of data i * 7 and id 0x5151. */
+static uint32_t
+udp_big(uint8_t *ip, const char *src, uint16_t sp, const char *dst,
+    uint16_t dport, uint32_t pay)
+{
+	uint8_t *l4 = ip + 20;
+	uint32_t i, ps;
+
+	memset(ip, 0, 28);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)(28 + pay));
+	ether_put16(ip + 4, 0x5151);
+	ip[8] = 64;
+	ip[9] = 17;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, dst, ip + 16);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(l4, sp);
+	ether_put16(l4 + 2, dport);
+	ether_put16(l4 + 4, (uint16_t)(8 + pay));
+	for (i = 0; i < pay; i++)
+		l4[8 + i] = (uint8_t)(i * 7);
+	ps = csum_partial(ip + 12, 8, 0) + 17 + 8 + pay;
+	ether_put16(l4 + 6, (uint16_t)~csum_fold(csum_partial(l4, 8 + pay,
+	    ps)));
+	return 28 + pay;
+}
+
+/* The fragment of the datagram at ip with LEN bytes from OFF, framed. */
+static uint32_t
+frag_of(uint8_t *b, const uint8_t *dmac, const uint8_t *smac,
+    const uint8_t *ip, uint32_t off, uint32_t len)
+{
+	memcpy(b, dmac, 6);
+	memcpy(b + 6, smac, 6);
+	ether_put16(b + 12, ETHERTYPE_IP);
+	return 14 + ip_frag_build(b + 14, ip, off, len);
+}
+
+/* What a port sent, put together again by the test (not by sluice). */
+struct rx_dgram {
+	int		 n;		/* IPv4 frames */
+	int		 bad_ipsum;
+	uint32_t	 off[16], plen[16];
+	int		 mf[16];
+	uint32_t	 total;		/* payload, once the last came */
+	uint8_t		 hdr[60];	/* the first's */
+	uint8_t		 d[65536];
+};
+
+static void
+rx_collect(const uint8_t *d, uint32_t len, void *arg)
+{
+	struct rx_dgram *o = arg;
+	const uint8_t *ip = d + 14;
+	uint32_t hl, iplen, off;
+
+	if (len < 34 || ether_get16(d + 12) != ETHERTYPE_IP)
+		return;
+	hl = (ip[0] & 0x0fu) * 4;
+	iplen = ether_get16(ip + 2);
+	off = (ether_get16(ip + 6) & 0x1fffu) * 8;
+	cr_assert(iplen >= hl && 14 + iplen <= len && off + iplen - hl <=
+	    sizeof(o->d));
+	if (csum_fold(csum_partial(ip, hl, 0)) != 0xffff)
+		o->bad_ipsum++;
+	if (o->n < 16) {
+		o->off[o->n] = off;
+		o->plen[o->n] = iplen - hl;
+		o->mf[o->n] = (ether_get16(ip + 6) & IP_MF) != 0;
+	}
+	o->n++;
+	memcpy(o->d + off, ip + hl, iplen - hl);
+	if (off == 0)
+		memcpy(o->hdr, ip, hl);
+	if (!(ether_get16(ip + 6) & IP_MF))
+		o->total = off + iplen - hl;
+}
+
+/* The datagram came out whole in content: PAY bytes of udp_big()'s data
+ * from SRC:SP, the UDP checksum right. */
+static void
+rx_check(const struct rx_dgram *o, const char *src, uint16_t sp,
+    uint32_t pay)
+{
+	uint8_t a[4];
+	uint32_t i, ps;
+
+	cr_assert_eq(o->total, 8 + pay, "%u payload bytes", o->total);
+	cr_expect_eq(o->bad_ipsum, 0, "IP header checksums");
+	inet_pton(AF_INET, src, a);
+	cr_expect(memcmp(o->hdr + 12, a, 4) == 0, "source address");
+	cr_expect_eq(ether_get16(o->d), sp, "source port %u",
+	    ether_get16(o->d));
+	for (i = 0; i < pay; i++)
+		if (o->d[8 + i] != (uint8_t)(i * 7))
+			break;
+	cr_expect_eq(i, pay, "data differs at %u", i);
+	ps = csum_partial(o->hdr + 12, 8, 0) + 17 + o->total;
+	cr_expect_eq(csum_fold(csum_partial(o->d, o->total, ps)), 0xffff,
+	    "UDP checksum");
+}
+
+/* The value of counter NAME in `stats' (which leaves out zeros). */
+static long
+stat_of(struct dp *dp, const char *name)
+{
+	const char *t = dptest_ctl(dp, "stats"), *q = t;
+	size_t n = strlen(name);
+
+	while ((q = strstr(q, name)) != NULL) {
+		if (q > t && q[-1] == ' ' && q[n] == ' ')
+			return strtol(q + n, NULL, 10);
+		q += n;
+	}
+	return 0;
+}
+
+static struct rx_dgram rx;
+
+/* db01's 1200-byte datagram in fragments of 400 in ORDER[] (indexes). */
+static void
+feed_frags(struct dp *dp, const int *order, int n, uint16_t id)
+{
+	static uint8_t ip[2048], b[2048];
+	uint32_t len = udp_big(ip, "10.50.0.20", 41000, "198.51.100.1", 53,
+	    1192), i;
+
+	ether_put16(ip + 4, id);
+	for (i = 0; i < (uint32_t)n; i++) {
+		uint32_t off = (uint32_t)order[i] * 400;
+
+		feed(dp, "tap0", b, frag_of(b, VE, DB, ip, off,
+		    len - 20 - off < 400 ? len - 20 - off : 400));
+	}
+}
+
+static void
+reass_nat(const int *order)
+{
+	struct dp dp;
+	struct conf *conf;
+	const char *si;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed_frags(&dp, order, 3, 0x5151);
+	cr_expect_eq(stat_of(&dp, "reass-held"), 2);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	si = strstr(dptest_ctl(&dp, "pfctl -vsi"), "\nFragments\n");
+	cr_assert_not_null(si);
+	cr_expect(has_counter(si, "current entries", 0) && has_counter(si,
+	    "inserts", 1) && has_counter(si, "removals", 1), "%s", si);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "all udp "
+	    "198.51.100.2:50001 (10.50.0.20:41000) -> 198.51.100.1:53") != NULL,
+	    "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em0", rx_collect, &rx);
+	cr_assert_eq(rx.n, 1, "%d frames on em0, expected one whole", rx.n);
+	cr_expect_eq(rx.mf[0], 0);
+	cr_expect_eq(rx.off[0], 0);
+	rx_check(&rx, "198.51.100.2", 50001, 1192);
+	cr_expect_eq(rx.hdr[8], 63, "ttl %u", rx.hdr[8]);
+	cr_expect_eq(ether_get16(rx.hdr + 4), 0x5151, "the first's id");
+}
+
+/* In order: held, held, then the whole datagram meets the rules (block
+ * all, pass in by address), is translated by port and leaves whole. */
+Test(pf, reass_in_order_nat)
+{
+	static const int order[] = { 0, 1, 2 };
+
+	reass_nat(order);
+}
+
+/* The last fragment first and the first last. */
+Test(pf, reass_out_of_order_nat)
+{
+	static const int order[] = { 2, 1, 0 };
+
+	reass_nat(order);
+}
+
+/* em0 has mtu 576: the whole datagram leaves cut as ip_fragment() cuts it
+ * (552 bytes of payload a fragment), translated. */
+Test(pf, reass_refragmented_for_em0_mtu)
+{
+	static const int order[] = { 1, 2, 0 };
+	struct dp dp;
+	struct conf *conf;
+
+	put("hostname.em0", "lladdr 02:00:00:00:0e:00\n"
+	    "inet 198.51.100.2 255.255.255.0\nmtu 576\nup\n");
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed_frags(&dp, order, 3, 0x5151);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	cr_expect_eq(stat_of(&dp, "fragments-made"), 3);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em0", rx_collect, &rx);
+	cr_assert_eq(rx.n, 3, "%d frames on em0", rx.n);
+	cr_expect(rx.off[0] == 0 && rx.off[1] == 552 && rx.off[2] == 1104,
+	    "offsets %u %u %u", rx.off[0], rx.off[1], rx.off[2]);
+	cr_expect(rx.plen[0] == 552 && rx.plen[1] == 552 && rx.plen[2] == 96,
+	    "lengths %u %u %u", rx.plen[0], rx.plen[1], rx.plen[2]);
+	cr_expect(rx.mf[0] && rx.mf[1] && !rx.mf[2]);
+	rx_check(&rx, "198.51.100.2", 50001, 1192);
+}
+
+/* The reply direction: fragments back in on em0, out of order, find the
+ * state as a whole datagram and reach db01 translated back. */
+Test(pf, reass_reply_translated_back)
+{
+	static uint8_t ip[2048], b[2048];
+	struct dp dp;
+	struct conf *conf;
+	uint32_t len;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.1", 53, 0));
+	len = udp_big(ip, "198.51.100.1", 53, "198.51.100.2", 50001, 1392);
+	feed(&dp, "em0", b, frag_of(b, E0, GW, ip, 704, len - 20 - 704));
+	feed(&dp, "em0", b, frag_of(b, E0, GW, ip, 0, 704));
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("tap0", rx_collect, &rx);
+	cr_assert_eq(rx.n, 1, "%d frames to db01", rx.n);
+	cr_expect(memcmp(rx.hdr + 16, "\x0a\x32\x00\x14", 4) == 0,
+	    "not to 10.50.0.20");
+	cr_expect_eq(ether_get16(rx.d + 2), 41000, "destination port");
+	rx_check(&rx, "198.51.100.1", 53, 1392);
+}
+
+/* Overlapping fragments drop the whole datagram, its buffer back at once;
+ * what comes of it later is dropped too, until timeout frag. */
+Test(pf, reass_overlap_drops_the_datagram)
+{
+	static uint8_t ip[2048], b[2048];
+	struct dp dp;
+	struct conf *conf;
+	uint32_t len;
+	size_t nfree;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	nfree = dp.pool.nfree;
+	len = udp_big(ip, "10.50.0.20", 41000, "198.51.100.1", 53, 1192);
+	feed(&dp, "tap0", b, frag_of(b, VE, DB, ip, 0, 400));
+	cr_expect_eq(dp.pool.nfree, nfree - 1, "a buffer held");
+	feed(&dp, "tap0", b, frag_of(b, VE, DB, ip, 392, 400));
+	cr_expect_eq(dp.pool.nfree, nfree, "the buffer is back");
+	cr_expect_eq(stat_of(&dp, "reass-overlap"), 1);
+	feed(&dp, "tap0", b, frag_of(b, VE, DB, ip, 400, 400));
+	feed(&dp, "tap0", b, frag_of(b, VE, DB, ip, 800, len - 820));
+	cr_expect_eq(stat_of(&dp, "reass-discarded"), 2);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 0);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em0", rx_collect, &rx);
+	cr_expect_eq(rx.n, 0, "%d frames left em0", rx.n);
+}
+
+/* An exact duplicate is ignored; the datagram still completes. */
+Test(pf, reass_duplicate_ignored)
+{
+	static const int order[] = { 0, 0, 1, 2 };
+	struct dp dp;
+	struct conf *conf;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed_frags(&dp, order, 4, 0x5151);
+	cr_expect_eq(stat_of(&dp, "reass-duplicate"), 1);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em0", rx_collect, &rx);
+	cr_assert_eq(rx.n, 1);
+	rx_check(&rx, "198.51.100.2", 50001, 1192);
+}
+
+/* set timeout frag: an incomplete datagram goes, its buffer with it. */
+Test(pf, reass_timeout_frees_the_buffer)
+{
+	static const int first[] = { 0, 1 }, last[] = { 2 };
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+
+	put("pf.conf", "set timeout frag 5\n" PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	nfree = dp.pool.nfree;
+	feed_frags(&dp, first, 2, 0x5151);
+	cr_expect_eq(dp.pool.nfree, nfree - 1);
+	dp_clock(&dp, 5000000000ULL);
+	dp_pf_tick(&dp);
+	cr_expect_eq(dp.pool.nfree, nfree - 1, "4 s: still held");
+	dp_clock(&dp, 6000000000ULL);
+	dp_pf_tick(&dp);
+	cr_expect_eq(dp.pool.nfree, nfree, "5 s: freed");
+	cr_expect_eq(stat_of(&dp, "reass-timeout"), 1);
+	/* the last, late: a datagram of its own, never complete */
+	feed_frags(&dp, last, 1, 0x5151);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 0);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em0", rx_collect, &rx);
+	cr_expect_eq(rx.n, 0);
+}
+
+/* 64 datagrams at a time: the 65th's fragments are dropped, counted; the
+ * others still complete, and every buffer comes back. */
+Test(pf, reass_in_flight_limit)
+{
+	static const int first[] = { 0 }, rest[] = { 1, 2 };
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+	int i;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	nfree = dp.pool.nfree;
+	for (i = 0; i < PF_REASS_MAX + 1; i++)
+		feed_frags(&dp, first, 1, (uint16_t)(0x1000 + i));
+	cr_expect_eq(stat_of(&dp, "reass-table-full"), 1);
+	cr_expect_eq(dp.pool.nfree, nfree - PF_REASS_MAX);
+	for (i = 0; i < PF_REASS_MAX + 1; i++)
+		feed_frags(&dp, rest, 2, (uint16_t)(0x1000 + i));
+	cr_expect_eq(stat_of(&dp, "reass-done"), PF_REASS_MAX);
+	/* the 65th's last two make a datagram of their own, incomplete */
+	cr_expect_eq(dp.pool.nfree, nfree - 1);
+	dp_clock(&dp, 100000000000ULL);
+	dp_pf_tick(&dp);
+	cr_expect_eq(dp.pool.nfree, nfree);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em0", rx_collect, &rx);
+	cr_expect_eq(rx.n, PF_REASS_MAX);
+}
+
+/* Bad fragments: a non-last one whose payload is no multiple of 8, one
+ * ending past 65535, one with DF, more than 64 fragments. */
+Test(pf, reass_bad_fragments)
+{
+	static uint8_t ip[2048], b[2048];
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+	uint32_t i;
+
+	put("pf.conf", PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	nfree = dp.pool.nfree;
+	udp_big(ip, "10.50.0.20", 41000, "198.51.100.1", 53, 1192);
+	feed(&dp, "tap0", b, frag_of(b, VE, DB, ip, 0, 404));
+	cr_expect_eq(stat_of(&dp, "reass-bad"), 1, "not a multiple of 8");
+	/* offset 8184 * 8 + 20 + 100 bytes > 65535 */
+	frag_of(b, VE, DB, ip, 0, 100);
+	ether_put16(b + 14 + 6, 8184);
+	ether_put16(b + 14 + 10, 0);
+	ether_put16(b + 14 + 10, (uint16_t)~csum_fold(csum_partial(b + 14, 20,
+	    0)));
+	feed(&dp, "tap0", b, 14 + 120);
+	cr_expect_eq(stat_of(&dp, "reass-bad"), 2, "past 65535");
+	frag_of(b, VE, DB, ip, 0, 400);
+	ether_put16(b + 14 + 6, IP_DF | IP_MF);
+	ether_put16(b + 14 + 10, 0);
+	ether_put16(b + 14 + 10, (uint16_t)~csum_fold(csum_partial(b + 14, 20,
+	    0)));
+	feed(&dp, "tap0", b, 14 + 420);
+	cr_expect_eq(stat_of(&dp, "reass-df"), 1);
+	cr_expect_eq(dp.pool.nfree, nfree, "nothing held");
+	for (i = 0; i <= PF_REASS_FRAGS; i++)
+		feed(&dp, "tap0", b, frag_of(b, VE, DB, ip, i * 8, 8));
+	cr_expect_eq(stat_of(&dp, "reass-too-many"), 1);
+	cr_expect_eq(dp.pool.nfree, nfree, "its buffer back");
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em0", rx_collect, &rx);
+	cr_expect_eq(rx.n, 0);
+}
+
+/* set reassemble no: each fragment leaves as it came, the later ones
+ * following the first's state (translated), nothing held. */
+Test(pf, reass_no_keeps_following)
+{
+	static const int order[] = { 0, 1, 2 };
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+	const char *si;
+
+	put("pf.conf", "set reassemble no\n" PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	nfree = dp.pool.nfree;
+	feed_frags(&dp, order, 3, 0x5151);
+	cr_expect_eq(dp.pool.nfree, nfree);
+	cr_expect_eq(stat_of(&dp, "reass-held"), 0);
+	si = strstr(dptest_ctl(&dp, "pfctl -vsi"), "\nFragments\n");
+	cr_assert_not_null(si);
+	cr_expect(has_counter(si, "current entries", 2),
+	    "the followed datagram, in on vether0, out on em0:\n%s", si);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em0", rx_collect, &rx);
+	cr_assert_eq(rx.n, 3, "%d frames on em0", rx.n);
+	rx_check(&rx, "198.51.100.2", 50001, 1192);
+}
+
+/*
+ * A bridge with pf on its members: db01's fragments are reassembled in
+ * on tap0, filtered whole by port, and cut again for em2, a member with
+ * mtu 576 (bridge_fragment()).
+ */
+Test(pf, reass_bridged_refragmented_for_a_member)
+{
+	static const uint8_t H[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x30 };
+	static uint8_t ip[2048], b[2048];
+	struct dp dp;
+	struct conf *conf;
+	uint32_t len, off;
+
+	put("hostname.bridge1", "add vether0\nadd em2\nup\n");
+	put("hostname.em2", "mtu 576\nup\n");
+	put("pf.conf", "block all\n"
+	    "pass in on tap0 proto udp from 10.50.0.20 to port 53\n"
+	    "pass out on em2 proto udp\n");
+	build(&dp, &conf);
+	len = udp_big(ip, "10.50.0.20", 41000, "10.50.0.30", 53, 1192);
+	for (off = 800;; off -= 400) {
+		feed(&dp, "tap0", b, frag_of(b, H, DB, ip, off,
+		    len - 20 - off < 400 ? len - 20 - off : 400));
+		if (off == 0)
+			break;
+	}
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	cr_expect_eq(stat_of(&dp, "fragmented"), 1, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+	memset(&rx, 0, sizeof(rx));
+	sent_each("em2", rx_collect, &rx);
+	cr_assert_eq(rx.n, 3, "%d frames on em2", rx.n);
+	cr_expect(rx.off[0] == 0 && rx.off[1] == 552 && rx.off[2] == 1104,
+	    "offsets %u %u %u", rx.off[0], rx.off[1], rx.off[2]);
+	cr_expect(rx.mf[0] && rx.mf[1] && !rx.mf[2]);
+	cr_expect_eq(rx.hdr[8], 64, "bridged: ttl kept");
+	rx_check(&rx, "10.50.0.20", 41000, 1192);
 }

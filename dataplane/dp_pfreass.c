@@ -1,0 +1,331 @@
+/*
+ * IPv4 reassembly in pf (`set reassemble yes', pf's default): what
+ * pf_normalize_ip() and pf_reassemble() do in sys/net/pf_norm.c, so that
+ * the rules, the state table and nat-to see a fragmented datagram whole.
+ *
+ * Each fragment's payload is copied into a pool buffer held per datagram;
+ * the fragment itself is dropped by the caller (its bytes are ours now).
+ * The fragment that completes a datagram becomes the datagram: its frame
+ * is rebuilt with its own link-layer header, the first fragment's IP
+ * header (offset and MF cleared, length and checksum new) and the whole
+ * payload, and pf goes on with it as with any packet.  The router's
+ * ip_fragment() or the bridge's bridge_fragment() cuts it again where an
+ * MTU is smaller.
+ *
+ * Differences from pf, on purpose: overlapping fragments drop the whole
+ * datagram (RFC 5722's rule for IPv6, which pf applies to IPv6 only; it
+ * trims IPv4 overlaps), so no byte is ever chosen between two versions;
+ * the table is a fixed array of PF_REASS_MAX datagrams, each holding a
+ * 64 KiB buffer of the pool, instead of `set limit frags' entries; it is
+ * keyed by port too.  IPv6 fragments are not reassembled (see dp_pf.c).
+ *
+ * Fragments are rare: the table is searched linearly, and nothing here
+ * runs for a packet that is not one (dp_pf_test() asks first).
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl/pf_ast.h"
+#include "dataplane/dp.h"
+#include "dataplane/dp_pf.h"
+#include "fwd/csum.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "fwd/l3.h"
+
+#define REASS_FREE	0
+#define REASS_LIVE	1
+#define REASS_DEAD	2	/* dropped: the rest of it is dropped too */
+
+#define IP_MAXPACKET	65535
+
+static void
+reass_free(struct dp *dp, struct pf_reass *r)
+{
+	struct dp_pf *pf = &dp->pf;
+
+	if (r->buf != NULL)
+		pkt_free(&dp->pool, r->buf);
+	r->buf = NULL;
+	r->used = REASS_FREE;
+	pf->reass_count--;
+	pf->reass_removals++;
+}
+
+/* Drop the datagram but remember it until `timeout frag' (RFC 5722). */
+static void
+reass_kill(struct dp *dp, struct pf_reass *r)
+{
+	if (r->buf != NULL)
+		pkt_free(&dp->pool, r->buf);
+	r->buf = NULL;
+	r->used = REASS_DEAD;
+}
+
+static struct pf_reass *
+reass_find(struct dp_pf *pf, const uint8_t *ip, uint16_t port, int dir)
+{
+	uint32_t src, dst;
+	uint16_t id = ether_get16(ip + 4);
+	int i;
+
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	pf->reass_searches++;
+	for (i = 0; i < PF_REASS_MAX; i++) {
+		struct pf_reass *r = &pf->reass[i];
+
+		if (r->used != REASS_FREE && r->id == id && r->src == src &&
+		    r->dst == dst && r->proto == ip[9] && r->port == port &&
+		    r->dir == dir)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Rebuild p as the datagram of r: p's own link-layer header, the first
+ * fragment's IP header, the payload.  Built in p's own buffer, so a
+ * frame lent by a receive ring is given back here.
+ */
+static int
+reass_build(struct dp *dp, struct pf_reass *r, struct pkt *p, uint32_t l2)
+{
+	uint8_t *out = p->buf + PKT_HEADROOM, *ip;
+	uint16_t ipoff;
+
+	if (l2 + r->hlen + r->total > PKT_DATA_MAX)
+		return -1;
+	memmove(out, p->data, l2);
+	if (p->unref != NULL) {
+		p->unref(p);
+		p->unref = NULL;
+	}
+	p->data = out;
+	ip = out + l2;
+	memcpy(ip, r->hdr, r->hlen);
+	memcpy(ip + r->hlen, r->buf->buf, r->total);
+	/* DF of a fragment was refused, or cleared by no-df. */
+	ipoff = ether_get16(ip + 6) & ~(IP_MF | IP_DF | 0x1fff);
+	ether_put16(ip + 6, ipoff);
+	ether_put16(ip + 2, (uint16_t)(r->hlen + r->total));
+	csum_ip_header(ip, r->hlen);
+	p->len = l2 + r->hlen + r->total;
+	p->off = (struct pkt_offload){ 0 };
+	p->st_tags = 0;		/* now with ports: other keys */
+	p->reassembled = 1;
+	(void)dp;
+	return 0;
+}
+
+/*
+ * An IPv4 fragment (MF or an offset) on a port pf filters, with `set
+ * reassemble yes'.  Returns 1 when the caller is to drop p: held for its
+ * datagram (its bytes copied) or refused, counted and traced either way;
+ * 0 when p is now the whole datagram, with li read again.
+ */
+int
+dp_pf_reass(struct dp *dp, const struct port *port, int dir, struct pkt *p,
+    struct l3info *li)
+{
+	struct dp_pf *pf = &dp->pf;
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	uint8_t *ip = p->data + li->l3off;
+	uint32_t hl = (ip[0] & 0x0fu) * 4, iplen = li->iplen, len, off, end;
+	uint16_t ipoff = ether_get16(ip + 6), id = ether_get16(ip + 4);
+	struct pf_reass *r;
+	int i, last = !(ipoff & IP_MF);
+
+	off = (uint32_t)(ipoff & 0x1fff) * 8;
+	len = iplen - hl;
+	end = off + len;
+	r = reass_find(pf, ip, port->index, dir);
+	if (r != NULL && r->used == REASS_DEAD) {
+		pf->c[PF_C_REASS_DEAD]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (a fragment of "
+			    "datagram id %u, dropped already)", dname,
+			    port->name, id);
+		return 1;
+	}
+	/* pf_normalize_ip(): no fragment with DF, unless no-df clears it. */
+	if ((ipoff & IP_DF) && !(pf->rs->reass & PF_REASS_NODF)) {
+		pf->c[PF_C_REASS_DF]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (a fragment with "
+			    "DF set, id %u)", dname, port->name, id);
+		return 1;
+	}
+	/*
+	 * Lengths: the frame must hold what the header says, a fragment
+	 * carries bytes, all but the last a multiple of 8, and no datagram
+	 * ends past 65535.  A GSO or partly checksummed frame is no real
+	 * fragment: its payload is not what goes on the wire.
+	 */
+	if (p->len < li->l3off + iplen || len == 0 || (!last && (len & 7)) ||
+	    hl + end > IP_MAXPACKET || p->off.gso_type != 0 ||
+	    (p->off.flags & PKT_OFF_NEEDS_CSUM) ||
+	    (r != NULL && r->total != 0 && (end > r->total ||
+	    (last && end != r->total))) ||
+	    (r != NULL && last && r->total == 0 && r->nfr > 0 &&
+	    end < r->fr[r->nfr - 1].end)) {
+		pf->c[PF_C_REASS_BAD]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (bad fragment: "
+			    "id %u, %u bytes at %u%s)", dname, port->name, id,
+			    len, off, last ? ", the last" : "");
+		return 1;
+	}
+	if (r == NULL) {
+		for (i = 0; i < PF_REASS_MAX && pf->reass[i].used !=
+		    REASS_FREE; i++)
+			;
+		if (i == PF_REASS_MAX) {
+			pf->c[PF_C_REASS_FULL]++;
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: drop (a "
+				    "fragment of a new datagram, id %u: %u "
+				    "being reassembled already)", dname,
+				    port->name, id, PF_REASS_MAX);
+			return 1;
+		}
+		r = &pf->reass[i];
+		memset(r, 0, sizeof(*r) - sizeof(r->fr));
+		if ((r->buf = pkt_alloc(&dp->pool)) == NULL) {
+			pf->c[PF_C_REASS_NOBUF]++;
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: drop (no "
+				    "buffer for datagram id %u)", dname,
+				    port->name, id);
+			return 1;
+		}
+		memcpy(&r->src, ip + 12, 4);
+		memcpy(&r->dst, ip + 16, 4);
+		r->id = id;
+		r->proto = ip[9];
+		r->port = port->index;
+		r->dir = (uint8_t)dir;
+		r->used = REASS_LIVE;
+		r->expire = dp->now + pf->states.tmo[0][ACL_TM_FRAG];
+		pf->reass_count++;
+		pf->reass_inserts++;
+	}
+	/* Held ranges, sorted, never overlapping. */
+	for (i = 0; i < r->nfr && r->fr[i].end <= off; i++)
+		;
+	if (i < r->nfr && r->fr[i].off == off && r->fr[i].end == end) {
+		pf->c[PF_C_REASS_DUP]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: fragment of id %u, %u "
+			    "bytes at %u: a duplicate, ignored", dname,
+			    port->name, id, len, off);
+		return 1;
+	}
+	if (i < r->nfr && r->fr[i].off < end) {
+		pf->c[PF_C_REASS_OVERLAP]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (fragment of id "
+			    "%u, %u bytes at %u, overlaps %u at %u: the "
+			    "datagram is dropped)", dname, port->name, id, len,
+			    off, r->fr[i].end - r->fr[i].off, r->fr[i].off);
+		reass_kill(dp, r);
+		return 1;
+	}
+	if (r->nfr == PF_REASS_FRAGS) {
+		pf->c[PF_C_REASS_TOOMANY]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (datagram id %u: "
+			    "more than %u fragments)", dname, port->name, id,
+			    PF_REASS_FRAGS);
+		reass_kill(dp, r);
+		return 1;
+	}
+	memmove(&r->fr[i + 1], &r->fr[i], (r->nfr - i) * sizeof(r->fr[0]));
+	r->fr[i].off = off;
+	r->fr[i].end = end;
+	r->nfr++;
+	memcpy(r->buf->buf + off, ip + hl, len);
+	r->have += len;
+	if (last)
+		r->total = end;
+	if (off == 0) {
+		r->hlen = (uint8_t)hl;
+		memcpy(r->hdr, ip, hl);
+	}
+	if (r->total == 0 || r->have != r->total) {
+		pf->c[PF_C_REASS_HELD]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: fragment of id %u, %u "
+			    "bytes at %u%s: held for reassembly (%u bytes of "
+			    "%u held)", dname, port->name, id, len, off,
+			    last ? ", the last" : "", r->have, r->total);
+		return 1;
+	}
+	if (reass_build(dp, r, p, li->l3off) != 0) {
+		pf->c[PF_C_REASS_BAD]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (datagram id %u "
+			    "of %u bytes does not fit a frame)", dname,
+			    port->name, id, r->hlen + r->total);
+		reass_kill(dp, r);
+		return 1;
+	}
+	pf->c[PF_C_REASS_DONE]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: datagram id %u reassembled: "
+		    "%u fragments, %u bytes", dname, port->name, id, r->nfr,
+		    r->hlen + r->total);
+	reass_free(dp, r);
+	switch (l3_parse(p->data, p->len, li)) {
+	case L3_OK:
+		return 0;
+	case L3_SHORT:
+		pf->c[PF_C_SHORT]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (short header)",
+			    dname, port->name);
+		return 1;
+	default:
+		pf->c[PF_C_BADOFF]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (bad offset)",
+			    dname, port->name);
+		return 1;
+	}
+}
+
+/* Once a second: what `timeout frag' did not see completed goes. */
+void
+dp_pf_reass_tick(struct dp *dp)
+{
+	struct dp_pf *pf = &dp->pf;
+	int i;
+
+	if (pf->reass_count == 0)
+		return;
+	for (i = 0; i < PF_REASS_MAX; i++) {
+		struct pf_reass *r = &pf->reass[i];
+
+		if (r->used == REASS_FREE ||
+		    (int32_t)(dp->now - r->expire) < 0)
+			continue;
+		if (r->used == REASS_LIVE)
+			pf->c[PF_C_REASS_TIMEOUT]++;
+		reass_free(dp, r);
+	}
+}
+
+/* Before the pool goes: every buffer back. */
+void
+dp_pf_reass_flush(struct dp *dp)
+{
+	struct dp_pf *pf = &dp->pf;
+	int i;
+
+	if (pf->reass == NULL)
+		return;
+	for (i = 0; i < PF_REASS_MAX; i++)
+		if (pf->reass[i].used != REASS_FREE)
+			reass_free(dp, &pf->reass[i]);
+}
