@@ -42,7 +42,7 @@ const char *const router_counter_help[ROUTER_C__MAX] = {
 	ROUTER_COUNTERS(ROUTER_C_HELP)
 };
 
-#define ICMP_ERRPPS	100		/* net.inet.icmp.errppslimit */
+#define ICMP_ERRPPS	100		/* net.inet{,6}.icmp{,6}.errppslimit */
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4	5	/* USO (Linux 6.2) */
 #endif
@@ -668,18 +668,26 @@ drop:
 	pkt_free(&rt->dp->pool, p);
 }
 
-static int
-icmp_allowed(struct router *rt)
+/*
+ * icmp_ratecheck(): at most 100 errors a second, per family
+ * (net.inet.icmp.errppslimit, net.inet6.icmp6.errppslimit).
+ */
+int
+router_icmp_allowed(struct router *rt, int v6)
 {
-	if (rt->icmp_second != rt->dp->now) {
-		rt->icmp_second = rt->dp->now;
-		rt->icmp_sent = 0;
+	uint32_t *second = v6 ? &rt->icmp6_second : &rt->icmp_second;
+	uint32_t *sent = v6 ? &rt->icmp6_sent : &rt->icmp_sent;
+
+	if (*second != rt->dp->now) {
+		*second = rt->dp->now;
+		*sent = 0;
 	}
-	if (rt->icmp_sent >= ICMP_ERRPPS) {
-		rt->c[ROUTER_C_ICMP_RATELIMIT]++;
+	if (*sent >= ICMP_ERRPPS) {
+		rt->c[v6 ? ROUTER_C_ICMP6_RATELIMIT :
+		    ROUTER_C_ICMP_RATELIMIT]++;
 		return 0;
 	}
-	rt->icmp_sent++;
+	(*sent)++;
 	return 1;
 }
 
@@ -696,7 +704,7 @@ router_icmp_error(struct router *rt, struct rif *r, const uint8_t *ip,
 	if ((ip[9] == 1 && room > (ip[0] & 0x0fu) * 4u &&
 	    !l3_icmp_is_query(4, ip[(ip[0] & 0x0f) * 4])) ||
 	    (ether_get16(ip + 6) & 0x1fff) != 0 || to == 0xffffffff ||
-	    !icmp_allowed(rt))
+	    !router_icmp_allowed(rt, 0))
 		return;
 	if ((p = router_alloc(rt)) == NULL)
 		return;

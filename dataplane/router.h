@@ -225,6 +225,7 @@ void	 router_rif_send(struct router *, struct rif *, struct pkt *);
 
 /* Shared by router.c and router6.c. */
 struct l3info;
+int	 router_icmp_allowed(struct router *, int);
 struct pkt *router_alloc(struct router *);
 struct pkt *router_own(struct router *, struct pkt *, int);
 void	 router_sec2str(uint32_t, char *, size_t);

@@ -42,7 +42,6 @@
 #include "fwd/l3.h"
 #include "fwd/nd6.h"
 
-#define ICMP6_ERRPPS	100		/* net.inet6.icmp6.errppslimit */
 #define IP6STR		(INET6_ADDRSTRLEN + 1 + 16)
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4	5
@@ -388,21 +387,6 @@ drop:
 	pkt_free(&rt->dp->pool, p);
 }
 
-static int
-icmp6_allowed(struct router *rt)
-{
-	if (rt->icmp6_second != rt->dp->now) {
-		rt->icmp6_second = rt->dp->now;
-		rt->icmp6_sent = 0;
-	}
-	if (rt->icmp6_sent >= ICMP6_ERRPPS) {
-		rt->c[ROUTER_C_ICMP6_RATELIMIT]++;
-		return 0;
-	}
-	rt->icmp6_sent++;
-	return 1;
-}
-
 /*
  * An ICMPv6 error about the packet whose IPv6 header is at ip (room
  * bytes), from our address on r (the interface it came in on: NULL when
@@ -428,7 +412,7 @@ router6_icmp_error(struct router *rt, struct rif *r, const uint8_t *ip,
 			return;
 		r = &rt->rifs[rt->routes6[id - 1].rif];
 	}
-	if (!icmp6_allowed(rt) || (p = router_alloc(rt)) == NULL)
+	if (!router_icmp_allowed(rt, 1) || (p = router_alloc(rt)) == NULL)
 		return;
 	p->len = icmp6_error_build(p->data, PKT_DATA_MAX, ip, room, type, code,
 	    rif_src6(r, to), param);
