@@ -19,8 +19,8 @@
 #include "fwd/ether.h"
 #include "fwd/ip.h"
 #include "test/unit/dptest.h"
+#include "test/unit/rtsent.h"
 
-#define NOUT	16
 
 static const uint8_t em0_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x00 };
 static const uint8_t em1_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x01 };
@@ -32,36 +32,6 @@ static struct conf *conf;
 static struct dp dp;
 static struct router *rt;
 static struct rif *em0, *em1;
-
-/* What the router sent: the first NOUT frames, and how many in all. */
-static struct {
-	const struct rif *rif;
-	uint32_t	 len;
-	uint8_t		 f[128];
-} out[NOUT];
-static int nout;
-static uint64_t nsent;
-
-static void
-seen(void *arg, const struct rif *r, const struct pkt *p)
-{
-	(void)arg;
-	nsent++;
-	if (nout == NOUT)
-		return;
-	out[nout].rif = r;
-	out[nout].len = p->len < sizeof(out[0].f) ? p->len :
-	    (uint32_t)sizeof(out[0].f);
-	memcpy(out[nout].f, p->data, out[nout].len);
-	nout++;
-}
-
-static void
-forget(void)
-{
-	nout = 0;
-	nsent = 0;
-}
 
 static void
 put(const char *name, const char *text)

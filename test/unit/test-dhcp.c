@@ -21,8 +21,8 @@
 #include "fwd/ether.h"
 #include "fwd/ip.h"
 #include "test/unit/dptest.h"
+#include "test/unit/rtsent.h"
 
-#define NOUT	32
 #define SERVER	0xc6336401u		/* 198.51.100.1, also the router */
 #define LEASED	0xc6336432u		/* 198.51.100.50 */
 
@@ -33,24 +33,6 @@ static char etc[] = "/tmp/sluice-test-dhcp-XXXXXX";
 static struct conf *conf;
 static struct dp dp;
 static struct rif *em0;
-
-static struct {
-	uint32_t	 len;
-	uint8_t		 f[400];
-} out[NOUT];
-static int nout;
-
-static void
-seen(void *arg, const struct rif *r, const struct pkt *p)
-{
-	(void)arg;
-	if (r != em0 || nout == NOUT)
-		return;
-	out[nout].len = p->len < sizeof(out[0].f) ? p->len :
-	    (uint32_t)sizeof(out[0].f);
-	memcpy(out[nout].f, p->data, out[nout].len);
-	nout++;
-}
 
 static void
 put(const char *name, const char *text)
@@ -82,6 +64,7 @@ setup(void)
 	dp_clock(&dp, 100ULL * 1000000000ULL);
 	dp.router.sent = seen;
 	cr_assert_not_null(em0 = router_rif(&dp.router, dp_port(&dp, "em0")));
+	sent_only = em0;
 	cr_assert_not_null(em0->dhcp, "hostname.em0's dhcp makes a client");
 	nout = 0;
 }

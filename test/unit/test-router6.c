@@ -19,8 +19,8 @@
 #include "fwd/ether.h"
 #include "fwd/nd6.h"
 #include "test/unit/dptest.h"
+#include "test/unit/rtsent.h"
 
-#define NOUT	16
 
 static const uint8_t em0_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x00 };
 static const uint8_t em1_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x01 };
@@ -32,26 +32,6 @@ static struct conf *conf;
 static struct dp dp;
 static struct router *rt;
 static uint8_t R1[16], HOST[16], E0[16], GW[16], FAR[16];
-
-static struct {
-	const struct rif *rif;
-	uint32_t	 len;
-	uint8_t		 f[1600];
-} out[NOUT];
-static int nout;
-
-static void
-seen(void *arg, const struct rif *r, const struct pkt *p)
-{
-	(void)arg;
-	if (nout == NOUT)
-		return;
-	out[nout].rif = r;
-	out[nout].len = p->len < sizeof(out[0].f) ? p->len :
-	    (uint32_t)sizeof(out[0].f);
-	memcpy(out[nout].f, p->data, out[nout].len);
-	nout++;
-}
 
 static void
 put(const char *name, const char *text)
