@@ -799,6 +799,21 @@ ctl_route_egress(struct dp *dp, uint8_t plen, FILE *out)
 	return dp_pf_recompile(dp, out) != 0;
 }
 
+/* route delete's outcome ERROR for destination NAME, as route(8) words it. */
+static int
+ctl_route_deleted(struct dp *dp, const char *name, uint8_t plen, int error,
+    FILE *out)
+{
+	if (error != 0) {
+		fprintf(out, "route: %s: %s\n", name, error == EPERM ?
+		    "a connected route goes with its address" :
+		    "not in table");
+		return 1;
+	}
+	fprintf(out, "delete net %s\n", name);
+	return ctl_route_egress(dp, plen, out);
+}
+
 /* DEST[/LEN] or default, IPv6. */
 static int
 ctl_prefix6(const char *s, uint8_t *a, uint8_t *plen)
@@ -831,24 +846,15 @@ ctl_route6(struct dp *dp, int add, int argc, char **argv, int i, FILE *out)
 	uint8_t dst[16], gw[16], plen;
 	struct port *gp = NULL;
 	char ebuf[128], buf[80], *pct = NULL;
-	int error;
 
 	if (i >= argc || ctl_prefix6(argv[i], dst, &plen) != 0) {
 		fprintf(out, "route: expected an IPv6 destination "
 		    "ADDRESS[/LEN] or default\n");
 		return 1;
 	}
-	if (!add) {
-		if ((error = router6_route_delete(&dp->router, dst, plen)) !=
-		    0) {
-			fprintf(out, "route: %s: %s\n", argv[i],
-			    error == EPERM ? "a connected route goes with its "
-			    "address" : "not in table");
-			return 1;
-		}
-		fprintf(out, "delete net %s\n", argv[i]);
-		return ctl_route_egress(dp, plen, out);
-	}
+	if (!add)
+		return ctl_route_deleted(dp, argv[i], plen, router6_route_delete(
+		    &dp->router, dst, plen), out);
 	if (i + 1 < argc) {
 		snprintf(buf, sizeof(buf), "%s", argv[i + 1]);
 		if ((pct = strchr(buf, '%')) != NULL) {
@@ -879,7 +885,7 @@ ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
 	uint32_t dst;
 	uint8_t plen;
 	char ebuf[128];
-	int i = 1, error, inet6 = 0;
+	int i = 1, inet6 = 0;
 
 	while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "-net") != 0)
 		inet6 |= strcmp(argv[i++], "-inet6") == 0;
@@ -891,15 +897,6 @@ ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
 		    sizeof(*argv));
 		argc--;
 	}
-	if (inet6 && i < argc && (strcmp(argv[i], "add") == 0 ||
-	    strcmp(argv[i], "delete") == 0)) {
-		int add = argv[i][0] == 'a';
-
-		if (++i < argc && (strcmp(argv[i], "-net") == 0 ||
-		    strcmp(argv[i], "-host") == 0))
-			i++;
-		return ctl_route6(dp, add, argc, argv, i, out);
-	}
 	if (i >= argc || strcmp(argv[i], "show") == 0) {
 		router_netstat(&dp->router, out);
 		return 0;
@@ -910,22 +907,16 @@ ctl_route(struct dp *dp, int argc, char **argv, FILE *out)
 		if (++i < argc && (strcmp(argv[i], "-net") == 0 ||
 		    strcmp(argv[i], "-host") == 0))
 			i++;
+		if (inet6)
+			return ctl_route6(dp, add, argc, argv, i, out);
 		if (i >= argc || ctl_prefix(argv[i], &dst, &plen) != 0) {
 			fprintf(out, "route: expected a destination "
 			    "ADDRESS[/LEN] or default\n");
 			return 1;
 		}
-		if (!add) {
-			error = router_route_delete(&dp->router, dst, plen);
-			if (error != 0) {
-				fprintf(out, "route: %s: %s\n", argv[i],
-				    error == EPERM ? "a connected route goes "
-				    "with its address" : "not in table");
-				return 1;
-			}
-			fprintf(out, "delete net %s\n", argv[i]);
-			return ctl_route_egress(dp, plen, out);
-		}
+		if (!add)
+			return ctl_route_deleted(dp, argv[i], plen,
+			    router_route_delete(&dp->router, dst, plen), out);
 		if (i + 1 >= argc || inet_pton(AF_INET, argv[i + 1], &gw) !=
 		    1) {
 			fprintf(out, "route: expected a gateway address\n");

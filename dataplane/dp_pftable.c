@@ -242,13 +242,6 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 		fprintf(out, "pfctl: Operation not permitted.\n");
 		return 1;
 	}
-	oldn = t->ne;
-	if ((old = malloc((oldn + 1) * sizeof(*old))) == NULL) {
-		fprintf(out, "pfctl: out of memory\n");
-		return 1;
-	}
-	if (oldn > 0)
-		memcpy(old, t->e, oldn * sizeof(*old));
 	if (strcmp(cmd, "kill") == 0) {
 		struct acl_table gone = *t;
 
@@ -256,14 +249,20 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 		if (dp_pf_recompile(dp, out) != 0) {
 			conf->tables[conf->ntables++] = *t;
 			*t = gone;
-			free(old);
 			return 1;
 		}
 		free(gone.e);
-		free(old);
 		fprintf(out, "1 table deleted.\n");
 		return 0;
 	}
+	/* expire: keep what was there, a compile that fails puts it back */
+	oldn = t->ne;
+	if ((old = malloc((oldn + 1) * sizeof(*old))) == NULL) {
+		fprintf(out, "pfctl: out of memory\n");
+		return 1;
+	}
+	if (oldn > 0)
+		memcpy(old, t->e, oldn * sizeof(*old));
 	before = n > dp->now ? 0 : dp->now - (uint32_t)n;
 	for (i = j = 0; i < t->ne; i++) {
 		if (n <= dp->now && t->e[i].tzero <= before) {
