@@ -361,7 +361,8 @@ dp_pf_show_src_nodes(struct dp *dp, int verbose, FILE *out)
 		return;
 	if (verbose && ((pk = calloc(pf->src_used, sizeof(*pk))) == NULL ||
 	    (by = calloc(pf->src_used, sizeof(*by))) == NULL)) {
-		free(pk);
+		free(pk);	/* without counts, as -sS */
+		pk = NULL;
 		verbose = 0;
 	}
 	/* what live states carried, with what gone ones left */
