@@ -618,8 +618,12 @@ pf_l4_csum(int af, const uint8_t *ip, uint8_t proto, const uint8_t *l4,
  * never about an ICMP error, and only where icmp_error() / icmp6_error()
  * would send one: not about a later fragment, a broadcast or multicast
  * frame, or to a source that cannot be answered.  Back out the port the
- * packet came in on, from the address it was sent to.
+ * packet came in on, from the address it was sent to.  PF_RETURN_HSRST
+ * (no rule) is the RST pf_tcp_track_full() sends when a handshake goes
+ * out of its windows: RST alone, seq = the packet's ack.
  */
+#define PF_RETURN_HSRST	0x80000000u
+
 static void
 pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
     const struct acl_rule *r, uint32_t rflags)
@@ -633,9 +637,11 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
 	uint8_t *qip, *l4, ttl;
 
 	if (li->proto == L3_IPPROTO_TCP && li->l4off != 0 &&
-	    (rflags & (ACL_RF_RETURNRST | ACL_RF_RETURN)) &&
+	    (rflags & (ACL_RF_RETURNRST | ACL_RF_RETURN | PF_RETURN_HSRST)) &&
 	    !(li->tcp_flags & ACL_TH_RST))
 		rst = 1;
+	else if (r == NULL)
+		return;
 	else if (v4 && r->return_icmp != 0 && (li->proto != L3_IPPROTO_ICMP ||
 	    pf_icmp_infotype(li->icmp_type)))
 		icmp = r->return_icmp;
@@ -661,7 +667,7 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
 	memcpy(q->data + 12, p->data + 12, hdr - 12);
 	qip = q->data + hdr;
 	l4 = qip + iphl;
-	ttl = rst && r->return_ttl ? r->return_ttl : 64;
+	ttl = rst && r != NULL && r->return_ttl ? r->return_ttl : 64;
 	if (rst) {
 		const uint8_t *th = p->data + li->l4off;
 		uint32_t hl = (th[12] >> 4) * 4u;
@@ -681,6 +687,10 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
 		ip_put32(l4 + 8, ack);
 		l4[12] = 5 << 4;
 		l4[13] = ACL_TH_RST | ACL_TH_ACK;
+		if (rflags & PF_RETURN_HSRST) {
+			memset(l4 + 8, 0, 4);
+			l4[13] = ACL_TH_RST;
+		}
 	} else {
 		/* icmp_error(): its header and 8 bytes; icmp6_error(): as
 		 * much of the packet as fits in 1280 bytes */
@@ -748,8 +758,10 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
  */
 static struct state *
 pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
-    const struct l3info *li, int dir, uint16_t ifx, uint32_t now, int *sidx)
+    const struct l3info *li, int dir, uint16_t ifx, uint32_t now, int *sidx,
+    uint64_t *badseq)
 {
+	struct state *s;
 	const uint8_t *in = p->data + li->l4off + 8;
 	uint32_t room = p->len - li->l4off - 8, hl;
 	struct state_key k;
@@ -773,8 +785,16 @@ pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
 	*sidx = qdir == STATE_DIR_IN ? 0 : 1;
 	state_key_make4(&k, in[9], in + 12, in + 16, htons(sp), htons(dp),
 	    qdir);
-	return state_lookup_key(&pf->states, &k, dir == ACL_IN ? STATE_WIRE :
+	s = state_lookup_key(&pf->states, &k, dir == ACL_IN ? STATE_WIRE :
 	    STATE_STACK, ifx, now);
+	/* A TCP error must quote a sequence number its sender could have
+	 * sent, or it is a forgery aimed at the connection (pf's BAD ICMP). */
+	if (s != NULL && in[9] == L3_IPPROTO_TCP && !state_icmp_seq_ok(
+	    &pf->states, s, qdir, ip_get32(in + hl + 4))) {
+		*badseq = (uint64_t)1 << 32 | ip_get32(in + hl + 4);
+		return NULL;
+	}
+	return s;
 }
 
 /*
@@ -1470,6 +1490,85 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 }
 
 
+/* The TCP segment at li as pf's window tracking reads it.  An offloaded
+ * super-frame's IP length may be its first segment's: its payload is
+ * the frame's. */
+static void
+pf_tcp_seg(const struct pkt *p, const struct l3info *li, struct state_seg *g)
+{
+	const uint8_t *th = p->data + li->l4off;
+	uint32_t thl = (th[12] >> 4) * 4u, end, off = li->l4off + thl;
+
+	end = p->off.gso_type != 0 || li->iplen == 0 ? p->len :
+	    (uint32_t)li->l3off + li->iplen;
+	if (end > p->len)
+		end = p->len;
+	g->seq = ip_get32(th + 4);
+	g->ack = ip_get32(th + 8);
+	g->win = ether_get16(th + 14);
+	g->flags = th[13];
+	g->len = end > off ? end - off : 0;
+	g->wscale = (g->flags & ACL_TH_SYN) ? tcp_wscale(th, p->len -
+	    li->l4off) : 0;
+}
+
+/* pf's "State failure on" digits, in words, for the trace. */
+static const char *
+pf_tcp_fail_text(uint8_t fail, char *buf, size_t len)
+{
+	static const char *const why[] = {
+		"ends beyond the window the peer allows",
+		"starts more than a window back",
+		"acknowledges data more than a window old",
+		"acknowledges data not yet sent",
+		"a RST not at the next sequence number",
+	};
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if ((fail & (1u << i)) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    n ? ", " : "", why[i]);
+	return buf;
+}
+
+/*
+ * A packet its state refused (state_update()/state_track_tcp() < 0):
+ * count, trace, and the RST or the removal the verdict asks for.
+ */
+static int
+pf_state_refused(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, struct state *s, int verdict,
+    uint8_t fail, const struct state_seg *g)
+{
+	struct dp_pf *pf = &dp->pf;
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	char why[200];
+
+	if (verdict == STATE_REUSE) {
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (SYN on a "
+			    "closed state: state removed)", dname,
+			    port->name);
+		dp_pf_state_gone(dp, s);
+		state_remove(&pf->states, s);
+		return PF_DROP;
+	}
+	/* pf_tcp_track_full(): PFRES_BADSTATE */
+	pf->c[PF_C_BADSTATE]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: drop (BAD state of rule %u: "
+		    "seq %u ack %u len %u win %u: %s)%s", dname, port->name,
+		    RULE_IDX(s->rule), g->seq, g->ack, g->len, g->win,
+		    pf_tcp_fail_text(fail, why, sizeof(why)),
+		    verdict == STATE_BAD_RST ? "; mid-handshake: RST sent "
+		    "back" : "");
+	if (verdict == STATE_BAD_RST)
+		pf_return(dp, p, li, NULL, PF_RETURN_HSRST);
+	return PF_DROP;
+}
+
 int
 dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 {
@@ -1539,9 +1638,20 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		s = state_lookup(&pf->states, &key, sdir, ifx, dp->now);
 	if (s == NULL && (li.proto == L3_IPPROTO_ICMP) &&
 	    !l3_icmp_is_query(li.af, li.icmp_type) && li.l4off != 0) {
+		uint64_t badseq = 0;	/* 1 << 32 | seq: BAD ICMP */
 		int sidx;
 
-		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now, &sidx);
+		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now, &sidx,
+		    &badseq);
+		if (badseq != 0) {
+			pf->c[PF_C_BADSTATE]++;
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: drop (BAD ICMP: "
+				    "the quoted TCP seq %u is outside its "
+				    "state's window)", dname, port->name,
+				    (uint32_t)badseq);
+			return PF_DROP;
+		}
 		if (s != NULL) {
 			/* An error about a flow we translate: as the other
 			 * side of the translation knows it. */
@@ -1561,19 +1671,26 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		}
 	}
 	if (s != NULL) {
-		int up = state_update(&pf->states, s, sdir, li.tcp_flags,
-		    p->len, dp->now);
+		struct state_seg g = { 0 };
+		uint8_t fail = 0;
+		int up;
 
-		if (up < 0) {
-			if (p->traced)
-				dp_trace(dp, p, "pf", "%s on %s: drop (SYN on a "
-				    "closed state: state removed)", dname,
-				    port->name);
-			dp_pf_state_gone(dp, s);
-			state_remove(&pf->states, s);
-			return PF_DROP;
-		}
-		if (up > 0 && pf->states.aux_used) {
+		if (s->proto == L3_IPPROTO_TCP &&
+		    !(s->flags & STATE_F_SLOPPY)) {
+			pf_tcp_seg(p, &li, &g);
+			up = state_track_tcp(&pf->states, s, sdir, &g, p->len,
+			    dp->now, &fail);
+		} else
+			up = state_update(&pf->states, s, sdir, li.tcp_flags,
+			    p->len, dp->now);
+		if (up < 0)
+			return pf_state_refused(dp, p, &li, port, dir, s, up,
+			    fail, &g);
+		if (up == STATE_LOOSE && p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: loose state match (an "
+			    "end not heard yet, or closing): seq %u ack %u "
+			    "len %u", dname, port->name, g.seq, g.ack, g.len);
+		if (up == STATE_ESTABLISHED && pf->states.aux_used) {
 			const char *why;
 			uint32_t r = s->rule;
 
@@ -1759,6 +1876,15 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	s->packets[0] = 1;	/* the first packet; tracking starts after */
 	s->bytes[0] = p->len;
+	if (li.proto == L3_IPPROTO_TCP) {
+		struct state_seg g;
+
+		pf_tcp_seg(p, &li, &g);
+		state_tcp_init(&pf->states, s, &g);
+		if (res.ar_rule != NULL &&
+		    (res.ar_rule->rule_flag & ACL_RF_STATESLOPPY))
+			s->flags |= STATE_F_SLOPPY;
+	}
 	if (node != UINT32_MAX)
 		dp_pf_src_link(dp, s, node);
 	if (res.ar_tag != 0) {

@@ -227,6 +227,26 @@ struct ss_walk {
 	uint32_t	 killed;
 };
 
+/*
+ * print_state()'s sequence line: each end's [seqlo + seqhi - seqlo] and,
+ * when both scale, its shift; the state's creator first for a state made
+ * going out, its peer first for one made going in (SWAP).
+ */
+static void
+show_seq(FILE *out, const struct state_tcp *tc, int swap)
+{
+	const struct state_peer *src = &tc->peer[swap], *dst = &tc->peer[!swap];
+	int ws = src->wscale && dst->wscale;
+
+	fprintf(out, "   [%u + %u]", src->seqlo, src->seqhi - src->seqlo);
+	if (ws)
+		fprintf(out, " wscale %u", src->wscale & STATE_WSCALE_MASK);
+	fprintf(out, "  [%u + %u]", dst->seqlo, dst->seqhi - dst->seqlo);
+	if (ws)
+		fprintf(out, " wscale %u", dst->wscale & STATE_WSCALE_MASK);
+	fputc('\n', out);
+}
+
 /* print_state() of pf_print_state.c. */
 static int
 show_state(struct state *s, void *arg)
@@ -281,9 +301,12 @@ show_state(struct state *s, void *arg)
 		fputc(')', out);
 	}
 	fputs("    ", out);
-	if (proto == 6)
+	if (proto == 6) {
 		fprintf(out, "   %s:%s\n", tcpstates[psrc], tcpstates[pdst]);
-	else if (proto == 1 || proto == 58)
+		if (w->verbose)
+			show_seq(out, &t->tcp[state_id(t, s)],
+			    state_dir(s) != STATE_DIR_OUT);
+	} else if (proto == 1 || proto == 58)
 		fprintf(out, "   %u:%u\n", psrc, pdst);
 	else
 		fprintf(out, "   %s:%s\n", peerstates[psrc % 3],
@@ -302,7 +325,12 @@ show_state(struct state *s, void *arg)
 		    (unsigned long long)s->bytes[1]);
 		if (anchor >= 0)
 			fprintf(out, ", anchor %d", anchor);
-		fprintf(out, ", rule %u\n", nr);
+		fprintf(out, ", rule %u", nr);
+		if (s->flags & STATE_F_SLOPPY)
+			fputs(", sloppy", out);
+		if (t->aux_used && t->aux[state_id(t, s)] != 0)
+			fputs(", source-track", out);
+		fputc('\n', out);
 		if (w->verbose > 1)
 			fprintf(out, "   id: %016llx creatorid: %08x\n",
 			    (unsigned long long)((uint64_t)t->cold[state_id(t,

@@ -73,10 +73,48 @@ scrub_ip6(uint8_t *ip6, unsigned flags, uint8_t min_hlim, uint8_t tos)
 }
 
 /*
+ * The next option of the TCP header at tcp (hl bytes of header): its
+ * offset, or 0 at the end.  *i walks the list; end of options or a
+ * malformed length ends the walk, as pf_find_tcpopt() does.
+ */
+static size_t
+tcp_opt_next(const uint8_t *tcp, size_t hl, size_t *i)
+{
+	size_t at, olen;
+
+	while (*i < hl) {
+		at = *i;
+		if (tcp[at] == 0)			/* end of options */
+			break;
+		if (tcp[at] == 1) {			/* no-op */
+			(*i)++;
+			continue;
+		}
+		if (at + 1 >= hl || (olen = tcp[at + 1]) < 2 || at + olen > hl)
+			break;
+		*i = at + olen;
+		return at;
+	}
+	*i = hl;
+	return 0;
+}
+
+/* The header length of the TCP header at tcp (len bytes in the frame),
+ * 0 when it does not fit. */
+static size_t
+tcp_hl(const uint8_t *tcp, size_t len)
+{
+	size_t hl;
+
+	if (len < 20 || (hl = (size_t)(tcp[12] >> 4) * 4) < 20 || hl > len)
+		return 0;
+	return hl;
+}
+
+/*
  * Lower every MSS option of the TCP header at tcp (len bytes of it in the
  * frame) above max_mss to max_mss, as pf_normalize_mss() does; returns
- * the first MSS lowered, 0 when none was.  A malformed option list ends
- * the walk, as pf_find_tcpopt() does.  A partial checksum (the
+ * the first MSS lowered, 0 when none was.  A partial checksum (the
  * pseudo-header sum only, finished later over the bytes as they are then)
  * is left alone; a full one is adjusted, with the option's value at an
  * odd offset counted byte-swapped as RFC 1071 sums it.
@@ -84,30 +122,20 @@ scrub_ip6(uint8_t *ip6, unsigned flags, uint8_t min_hlim, uint8_t tos)
 uint16_t
 scrub_mss(uint8_t *tcp, size_t len, uint16_t max_mss, int partial_csum)
 {
-	size_t hl, i, olen;
+	size_t hl = tcp_hl(tcp, len), i = 20, at;
 	uint16_t mss, first = 0, o, n;
 
-	if (len < 20 || (hl = (size_t)(tcp[12] >> 4) * 4) < 20 || hl > len)
-		return 0;
-	for (i = 20; i < hl; i += olen) {
-		if (tcp[i] == 0)			/* end of options */
-			break;
-		if (tcp[i] == 1) {			/* no-op */
-			olen = 1;
+	while ((at = tcp_opt_next(tcp, hl, &i)) != 0) {
+		if (tcp[at] != 2 || tcp[at + 1] != 4)
 			continue;
-		}
-		if (i + 1 >= hl || (olen = tcp[i + 1]) < 2 || i + olen > hl)
-			break;
-		if (tcp[i] != 2 || olen != 4)
-			continue;
-		mss = ether_get16(tcp + i + 2);
+		mss = ether_get16(tcp + at + 2);
 		if (mss <= max_mss)
 			continue;
-		ether_put16(tcp + i + 2, max_mss);
+		ether_put16(tcp + at + 2, max_mss);
 		if (!partial_csum) {
 			o = mss;
 			n = max_mss;
-			if ((i + 2) & 1) {
+			if ((at + 2) & 1) {
 				o = (uint16_t)(o << 8 | o >> 8);
 				n = (uint16_t)(n << 8 | n >> 8);
 			}
@@ -117,4 +145,22 @@ scrub_mss(uint8_t *tcp, size_t len, uint16_t max_mss, int partial_csum)
 			first = mss;
 	}
 	return first;
+}
+
+/*
+ * The window scale option of a SYN's TCP header at tcp (len bytes in the
+ * frame), as pf_get_wscale() reads it: TCP_WSCALE_FLAG | the shift
+ * (at most 14, RFC 7323), or 0 when there is none.
+ */
+uint8_t
+tcp_wscale(const uint8_t *tcp, size_t len)
+{
+	size_t hl = tcp_hl(tcp, len), i = 20, at;
+	uint8_t ws = 0;
+
+	while ((at = tcp_opt_next(tcp, hl, &i)) != 0)
+		if (tcp[at] == 3 && tcp[at + 1] == 3)
+			ws = TCP_WSCALE_FLAG | (tcp[at + 2] > 14 ? 14 :
+			    tcp[at + 2]);
+	return ws;
 }

@@ -27,4 +27,8 @@ unsigned scrub_ip6(uint8_t *ip6, unsigned flags, uint8_t min_hlim,
 uint16_t scrub_mss(uint8_t *tcp, size_t len, uint16_t max_mss,
 	    int partial_csum);
 
+/* A SYN's window scale option, for pf's window tracking. */
+#define TCP_WSCALE_FLAG	0x80
+uint8_t	 tcp_wscale(const uint8_t *tcp, size_t len);
+
 #endif /* FWD_SCRUB_H */

@@ -137,12 +137,13 @@ state_table_init(struct state_table *t, uint32_t limit)
 	t->st = state_mem(limit, sizeof(*t->st));
 	t->cold = state_mem(limit, sizeof(*t->cold));
 	t->v6 = state_mem(limit, sizeof(*t->v6));
+	t->tcp = state_mem(limit, sizeof(*t->tcp));
 	t->aux = state_mem(limit, sizeof(*t->aux));
 	t->slots = state_mem(n, sizeof(*t->slots));
 	t->limit = limit;
 	t->nslots = n;
 	if (t->st == NULL || t->cold == NULL || t->v6 == NULL ||
-	    t->aux == NULL || t->slots == NULL) {
+	    t->tcp == NULL || t->aux == NULL || t->slots == NULL) {
 		state_table_fini(t);
 		return ENOMEM;
 	}
@@ -159,11 +160,14 @@ state_table_fini(struct state_table *t)
 	state_mem_free(t->st, t->limit, sizeof(*t->st));
 	state_mem_free(t->cold, t->limit, sizeof(*t->cold));
 	state_mem_free(t->v6, t->limit, sizeof(*t->v6));
+	state_mem_free(t->tcp, t->limit, sizeof(*t->tcp));
 	state_mem_free(t->aux, t->limit, sizeof(*t->aux));
 	state_mem_free(t->slots, t->nslots, sizeof(*t->slots));
 	t->st = NULL;
 	t->cold = NULL;
 	t->v6 = NULL;
+	t->tcp = NULL;
+	t->aux = NULL;
 	t->slots = NULL;
 }
 
@@ -731,13 +735,86 @@ state_remove(struct state_table *t, struct state *s)
 	t->c[STATE_C_REMOVALS]++;
 }
 
+/* The timeout a TCP state's two ends put it on (pf_tcp_track_full()). */
+static uint8_t
+tcp_timeout(const struct state *s)
+{
+	if (s->src_state >= TCPS_FIN_WAIT_2 && s->dst_state >= TCPS_FIN_WAIT_2)
+		return ACL_TM_TCP_CLOSED;
+	if (s->src_state >= TCPS_CLOSING && s->dst_state >= TCPS_CLOSING)
+		return ACL_TM_TCP_FIN_WAIT;
+	if (s->src_state < TCPS_ESTABLISHED || s->dst_state < TCPS_ESTABLISHED)
+		return ACL_TM_TCP_OPENING;
+	if (s->src_state >= TCPS_CLOSING || s->dst_state >= TCPS_CLOSING)
+		return ACL_TM_TCP_CLOSING;
+	return ACL_TM_TCP_ESTABLISHED;
+}
+
+/*
+ * pf_tcp_track_full(): a new SYN on a connection both ends have closed
+ * ("state reuse") removes the state and is dropped; the SYN sent again
+ * makes a new state, which tracks the new connection from its start
+ * instead of leaving it on tcp.closed.
+ */
+static int
+tcp_reuse(struct state_table *t, const struct state *s, uint8_t flags)
+{
+	if ((flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+	    s->src_state >= TCPS_FIN_WAIT_2 &&
+	    s->dst_state >= TCPS_FIN_WAIT_2) {
+		t->c[STATE_C_REUSE]++;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The flags of a packet that fits its state move the two ends along:
+ * SYN, FIN, the ACK of the other end's SYN or FIN, RST.  Returns
+ * STATE_ESTABLISHED when this ACK completed the handshake (the moment
+ * pf_src_connlimit() counts a source's connection).  SLOPPY adds
+ * pf_tcp_track_sloppy()'s two cases for a state that sees one half of
+ * a connection.
+ */
+static int
+tcp_flags_move(struct state *s, uint8_t *src, uint8_t *dst, uint8_t flags,
+    int sloppy, int dst_silent)
+{
+	int est = STATE_PASS;
+
+	if ((flags & TH_SYN) && *src < TCPS_SYN_SENT)
+		*src = TCPS_SYN_SENT;
+	if ((flags & TH_FIN) && *src < TCPS_CLOSING)
+		*src = TCPS_CLOSING;
+	if (flags & TH_ACK) {
+		if (*dst == TCPS_SYN_SENT) {
+			*dst = TCPS_ESTABLISHED;
+			if (*src == TCPS_ESTABLISHED)
+				est = STATE_ESTABLISHED;
+		} else if (*dst == TCPS_CLOSING)
+			*dst = TCPS_FIN_WAIT_2;
+		else if (sloppy && *src == TCPS_SYN_SENT &&
+		    *dst < TCPS_SYN_SENT) {
+			/* an ACK after our SYN, the other end never seen */
+			*src = *dst = TCPS_ESTABLISHED;
+			est = STATE_ESTABLISHED;
+		} else if (sloppy && *src == TCPS_CLOSING &&
+		    *dst == TCPS_ESTABLISHED && dst_silent)
+			/* a half close whose FIN/ACK we do not see */
+			*dst = TCPS_CLOSING;
+	}
+	if (flags & TH_RST)
+		*src = *dst = TCPS_TIME_WAIT;
+	s->timeout = tcp_timeout(s);
+	return est;
+}
+
 /*
  * A packet going DIR matched the state: count it, track the protocol and
- * set the timeout in force.  Returns 0, -1 when the state must go and
- * the packet be dropped (a SYN reusing a closed connection's key), or 1
- * when this packet completed a TCP handshake (the moment pf_tcp_track_full()
- * counts a source's connection, pf_src_connlimit()).  TCP sequence windows
- * are not checked.
+ * set the timeout in force.  TCP here is tracked by its flags alone, as
+ * pf_tcp_track_sloppy() does (keep state (sloppy)); state_track_tcp()
+ * checks the sequence windows.  Returns STATE_PASS, STATE_REUSE (the
+ * packet is dropped and the state must go) or STATE_ESTABLISHED.
  */
 int
 state_update(struct state_table *t, struct state *s, int dir,
@@ -746,50 +823,15 @@ state_update(struct state_table *t, struct state *s, int dir,
 	int from_src = dir == state_dir(s);
 	uint8_t *src = from_src ? &s->src_state : &s->dst_state;
 	uint8_t *dst = from_src ? &s->dst_state : &s->src_state;
-	int est = 0;
+	int est = STATE_PASS;
 
-	/*
-	 * pf_tcp_track_full(): a new SYN on a connection both ends have
-	 * closed ("state reuse") removes the state and is dropped; the SYN
-	 * sent again makes a new state, which tracks the new connection
-	 * from its start instead of leaving it on tcp.closed.
-	 */
-	if (s->proto == 6 && (tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN &&
-	    s->src_state >= TCPS_FIN_WAIT_2 &&
-	    s->dst_state >= TCPS_FIN_WAIT_2) {
-		t->c[STATE_C_REUSE]++;
-		return -1;
-	}
+	if (s->proto == 6 && tcp_reuse(t, s, tcp_flags))
+		return STATE_REUSE;
 	state_count(t, s, !from_src, len);
 	switch (s->proto) {
 	case 6:
-		if ((tcp_flags & TH_SYN) && *src < TCPS_SYN_SENT)
-			*src = TCPS_SYN_SENT;
-		if ((tcp_flags & TH_FIN) && *src < TCPS_CLOSING)
-			*src = TCPS_CLOSING;
-		if (tcp_flags & TH_ACK) {
-			if (*dst == TCPS_SYN_SENT) {
-				*dst = TCPS_ESTABLISHED;
-				est = *src == TCPS_ESTABLISHED;
-			} else if (*dst == TCPS_CLOSING)
-				*dst = TCPS_FIN_WAIT_2;
-		}
-		if (tcp_flags & TH_RST)
-			*src = *dst = TCPS_TIME_WAIT;
-		if (s->src_state >= TCPS_FIN_WAIT_2 &&
-		    s->dst_state >= TCPS_FIN_WAIT_2)
-			s->timeout = ACL_TM_TCP_CLOSED;
-		else if (s->src_state >= TCPS_CLOSING &&
-		    s->dst_state >= TCPS_CLOSING)
-			s->timeout = ACL_TM_TCP_FIN_WAIT;
-		else if (s->src_state < TCPS_ESTABLISHED ||
-		    s->dst_state < TCPS_ESTABLISHED)
-			s->timeout = ACL_TM_TCP_OPENING;
-		else if (s->src_state >= TCPS_CLOSING ||
-		    s->dst_state >= TCPS_CLOSING)
-			s->timeout = ACL_TM_TCP_CLOSING;
-		else
-			s->timeout = ACL_TM_TCP_ESTABLISHED;
+		est = tcp_flags_move(s, src, dst, tcp_flags, 1,
+		    t->tcp[state_id(t, s)].peer[from_src].seqlo == 0);
 		break;
 	case 1:
 	case 58:
@@ -812,6 +854,225 @@ state_update(struct state_table *t, struct state *s, int dir,
 	}
 	s->expire = now + t->tmo[s->tmo_set][s->timeout];
 	return est;
+}
+
+#define SEQ_GEQ(a, b)	((int32_t)((a) - (b)) >= 0)
+#define SEQ_GT(a, b)	((int32_t)((a) - (b)) > 0)
+/* How far an ACK may lag: a window and a fragment's worth (pf's fudge). */
+#define MAXACKWINDOW	(0xffff + 1500)
+
+/* A new TCP state's windows, from the packet that made it
+ * (pf_create_state()): the other end has not been heard. */
+void
+state_tcp_init(struct state_table *t, struct state *s,
+    const struct state_seg *g)
+{
+	struct state_tcp *tc = &t->tcp[state_id(t, s)];
+	struct state_peer *src = &tc->peer[0], *dst = &tc->peer[1];
+
+	memset(tc, 0, sizeof(*tc));
+	src->seqlo = g->seq;
+	src->seqhi = g->seq + g->len + 1;
+	if (g->flags & TH_SYN) {
+		src->seqhi++;
+		src->wscale = g->wscale;
+	}
+	src->max_win = g->win ? g->win : 1;
+	if (src->wscale & STATE_WSCALE_MASK) {
+		/* a SYN's window is not scaled: keep it in scaled units */
+		uint32_t sh = src->wscale & STATE_WSCALE_MASK;
+
+		src->max_win = (uint16_t)(((uint32_t)src->max_win +
+		    (1u << sh) - 1) >> sh);
+	}
+	if (g->flags & TH_FIN)
+		src->seqhi++;
+	dst->seqhi = 1;
+	dst->max_win = 1;
+}
+
+/*
+ * pf_tcp_track_full(): a packet going DIR that matched TCP state S must
+ * fit the windows its two ends have shown, as Guido van Rooij's
+ * "Real Stateful TCP Packet Filtering in IP Filter" describes them: its
+ * data ends within what the receiver's window allows, starts no more
+ * than a window back (a retransmission), and its ACK neither lags by
+ * more than a window nor acknowledges what was never sent; a RST must
+ * carry the exact next sequence number.  That is what keeps a blind
+ * attacker from injecting data or resetting a connection knowing only
+ * its addresses and ports.  An end not heard from yet, or a connection
+ * closing, gets the loose check (a window of slack either way, and no
+ * timeout refresh), which lets a state picked up mid-stream resync.
+ *
+ * Returns STATE_PASS, STATE_ESTABLISHED, STATE_LOOSE, or a drop:
+ * STATE_REUSE, STATE_BAD, STATE_BAD_RST.  *FAIL gets STATE_FAIL_* bits.
+ * A passed packet is counted; LEN is its size on the wire.
+ */
+int
+state_track_tcp(struct state_table *t, struct state *s, int dir,
+    const struct state_seg *g, uint32_t len, uint32_t now, uint8_t *fail)
+{
+	int from_src = dir == state_dir(s);
+	struct state_tcp *tc = &t->tcp[state_id(t, s)];
+	struct state_peer *src = &tc->peer[!from_src];
+	struct state_peer *dst = &tc->peer[from_src];
+	uint8_t *srcst = from_src ? &s->src_state : &s->dst_state;
+	uint8_t *dstst = from_src ? &s->dst_state : &s->src_state;
+	uint32_t seq = g->seq, ack, end, data_end, win = g->win;
+	uint32_t sws = 0, dws = 0, dwin;
+	int32_t ackskew;
+	int est = STATE_PASS;
+
+	*fail = 0;
+	if (tcp_reuse(t, s, g->flags))
+		return STATE_REUSE;
+	if (src->wscale && dst->wscale && !(g->flags & TH_SYN)) {
+		sws = src->wscale & STATE_WSCALE_MASK;
+		dws = dst->wscale & STATE_WSCALE_MASK;
+	}
+	end = seq + g->len;
+	if (src->seqlo == 0) {
+		/* This end's first packet: its window and scale. */
+		if (g->flags & TH_SYN) {
+			end++;
+			if (dst->wscale & STATE_WSCALE_FLAG) {
+				src->wscale = g->wscale;
+				if (src->wscale & STATE_WSCALE_FLAG) {
+					sws = src->wscale & STATE_WSCALE_MASK;
+					win = (win + (1u << sws) - 1) >> sws;
+					dws = dst->wscale & STATE_WSCALE_MASK;
+				} else {
+					/* scaling is off: the other end's
+					 * window in bytes, as it is now */
+					dwin = (uint32_t)dst->max_win <<
+					    (dst->wscale & STATE_WSCALE_MASK);
+					dst->max_win = dwin > 0xffff ? 0xffff :
+					    (uint16_t)dwin;
+					dst->wscale = 0;
+				}
+			}
+		}
+		data_end = end;
+		if (g->flags & TH_FIN)
+			end++;
+		src->seqlo = seq;
+		if (*srcst < TCPS_SYN_SENT)
+			*srcst = TCPS_SYN_SENT;
+		/* seqhi may come from a state picked up mid-stream */
+		dwin = (uint32_t)dst->max_win << dws;
+		if (dwin == 0)
+			dwin = 1;
+		if (src->seqhi == 1 || SEQ_GEQ(end + dwin, src->seqhi))
+			src->seqhi = end + dwin;
+		if (win > src->max_win)
+			src->max_win = (uint16_t)win;
+	} else {
+		if (g->flags & TH_SYN)
+			end++;
+		data_end = end;
+		if (g->flags & TH_FIN)
+			end++;
+	}
+	ack = g->ack;
+	/* No ACK to check: a bare SYN, a broken stack's ACK of 0 on a RST,
+	 * or an end that has not sent yet (nothing to acknowledge). */
+	if (!(g->flags & TH_ACK) || (ack == 0 && (g->flags & (TH_ACK |
+	    TH_RST)) == (TH_ACK | TH_RST)) || *dstst < TCPS_SYN_SENT)
+		ack = dst->seqlo;
+	if (seq == end) {
+		/* no data: only the ACK is checked */
+		seq = src->seqlo;
+		data_end = end = seq;
+	}
+	ackskew = (int32_t)(dst->seqlo - ack);
+
+	if (!SEQ_GEQ(src->seqhi, data_end))
+		*fail |= STATE_FAIL_SEQHI;
+	if (!SEQ_GEQ(seq, src->seqlo - ((uint32_t)dst->max_win << dws)))
+		*fail |= STATE_FAIL_SEQLO;
+	if (ackskew < -MAXACKWINDOW)
+		*fail |= STATE_FAIL_ACKLO;
+	if (ackskew > (MAXACKWINDOW << sws))
+		*fail |= STATE_FAIL_ACKHI;
+	if ((g->flags & TH_RST) && g->seq != src->seqlo &&
+	    g->seq != src->seqlo + 1 && g->seq + 1 != src->seqlo)
+		*fail |= STATE_FAIL_RST;
+
+	if (*fail == 0) {
+		if (win > src->max_win)
+			src->max_win = (uint16_t)win;
+		if (SEQ_GT(end, src->seqlo))
+			src->seqlo = end;
+		/* what the other end may send now */
+		if (SEQ_GEQ(ack + (win << sws), dst->seqhi))
+			dst->seqhi = ack + ((win << sws) ? win << sws : 1);
+		est = tcp_flags_move(s, srcst, dstst, g->flags, 0, 0);
+		s->expire = now + t->tmo[s->tmo_set][s->timeout];
+	} else if ((*dstst < TCPS_SYN_SENT || *dstst >= TCPS_FIN_WAIT_2 ||
+	    *srcst >= TCPS_FIN_WAIT_2) &&
+	    SEQ_GEQ(src->seqhi + MAXACKWINDOW, data_end) &&
+	    SEQ_GEQ(seq, src->seqlo - MAXACKWINDOW)) {
+		/*
+		 * Loose: SYNs shot before the peer answers, a connection
+		 * picked up established (after -F states), stray packets
+		 * after a close.  Floods land here too, so it neither
+		 * refreshes the timeout nor moves the handshake on: a
+		 * right answer from the peer does that.
+		 */
+		if (win > src->max_win)
+			src->max_win = (uint16_t)win;
+		if (SEQ_GT(end, src->seqlo))
+			src->seqlo = end;
+		if (SEQ_GEQ(ack + (win << sws), dst->seqhi))
+			dst->seqhi = ack + ((win << sws) ? win << sws : 1);
+		if ((g->flags & TH_FIN) && *srcst < TCPS_CLOSING)
+			*srcst = TCPS_CLOSING;
+		if (g->flags & TH_RST)
+			*srcst = *dstst = TCPS_TIME_WAIT;
+		t->c[STATE_C_LOOSE]++;
+		est = STATE_LOOSE;
+	} else {
+		t->c[STATE_C_MISMATCH]++;
+		if (s->src_state == TCPS_SYN_SENT &&
+		    s->dst_state == TCPS_SYN_SENT) {
+			/* A bad answer mid-handshake: this end starts over,
+			 * and is told so unless it sent a RST itself. */
+			src->seqlo = 0;
+			src->seqhi = 1;
+			src->max_win = 1;
+			if (!(g->flags & TH_RST)) {
+				t->c[STATE_C_HSRST]++;
+				return STATE_BAD_RST;
+			}
+		}
+		return STATE_BAD;
+	}
+	state_count(t, s, !from_src, len);
+	return est;
+}
+
+/*
+ * pf_test_state_icmp(): an ICMP error quoting a TCP packet of state S
+ * that went QDIR must quote a sequence number that end could have sent
+ * (within its window, at most a window back), or it is a forgery aimed
+ * at the connection.
+ */
+int
+state_icmp_seq_ok(const struct state_table *t, const struct state *s,
+    int qdir, uint32_t seq)
+{
+	const struct state_tcp *tc = &t->tcp[state_id(t, s)];
+	int from_src = qdir == state_dir(s);
+	const struct state_peer *src = &tc->peer[!from_src];
+	const struct state_peer *dst = &tc->peer[from_src];
+	uint32_t dws = 0;
+
+	if (s->proto != 6 || (s->flags & STATE_F_SLOPPY))
+		return 1;
+	if (src->wscale && dst->wscale)
+		dws = dst->wscale & STATE_WSCALE_MASK;
+	return SEQ_GEQ(src->seqhi, seq) &&
+	    SEQ_GEQ(seq, src->seqlo - ((uint32_t)dst->max_win << dws));
 }
 
 /* Remove expired states among the next BUDGET slots of the array. */
@@ -900,6 +1161,8 @@ state_table_resize(struct state_table *t, uint32_t limit)
 		nt.cold[idx] = t->cold[i];
 		if (st->flags & STATE_F_INET6)
 			nt.v6[idx] = t->v6[i];
+		if (st->proto == 6)
+			nt.tcp[idx] = t->tcp[i];
 		if (t->aux_used)
 			nt.aux[idx] = t->aux[i];
 		state_key_get(t, st, STATE_WIRE, &k);

@@ -25,7 +25,9 @@
  * hash tag + state number + which keys), four slots per state, so at
  * most half full even when every state is translated (two slots): a
  * probe, hit or miss, rarely leaves its first cache line.
- * IPv4: 64 + 16 + 32 = 112 bytes a state.
+ * IPv4: 64 + 16 + 32 = 112 bytes a state.  A TCP state's sequence
+ * windows (struct state_tcp, 24 bytes) sit in a fourth array that only
+ * TCP states touch: 136 bytes a TCP state.
  *
  * A hit costs the hash (xxHash of a 16-byte key), one index line and the
  * state's line.  At a million states both miss every cache, so batches
@@ -94,6 +96,7 @@ struct state {
 #define STATE_F_TAGGED	0x10		/* its packets get state_cold.tag */
 #define STATE_F_LOGALL	0x20		/* its rule says log (all) */
 #define STATE_F_SCRUB	0x40		/* its packets get state_cold.scrub */
+#define STATE_F_SLOPPY	0x80		/* keep state (sloppy): no windows */
 	uint8_t		 timeout;	/* enum acl_timeout in force */
 	uint8_t		 tmo_set;	/* which timeout table */
 	uint8_t		 src_state;	/* the creator's peer */
@@ -116,6 +119,62 @@ struct state_v6 {
 	union acl_ip	 addr[2][2];	/* [WIRE/STACK][0/1] */
 };
 
+/*
+ * One end of a TCP connection as pf's window tracking knows it
+ * (struct pf_state_peer): seqlo is the highest sequence number it has
+ * sent (+ its length), seqhi the highest the other end's window lets it
+ * send, max_win its largest window (in units of its own scale).
+ * seqlo 0 means the end has not sent yet.
+ */
+#define STATE_WSCALE_FLAG	0x80	/* its SYN carried a window scale */
+#define STATE_WSCALE_MASK	0x0f
+#define STATE_WSCALE_MAX	14	/* TCP_MAX_WINSHIFT */
+
+struct state_peer {
+	uint32_t	 seqlo;
+	uint32_t	 seqhi;
+	uint16_t	 max_win;
+	uint8_t		 wscale;	/* STATE_WSCALE_FLAG | shift */
+	uint8_t		 pad;
+};
+
+/* A TCP state's two ends: [0] the one whose packet made the state. */
+struct state_tcp {
+	struct state_peer peer[2];
+};
+
+/* A TCP segment as the tracking reads it, host order. */
+struct state_seg {
+	uint32_t	 seq;
+	uint32_t	 ack;
+	uint32_t	 len;		/* payload bytes */
+	uint16_t	 win;
+	uint8_t		 flags;
+	uint8_t		 wscale;	/* a SYN's option: FLAG | shift, or 0 */
+};
+
+/*
+ * What state_update() and state_track_tcp() say of a packet.  The
+ * negative ones drop it; STATE_REUSE also wants the state removed and
+ * STATE_BAD_RST a RST sent back (seq = the packet's ack).
+ */
+enum {
+	STATE_BAD_RST = -3,	/* out of window during the handshake */
+	STATE_BAD = -2,		/* out of the windows: pf's BAD state */
+	STATE_REUSE = -1,	/* a SYN on a closed connection's state */
+	STATE_PASS = 0,
+	STATE_ESTABLISHED = 1,	/* this packet completed the handshake */
+	STATE_LOOSE = 2		/* passed by pf's loose state match */
+};
+
+/* Which of pf_tcp_track_full()'s checks failed (its "State failure on"
+ * digits 1-4, then 5: a RST whose sequence number is not exact). */
+#define STATE_FAIL_SEQHI	0x01	/* ends beyond the window */
+#define STATE_FAIL_SEQLO	0x02	/* more than a window back */
+#define STATE_FAIL_ACKLO	0x04	/* acks data more than a window old */
+#define STATE_FAIL_ACKHI	0x08	/* acks data not sent yet */
+#define STATE_FAIL_RST		0x10	/* RST not at the expected number */
+
 /* X(enum, name, meaning): counters, as pfctl -si names them. */
 #define STATE_COUNTERS(X)						\
 	X(SEARCHES,	"searches",	"state lookups")		\
@@ -123,7 +182,9 @@ struct state_v6 {
 	X(REMOVALS,	"removals",	"states removed")		\
 	X(LIMIT,	"state-limit",	"states refused: set limit states reached") \
 	X(INSERT_FAIL,	"state-insert",	"states refused: the key is taken") \
-	X(MISMATCH,	"state-mismatch", "packets that matched a state but broke its tracking") \
+	X(MISMATCH,	"state-mismatch", "TCP packets outside their state's sequence windows (pf's BAD state)") \
+	X(LOOSE,	"state-loose",	"TCP packets passed by pf's loose state match (an end not heard yet, or closing)") \
+	X(HSRST,	"state-handshake-rst", "RSTs sent for a packet outside the windows during the handshake") \
 	X(STALE_TAG,	"stale-tag",	"lookups whose burst tag no longer fit the frame (a second probe)") \
 	X(REUSE,	"state-reuse",	"dropped: a SYN on a closed TCP state, which was removed (the SYN sent again makes a new one)")
 
@@ -139,6 +200,7 @@ struct state_table {
 	struct state	*st;		/* limit entries */
 	struct state_cold *cold;	/* limit entries */
 	struct state_v6	*v6;		/* limit entries, touched for IPv6 */
+	struct state_tcp *tcp;		/* limit entries, touched for TCP */
 	/*
 	 * One word a state for the owner (the dataplane: its source node),
 	 * touched only once the owner sets aux_used; a state's word is 0
@@ -185,6 +247,12 @@ struct state *
 void	 state_remove(struct state_table *, struct state *);
 int	 state_update(struct state_table *, struct state *, int, uint8_t,
 	    uint32_t, uint32_t);
+void	 state_tcp_init(struct state_table *, struct state *,
+	    const struct state_seg *);
+int	 state_track_tcp(struct state_table *, struct state *, int,
+	    const struct state_seg *, uint32_t, uint32_t, uint8_t *);
+int	 state_icmp_seq_ok(const struct state_table *, const struct state *,
+	    int, uint32_t);
 uint32_t state_purge(struct state_table *, uint32_t, uint32_t);
 void	 state_flush(struct state_table *);
 uint32_t state_expires_in(const struct state *, uint32_t);

@@ -79,6 +79,20 @@ check "pfctl -vvsr numbers rules and counts" sh -c "grep -q '^@0 block drop all'
 check "pfctl -vvsr | egrep 'anchor vm/' finds the anchor" sh -c "grep -qE 'anchor \"vm/\*\" all' $TMP/vvsr"
 check "pfctl -si shows the state table" sh -c "$SLUICECTL -s $SOCK pfctl -si | grep -qE '^  current entries +[1-9][0-9]* +$'"
 
+# pf's sequence windows (pf_tcp_track_full()): a blind RST, inside the
+# window but not at the next sequence number, is dropped as a state
+# mismatch and the connection lives on; the exact one resets it.
+mismatches() { $SLUICECTL -s $SOCK pfctl -si | awk '$1 == "state-mismatch" { print $2 }'; }
+challenge_acks() {	# RFC 5961: web01's answers to in-window, inexact RSTs
+	ip netns exec "$WEB" awk '/^TcpExt:/ { if (!n) { for (i = 1; i <= NF; i++) if ($i == "TCPChallengeACK") n = i } else print $n }' /proc/net/netstat
+}
+check "no state mismatch before" test "$(mismatches)" = 0
+acks=$(challenge_acks)
+res=$(ip netns exec "$LAN" timeout 10 python3 "$HERE/tcprst.py" lan0 192.0.2.11 80 5000 0)
+check "a blind RST (seq + 5000) is dropped, the exact one resets ($res)" test "$res" = "alive reset"
+check "... the blind one counted as state-mismatch, and only it" test "$(mismatches)" = 1
+check "... web01's TCP never saw it (no challenge ACK: $acks -> $(challenge_acks))" test "$(challenge_acks)" = "$acks"
+
 # An open connection across reloads.
 S=$TMP/sess
 mkdir -p "$S"

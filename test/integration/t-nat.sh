@@ -83,6 +83,8 @@ check "TCP 2 MB db01 -> wan through NAT (offloads on)" \
 	ip netns exec "$DB" timeout 20 nc -N 198.51.100.1 7004 <"$TMP/blob"
 wait_for 10 cmp -s "$TMP/blob" "$TMP/got"
 check "TCP data arrived intact" cmp "$TMP/blob" "$TMP/got"
+check "... every segment within pf's sequence windows (state-mismatch 0)" \
+	sh -c "$SLUICECTL -s $SOCK pfctl -si | grep -qE '^  state-mismatch +0 '"
 check "UDP to a closed port: the port unreachable comes back through NAT" \
 	sh -c "ip netns exec $DB python3 -c \"
 import socket,sys

@@ -1523,6 +1523,47 @@ def block_return_answers():
         expect={"em1": [rst, unreach], "tap0": []})
 
 
+def tcp_seg(smac, dmac, src, dst, sport, dport, seq, ack, flags, win=8192):
+    """A bare TCP segment (no options, no data) with its numbers."""
+    import struct
+    from pcaplib import l4_csum
+    a = bytes(int(x) for x in src.split("."))
+    b = bytes(int(x) for x in dst.split("."))
+    seg = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
+                      win, 0, 0)
+    seg = seg[:16] + struct.pack("!H", l4_csum(a, b, 6, seg)) + seg[18:]
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0, 64, 6, 0, a, b)
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return eth(dmac, smac, 0x0800, h + seg)[:54]
+
+
+@case
+def tcp_bad_handshake_rst():
+    """pf_tcp_track_full(): web01 answers A's SYN (seq 1000) with a SYN|ACK
+    acknowledging 999999, which no SYN of A's asked for.  Both ends are
+    SYN_SENT, so pf drops it as a state mismatch, tells web01 with a RST
+    (seq = its ack) and forgets web01's end; web01's right answer then
+    passes.  The trace says which check failed."""
+    syn = tcp_seg(A, B, "192.0.2.1", "192.0.2.2", 40000, 80, 1000, 0, 0x02)
+    bad = tcp_seg(B, A, "192.0.2.2", "192.0.2.1", 80, 40000, 5000, 999999,
+                  0x12)
+    rst = tcp_seg(A, B, "192.0.2.1", "192.0.2.2", 40000, 80, 999999, 0,
+                  0x04, win=0)
+    good = tcp_seg(B, A, "192.0.2.2", "192.0.2.1", 80, 40000, 5000, 1001,
+                   0x12)
+    return dict(files={"hostname.bridge0": "add em1\nup\n", "vm.conf": VMCONF,
+                       "pf.conf": "pass all\n"},
+                inputs={"em1": [(1.0, syn)],
+                        "tap0": [(1.1, bad), (1.2, good)]},
+                expect={"tap0": [syn, rst], "em1": [good]},
+                pre=["trace on 10"],
+                commands=["pfctl -si", "trace show"],
+                views=[r"state-mismatch +1 ",
+                       r"drop \(BAD state of rule 0: seq 5000 ack 999999 "
+                       r"len 0 win 8192: acknowledges data more than a "
+                       r"window old\); mid-handshake: RST sent back"])
+
+
 def ip6_frame(smac, dmac, src, dst, nh, payload):
     """An IPv6 frame (hop limit 64); ICMPv6, TCP and UDP checksums set."""
     import socket

@@ -1695,3 +1695,157 @@ Test(pf, reass_bridged_refragmented_for_a_member)
 	cr_expect_eq(rx.hdr[8], 64, "bridged: ttl kept");
 	rx_check(&rx, "10.50.0.20", 41000, 1192);
 }
+
+/* A TCP segment SRC:SP > DST:DP with its numbers, window, payload length
+ * LEN (zeros) and, for WS >= 0, a window scale option. */
+static uint32_t
+tcp4(uint8_t *b, const uint8_t *dmac, const uint8_t *smac, const char *src,
+    uint16_t sp, const char *dst, uint16_t dport, uint32_t seq, uint32_t ack,
+    uint8_t flags, uint16_t win, int ws, uint32_t len)
+{
+	uint8_t *ip = b + 14, *l4 = ip + 20;
+	uint32_t hl = ws >= 0 ? 24 : 20, ps;
+
+	memset(b, 0, 14 + 20 + hl + len + 60);
+	memcpy(b, dmac, 6);
+	memcpy(b + 6, smac, 6);
+	ether_put16(b + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)(20 + hl + len));
+	ip[8] = 64;
+	ip[9] = 6;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, dst, ip + 16);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(l4, sp);
+	ether_put16(l4 + 2, dport);
+	ip_put32(l4 + 4, seq);
+	ip_put32(l4 + 8, ack);
+	l4[12] = (uint8_t)(hl / 4 << 4);
+	l4[13] = flags;
+	ether_put16(l4 + 14, win);
+	if (ws >= 0) {
+		l4[20] = 1;		/* nop, then wscale */
+		l4[21] = 3;
+		l4[22] = 3;
+		l4[23] = (uint8_t)ws;
+	}
+	ps = csum_partial(ip + 12, 8, 0) + 6 + hl + len;
+	ether_put16(l4 + 16, (uint16_t)~csum_fold(csum_partial(l4, hl + len,
+	    ps)));
+	return 14 + 20 + hl + len < 60 ? 60 : 14 + 20 + hl + len;
+}
+
+/* wan 198.51.100.1:40001 opens db01's ssh: ISNs 1000 and 5000, both
+ * scaling by 7. */
+static void
+tcp_open(struct dp *dp)
+{
+	uint8_t b[128];
+
+	feed(dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1000, 0, 0x02, 64240, 7, 0));
+	feed(dp, "tap0", b, tcp4(b, VE, DB, "10.50.0.20", 22, "198.51.100.1",
+	    40001, 5000, 1001, 0x12, 65160, 7, 0));
+	feed(dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, 5001, 0x10, 502, -1, 0));
+}
+
+/* An ICMP port unreachable from the wan's gateway about db01's segment
+ * with sequence number SEQ. */
+static uint32_t
+icmp_about_tcp(uint8_t *b, uint32_t seq)
+{
+	uint8_t q[128], *ip = b + 14, *icmp = ip + 20;
+
+	tcp4(q, GW, E0, "10.50.0.20", 22, "198.51.100.1", 40001, seq, 1001,
+	    0x10, 502, -1, 0);
+	memset(b, 0, 14 + 20 + 8 + 28);
+	memcpy(b, E0, 6);
+	memcpy(b + 6, GW, 6);
+	ether_put16(b + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, 20 + 8 + 28);
+	ip[8] = 64;
+	ip[9] = 1;
+	inet_pton(AF_INET, "198.51.100.1", ip + 12);
+	inet_pton(AF_INET, "10.50.0.20", ip + 16);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	icmp[0] = 3;
+	icmp[1] = 3;
+	memcpy(icmp + 8, q + 14, 28);
+	ether_put16(icmp + 2, (uint16_t)~csum_fold(csum_partial(icmp, 36, 0)));
+	return 14 + 20 + 36;
+}
+
+/*
+ * pf's sequence windows: a blind RST inside the window but not at the
+ * next sequence number, and an ICMP error quoting a number db01 never
+ * sent, are dropped as state mismatches and change nothing; the real RST
+ * closes the connection.  -vss shows the windows as pfctl does.
+ */
+Test(pf, tcp_windows_stop_blind_resets)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	char *db;
+	const char *t;
+
+	put("pf.conf", "pass in on em0 proto tcp to port 22\npass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	tcp_open(&dp);
+	t = dptest_ctl(&dp, "pfctl -vss");
+	cr_expect(strstr(t, "10.50.0.20:22 <- 198.51.100.1:40001       "
+	    "ESTABLISHED:ESTABLISHED\n"
+	    "   [5001 + 64256] wscale 7  [1000 + 65281] wscale 7\n") != NULL,
+	    "%s", t);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 31001, 0, 0x04, 0, -1, 0));
+	feed(&dp, "em0", b, icmp_about_tcp(b, 900000));
+	t = dptest_ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(t, "state-mismatch", 2), "%s", t);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "<- 198.51.100.1:40001"
+	    "       ESTABLISHED:ESTABLISHED") != NULL, "%s", dptest_out);
+	feed(&dp, "em0", b, icmp_about_tcp(b, 5001));
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, 0, 0x04, 0, -1, 0));
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "<- 198.51.100.1:40001"
+	    "       TIME_WAIT:TIME_WAIT") != NULL, "%s", dptest_out);
+	t = dptest_ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(t, "state-mismatch", 2), "%s", t);
+	dptest_destroy(&dp, conf);
+	db = sent("tap0");
+	/* (the first frame: the router's ARP for db01) */
+	cr_expect_str_eq(db, "non-ip\n"
+	    "198.51.100.1:40001 > 10.50.0.20:22 proto 6\n"
+	    "198.51.100.1:40001 > 10.50.0.20:22 proto 6\n"
+	    "198.51.100.1 > 10.50.0.20 icmp 3/3\n"
+	    "198.51.100.1:40001 > 10.50.0.20:22 proto 6\n", "%s", db);
+	free(db);
+}
+
+/* keep state (sloppy): no windows, as pf_tcp_track_sloppy(); -vss says
+ * so. */
+Test(pf, tcp_sloppy_state_has_no_windows)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	const char *t;
+
+	put("pf.conf", "pass in on em0 proto tcp to port 22 keep state "
+	    "(sloppy)\npass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	tcp_open(&dp);
+	t = dptest_ctl(&dp, "pfctl -vss");
+	cr_expect(strstr(t, ", rule 0, sloppy\n") != NULL, "%s", t);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 31001, 0, 0x04, 0, -1, 0));
+	t = dptest_ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(t, "state-mismatch", 1), "the out state on "
+	    "vether0 is not sloppy:\n%s", t);
+	dptest_destroy(&dp, conf);
+}

@@ -216,3 +216,28 @@ Test(scrub, mss_every_option_and_malformed_lists)
 	t[12] = 4 << 4;
 	cr_assert_eq(scrub_mss(t, hl, 1000, 0), 0);
 }
+
+/* pf_get_wscale(): the shift with its flag, capped at 14; none, or a
+ * malformed list, is 0. */
+Test(scrub, tcp_window_scale_option)
+{
+	static const uint8_t ws7[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+	static const uint8_t ws20[] = { 1, 3, 3, 20 };
+	static const uint8_t none[] = { 2, 4, 0x05, 0xb4 };
+	static const uint8_t bad[] = { 2, 1, 3, 3, 7, 0, 0, 0 };
+	static const uint8_t after_end[] = { 0, 3, 3, 7 };
+	uint8_t t[60];
+	size_t hl;
+
+	hl = tcp_hdr(t, ws7, sizeof(ws7));
+	cr_expect_eq(tcp_wscale(t, hl), TCP_WSCALE_FLAG | 7);
+	cr_expect_eq(tcp_wscale(t, hl - 1), 0, "the header does not fit");
+	hl = tcp_hdr(t, ws20, sizeof(ws20));
+	cr_expect_eq(tcp_wscale(t, hl), TCP_WSCALE_FLAG | 14);
+	hl = tcp_hdr(t, none, sizeof(none));
+	cr_expect_eq(tcp_wscale(t, hl), 0);
+	hl = tcp_hdr(t, bad, sizeof(bad));
+	cr_expect_eq(tcp_wscale(t, hl), 0, "a length below 2 ends the walk");
+	hl = tcp_hdr(t, after_end, sizeof(after_end));
+	cr_expect_eq(tcp_wscale(t, hl), 0, "nothing after end of options");
+}

@@ -14,6 +14,7 @@ static union acl_ip A, B, N;
 #define ACK 0x10
 #define FIN 0x01
 #define RST 0x04
+#define TCP_WS(n) (STATE_WSCALE_FLAG | (n))
 
 static void
 setup(void)
@@ -84,39 +85,274 @@ Test(state, both_directions_on_one_side)
 	cr_expect_null(find(6, &A, &B, 40001, 80, STATE_DIR_IN, 0));
 }
 
-Test(state, tcp_handshake_and_close)
+/* A TCP segment for state_track_tcp(). */
+static struct state_seg
+seg(uint32_t seq, uint32_t ack, uint32_t len, uint16_t win, uint8_t flags,
+    uint8_t wscale)
+{
+	struct state_seg g = { .seq = seq, .ack = ack, .len = len, .win = win,
+	    .flags = flags, .wscale = wscale };
+
+	return g;
+}
+
+/* A TCP state made by A's SYN (ISN 1000, window WIN, scale WS) going in. */
+static struct state *
+tcp_flow(uint16_t win, uint8_t ws)
 {
 	struct state *s = flow(6, STATE_DIR_IN, 0);
+	struct state_seg g = seg(1000, 0, 0, win, SYN, ws);
+
+	cr_assert_not_null(s);
+	state_tcp_init(&t, s, &g);
+	return s;
+}
+
+/* Track one segment; returns the verdict, *fail the failed checks. */
+static int
+track(struct state *s, int dir, struct state_seg g, uint32_t now,
+    uint8_t *fail)
+{
+	uint8_t f;
+
+	return state_track_tcp(&t, s, dir, &g, 40 + g.len, now,
+	    fail != NULL ? fail : &f);
+}
+
+/* A -> B: SYN 1000; B: SYN 5000 ACK 1001; A: ACK 5001.  Windows 8192. */
+static struct state *
+tcp_established(void)
+{
+	struct state *s = tcp_flow(8192, 0);
+
+	cr_assert_eq(track(s, STATE_DIR_OUT, seg(5000, 1001, 0, 8192,
+	    SYN | ACK, 0), 1, NULL), STATE_PASS);
+	cr_assert_eq(track(s, STATE_DIR_IN, seg(1001, 5001, 0, 8192, ACK, 0),
+	    2, NULL), STATE_ESTABLISHED);
+	return s;
+}
+
+Test(state, tcp_handshake_and_close)
+{
+	struct state *s = tcp_flow(8192, 0);
 
 	cr_expect_eq(s->src_state, TCPS_SYN_SENT);
 	cr_expect_eq(s->dst_state, TCPS_CLOSED);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_FIRST_PACKET);
 	cr_expect_eq(state_expires_in(s, 0), 120);
-	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, SYN, 60, 0), 0);
-	cr_expect_eq(state_update(&t, s, STATE_DIR_OUT, SYN | ACK, 60, 1), 0);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1000, 0, 0, 8192, SYN, 0), 0,
+	    NULL), STATE_PASS, "the SYN sent again");
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5000, 1001, 0, 8192,
+	    SYN | ACK, 0), 1, NULL), STATE_PASS);
 	cr_expect_eq(s->src_state, TCPS_ESTABLISHED);
 	cr_expect_eq(s->dst_state, TCPS_SYN_SENT);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_OPENING);
 	cr_expect_eq(state_expires_in(s, 1), 30);
 	/* the handshake's last ACK says so, once (pf_src_connlimit()) */
-	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, ACK, 52, 2), 1);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001, 0, 8192, ACK, 0),
+	    2, NULL), STATE_ESTABLISHED);
 	cr_expect_eq(s->dst_state, TCPS_ESTABLISHED);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_ESTABLISHED);
 	cr_expect_eq(state_expires_in(s, 2), 86400);
-	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, FIN | ACK, 52, 3), 0);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001, 12, 8192,
+	    FIN | ACK, 0), 3, NULL), STATE_PASS);
 	cr_expect_eq(s->src_state, TCPS_CLOSING);
+	cr_expect_eq(s->dst_state, TCPS_ESTABLISHED);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_CLOSING);
-	state_update(&t, s, STATE_DIR_OUT, FIN | ACK, 52, 4);
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5001, 1014, 0, 8192,
+	    FIN | ACK, 0), 4, NULL), STATE_PASS);
 	cr_expect_eq(s->src_state, TCPS_FIN_WAIT_2);
 	cr_expect_eq(s->dst_state, TCPS_CLOSING);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_FIN_WAIT);
-	state_update(&t, s, STATE_DIR_IN, ACK, 52, 5);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1014, 5002, 0, 8192, ACK, 0),
+	    5, NULL), STATE_PASS);
 	cr_expect_eq(s->dst_state, TCPS_FIN_WAIT_2);
 	cr_expect_eq(s->timeout, ACL_TM_TCP_CLOSED);
 	cr_expect_eq(state_expires_in(s, 5), 90);
 	cr_expect_eq(s->packets[0], 4);
 	cr_expect_eq(s->packets[1], 2);
-	cr_expect_eq(s->bytes[1], 112);
+	cr_expect_eq(s->bytes[1], 80);
+	cr_expect_eq(t.c[STATE_C_MISMATCH], 0);
+}
+
+/* The windows: what each end may send is what the other's ACK + window
+ * allows; a retransmission may reach one window back. */
+Test(state, tcp_data_must_fit_the_window)
+{
+	struct state *s = tcp_established();
+	uint8_t fail;
+
+	/* B's window is 8192 from A's 1001: 1001 + 8192 = 9193 is its end */
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001, 8192, 8192, ACK,
+	    0), 3, &fail), STATE_PASS, "data filling the window exactly");
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(9193, 5001, 1, 8192, ACK, 0),
+	    4, &fail), STATE_BAD, "one byte past it");
+	cr_expect_eq(fail, STATE_FAIL_SEQHI);
+	cr_expect_eq(t.c[STATE_C_MISMATCH], 1);
+	cr_expect_eq(s->packets[0], 2, "a refused packet is not counted");
+	/* B acknowledges it all and opens the window */
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5001, 9193, 0, 8192, ACK, 0),
+	    5, NULL), STATE_PASS);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(9193, 5001, 1000, 8192, ACK,
+	    0), 6, NULL), STATE_PASS, "the window moved on");
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(3000, 5001, 1000, 8192, ACK,
+	    0), 7, NULL), STATE_PASS, "a retransmission within a window back");
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1000 - 8192, 5001, 100, 8192,
+	    ACK, 0), 8, &fail), STATE_BAD, "more than a window back");
+	cr_expect_eq(fail, STATE_FAIL_SEQLO);
+}
+
+Test(state, tcp_ack_must_be_of_sent_data)
+{
+	struct state *s = tcp_established();
+	uint8_t fail;
+
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001 + 70000, 0, 8192,
+	    ACK, 0), 3, &fail), STATE_BAD, "acks what B never sent");
+	cr_expect_eq(fail, STATE_FAIL_ACKLO);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001 - 70000, 0, 8192,
+	    ACK, 0), 4, &fail), STATE_BAD, "acks far behind");
+	cr_expect_eq(fail, STATE_FAIL_ACKHI);
+	cr_expect_eq(s->src_state, TCPS_ESTABLISHED, "nothing moved");
+	cr_expect_eq(s->dst_state, TCPS_ESTABLISHED);
+}
+
+/* A blind RST must guess the exact sequence number: one in the window but
+ * not at the edge is refused (RFC 5961's concern, pf's check). */
+Test(state, tcp_rst_must_be_exact)
+{
+	struct state *s = tcp_established();
+	uint8_t fail;
+
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5001 + 4000, 0, 0, 0, RST,
+	    0), 3, &fail), STATE_BAD);
+	cr_expect_eq(fail, STATE_FAIL_RST);
+	cr_expect_eq(s->src_state, TCPS_ESTABLISHED);
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5001, 0, 0, 0, RST, 0), 4,
+	    &fail), STATE_PASS);
+	cr_expect_eq(s->src_state, TCPS_TIME_WAIT);
+	cr_expect_eq(s->dst_state, TCPS_TIME_WAIT);
+	cr_expect_eq(s->timeout, ACL_TM_TCP_CLOSED);
+}
+
+/* Window scaling counts only when both SYNs offer it (RFC 7323). */
+Test(state, tcp_window_scale)
+{
+	struct state *s = tcp_flow(64240, TCP_WS(7));
+	uint8_t fail;
+
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5000, 1001, 0, 65160,
+	    SYN | ACK, TCP_WS(7)), 1, NULL), STATE_PASS);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001, 0, 502, ACK, 0), 2,
+	    NULL), STATE_ESTABLISHED);
+	/* B's window 509 << 7 = 65152 bytes from 1001 */
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5001, 1001, 0, 509, ACK, 0),
+	    3, NULL), STATE_PASS);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001, 60000, 502, ACK,
+	    0), 4, &fail), STATE_PASS, "60000 bytes in a scaled window");
+	cr_expect_eq(t.tcp[0].peer[0].wscale, TCP_WS(7));
+	cr_expect_eq(t.tcp[0].peer[1].wscale, TCP_WS(7));
+
+	/* B does not scale: A's scale is dropped, its window is bytes */
+	state_remove(&t, s);
+	s = tcp_flow(64240, TCP_WS(7));
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5000, 1001, 0, 8192,
+	    SYN | ACK, 0), 1, NULL), STATE_PASS);
+	cr_expect_eq(t.tcp[state_id(&t, s)].peer[0].wscale, 0);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001, 0, 502, ACK, 0), 2,
+	    NULL), STATE_ESTABLISHED);
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 5001, 60000, 502, ACK,
+	    0), 3, &fail), STATE_BAD, "8192 bytes is B's window, unscaled");
+	cr_expect_eq(fail, STATE_FAIL_SEQHI);
+}
+
+/* A state picked up mid-stream (made by an ACK, `flags any', after
+ * -F states) resyncs through the loose check, both ways. */
+Test(state, tcp_picked_up_mid_stream)
+{
+	struct state *s = flow(6, STATE_DIR_IN, 0);
+	struct state_seg g = seg(777000, 123000, 100, 1000, ACK, 0);
+
+	state_tcp_init(&t, s, &g);
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(123000, 777100, 0, 1000, ACK,
+	    0), 1, NULL), STATE_PASS, "B's first packet sets its end");
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(777100, 123000, 100, 1000,
+	    ACK, 0), 2, NULL), STATE_ESTABLISHED, "both ends heard: established");
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(123000, 777200, 500, 1000,
+	    ACK, 0), 3, NULL), STATE_PASS);
+	cr_expect_eq(t.c[STATE_C_MISMATCH], 0);
+}
+
+/* Before the other end is heard, a packet beyond the window is let
+ * through loosely (a second SYN with new data, say) and does not refresh
+ * the timeout. */
+Test(state, tcp_loose_before_the_peer_answers)
+{
+	struct state *s = tcp_flow(8192, 0);
+	uint32_t exp = s->expire;
+
+	cr_expect_eq(track(s, STATE_DIR_IN, seg(1001, 0, 500, 8192, 0, 0), 5,
+	    NULL), STATE_LOOSE);
+	cr_expect_eq(t.c[STATE_C_LOOSE], 1);
+	cr_expect_eq(s->expire, exp, "no refresh");
+	cr_expect_eq(s->packets[0], 1, "but counted: it passed");
+}
+
+/* A SYN|ACK that answers no SYN of ours, with both ends SYN_SENT: the
+ * responder is told RST and starts over (pf_tcp_track_full()). */
+Test(state, tcp_bad_handshake_gets_rst)
+{
+	struct state *s = tcp_flow(8192, 0);
+	uint8_t fail;
+
+	/* simultaneous open: B's own SYN first */
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5000, 0, 0, 8192, SYN, 0), 1,
+	    NULL), STATE_PASS);
+	cr_expect_eq(s->dst_state, TCPS_SYN_SENT);
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5000, 1001 + 200000, 0,
+	    8192, SYN | ACK, 0), 2, &fail), STATE_BAD_RST);
+	cr_expect_eq(fail, STATE_FAIL_ACKLO);
+	cr_expect_eq(t.c[STATE_C_HSRST], 1);
+	cr_expect_eq(t.tcp[state_id(&t, s)].peer[1].seqlo, 0,
+	    "B's end starts over");
+	cr_expect_eq(track(s, STATE_DIR_OUT, seg(5000, 1001, 0, 8192,
+	    SYN | ACK, 0), 3, NULL), STATE_PASS, "a right answer then passes");
+}
+
+/* An ICMP error about a TCP flow must quote a sequence number its sender
+ * could have sent. */
+Test(state, tcp_icmp_error_quotes_the_window)
+{
+	struct state *s = tcp_established();
+
+	/* a packet A sent in: its seq must be in A's window */
+	cr_expect(state_icmp_seq_ok(&t, s, STATE_DIR_IN, 1001));
+	cr_expect(state_icmp_seq_ok(&t, s, STATE_DIR_IN, 1001 + 8192));
+	cr_expect_not(state_icmp_seq_ok(&t, s, STATE_DIR_IN, 1001 + 8193));
+	cr_expect_not(state_icmp_seq_ok(&t, s, STATE_DIR_IN, 1000 - 8193));
+	/* B's packet, going out */
+	cr_expect(state_icmp_seq_ok(&t, s, STATE_DIR_OUT, 5001));
+	cr_expect_not(state_icmp_seq_ok(&t, s, STATE_DIR_OUT, 900000));
+	s->flags |= STATE_F_SLOPPY;
+	cr_expect(state_icmp_seq_ok(&t, s, STATE_DIR_OUT, 900000),
+	    "sloppy: no check");
+}
+
+/* keep state (sloppy): flags only (pf_tcp_track_sloppy()), with its two
+ * cases for a state that sees one half of a connection. */
+Test(state, tcp_sloppy_half_connection)
+{
+	struct state *s = tcp_flow(8192, 0);
+
+	s->flags |= STATE_F_SLOPPY;
+	cr_expect_eq(state_update(&t, s, STATE_DIR_IN, ACK, 52, 1),
+	    STATE_ESTABLISHED, "an ACK after the SYN, B never seen");
+	cr_expect_eq(s->src_state, TCPS_ESTABLISHED);
+	cr_expect_eq(s->dst_state, TCPS_ESTABLISHED);
+	state_update(&t, s, STATE_DIR_IN, FIN | ACK, 52, 3);
+	cr_expect_eq(s->src_state, TCPS_CLOSING);
+	cr_expect_eq(s->dst_state, TCPS_CLOSING,
+	    "B's FIN we will not see");
 }
 
 /* pf_tcp_track_full()'s "state reuse": a SYN on a closed connection's
