@@ -217,6 +217,26 @@ pf_ifinfo(struct dp *dp)
 	return ifs;
 }
 
+static void
+pf_hostenv_addr6(struct acl_hostenv *env, const struct port *p,
+    const uint8_t *addr, uint8_t plen, unsigned scope)
+{
+	struct acl_env_addr *a;
+	int i;
+
+	if (env->naddrs >= ACL_ENV_MAXADDR)
+		return;
+	a = &env->addrs[env->naddrs++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->ifname, sizeof(a->ifname), "%s", p->name);
+	a->af = AF_INET6;
+	memcpy(&a->addr, addr, 16);
+	for (i = 0; i < 16; i++)
+		a->mask.b[i] = plen >= (i + 1) * 8 ? 0xff : plen > i * 8 ?
+		    (uint8_t)(0xff << (8 - (plen - i * 8))) : 0;
+	a->scope = scope;
+}
+
 /* The parser's view of this host: our ports and their addresses. */
 static void
 pf_hostenv(struct dp *dp, struct acl_hostenv *env)
@@ -257,6 +277,13 @@ pf_hostenv(struct dp *dp, struct acl_hostenv *env)
 			a->mask.w[0] = htonl(m);
 			a->bcast.w[0] = htonl(p->rif->addrs[k].addr | ~m);
 		}
+		/* IPv6 as the kernel lists it: the link-local one (scoped to
+		 * the port, printed fe80::...%em0) before the others. */
+		if (p->rif->inet6)
+			pf_hostenv_addr6(env, p, p->rif->ll6, 64, e->index);
+		for (k = 0; k < p->rif->naddrs6; k++)
+			pf_hostenv_addr6(env, p, p->rif->addrs6[k].addr,
+			    p->rif->addrs6[k].plen, 0);
 	}
 }
 

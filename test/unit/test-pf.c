@@ -1849,3 +1849,28 @@ Test(pf, tcp_sloppy_state_has_no_windows)
 	    "vether0 is not sloppy:\n%s", t);
 	dptest_destroy(&dp, conf);
 }
+
+/* A static interface name in a rule (`from em0', antispoof) stands for
+ * all its addresses, IPv6 ones too, as pfctl's ifa_lookup() expands
+ * them: the link-local one is scoped, so its rule is `on em0'. */
+Test(pf, interface_names_expand_to_ipv6_too)
+{
+	struct dp dp;
+	struct conf *conf;
+	const char *sr;
+
+	put("hostname.em0", "lladdr 02:00:00:00:0e:00\n"
+	    "inet 198.51.100.2 255.255.255.0\ninet6 2001:db8::2 64\nup\n");
+	put("pf.conf", "pass in from em0\nantispoof for em0\n");
+	build(&dp, &conf);
+	sr = dptest_ctl(&dp, "pfctl -sr");
+	cr_expect(strstr(sr, "pass in inet from 198.51.100.2 to any flags S/SA\n"
+	    "pass in on em0 inet6 from fe80::ff:fe00:e00 to any flags S/SA\n"
+	    "pass in inet6 from 2001:db8::2 to any flags S/SA\n") != NULL,
+	    "%s", sr);
+	cr_expect(strstr(sr, "block drop in on ! em0 inet6 from 2001:db8::/64 "
+	    "to any\n") != NULL, "%s", sr);
+	cr_expect(strstr(sr, "block drop in inet6 from 2001:db8::2 to any\n")
+	    != NULL, "%s", sr);
+	dptest_destroy(&dp, conf);
+}
