@@ -789,36 +789,67 @@ pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
     uint64_t *badseq)
 {
 	struct state *s;
-	const uint8_t *in = p->data + li->l4off + 8;
-	uint32_t room = p->len - li->l4off - 8, hl;
+	const uint8_t *in = p->data + li->l4off + 8, *l4;
+	uint32_t room, hl;
 	struct state_key k;
+	union acl_ip src, dst;
 	uint16_t sp = 0, dp = 0;
+	uint8_t proto;
 	int qdir = dir == ACL_IN ? STATE_DIR_OUT : STATE_DIR_IN;
 
-	if (li->af != 4 || (uint32_t)li->l4off + 8 > p->len || room < 20 ||
-	    (in[0] >> 4) != 4)
+	if ((uint32_t)li->l4off + 8 > p->len)
 		return NULL;
-	hl = (in[0] & 0x0f) * 4u;
-	if (hl < 20 || room < hl + 8)
+	room = p->len - li->l4off - 8;
+	if (li->af == 4) {
+		if (room < 20 || (in[0] >> 4) != 4)
+			return NULL;
+		hl = (in[0] & 0x0f) * 4u;
+		if (hl < 20 || (ether_get16(in + 6) & 0x1fff) != 0)
+			return NULL;
+		proto = in[9];
+	} else {
+		/* ICMPv6: the quoted header, past its extension headers */
+		if (li->icmp_type >= 128 || room < 40 || (in[0] >> 4) != 6)
+			return NULL;
+		proto = in[6];
+		for (hl = 40; proto == 0 || proto == 43 || proto == 60 ||
+		    proto == 44; ) {
+			if (room < hl + 8 || (proto == 44 &&
+			    (ether_get16(in + hl + 2) & 0xfff8) != 0))
+				return NULL;	/* no ports in a later fragment */
+			proto = in[hl];
+			hl += proto == 44 ? 8u : 8u + in[hl + 1] * 8u;
+		}
+	}
+	if (room < hl + 8)
 		return NULL;
-	if (in[9] == L3_IPPROTO_TCP || in[9] == L3_IPPROTO_UDP) {
-		sp = ether_get16(in + hl);
-		dp = ether_get16(in + hl + 2);
-	} else if (in[9] == L3_IPPROTO_ICMP &&
-	    l3_icmp_is_query(4, in[hl]))
-		sp = dp = ether_get16(in + hl + 4);
+	l4 = in + hl;
+	if (proto == L3_IPPROTO_TCP || proto == L3_IPPROTO_UDP) {
+		sp = ether_get16(l4);
+		dp = ether_get16(l4 + 2);
+	} else if ((proto == L3_IPPROTO_ICMP && li->af == 4 &&
+	    l3_icmp_is_query(4, l4[0])) || (proto == L3_IPPROTO_ICMPV6 &&
+	    li->af == 6 && l3_icmp_is_query(6, l4[0])))
+		sp = dp = ether_get16(l4 + 4);
 	else
 		return NULL;
 	*sidx = qdir == STATE_DIR_IN ? 0 : 1;
-	state_key_make4(&k, in[9], in + 12, in + 16, htons(sp), htons(dp),
-	    qdir);
+	if (li->af == 4)
+		state_key_make4(&k, proto, in + 12, in + 16, htons(sp),
+		    htons(dp), qdir);
+	else {
+		memcpy(&src, in + 8, 16);
+		memcpy(&dst, in + 24, 16);
+		state_key_make(&k, AF_INET6, proto, &src, &dst, htons(sp),
+		    htons(dp), qdir);
+	}
 	s = state_lookup_key(&pf->states, &k, dir == ACL_IN ? STATE_WIRE :
 	    STATE_STACK, ifx, now);
 	/* A TCP error must quote a sequence number its sender could have
 	 * sent, or it is a forgery aimed at the connection (pf's BAD ICMP). */
-	if (s != NULL && in[9] == L3_IPPROTO_TCP && !state_icmp_seq_ok(
-	    &pf->states, s, qdir, ip_get32(in + hl + 4))) {
-		*badseq = (uint64_t)1 << 32 | ip_get32(in + hl + 4);
+	if (s != NULL && proto == L3_IPPROTO_TCP && !state_icmp_seq_ok(
+	    &pf->states, s, qdir, ip_get32(l4 + 4))) {
+		*badseq = (uint64_t)1 << 32 | ip_get32(l4 + 4);
 		return NULL;
 	}
 	return s;
@@ -1663,7 +1694,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		    p->st_hint[sdir - 1], sdir, ifx, dp->now);
 	else
 		s = state_lookup(&pf->states, &key, sdir, ifx, dp->now);
-	if (s == NULL && (li.proto == L3_IPPROTO_ICMP) &&
+	if (s == NULL && (li.proto == L3_IPPROTO_ICMP ||
+	    li.proto == L3_IPPROTO_ICMPV6) &&
 	    !l3_icmp_is_query(li.af, li.icmp_type) && li.l4off != 0) {
 		uint64_t badseq = 0;	/* 1 << 32 | seq: BAD ICMP */
 		int sidx;

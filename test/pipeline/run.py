@@ -1814,6 +1814,37 @@ def packet_too_big6():
 
 
 @case
+def icmp6_error_matches_its_state():
+    """pf_test_state_icmp() for ICMPv6: under `block all', the wan's
+    packet too big about db01's UDP flow passes by that flow's states (in
+    on em0 by the state made out on em0, then out on vether0 by the one
+    made in on vether0); one about a flow without a state is blocked."""
+    far = "2001:db8:200::9"
+    udp6 = b"\xa0\x28\x00\x35" + (8 + 100).to_bytes(2, "big") + b"\0\0" + \
+        b"u" * 100
+    req = ip6(DB, VE, DB6, far, 17, udp6)
+    fwd = ip6(E0, GW, DB6, far, 17, udp6, hlim=63)
+    other = ip6(E0, GW, DB6, far, 17, udp6[:2] + b"\x00\x36" + udp6[4:],
+                hlim=63)
+    err = icmp6_err(GW, E0, GW6, DB6, 2, 0, fwd[14:], param=1280)
+    stray = icmp6_err(GW, E0, GW6, DB6, 2, 0, other[14:], param=1280)
+    out = ip6(VE, DB, GW6, DB6, 58, err[54:], hlim=63)
+    files = routed6()
+    files["pf.conf"] = ("set skip on tap0\nblock all\n"
+                        "pass in on vether0 inet6\n"
+                        "pass out on em0 inet6\n")
+    return dict(files=files,
+                inputs={"tap0": [(1.0, NS_DB), (1.1, req)],
+                        "em0": [(1.2, NA_GW), (1.3, err), (1.4, stray)]},
+                expect={"tap0": [NA_DB, out], "em0": [NS_GW, fwd]},
+                pre=["trace on 10"], commands=["trace show"],
+                views=[r"in on em0: pass \(icmp error about the flow of "
+                       r"state of rule 2\)",
+                       r"out on vether0: pass \(icmp error about the flow "
+                       r"of state of rule 1\)"])
+
+
+@case
 def no_route6_unreachable():
     """No route: destination unreachable, no route (code 0), as
     ip6_forward()."""
