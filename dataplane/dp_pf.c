@@ -1592,39 +1592,63 @@ pf_tcp_fail_text(uint8_t fail, char *buf, size_t len)
 }
 
 /*
- * A packet its state refused (state_update()/state_track_tcp() < 0):
- * count, trace, and the RST or the removal the verdict asks for.
+ * A packet its state refused (< 0 from state_update() or
+ * pf_state_track_tcp()): a SYN reusing a closed state removes it; the
+ * rest was counted and traced where it was found out.
  */
-static int
-pf_state_refused(struct dp *dp, struct pkt *p, const struct l3info *li,
-    const struct port *port, int dir, struct state *s, int verdict,
-    uint8_t fail, const struct state_seg *g)
+static __attribute__((cold, noinline)) int
+pf_state_refused(struct dp *dp, struct pkt *p, const struct port *port,
+    int dir, struct state *s, int verdict)
 {
 	struct dp_pf *pf = &dp->pf;
-	const char *dname = dir == ACL_IN ? "in" : "out";
-	char why[200];
 
 	if (verdict == STATE_REUSE) {
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: drop (SYN on a "
-			    "closed state: state removed)", dname,
-			    port->name);
+			    "closed state: state removed)", dir == ACL_IN ?
+			    "in" : "out", port->name);
 		dp_pf_state_gone(dp, s);
 		state_remove(&pf->states, s);
-		return PF_DROP;
 	}
-	/* pf_tcp_track_full(): PFRES_BADSTATE */
+	return PF_DROP;
+}
+
+/*
+ * pf_tcp_track_full() for a TCP packet that hit state S: the verdict of
+ * state_track_tcp(), with a window mismatch counted (PFRES_BADSTATE) and
+ * traced, and the RST a broken handshake gets.  Apart from dp_pf_test()
+ * so that its locals do not weigh on every other packet's path.
+ */
+static __attribute__((noinline)) int
+pf_state_track_tcp(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, struct state *s)
+{
+	struct dp_pf *pf = &dp->pf;
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	struct state_seg g;
+	uint8_t fail;
+	char why[200];
+	int v;
+
+	pf_tcp_seg(p, li, &g);
+	v = state_track_tcp(&pf->states, s, dir == ACL_IN ? STATE_DIR_IN :
+	    STATE_DIR_OUT, &g, p->len, dp->now, &fail);
+	if (v == STATE_LOOSE && p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: loose state match (an end not "
+		    "heard yet, or closing): seq %u ack %u len %u", dname,
+		    port->name, g.seq, g.ack, g.len);
+	if (v != STATE_BAD && v != STATE_BAD_RST)
+		return v;
 	pf->c[PF_C_BADSTATE]++;
 	if (p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: drop (BAD state of rule %u: "
 		    "seq %u ack %u len %u win %u: %s)%s", dname, port->name,
-		    RULE_IDX(s->rule), g->seq, g->ack, g->len, g->win,
+		    RULE_IDX(s->rule), g.seq, g.ack, g.len, g.win,
 		    pf_tcp_fail_text(fail, why, sizeof(why)),
-		    verdict == STATE_BAD_RST ? "; mid-handshake: RST sent "
-		    "back" : "");
-	if (verdict == STATE_BAD_RST)
+		    v == STATE_BAD_RST ? "; mid-handshake: RST sent back" : "");
+	if (v == STATE_BAD_RST)
 		pf_return(dp, p, li, NULL, PF_RETURN_HSRST);
-	return PF_DROP;
+	return v;
 }
 
 int
@@ -1730,25 +1754,14 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		}
 	}
 	if (s != NULL) {
-		struct state_seg g = { 0 };
-		uint8_t fail = 0;
-		int up;
+		int up = s->proto == L3_IPPROTO_TCP &&
+		    !(s->flags & STATE_F_SLOPPY) ?
+		    pf_state_track_tcp(dp, p, &li, port, dir, s) :
+		    state_update(&pf->states, s, sdir, li.tcp_flags, p->len,
+		    dp->now);
 
-		if (s->proto == L3_IPPROTO_TCP &&
-		    !(s->flags & STATE_F_SLOPPY)) {
-			pf_tcp_seg(p, &li, &g);
-			up = state_track_tcp(&pf->states, s, sdir, &g, p->len,
-			    dp->now, &fail);
-		} else
-			up = state_update(&pf->states, s, sdir, li.tcp_flags,
-			    p->len, dp->now);
 		if (up < 0)
-			return pf_state_refused(dp, p, &li, port, dir, s, up,
-			    fail, &g);
-		if (up == STATE_LOOSE && p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: loose state match (an "
-			    "end not heard yet, or closing): seq %u ack %u "
-			    "len %u", dname, port->name, g.seq, g.ack, g.len);
+			return pf_state_refused(dp, p, port, dir, s, up);
 		if (up == STATE_ESTABLISHED && pf->states.aux_used) {
 			const char *why;
 			uint32_t r = s->rule;

@@ -776,9 +776,9 @@ tcp_reuse(struct state_table *t, const struct state *s, uint8_t flags)
  * pf_tcp_track_sloppy()'s two cases for a state that sees one half of
  * a connection.
  */
-static int
-tcp_flags_move(struct state *s, uint8_t *src, uint8_t *dst, uint8_t flags,
-    int sloppy, int dst_silent)
+static __attribute__((noinline)) int
+tcp_flags_move(const struct state_table *t, struct state *s, uint8_t *src,
+    uint8_t *dst, uint8_t flags, int sloppy)
 {
 	int est = STATE_PASS;
 
@@ -799,7 +799,9 @@ tcp_flags_move(struct state *s, uint8_t *src, uint8_t *dst, uint8_t flags,
 			*src = *dst = TCPS_ESTABLISHED;
 			est = STATE_ESTABLISHED;
 		} else if (sloppy && *src == TCPS_CLOSING &&
-		    *dst == TCPS_ESTABLISHED && dst_silent)
+		    *dst == TCPS_ESTABLISHED &&
+		    t->tcp[state_id(t, s)].peer[dst == &s->src_state ? 0 :
+		    1].seqlo == 0)
 			/* a half close whose FIN/ACK we do not see */
 			*dst = TCPS_CLOSING;
 	}
@@ -830,8 +832,7 @@ state_update(struct state_table *t, struct state *s, int dir,
 	state_count(t, s, !from_src, len);
 	switch (s->proto) {
 	case 6:
-		est = tcp_flags_move(s, src, dst, tcp_flags, 1,
-		    t->tcp[state_id(t, s)].peer[from_src].seqlo == 0);
+		est = tcp_flags_move(t, s, src, dst, tcp_flags, 1);
 		break;
 	case 1:
 	case 58:
@@ -1006,7 +1007,7 @@ state_track_tcp(struct state_table *t, struct state *s, int dir,
 		/* what the other end may send now */
 		if (SEQ_GEQ(ack + (win << sws), dst->seqhi))
 			dst->seqhi = ack + ((win << sws) ? win << sws : 1);
-		est = tcp_flags_move(s, srcst, dstst, g->flags, 0, 0);
+		est = tcp_flags_move(t, s, srcst, dstst, g->flags, 0);
 		s->expire = now + t->tmo[s->tmo_set][s->timeout];
 	} else if ((*dstst < TCPS_SYN_SENT || *dstst >= TCPS_FIN_WAIT_2 ||
 	    *srcst >= TCPS_FIN_WAIT_2) &&
