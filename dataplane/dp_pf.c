@@ -2337,6 +2337,19 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		fprintf(out, "  matches a state (rule %u, expires in %us): "
 		    "pass, rules are not evaluated\n", s->rule & 0xffffff,
 		    state_expires_in(s, dp->now));
+		if (s->proto == L3_IPPROTO_TCP && !(s->flags & STATE_F_SLOPPY)) {
+			const struct state_tcp *tc =
+			    &pf->states.tcp[state_id(&pf->states, s)];
+			int me = sdir == state_dir(s) ? 0 : 1;
+
+			/* pfctl -vss's [seq + window], said which is whose */
+			fprintf(out, "  if its segment fits the TCP windows: "
+			    "this end [%u + %u], the other [%u + %u]; outside "
+			    "them it is dropped (state-mismatch)\n",
+			    tc->peer[me].seqlo, tc->peer[me].seqhi -
+			    tc->peer[me].seqlo, tc->peer[!me].seqlo,
+			    tc->peer[!me].seqhi - tc->peer[!me].seqlo);
+		}
 		return 0;
 	}
 	fprintf(out, "  no state: the rules for %s %s decide (%zu of them "

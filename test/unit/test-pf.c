@@ -1801,6 +1801,11 @@ Test(pf, tcp_windows_stop_blind_resets)
 	    "ESTABLISHED:ESTABLISHED\n"
 	    "   [5001 + 64256] wscale 7  [1000 + 65281] wscale 7\n") != NULL,
 	    "%s", t);
+	t = dptest_ctl(&dp, "explain in on em0 proto tcp from 198.51.100.1 "
+	    "port 40001 to 10.50.0.20 port 22");
+	cr_expect(strstr(t, "  if its segment fits the TCP windows: this end "
+	    "[1000 + 65281], the other [5001 + 64256]; outside them it is "
+	    "dropped (state-mismatch)\n") != NULL, "%s", t);
 	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
 	    "10.50.0.20", 22, 31001, 0, 0x04, 0, -1, 0));
 	feed(&dp, "em0", b, icmp_about_tcp(b, 900000));
