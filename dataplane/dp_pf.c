@@ -1322,9 +1322,9 @@ pf_log_rules(struct dp *dp, const struct acl_classifier *c,
 }
 
 /*
- * Fragments with `set reassemble no' (and IPv6 fragments).  With `set
- * reassemble yes', pf's default, dp_pf_test() hands IPv4 fragments to
- * dp_pfreass.c first, as pf_normalize_ip() does, and filters and
+ * Fragments with `set reassemble no' (IPv4: later IPv6 fragments always
+ * meet the rules then).  With `set reassemble yes', pf's default,
+ * dp_pf_test() hands fragments of both families to dp_pfreass.c first, as pf_normalize_ip() does, and filters and
  * translates the whole datagram; with `set reassemble no' every fragment,
  * the first too, meets the rules without ports and never a state
  * (pf_test(): PF_VPROTO_FRAGMENT goes straight to pf_test_rule()), so a

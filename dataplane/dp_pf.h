@@ -198,7 +198,6 @@ struct pf_reass {
 	uint8_t		 af;		/* 4 or 6 */
 	uint8_t		 proto;		/* IPv4; IPv6: 0 */
 	uint8_t		 nxt;		/* IPv6: offset 0's next header */
-	uint8_t		 first;		/* offset 0 came */
 	uint8_t		 dir;
 	uint8_t		 used;
 	uint8_t		 nfr;

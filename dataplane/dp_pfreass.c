@@ -1,23 +1,37 @@
 /*
- * IPv4 reassembly in pf (`set reassemble yes', pf's default): what
- * pf_normalize_ip() and pf_reassemble() do in sys/net/pf_norm.c, so that
- * the rules, the state table and nat-to see a fragmented datagram whole.
+ * Reassembly in pf (`set reassemble yes', pf's default): what
+ * pf_normalize_ip()/pf_reassemble() and pf_normalize_ip6()/
+ * pf_reassemble6() do in sys/net/pf_norm.c, so that the rules, the state
+ * table and nat-to see a fragmented datagram whole.
  *
  * Each fragment's payload is copied into a pool buffer held per datagram;
  * the fragment itself is dropped by the caller (its bytes are ours now).
  * The fragment that completes a datagram becomes the datagram: its frame
  * is rebuilt with its own link-layer header, the first fragment's IP
- * header (offset and MF cleared, length and checksum new) and the whole
- * payload, and pf goes on with it as with any packet.  The router's
- * ip_fragment() or the bridge's bridge_fragment() cuts it again where an
- * MTU is smaller.
+ * header (IPv4: offset and MF cleared, length and checksum new; IPv6: the
+ * unfragmentable part, Fragment header gone) and the whole payload, and
+ * pf goes on with it as with any packet.  IPv4 is cut again only where
+ * an MTU is smaller (the router's ip_fragment(), the bridge's
+ * bridge_fragment()); IPv6 always leaves as fragments again, as
+ * pf_refragment6() cuts it: no larger than the largest fragment that
+ * came, under the same id (the packet carries both, pf's fragment tag),
+ * and a router sends packet too big when even those do not fit.
+ * An IPv6 atomic fragment (offset 0, M clear: RFC 6946) is no fragment
+ * of anything and goes on whole.  The extension headers before the
+ * Fragment header are walked again here, as pf_walk_header6() does (20
+ * at most); every fragment of a datagram must carry the same ones.
  *
- * Differences from pf, on purpose: overlapping fragments drop the whole
- * datagram (RFC 5722's rule for IPv6, which pf applies to IPv6 only; it
- * trims IPv4 overlaps), so no byte is ever chosen between two versions;
- * the table is a fixed array of PF_REASS_MAX datagrams, each holding a
- * 64 KiB buffer of the pool, instead of `set limit frags' entries; it is
- * keyed by port too.  IPv6 fragments are not reassembled (see dp_pf.c).
+ * `set limit frags N' is pf's: N fragments held at once
+ * (reass-frag-limit); a reload below what is held fails, as
+ * pool_sethardlimit() does.  Each datagram holds a 64 KiB buffer of the
+ * pool, so min(N, PF_REASS_MAX) datagrams are reassembled at a time
+ * (reass-table-full).
+ *
+ * Differences from pf, on purpose: overlapping IPv4 fragments drop the
+ * whole datagram too (RFC 5722's rule for IPv6, which pf applies to IPv6
+ * only; it trims IPv4 overlaps), so no byte is ever chosen between two
+ * versions; at the frags limit the new fragment is dropped where pf
+ * flushes the oldest datagrams; datagrams are keyed by port too.
  *
  * Fragments are rare: the table is searched linearly, and nothing here
  * runs for a packet that is not one (dp_pf_test() asks first).
@@ -532,7 +546,6 @@ dp_pf_reass6(struct dp *dp, const struct port *port, int dir, struct pkt *p,
 	if (off == 0) {
 		memcpy(r->hdr, ip, 40);
 		r->nxt = fh[0];
-		r->first = 1;
 	}
 	if (len > r->maxlen)
 		r->maxlen = (uint16_t)len;
