@@ -368,6 +368,9 @@ struct acl_conf {
 	uint32_t	 limit[8];	/* in pf_limit_names order: states
 					   src-nodes frags tables ... */
 	uint8_t		 limit_set[8];
+#define ACL_LIMIT_FRAGS		2
+#define ACL_REASS_DGRAMS	64	/* datagrams sluice reassembles at a
+					   time, whatever set limit frags */
 	char		 loginterface[ACL_IFNAMSIZ];
 	uint32_t	 hostid;
 	int		 debug;		/* syslog level, -1 = unset */

@@ -299,8 +299,19 @@ limit_spec(struct pf_parser *p)
 	p->conf->limit_set[i] = 1;
 	if (p->out)
 		fprintf(p->out, "set limit %s %d\n", s, (int)n);
-	/* The state table and source nodes have limits in sluice. */
-	if (i > 1) {
+	/*
+	 * The state table, source nodes and fragments have limits in
+	 * sluice.  Fragments are held as pf holds them, but each datagram
+	 * being reassembled takes a 64 KiB buffer of the packet pool, of
+	 * which 64 at most go to reassembly: say so where that is less.
+	 */
+	if (i == ACL_LIMIT_FRAGS && n > ACL_REASS_DGRAMS && p->lint)
+		fprintf(p->err, "%s:%d: warning: set limit frags %lld: "
+		    "sluice holds %lld fragments but reassembles at most %d "
+		    "datagrams at a time\n",
+		    p->lx.file ? p->lx.file->name : "?", p->lx.lineno, n, n,
+		    ACL_REASS_DGRAMS);
+	if (i > 2) {
 		char what[64];
 
 		snprintf(what, sizeof(what), "set limit %s", pf_limit_names[i]);

@@ -943,6 +943,60 @@ dp_bridge_rules(struct dp *dp, struct port *port, int dir,
 }
 
 /*
+ * bridge_fragment() for IPv6: pf_refragment6() cuts a datagram pf
+ * reassembled into fragments again, no larger than the largest it came
+ * in, under its own id, whatever the member's MTU; a fragment that would
+ * still be larger than it is dropped and counted (the bridge has no
+ * address to send a packet too big from).
+ */
+static void
+dp_bridge_fragment6(struct dp *dp, struct port *out, struct pkt *p,
+    uint32_t l2)
+{
+	struct bridge *br = &dp->bridges[out->bridge];
+	const uint8_t *ip = p->data + l2;
+	uint32_t hlen = p->frag6_hlen, len, flen, off, n;
+	struct pkt *f;
+
+	flen = p->frag6_max & ~7u;
+	len = p->len >= l2 + 40 ? 40u + ether_get16(ip + 4) : 0;
+	if (len == 0 || hlen < 40 || p->frag6_nhoff >= hlen ||
+	    hlen + 8 > len || l2 + len > p->len || flen == 0 ||
+	    hlen + 8 + flen > out->mtu) {
+		br->br_c[BRIDGE_C_DROP_CANTFRAG]++;
+		if (p->traced)
+			dp_trace(dp, p, "bridge", "%s: drop: IPv6 datagram pf "
+			    "reassembled: fragments of %u bytes > mtu %u of %s, "
+			    "or cannot be cut", br->br_name, hlen + 8 + flen,
+			    out->mtu, out->name);
+		return;
+	}
+	br->br_c[BRIDGE_C_FRAGMENTED]++;
+	if (p->traced)
+		dp_trace(dp, p, "bridge", "%s: IPv6 datagram pf reassembled, "
+		    "%u bytes: %u fragments again for %s, id %u", br->br_name,
+		    len, (len - hlen + flen - 1) / flen, out->name,
+		    p->frag6_id);
+	for (off = 0; off < len - hlen; off += flen) {
+		n = len - hlen - off < flen ? len - hlen - off : flen;
+		if ((f = pkt_alloc(&dp->pool)) == NULL) {
+			out->c[PORT_C_DROP_NO_BUFFER]++;
+			break;
+		}
+		memcpy(f->data, p->data, l2);	/* any tag with it */
+		f->len = l2 + ip6_frag_build(f->data + l2, ip, hlen,
+		    p->frag6_nhoff, p->frag6_id, off, n);
+		f->in_port = p->in_port;
+		f->vid = p->vid;
+		f->id = p->id;
+		f->traced = p->traced;
+		f->pf_tag = p->pf_tag;
+		dp_output(dp, out, f);
+		pkt_free(&dp->pool, f);
+	}
+}
+
+/*
  * bridge_fragment(): a frame pf reassembled that is larger than the
  * member's MTU is cut again as ip_fragment() cuts it; with DF set it is
  * dropped and counted (bridge(4) sends no needfrag either).  Frames that
@@ -955,8 +1009,13 @@ dp_bridge_fragment(struct dp *dp, struct port *out, struct pkt *p)
 	uint32_t l2, iplen, hl, flen, off, n;
 	const uint8_t *ip;
 	struct pkt *f;
+	uint16_t type = ether_type(p->data, p->len, &l2);
 
-	if (ether_type(p->data, p->len, &l2) != ETHERTYPE_IP ||
+	if (type == ETHERTYPE_IPV6 && p->frag6_max != 0) {
+		dp_bridge_fragment6(dp, out, p, l2);
+		return;
+	}
+	if (type != ETHERTYPE_IP ||
 	    p->len < l2 + 20 || (iplen = ether_get16(p->data + l2 + 2)) <=
 	    out->mtu) {
 		dp_output(dp, out, p);

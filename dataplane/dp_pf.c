@@ -32,6 +32,8 @@
 
 _Static_assert(ACL_REASS_ENABLED == PF_REASS_YES &&
     ACL_REASS_NODF == PF_REASS_NODF, "set reassemble's bits, both ways");
+_Static_assert(ACL_REASS_DGRAMS == PF_REASS_MAX,
+    "the -W lint says how many datagrams are reassembled at a time");
 _Static_assert(ACL_SCRUB_NODF == SCRUB_NODF &&
     ACL_SCRUB_RANDOMID == SCRUB_RANDOMID && ACL_SCRUB_SETTOS == SCRUB_SETTOS,
     "fwd/scrub.h speaks pf.conf's scrub flags");
@@ -76,6 +78,7 @@ dp_pf_init(struct dp *dp)
 	pf->rnd |= 1;			/* xorshift's one forbidden state: 0 */
 	pf->prefetch_min = DP_PF_PREFETCH_MIN;
 	pf->src_limit = PF_SRC_DEFAULT_LIMIT;
+	dp_pf_reass_limit(pf, PF_FRAGS_DEFAULT_LIMIT);
 	if ((env = getenv("SLUICE_PREFETCH_MIN")) != NULL) {
 		unsigned long v = strtoul(env, &end, 10);
 
@@ -504,7 +507,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	struct acl_hostenv env;
 	struct dp_pf_ruleset *rs;
 	struct acl_conf *conf;
-	uint32_t limit;
+	uint32_t limit, frags;
 	size_t k;
 	int i;
 
@@ -521,6 +524,19 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
 		acl_conf_free(conf);
 		return EINVAL;
+	}
+	/*
+	 * set limit frags: pf's pool of fragment entries, which cannot
+	 * shrink below what it holds either.  Checked before anything
+	 * changes, and set with the rest once nothing can fail.
+	 */
+	frags = conf->limit_set[ACL_LIMIT_FRAGS] ?
+	    conf->limit[ACL_LIMIT_FRAGS] : PF_FRAGS_DEFAULT_LIMIT;
+	if (frags < dp->pf.reass_frags) {
+		fprintf(err, "pfctl: Current pool size exceeds requested "
+		    "frags limit %u\n", frags);
+		pf_ruleset_free(rs);
+		return EBUSY;
 	}
 	limit = conf->limit_set[0] ? conf->limit[0] : STATE_DEFAULT_LIMIT;
 	if (limit < dp->pf.states.count) {
@@ -543,6 +559,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	}
 	dp->pf.src_limit = conf->limit_set[1] ? conf->limit[1] :
 	    PF_SRC_DEFAULT_LIMIT;
+	dp_pf_reass_limit(&dp->pf, frags);
 	state_default_timeouts(dp->pf.states.tmo[0]);
 	for (i = 0; i < ACL_TM_MAX; i++)
 		if (conf->timeout_set[i])
@@ -1383,9 +1400,9 @@ pf_log_rules(struct dp *dp, const struct acl_classifier *c,
 }
 
 /*
- * Fragments with `set reassemble no' (and IPv6 fragments).  With `set
- * reassemble yes', pf's default, dp_pf_test() hands IPv4 fragments to
- * dp_pfreass.c first, as pf_normalize_ip() does, and filters and
+ * Fragments with `set reassemble no' (IPv4: later IPv6 fragments always
+ * meet the rules then).  With `set reassemble yes', pf's default,
+ * dp_pf_test() hands fragments of both families to dp_pfreass.c first, as pf_normalize_ip() does, and filters and
  * translates the whole datagram; with `set reassemble no' every fragment,
  * the first too, meets the rules without ports and never a state
  * (pf_test(): PF_VPROTO_FRAGMENT goes straight to pf_test_rule()), so a
@@ -1699,6 +1716,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	if (li.af == 4 && (li.frag ||
 	    (p->data[li.l3off + 6] & (IP_MF >> 8))) &&
 	    (rs->reass & PF_REASS_YES) && dp_pf_reass(dp, port, dir, p, &li))
+		return PF_DROP;
+	if (li.fh6 != 0 && (rs->reass & PF_REASS_YES) &&
+	    dp_pf_reass6(dp, port, dir, p, &li))
 		return PF_DROP;
 	if (li.frag && li.af == 4 && pf_frag_follow(dp, port, dir, p, &li))
 		return PF_PASS;

@@ -44,17 +44,23 @@
 	X(SCRUBBED,	"scrubbed",	"packets whose IP header scrub or set tos changed (no-df, min-ttl, tos, random-id)") \
 	X(MSS,		"max-mss",	"TCP packets whose MSS option max-mss lowered") \
 	X(SCRUBFULL,	"scrub-table-full", "states that could not keep their scrub options: 65535 distinct sets in use") \
-	X(REASS_HELD,	"reass-held",	"IPv4 fragments held for reassembly (set reassemble yes)") \
-	X(REASS_DONE,	"reass-done",	"IPv4 datagrams reassembled and filtered whole") \
-	X(REASS_DUP,	"reass-duplicate", "IPv4 fragments ignored: exact duplicates of one held") \
-	X(REASS_OVERLAP, "reass-overlap", "IPv4 datagrams dropped: overlapping fragments") \
-	X(REASS_BAD,	"reass-bad",	"IPv4 fragments dropped: bad length or offset (not a multiple of 8, beyond 65535 bytes, past the last)") \
+	X(REASS_HELD,	"reass-held",	"fragments held for reassembly, IPv4 and IPv6 (set reassemble yes)") \
+	X(REASS_DONE,	"reass-done",	"datagrams reassembled and filtered whole, IPv4 and IPv6") \
+	X(REASS_DUP,	"reass-duplicate", "fragments ignored: exact duplicates of one held") \
+	X(REASS_OVERLAP, "reass-overlap", "datagrams dropped: overlapping fragments (RFC 5722)") \
+	X(REASS_BAD,	"reass-bad",	"fragments dropped: bad length or offset (not a multiple of 8, beyond 65535 bytes, past the last)") \
 	X(REASS_DF,	"reass-df",	"IPv4 fragments dropped: DF set (set reassemble yes no-df clears it)") \
-	X(REASS_TOOMANY, "reass-too-many", "IPv4 datagrams dropped: more than 64 fragments") \
-	X(REASS_DEAD,	"reass-discarded", "IPv4 fragments dropped: their datagram was dropped already") \
-	X(REASS_TIMEOUT, "reass-timeout", "IPv4 datagrams dropped: not complete within set timeout frag") \
-	X(REASS_FULL,	"reass-table-full", "IPv4 fragments dropped: 64 datagrams being reassembled already") \
-	X(REASS_NOBUF,	"reass-no-buffer", "IPv4 fragments dropped: no packet buffer for their datagram")
+	X(REASS_TOOMANY, "reass-too-many", "datagrams dropped: more than 64 fragments") \
+	X(REASS_DEAD,	"reass-discarded", "fragments dropped: their datagram was dropped already") \
+	X(REASS_TIMEOUT, "reass-timeout", "datagrams dropped: not complete within set timeout frag") \
+	X(REASS_FULL,	"reass-table-full", "fragments dropped: as many datagrams being reassembled as set limit frags allows (64 at most: pool buffers)") \
+	X(REASS_NOBUF,	"reass-no-buffer", "fragments dropped: no packet buffer for their datagram") \
+	X(REASS_LIMIT,	"reass-frag-limit", "fragments dropped: set limit frags fragments held already") \
+	X(REASS_NODF,	"reass-no-df",	"IPv4 fragments whose DF set reassemble yes no-df cleared (pf clears it on fragments only)") \
+	X(REASS6_ATOMIC, "reass6-atomic", "IPv6 atomic fragments (offset 0, M clear: RFC 6946) filtered as whole packets") \
+	X(REASS6_HDR,	"reass6-bad-header", "IPv6 fragments dropped: extension headers truncated, too many, a second fragment header, or an unfragmentable part over 256 bytes") \
+	X(REASS6_UNFRAG, "reass6-unfrag-differs", "IPv6 fragments dropped: unfragmentable part unlike the datagram's other fragments") \
+	X(REASS6_SHORT,	"reass6-short", "IPv6 fragments dropped: payload length beyond the frame, or no byte after the fragment header")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
@@ -153,35 +159,49 @@ struct pf_frag {
 };
 
 /*
- * An IPv4 datagram being reassembled (set reassemble yes, pf's
- * pf_fragment): keyed as pf keys it (addresses, IP id, protocol,
- * direction) and by port, since sluice runs pf on each port a frame
- * crosses where a kernel has one stack.  The payload is copied into a
- * packet buffer of the pool at its offset; fr[] are the byte ranges held,
- * which never overlap.  A datagram dropped (overlap, too many fragments,
- * a bad one) keeps its entry, without buffer, until `timeout frag', so
- * that the rest of it is dropped too (RFC 5722).
+ * A datagram being reassembled (set reassemble yes, pf's default; pf's
+ * pf_fragment): IPv4 keyed as pf keys it (addresses, IP id, protocol,
+ * direction), IPv6 by addresses and the Fragment header's id (protocol
+ * 0, as pf_ip6hdr2key() has it), both by port too, since sluice runs pf
+ * on each port a frame crosses where a kernel has one stack.  The
+ * payload is copied into a packet buffer of the pool at its offset;
+ * fr[] are the byte ranges held, which never overlap.  A datagram
+ * dropped (overlap, too many fragments, a bad one) keeps its entry,
+ * without buffer, until `timeout frag', so that the rest of it is
+ * dropped too (RFC 5722).
+ *
+ * hdr holds the IPv4 header of the first fragment, or for IPv6 the
+ * unfragmentable part (IPv6 header and the extension headers before the
+ * Fragment header) of the first fragment seen, which every other one
+ * must repeat; the offset-0 fragment's IPv6 header replaces its first
+ * 40 bytes.
  */
 #define PF_REASS_YES	0x01	/* ACL_REASS_ENABLED */
 #define PF_REASS_NODF	0x02	/* ACL_REASS_NODF */
-#define PF_REASS_MAX	64	/* datagrams in flight: pool buffers held */
+#define PF_REASS_MAX	64	/* datagrams in flight at most: pool buffers */
 #define PF_REASS_FRAGS	64	/* PF_FRAG_ENTRY_LIMIT */
+#define PF_REASS_HDR	256	/* IPv6 unfragmentable part we keep */
+#define PF_FRAGS_DEFAULT_LIMIT	65536	/* set limit frags: pfctl -sm */
 
 struct pf_reass {
 	struct pkt	*buf;		/* payload at buf->buf; NULL: dead */
-	uint32_t	 src;		/* network order */
-	uint32_t	 dst;
+	uint8_t		 src[16];	/* network order; IPv4: 4 bytes */
+	uint8_t		 dst[16];
+	uint32_t	 id;		/* IPv4: 16 bits */
 	uint32_t	 expire;
 	uint32_t	 total;		/* payload bytes, once the last came */
 	uint32_t	 have;		/* payload bytes held */
-	uint16_t	 id;
 	uint16_t	 port;
-	uint8_t		 proto;
+	uint16_t	 hlen;		/* of hdr; 0: not yet */
+	uint16_t	 nhoff;		/* IPv6: hdr's byte that named 44 */
+	uint16_t	 maxlen;	/* IPv6: largest fragment's payload */
+	uint8_t		 af;		/* 4 or 6 */
+	uint8_t		 proto;		/* IPv4; IPv6: 0 */
+	uint8_t		 nxt;		/* IPv6: offset 0's next header */
 	uint8_t		 dir;
 	uint8_t		 used;
 	uint8_t		 nfr;
-	uint8_t		 hlen;		/* first fragment's header; 0: not yet */
-	uint8_t		 hdr[60];
+	uint8_t		 hdr[PF_REASS_HDR];
 	struct {
 		uint32_t off, end;
 	}		 fr[PF_REASS_FRAGS];
@@ -232,7 +252,10 @@ struct dp_pf {
 	uint64_t	 frag_searches;	/* for pfctl -vsi's "Fragments" */
 	uint64_t	 frag_inserts;
 	struct pf_reass	*reass;		/* PF_REASS_MAX */
-	uint32_t	 reass_count;
+	uint32_t	 reass_count;	/* entries in use, dead ones too */
+	uint32_t	 reass_frags;	/* fragments held: set limit frags */
+	uint32_t	 frag_limit;	/* set limit frags */
+	uint32_t	 reass_max;	/* datagrams: min(frag_limit, 64) */
 	uint64_t	 reass_searches, reass_inserts, reass_removals;
 };
 
@@ -273,10 +296,13 @@ struct pf_rule_stats *dp_pf_stats(struct dp_pf *, uint32_t);
 const struct acl_rule *dp_pf_rule(struct dp_pf *, uint32_t,
 	    const struct acl_anchor **);
 
-/* dp_pfreass.c: IPv4 reassembly (set reassemble yes) */
+/* dp_pfreass.c: IPv4 and IPv6 reassembly (set reassemble yes) */
 struct l3info;
 int	 dp_pf_reass(struct dp *, const struct port *, int, struct pkt *,
 	    struct l3info *);
+int	 dp_pf_reass6(struct dp *, const struct port *, int, struct pkt *,
+	    struct l3info *);
+void	 dp_pf_reass_limit(struct dp_pf *, uint32_t);
 void	 dp_pf_reass_tick(struct dp *);
 void	 dp_pf_reass_flush(struct dp *);
 

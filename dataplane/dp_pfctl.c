@@ -476,7 +476,7 @@ show_limits(struct dp *dp, FILE *out)
 {
 	fprintf(out, "%-13s hard limit %8u\n", "states", dp->pf.states.limit);
 	fprintf(out, "%-13s hard limit %8u\n", "src-nodes", dp->pf.src_limit);
-	fprintf(out, "%-13s hard limit %8u\n", "frags", 65536);
+	fprintf(out, "%-13s hard limit %8u\n", "frags", dp->pf.frag_limit);
 	fprintf(out, "%-13s hard limit %8u\n", "tables", 1000);
 	fprintf(out, "%-13s hard limit %8u\n", "table-entries", 200000);
 	fprintf(out, "%-13s hard limit %8u\n", "pktdelay-pkts", 10000);

@@ -62,5 +62,9 @@ pkt_copy(struct pkt_pool *pp, const struct pkt *p)
 	n->traced = p->traced;
 	n->pf_tag = p->pf_tag;
 	n->reassembled = p->reassembled;
+	n->frag6_hlen = p->frag6_hlen;
+	n->frag6_nhoff = p->frag6_nhoff;
+	n->frag6_max = p->frag6_max;
+	n->frag6_id = p->frag6_id;
 	return n;
 }

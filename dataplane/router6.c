@@ -651,6 +651,79 @@ router6_gso_seglen(const struct pkt *p, const struct l3info *li)
 	}
 }
 
+/*
+ * pf_refragment6(): an IPv6 datagram pf reassembled leaves in fragments
+ * again, each carrying no more than the largest fragment it came in (a
+ * multiple of 8), under its own id: the sender cut it for the path, and
+ * a router does not fragment IPv6 of its own accord.  When even these
+ * are larger than the MTU, packet too big, quoting the first fragment
+ * as it came in (head: its first 8 bytes), as ip6_forward() answers
+ * each.  Consumes p.
+ */
+static void
+router6_refragment(struct router *rt, struct rif *r, struct rif *ro,
+    const uint8_t *nh, struct pkt *p, const uint8_t *head)
+{
+	const uint8_t *ip = p->data + ETHER_HDR_LEN;
+	uint32_t hlen = p->frag6_hlen, len, flen, off, n, mtu = ro->port->mtu;
+	struct pkt *f;
+
+	len = 40u + ether_get16(ip + 4);
+	flen = p->frag6_max & ~7u;
+	if (hlen < 40 || p->frag6_nhoff >= hlen || hlen + 8 > len ||
+	    ETHER_HDR_LEN + len > p->len || flen == 0) {
+		rt->c[ROUTER_C_DROP_REFRAG6]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: reassembled "
+			    "datagram of %u bytes cannot be cut again at %u",
+			    len, flen);
+		goto done;
+	}
+	if (hlen + 8 + flen > mtu) {
+		rt->c[ROUTER_C_DROP_TOOBIG]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: fragments of %u "
+			    "bytes > mtu %u of %s: packet too big sent",
+			    hlen + 8 + flen, mtu, ro->port->name);
+		if ((f = router_alloc(rt)) != NULL) {
+			n = ip6_frag_build(f->data, ip, hlen, p->frag6_nhoff,
+			    p->frag6_id, 0, flen);
+			/* the hop limit it came with; the chain built */
+			memcpy(f->data, head, 4);
+			f->data[7] = head[7];
+			router6_icmp_error(rt, r, f->data, n,
+			    ICMP6_PACKET_TOO_BIG, 0, mtu);
+			pkt_free(&rt->dp->pool, f);
+		}
+		goto done;
+	}
+	rt->c[ROUTER_C_REFRAG6]++;
+	rt->c[ROUTER_C_FORWARDED6]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "router6", "reassembled datagram of %u "
+		    "bytes: %u fragments of at most %u bytes again, id %u",
+		    len, (len - hlen + flen - 1) / flen, hlen + 8 + flen,
+		    p->frag6_id);
+	for (off = 0; off < len - hlen; off += flen) {
+		n = len - hlen - off < flen ? len - hlen - off : flen;
+		if ((f = router_alloc(rt)) == NULL) {
+			rt->c[ROUTER_C_DROP_REFRAG6]++;
+			break;
+		}
+		memcpy(f->data, p->data, ETHER_HDR_LEN);
+		f->len = ETHER_HDR_LEN + ip6_frag_build(f->data +
+		    ETHER_HDR_LEN, ip, hlen, p->frag6_nhoff, p->frag6_id, off,
+		    n);
+		f->in_port = p->in_port;
+		f->id = p->id;
+		f->traced = p->traced;
+		rt->c[ROUTER_C_FRAGMENTS6]++;
+		router6_resolve(rt, ro, nh, f);
+	}
+done:
+	pkt_free(&rt->dp->pool, p);
+}
+
 static void
 drop6(struct router *rt, struct pkt *p, int reason, const char *fmt,
     const uint8_t *a, const struct rif *r)
@@ -677,6 +750,7 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 	struct route6 *rte;
 	struct rif *lr, *ro;
 	struct pkt *q;
+	struct l3info whole;
 	uint8_t dst[16];
 	char a[IP6STR], g[IP6STR];
 
@@ -725,6 +799,13 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 	ip = p->data + li->l3off;
 	if (dp_pf_test(rt->dp, r->port, ACL_IN, p) != PF_PASS)
 		goto done;
+	if (p->reassembled) {
+		/* pf made the datagram of its fragments: a new frame. */
+		(void)l3_parse(p->data, p->len, &whole);
+		li = &whole;
+		ip = p->data + li->l3off;
+		len = 40u + ether_get16(ip + 4);
+	}
 	if ((lr = router6_local(rt, r, dst)) != NULL) {
 		/* in6_ouraddr()'s rule, as IPv4's (see router_input()). */
 		if (lr != r && !rt->sysctl[SYSCTL_FORWARDING6]) {
@@ -806,6 +887,11 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 	rte->use++;
 	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
 		goto done;
+	if (p->reassembled) {
+		/* pf in or pf out made it whole: it leaves as fragments. */
+		router6_refragment(rt, r, ro, nh, p, head);
+		return;
+	}
 	seg = p->off.gso_type != 0 ? router6_gso_seglen(p, li) : len;
 	if (seg > ro->port->mtu) {
 		rt->c[ROUTER_C_DROP_TOOBIG]++;

@@ -120,5 +120,7 @@ int	 icmp_echo_reply(uint8_t *, uint32_t, uint32_t);
 int	 ip_header_ok(const uint8_t *, uint32_t);
 uint32_t ip_frag_len(const uint8_t *, uint32_t);
 uint32_t ip_frag_build(uint8_t *, const uint8_t *, uint32_t, uint32_t);
+uint32_t ip6_frag_build(uint8_t *, const uint8_t *, uint32_t, uint32_t,
+	    uint32_t, uint32_t, uint32_t);
 
 #endif /* FWD_IP_H */

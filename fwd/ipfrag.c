@@ -88,3 +88,31 @@ ip_frag_build(uint8_t *out, const uint8_t *ip, uint32_t off, uint32_t len)
 	memcpy(out + fhl, ip + hl + off, len);
 	return fhl + len;
 }
+
+/*
+ * Write at out the IPv6 fragment of the datagram at ip6 (no Fragment
+ * header of its own) that carries len bytes of its fragmentable part
+ * from off, as ip6_fragment() makes them for pf_refragment6(): the
+ * unfragmentable part (hlen bytes, the IPv6 header and the extension
+ * headers that precede fragmentation) with the next header byte at
+ * nhoff naming the Fragment header, which carries the byte it named
+ * before, the offset, M unless this is the last piece, and id.  Returns
+ * the fragment's length.
+ */
+uint32_t
+ip6_frag_build(uint8_t *out, const uint8_t *ip6, uint32_t hlen,
+    uint32_t nhoff, uint32_t id, uint32_t off, uint32_t len)
+{
+	uint32_t plen = 40u + ether_get16(ip6 + 4) - hlen;
+	uint8_t *fh = out + hlen;
+
+	memcpy(out, ip6, hlen);
+	out[nhoff] = 44;
+	fh[0] = ip6[nhoff];
+	fh[1] = 0;
+	ether_put16(fh + 2, (uint16_t)(off | (off + len < plen ? 1 : 0)));
+	ip_put32(fh + 4, id);
+	memcpy(fh + 8, ip6 + hlen + off, len);
+	ether_put16(out + 4, (uint16_t)(hlen - 40 + 8 + len));
+	return hlen + 8 + len;
+}

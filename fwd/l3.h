@@ -33,6 +33,8 @@ struct l3info {
 	uint16_t	 sport;		/* host order; ICMP: id in both */
 	uint16_t	 dport;
 	uint32_t	 iplen;		/* IP total length */
+	uint16_t	 fh6;		/* IPv6 Fragment header, from the
+					 * frame start; 0: none */
 	uint8_t		 src[16];	/* network order */
 	uint8_t		 dst[16];
 };
@@ -154,6 +156,8 @@ l3_parse(const uint8_t *f, uint32_t len, struct l3info *li)
 			} else if (nh == 44) {
 				if (len < p + 8)
 					return L3_SHORT;
+				if (li->fh6 == 0)	/* a second is pf's */
+					li->fh6 = (uint16_t)p;
 				if (ether_get16(f + p + 2) & 0xfff8) {
 					li->proto = f[p];
 					li->frag = 1;

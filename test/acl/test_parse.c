@@ -276,15 +276,19 @@ Test(parse, lint_quiet_on_translation_either_way)
 	acl_run_free(&r);
 }
 
-/* Only "set limit states" is a limit sluice keeps; the others say so. */
+/* states, src-nodes and frags are limits sluice keeps; the others say so,
+ * and frags says what of it holds beyond 64 datagrams. */
 Test(parse, lint_names_the_limits_not_kept)
 {
 	struct acl_run	r = acl_run("set limit states 5000\n"
+	    "set limit frags 64\nset limit tables 100\n"
 	    "set limit frags 100\npass all\n", ACL_LOAD_WARN, 0);
 
 	cr_assert_eq(r.rv, 0);
 	cr_assert_str_eq(r.err,
-	    "stdin:2: warning: set limit frags not enforced by sluice\n");
+	    "stdin:3: warning: set limit tables not enforced by sluice\n"
+	    "stdin:4: warning: set limit frags 100: sluice holds 100 "
+	    "fragments but reassembles at most 64 datagrams at a time\n");
 	acl_run_free(&r);
 }
 

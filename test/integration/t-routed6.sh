@@ -72,4 +72,21 @@ ctl ifconfig vether0 >"$TMP/if"
 check "ifconfig vether0: link-local inet6 with scope" grep -qP '^\tinet6 fe80::[0-9a-f:]+%vether0 prefixlen 64 scopeid 0x[0-9a-f]+$' "$TMP/if"
 check "ifconfig vether0: inet6 2001:db8:50::1 prefixlen 64" grep -qP '^\tinet6 2001:db8:50::1 prefixlen 64$' "$TMP/if"
 check "stats: IPv6 forwarded and counted" sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'router +forwarded6 +[1-9]'"
+
+# pf passes only echo requests with state: the fragments of a large ping
+# must be reassembled to be filtered (later ones carry no ICMPv6 type),
+# and leave cut as they came; so must the reply's.
+cat >"$TMP/pf6.conf" <<'EOF6'
+block all
+pass quick inet6 proto icmp6 icmp6-type { neighbrsol, neighbradv }
+pass in on vether0 inet6 proto icmp6 icmp6-type echoreq keep state
+pass out on em0 inet6 proto icmp6 icmp6-type echoreq keep state
+EOF6
+check "pfctl -f: only echo requests with state" ctl pfctl -f "$TMP/pf6.conf"
+check "ping -6 -s 3000 db01 -> wan through pf (fragments reassembled)" \
+	ip netns exec "$DB" ping -6 -c 2 -i 0.2 -W 2 -s 3000 2001:db8:100::1
+check "stats: IPv6 datagrams reassembled and cut again" \
+	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'router +refragmented6 +[1-9]' && $SLUICECTL -s $SOCK stats | grep -qE 'pf +reass-done +[1-9]'"
+check "ping -6 wan -> db01 refused by the policy" \
+	sh -c "! ip netns exec $WAN ping -6 -c 1 -W 1 2001:db8:50::20"
 finish

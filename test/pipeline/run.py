@@ -1875,6 +1875,131 @@ def nd6_gives_up_address_unreachable():
                 absent=[r"^2001:db8:100::1 "])
 
 
+# ---- pf reassembles IPv6 (set reassemble yes) -----------------------------
+
+def frags6(frame, sizes, ident, order=None):
+    """The IPv6 frame cut as its sender cuts it: fragments carrying the
+    given payload sizes (multiples of 8 but the last), a Fragment header
+    straight after the IPv6 header, in order (or in ORDER)."""
+    import struct
+    eh, ip = frame[:14], frame[14:]
+    body, nh = ip[40:], ip[6]
+    out, off = [], 0
+    for i, n in enumerate(sizes):
+        more = i < len(sizes) - 1
+        fh = struct.pack("!BBHI", nh, 0, off | (1 if more else 0), ident)
+        h = ip[:4] + struct.pack("!HB", 8 + n, 44) + ip[7:40]
+        out.append(eh + h + fh + body[off:off + n])
+        off += n
+    assert off == len(body)
+    return [out[i] for i in order] if order else out
+
+
+PF6_ECHO = """block all
+pass quick inet6 proto icmp6 icmp6-type { neighbrsol, neighbradv }
+pass in on vether0 inet6 proto icmp6 icmp6-type echoreq
+pass out on em0 inet6 proto icmp6 icmp6-type echoreq
+"""
+
+
+def big_echo6(smac, dmac, src, dst, typ=128):
+    """An ICMPv6 echo of 3000 bytes (ping -6 -s 2992)."""
+    import struct
+    body = struct.pack("!BBHHH", typ, 0, 0, 0x77, 1) + \
+        bytes(i & 0xff for i in range(2992))
+    return ip6(smac, dmac, src, dst, 58, body)
+
+
+def on_wire6(frame, smac, dmac, hlim):
+    b = bytearray(frame)
+    b[0:6] = bytes.fromhex(dmac.replace(":", ""))
+    b[6:12] = bytes.fromhex(smac.replace(":", ""))
+    b[21] = hlim
+    return bytes(b)
+
+
+@case
+def reass6_routed_through_block_all():
+    """db01 pings mygate with 3000 bytes in fragments of 1232, the last
+    first: pf in on vether0 reassembles them (later fragments carry no
+    ICMPv6 type), passes the echo request by type with state, em0 cuts it
+    again as it came (1232 a fragment, the same id); the reply comes in
+    fragments of 1448 and leaves for db01 in fragments of 1448, through
+    the state."""
+    req = big_echo6(DB, VE, DB6, GW6)
+    rep = big_echo6(GW, E0, GW6, DB6, typ=129)
+    sizes = [1232, 1232, 3000 - 2464]
+    fin = frags6(req, sizes, 0x11223344, order=[2, 0, 1])
+    out = [on_wire6(f, E0, GW, 63) for f in frags6(req, sizes, 0x11223344)]
+    rin = frags6(rep, [1448, 1448, 3000 - 2896], 0x55667788)
+    home = [on_wire6(f, VE, DB, 63) for f in rin]
+    files = routed6()
+    files["pf.conf"] = PF6_ECHO
+    return dict(files=files,
+                inputs={"tap0": [(1.0, NS_DB)] +
+                        [(1.1 + i / 100, f) for i, f in enumerate(fin)],
+                        "em0": [(1.2, NA_GW)] +
+                        [(1.3 + i / 100, f) for i, f in enumerate(rin)]},
+                expect={"tap0": [NA_DB] + home, "em0": [NS_GW] + out},
+                commands=["stats", "pfctl -ss"],
+                views=[r"pf +reass-held +4 ", r"pf +reass-done +2 ",
+                       r"router +refragmented6 +2 ",
+                       r"router +fragments-made6 +6 ",
+                       r"^all ipv6-icmp 2001:db8:50::20\[\d+\] -> "
+                       r"2001:db8:100::1\[\d+\] "],
+                absent=[r"pf +fragment +[1-9]"])
+
+
+@case
+def reass6_routed_packet_too_big():
+    """em0 has mtu 1280 and db01's fragments carry 1448 bytes: cut again
+    at 1448 they still do not fit, so db01 gets packet too big with
+    1280, quoting its first fragment as it came."""
+    req = big_echo6(DB, VE, DB6, GW6)
+    fin = frags6(req, [1448, 1448, 3000 - 2896], 7)
+    err = icmp6_err(VE, DB, R6, DB6, 2, 0, fin[0][14:], param=1280)
+    files = routed6(em0_extra="mtu 1280\n")
+    # sluice's pf matches no ICMPv6 error to the state of its flow
+    files["pf.conf"] = PF6_ECHO + \
+        "pass out on vether0 inet6 proto icmp6 icmp6-type toobig\n"
+    return dict(files=files,
+                inputs={"tap0": [(1.0, NS_DB)] +
+                        [(1.1 + i / 100, f) for i, f in enumerate(fin)]},
+                expect={"tap0": [NA_DB, err], "em0": []},
+                commands=["stats"],
+                views=[r"pf +reass-done +1 ", r"router +drop-too-big +1 "])
+
+
+@case
+def reass6_bridged_through_block_all():
+    """A bridge whose members pf filters: UDP to port 53 in fragments of
+    1000 and 1232, passed by port in on em1 and out on em2, leaves em2
+    cut at 1232 with the same id; a fragment that overlaps another
+    drops its datagram (RFC 5722)."""
+    import struct
+    s6, d6 = "2001:db8::a", "2001:db8::c"
+    data = bytes(range(256)) * 8
+    dg = ip6_frame(A, C, s6, d6, 17, struct.pack("!HHHH", 41000, 53,
+                                                 8 + len(data), 0) + data)
+    fin = frags6(dg, [1000, 1056], 0x0a0b0c0d)
+    out = frags6(dg, [1056, 1000], 0x0a0b0c0d)
+    bad = frags6(dg, [1000, 1056], 0x0e0e0e0e)
+    over = bytearray(bad[1])
+    over[14 + 42:14 + 44] = struct.pack("!H", 992)   # offset 992: overlaps
+    pf = ("block all\n"
+          "pass in on em1 inet6 proto udp to port 53\n"
+          "pass out on em2 inet6 proto udp to port 53\n")
+    files = dict(BRIDGE_EM1_EM2)
+    files["pf.conf"] = pf
+    return dict(files=files,
+                inputs={"em1": [(1.0, fin[1]), (1.01, fin[0]),
+                                (1.1, bad[0]), (1.11, bytes(over))]},
+                expect={"em2": out},
+                commands=["stats"],
+                views=[r"pf +reass-done +1 ", r"pf +reass-overlap +1 ",
+                       r"bridge0 +fragmented +1 "])
+
+
 def run_case(sluiced, fn):
     c = fn()
     tmp = tempfile.mkdtemp(prefix="sluice-pipe-")

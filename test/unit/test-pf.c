@@ -1696,6 +1696,513 @@ Test(pf, reass_bridged_refragmented_for_a_member)
 	rx_check(&rx, "10.50.0.20", 41000, 1192);
 }
 
+/* ---- IPv6 reassembly (set reassemble yes) --------------------------------
+ * On a bridge: bridge1 holds vether0, tap0 (db01) and em2, pf filters the
+ * members; db01 sends to H behind em2.  A pass by port needs the whole
+ * datagram: later fragments carry no ports.
+ */
+#define PF6_BR \
+	"block all\n" \
+	"pass in on tap0 inet6 proto udp to port 53\n" \
+	"pass out on em2 inet6 proto udp to port 53\n"
+
+static const uint8_t H6MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x30 };
+#define ID6	0xdeadbeefu
+
+static void
+br6_setup(const char *pf, const char *em2)
+{
+	put("hostname.bridge1", "add vether0\nadd em2\nup\n");
+	put("hostname.em2", em2);
+	put("pf.conf", pf);
+}
+
+/* db01's UDP datagram to port 53, PAY bytes of i * 7: the IPv6 header on. */
+static uint32_t
+udp6_big(uint8_t *ip, uint32_t pay)
+{
+	uint8_t *l4 = ip + 40;
+	uint32_t i, s;
+
+	memset(ip, 0, 48);
+	ip[0] = 0x60;
+	ether_put16(ip + 4, (uint16_t)(8 + pay));
+	ip[6] = 17;
+	ip[7] = 64;
+	inet_pton(AF_INET6, "2001:db8:50::20", ip + 8);
+	inet_pton(AF_INET6, "2001:db8:50::30", ip + 24);
+	ether_put16(l4, 41000);
+	ether_put16(l4 + 2, 53);
+	ether_put16(l4 + 4, (uint16_t)(8 + pay));
+	for (i = 0; i < pay; i++)
+		l4[8 + i] = (uint8_t)(i * 7);
+	s = csum_partial(ip + 8, 32, 0) + 8 + pay + 17;
+	ether_put16(l4 + 6, (uint16_t)~csum_fold(csum_partial(l4, 8 + pay,
+	    s)));
+	return 48 + pay;
+}
+
+/*
+ * The fragment of the datagram at ip (no extension headers) with LEN
+ * bytes of its payload from OFF, M as MORE, framed; EXT bytes of
+ * destination options (a multiple of 8, 0: none) precede the Fragment
+ * header as unfragmentable part, their first option byte FILL.
+ */
+static uint32_t
+frag6_of(uint8_t *b, const uint8_t *ip, uint32_t off, uint32_t len,
+    int more, uint32_t id, uint32_t ext, uint8_t fill)
+{
+	uint8_t *o = b + 14, *fh;
+
+	memcpy(b, H6MAC, 6);
+	memcpy(b + 6, DB, 6);
+	ether_put16(b + 12, ETHERTYPE_IPV6);
+	memcpy(o, ip, 40);
+	if (ext != 0) {
+		o[6] = 60;
+		memset(o + 40, 0, ext);
+		o[40] = 44;
+		o[41] = (uint8_t)(ext / 8 - 1);
+		o[42] = 1;		/* PadN */
+		o[43] = (uint8_t)(ext - 4);
+		o[44] = fill;
+	} else
+		o[6] = 44;
+	fh = o + 40 + ext;
+	fh[0] = ip[6];
+	fh[1] = 0;
+	ether_put16(fh + 2, (uint16_t)(off | (more ? 1 : 0)));
+	ip_put32(fh + 4, id);
+	memcpy(fh + 8, ip + 40 + off, len);
+	ether_put16(o + 4, (uint16_t)(ext + 8 + len));
+	return 14 + 40 + ext + 8 + len;
+}
+
+/* What em2 sent, put together again by the test. */
+struct rx6 {
+	int		 n, whole;
+	uint32_t	 off[16], plen[16], id[16];
+	int		 mf[16];
+	uint32_t	 total;
+	uint8_t		 nxt;
+	uint8_t		 d[65536];
+};
+
+static void
+rx6_collect(const uint8_t *d, uint32_t len, void *arg)
+{
+	struct rx6 *o = arg;
+	const uint8_t *ip = d + 14, *fh = ip + 40;
+	uint32_t plen, off, n;
+
+	if (len < 54 || ether_get16(d + 12) != ETHERTYPE_IPV6)
+		return;
+	plen = ether_get16(ip + 4);
+	cr_assert(14 + 40 + plen <= len);
+	if (ip[6] != 44) {
+		o->whole++;
+		return;
+	}
+	off = ether_get16(fh + 2) & 0xfff8u;
+	n = plen - 8;
+	cr_assert(off + n <= sizeof(o->d));
+	if (o->n < 16) {
+		o->off[o->n] = off;
+		o->plen[o->n] = n;
+		o->id[o->n] = ip_get32(fh + 4);
+		o->mf[o->n] = fh[3] & 1;
+	}
+	o->n++;
+	memcpy(o->d + off, fh + 8, n);
+	if (off == 0)
+		o->nxt = fh[0];
+	if (!(fh[3] & 1))
+		o->total = off + n;
+}
+
+/* The fragments hold db01's datagram of PAY bytes, checksum right. */
+static void
+rx6_check(const struct rx6 *o, uint32_t pay)
+{
+	uint8_t a[32];
+	uint32_t i, s;
+
+	cr_assert_eq(o->total, 8 + pay, "%u payload bytes", o->total);
+	cr_expect_eq(o->nxt, 17, "the first's next header");
+	for (i = 0; i < pay; i++)
+		if (o->d[8 + i] != (uint8_t)(i * 7))
+			break;
+	cr_expect_eq(i, pay, "data differs at %u", i);
+	inet_pton(AF_INET6, "2001:db8:50::20", a);
+	inet_pton(AF_INET6, "2001:db8:50::30", a + 16);
+	s = csum_partial(a, 32, 0) + o->total + 17;
+	cr_expect_eq(csum_fold(csum_partial(o->d, o->total, s)), 0xffff,
+	    "UDP checksum");
+}
+
+static struct rx6 rx6;
+
+/* 3000 bytes of UDP in fragments of SIZES (1000 1232 rest) fed in ORDER. */
+static void
+feed6(struct dp *dp, const int *order, int n, uint32_t id)
+{
+	static uint8_t ip[4096], b[4096];
+	static const uint32_t at[3] = { 0, 1000, 2232 }, len[3] = { 1000,
+	    1232, 3008 - 2232 };
+	int i;
+
+	udp6_big(ip, 3000);
+	for (i = 0; i < n; i++)
+		feed(dp, "tap0", b, frag6_of(b, ip, at[order[i]],
+		    len[order[i]], order[i] < 2, id, 0, 0));
+}
+
+static void
+reass6_bridged(const int *order)
+{
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+	int i;
+
+	br6_setup(PF6_BR, "up\n");
+	build(&dp, &conf);
+	nfree = dp.pool.nfree;
+	feed6(&dp, order, 3, ID6);
+	cr_expect_eq(stat_of(&dp, "reass-held"), 2);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	cr_expect_eq(dp.pool.nfree, nfree, "every buffer back");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "all udp "
+	    "2001:db8:50::20[41000] -> 2001:db8:50::30[53]") != NULL, "%s",
+	    dptest_out);
+	dptest_destroy(&dp, conf);
+	memset(&rx6, 0, sizeof(rx6));
+	sent_each("em2", rx6_collect, &rx6);
+	/* pf_refragment6(): 1232 bytes at most, the largest that came */
+	cr_assert_eq(rx6.n, 3, "%d fragments on em2, %d whole", rx6.n,
+	    rx6.whole);
+	cr_expect(rx6.off[0] == 0 && rx6.off[1] == 1232 &&
+	    rx6.off[2] == 2464, "offsets %u %u %u", rx6.off[0], rx6.off[1],
+	    rx6.off[2]);
+	cr_expect(rx6.plen[0] == 1232 && rx6.plen[1] == 1232 &&
+	    rx6.plen[2] == 3008 - 2464, "lengths %u %u %u", rx6.plen[0],
+	    rx6.plen[1], rx6.plen[2]);
+	cr_expect(rx6.mf[0] && rx6.mf[1] && !rx6.mf[2]);
+	for (i = 0; i < 3; i++)
+		cr_expect_eq(rx6.id[i], ID6, "fragment %d: id %#x", i,
+		    rx6.id[i]);
+	rx6_check(&rx6, 3000);
+}
+
+Test(pf, reass6_in_order_bridged_refragmented)
+{
+	static const int order[] = { 0, 1, 2 };
+
+	reass6_bridged(order);
+}
+
+Test(pf, reass6_out_of_order_bridged_refragmented)
+{
+	static const int order[] = { 2, 0, 1 };
+
+	reass6_bridged(order);
+}
+
+/* RFC 5722: overlapping fragments drop the datagram, and what comes of it
+ * later until timeout frag. */
+Test(pf, reass6_overlap_drops_the_datagram)
+{
+	static uint8_t ip[4096], b[4096];
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+
+	br6_setup(PF6_BR, "up\n");
+	build(&dp, &conf);
+	nfree = dp.pool.nfree;
+	udp6_big(ip, 3000);
+	feed(&dp, "tap0", b, frag6_of(b, ip, 0, 1232, 1, ID6, 0, 0));
+	cr_expect_eq(dp.pool.nfree, nfree - 1, "a buffer held");
+	feed(&dp, "tap0", b, frag6_of(b, ip, 1224, 1232, 1, ID6, 0, 0));
+	cr_expect_eq(stat_of(&dp, "reass-overlap"), 1);
+	cr_expect_eq(dp.pool.nfree, nfree, "the buffer is back");
+	feed(&dp, "tap0", b, frag6_of(b, ip, 1232, 1232, 1, ID6, 0, 0));
+	feed(&dp, "tap0", b, frag6_of(b, ip, 2464, 3008 - 2464, 0, ID6, 0,
+	    0));
+	cr_expect_eq(stat_of(&dp, "reass-discarded"), 2);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 0);
+	dptest_destroy(&dp, conf);
+	memset(&rx6, 0, sizeof(rx6));
+	sent_each("em2", rx6_collect, &rx6);
+	cr_expect_eq(rx6.n + rx6.whole, 0, "%d frames left em2",
+	    rx6.n + rx6.whole);
+}
+
+/* RFC 6946: an atomic fragment is a whole packet: filtered by its ports
+ * at once, nothing held, and it leaves as it came. */
+Test(pf, reass6_atomic_fragment_filtered_whole)
+{
+	static uint8_t ip[4096], b[4096], sent6[4096];
+	struct dp dp;
+	struct conf *conf;
+	uint32_t len;
+
+	br6_setup(PF6_BR, "up\n");
+	build(&dp, &conf);
+	udp6_big(ip, 200);
+	len = frag6_of(b, ip, 0, 208, 0, ID6, 0, 0);
+	memcpy(sent6, b, len);
+	feed(&dp, "tap0", b, len);
+	cr_expect_eq(stat_of(&dp, "reass6-atomic"), 2, "in on tap0, out on "
+	    "em2: %s", dptest_ctl(&dp, "stats"));
+	cr_expect_eq(stat_of(&dp, "reass-held"), 0);
+	dptest_destroy(&dp, conf);
+	memset(&rx6, 0, sizeof(rx6));
+	sent_each("em2", rx6_collect, &rx6);
+	cr_assert_eq(rx6.n, 1, "the atomic fragment, as it came");
+	cr_expect(rx6.off[0] == 0 && !rx6.mf[0] && rx6.id[0] == ID6);
+	rx6_check(&rx6, 200);
+}
+
+/* set timeout frag: an incomplete IPv6 datagram goes with its buffer. */
+Test(pf, reass6_timeout_frees_the_buffer)
+{
+	static const int first[] = { 0, 1 }, last[] = { 2 };
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+
+	br6_setup("set timeout frag 5\n" PF6_BR, "up\n");
+	build(&dp, &conf);
+	nfree = dp.pool.nfree;
+	feed6(&dp, first, 2, ID6);
+	cr_expect_eq(dp.pool.nfree, nfree - 1);
+	dp_clock(&dp, 5000000000ULL);
+	dp_pf_tick(&dp);
+	cr_expect_eq(dp.pool.nfree, nfree - 1, "4 s: still held");
+	dp_clock(&dp, 6000000000ULL);
+	dp_pf_tick(&dp);
+	cr_expect_eq(dp.pool.nfree, nfree, "5 s: freed");
+	cr_expect_eq(stat_of(&dp, "reass-timeout"), 1);
+	feed6(&dp, last, 1, ID6);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 0);
+	dptest_destroy(&dp, conf);
+	memset(&rx6, 0, sizeof(rx6));
+	sent_each("em2", rx6_collect, &rx6);
+	cr_expect_eq(rx6.n + rx6.whole, 0);
+}
+
+/*
+ * set limit frags N: N fragments held at once (pf's fragment entries),
+ * and min(N, 64) datagrams; pfctl -sm shows it; a reload below what is
+ * held fails and changes nothing.
+ */
+Test(pf, reass6_frags_limit)
+{
+	static const int first2[] = { 0, 1 }, first[] = { 0 };
+	struct dp dp;
+	struct conf *conf;
+	char cmd[128];
+
+	br6_setup("set limit frags 3\n" PF6_BR, "up\n");
+	build(&dp, &conf);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sm"),
+	    "frags         hard limit        3\n") != NULL, "%s", dptest_out);
+	feed6(&dp, first2, 2, 1);		/* 2 held */
+	feed6(&dp, first2, 2, 2);		/* 1 more, then the limit */
+	cr_expect_eq(stat_of(&dp, "reass-held"), 3);
+	cr_expect_eq(stat_of(&dp, "reass-frag-limit"), 1);
+	/* 3 held: a limit of 2 cannot be loaded, and 3 stays */
+	put("pf2.conf", "set limit frags 2\n" PF6_BR);
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf2.conf", etc);
+	cr_expect_neq(dptest_ctl_rc(&dp, cmd), 0);
+	cr_expect(strstr(dptest_out, "Current pool size exceeds requested "
+	    "frags limit 2") != NULL, "%s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sm"),
+	    "frags         hard limit        3\n") != NULL, "%s", dptest_out);
+	/* timeout frag frees them; then it loads */
+	dp_clock(&dp, 100000000000ULL);
+	dp_pf_tick(&dp);
+	cr_expect_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sm"),
+	    "frags         hard limit        2\n") != NULL, "%s", dptest_out);
+	/* 2 datagrams at most with a limit of 2: the third is refused */
+	feed6(&dp, first, 1, 3);
+	feed6(&dp, first, 1, 4);
+	cr_expect_eq(stat_of(&dp, "reass-table-full"), 0);
+	feed6(&dp, first, 1, 5);
+	cr_expect_eq(stat_of(&dp, "reass-table-full"), 1);
+	cr_expect_eq(stat_of(&dp, "reass-frag-limit"), 1);
+	dptest_destroy(&dp, conf);
+}
+
+/* Malformed fragments are dropped, each with its reason. */
+Test(pf, reass6_malformed)
+{
+	static uint8_t ip[4096], b[4096];
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+	uint32_t len;
+
+	br6_setup(PF6_BR, "up\n");
+	build(&dp, &conf);
+	nfree = dp.pool.nfree;
+	udp6_big(ip, 3000);
+	/* not the last and not a multiple of 8 */
+	feed(&dp, "tap0", b, frag6_of(b, ip, 0, 1004, 1, 1, 0, 0));
+	cr_expect_eq(stat_of(&dp, "reass-bad"), 1, "not a multiple of 8");
+	/* offset 65528 + 16 bytes: past 65535 */
+	len = frag6_of(b, ip, 0, 16, 1, 2, 0, 0);
+	ether_put16(b + 14 + 40 + 2, 65528 | 1);
+	feed(&dp, "tap0", b, len);
+	cr_expect_eq(stat_of(&dp, "reass-bad"), 2, "past 65535");
+	/* payload length beyond the frame */
+	len = frag6_of(b, ip, 0, 16, 1, 3, 0, 0);
+	feed(&dp, "tap0", b, len - 8);
+	cr_expect_eq(stat_of(&dp, "reass6-short"), 1);
+	/* a second fragment header after the first */
+	len = frag6_of(b, ip, 0, 16, 1, 4, 0, 0);
+	b[14 + 40] = 44;
+	feed(&dp, "tap0", b, len);
+	cr_expect_eq(stat_of(&dp, "reass6-bad-header"), 1);
+	/* the unfragmentable part differs from one fragment to the next */
+	feed(&dp, "tap0", b, frag6_of(b, ip, 0, 1232, 1, 5, 8, 0));
+	feed(&dp, "tap0", b, frag6_of(b, ip, 1232, 1232, 1, 5, 8, 1));
+	cr_expect_eq(stat_of(&dp, "reass6-unfrag-differs"), 1);
+	feed(&dp, "tap0", b, frag6_of(b, ip, 1232, 1232, 1, 5, 16, 0));
+	cr_expect_eq(stat_of(&dp, "reass6-unfrag-differs"), 2);
+	cr_expect_eq(stat_of(&dp, "reass-held"), 1, "id 5's first only");
+	dp_clock(&dp, 100000000000ULL);
+	dp_pf_tick(&dp);
+	cr_expect_eq(dp.pool.nfree, nfree);
+	dptest_destroy(&dp, conf);
+	memset(&rx6, 0, sizeof(rx6));
+	sent_each("em2", rx6_collect, &rx6);
+	cr_expect_eq(rx6.n + rx6.whole, 0);
+}
+
+/* A fragment with 16 bytes of destination options before its Fragment
+ * header, the options intact: collected as rx6_collect() does. */
+static void
+rx6_ext(const uint8_t *d, uint32_t len, void *arg)
+{
+	struct rx6 *o = arg;
+	static uint8_t f[4096];
+
+	if (len < 14 + 64 || ether_get16(d + 12) != ETHERTYPE_IPV6 ||
+	    d[14 + 6] != 60 || d[14 + 40] != 44 || d[14 + 41] != 1 ||
+	    d[14 + 42] != 1 || d[14 + 43] != 12 || len > sizeof(f)) {
+		o->whole++;	/* not as it must be */
+		return;
+	}
+	/* without the options, as rx6_collect() reads fragments */
+	memcpy(f, d, 14 + 40);
+	f[14 + 6] = 44;
+	ether_put16(f + 14 + 4, (uint16_t)(ether_get16(d + 14 + 4) - 16));
+	memcpy(f + 14 + 40, d + 14 + 56, len - 14 - 56);
+	rx6_collect(f, len - 16, o);
+}
+
+/* An unfragmentable part (destination options) goes into each fragment
+ * again, before the Fragment header. */
+Test(pf, reass6_unfragmentable_part_kept)
+{
+	static uint8_t ip[4096], b[4096];
+	struct dp dp;
+	struct conf *conf;
+
+	br6_setup(PF6_BR, "up\n");
+	build(&dp, &conf);
+	udp6_big(ip, 3000);
+	feed(&dp, "tap0", b, frag6_of(b, ip, 1232, 1232, 1, 7, 16, 0));
+	feed(&dp, "tap0", b, frag6_of(b, ip, 0, 1232, 1, 7, 16, 0));
+	feed(&dp, "tap0", b, frag6_of(b, ip, 2464, 3008 - 2464, 0, 7, 16, 0));
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	dptest_destroy(&dp, conf);
+	memset(&rx6, 0, sizeof(rx6));
+	/* each: IPv6 header, 16 bytes of options naming 44, then it */
+	sent_each("em2", rx6_ext, &rx6);
+	cr_expect_eq(rx6.whole, 0, "%d frames without the options", rx6.whole);
+	cr_expect_eq(rx6.n, 3);
+	rx6_check(&rx6, 3000);
+}
+
+/* The fragments would still not fit a member's MTU: dropped, counted. */
+Test(pf, reass6_bridged_member_mtu_too_small)
+{
+	static const int order[] = { 0, 1, 2 };
+	struct dp dp;
+	struct conf *conf;
+
+	br6_setup(PF6_BR, "mtu 1276\nup\n");
+	build(&dp, &conf);
+	feed6(&dp, order, 3, ID6);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	cr_expect_eq(stat_of(&dp, "drop-cantfrag"), 1, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/* The IP offset field of each IPv4 frame a port sent. */
+static uint16_t ipoffs[8];
+static int nipoffs;
+
+static void
+ipoff_collect(const uint8_t *d, uint32_t len, void *arg)
+{
+	(void)arg;
+	if (len >= 34 && ether_get16(d + 12) == ETHERTYPE_IP && nipoffs < 8)
+		ipoffs[nipoffs++] = ether_get16(d + 14 + 6);
+}
+
+/* Set DF on the IPv4 frame at b. */
+static void
+set_df(uint8_t *b)
+{
+	ether_put16(b + 14 + 6, ether_get16(b + 14 + 6) | IP_DF);
+	ether_put16(b + 14 + 10, 0);
+	ether_put16(b + 14 + 10, (uint16_t)~csum_fold(csum_partial(b + 14, 20,
+	    0)));
+}
+
+/*
+ * set reassemble yes no-df, as OpenBSD's pf_normalize_ip() has it: a
+ * fragment with DF is taken (its DF cleared) instead of dropped; a whole
+ * packet keeps its DF (scrub (no-df) is the option for those).
+ */
+Test(pf, reass_nodf_clears_df_of_fragments_only)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+	int i;
+
+	put("pf.conf", "set reassemble yes no-df\n" PF_NAT);
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (i = 0; i < 3; i++) {
+		frag4(b, VE, DB, "10.50.0.20", "198.51.100.1", (uint16_t)(8 * i),
+		    i < 2, 64);
+		set_df(b);
+		feed(&dp, "tap0", b, 14 + 20 + 64);
+	}
+	cr_expect_eq(stat_of(&dp, "reass-no-df"), 3, "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "reass-df"), 0);
+	cr_expect_eq(stat_of(&dp, "reass-done"), 1);
+	/* the same flow, whole: by the datagram's state (nat-to has one port) */
+	ip4(b, VE, DB, 17, "10.50.0.20", 41000, "198.51.100.1", 53, 0);
+	set_df(b);
+	feed(&dp, "tap0", b, 60);
+	cr_expect_eq(stat_of(&dp, "reass-no-df"), 3, "a whole packet: no");
+	dptest_destroy(&dp, conf);
+	memset(ipoffs, 0, sizeof(ipoffs));
+	nipoffs = 0;
+	sent_each("em0", ipoff_collect, NULL);
+	cr_assert_eq(nipoffs, 2, "%d frames on em0", nipoffs);
+	cr_expect_eq(ipoffs[0], 0, "the datagram: no DF, no MF, offset 0");
+	cr_expect_eq(ipoffs[1], IP_DF, "the whole packet keeps its DF");
+}
+
 /* A TCP segment SRC:SP > DST:DP with its numbers, window, payload length
  * LEN (zeros) and, for WS >= 0, a window scale option. */
 static uint32_t
