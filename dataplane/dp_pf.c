@@ -1711,17 +1711,19 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 * ones bound to it (pf_find_state()'s kif check). */
 	ifx = port->index + 1;
 	pf->nat_memo.valid = 0;		/* pf_nat_pick(): this packet's only */
-	/* pf_normalize_ip(): a fragment (an offset, or MF) is held until
-	 * its datagram is whole, which then goes on from here. */
-	if (li.af == 4 && (li.frag ||
-	    (p->data[li.l3off + 6] & (IP_MF >> 8))) &&
-	    (rs->reass & PF_REASS_YES) && dp_pf_reass(dp, port, dir, p, &li))
-		return PF_DROP;
-	if (li.fh6 != 0 && (rs->reass & PF_REASS_YES) &&
-	    dp_pf_reass6(dp, port, dir, p, &li))
-		return PF_DROP;
-	if (li.frag && li.af == 4 && pf_frag_follow(dp, port, dir, p, &li))
-		return PF_PASS;
+	/* pf_normalize_ip() and _ip6(): a fragment (an offset, or MF; for
+	 * IPv6 a Fragment header) is held until its datagram is whole,
+	 * which then goes on from here.  One test for the common case. */
+	if (__builtin_expect(li.frag || li.fh6 != 0 || (li.af == 4 &&
+	    (p->data[li.l3off + 6] & (IP_MF >> 8))), 0)) {
+		if ((rs->reass & PF_REASS_YES) && (li.af == 4 ?
+		    dp_pf_reass(dp, port, dir, p, &li) :
+		    dp_pf_reass6(dp, port, dir, p, &li)))
+			return PF_DROP;
+		if (li.frag && li.af == 4 &&
+		    pf_frag_follow(dp, port, dir, p, &li))
+			return PF_PASS;
+	}
 	if (li.af == 4)
 		state_key_make4(&key, li.proto, li.src, li.dst, htons(li.sport),
 		    htons(li.dport), sdir);

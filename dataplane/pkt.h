@@ -53,16 +53,6 @@ struct pkt {
 	 * smaller MTU gets it fragmented again (bridge_fragment()). */
 	uint8_t		 reassembled;
 	/*
-	 * Of an IPv6 datagram pf reassembled, what pf_refragment6() cuts
-	 * it again by (pf's fragment tag): the unfragmentable part's
-	 * length, the offset in it of the next header byte that named the
-	 * Fragment header, the largest fragment's payload and the id.
-	 */
-	uint16_t	 frag6_hlen;
-	uint16_t	 frag6_nhoff;
-	uint16_t	 frag6_max;
-	uint32_t	 frag6_id;
-	/*
 	 * The state-table tags of this frame's flow keys (nat/nat.h), set
 	 * for a burst before its lookups.  They are hints: whatever changes
 	 * the addresses or ports of a frame in place should clear st_tags,
@@ -81,6 +71,18 @@ struct pkt {
 	void		(*unref)(struct pkt *);
 	void		*lender;
 	uint32_t	 lent;
+	/*
+	 * Of an IPv6 datagram pf reassembled, what pf_refragment6() cuts
+	 * it again by (pf's fragment tag): the unfragmentable part's
+	 * length, the offset in it of the next header byte that named the
+	 * Fragment header, the largest fragment's payload and the id.  Read
+	 * only when reassembled is set, so last: off the lines every packet
+	 * touches.
+	 */
+	uint16_t	 frag6_hlen;
+	uint16_t	 frag6_nhoff;
+	uint16_t	 frag6_max;
+	uint32_t	 frag6_id;
 };
 
 struct batch {
