@@ -1726,6 +1726,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	    p->pf_tag);
 	/* pools map once a packet, from here (a state hit never gets here) */
 	pf->pool_memo[0].pool = pf->pool_memo[1].pool = NULL;
+	pf->pool_memo[0].sticky = pf->pool_memo[1].sticky = 0;
 	pf->pool_pkt = p;
 	acl_classify(c, &ap, &res);
 	pf->pool_pkt = NULL;
