@@ -241,6 +241,38 @@ def bridged_rdr_in():
                r"192\.0\.2\.10:41000 +\S+:\S+$"])
 
 
+def rdr_pool_case(opts, servers):
+    pf = ("pass in on em1 proto tcp to 192.0.2.20 port 80 "
+          "rdr-to { 192.0.2.30, 192.0.2.31 } " + opts + "\n")
+    syns = [tcp_syn(A, C, "192.0.2.10", "192.0.2.20", 41000 + i, 80)
+            for i in range(3)]
+    fwd = [rebuild(f, dst=d) for f, d in zip(syns, servers)]
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"vm.conf": VMCONF, "pf.conf": pf}),
+        inputs={"em1": [(1.0 + i / 10, f) for i, f in enumerate(syns)]},
+        expect={"em2": fwd, "tap0": fwd, "em1": []},
+        commands=["pfctl -ss"],
+        views=[r"^all tcp %s:80 \(192\.0\.2\.20:80\) <- "
+               r"192\.0\.2\.10:%d " % (d.replace(".", r"\."), 41000 + i)
+               for i, d in enumerate(servers)])
+
+
+@case
+def rdr_list_round_robin():
+    """The FAQ's load balancing: rdr-to a list, round-robin: A's three
+    connections go to one server, the other, the first again."""
+    return rdr_pool_case("round-robin",
+                         ["192.0.2.30", "192.0.2.31", "192.0.2.30"])
+
+
+@case
+def rdr_list_sticky_address():
+    """With sticky-address every connection of A goes where its first
+    went: its source node keeps the server."""
+    return rdr_pool_case("round-robin sticky-address",
+                         ["192.0.2.30"] * 3)
+
+
 @case
 def blocknonip_and_protected():
     """blocknonip em3: only IP, ARP and RARP reach it or come from it;
