@@ -118,6 +118,7 @@ dp_pf_fini(struct dp *dp)
 {
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = NULL;
+	dp_pf_ls_clear(&dp->pf);
 	acl_tags_free(dp->pf.tags);
 	dp->pf.tags = NULL;
 	free(dp->pf.frags);

@@ -168,6 +168,7 @@ struct dp_pf_ruleset {
 	uint8_t		*tmo;		/* per rule: its states' timeout set */
 	struct pf_pool_rt *pools;	/* per rule: [2 * index + side] */
 	struct pf_ptab	*ptabs;		/* per conf table, built on use */
+	size_t		 nptabs;
 	uint8_t		 reass;		/* PF_REASS_*: set reassemble */
 };
 

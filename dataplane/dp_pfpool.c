@@ -312,6 +312,7 @@ dp_pf_pool_alloc(struct dp_pf_ruleset *rs)
 {
 	rs->pools = calloc(2 * ((size_t)rs->nstats + 1), sizeof(*rs->pools));
 	rs->ptabs = calloc(rs->conf->ntables + 1, sizeof(*rs->ptabs));
+	rs->nptabs = rs->conf->ntables;	/* conf may go first */
 	return rs->pools == NULL || rs->ptabs == NULL ? -1 : 0;
 }
 
@@ -320,8 +321,8 @@ dp_pf_pool_free(struct dp_pf_ruleset *rs)
 {
 	size_t i;
 
-	if (rs->ptabs != NULL && rs->conf != NULL)
-		for (i = 0; i < rs->conf->ntables; i++)
+	if (rs->ptabs != NULL)
+		for (i = 0; i < rs->nptabs; i++)
 			ptab_free(&rs->ptabs[i]);
 	free(rs->ptabs);
 	free(rs->pools);
