@@ -1862,6 +1862,27 @@ Test(pf, pool_none_and_bitmask)
 	dptest_destroy(&dp, conf);
 }
 
+/* binat-to a network with bitmask: one to one, both ways. */
+Test(pf, pool_binat_bitmask_one_to_one)
+{
+	static const char *const out = "explain out on em0 proto udp from "
+	    "10.50.0.20 port 9 to 198.51.100.1 port 53";
+	static const char *const in = "explain in on em0 proto udp from "
+	    "198.51.100.1 port 9 to 203.0.113.20 port 53";
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "pass on em0 from 10.50.0.0/24 to any binat-to "
+	    "203.0.113.0/24 bitmask\n");
+	build(&dp, &conf);
+	cr_expect(strstr(dptest_ctl(&dp, out), "nat-to would give "
+	    "203.0.113.20: 203.0.113.0/24: bitmask") != NULL, "%s",
+	    dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, in), "rdr-to would give "
+	    "10.50.0.20: 10.50.0.0/24: bitmask") != NULL, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
 /* random: hosts of the network, entries of a list; not one of them. */
 Test(pf, pool_random_network_and_list)
 {
