@@ -829,8 +829,6 @@ pf_icmp_error_translate(struct dp *dp, struct pkt *p, const struct l3info *li,
 }
 
 /* For dp_pfpool.c: the id a state of the loaded rule idx carries. */
-uint32_t dp_pf_rule_key(uint32_t);
-
 uint32_t
 dp_pf_rule_key(uint32_t idx)
 {

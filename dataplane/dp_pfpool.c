@@ -100,8 +100,6 @@ siphash24(uint64_t k0, uint64_t k1, const uint8_t *m, size_t len)
  * 4 bytes.  Read as a little-endian machine reads them, which is what
  * OpenBSD on amd64 or arm64 does; on those it maps alike.
  */
-uint64_t dp_pf_pool_hash(const uint32_t key[4], const uint8_t a[4]);
-
 uint64_t
 dp_pf_pool_hash(const uint32_t key[4], const uint8_t a[4])
 {
@@ -354,24 +352,6 @@ pool_table(struct dp_pf_ruleset *rs, const char *path, const char *name)
 	return &rs->ptabs[found];
 }
 
-const char *
-dp_pf_pool_type(uint8_t opts)
-{
-	switch (opts & ACL_POOL_TYPEMASK) {
-	case ACL_POOL_BITMASK:
-		return "bitmask";
-	case ACL_POOL_RANDOM:
-		return "random";
-	case ACL_POOL_SRCHASH:
-		return "source-hash";
-	case ACL_POOL_ROUNDROBIN:
-		return "round-robin";
-	case ACL_POOL_LEASTSTATES:
-		return "least-states";
-	}
-	return "the address as written";
-}
-
 /* least-states: open addressing on (pool, address); never shrinks. */
 static uint32_t
 ls_slot(const struct dp_pf *pf, uint64_t pool, uint32_t addr)
@@ -452,8 +432,6 @@ dp_pf_ls_clear(struct dp_pf *pf)
 	pf->ls_cap = pf->ls_used = 0;
 }
 
-uint32_t dp_pf_rule_key(uint32_t);
-
 /* What the pool is, for traces: "<web>", "198.51.100.0/30", "(em0)". */
 static void
 pool_name(const struct acl_pool *pool, char *buf, size_t len)
@@ -483,12 +461,10 @@ pool_name(const struct acl_pool *pool, char *buf, size_t len)
 
 /* Is host-order a still one of the pool's (pf_map_addr_sticky())? */
 static int
-pool_holds(const struct acl_pool *pool, const struct pf_ptab *t,
-    uint32_t base, uint32_t mask, uint32_t a)
+pool_holds(const struct pf_ptab *t, uint32_t base, uint32_t mask, uint32_t a)
 {
 	if (t != NULL)
 		return ptab_holds(t, a);
-	(void)pool;
 	return (a & mask) == (base & mask);
 }
 
@@ -568,9 +544,19 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 		ift.neg = ifneg;
 		ift.pos = ifpos;
 		for (i = 0; i < pp->rif->naddrs; i++) {
-			ifmask[i] = (a->iflags & ACL_IFA_NETWORK) ?
+			uint32_t b, m;
+			int j;
+
+			m = (a->iflags & ACL_IFA_NETWORK) ?
 			    plen_mask(pp->rif->addrs[i].plen) : 0xffffffffu;
-			ifbase[i] = pp->rif->addrs[i].addr & ifmask[i];
+			b = pp->rif->addrs[i].addr & m;
+			/* in address order, as the radix tree walks them */
+			for (j = i; j > 0 && ifbase[j - 1] > b; j--) {
+				ifbase[j] = ifbase[j - 1];
+				ifmask[j] = ifmask[j - 1];
+			}
+			ifbase[j] = b;
+			ifmask[j] = m;
 		}
 		ift.n = ift.npos = (uint32_t)pp->rif->naddrs;
 		memset(ifneg, 0, sizeof(ifneg));
@@ -606,7 +592,7 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 		memcpy(&sa, src, 4);
 		if ((sn = dp_pf_src_find(pf, AF_INET, &sa, id)) != NULL &&
 		    sn->raddr[side] != 0) {
-			if (pool_holds(pool, t, base, mask,
+			if (pool_holds(t, base, mask,
 			    ntohl(sn->raddr[side]))) {
 				pf->pool_memo[side].sticky = 1;
 				if (how != NULL)

@@ -52,8 +52,8 @@ wait_for 10 sh -c "ip netns exec $W1 ss -ltn | grep -q ':80 ' &&
 
 # ask N: N connections from the wan client, one server name a line.
 ask() {
-	local i
-	for i in $(seq 1 "$1"); do
+	local _
+	for _ in $(seq 1 "$1"); do
 		ip netns exec "$WAN" curl -s --max-time 3 \
 		    http://198.51.100.2/who || echo none
 	done

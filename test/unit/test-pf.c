@@ -1922,8 +1922,6 @@ Test(pf, pool_random_network_and_list)
 	dptest_destroy(&dp, conf);
 }
 
-uint64_t dp_pf_pool_hash(const uint32_t key[4], const uint8_t a[4]);
-
 /*
  * source-hash is pf_hash(): SipHash-2-4 under the rule's key.  The key
  * 0x03020100... is bytes 00..0f in memory (pfctl's key32[] words on a
