@@ -421,6 +421,30 @@ apply_redirspec(struct pf_parser *p, struct acl_pool *rpool,
 	return (0);
 }
 
+/*
+ * What sluice does not do with a translation pool (af-to and route-to
+ * say so themselves): every pool type and sticky-address are enforced
+ * for IPv4, so only IPv6 translation and address ranges are left.
+ */
+static void
+pool_lint(struct pf_parser *p, const struct acl_rule *r)
+{
+	const struct acl_pool *pl[2] = { &r->nat, &r->rdr };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (pl[i]->addr.type == ACL_ADDR_NONE)
+			continue;
+		if (r->af == AF_INET6)
+			pf_lint(p, p->lx.lineno, PF_LINT_NAT6,
+			    "IPv6 address translation (nat-to, rdr-to, "
+			    "binat-to)");
+		if (pl[i]->addr.type == ACL_ADDR_RANGE)
+			pf_lint(p, p->lx.lineno, PF_LINT_POOLRANGE,
+			    "an address range as a translation pool");
+	}
+}
+
 /* checks ----------------------------------------------------------------- */
 
 static int
@@ -971,6 +995,8 @@ pf_expand_rule(struct pf_parser *p, struct acl_rule *r, int keeprule,
 		error += apply_redirspec(p, &r->rdr, r, rdr, 1, dst_port);
 		error += apply_redirspec(p, &r->route, r, rroute, 2,
 		    dst_port);
+		if (!(r->rule_flag & ACL_RF_AFTO))
+			pool_lint(p, r);
 
 		if (rule_consistent(p, r) < 0 || error)
 			pf_yyerror(p, "skipping rule due to errors");

@@ -110,6 +110,7 @@ pf_ruleset_free(struct dp_pf_ruleset *rs)
 	free(rs->evals);
 	free(rs->skip);
 	free(rs->tmo);
+	dp_pf_pool_free(rs);
 	if (rs->conf != NULL)
 		acl_conf_free(rs->conf);
 	free(rs);
@@ -120,6 +121,7 @@ dp_pf_fini(struct dp *dp)
 {
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = NULL;
+	dp_pf_ls_clear(&dp->pf);
 	acl_tags_free(dp->pf.tags);
 	dp->pf.tags = NULL;
 	free(dp->pf.frags);
@@ -418,7 +420,8 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	rs->nstats = n;
 	if ((rs->stats = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
 	    (rs->stats_view = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
-	    (rs->tmo = calloc(n + 1, sizeof(*rs->tmo))) == NULL)
+	    (rs->tmo = calloc(n + 1, sizeof(*rs->tmo))) == NULL ||
+	    dp_pf_pool_alloc(rs) != 0)
 		goto nomem;
 	memset(&ca, 0, sizeof(ca));
 	ca.conf = conf;
@@ -575,6 +578,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = rs;
 	pf_gen++;
+	dp_pf_ls_clear(&dp->pf);	/* least-states counts per pool */
 	return 0;
 }
 
@@ -919,37 +923,50 @@ pf_icmp_error_translate(struct dp *dp, struct pkt *p, const struct l3info *li,
 	}
 }
 
-/* The address a nat-to/rdr-to pool gives (network order), or 0. */
-static uint32_t
-pf_pool_addr(struct dp *dp, const struct acl_pool *pool, const uint8_t *src)
+/* For dp_pfpool.c: the id a state of the loaded rule idx carries. */
+uint32_t
+dp_pf_rule_key(uint32_t idx)
 {
-	const struct acl_addr *a = &pool->addr;
-	struct port *pp;
-	uint32_t base, mask;
+	return (uint32_t)pf_gen << 24 | idx;
+}
 
-	switch (a->type) {
-	case ACL_ADDR_DYNIFTL:
-		/* (em0): the port's address now, so it follows changes. */
-		pp = dp_port(dp, a->ifname);
-		if (pp == NULL || pp->rif == NULL || pp->rif->naddrs == 0)
-			return 0;
-		return htonl(pp->rif->addrs[0].addr);
-	case ACL_ADDR_ADDRMASK:
-		base = a->a.addr.w[0];
-		mask = a->a.mask.w[0];
-		if (mask == 0xffffffff || mask == 0)
-			return base;
-		/* A network: the same source always gets the same address. */
-		{
-			uint32_t h = (uint32_t)src[0] << 24 | src[1] << 16 |
-			    src[2] << 8 | src[3];
+/*
+ * The address rule r's pool SIDE gives this packet's new state (network
+ * order), or 0 with *why (PF_POOL_*): pf_map_addr() once a packet, the
+ * classifier's hook (a match rule's nat-to) and the state sharing it.
+ */
+static uint32_t
+pf_pool_get(struct dp *dp, const struct acl_rule *r, int side,
+    const uint8_t *src, const uint8_t *dst, int *why)
+{
+	struct dp_pf *pf = &dp->pf;
+	const struct acl_pool *pool = side == PF_POOL_NAT ? &r->nat : &r->rdr;
+	struct pkt *p = pf->pool_pkt;
+	char how[160], a[INET_ADDRSTRLEN];
+	uint32_t to;
 
-			h *= 2654435761u;
-			return (base & mask) | (htonl(h) & ~mask);
-		}
-	default:
-		return 0;
+	*why = PF_POOL_OK;
+	if (pf->pool_memo[side].pool == pool)
+		return pf->pool_memo[side].addr;
+	pf->pool_memo[side].sticky = 0;
+	to = dp_pf_pool_map(dp, r, side, src, dst, why,
+	    p != NULL && p->traced ? how : NULL, sizeof(how));
+	if (p != NULL && p->traced) {
+		if (to != 0 && pf->pool_memo[side].sticky)
+			dp_trace(dp, p, "nat", "%s", how);
+		else if (to != 0)
+			dp_trace(dp, p, "nat", "%s %s -> %s", side ==
+			    PF_POOL_NAT ? "nat-to" : "rdr-to", how,
+			    inet_ntop(AF_INET, &to, a, sizeof(a)));
+		else
+			dp_trace(dp, p, "nat", "%s: no address: %s", side ==
+			    PF_POOL_NAT ? "nat-to" : "rdr-to", how);
 	}
+	if (to != 0) {
+		pf->pool_memo[side].pool = pool;
+		pf->pool_memo[side].addr = to;
+	}
+	return to;
 }
 
 /*
@@ -1007,14 +1024,18 @@ pf_nat_hook(void *arg, const struct acl_rule *r, const struct acl_pkt *orig,
 	struct state_key k;
 	uint32_t to;
 	uint16_t port;
-	int dir = r->direction == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
+	int why, dir = r->direction == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 	int side = dir == STATE_DIR_IN ? 0 : 1;
 
 	if (orig->af != AF_INET || (orig->proto != L3_IPPROTO_TCP &&
 	    orig->proto != L3_IPPROTO_UDP) || orig->frag)
 		return 0;
-	if ((to = pf_pool_addr(dp, &r->nat, orig->src.b)) == 0)
+	if ((to = pf_pool_get(dp, r, PF_POOL_NAT, orig->src.b, orig->dst.b,
+	    &why)) == 0) {
+		if (why == PF_POOL_EMPTY)
+			dp->pf.c[PF_C_POOL_EMPTY]++;
 		return -1;
+	}
 	np->src.w[0] = to;
 	if (r->nat.proxy_port[0] == 0)
 		return 0;		/* static-port */
@@ -1668,6 +1689,95 @@ pf_state_track_tcp(struct dp *dp, struct pkt *p, const struct l3info *li,
 	return v;
 }
 
+/*
+ * sticky-address: the source node of (source, translating rule) keeps
+ * the address its pool gave (pf_map_addr() inserts it as PF_SN_NAT or
+ * PF_SN_RDR).  sluice links a state to one node: the rule's limits
+ * node when there is one (*node), else this one.
+ */
+static int
+pf_sticky_nodes(struct dp *dp, const struct acl_result *res, uint32_t rule,
+    const uint8_t *src, uint32_t nat_to, uint32_t rdr_to, uint32_t *node,
+    const char **why)
+{
+	struct dp_pf *pf = &dp->pf;
+	const char *path;
+	union acl_ip sa;
+	uint32_t idx, id, sn;
+	int side;
+
+	(void)rule;
+	memset(&sa, 0, sizeof(sa));
+	memcpy(&sa, src, 4);
+	for (side = 0; side < 2; side++) {
+		const struct acl_rule *tr = side == PF_POOL_NAT ?
+		    res->ar_nat : res->ar_rdr;
+		const struct acl_pool *pl;
+
+		if (tr == NULL)
+			continue;
+		pl = side == PF_POOL_NAT ? &tr->nat : &tr->rdr;
+		if (!(pl->opts & ACL_POOL_STICKYADDR) ||
+		    (pl->opts & ACL_POOL_TYPEMASK) == ACL_POOL_NONE ||
+		    dp_pf_pool_rule(pf->rs, tr, &idx, &path) != 0)
+			continue;
+		id = dp_pf_rule_key(idx);
+		if (*node != UINT32_MAX && pf->src[*node].rule == id)
+			sn = *node;
+		else if (dp_pf_src_get(dp, tr, id, AF_INET, &sa, &sn,
+		    why) != 0)
+			return -1;
+		pf->src[sn].raddr[side] = side == PF_POOL_NAT ? nat_to :
+		    rdr_to;
+		if (*node == UINT32_MAX)
+			*node = sn;
+	}
+	return 0;
+}
+
+/*
+ * least-states: state s of a least-states pool came (1) or goes (-1).
+ * Its pool is the deciding rule's, else its match rule's, both when it
+ * is made and when it goes, so that the counts add up; its address is
+ * what the translated key holds.
+ */
+static void
+pf_ls_state(struct dp_pf *pf, const struct state *s, int delta)
+{
+	const struct state_k4 *k;
+	const struct acl_anchor *anc;
+	const struct acl_rule *dr, *mr, *r;
+	uint32_t mrule, id;
+	int side, si;
+
+	if (!(s->flags & STATE_F_NAT) || (s->flags & STATE_F_INET6))
+		return;
+	mrule = pf->states.cold[state_id(&pf->states, s)].match_rule;
+	dr = dp_pf_rule(pf, s->rule, &anc);
+	mr = dp_pf_rule(pf, mrule, &anc);
+	si = state_dir(s) == STATE_DIR_IN ? 0 : 1;
+	k = &s->k[si == 0 ? STATE_STACK : STATE_WIRE];
+	for (side = 0; side < 2; side++) {
+		const struct acl_pool *pl = NULL;
+
+		r = dr;
+		id = s->rule;
+		if (r != NULL)
+			pl = side == PF_POOL_NAT ? &r->nat : &r->rdr;
+		if (pl == NULL || pl->addr.type == ACL_ADDR_NONE) {
+			r = mr;
+			id = mrule;
+			pl = r == NULL ? NULL : side == PF_POOL_NAT ?
+			    &r->nat : &r->rdr;
+		}
+		if (pl == NULL || pl->addr.type == ACL_ADDR_NONE ||
+		    (pl->opts & ACL_POOL_TYPEMASK) != ACL_POOL_LEASTSTATES)
+			continue;
+		dp_pf_ls_add(pf, id, side, side == PF_POOL_NAT ?
+		    k->addr[si] : k->addr[!si], delta);
+	}
+}
+
 int
 dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 {
@@ -1685,7 +1795,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	uint32_t rule, m, nat_to, rdr_to, node = UINT32_MAX;
 	uint16_t ifx;
 	const char *tag;
-	int sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
+	int pwhy, sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 
 	if (!dp_pf_filters(dp, port))
 		return PF_PASS;
@@ -1824,7 +1934,12 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
 	pf_pkt(&li, p->data + li.l3off, &ap, dp->ports[p->in_port],
 	    p->pf_tag);
+	/* pools map once a packet, from here (a state hit never gets here) */
+	pf->pool_memo[0].pool = pf->pool_memo[1].pool = NULL;
+	pf->pool_memo[0].sticky = pf->pool_memo[1].sticky = 0;
+	pf->pool_pkt = p;
 	acl_classify(c, &ap, &res);
+	pf->pool_pkt = NULL;
 	if (res.ar_reason == ACL_R_NOMATCH) {
 		if (res.ar_mlog)
 			pf_log_rules(dp, c, &ap, &res, p, &li, port, dir);
@@ -1888,9 +2003,18 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 */
 	pf_xlate_pools(&res, li.af, &nat, &rdr);
 	nat_to = rdr_to = 0;
-	if ((nat != NULL && (nat_to = pf_pool_addr(dp, nat, li.src)) == 0) ||
-	    (rdr != NULL && (rdr_to = pf_pool_addr(dp, rdr, li.src)) == 0)) {
+	pf->pool_pkt = p;
+	if (nat != NULL)
+		nat_to = pf_pool_get(dp, res.ar_nat, PF_POOL_NAT, li.src,
+		    li.dst, &pwhy);
+	if (rdr != NULL && (nat == NULL || nat_to != 0))
+		rdr_to = pf_pool_get(dp, res.ar_rdr, PF_POOL_RDR, li.src,
+		    li.dst, &pwhy);
+	pf->pool_pkt = NULL;
+	if ((nat != NULL && nat_to == 0) || (rdr != NULL && rdr_to == 0)) {
 		pf->c[PF_C_TRANSLATE]++;
+		if (pwhy == PF_POOL_EMPTY)
+			pf->c[PF_C_POOL_EMPTY]++;
 		if (p->traced)
 			dp_trace(dp, p, "nat", "%s on %s: drop (%s pool has no "
 			    "address)", dname, port->name, nat != NULL &&
@@ -1950,6 +2074,20 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			if (p->traced)
 				dp_trace(dp, p, "pf", "%s on %s: drop (no "
 				    "state: %s)", dname, port->name, why);
+			return PF_DROP;
+		}
+	}
+	if ((nat != NULL && (nat->opts & ACL_POOL_STICKYADDR)) ||
+	    (rdr != NULL && (rdr->opts & ACL_POOL_STICKYADDR))) {
+		const char *why;
+
+		if (pf_sticky_nodes(dp, &res, rule, li.src, nat_to, rdr_to,
+		    &node, &why) != 0) {
+			pf->c[PF_C_SRCLIMIT]++;
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: drop (no "
+				    "state: sticky-address: %s)", dname,
+				    port->name, why);
 			return PF_DROP;
 		}
 	}
@@ -2029,6 +2167,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		rs->stats[RULE_IDX(m)].states_cur++;
 		rs->stats[RULE_IDX(m)].states_tot++;
 	}
+	if (pf->pool_memo[PF_POOL_NAT].sticky ||
+	    pf->pool_memo[PF_POOL_RDR].sticky)
+		pf->c[PF_C_POOL_STICKY]++;
+	if ((nat != NULL && (nat->opts & ACL_POOL_TYPEMASK) ==
+	    ACL_POOL_LEASTSTATES) || (rdr != NULL && (rdr->opts &
+	    ACL_POOL_TYPEMASK) == ACL_POOL_LEASTSTATES))
+		pf_ls_state(pf, s, 1);
 	pf_scrub_res(dp, p, &li, port, dir, &res);
 	pf_frag_first(dp, port, dir, p, &li, s);
 	return PF_PASS;
@@ -2066,6 +2211,8 @@ pf_state_gone(struct state *s, void *arg)
 	if ((st = pf_stats(pf, s->rule)) != NULL && st->states_cur > 0)
 		st->states_cur--;
 	dp_pf_src_unlink(pf, s);
+	if (pf->ls_used != 0)
+		pf_ls_state(pf, s, -1);
 	st = pf_stats(pf, pf->states.cold[state_id(&pf->states,
 	    s)].match_rule);
 	if (st != NULL) {
@@ -2190,6 +2337,10 @@ dp_pf_recompile(struct dp *dp, FILE *err)
 		memcpy(rs->stats, old->stats, old->nstats * sizeof(*rs->stats));
 	if (rs->nstats == old->nstats)
 		memcpy(rs->tmo, old->tmo, old->nstats * sizeof(*rs->tmo));
+	/* round-robin goes on where it was: a table changed, not the rules */
+	if (rs->nstats == old->nstats)
+		memcpy(rs->pools, old->pools, 2 * (size_t)old->nstats *
+		    sizeof(*rs->pools));
 	old->conf = NULL;		/* now rs's */
 	pf_ruleset_free(old);
 	dp->pf.rs = rs;
@@ -2378,8 +2529,12 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    "apply here)\n", dir == ACL_IN ? "in on" : "out on", port->name,
 	    acl_classifier_flat(pf->rs->cls[2 * port->index + (dir ==
 	    ACL_OUT)])->f_n);
+	/* the hook maps a match rule's nat-to: asked, nothing moves */
+	pf->pool_dry = 1;
+	pf->pool_memo[0].pool = pf->pool_memo[1].pool = NULL;
 	acl_classify(pf->rs->cls[2 * port->index + (dir == ACL_OUT)], &ap,
 	    &res);
+	pf->pool_dry = 0;
 	if (res.ar_reason == ACL_R_NOMATCH) {
 		fprintf(out, "  no rule matches: pass, without state\n");
 		pf_explain_scrub(out, &res.ar_scrub, 0);
@@ -2422,9 +2577,28 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	if (ap.af == AF_INET6)
 		return 0;	/* no NAT66: pools do not apply */
 	pf_xlate_pools(&res, 4, &nat, &rdr);
-	if ((nat != NULL && pf_pool_addr(dp, nat, ap.src.b) == 0) ||
-	    (rdr != NULL && pf_pool_addr(dp, rdr, ap.src.b) == 0))
-		fprintf(out, "  its pool has no address now: drop\n");
+	pf->pool_dry = 1;
+	for (i = 0; i < 2; i++) {
+		const struct acl_rule *r = i == 0 ? res.ar_nat : res.ar_rdr;
+		char how[160], a[INET_ADDRSTRLEN];
+		uint32_t to;
+		int why;
+
+		if ((i == 0 ? nat : rdr) == NULL)
+			continue;
+		to = dp_pf_pool_map(dp, r, i, ap.src.b, ap.dst.b, &why, how,
+		    sizeof(how));
+		if (to == 0) {
+			fprintf(out, "  %s: %s\n", i == 0 ? "nat-to" :
+			    "rdr-to", how);
+			fprintf(out, "  its pool has no address now: drop\n");
+			break;
+		}
+		/* what a state made now would get, the walk left as it is */
+		fprintf(out, "  %s would give %s: %s\n", i == 0 ? "nat-to" :
+		    "rdr-to", inet_ntop(AF_INET, &to, a, sizeof(a)), how);
+	}
+	pf->pool_dry = 0;
 	return 0;
 }
 
@@ -2485,6 +2659,7 @@ dp_pf_flush_rules(struct dp *dp, FILE *err)
 	pf_ruleset_free(old);
 	dp->pf.rs = rs;
 	pf_gen++;
+	dp_pf_ls_clear(&dp->pf);
 	return 0;
 }
 

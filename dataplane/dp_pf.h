@@ -40,6 +40,8 @@
 	X(SYNPROXY,	"synproxy",	"synproxy")			\
 	X(TRANSLATE,	"translate",	"dropped: no address or port to give") \
 	X(NOROUTE,	"no-route",	"dropped: no route")		\
+	X(POOL_EMPTY,	"pool-empty",	"dropped (as translate): a table, list or interface pool had no IPv4 address") \
+	X(POOL_STICKY,	"pool-sticky",	"new states given their source node's address (sticky-address)") \
 	X(FRAGFULL,	"frag-table-full", "first fragments not followed: table full") \
 	X(SCRUBBED,	"scrubbed",	"packets whose IP header scrub or set tos changed (no-df, min-ttl, tos, random-id)") \
 	X(MSS,		"max-mss",	"TCP packets whose MSS option max-mss lowered") \
@@ -104,6 +106,8 @@ struct pf_src_node {
 	uint32_t	 next;		/* hash chain or free list: number + 1 */
 	uint64_t	 packets;	/* of its states gone */
 	uint64_t	 bytes;
+	uint32_t	 raddr[2];	/* sticky-address: what nat-to, rdr-to
+					   gave it (network order); 0: none */
 	uint8_t		 af;		/* AF_INET, AF_INET6; 0: free */
 };
 
@@ -125,6 +129,38 @@ struct acl_classifier;
 struct acl_tags;
 struct acl_scrub;
 
+/*
+ * What pf keeps in a rule's pool between two mappings (struct pf_pool's
+ * counter and tblidx): where round-robin and least-states go on from.
+ * Per rule and pool side, in the ruleset: a load starts them again, a
+ * compile for a table or address change carries them over.
+ */
+#define PF_POOL_NAT	0
+#define PF_POOL_RDR	1
+
+struct pf_pool_rt {
+	uint32_t	 counter;	/* host order; 0: from the start */
+	int32_t		 tblidx;	/* the table entry counter is in */
+};
+
+/* A table as a pool walks it: its IPv4 entries in pf's radix order. */
+struct pf_ptab {
+	uint32_t	*base;		/* host order, masked */
+	uint32_t	*mask;
+	uint8_t		*neg;
+	uint32_t	*pos;		/* the entries not negated, by number */
+	uint32_t	 n, npos;
+	int		 nested;	/* an entry lies inside another */
+	int		 built;
+};
+
+/* least-states: states per (pool, address), pf's pfrke_counters. */
+struct pf_ls {
+	uint64_t	 pool;		/* rule id << 1 | side; 0: free */
+	uint32_t	 addr;		/* network order */
+	uint32_t	 states;
+};
+
 struct dp_pf_ruleset {
 	struct acl_conf	*conf;
 	struct acl_classifier **cls;	/* [port * 2 + (dir == out)] */
@@ -136,6 +172,9 @@ struct dp_pf_ruleset {
 	uint64_t	*evals;		/* packets evaluated per classifier */
 	uint8_t		*skip;		/* per port: set skip on */
 	uint8_t		*tmo;		/* per rule: its states' timeout set */
+	struct pf_pool_rt *pools;	/* per rule: [2 * index + side] */
+	struct pf_ptab	*ptabs;		/* per conf table, built on use */
+	size_t		 nptabs;
 	uint8_t		 reass;		/* PF_REASS_*: set reassemble */
 };
 
@@ -233,6 +272,21 @@ struct dp_pf {
 		int		 valid;
 	}		 nat_memo;
 	/*
+	 * The addresses the pools gave this packet, so that a pool the
+	 * classifier's hook mapped (a match rule's nat-to) is not mapped
+	 * again when the state is made: round-robin moves once.  pool_dry:
+	 * explain asks, nothing moves.  pool_pkt: the packet, for traces.
+	 */
+	struct {
+		const struct acl_pool *pool;
+		uint32_t	 addr;
+		uint32_t	 sticky;	/* a source node gave it */
+	}		 pool_memo[2];
+	int		 pool_dry;
+	struct pkt	*pool_pkt;
+	struct pf_ls	*ls;		/* least-states: open addressing */
+	uint32_t	 ls_cap, ls_used;
+	/*
 	 * The scrub options states keep: each distinct set once, so a state
 	 * holds a 16-bit number (state_cold.scrub).  The table only grows,
 	 * so a reload never renumbers what live states hold.
@@ -313,6 +367,21 @@ dp_pf_reassembles(const struct dp_pf *pf)
 	return pf->rs == NULL || (pf->rs->reass & PF_REASS_YES);
 }
 
+/* dp_pfpool.c: translation pools (pf_map_addr()) */
+#define PF_POOL_OK	0
+#define PF_POOL_FAIL	1	/* no address for this packet */
+#define PF_POOL_EMPTY	2	/* a table, list or interface without one */
+uint32_t dp_pf_pool_map(struct dp *, const struct acl_rule *, int,
+	    const uint8_t *, const uint8_t *, int *, char *, size_t);
+int	 dp_pf_pool_rule(const struct dp_pf_ruleset *, const struct acl_rule *,
+	    uint32_t *, const char **);
+void	 dp_pf_pool_free(struct dp_pf_ruleset *);
+int	 dp_pf_pool_alloc(struct dp_pf_ruleset *);
+void	 dp_pf_ls_add(struct dp_pf *, uint32_t, int, uint32_t, int);
+void	 dp_pf_ls_clear(struct dp_pf *);
+uint64_t dp_pf_pool_hash(const uint32_t[4], const uint8_t[4]);
+uint32_t dp_pf_rule_key(uint32_t);
+
 /* dp_pfsrc.c: source nodes */
 struct state;
 struct l3info;
@@ -325,5 +394,7 @@ int	 dp_pf_src_connlimit(struct dp *, struct state *, const char **);
 void	 dp_pf_src_purge(struct dp *);
 void	 dp_pf_src_flush(struct dp_pf *);
 void	 dp_pf_show_src_nodes(struct dp *, int, FILE *);
+struct pf_src_node *dp_pf_src_find(struct dp_pf *, int, const union acl_ip *,
+	    uint32_t);
 
 #endif /* DP_DP_PF_H */

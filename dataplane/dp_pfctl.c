@@ -328,8 +328,17 @@ show_state(struct state *s, void *arg)
 		fprintf(out, ", rule %u", nr);
 		if (s->flags & STATE_F_SLOPPY)
 			fputs(", sloppy", out);
-		if (t->aux_used && t->aux[state_id(t, s)] != 0)
-			fputs(", source-track", out);
+		if (t->aux_used && t->aux[state_id(t, s)] != 0) {
+			/* pf's sync flags: a node of limits (SRCNODE), one
+			 * that keeps a sticky address (NATSRCNODE) */
+			const struct pf_src_node *n = &w->dp->pf.src[
+			    (t->aux[state_id(t, s)] & ~PF_SRC_CONN) - 1];
+
+			if (n->raddr[0] == 0 && n->raddr[1] == 0)
+				fputs(", source-track", out);
+			else
+				fputs(", sticky-address", out);
+		}
 		fputc('\n', out);
 		if (w->verbose > 1)
 			fprintf(out, "   id: %016llx creatorid: %08x\n",

@@ -104,8 +104,10 @@ dp_pf_src_get(struct dp *dp, const struct acl_rule *r, uint32_t rule,
 {
 	struct dp_pf *pf = &dp->pf;
 	struct pf_rule_stats *st = dp_pf_stats(pf, rule);
-	uint32_t key = (r->rule_flag & ACL_RF_RULESRCTRACK) ? rule :
-	    PF_SRC_GLOBAL, i;
+	/* pf_insert_src_node(): sticky-address keeps a node per rule too */
+	uint32_t key = (r->rule_flag & ACL_RF_RULESRCTRACK) ||
+	    (r->nat.opts & ACL_POOL_STICKYADDR) ||
+	    (r->rdr.opts & ACL_POOL_STICKYADDR) ? rule : PF_SRC_GLOBAL, i;
 	struct pf_src_node *n;
 	int64_t k;
 
@@ -149,6 +151,23 @@ dp_pf_src_get(struct dp *dp, const struct acl_rule *r, uint32_t rule,
 		st->src_nodes++;
 	*node = (uint32_t)k;
 	return 0;
+}
+
+/* The node of (addr, rule) if there is one: sticky-address asks. */
+struct pf_src_node *
+dp_pf_src_find(struct dp_pf *pf, int af, const union acl_ip *addr,
+    uint32_t rule)
+{
+	uint32_t i;
+
+	if (pf->src_cap == 0)
+		return NULL;
+	pf->src_searches++;
+	for (i = pf->src_hash[src_bucket(pf, af, addr, rule)]; i != 0;
+	    i = pf->src[i - 1].next)
+		if (src_is(&pf->src[i - 1], af, addr, rule))
+			return &pf->src[i - 1];
+	return NULL;
 }
 
 /* State s, just made, belongs to node: pf_create_state()'s sn->states++. */
@@ -381,8 +400,18 @@ dp_pf_show_src_nodes(struct dp *dp, int verbose, FILE *out)
 		if (n->af == 0)
 			continue;
 		inet_ntop(n->af, &n->addr, a, sizeof(a));
-		fprintf(out, "%s ( states %u, connections %u, rate %u.%u/%us "
-		    ")\n", a, n->states, n->conn, n->rate_count / 1000,
+		fputs(a, out);
+		/* pf keeps a node per type; this one holds both, nat-to's
+		 * shown first */
+		for (k = 0; k < 2; k++)
+			if (n->raddr[k] != 0) {
+				fprintf(out, " %s %s", k == 0 ? "nat-to" :
+				    "rdr-to", inet_ntop(AF_INET, &n->raddr[k],
+				    a, sizeof(a)));
+				break;
+			}
+		fprintf(out, " ( states %u, connections %u, rate %u.%u/%us "
+		    ")\n", n->states, n->conn, n->rate_count / 1000,
 		    n->rate_count % 1000 / 100, n->rate_seconds);
 		if (!verbose)
 			continue;

@@ -276,6 +276,34 @@ Test(parse, lint_quiet_on_translation_either_way)
 	acl_run_free(&r);
 }
 
+/* Every pool type and sticky-address are enforced now: quiet.  What is
+ * still ignored (IPv6 translation, a range as a pool) says so. */
+Test(parse, lint_pools)
+{
+	struct acl_run	r = acl_run("table <web> { 192.0.2.10 192.0.2.11 }\n"
+	    "pass in on em0 proto tcp to port 80 rdr-to <web> round-robin "
+	    "sticky-address\n"
+	    "pass out on em0 nat-to 198.51.100.0/28 source-hash \"k\"\n"
+	    "pass out on em0 nat-to { 198.51.100.1 198.51.100.2 } "
+	    "least-states\n"
+	    "pass out on em0 nat-to 198.51.100.0/28 random sticky-address\n"
+	    "pass out on em0 nat-to 198.51.100.0/28 bitmask\n",
+	    ACL_LOAD_WARN, 0);
+
+	cr_assert_eq(r.rv, 0);
+	cr_assert_str_eq(r.err, "");
+	acl_run_free(&r);
+	r = acl_run("pass out on em0 inet6 nat-to 2001:db8::1\n"
+	    "pass out on em0 nat-to 198.51.100.1 - 198.51.100.4\n",
+	    ACL_LOAD_WARN, 0);
+	cr_assert_eq(r.rv, 0);
+	cr_assert_str_eq(r.err, "stdin:1: warning: IPv6 address translation "
+	    "(nat-to, rdr-to, binat-to) not enforced by sluice\n"
+	    "stdin:2: warning: an address range as a translation pool not "
+	    "enforced by sluice\n");
+	acl_run_free(&r);
+}
+
 /* states, src-nodes and frags are limits sluice keeps; the others say so,
  * and frags says what of it holds beyond 64 datagrams. */
 Test(parse, lint_names_the_limits_not_kept)

@@ -241,6 +241,44 @@ def bridged_rdr_in():
                r"192\.0\.2\.10:41000 +\S+:\S+$"])
 
 
+def rdr_pool_case(opts, servers, views):
+    pf = ("pass in on em1 proto tcp to 192.0.2.20 port 80 "
+          "rdr-to { 192.0.2.30, 192.0.2.31 } " + opts + "\n")
+    syns = [tcp_syn(A, C, "192.0.2.10", "192.0.2.20", 41000 + i, 80)
+            for i in range(3)]
+    fwd = [rebuild(f, dst=d) for f, d in zip(syns, servers)]
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"vm.conf": VMCONF, "pf.conf": pf}),
+        inputs={"em1": [(1.0 + i / 10, f) for i, f in enumerate(syns)]},
+        expect={"em2": fwd, "tap0": fwd, "em1": []},
+        pre=["trace on 10"],
+        commands=["pfctl -ss", "pfctl -sS", "trace show"],
+        views=[r"^all tcp %s:80 \(192\.0\.2\.20:80\) <- "
+               r"192\.0\.2\.10:%d " % (d.replace(".", r"\."), 41000 + i)
+               for i, d in enumerate(servers)] + list(views))
+
+
+@case
+def rdr_list_round_robin():
+    """The FAQ's load balancing: rdr-to a list, round-robin: A's three
+    connections go to one server, the other, the first again."""
+    return rdr_pool_case("round-robin",
+                         ["192.0.2.30", "192.0.2.31", "192.0.2.30"],
+                         [r"rdr-to <__automatic_0>: round-robin \(entry 2 of "
+                          r"2\) -> 192\.0\.2\.31"])
+
+
+@case
+def rdr_list_sticky_address():
+    """With sticky-address every connection of A goes where its first
+    went: its source node keeps the server."""
+    return rdr_pool_case("round-robin sticky-address",
+                         ["192.0.2.30"] * 3,
+                         [r"sticky-address: source node says 192\.0\.2\.30",
+                          r"^192\.0\.2\.10 rdr-to 192\.0\.2\.30 \( states 3, "
+                          r"connections 0, rate 0\.0/0s \)$"])
+
+
 @case
 def blocknonip_and_protected():
     """blocknonip em3: only IP, ARP and RARP reach it or come from it;

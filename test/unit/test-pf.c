@@ -1060,6 +1060,8 @@ Test(pf, overload_puts_a_brute_forcer_in_its_table)
 	handshake(&dp, 40002);
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sS"), "198.51.100.1 ( states "
 	    "2, connections 2, rate 1.0/0s )\n");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vss"), ", rule 1, "
+	    "source-track\n") != NULL, "%s", dptest_out);
 	cr_expect_str_empty(dptest_ctl(&dp, "pfctl -t bruteforce -T show"));
 	handshake(&dp, 40003);
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bruteforce -T show"),
@@ -1694,6 +1696,385 @@ Test(pf, reass_bridged_refragmented_for_a_member)
 	cr_expect(rx.mf[0] && rx.mf[1] && !rx.mf[2]);
 	cr_expect_eq(rx.hdr[8], 64, "bridged: ttl kept");
 	rx_check(&rx, "10.50.0.20", 41000, 1192);
+}
+
+/* ---- translation pools (pf_map_addr()) ------------------------------- */
+
+/*
+ * The address the state of a flow got: rdr-to's (in on em0 from
+ * 198.51.100.1 port SP) or nat-to's (out on em0 from db01 port SP), as
+ * the first address of its -ss line; "" when it has no state.
+ */
+static const char *
+pool_addr(struct dp *dp, int rdr, uint16_t sp)
+{
+	static char a[INET_ADDRSTRLEN];
+	char key[64];
+	const char *t = dptest_ctl(dp, "pfctl -ss"), *l, *q;
+	size_t n;
+
+	snprintf(key, sizeof(key), rdr ? "<- 198.51.100.1:%u " :
+	    "(10.50.0.20:%u)", sp);
+	a[0] = '\0';
+	if ((q = strstr(t, key)) == NULL)
+		return a;
+	for (l = q; l > t && l[-1] != '\n'; l--)
+		;
+	/* "all udp ADDR:PORT ..." */
+	l = strstr(l, "udp ") + 4;
+	n = strcspn(l, ":");
+	if (n < sizeof(a)) {
+		memcpy(a, l, n);
+		a[n] = '\0';
+	}
+	return a;
+}
+
+/* A new UDP flow to the pool: in on em0 (rdr) or out from db01 (nat). */
+static void
+pool_flow(struct dp *dp, int rdr, uint16_t sp)
+{
+	uint8_t b[128];
+
+	if (rdr)
+		feed(dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", sp,
+		    "198.51.100.2", 53, 0));
+	else
+		feed(dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", sp,
+		    "198.51.100.1", 53, 0));
+}
+
+#define RDR_TO(pool) \
+	"pass in on em0 proto udp to 198.51.100.2 port 53 rdr-to " pool "\n" \
+	"pass out all no state\n"
+#define NAT_TO(pool) \
+	"pass in on vether0 no state\n" \
+	"pass out on em0 from 10.50.0.0/24 nat-to " pool "\n"
+
+/*
+ * The FAQ's load balancing: rdr-to a list goes round-robin (pfctl's
+ * default for a table), one server after the other, and wraps; explain
+ * says who is next without moving the turn; a reload starts again.
+ */
+Test(pf, pool_round_robin_list_wraps_and_reload_resets)
+{
+	static const char *const why = "explain in on em0 proto udp from "
+	    "198.51.100.1 port 9 to 198.51.100.2 port 53";
+	static const char *const want[] = { "10.50.0.21", "10.50.0.22",
+	    "10.50.0.23", "10.50.0.21" };
+	struct conf *conf;
+	struct dp dp;
+	int i;
+
+	put("pf.conf", RDR_TO("{ 10.50.0.23, 10.50.0.21, 10.50.0.22 }"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (i = 0; i < 4; i++) {
+		pool_flow(&dp, 1, (uint16_t)(5001 + i));
+		cr_expect_str_eq(pool_addr(&dp, 1, (uint16_t)(5001 + i)),
+		    want[i], "connection %d", i + 1);
+	}
+	cr_expect(strstr(dptest_ctl(&dp, why), "rdr-to would give 10.50.0.22: "
+	    "<__automatic_0>: round-robin (entry 2 of 3)") != NULL, "%s",
+	    dptest_out);
+	pool_flow(&dp, 1, 5005);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5005), "10.50.0.22",
+	    "explain moved the turn");
+	cr_assert_str_eq(dptest_ctl(&dp, "pfctl -f /etc/pf.conf"), "");
+	pool_flow(&dp, 1, 5006);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5006), "10.50.0.21",
+	    "a load starts the walk again");
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * A table's networks are walked address by address; an address a
+ * nested entry holds is that entry's turn (pfr_pool_get()), a negated
+ * one is nobody's.
+ */
+Test(pf, pool_round_robin_table_networks_nested)
+{
+	static const char *const want[] = { "10.50.0.32", "10.50.0.33",
+	    "10.50.0.35", "10.50.0.34", "10.50.0.40", "10.50.0.32" };
+	struct conf *conf;
+	struct dp dp;
+	int i;
+
+	put("pf.conf", "table <web> { 10.50.0.32/30, 10.50.0.34, "
+	    "10.50.0.40/31, !10.50.0.41 }\n" RDR_TO("<web> round-robin"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (i = 0; i < 6; i++) {
+		pool_flow(&dp, 1, (uint16_t)(5001 + i));
+		cr_expect_str_eq(pool_addr(&dp, 1, (uint16_t)(5001 + i)),
+		    want[i], "connection %d", i + 1);
+	}
+	dptest_destroy(&dp, conf);
+}
+
+/* round-robin on a network: its addresses in turn, then again. */
+Test(pf, pool_round_robin_network)
+{
+	static const char *const want[] = { "198.51.100.48", "198.51.100.49",
+	    "198.51.100.50", "198.51.100.51", "198.51.100.48" };
+	struct conf *conf;
+	struct dp dp;
+	int i;
+
+	put("pf.conf", NAT_TO("198.51.100.48/30 round-robin"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (i = 0; i < 5; i++) {
+		pool_flow(&dp, 0, (uint16_t)(41001 + i));
+		cr_expect_str_eq(pool_addr(&dp, 0, (uint16_t)(41001 + i)),
+		    want[i], "connection %d", i + 1);
+	}
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * No pool type on a network: pf_map_addr()'s PF_POOL_NONE, the address
+ * as written, whoever the source.  bitmask: the network's bits with the
+ * source's host bits (nat-to), the destination's (rdr-to).
+ */
+Test(pf, pool_none_and_bitmask)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", NAT_TO("198.51.100.64/26"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	pool_flow(&dp, 0, 41001);
+	cr_expect_str_eq(pool_addr(&dp, 0, 41001), "198.51.100.64");
+	dptest_destroy(&dp, conf);
+
+	put("pf.conf", NAT_TO("198.51.100.64/26 bitmask"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	pool_flow(&dp, 0, 41001);
+	cr_expect_str_eq(pool_addr(&dp, 0, 41001), "198.51.100.84");
+	dptest_destroy(&dp, conf);
+
+	put("pf.conf", RDR_TO("10.50.0.0/24 bitmask"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	pool_flow(&dp, 1, 5001);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5001), "10.50.0.2");
+	dptest_destroy(&dp, conf);
+}
+
+/* binat-to a network with bitmask: one to one, both ways. */
+Test(pf, pool_binat_bitmask_one_to_one)
+{
+	static const char *const out = "explain out on em0 proto udp from "
+	    "10.50.0.20 port 9 to 198.51.100.1 port 53";
+	static const char *const in = "explain in on em0 proto udp from "
+	    "198.51.100.1 port 9 to 203.0.113.20 port 53";
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "pass on em0 from 10.50.0.0/24 to any binat-to "
+	    "203.0.113.0/24 bitmask\n");
+	build(&dp, &conf);
+	cr_expect(strstr(dptest_ctl(&dp, out), "nat-to would give "
+	    "203.0.113.20: 203.0.113.0/24: bitmask") != NULL, "%s",
+	    dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, in), "rdr-to would give "
+	    "10.50.0.20: 10.50.0.0/24: bitmask") != NULL, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/* random: hosts of the network, entries of a list; not one of them. */
+Test(pf, pool_random_network_and_list)
+{
+	struct conf *conf;
+	struct dp dp;
+	const char *a;
+	int i, seen[4], n;
+
+	put("pf.conf", NAT_TO("198.51.100.64/30 random"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 48; i++) {
+		pool_flow(&dp, 0, (uint16_t)(41001 + i));
+		a = pool_addr(&dp, 0, (uint16_t)(41001 + i));
+		cr_assert(strncmp(a, "198.51.100.6", 12) == 0 &&
+		    a[12] >= '4' && a[12] <= '7' && a[13] == '\0', "%s", a);
+		seen[a[12] - '4'] = 1;
+	}
+	n = seen[0] + seen[1] + seen[2] + seen[3];
+	cr_expect(n >= 2, "48 random picks gave one address");
+	dptest_destroy(&dp, conf);
+
+	put("pf.conf", RDR_TO("{ 10.50.0.21, 10.50.0.22, 10.50.0.23 } random"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 48; i++) {
+		pool_flow(&dp, 1, (uint16_t)(5001 + i));
+		a = pool_addr(&dp, 1, (uint16_t)(5001 + i));
+		cr_assert(strncmp(a, "10.50.0.2", 9) == 0 && a[9] >= '1' &&
+		    a[9] <= '3' && a[10] == '\0', "%s", a);
+		seen[a[9] - '1'] = 1;
+	}
+	cr_expect(seen[0] + seen[1] + seen[2] >= 2, "48 random picks gave one "
+	    "entry");
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * source-hash is pf_hash(): SipHash-2-4 under the rule's key.  The key
+ * 0x03020100... is bytes 00..0f in memory (pfctl's key32[] words on a
+ * little-endian machine), the reference vector's key; 0.1.2.3 is its
+ * 4-byte message, whose hash is 0xcf2794e0277187b7.  On a /8 the low
+ * word's bytes b7 87 71 27 give the host bits; on a table of three the
+ * hash modulo 3 (2) picks the third entry.
+ */
+Test(pf, pool_source_hash_is_pf_hash)
+{
+	static const uint32_t key[4] = { 0x03020100, 0x07060504, 0x0b0a0908,
+	    0x0f0e0d0c };
+	static const uint8_t msg[4] = { 0, 1, 2, 3 };
+	static const char *const why = "explain out on em0 proto udp from "
+	    "0.1.2.3 port 9 to 198.51.100.1 port 53";
+	struct conf *conf;
+	struct dp dp;
+
+	cr_expect_eq(dp_pf_pool_hash(key, msg), 0xcf2794e0277187b7ULL);
+	put("pf.conf", "pass out on em0 nat-to 198.0.0.0/8 source-hash "
+	    "0x03020100070605040b0a09080f0e0d0c\n");
+	build(&dp, &conf);
+	cr_expect(strstr(dptest_ctl(&dp, why), "nat-to would give "
+	    "198.135.113.39: 198.0.0.0/8: source-hash\n") != NULL, "%s",
+	    dptest_out);
+	dptest_destroy(&dp, conf);
+	put("pf.conf", "pass out on em0 nat-to { 198.51.100.61, "
+	    "198.51.100.62, 198.51.100.63 } source-hash "
+	    "0x03020100070605040b0a09080f0e0d0c\n");
+	build(&dp, &conf);
+	cr_expect(strstr(dptest_ctl(&dp, why), "nat-to would give "
+	    "198.51.100.63: <__automatic_0>: source-hash (entry 3 of 3)\n")
+	    != NULL, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+	/* a string key: its MD5, so the same source maps the same way */
+	put("pf.conf", NAT_TO("198.51.100.0/24 source-hash \"sluice\""));
+	build(&dp, &conf);
+	neighbours(&dp);
+	pool_flow(&dp, 0, 41001);
+	pool_flow(&dp, 0, 41002);
+	cr_expect_str_eq(pool_addr(&dp, 0, 41001), pool_addr(&dp, 0, 41002));
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * least-states: from where the last pick stopped, the address with the
+ * fewest states; ties take turns.  With one server's state gone, the
+ * next connection goes there, where round-robin would go on.
+ */
+Test(pf, pool_least_states)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", RDR_TO("{ 10.50.0.21, 10.50.0.22, 10.50.0.23 } "
+	    "least-states"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	pool_flow(&dp, 1, 5001);
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.7", 5002,
+	    "198.51.100.2", 53, 0));
+	pool_flow(&dp, 1, 5003);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5001), "10.50.0.21");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "10.50.0.22:53 "
+	    "(198.51.100.2:53) <- 198.51.100.7:5002") != NULL, "%s",
+	    dptest_out);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5003), "10.50.0.23");
+	/* the second server's state goes */
+	dptest_ctl(&dp, "pfctl -k 198.51.100.7");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "10.50.0.22") == NULL,
+	    "%s", dptest_out);
+	pool_flow(&dp, 1, 5004);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5004), "10.50.0.22");
+	/* all alike: once around from .22, none has fewer, .22 again */
+	pool_flow(&dp, 1, 5005);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5005), "10.50.0.22");
+	pool_flow(&dp, 1, 5006);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5006), "10.50.0.23");
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * sticky-address: a source keeps its server while its source node
+ * lives (its states, then set timeout src.track); -sS shows it with
+ * rdr-to.  Another source gets the next server meanwhile; once the
+ * node has expired the source takes its turn again.
+ */
+Test(pf, pool_sticky_address)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", "set timeout src.track 10\n"
+	    RDR_TO("{ 10.50.0.21, 10.50.0.22, 10.50.0.23 } round-robin "
+	    "sticky-address"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	pool_flow(&dp, 1, 5001);
+	pool_flow(&dp, 1, 5002);
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.7", 5001,
+	    "198.51.100.2", 53, 0));
+	cr_expect_str_eq(pool_addr(&dp, 1, 5001), "10.50.0.21");
+	cr_expect_str_eq(pool_addr(&dp, 1, 5002), "10.50.0.21");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "10.50.0.22:53 "
+	    "(198.51.100.2:53) <- 198.51.100.7:5001") != NULL, "%s",
+	    dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sS"), "198.51.100.1 rdr-to "
+	    "10.50.0.21 ( states 2, connections 0, rate 0.0/0s )\n") != NULL,
+	    "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "pool-sticky"), 1);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vss"), ", sticky-address\n")
+	    != NULL, "%s", dptest_out);
+	/* the states go; the node lives on for src.track */
+	dptest_ctl(&dp, "pfctl -F states");
+	dp_pf_tick(&dp);
+	pool_flow(&dp, 1, 5003);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5003), "10.50.0.21");
+	dptest_ctl(&dp, "pfctl -F states");
+	dp_clock(&dp, 3000000000ULL);
+	dp_pf_tick(&dp);
+	dp_clock(&dp, 14000000000ULL);
+	dp_pf_tick(&dp);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sS"), "198.51.100.1 ") ==
+	    NULL, "the node outlived src.track:\n%s", dptest_out);
+	pool_flow(&dp, 1, 5004);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5004), "10.50.0.23",
+	    "an expired node still decided");
+	dptest_destroy(&dp, conf);
+}
+
+/* An empty table has nothing to give: the packet is dropped, counted. */
+Test(pf, pool_empty_table_drops)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "table <web> persist\n" RDR_TO("<web>"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	pool_flow(&dp, 1, 5001);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5001), "");
+	cr_expect(has_counter(dptest_ctl(&dp, "pfctl -si"), "translate", 1),
+	    "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "pool-empty"), 1);
+	/* a server comes: the pool has it */
+	dptest_ctl(&dp, "pfctl -t web -T add 10.50.0.21");
+	pool_flow(&dp, 1, 5002);
+	cr_expect_str_eq(pool_addr(&dp, 1, 5002), "10.50.0.21");
+	dptest_destroy(&dp, conf);
 }
 
 /* ---- IPv6 reassembly (set reassemble yes) --------------------------------
