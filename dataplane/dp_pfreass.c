@@ -252,6 +252,40 @@ reass_reframe(struct pkt *p, uint32_t l2)
  * fragment's IP header, the payload.  Built in p's own buffer, so a
  * frame lent by a receive ring is given back here.
  */
+/*
+ * What both families refuse in a fragment ending at END (LAST: the last
+ * one) besides their own header checks: a GSO or partly checksummed
+ * frame, whose payload is not what goes on the wire, and an end that
+ * does not fit what the datagram's other fragments said.
+ */
+static int
+reass_len_bad(const struct pf_reass *r, const struct pkt *p, uint32_t end,
+    int last)
+{
+	if (p->off.gso_type != 0 || (p->off.flags & PKT_OFF_NEEDS_CSUM))
+		return 1;
+	if (r == NULL)
+		return 0;
+	if (r->total != 0)
+		return end > r->total || (last && end != r->total);
+	return last && r->nfr > 0 && end < r->fr[r->nfr - 1].end;
+}
+
+/* A bad fragment: counted, traced, dropped (returns 1: the caller's
+ * "the fragment is ours"). */
+static int
+reass_drop_bad(struct dp *dp, struct pkt *p, const char *dname,
+    const struct port *port, uint32_t id, uint32_t len, uint32_t off,
+    int last)
+{
+	dp->pf.c[PF_C_REASS_BAD]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: drop (bad fragment: id %u, %u "
+		    "bytes at %u%s)", dname, port->name, id, len, off, last ?
+		    ", the last" : "");
+	return 1;
+}
+
 static int
 reass_build(struct dp *dp, struct pf_reass *r, struct pkt *p, uint32_t l2)
 {
@@ -385,19 +419,8 @@ dp_pf_reass(struct dp *dp, const struct port *port, int dir, struct pkt *p,
 	 * fragment: its payload is not what goes on the wire.
 	 */
 	if (p->len < li->l3off + iplen || len == 0 || (!last && (len & 7)) ||
-	    hl + end > IP_MAXPACKET || p->off.gso_type != 0 ||
-	    (p->off.flags & PKT_OFF_NEEDS_CSUM) ||
-	    (r != NULL && r->total != 0 && (end > r->total ||
-	    (last && end != r->total))) ||
-	    (r != NULL && last && r->total == 0 && r->nfr > 0 &&
-	    end < r->fr[r->nfr - 1].end)) {
-		pf->c[PF_C_REASS_BAD]++;
-		if (p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: drop (bad fragment: "
-			    "id %u, %u bytes at %u%s)", dname, port->name, id,
-			    len, off, last ? ", the last" : "");
-		return 1;
-	}
+	    hl + end > IP_MAXPACKET || reass_len_bad(r, p, end, last))
+		return reass_drop_bad(dp, p, dname, port, id, len, off, last);
 	if (r == NULL && (r = reass_new(dp, port, dir, p, 4, ip + 12, ip + 16,
 	    id, ip[9])) == NULL)
 		return 1;
@@ -522,19 +545,8 @@ dp_pf_reass6(struct dp *dp, const struct port *port, int dir, struct pkt *p,
 	}
 	/* As for IPv4, and the payload length of the whole in 16 bits. */
 	if ((!last && (len & 7)) || end > IP_MAXPACKET ||
-	    hlen - 40 + end > IP_MAXPACKET || p->off.gso_type != 0 ||
-	    (p->off.flags & PKT_OFF_NEEDS_CSUM) ||
-	    (r != NULL && r->total != 0 && (end > r->total ||
-	    (last && end != r->total))) ||
-	    (r != NULL && last && r->total == 0 && r->nfr > 0 &&
-	    end < r->fr[r->nfr - 1].end)) {
-		pf->c[PF_C_REASS_BAD]++;
-		if (p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: drop (bad fragment: "
-			    "id %u, %u bytes at %u%s)", dname, port->name, id,
-			    len, off, last ? ", the last" : "");
-		return 1;
-	}
+	    hlen - 40 + end > IP_MAXPACKET || reass_len_bad(r, p, end, last))
+		return reass_drop_bad(dp, p, dname, port, id, len, off, last);
 	if (r != NULL && (r->hlen != hlen ||
 	    memcmp(r->hdr + 40, ip + 40, hlen - 40) != 0)) {
 		pf->c[PF_C_REASS6_UNFRAG]++;

@@ -125,7 +125,9 @@ touch "$S/stop"
 # (Linux's tcpdump prints the reason as "0(match)", OpenBSD's "(match)").
 printf 'block log all\npass in on em1 all\npass out on em1 all\npass out on tap0 proto tcp from <admins> to port 22\n' >"$etc/pflog.conf"
 check "reload with block log all" ctl pfctl -f /etc/pflog.conf
-capture_while "$TMP/pflog.txt" "-n -e -c 1 -i pflog0" \
+# (only port 22: "block log all" also logs the namespaces' own IPv6
+# chatter, router solicitations and MLD reports, at any moment)
+capture_while "$TMP/pflog.txt" "-n -e -c 1 -i pflog0 tcp port 22" \
 	sh -c "$(declare -f connects); connects $LAN 192.0.2.11 22"
 check "tcpdump -n -e -i pflog0: the blocked SYN with its rule" \
 	grep -qE 'rule 0/(0)?\(match\):? block out on tap0: 192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.11\.22: Flags \[S\]' "$TMP/pflog.txt"

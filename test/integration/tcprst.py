@@ -9,21 +9,18 @@ echo.  Prints one word per OFFSET: "alive" (the echo came back) or
 "reset" (the server had dropped the connection).  A blind attacker who
 knows the addresses and ports but not the sequence numbers is OFFSET != 0.
 Runs inside the client's namespace."""
+import os
 import socket
 import struct
 import sys
 
+# the pipeline tests' frame helpers: one checksum for all the tests
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pipeline"))
+from pcaplib import csum, l4_csum  # noqa: E402
+
 ETH_P_IP = 0x0800
 ETH_P_ALL = 0x0003  # what a socket needs to see frames going out
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def last_segment(raw, lport):
@@ -59,8 +56,8 @@ def rst_frame(f, seq):
     ip[10:12] = struct.pack("!H", csum(bytes(ip)))
     tcp = bytearray(f[t:t + 4]) + struct.pack("!IIBBHHH", seq, 0, 5 << 4,
                                                0x04, 0, 0, 0)
-    pseudo = bytes(ip[12:20]) + struct.pack("!BBH", 0, 6, 20)
-    tcp[16:18] = struct.pack("!H", csum(pseudo + bytes(tcp)))
+    tcp[16:18] = struct.pack("!H", l4_csum(bytes(ip[12:16]),
+                                           bytes(ip[16:20]), 6, bytes(tcp)))
     return f[:14] + bytes(ip) + bytes(tcp)
 
 
