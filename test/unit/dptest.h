@@ -48,6 +48,27 @@ dptest_build(struct dp *dp, struct conf **conf, const char *etc,
 	dp_clock(dp, 1000000000ULL);
 }
 
+/* The fake clock at SEC seconds. */
+static inline void
+dptest_at(struct dp *dp, uint32_t sec)
+{
+	dp_clock(dp, (uint64_t)sec * 1000000000ULL);
+}
+
+/*
+ * The clock moves to SEC, ticking each second on the way, and what was
+ * queued for ports goes out after each tick, as in sluiced.
+ */
+static inline void
+dptest_run_to(struct dp *dp, uint32_t sec)
+{
+	while (dp->now < sec) {
+		dptest_at(dp, dp->now + 1);
+		dp_tick(dp);
+		dp_flush(dp);
+	}
+}
+
 static inline void
 dptest_destroy(struct dp *dp, struct conf *conf)
 {

@@ -40,26 +40,6 @@ put(const char *name, const char *text)
 }
 
 static void
-at(uint32_t sec)
-{
-	dp_clock(&dp, (uint64_t)sec * 1000000000ULL);
-}
-
-/*
- * The clock moves to SEC, ticking each second on the way, and what was
- * queued for ports goes out after each tick, as in sluiced (dp_tick).
- */
-static void
-run_to(uint32_t sec)
-{
-	while (dp.now < sec) {
-		at(dp.now + 1);
-		router_tick(rt);
-		dp_flush(&dp);
-	}
-}
-
-static void
 setup(void)
 {
 	static const char *const names[2] = { "em0", "em1" };
@@ -71,7 +51,7 @@ setup(void)
 	    "inet 192.0.2.1 255.255.255.0\nup\n");
 	put("sysctl.conf", "net.inet.ip.forwarding=1\n");
 	dptest_build(&dp, &conf, etc, names, 2, NULL);
-	at(100);
+	dptest_at(&dp, 100);
 	rt = &dp.router;
 	rt->sent = seen;
 	cr_assert_not_null(em0 = router_rif(rt, dp_port(&dp, "em0")));
@@ -229,13 +209,13 @@ Test(arp, retries_then_gives_up_and_is_down)
 
 	send_udp(nh, 1);
 	send_udp(nh, 2);
-	run_to(104);
+	dptest_run_to(&dp, 104);
 	cr_assert_eq(nout, 5, "five requests, one a second (%d)", nout);
 	for (i = 0; i < 5; i++)
 		assert_request(i, em0, ip4(10, 60, 0, 2), nh);
 	cr_assert_eq(counter(ROUTER_C_DROP_ARP_TIMEOUT), 0);
 
-	run_to(105);
+	dptest_run_to(&dp, 105);
 	cr_assert_eq(nout, 5, "no sixth request");
 	cr_assert_eq(counter(ROUTER_C_DROP_ARP_TIMEOUT), 2,
 	    "what was queued is dropped and counted");
@@ -248,7 +228,7 @@ Test(arp, retries_then_gives_up_and_is_down)
 	/* Down (net.inet.ip.arpdown): dropped, nobody asked, and the
 	 * sender (whose MAC the router learns first) gets a host
 	 * unreachable, as ip_forward() sends on EHOSTDOWN. */
-	at(110);
+	dptest_at(&dp, 110);
 	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
 	    ip4(192, 0, 2, 1));
 	forget();
@@ -260,7 +240,7 @@ Test(arp, retries_then_gives_up_and_is_down)
 	cr_assert_eq(out[0].f[ETHER_HDR_LEN + 21], 1, "host");
 
 	/* After 20 s the entry is gone; the next packet asks again. */
-	run_to(125);
+	dptest_run_to(&dp, 125);
 	cr_assert_eq(rt->arp->count, 1, "the down entry is deleted (the "
 	    "sender's stays)");
 	arp_an(buf, sizeof(buf));
@@ -281,9 +261,9 @@ Test(arp, down_next_hop_after_pf_out)
 	char line[300];
 
 	send_udp(nh, 1);
-	run_to(105);
+	dptest_run_to(&dp, 105);
 	cr_assert_eq(counter(ROUTER_C_DROP_ARP_TIMEOUT), 1);
-	at(110);
+	dptest_at(&dp, 110);
 	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
 	    ip4(192, 0, 2, 1));
 	put("pf.conf", "block out on em0 proto udp to port 53\n");
@@ -301,7 +281,7 @@ Test(arp, answer_while_down_resolves)
 	uint32_t nh = ip4(10, 60, 0, 9);
 
 	send_udp(nh, 1);
-	run_to(105);
+	dptest_run_to(&dp, 105);
 	send_arp(em0, 2, nh_mac, nh, em0_mac, ip4(10, 60, 0, 2));
 	forget();
 	send_udp(nh, 2);
@@ -320,10 +300,10 @@ Test(arp, resolved_entry_expires_and_is_removed)
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, "\n10.60.0.9                            "
 	    "02:00:00:00:00:77     em0 20m0s     \n") != NULL, "%s", buf);
-	run_to(100 + ARP_KEEP - 1);
+	dptest_run_to(&dp, 100 + ARP_KEEP - 1);
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, " em0 1s        \n") != NULL, "%s", buf);
-	run_to(100 + ARP_KEEP);
+	dptest_run_to(&dp, 100 + ARP_KEEP);
 	cr_assert_eq(rt->arp->count, 0, "expired and deleted");
 	cr_assert_null(arp_lookup(rt->arp, (uint16_t)(em0 - rt->rifs), nh));
 	arp_an(buf, sizeof(buf));
@@ -346,12 +326,12 @@ Test(arp, entry_in_use_is_refreshed_before_it_expires)
 	uint32_t nh = ip4(10, 60, 0, 9);
 
 	send_arp(em0, 1, nh_mac, nh, NULL, ip4(10, 60, 0, 2));
-	run_to(100 + ARP_KEEP - ARP_KEEP / 8 - 1);
+	dptest_run_to(&dp, 100 + ARP_KEEP - ARP_KEEP / 8 - 1);
 	forget();
 	send_udp(nh, 1);
 	cr_assert_eq(nout, 1, "not yet: sent, nothing asked");
 	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
-	run_to(100 + ARP_KEEP - ARP_KEEP / 8 + 1);
+	dptest_run_to(&dp, 100 + ARP_KEEP - ARP_KEEP / 8 + 1);
 	forget();
 	send_udp(nh, 2);
 	send_udp(nh, 3);
@@ -361,7 +341,7 @@ Test(arp, entry_in_use_is_refreshed_before_it_expires)
 	cr_assert_eq(memcmp(out[2].f, nh_mac, 6), 0);
 	/* The answer: good for ARP_KEEP again, asked for again later. */
 	send_arp(em0, 2, nh_mac, nh, em0_mac, ip4(10, 60, 0, 2));
-	run_to(100 + ARP_KEEP + 10);
+	dptest_run_to(&dp, 100 + ARP_KEEP + 10);
 	forget();
 	send_udp(nh, 4);
 	cr_assert_eq(nout, 1, "still known after its first lifetime");
@@ -394,7 +374,7 @@ Test(arp, more_next_hops_over_time_than_slots)
 		    "the cache is full: counted");
 		cr_assert_eq(counter(ROUTER_C_ARP_REQUESTS) - asked, ARP_MAX,
 		    "and nothing asked");
-		run_to(dp.now + ARP_RETRIES + ARP_DOWNTIME);
+		dptest_run_to(&dp, dp.now + ARP_RETRIES + ARP_DOWNTIME);
 		cr_assert_eq(rt->arp->count, 0, "round %u: %u entries left",
 		    round, rt->arp->count);
 	}
@@ -473,12 +453,12 @@ Test(arp, arp_an_format_and_order)
 	char buf[2048];
 
 	send_udp(ip4(10, 60, 1, 5), 1);			/* down at 105 */
-	run_to(105);
+	dptest_run_to(&dp, 105);
 	send_arp(em1, 1, host_mac, ip4(192, 0, 2, 50), NULL,
 	    ip4(192, 0, 2, 1));
-	run_to(107);
+	dptest_run_to(&dp, 107);
 	send_arp(em0, 1, nh_mac, ip4(10, 60, 0, 9), NULL, ip4(10, 60, 0, 2));
-	run_to(112);
+	dptest_run_to(&dp, 112);
 	send_arp(em0, 1, mac2, ip4(10, 60, 0, 200), NULL, ip4(10, 60, 0, 2));
 	send_udp(ip4(10, 60, 0, 10), 2);
 	arp_an(buf, sizeof(buf));
@@ -502,7 +482,7 @@ Test(arp, static_entry_needs_no_request_and_never_expires)
 	cr_assert_eq(nout, 1, "sent at once, nothing asked (%d)", nout);
 	cr_assert_eq(memcmp(out[0].f, nh_mac, 6), 0);
 	cr_assert_eq(counter(ROUTER_C_ARP_REQUESTS), 0);
-	run_to(100 + 3 * ARP_KEEP);
+	dptest_run_to(&dp, 100 + 3 * ARP_KEEP);
 	forget();
 	send_udp(nh, 2);
 	cr_assert_eq(nout, 1, "still known long after arptimeout");
@@ -514,7 +494,7 @@ Test(arp, static_entry_needs_no_request_and_never_expires)
 	    "02:00:00:00:00:77  UHLS ") != NULL, "%s", dptest_out);
 
 	send_arp(em0, 2, other, nh, em0_mac, ip4(10, 60, 0, 2));
-	run_to(dp.now + 2 * ARP_KEEP);
+	dptest_run_to(&dp, dp.now + 2 * ARP_KEEP);
 	forget();
 	send_udp(nh, 3);
 	cr_assert_eq(nout, 1);
@@ -553,7 +533,7 @@ Test(arp, temp_entry_expires)
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, "02:00:00:00:00:77     em0 20m0s ") != NULL,
 	    "%s", buf);
-	run_to(100 + ARP_KEEP);
+	dptest_run_to(&dp, 100 + ARP_KEEP);
 	cr_assert_eq(rt->arp->count, 0, "expired and deleted");
 }
 
@@ -668,16 +648,16 @@ Test(arp, sysctl_timers)
 	send_arp(em0, 1, nh_mac, nh, NULL, ip4(10, 60, 0, 2));
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, " em0 1m0s ") != NULL, "%s", buf);
-	run_to(160);
+	dptest_run_to(&dp, 160);
 	cr_assert_eq(rt->arp->count, 0, "gone after 60 s");
 
 	send_udp(nh, 1);
-	run_to(165);
+	dptest_run_to(&dp, 165);
 	cr_assert_eq(counter(ROUTER_C_DROP_ARP_TIMEOUT), 1);
 	arp_an(buf, sizeof(buf));
 	cr_assert(strstr(buf, "(incomplete)          em0 5s ") != NULL, "%s",
 	    buf);
-	run_to(170);
+	dptest_run_to(&dp, 170);
 	cr_assert_eq(rt->arp->count, 0, "down for 5 s only");
 
 	cr_assert_eq(dptest_ctl_rc(&dp, "sysctl"), 0);

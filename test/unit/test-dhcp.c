@@ -41,16 +41,6 @@ put(const char *name, const char *text)
 }
 
 static void
-run_to(uint32_t sec)
-{
-	while (dp.now < sec) {
-		dp_clock(&dp, (uint64_t)(dp.now + 1) * 1000000000ULL);
-		dp_tick(&dp);
-		dp_flush(&dp);
-	}
-}
-
-static void
 setup(void)
 {
 	static const char *const names[2] = { "em0", "em1" };
@@ -169,7 +159,7 @@ lease_it(uint32_t lease)
 	uint32_t src, dst;
 	uint8_t dmac[6];
 
-	run_to(101);
+	dptest_run_to(&dp, 101);
 	last_sent(&m, &src, &dst, dmac);
 	cr_assert_eq(m.type, DHCPDISCOVER);
 	answer(DHCPOFFER, m.xid, LEASED, lease);
@@ -187,7 +177,7 @@ Test(dhcp, discover_offer_request_ack_binds)
 	uint8_t dmac[6];
 
 	cr_assert_eq(em0->naddrs, 0, "no address before the lease");
-	run_to(101);
+	dptest_run_to(&dp, 101);
 	last_sent(&m, &src, &dst, dmac);
 	cr_expect_eq(m.type, DHCPDISCOVER);
 	cr_expect_eq(src, 0, "from 0.0.0.0");
@@ -238,7 +228,7 @@ Test(dhcp, renews_rebinds_and_expires)
 	xid = lease_it(120);
 	b = dp.now;
 	nout = 0;
-	run_to(b + 60);
+	dptest_run_to(&dp, b + 60);
 	last_sent(&m, &src, &dst, dmac);
 	cr_expect_eq(m.type, DHCPREQUEST);
 	cr_expect_eq(m.ciaddr, LEASED, "renewing says its address");
@@ -251,7 +241,7 @@ Test(dhcp, renews_rebinds_and_expires)
 	    "(120 left)") != NULL, "%s", dptest_out);
 
 	nout = 0;
-	run_to(b + 60 + 105);		/* T2 of the renewed lease */
+	dptest_run_to(&dp, b + 60 + 105);		/* T2 of the renewed lease */
 	last_sent(&m, &src, &dst, dmac);
 	cr_expect_eq(dst, 0xffffffffu, "rebinding asks the link");
 	cr_expect_eq(m.ciaddr, LEASED);
@@ -263,12 +253,12 @@ Test(dhcp, renews_rebinds_and_expires)
 	    "\tlease 120 seconds (15 left)\n"
 	    "\tdhcp server 198.51.100.1\n");
 	nout = 0;
-	run_to(b + 60 + 120);
+	dptest_run_to(&dp, b + 60 + 120);
 	cr_expect_eq(em0->naddrs, 0, "the address went with the lease");
 	cr_expect_eq(dp.router.lpm.default_nh, LPM_NH_NONE,
 	    "and the default route it brought");
 	cr_expect_eq(dp.router.c[ROUTER_C_DHCP_LOST], 1);
-	run_to(dp.now + 1);
+	dptest_run_to(&dp, dp.now + 1);
 	last_sent(&m, &src, &dst, dmac);
 	cr_expect_eq(m.type, DHCPDISCOVER, "and it starts again");
 }
@@ -289,12 +279,12 @@ Test(dhcp, nak_and_strangers)
 	answer(DHCPOFFER, xid, 0xc6336433u, 120);
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_DHCP_BAD], 2,
 	    "an offer while bound");
-	run_to(b + 60);			/* renewing */
+	dptest_run_to(&dp, b + 60);			/* renewing */
 	answer(DHCPNAK, xid, 0, 0);
 	cr_expect_eq(em0->naddrs, 0);
 	cr_expect_eq(dp.router.c[ROUTER_C_DHCP_LOST], 1);
 	nout = 0;
-	run_to(dp.now + 1);
+	dptest_run_to(&dp, dp.now + 1);
 	last_sent(&m, &src, &dst, dmac);
 	cr_expect_eq(m.type, DHCPDISCOVER);
 }
@@ -309,7 +299,7 @@ Test(dhcp, discover_backs_off)
 	for (i = 0; i < 200 && n < 8; i++) {
 		int before = nout;
 
-		run_to(dp.now + 1);
+		dptest_run_to(&dp, dp.now + 1);
 		if (nout > before)
 			at[n++] = (int)dp.now;
 	}

@@ -46,22 +46,6 @@ a6(uint8_t *a, const char *s)
 }
 
 static void
-at(uint32_t sec)
-{
-	dp_clock(&dp, (uint64_t)sec * 1000000000ULL);
-}
-
-static void
-run_to(uint32_t sec)
-{
-	while (dp.now < sec) {
-		at(dp.now + 1);
-		router_tick(rt);
-		dp_flush(&dp);
-	}
-}
-
-static void
 setup(void)
 {
 	static const char *const names[2] = { "em0", "em1" };
@@ -74,7 +58,7 @@ setup(void)
 	put("mygate", "2001:db8:100::1\n");
 	put("sysctl.conf", "net.inet6.ip6.forwarding=1\n");
 	dptest_build(&dp, &conf, etc, names, 2, NULL);
-	at(100);
+	dptest_at(&dp, 100);
 	rt = &dp.router;
 	rt->sent = seen;
 	nout = 0;
@@ -238,20 +222,20 @@ Test(router6, forward_resolve_and_nud_timers)
 	    "                      02:00:00:00:00:77     em0 30s       R R\n")
 	    != NULL, "%s", dptest_out);
 
-	run_to(131);
+	dptest_run_to(&dp, 131);
 	cr_expect_eq(e->state, ND6_STALE, "30 s later");
 	nout = 0;
 	send1("em1", f, echo(f, em1_mac, HOST, GW, 64));
 	cr_assert_eq(nout, 1, "a stale entry is used at once");
 	cr_expect_eq(e->state, ND6_DELAY);
 	nout = 0;
-	run_to(136);
+	dptest_run_to(&dp, 136);
 	cr_assert_eq(nout, 1, "probe after the delay");
 	cr_assert_eq(nd6_parse(out[0].f + 14, out[0].len - 14, &m), ND6_OK);
 	cr_expect_eq(memcmp(m.dst, GW, 16), 0, "unicast");
 	cr_expect_eq(memcmp(out[0].f, gw_mac, 6), 0);
 	cr_expect_eq(e->state, ND6_PROBE);
-	run_to(140);
+	dptest_run_to(&dp, 140);
 	cr_expect_eq(nout, 3, "three probes");
 	cr_expect_null(nd6_lookup(rt->nd6, r0, GW), "then deleted");
 }
@@ -274,10 +258,10 @@ Test(router6, unanswered_next_hop_gives_up)
 	cr_expect_eq(counter(ROUTER_C_DROP_ND_QUEUE), 1);
 	cr_expect_eq(rt->nd6q, 3);
 	nout = 0;
-	run_to(102);
+	dptest_run_to(&dp, 102);
 	cr_expect_eq(nout, 2, "asked again twice");
 	nout = 0;
-	run_to(103);
+	dptest_run_to(&dp, 103);
 	cr_expect_eq(counter(ROUTER_C_DROP_ND_TIMEOUT), 3);
 	cr_assert_eq(nout, 1, "one address unreachable");
 	cr_expect_eq(out[0].f[14 + 40], ICMP6_DST_UNREACH);
