@@ -363,6 +363,54 @@ reass_reparse(struct dp *dp, const struct port *port, int dir,
 }
 
 /*
+ * The fragment just placed: held while its datagram is incomplete, else
+ * the whole datagram built in P's frame (pf_reassemble()'s "complete")
+ * and handed on to be filtered.  Returns as dp_pf_reass().
+ */
+static int
+reass_complete(struct dp *dp, const struct port *port, int dir,
+    struct pkt *p, struct l3info *li, struct pf_reass *r, uint32_t len,
+    uint32_t off, int last)
+{
+	struct dp_pf *pf = &dp->pf;
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	const char *fam = r->af == 6 ? "IPv6 " : "";
+
+	if (r->total == 0 || r->have != r->total) {
+		pf->c[PF_C_REASS_HELD]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: %sfragment of id %u, "
+			    "%u bytes at %u%s: held for reassembly (%u bytes "
+			    "of %u held)", dname, port->name, fam, r->id, len,
+			    off, last ? ", the last" : "", r->have, r->total);
+		return 1;
+	}
+	if ((r->af == 6 ? reass_build6(r, p, li->l3off) :
+	    reass_build(dp, r, p, li->l3off)) != 0) {
+		pf->c[PF_C_REASS_BAD]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (%sdatagram id %u "
+			    "of %u bytes does not fit a frame)", dname,
+			    port->name, fam, r->id, r->hlen + r->total);
+		reass_kill(dp, r);
+		return 1;
+	}
+	pf->c[PF_C_REASS_DONE]++;
+	if (p->traced) {
+		char largest[24] = "";
+
+		if (r->af == 6)		/* what pf_refragment6() cuts by */
+			snprintf(largest, sizeof(largest), ", the largest %u",
+			    r->maxlen);
+		dp_trace(dp, p, "pf", "%s on %s: %sdatagram id %u reassembled: "
+		    "%u fragments, %u bytes%s", dname, port->name, fam, r->id,
+		    r->nfr, r->hlen + r->total, largest);
+	}
+	reass_free(dp, r);
+	return reass_reparse(dp, port, dir, p, li);
+}
+
+/*
  * An IPv4 fragment (MF or an offset) on a port pf filters, with `set
  * reassemble yes'.  Returns 1 when the caller is to drop p: held for its
  * datagram (its bytes copied) or refused, counted and traced either way;
@@ -430,31 +478,7 @@ dp_pf_reass(struct dp *dp, const struct port *port, int dir, struct pkt *p,
 		r->hlen = (uint16_t)hl;
 		memcpy(r->hdr, ip, hl);
 	}
-	if (r->total == 0 || r->have != r->total) {
-		pf->c[PF_C_REASS_HELD]++;
-		if (p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: fragment of id %u, %u "
-			    "bytes at %u%s: held for reassembly (%u bytes of "
-			    "%u held)", dname, port->name, id, len, off,
-			    last ? ", the last" : "", r->have, r->total);
-		return 1;
-	}
-	if (reass_build(dp, r, p, li->l3off) != 0) {
-		pf->c[PF_C_REASS_BAD]++;
-		if (p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: drop (datagram id %u "
-			    "of %u bytes does not fit a frame)", dname,
-			    port->name, id, r->hlen + r->total);
-		reass_kill(dp, r);
-		return 1;
-	}
-	pf->c[PF_C_REASS_DONE]++;
-	if (p->traced)
-		dp_trace(dp, p, "pf", "%s on %s: datagram id %u reassembled: "
-		    "%u fragments, %u bytes", dname, port->name, id, r->nfr,
-		    r->hlen + r->total);
-	reass_free(dp, r);
-	return reass_reparse(dp, port, dir, p, li);
+	return reass_complete(dp, port, dir, p, li, r, len, off, last);
 }
 
 /*
@@ -573,32 +597,7 @@ dp_pf_reass6(struct dp *dp, const struct port *port, int dir, struct pkt *p,
 	}
 	if (len > r->maxlen)
 		r->maxlen = (uint16_t)len;
-	if (r->total == 0 || r->have != r->total) {
-		pf->c[PF_C_REASS_HELD]++;
-		if (p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: IPv6 fragment of id "
-			    "%u, %u bytes at %u%s: held for reassembly (%u "
-			    "bytes of %u held)", dname, port->name, id, len,
-			    off, last ? ", the last" : "", r->have, r->total);
-		return 1;
-	}
-	if (reass_build6(r, p, li->l3off) != 0) {
-		pf->c[PF_C_REASS_BAD]++;
-		if (p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: drop (datagram id %u "
-			    "of %u bytes does not fit a frame)", dname,
-			    port->name, id, r->hlen + r->total);
-		reass_kill(dp, r);
-		return 1;
-	}
-	pf->c[PF_C_REASS_DONE]++;
-	if (p->traced)
-		dp_trace(dp, p, "pf", "%s on %s: IPv6 datagram id %u "
-		    "reassembled: %u fragments, %u bytes, the largest %u",
-		    dname, port->name, id, r->nfr, r->hlen + r->total,
-		    r->maxlen);
-	reass_free(dp, r);
-	return reass_reparse(dp, port, dir, p, li);
+	return reass_complete(dp, port, dir, p, li, r, len, off, last);
 badhdr:
 	pf->c[PF_C_REASS6_HDR]++;
 	if (p->traced)
