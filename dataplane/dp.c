@@ -943,6 +943,30 @@ dp_bridge_rules(struct dp *dp, struct port *port, int dir,
 }
 
 /*
+ * A frame for one fragment of P going out OUT: P's link-layer header
+ * (and any tag) and what the trace and pf need of it; the caller writes
+ * the IP part.  NULL, counted, when the pool is empty.
+ */
+static struct pkt *
+dp_frag_alloc(struct dp *dp, struct port *out, const struct pkt *p,
+    uint32_t l2)
+{
+	struct pkt *f = pkt_alloc(&dp->pool);
+
+	if (f == NULL) {
+		out->c[PORT_C_DROP_NO_BUFFER]++;
+		return NULL;
+	}
+	memcpy(f->data, p->data, l2);
+	f->in_port = p->in_port;
+	f->vid = p->vid;
+	f->id = p->id;
+	f->traced = p->traced;
+	f->pf_tag = p->pf_tag;
+	return f;
+}
+
+/*
  * bridge_fragment() for IPv6: pf_refragment6() cuts a datagram pf
  * reassembled into fragments again, no larger than the largest it came
  * in, under its own id, whatever the member's MTU; a fragment that would
@@ -979,18 +1003,10 @@ dp_bridge_fragment6(struct dp *dp, struct port *out, struct pkt *p,
 		    p->frag6_id);
 	for (off = 0; off < len - hlen; off += flen) {
 		n = len - hlen - off < flen ? len - hlen - off : flen;
-		if ((f = pkt_alloc(&dp->pool)) == NULL) {
-			out->c[PORT_C_DROP_NO_BUFFER]++;
+		if ((f = dp_frag_alloc(dp, out, p, l2)) == NULL)
 			break;
-		}
-		memcpy(f->data, p->data, l2);	/* any tag with it */
 		f->len = l2 + ip6_frag_build(f->data + l2, ip, hlen,
 		    p->frag6_nhoff, p->frag6_id, off, n);
-		f->in_port = p->in_port;
-		f->vid = p->vid;
-		f->id = p->id;
-		f->traced = p->traced;
-		f->pf_tag = p->pf_tag;
 		dp_output(dp, out, f);
 		pkt_free(&dp->pool, f);
 	}
@@ -1041,17 +1057,9 @@ dp_bridge_fragment(struct dp *dp, struct port *out, struct pkt *p)
 		    ether_get16(ip + 4));
 	for (off = 0; off < iplen - hl; off += flen) {
 		n = iplen - hl - off < flen ? iplen - hl - off : flen;
-		if ((f = pkt_alloc(&dp->pool)) == NULL) {
-			out->c[PORT_C_DROP_NO_BUFFER]++;
+		if ((f = dp_frag_alloc(dp, out, p, l2)) == NULL)
 			break;
-		}
-		memcpy(f->data, p->data, l2);	/* any tag with it */
 		f->len = l2 + ip_frag_build(f->data + l2, ip, off, n);
-		f->in_port = p->in_port;
-		f->vid = p->vid;
-		f->id = p->id;
-		f->traced = p->traced;
-		f->pf_tag = p->pf_tag;
 		dp_output(dp, out, f);
 		pkt_free(&dp->pool, f);
 	}
