@@ -22,6 +22,7 @@
 
 #include "dataplane/conf.h"
 #include "fwd/bridge.h"
+#include "fwd/nd6.h"
 
 enum tok_type { T_EOF, T_NL, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_EQ };
 
@@ -1472,6 +1473,427 @@ conf_parse_vmconf(struct conf *c, const char *path)
 	return c->errors > errors ? -1 : 0;
 }
 
+/* ---- rad.conf ---------------------------------------------------------- */
+
+/* rad(8)'s defaults (rad.conf(5)): what an option not given is. */
+static void
+rad_defaults(struct conf_rad_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->default_router = 1;
+	o->hop_limit = 64;
+	o->router_lifetime = 1800;
+	o->dns_lifetime = 900;
+}
+
+/* A number of the statement, after its keywords. */
+static int
+rad_number(struct lex *lx, unsigned long max, unsigned long *v,
+    const char *what)
+{
+	struct tok t;
+
+	if (vm_expect(lx, &t, T_WORD, what))
+		return -1;
+	if (parse_uint(t.text, max, v) != 0) {
+		conf_err(lx->c, &t.pos, "%s: expected %s (0-%lu), found %s",
+		    what, what, max, t.text);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+rad_yesno(struct lex *lx, uint8_t *v)
+{
+	struct tok t;
+
+	if (vm_expect(lx, &t, T_WORD, "yes or no"))
+		return -1;
+	if (strcmp(t.text, "yes") == 0 || strcmp(t.text, "no") == 0) {
+		*v = t.text[0] == 'y';
+		return 0;
+	}
+	conf_err(lx->c, &t.pos, "expected yes or no, found %s", t.text);
+	return -1;
+}
+
+/* Keyword KW must come next (the rest of a multi-word option). */
+static int
+rad_word(struct lex *lx, const char *kw)
+{
+	struct tok t;
+
+	lex_next(lx, &t);
+	if (t.type == T_WORD && strcmp(t.text, kw) == 0)
+		return 0;
+	conf_err(lx->c, &t.pos, "expected \"%s\", found %s", kw,
+	    t.type == T_EOF ? "end of file" : t.type == T_NL ? "end of line" :
+	    t.text);
+	return -1;
+}
+
+static int
+rad_addr6(struct lex *lx, uint8_t *a, const struct tok *t)
+{
+	if (inet_pton(AF_INET6, t->text, a) == 1)
+		return 0;
+	conf_err(lx->c, &t->pos, "expected an IPv6 address, found %s",
+	    t->text);
+	return -1;
+}
+
+/* dns { lifetime N; nameserver A; nameserver { A B }; search ... } */
+static void
+rad_parse_dns(struct lex *lx, struct conf_rad_opts *o)
+{
+	struct tok t;
+	unsigned long v;
+
+	if (vm_expect(lx, &t, T_LBRACE, "\"{\""))
+		return;
+	for (;;) {
+		vm_skip_nl(lx);
+		lex_next(lx, &t);
+		if (t.type == T_RBRACE || t.type == T_EOF)
+			break;
+		if (strcmp(t.text, "lifetime") == 0) {
+			if (rad_number(lx, 0xffffffffUL, &v, "a lifetime") == 0)
+				o->dns_lifetime = (uint32_t)v;
+		} else if (strcmp(t.text, "nameserver") == 0) {
+			int braced;
+
+			lex_peek(lx, &t);
+			braced = t.type == T_LBRACE;
+			if (braced)
+				lex_next(lx, &t);
+			do {
+				vm_skip_nl(lx);
+				lex_next(lx, &t);
+				if (t.type == T_RBRACE)
+					break;
+				if (t.type != T_WORD) {
+					conf_err(lx->c, &t.pos, "expected a "
+					    "nameserver address");
+					break;
+				}
+				if (o->ndns == CONF_RAD_MAX_DNS) {
+					conf_err(lx->c, &t.pos, "more than %d "
+					    "nameservers", CONF_RAD_MAX_DNS);
+					continue;
+				}
+				if (rad_addr6(lx, o->dns[o->ndns], &t) == 0)
+					o->ndns++;
+			} while (braced);
+		} else if (strcmp(t.text, "search") == 0) {
+			conf_warn(lx->c, &t.pos, "search: DNS search lists "
+			    "(DNSSL) are not sent by sluice");
+			vm_skip_stmt(lx);
+			continue;
+		} else {
+			conf_err(lx->c, &t.pos, "unknown dns option \"%s\", "
+			    "expected lifetime, nameserver or search", t.text);
+			vm_skip_stmt(lx);
+			continue;
+		}
+	}
+	o->set |= RAD_O_DNS;
+}
+
+/*
+ * One option that may stand globally or in an interface block, its
+ * first word in T.  Returns 0 if T was one, 1 if not (the caller says
+ * what it expected).
+ */
+static int
+rad_option(struct lex *lx, const struct tok *t, struct conf_rad_opts *o)
+{
+	unsigned long v;
+	uint8_t b;
+
+	if (strcmp(t->text, "default") == 0) {
+		if (rad_word(lx, "router") == 0 && rad_yesno(lx, &b) == 0) {
+			o->default_router = b;
+			o->set |= RAD_O_DEFROUTER;
+		}
+	} else if (strcmp(t->text, "router") == 0) {
+		if (rad_word(lx, "lifetime") == 0 &&
+		    rad_number(lx, 9000, &v, "a router lifetime") == 0) {
+			o->router_lifetime = (uint16_t)v;
+			o->set |= RAD_O_LIFETIME;
+		}
+	} else if (strcmp(t->text, "hop") == 0) {
+		if (rad_word(lx, "limit") == 0 &&
+		    rad_number(lx, 255, &v, "a hop limit") == 0) {
+			o->hop_limit = (uint8_t)v;
+			o->set |= RAD_O_HOPLIMIT;
+		}
+	} else if (strcmp(t->text, "managed") == 0 ||
+	    strcmp(t->text, "other") == 0) {
+		int m = t->text[0] == 'm';
+
+		if ((m ? rad_word(lx, "address") : 0) == 0 &&
+		    rad_word(lx, "configuration") == 0 &&
+		    rad_yesno(lx, &b) == 0) {
+			if (m)
+				o->managed = b;
+			else
+				o->other = b;
+			o->set |= m ? RAD_O_MANAGED : RAD_O_OTHER;
+		}
+	} else if (strcmp(t->text, "mtu") == 0) {
+		if (rad_number(lx, 65535, &v, "an mtu") == 0) {
+			o->mtu = (uint32_t)v;
+			o->set |= RAD_O_MTU;
+		}
+	} else if (strcmp(t->text, "reachable") == 0) {
+		if (rad_word(lx, "time") == 0 &&
+		    rad_number(lx, 3600000, &v, "a reachable time") == 0) {
+			o->reachable = (uint32_t)v;
+			o->set |= RAD_O_REACHABLE;
+		}
+	} else if (strcmp(t->text, "retrans") == 0) {
+		if (rad_word(lx, "timer") == 0 &&
+		    rad_number(lx, 0xffffffffUL, &v, "a retrans timer") == 0) {
+			o->retrans = (uint32_t)v;
+			o->set |= RAD_O_RETRANS;
+		}
+	} else if (strcmp(t->text, "dns") == 0)
+		rad_parse_dns(lx, o);
+	else
+		return 1;
+	return 0;
+}
+
+/* prefix P/LEN [{ valid lifetime N; preferred lifetime N; on-link yes|no;
+ * autonomous address-configuration yes|no }] */
+static void
+rad_parse_prefix(struct lex *lx, struct conf_rad_if *ri)
+{
+	struct conf_rad_prefix *pr;
+	struct tok t;
+	unsigned long v;
+	char *slash;
+
+	if (vm_expect(lx, &t, T_WORD, "a prefix"))
+		return;
+	if (ri->nprefixes == CONF_RAD_MAX_PREFIXES) {
+		conf_err(lx->c, &t.pos, "more than %d prefixes on %s",
+		    CONF_RAD_MAX_PREFIXES, ri->name);
+		vm_skip_stmt(lx);
+		return;
+	}
+	pr = &ri->prefixes[ri->nprefixes];
+	memset(pr, 0, sizeof(*pr));
+	pr->pos = t.pos;
+	pr->onlink = pr->autonomous = 1;
+	pr->valid = 2592000;		/* 30 days, rad's */
+	pr->preferred = 604800;		/* 7 days */
+	if ((slash = strchr(t.text, '/')) == NULL ||
+	    parse_uint(slash + 1, 128, &v) != 0) {
+		conf_err(lx->c, &t.pos, "expected an IPv6 prefix "
+		    "(2001:db8::/64), found %s", t.text);
+		vm_skip_stmt(lx);
+		return;
+	}
+	*slash = '\0';
+	if (rad_addr6(lx, pr->addr, &t) != 0) {
+		vm_skip_stmt(lx);
+		return;
+	}
+	pr->plen = (uint8_t)v;
+	in6_mask(pr->addr, pr->plen);
+	ri->nprefixes++;
+	lex_peek(lx, &t);
+	if (t.type != T_LBRACE)
+		return;
+	lex_next(lx, &t);
+	for (;;) {
+		vm_skip_nl(lx);
+		lex_next(lx, &t);
+		if (t.type == T_RBRACE || t.type == T_EOF)
+			return;
+		if (strcmp(t.text, "valid") == 0 ||
+		    strcmp(t.text, "preferred") == 0) {
+			int valid = t.text[0] == 'v';
+
+			if (rad_word(lx, "lifetime") == 0 &&
+			    rad_number(lx, 0xffffffffUL, &v, "a lifetime") == 0) {
+				if (valid)
+					pr->valid = (uint32_t)v;
+				else
+					pr->preferred = (uint32_t)v;
+			}
+		} else if (strcmp(t.text, "on-link") == 0)
+			rad_yesno(lx, &pr->onlink);
+		else if (strcmp(t.text, "autonomous") == 0) {
+			if (rad_word(lx, "address-configuration") == 0)
+				rad_yesno(lx, &pr->autonomous);
+		} else {
+			conf_err(lx->c, &t.pos, "unknown prefix option \"%s\", "
+			    "expected valid lifetime, preferred lifetime, "
+			    "on-link or autonomous address-configuration",
+			    t.text);
+			vm_skip_stmt(lx);
+		}
+	}
+}
+
+/*
+ * The end of a statement that began when the error count was ERRORS:
+ * what is left of its line is an error of its own, unless the statement
+ * had one already (then the rest is skipped quietly).
+ */
+static void
+rad_end(struct lex *lx, int errors)
+{
+	struct tok t;
+
+	lex_peek(lx, &t);
+	if (t.type == T_NL || t.type == T_RBRACE || t.type == T_EOF)
+		return;
+	if (lx->c->errors == errors)
+		conf_err(lx->c, &t.pos, "expected end of line, found %s",
+		    t.text);
+	vm_skip_stmt(lx);
+}
+
+static void
+rad_parse_interface(struct lex *lx, struct conf_rad_if *ri)
+{
+	struct tok t;
+	int errors;
+
+	lex_peek(lx, &t);
+	if (t.type != T_LBRACE)
+		return;			/* `interface em0' alone */
+	lex_next(lx, &t);
+	for (;;) {
+		vm_skip_nl(lx);
+		lex_next(lx, &t);
+		if (t.type == T_RBRACE)
+			return;
+		if (t.type == T_EOF) {
+			conf_err(lx->c, &t.pos, "expected \"}\" closing "
+			    "interface %s", ri->name);
+			return;
+		}
+		errors = lx->c->errors;
+		if (strcmp(t.text, "prefix") == 0)
+			rad_parse_prefix(lx, ri);
+		else if (strcmp(t.text, "no") == 0) {
+			if (rad_word(lx, "auto") == 0 &&
+			    rad_word(lx, "prefix") == 0)
+				ri->auto_prefix = 0;
+		} else if (strcmp(t.text, "auto") == 0) {
+			if (rad_word(lx, "prefix") == 0)
+				ri->auto_prefix = 1;
+		} else if (rad_option(lx, &t, &ri->o) != 0) {
+			conf_err(lx->c, &t.pos, "unknown interface option "
+			    "\"%s\", expected prefix, [no] auto prefix, "
+			    "default router, router lifetime, hop limit, "
+			    "managed/other configuration, mtu, reachable time, "
+			    "retrans timer or dns", t.text);
+			vm_skip_stmt(lx);
+		}
+		rad_end(lx, errors);
+	}
+}
+
+/* An interface takes the global value of each option it did not set. */
+static void
+rad_inherit(struct conf_rad_opts *o, const struct conf_rad_opts *g)
+{
+	unsigned set = o->set;
+
+	if (!(set & RAD_O_DEFROUTER))
+		o->default_router = g->default_router;
+	if (!(set & RAD_O_LIFETIME))
+		o->router_lifetime = g->router_lifetime;
+	if (!(set & RAD_O_HOPLIMIT))
+		o->hop_limit = g->hop_limit;
+	if (!(set & RAD_O_MANAGED))
+		o->managed = g->managed;
+	if (!(set & RAD_O_OTHER))
+		o->other = g->other;
+	if (!(set & RAD_O_MTU))
+		o->mtu = g->mtu;
+	if (!(set & RAD_O_REACHABLE))
+		o->reachable = g->reachable;
+	if (!(set & RAD_O_RETRANS))
+		o->retrans = g->retrans;
+	if (!(set & RAD_O_DNS)) {
+		o->dns_lifetime = g->dns_lifetime;
+		o->ndns = g->ndns;
+		memcpy(o->dns, g->dns, sizeof(o->dns));
+	}
+}
+
+int
+conf_parse_radconf(struct conf *c, const char *path)
+{
+	struct lex lx = { 0 };
+	struct tok t, name;
+	size_t len;
+	char *buf;
+	int errors = c->errors, serr, i;
+
+	lx.file = conf_intern(c, path);
+	if ((buf = read_file(path, &len)) == NULL) {
+		struct conf_pos p = { lx.file, 0, 0 };
+
+		conf_err(c, &p, "%s", strerror(errno));
+		return -1;
+	}
+	c->has_rad = 1;
+	rad_defaults(&c->rad);
+	lx.c = c;
+	lx.buf = buf;
+	lx.len = len;
+	lx.line = lx.col = 1;
+	lx.braces = 1;
+	for (;;) {
+		vm_skip_nl(&lx);
+		lex_next(&lx, &t);
+		if (t.type == T_EOF)
+			break;
+		serr = c->errors;
+		if (strcmp(t.text, "interface") == 0) {
+			struct conf_rad_if *ri;
+
+			if (vm_expect(&lx, &name, T_WORD, "an interface name")) {
+				vm_skip_stmt(&lx);
+				continue;
+			}
+			if (c->nrad == CONF_RAD_MAX_IFS) {
+				conf_err(c, &name.pos, "too many interfaces");
+				vm_skip_stmt(&lx);
+				continue;
+			}
+			ri = &c->rads[c->nrad++];
+			memset(ri, 0, sizeof(*ri));
+			snprintf(ri->name, sizeof(ri->name), "%s", name.text);
+			ri->pos = name.pos;
+			ri->auto_prefix = 1;
+			rad_defaults(&ri->o);
+			ri->o.set = 0;
+			rad_parse_interface(&lx, ri);
+		} else if (rad_option(&lx, &t, &c->rad) != 0) {
+			conf_err(c, &t.pos, "unknown keyword \"%s\", expected "
+			    "interface or a global option (default router, "
+			    "router lifetime, hop limit, managed/other "
+			    "configuration, mtu, reachable time, retrans timer, "
+			    "dns)", t.text);
+			vm_skip_stmt(&lx);
+		}
+		rad_end(&lx, serr);
+	}
+	for (i = 0; i < c->nrad; i++)
+		rad_inherit(&c->rads[i].o, &c->rad);
+	free(buf);
+	return c->errors > errors ? -1 : 0;
+}
+
 /* ---- the directory and cross-checks ----------------------------------- */
 
 struct conf_bridge *
@@ -1560,6 +1982,21 @@ conf_check(struct conf *c)
 	int i, j, k;
 
 	conf_assign_taps(c);
+	for (i = 0; i < c->nrad; i++) {
+		struct conf_rad_if *ri = &c->rads[i];
+		struct conf_if *ci = conf_if(c, ri->name);
+
+		/* rad(8) advertises from the interface's link-local
+		 * address: it needs IPv6 on. */
+		if (ci == NULL || ci->naddrs6 == 0)
+			conf_err(c, &ri->pos, "interface %s: no inet6 address "
+			    "in hostname.%s to advertise from", ri->name,
+			    ri->name);
+		for (j = 0; j < i; j++)
+			if (strcmp(c->rads[j].name, ri->name) == 0)
+				conf_err(c, &ri->pos, "interface %s given "
+				    "twice", ri->name);
+	}
 	for (i = 0; i < c->nswitches; i++) {
 		struct conf_switch *sw = &c->switches[i];
 
@@ -1765,6 +2202,9 @@ conf_load(struct conf *c, const char *dir, FILE *err)
 	snprintf(path, sizeof(path), "%s/vm.conf", dir);
 	if (access(path, F_OK) == 0)
 		conf_parse_vmconf(c, path);
+	snprintf(path, sizeof(path), "%s/rad.conf", dir);
+	if (access(path, F_OK) == 0)
+		conf_parse_radconf(c, path);
 	snprintf(path, sizeof(path), "%s/mygate", dir);
 	conf_lines(c, path, mygate_line);
 	snprintf(path, sizeof(path), "%s/sysctl.conf", dir);

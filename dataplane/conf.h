@@ -157,8 +157,65 @@ struct conf_route6 {
 	struct conf_pos	 pos;
 };
 
+/*
+ * rad.conf(5): router advertisements, as rad(8) sends them.  Options are
+ * global or an interface's own; set says which an interface gave, the
+ * rest come from the global ones.
+ */
+#define CONF_RAD_MAX_IFS	16
+#define CONF_RAD_MAX_PREFIXES	8
+#define CONF_RAD_MAX_DNS	4
+
+#define RAD_O_DEFROUTER	0x01
+#define RAD_O_LIFETIME	0x02
+#define RAD_O_HOPLIMIT	0x04
+#define RAD_O_MANAGED	0x08
+#define RAD_O_OTHER	0x10
+#define RAD_O_MTU	0x20
+#define RAD_O_DNS	0x40
+#define RAD_O_REACHABLE	0x80
+#define RAD_O_RETRANS	0x100
+
+struct conf_rad_opts {
+	unsigned	 set;		/* RAD_O_* given here */
+	uint8_t		 default_router;	/* yes: the lifetime, no: 0 */
+	uint8_t		 hop_limit;
+	uint8_t		 managed;
+	uint8_t		 other;
+	uint16_t	 router_lifetime;	/* seconds */
+	uint32_t	 reachable;	/* ms */
+	uint32_t	 retrans;	/* ms */
+	uint32_t	 mtu;		/* 0: no MTU option */
+	uint32_t	 dns_lifetime;	/* seconds */
+	int		 ndns;
+	uint8_t		 dns[CONF_RAD_MAX_DNS][16];
+};
+
+struct conf_rad_prefix {
+	uint8_t		 addr[16];
+	uint8_t		 plen;
+	uint8_t		 onlink;
+	uint8_t		 autonomous;
+	uint32_t	 valid;		/* seconds */
+	uint32_t	 preferred;
+	struct conf_pos	 pos;
+};
+
+struct conf_rad_if {
+	char		 name[CONF_NAMESIZ];
+	struct conf_pos	 pos;
+	int		 auto_prefix;	/* the interface's own prefixes */
+	int		 nprefixes;
+	struct conf_rad_prefix prefixes[CONF_RAD_MAX_PREFIXES];
+	struct conf_rad_opts o;
+};
+
 struct conf {
 	char		 dir[512];
+	int		 has_rad;	/* rad.conf was read */
+	struct conf_rad_opts rad;	/* its global options */
+	int		 nrad;
+	struct conf_rad_if rads[CONF_RAD_MAX_IFS];
 	int		 nroutes;
 	struct conf_route routes[CONF_MAX_ROUTES];
 	int		 has_mygate;
@@ -198,6 +255,7 @@ int	 conf_name_cmp(const void *, const void *);
 /* For tests and the daemon: parse one file of a known kind. */
 int	 conf_parse_hostname(struct conf *, const char *, const char *);
 int	 conf_parse_vmconf(struct conf *, const char *);
+int	 conf_parse_radconf(struct conf *, const char *);
 int	 conf_check(struct conf *);
 
 #endif /* DP_CONF_H */

@@ -603,6 +603,18 @@ dp_build_router(struct dp *dp, FILE *err)
 		if ((p->rif = router_add_rif(rt, p, mac)) == NULL)
 			return -1;
 	}
+	/* rad.conf: conf_check() made sure each has an inet6 address. */
+	for (i = 0; i < c->nrad; i++) {
+		struct port *p = dp_port(dp, c->rads[i].name);
+
+		if (p == NULL || p->rif == NULL)
+			return dp_conf_err(err, &c->rads[i].pos, "interface "
+			    "is no router interface here");
+		if (router6_rad(rt, p->rif, &c->rads[i]) != 0) {
+			fprintf(err, "sluiced: out of memory\n");
+			return -1;
+		}
+	}
 	for (i = 0; i < c->nroutes; i++)
 		if (router_route_add(rt, ntohl(c->routes[i].dst),
 		    c->routes[i].plen, ntohl(c->routes[i].gw), ebuf,

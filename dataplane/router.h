@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dataplane/conf.h"
 #include "dataplane/pkt.h"
 #include "dataplane/sysctl.h"
 #include "fwd/arp.h"
@@ -99,7 +100,10 @@
 	X(DROP_ND_BAD,	"drop-nd-malformed", "dropped: ND message too short, code not 0, multicast target, or a bad option") \
 	X(DROP_ND_NOT_OURS, "drop-nd-not-ours", "dropped: Neighbor Solicitation for an address not ours on that interface") \
 	X(DROP_ND_UNSOLICITED, "drop-nd-unsolicited", "dropped: Neighbor Advertisement for no entry we have, or without the address we asked for") \
-	X(DROP_ND_UNHANDLED, "drop-nd-unhandled", "dropped: router solicitation, advertisement or redirect (sluice sends no RAs, takes no redirects)") \
+	X(DROP_ND_UNHANDLED, "drop-nd-unhandled", "dropped: router solicitation on an interface rad.conf does not name, an advertisement from another router, or a redirect (sluice takes none)") \
+	X(RA_SENT,	"ra-sent",	"router advertisements sent (rad.conf)") \
+	X(RS_IN,	"rs-in",	"router solicitations answered, or to be answered when 3 s have passed since the last advertisement") \
+	X(DROP_RS_BAD,	"drop-rs-malformed", "dropped: router solicitation with a hop limit other than 255, a bad checksum or length, code not 0, or a source link-layer option from the unspecified address") \
 	X(DROP_ND_TIMEOUT, "drop-nd-timeout", "dropped: next hop did not answer Neighbor Solicitations (ICMPv6 address unreachable sent)") \
 	X(DROP_ND_QUEUE, "drop-nd-queue-full", "dropped: too many packets waiting for neighbour discovery") \
 	X(DROP_ND_FULL,	"drop-nd-table-full", "dropped: neighbour cache full (1024 next hops), not resolved")
@@ -125,8 +129,22 @@ struct rif_addr6 {
 
 struct dhcp_client;
 
+/*
+ * rad(8) on an interface (rad.conf): what its advertisements say, and
+ * when the next unsolicited one goes.
+ */
+struct rif_rad {
+	struct conf_rad_if cf;		/* options with the globals merged */
+	uint32_t	 next;		/* dp->now of the next unsolicited */
+	uint32_t	 last;		/* of the last one sent */
+	uint32_t	 count;		/* sent: the first three come fast */
+	uint32_t	 rnd;		/* xorshift32: the intervals */
+	int		 pending;	/* a solicitation waits out the 3 s */
+};
+
 struct rif {
 	struct dhcp_client *dhcp;	/* a DHCP lease makes its address */
+	struct rif_rad	*rad;		/* rad.conf names it; NULL: silent */
 	struct port	*port;
 	uint8_t		 mac[6];
 	int		 naddrs;
@@ -243,6 +261,7 @@ void	 router6_input(struct router *, struct rif *, struct pkt *, int,
 	    const struct l3info *);
 void	 router6_tick(struct router *);
 void	 router6_fini(struct router *);
+int	 router6_rad(struct router *, struct rif *, const struct conf_rad_if *);
 void	 router6_netstat(struct router *, FILE *);
 void	 router6_ndp_show(struct router *, FILE *);
 

@@ -195,6 +195,10 @@ router6_fini(struct router *rt)
 				pkt_free(&rt->dp->pool, rt->nd6->e[i].q[k]);
 	free(rt->nd6);
 	rt->nd6 = NULL;
+	for (k = 0; k < rt->nrifs; k++) {
+		free(rt->rifs[k].rad);
+		rt->rifs[k].rad = NULL;
+	}
 	free(rt->routes6);
 	rt->routes6 = NULL;
 	lpm6_fini(&rt->lpm6);
@@ -574,6 +578,239 @@ router6_nd_input(struct router *rt, struct rif *r, struct pkt *p,
 		nd6_na_input(rt, r, p, &m);
 }
 
+/* ---- router advertisements (rad.conf) ------------------------------------ */
+
+/* rad(8)'s timing: RFC 4861 6.2.1 and 10's router constants. */
+#define RAD_MIN_INTERVAL	200	/* MinRtrAdvInterval */
+#define RAD_MAX_INTERVAL	600	/* MaxRtrAdvInterval */
+#define RAD_INITIAL_INTERVAL	16	/* MAX_INITIAL_RTR_ADVERT_INTERVAL */
+#define RAD_INITIAL_COUNT	3	/* MAX_INITIAL_RTR_ADVERTISEMENTS */
+#define RAD_MIN_DELAY		3	/* MIN_DELAY_BETWEEN_RAS */
+#define RAD_MAX_PREFIXES	(CONF_RAD_MAX_PREFIXES + ROUTER_MAX_ADDRS)
+
+static const uint8_t in6_allnodes[16] = { 0xff, 0x02, [15] = 1 };
+
+/* rad.conf names interface r: advertise on it from the next tick. */
+int
+router6_rad(struct router *rt, struct rif *r, const struct conf_rad_if *cf)
+{
+	if (r->rad == NULL && (r->rad = calloc(1, sizeof(*r->rad))) == NULL)
+		return -1;
+	r->rad->cf = *cf;
+	r->rad->count = 0;		/* the first goes at the next tick */
+	/* the intervals are random (RFC 4861 6.2.4), drawn per interface
+	 * from its address so that a replay repeats them */
+	r->rad->rnd = (uint32_t)r->mac[2] << 24 | (uint32_t)r->mac[3] << 16 |
+	    (uint32_t)r->mac[4] << 8 | r->mac[5] | 1;
+	return 0;
+}
+
+/* The prefixes an advertisement of r carries: rad.conf's, then, with
+ * auto prefix, those of r's own addresses, each once. */
+static int
+rad_prefixes(const struct rif *r, struct conf_rad_prefix *out)
+{
+	const struct conf_rad_if *cf = &r->rad->cf;
+	int n = 0, i, k;
+
+	for (i = 0; i < cf->nprefixes; i++)
+		out[n++] = cf->prefixes[i];
+	for (k = 0; cf->auto_prefix && k < r->naddrs6; k++) {
+		struct conf_rad_prefix p;
+
+		memset(&p, 0, sizeof(p));
+		memcpy(p.addr, r->addrs6[k].addr, 16);
+		p.plen = r->addrs6[k].plen;
+		in6_mask(p.addr, p.plen);
+		for (i = 0; i < n; i++)
+			if (out[i].plen == p.plen &&
+			    memcmp(out[i].addr, p.addr, 16) == 0)
+				break;
+		if (i < n || n == RAD_MAX_PREFIXES)
+			continue;
+		p.onlink = p.autonomous = 1;
+		p.valid = 2592000;
+		p.preferred = 604800;
+		out[n++] = p;
+	}
+	return n;
+}
+
+/*
+ * Send r's advertisement to all nodes, as rad(8)'s engine builds it:
+ * hop limit, M and O, the router lifetime (0 when this router does not
+ * forward IPv6 or `default router no': hosts must not route through it),
+ * our link-layer address, the MTU, each prefix (on-link, autonomous) and
+ * the nameservers (RFC 8106).
+ */
+static void
+rad_send(struct router *rt, struct rif *r, const char *why)
+{
+	const struct conf_rad_opts *o = &r->rad->cf.o;
+	struct conf_rad_prefix pfx[RAD_MAX_PREFIXES];
+	uint8_t mac[6], *ip6, *ra, *opt;
+	uint16_t lifetime = o->default_router &&
+	    rt->sysctl[SYSCTL_FORWARDING6] ? o->router_lifetime : 0;
+	uint32_t plen;
+	struct pkt *p;
+	int n, i;
+
+	n = rad_prefixes(r, pfx);
+	plen = 16 + 8 + (o->mtu ? 8 : 0) + 32u * (uint32_t)n +
+	    (o->ndns ? 8 + 16u * (uint32_t)o->ndns : 0);
+	if ((p = router_alloc(rt)) == NULL)
+		return;
+	in6_mcast_mac(mac, in6_allnodes);
+	ip6 = nd6_headers(p->data, mac, r->mac, r->ll6, in6_allnodes, plen);
+	ra = ip6 + 40;
+	ra[0] = ND_ROUTER_ADVERT;
+	ra[4] = o->hop_limit;
+	ra[5] = (uint8_t)((o->managed ? 0x80 : 0) | (o->other ? 0x40 : 0));
+	ether_put16(ra + 6, lifetime);
+	ip_put32(ra + 8, o->reachable);
+	ip_put32(ra + 12, o->retrans);
+	opt = ra + 16;
+	opt[0] = ND_OPT_SOURCE_LINKADDR;
+	opt[1] = 1;
+	memcpy(opt + 2, r->mac, 6);
+	opt += 8;
+	if (o->mtu) {
+		opt[0] = ND_OPT_MTU;
+		opt[1] = 1;
+		ip_put32(opt + 4, o->mtu);
+		opt += 8;
+	}
+	for (i = 0; i < n; i++, opt += 32) {
+		opt[0] = ND_OPT_PREFIX_INFO;
+		opt[1] = 4;
+		opt[2] = pfx[i].plen;
+		opt[3] = (uint8_t)((pfx[i].onlink ? 0x80 : 0) |
+		    (pfx[i].autonomous ? 0x40 : 0));
+		ip_put32(opt + 4, pfx[i].valid);
+		ip_put32(opt + 8, pfx[i].preferred);
+		memcpy(opt + 16, pfx[i].addr, 16);
+	}
+	if (o->ndns) {
+		opt[0] = ND_OPT_RDNSS;
+		opt[1] = (uint8_t)(1 + 2 * o->ndns);
+		ip_put32(opt + 4, o->dns_lifetime);
+		memcpy(opt + 8, o->dns, 16u * (uint32_t)o->ndns);
+	}
+	ether_put16(ra + 2, icmp6_csum(ip6, 40 + plen));
+	p->len = ETHER_HDR_LEN + 40 + plen;
+	/* our own packet: traced while `trace on' has budget left */
+	if (rt->dp->trace_budget > 0) {
+		rt->dp->trace_budget--;
+		p->id = ++rt->dp->pkt_seq;
+		p->traced = 1;
+	}
+	if (p->traced)
+		dp_trace(rt->dp, p, "rad", "%s: router advertisement (%s): "
+		    "%d prefixes, router lifetime %u s%s", r->port->name, why,
+		    n, lifetime, lifetime == 0 && o->default_router ?
+		    " (net.inet6.ip6.forwarding=0: not a default router)" :
+		    "");
+	rt->c[ROUTER_C_RA_SENT]++;
+	r->rad->last = rt->dp->now;
+	r->rad->count++;
+	router_rif_send(rt, r, p);
+}
+
+/* When the next unsolicited advertisement goes: the first three within
+ * 16 s of each other, then every 200 to 600 s at random. */
+static void
+rad_schedule(struct router *rt, struct rif *r)
+{
+	struct rif_rad *ra = r->rad;
+	uint32_t x = ra->rnd, iv;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	ra->rnd = x;
+	if (ra->count < RAD_INITIAL_COUNT)
+		iv = 1 + x % RAD_INITIAL_INTERVAL;
+	else
+		iv = RAD_MIN_INTERVAL + x % (RAD_MAX_INTERVAL -
+		    RAD_MIN_INTERVAL + 1);
+	ra->next = rt->dp->now + iv;
+}
+
+/* Once a second: each interface's advertisement that is due. */
+static void
+rad_tick(struct router *rt)
+{
+	uint32_t now = rt->dp->now;
+	int i;
+
+	for (i = 0; i < rt->nrifs; i++) {
+		struct rif *r = &rt->rifs[i];
+
+		struct rif_rad *ra = r->rad;
+		int due;
+
+		if (ra == NULL || !r->inet6)
+			continue;
+		due = ra->count == 0 || (int32_t)(now - ra->next) >= 0;
+		if (!due && !ra->pending)
+			continue;
+		/* never two within 3 s (RFC 4861 6.2.6) */
+		if (ra->count > 0 && (int32_t)(now - ra->last) < RAD_MIN_DELAY)
+			continue;
+		rad_send(rt, r, ra->pending && !due ? "solicited" : "periodic");
+		ra->pending = 0;
+		if (due)
+			rad_schedule(rt, r);
+	}
+}
+
+/*
+ * A Router Solicitation on r (RFC 4861 6.1.1 checks, as rad(8) makes
+ * them): answered by an advertisement to all nodes, right away unless
+ * one went less than 3 s ago, then when the 3 s are up.
+ */
+static void
+rad_rs_input(struct router *rt, struct rif *r, struct pkt *p,
+    const uint8_t *ip, uint32_t len)
+{
+	const uint8_t *rs = ip + 40, *o;
+	uint32_t room = len - 40, off;
+	int slla = 0;
+
+	if (ip[7] != 255 || room < 8 || rs[1] != 0 ||
+	    (!(p->off.flags & PKT_OFF_NEEDS_CSUM) && icmp6_csum(ip, len) != 0))
+		goto bad;
+	for (off = 8; off < room; off += o[1] * 8u) {
+		o = rs + off;
+		if (off + 2 > room || o[1] == 0 || off + o[1] * 8u > room)
+			goto bad;
+		if (o[0] == ND_OPT_SOURCE_LINKADDR)
+			slla = 1;
+	}
+	if (slla && in6_is_unspecified(ip + 8))
+		goto bad;
+	rt->c[ROUTER_C_RS_IN]++;
+	if ((int32_t)(rt->dp->now - r->rad->last) >= RAD_MIN_DELAY &&
+	    r->rad->count > 0) {
+		if (p->traced)
+			dp_trace(rt->dp, p, "rad", "router solicitation on "
+			    "%s: answered", r->port->name);
+		rad_send(rt, r, "solicited");
+	} else {
+		if (p->traced)
+			dp_trace(rt->dp, p, "rad", "router solicitation on "
+			    "%s: answered within %u s (one every %u s at most)",
+			    r->port->name, RAD_MIN_DELAY, RAD_MIN_DELAY);
+		r->rad->pending = 1;
+	}
+	return;
+bad:
+	rt->c[ROUTER_C_DROP_RS_BAD]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "rad", "drop: malformed router "
+		    "solicitation on %s", r->port->name);
+}
+
 /* ---- input --------------------------------------------------------------- */
 
 /* For us: answer echo requests; UDP gets port unreachable. */
@@ -777,12 +1014,15 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 		if (ip[40] == ND_NEIGHBOR_SOLICIT ||
 		    ip[40] == ND_NEIGHBOR_ADVERT)
 			router6_nd_input(rt, r, p, ip, len);
+		else if (ip[40] == ND_ROUTER_SOLICIT && r->rad != NULL)
+			rad_rs_input(rt, r, p, ip, len);
 		else {
 			rt->c[ROUTER_C_DROP_ND_UNHANDLED]++;
 			if (p->traced)
 				dp_trace(rt->dp, p, "nd6", "drop: ICMPv6 type "
-				    "%u: no router advertisements, solicitations "
-				    "or redirects here", ip[40]);
+				    "%u: a solicitation where rad.conf does not "
+				    "advertise, another router's advertisement, "
+				    "or a redirect: not taken", ip[40]);
 		}
 		return;
 	}
@@ -933,6 +1173,7 @@ router6_tick(struct router *rt)
 	char a[IP6STR];
 	int k, nq;
 
+	rad_tick(rt);
 	if (t == NULL || t->count == 0)
 		return;
 	while (i < ND6_SLOTS) {

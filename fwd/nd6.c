@@ -218,8 +218,8 @@ nd6_parse(const uint8_t *ip6, uint32_t len, struct nd6_msg *m)
 	return ND6_OK;
 }
 
-/* Ethernet and IPv6 headers of an ND message of plen bytes. */
-static uint8_t *
+/* Ethernet and IPv6 headers of an ND message of plen bytes (zeroed). */
+uint8_t *
 nd6_headers(uint8_t *f, const uint8_t *dmac, const uint8_t *smac,
     const uint8_t *src, const uint8_t *dst, uint32_t plen)
 {

@@ -61,6 +61,9 @@
 
 #define ND_OPT_SOURCE_LINKADDR	1
 #define ND_OPT_TARGET_LINKADDR	2
+#define ND_OPT_PREFIX_INFO	3
+#define ND_OPT_MTU		5
+#define ND_OPT_RDNSS		25
 
 #define IP6_MMTU		1280	/* the minimum MTU: an error's limit */
 
@@ -127,6 +130,8 @@ void	 in6_solicited(uint8_t *, const uint8_t *);
 void	 in6_mcast_mac(uint8_t *, const uint8_t *);
 int	 in6_prefix_eq(const uint8_t *, const uint8_t *, uint8_t);
 void	 in6_mask(uint8_t *, uint8_t);
+uint8_t	*nd6_headers(uint8_t *, const uint8_t *, const uint8_t *,
+	    const uint8_t *, const uint8_t *, uint32_t);
 uint16_t icmp6_csum(const uint8_t *, uint32_t);
 
 /* What nd6_parse() found wrong, for the router's counters. */

@@ -411,3 +411,76 @@ Test(conf, inet6_errors_name_position_and_expectation)
 	cr_expect(strstr(errs, "unknown interface option") == NULL,
 	    "a bad address takes its prefix length with it:\n%s", errs);
 }
+
+/* rad.conf(5): interfaces, their options over the global ones, prefixes
+ * with their lifetimes, dns. */
+Test(conf, radconf)
+{
+	put("hostname.vether0", "inet6 2001:db8:50::1 64\nup\n");
+	put("hostname.em0", "inet6 2001:db8:100::2 64\nup\n");
+	put("rad.conf", "# as rad.conf(5) writes it\n"
+	    "router lifetime 600\n"
+	    "dns {\n\tnameserver { 2001:db8::53 2001:db8::54 }\n"
+	    "\tsearch example.org\n}\n"
+	    "interface vether0 {\n"
+	    "\tno auto prefix\n"
+	    "\tprefix 2001:db8:50::1/64 {\n"
+	    "\t\tpreferred lifetime 100\n"
+	    "\t\tautonomous address-configuration no\n\t}\n"
+	    "\thop limit 32\n"
+	    "\tother configuration yes\n"
+	    "}\n"
+	    "interface em0\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	EXPECT_ERR("rad.conf:5:2: warning: search: DNS search lists (DNSSL) "
+	    "are not sent by sluice");
+	cr_assert(c->has_rad);
+	cr_assert_eq(c->nrad, 2);
+	cr_expect_str_eq(c->rads[0].name, "vether0");
+	cr_expect_eq(c->rads[0].auto_prefix, 0);
+	cr_assert_eq(c->rads[0].nprefixes, 1);
+	cr_expect_eq(c->rads[0].prefixes[0].addr[15], 0, "masked");
+	cr_expect_eq(c->rads[0].prefixes[0].preferred, 100);
+	cr_expect_eq(c->rads[0].prefixes[0].valid, 2592000);
+	cr_expect_eq(c->rads[0].prefixes[0].autonomous, 0);
+	cr_expect_eq(c->rads[0].o.hop_limit, 32);
+	cr_expect_eq(c->rads[0].o.other, 1);
+	cr_expect_eq(c->rads[0].o.router_lifetime, 600, "the global one");
+	cr_expect_eq(c->rads[0].o.ndns, 2);
+	cr_expect_eq(c->rads[1].auto_prefix, 1);
+	cr_expect_eq(c->rads[1].o.hop_limit, 64, "rad's default");
+}
+
+Test(conf, radconf_errors_name_position_and_expectation)
+{
+	put("hostname.em0", "up\n");
+	put("rad.conf", "router lifetime 99999\n"
+	    "interface em0 {\n"
+	    "\tprefix 2001:db8::/200\n"
+	    "\tmanaged configuration yes\n"
+	    "\tfrobnicate\n"
+	    "}\n"
+	    "interface em9\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("/rad.conf:1:17: a router lifetime: expected a router "
+	    "lifetime (0-9000), found 99999");
+	EXPECT_ERR("/rad.conf:3:9: expected an IPv6 prefix (2001:db8::/64), "
+	    "found 2001:db8::/200");
+	EXPECT_ERR("/rad.conf:4:10: expected \"address\", found configuration");
+	EXPECT_ERR("/rad.conf:5:2: unknown interface option \"frobnicate\"");
+	EXPECT_ERR("/rad.conf:2:11: interface em0: no inet6 address in "
+	    "hostname.em0 to advertise from");
+	EXPECT_ERR("/rad.conf:7:11: interface em9: no inet6 address");
+}
+
+/* What is left of a line after a statement is an error, once. */
+Test(conf, radconf_rest_of_line)
+{
+	put("hostname.em0", "inet6 2001:db8::2 64\nup\n");
+	put("rad.conf", "mtu 1400 1500\n"
+	    "interface em0 {\n\tmanaged configuration yes\n}\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("/rad.conf:1:10: expected end of line, found 1500");
+	cr_expect_null(strstr(errs, "\"yes\""), "one error a statement:\n%s",
+	    errs);
+}

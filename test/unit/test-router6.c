@@ -17,6 +17,7 @@
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
+#include "fwd/ip.h"
 #include "fwd/nd6.h"
 #include "test/unit/dptest.h"
 #include "test/unit/rtsent.h"
@@ -520,4 +521,169 @@ Test(router6, pf_dynamic_addresses_and_egress)
 	    "%s", dptest_out);
 	cr_expect_eq(dptest_ctl_rc(&dp, "explain in on em1 from 10.0.0.1 to "
 	    "2001:db8::1"), 1);
+}
+
+/* ---- router advertisements (rad.conf) ---------------------------------- */
+
+/* The daemon again, with the files as they are now. */
+static void
+rebuild(void)
+{
+	static const char *const names[2] = { "em0", "em1" };
+
+	dptest_destroy(&dp, conf);
+	dptest_build(&dp, &conf, etc, names, 2, NULL);
+	dptest_at(&dp, 100);
+	rt = &dp.router;
+	rt->sent = seen;
+	forget();
+}
+
+/* The option of TYPE in the advertisement at ra (len bytes), or NULL. */
+static const uint8_t *
+ra_opt(const uint8_t *ra, uint32_t len, uint8_t type)
+{
+	uint32_t off;
+
+	for (off = 16; off + 8 <= len && ra[off + 1] != 0;
+	    off += ra[off + 1] * 8u)
+		if (ra[off] == type)
+			return ra + off;
+	return NULL;
+}
+
+/* out[i] is an advertisement from em1's link-local address to all
+ * nodes, checksum right: its ICMPv6 part, and its length in *len. */
+static const uint8_t *
+ra_of(int i, uint32_t *len)
+{
+	static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 1 };
+	const uint8_t *ip = out[i].f + 14;
+	struct rif *em1 = router_rif(rt, dp_port(&dp, "em1"));
+
+	cr_assert_eq(out[i].rif, em1, "sent by em1");
+	cr_assert_eq(ether_get16(out[i].f + 12), ETHERTYPE_IPV6);
+	cr_expect_eq(memcmp(out[i].f, "\x33\x33\x00\x00\x00\x01", 6), 0);
+	cr_expect_eq(ip[7], 255, "hop limit 255");
+	cr_expect_eq(memcmp(ip + 8, em1->ll6, 16), 0, "from fe80::");
+	cr_expect_eq(memcmp(ip + 24, allnodes, 16), 0, "to ff02::1");
+	cr_assert_eq(ip[40], ND_ROUTER_ADVERT);
+	*len = ether_get16(ip + 4);
+	cr_expect_eq(icmp6_csum(ip, 40 + *len), 0, "checksum");
+	return ip + 40;
+}
+
+/* A Router Solicitation from the host, with its link-layer option. */
+static void
+host_solicits(void)
+{
+	static const uint8_t allrouters[16] = { 0xff, 0x02, [15] = 2 };
+	uint8_t f[128], pl[16] = { ND_ROUTER_SOLICIT, 0, 0, 0, 0, 0, 0, 0,
+	    ND_OPT_SOURCE_LINKADDR, 1 };
+
+	memcpy(pl + 10, host_mac, 6);
+	send1("em1", f, frame6(f, (const uint8_t *)"\x33\x33\x00\x00\x00\x02",
+	    host_mac, HOST, allrouters, 58, 255, pl, sizeof(pl)));
+}
+
+/*
+ * `interface em1' alone: at once and then every so often, em1's prefix
+ * is advertised (on-link, autonomous, rad's lifetimes) with this router
+ * as the default one (forwarding is on); a solicitation is answered,
+ * never less than 3 s after the last advertisement.
+ */
+Test(router6, rad_advertises_and_answers_solicitations)
+{
+	const uint8_t *ra, *o;
+	uint8_t pfx[16];
+	uint32_t len;
+
+	put("rad.conf", "interface em1\n");
+	rebuild();
+	dptest_run_to(&dp, 101);
+
+	cr_assert_eq(nout, 1, "the first advertisement at once");
+	ra = ra_of(0, &len);
+	cr_expect_eq(ra[4], 64, "hop limit");
+	cr_expect_eq(ra[5], 0, "no M, no O");
+	cr_expect_eq(ether_get16(ra + 6), 1800, "router lifetime");
+	cr_assert_not_null(o = ra_opt(ra, len, ND_OPT_SOURCE_LINKADDR));
+	cr_expect_eq(memcmp(o + 2, em1_mac, 6), 0);
+	cr_assert_not_null(o = ra_opt(ra, len, ND_OPT_PREFIX_INFO));
+	a6(pfx, "2001:db8:50::");
+	cr_expect_eq(o[2], 64);
+	cr_expect_eq(o[3], 0xc0, "on-link, autonomous");
+	cr_expect_eq(ip_get32(o + 4), 2592000);
+	cr_expect_eq(ip_get32(o + 8), 604800);
+	cr_expect_eq(memcmp(o + 16, pfx, 16), 0);
+	cr_expect_null(ra_opt(ra, len, ND_OPT_MTU));
+	cr_expect_null(ra_opt(ra, len, ND_OPT_RDNSS));
+
+	host_solicits();
+	cr_expect_eq(counter(ROUTER_C_RS_IN), 1);
+	cr_expect_eq(nout, 1, "not within 3 s of the last");
+	dptest_run_to(&dp, 104);
+	cr_assert_eq(nout, 2, "answered when the 3 s were up");
+	ra_of(1, &len);
+	/* (a periodic one that falls due within the 3 s goes with the
+	 * answer) */
+	dptest_run_to(&dp, 104 + 16);
+	cr_expect_geq(counter(ROUTER_C_RA_SENT), 3, "the next unsolicited "
+	    "one within 16 s");
+	dptest_run_to(&dp, 130);
+	forget();
+	host_solicits();
+	cr_expect_eq(nout, 1, "answered at once");
+}
+
+/* Global options, an interface's own, its prefixes instead of the
+ * automatic ones; forwarding off makes the router lifetime 0. */
+Test(router6, rad_options)
+{
+	const uint8_t *ra, *o;
+	uint8_t a[16];
+	uint32_t len;
+
+	put("rad.conf", "mtu 1400\n"
+	    "dns { nameserver 2001:db8::53 }\n"
+	    "router lifetime 600\n"
+	    "interface em1 {\n"
+	    "\tno auto prefix\n"
+	    "\tprefix 2001:db8:77::/64 { valid lifetime 3600 }\n"
+	    "\tmanaged address configuration yes\n"
+	    "}\n");
+	rebuild();
+	dptest_run_to(&dp, 101);
+	cr_assert_eq(nout, 1);
+	ra = ra_of(0, &len);
+	cr_expect_eq(ra[5], 0x80, "M");
+	cr_expect_eq(ether_get16(ra + 6), 600);
+	cr_assert_not_null(o = ra_opt(ra, len, ND_OPT_MTU));
+	cr_expect_eq(ip_get32(o + 4), 1400);
+	cr_assert_not_null(o = ra_opt(ra, len, ND_OPT_RDNSS));
+	a6(a, "2001:db8::53");
+	cr_expect_eq(o[1], 3);
+	cr_expect_eq(memcmp(o + 8, a, 16), 0);
+	cr_assert_not_null(o = ra_opt(ra, len, ND_OPT_PREFIX_INFO));
+	a6(a, "2001:db8:77::");
+	cr_expect_eq(memcmp(o + 16, a, 16), 0);
+	cr_expect_eq(ip_get32(o + 4), 3600);
+	cr_expect_eq(len, 16 + 8 + 8 + 32 + 24, "one prefix only");
+
+	put("sysctl.conf", "net.inet6.ip6.forwarding=0\n");
+	rebuild();
+	dptest_run_to(&dp, 101);
+	cr_assert_eq(nout, 1);
+	ra = ra_of(0, &len);
+	cr_expect_eq(ether_get16(ra + 6), 0, "not a default router");
+}
+
+/* No rad.conf, or one for another interface: a solicitation is not
+ * answered, and counted. */
+Test(router6, rs_without_rad_not_answered)
+{
+	host_solicits();
+	dptest_run_to(&dp, 110);
+	cr_expect_eq(nout, 0);
+	cr_expect_eq(counter(ROUTER_C_DROP_ND_UNHANDLED), 1);
 }

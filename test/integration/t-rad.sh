@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Router advertisements (rad.conf, as rad(8) sends them): db01 behind
+# vether0 configures itself by SLAAC from sluice's advertisement and
+# routes through it to the wan, with nothing configured in the guest but
+# its link.  Only documentation addresses, only in our own namespaces.
+T_NAME=rad
+. "$(dirname "$0")/lib.sh"
+
+WAN=sl$ID-rwan DB=sl$ID-rdb
+wan_ns "$WAN" && mkns "$DB" || exit 1
+ip -n "$WAN" addr add 2001:db8:100::1/64 dev wan0 nodad
+ip -n "$WAN" -6 route add 2001:db8:50::/64 via 2001:db8:100::2
+
+etc=$TMP/etc
+routed_etc "$etc" "inet6 2001:db8:50::1 64"
+echo "inet6 2001:db8:100::2/64" >>"$etc/hostname.em0"
+echo 2001:db8:100::1 >>"$etc/mygate"
+echo net.inet6.ip6.forwarding=1 >"$etc/sysctl.conf"
+cat >"$etc/rad.conf" <<'RAD'
+# rad.conf(5): advertise vether0's prefix, and a nameserver
+dns {
+	nameserver 2001:db8:50::53
+}
+interface vether0
+RAD
+start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
+wait_for 5 ip -n "$DB" link show vio0 || exit 1
+# SLAAC without waiting for DAD's second (a test's own namespace)
+ip netns exec "$DB" sysctl -qw net.ipv6.conf.vio0.accept_dad=0
+ip netns exec "$DB" sysctl -qw net.ipv6.conf.vio0.accept_ra=2
+ip -n "$DB" link set vio0 up
+
+check "db01 takes an address in 2001:db8:50::/64 from the advertisement" \
+	wait_for 15 sh -c "ip -n $DB -6 addr show dev vio0 scope global | grep -q 'inet6 2001:db8:50:'"
+check "... and a default route through the router's link-local address" \
+	wait_for 5 sh -c "ip -n $DB -6 route show default | grep -qE '^default via fe80::[0-9a-f:]+ dev vio0 proto ra'"
+check "db01 reaches the wan by them (ping -6 2001:db8:100::1)" \
+	ip netns exec "$DB" ping -6 -c 2 -i 0.2 -W 2 2001:db8:100::1
+ctl stats >"$TMP/stats"
+check "stats: advertisements sent" grep -qE '^  router +ra-sent +[1-9]' "$TMP/stats"
+check "stats: the guest's solicitation answered" grep -qE '^  router +rs-in +[1-9]' "$TMP/stats"
+check "sluiced -n: a broken rad.conf names file, line and column" \
+	sh -c "printf 'interface vether0 {\n\thop limit 300\n}\n' >$etc/rad.conf; ! $SLUICED -n -f $etc 2>$TMP/n.err; grep -q 'rad.conf:2:12: a hop limit: expected a hop limit (0-255), found 300' $TMP/n.err"
+finish
