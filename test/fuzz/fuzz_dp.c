@@ -66,6 +66,8 @@ setup(void)
 	    "switch \"isolated\" { interface bridge1 }\n"
 	    "vm \"web01\" { interface { switch \"lan\" } }\n"
 	    "vm \"db01\" { interface { switch \"isolated\" } }\n");
+	put(dir, "rad.conf", "mtu 1400\ndns { nameserver 2001:db8::53 }\n"
+	    "interface vether0\n");
 	put(dir, "pf.conf", "match in all scrub (no-df random-id max-mss 1440)\n"
 	    "match out on em0 from 10.50.0.0/24 to any "
 	    "nat-to (em0)\n"
