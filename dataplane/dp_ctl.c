@@ -1034,11 +1034,65 @@ ctl_arp(struct dp *dp, int argc, char **argv, FILE *out)
 static int
 ctl_ndp(struct dp *dp, int argc, char **argv, FILE *out)
 {
-	if (argc < 2 || argv[1][0] != '-' || strchr(argv[1], 'a') == NULL) {
-		fprintf(out, "usage: ndp -an\n");
+	const char *op = argc >= 2 && argv[1][0] == '-' ? argv[1] + 1 : "";
+	uint8_t ip[16], mac[6], flags = ND6_F_STATIC;
+	char host[80], err[128], *scope;
+	int i, bad;
+
+	if (strchr(op, 'a') != NULL) {
+		router6_ndp_show(&dp->router, out);
+		return 0;
+	}
+	if (strchr(op, 'c') != NULL) {
+		router6_nd_flush(&dp->router, out);
+		return 0;
+	}
+	if ((strchr(op, 's') == NULL && strchr(op, 'd') == NULL) ||
+	    argc < 3) {
+		fprintf(out, "usage: ndp -an | -c | -d hostname | "
+		    "-s nodename ether_addr [temp] [proxy]\n");
 		return 1;
 	}
-	router6_ndp_show(&dp->router, out);
+	/* fe80::1%em0: the scope names the interface */
+	snprintf(host, sizeof(host), "%s", argv[2]);
+	if ((scope = strchr(host, '%')) != NULL)
+		*scope++ = '\0';
+	if (inet_pton(AF_INET6, host, ip) != 1) {
+		fprintf(out, "ndp: %s: bad address\n", argv[2]);
+		return 1;
+	}
+	if (strchr(op, 'd') != NULL) {
+		if (router6_nd_delete(&dp->router, ip, scope, err,
+		    sizeof(err)) != 0) {
+			fprintf(out, "ndp: %s: %s\n", argv[2], err);
+			return 1;
+		}
+		fprintf(out, "%s (%s) deleted\n", argv[2], argv[2]);
+		return 0;
+	}
+	/* ndp.c set(): temp and proxy, in any order */
+	for (bad = argc < 4 || argc > 6, i = 4; !bad && i < argc; i++) {
+		if (strcmp(argv[i], "temp") == 0)
+			flags &= (uint8_t)~ND6_F_STATIC;
+		else if (strcmp(argv[i], "proxy") == 0)
+			flags |= ND6_F_PROXY;
+		else
+			bad = 1;
+	}
+	if (bad) {
+		fprintf(out, "usage: ndp -s nodename ether_addr [temp] "
+		    "[proxy]\n");
+		return 1;
+	}
+	if (conf_parse_mac(argv[3], mac) != 0) {
+		fprintf(out, "ndp: invalid Ethernet address '%s'\n", argv[3]);
+		return 1;
+	}
+	if (router6_nd_set(&dp->router, ip, scope, mac, flags, err,
+	    sizeof(err)) != 0) {
+		fprintf(out, "ndp: %s: %s\n", argv[2], err);
+		return 1;
+	}
 	return 0;
 }
 

@@ -81,6 +81,7 @@
 	X(ND_IN,	"nd-in",	"Neighbor Solicitations and Advertisements received") \
 	X(ND_ADVERTS,	"nd-advertisements", "Neighbor Advertisements sent for our addresses") \
 	X(ND_SOLICITS,	"nd-solicitations", "Neighbor Solicitations sent (resolution and probes)") \
+	X(ND_PROXY,	"nd-proxy-adverts", "Neighbor Advertisements sent for addresses published with ndp -s ... proxy") \
 	X(DROP_NO_INET6, "drop-no-inet6", "dropped: IPv6 on a router interface without an inet6 address") \
 	X(DROP_BAD_HEADER6, "drop-bad-header6", "dropped: IPv6 header too short, bad version, payload beyond the frame, or a multicast source") \
 	X(DROP_MCAST6,	"drop-multicast6", "dropped: IPv6 multicast other than ND (MLD, ...): not routed") \
@@ -262,6 +263,11 @@ void	 router6_input(struct router *, struct rif *, struct pkt *, int,
 void	 router6_tick(struct router *);
 void	 router6_fini(struct router *);
 int	 router6_rad(struct router *, struct rif *, const struct conf_rad_if *);
+int	 router6_nd_set(struct router *, const uint8_t *, const char *,
+	    const uint8_t *, uint8_t, char *, size_t);
+int	 router6_nd_delete(struct router *, const uint8_t *, const char *,
+	    char *, size_t);
+int	 router6_nd_flush(struct router *, FILE *);
 void	 router6_netstat(struct router *, FILE *);
 void	 router6_ndp_show(struct router *, FILE *);
 

@@ -434,6 +434,8 @@ static void
 nd6_learn(struct router *rt, struct nd6_entry *e, const uint8_t *mac,
     uint8_t state)
 {
+	if (e->flags & ND6_F_STATIC)
+		return;		/* ndp -s: only ndp -d changes it */
 	memcpy(e->mac, mac, 6);
 	e->state = state;
 	e->tries = 0;
@@ -458,7 +460,9 @@ nd6_ns_input(struct router *rt, struct rif *r, struct pkt *p,
 	char a[IP6STR], b[IP6STR];
 	uint8_t flags = ND_NA_FLAG_OVERRIDE;
 
-	if (!rif_has6(r, m->target)) {
+	if (!rif_has6(r, m->target) &&
+	    ((e = nd6_lookup(rt->nd6, rif, m->target)) == NULL ||
+	    !(e->flags & ND6_F_PROXY))) {
 		rt->c[ROUTER_C_DROP_ND_NOT_OURS]++;
 		if (p->traced)
 			dp_trace(rt->dp, p, "nd6", "drop: who-has %s: not "
@@ -490,9 +494,18 @@ nd6_ns_input(struct router *rt, struct rif *r, struct pkt *p,
 		    ip6str(m->src, r, b));
 	if ((na = router_alloc(rt)) == NULL)
 		return;
-	na->len = nd6_na_build(na->data, r->mac, dmac, m->target, dst,
-	    m->target, flags);
-	rt->c[ROUTER_C_ND_ADVERTS]++;
+	if (!rif_has6(r, m->target)) {
+		/* ndp -s ... proxy: answered with the entry's address, from
+		 * our link-local one, not overriding (RFC 4861 7.2.8) */
+		e = nd6_lookup(rt->nd6, rif, m->target);
+		na->len = nd6_na_build(na->data, e->mac, dmac, r->ll6, dst,
+		    m->target, (uint8_t)(flags & ~ND_NA_FLAG_OVERRIDE));
+		rt->c[ROUTER_C_ND_PROXY]++;
+	} else {
+		na->len = nd6_na_build(na->data, r->mac, dmac, m->target, dst,
+		    m->target, flags);
+		rt->c[ROUTER_C_ND_ADVERTS]++;
+	}
 	router_rif_send(rt, r, na);
 }
 
@@ -525,6 +538,8 @@ nd6_na_input(struct router *rt, struct rif *r, struct pkt *p,
 		    "%02x:%02x%s", ip6str(m->target, r, a), m->lla[0],
 		    m->lla[1], m->lla[2], m->lla[3], m->lla[4], m->lla[5],
 		    m->flags & ND_NA_FLAG_SOLICITED ? " (solicited)" : "");
+	if (e->flags & ND6_F_STATIC)
+		return;		/* ndp -s: kept as given */
 	e->isrouter = (m->flags & ND_NA_FLAG_ROUTER) != 0;
 	if (e->state == ND6_INCOMPLETE) {
 		nd6_learn(rt, e, m->lla, m->flags & ND_NA_FLAG_SOLICITED ?
@@ -1180,7 +1195,8 @@ router6_tick(struct router *rt)
 		struct nd6_entry *e = &t->e[i];
 		struct rif *r = &rt->rifs[e->rif];
 
-		if (e->state == ND6_FREE || (int32_t)(now - e->expire) < 0) {
+		if (e->state == ND6_FREE || (e->flags & ND6_F_STATIC) ||
+		    (int32_t)(now - e->expire) < 0) {
 			i++;
 			continue;
 		}
@@ -1239,6 +1255,123 @@ router6_tick(struct router *rt)
 		}
 		i++;
 	}
+}
+
+/* ---- ndp -s / -d / -c ----------------------------------------------------- */
+
+/*
+ * The interface an address of ndp's is on: SCOPE's for a link-local one
+ * (fe80::1%em0), else the one with a prefix holding it.
+ */
+static struct rif *
+nd6_rif_for(struct router *rt, const uint8_t *ip, const char *scope)
+{
+	int i, k;
+
+	for (i = 0; i < rt->nrifs; i++) {
+		struct rif *r = &rt->rifs[i];
+
+		if (!r->inet6)
+			continue;
+		if (in6_is_linklocal(ip)) {
+			if (scope != NULL && strcmp(scope, r->port->name) == 0)
+				return r;
+			continue;
+		}
+		for (k = 0; k < r->naddrs6; k++)
+			if (in6_prefix_eq(r->addrs6[k].addr, ip,
+			    r->addrs6[k].plen))
+				return r;
+	}
+	return NULL;
+}
+
+/*
+ * ndp -s: a neighbour at MAC, static (never aging, not changed by what
+ * the neighbour says) unless temp, and with proxy answered for as
+ * OpenBSD publishes it.  Packets waiting for it go.
+ */
+int
+router6_nd_set(struct router *rt, const uint8_t *ip, const char *scope,
+    const uint8_t *mac, uint8_t flags, char *err, size_t errlen)
+{
+	struct rif *r = nd6_rif_for(rt, ip, scope);
+	struct nd6_entry *e;
+	uint16_t rif;
+
+	if (r == NULL) {
+		snprintf(err, errlen, "no interface has a prefix for it%s",
+		    in6_is_linklocal(ip) ? " (a link-local address needs "
+		    "%interface)" : "");
+		return -1;
+	}
+	if (rif_has6(r, ip)) {
+		snprintf(err, errlen, "it is an address of %s", r->port->name);
+		return -1;
+	}
+	rif = (uint16_t)(r - rt->rifs);
+	if ((e = nd6_lookup(rt->nd6, rif, ip)) == NULL &&
+	    (e = nd6_insert(rt->nd6, rif, ip)) == NULL) {
+		snprintf(err, errlen, "neighbour cache full");
+		return -1;
+	}
+	e->flags = 0;
+	nd6_learn(rt, e, mac, (flags & ND6_F_STATIC) ? ND6_REACHABLE :
+	    ND6_STALE);
+	e->flags = flags;
+	return 0;
+}
+
+/* ndp -d: forget a neighbour (its waiting packets are dropped). */
+int
+router6_nd_delete(struct router *rt, const uint8_t *ip, const char *scope,
+    char *err, size_t errlen)
+{
+	struct rif *r = nd6_rif_for(rt, ip, scope);
+	struct nd6_entry *e;
+	int k;
+
+	if (r == NULL || (e = nd6_lookup(rt->nd6, (uint16_t)(r - rt->rifs),
+	    ip)) == NULL) {
+		snprintf(err, errlen, "no such neighbour");
+		return -1;
+	}
+	for (k = 0; k < e->nq; k++) {
+		pkt_free(&rt->dp->pool, e->q[k]);
+		rt->nd6q--;
+	}
+	e->nq = 0;
+	nd6_delete(rt->nd6, e);
+	return 0;
+}
+
+/* ndp -c: every neighbour that is not static goes, each said on OUT as
+ * ndp(8) says it. */
+int
+router6_nd_flush(struct router *rt, FILE *out)
+{
+	char a[IP6STR];
+	uint32_t i = 0;
+	int n = 0, k;
+
+	while (i < ND6_SLOTS) {
+		struct nd6_entry *e = &rt->nd6->e[i];
+
+		if (e->state == ND6_FREE || (e->flags & ND6_F_STATIC)) {
+			i++;
+			continue;
+		}
+		for (k = 0; k < e->nq; k++) {
+			pkt_free(&rt->dp->pool, e->q[k]);
+			rt->nd6q--;
+		}
+		e->nq = 0;
+		ip6str(e->ip, &rt->rifs[e->rif], a);
+		fprintf(out, "%s (%s) deleted\n", a, a);
+		nd6_delete(rt->nd6, e);		/* shifts: look at i again */
+		n++;
+	}
+	return n;
 }
 
 /* ---- views --------------------------------------------------------------- */
@@ -1395,6 +1528,7 @@ struct ndprow {
 	uint8_t		 state;
 	uint8_t		 isrouter;
 	uint8_t		 probes;
+	uint8_t		 flags;		/* ND6_F_* */
 	int32_t		 left;		/* seconds; <= 0: expired */
 };
 
@@ -1453,6 +1587,7 @@ router6_ndp_show(struct router *rt, FILE *out)
 		w->mac = e->state == ND6_INCOMPLETE ? NULL : e->mac;
 		w->state = e->state;
 		w->isrouter = e->isrouter;
+		w->flags = e->flags;
 		w->probes = e->state == ND6_INCOMPLETE ||
 		    e->state == ND6_PROBE ? e->tries : 0;
 		w->left = (int32_t)(e->expire - rt->dp->now);
@@ -1476,15 +1611,16 @@ router6_ndp_show(struct router *rt, FILE *out)
 		iw = (int)strlen(ifn);
 		if (36 + 17 + 7 - aw - lw > iw)
 			iw = 36 + 17 + 7 - aw - lw;
-		if (w->local)
+		if (w->local || (w->flags & ND6_F_STATIC))
 			snprintf(exp, sizeof(exp), "permanent");
 		else if (w->left > 0)
 			router_sec2str((uint32_t)w->left, exp, sizeof(exp));
 		else
 			snprintf(exp, sizeof(exp), "expired");
-		fprintf(out, "%-*.*s %-*.*s %*.*s %-9.9s %c %s%s", aw, aw, host,
-		    lw, lw, mac, iw, iw, ifn, exp, st[w->state], w->local ?
-		    "l" : "", w->isrouter ? "R" : "");
+		fprintf(out, "%-*.*s %-*.*s %*.*s %-9.9s %c %s%s%s", aw, aw,
+		    host, lw, lw, mac, iw, iw, ifn, exp, st[w->state],
+		    w->local ? "l" : "", w->isrouter ? "R" : "",
+		    w->flags & ND6_F_PROXY ? "p" : "");
 		if (w->probes)
 			fprintf(out, " %d", w->probes);
 		fputc('\n', out);

@@ -84,9 +84,13 @@ struct nd6_entry {
 	uint8_t		 tries;		/* solicitations sent in this state */
 	uint8_t		 nq;
 	uint8_t		 isrouter;	/* the last NA had R set */
+	uint8_t		 flags;		/* ND6_F_* (ndp -s) */
 	uint32_t	 expire;	/* seconds: next timer event */
 	struct pkt	*q[ND6_QLEN];
 };
+
+#define ND6_F_STATIC	0x01	/* ndp -s: never ages, no NA changes it */
+#define ND6_F_PROXY	0x02	/* ndp -s ... proxy: answered for */
 
 struct nd6_table {
 	struct nd6_entry e[ND6_SLOTS];

@@ -687,3 +687,96 @@ Test(router6, rs_without_rad_not_answered)
 	cr_expect_eq(nout, 0);
 	cr_expect_eq(counter(ROUTER_C_DROP_ND_UNHANDLED), 1);
 }
+
+/* ---- ndp -s / -d / -c --------------------------------------------------- */
+
+/*
+ * ndp -s: the gateway at a given address is used at once (no
+ * solicitation), kept whatever its advertisements say, never aged, shown
+ * permanent; ndp -d forgets it.
+ */
+Test(router6, ndp_static_entry)
+{
+	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0, 0x66 };
+	uint8_t f[256];
+	const char *t;
+	uint32_t n;
+
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
+	    "02:00:00:00:00:77"), "");
+	host_asks();
+	forget();
+	n = echo(f, em1_mac, HOST, GW, 64);
+	send1("em1", f, n);
+	cr_assert_eq(nout, 1, "forwarded without a solicitation");
+	cr_expect_eq(memcmp(out[0].f, gw_mac, 6), 0);
+	send1("em0", f, nd6_na_build(f, other, em0_mac, GW, E0, GW,
+	    ND_NA_FLAG_SOLICITED | ND_NA_FLAG_OVERRIDE));
+	dptest_run_to(&dp, 100 + 2 * 86400);
+	t = dptest_ctl(&dp, "ndp -an");
+	cr_expect(strstr(t, "2001:db8:100::1                      "
+	    "02:00:00:00:00:77     em0 permanent R \n") != NULL, "%s", t);
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -d 2001:db8:100::1"),
+	    "2001:db8:100::1 (2001:db8:100::1) deleted\n");
+	cr_expect_null(strstr(dptest_ctl(&dp, "ndp -an"), "2001:db8:100::1 "));
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -d 2001:db8:100::1"),
+	    "ndp: 2001:db8:100::1: no such neighbour\n");
+}
+
+/* ndp -s ... proxy: a solicitation for the address is answered with
+ * the given link-layer address, from our link-local one, no override. */
+Test(router6, ndp_proxy_answers)
+{
+	static const uint8_t pub[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	struct nd6_msg m;
+	uint8_t f[128], target[16];
+	struct rif *em1 = router_rif(rt, dp_port(&dp, "em1"));
+
+	a6(target, "2001:db8:50::99");
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:50::99 "
+	    "02:00:00:00:00:99 proxy"), "");
+	forget();
+	send1("em1", f, nd6_ns_build(f, host_mac, HOST, target, NULL, NULL));
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(nd6_parse(out[0].f + 14, out[0].len - 14, &m), ND6_OK);
+	cr_expect_eq(m.type, ND_NEIGHBOR_ADVERT);
+	cr_expect_eq(memcmp(m.target, target, 16), 0);
+	cr_expect(m.has_lla && memcmp(m.lla, pub, 6) == 0);
+	cr_expect_eq(m.flags & ND_NA_FLAG_OVERRIDE, 0);
+	cr_expect_eq(memcmp(out[0].f + 14 + 8, em1->ll6, 16), 0);
+	cr_expect_eq(counter(ROUTER_C_ND_PROXY), 1);
+	cr_expect(strstr(dptest_ctl(&dp, "ndp -an"), " permanent R p\n") !=
+	    NULL, "%s", dptest_out);
+}
+
+/* ndp -c forgets what was learnt, not what ndp -s set; errors say why. */
+Test(router6, ndp_flush_and_errors)
+{
+	host_asks();
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::7 "
+	    "02:00:00:00:00:07 temp"), "");
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::8 "
+	    "02:00:00:00:00:08"), "");
+	cr_expect(strstr(dptest_ctl(&dp, "ndp -an"), "2001:db8:100::7 ") !=
+	    NULL && strstr(dptest_out, "permanent") != NULL);
+	dptest_ctl(&dp, "ndp -c");
+	cr_expect(strstr(dptest_out, "2001:db8:50::10 (2001:db8:50::10) "
+	    "deleted\n") != NULL, "%s", dptest_out);
+	cr_expect(strstr(dptest_out, "2001:db8:100::7 ") != NULL, "temp goes");
+	cr_expect_null(strstr(dptest_out, "2001:db8:100::8 "));
+	cr_expect(strstr(dptest_ctl(&dp, "ndp -an"), "2001:db8:100::8 ") !=
+	    NULL, "static stays");
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:999::1 "
+	    "02:00:00:00:00:01"), "ndp: 2001:db8:999::1: no interface has a "
+	    "prefix for it\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:50::1 "
+	    "02:00:00:00:00:01"), "ndp: 2001:db8:50::1: it is an address of "
+	    "em1\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:50::2 02:00"),
+	    "ndp: invalid Ethernet address '02:00'\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s fe80::1 02:00:00:00:00:01"),
+	    "ndp: fe80::1: no interface has a prefix for it (a link-local "
+	    "address needs %interface)\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s fe80::1%em0 "
+	    "02:00:00:00:00:01"), "");
+}
