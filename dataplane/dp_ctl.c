@@ -531,6 +531,87 @@ ctl_ifconfig_inet(struct dp *dp, struct port *p, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * ifconfig IF inet6 ADDR[/LEN] [prefixlen N] [alias | delete | -alias],
+ * ifconfig IF -inet6: IPv6 addresses are added (alias or not, as
+ * OpenBSD's in6_ifaddr keeps them), deleted, or all of them and IPv6
+ * itself turned off.  Routes and pf's (if) follow.
+ */
+static int
+ctl_ifconfig_inet6(struct dp *dp, struct port *p, int argc, char **argv,
+    FILE *out)
+{
+	struct rif *r = p->rif;
+	char buf[64], *slash;
+	unsigned long plen = 64;
+	uint8_t a[16];
+	int del = 0, i, rc;
+
+	if (r == NULL) {
+		fprintf(out, "ifconfig: %s: not a router interface (vether or "
+		    "an interface with an inet or inet6 line)\n", p->name);
+		return 1;
+	}
+	if (strcmp(argv[0], "-inet6") == 0)
+		rc = router6_del_addr(&dp->router, r, NULL);
+	else {
+		if (argc < 2) {
+			fprintf(out, "ifconfig: inet6 needs an address\n");
+			return 1;
+		}
+		snprintf(buf, sizeof(buf), "%s", argv[1]);
+		if ((slash = strchr(buf, '/')) != NULL) {
+			*slash++ = '\0';
+			if (ctl_parse_uint(slash, 128, &plen) != 0 ||
+			    plen == 0) {
+				fprintf(out, "ifconfig: bad prefix length\n");
+				return 1;
+			}
+		}
+		if (inet_pton(AF_INET6, buf, a) != 1 || in6_is_linklocal(a) ||
+		    in6_is_multicast(a)) {
+			fprintf(out, "ifconfig: %s: bad address (a global or "
+			    "unique local one)\n", buf);
+			return 1;
+		}
+		for (i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "delete") == 0 ||
+			    strcmp(argv[i], "-alias") == 0)
+				del = 1;
+			else if (strcmp(argv[i], "alias") == 0)
+				continue;
+			else if (strcmp(argv[i], "prefixlen") == 0 &&
+			    i + 1 < argc && ctl_parse_uint(argv[i + 1], 128,
+			    &plen) == 0 && plen > 0)
+				i++;
+			else {
+				fprintf(out, "ifconfig: inet6: unexpected "
+				    "\"%s\"\n", argv[i]);
+				return 1;
+			}
+		}
+		rc = del ? router6_del_addr(&dp->router, r, a) :
+		    router6_add_addr(&dp->router, r, a, (uint8_t)plen);
+		if (rc == ESRCH) {
+			fprintf(out, "ifconfig: %s: %s: no such address\n",
+			    p->name, buf);
+			return 1;
+		}
+		if (rc == EEXIST) {
+			fprintf(out, "ifconfig: %s: %s: already there\n",
+			    p->name, buf);
+			return 1;
+		}
+		if (rc != 0) {
+			fprintf(out, "ifconfig: %s: too many addresses, or "
+			    "route table full\n", p->name);
+			return 1;
+		}
+	}
+	dp_drain(dp);
+	return dp_pf_recompile(dp, out) != 0;
+}
+
 static int
 ctl_ifconfig(struct dp *dp, int argc, char **argv, FILE *out)
 {
@@ -544,9 +625,12 @@ ctl_ifconfig(struct dp *dp, int argc, char **argv, FILE *out)
 	if ((p = dp_port(dp, argv[1])) != NULL &&
 	    (strcmp(argv[2], "inet") == 0 || strcmp(argv[2], "-inet") == 0))
 		return ctl_ifconfig_inet(dp, p, argc - 2, argv + 2, out);
+	if (p != NULL && (strcmp(argv[2], "inet6") == 0 ||
+	    strcmp(argv[2], "-inet6") == 0))
+		return ctl_ifconfig_inet6(dp, p, argc - 2, argv + 2, out);
 	if ((br = dp_bridge(dp, argv[1])) == NULL) {
-		fprintf(out, "ifconfig: %s: only bridges and inet addresses "
-		    "can be changed at run time\n", argv[1]);
+		fprintf(out, "ifconfig: %s: only bridges and inet and inet6 "
+		    "addresses can be changed at run time\n", argv[1]);
 		return 1;
 	}
 	return ctl_ifconfig_bridge(dp, br, argc - 2, argv + 2, out);

@@ -258,6 +258,7 @@ int	 router6_add_addr(struct router *, struct rif *, const uint8_t *,
 int	 router6_route_add(struct router *, const uint8_t *, uint8_t,
 	    const uint8_t *, struct rif *, char *, size_t);
 int	 router6_route_delete(struct router *, const uint8_t *, uint8_t);
+int	 router6_del_addr(struct router *, struct rif *, const uint8_t *);
 void	 router6_input(struct router *, struct rif *, struct pkt *, int,
 	    const struct l3info *);
 void	 router6_tick(struct router *);

@@ -131,6 +131,51 @@ router6_add_addr(struct router *rt, struct rif *r, const uint8_t *addr,
 }
 
 /*
+ * ifconfig IF inet6 ADDR delete: the address goes, and its connected
+ * route with it unless another address of r holds the prefix (then the
+ * route names that one).  ADDR NULL (-inet6): every address, and IPv6
+ * off for r, its link-local address too.
+ */
+int
+router6_del_addr(struct router *rt, struct rif *r, const uint8_t *addr)
+{
+	const struct lpm6_route *lr;
+	uint8_t gone[16], plen;
+	int k, j;
+
+	if (addr == NULL) {
+		while (r->naddrs6 > 0)
+			router6_del_addr(rt, r, r->addrs6[0].addr);
+		r->inet6 = 0;
+		return 0;
+	}
+	for (k = 0; k < r->naddrs6; k++)
+		if (memcmp(r->addrs6[k].addr, addr, 16) == 0)
+			break;
+	if (k == r->naddrs6)
+		return ESRCH;
+	memcpy(gone, addr, 16);
+	plen = r->addrs6[k].plen;
+	memmove(&r->addrs6[k], &r->addrs6[k + 1],
+	    (size_t)(r->naddrs6 - k - 1) * sizeof(r->addrs6[0]));
+	r->naddrs6--;
+	if ((lr = lpm6_find(&rt->lpm6, gone, plen)) == NULL ||
+	    !(rt->routes6[lr->nh - 1].flags & RTF_CONNECTED) ||
+	    rt->routes6[lr->nh - 1].rif != (int)(r - rt->rifs))
+		return 0;
+	for (j = 0; j < r->naddrs6; j++)
+		if (r->addrs6[j].plen == plen &&
+		    in6_prefix_eq(r->addrs6[j].addr, gone, plen)) {
+			memcpy(rt->routes6[lr->nh - 1].gw, r->addrs6[j].addr,
+			    16);
+			return 0;
+		}
+	rt->routes6[lr->nh - 1].used = 0;
+	lpm6_delete(&rt->lpm6, gone, plen);
+	return 0;
+}
+
+/*
  * A static route (UGS, priority 8).  A global gateway must be on a
  * connected prefix; a link-local one needs its interface (gr).
  */

@@ -780,3 +780,44 @@ Test(router6, ndp_flush_and_errors)
 	cr_expect_str_eq(dptest_ctl(&dp, "ndp -s fe80::1%em0 "
 	    "02:00:00:00:00:01"), "");
 }
+
+/* ---- ifconfig IF inet6 at run time -------------------------------------- */
+
+/* An address added makes its connected route; a second one on the same
+ * prefix shares it; delete moves the route to the one left, then takes
+ * it away; -inet6 turns IPv6 off on the interface. */
+Test(router6, ifconfig_inet6_at_run_time)
+{
+	uint8_t f[256];
+	const char *t;
+
+	cr_expect_str_eq(dptest_ctl(&dp, "ifconfig em1 inet6 2001:db8:60::1/64"),
+	    "");
+	cr_expect_str_eq(dptest_ctl(&dp, "ifconfig em1 inet6 2001:db8:60::2 "
+	    "prefixlen 64 alias"), "");
+	t = dptest_ctl(&dp, "netstat -rn");
+	cr_expect(strstr(t, "2001:db8:60::/64") != NULL, "%s", t);
+	t = dptest_ctl(&dp, "ifconfig em1");
+	cr_expect(strstr(t, "\tinet6 2001:db8:60::2 prefixlen 64\n") != NULL,
+	    "%s", t);
+	cr_expect_str_eq(dptest_ctl(&dp, "ifconfig em1 inet6 2001:db8:60::1 "
+	    "delete"), "");
+	cr_expect(strstr(dptest_ctl(&dp, "netstat -rn"), "2001:db8:60::/64") !=
+	    NULL, "the other address still holds the prefix");
+	cr_expect_str_eq(dptest_ctl(&dp, "ifconfig em1 inet6 2001:db8:60::2 "
+	    "-alias"), "");
+	cr_expect_null(strstr(dptest_ctl(&dp, "netstat -rn"), "2001:db8:60::/64"),
+	    "%s", dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "ifconfig em1 inet6 2001:db8:60::2 "
+	    "delete"), "ifconfig: em1: 2001:db8:60::2: no such address\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "ifconfig em1 inet6 fe80::5"),
+	    "ifconfig: fe80::5: bad address (a global or unique local one)\n");
+
+	cr_expect_str_eq(dptest_ctl(&dp, "ifconfig em1 -inet6"), "");
+	cr_expect_null(strstr(dptest_ctl(&dp, "ifconfig em1"), "inet6"), "%s",
+	    dptest_out);
+	forget();
+	send1("em1", f, echo(f, em1_mac, HOST, R1, 64));
+	cr_expect_eq(nout, 0, "IPv6 is off on em1");
+	cr_expect_eq(counter(ROUTER_C_DROP_NO_INET6), 1);
+}
