@@ -834,12 +834,15 @@ pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
 			return NULL;
 		proto = in[6];
 		for (hl = 40; proto == 0 || proto == 43 || proto == 60 ||
-		    proto == 44; ) {
-			if (room < hl + 8 || (proto == 44 &&
+		    proto == 44 || proto == 51; ) {
+			uint8_t cur = proto;
+
+			if (room < hl + 8 || (cur == 44 &&
 			    (ether_get16(in + hl + 2) & 0xfff8) != 0))
 				return NULL;	/* no ports in a later fragment */
 			proto = in[hl];
-			hl += proto == 44 ? 8u : 8u + in[hl + 1] * 8u;
+			hl += cur == 44 ? 8u : cur == 51 ? (in[hl + 1] + 2u) *
+			    4u : 8u + in[hl + 1] * 8u;
 		}
 	}
 	if (room < hl + 8)

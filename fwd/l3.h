@@ -153,6 +153,11 @@ l3_parse(const uint8_t *f, uint32_t len, struct l3info *li)
 					return L3_SHORT;
 				nh = f[p];
 				p += 8u + f[p + 1] * 8u;
+			} else if (nh == 51) {		/* AH: 4-byte units */
+				if (len < p + 8)
+					return L3_SHORT;
+				nh = f[p];
+				p += (f[p + 1] + 2u) * 4u;
 			} else if (nh == 44) {
 				if (len < p + 8)
 					return L3_SHORT;

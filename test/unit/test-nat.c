@@ -565,3 +565,39 @@ Test(nat, prefetch_long_burst_hints)
 	cr_expect_eq(t.c[STATE_C_STALE_TAG], 0);
 	state_table_fini(&t);
 }
+
+/* IPv6 extension headers before the transport: hop-by-hop, destination
+ * options, AH (whose length is in 4-byte units), then a fragment header. */
+Test(nat, l3_parse_walks_ipv6_extension_headers)
+{
+	static uint8_t b[256];
+	struct l3info li;
+	uint8_t *ip = b + 14, *x;
+
+	memset(b, 0, sizeof(b));
+	ether_put16(b + 12, 0x86dd);
+	ip[0] = 0x60;
+	ip[6] = 0;			/* hop-by-hop */
+	ip[7] = 64;
+	x = ip + 40;
+	x[0] = 51;			/* -> AH */
+	x[1] = 0;			/* 8 bytes */
+	x += 8;
+	x[0] = 60;			/* AH -> destination options */
+	x[1] = 4;			/* (4 + 2) * 4 = 24 bytes */
+	x += 24;
+	x[0] = 17;			/* -> UDP */
+	x[1] = 0;
+	x += 8;
+	ether_put16(x, 41000);
+	ether_put16(x + 2, 53);
+	ether_put16(x + 4, 8);
+	ether_put16(ip + 4, (uint16_t)(x + 8 - (ip + 40)));
+	cr_assert_eq(l3_parse(b, (uint32_t)(x + 8 - b), &li), L3_OK);
+	cr_expect_eq(li.proto, 17);
+	cr_expect_eq(li.l4off, (uint16_t)(x - b));
+	cr_expect_eq(li.sport, 41000);
+	cr_expect_eq(li.dport, 53);
+	/* cut inside the AH: short, not garbage ports */
+	cr_expect_eq(l3_parse(b, 14 + 40 + 8 + 4, &li), L3_SHORT);
+}
