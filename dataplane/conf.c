@@ -429,7 +429,14 @@ parse_inet6(struct conf *c, struct hline *hl, struct conf_if *ci)
 	if (strcmp(a->text, "alias") == 0 &&
 	    (a = hline_arg(c, hl, "inet6 alias", "an address")) == NULL)
 		return -1;
-	if (strcmp(a->text, "autoconf") == 0 || strcmp(a->text, "eui64") == 0 ||
+	if (strcmp(a->text, "autoconf") == 0) {
+		/* slaacd(8)'s job: addresses and a default router from
+		 * router advertisements (dataplane/router6.c) */
+		ci->autoconf6 = 1;
+		hl->i = hl->n;
+		return 0;
+	}
+	if (strcmp(a->text, "eui64") == 0 ||
 	    strcmp(a->text, "temporary") == 0) {
 		conf_warn(c, &a->pos, "inet6 %s is not enforced by sluice "
 		    "(no SLAAC: give addresses as inet6 ADDRESS PREFIXLEN)",

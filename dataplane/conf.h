@@ -105,6 +105,7 @@ struct conf_if {
 	int		 dhcp;		/* dhcp, inet autoconf: a lease */
 	int		 naddrs6;
 	struct conf_addr6 addrs6[CONF_MAX_ADDRS];
+	int		 autoconf6;	/* inet6 autoconf: SLAAC */
 	struct conf_pos	 pos;
 };
 

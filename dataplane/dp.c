@@ -543,7 +543,7 @@ dp_build_router(struct dp *dp, FILE *err)
 		uint8_t mac[6];
 
 		if (conf_vlan(c, ci->name) != NULL && ci->naddrs == 0 &&
-		    ci->naddrs6 == 0)
+		    ci->naddrs6 == 0 && !ci->autoconf6)
 			continue;
 		if (p == NULL && strncmp(ci->name, "vether", 6) == 0) {
 			if ((p = dp_new_port(dp, ci->name, err)) == NULL)
@@ -551,12 +551,14 @@ dp_build_router(struct dp *dp, FILE *err)
 			p->kind = PORT_VETHER;
 		}
 		if (p == NULL && (ci->naddrs > 0 || ci->naddrs6 > 0 ||
-		    ci->dhcp) && (p = dp_open_physical(dp, ci->name, err)) ==
+		    ci->dhcp || ci->autoconf6) &&
+		    (p = dp_open_physical(dp, ci->name, err)) ==
 		    NULL)
 			return -1;
 		if (p == NULL || p->kind == PORT_VPORT ||
 		    (p->kind != PORT_VETHER && (p->bridge >= 0 ||
-		    (ci->naddrs == 0 && ci->naddrs6 == 0 && !ci->dhcp))))
+		    (ci->naddrs == 0 && ci->naddrs6 == 0 && !ci->dhcp &&
+		    !ci->autoconf6))))
 			continue;
 		if (ci->mtu != 0)
 			p->mtu = ci->mtu;
@@ -584,6 +586,10 @@ dp_build_router(struct dp *dp, FILE *err)
 			    ci->addrs6[k].plen) != 0)
 				return dp_conf_err(err, &ci->addrs6[k].pos,
 				    "inet6: duplicate address or too many");
+		if (ci->autoconf6 && router6_autoconf(rt, p->rif) != 0) {
+			fprintf(err, "sluiced: out of memory\n");
+			return -1;
+		}
 		if (ci->dhcp && dhcp_start(p->rif) != 0) {
 			fprintf(err, "sluiced: out of memory\n");
 			return -1;

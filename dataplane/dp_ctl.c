@@ -208,12 +208,25 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 			    "0x%x\n", a, p->name, p->index + 1u);
 		}
 		for (k = 0; k < p->rif->naddrs6; k++) {
+			const struct rif_slaac *sl = p->rif->slaac;
 			char a[INET6_ADDRSTRLEN];
+			int j;
 
 			inet_ntop(AF_INET6, p->rif->addrs6[k].addr, a,
 			    sizeof(a));
-			fprintf(out, "\tinet6 %s prefixlen %u\n", a,
+			fprintf(out, "\tinet6 %s prefixlen %u", a,
 			    p->rif->addrs6[k].plen);
+			/* in6_status(): an autoconf address's lifetimes */
+			for (j = 0; sl != NULL && j < sl->naddrs; j++)
+				if (memcmp(sl->a[j].addr,
+				    p->rif->addrs6[k].addr, 16) == 0)
+					fprintf(out, " autoconf pltime %d "
+					    "vltime %d", (int32_t)(sl->a[j].
+					    pref_until - dp->now) > 0 ?
+					    (int)(sl->a[j].pref_until -
+					    dp->now) : 0, (int)(sl->a[j].
+					    valid_until - dp->now));
+			fputc('\n', out);
 		}
 	}
 }

@@ -104,6 +104,11 @@
 	X(DROP_ND_UNHANDLED, "drop-nd-unhandled", "dropped: router solicitation on an interface rad.conf does not name, an advertisement from another router, or a redirect (sluice takes none)") \
 	X(RA_SENT,	"ra-sent",	"router advertisements sent (rad.conf)") \
 	X(RS_IN,	"rs-in",	"router solicitations answered, or to be answered when 3 s have passed since the last advertisement") \
+	X(RS_SENT,	"rs-sent",	"router solicitations sent (inet6 autoconf)") \
+	X(RA_IN,	"ra-in",	"router advertisements taken (inet6 autoconf)") \
+	X(SLAAC_ADDED,	"slaac-added",	"addresses configured from advertised prefixes") \
+	X(SLAAC_EXPIRED, "slaac-expired", "autoconfigured addresses whose valid lifetime ran out") \
+	X(DROP_RA_BAD,	"drop-ra-malformed", "dropped: router advertisement with a hop limit other than 255, a source not link-local, a bad checksum, length or option") \
 	X(DROP_RS_BAD,	"drop-rs-malformed", "dropped: router solicitation with a hop limit other than 255, a bad checksum or length, code not 0, or a source link-layer option from the unspecified address") \
 	X(DROP_ND_TIMEOUT, "drop-nd-timeout", "dropped: next hop did not answer Neighbor Solicitations (ICMPv6 address unreachable sent)") \
 	X(DROP_ND_QUEUE, "drop-nd-queue-full", "dropped: too many packets waiting for neighbour discovery") \
@@ -143,9 +148,31 @@ struct rif_rad {
 	int		 pending;	/* a solicitation waits out the 3 s */
 };
 
+/*
+ * inet6 autoconf, as slaacd(8) does it: the addresses and the default
+ * router that router advertisements gave this interface.
+ */
+#define SLAAC_MAX_ADDRS	4
+
+struct rif_slaac {
+	uint8_t		 router[16];	/* its link-local address */
+	int		 route_ours;	/* the default route is the router's */
+	uint32_t	 router_until;	/* dp->now */
+	int		 naddrs;
+	struct {
+		uint8_t	 addr[16];
+		uint32_t valid_until;
+		uint32_t pref_until;
+	}		 a[SLAAC_MAX_ADDRS];
+	uint32_t	 rs_next;	/* the next solicitation */
+	int		 rs_sent;	/* 3 at most, until one is answered */
+	int		 heard;
+};
+
 struct rif {
 	struct dhcp_client *dhcp;	/* a DHCP lease makes its address */
 	struct rif_rad	*rad;		/* rad.conf names it; NULL: silent */
+	struct rif_slaac *slaac;	/* inet6 autoconf */
 	struct port	*port;
 	uint8_t		 mac[6];
 	int		 naddrs;
@@ -264,6 +291,7 @@ void	 router6_input(struct router *, struct rif *, struct pkt *, int,
 void	 router6_tick(struct router *);
 void	 router6_fini(struct router *);
 int	 router6_rad(struct router *, struct rif *, const struct conf_rad_if *);
+int	 router6_autoconf(struct router *, struct rif *);
 int	 router6_nd_set(struct router *, const uint8_t *, const char *,
 	    const uint8_t *, uint8_t, char *, size_t);
 int	 router6_nd_delete(struct router *, const uint8_t *, const char *,

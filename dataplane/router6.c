@@ -243,6 +243,8 @@ router6_fini(struct router *rt)
 	for (k = 0; k < rt->nrifs; k++) {
 		free(rt->rifs[k].rad);
 		rt->rifs[k].rad = NULL;
+		free(rt->rifs[k].slaac);
+		rt->rifs[k].slaac = NULL;
 	}
 	free(rt->routes6);
 	rt->routes6 = NULL;
@@ -871,6 +873,212 @@ bad:
 		    "solicitation on %s", r->port->name);
 }
 
+/* ---- inet6 autoconf (slaacd) ----------------------------------------------- */
+
+#define SLAAC_RS_MAX		3	/* MAX_RTR_SOLICITATIONS */
+#define SLAAC_RS_INTERVAL	4	/* RTR_SOLICITATION_INTERVAL */
+#define SLAAC_TWO_HOURS		7200	/* RFC 4862 5.5.3 e) */
+
+static const uint8_t in6_allrouters[16] = { 0xff, 0x02, [15] = 2 };
+static const uint8_t in6_any[16];	/* ::/0, the default route */
+
+/* hostname.IF says inet6 autoconf: IPv6 on (link-local), and ask. */
+int
+router6_autoconf(struct router *rt, struct rif *r)
+{
+	if (r->slaac == NULL &&
+	    (r->slaac = calloc(1, sizeof(*r->slaac))) == NULL)
+		return -1;
+	if (!r->inet6) {
+		r->inet6 = 1;
+		in6_linklocal(r->ll6, r->mac);
+	}
+	(void)rt;
+	return 0;
+}
+
+static void
+slaac_rs_send(struct router *rt, struct rif *r)
+{
+	uint8_t mac[6], *ip6, *rs;
+	struct pkt *p;
+
+	if ((p = router_alloc(rt)) == NULL)
+		return;
+	in6_mcast_mac(mac, in6_allrouters);
+	ip6 = nd6_headers(p->data, mac, r->mac, r->ll6, in6_allrouters, 16);
+	rs = ip6 + 40;
+	rs[0] = ND_ROUTER_SOLICIT;
+	rs[8] = ND_OPT_SOURCE_LINKADDR;
+	rs[9] = 1;
+	memcpy(rs + 10, r->mac, 6);
+	ether_put16(rs + 2, icmp6_csum(ip6, 40 + 16));
+	p->len = ETHER_HDR_LEN + 40 + 16;
+	rt->c[ROUTER_C_RS_SENT]++;
+	r->slaac->rs_sent++;
+	router_rif_send(rt, r, p);
+}
+
+/* Something a pf rule may name ((em0), egress) changed. */
+static void
+slaac_changed(struct router *rt)
+{
+	dp_drain(rt->dp);
+	dp_pf_recompile(rt->dp, stderr);
+}
+
+/* Once a second: solicitations until an advertisement comes, and what
+ * ran out (an address's valid lifetime, the router's). */
+static void
+slaac_tick(struct router *rt)
+{
+	uint32_t now = rt->dp->now;
+	int i, k, changed = 0;
+
+	for (i = 0; i < rt->nrifs; i++) {
+		struct rif *r = &rt->rifs[i];
+		struct rif_slaac *sl = r->slaac;
+
+		if (sl == NULL || !r->inet6)
+			continue;
+		if (!sl->heard && sl->rs_sent < SLAAC_RS_MAX &&
+		    (sl->rs_sent == 0 || (int32_t)(now - sl->rs_next) >= 0)) {
+			slaac_rs_send(rt, r);
+			sl->rs_next = now + SLAAC_RS_INTERVAL;
+		}
+		for (k = 0; k < sl->naddrs; ) {
+			if ((int32_t)(now - sl->a[k].valid_until) < 0) {
+				k++;
+				continue;
+			}
+			router6_del_addr(rt, r, sl->a[k].addr);
+			sl->a[k] = sl->a[--sl->naddrs];
+			rt->c[ROUTER_C_SLAAC_EXPIRED]++;
+			changed = 1;
+		}
+		if (sl->route_ours && (int32_t)(now - sl->router_until) >= 0) {
+			router6_route_delete(rt, in6_any, 0);
+			sl->route_ours = 0;
+			changed = 1;
+		}
+	}
+	if (changed)
+		slaac_changed(rt);
+}
+
+/* RFC 4862 5.5.3 e): how long an address may still be valid after an
+ * advertisement says VALID, when it has LEFT; no one shortens it below
+ * two hours without authentication. */
+static uint32_t
+slaac_valid(uint32_t valid, uint32_t left)
+{
+	if (valid > SLAAC_TWO_HOURS || valid > left)
+		return valid;
+	return left <= SLAAC_TWO_HOURS ? left : SLAAC_TWO_HOURS;
+}
+
+/*
+ * A Router Advertisement on r with inet6 autoconf: each autonomous /64
+ * gives an address (the prefix and r's modified EUI-64 identifier, as
+ * with `-soii'), the router lifetime a default route through the
+ * advertising router unless one is configured.
+ */
+static void
+slaac_ra_input(struct router *rt, struct rif *r, struct pkt *p,
+    const uint8_t *ip, uint32_t len)
+{
+	struct rif_slaac *sl = r->slaac;
+	const uint8_t *ra = ip + 40, *o;
+	uint32_t room = len - 40, off, now = rt->dp->now, valid, pref;
+	uint16_t lifetime;
+	uint8_t addr[16];
+	char a[IP6STR];
+	int k, changed = 0;
+
+	if (ip[7] != 255 || !in6_is_linklocal(ip + 8) || room < 16 ||
+	    ra[1] != 0 ||
+	    (!(p->off.flags & PKT_OFF_NEEDS_CSUM) && icmp6_csum(ip, len) != 0))
+		goto bad;
+	for (off = 16; off < room; off += o[1] * 8u) {
+		o = ra + off;
+		if (off + 2 > room || o[1] == 0 || off + o[1] * 8u > room ||
+		    (o[0] == ND_OPT_PREFIX_INFO && o[1] != 4))
+			goto bad;
+	}
+	rt->c[ROUTER_C_RA_IN]++;
+	sl->heard = 1;
+	lifetime = ether_get16(ra + 6);
+	for (off = 16; off < room; off += o[1] * 8u) {
+		o = ra + off;
+		if (o[0] != ND_OPT_PREFIX_INFO || !(o[3] & 0x40) ||
+		    o[2] != 64 || in6_is_linklocal(o + 16))
+			continue;
+		valid = ip_get32(o + 4);
+		pref = ip_get32(o + 8);
+		if (pref > valid)
+			continue;	/* RFC 4862 5.5.3 c) */
+		memcpy(addr, o + 16, 8);
+		memcpy(addr + 8, r->ll6 + 8, 8);
+		for (k = 0; k < sl->naddrs; k++)
+			if (memcmp(sl->a[k].addr, addr, 16) == 0)
+				break;
+		if (k < sl->naddrs) {
+			uint32_t left = (int32_t)(sl->a[k].valid_until - now) >
+			    0 ? sl->a[k].valid_until - now : 0;
+
+			sl->a[k].valid_until = now + slaac_valid(valid, left);
+			sl->a[k].pref_until = now + pref;
+			continue;
+		}
+		if (valid == 0 || sl->naddrs == SLAAC_MAX_ADDRS ||
+		    router6_add_addr(rt, r, addr, 64) != 0)
+			continue;
+		memcpy(sl->a[sl->naddrs].addr, addr, 16);
+		sl->a[sl->naddrs].valid_until = now + valid;
+		sl->a[sl->naddrs].pref_until = now + pref;
+		sl->naddrs++;
+		rt->c[ROUTER_C_SLAAC_ADDED]++;
+		changed = 1;
+		if (p->traced)
+			dp_trace(rt->dp, p, "slaac", "%s: address %s/64 from "
+			    "the advertisement (valid %u s)", r->port->name,
+			    ip6str(addr, r, a), valid);
+	}
+	if (lifetime > 0 && (sl->route_ours ||
+	    lpm6_find(&rt->lpm6, in6_any, 0) == NULL)) {
+		char err[96];
+
+		if (sl->route_ours && memcmp(sl->router, ip + 8, 16) != 0) {
+			router6_route_delete(rt, in6_any, 0);
+			sl->route_ours = 0;
+		}
+		if (!sl->route_ours && router6_route_add(rt, in6_any, 0,
+		    ip + 8, r, err, sizeof(err)) == 0) {
+			memcpy(sl->router, ip + 8, 16);
+			sl->route_ours = 1;
+			changed = 1;
+			if (p->traced)
+				dp_trace(rt->dp, p, "slaac", "%s: default "
+				    "router %s", r->port->name,
+				    ip6str(ip + 8, r, a));
+		}
+		sl->router_until = now + lifetime;
+	} else if (lifetime == 0 && sl->route_ours &&
+	    memcmp(sl->router, ip + 8, 16) == 0) {
+		router6_route_delete(rt, in6_any, 0);
+		sl->route_ours = 0;
+		changed = 1;
+	}
+	if (changed)
+		slaac_changed(rt);
+	return;
+bad:
+	rt->c[ROUTER_C_DROP_RA_BAD]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "slaac", "drop: malformed router "
+		    "advertisement on %s", r->port->name);
+}
+
 /* ---- input --------------------------------------------------------------- */
 
 /* For us: answer echo requests; UDP gets port unreachable. */
@@ -1076,6 +1284,8 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 			router6_nd_input(rt, r, p, ip, len);
 		else if (ip[40] == ND_ROUTER_SOLICIT && r->rad != NULL)
 			rad_rs_input(rt, r, p, ip, len);
+		else if (ip[40] == ND_ROUTER_ADVERT && r->slaac != NULL)
+			slaac_ra_input(rt, r, p, ip, len);
 		else {
 			rt->c[ROUTER_C_DROP_ND_UNHANDLED]++;
 			if (p->traced)
@@ -1234,6 +1444,7 @@ router6_tick(struct router *rt)
 	int k, nq;
 
 	rad_tick(rt);
+	slaac_tick(rt);
 	if (t == NULL || t->count == 0)
 		return;
 	while (i < ND6_SLOTS) {

@@ -484,3 +484,14 @@ Test(conf, radconf_rest_of_line)
 	cr_expect_null(strstr(errs, "\"yes\""), "one error a statement:\n%s",
 	    errs);
 }
+
+/* inet6 autoconf asks for SLAAC (no warning); eui64 is not enforced. */
+Test(conf, inet6_autoconf)
+{
+	put("hostname.em0", "inet6 autoconf\nup\n");
+	put("hostname.em1", "inet6 eui64\nup\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect(c->ifs[0].autoconf6 + c->ifs[1].autoconf6 == 1);
+	cr_expect_null(strstr(errs, "autoconf"), "%s", errs);
+	EXPECT_ERR("hostname.em1:1:7: warning: inet6 eui64 is not enforced");
+}

@@ -821,3 +821,71 @@ Test(router6, ifconfig_inet6_at_run_time)
 	cr_expect_eq(nout, 0, "IPv6 is off on em1");
 	cr_expect_eq(counter(ROUTER_C_DROP_NO_INET6), 1);
 }
+
+/* ---- inet6 autoconf (slaacd) ------------------------------------------- */
+
+/* The wan router (fe80::77 on em0) advertises 2001:db8:100::/64. */
+static void
+gw_advertises(uint16_t lifetime, uint32_t valid, uint32_t pref)
+{
+	static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 1 };
+	uint8_t f[160], pl[16 + 32] = { ND_ROUTER_ADVERT, 0, 0, 0, 64, 0 };
+	uint8_t src[16];
+
+	a6(src, "fe80::77");
+	ether_put16(pl + 6, lifetime);
+	pl[16] = ND_OPT_PREFIX_INFO;
+	pl[17] = 4;
+	pl[18] = 64;
+	pl[19] = 0xc0;
+	ip_put32(pl + 20, valid);
+	ip_put32(pl + 24, pref);
+	a6(pl + 32, "2001:db8:100::");
+	send1("em0", f, frame6(f, (const uint8_t *)"\x33\x33\x00\x00\x00\x01",
+	    gw_mac, src, allnodes, 58, 255, pl, sizeof(pl)));
+}
+
+/*
+ * inet6 autoconf on em0: three solicitations 4 s apart; the
+ * advertisement gives em0 the prefix with its EUI-64 identifier and a
+ * default route through the router; lifetimes as RFC 4862 5.5.3 says;
+ * the address goes when its valid lifetime runs out, the route when the
+ * router says lifetime 0.
+ */
+Test(router6, slaac_address_and_default_router)
+{
+	const char *t;
+
+	put("hostname.em0", "lladdr 02:00:00:00:0e:00\ninet6 autoconf\nup\n");
+	put("mygate", "");
+	rebuild();
+	dptest_run_to(&dp, 101);
+	cr_assert_eq(nout, 1, "a solicitation at once");
+	cr_expect_eq(out[0].f[14 + 40], ND_ROUTER_SOLICIT);
+	cr_expect_eq(memcmp(out[0].f, "\x33\x33\x00\x00\x00\x02", 6), 0);
+	dptest_run_to(&dp, 120);
+	cr_expect_eq(counter(ROUTER_C_RS_SENT), 3, "three, then quiet");
+
+	gw_advertises(1800, 600, 300);
+	cr_expect_eq(counter(ROUTER_C_SLAAC_ADDED), 1);
+	t = dptest_ctl(&dp, "ifconfig em0");
+	cr_expect(strstr(t, "\tinet6 2001:db8:100::ff:fe00:e00 prefixlen 64 "
+	    "autoconf pltime 300 vltime 600\n") != NULL, "%s", t);
+	t = dptest_ctl(&dp, "netstat -rn");
+	cr_expect(strstr(t, "default") != NULL && strstr(t, "fe80::77%em0") !=
+	    NULL, "%s", t);
+
+	/* a shorter valid lifetime under two hours left is ignored */
+	gw_advertises(1800, 10, 5);
+	dptest_run_to(&dp, 120 + 100);
+	cr_expect(strstr(dptest_ctl(&dp, "ifconfig em0"), "2001:db8:100::ff:"
+	    "fe00:e00") != NULL, "still there after 100 s");
+	dptest_run_to(&dp, 120 + 601);
+	cr_expect_null(strstr(dptest_ctl(&dp, "ifconfig em0"),
+	    "2001:db8:100::"), "%s", dptest_out);
+	cr_expect_eq(counter(ROUTER_C_SLAAC_EXPIRED), 1);
+
+	gw_advertises(0, 600, 300);
+	cr_expect_null(strstr(dptest_ctl(&dp, "netstat -rn"), "fe80::77"),
+	    "router lifetime 0: no default route:\n%s", dptest_out);
+}
