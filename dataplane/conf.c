@@ -1116,6 +1116,34 @@ done:
 
 /* ---- vm.conf ---------------------------------------------------------- */
 
+/*
+ * A braced file (vm.conf, rad.conf) read whole for the lexer: the text,
+ * which the caller frees, or NULL with the error reported.
+ */
+static char *
+lex_open(struct conf *c, struct lex *lx, const char *path)
+{
+	size_t len;
+	char *buf;
+
+	memset(lx, 0, sizeof(*lx));
+	lx->file = conf_intern(c, path);
+	if ((buf = read_file(path, &len)) == NULL) {
+		struct conf_pos p = { lx->file, 0, 0 };
+
+		conf_err(c, &p, "%s", strerror(errno));
+		return NULL;
+	}
+	lx->c = c;
+	lx->buf = buf;
+	lx->len = len;
+	lx->line = lx->col = 1;
+	lx->braces = 1;
+	return buf;
+}
+
+
+
 static int
 vm_expect(struct lex *lx, struct tok *t, enum tok_type type, const char *what)
 {
@@ -1400,24 +1428,13 @@ vm_parse_switch(struct lex *lx, struct conf_switch *sw)
 int
 conf_parse_vmconf(struct conf *c, const char *path)
 {
-	struct lex lx = { 0 };
+	struct lex lx;
 	struct tok t, name;
-	size_t len;
 	char *buf;
 	int errors = c->errors;
 
-	lx.file = conf_intern(c, path);
-	if ((buf = read_file(path, &len)) == NULL) {
-		struct conf_pos p = { lx.file, 0, 0 };
-
-		conf_err(c, &p, "%s", strerror(errno));
+	if ((buf = lex_open(c, &lx, path)) == NULL)
 		return -1;
-	}
-	lx.c = c;
-	lx.buf = buf;
-	lx.len = len;
-	lx.line = lx.col = 1;
-	lx.braces = 1;
 	for (;;) {
 		vm_skip_nl(&lx);
 		lex_next(&lx, &t);
@@ -1839,26 +1856,15 @@ rad_inherit(struct conf_rad_opts *o, const struct conf_rad_opts *g)
 int
 conf_parse_radconf(struct conf *c, const char *path)
 {
-	struct lex lx = { 0 };
+	struct lex lx;
 	struct tok t, name;
-	size_t len;
 	char *buf;
 	int errors = c->errors, serr, i;
 
-	lx.file = conf_intern(c, path);
-	if ((buf = read_file(path, &len)) == NULL) {
-		struct conf_pos p = { lx.file, 0, 0 };
-
-		conf_err(c, &p, "%s", strerror(errno));
+	if ((buf = lex_open(c, &lx, path)) == NULL)
 		return -1;
-	}
 	c->has_rad = 1;
 	rad_defaults(&c->rad);
-	lx.c = c;
-	lx.buf = buf;
-	lx.len = len;
-	lx.line = lx.col = 1;
-	lx.braces = 1;
 	for (;;) {
 		vm_skip_nl(&lx);
 		lex_next(&lx, &t);

@@ -835,21 +835,15 @@ static void
 rad_rs_input(struct router *rt, struct rif *r, struct pkt *p,
     const uint8_t *ip, uint32_t len)
 {
-	const uint8_t *rs = ip + 40, *o;
-	uint32_t room = len - 40, off;
-	int slla = 0;
+	const uint8_t *rs = ip + 40;
+	uint32_t room = len - 40, seen;
 
 	if (ip[7] != 255 || room < 8 || rs[1] != 0 ||
 	    (!(p->off.flags & PKT_OFF_NEEDS_CSUM) && icmp6_csum(ip, len) != 0))
 		goto bad;
-	for (off = 8; off < room; off += o[1] * 8u) {
-		o = rs + off;
-		if (off + 2 > room || o[1] == 0 || off + o[1] * 8u > room)
-			goto bad;
-		if (o[0] == ND_OPT_SOURCE_LINKADDR)
-			slla = 1;
-	}
-	if (slla && in6_is_unspecified(ip + 8))
+	if (nd6_opts_check(rs + 8, room - 8, &seen) != 0 ||
+	    ((seen & (1u << ND_OPT_SOURCE_LINKADDR)) &&
+	    in6_is_unspecified(ip + 8)))
 		goto bad;
 	rt->c[ROUTER_C_RS_IN]++;
 	if ((int32_t)(rt->dp->now - r->rad->last) >= RAD_MIN_DELAY &&
@@ -989,7 +983,7 @@ slaac_ra_input(struct router *rt, struct rif *r, struct pkt *p,
 {
 	struct rif_slaac *sl = r->slaac;
 	const uint8_t *ra = ip + 40, *o;
-	uint32_t room = len - 40, off, now = rt->dp->now, valid, pref;
+	uint32_t room = len - 40, off, now = rt->dp->now, valid, pref, seen;
 	uint16_t lifetime;
 	uint8_t addr[16];
 	char a[IP6STR];
@@ -999,12 +993,8 @@ slaac_ra_input(struct router *rt, struct rif *r, struct pkt *p,
 	    ra[1] != 0 ||
 	    (!(p->off.flags & PKT_OFF_NEEDS_CSUM) && icmp6_csum(ip, len) != 0))
 		goto bad;
-	for (off = 16; off < room; off += o[1] * 8u) {
-		o = ra + off;
-		if (off + 2 > room || o[1] == 0 || off + o[1] * 8u > room ||
-		    (o[0] == ND_OPT_PREFIX_INFO && o[1] != 4))
-			goto bad;
-	}
+	if (nd6_opts_check(ra + 16, room - 16, &seen) != 0)
+		goto bad;
 	rt->c[ROUTER_C_RA_IN]++;
 	sl->heard = 1;
 	lifetime = ether_get16(ra + 6);

@@ -351,3 +351,30 @@ icmp6_echo_reply(uint8_t *ip6, uint32_t room)
 	    icmp[1]), (uint16_t)(ICMP6_ECHO_REPLY << 8 | icmp[1]));
 	return 0;
 }
+
+/*
+ * The options of an ND message (len bytes at opts): each with a length,
+ * within the message, and those we read the right size (RFC 4861 4.6:
+ * a link-layer address 1 unit on Ethernet, a prefix 4, an MTU 1).
+ * *seen gets a bit for each type below 32.  0 if well formed.
+ */
+int
+nd6_opts_check(const uint8_t *opts, uint32_t len, uint32_t *seen)
+{
+	uint32_t off;
+
+	*seen = 0;
+	for (off = 0; off < len; off += opts[off + 1] * 8u) {
+		const uint8_t *o = opts + off;
+
+		if (off + 2 > len || o[1] == 0 || off + o[1] * 8u > len)
+			return -1;
+		if (((o[0] == ND_OPT_SOURCE_LINKADDR ||
+		    o[0] == ND_OPT_TARGET_LINKADDR || o[0] == ND_OPT_MTU) &&
+		    o[1] != 1) || (o[0] == ND_OPT_PREFIX_INFO && o[1] != 4))
+			return -1;
+		if (o[0] < 32)
+			*seen |= 1u << o[0];
+	}
+	return 0;
+}

@@ -134,6 +134,7 @@ void	 in6_solicited(uint8_t *, const uint8_t *);
 void	 in6_mcast_mac(uint8_t *, const uint8_t *);
 int	 in6_prefix_eq(const uint8_t *, const uint8_t *, uint8_t);
 void	 in6_mask(uint8_t *, uint8_t);
+int	 nd6_opts_check(const uint8_t *, uint32_t, uint32_t *);
 uint8_t	*nd6_headers(uint8_t *, const uint8_t *, const uint8_t *,
 	    const uint8_t *, const uint8_t *, uint32_t);
 uint16_t icmp6_csum(const uint8_t *, uint32_t);

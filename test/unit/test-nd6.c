@@ -315,3 +315,25 @@ Test(lpm6, random_routes_match_a_linear_scan)
 	}
 	lpm6_fini(&l);
 }
+
+/* ND options: lengths within the message, the sizes RFC 4861 gives. */
+Test(nd6, options_checked)
+{
+	uint8_t o[48];
+	uint32_t seen;
+
+	memset(o, 0, sizeof(o));
+	o[0] = ND_OPT_SOURCE_LINKADDR;
+	o[1] = 1;
+	o[8] = ND_OPT_PREFIX_INFO;
+	o[9] = 4;
+	cr_expect_eq(nd6_opts_check(o, 40, &seen), 0);
+	cr_expect_eq(seen, (1u << ND_OPT_SOURCE_LINKADDR) |
+	    (1u << ND_OPT_PREFIX_INFO));
+	cr_expect_eq(nd6_opts_check(o, 39, &seen), -1, "beyond the message");
+	o[9] = 3;
+	cr_expect_eq(nd6_opts_check(o, 32, &seen), -1, "a prefix of 3 units");
+	o[9] = 0;
+	cr_expect_eq(nd6_opts_check(o, 40, &seen), -1, "length 0");
+	cr_expect_eq(nd6_opts_check(o, 0, &seen), 0, "no options");
+}
