@@ -161,6 +161,17 @@ wan_ns() {
 # routed_etc DIR [LINE...]: the handbook's section 3 routed segment in DIR:
 # vether0 10.50.0.1/24 (and LINEs of its hostname.vether0) on bridge1,
 # db01 on switch "isolated", the em0 uplink.
+# The routed segment over IPv6 too: vether0 2001:db8:50::1/64, em0
+# 2001:db8:100::2/64, mygate's IPv6 line the wan (2001:db8:100::1), which
+# routes 2001:db8:50::/64 back through em0.
+routed6_etc() {
+	local etc=$1 wan=$2
+	routed_etc "$etc" "inet6 2001:db8:50::1 64"
+	echo "inet6 2001:db8:100::2/64" >>"$etc/hostname.em0"
+	echo 2001:db8:100::1 >>"$etc/mygate"
+	ip -n "$wan" addr add 2001:db8:100::1/64 dev wan0 nodad
+	ip -n "$wan" -6 route add 2001:db8:50::/64 via 2001:db8:100::2
+}
 routed_etc() {
 	local etc=$1 l
 	shift

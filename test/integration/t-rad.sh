@@ -8,13 +8,9 @@ T_NAME=rad
 
 WAN=sl$ID-rwan DB=sl$ID-rdb
 wan_ns "$WAN" && mkns "$DB" || exit 1
-ip -n "$WAN" addr add 2001:db8:100::1/64 dev wan0 nodad
-ip -n "$WAN" -6 route add 2001:db8:50::/64 via 2001:db8:100::2
 
 etc=$TMP/etc
-routed_etc "$etc" "inet6 2001:db8:50::1 64"
-echo "inet6 2001:db8:100::2/64" >>"$etc/hostname.em0"
-echo 2001:db8:100::1 >>"$etc/mygate"
+routed6_etc "$etc" "$WAN"
 echo net.inet6.ip6.forwarding=1 >"$etc/sysctl.conf"
 cat >"$etc/rad.conf" <<'RAD'
 # rad.conf(5): advertise vether0's prefix, and a nameserver

@@ -10,13 +10,9 @@ T_NAME=routed6
 
 WAN=sl$ID-wan DB=sl$ID-db
 wan_ns "$WAN" && mkns "$DB" || exit 1
-ip -n "$WAN" addr add 2001:db8:100::1/64 dev wan0 nodad
-ip -n "$WAN" -6 route add 2001:db8:50::/64 via 2001:db8:100::2
 
 etc=$TMP/etc
-routed_etc "$etc" "inet6 2001:db8:50::1 64"
-echo "inet6 2001:db8:100::2/64" >>"$etc/hostname.em0"
-echo 2001:db8:100::1 >>"$etc/mygate"
+routed6_etc "$etc" "$WAN"
 start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
 guest_up "$DB" 10.50.0.20/24 || exit 1
 ip -n "$DB" addr add 2001:db8:50::20/64 dev vio0 nodad
