@@ -204,8 +204,10 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 			char a[INET6_ADDRSTRLEN];
 
 			inet_ntop(AF_INET6, p->rif->ll6, a, sizeof(a));
-			fprintf(out, "\tinet6 %s%%%s prefixlen 64 scopeid "
-			    "0x%x\n", a, p->name, p->index + 1u);
+			fprintf(out, "\tinet6 %s%%%s prefixlen 64%s scopeid "
+			    "0x%x\n", a, p->name, p->rif->ll6_dad ==
+			    DAD_DUPLICATED ? " duplicated" : "",
+			    p->index + 1u);
 		}
 		for (k = 0; k < p->rif->naddrs6; k++) {
 			const struct rif_slaac *sl = p->rif->slaac;
@@ -214,8 +216,9 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 
 			inet_ntop(AF_INET6, p->rif->addrs6[k].addr, a,
 			    sizeof(a));
-			fprintf(out, "\tinet6 %s prefixlen %u", a,
-			    p->rif->addrs6[k].plen);
+			fprintf(out, "\tinet6 %s prefixlen %u%s", a,
+			    p->rif->addrs6[k].plen, p->rif->addrs6[k].dad ==
+			    DAD_DUPLICATED ? " duplicated" : "");
 			/* in6_status(): an autoconf address's lifetimes */
 			for (j = 0; sl != NULL && j < sl->naddrs; j++)
 				if (memcmp(sl->a[j].addr,

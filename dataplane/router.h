@@ -104,6 +104,8 @@
 	X(DROP_ND_UNHANDLED, "drop-nd-unhandled", "dropped: router solicitation on an interface rad.conf does not name, an advertisement from another router, or a redirect (sluice takes none)") \
 	X(RA_SENT,	"ra-sent",	"router advertisements sent (rad.conf)") \
 	X(RS_IN,	"rs-in",	"router solicitations answered, or to be answered when 3 s have passed since the last advertisement") \
+	X(DAD_PROBES,	"dad-probes",	"duplicate address detection: solicitations sent for our new addresses") \
+	X(DAD_DUPLICATES, "dad-duplicates", "our addresses another node turned out to have (no longer used: ifconfig says duplicated)") \
 	X(RS_SENT,	"rs-sent",	"router solicitations sent (inet6 autoconf)") \
 	X(RA_IN,	"ra-in",	"router advertisements taken (inet6 autoconf)") \
 	X(SLAAC_ADDED,	"slaac-added",	"addresses configured from advertised prefixes") \
@@ -128,9 +130,22 @@ struct rif_addr {
 	uint8_t		 plen;
 };
 
+/*
+ * Duplicate address detection (RFC 4862 5.4), optimistic (RFC 4429): an
+ * address is used at once while one solicitation asks whether another
+ * node has it; an answer within a second makes it duplicated, and no
+ * longer ours.
+ */
+#define DAD_DONE	0
+#define DAD_TENTATIVE	1	/* the solicitation not sent yet */
+#define DAD_PROBING	2	/* sent: an answer until dad_until */
+#define DAD_DUPLICATED	3
+
 struct rif_addr6 {
 	uint8_t		 addr[16];
 	uint8_t		 plen;
+	uint8_t		 dad;		/* DAD_* */
+	uint32_t	 dad_until;
 };
 
 struct dhcp_client;
@@ -179,6 +194,8 @@ struct rif {
 	struct rif_addr	 addrs[ROUTER_MAX_ADDRS];
 	int		 inet6;		/* IPv6 on: ll6 is ours */
 	uint8_t		 ll6[16];	/* fe80::/64, modified EUI-64 */
+	uint8_t		 ll6_dad;	/* DAD_* of ll6 */
+	uint32_t	 ll6_dad_until;
 	int		 naddrs6;
 	struct rif_addr6 addrs6[ROUTER_MAX_ADDRS];
 };

@@ -120,9 +120,11 @@ router6_add_addr(struct router *rt, struct rif *r, const uint8_t *addr,
 	if (!r->inet6) {
 		r->inet6 = 1;
 		in6_linklocal(r->ll6, r->mac);
+		r->ll6_dad = DAD_TENTATIVE;
 	}
 	memcpy(r->addrs6[r->naddrs6].addr, addr, 16);
 	r->addrs6[r->naddrs6].plen = plen;
+	r->addrs6[r->naddrs6].dad = DAD_TENTATIVE;
 	r->naddrs6++;
 	if (lpm6_find(&rt->lpm6, addr, plen) != NULL)
 		return 0;	/* a second address on the same prefix */
@@ -260,11 +262,27 @@ rif_has6(const struct rif *r, const uint8_t *a)
 	if (!r->inet6)
 		return 0;
 	if (memcmp(a, r->ll6, 16) == 0)
-		return 1;
+		return r->ll6_dad != DAD_DUPLICATED;
 	for (k = 0; k < r->naddrs6; k++)
 		if (memcmp(r->addrs6[k].addr, a, 16) == 0)
-			return 1;
+			return r->addrs6[k].dad != DAD_DUPLICATED;
 	return 0;
+}
+
+/* The DAD state of r's address a (duplicated ones too), or NULL. */
+static uint8_t *
+rif_dad(struct rif *r, const uint8_t *a)
+{
+	int k;
+
+	if (!r->inet6)
+		return NULL;
+	if (memcmp(a, r->ll6, 16) == 0)
+		return &r->ll6_dad;
+	for (k = 0; k < r->naddrs6; k++)
+		if (memcmp(r->addrs6[k].addr, a, 16) == 0)
+			return &r->addrs6[k].dad;
+	return NULL;
 }
 
 /*
@@ -298,9 +316,13 @@ rif_src6(const struct rif *r, const uint8_t *dst)
 	if (in6_is_linklocal(dst) || r->naddrs6 == 0)
 		return r->ll6;
 	for (k = 0; k < r->naddrs6; k++)
-		if (in6_prefix_eq(r->addrs6[k].addr, dst, r->addrs6[k].plen))
+		if (r->addrs6[k].dad != DAD_DUPLICATED &&
+		    in6_prefix_eq(r->addrs6[k].addr, dst, r->addrs6[k].plen))
 			return r->addrs6[k].addr;
-	return r->addrs6[0].addr;
+	for (k = 0; k < r->naddrs6; k++)
+		if (r->addrs6[k].dad != DAD_DUPLICATED)
+			return r->addrs6[k].addr;
+	return r->ll6;
 }
 
 static void
@@ -496,6 +518,78 @@ nd6_learn(struct router *rt, struct nd6_entry *e, const uint8_t *mac,
  * an advertisement carrying our MAC (RFC 4861 7.2.4), and its sender
  * learned from the source link-layer option (7.2.3: STALE, or updated).
  */
+/*
+ * Duplicate address detection (RFC 4862 5.4): a solicitation from the
+ * unspecified address for each new address of ours (DupAddrDetectTransmits
+ * 1); the address is used meanwhile (RFC 4429's optimistic DAD).
+ */
+static void
+dad_probe(struct router *rt, struct rif *r, const uint8_t *a, uint8_t *dad,
+    uint32_t *until)
+{
+	static const uint8_t unspec[16];
+	struct pkt *p;
+
+	*dad = DAD_PROBING;
+	*until = rt->dp->now + 1;		/* RetransTimer */
+	if ((p = router_alloc(rt)) == NULL)
+		return;
+	p->len = nd6_ns_build(p->data, r->mac, unspec, a, NULL, NULL);
+	rt->c[ROUTER_C_DAD_PROBES]++;
+	router_rif_send(rt, r, p);
+}
+
+/* Once a second: new addresses probed, probes that heard nothing done. */
+static void
+dad_tick(struct router *rt)
+{
+	uint32_t now = rt->dp->now;
+	int i, k;
+
+	for (i = 0; i < rt->nrifs; i++) {
+		struct rif *r = &rt->rifs[i];
+
+		if (!r->inet6)
+			continue;
+		for (k = -1; k < r->naddrs6; k++) {
+			uint8_t *dad = k < 0 ? &r->ll6_dad : &r->addrs6[k].dad;
+			uint32_t *until = k < 0 ? &r->ll6_dad_until :
+			    &r->addrs6[k].dad_until;
+
+			if (*dad == DAD_TENTATIVE)
+				dad_probe(rt, r, k < 0 ? r->ll6 :
+				    r->addrs6[k].addr, dad, until);
+			else if (*dad == DAD_PROBING &&
+			    (int32_t)(now - *until) >= 0)
+				*dad = DAD_DONE;
+		}
+	}
+}
+
+/*
+ * An advertisement for, or another node's probe of, an address of ours
+ * still being probed: it is that node's, so no longer ours (RFC 4862
+ * 5.4.3-4).  Returns 1 when that was the case.
+ */
+static int
+dad_conflict(struct router *rt, struct rif *r, const struct pkt *p,
+    const uint8_t *target, const char *why)
+{
+	uint8_t *dad = rif_dad(r, target);
+	char a[IP6STR];
+
+	if (dad == NULL || (*dad != DAD_TENTATIVE && *dad != DAD_PROBING))
+		return 0;
+	*dad = DAD_DUPLICATED;
+	rt->c[ROUTER_C_DAD_DUPLICATES]++;
+	fprintf(stderr, "sluiced: %s: duplicate address %s detected (%s)\n",
+	    r->port->name, ip6str(target, r, a), why);
+	if (p->traced)
+		dp_trace(rt->dp, p, "nd6", "%s: %s is duplicated: %s",
+		    r->port->name, ip6str(target, r, a), why);
+	return 1;
+}
+
 static void
 nd6_ns_input(struct router *rt, struct rif *r, struct pkt *p,
     const struct nd6_msg *m)
@@ -507,6 +601,9 @@ nd6_ns_input(struct router *rt, struct rif *r, struct pkt *p,
 	char a[IP6STR], b[IP6STR];
 	uint8_t flags = ND_NA_FLAG_OVERRIDE;
 
+	if (in6_is_unspecified(m->src) && dad_conflict(rt, r, p, m->target,
+	    "another node asks for it"))
+		return;
 	if (!rif_has6(r, m->target) &&
 	    ((e = nd6_lookup(rt->nd6, rif, m->target)) == NULL ||
 	    !(e->flags & ND6_F_PROXY))) {
@@ -570,6 +667,8 @@ nd6_na_input(struct router *rt, struct rif *r, struct pkt *p,
 	char a[IP6STR];
 	int differs;
 
+	if (dad_conflict(rt, r, p, m->target, "another node advertises it"))
+		return;
 	if (!rif_has6(r, m->target))
 		e = nd6_lookup(rt->nd6, (uint16_t)(r - rt->rifs), m->target);
 	if (e == NULL || (e->state == ND6_INCOMPLETE && !m->has_lla)) {
@@ -886,6 +985,7 @@ router6_autoconf(struct router *rt, struct rif *r)
 	if (!r->inet6) {
 		r->inet6 = 1;
 		in6_linklocal(r->ll6, r->mac);
+		r->ll6_dad = DAD_TENTATIVE;
 	}
 	(void)rt;
 	return 0;
@@ -1433,6 +1533,7 @@ router6_tick(struct router *rt)
 	char a[IP6STR];
 	int k, nq;
 
+	dad_tick(rt);
 	rad_tick(rt);
 	slaac_tick(rt);
 	if (t == NULL || t->count == 0)

@@ -1746,6 +1746,12 @@ def icmp6_err(smac, dmac, src, dst, typ, code, orig_ip, param=0):
 
 
 NS_DB = ns6(DB, DB6, R6)                  # db01 asks for its gateway
+# The router's duplicate address detection for its own addresses, at its
+# first tick: from ::, no link-layer option (RFC 4862 5.4.2).
+DAD_E0_LL = ns6(E0, "::", "fe80::ff:fe00:e00", opts=b"")
+DAD_E0 = ns6(E0, "::", E06, opts=b"")
+DAD_VE_LL = ns6(VE, "::", "fe80::fce1:baff:fed0:1", opts=b"")
+DAD_VE = ns6(VE, "::", R6, opts=b"")
 NA_DB = na6(VE, DB, R6, DB6, R6, 0xe0)    # router, solicited, override
 NS_GW = ns6(E0, E06, GW6)                 # the router asks for mygate
 NA_GW = na6(GW, E0, GW6, E06, GW6, 0xe0)
@@ -1907,7 +1913,8 @@ def nd6_gives_up_address_unreachable():
     tick = ns6(DB, DB6, R6, hlim=1)         # ignored: moves the clock on
     return dict(files=routed6(),
                 inputs={"tap0": [(1.0, NS_DB), (1.1, req), (6.0, tick)]},
-                expect={"em0": [NS_GW] * 3, "tap0": [NA_DB, err]},
+                expect={"em0": [NS_GW, DAD_E0_LL, DAD_E0] + [NS_GW] * 2,
+                        "tap0": [NA_DB, DAD_VE_LL, DAD_VE, err]},
                 commands=["stats", "ndp -an"],
                 views=[r"router +drop-nd-timeout +1 "],
                 absent=[r"^2001:db8:100::1 "])

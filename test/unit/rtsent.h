@@ -23,12 +23,20 @@ static struct {
 static int nout;
 static uint64_t nsent;
 static const struct rif *sent_only;
+/* leave out duplicate address detection's probes (NS from ::) */
+static int skip_dad;
 
 static void
 seen(void *arg, const struct rif *r, const struct pkt *p)
 {
+	static const uint8_t unspec[16];
+
 	(void)arg;
 	if (sent_only != NULL && r != sent_only)
+		return;
+	if (skip_dad && p->len >= 14 + 41 && p->data[12] == 0x86 &&
+	    p->data[13] == 0xdd && p->data[14 + 40] == 135 &&
+	    memcmp(p->data + 14 + 8, unspec, 16) == 0)
 		return;
 	nsent++;
 	if (nout == RTSENT_MAX)

@@ -62,6 +62,7 @@ setup(void)
 	dptest_at(&dp, 100);
 	rt = &dp.router;
 	rt->sent = seen;
+	skip_dad = 1;		/* but in the test of it */
 	nout = 0;
 	a6(R1, "2001:db8:50::1");
 	a6(HOST, "2001:db8:50::10");
@@ -890,4 +891,54 @@ Test(router6, slaac_address_and_default_router)
 	gw_advertises(0, 600, 300);
 	cr_expect_null(strstr(dptest_ctl(&dp, "netstat -rn"), "fe80::77"),
 	    "router lifetime 0: no default route:\n%s", dptest_out);
+}
+
+/* ---- duplicate address detection ---------------------------------------- */
+
+/*
+ * At the first tick each new address is probed (NS from ::); an address
+ * another node advertises meanwhile is duplicated: no longer answered
+ * for, shown so by ifconfig.  One that heard nothing for a second stays.
+ */
+Test(router6, dad_probes_and_duplicates)
+{
+	static const uint8_t unspec[16];
+	uint8_t f[128];
+	struct nd6_msg m;
+	const char *t;
+	int i, probes = 0;
+
+	skip_dad = 0;
+	rebuild();
+	skip_dad = 0;
+	dptest_run_to(&dp, 101);
+	for (i = 0; i < nout; i++) {
+		cr_assert_eq(nd6_parse(out[i].f + 14, out[i].len - 14, &m),
+		    ND6_OK);
+		if (m.type == ND_NEIGHBOR_SOLICIT &&
+		    memcmp(m.src, unspec, 16) == 0)
+			probes++;
+		cr_expect(!m.has_lla, "no link-layer option from ::");
+	}
+	cr_expect_eq(probes, 4, "em0 and em1: link-local and global");
+	cr_expect_eq(counter(ROUTER_C_DAD_PROBES), 4);
+
+	/* the host says 2001:db8:50::1 is its own: em1 gives it up */
+	send1("em1", f, nd6_na_build(f, host_mac, em1_mac, R1, R1, R1,
+	    ND_NA_FLAG_OVERRIDE));
+	cr_expect_eq(counter(ROUTER_C_DAD_DUPLICATES), 1);
+	t = dptest_ctl(&dp, "ifconfig em1");
+	cr_expect(strstr(t, "\tinet6 2001:db8:50::1 prefixlen 64 duplicated\n")
+	    != NULL, "%s", t);
+	forget();
+	host_asks();
+	cr_expect_eq(nout, 0, "a duplicated address is not answered for");
+
+	/* em0's probes heard nothing: after a second, an NA is a conflict
+	 * to defend against, not a reason to give the address up */
+	dptest_run_to(&dp, 103);
+	send1("em0", f, nd6_na_build(f, gw_mac, em0_mac, E0, E0, E0,
+	    ND_NA_FLAG_OVERRIDE));
+	cr_expect_eq(counter(ROUTER_C_DAD_DUPLICATES), 1);
+	cr_expect_null(strstr(dptest_ctl(&dp, "ifconfig em0"), "duplicated"));
 }
