@@ -207,11 +207,12 @@ struct bench_states {
 	uint32_t	 n;
 	uint32_t	 pos;
 	int		 batched;
+	int		 tcp;		/* established TCP, windows tracked */
 	uint64_t	 sink;
 };
 
 static void
-bench_key(struct state_key *k, uint64_t *seed, int dir)
+bench_key(struct state_key *k, uint64_t *seed, int dir, uint8_t proto)
 {
 	union acl_ip s, d;
 
@@ -220,20 +221,45 @@ bench_key(struct state_key *k, uint64_t *seed, int dir)
 	/* 10.50.0.0/16 inside, 203.0.113.0/24 outside: addresses only. */
 	s.w[0] = htonl(0x0a320000u | (bench_rand(seed) & 0xffff));
 	d.w[0] = htonl(0xcb007100u | (bench_rand(seed) & 0xff));
-	state_key_make(k, AF_INET, 17, &s, &d,
+	state_key_make(k, AF_INET, proto, &s, &d,
 	    htons((uint16_t)(1024 + bench_rand(seed) % 64512)),
 	    htons((uint16_t)(1 + bench_rand(seed) % 1024)), dir);
 }
 
+/*
+ * The handshake of an established connection on state s (A's ISN 1000,
+ * B's 5000, windows 65535 scaled by 7), so that the data packets of the
+ * run are tracked through pf's full window check.
+ */
 static void
-bench_states_setup(struct bench_states *bs, uint32_t n)
+bench_tcp_open(struct state_table *t, struct state *s)
+{
+	struct state_seg g = { .seq = 1000, .win = 65535, .flags = 0x02,
+	    .wscale = STATE_WSCALE_FLAG | 7 };
+	uint8_t fail;
+
+	state_tcp_init(t, s, &g);
+	g = (struct state_seg){ .seq = 5000, .ack = 1001, .win = 65535,
+	    .flags = 0x12, .wscale = STATE_WSCALE_FLAG | 7 };
+	state_track_tcp(t, s, STATE_DIR_OUT, &g, 60, BENCH_NOW, &fail);
+	g = (struct state_seg){ .seq = 1001, .ack = 5001, .win = 512,
+	    .flags = 0x10 };
+	if (state_track_tcp(t, s, STATE_DIR_IN, &g, 52, BENCH_NOW,
+	    &fail) != STATE_ESTABLISHED)
+		errx(1, "tcp state: the handshake did not complete");
+}
+
+static void
+bench_states_setup(struct bench_states *bs, uint32_t n, int tcp)
 {
 	uint64_t seed = 0x57a7e5ULL + n;
 	uint32_t i, *perm;
 	struct state_key *keys;
+	struct state *s;
 
 	memset(bs, 0, sizeof(*bs));
 	bs->n = n;
+	bs->tcp = tcp;
 	if (state_table_init(&bs->t, n) != 0)
 		errx(1, "state table: out of memory");
 	keys = calloc(n, sizeof(*keys));
@@ -243,9 +269,11 @@ bench_states_setup(struct bench_states *bs, uint32_t n)
 		err(1, "states");
 	for (i = 0; i < n; i++) {
 		do
-			bench_key(&keys[i], &seed, STATE_DIR_IN);
-		while (state_insert(&bs->t, &keys[i], &keys[i], STATE_DIR_IN,
-		    0, BENCH_NOW, 0, i) == NULL);
+			bench_key(&keys[i], &seed, STATE_DIR_IN, tcp ? 6 : 17);
+		while ((s = state_insert(&bs->t, &keys[i], &keys[i],
+		    STATE_DIR_IN, 0, BENCH_NOW, 0, i)) == NULL);
+		if (tcp)
+			bench_tcp_open(&bs->t, s);
 		perm[i] = i;
 	}
 	bench_shuffle(perm, n, &seed);
@@ -271,8 +299,13 @@ bench_states_run(void *arg, uint64_t want)
 				h[i] = state_tag(&bs->look[pos + i]);
 				state_prefetch(&bs->t, h[i]);
 			}
-			for (i = 0; i < cnt; i++)
+			for (i = 0; i < cnt; i++) {
 				hint[i] = state_prefetch2(&bs->t, h[i]);
+				/* as state_prefetch4() does for TCP */
+				if (bs->tcp && hint[i] != 0)
+					__builtin_prefetch(&bs->t.tcp[hint[i] -
+					    1], 1);
+			}
 		}
 		for (i = 0; i < cnt; i++) {
 			s = bs->batched ? state_lookup_tag(&bs->t,
@@ -281,6 +314,19 @@ bench_states_run(void *arg, uint64_t want)
 			    STATE_DIR_IN, 0, BENCH_NOW);
 			if (s == NULL)
 				errx(1, "state: an existing key was not found");
+			if (bs->tcp) {
+				/* 100 bytes of data, in the window: the same
+				 * ones again (B never acks, so new data would
+				 * leave the window), the same checks */
+				struct state_seg g = { .seq = 1001,
+				    .ack = 5001, .len = 100, .win = 512,
+				    .flags = 0x10 };
+				uint8_t fail;
+
+				if (state_track_tcp(&bs->t, s, STATE_DIR_IN,
+				    &g, 152, BENCH_NOW, &fail) < 0)
+					errx(1, "tcp state: out of window");
+			}
 			sum += s->rule;
 		}
 		pos += cnt;
@@ -298,25 +344,33 @@ bench_acl_states(struct bench *b)
 	static const uint32_t sizes[] = { 1000, 65536, 1000000 };
 	struct bench_states bs;
 	struct bench_result *r;
-	char v[64];
+	char v[80];
 	size_t i;
+	int tcp;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint32_t n = sizes[i];
 
 		if (b->o->quick && n > 65536)
 			break;
-		bench_states_setup(&bs, n);
-		for (bs.batched = 0; bs.batched < 2; bs.batched++) {
-			snprintf(v, sizeof(v), "state_lookup hit, %u states%s",
-			    n, bs.batched ? ", batched" : "");
-			r = bench_measure(b, "acl", v, bench_states_run, &bs);
-			bench_note(r, "%zu B/state (state %zu, index %u slots)",
-			    state_bytes_per_state(&bs.t), sizeof(struct state),
-			    bs.t.nslots);
+		for (tcp = 0; tcp < 2; tcp++) {
+			bench_states_setup(&bs, n, tcp);
+			for (bs.batched = 0; bs.batched < 2; bs.batched++) {
+				snprintf(v, sizeof(v), "state_lookup hit%s, %u "
+				    "states%s", tcp ? " + TCP windows" : "", n,
+				    bs.batched ? ", batched" : "");
+				r = bench_measure(b, "acl", v, bench_states_run,
+				    &bs);
+				bench_note(r, "%zu B/state (state %zu, index %u "
+				    "slots, TCP windows %zu)",
+				    state_bytes_per_state(&bs.t) + (tcp ?
+				    sizeof(struct state_tcp) : 0),
+				    sizeof(struct state), bs.t.nslots, tcp ?
+				    sizeof(struct state_tcp) : (size_t)0);
+			}
+			state_table_fini(&bs.t);
+			free(bs.look);
 		}
-		state_table_fini(&bs.t);
-		free(bs.look);
 	}
 }
 

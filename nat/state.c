@@ -517,8 +517,16 @@ state_prefetch4(const struct state_table *t, const struct state_flow4 *f,
 
 	for (i = 0; i < n; i++)
 		tag_flow4(t, &f[i], dirs, tag[i]);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		hint_flow(t, dirs, tag[i], hint[i]);
+		/* a TCP hit reads its windows too: their line as well */
+		if (f[i].proto == 6) {
+			if (hint[i][0] != 0)
+				__builtin_prefetch(&t->tcp[hint[i][0] - 1], 1);
+			if (hint[i][1] != 0)
+				__builtin_prefetch(&t->tcp[hint[i][1] - 1], 1);
+		}
+	}
 }
 
 static void
