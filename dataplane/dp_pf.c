@@ -1917,6 +1917,7 @@ pf_synproxy(struct dp *dp, struct pkt *p, struct l3info *li,
 	struct state_key k;
 	struct port *in;
 	struct pkt *q;
+	uint32_t isn;
 	uint16_t mss;
 
 	if (s->src_state == TCPS_PROXY_SRC) {
@@ -1966,22 +1967,28 @@ pf_synproxy(struct dp *dp, struct pkt *p, struct l3info *li,
 	in = port;
 	dst->max_win = g->win ? g->win : 1;
 	dst->seqlo = g->seq;
+	isn = src->seqhi;	/* state_synproxy_done() moves it on */
 	state_synproxy_done(&pf->states, s);
 	s->expire = dp->now + pf->states.tmo[s->tmo_set][s->timeout];
 	if ((q = pkt_alloc(&dp->pool)) != NULL) {
 		/* the ACK to the server, in the client's numbers */
+		/* Bridged, the frame's MACs are the two hosts'; routed, pf
+		 * sees it before the router gives it this port's, and the
+		 * client's frames are for the router. */
 		memcpy(q->data, p->data + 6, 6);
 		memcpy(q->data + 6, p->data, 6);
+		if (in->bridge < 0)
+			memcpy(q->data, in->lladdr, 6);
 		memcpy(q->data + 12, p->data + 12, li->l3off - 12u);
 		state_key_get(&pf->states, s, STATE_WIRE, &k);
 		pf_tcp_build(q, li->l3off, li->af == 4, &k.addr[0], &k.addr[1],
 		    ntohs(k.port[0]), ntohs(k.port[1]), src->seqlo + 1,
-		    src->seqhi + 1, ACL_TH_ACK, src->max_win, 0);
+		    isn + 1, ACL_TH_ACK, src->max_win, 0);
 		q->traced = p->traced;
 		dp_loop(dp, in, q);
 		pkt_free(&dp->pool, q);
 	}
-	pf_tcp_become(p, li, src->seqhi + 1, src->seqlo + 1, ACL_TH_ACK,
+	pf_tcp_become(p, li, isn + 1, src->seqlo + 1, ACL_TH_ACK,
 	    dst->max_win, 0);
 	pf->c[PF_C_SYNPROXY]++;
 	pf->c[PF_C_SP_DONE]++;
@@ -2153,9 +2160,10 @@ pf_ls_state(struct dp_pf *pf, const struct state *s, int delta)
  * A new TCP state of a modulate state or synproxy state rule, made by
  * the packet at li.  Only a bare SYN modulates (pf_create_state()): a
  * state picked up later has seen numbers it could not offset.  synproxy
- * is for states made going in (pfctl warns it is ignored going out), and
- * not on a vlan port, where the ACK sluice makes for the server could
- * not be run in as the client's; both fall back to keep state there, as
+ * is for states made going in (pfctl warns it is ignored going out) on a
+ * bridge member or a routed port: on a vlan or a vether port the ACK
+ * sluice makes for the server could not be run in as the client's (the
+ * tag, the router's side); these fall back to keep state, as
  * does a synproxy state made by anything but a bare SYN.  Returns 1 when
  * sluice answered the SYN for the server: the SYN goes no further.
  */
@@ -2177,7 +2185,8 @@ pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
 		return 0;
 	}
 	if (keep == ACL_STATE_SYNPROXY && dir == ACL_IN &&
-	    port->kind != PORT_VLAN) {
+	    port->kind != PORT_VLAN && port->kind != PORT_VETHER &&
+	    (port->bridge >= 0 || port->rif != NULL)) {
 		pf_synproxy_start(dp, p, li, port, s);
 		return 1;
 	}
@@ -2185,8 +2194,8 @@ pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: synproxy state of rule "
 			    "%u %s: kept as keep state", dname, port->name,
-			    RULE_IDX(s->rule), dir == ACL_IN ? "on a vlan port"
-			    : "going out");
+			    RULE_IDX(s->rule), dir == ACL_IN ? "on a vlan or "
+			    "vether port" : "going out");
 		return 0;
 	}
 	seq = ip_get32(p->data + li->l4off + 4);
