@@ -192,13 +192,14 @@ tcp_mss(const uint8_t *tcp, size_t len)
 unsigned
 tcp_sack_unmod(uint8_t *tcp, size_t len, uint32_t diff, int partial_csum)
 {
-	size_t hl = tcp_hl(tcp, len), i = 20, at, b;
+	size_t hl = tcp_hl(tcp, len), i = 20, at, b, end;
 	unsigned n = 0;
 
 	while ((at = tcp_opt_next(tcp, hl, &i)) != 0) {
 		if (tcp[at] != 5)
 			continue;
-		for (b = at + 2; b + 8 <= at + tcp[at + 1]; b += 4) {
+		end = at + 2 + (size_t)(tcp[at + 1] - 2) / 8 * 8;
+		for (b = at + 2; b < end; b += 4) {
 			uint32_t o = ip_get32(tcp + b), v = o - diff;
 
 			ip_put32(tcp + b, v);
