@@ -810,10 +810,11 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
  * quoted packet's source.
  */
 static struct state *
-pf_icmp_error_state(struct dp_pf *pf, struct pkt *p,
+pf_icmp_error_state(struct dp *dpp, struct pkt *p,
     const struct l3info *li, int dir, uint16_t ifx, uint32_t now, int *sidx,
-    uint64_t *badseq, uint32_t *demod)
+    uint64_t *badseq)
 {
+	struct dp_pf *pf = &dpp->pf;
 	struct state *s;
 	uint8_t *in = p->data + li->l4off + 8, *l4;
 	uint32_t seq, d;
@@ -884,7 +885,11 @@ pf_icmp_error_state(struct dp_pf *pf, struct pkt *p,
 			ip_csum_update32(p->data + li->l4off + 2, seq, seq - d);
 		seq -= d;
 		pf->c[PF_C_MOD_ICMP]++;
-		*demod = d;
+		if (p->traced)
+			dp_trace(dpp, p, "pf", "%s: icmp error quoting a "
+			    "modulated TCP segment: its seq given back its "
+			    "sender's numbers (-%u)", dir == ACL_IN ? "in" :
+			    "out", d);
 	}
 	/* A TCP error must quote a sequence number its sender could have
 	 * sent, or it is a forgery aimed at the connection (pf's BAD ICMP). */
@@ -1838,7 +1843,6 @@ pf_synproxy_synack(struct dp *dp, const struct pkt *p,
 {
 	const struct state_tcp *tc = &dp->pf.states.tcp[state_id(
 	    &dp->pf.states, s)];
-	const uint8_t *th = p->data + li->l4off;
 	struct pkt *q;
 
 	if ((q = pkt_alloc(&dp->pool)) == NULL)
@@ -1846,8 +1850,9 @@ pf_synproxy_synack(struct dp *dp, const struct pkt *p,
 	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
 	memcpy(q->data + 6, p->data, 6);
 	memcpy(q->data + 12, p->data + 12, li->l3off - 12u);
+	/* li, not the packet: a new state's packet is translated already */
 	pf_tcp_build(q, li->l3off, li->af == 4, li->dst, li->src,
-	    ether_get16(th + 2), ether_get16(th), tc->peer[0].seqhi,
+	    li->dport, li->sport, tc->peer[0].seqhi,
 	    tc->peer[0].seqlo + 1, ACL_TH_SYN | ACL_TH_ACK, 0,
 	    tc->peer[1].max_win);
 	q->traced = p->traced;
@@ -2229,7 +2234,6 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	uint16_t ifx;
 	const char *tag;
 	int pwhy, sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
-	int proxy = 0;
 
 	if (!dp_pf_filters(dp, port))
 		return PF_PASS;
@@ -2288,15 +2292,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	    li.proto == L3_IPPROTO_ICMPV6) &&
 	    !l3_icmp_is_query(li.af, li.icmp_type) && li.l4off != 0) {
 		uint64_t badseq = 0;	/* 1 << 32 | seq: BAD ICMP */
-		uint32_t demod = 0;
 		int sidx;
 
-		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now, &sidx,
-		    &badseq, &demod);
-		if (demod != 0 && p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: icmp error quoting a "
-			    "modulated TCP segment: its seq given back its "
-			    "sender's numbers (-%u)", dname, port->name, demod);
+		s = pf_icmp_error_state(dp, p, &li, dir, ifx, dp->now, &sidx,
+		    &badseq);
 		if (badseq != 0) {
 			pf->c[PF_C_BADSTATE]++;
 			if (p->traced)
@@ -2555,10 +2554,6 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		if (res.ar_rule != NULL &&
 		    (res.ar_rule->rule_flag & ACL_RF_STATESLOPPY))
 			s->flags |= STATE_F_SLOPPY;
-		else if (__builtin_expect(res.ar_keep_state >=
-		    ACL_STATE_MODULATE, 0))
-			proxy = pf_state_modulate_new(dp, p, &li, port, dir, s,
-			    res.ar_keep_state);
 	}
 	if (node != UINT32_MAX)
 		dp_pf_src_link(dp, s, node);
@@ -2578,7 +2573,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		} else
 			pf->c[PF_C_SCRUBFULL]++;
 	}
-	if ((s->flags & STATE_F_NAT) && !proxy) {
+	if (s->flags & STATE_F_NAT) {
 		nat_rewrite4(p, &li, &rw);
 		if (p->traced) {
 			char a[INET_ADDRSTRLEN];
@@ -2617,8 +2612,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	    ACL_POOL_LEASTSTATES) || (rdr != NULL && (rdr->opts &
 	    ACL_POOL_TYPEMASK) == ACL_POOL_LEASTSTATES))
 		pf_ls_state(pf, s, 1);
-	if (proxy)
-		return PF_DROP;		/* sluice answered the SYN */
+	/* sloppy is refused with these by pfctl; a SYN sluice answered
+	 * goes no further (li still has the addresses as they came) */
+	if (__builtin_expect(res.ar_keep_state >= ACL_STATE_MODULATE, 0) &&
+	    li.proto == L3_IPPROTO_TCP && !(s->flags & STATE_F_SLOPPY) &&
+	    pf_state_modulate_new(dp, p, &li, port, dir, s,
+	    res.ar_keep_state))
+		return PF_DROP;
 	pf_scrub_res(dp, p, &li, port, dir, &res);
 	pf_frag_first(dp, port, dir, p, &li, s);
 	return PF_PASS;
