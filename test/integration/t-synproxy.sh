@@ -57,23 +57,33 @@ with open('$2', 'wb') as f:
         f.write(b)
 "
 }
+# xfer PORT: the blob there and back, compared both ways
+xfer() {
+	send "$1" "$TMP/back$1" && cmp "$TMP/blob" "$TMP/got$1" &&
+	    cmp "$TMP/blob" "$TMP/back$1"
+}
+vss_offsets() {
+	"$SLUICECTL" -s "$SOCK" pfctl -vss | grep -E ":$1 " -A1 |
+	    grep -qE '^   \[[0-9]+ \+ [0-9]+\]\(\+[0-9]+\).*\]\(\+[0-9]+\)'
+}
 listening() { ip netns exec "$WEB" ss -ltn | grep -q ":$1 "; }
 counter() { "$SLUICECTL" -s "$SOCK" stats | awk -v n="$1" '$2 == n { print $3 }'; }
 
-serve 5001 "$TMP/got1"
+serve 5001 "$TMP/got5001"
 wait_for 5 listening 5001
-check "modulate state: 2 MB there and back" sh -c "$(declare -f send); send 5001 $TMP/back1 && cmp $TMP/blob $TMP/got1 && cmp $TMP/blob $TMP/back1"
-check "modulate state: -vss shows both ends' offsets" sh -c "$SLUICECTL -s $SOCK pfctl -vss | grep -E ':5001 ' -A1 | grep -qE '^   \[[0-9]+ \+ [0-9]+\]\(\+[0-9]+\).*\]\(\+[0-9]+\)'"
+check "modulate state: 2 MB there and back" xfer 5001
+check "modulate state: -vss shows both ends' offsets" vss_offsets 5001
 
-serve 5002 "$TMP/got2"
+serve 5002 "$TMP/got5002"
 wait_for 5 listening 5002
-check "synproxy state: 2 MB there and back" sh -c "$(declare -f send); send 5002 $TMP/back2 && cmp $TMP/blob $TMP/got2 && cmp $TMP/blob $TMP/back2"
+check "synproxy state: 2 MB there and back" xfer 5002
+check "synproxy state: -vss shows both ends' offsets" vss_offsets 5002
 check "synproxy state: the handshakes were joined" sh -c "[ \"\$($SLUICECTL -s $SOCK stats | awk '\$2 == \"synproxy-established\" { print \$3 }')\" = 1 ]"
 check "pfctl -si: state-mismatch 0" sh -c "$SLUICECTL -s $SOCK pfctl -si | grep -qE '^  state-mismatch +0 '"
 
 # A SYN from a raw socket: the lan's kernel answers sluice's SYN|ACK
 # with a RST (no socket), which the proxy drops; the server hears none.
-serve 5003 "$TMP/got3"
+serve 5003 "$TMP/got5003"
 wait_for 5 listening 5003
 insegs() { ip netns exec "$WEB" awk '/^Tcp:/ { n++ } /^Tcp:/ && n == 2 { print $11 }' /proc/net/snmp; }
 before=$(insegs)
