@@ -809,7 +809,7 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
  * reply of a nat-to).  *sidx says which end of the state's keys is the
  * quoted packet's source.
  */
-static struct state *
+static __attribute__((noinline)) struct state *
 pf_icmp_error_state(struct dp *dpp, struct pkt *p,
     const struct l3info *li, int dir, uint16_t ifx, uint32_t now, int *sidx,
     uint64_t *badseq)
