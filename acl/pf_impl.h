@@ -441,7 +441,6 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_USER		0x00000020
 #define PF_LINT_SCRUB		0x00000040
 #define PF_LINT_PRIO		0x00000080
-#define PF_LINT_SYNPROXY	0x00000100
 #define PF_LINT_SRCTRACK	0x00000200
 #define PF_LINT_RTABLE		0x00000400
 #define PF_LINT_LOG		0x00000800
@@ -457,7 +456,6 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_ONCE		0x00400000
 #define PF_LINT_URPF		0x00800000
 #define PF_LINT_RTLABEL		0x01000000
-#define PF_LINT_MODULATE	0x02000000
 #define PF_LINT_TIMEOUT		0x04000000
 #define PF_LINT_LIMIT		0x08000000
 #define PF_LINT_PFLOW		0x10000000

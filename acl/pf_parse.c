@@ -2043,12 +2043,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 			fo->marker |= FOM_KEEP;
 			fo->keep.action = action;
 			fo->keep.options = o;
-			if (t == K_SYNPROXY)
-				pf_lint(p, p->lx.lineno, PF_LINT_SYNPROXY,
-				    "synproxy state");
-			if (t == K_MODULATE)
-				pf_lint(p, p->lx.lineno, PF_LINT_MODULATE,
-				    "modulate state");
 			break;
 		}
 		case K_FRAGMENT:

@@ -76,6 +76,11 @@ dp_pf_init(struct dp *dp)
 	    (ssize_t)sizeof(pf->rnd))
 		pf->rnd = pf->pid ^ (uint32_t)dp->now_ns;
 	pf->rnd |= 1;			/* xorshift's one forbidden state: 0 */
+	/* The pipeline cases replay pcaps and compare what comes out: they
+	 * need the ISNs modulate state and synproxy state pick to repeat. */
+	if (getenv("SLUICE_TEST_ISN_SEED") != NULL)
+		pf->isn_seed = (uint32_t)strtoul(getenv("SLUICE_TEST_ISN_SEED"),
+		    NULL, 0) | 1;
 	pf->prefetch_min = DP_PF_PREFETCH_MIN;
 	pf->src_limit = PF_SRC_DEFAULT_LIMIT;
 	dp_pf_reass_limit(pf, PF_FRAGS_DEFAULT_LIMIT);
@@ -804,13 +809,15 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
  * reply of a nat-to).  *sidx says which end of the state's keys is the
  * quoted packet's source.
  */
-static struct state *
-pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
+static __attribute__((noinline)) struct state *
+pf_icmp_error_state(struct dp *dpp, struct pkt *p,
     const struct l3info *li, int dir, uint16_t ifx, uint32_t now, int *sidx,
     uint64_t *badseq)
 {
+	struct dp_pf *pf = &dpp->pf;
 	struct state *s;
-	const uint8_t *in = p->data + li->l4off + 8, *l4;
+	uint8_t *in = p->data + li->l4off + 8, *l4;
+	uint32_t seq, d;
 	uint32_t room, hl;
 	struct state_key k;
 	union acl_ip src, dst;
@@ -869,11 +876,28 @@ pf_icmp_error_state(struct dp_pf *pf, const struct pkt *p,
 	}
 	s = state_lookup_key(&pf->states, &k, dir == ACL_IN ? STATE_WIRE :
 	    STATE_STACK, ifx, now);
+	if (s == NULL || proto != L3_IPPROTO_TCP)
+		return s;
+	/* A modulating state's segment left with its sender's offset: the
+	 * sender, and the windows, know the number without it, and the
+	 * ICMP checksum covers the quote (pf_test_state_icmp()). */
+	seq = ip_get32(l4 + 4);
+	if ((d = state_icmp_seqdiff(&pf->states, s, qdir)) != 0) {
+		ip_put32(l4 + 4, seq - d);
+		if (!(p->off.flags & PKT_OFF_NEEDS_CSUM))
+			ip_csum_update32(p->data + li->l4off + 2, seq, seq - d);
+		seq -= d;
+		pf->c[PF_C_MOD_ICMP]++;
+		if (p->traced)
+			dp_trace(dpp, p, "pf", "%s: icmp error quoting a "
+			    "modulated TCP segment: its seq given back its "
+			    "sender's numbers (-%u)", dir == ACL_IN ? "in" :
+			    "out", d);
+	}
 	/* A TCP error must quote a sequence number its sender could have
 	 * sent, or it is a forgery aimed at the connection (pf's BAD ICMP). */
-	if (s != NULL && proto == L3_IPPROTO_TCP && !state_icmp_seq_ok(
-	    &pf->states, s, qdir, ip_get32(l4 + 4))) {
-		*badseq = (uint64_t)1 << 32 | ip_get32(l4 + 4);
+	if (!state_icmp_seq_ok(&pf->states, s, qdir, seq)) {
+		*badseq = (uint64_t)1 << 32 | seq;
 		return NULL;
 	}
 	return s;
@@ -1633,6 +1657,360 @@ pf_tcp_fail_text(uint8_t fail, char *buf, size_t len)
 }
 
 /*
+ * An ISN, or an offset to one, as pf takes them from arc4random(): never
+ * 0, which stands for "none" in a state.
+ */
+static uint32_t
+pf_isn(void *arg)
+{
+	struct dp_pf *pf = arg;
+	uint32_t x;
+
+	if (pf->isn_seed != 0) {
+		x = pf->isn_seed;
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		pf->isn_seed = x;
+		return x;
+	}
+	while ((x = arc4random()) == 0)
+		;
+	return x;
+}
+
+/*
+ * The TCP header at li gets SEQ and ACK, its checksum following them.  A
+ * partial checksum is the pseudo-header sum only: the numbers are not in
+ * it, the sum finished later covers them as they are then.
+ */
+static void
+pf_tcp_seqack(struct pkt *p, const struct l3info *li, uint32_t seq,
+    uint32_t ack)
+{
+	uint8_t *th = p->data + li->l4off;
+	int full = !(p->off.flags & PKT_OFF_NEEDS_CSUM);
+	uint32_t o;
+
+	if ((o = ip_get32(th + 4)) != seq) {
+		ip_put32(th + 4, seq);
+		if (full)
+			ip_csum_update32(th + 16, o, seq);
+	}
+	if ((o = ip_get32(th + 8)) != ack) {
+		ip_put32(th + 8, ack);
+		if (full)
+			ip_csum_update32(th + 16, o, ack);
+	}
+}
+
+/*
+ * pf_send_tcp()'s segment, no payload, in Q after its HDR bytes of
+ * Ethernet header (MACs and any tag already there): SRC:SP -> DST:DP
+ * (network order; 4 or 16 bytes as V4 says), with an MSS option when
+ * MSS is not 0.  Q may be the packet the addresses are read from.
+ */
+static void
+pf_tcp_build(struct pkt *q, uint32_t hdr, int v4, const void *src,
+    const void *dst, uint16_t sp, uint16_t dport, uint32_t seq, uint32_t ack,
+    uint8_t flags, uint16_t win, uint16_t mss)
+{
+	uint8_t a[16], b[16], *ip = q->data + hdr, *l4;
+	uint32_t iphl = v4 ? 20 : 40, thl = mss ? 24 : 20;
+
+	memcpy(a, src, v4 ? 4 : 16);
+	memcpy(b, dst, v4 ? 4 : 16);
+	l4 = ip + iphl;
+	memset(ip, 0, iphl + thl);
+	if (v4) {
+		ip[0] = 0x45;
+		ether_put16(ip + 2, (uint16_t)(20 + thl));
+		ether_put16(ip + 6, IP_DF);
+		ip[8] = 64;
+		ip[9] = L3_IPPROTO_TCP;
+		memcpy(ip + 12, a, 4);
+		memcpy(ip + 16, b, 4);
+		ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip,
+		    20, 0)));
+	} else {
+		ip[0] = 0x60;
+		ether_put16(ip + 4, (uint16_t)thl);
+		ip[6] = L3_IPPROTO_TCP;
+		ip[7] = 64;
+		memcpy(ip + 8, a, 16);
+		memcpy(ip + 24, b, 16);
+	}
+	ether_put16(l4, sp);
+	ether_put16(l4 + 2, dport);
+	ip_put32(l4 + 4, seq);
+	ip_put32(l4 + 8, ack);
+	l4[12] = (uint8_t)(thl / 4 << 4);
+	l4[13] = flags;
+	ether_put16(l4 + 14, win);
+	if (mss) {
+		l4[20] = 2;
+		l4[21] = 4;
+		ether_put16(l4 + 22, mss);
+	}
+	ether_put16(l4 + 16, pf_l4_csum(v4 ? 4 : 6, ip, L3_IPPROTO_TCP, l4,
+	    thl));
+	q->len = hdr + iphl + thl;
+	q->off = (struct pkt_offload){ 0 };
+}
+
+/*
+ * The packet at li becomes the segment pf_tcp_build() makes, between
+ * the same addresses and ports: what synproxy state sends in place of
+ * a packet it takes (the client's ACK becomes the SYN to the server, the
+ * server's SYN|ACK the ACK to the client).  It goes on the way the packet
+ * was going, routed, bridged and translated as it would have been.
+ */
+static void
+pf_tcp_become(struct pkt *p, struct l3info *li, uint32_t seq, uint32_t ack,
+    uint8_t flags, uint16_t win, uint16_t mss)
+{
+	const uint8_t *th = p->data + li->l4off;
+	int v4 = li->af == 4;
+
+	pf_tcp_build(p, li->l3off, v4, li->src, li->dst, ether_get16(th),
+	    ether_get16(th + 2), seq, ack, flags, win, mss);
+	li->l4off = (uint16_t)(li->l3off + (v4 ? 20 : 40));
+	li->iplen = p->len - li->l3off;
+	li->tcp_flags = flags;
+	p->st_tags = 0;
+}
+
+/*
+ * modulate state (pf_tcp_track_full()): the segment G of a modulating
+ * state leaves with its sender's offset added to its sequence number and
+ * the other end's taken off its ack and SACK blocks; G is left as the
+ * windows want it (state_tcp_modulate()).  Apart from the tracking so
+ * that a state that does not modulate pays one test.
+ */
+static __attribute__((noinline)) void
+pf_modulate(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, struct state *s, struct state_seg *g)
+{
+	struct dp_pf *pf = &dp->pf;
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	uint32_t seq, ack, sack, oseq = g->seq, oack = g->ack;
+	uint8_t *th = p->data + li->l4off;
+	unsigned n = 0;
+	int r;
+
+	r = state_tcp_modulate(&pf->states, s, dir == ACL_IN ? STATE_DIR_IN :
+	    STATE_DIR_OUT, g, pf_isn, pf, &seq, &ack, &sack);
+	if (r == 0)
+		return;
+	pf_tcp_seqack(p, li, seq, ack);
+	pf->c[PF_C_MODULATED]++;
+	if (r == 2)
+		pf->c[PF_C_MOD_DEFERRED]++;
+	if (sack != 0 && (th[12] >> 4) > 5 && (n = tcp_sack_unmod(th,
+	    p->len - li->l4off, sack, (p->off.flags & PKT_OFF_NEEDS_CSUM) !=
+	    0)) != 0)
+		pf->c[PF_C_MOD_SACK] += n;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: modulate state of rule %u: "
+		    "seq %u -> %u, ack %u -> %u%s%s", dname, port->name,
+		    RULE_IDX(s->rule), oseq, seq, oack, ack, r == 2 ?
+		    " (this end's first packet: its offset drawn)" : "",
+		    n ? ", SACK blocks given back the receiver's numbers" : "");
+}
+
+/* A synproxy packet dropped: counted as pf's synproxy, and traced. */
+static int
+pf_synproxy_drop(struct dp *dp, struct pkt *p, const struct port *port,
+    int dir, const struct state *s, int bad, const char *why)
+{
+	struct dp_pf *pf = &dp->pf;
+
+	pf->c[PF_C_SYNPROXY]++;
+	if (bad)
+		pf->c[PF_C_SP_BAD]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: drop (synproxy state of rule "
+		    "%u: %s)", dir == ACL_IN ? "in" : "out", port->name,
+		    RULE_IDX(s->rule), why);
+	return STATE_BAD;
+}
+
+/*
+ * The SYN|ACK synproxy state answers its client's SYN with: sluice's
+ * ISN, the client's MSS, window 0 (pf_send_tcp() as pf_create_state()
+ * calls it), back out the port the SYN came in on.
+ */
+static void
+pf_synproxy_synack(struct dp *dp, const struct pkt *p,
+    const struct l3info *li, const struct state *s)
+{
+	const struct state_tcp *tc = &dp->pf.states.tcp[state_id(
+	    &dp->pf.states, s)];
+	struct pkt *q;
+
+	if ((q = pkt_alloc(&dp->pool)) == NULL)
+		return;
+	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
+	memcpy(q->data + 6, p->data, 6);
+	memcpy(q->data + 12, p->data + 12, li->l3off - 12u);
+	/* li, not the packet: a new state's packet is translated already */
+	pf_tcp_build(q, li->l3off, li->af == 4, li->dst, li->src,
+	    li->dport, li->sport, tc->peer[0].seqhi,
+	    tc->peer[0].seqlo + 1, ACL_TH_SYN | ACL_TH_ACK, 0,
+	    tc->peer[1].max_win);
+	q->traced = p->traced;
+	q->pf_tag = p->pf_tag;
+	dp->pf.c[PF_C_SP_SYNACK]++;
+	dp_output(dp, dp->ports[p->in_port], q);
+	pkt_free(&dp->pool, q);
+}
+
+/*
+ * synproxy state: the client's bare SYN made state S going in on PORT.
+ * sluice answers it (pf_create_state()): the state holds the client's
+ * ISN (peer[0].seqlo), sluice's (peer[0].seqhi) and, until the server
+ * speaks, the MSS to offer it (peer[1].max_win).  Nothing reaches the
+ * server until the client completes this handshake: a SYN flood costs
+ * states, never the server's backlog.
+ */
+static void
+pf_synproxy_start(struct dp *dp, const struct pkt *p, const struct l3info *li,
+    const struct port *port, struct state *s)
+{
+	struct dp_pf *pf = &dp->pf;
+	struct state_tcp *tc = &pf->states.tcp[state_id(&pf->states, s)];
+	const uint8_t *th = p->data + li->l4off;
+	uint32_t room = li->af == 4 ? 40 : 60;
+	uint16_t mss = tcp_mss(th, p->len - li->l4off);
+
+	/* pf_get_mss(), then pf_calc_mss(): tcp_mssdflt without an
+	 * option, and no more than the port's MTU carries */
+	if (mss == 0)
+		mss = 512;
+	if (port->mtu > room && mss > port->mtu - room)
+		mss = (uint16_t)(port->mtu - room);
+	s->src_state = TCPS_PROXY_SRC;
+	tc->peer[0].seqhi = pf_isn(pf);
+	tc->peer[1].max_win = mss;
+	pf_synproxy_synack(dp, p, li, s);
+	pf->c[PF_C_SYNPROXY]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "in on %s: synproxy state of rule %u: "
+		    "SYN answered by sluice (ISN %u, mss %u); the server is "
+		    "not told until the client ACKs", port->name,
+		    RULE_IDX(s->rule), tc->peer[0].seqhi, mss);
+}
+
+/*
+ * pf_synproxy(): a packet of synproxy state S while sluice stands in for
+ * one end.  PROXY_SRC: only the client's ACK of sluice's SYN|ACK moves
+ * on (a SYN again gets the SYN|ACK again).  PROXY_DST: the client's ACK
+ * becomes sluice's SYN to the server (sluice's own ISN, the client's
+ * MSS) and goes on the client's way; the server's SYN|ACK becomes the
+ * ACK to the client and goes on its way, while an ACK to the server is
+ * made as the client would send it and run in on the client's port, so
+ * that the modulation, translation and route the state gives carry it.
+ * Returns STATE_PASS (the packet, rewritten, goes on) or STATE_BAD.
+ */
+static __attribute__((noinline)) int
+pf_synproxy(struct dp *dp, struct pkt *p, struct l3info *li,
+    struct port *port, int dir, struct state *s, const struct state_seg *g)
+{
+	struct dp_pf *pf = &dp->pf;
+	struct state_tcp *tc = &pf->states.tcp[state_id(&pf->states, s)];
+	struct state_peer *src = &tc->peer[0], *dst = &tc->peer[1];
+	int client = (dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT) ==
+	    state_dir(s);
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	struct state_key k;
+	struct port *in;
+	struct pkt *q;
+	uint32_t isn;
+	uint16_t mss;
+
+	if (s->src_state == TCPS_PROXY_SRC) {
+		if (!client)
+			return pf_synproxy_drop(dp, p, port, dir, s, 1,
+			    "from the server's side before the client's "
+			    "handshake is done");
+		if (g->flags & ACL_TH_SYN) {
+			if (g->seq != src->seqlo)
+				return pf_synproxy_drop(dp, p, port, dir, s, 1,
+				    "a SYN with another ISN");
+			pf_synproxy_synack(dp, p, li, s);
+			return pf_synproxy_drop(dp, p, port, dir, s, 0,
+			    "the SYN again: SYN|ACK sent again");
+		}
+		if ((g->flags & (ACL_TH_ACK | ACL_TH_RST | ACL_TH_FIN)) !=
+		    ACL_TH_ACK || g->ack != src->seqhi + 1 ||
+		    g->seq != src->seqlo + 1)
+			return pf_synproxy_drop(dp, p, port, dir, s, 1,
+			    "not the ACK of sluice's SYN|ACK");
+		s->src_state = TCPS_PROXY_DST;
+	}
+	if (client) {
+		if ((g->flags & (ACL_TH_SYN | ACL_TH_ACK)) != ACL_TH_ACK ||
+		    g->ack != src->seqhi + 1 || g->seq != src->seqlo + 1)
+			return pf_synproxy_drop(dp, p, port, dir, s, 1,
+			    "not the ACK of sluice's SYN|ACK");
+		mss = dst->max_win;
+		src->max_win = g->win ? g->win : 1;
+		if (dst->seqhi == 1)
+			dst->seqhi = pf_isn(pf);
+		pf_tcp_become(p, li, dst->seqhi, 0, ACL_TH_SYN, 0, mss);
+		pf->c[PF_C_SYNPROXY]++;
+		pf->c[PF_C_SP_OPEN]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: synproxy state of rule "
+			    "%u: the client ACKed: its ACK goes on as sluice's "
+			    "SYN to the server (ISN %u, mss %u)", dname,
+			    port->name, RULE_IDX(s->rule), dst->seqhi, mss);
+		return STATE_PASS;
+	}
+	if ((g->flags & (ACL_TH_SYN | ACL_TH_ACK)) != (ACL_TH_SYN |
+	    ACL_TH_ACK) || g->ack != dst->seqhi + 1)
+		return pf_synproxy_drop(dp, p, port, dir, s, 1,
+		    "not the server's SYN|ACK of sluice's SYN");
+	/* The client's port (never a vlan's: pf_state_modulate_new()). */
+	in = port;
+	dst->max_win = g->win ? g->win : 1;
+	dst->seqlo = g->seq;
+	isn = src->seqhi;	/* state_synproxy_done() moves it on */
+	state_synproxy_done(&pf->states, s);
+	s->expire = dp->now + pf->states.tmo[s->tmo_set][s->timeout];
+	if ((q = pkt_alloc(&dp->pool)) != NULL) {
+		/* the ACK to the server, in the client's numbers */
+		/* Bridged, the frame's MACs are the two hosts'; routed, pf
+		 * sees it before the router gives it this port's, and the
+		 * client's frames are for the router. */
+		memcpy(q->data, p->data + 6, 6);
+		memcpy(q->data + 6, p->data, 6);
+		if (in->bridge < 0)
+			memcpy(q->data, in->lladdr, 6);
+		memcpy(q->data + 12, p->data + 12, li->l3off - 12u);
+		state_key_get(&pf->states, s, STATE_WIRE, &k);
+		pf_tcp_build(q, li->l3off, li->af == 4, &k.addr[0], &k.addr[1],
+		    ntohs(k.port[0]), ntohs(k.port[1]), src->seqlo + 1,
+		    isn + 1, ACL_TH_ACK, src->max_win, 0);
+		q->traced = p->traced;
+		dp_loop(dp, in, q);
+		pkt_free(&dp->pool, q);
+	}
+	pf_tcp_become(p, li, isn + 1, src->seqlo + 1, ACL_TH_ACK,
+	    dst->max_win, 0);
+	pf->c[PF_C_SYNPROXY]++;
+	pf->c[PF_C_SP_DONE]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: synproxy state of rule %u: "
+		    "the server answered: its SYN|ACK goes on as the ACK to "
+		    "the client, an ACK goes to the server; offsets +%u and "
+		    "+%u from here", dname, port->name, RULE_IDX(s->rule),
+		    state_tcp_seqdiff(&pf->states, s, 0),
+		    state_tcp_seqdiff(&pf->states, s, 1));
+	return STATE_PASS;
+}
+
+/*
  * A packet its state refused (< 0 from state_update() or
  * pf_state_track_tcp()): a SYN reusing a closed state removes it; the
  * rest was counted and traced where it was found out.
@@ -1661,8 +2039,8 @@ pf_state_refused(struct dp *dp, struct pkt *p, const struct port *port,
  * so that its locals do not weigh on every other packet's path.
  */
 static __attribute__((noinline)) int
-pf_state_track_tcp(struct dp *dp, struct pkt *p, const struct l3info *li,
-    const struct port *port, int dir, struct state *s)
+pf_state_track_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
+    struct port *port, int dir, struct state *s)
 {
 	struct dp_pf *pf = &dp->pf;
 	const char *dname = dir == ACL_IN ? "in" : "out";
@@ -1672,6 +2050,11 @@ pf_state_track_tcp(struct dp *dp, struct pkt *p, const struct l3info *li,
 	int v;
 
 	pf_tcp_seg(p, li, &g);
+	if (__builtin_expect(s->src_state >= TCPS_PROXY_SRC, 0))
+		return pf_synproxy(dp, p, li, port, dir, s, &g);
+	if (__builtin_expect(pf->states.tcp[state_id(&pf->states,
+	    s)].peer[0].flags & STATE_TCP_MOD, 0))
+		pf_modulate(dp, p, li, port, dir, s, &g);
 	v = state_track_tcp(&pf->states, s, dir == ACL_IN ? STATE_DIR_IN :
 	    STATE_DIR_OUT, &g, p->len, dp->now, &fail);
 	if (v == STATE_LOOSE && p->traced)
@@ -1781,6 +2164,61 @@ pf_ls_state(struct dp_pf *pf, const struct state *s, int delta)
 	}
 }
 
+/*
+ * A new TCP state of a modulate state or synproxy state rule, made by
+ * the packet at li.  Only a bare SYN modulates (pf_create_state()): a
+ * state picked up later has seen numbers it could not offset.  synproxy
+ * is for states made going in (pfctl warns it is ignored going out) on a
+ * bridge member or a routed port: on a vlan or a vether port the ACK
+ * sluice makes for the server could not be run in as the client's (the
+ * tag, the router's side); these fall back to keep state, as
+ * does a synproxy state made by anything but a bare SYN.  Returns 1 when
+ * sluice answered the SYN for the server: the SYN goes no further.
+ */
+static __attribute__((noinline)) int
+pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, struct state *s, int keep)
+{
+	struct dp_pf *pf = &dp->pf;
+	const char *dname = dir == ACL_IN ? "in" : "out";
+	uint32_t seq, diff;
+
+	if ((li->tcp_flags & (ACL_TH_SYN | ACL_TH_ACK)) != ACL_TH_SYN) {
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: %s state of rule %u "
+			    "made by a packet that is not a bare SYN: kept "
+			    "without it", dname, port->name, keep ==
+			    ACL_STATE_MODULATE ? "modulate" : "synproxy",
+			    RULE_IDX(s->rule));
+		return 0;
+	}
+	if (keep == ACL_STATE_SYNPROXY && dir == ACL_IN &&
+	    port->kind != PORT_VLAN && port->kind != PORT_VETHER &&
+	    (port->bridge >= 0 || port->rif != NULL)) {
+		pf_synproxy_start(dp, p, li, port, s);
+		return 1;
+	}
+	if (keep == ACL_STATE_SYNPROXY) {
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: synproxy state of rule "
+			    "%u %s: kept as keep state", dname, port->name,
+			    RULE_IDX(s->rule), dir == ACL_IN ? "on a vlan or "
+			    "vether port" : "going out");
+		return 0;
+	}
+	seq = ip_get32(p->data + li->l4off + 4);
+	diff = pf_isn(pf);
+	state_tcp_modulate_init(&pf->states, s, diff);
+	pf_tcp_seqack(p, li, seq + diff, ip_get32(p->data + li->l4off + 8));
+	pf->c[PF_C_MOD_STATES]++;
+	pf->c[PF_C_MODULATED]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: modulate state of rule %u: "
+		    "seq %u -> %u (offset +%u)", dname, port->name,
+		    RULE_IDX(s->rule), seq, seq + diff, diff);
+	return 0;
+}
+
 int
 dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 {
@@ -1859,7 +2297,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		uint64_t badseq = 0;	/* 1 << 32 | seq: BAD ICMP */
 		int sidx;
 
-		s = pf_icmp_error_state(pf, p, &li, dir, ifx, dp->now, &sidx,
+		s = pf_icmp_error_state(dp, p, &li, dir, ifx, dp->now, &sidx,
 		    &badseq);
 		if (badseq != 0) {
 			pf->c[PF_C_BADSTATE]++;
@@ -2177,6 +2615,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	    ACL_POOL_LEASTSTATES) || (rdr != NULL && (rdr->opts &
 	    ACL_POOL_TYPEMASK) == ACL_POOL_LEASTSTATES))
 		pf_ls_state(pf, s, 1);
+	/* sloppy is refused with these by pfctl; a SYN sluice answered
+	 * goes no further (li still has the addresses as they came) */
+	if (__builtin_expect(res.ar_keep_state >= ACL_STATE_MODULATE, 0) &&
+	    li.proto == L3_IPPROTO_TCP && !(s->flags & STATE_F_SLOPPY) &&
+	    pf_state_modulate_new(dp, p, &li, port, dir, s,
+	    res.ar_keep_state))
+		return PF_DROP;
 	pf_scrub_res(dp, p, &li, port, dir, &res);
 	pf_frag_first(dp, port, dir, p, &li, s);
 	return PF_PASS;

@@ -62,7 +62,16 @@
 	X(REASS6_ATOMIC, "reass6-atomic", "IPv6 atomic fragments (offset 0, M clear: RFC 6946) filtered as whole packets") \
 	X(REASS6_HDR,	"reass6-bad-header", "IPv6 fragments dropped: extension headers truncated, too many, a second fragment header, or an unfragmentable part over 256 bytes") \
 	X(REASS6_UNFRAG, "reass6-unfrag-differs", "IPv6 fragments dropped: unfragmentable part unlike the datagram's other fragments") \
-	X(REASS6_SHORT,	"reass6-short", "IPv6 fragments dropped: payload length beyond the frame, or no byte after the fragment header")
+	X(REASS6_SHORT,	"reass6-short", "IPv6 fragments dropped: payload length beyond the frame, or no byte after the fragment header") \
+	X(MOD_STATES,	"modulate-states", "TCP states whose creator's SYN got a random sequence number offset (modulate state)") \
+	X(MOD_DEFERRED,	"modulate-deferred", "TCP ends given their offset at their first packet (modulate state, the other end)") \
+	X(MODULATED,	"modulated",	"TCP packets whose sequence and ack numbers modulate state or synproxy state rewrote") \
+	X(MOD_SACK,	"modulated-sack", "SACK blocks given back the numbers their receiver knows (modulate state)") \
+	X(MOD_ICMP,	"modulated-icmp", "ICMP errors whose quoted TCP sequence number was given back its sender's numbers") \
+	X(SP_SYNACK,	"synproxy-synack", "SYN|ACKs sluice sent a synproxy state's client (its SYN, or that SYN again)") \
+	X(SP_OPEN,	"synproxy-connect", "SYNs sluice sent a synproxy state's server after its client's ACK") \
+	X(SP_DONE,	"synproxy-established", "synproxy handshakes joined: the server answered, both ends ACKed") \
+	X(SP_BAD,	"synproxy-bad",	"dropped (and counted as synproxy): did not fit a synproxy state's handshake")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
@@ -295,6 +304,7 @@ struct dp_pf {
 	uint32_t	*scrub_index;	/* open addressing: number + 1 */
 	uint32_t	 nscrubs, scrub_slots;
 	uint32_t	 rnd;		/* random-id's xorshift32 state */
+	uint32_t	 isn_seed;	/* tests: ISNs from xorshift32, not arc4random() */
 	/* source nodes: an array, hash chains through next, a free list */
 	struct pf_src_node *src;
 	uint32_t	*src_hash;	/* src_cap * 2 heads: number + 1 */

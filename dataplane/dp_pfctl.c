@@ -233,15 +233,24 @@ struct ss_walk {
  * going out, its peer first for one made going in (SWAP).
  */
 static void
-show_seq(FILE *out, const struct state_tcp *tc, int swap)
+show_seq(FILE *out, const struct state_table *t, const struct state *s,
+    int swap)
 {
+	const struct state_tcp *tc = &t->tcp[state_id(t, s)];
 	const struct state_peer *src = &tc->peer[swap], *dst = &tc->peer[!swap];
+	uint32_t sd = state_tcp_seqdiff(t, s, swap);
+	uint32_t dd = state_tcp_seqdiff(t, s, !swap);
 	int ws = src->wscale && dst->wscale;
 
+	/* print_seq(): a modulating end's offset after its window */
 	fprintf(out, "   [%u + %u]", src->seqlo, src->seqhi - src->seqlo);
+	if (sd != 0)
+		fprintf(out, "(+%u)", sd);
 	if (ws)
 		fprintf(out, " wscale %u", src->wscale & STATE_WSCALE_MASK);
 	fprintf(out, "  [%u + %u]", dst->seqlo, dst->seqhi - dst->seqlo);
+	if (dd != 0)
+		fprintf(out, "(+%u)", dd);
 	if (ws)
 		fprintf(out, " wscale %u", dst->wscale & STATE_WSCALE_MASK);
 	fputc('\n', out);
@@ -302,10 +311,18 @@ show_state(struct state *s, void *arg)
 	}
 	fputs("    ", out);
 	if (proto == 6) {
-		fprintf(out, "   %s:%s\n", tcpstates[psrc], tcpstates[pdst]);
+		/* a synproxy's creator is PROXY:SRC, then PROXY:DST */
+		if (psrc <= TCPS_TIME_WAIT && pdst <= TCPS_TIME_WAIT)
+			fprintf(out, "   %s:%s\n", tcpstates[psrc],
+			    tcpstates[pdst]);
+		else if (psrc == TCPS_PROXY_SRC || pdst == TCPS_PROXY_SRC)
+			fputs("   PROXY:SRC\n", out);
+		else if (psrc == TCPS_PROXY_DST || pdst == TCPS_PROXY_DST)
+			fputs("   PROXY:DST\n", out);
+		else
+			fprintf(out, "   <BAD STATE LEVELS %u:%u>\n", psrc, pdst);
 		if (w->verbose)
-			show_seq(out, &t->tcp[state_id(t, s)],
-			    state_dir(s) != STATE_DIR_OUT);
+			show_seq(out, t, s, state_dir(s) != STATE_DIR_OUT);
 	} else if (proto == 1 || proto == 58)
 		fprintf(out, "   %u:%u\n", psrc, pdst);
 	else

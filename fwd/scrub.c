@@ -164,3 +164,57 @@ tcp_wscale(const uint8_t *tcp, size_t len)
 			    tcp[at + 2]);
 	return ws;
 }
+
+/*
+ * The MSS option of a SYN's TCP header at tcp (len bytes in the frame),
+ * or 0 when it has none (pf_get_mss()).
+ */
+uint16_t
+tcp_mss(const uint8_t *tcp, size_t len)
+{
+	size_t hl = tcp_hl(tcp, len), i = 20, at;
+	uint16_t mss = 0;
+
+	while ((at = tcp_opt_next(tcp, hl, &i)) != 0)
+		if (tcp[at] == 2 && tcp[at + 1] == 4)
+			mss = ether_get16(tcp + at + 2);
+	return mss;
+}
+
+/*
+ * pf_modulate_sack(): the SACK blocks of the TCP header at tcp (len
+ * bytes in the frame) acknowledge the other end's data in the numbers
+ * the sender saw, which modulate state offset by diff: take it off each
+ * block's edges, so that the other end reads its own numbers.  A block
+ * cut short by the option's length is left alone; so is a partial
+ * checksum (see scrub_mss()).  Returns the blocks changed.
+ */
+unsigned
+tcp_sack_unmod(uint8_t *tcp, size_t len, uint32_t diff, int partial_csum)
+{
+	size_t hl = tcp_hl(tcp, len), i = 20, at, b, end;
+	unsigned n = 0;
+
+	while ((at = tcp_opt_next(tcp, hl, &i)) != 0) {
+		if (tcp[at] != 5)
+			continue;
+		end = at + 2 + (size_t)(tcp[at + 1] - 2) / 8 * 8;
+		for (b = at + 2; b < end; b += 4) {
+			uint32_t o = ip_get32(tcp + b), v = o - diff;
+
+			ip_put32(tcp + b, v);
+			if (!partial_csum) {
+				/* an edge at an odd offset sums byte-swapped */
+				if (b & 1) {
+					o = (o & 0xff00ff00u) >> 8 |
+					    (o & 0x00ff00ffu) << 8;
+					v = (v & 0xff00ff00u) >> 8 |
+					    (v & 0x00ff00ffu) << 8;
+				}
+				ip_csum_update32(tcp + 16, o, v);
+			}
+		}
+		n += (unsigned)(tcp[at + 1] - 2) / 8;
+	}
+	return n;
+}

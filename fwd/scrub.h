@@ -30,5 +30,8 @@ uint16_t scrub_mss(uint8_t *tcp, size_t len, uint16_t max_mss,
 /* A SYN's window scale option, for pf's window tracking. */
 #define TCP_WSCALE_FLAG	0x80
 uint8_t	 tcp_wscale(const uint8_t *tcp, size_t len);
+uint16_t tcp_mss(const uint8_t *tcp, size_t len);
+unsigned tcp_sack_unmod(uint8_t *tcp, size_t len, uint32_t diff,
+	    int partial_csum);
 
 #endif /* FWD_SCRUB_H */

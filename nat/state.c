@@ -7,8 +7,9 @@
  * shifts entries back (no tombstones), so lookups never slow down with
  * churn.
  *
- * TCP is tracked as pf's pf_tcp_track_full() does for peer states and
- * timeouts; sequence-window checks are not done (pf's `sloppy` state).
+ * TCP is tracked as pf's pf_tcp_track_full() does: peer states,
+ * timeouts and sequence windows (state_track_tcp()), or by flags alone
+ * for keep state (sloppy) (state_update()).
  */
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -138,12 +139,13 @@ state_table_init(struct state_table *t, uint32_t limit)
 	t->cold = state_mem(limit, sizeof(*t->cold));
 	t->v6 = state_mem(limit, sizeof(*t->v6));
 	t->tcp = state_mem(limit, sizeof(*t->tcp));
+	t->mod = state_mem(limit, sizeof(*t->mod));
 	t->aux = state_mem(limit, sizeof(*t->aux));
 	t->slots = state_mem(n, sizeof(*t->slots));
 	t->limit = limit;
 	t->nslots = n;
 	if (t->st == NULL || t->cold == NULL || t->v6 == NULL ||
-	    t->tcp == NULL || t->aux == NULL || t->slots == NULL) {
+	    t->tcp == NULL || t->mod == NULL || t->aux == NULL || t->slots == NULL) {
 		state_table_fini(t);
 		return ENOMEM;
 	}
@@ -161,12 +163,14 @@ state_table_fini(struct state_table *t)
 	state_mem_free(t->cold, t->limit, sizeof(*t->cold));
 	state_mem_free(t->v6, t->limit, sizeof(*t->v6));
 	state_mem_free(t->tcp, t->limit, sizeof(*t->tcp));
+	state_mem_free(t->mod, t->limit, sizeof(*t->mod));
 	state_mem_free(t->aux, t->limit, sizeof(*t->aux));
 	state_mem_free(t->slots, t->nslots, sizeof(*t->slots));
 	t->st = NULL;
 	t->cold = NULL;
 	t->v6 = NULL;
 	t->tcp = NULL;
+	t->mod = NULL;
 	t->aux = NULL;
 	t->slots = NULL;
 }
@@ -1061,6 +1065,111 @@ state_track_tcp(struct state_table *t, struct state *s, int dir,
 }
 
 /*
+ * modulate state: the creator's bare SYN made state S, and its sequence
+ * numbers go out offset by SEQDIFF (not 0) from now on
+ * (pf_create_state()); the other end gets its own at its first packet.
+ */
+void
+state_tcp_modulate_init(struct state_table *t, struct state *s,
+    uint32_t seqdiff)
+{
+	uint32_t id = state_id(t, s);
+
+	t->tcp[id].peer[0].flags |= STATE_TCP_MOD;
+	t->mod[id].seqdiff[0] = seqdiff;
+	t->mod[id].seqdiff[1] = 0;
+}
+
+/* The offset end PEER (0: the creator) adds to its numbers, 0: none. */
+uint32_t
+state_tcp_seqdiff(const struct state_table *t, const struct state *s,
+    int peer)
+{
+	uint32_t id = state_id(t, s);
+
+	if (s->proto != 6 || !(t->tcp[id].peer[0].flags & STATE_TCP_MOD))
+		return 0;
+	return t->mod[id].seqdiff[peer != 0];
+}
+
+/*
+ * The sequence number modulation of pf_tcp_track_full() for segment G
+ * going DIR on modulated state S, before its windows are checked.  The
+ * windows are kept in each end's own numbers, so the sender's sequence
+ * number is checked as it is and its ACK, which is in the other end's
+ * wire numbers, has that end's offset taken off (G->ack is changed).
+ * An end sending for the first time when the other end modulates gets
+ * its own offset, RND(ARG), not 0 ("deferred generation").
+ * What goes on the wire: *SEQ and *ACK; *SACK is the offset to take off
+ * the SACK blocks (the other end's, 0: none).  Returns 0 when S does not
+ * modulate (the segment stays as it is), 1 when it does, 2 when this
+ * segment also gave its end its offset.
+ */
+int
+state_tcp_modulate(struct state_table *t, struct state *s, int dir,
+    struct state_seg *g, uint32_t (*rnd)(void *), void *arg, uint32_t *seq,
+    uint32_t *ack, uint32_t *sack)
+{
+	uint32_t id = state_id(t, s);
+	struct state_tcp *tc = &t->tcp[id];
+	struct state_mod *m = &t->mod[id];
+	int from_src = dir == state_dir(s), r = 1;
+	int si = !from_src, di = from_src;
+
+	if (!(tc->peer[0].flags & STATE_TCP_MOD))
+		return 0;
+	if (tc->peer[si].seqlo == 0 && m->seqdiff[di] != 0 &&
+	    m->seqdiff[si] == 0) {
+		if ((m->seqdiff[si] = rnd(arg)) == 0)
+			m->seqdiff[si] = 1;
+		r = 2;
+	}
+	g->ack -= m->seqdiff[di];
+	*seq = g->seq + m->seqdiff[si];
+	*ack = g->ack;
+	*sack = m->seqdiff[di];
+	return r;
+}
+
+/*
+ * The quoted segment of an ICMP error about modulated state S went QDIR
+ * with its sender's offset added: the offset to take off (0: none), as
+ * pf_test_state_icmp() demodulates it before its window check.
+ */
+uint32_t
+state_icmp_seqdiff(const struct state_table *t, const struct state *s,
+    int qdir)
+{
+	return state_tcp_seqdiff(t, s, qdir == state_dir(s) ? 0 : 1);
+}
+
+/*
+ * pf_synproxy(): the server answered the SYN sluice sent for the client
+ * of synproxy state S.  peer[0] holds the client's ISN (seqlo), sluice's
+ * ISN towards it (seqhi) and its window; peer[1] the server's ISN
+ * (seqlo), sluice's towards it (seqhi) and its window.  From here the
+ * two handshakes are one connection: each end's numbers are offset into
+ * the numbering the other end was given, with the windows as pf sets
+ * them (no scaling: sluice's SYNs offered none).
+ */
+void
+state_synproxy_done(struct state_table *t, struct state *s)
+{
+	uint32_t id = state_id(t, s);
+	struct state_peer *src = &t->tcp[id].peer[0], *dst = &t->tcp[id].peer[1];
+	struct state_mod *m = &t->mod[id];
+
+	m->seqdiff[0] = dst->seqhi - src->seqlo;
+	m->seqdiff[1] = src->seqhi - dst->seqlo;
+	src->seqhi = src->seqlo + dst->max_win;
+	dst->seqhi = dst->seqlo + src->max_win;
+	src->wscale = dst->wscale = 0;
+	src->flags |= STATE_TCP_MOD;
+	s->src_state = s->dst_state = TCPS_ESTABLISHED;
+	s->timeout = ACL_TM_TCP_ESTABLISHED;
+}
+
+/*
  * pf_test_state_icmp(): an ICMP error quoting a TCP packet of state S
  * that went QDIR must quote a sequence number that end could have sent
  * (within its window, at most a window back), or it is a forgery aimed
@@ -1172,6 +1281,9 @@ state_table_resize(struct state_table *t, uint32_t limit)
 			nt.v6[idx] = t->v6[i];
 		if (st->proto == 6)
 			nt.tcp[idx] = t->tcp[i];
+		if (st->proto == 6 &&
+		    (t->tcp[i].peer[0].flags & STATE_TCP_MOD))
+			nt.mod[idx] = t->mod[i];
 		if (t->aux_used)
 			nt.aux[idx] = t->aux[i];
 		state_key_get(t, st, STATE_WIRE, &k);

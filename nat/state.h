@@ -63,6 +63,10 @@ enum {
 	TCPS_ESTABLISHED, TCPS_CLOSE_WAIT, TCPS_FIN_WAIT_1, TCPS_CLOSING,
 	TCPS_LAST_ACK, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT
 };
+/* A synproxy state's creator while pf answers for the server
+ * (PF_TCPS_PROXY_SRC/_DST): out of the range tcpstates[] names. */
+#define TCPS_PROXY_SRC	254
+#define TCPS_PROXY_DST	255
 /* UDP and other protocols: PFUDPS_* / PFOTHERS_*. */
 enum { PEER_NO_TRAFFIC, PEER_SINGLE, PEER_MULTIPLE };
 
@@ -135,7 +139,21 @@ struct state_peer {
 	uint32_t	 seqhi;
 	uint16_t	 max_win;
 	uint8_t		 wscale;	/* STATE_WSCALE_FLAG | shift */
-	uint8_t		 pad;
+	uint8_t		 flags;		/* peer[0] only: STATE_TCP_* */
+};
+
+/*
+ * modulate state and synproxy state: each end's sequence numbers on the
+ * wire are its own plus a random offset (pf's seqdiff), so a host
+ * behind pf with guessable ISNs is not guessable outside.  The windows
+ * stay in each end's own numbers.  The offsets sit in an array of their
+ * own, touched only by the states that modulate (peer[0].flags says so),
+ * so every other TCP state costs what it did.
+ */
+#define STATE_TCP_MOD	0x01		/* t->mod[state] holds the offsets */
+
+struct state_mod {
+	uint32_t	 seqdiff[2];	/* [peer]: 0 until that end has one */
 };
 
 /* A TCP state's two ends: [0] the one whose packet made the state. */
@@ -201,6 +219,7 @@ struct state_table {
 	struct state_cold *cold;	/* limit entries */
 	struct state_v6	*v6;		/* limit entries, touched for IPv6 */
 	struct state_tcp *tcp;		/* limit entries, touched for TCP */
+	struct state_mod *mod;		/* limit entries, touched if modulated */
 	/*
 	 * One word a state for the owner (the dataplane: its source node),
 	 * touched only once the owner sets aux_used; a state's word is 0
@@ -251,6 +270,16 @@ void	 state_tcp_init(struct state_table *, struct state *,
 	    const struct state_seg *);
 int	 state_track_tcp(struct state_table *, struct state *, int,
 	    const struct state_seg *, uint32_t, uint32_t, uint8_t *);
+void	 state_tcp_modulate_init(struct state_table *, struct state *,
+	    uint32_t);
+int	 state_tcp_modulate(struct state_table *, struct state *, int,
+	    struct state_seg *, uint32_t (*)(void *), void *, uint32_t *,
+	    uint32_t *, uint32_t *);
+uint32_t state_tcp_seqdiff(const struct state_table *, const struct state *,
+	    int);
+uint32_t state_icmp_seqdiff(const struct state_table *, const struct state *,
+	    int);
+void	 state_synproxy_done(struct state_table *, struct state *);
 int	 state_icmp_seq_ok(const struct state_table *, const struct state *,
 	    int, uint32_t);
 uint32_t state_purge(struct state_table *, uint32_t, uint32_t);

@@ -2767,3 +2767,203 @@ Test(pf, interface_names_expand_to_ipv6_too)
 	    != NULL, "%s", sr);
 	dptest_destroy(&dp, conf);
 }
+
+/* The TCP segments a port sent: numbers, flags, and whether the IP and
+ * TCP checksums (and an ICMP error's) hold. */
+struct segs {
+	int		 n;
+	uint32_t	 seq[16], ack[16];
+	uint8_t		 flags[16];
+	int		 bad;		/* frames with a wrong checksum */
+	uint32_t	 icmp_seq;	/* the last ICMP error's quoted seq */
+	int		 icmps;
+};
+
+static void
+seg_collect(const uint8_t *d, uint32_t len, void *arg)
+{
+	struct segs *sg = arg;
+	const uint8_t *ip = d + 14, *l4 = ip + 20;
+	uint32_t iplen, ps;
+
+	if (len < 54 || ether_get16(d + 12) != ETHERTYPE_IP)
+		return;
+	iplen = ether_get16(ip + 2);
+	if (csum_fold(csum_partial(ip, 20, 0)) != 0xffff)
+		sg->bad++;
+	if (ip[9] == 1) {
+		if (csum_fold(csum_partial(l4, iplen - 20, 0)) != 0xffff)
+			sg->bad++;
+		sg->icmp_seq = ip_get32(l4 + 8 + 20 + 4);
+		sg->icmps++;
+		return;
+	}
+	if (ip[9] != 6 || sg->n == 16)
+		return;
+	ps = csum_partial(ip + 12, 8, 0) + 6 + iplen - 20;
+	if (csum_fold(csum_partial(l4, iplen - 20, ps)) != 0xffff)
+		sg->bad++;
+	sg->seq[sg->n] = ip_get32(l4 + 4);
+	sg->ack[sg->n] = ip_get32(l4 + 8);
+	sg->flags[sg->n] = l4[13];
+	sg->n++;
+}
+
+/* The Nth "(+D)" of pfctl -vss. */
+static uint32_t
+vss_seqdiff(struct dp *dp, int n)
+{
+	const char *t = dptest_ctl(dp, "pfctl -vss"), *q = t;
+	unsigned long d = 0;
+
+	while (n-- >= 0) {
+		cr_assert_not_null(q = strstr(q, "](+"), "no seqdiff:\n%s", t);
+		q += 3;
+	}
+	d = strtoul(q, NULL, 10);
+	return (uint32_t)d;
+}
+
+/*
+ * modulate state: db01's connection leaves with both ends' sequence
+ * numbers offset (pf's seqdiff: the client's from its SYN, db01's from
+ * its SYN|ACK), the acks given back each receiver's own numbers, every
+ * checksum right; the windows keep the ends' own numbers (no mismatch),
+ * -vss shows the offsets as print_seq() does, and an ICMP error quoting
+ * db01's segment as the wan saw it is given back db01's number, while
+ * one quoting db01's own number (not what left) is a forgery.
+ */
+Test(pf, modulate_state_offsets_both_ends)
+{
+	struct dp dp;
+	struct conf *conf;
+	struct segs db = { 0 }, wan = { 0 };
+	uint8_t b[256];
+	uint32_t d, e;
+	const char *t;
+
+	put("pf.conf", "pass in on em0 proto tcp to port 22 modulate state\n"
+	    "pass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1000, 0, 0x02, 64240, 7, 0));
+	d = vss_seqdiff(&dp, 0);
+	cr_assert_neq(d, 0);
+	t = dptest_ctl(&dp, "pfctl -vss");
+	cr_expect(strstr(t, "10.50.0.20:22 <- 198.51.100.1:40001       "
+	    "CLOSED:SYN_SENT\n   [0 + 1]  [1000 + 2](+") != NULL, "%s", t);
+	feed(&dp, "tap0", b, tcp4(b, VE, DB, "10.50.0.20", 22, "198.51.100.1",
+	    40001, 5000, 1001 + d, 0x12, 65160, 7, 0));
+	e = vss_seqdiff(&dp, 0);	/* the in state's line: db01's first */
+	cr_assert_neq(e, 0);
+	cr_expect_eq(vss_seqdiff(&dp, 1), d, "%s", dptest_out);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, 5001 + e, 0x10, 502, -1, 0));
+	feed(&dp, "tap0", b, tcp4(b, VE, DB, "10.50.0.20", 22, "198.51.100.1",
+	    40001, 5001, 1001 + d, 0x18, 510, -1, 100));
+	t = dptest_ctl(&dp, "pfctl -vss");
+	cr_expect(strstr(t, "<- 198.51.100.1:40001       "
+	    "ESTABLISHED:ESTABLISHED\n   [5101 + ") != NULL, "%s", t);
+	/* the wan quotes what it got: 5101 + e; db01's own number is not */
+	feed(&dp, "em0", b, icmp_about_tcp(b, 5001 + e));
+	feed(&dp, "em0", b, icmp_about_tcp(b, 5001 - e));
+	t = dptest_ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(t, "state-mismatch", 1), "%s", t);
+	cr_expect_eq(stat_of(&dp, "modulate-states"), 1);
+	cr_expect_eq(stat_of(&dp, "modulate-deferred"), 1);
+	cr_expect_eq(stat_of(&dp, "modulated"), 4);
+	cr_expect_eq(stat_of(&dp, "modulated-icmp"), 2);
+	dptest_destroy(&dp, conf);
+	sent_each("tap0", seg_collect, &db);
+	sent_each("em0", seg_collect, &wan);
+	cr_expect_eq(db.bad + wan.bad, 0, "a checksum does not hold");
+	cr_assert_eq(db.n, 2);
+	cr_expect_eq(db.seq[0], 1000 + d);
+	cr_expect_eq(db.ack[0], 0);
+	cr_expect_eq(db.seq[1], 1001 + d);
+	cr_expect_eq(db.ack[1], 5001, "the ack is db01's own number again");
+	cr_assert_eq(wan.n, 2);
+	cr_expect_eq(wan.seq[0], 5000 + e);
+	cr_expect_eq(wan.ack[0], 1001);
+	cr_expect_eq(wan.seq[1], 5001 + e);
+	cr_expect_eq(wan.ack[1], 1001);
+	cr_expect_eq(db.icmps, 1, "the forged quote went through");
+	cr_expect_eq(db.icmp_seq, 5001, "db01 gets its own number back");
+}
+
+/*
+ * synproxy state: sluice answers the wan's SYN itself, and db01 hears
+ * nothing until the client ACKs sluice's SYN|ACK right (a wrong ACK is
+ * dropped and counted); then db01 gets a SYN (sluice's ISN towards it,
+ * the client's MSS or pf's 512), its SYN|ACK becomes the ACK to the
+ * client and sluice ACKs db01 for the client; data then flows both ways
+ * between the two ISNs, with right checksums and no window mismatch.
+ */
+Test(pf, synproxy_state_answers_for_the_server)
+{
+	struct dp dp;
+	struct conf *conf;
+	struct segs db = { 0 }, wan = { 0 };
+	uint8_t b[256];
+	uint32_t isn_c, isn_s;
+	const char *t, *q;
+
+	put("pf.conf", "pass in on em0 proto tcp to port 22 synproxy state\n"
+	    "pass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1000, 0, 0x02, 64240, 7, 0));
+	t = dptest_ctl(&dp, "pfctl -vss");
+	cr_assert_not_null(q = strstr(t, "       PROXY:SRC\n   [0 + 1]  "
+	    "[1000 + "), "%s", t);
+	isn_c = 1000 + (uint32_t)strtoul(q + 37, NULL, 10);
+	/* a blind ACK, and one from db01's side: dropped */
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, isn_c + 7, 0x10, 502, -1, 0));
+	feed(&dp, "tap0", b, tcp4(b, VE, DB, "10.50.0.20", 22, "198.51.100.1",
+	    40001, 5000, 1001, 0x12, 65160, 7, 0));
+	cr_expect_eq(stat_of(&dp, "synproxy-bad"), 2, "%s", dptest_out);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, isn_c + 1, 0x10, 502, -1, 0));
+	t = dptest_ctl(&dp, "pfctl -vss");
+	cr_assert_not_null(q = strstr(t, "       PROXY:DST\n   [0 + "), "%s",
+	    t);
+	isn_s = (uint32_t)strtoul(q + 24, NULL, 10);
+	feed(&dp, "tap0", b, tcp4(b, VE, DB, "10.50.0.20", 22, "198.51.100.1",
+	    40001, 5000, isn_s + 1, 0x12, 65160, 7, 0));
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "<- 198.51.100.1:40001"
+	    "       ESTABLISHED:ESTABLISHED\n") != NULL, "%s", dptest_out);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, isn_c + 1, 0x18, 502, -1, 10));
+	feed(&dp, "tap0", b, tcp4(b, VE, DB, "10.50.0.20", 22, "198.51.100.1",
+	    40001, 5001, isn_s + 11, 0x18, 510, -1, 20));
+	t = dptest_ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(t, "state-mismatch", 0), "%s", t);
+	/* the SYN, the blind ACK, db01 speaking too early, the good ACK,
+	 * db01's SYN|ACK */
+	cr_expect(has_counter(t, "synproxy", 5), "%s", t);
+	cr_expect_eq(stat_of(&dp, "synproxy-established"), 1);
+	dptest_destroy(&dp, conf);
+	sent_each("tap0", seg_collect, &db);
+	sent_each("em0", seg_collect, &wan);
+	cr_expect_eq(db.bad + wan.bad, 0, "a checksum does not hold");
+	cr_assert_eq(db.n, 3, "db01 got %d segments", db.n);
+	cr_expect_eq(db.flags[0], 0x02);
+	cr_expect_eq(db.seq[0], isn_s);
+	cr_expect_eq(db.flags[1], 0x10);
+	cr_expect_eq(db.seq[1], isn_s + 1);
+	cr_expect_eq(db.ack[1], 5001);
+	cr_expect_eq(db.seq[2], isn_s + 1);
+	cr_expect_eq(db.ack[2], 5001);
+	cr_assert_eq(wan.n, 3, "the wan got %d segments", wan.n);
+	cr_expect_eq(wan.flags[0], 0x12);
+	cr_expect_eq(wan.seq[0], isn_c);
+	cr_expect_eq(wan.ack[0], 1001);
+	cr_expect_eq(wan.flags[1], 0x10);
+	cr_expect_eq(wan.seq[1], isn_c + 1);
+	cr_expect_eq(wan.ack[1], 1001);
+	cr_expect_eq(wan.seq[2], isn_c + 1);
+	cr_expect_eq(wan.ack[2], 1011);
+}

@@ -241,3 +241,50 @@ Test(scrub, tcp_window_scale_option)
 	hl = tcp_hdr(t, after_end, sizeof(after_end));
 	cr_expect_eq(tcp_wscale(t, hl), 0, "nothing after end of options");
 }
+
+/* A TCP header with OPTS (N bytes, a multiple of 4) and a right
+ * checksum over it alone (no pseudo header: the sum only needs to hold). */
+static size_t
+tcp_with(uint8_t *th, const uint8_t *opts, size_t n)
+{
+	memset(th, 0, 20 + n);
+	th[12] = (uint8_t)((20 + n) / 4 << 4);
+	memcpy(th + 20, opts, n);
+	ether_put16(th + 16, (uint16_t)~csum_fold(csum_partial(th, 20 + n, 0)));
+	return 20 + n;
+}
+
+/*
+ * pf_modulate_sack(): each SACK block's edges lose the offset, wrapping,
+ * at an even and at an odd offset, with the checksum following; a
+ * partial checksum is left as it is.
+ */
+Test(scrub, sack_blocks_unmodulated)
+{
+	static const uint8_t even[] = { 1, 1, 5, 18, 0, 0, 0, 10, 0, 0, 0, 20,
+	    0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 5 };
+	static const uint8_t odd[] = { 1, 5, 10, 0x80, 0, 0, 0, 0x80, 0, 1, 0,
+	    0 };
+	uint8_t th[64];
+	size_t len;
+	uint16_t sum;
+
+	len = tcp_with(th, even, sizeof(even));
+	cr_expect_eq(tcp_sack_unmod(th, len, 16, 0), 2);
+	cr_expect_eq(ip_get32(th + 24), 10 - 16);
+	cr_expect_eq(ip_get32(th + 28), 4);
+	cr_expect_eq(ip_get32(th + 32), 0xffffffe0u);
+	cr_expect_eq(ip_get32(th + 36), 5 - 16);
+	cr_expect_eq(csum_fold(csum_partial(th, len, 0)), 0xffff);
+	len = tcp_with(th, odd, sizeof(odd));
+	cr_expect_eq(tcp_sack_unmod(th, len, 0x01020304, 0), 1);
+	cr_expect_eq(ip_get32(th + 23), 0x80000000u - 0x01020304);
+	cr_expect_eq(csum_fold(csum_partial(th, len, 0)), 0xffff);
+	len = tcp_with(th, even, sizeof(even));
+	sum = ether_get16(th + 16);
+	cr_expect_eq(tcp_sack_unmod(th, len, 16, 1), 2);
+	cr_expect_eq(ether_get16(th + 16), sum, "a partial sum: untouched");
+	/* a SACK option longer than the header: not read */
+	len = tcp_with(th, (const uint8_t *)"\x01\x01\x05\x20", 4);
+	cr_expect_eq(tcp_sack_unmod(th, len, 16, 0), 0);
+}

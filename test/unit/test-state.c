@@ -812,3 +812,107 @@ Test(state, resize_keeps_every_kind_of_state)
 	state_key_get(&t, s, STATE_WIRE, &wire);
 	cr_expect_eq(memcmp(&wire, &k6, sizeof(k6)), 0);
 }
+
+static uint32_t fixed_rnd;
+
+static uint32_t
+rnd_fixed(void *arg)
+{
+	(void)arg;
+	return fixed_rnd;
+}
+
+/* Modulate segment G going DIR, then track it as state_track_tcp()
+ * would see it; *wseq / *wack: what leaves. */
+static int
+mod_track(struct state *s, int dir, struct state_seg g, uint32_t now,
+    uint32_t *wseq, uint32_t *wack)
+{
+	uint32_t sack;
+
+	cr_assert_neq(state_tcp_modulate(&t, s, dir, &g, rnd_fixed, NULL, wseq,
+	    wack, &sack), 0);
+	return track(s, dir, g, now, NULL);
+}
+
+/*
+ * modulate state: the creator's offset wraps the 32-bit space; the other
+ * end draws its own at its first packet (deferred generation) and not
+ * again; acks leave in the receiver's own numbers, and the windows keep
+ * the ends' own numbers, so the connection tracks without mismatch.
+ */
+Test(state, modulate_offsets_wrap_and_defer)
+{
+	struct state *s = tcp_flow(8192, 0);
+	uint32_t seq, ack, d = 0xfffffc18u;	/* 1000 + d wraps to 0 */
+
+	state_tcp_modulate_init(&t, s, d);
+	cr_expect_eq(state_tcp_seqdiff(&t, s, 0), d);
+	cr_expect_eq(state_tcp_seqdiff(&t, s, 1), 0, "not drawn yet");
+	fixed_rnd = 0;		/* an offset of 0 is none: 1 instead */
+	cr_expect_eq(mod_track(s, STATE_DIR_OUT, seg(5000, 1001 + d, 0, 8192,
+	    SYN | ACK, 0), 1, &seq, &ack), STATE_PASS);
+	cr_expect_eq(state_tcp_seqdiff(&t, s, 1), 1);
+	cr_expect_eq(seq, 5001);
+	cr_expect_eq(ack, 1001, "the ack leaves in A's own numbers");
+	fixed_rnd = 77;		/* drawn once only */
+	cr_expect_eq(mod_track(s, STATE_DIR_IN, seg(1001, 5002, 0, 8192, ACK,
+	    0), 2, &seq, &ack), STATE_ESTABLISHED);
+	cr_expect_eq(seq, 1001 + d);
+	cr_expect_eq(seq, 1, "wrapped");
+	cr_expect_eq(ack, 5001);
+	cr_expect_eq(state_tcp_seqdiff(&t, s, 1), 1);
+	cr_expect_eq(mod_track(s, STATE_DIR_OUT, seg(5001, 1001 + d, 100,
+	    8192, ACK, 0), 3, &seq, &ack), STATE_PASS);
+	cr_expect_eq(seq, 5002);
+	cr_expect_eq(ack, 1001);
+	/* the windows are in each end's own numbers */
+	cr_expect_eq(t.tcp[state_id(&t, s)].peer[1].seqlo, 5101);
+	cr_expect_eq(t.tcp[state_id(&t, s)].peer[0].seqlo, 1000);
+	cr_expect_eq(t.c[STATE_C_MISMATCH], 0);
+	/* an ICMP error quoting B's segment as it left: B's offset */
+	cr_expect_eq(state_icmp_seqdiff(&t, s, STATE_DIR_OUT), 1);
+	cr_expect_eq(state_icmp_seqdiff(&t, s, STATE_DIR_IN), d);
+}
+
+/* A state that does not modulate is left alone. */
+Test(state, modulate_only_when_asked)
+{
+	struct state *s = tcp_flow(8192, 0);
+	struct state_seg g = seg(5000, 1001, 0, 8192, SYN | ACK, 0);
+	uint32_t seq, ack, sack;
+
+	cr_expect_eq(state_tcp_modulate(&t, s, STATE_DIR_OUT, &g, rnd_fixed,
+	    NULL, &seq, &ack, &sack), 0);
+	cr_expect_eq(g.ack, 1001);
+	cr_expect_eq(state_tcp_seqdiff(&t, s, 0), 0);
+}
+
+/* pf_synproxy(): the two handshakes joined, offsets between the ISNs. */
+Test(state, synproxy_joins_the_handshakes)
+{
+	struct state *s = tcp_flow(8192, 0);
+	struct state_peer *c = &t.tcp[state_id(&t, s)].peer[0];
+	struct state_peer *v = &t.tcp[state_id(&t, s)].peer[1];
+	uint32_t seq, ack;
+
+	c->seqhi = 0x90000000u;		/* sluice's ISN to the client */
+	c->max_win = 502;
+	v->seqhi = 0x10;		/* sluice's ISN to the server */
+	v->seqlo = 5000;		/* the server's */
+	v->max_win = 6000;
+	state_synproxy_done(&t, s);
+	cr_expect_eq(s->src_state, TCPS_ESTABLISHED);
+	cr_expect_eq(s->dst_state, TCPS_ESTABLISHED);
+	cr_expect_eq(state_tcp_seqdiff(&t, s, 0), 0x10 - 1000);
+	cr_expect_eq(state_tcp_seqdiff(&t, s, 1), 0x90000000u - 5000);
+	cr_expect_eq(mod_track(s, STATE_DIR_IN, seg(1001, 0x90000001u, 10, 502,
+	    ACK, 0), 1, &seq, &ack), STATE_PASS);
+	cr_expect_eq(seq, 0x11, "the server sees sluice's ISN + 1");
+	cr_expect_eq(ack, 5001);
+	cr_expect_eq(mod_track(s, STATE_DIR_OUT, seg(5001, 0x1b, 20, 6000,
+	    ACK, 0), 2, &seq, &ack), STATE_PASS);
+	cr_expect_eq(seq, 0x90000001u);
+	cr_expect_eq(ack, 1011);
+	cr_expect_eq(t.c[STATE_C_MISMATCH], 0);
+}
