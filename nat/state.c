@@ -874,6 +874,23 @@ state_update(struct state_table *t, struct state *s, int dir,
 /* How far an ACK may lag: a window and a fragment's worth (pf's fudge). */
 #define MAXACKWINDOW	(0xffff + 1500)
 
+/*
+ * What a packet that fits (or loosely fits) its state teaches: its
+ * sender's largest window and highest sequence number, and how far the
+ * other end may now send (its ack plus its window, scaled by SWS).
+ */
+static inline void
+tcp_window_slide(struct state_peer *src, struct state_peer *dst,
+    uint32_t win, uint32_t end, uint32_t ack, uint32_t sws)
+{
+	if (win > src->max_win)
+		src->max_win = (uint16_t)win;
+	if (SEQ_GT(end, src->seqlo))
+		src->seqlo = end;
+	if (SEQ_GEQ(ack + (win << sws), dst->seqhi))
+		dst->seqhi = ack + ((win << sws) ? win << sws : 1);
+}
+
 /* A new TCP state's windows, from the packet that made it
  * (pf_create_state()): the other end has not been heard. */
 void
@@ -1012,13 +1029,7 @@ state_track_tcp(struct state_table *t, struct state *s, int dir,
 		*fail |= STATE_FAIL_RST;
 
 	if (*fail == 0) {
-		if (win > src->max_win)
-			src->max_win = (uint16_t)win;
-		if (SEQ_GT(end, src->seqlo))
-			src->seqlo = end;
-		/* what the other end may send now */
-		if (SEQ_GEQ(ack + (win << sws), dst->seqhi))
-			dst->seqhi = ack + ((win << sws) ? win << sws : 1);
+		tcp_window_slide(src, dst, win, end, ack, sws);
 		est = tcp_flags_move(t, s, srcst, dstst, g->flags, 0);
 		s->expire = now + t->tmo[s->tmo_set][s->timeout];
 	} else if ((*dstst < TCPS_SYN_SENT || *dstst >= TCPS_FIN_WAIT_2 ||
@@ -1032,12 +1043,7 @@ state_track_tcp(struct state_table *t, struct state *s, int dir,
 		 * refreshes the timeout nor moves the handshake on: a
 		 * right answer from the peer does that.
 		 */
-		if (win > src->max_win)
-			src->max_win = (uint16_t)win;
-		if (SEQ_GT(end, src->seqlo))
-			src->seqlo = end;
-		if (SEQ_GEQ(ack + (win << sws), dst->seqhi))
-			dst->seqhi = ack + ((win << sws) ? win << sws : 1);
+		tcp_window_slide(src, dst, win, end, ack, sws);
 		if ((g->flags & TH_FIN) && *srcst < TCPS_CLOSING)
 			*srcst = TCPS_CLOSING;
 		if (g->flags & TH_RST)
