@@ -82,6 +82,11 @@ setup(void)
 	    "pass out on tap0 proto udp nat-to 192.0.2.99\n"
 	    "block out on tap0 proto udp from any port 53 ! tagged DNS\n"
 	    "pass in on em1 proto tcp to port 25 rdr-to 192.0.2.25\n"
+	    "pass in on em0 proto tcp to port 22 synproxy state\n"
+	    "pass in on em1 proto tcp to port 443 modulate state\n"
+	    "pass in on em1 proto tcp to port 444 keep state (sloppy)\n"
+	    "pass in on em0 proto tcp to port 8081 rdr-to { 10.50.0.20, "
+	    "10.50.0.21 } round-robin sticky-address\n"
 	    "pass in on vether0 from 10.50.0.0/24 keep state scrub "
 	    "(min-ttl 90) set tos 0x10\n"
 	    "pass out on em0 from (em0) keep state\n");
