@@ -1575,6 +1575,49 @@ def tcp_seg(smac, dmac, src, dst, sport, dport, seq, ack, flags, win=8192):
     return eth(dmac, smac, 0x0800, h + seg)[:54]
 
 
+def xorshift32(x):
+    """pf_isn()'s generator under SLUICE_TEST_ISN_SEED (dataplane/dp_pf.c)."""
+    x ^= (x << 13) & 0xFFFFFFFF
+    x ^= x >> 17
+    x ^= (x << 5) & 0xFFFFFFFF
+    return x
+
+
+@case
+def tcp_modulate_state():
+    """modulate state (pf_create_state(), pf_tcp_track_full()): A's SYN
+    leaves with its sequence numbers offset by a random amount, web01's
+    SYN|ACK comes back to A acknowledging A's own number and leaves with
+    web01's numbers offset by a second one, drawn at its first packet;
+    A's ACK is translated both ways.  The offsets repeat under
+    SLUICE_TEST_ISN_SEED (pf_isn()'s xorshift)."""
+    seed = 0x1235                   # odd: the generator's state
+    off_a = xorshift32(seed)
+    off_b = xorshift32(off_a)
+    m = 0xFFFFFFFF
+    syn = tcp_seg(A, B, "192.0.2.1", "192.0.2.2", 40000, 443, 1000, 0, 0x02)
+    syn_out = tcp_seg(A, B, "192.0.2.1", "192.0.2.2", 40000, 443,
+                      (1000 + off_a) & m, 0, 0x02)
+    synack = tcp_seg(B, A, "192.0.2.2", "192.0.2.1", 443, 40000, 5000,
+                     (1001 + off_a) & m, 0x12)
+    synack_out = tcp_seg(B, A, "192.0.2.2", "192.0.2.1", 443, 40000,
+                         (5000 + off_b) & m, 1001, 0x12)
+    ack = tcp_seg(A, B, "192.0.2.1", "192.0.2.2", 40000, 443, 1001,
+                  (5001 + off_b) & m, 0x10)
+    ack_out = tcp_seg(A, B, "192.0.2.1", "192.0.2.2", 40000, 443,
+                      (1001 + off_a) & m, 5001, 0x10)
+    return dict(files={"hostname.bridge0": "add em1\nup\n", "vm.conf": VMCONF,
+                       "pf.conf": "pass in on em1 proto tcp modulate state\n"
+                                  "pass out\n"},
+                env={"SLUICE_TEST_ISN_SEED": str(seed)},
+                inputs={"em1": [(1.0, syn), (1.2, ack)],
+                        "tap0": [(1.1, synack)]},
+                expect={"tap0": [syn_out, ack_out], "em1": [synack_out]},
+                commands=["pfctl -vss"],
+                views=[r"\[1000 \+ [0-9]+\]\(\+%u\)" % off_a,
+                       r"\[5001 \+ [0-9]+\]\(\+%u\)" % off_b])
+
+
 @case
 def tcp_bad_handshake_rst():
     """pf_tcp_track_full(): web01 answers A's SYN (seq 1000) with a SYN|ACK
@@ -2069,7 +2112,9 @@ def run_case(sluiced, fn):
             args += ["-C", cmd]
         for cmd in c.get("commands", []):
             args += ["-c", cmd]
-        r = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        env = dict(os.environ, **c.get("env", {}))
+        r = subprocess.run(args, capture_output=True, text=True, timeout=30,
+                           env=env)
         errs = []
         if r.returncode != 0:
             errs.append("sluiced exited %d: %s" % (r.returncode, r.stderr))
