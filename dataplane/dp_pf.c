@@ -2184,6 +2184,7 @@ pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
 	uint32_t seq, diff;
 
 	if ((li->tcp_flags & (ACL_TH_SYN | ACL_TH_ACK)) != ACL_TH_SYN) {
+		pf->c[PF_C_MOD_KEPT]++;
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: %s state of rule %u "
 			    "made by a packet that is not a bare SYN: kept "
@@ -2199,6 +2200,7 @@ pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
 		return 1;
 	}
 	if (keep == ACL_STATE_SYNPROXY) {
+		pf->c[PF_C_MOD_KEPT]++;
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: synproxy state of rule "
 			    "%u %s: kept as keep state", dname, port->name,

@@ -71,7 +71,8 @@
 	X(SP_SYNACK,	"synproxy-synack", "SYN|ACKs sluice sent a synproxy state's client (its SYN, or that SYN again)") \
 	X(SP_OPEN,	"synproxy-connect", "SYNs sluice sent a synproxy state's server after its client's ACK") \
 	X(SP_DONE,	"synproxy-established", "synproxy handshakes joined: the server answered, both ends ACKed") \
-	X(SP_BAD,	"synproxy-bad",	"dropped (and counted as synproxy): did not fit a synproxy state's handshake")
+	X(SP_BAD,	"synproxy-bad",	"dropped (and counted as synproxy): did not fit a synproxy state's handshake") \
+	X(MOD_KEPT,	"modulate-kept", "modulate or synproxy states kept as plain keep state: made by a packet that is not a bare SYN, or synproxy going out or on a vlan or vether port")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };

@@ -2967,3 +2967,24 @@ Test(pf, synproxy_state_answers_for_the_server)
 	cr_expect_eq(wan.seq[2], isn_c + 1);
 	cr_expect_eq(wan.ack[2], 1011);
 }
+
+/* A modulate state made by a packet that is not a bare SYN is kept
+ * unmodulated (pf_create_state()), and counted. */
+Test(pf, modulate_kept_without_a_syn)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[128];
+
+	put("pf.conf", "pass in on em0 proto tcp to port 22 flags any "
+	    "modulate state\npass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, 5001, 0x10, 502, -1, 0));
+	cr_expect_eq(stat_of(&dp, "modulate-kept"), 1, "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "modulate-states"), 0);
+	cr_expect_null(strstr(dptest_ctl(&dp, "pfctl -vss"), "(+"), "%s",
+	    dptest_out);
+	dptest_destroy(&dp, conf);
+}
