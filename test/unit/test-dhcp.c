@@ -314,7 +314,8 @@ Test(dhcp, discover_backs_off)
 	cr_expect_lt(exact, 6, "no jitter at all");
 }
 
-/* fwd/dhcp.c: a reply with a broken option or no cookie is refused. */
+/* fwd/dhcp.c: a message with a broken option or no cookie is refused; a
+ * request parses, saying so (the client drops it, the server takes it). */
 Test(dhcp, parse_refuses_broken_replies)
 {
 	uint8_t b[300];
@@ -334,6 +335,11 @@ Test(dhcp, parse_refuses_broken_replies)
 	ip_put32(b + 236, 0);
 	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), -1, "no cookie");
 	ip_put32(b + 236, 0x63825363);
+	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), 0);
+	cr_expect_eq(m.op, BOOTREPLY);
 	b[0] = 1;
-	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), -1, "a request");
+	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), 0, "a request");
+	cr_expect_eq(m.op, BOOTREQUEST);
+	b[0] = 3;
+	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), -1, "neither");
 }
