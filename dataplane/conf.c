@@ -2121,7 +2121,7 @@ dhcpd_parse_host(struct lex *lx)
 	struct conf_dhcpd_host *h, dummy;
 	struct tok t, name;
 	char what[96];
-	int errors;
+	int errors, herrors = c->errors;
 
 	if (vm_expect(lx, &name, T_WORD, "a host name") != 0) {
 		vm_skip_stmt(lx);
@@ -2162,7 +2162,8 @@ dhcpd_parse_host(struct lex *lx)
 		}
 		rad_end(lx, errors);
 	}
-	if (!h->has_mac && c->errors == 0)
+	/* dhcpd matches hosts by MAC: one without is no host at all */
+	if (!h->has_mac && c->errors == herrors)
 		conf_err(c, &h->pos, "host %s: no hardware ethernet",
 		    h->name);
 }

@@ -567,7 +567,8 @@ Test(conf, dhcpdconf_errors_name_position_and_expectation)
 	    "fixed-address 172.16.0.1; }\n"
 	    "host g { hardware token-ring 1; }\n"
 	    "subnet 10.70.0.0 mask 255.255.0.0 { }\n"
-	    "bogus;\n");
+	    "bogus;\n"
+	    "host nomac { fixed-address 10.50.0.9; }\n");
 	cr_assert_neq(load(), 0);
 	EXPECT_ERR("/dhcpd.conf:2:2: range outside subnet 10.50.0.0 netmask "
 	    "255.255.255.0");
@@ -586,4 +587,5 @@ Test(conf, dhcpdconf_errors_name_position_and_expectation)
 	EXPECT_ERR("/dhcpd.conf:12:18: expected \"netmask\", found mask");
 	EXPECT_ERR("/dhcpd.conf:13:1: unknown keyword \"bogus\", expected "
 	    "subnet");
+	EXPECT_ERR("/dhcpd.conf:14:6: host nomac: no hardware ethernet");
 }
