@@ -1907,6 +1907,493 @@ conf_parse_radconf(struct conf *c, const char *path)
 	return c->errors > errors ? -1 : 0;
 }
 
+/* ---- dhcpd.conf ------------------------------------------------------- */
+
+/*
+ * dhcpd.conf(5) statements sluice reads but does not act on: accepted
+ * with a warning, so that a file written for OpenBSD loads as it is.
+ */
+static const char *const dhcpd_ignored[] = {
+	"allow", "deny", "ignore", "boot-unknown-clients", "filename",
+	"next-server", "server-name", "get-lease-hostnames", "ping-check",
+	"use-host-decl-names", "dynamic-bootp-lease-cutoff",
+	"dynamic-bootp-lease-length", "always-reply-rfc1048", "echo-client-id",
+	"server-identifier", "ddns-update-style", "log-facility",
+	"one-lease-per-client", "min-lease-time", "ipsec-tunnel",
+	"group", NULL
+};
+
+static int
+dhcpd_addr(struct lex *lx, const struct tok *t, uint32_t *a)
+{
+	struct in_addr in;
+
+	if (t->type == T_WORD && inet_pton(AF_INET, t->text, &in) == 1) {
+		*a = ntohl(in.s_addr);
+		return 0;
+	}
+	conf_err(lx->c, &t->pos, "expected an IPv4 address, found %s",
+	    t->type == T_EOF ? "end of file" : t->type == T_NL ?
+	    "end of line" : t->text);
+	return -1;
+}
+
+/* The next word, an IPv4 address (WHAT says what it is for). */
+static int
+dhcpd_next_addr(struct lex *lx, uint32_t *a, const char *what)
+{
+	struct tok t;
+
+	if (vm_expect(lx, &t, T_WORD, what) != 0)
+		return -1;
+	return dhcpd_addr(lx, &t, a);
+}
+
+/* A list of addresses to the end of the statement (commas are blanks). */
+static int
+dhcpd_addr_list(struct lex *lx, uint32_t *a, int *n, const char *what)
+{
+	struct tok t;
+
+	*n = 0;
+	for (;;) {
+		lex_peek(lx, &t);
+		if (t.type != T_WORD)
+			break;
+		lex_next(lx, &t);
+		if (*n == CONF_DHCPD_MAX_ADDRS) {
+			conf_err(lx->c, &t.pos, "more than %d %s",
+			    CONF_DHCPD_MAX_ADDRS, what);
+			return -1;
+		}
+		if (dhcpd_addr(lx, &t, &a[*n]) != 0)
+			return -1;
+		(*n)++;
+	}
+	if (*n == 0) {
+		conf_err(lx->c, &t.pos, "expected %s, found %s", what,
+		    t.type == T_EOF ? "end of file" : t.type == T_NL ?
+		    "end of line" : t.text);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A parameter of any scope (option ..., *-lease-time, authoritative, or
+ * one sluice ignores): 0 if T began one, -1 if T is no parameter.
+ */
+static int
+dhcpd_param(struct lex *lx, const struct tok *t, struct conf_dhcpd_opts *o)
+{
+	struct tok n;
+	unsigned long v;
+	int i;
+
+	if (strcmp(t->text, "authoritative") == 0)
+		return 0;		/* what sluice is anyway */
+	if (strcmp(t->text, "not") == 0) {
+		if (rad_word(lx, "authoritative") == 0)
+			conf_warn(lx->c, &t->pos, "not authoritative: sluice "
+			    "always answers (NAKs wrong addresses)");
+		return 0;
+	}
+	if (strcmp(t->text, "default-lease-time") == 0 ||
+	    strcmp(t->text, "max-lease-time") == 0) {
+		if (rad_number(lx, 0xffffffffUL, &v, "a lease time in "
+		    "seconds") != 0)
+			return 0;
+		if (t->text[0] == 'd') {
+			o->default_lease = (uint32_t)v;
+			o->set |= DHCPD_O_DEFLEASE;
+		} else {
+			o->max_lease = (uint32_t)v;
+			o->set |= DHCPD_O_MAXLEASE;
+		}
+		return 0;
+	}
+	for (i = 0; dhcpd_ignored[i] != NULL; i++)
+		if (strcmp(t->text, dhcpd_ignored[i]) == 0) {
+			conf_warn(lx->c, &t->pos, "%s: not supported by "
+			    "sluice, ignored", t->text);
+			vm_skip_stmt(lx);
+			return 0;
+		}
+	if (strcmp(t->text, "option") != 0)
+		return -1;
+	if (vm_expect(lx, &n, T_WORD, "an option name") != 0)
+		return 0;
+	if (strcmp(n.text, "routers") == 0) {
+		if (dhcpd_addr_list(lx, o->routers, &o->nrouters,
+		    "a router address") == 0)
+			o->set |= DHCPD_O_ROUTERS;
+	} else if (strcmp(n.text, "domain-name-servers") == 0) {
+		if (dhcpd_addr_list(lx, o->dns, &o->ndns,
+		    "a name server address") == 0)
+			o->set |= DHCPD_O_DNS;
+	} else if (strcmp(n.text, "domain-name") == 0) {
+		if (vm_expect(lx, &n, T_STRING, "a quoted domain name") != 0)
+			return 0;
+		if (strlen(n.text) >= sizeof(o->domain)) {
+			conf_err(lx->c, &n.pos, "domain name longer than %zu "
+			    "characters", sizeof(o->domain) - 1);
+			return 0;
+		}
+		snprintf(o->domain, sizeof(o->domain), "%s", n.text);
+		o->set |= DHCPD_O_DOMAIN;
+	} else if (strcmp(n.text, "subnet-mask") == 0) {
+		if (dhcpd_next_addr(lx, &o->mask, "a netmask") == 0)
+			o->set |= DHCPD_O_MASK;
+	} else {
+		conf_warn(lx->c, &n.pos, "option %s: not sent by sluice "
+		    "(only routers, domain-name-servers, domain-name, "
+		    "subnet-mask), ignored", n.text);
+		vm_skip_stmt(lx);
+	}
+	return 0;
+}
+
+/* A scope takes each parameter it did not set from its parent. */
+static void
+dhcpd_inherit(struct conf_dhcpd_opts *o, const struct conf_dhcpd_opts *g)
+{
+	unsigned set = o->set;
+
+	if (!(set & DHCPD_O_ROUTERS)) {
+		o->nrouters = g->nrouters;
+		memcpy(o->routers, g->routers, sizeof(o->routers));
+	}
+	if (!(set & DHCPD_O_DNS)) {
+		o->ndns = g->ndns;
+		memcpy(o->dns, g->dns, sizeof(o->dns));
+	}
+	if (!(set & DHCPD_O_DOMAIN))
+		memcpy(o->domain, g->domain, sizeof(o->domain));
+	if (!(set & DHCPD_O_MASK))
+		o->mask = g->mask;
+	if (!(set & DHCPD_O_DEFLEASE))
+		o->default_lease = g->default_lease;
+	if (!(set & DHCPD_O_MAXLEASE))
+		o->max_lease = g->max_lease;
+	o->set |= g->set;
+}
+
+/* Open brace of a block, or an error naming it. */
+static int
+dhcpd_open(struct lex *lx, const char *what)
+{
+	struct tok t;
+
+	vm_skip_nl(lx);
+	lex_next(lx, &t);
+	if (t.type == T_LBRACE)
+		return 0;
+	conf_err(lx->c, &t.pos, "expected \"{\" after %s, found %s", what,
+	    t.type == T_EOF ? "end of file" : t.type == T_NL ? "end of line" :
+	    t.text);
+	vm_skip_stmt(lx);
+	return -1;
+}
+
+/*
+ * The next statement of a block: 1 with T its keyword, 0 at the block's
+ * "}" (or at the end of the file, reported).
+ */
+static int
+dhcpd_next(struct lex *lx, struct tok *t, const char *what)
+{
+	vm_skip_nl(lx);
+	lex_next(lx, t);
+	if (t->type == T_RBRACE)
+		return 0;
+	if (t->type == T_EOF) {
+		conf_err(lx->c, &t->pos, "expected \"}\" closing %s", what);
+		return 0;
+	}
+	return 1;
+}
+
+/* host NAME { hardware ethernet MAC; fixed-address A; } */
+static void
+dhcpd_parse_host(struct lex *lx)
+{
+	struct conf *c = lx->c;
+	struct conf_dhcpd_host *h, dummy;
+	struct tok t, name;
+	char what[96];
+	int errors, herrors = c->errors;
+
+	if (vm_expect(lx, &name, T_WORD, "a host name") != 0) {
+		vm_skip_stmt(lx);
+		return;
+	}
+	if (c->ndhosts == CONF_DHCPD_MAX_HOSTS) {
+		conf_err(c, &name.pos, "more than %d hosts",
+		    CONF_DHCPD_MAX_HOSTS);
+		h = &dummy;
+	} else
+		h = &c->dhosts[c->ndhosts++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name.text);
+	h->pos = name.pos;
+	snprintf(what, sizeof(what), "host %s", h->name);
+	if (dhcpd_open(lx, what) != 0)
+		return;
+	while (dhcpd_next(lx, &t, what)) {
+		errors = c->errors;
+		if (strcmp(t.text, "hardware") == 0) {
+			struct tok m;
+
+			if (rad_word(lx, "ethernet") == 0 &&
+			    vm_expect(lx, &m, T_WORD, "a MAC address") == 0) {
+				if (conf_parse_mac(m.text, h->mac) != 0)
+					conf_err(c, &m.pos, "expected a MAC "
+					    "address, found %s", m.text);
+				else
+					h->has_mac = 1;
+			}
+		} else if (strcmp(t.text, "fixed-address") == 0)
+			dhcpd_next_addr(lx, &h->addr, "an IPv4 address");
+		else {
+			conf_err(c, &t.pos, "unknown host statement \"%s\", "
+			    "expected hardware ethernet or fixed-address",
+			    t.text);
+			vm_skip_stmt(lx);
+		}
+		rad_end(lx, errors);
+	}
+	/* dhcpd matches hosts by MAC: one without is no host at all */
+	if (!h->has_mac && c->errors == herrors)
+		conf_err(c, &h->pos, "host %s: no hardware ethernet",
+		    h->name);
+}
+
+/* subnet A netmask M { range ...; parameters; hosts } */
+static void
+dhcpd_parse_subnet(struct lex *lx)
+{
+	struct conf *c = lx->c;
+	struct conf_dhcpd_subnet *s, dummy;
+	struct tok t, a;
+	char what[64];
+	int errors;
+
+	memset(&dummy, 0, sizeof(dummy));
+	if (vm_expect(lx, &a, T_WORD, "a subnet address") != 0) {
+		vm_skip_stmt(lx);
+		return;
+	}
+	if (c->ndsubnets == CONF_DHCPD_MAX_SUBNETS) {
+		conf_err(c, &a.pos, "more than %d subnets",
+		    CONF_DHCPD_MAX_SUBNETS);
+		s = &dummy;
+	} else
+		s = &c->dsubnets[c->ndsubnets++];
+	memset(s, 0, sizeof(*s));
+	s->pos = a.pos;
+	if (dhcpd_addr(lx, &a, &s->net) != 0 || rad_word(lx, "netmask") != 0 ||
+	    dhcpd_next_addr(lx, &s->mask, "a netmask") != 0) {
+		vm_skip_stmt(lx);
+		return;
+	}
+	if ((~s->mask & (~s->mask + 1)) != 0 || (s->net & ~s->mask) != 0)
+		conf_err(c, &a.pos, "subnet %s: bad subnet number/mask "
+		    "combination", a.text);
+	snprintf(what, sizeof(what), "subnet %s", a.text);
+	if (dhcpd_open(lx, what) != 0)
+		return;
+	while (dhcpd_next(lx, &t, what)) {
+		errors = c->errors;
+		if (strcmp(t.text, "range") == 0) {
+			struct conf_dhcpd_range *r, rd;
+			struct tok hi;
+
+			if (s->nranges == CONF_DHCPD_MAX_RANGES) {
+				conf_err(c, &t.pos, "more than %d ranges",
+				    CONF_DHCPD_MAX_RANGES);
+				r = &rd;
+			} else
+				r = &s->ranges[s->nranges++];
+			r->pos = t.pos;
+			if (dhcpd_next_addr(lx, &r->lo, "a range's first "
+			    "address") == 0) {
+				/* range A; is the one address */
+				r->hi = r->lo;
+				lex_peek(lx, &hi);
+				if (hi.type == T_WORD) {
+					lex_next(lx, &hi);
+					if (dhcpd_addr(lx, &hi, &r->hi) == 0 &&
+					    r->hi < r->lo)
+						conf_err(c, &hi.pos, "range "
+						    "ends before it starts");
+				}
+			}
+		} else if (strcmp(t.text, "host") == 0) {
+			dhcpd_parse_host(lx);
+			continue;
+		} else if (dhcpd_param(lx, &t, &s->o) != 0) {
+			conf_err(c, &t.pos, "unknown subnet statement \"%s\", "
+			    "expected range, host, option, default-lease-time "
+			    "or max-lease-time", t.text);
+			vm_skip_stmt(lx);
+		}
+		rad_end(lx, errors);
+	}
+}
+
+/* shared-network NAME { parameters; subnets } */
+static void
+dhcpd_parse_shared(struct lex *lx)
+{
+	struct conf *c = lx->c;
+	struct conf_dhcpd_opts o;
+	struct tok t, name;
+	char what[96];
+	int errors, first = c->ndsubnets, i;
+
+	memset(&o, 0, sizeof(o));
+	if (vm_expect(lx, &name, T_WORD, "a shared-network name") != 0) {
+		vm_skip_stmt(lx);
+		return;
+	}
+	snprintf(what, sizeof(what), "shared-network %s", name.text);
+	if (dhcpd_open(lx, what) != 0)
+		return;
+	while (dhcpd_next(lx, &t, what)) {
+		errors = c->errors;
+		if (strcmp(t.text, "subnet") == 0) {
+			dhcpd_parse_subnet(lx);
+			continue;
+		}
+		if (strcmp(t.text, "host") == 0) {
+			dhcpd_parse_host(lx);
+			continue;
+		}
+		if (dhcpd_param(lx, &t, &o) != 0) {
+			conf_err(c, &t.pos, "unknown shared-network statement "
+			    "\"%s\", expected subnet, host, option, "
+			    "default-lease-time or max-lease-time", t.text);
+			vm_skip_stmt(lx);
+		}
+		rad_end(lx, errors);
+	}
+	/* Its subnets take its parameters before the global ones. */
+	for (i = first; i < c->ndsubnets; i++)
+		dhcpd_inherit(&c->dsubnets[i].o, &o);
+}
+
+int
+conf_parse_dhcpdconf(struct conf *c, const char *path)
+{
+	struct lex lx;
+	struct tok t;
+	char *buf;
+	int errors = c->errors, serr, i;
+
+	if ((buf = lex_open(c, &lx, path)) == NULL)
+		return -1;
+	c->has_dhcpd = 1;
+	memset(&c->dhcpd, 0, sizeof(c->dhcpd));
+	/* dhcpd(8)'s defaults: 12 hours, a day at most. */
+	c->dhcpd.default_lease = 43200;
+	c->dhcpd.max_lease = 86400;
+	for (;;) {
+		vm_skip_nl(&lx);
+		lex_next(&lx, &t);
+		if (t.type == T_EOF)
+			break;
+		serr = c->errors;
+		if (strcmp(t.text, "subnet") == 0) {
+			dhcpd_parse_subnet(&lx);
+			continue;
+		}
+		if (strcmp(t.text, "shared-network") == 0) {
+			dhcpd_parse_shared(&lx);
+			continue;
+		}
+		if (strcmp(t.text, "host") == 0) {
+			dhcpd_parse_host(&lx);
+			continue;
+		}
+		if (t.type == T_RBRACE) {
+			conf_err(c, &t.pos, "unexpected \"}\"");
+			continue;
+		}
+		if (dhcpd_param(&lx, &t, &c->dhcpd) != 0) {
+			conf_err(c, &t.pos, "unknown keyword \"%s\", expected "
+			    "subnet, shared-network, host, option, "
+			    "default-lease-time, max-lease-time or "
+			    "authoritative", t.text);
+			vm_skip_stmt(&lx);
+		}
+		rad_end(&lx, serr);
+	}
+	for (i = 0; i < c->ndsubnets; i++)
+		dhcpd_inherit(&c->dsubnets[i].o, &c->dhcpd);
+	free(buf);
+	return c->errors > errors ? -1 : 0;
+}
+
+/* The subnet of dhcpd.conf that holds address a, or NULL. */
+const struct conf_dhcpd_subnet *
+conf_dhcpd_subnet(const struct conf *c, uint32_t a)
+{
+	int i;
+
+	for (i = 0; i < c->ndsubnets; i++)
+		if ((a & c->dsubnets[i].mask) == c->dsubnets[i].net)
+			return &c->dsubnets[i];
+	return NULL;
+}
+
+/* conf_check() for dhcpd.conf: ranges in their subnets, apart. */
+static void
+dhcpd_check(struct conf *c)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct in_addr in;
+	int i, j, k, l;
+
+	for (i = 0; i < c->ndsubnets; i++) {
+		struct conf_dhcpd_subnet *s = &c->dsubnets[i];
+
+		for (k = 0; k < s->nranges; k++) {
+			struct conf_dhcpd_range *r = &s->ranges[k];
+
+			if ((r->lo & s->mask) != s->net ||
+			    (r->hi & s->mask) != s->net) {
+				in.s_addr = htonl(s->net);
+				inet_ntop(AF_INET, &in, a, sizeof(a));
+				in.s_addr = htonl(s->mask);
+				inet_ntop(AF_INET, &in, b, sizeof(b));
+				conf_err(c, &r->pos, "range outside subnet "
+				    "%s netmask %s", a, b);
+			}
+			for (j = 0; j <= i; j++)
+				for (l = 0; l < (j == i ? k :
+				    c->dsubnets[j].nranges); l++) {
+					const struct conf_dhcpd_range *o =
+					    &c->dsubnets[j].ranges[l];
+
+					if (r->lo <= o->hi && o->lo <= r->hi)
+						conf_err(c, &r->pos, "range "
+						    "overlaps the one at "
+						    "line %d", o->pos.line);
+				}
+		}
+	}
+	for (i = 0; i < c->ndhosts; i++) {
+		struct conf_dhcpd_host *h = &c->dhosts[i];
+
+		if (h->addr != 0 && conf_dhcpd_subnet(c, h->addr) == NULL) {
+			in.s_addr = htonl(h->addr);
+			inet_ntop(AF_INET, &in, a, sizeof(a));
+			conf_err(c, &h->pos, "host %s: fixed-address %s is in "
+			    "no subnet declared", h->name, a);
+		}
+	}
+}
+
 /* ---- the directory and cross-checks ----------------------------------- */
 
 struct conf_bridge *
@@ -1995,6 +2482,7 @@ conf_check(struct conf *c)
 	int i, j, k;
 
 	conf_assign_taps(c);
+	dhcpd_check(c);
 	for (i = 0; i < c->nrad; i++) {
 		struct conf_rad_if *ri = &c->rads[i];
 		struct conf_if *ci = conf_if(c, ri->name);
@@ -2218,6 +2706,9 @@ conf_load(struct conf *c, const char *dir, FILE *err)
 	snprintf(path, sizeof(path), "%s/rad.conf", dir);
 	if (access(path, F_OK) == 0)
 		conf_parse_radconf(c, path);
+	snprintf(path, sizeof(path), "%s/dhcpd.conf", dir);
+	if (access(path, F_OK) == 0)
+		conf_parse_dhcpdconf(c, path);
 	snprintf(path, sizeof(path), "%s/mygate", dir);
 	conf_lines(c, path, mygate_line);
 	snprintf(path, sizeof(path), "%s/sysctl.conf", dir);

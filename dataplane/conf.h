@@ -211,8 +211,64 @@ struct conf_rad_if {
 	struct conf_rad_opts o;
 };
 
+/*
+ * dhcpd.conf(5): what dhcpd(8) leases on the segments it serves.  All
+ * addresses in host order.  A subnet's options are its own over its
+ * shared-network's over the global ones; set says which a scope gave.
+ */
+#define CONF_DHCPD_MAX_SUBNETS	16
+#define CONF_DHCPD_MAX_RANGES	8
+#define CONF_DHCPD_MAX_HOSTS	64
+#define CONF_DHCPD_MAX_ADDRS	4	/* routers, name servers */
+
+#define DHCPD_O_ROUTERS	0x01
+#define DHCPD_O_DNS	0x02
+#define DHCPD_O_DOMAIN	0x04
+#define DHCPD_O_MASK	0x08
+#define DHCPD_O_DEFLEASE 0x10
+#define DHCPD_O_MAXLEASE 0x20
+
+struct conf_dhcpd_opts {
+	unsigned	 set;		/* DHCPD_O_* given here */
+	int		 nrouters;
+	uint32_t	 routers[CONF_DHCPD_MAX_ADDRS];
+	int		 ndns;
+	uint32_t	 dns[CONF_DHCPD_MAX_ADDRS];
+	char		 domain[128];	/* option domain-name */
+	uint32_t	 mask;		/* option subnet-mask; 0: the subnet's */
+	uint32_t	 default_lease;	/* seconds */
+	uint32_t	 max_lease;
+};
+
+struct conf_dhcpd_range {
+	uint32_t	 lo, hi;
+	struct conf_pos	 pos;
+};
+
+struct conf_dhcpd_subnet {
+	uint32_t	 net, mask;
+	struct conf_pos	 pos;
+	int		 nranges;
+	struct conf_dhcpd_range ranges[CONF_DHCPD_MAX_RANGES];
+	struct conf_dhcpd_opts o;
+};
+
+struct conf_dhcpd_host {
+	char		 name[64];
+	uint8_t		 mac[6];
+	int		 has_mac;
+	uint32_t	 addr;		/* fixed-address; 0: none */
+	struct conf_pos	 pos;
+};
+
 struct conf {
 	char		 dir[512];
+	int		 has_dhcpd;	/* dhcpd.conf was read */
+	struct conf_dhcpd_opts dhcpd;	/* its global options */
+	int		 ndsubnets;
+	struct conf_dhcpd_subnet dsubnets[CONF_DHCPD_MAX_SUBNETS];
+	int		 ndhosts;
+	struct conf_dhcpd_host dhosts[CONF_DHCPD_MAX_HOSTS];
 	int		 has_rad;	/* rad.conf was read */
 	struct conf_rad_opts rad;	/* its global options */
 	int		 nrad;
@@ -257,6 +313,9 @@ int	 conf_name_cmp(const void *, const void *);
 int	 conf_parse_hostname(struct conf *, const char *, const char *);
 int	 conf_parse_vmconf(struct conf *, const char *);
 int	 conf_parse_radconf(struct conf *, const char *);
+int	 conf_parse_dhcpdconf(struct conf *, const char *);
+const struct conf_dhcpd_subnet *conf_dhcpd_subnet(const struct conf *,
+	    uint32_t);
 int	 conf_check(struct conf *);
 
 #endif /* DP_CONF_H */

@@ -204,7 +204,8 @@ dhcp_input(struct dp *dp, struct rif *r, struct pkt *p,
 	dp->router.c[ROUTER_C_DHCP_IN]++;
 	ulen = (uint32_t)li->l4off + 8 <= p->len ? ether_get16(udp + 4) : 0;
 	if (ulen < 8 || (uint32_t)li->l4off + ulen > p->len ||
-	    dhcp_parse(udp + 8, ulen - 8, &m) != 0 || m.xid != c->xid ||
+	    dhcp_parse(udp + 8, ulen - 8, &m) != 0 || m.op != BOOTREPLY ||
+	    m.xid != c->xid ||
 	    memcmp(m.chaddr, r->mac, 6) != 0) {
 		dp->router.c[ROUTER_C_DROP_DHCP_BAD]++;
 		dhcp_trace(dp, p, "%s: drop: not an answer to our request",

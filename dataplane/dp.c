@@ -24,6 +24,7 @@
 #include "acl/filter/pf_filter.h"
 #include "acl/pf_ast.h"
 #include "dataplane/dhcp.h"
+#include "dataplane/dhcpd.h"
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
@@ -608,6 +609,10 @@ dp_build_router(struct dp *dp, FILE *err)
 		p->offload = 1;
 		if ((p->rif = router_add_rif(rt, p, mac)) == NULL)
 			return -1;
+	}
+	if (c->has_dhcpd && dhcpd_start(dp) != 0) {
+		fprintf(err, "sluiced: out of memory\n");
+		return -1;
 	}
 	/* rad.conf: conf_check() made sure each has an inet6 address. */
 	for (i = 0; i < c->nrad; i++) {

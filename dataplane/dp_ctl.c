@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 
 #include "dataplane/dhcp.h"
+#include "dataplane/dhcpd.h"
 #include "dataplane/dp.h"
 #include "fwd/ether.h"
 
@@ -1271,13 +1272,21 @@ dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		}
 		return dhcp_show(dp, argv[3], out);
 	}
+	if (strcmp(argv[0], "dhcpd") == 0) {
+		/* dhcpd leases: /var/db/dhcpd.leases, from memory */
+		if (argc != 2 || strcmp(argv[1], "leases") != 0) {
+			fprintf(out, "usage: dhcpd leases\n");
+			return 1;
+		}
+		return dhcpd_show_leases(dp, out);
+	}
 	if (strcmp(argv[0], "ping") == 0) {
 		fprintf(out, "pong\n");
 		return 0;
 	}
 	fprintf(out, "sluicectl: unknown command \"%s\" (expected ifconfig, "
 	    "vmctl, pfctl, explain, netstat, arp, ndp, route, sysctl, "
-	    "dhcpleasectl, "
+	    "dhcpleasectl, dhcpd, "
 	    "stats or trace)\n",
 	    argv[0]);
 	return 1;

@@ -27,6 +27,7 @@
 #include "acl/pf_ast.h"
 #include "dataplane/dp.h"
 #include "dataplane/dhcp.h"
+#include "dataplane/dhcpd.h"
 #include "dataplane/router.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
@@ -92,6 +93,7 @@ router_fini(struct router *rt)
 	free(rt->routes);
 	for (k = 0; k < rt->nrifs; k++)
 		free(rt->rifs[k].dhcp);
+	free(rt->dhcpd);
 	lpm_fini(&rt->lpm);
 	memset(rt, 0, sizeof(*rt));
 }
@@ -899,6 +901,11 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	if (li.proto == L3_IPPROTO_UDP && li.dport == DHCP_CLIENT_PORT &&
 	    li.sport == DHCP_SERVER_PORT && !li.frag && li.l4off != 0 &&
 	    dhcp_input(rt->dp, r, p, &li))
+		return;
+	/* A guest's request goes to the server beside pf, as from bpf(4). */
+	if (li.proto == L3_IPPROTO_UDP && li.dport == DHCP_SERVER_PORT &&
+	    li.sport == DHCP_CLIENT_PORT && !li.frag && li.l4off != 0 &&
+	    dhcpd_input(rt->dp, r, p, &li))
 		return;
 	rt->c[ROUTER_C_IN]++;
 	/* From here the router may change the packet (NAT): own it. */

@@ -65,6 +65,17 @@
 	X(DHCP_BOUND,	"dhcp-bound",	"DHCP leases taken or renewed") \
 	X(DHCP_LOST,	"dhcp-lost",	"DHCP leases that ended (expired or NAK): address removed") \
 	X(DROP_DHCP_BAD, "drop-dhcp-bad", "dropped: a DHCP answer that is broken, not for our request, or not for the client's state") \
+	X(DHCPD_DISCOVER, "dhcpd-discover", "DHCPDISCOVERs the server (dhcpd.conf) received") \
+	X(DHCPD_OFFERS,	"dhcpd-offers",	"DHCPOFFERs the server sent") \
+	X(DHCPD_REQUESTS, "dhcpd-requests", "DHCPREQUESTs the server received") \
+	X(DHCPD_ACKS,	"dhcpd-acks",	"DHCPACKs the server sent (leases and INFORM answers)") \
+	X(DHCPD_NAKS,	"dhcpd-naks",	"DHCPNAKs the server sent (a requested address not the client's)") \
+	X(DHCPD_RELEASES, "dhcpd-releases", "DHCPRELEASEs that freed a lease") \
+	X(DHCPD_DECLINES, "dhcpd-declines", "DHCPDECLINEs: the address set aside for an hour") \
+	X(DHCPD_INFORMS, "dhcpd-informs", "DHCPINFORMs the server received") \
+	X(DROP_DHCPD_RELAYED, "drop-dhcpd-relayed", "dropped: a relayed DHCP request (giaddr set): sluice serves its own segments only") \
+	X(DROP_DHCPD_BAD, "drop-dhcpd-malformed", "dropped: a DHCP request that is broken, not a request, or of an unknown type") \
+	X(DHCPD_POOL_EMPTY, "dhcpd-pool-empty", "DHCPDISCOVERs not answered: no free address in the subnet's ranges") \
 	X(DROP_ARP_DELETED, "drop-arp-deleted", "dropped: waiting for ARP when its entry was deleted (arp -d)") \
 	X(ARP_PERMANENT, "arp-permanent-kept", "ARP messages that would have changed a permanent entry (arp -s ... permanent): ignored") \
 	X(DROP_ARP_FULL, "drop-arp-table-full", "dropped: ARP table full (4096 next hops), not resolved") \
@@ -149,6 +160,7 @@ struct rif_addr6 {
 };
 
 struct dhcp_client;
+struct dhcpd;
 
 /*
  * rad(8) on an interface (rad.conf): what its advertisements say, and
@@ -262,6 +274,7 @@ struct router {
 	uint32_t	 nd6q;		/* packets held, in all */
 	uint32_t	 icmp6_second;
 	uint32_t	 icmp6_sent;
+	struct dhcpd	*dhcpd;		/* dhcpd.conf's leases; NULL: none */
 	uint64_t	 c[ROUTER_C__MAX];
 	/* Shown each frame the router sends (tests; NULL in sluiced). */
 	void		(*sent)(void *, const struct rif *, const struct pkt *);

@@ -18,24 +18,52 @@ opt4(uint8_t *o, uint8_t code, uint32_t v)
 	return o + 6;
 }
 
+/*
+ * Either side's frame whose BOOTP message ends before o: padded to
+ * BOOTP's 300 bytes (some relays drop less), the IPv4 and UDP headers
+ * with their checksums.  The frame's length.
+ */
+static uint32_t
+dhcp_finish(uint8_t *f, const uint8_t *o, uint32_t sip, uint32_t dip,
+    uint16_t sport, uint16_t dport)
+{
+	uint8_t *ip = f + ETHER_HDR_LEN, *udp = ip + 20, *b = udp + 8;
+	uint32_t blen, sum;
+
+	blen = (uint32_t)(o - b) < 300 ? 300 : (uint32_t)(o - b);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)(20 + 8 + blen));
+	ip[8] = 64;
+	ip[9] = 17;
+	ip_put32(ip + 12, sip);
+	ip_put32(ip + 16, dip);
+	csum_ip_header(ip, 20);
+	ether_put16(udp, sport);
+	ether_put16(udp + 2, dport);
+	ether_put16(udp + 4, (uint16_t)(8 + blen));
+	sum = csum_partial(ip + 12, 8, 0) + 17 + 8 + blen;
+	sum = (uint16_t)~csum_fold(csum_partial(udp, 8 + blen, sum));
+	ether_put16(udp + 6, sum != 0 ? (uint16_t)sum : 0xffff);
+	return ETHER_HDR_LEN + 20 + 8 + blen;
+}
+
 uint32_t
 dhcp_build(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
     uint32_t sip, const uint8_t *dmac, uint32_t dip)
 {
-	uint8_t *ip = f + ETHER_HDR_LEN, *udp = ip + 20, *b = udp + 8, *o;
-	uint32_t blen, sum;
+	uint8_t *b = f + ETHER_HDR_LEN + 20 + 8, *o;
 
 	memset(f, 0, DHCP_FRAME_MAX);
 	memcpy(f, dmac, 6);
 	memcpy(f + 6, src, 6);
 	ether_put16(f + 12, ETHERTYPE_IP);
-	b[0] = 1;			/* BOOTREQUEST */
+	b[0] = BOOTREQUEST;
 	b[1] = 1;			/* Ethernet */
 	b[2] = 6;
 	ip_put32(b + 4, m->xid);
 	/* No address to take a unicast answer on yet: ask for broadcast. */
 	if (m->ciaddr == 0)
-		ether_put16(b + 10, 0x8000);
+		ether_put16(b + 10, DHCP_FLAG_BROADCAST);
 	ip_put32(b + 12, m->ciaddr);
 	memcpy(b + 28, m->chaddr, 6);
 	ip_put32(b + BOOTP_LEN, DHCP_COOKIE);
@@ -57,37 +85,85 @@ dhcp_build(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 	*o++ = 58;
 	*o++ = 59;
 	*o++ = 255;
-	/* BOOTP's 300-byte minimum: some relays drop less. */
-	blen = (uint32_t)(o - b) < 300 ? 300 : (uint32_t)(o - b);
-	ip[0] = 0x45;
-	ether_put16(ip + 2, (uint16_t)(20 + 8 + blen));
-	ip[8] = 64;
-	ip[9] = 17;
-	ip_put32(ip + 12, sip);
-	ip_put32(ip + 16, dip);
-	csum_ip_header(ip, 20);
-	ether_put16(udp, DHCP_CLIENT_PORT);
-	ether_put16(udp + 2, DHCP_SERVER_PORT);
-	ether_put16(udp + 4, (uint16_t)(8 + blen));
-	sum = csum_partial(ip + 12, 8, 0) + 17 + 8 + blen;
-	sum = (uint16_t)~csum_fold(csum_partial(udp, 8 + blen, sum));
-	ether_put16(udp + 6, sum != 0 ? (uint16_t)sum : 0xffff);
-	return ETHER_HDR_LEN + 20 + 8 + blen;
+	return dhcp_finish(f, o, sip, dip, DHCP_CLIENT_PORT, DHCP_SERVER_PORT);
+}
+
+/* An option of n addresses. */
+static uint8_t *
+optn(uint8_t *o, uint8_t code, const uint32_t *v, int n)
+{
+	int i;
+
+	o[0] = code;
+	o[1] = (uint8_t)(4 * n);
+	for (i = 0; i < n; i++)
+		ip_put32(o + 2 + 4 * i, v[i]);
+	return o + 2 + 4 * n;
+}
+
+uint32_t
+dhcp_build_reply(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
+    uint32_t sip, const uint8_t *dmac, uint32_t dip)
+{
+	uint8_t *b = f + ETHER_HDR_LEN + 20 + 8, *o;
+	size_t n;
+
+	memset(f, 0, DHCP_REPLY_MAX);
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, src, 6);
+	ether_put16(f + 12, ETHERTYPE_IP);
+	b[0] = BOOTREPLY;
+	b[1] = 1;
+	b[2] = 6;
+	ip_put32(b + 4, m->xid);
+	ether_put16(b + 10, m->flags);
+	ip_put32(b + 12, m->ciaddr);
+	ip_put32(b + 16, m->yiaddr);
+	memcpy(b + 28, m->chaddr, 6);
+	ip_put32(b + BOOTP_LEN, DHCP_COOKIE);
+	o = b + BOOTP_LEN + 4;
+	*o++ = 53;
+	*o++ = 1;
+	*o++ = m->type;
+	if (m->server != 0)
+		o = opt4(o, 54, m->server);
+	if (m->lease != 0)
+		o = opt4(o, 51, m->lease);
+	if (m->mask != 0)
+		o = opt4(o, 1, m->mask);
+	if (m->nrouters > 0)
+		o = optn(o, 3, m->routers, m->nrouters);
+	if (m->ndns > 0)
+		o = optn(o, 6, m->dns, m->ndns);
+	/* sizeof(domain) keeps all of it within DHCP_REPLY_MAX */
+	if ((n = strnlen(m->domain, sizeof(m->domain) - 1)) > 0) {
+		*o++ = 15;
+		*o++ = (uint8_t)n;
+		memcpy(o, m->domain, n);
+		o += n;
+	}
+	*o++ = 255;
+	return dhcp_finish(f, o, sip, dip, DHCP_SERVER_PORT, DHCP_CLIENT_PORT);
 }
 
 int
 dhcp_parse(const uint8_t *b, uint32_t len, struct dhcp_msg *m)
 {
 	const uint8_t *o, *end = b + len;
+	size_t n;
 	int i;
 
 	memset(m, 0, sizeof(*m));
-	if (len < BOOTP_LEN + 4 || b[0] != 2 || b[1] != 1 || b[2] != 6 ||
+	if (len < BOOTP_LEN + 4 || (b[0] != BOOTREQUEST &&
+	    b[0] != BOOTREPLY) || b[1] != 1 || b[2] != 6 ||
 	    ip_get32(b + BOOTP_LEN) != DHCP_COOKIE)
 		return -1;
+	m->op = b[0];
 	m->xid = ip_get32(b + 4);
+	m->flags = ether_get16(b + 10);
 	m->ciaddr = ip_get32(b + 12);
 	m->yiaddr = ip_get32(b + 16);
+	m->giaddr = ip_get32(b + 24);
 	memcpy(m->chaddr, b + 28, 6);
 	for (o = b + BOOTP_LEN + 4; o < end && *o != 255;) {
 		if (*o == 0) {		/* pad */
@@ -101,8 +177,15 @@ dhcp_parse(const uint8_t *b, uint32_t len, struct dhcp_msg *m)
 			if (o[1] >= 1)
 				m->type = o[2];
 			break;
+		case 12:
+			n = o[1] < sizeof(m->hostname) ? o[1] :
+			    sizeof(m->hostname) - 1;
+			memcpy(m->hostname, o + 2, n);
+			m->hostname[n] = '\0';
+			break;
 		case 1:
 		case 3:
+		case 50:
 		case 51:
 		case 54:
 		case 58:
@@ -113,6 +196,8 @@ dhcp_parse(const uint8_t *b, uint32_t len, struct dhcp_msg *m)
 				m->mask = ip_get32(o + 2);
 			else if (o[0] == 3)
 				m->router = ip_get32(o + 2);
+			else if (o[0] == 50)
+				m->requested = ip_get32(o + 2);
 			else if (o[0] == 51)
 				m->lease = ip_get32(o + 2);
 			else if (o[0] == 54)

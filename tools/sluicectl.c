@@ -29,6 +29,7 @@ usage(void)
 	    "  netstat -rn | route add|delete|show | sysctl [name[=value]]\n"
 	    "  arp -an | arp -s host ether [temp|permanent] | arp -d host|-a\n"
 	    "  dhcpleasectl show interface if   a DHCP uplink's lease\n"
+	    "  dhcpd leases                 the DHCP server's leases (dhcpd.conf)\n"
 	    "  tcpdump [-entv] [-c n] [-w file] -i if [expression]\n"
 	    "                               watch a port (vether0 too), or\n"
 	    "                               pflog0: what pf's log rules decide\n");

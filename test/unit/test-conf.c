@@ -495,3 +495,97 @@ Test(conf, inet6_autoconf)
 	cr_expect_null(strstr(errs, "autoconf"), "%s", errs);
 	EXPECT_ERR("hostname.em1:1:7: warning: inet6 eui64 is not enforced");
 }
+
+/* dhcpd.conf(5): subnets with ranges and options over the shared
+ * network's and the global ones, hosts, the lease times' defaults. */
+Test(conf, dhcpdconf)
+{
+	put("dhcpd.conf", "# as dhcpd.conf(5) writes it\n"
+	    "option domain-name \"example.org\";\n"
+	    "option domain-name-servers 10.50.0.1, 192.0.2.53;\n"
+	    "authoritative;\n"
+	    "subnet 10.50.0.0 netmask 255.255.255.0 {\n"
+	    "\toption routers 10.50.0.1;\n"
+	    "\trange 10.50.0.100 10.50.0.149;\n"
+	    "\trange 10.50.0.200 10.50.0.209;\n"
+	    "\tmax-lease-time 7200;\n"
+	    "\thost db01 { hardware ethernet 02:00:00:00:00:01;"
+	    " fixed-address 10.50.0.20; }\n"
+	    "}\n"
+	    "shared-network lab {\n"
+	    "\tdefault-lease-time 600;\n"
+	    "\tsubnet 192.0.2.0 netmask 255.255.255.128 {\n"
+	    "\t\trange 192.0.2.10;\n"
+	    "\t\toption subnet-mask 255.255.255.0;\n"
+	    "\t\toption ntp-servers 192.0.2.1;\n"
+	    "\t}\n"
+	    "}\n"
+	    "host far { hardware ethernet 02:00:00:00:00:02; }\n"
+	    "filename \"pxeboot\";\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	EXPECT_ERR("dhcpd.conf:17:10: warning: option ntp-servers: not sent "
+	    "by sluice");
+	EXPECT_ERR("dhcpd.conf:21:1: warning: filename: not supported");
+	cr_assert(c->has_dhcpd);
+	cr_assert_eq(c->ndsubnets, 2);
+	cr_expect_eq(c->dsubnets[0].net, 0x0a320000);
+	cr_expect_eq(c->dsubnets[0].mask, 0xffffff00);
+	cr_assert_eq(c->dsubnets[0].nranges, 2);
+	cr_expect_eq(c->dsubnets[0].ranges[0].lo, 0x0a320064);
+	cr_expect_eq(c->dsubnets[0].ranges[0].hi, 0x0a320095);
+	cr_expect_eq(c->dsubnets[0].o.nrouters, 1);
+	cr_expect_eq(c->dsubnets[0].o.routers[0], 0x0a320001);
+	cr_expect_eq(c->dsubnets[0].o.ndns, 2, "the global ones");
+	cr_expect_eq(c->dsubnets[0].o.dns[1], 0xc0000235);
+	cr_expect_str_eq(c->dsubnets[0].o.domain, "example.org");
+	cr_expect_eq(c->dsubnets[0].o.max_lease, 7200);
+	cr_expect_eq(c->dsubnets[0].o.default_lease, 43200, "dhcpd's");
+	cr_expect_eq(c->dsubnets[1].o.default_lease, 600, "shared-network's");
+	cr_expect_eq(c->dsubnets[1].o.max_lease, 86400, "dhcpd's");
+	cr_expect_eq(c->dsubnets[1].o.mask, 0xffffff00);
+	cr_expect_eq(c->dsubnets[1].ranges[0].lo, c->dsubnets[1].ranges[0].hi,
+	    "range A; is one address");
+	cr_assert_eq(c->ndhosts, 2);
+	cr_expect_str_eq(c->dhosts[0].name, "db01");
+	cr_expect_eq(c->dhosts[0].mac[5], 1);
+	cr_expect_eq(c->dhosts[0].addr, 0x0a320014);
+	cr_expect_eq(c->dhosts[1].addr, 0, "no fixed address");
+}
+
+Test(conf, dhcpdconf_errors_name_position_and_expectation)
+{
+	put("dhcpd.conf", "subnet 10.50.0.0 netmask 255.255.255.0 {\n"
+	    "\trange 10.50.0.100 10.50.1.5;\n"
+	    "\trange 10.50.0.50 10.50.0.60;\n"
+	    "\trange 10.50.0.55 10.50.0.56;\n"
+	    "\toption routers 10.50.0.x;\n"
+	    "\tfrobnicate;\n"
+	    "\tdefault-lease-time soon;\n"
+	    "}\n"
+	    "subnet 10.60.0.1 netmask 255.255.0.0 { }\n"
+	    "host h { hardware ethernet 02:00:00:00:00:09; "
+	    "fixed-address 172.16.0.1; }\n"
+	    "host g { hardware token-ring 1; }\n"
+	    "subnet 10.70.0.0 mask 255.255.0.0 { }\n"
+	    "bogus;\n"
+	    "host nomac { fixed-address 10.50.0.9; }\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("/dhcpd.conf:2:2: range outside subnet 10.50.0.0 netmask "
+	    "255.255.255.0");
+	EXPECT_ERR("/dhcpd.conf:4:2: range overlaps the one at line 3");
+	EXPECT_ERR("/dhcpd.conf:5:17: expected an IPv4 address, found "
+	    "10.50.0.x");
+	EXPECT_ERR("/dhcpd.conf:6:2: unknown subnet statement \"frobnicate\", "
+	    "expected range, host, option");
+	EXPECT_ERR("/dhcpd.conf:7:21: a lease time in seconds: expected");
+	EXPECT_ERR("/dhcpd.conf:9:8: subnet 10.60.0.1: bad subnet number/mask "
+	    "combination");
+	EXPECT_ERR("/dhcpd.conf:10:6: host h: fixed-address 172.16.0.1 is in "
+	    "no subnet declared");
+	EXPECT_ERR("/dhcpd.conf:11:19: expected \"ethernet\", found "
+	    "token-ring");
+	EXPECT_ERR("/dhcpd.conf:12:18: expected \"netmask\", found mask");
+	EXPECT_ERR("/dhcpd.conf:13:1: unknown keyword \"bogus\", expected "
+	    "subnet");
+	EXPECT_ERR("/dhcpd.conf:14:6: host nomac: no hardware ethernet");
+}

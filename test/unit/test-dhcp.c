@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "dataplane/dhcp.h"
+#include "dataplane/dhcpd.h"
 #include "dataplane/dp.h"
 #include "fwd/csum.h"
 #include "fwd/dhcp.h"
@@ -314,7 +315,8 @@ Test(dhcp, discover_backs_off)
 	cr_expect_lt(exact, 6, "no jitter at all");
 }
 
-/* fwd/dhcp.c: a reply with a broken option or no cookie is refused. */
+/* fwd/dhcp.c: a message with a broken option or no cookie is refused; a
+ * request parses, saying so (the client drops it, the server takes it). */
 Test(dhcp, parse_refuses_broken_replies)
 {
 	uint8_t b[300];
@@ -334,6 +336,399 @@ Test(dhcp, parse_refuses_broken_replies)
 	ip_put32(b + 236, 0);
 	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), -1, "no cookie");
 	ip_put32(b + 236, 0x63825363);
+	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), 0);
+	cr_expect_eq(m.op, BOOTREPLY);
 	b[0] = 1;
-	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), -1, "a request");
+	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), 0, "a request");
+	cr_expect_eq(m.op, BOOTREQUEST);
+	b[0] = 3;
+	cr_expect_eq(dhcp_parse(b, sizeof(b), &m), -1, "neither");
+}
+
+/*
+ * The server (dhcpd.conf, dataplane/dhcpd.c) on em1, 10.50.0.1/24: two
+ * addresses in its range, a host with a fixed address; pf blocks
+ * everything, as the server must not care.  Clients are played here
+ * with the client's own builder.
+ */
+#define SRV1	0x0a320001u		/* 10.50.0.1 */
+#define POOL0	0x0a320064u		/* 10.50.0.100 */
+#define POOL1	0x0a320065u		/* 10.50.0.101 */
+#define FIXED	0x0a320014u		/* 10.50.0.20 */
+
+static const uint8_t cli_a[6] = { 0x02, 0, 0, 0, 0xaa, 0x01 };
+static const uint8_t cli_b[6] = { 0x02, 0, 0, 0, 0xaa, 0x02 };
+static const uint8_t cli_c[6] = { 0x02, 0, 0, 0, 0xaa, 0x03 };
+static const uint8_t cli_fixed[6] = { 0x02, 0, 0, 0, 0xaa, 0x20 };
+static struct rif *em1;
+
+static void
+setup_server(void)
+{
+	static const char *const names[1] = { "em1" };
+
+	cr_assert_not_null(mkdtemp(etc));
+	put("hostname.em1", "lladdr 02:00:00:00:0e:01\n"
+	    "inet 10.50.0.1 255.255.255.0\nup\n");
+	put("pf.conf", "block all\n");
+	put("dhcpd.conf", "option domain-name-servers 10.50.0.1;\n"
+	    "subnet 10.50.0.0 netmask 255.255.255.0 {\n"
+	    "\toption routers 10.50.0.1;\n"
+	    "\toption domain-name \"example.org\";\n"
+	    "\trange 10.50.0.100 10.50.0.101;\n"
+	    "\tmax-lease-time 7200;\n"
+	    "\thost db01 { hardware ethernet 02:00:00:00:aa:20;\n"
+	    "\t\tfixed-address 10.50.0.20; }\n"
+	    "}\n");
+	dptest_build(&dp, &conf, etc, names, 1, NULL);
+	dp_clock(&dp, 100ULL * 1000000000ULL);
+	dp.router.sent = seen;
+	cr_assert_not_null(em1 = router_rif(&dp.router, dp_port(&dp, "em1")));
+	cr_assert_not_null(dp.router.dhcpd, "dhcpd.conf starts the server");
+	sent_only = NULL;
+	forget();
+}
+
+TestSuite(dhcpd, .init = setup_server, .fini = teardown);
+
+/* Client MAC's message (type, requested, server, ciaddr) into em1. */
+static void
+ask(const uint8_t *mac, uint8_t type, uint32_t req, uint32_t sid,
+    uint32_t ciaddr, uint32_t giaddr)
+{
+	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct dhcp_msg m;
+	struct pkt *p;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.xid = 0x1000u + mac[5];
+	memcpy(m.chaddr, mac, 6);
+	m.requested = req;
+	m.server = sid;
+	m.ciaddr = ciaddr;
+	cr_assert_not_null(p = pkt_alloc(&dp.pool));
+	p->len = dhcp_build(p->data, &m, mac, ciaddr, bc, 0xffffffffu);
+	/* a relay's address (no checksum is looked at: dhcpd uses bpf) */
+	ip_put32(p->data + 42 + 24, giaddr);
+	dp_input(&dp, em1->port, &p, 1);
+	dp_flush(&dp);
+}
+
+/* The last frame the server sent, parsed; 0 if it sent none since. */
+static int
+reply(struct dhcp_msg *m, const uint8_t **frame)
+{
+	const uint8_t *f;
+
+	if (nout == 0)
+		return 0;
+	f = out[nout - 1].f;
+	cr_assert_eq(ether_get16(f + 12), ETHERTYPE_IP);
+	cr_assert_eq(f[23], 17);
+	cr_assert_eq(ether_get16(f + 34), 67, "from port 67");
+	cr_assert_eq(ether_get16(f + 36), 68, "to port 68");
+	cr_assert_eq(dhcp_parse(f + 42, out[nout - 1].len - 42, m), 0);
+	cr_assert_eq(m->op, BOOTREPLY);
+	if (frame != NULL)
+		*frame = f;
+	forget();
+	return 1;
+}
+
+/* Option CODE of the BOOTP message in frame f, or NULL. */
+static const uint8_t *
+option(const uint8_t *f, uint8_t code)
+{
+	const uint8_t *o;
+
+	for (o = f + 42 + 240; *o != 255; o += 2 + o[1])
+		if (o[0] == code)
+			return o;
+	return NULL;
+}
+
+/* DISCOVER, OFFER, REQUEST, ACK for mac: the address. */
+static uint32_t
+bind_to(const uint8_t *mac)
+{
+	struct dhcp_msg m;
+
+	ask(mac, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_assert_eq(m.type, DHCPOFFER);
+	ask(mac, DHCPREQUEST, m.yiaddr, SRV1, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_assert_eq(m.type, DHCPACK);
+	return m.yiaddr;
+}
+
+Test(dhcpd, discover_gets_an_offer_with_the_subnets_options)
+{
+	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const uint8_t *f, *o;
+	struct dhcp_msg m;
+
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, &f), "an offer");
+	cr_expect_eq(m.type, DHCPOFFER);
+	cr_expect_eq(m.xid, 0x1000u + 1, "the client's xid");
+	cr_expect_eq(memcmp(m.chaddr, cli_a, 6), 0);
+	cr_expect_eq(m.yiaddr, POOL0, "the range's first address");
+	cr_expect_eq(m.server, SRV1, "option 54: our address on em1");
+	cr_expect_eq(m.mask, 0xffffff00u, "option 1: the subnet's mask");
+	cr_expect_eq(m.router, SRV1, "option 3");
+	cr_expect_eq(m.ndns, 1, "option 6, the global one");
+	cr_expect_eq(m.dns[0], SRV1);
+	cr_expect_eq(m.lease, 43200, "dhcpd's default-lease-time");
+	cr_assert_not_null(o = option(f, 15));
+	cr_expect_eq(memcmp(o + 2, "example.org", 11), 0);
+	cr_expect_eq(o[1], 11);
+	cr_expect_eq(ip_get32(f + 26), SRV1, "from our address");
+	cr_expect_eq(ip_get32(f + 30), 0xffffffffu, "to the link");
+	cr_expect_eq(memcmp(f, bc, 6), 0, "Ethernet broadcast");
+	cr_expect_eq(memcmp(f + 6, em1->mac, 6), 0);
+	cr_expect_eq(csum_fold(csum_partial(f + 14, 20, 0)), 0xffff);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_DISCOVER], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_OFFERS], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_IN], 0, "beside pf and the router");
+}
+
+Test(dhcpd, request_is_acked_and_listed)
+{
+	struct dhcp_msg m;
+	const char *v;
+
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_OFFERS], 1);
+	cr_expect_eq(strcmp(dptest_ctl(&dp, "dhcpd leases"), ""), 0,
+	    "an offer is no lease:\n%s", dptest_out);
+	ask(cli_a, DHCPREQUEST, POOL0, SRV1, 0, 0);
+	cr_assert(reply(&m, NULL), "an answer");
+	cr_expect_eq(m.type, DHCPACK);
+	cr_expect_eq(m.yiaddr, POOL0);
+	cr_expect_eq(m.server, SRV1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_REQUESTS], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_ACKS], 1);
+	v = dptest_ctl(&dp, "dhcpd leases");
+	cr_expect_not_null(strstr(v, "lease 10.50.0.100 {\n\tstarts "), "%s", v);
+	cr_expect_not_null(strstr(v, "\thardware ethernet 02:00:00:00:aa:01;\n"
+	    "}\n"), "%s", v);
+	cr_expect_not_null(strstr(v, " UTC;\n\tends "), "%s", v);
+	/* RENEWING: ciaddr, no server id, no requested address */
+	ask(cli_a, DHCPREQUEST, 0, 0, POOL0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPACK, "renewed");
+	cr_expect_eq(m.yiaddr, POOL0);
+}
+
+Test(dhcpd, wrong_address_is_naked)
+{
+	struct dhcp_msg m;
+
+	/* INIT-REBOOT for an address outside the range */
+	ask(cli_a, DHCPREQUEST, 0x0a320096u, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPNAK);
+	cr_expect_eq(m.yiaddr, 0);
+	cr_expect_eq(m.server, SRV1);
+	cr_expect_eq(m.flags & DHCP_FLAG_BROADCAST, DHCP_FLAG_BROADCAST);
+	/* ... on another network */
+	ask(cli_a, DHCPREQUEST, 0xc0a80105u, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPNAK);
+	/* SELECTING us for an address we did not offer */
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	ask(cli_a, DHCPREQUEST, POOL1, SRV1, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPNAK);
+	/* another's lease */
+	cr_assert_eq(bind_to(cli_b), POOL1, "a's offer holds 10.50.0.100");
+	ask(cli_c, DHCPREQUEST, POOL1, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPNAK, "10.50.0.101 is b's");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_NAKS], 4);
+}
+
+Test(dhcpd, fixed_address_host)
+{
+	struct dhcp_msg m;
+
+	ask(cli_fixed, DHCPDISCOVER, POOL1, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, FIXED, "its fixed address, not the one asked");
+	ask(cli_fixed, DHCPREQUEST, FIXED, SRV1, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPACK);
+	cr_expect_eq(m.yiaddr, FIXED);
+	ask(cli_fixed, DHCPREQUEST, POOL1, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPNAK, "a fixed host has its address only");
+	ask(cli_a, DHCPREQUEST, FIXED, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPNAK, "another host's fixed address");
+	ask(cli_a, DHCPDISCOVER, FIXED, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL0, "never another host's fixed address");
+}
+
+Test(dhcpd, release_frees_and_the_address_comes_back)
+{
+	struct dhcp_msg m;
+
+	cr_assert_eq(bind_to(cli_a), POOL0);
+	ask(cli_a, DHCPRELEASE, 0, SRV1, POOL0, 0);
+	cr_expect_eq(nout, 0, "no answer to a release");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_RELEASES], 1);
+	cr_expect_eq(strcmp(dptest_ctl(&dp, "dhcpd leases"), ""), 0,
+	    "released:\n%s", dptest_out);
+	/* b would get the first free address; a asks again first */
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL0, "its old address back");
+}
+
+Test(dhcpd, pool_exhaustion_is_counted)
+{
+	struct dhcp_msg m;
+
+	cr_assert_eq(bind_to(cli_a), POOL0);
+	ask(cli_b, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL1);
+	ask(cli_c, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_expect_eq(nout, 0, "no offer: the pool is empty");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_POOL_EMPTY], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_DISCOVER], 3);
+}
+
+/* An offer holds its address 60 s on the clock, then it is free. */
+Test(dhcpd, offer_expires_after_60s)
+{
+	struct dhcp_msg m;
+
+	cr_assert_eq(bind_to(cli_a), POOL0);
+	ask(cli_b, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL1);
+	dptest_run_to(&dp, dp.now + 59);
+	forget();
+	ask(cli_c, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_expect_eq(nout, 0, "b's offer still holds 10.50.0.101");
+	dptest_run_to(&dp, dp.now + 1);
+	forget();
+	ask(cli_c, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL), "the offer expired");
+	cr_expect_eq(m.yiaddr, POOL1);
+	/* b's late REQUEST for what is now c's offer */
+	ask(cli_b, DHCPREQUEST, POOL1, SRV1, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPNAK);
+}
+
+/* SELECTING another server frees our offer, silently. */
+Test(dhcpd, another_servers_id_frees_our_offer)
+{
+	struct dhcp_msg m;
+
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL0);
+	ask(cli_a, DHCPREQUEST, 0x0a3200feu, 0x0a3200feu, 0, 0);
+	cr_expect_eq(nout, 0, "silent");
+	ask(cli_b, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL0, "a's offer was freed");
+}
+
+Test(dhcpd, decline_sets_the_address_aside)
+{
+	struct dhcp_msg m;
+
+	cr_assert_eq(bind_to(cli_a), POOL0);
+	ask(cli_a, DHCPDECLINE, POOL0, SRV1, 0, 0);
+	cr_expect_eq(nout, 0);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_DECLINES], 1);
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL1, "not the declined one");
+}
+
+Test(dhcpd, inform_gets_options_without_an_address)
+{
+	const uint8_t *f;
+	struct dhcp_msg m;
+
+	ask(cli_a, DHCPINFORM, 0, 0, 0x0a320030u, 0);
+	cr_assert(reply(&m, &f));
+	cr_expect_eq(m.type, DHCPACK);
+	cr_expect_eq(m.yiaddr, 0, "no yiaddr");
+	cr_expect_eq(m.ciaddr, 0x0a320030u);
+	cr_expect_null(option(f, 51), "no lease time");
+	cr_expect_eq(m.router, SRV1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_INFORMS], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_ACKS], 1);
+	cr_expect_eq(strcmp(dptest_ctl(&dp, "dhcpd leases"), ""), 0);
+}
+
+Test(dhcpd, relayed_request_is_dropped)
+{
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0xc0000201u);
+	cr_expect_eq(nout, 0);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_DHCPD_RELAYED], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_OFFERS], 0);
+}
+
+/* A lease time the client asks for, capped by max-lease-time. */
+Test(dhcpd, lease_time_capped)
+{
+	uint8_t *f;
+	struct dhcp_msg m, q;
+	struct pkt *p;
+	uint32_t len;
+	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	memset(&q, 0, sizeof(q));
+	q.type = DHCPDISCOVER;
+	memcpy(q.chaddr, cli_a, 6);
+	cr_assert_not_null(p = pkt_alloc(&dp.pool));
+	len = dhcp_build(p->data, &q, cli_a, 0, bc, 0xffffffffu);
+	/* options 51 and 12 before the end: the frame is padded to 300 */
+	f = p->data + 42 + 240;
+	while (*f != 255)
+		f += f[0] == 0 ? 1 : 2 + f[1];
+	*f++ = 51, *f++ = 4, ip_put32(f, 99999), f += 4;
+	*f++ = 12, *f++ = 4, memcpy(f, "db\"2", 4), f += 4;
+	*f = 255;
+	p->len = len;
+	dp_input(&dp, em1->port, &p, 1);
+	dp_flush(&dp);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.lease, 7200, "max-lease-time");
+	ask(cli_a, DHCPREQUEST, POOL0, SRV1, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.lease, 43200, "asked for none: the default");
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "dhcpd leases"),
+	    "\tclient-hostname \"db?2\";\n"), "%s", dptest_out);
+}
+
+/* A malformed request is counted, not answered. */
+Test(dhcpd, malformed_is_dropped)
+{
+	struct dhcp_msg q;
+	struct pkt *p;
+	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	memset(&q, 0, sizeof(q));
+	q.type = DHCPDISCOVER;
+	memcpy(q.chaddr, cli_a, 6);
+	cr_assert_not_null(p = pkt_alloc(&dp.pool));
+	p->len = dhcp_build(p->data, &q, cli_a, 0, bc, 0xffffffffu);
+	ip_put32(p->data + 42 + 236, 0);	/* no magic cookie */
+	dp_input(&dp, em1->port, &p, 1);
+	dp_flush(&dp);
+	cr_expect_eq(nout, 0);
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_DHCPD_BAD], 1);
 }

@@ -1,0 +1,483 @@
+/* See dhcpd.h. */
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dataplane/dhcpd.h"
+#include "dataplane/dp.h"
+#include "fwd/dhcp.h"
+#include "fwd/ether.h"
+#include "fwd/ip.h"
+#include "fwd/l3.h"
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static const char *
+ip4str(uint32_t a, char *buf)
+{
+	struct in_addr in = { htonl(a) };
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+static const char *
+macstr(const uint8_t *m, char *buf)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+	    m[3], m[4], m[5]);
+	return buf;
+}
+
+/* A trace line about a decision, on the frame p that caused it. */
+#define dhcpd_trace(dp, p, ...) do {					\
+	if ((p)->traced)						\
+		dp_trace((dp), (p), "dhcpd", __VA_ARGS__);		\
+} while (0)
+
+int
+dhcpd_start(struct dp *dp)
+{
+	if ((dp->router.dhcpd = calloc(1, sizeof(*dp->router.dhcpd))) == NULL)
+		return ENOMEM;
+	return 0;
+}
+
+/* Whether lease l still holds its address at now (FREE never does). */
+static int
+lease_live(const struct dhcpd_lease *l, uint32_t now)
+{
+	return l->addr != 0 && l->state != DHCPD_L_FREE &&
+	    (int32_t)(l->ends - now) > 0;
+}
+
+static struct dhcpd_lease *
+lease_by_addr(struct dhcpd *d, uint32_t a)
+{
+	int i;
+
+	for (i = 0; i < d->nleases; i++)
+		if (d->leases[i].addr == a)
+			return &d->leases[i];
+	return NULL;
+}
+
+/* MAC's lease in subnet s (live or not; not a declined one). */
+static struct dhcpd_lease *
+lease_by_mac(struct dhcpd *d, const struct conf_dhcpd_subnet *s,
+    const uint8_t *mac)
+{
+	int i;
+
+	for (i = 0; i < d->nleases; i++) {
+		struct dhcpd_lease *l = &d->leases[i];
+
+		if (l->addr != 0 && l->state != DHCPD_L_DECLINED &&
+		    (l->addr & s->mask) == s->net &&
+		    memcmp(l->mac, mac, 6) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+/* The host declaration of MAC, or NULL. */
+static const struct conf_dhcpd_host *
+host_by_mac(const struct conf *c, const uint8_t *mac)
+{
+	int i;
+
+	for (i = 0; i < c->ndhosts; i++)
+		if (c->dhosts[i].has_mac &&
+		    memcmp(c->dhosts[i].mac, mac, 6) == 0)
+			return &c->dhosts[i];
+	return NULL;
+}
+
+/* MAC's fixed address in s, or 0. */
+static uint32_t
+fixed_addr(const struct conf *c, const struct conf_dhcpd_subnet *s,
+    const uint8_t *mac)
+{
+	const struct conf_dhcpd_host *h = host_by_mac(c, mac);
+
+	if (h != NULL && h->addr != 0 && (h->addr & s->mask) == s->net)
+		return h->addr;
+	return 0;
+}
+
+static int
+in_ranges(const struct conf_dhcpd_subnet *s, uint32_t a)
+{
+	int k;
+
+	for (k = 0; k < s->nranges; k++)
+		if (a >= s->ranges[k].lo && a <= s->ranges[k].hi)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether a may be leased to mac: in a range, neither ours nor another
+ * host's fixed address, and held by no live lease of another client.
+ */
+static int
+addr_free(struct dp *dp, const struct conf_dhcpd_subnet *s, uint32_t a,
+    const uint8_t *mac)
+{
+	const struct conf *c = dp->conf;
+	struct dhcpd_lease *l;
+	int i, k;
+
+	if (!in_ranges(s, a))
+		return 0;
+	for (i = 0; i < dp->router.nrifs; i++)
+		for (k = 0; k < dp->router.rifs[i].naddrs; k++)
+			if (dp->router.rifs[i].addrs[k].addr == a)
+				return 0;
+	for (i = 0; i < c->ndhosts; i++)
+		if (c->dhosts[i].addr == a &&
+		    (!c->dhosts[i].has_mac ||
+		    memcmp(c->dhosts[i].mac, mac, 6) != 0))
+			return 0;
+	if ((l = lease_by_addr(dp->router.dhcpd, a)) != NULL &&
+	    lease_live(l, dp->now) && (l->state == DHCPD_L_DECLINED ||
+	    memcmp(l->mac, mac, 6) != 0))
+		return 0;
+	return 1;
+}
+
+/*
+ * The lease slot for a: its own, else an unused one, else the one that
+ * ended longest ago.  NULL when every slot holds a live lease.
+ */
+static struct dhcpd_lease *
+lease_slot(struct dp *dp, uint32_t a)
+{
+	struct dhcpd *d = dp->router.dhcpd;
+	struct dhcpd_lease *l, *old = NULL;
+	int i;
+
+	if ((l = lease_by_addr(d, a)) != NULL)
+		return l;
+	if (d->nleases < DHCPD_MAX_LEASES)
+		return &d->leases[d->nleases++];
+	for (i = 0; i < d->nleases; i++) {
+		l = &d->leases[i];
+		if (lease_live(l, dp->now))
+			continue;
+		if (old == NULL || (int32_t)(l->ends - old->ends) < 0)
+			old = l;
+	}
+	return old;
+}
+
+/* Give a to mac in state st until now + secs; the lease, or NULL. */
+static struct dhcpd_lease *
+lease_set(struct dp *dp, uint32_t a, const struct dhcp_msg *m, uint8_t st,
+    uint32_t secs)
+{
+	struct dhcpd_lease *l;
+	int i;
+
+	if ((l = lease_slot(dp, a)) == NULL)
+		return NULL;
+	if (l->addr != a || memcmp(l->mac, m->chaddr, 6) != 0)
+		memset(l, 0, sizeof(*l));
+	l->addr = a;
+	memcpy(l->mac, m->chaddr, 6);
+	l->state = st;
+	if (st == DHCPD_L_ACTIVE)
+		l->starts = dp->now;
+	l->ends = dp->now + secs;
+	if (m->hostname[0] != '\0') {
+		/* the client's bytes: nothing that breaks the view's quotes */
+		for (i = 0; m->hostname[i] != '\0' &&
+		    i < (int)sizeof(l->hostname) - 1; i++)
+			l->hostname[i] = isprint((unsigned char)m->hostname[i])
+			    && m->hostname[i] != '"' && m->hostname[i] != '\\' ?
+			    m->hostname[i] : '?';
+		l->hostname[i] = '\0';
+	}
+	return l;
+}
+
+/*
+ * The address to offer mac (RFC 2131 4.3.1): its fixed address, else its
+ * lease (even one that ended, if still free), else the one it asks for
+ * if free, else the first free one.  0: none left.
+ */
+static uint32_t
+dhcpd_pick(struct dp *dp, const struct conf_dhcpd_subnet *s,
+    const struct dhcp_msg *m)
+{
+	struct dhcpd_lease *l;
+	uint32_t a;
+	int k;
+
+	if ((a = fixed_addr(dp->conf, s, m->chaddr)) != 0)
+		return a;
+	if ((l = lease_by_mac(dp->router.dhcpd, s, m->chaddr)) != NULL &&
+	    addr_free(dp, s, l->addr, m->chaddr))
+		return l->addr;
+	if (m->requested != 0 && addr_free(dp, s, m->requested, m->chaddr))
+		return m->requested;
+	for (k = 0; k < s->nranges; k++)
+		for (a = s->ranges[k].lo; a <= s->ranges[k].hi && a != 0; a++)
+			if (addr_free(dp, s, a, m->chaddr))
+				return a;
+	return 0;
+}
+
+/* The lease time: what the client asks, up to max-lease-time. */
+static uint32_t
+lease_time(const struct conf_dhcpd_subnet *s, const struct dhcp_msg *m)
+{
+	if (m->lease == 0)
+		return s->o.default_lease;
+	return m->lease < s->o.max_lease ? m->lease : s->o.max_lease;
+}
+
+/* Send the reply of TYPE to request q on r, from our address sid. */
+static void
+dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
+    uint32_t sid, const struct dhcp_msg *q, uint8_t type, uint32_t yiaddr,
+    uint32_t lease)
+{
+	const struct conf_dhcpd_opts *o = &s->o;
+	struct dhcp_msg m;
+	struct pkt *p;
+
+	if ((p = pkt_alloc(&dp->pool)) == NULL) {
+		dp->router.c[ROUTER_C_DROP_NO_BUFFER]++;
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.xid = q->xid;
+	m.flags = q->flags;
+	memcpy(m.chaddr, q->chaddr, 6);
+	m.server = sid;
+	if (type == DHCPNAK)
+		m.flags |= DHCP_FLAG_BROADCAST;	/* RFC 2131 4.3.2 */
+	else {
+		if (type == DHCPACK && q->type == DHCPINFORM)
+			m.ciaddr = q->ciaddr;
+		m.yiaddr = yiaddr;
+		m.lease = lease;
+		m.mask = o->mask != 0 ? o->mask : s->mask;
+		m.nrouters = o->nrouters;
+		memcpy(m.routers, o->routers, sizeof(m.routers));
+		m.ndns = o->ndns;
+		memcpy(m.dns, o->dns, sizeof(m.dns));
+		snprintf(m.domain, sizeof(m.domain), "%s", o->domain);
+	}
+	/* Always the link's broadcast: see dhcpd.h. */
+	p->len = dhcp_build_reply(p->data, &m, r->mac, sid, bcast,
+	    0xffffffff);
+	p->in_port = r->port->index;
+	dp->router.c[type == DHCPOFFER ? ROUTER_C_DHCPD_OFFERS :
+	    type == DHCPACK ? ROUTER_C_DHCPD_ACKS : ROUTER_C_DHCPD_NAKS]++;
+	router_rif_send(&dp->router, r, p);
+}
+
+/*
+ * Whether mac may have a outside SELECTING (INIT-REBOOT, RENEWING,
+ * REBINDING): its fixed address, its own lease, or, since no lease
+ * survives a restart, a free address of a range; and no other address
+ * when it has a fixed one.
+ */
+static int
+dhcpd_may_have(struct dp *dp, const struct conf_dhcpd_subnet *s,
+    const struct dhcp_msg *m, uint32_t a)
+{
+	uint32_t fixed = fixed_addr(dp->conf, s, m->chaddr);
+
+	if (fixed != 0)
+		return a == fixed;
+	return addr_free(dp, s, a, m->chaddr);
+}
+
+/*
+ * A UDP datagram to port 67 on r (router_input(), before pf): consumed
+ * (1) when r serves a subnet of dhcpd.conf.
+ */
+int
+dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
+    const struct l3info *li)
+{
+	const struct conf_dhcpd_subnet *s = NULL;
+	struct dhcpd *d = dp->router.dhcpd;
+	struct router *rt = &dp->router;
+	const uint8_t *udp = p->data + li->l4off;
+	char a[INET_ADDRSTRLEN], mac[18];
+	struct dhcpd_lease *l;
+	struct dhcp_msg m;
+	uint32_t ulen, sid = 0, addr, secs;
+	int k;
+
+	if (d == NULL)
+		return 0;
+	for (k = 0; k < r->naddrs && s == NULL; k++)
+		if ((s = conf_dhcpd_subnet(dp->conf, r->addrs[k].addr)) != NULL)
+			sid = r->addrs[k].addr;
+	if (s == NULL)
+		return 0;		/* no subnet here: not served */
+	ulen = (uint32_t)li->l4off + 8 <= p->len ? ether_get16(udp + 4) : 0;
+	if (ulen < 8 || (uint32_t)li->l4off + ulen > p->len ||
+	    dhcp_parse(udp + 8, ulen - 8, &m) != 0 || m.op != BOOTREQUEST) {
+		rt->c[ROUTER_C_DROP_DHCPD_BAD]++;
+		dhcpd_trace(dp, p, "%s: drop: not a DHCP request",
+		    r->port->name);
+		return 1;
+	}
+	if (m.giaddr != 0) {
+		rt->c[ROUTER_C_DROP_DHCPD_RELAYED]++;
+		dhcpd_trace(dp, p, "%s: drop: relayed by %s (not served)",
+		    r->port->name, ip4str(m.giaddr, a));
+		return 1;
+	}
+	macstr(m.chaddr, mac);
+	switch (m.type) {
+	case DHCPDISCOVER:
+		rt->c[ROUTER_C_DHCPD_DISCOVER]++;
+		if ((addr = dhcpd_pick(dp, s, &m)) == 0 ||
+		    lease_set(dp, addr, &m, DHCPD_L_OFFERED,
+		    DHCPD_OFFER_HOLD) == NULL) {
+			rt->c[ROUTER_C_DHCPD_POOL_EMPTY]++;
+			dhcpd_trace(dp, p, "%s: DISCOVER from %s: no free "
+			    "address", r->port->name, mac);
+			return 1;
+		}
+		dhcpd_trace(dp, p, "%s: DISCOVER from %s: offering %s",
+		    r->port->name, mac, ip4str(addr, a));
+		dhcpd_send(dp, r, s, sid, &m, DHCPOFFER, addr,
+		    lease_time(s, &m));
+		return 1;
+	case DHCPREQUEST:
+		rt->c[ROUTER_C_DHCPD_REQUESTS]++;
+		if (m.server != 0 && m.server != sid) {
+			/* SELECTING another server: our offer is free. */
+			for (k = 0; k < d->nleases; k++) {
+				l = &d->leases[k];
+				if (l->state == DHCPD_L_OFFERED &&
+				    memcmp(l->mac, m.chaddr, 6) == 0)
+					l->state = DHCPD_L_FREE;
+			}
+			dhcpd_trace(dp, p, "%s: REQUEST from %s to server %s: "
+			    "not us", r->port->name, mac, ip4str(m.server, a));
+			return 1;
+		}
+		addr = m.requested != 0 ? m.requested : m.ciaddr;
+		if (m.server != 0) {
+			/* SELECTING: the address we offered, and only it. */
+			l = lease_by_addr(d, addr);
+			if (l == NULL || memcmp(l->mac, m.chaddr, 6) != 0 ||
+			    l->state == DHCPD_L_DECLINED ||
+			    !lease_live(l, dp->now))
+				addr = 0;
+		} else if (addr == 0 || (addr & s->mask) != s->net ||
+		    !dhcpd_may_have(dp, s, &m, addr))
+			addr = 0;	/* wrong network, or not its */
+		secs = lease_time(s, &m);
+		if (addr == 0 || lease_set(dp, addr, &m, DHCPD_L_ACTIVE,
+		    secs) == NULL) {
+			dhcpd_trace(dp, p, "%s: REQUEST from %s for %s: NAK",
+			    r->port->name, mac, ip4str(m.requested != 0 ?
+			    m.requested : m.ciaddr, a));
+			dhcpd_send(dp, r, s, sid, &m, DHCPNAK, 0, 0);
+			return 1;
+		}
+		dhcpd_trace(dp, p, "%s: REQUEST from %s: %s leased for %us",
+		    r->port->name, mac, ip4str(addr, a), secs);
+		dhcpd_send(dp, r, s, sid, &m, DHCPACK, addr, secs);
+		return 1;
+	case DHCPRELEASE:
+		if ((l = lease_by_addr(d, m.ciaddr)) != NULL &&
+		    memcmp(l->mac, m.chaddr, 6) == 0 &&
+		    l->state != DHCPD_L_DECLINED) {
+			rt->c[ROUTER_C_DHCPD_RELEASES]++;
+			l->state = DHCPD_L_FREE;
+			l->ends = dp->now;
+			dhcpd_trace(dp, p, "%s: RELEASE of %s by %s",
+			    r->port->name, ip4str(m.ciaddr, a), mac);
+		} else
+			dhcpd_trace(dp, p, "%s: RELEASE of %s by %s: not its "
+			    "lease", r->port->name, ip4str(m.ciaddr, a), mac);
+		return 1;
+	case DHCPDECLINE:
+		if ((l = lease_by_addr(d, m.requested)) != NULL &&
+		    memcmp(l->mac, m.chaddr, 6) == 0) {
+			rt->c[ROUTER_C_DHCPD_DECLINES]++;
+			memset(l->mac, 0, 6);
+			l->hostname[0] = '\0';
+			l->state = DHCPD_L_DECLINED;
+			l->ends = dp->now + DHCPD_DECLINE_HOLD;
+			dhcpd_trace(dp, p, "%s: DECLINE of %s by %s: unused "
+			    "for %us", r->port->name, ip4str(m.requested, a),
+			    mac, DHCPD_DECLINE_HOLD);
+		} else
+			dhcpd_trace(dp, p, "%s: DECLINE of %s by %s: not its "
+			    "lease", r->port->name, ip4str(m.requested, a),
+			    mac);
+		return 1;
+	case DHCPINFORM:
+		rt->c[ROUTER_C_DHCPD_INFORMS]++;
+		dhcpd_trace(dp, p, "%s: INFORM from %s (%s)", r->port->name,
+		    mac, ip4str(m.ciaddr, a));
+		/* RFC 2131 4.3.5: no yiaddr, no lease time. */
+		dhcpd_send(dp, r, s, sid, &m, DHCPACK, 0, 0);
+		return 1;
+	}
+	rt->c[ROUTER_C_DROP_DHCPD_BAD]++;
+	dhcpd_trace(dp, p, "%s: drop: DHCP message type %u from %s",
+	    r->port->name, m.type, mac);
+	return 1;
+}
+
+/* t (dp->now) as dhcpd.leases writes it: W YYYY/MM/DD HH:MM:SS UTC. */
+static void
+lease_when(struct dp *dp, uint32_t t, char *buf, size_t len)
+{
+	time_t w = time(NULL) - (time_t)(int32_t)(dp->now - t);
+	struct tm tm;
+
+	gmtime_r(&w, &tm);
+	strftime(buf, len, "%w %Y/%m/%d %H:%M:%S UTC", &tm);
+}
+
+/*
+ * The leases in force, as /var/db/dhcpd.leases has them; the wall clock
+ * from dp->now (the dataplane's is monotonic).
+ */
+int
+dhcpd_show_leases(struct dp *dp, FILE *out)
+{
+	struct dhcpd *d = dp->router.dhcpd;
+	char a[INET_ADDRSTRLEN], mac[18], w[64];
+	int i;
+
+	if (d == NULL) {
+		fprintf(out, "dhcpd: not running (no dhcpd.conf)\n");
+		return 1;
+	}
+	for (i = 0; i < d->nleases; i++) {
+		const struct dhcpd_lease *l = &d->leases[i];
+
+		if (l->state != DHCPD_L_ACTIVE || !lease_live(l, dp->now))
+			continue;
+		fprintf(out, "lease %s {\n", ip4str(l->addr, a));
+		lease_when(dp, l->starts, w, sizeof(w));
+		fprintf(out, "\tstarts %s;\n", w);
+		lease_when(dp, l->ends, w, sizeof(w));
+		fprintf(out, "\tends %s;\n", w);
+		fprintf(out, "\thardware ethernet %s;\n", macstr(l->mac, mac));
+		if (l->hostname[0] != '\0')
+			fprintf(out, "\tclient-hostname \"%s\";\n",
+			    l->hostname);
+		fprintf(out, "}\n");
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * The DHCP server of the router's segments, as OpenBSD's dhcpd(8) with
+ * dhcpd.conf(5): a router interface serves when one of its IPv4 addresses
+ * lies in a subnet declaration (what dhcpd does without interface
+ * arguments).  RFC 2131's DISCOVER -> OFFER, REQUEST -> ACK or NAK,
+ * RELEASE, DECLINE and INFORM.
+ *
+ * Like dhcpd, which reads bpf(4), the requests pass beside pf: a `block
+ * all' does not keep the segment's guests from their addresses.  Replies
+ * always go to the link's broadcast (Ethernet and 255.255.255.255): a
+ * client without an address takes them, and no ARP is needed for one
+ * that has an address.  Relayed requests (giaddr set) are not served.
+ *
+ * Leases live in memory only: there is no /var/db/dhcpd.leases, and a
+ * restart forgets them all.  A client that asks for its old address after
+ * one gets it back if it is still free in a range.
+ */
+#ifndef DP_DHCPD_H
+#define DP_DHCPD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct dp;
+struct pkt;
+struct rif;
+struct l3info;
+
+#define DHCPD_MAX_LEASES	256
+#define DHCPD_OFFER_HOLD	60	/* seconds an offer keeps its address */
+#define DHCPD_DECLINE_HOLD	3600	/* ... and a declined address */
+
+enum dhcpd_lease_state {
+	DHCPD_L_FREE,		/* released or expired: the MAC remembered */
+	DHCPD_L_OFFERED,	/* until ends */
+	DHCPD_L_ACTIVE,		/* ACKed, until ends */
+	DHCPD_L_DECLINED,	/* someone else has it: unused until ends */
+};
+
+struct dhcpd_lease {
+	uint32_t	 addr;		/* host order; 0: slot unused */
+	uint8_t		 mac[6];
+	uint8_t		 state;		/* enum dhcpd_lease_state */
+	uint32_t	 starts, ends;	/* dp->now */
+	char		 hostname[64];
+};
+
+struct dhcpd {
+	int		 nleases;
+	struct dhcpd_lease leases[DHCPD_MAX_LEASES];
+};
+
+int	 dhcpd_start(struct dp *);
+int	 dhcpd_input(struct dp *, struct rif *, struct pkt *,
+	    const struct l3info *);
+int	 dhcpd_show_leases(struct dp *, FILE *);
+
+#endif /* DP_DHCPD_H */

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The handbook's routed segment with dhcpd(8): dhcpd.conf serves
+# 10.50.0.0/24 behind vether0 and db01 takes its address with ISC
+# dhclient instead of a static one.  dhclient runs a script of ours that
+# only sets the address and the default route in db01's namespace (its
+# own would rewrite the host's /etc/resolv.conf), and keeps its pid and
+# lease files in the test's directory.
+T_NAME=dhcpd
+. "$(dirname "$0")/lib.sh"
+
+DB=sl$ID-hdb
+mkns "$DB" || exit 1
+
+etc=$TMP/etc
+routed_etc "$etc"
+rm "$etc/hostname.em0" "$etc/mygate"	# no uplink needed here
+# UDP is blocked on vether0: the server answers beside pf, as dhcpd
+# reads bpf(4) (on the bridge member pf filters as on OpenBSD).
+printf 'pass\nblock on vether0 proto udp\n' >"$etc/pf.conf"
+cat >"$etc/dhcpd.conf" <<'CONF'
+# the routed segment, as the handbook has it
+option domain-name-servers 10.50.0.1;
+subnet 10.50.0.0 netmask 255.255.255.0 {
+	option routers 10.50.0.1;
+	range 10.50.0.100 10.50.0.149;
+	default-lease-time 600;
+}
+CONF
+start_sluiced "$etc" -g "db01=$DB" || exit 1
+wait_for 5 ip -n "$DB" link show vio0 || exit 1
+ip -n "$DB" link set vio0 up
+mac=$(ip -n "$DB" -o link show vio0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+
+# dhclient-script(8)'s reasons, for this namespace only.
+cat >"$TMP/dhclient-script" <<'SCRIPT'
+#!/bin/sh
+case "$reason" in
+PREINIT)
+	ip link set dev "$interface" up ;;
+BOUND|RENEW|REBIND|REBOOT)
+	if [ -n "${old_ip_address:-}" ] &&
+	    [ "$old_ip_address" != "$new_ip_address" ]; then
+		ip addr del "$old_ip_address/$old_subnet_mask" dev "$interface"
+	fi
+	ip addr replace "$new_ip_address/$new_subnet_mask" dev "$interface"
+	for r in $new_routers; do
+		ip route replace default via "$r" dev "$interface"
+		break
+	done
+	echo "$new_domain_name_servers" >"$(dirname "$0")/dns" ;;
+EXPIRE|FAIL|RELEASE|STOP)
+	[ -n "${old_ip_address:-}" ] &&
+	    ip addr del "$old_ip_address/$old_subnet_mask" dev "$interface"
+	;;
+esac
+exit 0
+SCRIPT
+chmod +x "$TMP/dhclient-script"
+cat >"$TMP/dhclient.conf" <<'CONF'
+send host-name "db01";
+request subnet-mask, routers, domain-name-servers;
+timeout 20;
+retry 5;
+CONF
+dhc() {
+	ip netns exec "$DB" timeout 30 dhclient -cf "$TMP/dhclient.conf" \
+	    -sf "$TMP/dhclient-script" -pf "$TMP/dhclient.pid" \
+	    -lf "$TMP/dhclient.leases" "$@" vio0
+}
+
+check "dhclient -1 takes a lease" dhc -1
+addr=$(ip -n "$DB" -4 -o addr show dev vio0 | awk '{ print $4 }')
+check "the address is from the range ($addr)" \
+	sh -c "echo '$addr' | grep -qE '^10\.50\.0\.(1[0-4][0-9])/24$'"
+check "the default route from option routers" sh -c \
+	"ip -n $DB route show default | grep -q 'default via 10.50.0.1 dev vio0'"
+check "option domain-name-servers" grep -qx 10.50.0.1 "$TMP/dns"
+check "db01 pings the router" \
+	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 10.50.0.1
+ip4=${addr%/*}
+ctl dhcpd leases >"$TMP/leases"
+check "dhcpd leases: the lease" grep -qx "lease $ip4 {" "$TMP/leases"
+check "dhcpd leases: db01's MAC" \
+	grep -qx "	hardware ethernet $mac;" "$TMP/leases"
+check "dhcpd leases: its host name" \
+	grep -qx '	client-hostname "db01";' "$TMP/leases"
+check "dhcpd leases: starts and ends in dhcpd.leases' layout" grep -qE \
+	'^	ends [0-6] [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC;$' \
+	"$TMP/leases"
+check "stats: discover, offer, request, ack" sh -c "
+	s=\$($SLUICECTL -s $SOCK stats)
+	for c in dhcpd-discover dhcpd-offers dhcpd-requests dhcpd-acks; do
+		echo \"\$s\" | grep -qE \"router +\$c +[1-9]\" || exit 1
+	done"
+check "dhclient -r releases it" dhc -r
+released() {
+	! "$SLUICECTL" -s "$SOCK" dhcpd leases | grep -q "lease $ip4 {"
+}
+check "dhcpd leases: the lease is gone" wait_for 5 released
+check "stats: dhcpd-releases" sh -c \
+	"$SLUICECTL -s $SOCK stats | grep -qE 'router +dhcpd-releases +1'"
+check "the address left db01" sh -c \
+	"! ip -n $DB -4 -o addr show dev vio0 | grep -q '$ip4'"
+finish
