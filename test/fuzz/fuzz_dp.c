@@ -68,6 +68,10 @@ setup(void)
 	    "vm \"db01\" { interface { switch \"isolated\" } }\n");
 	put(dir, "rad.conf", "mtu 1400\ndns { nameserver 2001:db8::53 }\n"
 	    "interface vether0\n");
+	put(dir, "dhcpd.conf", "subnet 10.50.0.0 netmask 255.255.255.0 {\n"
+	    "range 10.50.0.100 10.50.0.103;\noption routers 10.50.0.1;\n"
+	    "host db01 { hardware ethernet 02:00:00:00:00:db; "
+	    "fixed-address 10.50.0.20; }\n}\n");
 	put(dir, "pf.conf", "match in all scrub (no-df random-id max-mss 1440)\n"
 	    "match out on em0 from 10.50.0.0/24 to any "
 	    "nat-to (em0)\n"
