@@ -47,6 +47,34 @@ dhcp_finish(uint8_t *f, const uint8_t *o, uint32_t sip, uint32_t dip,
 	return ETHER_HDR_LEN + 20 + 8 + blen;
 }
 
+/*
+ * The Ethernet header and the BOOTP fields both ways share (OP, xid,
+ * FLAGS, ciaddr, chaddr, the magic cookie, option 53) of message m in
+ * the zeroed frame f, BOOTP at b.  Returns where the options go on.
+ */
+static uint8_t *
+bootp_start(uint8_t *f, uint8_t *b, uint8_t op, const struct dhcp_msg *m,
+    const uint8_t *dmac, const uint8_t *src, uint16_t flags)
+{
+	uint8_t *o = b + BOOTP_LEN + 4;
+
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, src, 6);
+	ether_put16(f + 12, ETHERTYPE_IP);
+	b[0] = op;
+	b[1] = 1;			/* Ethernet */
+	b[2] = 6;
+	ip_put32(b + 4, m->xid);
+	ether_put16(b + 10, flags);
+	ip_put32(b + 12, m->ciaddr);
+	memcpy(b + 28, m->chaddr, 6);
+	ip_put32(b + BOOTP_LEN, DHCP_COOKIE);
+	*o++ = 53;
+	*o++ = 1;
+	*o++ = m->type;
+	return o;
+}
+
 uint32_t
 dhcp_build(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
     uint32_t sip, const uint8_t *dmac, uint32_t dip)
@@ -54,23 +82,9 @@ dhcp_build(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 	uint8_t *b = f + ETHER_HDR_LEN + 20 + 8, *o;
 
 	memset(f, 0, DHCP_FRAME_MAX);
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, src, 6);
-	ether_put16(f + 12, ETHERTYPE_IP);
-	b[0] = BOOTREQUEST;
-	b[1] = 1;			/* Ethernet */
-	b[2] = 6;
-	ip_put32(b + 4, m->xid);
 	/* No address to take a unicast answer on yet: ask for broadcast. */
-	if (m->ciaddr == 0)
-		ether_put16(b + 10, DHCP_FLAG_BROADCAST);
-	ip_put32(b + 12, m->ciaddr);
-	memcpy(b + 28, m->chaddr, 6);
-	ip_put32(b + BOOTP_LEN, DHCP_COOKIE);
-	o = b + BOOTP_LEN + 4;
-	*o++ = 53;
-	*o++ = 1;
-	*o++ = m->type;
+	o = bootp_start(f, b, BOOTREQUEST, m, dmac, src, m->ciaddr == 0 ?
+	    DHCP_FLAG_BROADCAST : 0);
 	if (m->requested != 0)
 		o = opt4(o, 50, m->requested);
 	if (m->server != 0)
@@ -109,22 +123,8 @@ dhcp_build_reply(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 	size_t n;
 
 	memset(f, 0, DHCP_REPLY_MAX);
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, src, 6);
-	ether_put16(f + 12, ETHERTYPE_IP);
-	b[0] = BOOTREPLY;
-	b[1] = 1;
-	b[2] = 6;
-	ip_put32(b + 4, m->xid);
-	ether_put16(b + 10, m->flags);
-	ip_put32(b + 12, m->ciaddr);
+	o = bootp_start(f, b, BOOTREPLY, m, dmac, src, m->flags);
 	ip_put32(b + 16, m->yiaddr);
-	memcpy(b + 28, m->chaddr, 6);
-	ip_put32(b + BOOTP_LEN, DHCP_COOKIE);
-	o = b + BOOTP_LEN + 4;
-	*o++ = 53;
-	*o++ = 1;
-	*o++ = m->type;
 	if (m->server != 0)
 		o = opt4(o, 54, m->server);
 	if (m->lease != 0)
