@@ -1497,6 +1497,24 @@ conf_parse_vmconf(struct conf *c, const char *path)
 	return c->errors > errors ? -1 : 0;
 }
 
+/*
+ * The next statement of a block: 1 with T its keyword, 0 at the block's
+ * "}" (or at the end of the file, reported).
+ */
+static int
+block_next(struct lex *lx, struct tok *t, const char *what)
+{
+	vm_skip_nl(lx);
+	lex_next(lx, t);
+	if (t->type == T_RBRACE)
+		return 0;
+	if (t->type == T_EOF) {
+		conf_err(lx->c, &t->pos, "expected \"}\" closing %s", what);
+		return 0;
+	}
+	return 1;
+}
+
 /* ---- rad.conf ---------------------------------------------------------- */
 
 /* rad(8)'s defaults (rad.conf(5)): what an option not given is. */
@@ -1785,6 +1803,7 @@ rad_end(struct lex *lx, int errors)
 static void
 rad_parse_interface(struct lex *lx, struct conf_rad_if *ri)
 {
+	char what[CONF_NAMESIZ + 16];
 	struct tok t;
 	int errors;
 
@@ -1792,16 +1811,8 @@ rad_parse_interface(struct lex *lx, struct conf_rad_if *ri)
 	if (t.type != T_LBRACE)
 		return;			/* `interface em0' alone */
 	lex_next(lx, &t);
-	for (;;) {
-		vm_skip_nl(lx);
-		lex_next(lx, &t);
-		if (t.type == T_RBRACE)
-			return;
-		if (t.type == T_EOF) {
-			conf_err(lx->c, &t.pos, "expected \"}\" closing "
-			    "interface %s", ri->name);
-			return;
-		}
+	snprintf(what, sizeof(what), "interface %s", ri->name);
+	while (block_next(lx, &t, what)) {
 		errors = lx->c->errors;
 		if (strcmp(t.text, "prefix") == 0)
 			rad_parse_prefix(lx, ri);
@@ -2095,24 +2106,6 @@ dhcpd_open(struct lex *lx, const char *what)
 	return -1;
 }
 
-/*
- * The next statement of a block: 1 with T its keyword, 0 at the block's
- * "}" (or at the end of the file, reported).
- */
-static int
-dhcpd_next(struct lex *lx, struct tok *t, const char *what)
-{
-	vm_skip_nl(lx);
-	lex_next(lx, t);
-	if (t->type == T_RBRACE)
-		return 0;
-	if (t->type == T_EOF) {
-		conf_err(lx->c, &t->pos, "expected \"}\" closing %s", what);
-		return 0;
-	}
-	return 1;
-}
-
 /* host NAME { hardware ethernet MAC; fixed-address A; } */
 static void
 dhcpd_parse_host(struct lex *lx)
@@ -2139,7 +2132,7 @@ dhcpd_parse_host(struct lex *lx)
 	snprintf(what, sizeof(what), "host %s", h->name);
 	if (dhcpd_open(lx, what) != 0)
 		return;
-	while (dhcpd_next(lx, &t, what)) {
+	while (block_next(lx, &t, what)) {
 		errors = c->errors;
 		if (strcmp(t.text, "hardware") == 0) {
 			struct tok m;
@@ -2202,7 +2195,7 @@ dhcpd_parse_subnet(struct lex *lx)
 	snprintf(what, sizeof(what), "subnet %s", a.text);
 	if (dhcpd_open(lx, what) != 0)
 		return;
-	while (dhcpd_next(lx, &t, what)) {
+	while (block_next(lx, &t, what)) {
 		errors = c->errors;
 		if (strcmp(t.text, "range") == 0) {
 			struct conf_dhcpd_range *r, rd;
@@ -2259,7 +2252,7 @@ dhcpd_parse_shared(struct lex *lx)
 	snprintf(what, sizeof(what), "shared-network %s", name.text);
 	if (dhcpd_open(lx, what) != 0)
 		return;
-	while (dhcpd_next(lx, &t, what)) {
+	while (block_next(lx, &t, what)) {
 		errors = c->errors;
 		if (strcmp(t.text, "subnet") == 0) {
 			dhcpd_parse_subnet(lx);

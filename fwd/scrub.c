@@ -148,6 +148,22 @@ scrub_mss(uint8_t *tcp, size_t len, uint16_t max_mss, int partial_csum)
 }
 
 /*
+ * The last option KIND of length OLEN in the TCP header at tcp (len bytes
+ * in the frame), as pf_get_wscale() and pf_get_mss() take it: its offset,
+ * 0 when there is none.
+ */
+static size_t
+tcp_opt_last(const uint8_t *tcp, size_t len, uint8_t kind, uint8_t olen)
+{
+	size_t hl = tcp_hl(tcp, len), i = 20, at, last = 0;
+
+	while ((at = tcp_opt_next(tcp, hl, &i)) != 0)
+		if (tcp[at] == kind && tcp[at + 1] == olen)
+			last = at;
+	return last;
+}
+
+/*
  * The window scale option of a SYN's TCP header at tcp (len bytes in the
  * frame), as pf_get_wscale() reads it: TCP_WSCALE_FLAG | the shift
  * (at most 14, RFC 7323), or 0 when there is none.
@@ -155,14 +171,11 @@ scrub_mss(uint8_t *tcp, size_t len, uint16_t max_mss, int partial_csum)
 uint8_t
 tcp_wscale(const uint8_t *tcp, size_t len)
 {
-	size_t hl = tcp_hl(tcp, len), i = 20, at;
-	uint8_t ws = 0;
+	size_t at = tcp_opt_last(tcp, len, 3, 3);
 
-	while ((at = tcp_opt_next(tcp, hl, &i)) != 0)
-		if (tcp[at] == 3 && tcp[at + 1] == 3)
-			ws = TCP_WSCALE_FLAG | (tcp[at + 2] > 14 ? 14 :
-			    tcp[at + 2]);
-	return ws;
+	if (at == 0)
+		return 0;
+	return TCP_WSCALE_FLAG | (tcp[at + 2] > 14 ? 14 : tcp[at + 2]);
 }
 
 /*
@@ -172,13 +185,9 @@ tcp_wscale(const uint8_t *tcp, size_t len)
 uint16_t
 tcp_mss(const uint8_t *tcp, size_t len)
 {
-	size_t hl = tcp_hl(tcp, len), i = 20, at;
-	uint16_t mss = 0;
+	size_t at = tcp_opt_last(tcp, len, 2, 4);
 
-	while ((at = tcp_opt_next(tcp, hl, &i)) != 0)
-		if (tcp[at] == 2 && tcp[at + 1] == 4)
-			mss = ether_get16(tcp + at + 2);
-	return mss;
+	return at != 0 ? ether_get16(tcp + at + 2) : 0;
 }
 
 /*
