@@ -104,7 +104,7 @@ tcpdump(const char *sock, int argc, char **argv)
 	char *req[4], count[16] = "0", *args[64], *ifname = NULL;
 	const char *wfile = NULL;
 	int32_t status;
-	int ch, s, na = 0;
+	int ch, s, na = 0, filtered;
 
 	args[na++] = "tcpdump";
 	args[na++] = "-r";
@@ -149,9 +149,15 @@ tcpdump(const char *sock, int argc, char **argv)
 	}
 	if (ifname == NULL)
 		errx(1, "tcpdump: which interface? (-i NAME, e.g. -ni vether0)");
+	/*
+	 * With an expression, tcpdump filters, so only it can count what
+	 * matched (sluiced's count would include what the filter drops):
+	 * sluiced streams until tcpdump is done and closes the socket.
+	 */
+	filtered = optind < argc;
 	req[0] = "tcpdump";
 	req[1] = ifname;
-	req[2] = count;
+	req[2] = filtered ? "0" : count;
 	req[3] = NULL;
 	if ((s = ctl_open(sock, 3, req, stderr)) < 0)
 		return 1;
@@ -165,7 +171,7 @@ tcpdump(const char *sock, int argc, char **argv)
 			fwrite(buf, 1, (size_t)n, stderr);
 		return 1;
 	}
-	if (wfile != NULL) {
+	if (wfile != NULL && !filtered) {
 		char buf[65536];
 		FILE *f = strcmp(wfile, "-") == 0 ? stdout : fopen(wfile, "w");
 		ssize_t n;
@@ -177,6 +183,14 @@ tcpdump(const char *sock, int argc, char **argv)
 			fflush(f);
 		}
 		return 0;
+	}
+	if (filtered && strcmp(count, "0") != 0) {
+		args[na++] = "-c";
+		args[na++] = count;
+	}
+	if (wfile != NULL) {
+		args[na++] = "-w";
+		args[na++] = (char *)wfile;
 	}
 	args[na++] = "--";
 	while (optind < argc && na < 63)

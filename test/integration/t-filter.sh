@@ -126,9 +126,11 @@ touch "$S/stop"
 printf 'block log all\npass in on em1 all\npass out on em1 all\npass out on tap0 proto tcp from <admins> to port 22\n' >"$etc/pflog.conf"
 check "reload with block log all" ctl pfctl -f /etc/pflog.conf
 # (only port 22: "block log all" also logs the namespaces' own IPv6
-# chatter, router solicitations and MLD reports, at any moment)
+# chatter, router solicitations and MLD reports, at any moment.  A
+# blocked SYN to port 25 goes first: -c counts what the expression
+# matched, as tcpdump's does, not every record pflog0 streams.)
 capture_while "$TMP/pflog.txt" "-n -e -c 1 -i pflog0 tcp port 22" \
-	sh -c "$(declare -f connects); connects $LAN 192.0.2.11 22"
+	sh -c "$(declare -f connects); connects $LAN 192.0.2.11 25; connects $LAN 192.0.2.11 22"
 check "tcpdump -n -e -i pflog0: the blocked SYN with its rule" \
 	grep -qE 'rule 0/(0)?\(match\):? block out on tap0: 192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.11\.22: Flags \[S\]' "$TMP/pflog.txt"
 # pfctl -t -T: the table <admins> the rules name is made at run time.
