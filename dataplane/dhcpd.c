@@ -243,12 +243,15 @@ lease_time(const struct conf_dhcpd_subnet *s, const struct dhcp_msg *m)
 /* Send the reply of TYPE to request q on r, from our address sid. */
 static void
 dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
-    uint32_t sid, const struct dhcp_msg *q, uint8_t type, uint32_t yiaddr,
-    uint32_t lease)
+    uint32_t sid, struct pkt *rq, const struct dhcp_msg *q,
+    uint8_t type, uint32_t yiaddr, uint32_t lease)
 {
 	const struct conf_dhcpd_opts *o = &s->o;
 	struct dhcp_msg m;
 	struct pkt *p;
+	const uint8_t *dmac = bcast;
+	uint32_t dip = 0xffffffff;
+	char a[INET_ADDRSTRLEN];
 
 	if ((p = pkt_alloc(&dp->pool)) == NULL) {
 		dp->router.c[ROUTER_C_DROP_NO_BUFFER]++;
@@ -263,8 +266,8 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
 	if (type == DHCPNAK)
 		m.flags |= DHCP_FLAG_BROADCAST;	/* RFC 2131 4.3.2 */
 	else {
-		if (type == DHCPACK && q->type == DHCPINFORM)
-			m.ciaddr = q->ciaddr;
+		if (type == DHCPACK)
+			m.ciaddr = q->ciaddr;	/* RFC 2131 table 3 */
 		m.yiaddr = yiaddr;
 		m.lease = lease;
 		m.mask = o->mask != 0 ? o->mask : s->mask;
@@ -274,12 +277,34 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
 		memcpy(m.dns, o->dns, sizeof(m.dns));
 		snprintf(m.domain, sizeof(m.domain), "%s", o->domain);
 	}
-	/* Always the link's broadcast: see dhcpd.h. */
-	p->len = dhcp_build_reply(p->data, &m, r->mac, sid, bcast,
-	    0xffffffff);
+	/*
+	 * Where it goes (RFC 2131 4.1, as dhcpd's ack_lease()): a client
+	 * with an address (RENEWING, REBINDING, INFORM) gets it there, and
+	 * may be listening on a socket bound to it, which no broadcast
+	 * reaches; one without an address that did not ask for broadcast
+	 * gets it at its MAC and yiaddr, as it can take that before its
+	 * address is configured; the rest, and every NAK, the broadcast.
+	 * The MAC is chaddr's, with no ARP: the client is on this link.
+	 */
+	if (type != DHCPNAK && q->ciaddr != 0) {
+		dmac = q->chaddr;
+		dip = q->ciaddr;
+	} else if (type != DHCPNAK && yiaddr != 0 &&
+	    !(q->flags & DHCP_FLAG_BROADCAST)) {
+		dmac = q->chaddr;
+		dip = yiaddr;
+	}
+	p->len = dhcp_build_reply(p->data, &m, r->mac, sid, dmac, dip);
 	p->in_port = r->port->index;
 	dp->router.c[type == DHCPOFFER ? ROUTER_C_DHCPD_OFFERS :
 	    type == DHCPACK ? ROUTER_C_DHCPD_ACKS : ROUTER_C_DHCPD_NAKS]++;
+	if (dip != 0xffffffff)
+		dp->router.c[ROUTER_C_DHCPD_UNICAST]++;
+	dhcpd_trace(dp, rq, "%s: %s to %s (%s)", r->port->name,
+	    type == DHCPOFFER ? "OFFER" : type == DHCPACK ? "ACK" : "NAK",
+	    ip4str(dip, a), dip == 0xffffffff ? "broadcast" :
+	    dip == q->ciaddr ? "unicast: the client's address" :
+	    "unicast to its MAC: no broadcast flag");
 	router_rif_send(&dp->router, r, p);
 }
 
@@ -353,7 +378,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 		}
 		dhcpd_trace(dp, p, "%s: DISCOVER from %s: offering %s",
 		    r->port->name, mac, ip4str(addr, a));
-		dhcpd_send(dp, r, s, sid, &m, DHCPOFFER, addr,
+		dhcpd_send(dp, r, s, sid, p, &m, DHCPOFFER, addr,
 		    lease_time(s, &m));
 		return 1;
 	case DHCPREQUEST:
@@ -387,12 +412,12 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 			dhcpd_trace(dp, p, "%s: REQUEST from %s for %s: NAK",
 			    r->port->name, mac, ip4str(m.requested != 0 ?
 			    m.requested : m.ciaddr, a));
-			dhcpd_send(dp, r, s, sid, &m, DHCPNAK, 0, 0);
+			dhcpd_send(dp, r, s, sid, p, &m, DHCPNAK, 0, 0);
 			return 1;
 		}
 		dhcpd_trace(dp, p, "%s: REQUEST from %s: %s leased for %us",
 		    r->port->name, mac, ip4str(addr, a), secs);
-		dhcpd_send(dp, r, s, sid, &m, DHCPACK, addr, secs);
+		dhcpd_send(dp, r, s, sid, p, &m, DHCPACK, addr, secs);
 		return 1;
 	case DHCPRELEASE:
 		if ((l = lease_by_addr(d, m.ciaddr)) != NULL &&
@@ -428,7 +453,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 		dhcpd_trace(dp, p, "%s: INFORM from %s (%s)", r->port->name,
 		    mac, ip4str(m.ciaddr, a));
 		/* RFC 2131 4.3.5: no yiaddr, no lease time. */
-		dhcpd_send(dp, r, s, sid, &m, DHCPACK, 0, 0);
+		dhcpd_send(dp, r, s, sid, p, &m, DHCPACK, 0, 0);
 		return 1;
 	}
 	rt->c[ROUTER_C_DROP_DHCPD_BAD]++;

@@ -7,9 +7,11 @@
  *
  * Like dhcpd, which reads bpf(4), the requests pass beside pf: a `block
  * all' does not keep the segment's guests from their addresses.  Replies
- * always go to the link's broadcast (Ethernet and 255.255.255.255): a
- * client without an address takes them, and no ARP is needed for one
- * that has an address.  Relayed requests (giaddr set) are not served.
+ * go where RFC 2131 4.1 says (dhcpd's ack_lease()): to the client's
+ * address when it has one (ciaddr: renewing, rebinding, inform), else to
+ * its MAC and the offered address unless it set the broadcast flag, else
+ * (and every NAK) to the link's broadcast; never through ARP, since the
+ * client is on the link.  Relayed requests (giaddr set) are not served.
  *
  * Leases live in memory only: there is no /var/db/dhcpd.leases, and a
  * restart forgets them all.  A client that asks for its old address after

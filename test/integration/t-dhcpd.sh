@@ -92,6 +92,38 @@ check "stats: discover, offer, request, ack" sh -c "
 	for c in dhcpd-discover dhcpd-offers dhcpd-requests dhcpd-acks; do
 		echo \"\$s\" | grep -qE \"router +\$c +[1-9]\" || exit 1
 	done"
+# RENEWING as systemd-networkd does it: a unicast REQUEST (ciaddr set)
+# from a UDP socket bound to the leased address, which a broadcast reply
+# never reaches: the ACK must come to that address (RFC 2131 4.1).
+renew() {
+	ip netns exec "$DB" timeout 10 python3 - "$ip4" "$mac" <<'RENEW'
+import os, socket, struct, sys
+ip, mac = sys.argv[1], bytes.fromhex(sys.argv[2].replace(':', ''))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((ip, 68))
+s.settimeout(3)
+xid = os.urandom(4)
+req = struct.pack('!BBBB4sHH4s4s4s4s16s192s', 1, 1, 6, 0, xid, 0, 0,
+    socket.inet_aton(ip), bytes(4), bytes(4), bytes(4), mac + bytes(10),
+    bytes(192)) + bytes([99, 130, 83, 99, 53, 1, 3, 255])
+s.sendto(req, ('10.50.0.1', 67))
+while True:
+    d = s.recv(2048)
+    if d[0] == 2 and d[4:8] == xid:
+        break
+o, t = d[240:], None
+while o and o[0] != 255:
+    if o[0] == 53:
+        t = o[2]
+    o = o[2 + o[1]:]
+ok = t == 5 and d[12:16] == d[16:20] == socket.inet_aton(ip)
+sys.exit(0 if ok else 1)
+RENEW
+}
+check "a renewal's ACK comes unicast to the leased address" renew
+check "stats: dhcpd-unicast" sh -c \
+	"$SLUICECTL -s $SOCK stats | grep -qE 'router +dhcpd-unicast +[1-9]'"
 check "dhclient -r releases it" dhc -r
 released() {
 	! "$SLUICECTL" -s "$SOCK" dhcpd leases | grep -q "lease $ip4 {"

@@ -391,6 +391,9 @@ setup_server(void)
 
 TestSuite(dhcpd, .init = setup_server, .fini = teardown);
 
+/* Clients that do not ask for broadcast (dhclient on Linux, ...). */
+static int no_broadcast_flag;
+
 /* Client MAC's message (type, requested, server, ciaddr) into em1. */
 static void
 ask(const uint8_t *mac, uint8_t type, uint32_t req, uint32_t sid,
@@ -411,6 +414,8 @@ ask(const uint8_t *mac, uint8_t type, uint32_t req, uint32_t sid,
 	p->len = dhcp_build(p->data, &m, mac, ciaddr, bc, 0xffffffffu);
 	/* a relay's address (no checksum is looked at: dhcpd uses bpf) */
 	ip_put32(p->data + 42 + 24, giaddr);
+	if (no_broadcast_flag)
+		ether_put16(p->data + 42 + 10, 0);
 	dp_input(&dp, em1->port, &p, 1);
 	dp_flush(&dp);
 }
@@ -496,6 +501,7 @@ Test(dhcpd, discover_gets_an_offer_with_the_subnets_options)
 
 Test(dhcpd, request_is_acked_and_listed)
 {
+	const uint8_t *f;
 	struct dhcp_msg m;
 	const char *v;
 
@@ -518,9 +524,41 @@ Test(dhcpd, request_is_acked_and_listed)
 	cr_expect_not_null(strstr(v, " UTC;\n\tends "), "%s", v);
 	/* RENEWING: ciaddr, no server id, no requested address */
 	ask(cli_a, DHCPREQUEST, 0, 0, POOL0, 0);
-	cr_assert(reply(&m, NULL));
+	cr_assert(reply(&m, &f));
 	cr_expect_eq(m.type, DHCPACK, "renewed");
 	cr_expect_eq(m.yiaddr, POOL0);
+	cr_expect_eq(m.ciaddr, POOL0, "ciaddr echoed (RFC 2131 table 3)");
+	cr_expect_eq(ip_get32(f + 30), POOL0, "to the client's address: it "
+	    "may listen on a socket bound to it");
+	cr_expect_eq(memcmp(f, cli_a, 6), 0, "at its MAC, no ARP");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_UNICAST], 1);
+}
+
+Test(dhcpd, no_broadcast_flag_gets_unicast_to_its_mac)
+{
+	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const uint8_t *f;
+	struct dhcp_msg m;
+
+	no_broadcast_flag = 1;
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, &f));
+	cr_expect_eq(m.type, DHCPOFFER);
+	cr_expect_eq(ip_get32(f + 30), POOL0, "to yiaddr");
+	cr_expect_eq(memcmp(f, cli_a, 6), 0, "at chaddr");
+	ask(cli_a, DHCPREQUEST, POOL0, SRV1, 0, 0);
+	cr_assert(reply(&m, &f));
+	cr_expect_eq(m.type, DHCPACK);
+	cr_expect_eq(ip_get32(f + 30), POOL0);
+	cr_expect_eq(memcmp(f, cli_a, 6), 0);
+	/* a NAK goes to the link whatever the flag says (4.3.2) */
+	ask(cli_a, DHCPREQUEST, 0xc0a80105u, 0, 0, 0);
+	cr_assert(reply(&m, &f));
+	cr_expect_eq(m.type, DHCPNAK);
+	cr_expect_eq(ip_get32(f + 30), 0xffffffffu);
+	cr_expect_eq(memcmp(f, bc, 6), 0);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_UNICAST], 2);
+	no_broadcast_flag = 0;
 }
 
 Test(dhcpd, wrong_address_is_naked)
