@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dataplane/conf.h"
@@ -2323,6 +2324,144 @@ conf_parse_dhcpdconf(struct conf *c, const char *path)
 	}
 	for (i = 0; i < c->ndsubnets; i++)
 		dhcpd_inherit(&c->dsubnets[i].o, &c->dhcpd);
+	free(buf);
+	return c->errors > errors ? -1 : 0;
+}
+
+/* starts|ends W YYYY/MM/DD HH:MM:SS [UTC]; as seconds of the epoch. */
+static int
+lease_date(struct lex *lx, int64_t *t)
+{
+	struct tok w, d, hms, z;
+	struct tm tm;
+	int wd;
+	char tail;
+
+	if (vm_expect(lx, &w, T_WORD, "a weekday (0-6)") != 0 ||
+	    vm_expect(lx, &d, T_WORD, "a date (YYYY/MM/DD)") != 0 ||
+	    vm_expect(lx, &hms, T_WORD, "a time (HH:MM:SS)") != 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(w.text, "%d%c", &wd, &tail) != 1 || wd < 0 || wd > 6) {
+		conf_err(lx->c, &w.pos, "expected a weekday (0-6), found %s",
+		    w.text);
+		return -1;
+	}
+	if (sscanf(d.text, "%d/%d/%d%c", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tail) != 3 || tm.tm_year < 1970 ||
+	    tm.tm_year > 9999 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31) {
+		conf_err(lx->c, &d.pos, "expected a date (YYYY/MM/DD), found "
+		    "%s", d.text);
+		return -1;
+	}
+	if (sscanf(hms.text, "%d:%d:%d%c", &tm.tm_hour, &tm.tm_min,
+	    &tm.tm_sec, &tail) != 3 || tm.tm_hour < 0 || tm.tm_hour > 23 ||
+	    tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
+	    tm.tm_sec > 60) {
+		conf_err(lx->c, &hms.pos, "expected a time (HH:MM:SS), found "
+		    "%s", hms.text);
+		return -1;
+	}
+	lex_peek(lx, &z);
+	if (z.type == T_WORD && strcmp(z.text, "UTC") == 0)
+		lex_next(lx, &z);
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	*t = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/*
+ * dhcpd.leases(5), as dhcpd and sluiced -l write it: lease A { starts,
+ * ends, hardware ethernet, client-hostname, abandoned }.  A file that
+ * does not read is an error like any configuration's: sluiced then
+ * refuses to start rather than rewrite it without the leases it lost.
+ */
+int
+conf_parse_leases(struct conf *c, const char *path)
+{
+	struct conf_dhcpd_lease *l, dummy;
+	struct in_addr in;
+	struct lex lx;
+	struct tok t;
+	char *buf, what[64], a[INET_ADDRSTRLEN];
+	int errors = c->errors, serr, lerr;
+
+	if ((buf = lex_open(c, &lx, path)) == NULL)
+		return -1;
+	for (;;) {
+		vm_skip_nl(&lx);
+		lex_next(&lx, &t);
+		if (t.type == T_EOF)
+			break;
+		if (strcmp(t.text, "lease") != 0) {
+			conf_err(c, &t.pos, "expected lease, found %s",
+			    t.type == T_RBRACE ? "\"}\"" : t.text);
+			vm_skip_stmt(&lx);
+			continue;
+		}
+		if (c->ndleases == CONF_DHCPD_MAX_LEASES) {
+			conf_err(c, &t.pos, "more than %d leases",
+			    CONF_DHCPD_MAX_LEASES);
+			l = &dummy;
+		} else
+			l = &c->dleases[c->ndleases++];
+		memset(l, 0, sizeof(*l));
+		l->pos = t.pos;
+		lerr = c->errors;
+		if (dhcpd_next_addr(&lx, &l->addr, "the lease's address") != 0 ||
+		    dhcpd_open(&lx, "lease") != 0) {
+			vm_skip_stmt(&lx);
+			continue;
+		}
+		in.s_addr = htonl(l->addr);
+		snprintf(what, sizeof(what), "lease %s",
+		    inet_ntop(AF_INET, &in, a, sizeof(a)));
+		while (block_next(&lx, &t, what)) {
+			serr = c->errors;
+			if (strcmp(t.text, "starts") == 0)
+				lease_date(&lx, &l->starts);
+			else if (strcmp(t.text, "ends") == 0)
+				lease_date(&lx, &l->ends);
+			else if (strcmp(t.text, "hardware") == 0) {
+				struct tok m;
+
+				if (rad_word(&lx, "ethernet") == 0 &&
+				    vm_expect(&lx, &m, T_WORD,
+				    "a MAC address") == 0) {
+					if (conf_parse_mac(m.text, l->mac) != 0)
+						conf_err(c, &m.pos, "expected "
+						    "a MAC address, found %s",
+						    m.text);
+					else
+						l->has_mac = 1;
+				}
+			} else if (strcmp(t.text, "client-hostname") == 0) {
+				struct tok h;
+
+				if (vm_expect(&lx, &h, T_WORD,
+				    "a host name") == 0)
+					snprintf(l->hostname,
+					    sizeof(l->hostname), "%s", h.text);
+			} else if (strcmp(t.text, "abandoned") == 0)
+				l->abandoned = 1;
+			else if (strcmp(t.text, "uid") == 0 ||
+			    strcmp(t.text, "client-uid") == 0 ||
+			    strcmp(t.text, "client-name") == 0)
+				vm_skip_stmt(&lx);	/* dhcpd's, unused */
+			else {
+				conf_err(c, &t.pos, "unknown lease statement "
+				    "\"%s\", expected starts, ends, hardware "
+				    "ethernet, client-hostname or abandoned",
+				    t.text);
+				vm_skip_stmt(&lx);
+			}
+			rad_end(&lx, serr);
+		}
+		if (l->ends == 0 && c->errors == lerr)
+			conf_err(c, &l->pos, "%s: no ends", what);
+	}
 	free(buf);
 	return c->errors > errors ? -1 : 0;
 }

@@ -253,6 +253,18 @@ struct conf_dhcpd_subnet {
 	struct conf_dhcpd_opts o;
 };
 
+/* A lease of dhcpd.leases(5), as sluiced -l reads it back. */
+#define CONF_DHCPD_MAX_LEASES	256
+struct conf_dhcpd_lease {
+	uint32_t	 addr;		/* host order */
+	uint8_t		 mac[6];
+	int		 has_mac;
+	int		 abandoned;	/* declined: no one's until ends */
+	int64_t		 starts, ends;	/* wall clock, seconds (UTC) */
+	char		 hostname[64];
+	struct conf_pos	 pos;
+};
+
 struct conf_dhcpd_host {
 	char		 name[64];
 	uint8_t		 mac[6];
@@ -269,6 +281,8 @@ struct conf {
 	struct conf_dhcpd_subnet dsubnets[CONF_DHCPD_MAX_SUBNETS];
 	int		 ndhosts;
 	struct conf_dhcpd_host dhosts[CONF_DHCPD_MAX_HOSTS];
+	int		 ndleases;	/* conf_parse_leases() */
+	struct conf_dhcpd_lease dleases[CONF_DHCPD_MAX_LEASES];
 	int		 has_rad;	/* rad.conf was read */
 	struct conf_rad_opts rad;	/* its global options */
 	int		 nrad;
@@ -314,6 +328,7 @@ int	 conf_parse_hostname(struct conf *, const char *, const char *);
 int	 conf_parse_vmconf(struct conf *, const char *);
 int	 conf_parse_radconf(struct conf *, const char *);
 int	 conf_parse_dhcpdconf(struct conf *, const char *);
+int	 conf_parse_leases(struct conf *, const char *);
 const struct conf_dhcpd_subnet *conf_dhcpd_subnet(const struct conf *,
 	    uint32_t);
 int	 conf_check(struct conf *);

@@ -3,9 +3,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dataplane/dhcpd.h"
 #include "dataplane/dp.h"
@@ -32,19 +34,14 @@ macstr(const uint8_t *m, char *buf)
 	return buf;
 }
 
+static void dhcpd_save(struct dp *);
+
 /* A trace line about a decision, on the frame p that caused it. */
 #define dhcpd_trace(dp, p, ...) do {					\
 	if ((p)->traced)						\
 		dp_trace((dp), (p), "dhcpd", __VA_ARGS__);		\
 } while (0)
 
-int
-dhcpd_start(struct dp *dp)
-{
-	if ((dp->router.dhcpd = calloc(1, sizeof(*dp->router.dhcpd))) == NULL)
-		return ENOMEM;
-	return 0;
-}
 
 /* Whether lease l still holds its address at now (FREE never does). */
 static int
@@ -240,6 +237,56 @@ lease_time(const struct conf_dhcpd_subnet *s, const struct dhcp_msg *m)
 	return m->lease < s->o.max_lease ? m->lease : s->o.max_lease;
 }
 
+/* A wall-clock time (a lease file's) on dp->now's clock. */
+static uint32_t
+lease_clock(struct dp *dp, int64_t wall)
+{
+	int64_t ago = (int64_t)time(NULL) - wall;
+
+	if (ago > INT32_MAX / 2)
+		ago = INT32_MAX / 2;	/* long gone is gone enough */
+	else if (ago < -(int64_t)INT32_MAX / 2)
+		ago = -(int64_t)INT32_MAX / 2;
+	return dp->now - (uint32_t)(int32_t)ago;
+}
+
+/*
+ * The server, with the leases of -l's file (already read without error
+ * by conf_parse_leases()): those still running as they were, ended ones
+ * remembered with their MAC, abandoned ones set aside until they end.
+ */
+int
+dhcpd_start(struct dp *dp)
+{
+	const struct conf *c = dp->conf;
+	struct dhcpd *d;
+	int i;
+
+	if ((d = dp->router.dhcpd = calloc(1, sizeof(*d))) == NULL)
+		return ENOMEM;
+	d->file = dp->opts != NULL ? dp->opts->dhcpd_leases : NULL;
+	for (i = 0; i < c->ndleases && d->nleases < DHCPD_MAX_LEASES; i++) {
+		const struct conf_dhcpd_lease *cl = &c->dleases[i];
+		struct dhcpd_lease *l;
+
+		if (!cl->has_mac && !cl->abandoned)
+			continue;
+		if ((l = lease_by_addr(d, cl->addr)) == NULL)
+			l = &d->leases[d->nleases++];	/* the last one wins */
+		memset(l, 0, sizeof(*l));
+		l->addr = cl->addr;
+		memcpy(l->mac, cl->mac, 6);
+		l->starts = lease_clock(dp, cl->starts);
+		l->ends = lease_clock(dp, cl->ends);
+		l->state = cl->abandoned ? DHCPD_L_DECLINED :
+		    (int32_t)(l->ends - dp->now) > 0 ? DHCPD_L_ACTIVE :
+		    DHCPD_L_FREE;
+		snprintf(l->hostname, sizeof(l->hostname), "%s",
+		    cl->hostname);
+	}
+	return 0;
+}
+
 /* Send the reply of TYPE to request q on r, from our address sid. */
 static void
 dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
@@ -418,6 +465,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 		dhcpd_trace(dp, p, "%s: REQUEST from %s: %s leased for %us",
 		    r->port->name, mac, ip4str(addr, a), secs);
 		dhcpd_send(dp, r, s, sid, p, &m, DHCPACK, addr, secs);
+		dhcpd_save(dp);
 		return 1;
 	case DHCPRELEASE:
 		if ((l = lease_by_addr(d, m.ciaddr)) != NULL &&
@@ -428,6 +476,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 			l->ends = dp->now;
 			dhcpd_trace(dp, p, "%s: RELEASE of %s by %s",
 			    r->port->name, ip4str(m.ciaddr, a), mac);
+			dhcpd_save(dp);
 		} else
 			dhcpd_trace(dp, p, "%s: RELEASE of %s by %s: not its "
 			    "lease", r->port->name, ip4str(m.ciaddr, a), mac);
@@ -443,6 +492,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 			dhcpd_trace(dp, p, "%s: DECLINE of %s by %s: unused "
 			    "for %us", r->port->name, ip4str(m.requested, a),
 			    mac, DHCPD_DECLINE_HOLD);
+			dhcpd_save(dp);
 		} else
 			dhcpd_trace(dp, p, "%s: DECLINE of %s by %s: not its "
 			    "lease", r->port->name, ip4str(m.requested, a),
@@ -474,35 +524,85 @@ lease_when(struct dp *dp, uint32_t t, char *buf, size_t len)
 }
 
 /*
- * The leases in force, as /var/db/dhcpd.leases has them; the wall clock
- * from dp->now (the dataplane's is monotonic).
+ * The leases as /var/db/dhcpd.leases has them, the wall clock from
+ * dp->now (the dataplane's is monotonic): the view shows those in force,
+ * the file also the ended ones (their MAC gets the address back) and the
+ * declined ones (abandoned until they end).
  */
-int
-dhcpd_show_leases(struct dp *dp, FILE *out)
+static void
+leases_print(struct dp *dp, FILE *out, int file)
 {
 	struct dhcpd *d = dp->router.dhcpd;
 	char a[INET_ADDRSTRLEN], mac[18], w[64];
 	int i;
 
-	if (d == NULL) {
-		fprintf(out, "dhcpd: not running (no dhcpd.conf)\n");
-		return 1;
-	}
 	for (i = 0; i < d->nleases; i++) {
 		const struct dhcpd_lease *l = &d->leases[i];
+		int active = l->state == DHCPD_L_ACTIVE &&
+		    lease_live(l, dp->now);
 
-		if (l->state != DHCPD_L_ACTIVE || !lease_live(l, dp->now))
+		if (!active && !(file && (l->state == DHCPD_L_FREE ||
+		    l->state == DHCPD_L_ACTIVE || (l->state ==
+		    DHCPD_L_DECLINED && lease_live(l, dp->now)))))
 			continue;
 		fprintf(out, "lease %s {\n", ip4str(l->addr, a));
 		lease_when(dp, l->starts, w, sizeof(w));
 		fprintf(out, "\tstarts %s;\n", w);
 		lease_when(dp, l->ends, w, sizeof(w));
 		fprintf(out, "\tends %s;\n", w);
-		fprintf(out, "\thardware ethernet %s;\n", macstr(l->mac, mac));
+		if (l->state == DHCPD_L_DECLINED)
+			fprintf(out, "\tabandoned;\n");
+		else
+			fprintf(out, "\thardware ethernet %s;\n",
+			    macstr(l->mac, mac));
 		if (l->hostname[0] != '\0')
 			fprintf(out, "\tclient-hostname \"%s\";\n",
 			    l->hostname);
 		fprintf(out, "}\n");
 	}
+}
+
+int
+dhcpd_show_leases(struct dp *dp, FILE *out)
+{
+	if (dp->router.dhcpd == NULL) {
+		fprintf(out, "dhcpd: not running (no dhcpd.conf)\n");
+		return 1;
+	}
+	leases_print(dp, out, 0);
 	return 0;
+}
+
+/*
+ * -l's file, rewritten whole after a change: a new one renamed over it,
+ * so a crash leaves the old or the new, never half of one.  A failure is
+ * said once (until a write works again) and serving goes on.
+ */
+static void
+dhcpd_save(struct dp *dp)
+{
+	struct dhcpd *d = dp->router.dhcpd;
+	char tmp[PATH_MAX];
+	FILE *f;
+	int bad;
+
+	if (d->file == NULL)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.new", d->file);
+	if ((f = fopen(tmp, "w")) == NULL)
+		bad = 1;
+	else {
+		leases_print(dp, f, 1);
+		bad = fflush(f) != 0 || ferror(f);
+		bad |= fclose(f) != 0;
+		bad = bad || rename(tmp, d->file) != 0;
+	}
+	if (bad) {
+		dp->router.c[ROUTER_C_DHCPD_LEASEFILE_FAIL]++;
+		if (!d->file_failed)
+			fprintf(stderr, "sluiced: %s: cannot write the leases: "
+			    "%s\n", d->file, strerror(errno));
+		unlink(tmp);
+	}
+	d->file_failed = bad;
 }

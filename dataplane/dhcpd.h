@@ -13,9 +13,11 @@
  * (and every NAK) to the link's broadcast; never through ARP, since the
  * client is on the link.  Relayed requests (giaddr set) are not served.
  *
- * Leases live in memory only: there is no /var/db/dhcpd.leases, and a
- * restart forgets them all.  A client that asks for its old address after
- * one gets it back if it is still free in a range.
+ * With sluiced -l FILE the leases are kept in FILE as dhcpd keeps
+ * /var/db/dhcpd.leases, read at start (conf_parse_leases()) and written
+ * whole, through a rename, whenever one is granted, released or declined;
+ * without it they live in memory only, and a client that asks for its old
+ * address after a restart gets it back if it is still free in a range.
  */
 #ifndef DP_DHCPD_H
 #define DP_DHCPD_H
@@ -48,6 +50,8 @@ struct dhcpd_lease {
 };
 
 struct dhcpd {
+	const char	*file;		/* -l, or NULL */
+	int		 file_failed;	/* the last write failed (said once) */
 	int		 nleases;
 	struct dhcpd_lease leases[DHCPD_MAX_LEASES];
 };

@@ -48,6 +48,7 @@ struct dp_opts {
 	struct dp_map	 guests[DP_MAX_MAPS];
 	int		 check_only;	/* -n: no kernel objects */
 	int		 force;		/* attach even to a default-route interface */
+	const char	*dhcpd_leases;	/* -l: dhcpd.leases to keep, or NULL */
 };
 
 struct dp_trace_ent {

@@ -70,6 +70,7 @@
 	X(DHCPD_REQUESTS, "dhcpd-requests", "DHCPREQUESTs the server received") \
 	X(DHCPD_ACKS,	"dhcpd-acks",	"DHCPACKs the server sent (leases and INFORM answers)") \
 	X(DHCPD_UNICAST, "dhcpd-unicast", "DHCP replies sent to a client's address or MAC, not broadcast (RFC 2131 4.1)") \
+	X(DHCPD_LEASEFILE_FAIL, "dhcpd-leasefile-fail", "writes of sluiced -l's lease file that failed (the leases stay in memory)") \
 	X(DHCPD_NAKS,	"dhcpd-naks",	"DHCPNAKs the server sent (a requested address not the client's)") \
 	X(DHCPD_RELEASES, "dhcpd-releases", "DHCPRELEASEs that freed a lease") \
 	X(DHCPD_DECLINES, "dhcpd-declines", "DHCPDECLINEs: the address set aside for an hour") \

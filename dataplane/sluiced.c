@@ -8,6 +8,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@ usage(void)
 	    "[-f confdir]\n"
 	    "               "
 	    "[-g vm=netns] [-i name=ifspec]\n"
-	    "               [-s socket] [-t tapprefix]\n");
+	    "               [-l leasefile] [-s socket] [-t tapprefix]\n");
 	exit(1);
 }
 
@@ -174,11 +175,12 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	sigset_t block;
 	const char *confdir = "/etc", *sock = CTL_DEFAULT_SOCKET;
-	char *confdir_abs;
+	char *confdir_abs, leasefile_abs[PATH_MAX];
+	const char *leasefile = NULL;
 	char *cmds[32], *pre[32], ebuf[512];
 	int ch, debug = 0, verbose = 0, ncmds = 0, npre = 0, ls, i, status = 0;
 
-	while ((ch = getopt(argc, argv, "C:c:dFf:g:i:ns:t:v")) != -1) {
+	while ((ch = getopt(argc, argv, "C:c:dFf:g:i:l:ns:t:v")) != -1) {
 		switch (ch) {
 		case 'C':
 			if (npre == 32)
@@ -206,6 +208,9 @@ main(int argc, char *argv[])
 		case 'i':
 			if (add_map(opts.ifmaps, &opts.nifmaps, optarg, "i"))
 				return 1;
+			break;
+		case 'l':
+			leasefile = optarg;
 			break;
 		case 'n':
 			opts.check_only = 1;
@@ -246,6 +251,27 @@ main(int argc, char *argv[])
 		status = 1;
 		goto out;
 	}
+	/* -l, as dhcpd's: the leases of the last run, if it left any. */
+	if (leasefile != NULL && leasefile[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			err(1, "getcwd");
+		snprintf(leasefile_abs, sizeof(leasefile_abs), "%s/%s", cwd,
+		    leasefile);
+		leasefile = leasefile_abs;
+	}
+	if (leasefile != NULL && !conf->has_dhcpd)
+		fprintf(stderr, "sluiced: warning: -l %s: no dhcpd.conf, no "
+		    "leases to keep\n", leasefile);
+	else if (leasefile != NULL && access(leasefile, F_OK) == 0 &&
+	    conf_parse_leases(conf, leasefile) != 0) {
+		fprintf(stderr, "sluiced: %s: %d error%s, nothing applied\n",
+		    leasefile, conf->errors, conf->errors == 1 ? "" : "s");
+		status = 1;
+		goto out;
+	}
+	opts.dhcpd_leases = leasefile;
 	if (opts.check_only) {
 		if (dp_build(&dp, conf, &opts, stderr) != 0)
 			status = 1;

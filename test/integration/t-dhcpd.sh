@@ -14,6 +14,9 @@ mkns "$DB" || exit 1
 etc=$TMP/etc
 routed_etc "$etc"
 rm "$etc/hostname.em0" "$etc/mygate"	# no uplink needed here
+# db01 keeps its MAC across sluiced's restarts (else each start draws one)
+sed -i 's/interface { switch "isolated" }/interface { switch "isolated"; lladdr 02:00:5e:32:00:01 }/' \
+	"$etc/vm.conf"
 # UDP is blocked on vether0: the server answers beside pf, as dhcpd
 # reads bpf(4) (on the bridge member pf filters as on OpenBSD).
 printf 'pass\nblock on vether0 proto udp\n' >"$etc/pf.conf"
@@ -26,7 +29,7 @@ subnet 10.50.0.0 netmask 255.255.255.0 {
 	default-lease-time 600;
 }
 CONF
-start_sluiced "$etc" -g "db01=$DB" || exit 1
+start_sluiced "$etc" -g "db01=$DB" -l "$TMP/dhcpd.leases" || exit 1
 wait_for 5 ip -n "$DB" link show vio0 || exit 1
 ip -n "$DB" link set vio0 up
 mac=$(ip -n "$DB" -o link show vio0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
@@ -124,6 +127,21 @@ RENEW
 check "a renewal's ACK comes unicast to the leased address" renew
 check "stats: dhcpd-unicast" sh -c \
 	"$SLUICECTL -s $SOCK stats | grep -qE 'router +dhcpd-unicast +[1-9]'"
+# -l: the leases outlive sluiced, as /var/db/dhcpd.leases does dhcpd.
+check "-l: the lease file holds the lease" sh -c "
+	grep -qx 'lease $ip4 {' $TMP/dhcpd.leases &&
+	grep -qx '	hardware ethernet $mac;' $TMP/dhcpd.leases"
+kill "${PIDS[-1]}"
+gone() { ! kill -0 "${PIDS[-1]}" 2>/dev/null; }
+check "sluiced stops" wait_for 10 gone
+start_sluiced "$etc" -g "db01=$DB" -l "$TMP/dhcpd.leases" || exit 1
+ctl dhcpd leases >"$TMP/leases2"
+check "restarted, dhcpd leases has the lease from the file" sh -c "
+	grep -qx 'lease $ip4 {' $TMP/leases2 &&
+	grep -qx '	hardware ethernet $mac;' $TMP/leases2 &&
+	grep -qx '	client-hostname \"db01\";' $TMP/leases2"
+check "db01 comes back with the same address" dhc -1
+check "... $ip4" sh -c "ip -n $DB -4 -o addr show dev vio0 | grep -q ' $ip4/'"
 check "dhclient -r releases it" dhc -r
 released() {
 	! "$SLUICECTL" -s "$SOCK" dhcpd leases | grep -q "lease $ip4 {"
@@ -133,4 +151,7 @@ check "stats: dhcpd-releases" sh -c \
 	"$SLUICECTL -s $SOCK stats | grep -qE 'router +dhcpd-releases +1'"
 check "the address left db01" sh -c \
 	"! ip -n $DB -4 -o addr show dev vio0 | grep -q '$ip4'"
+check "-l: the file keeps the ended lease's MAC, for next time" sh -c "
+	grep -qx 'lease $ip4 {' $TMP/dhcpd.leases &&
+	grep -qx '	hardware ethernet $mac;' $TMP/dhcpd.leases"
 finish

@@ -552,6 +552,80 @@ Test(conf, dhcpdconf)
 	cr_expect_eq(c->dhosts[1].addr, 0, "no fixed address");
 }
 
+/* sluiced -l's file: dhcpd.leases(5) as dhcpd and sluiced write it. */
+static int
+load_leases(const char *text)
+{
+	char path[128];
+	FILE *ef;
+	int r;
+
+	put("dhcpd.leases", text);
+	snprintf(path, sizeof(path), "%s/dhcpd.leases", dir);
+	free(errs);
+	errs = NULL;
+	ef = open_memstream(&errs, &errlen);
+	c->err = ef;
+	r = conf_parse_leases(c, path);
+	fclose(ef);
+	c->err = NULL;
+	return r;
+}
+
+Test(conf, dhcpd_leases)
+{
+	cr_assert_eq(load_leases("lease 10.50.0.100 {\n"
+	    "\tstarts 6 2026/11/28 19:34:07 UTC;\n"
+	    "\tends 0 2026/11/29 07:34:07 UTC;\n"
+	    "\thardware ethernet 02:00:5e:32:00:01;\n"
+	    "\tuid 01:02:00:5e:32:00:01;\n"
+	    "\tclient-hostname \"db01\";\n"
+	    "}\n"
+	    "lease 10.50.0.101 {\n"
+	    "\tstarts 6 2026/11/28 19:00:00;\n"
+	    "\tends 6 2026/11/28 20:00:00;\n"
+	    "\tabandoned;\n"
+	    "}\n"), 0, "%s", errs);
+	cr_assert_eq(c->ndleases, 2);
+	cr_expect_eq(c->dleases[0].addr, 0x0a320064u);
+	cr_expect(c->dleases[0].has_mac);
+	cr_expect_eq(c->dleases[0].mac[5], 0x01);
+	cr_expect_eq(c->dleases[0].starts, 1795894447, "2026/11/28 19:34:07");
+	cr_expect_eq(c->dleases[0].ends, 1795894447 + 43200);
+	cr_expect_str_eq(c->dleases[0].hostname, "db01");
+	cr_expect(!c->dleases[0].abandoned);
+	cr_expect(c->dleases[1].abandoned, "abandoned; (a declined address)");
+	cr_expect(!c->dleases[1].has_mac);
+	cr_expect_eq(c->dleases[1].ends, 1795896000, "UTC without saying so");
+}
+
+Test(conf, dhcpd_leases_errors_name_position_and_expectation)
+{
+	cr_assert_neq(load_leases("lease 10.50.0.100 {\n"
+	    "\tstarts 6 2026/13/28 19:34:07 UTC;\n"
+	    "\tends 9 2026/11/29 07:34:07 UTC;\n"
+	    "\thardware ethernet 02:00:5e:32:00;\n"
+	    "\tbinding state active;\n"
+	    "}\n"
+	    "lease 10.50.0.x { }\n"
+	    "lease 10.50.0.102 { hardware ethernet 02:00:00:00:00:01; }\n"
+	    "leases\n"
+	    "lease 10.50.0.103 {\n"), 0);
+	EXPECT_ERR("/dhcpd.leases:2:11: expected a date (YYYY/MM/DD), found "
+	    "2026/13/28");
+	EXPECT_ERR("/dhcpd.leases:3:7: expected a weekday (0-6), found 9");
+	EXPECT_ERR("/dhcpd.leases:4:20: expected a MAC address, found "
+	    "02:00:5e:32:00");
+	EXPECT_ERR("/dhcpd.leases:5:2: unknown lease statement \"binding\", "
+	    "expected starts, ends");
+	EXPECT_ERR("/dhcpd.leases:7:7: expected an IPv4 address, found "
+	    "10.50.0.x");
+	EXPECT_ERR("/dhcpd.leases:8:1: lease 10.50.0.102: no ends");
+	EXPECT_ERR("/dhcpd.leases:9:1: expected lease, found leases");
+	EXPECT_ERR("/dhcpd.leases:11:1: expected \"}\" closing lease "
+	    "10.50.0.103");
+}
+
 Test(conf, dhcpdconf_errors_name_position_and_expectation)
 {
 	put("dhcpd.conf", "subnet 10.50.0.0 netmask 255.255.255.0 {\n"
