@@ -1595,11 +1595,7 @@ rad_parse_dns(struct lex *lx, struct conf_rad_opts *o)
 
 	if (vm_expect(lx, &t, T_LBRACE, "\"{\""))
 		return;
-	for (;;) {
-		vm_skip_nl(lx);
-		lex_next(lx, &t);
-		if (t.type == T_RBRACE || t.type == T_EOF)
-			break;
+	while (block_next(lx, &t, "dns")) {
 		if (strcmp(t.text, "lifetime") == 0) {
 			if (rad_number(lx, 0xffffffffUL, &v, "a lifetime") == 0)
 				o->dns_lifetime = (uint32_t)v;
@@ -1751,11 +1747,7 @@ rad_parse_prefix(struct lex *lx, struct conf_rad_if *ri)
 	if (t.type != T_LBRACE)
 		return;
 	lex_next(lx, &t);
-	for (;;) {
-		vm_skip_nl(lx);
-		lex_next(lx, &t);
-		if (t.type == T_RBRACE || t.type == T_EOF)
-			return;
+	while (block_next(lx, &t, "prefix")) {
 		if (strcmp(t.text, "valid") == 0 ||
 		    strcmp(t.text, "preferred") == 0) {
 			int valid = t.text[0] == 'v';

@@ -473,6 +473,19 @@ Test(conf, radconf_errors_name_position_and_expectation)
 	EXPECT_ERR("/rad.conf:7:11: interface em9: no inet6 address");
 }
 
+/* A block that the file's end cuts off is an error, whichever block. */
+Test(conf, radconf_unclosed_blocks)
+{
+	put("hostname.em0", "inet6 2001:db8::2 64\nup\n");
+	put("rad.conf", "dns {\n\tnameserver 2001:db8::53\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("/rad.conf:3:1: expected \"}\" closing dns");
+	put("rad.conf", "interface em0 {\n\tprefix 2001:db8::/64 {\n"
+	    "\t\tvalid lifetime 600\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("/rad.conf:4:1: expected \"}\" closing prefix");
+}
+
 /* What is left of a line after a statement is an error, once. */
 Test(conf, radconf_rest_of_line)
 {
