@@ -38,7 +38,7 @@ static void dhcpd_save(struct dp *);
 
 /* A trace line about a decision, on the frame p that caused it. */
 #define dhcpd_trace(dp, p, ...) do {					\
-	if ((p)->traced)						\
+	if ((p) != NULL && (p)->traced)					\
 		dp_trace((dp), (p), "dhcpd", __VA_ARGS__);		\
 } while (0)
 
@@ -372,6 +372,137 @@ dhcpd_may_have(struct dp *dp, const struct conf_dhcpd_subnet *s,
 	return addr_free(dp, s, a, m->chaddr);
 }
 
+/* The subnet r serves and our address in it (*sid), or NULL. */
+static const struct conf_dhcpd_subnet *
+rif_subnet(struct dp *dp, const struct rif *r, uint32_t *sid)
+{
+	const struct conf_dhcpd_subnet *s;
+	int k;
+
+	for (k = 0; k < r->naddrs; k++)
+		if ((s = conf_dhcpd_subnet(dp->conf, r->addrs[k].addr)) !=
+		    NULL) {
+			*sid = r->addrs[k].addr;
+			return s;
+		}
+	return NULL;
+}
+
+/* The probe of mac's DISCOVER under way, or NULL. */
+static struct dhcpd_probe *
+probe_of(struct dhcpd *d, const uint8_t *mac)
+{
+	int i;
+
+	for (i = 0; i < DHCPD_MAX_PROBES; i++)
+		if (d->probes[i].addr != 0 &&
+		    memcmp(d->probes[i].m.chaddr, mac, 6) == 0)
+			return &d->probes[i];
+	return NULL;
+}
+
+/* Ask ARP about a for m's client; 0 when no slot is free (offer now). */
+static int
+probe_start(struct dp *dp, struct rif *r, const struct dhcp_msg *m,
+    uint32_t a)
+{
+	struct dhcpd *d = dp->router.dhcpd;
+	struct dhcpd_probe *pr = probe_of(d, m->chaddr);
+	int i;
+
+	for (i = 0; pr == NULL && i < DHCPD_MAX_PROBES; i++)
+		if (d->probes[i].addr == 0)
+			pr = &d->probes[i];
+	if (pr == NULL)
+		return 0;
+	memset(pr, 0, sizeof(*pr));
+	pr->addr = a;
+	pr->until = dp->now + DHCPD_PROBE_WAIT;
+	pr->rif = (int)(r - dp->router.rifs);
+	pr->m = *m;
+	dp->router.c[ROUTER_C_DHCPD_PROBES]++;
+	router_arp_request(&dp->router, r, a);
+	return 1;
+}
+
+/* ARP says spa is at sha: a conflict for a probe of spa, unless sha is
+ * the client's own (a client that kept its address asks for it). */
+void
+dhcpd_arp_seen(struct dp *dp, uint32_t spa, const uint8_t *sha)
+{
+	struct dhcpd *d = dp->router.dhcpd;
+	int i;
+
+	for (i = 0; i < DHCPD_MAX_PROBES; i++) {
+		struct dhcpd_probe *pr = &d->probes[i];
+
+		if (pr->addr == spa && !pr->answered &&
+		    memcmp(sha, pr->m.chaddr, 6) != 0) {
+			pr->answered = 1;
+			memcpy(pr->mac, sha, 6);
+		}
+	}
+}
+
+/*
+ * Once a second: a probe that no one answered lets its offer go; one
+ * that someone did abandons the address (as dhcpd does a pinged one, for
+ * DHCPD_DECLINE_HOLD here) and asks about the next free one.
+ */
+void
+dhcpd_tick(struct dp *dp)
+{
+	struct dhcpd *d = dp->router.dhcpd;
+	struct router *rt = &dp->router;
+	const struct conf_dhcpd_subnet *s;
+	struct dhcpd_lease *l;
+	char a[INET_ADDRSTRLEN], mac[18];
+	uint32_t sid, addr;
+	int i;
+
+	for (i = 0; i < DHCPD_MAX_PROBES; i++) {
+		struct dhcpd_probe *pr = &d->probes[i];
+		struct rif *r = &rt->rifs[pr->rif];
+
+		if (pr->addr == 0 || (!pr->answered &&
+		    (int32_t)(dp->now - pr->until) < 0))
+			continue;
+		if ((s = rif_subnet(dp, r, &sid)) == NULL) {
+			pr->addr = 0;	/* the interface's address went */
+			continue;
+		}
+		if (!pr->answered) {
+			if ((l = lease_by_addr(d, pr->addr)) != NULL)
+				l->ends = dp->now + DHCPD_OFFER_HOLD;
+			dhcpd_send(dp, r, s, sid, NULL, &pr->m, DHCPOFFER,
+			    pr->addr, lease_time(s, &pr->m));
+			pr->addr = 0;
+			continue;
+		}
+		rt->c[ROUTER_C_DHCPD_CONFLICTS]++;
+		fprintf(stderr, "sluiced: dhcpd: %s is in use by %s (it "
+		    "answered ARP): abandoned for %us\n", ip4str(pr->addr, a),
+		    macstr(pr->mac, mac), DHCPD_DECLINE_HOLD);
+		if ((l = lease_by_addr(d, pr->addr)) != NULL) {
+			memset(l->mac, 0, 6);
+			l->hostname[0] = '\0';
+			l->state = DHCPD_L_DECLINED;
+			l->ends = dp->now + DHCPD_DECLINE_HOLD;
+			dhcpd_save(dp);
+		}
+		pr->addr = 0;
+		if ((addr = dhcpd_pick(dp, s, &pr->m)) == 0 ||
+		    lease_set(dp, addr, &pr->m, DHCPD_L_OFFERED,
+		    DHCPD_OFFER_HOLD) == NULL) {
+			rt->c[ROUTER_C_DHCPD_POOL_EMPTY]++;
+			continue;
+		}
+		if (!probe_start(dp, r, &pr->m, addr))
+			dhcpd_send(dp, r, s, sid, NULL, &pr->m, DHCPOFFER,
+			    addr, lease_time(s, &pr->m));
+	}
+}
+
 /*
  * A UDP datagram to port 67 on r (router_input(), before pf): consumed
  * (1) when r serves a subnet of dhcpd.conf.
@@ -380,22 +511,20 @@ int
 dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
     const struct l3info *li)
 {
-	const struct conf_dhcpd_subnet *s = NULL;
+	const struct conf_dhcpd_subnet *s;
 	struct dhcpd *d = dp->router.dhcpd;
 	struct router *rt = &dp->router;
 	const uint8_t *udp = p->data + li->l4off;
 	char a[INET_ADDRSTRLEN], mac[18];
 	struct dhcpd_lease *l;
+	struct dhcpd_probe *pr;
 	struct dhcp_msg m;
 	uint32_t ulen, sid = 0, addr, secs;
-	int k;
+	int k, own;
 
 	if (d == NULL)
 		return 0;
-	for (k = 0; k < r->naddrs && s == NULL; k++)
-		if ((s = conf_dhcpd_subnet(dp->conf, r->addrs[k].addr)) != NULL)
-			sid = r->addrs[k].addr;
-	if (s == NULL)
+	if ((s = rif_subnet(dp, r, &sid)) == NULL)
 		return 0;		/* no subnet here: not served */
 	ulen = (uint32_t)li->l4off + 8 <= p->len ? ether_get16(udp + 4) : 0;
 	if (ulen < 8 || (uint32_t)li->l4off + ulen > p->len ||
@@ -415,12 +544,34 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 	switch (m.type) {
 	case DHCPDISCOVER:
 		rt->c[ROUTER_C_DHCPD_DISCOVER]++;
-		if ((addr = dhcpd_pick(dp, s, &m)) == 0 ||
-		    lease_set(dp, addr, &m, DHCPD_L_OFFERED,
-		    DHCPD_OFFER_HOLD) == NULL) {
+		if ((pr = probe_of(d, m.chaddr)) != NULL) {
+			pr->m = m;	/* a retransmission: the latest xid */
+			dhcpd_trace(dp, p, "%s: DISCOVER from %s: still asking "
+			    "ARP about %s", r->port->name, mac,
+			    ip4str(pr->addr, a));
+			return 1;
+		}
+		if ((addr = dhcpd_pick(dp, s, &m)) == 0) {
 			rt->c[ROUTER_C_DHCPD_POOL_EMPTY]++;
 			dhcpd_trace(dp, p, "%s: DISCOVER from %s: no free "
 			    "address", r->port->name, mac);
+			return 1;
+		}
+		/* Its own fixed address, lease or offer needs no asking. */
+		own = addr == fixed_addr(dp->conf, s, m.chaddr) ||
+		    ((l = lease_by_addr(d, addr)) != NULL &&
+		    lease_live(l, dp->now) && memcmp(l->mac, m.chaddr, 6) == 0);
+		if (lease_set(dp, addr, &m, DHCPD_L_OFFERED,
+		    DHCPD_OFFER_HOLD) == NULL) {
+			rt->c[ROUTER_C_DHCPD_POOL_EMPTY]++;
+			dhcpd_trace(dp, p, "%s: DISCOVER from %s: no lease "
+			    "slot free", r->port->name, mac);
+			return 1;
+		}
+		if (!own && probe_start(dp, r, &m, addr)) {
+			dhcpd_trace(dp, p, "%s: DISCOVER from %s: asking ARP "
+			    "whether anyone holds %s before offering it",
+			    r->port->name, mac, ip4str(addr, a));
 			return 1;
 		}
 		dhcpd_trace(dp, p, "%s: DISCOVER from %s: offering %s",

@@ -1370,6 +1370,8 @@ dp_tick(struct dp *dp)
 	if (dp->router.dp != NULL) {
 		router_tick(&dp->router);
 		dhcp_tick(dp);
+		if (dp->router.dhcpd != NULL)
+			dhcpd_tick(dp);
 		dp_drain(dp);
 	}
 }

@@ -294,8 +294,8 @@ router_rif_send(struct router *rt, struct rif *r, struct pkt *p)
 	pkt_free(&rt->dp->pool, p);
 }
 
-static void
-arp_request(struct router *rt, struct rif *r, uint32_t target)
+void
+router_arp_request(struct router *rt, struct rif *r, uint32_t target)
 {
 	struct pkt *p;
 	uint32_t src = r->naddrs ? r->addrs[0].addr : 0;
@@ -356,7 +356,7 @@ router_resolve(struct router *rt, struct rif *r, uint32_t nh, struct pkt *p)
 		    (int32_t)(e->expire - rt->dp->now) <
 		    rt->sysctl[SYSCTL_ARPTIMEOUT] / 8) {
 			e->tries = 1;
-			arp_request(rt, r, nh);
+			router_arp_request(rt, r, nh);
 		}
 		memcpy(p->data, e->mac, 6);
 		router_rif_send(rt, r, p);
@@ -378,7 +378,7 @@ router_resolve(struct router *rt, struct rif *r, uint32_t nh, struct pkt *p)
 	if (e->tries == 0) {
 		e->tries = 1;
 		e->expire = rt->dp->now + 1;
-		arp_request(rt, r, nh);
+		router_arp_request(rt, r, nh);
 	}
 	if (e->nq == ARP_QLEN || rt->arpq >= ROUTER_ARPQ_MAX) {
 		arp_drop(rt, p, ROUTER_C_DROP_ARP_QUEUE, "too many packets "
@@ -758,6 +758,9 @@ router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
 	rt->c[ROUTER_C_ARP_IN]++;
 	if (arp_parse(p->data, p->len, &m) != 0)
 		return;
+	/* Anyone who says it holds an address dhcpd is about to offer. */
+	if (rt->dhcpd != NULL && m.spa != 0)
+		dhcpd_arp_seen(rt->dp, m.spa, m.sha);
 	for (k = 0; k < r->naddrs; k++)
 		if (r->addrs[k].addr == m.tpa)
 			ours = 1;
@@ -1105,7 +1108,7 @@ router_tick(struct router *rt)
 		if (e->tries < ARP_RETRIES) {
 			e->tries++;
 			e->expire = rt->dp->now + 1;
-			arp_request(rt, &rt->rifs[e->rif], e->ip);
+			router_arp_request(rt, &rt->rifs[e->rif], e->ip);
 			i++;
 			continue;
 		}

@@ -66,6 +66,8 @@
 	X(DHCP_LOST,	"dhcp-lost",	"DHCP leases that ended (expired or NAK): address removed") \
 	X(DROP_DHCP_BAD, "drop-dhcp-bad", "dropped: a DHCP answer that is broken, not for our request, or not for the client's state") \
 	X(DHCPD_DISCOVER, "dhcpd-discover", "DHCPDISCOVERs the server (dhcpd.conf) received") \
+	X(DHCPD_PROBES,	"dhcpd-probes",	"addresses the server asked ARP about before offering them (1-2 s)") \
+	X(DHCPD_CONFLICTS, "dhcpd-conflicts", "addresses another host answered ARP for: abandoned for an hour, another offered") \
 	X(DHCPD_OFFERS,	"dhcpd-offers",	"DHCPOFFERs the server sent") \
 	X(DHCPD_REQUESTS, "dhcpd-requests", "DHCPREQUESTs the server received") \
 	X(DHCPD_ACKS,	"dhcpd-acks",	"DHCPACKs the server sent (leases and INFORM answers)") \
@@ -294,6 +296,7 @@ int	 router_route_add(struct router *, uint32_t, uint8_t, uint32_t,
 int	 router_route_delete(struct router *, uint32_t, uint8_t);
 void	 router_input(struct router *, struct rif *, struct pkt *, int);
 void	 router_tick(struct router *);
+void	 router_arp_request(struct router *, struct rif *, uint32_t);
 void	 router_gratuitous(struct router *);
 void	 router_netstat(struct router *, FILE *);
 void	 router_arp_show(struct router *, FILE *);

@@ -71,10 +71,26 @@ dhc() {
 	    -lf "$TMP/dhclient.leases" "$@" vio0
 }
 
+# Someone on the segment took the range's first address by hand (a
+# macvlan with a MAC of its own in db01's namespace): the server's ARP
+# probe before its offer finds it, abandons it, and offers the next.
+ip -n "$DB" link add link vio0 name sq0 type macvlan mode bridge
+ip -n "$DB" addr add 10.50.0.100/32 dev sq0
+ip -n "$DB" link set sq0 up
 check "dhclient -1 takes a lease" dhc -1
 addr=$(ip -n "$DB" -4 -o addr show dev vio0 | awk '{ print $4 }')
 check "the address is from the range ($addr)" \
 	sh -c "echo '$addr' | grep -qE '^10\.50\.0\.(1[0-4][0-9])/24$'"
+check "... not 10.50.0.100, which answered the server's ARP probe" \
+	test "$addr" != 10.50.0.100/24
+check "stats: dhcpd-probes, dhcpd-conflicts" sh -c "
+	s=\$($SLUICECTL -s $SOCK stats)
+	echo \"\$s\" | grep -qE 'router +dhcpd-probes +[2-9]' &&
+	echo \"\$s\" | grep -qE 'router +dhcpd-conflicts +1'"
+check "the log says who holds it" grep -q \
+	"dhcpd: 10.50.0.100 is in use by $(ip -n "$DB" -o link show sq0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" \
+	"$TMP/sluiced.log"
+ip -n "$DB" link del sq0
 check "the default route from option routers" sh -c \
 	"ip -n $DB route show default | grep -q 'default via 10.50.0.1 dev vio0'"
 check "option domain-name-servers" grep -qx 10.50.0.1 "$TMP/dns"
@@ -131,6 +147,9 @@ check "stats: dhcpd-unicast" sh -c \
 check "-l: the lease file holds the lease" sh -c "
 	grep -qx 'lease $ip4 {' $TMP/dhcpd.leases &&
 	grep -qx '	hardware ethernet $mac;' $TMP/dhcpd.leases"
+# (db01's dhclient stops first: its interface goes with sluiced, and one
+# daemon at a time keeps the later release unambiguous)
+dhc -x
 kill "${PIDS[-1]}"
 gone() { ! kill -0 "${PIDS[-1]}" 2>/dev/null; }
 check "sluiced stops" wait_for 10 gone

@@ -17,6 +17,7 @@
 #include "dataplane/dhcp.h"
 #include "dataplane/dhcpd.h"
 #include "dataplane/dp.h"
+#include "fwd/arp.h"
 #include "fwd/csum.h"
 #include "fwd/dhcp.h"
 #include "fwd/ether.h"
@@ -393,6 +394,8 @@ TestSuite(dhcpd, .init = setup_server, .fini = teardown);
 
 /* Clients that do not ask for broadcast (dhclient on Linux, ...). */
 static int no_broadcast_flag;
+/* ask() lets a DISCOVER's probe time pass (unless a test watches it). */
+static int probe_wait = 1;
 
 /* Client MAC's message (type, requested, server, ciaddr) into em1. */
 static void
@@ -418,6 +421,9 @@ ask(const uint8_t *mac, uint8_t type, uint32_t req, uint32_t sid,
 		ether_put16(p->data + 42 + 10, 0);
 	dp_input(&dp, em1->port, &p, 1);
 	dp_flush(&dp);
+	/* an offer waits for the server's ARP probe, unanswered here */
+	if (type == DHCPDISCOVER && probe_wait)
+		dptest_run_to(&dp, dp.now + DHCPD_PROBE_WAIT);
 }
 
 /* The last frame the server sent, parsed; 0 if it sent none since. */
@@ -559,6 +565,85 @@ Test(dhcpd, no_broadcast_flag_gets_unicast_to_its_mac)
 	cr_expect_eq(memcmp(f, bc, 6), 0);
 	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_UNICAST], 2);
 	no_broadcast_flag = 0;
+}
+
+/* An ARP frame into em1: spa is at sha (a reply to the router). */
+static void
+arp_says(const uint8_t *sha, uint32_t spa)
+{
+	struct pkt *p;
+
+	cr_assert_not_null(p = pkt_alloc(&dp.pool));
+	p->len = arp_build(p->data, 2, sha, spa, em1->mac, SRV1);
+	dp_input(&dp, em1->port, &p, 1);
+	dp_flush(&dp);
+}
+
+/* The server's frame i since forget() is ARP who-has a, from us. */
+static void
+expect_probe(int i, uint32_t a)
+{
+	const uint8_t *f;
+
+	cr_assert_gt(nout, i, "a frame %d", i);
+	f = out[i].f;
+	cr_assert_eq(ether_get16(f + 12), ETHERTYPE_ARP, "an ARP frame");
+	cr_expect_eq(ether_get16(f + 20), 1, "who-has");
+	cr_expect_eq(ip_get32(f + 28), SRV1, "tell our address");
+	cr_expect_eq(ip_get32(f + 38), a, "about the address to offer");
+}
+
+Test(dhcpd, offer_waits_for_an_arp_probe)
+{
+	struct dhcp_msg m;
+
+	probe_wait = 0;
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_expect_eq(nout, 1, "the probe, no offer yet");
+	expect_probe(0, POOL0);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_PROBES], 1);
+	forget();
+	dptest_run_to(&dp, dp.now + 1);
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);	/* retransmitted */
+	cr_expect_eq(nout, 0, "still waiting: one probe, no offer");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_PROBES], 1);
+	dptest_run_to(&dp, dp.now + 1);
+	cr_assert(reply(&m, NULL), "nobody answered: the offer");
+	cr_expect_eq(m.type, DHCPOFFER);
+	cr_expect_eq(m.yiaddr, POOL0);
+	/* its own offer (or lease) is not asked about again */
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL0);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_PROBES], 1);
+	probe_wait = 1;
+}
+
+Test(dhcpd, an_address_in_use_is_abandoned)
+{
+	static const uint8_t squatter[6] = { 0x02, 0, 0, 0, 0xbb, 0x01 };
+	struct dhcp_msg m;
+
+	probe_wait = 0;
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	expect_probe(0, POOL0);
+	forget();
+	arp_says(cli_a, POOL0);		/* the client's own: no conflict */
+	arp_says(squatter, POOL0);
+	dptest_run_to(&dp, dp.now + 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_CONFLICTS], 1);
+	expect_probe(0, POOL1);
+	cr_expect_eq(nout, 1, "the next address asked about, no offer");
+	forget();
+	dptest_run_to(&dp, dp.now + DHCPD_PROBE_WAIT);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.type, DHCPOFFER);
+	cr_expect_eq(m.yiaddr, POOL1, "not the one in use");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_PROBES], 2);
+	ask(cli_b, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_expect_eq(nout, 0, "10.50.0.100 is abandoned, .101 offered");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_POOL_EMPTY], 1);
+	probe_wait = 1;
 }
 
 Test(dhcpd, wrong_address_is_naked)
@@ -743,6 +828,7 @@ Test(dhcpd, lease_time_capped)
 	p->len = len;
 	dp_input(&dp, em1->port, &p, 1);
 	dp_flush(&dp);
+	dptest_run_to(&dp, dp.now + DHCPD_PROBE_WAIT);
 	cr_assert(reply(&m, NULL));
 	cr_expect_eq(m.lease, 7200, "max-lease-time");
 	ask(cli_a, DHCPREQUEST, POOL0, SRV1, 0, 0);
