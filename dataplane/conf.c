@@ -1918,8 +1918,8 @@ conf_parse_radconf(struct conf *c, const char *path)
  * with a warning, so that a file written for OpenBSD loads as it is.
  */
 static const char *const dhcpd_ignored[] = {
-	"allow", "deny", "ignore", "boot-unknown-clients", "filename",
-	"next-server", "server-name", "get-lease-hostnames", "ping-check",
+	"allow", "deny", "ignore", "boot-unknown-clients",
+	"get-lease-hostnames", "ping-check",
 	"use-host-decl-names", "dynamic-bootp-lease-cutoff",
 	"dynamic-bootp-lease-length", "always-reply-rfc1048", "echo-client-id",
 	"server-identifier", "ddns-update-style", "log-facility",
@@ -2016,6 +2016,31 @@ dhcpd_param(struct lex *lx, const struct tok *t, struct conf_dhcpd_opts *o)
 		}
 		return 0;
 	}
+	if (strcmp(t->text, "next-server") == 0) {
+		if (dhcpd_next_addr(lx, &o->next_server, "the boot server's "
+		    "address") == 0)
+			o->set |= DHCPD_O_NEXTSRV;
+		return 0;
+	}
+	if (strcmp(t->text, "filename") == 0 ||
+	    strcmp(t->text, "server-name") == 0) {
+		int file = t->text[0] == 'f';
+		char *to = file ? o->filename : o->server_name;
+		size_t cap = file ? sizeof(o->filename) :
+		    sizeof(o->server_name);
+
+		if (vm_expect(lx, &n, T_STRING, file ? "a quoted boot file "
+		    "name" : "a quoted server name") != 0)
+			return 0;
+		if (strlen(n.text) >= cap) {
+			conf_err(lx->c, &n.pos, "longer than the %zu characters "
+			    "BOOTP holds", cap - 1);
+			return 0;
+		}
+		snprintf(to, cap, "%s", n.text);
+		o->set |= file ? DHCPD_O_FILE : DHCPD_O_SNAME;
+		return 0;
+	}
 	for (i = 0; dhcpd_ignored[i] != NULL; i++)
 		if (strcmp(t->text, dhcpd_ignored[i]) == 0) {
 			conf_warn(lx->c, &t->pos, "%s: not supported by "
@@ -2048,10 +2073,28 @@ dhcpd_param(struct lex *lx, const struct tok *t, struct conf_dhcpd_opts *o)
 	} else if (strcmp(n.text, "subnet-mask") == 0) {
 		if (dhcpd_next_addr(lx, &o->mask, "a netmask") == 0)
 			o->set |= DHCPD_O_MASK;
+	} else if (strcmp(n.text, "ntp-servers") == 0) {
+		if (dhcpd_addr_list(lx, o->ntp, &o->nntp,
+		    "an NTP server address") == 0)
+			o->set |= DHCPD_O_NTP;
+	} else if (strcmp(n.text, "broadcast-address") == 0) {
+		if (dhcpd_next_addr(lx, &o->bcast, "a broadcast address") == 0)
+			o->set |= DHCPD_O_BCAST;
+	} else if (strcmp(n.text, "interface-mtu") == 0) {
+		if (rad_number(lx, 65535, &v, "an MTU (68-65535)") == 0) {
+			if (v < 68)
+				conf_err(lx->c, &n.pos, "interface-mtu %lu: "
+				    "expected an MTU (68-65535)", v);
+			else {
+				o->mtu = (uint16_t)v;
+				o->set |= DHCPD_O_MTU;
+			}
+		}
 	} else {
 		conf_warn(lx->c, &n.pos, "option %s: not sent by sluice "
 		    "(only routers, domain-name-servers, domain-name, "
-		    "subnet-mask), ignored", n.text);
+		    "subnet-mask, ntp-servers, broadcast-address, "
+		    "interface-mtu), ignored", n.text);
 		vm_skip_stmt(lx);
 	}
 	return 0;
@@ -2079,6 +2122,21 @@ dhcpd_inherit(struct conf_dhcpd_opts *o, const struct conf_dhcpd_opts *g)
 		o->default_lease = g->default_lease;
 	if (!(set & DHCPD_O_MAXLEASE))
 		o->max_lease = g->max_lease;
+	if (!(set & DHCPD_O_NTP)) {
+		o->nntp = g->nntp;
+		memcpy(o->ntp, g->ntp, sizeof(o->ntp));
+	}
+	if (!(set & DHCPD_O_BCAST))
+		o->bcast = g->bcast;
+	if (!(set & DHCPD_O_MTU))
+		o->mtu = g->mtu;
+	if (!(set & DHCPD_O_NEXTSRV))
+		o->next_server = g->next_server;
+	if (!(set & DHCPD_O_FILE))
+		memcpy(o->filename, g->filename, sizeof(o->filename));
+	if (!(set & DHCPD_O_SNAME))
+		memcpy(o->server_name, g->server_name,
+		    sizeof(o->server_name));
 	o->set |= g->set;
 }
 

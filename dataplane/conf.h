@@ -227,6 +227,12 @@ struct conf_rad_if {
 #define DHCPD_O_MASK	0x08
 #define DHCPD_O_DEFLEASE 0x10
 #define DHCPD_O_MAXLEASE 0x20
+#define DHCPD_O_NTP	0x40
+#define DHCPD_O_BCAST	0x80
+#define DHCPD_O_MTU	0x100
+#define DHCPD_O_NEXTSRV	0x200
+#define DHCPD_O_FILE	0x400
+#define DHCPD_O_SNAME	0x800
 
 struct conf_dhcpd_opts {
 	unsigned	 set;		/* DHCPD_O_* given here */
@@ -238,6 +244,13 @@ struct conf_dhcpd_opts {
 	uint32_t	 mask;		/* option subnet-mask; 0: the subnet's */
 	uint32_t	 default_lease;	/* seconds */
 	uint32_t	 max_lease;
+	int		 nntp;
+	uint32_t	 ntp[CONF_DHCPD_MAX_ADDRS];	/* option ntp-servers */
+	uint32_t	 bcast;		/* option broadcast-address; 0: none */
+	uint16_t	 mtu;		/* option interface-mtu; 0: none */
+	uint32_t	 next_server;	/* next-server: BOOTP siaddr */
+	char		 filename[128];	/* filename: BOOTP file */
+	char		 server_name[64];	/* server-name: BOOTP sname */
 };
 
 struct conf_dhcpd_range {

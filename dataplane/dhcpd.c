@@ -323,6 +323,13 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
 		m.ndns = o->ndns;
 		memcpy(m.dns, o->dns, sizeof(m.dns));
 		snprintf(m.domain, sizeof(m.domain), "%s", o->domain);
+		m.nntp = o->nntp;
+		memcpy(m.ntp, o->ntp, sizeof(m.ntp));
+		m.bcast = o->bcast;
+		m.mtu = o->mtu;
+		m.siaddr = o->next_server;
+		snprintf(m.sname, sizeof(m.sname), "%s", o->server_name);
+		snprintf(m.file, sizeof(m.file), "%s", o->filename);
 	}
 	/*
 	 * Where it goes (RFC 2131 4.1, as dhcpd's ack_lease()): a client

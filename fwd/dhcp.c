@@ -125,6 +125,9 @@ dhcp_build_reply(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 	memset(f, 0, DHCP_REPLY_MAX);
 	o = bootp_start(f, b, BOOTREPLY, m, dmac, src, m->flags);
 	ip_put32(b + 16, m->yiaddr);
+	ip_put32(b + 20, m->siaddr);
+	memcpy(b + 44, m->sname, strnlen(m->sname, sizeof(m->sname) - 1));
+	memcpy(b + 108, m->file, strnlen(m->file, sizeof(m->file) - 1));
 	if (m->server != 0)
 		o = opt4(o, 54, m->server);
 	if (m->lease != 0)
@@ -135,6 +138,16 @@ dhcp_build_reply(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 		o = optn(o, 3, m->routers, m->nrouters);
 	if (m->ndns > 0)
 		o = optn(o, 6, m->dns, m->ndns);
+	if (m->nntp > 0)
+		o = optn(o, 42, m->ntp, m->nntp);
+	if (m->bcast != 0)
+		o = opt4(o, 28, m->bcast);
+	if (m->mtu != 0) {
+		*o++ = 26;
+		*o++ = 2;
+		ether_put16(o, m->mtu);
+		o += 2;
+	}
 	/* sizeof(domain) keeps all of it within DHCP_REPLY_MAX */
 	if ((n = strnlen(m->domain, sizeof(m->domain) - 1)) > 0) {
 		*o++ = 15;

@@ -46,6 +46,13 @@ struct dhcp_msg {
 	uint32_t	 t1, t2;	/* options 58, 59; 0: absent */
 	char		 hostname[64];	/* option 12 (requests) */
 	char		 domain[128];	/* option 15 (replies) */
+	uint32_t	 ntp[DHCP_MAX_DNS];	/* option 42 (replies) */
+	int		 nntp;
+	uint32_t	 bcast;		/* option 28 (replies); 0: none */
+	uint16_t	 mtu;		/* option 26 (replies); 0: none */
+	uint32_t	 siaddr;	/* the boot server (replies) */
+	char		 sname[64];	/* BOOTP sname (replies) */
+	char		 file[128];	/* BOOTP file (replies) */
 };
 
 /*
@@ -59,8 +66,9 @@ uint32_t dhcp_build(uint8_t *, const struct dhcp_msg *, const uint8_t *,
 	    uint32_t, const uint8_t *, uint32_t);
 
 /*
- * A server's message m (op BOOTREPLY: yiaddr, ciaddr, flags, and the
- * options 53, 54, 51, 1, 3, 6, 15 that m has) as a frame into buf (cap at
+ * A server's message m (op BOOTREPLY: yiaddr, ciaddr, flags, siaddr,
+ * sname, file, and the options 53, 54, 51, 1, 3, 6, 15, 28, 26, 42 that m
+ * has) as a frame into buf (cap at
  * least DHCP_REPLY_MAX) from MAC src / sip port 67 to dmac / dip port 68.
  * Returns its length.
  */

@@ -27,6 +27,10 @@ subnet 10.50.0.0 netmask 255.255.255.0 {
 	option routers 10.50.0.1;
 	range 10.50.0.100 10.50.0.149;
 	default-lease-time 600;
+	option ntp-servers 10.50.0.1;
+	option interface-mtu 1400;
+	next-server 10.50.0.1;
+	filename "pxelinux.0";
 }
 CONF
 start_sluiced "$etc" -g "db01=$DB" -l "$TMP/dhcpd.leases" || exit 1
@@ -50,7 +54,8 @@ BOUND|RENEW|REBIND|REBOOT)
 		ip route replace default via "$r" dev "$interface"
 		break
 	done
-	echo "$new_domain_name_servers" >"$(dirname "$0")/dns" ;;
+	echo "$new_domain_name_servers" >"$(dirname "$0")/dns"
+	env | grep '^new_' >"$(dirname "$0")/env" ;;
 EXPIRE|FAIL|RELEASE|STOP)
 	[ -n "${old_ip_address:-}" ] &&
 	    ip addr del "$old_ip_address/$old_subnet_mask" dev "$interface"
@@ -61,7 +66,8 @@ SCRIPT
 chmod +x "$TMP/dhclient-script"
 cat >"$TMP/dhclient.conf" <<'CONF'
 send host-name "db01";
-request subnet-mask, routers, domain-name-servers;
+request subnet-mask, routers, domain-name-servers, ntp-servers,
+	interface-mtu;
 timeout 20;
 retry 5;
 CONF
@@ -94,6 +100,10 @@ ip -n "$DB" link del sq0
 check "the default route from option routers" sh -c \
 	"ip -n $DB route show default | grep -q 'default via 10.50.0.1 dev vio0'"
 check "option domain-name-servers" grep -qx 10.50.0.1 "$TMP/dns"
+check "option ntp-servers, interface-mtu, filename" sh -c "
+	grep -qx 'new_ntp_servers=10.50.0.1' $TMP/env &&
+	grep -qx 'new_interface_mtu=1400' $TMP/env &&
+	grep -qx 'new_filename=pxelinux.0' $TMP/env"
 check "db01 pings the router" \
 	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 10.50.0.1
 ip4=${addr%/*}

@@ -534,11 +534,18 @@ Test(conf, dhcpdconf)
 	    "\t}\n"
 	    "}\n"
 	    "host far { hardware ethernet 02:00:00:00:00:02; }\n"
-	    "filename \"pxeboot\";\n");
+	    "filename \"pxeboot\";\n"
+	    "option time-offset 3600;\n"
+	    "next-server 10.50.0.1;\n"
+	    "option interface-mtu 1400;\n"
+	    "ddns-update-style none;\n");
 	cr_assert_eq(load(), 0, "%s", errs);
-	EXPECT_ERR("dhcpd.conf:17:10: warning: option ntp-servers: not sent "
+	EXPECT_ERR("dhcpd.conf:22:8: warning: option time-offset: not sent "
 	    "by sluice");
-	EXPECT_ERR("dhcpd.conf:21:1: warning: filename: not supported");
+	EXPECT_ERR("dhcpd.conf:25:1: warning: ddns-update-style: not "
+	    "supported");
+	cr_expect_null(strstr(errs, "option ntp-servers:"), "%s", errs);
+	cr_expect_null(strstr(errs, "filename"), "%s", errs);
 	cr_assert(c->has_dhcpd);
 	cr_assert_eq(c->ndsubnets, 2);
 	cr_expect_eq(c->dsubnets[0].net, 0x0a320000);
@@ -556,6 +563,12 @@ Test(conf, dhcpdconf)
 	cr_expect_eq(c->dsubnets[1].o.default_lease, 600, "shared-network's");
 	cr_expect_eq(c->dsubnets[1].o.max_lease, 86400, "dhcpd's");
 	cr_expect_eq(c->dsubnets[1].o.mask, 0xffffff00);
+	cr_expect_eq(c->dsubnets[1].o.nntp, 1);
+	cr_expect_eq(c->dsubnets[1].o.ntp[0], 0xc0000201);
+	cr_expect_eq(c->dsubnets[0].o.nntp, 0, "the other subnet's own");
+	cr_expect_str_eq(c->dsubnets[0].o.filename, "pxeboot", "global");
+	cr_expect_eq(c->dsubnets[1].o.next_server, 0x0a320001);
+	cr_expect_eq(c->dsubnets[1].o.mtu, 1400);
 	cr_expect_eq(c->dsubnets[1].ranges[0].lo, c->dsubnets[1].ranges[0].hi,
 	    "range A; is one address");
 	cr_assert_eq(c->ndhosts, 2);

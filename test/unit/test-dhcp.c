@@ -378,6 +378,10 @@ setup_server(void)
 	    "\toption domain-name \"example.org\";\n"
 	    "\trange 10.50.0.100 10.50.0.101;\n"
 	    "\tmax-lease-time 7200;\n"
+	    "\tnext-server 10.50.0.1; filename \"pxelinux.0\";\n"
+	    "\toption ntp-servers 10.50.0.1, 192.0.2.123;\n"
+	    "\toption broadcast-address 10.50.0.255;\n"
+	    "\toption interface-mtu 1400;\n"
 	    "\thost db01 { hardware ethernet 02:00:00:00:aa:20;\n"
 	    "\t\tfixed-address 10.50.0.20; }\n"
 	    "}\n");
@@ -495,6 +499,16 @@ Test(dhcpd, discover_gets_an_offer_with_the_subnets_options)
 	cr_assert_not_null(o = option(f, 15));
 	cr_expect_eq(memcmp(o + 2, "example.org", 11), 0);
 	cr_expect_eq(o[1], 11);
+	cr_assert_not_null(o = option(f, 42), "ntp-servers");
+	cr_expect_eq(o[1], 8);
+	cr_expect_eq(ip_get32(o + 6), 0xc000027bu);
+	cr_assert_not_null(o = option(f, 28), "broadcast-address");
+	cr_expect_eq(ip_get32(o + 2), 0x0a3200ffu);
+	cr_assert_not_null(o = option(f, 26), "interface-mtu");
+	cr_expect_eq(ether_get16(o + 2), 1400);
+	cr_expect_eq(ip_get32(f + 42 + 20), SRV1, "siaddr: next-server");
+	cr_expect_str_eq((const char *)f + 42 + 108, "pxelinux.0", "file");
+	cr_expect_eq(f[42 + 44], 0, "no server-name");
 	cr_expect_eq(ip_get32(f + 26), SRV1, "from our address");
 	cr_expect_eq(ip_get32(f + 30), 0xffffffffu, "to the link");
 	cr_expect_eq(memcmp(f, bc, 6), 0, "Ethernet broadcast");
