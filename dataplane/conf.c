@@ -2100,9 +2100,12 @@ dhcpd_param(struct lex *lx, const struct tok *t, struct conf_dhcpd_opts *o)
 	return 0;
 }
 
-/* A scope takes each parameter it did not set from its parent. */
-static void
-dhcpd_inherit(struct conf_dhcpd_opts *o, const struct conf_dhcpd_opts *g)
+/*
+ * A scope takes each parameter it did not set from its parent (a host's
+ * are taken over the client's subnet's when the server answers).
+ */
+void
+conf_dhcpd_inherit(struct conf_dhcpd_opts *o, const struct conf_dhcpd_opts *g)
 {
 	unsigned set = o->set;
 
@@ -2198,9 +2201,10 @@ dhcpd_parse_host(struct lex *lx)
 			}
 		} else if (strcmp(t.text, "fixed-address") == 0)
 			dhcpd_next_addr(lx, &h->addr, "an IPv4 address");
-		else {
+		else if (dhcpd_param(lx, &t, &h->o) != 0) {
 			conf_err(c, &t.pos, "unknown host statement \"%s\", "
-			    "expected hardware ethernet or fixed-address",
+			    "expected hardware ethernet, fixed-address, "
+			    "option, filename, next-server or a lease time",
 			    t.text);
 			vm_skip_stmt(lx);
 		}
@@ -2323,7 +2327,7 @@ dhcpd_parse_shared(struct lex *lx)
 	}
 	/* Its subnets take its parameters before the global ones. */
 	for (i = first; i < c->ndsubnets; i++)
-		dhcpd_inherit(&c->dsubnets[i].o, &o);
+		conf_dhcpd_inherit(&c->dsubnets[i].o, &o);
 }
 
 int
@@ -2373,7 +2377,7 @@ conf_parse_dhcpdconf(struct conf *c, const char *path)
 		rad_end(&lx, serr);
 	}
 	for (i = 0; i < c->ndsubnets; i++)
-		dhcpd_inherit(&c->dsubnets[i].o, &c->dhcpd);
+		conf_dhcpd_inherit(&c->dsubnets[i].o, &c->dhcpd);
 	free(buf);
 	return c->errors > errors ? -1 : 0;
 }

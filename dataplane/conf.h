@@ -283,6 +283,7 @@ struct conf_dhcpd_host {
 	uint8_t		 mac[6];
 	int		 has_mac;
 	uint32_t	 addr;		/* fixed-address; 0: none */
+	struct conf_dhcpd_opts o;	/* its own parameters (o.set) */
 	struct conf_pos	 pos;
 };
 
@@ -342,6 +343,8 @@ int	 conf_parse_vmconf(struct conf *, const char *);
 int	 conf_parse_radconf(struct conf *, const char *);
 int	 conf_parse_dhcpdconf(struct conf *, const char *);
 int	 conf_parse_leases(struct conf *, const char *);
+void	 conf_dhcpd_inherit(struct conf_dhcpd_opts *,
+	    const struct conf_dhcpd_opts *);
 const struct conf_dhcpd_subnet *conf_dhcpd_subnet(const struct conf *,
 	    uint32_t);
 int	 conf_check(struct conf *);

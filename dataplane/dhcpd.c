@@ -228,13 +228,35 @@ dhcpd_pick(struct dp *dp, const struct conf_dhcpd_subnet *s,
 	return 0;
 }
 
+/*
+ * The parameters mac gets on subnet s: its host declaration's over the
+ * subnet's (which hold the shared network's and the global ones), in
+ * buf when it has any of its own.
+ */
+static const struct conf_dhcpd_opts *
+client_opts(struct dp *dp, const struct conf_dhcpd_subnet *s,
+    const uint8_t *mac, struct conf_dhcpd_opts *buf)
+{
+	const struct conf_dhcpd_host *h = host_by_mac(dp->conf, mac);
+
+	if (h == NULL || h->o.set == 0)
+		return &s->o;
+	*buf = h->o;
+	conf_dhcpd_inherit(buf, &s->o);
+	return buf;
+}
+
 /* The lease time: what the client asks, up to max-lease-time. */
 static uint32_t
-lease_time(const struct conf_dhcpd_subnet *s, const struct dhcp_msg *m)
+lease_time(struct dp *dp, const struct conf_dhcpd_subnet *s,
+    const struct dhcp_msg *m)
 {
+	struct conf_dhcpd_opts buf;
+	const struct conf_dhcpd_opts *o = client_opts(dp, s, m->chaddr, &buf);
+
 	if (m->lease == 0)
-		return s->o.default_lease;
-	return m->lease < s->o.max_lease ? m->lease : s->o.max_lease;
+		return o->default_lease;
+	return m->lease < o->max_lease ? m->lease : o->max_lease;
 }
 
 /* A wall-clock time (a lease file's) on dp->now's clock. */
@@ -293,7 +315,8 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
     uint32_t sid, struct pkt *rq, const struct dhcp_msg *q,
     uint8_t type, uint32_t yiaddr, uint32_t lease)
 {
-	const struct conf_dhcpd_opts *o = &s->o;
+	struct conf_dhcpd_opts buf;
+	const struct conf_dhcpd_opts *o = client_opts(dp, s, q->chaddr, &buf);
 	struct dhcp_msg m;
 	struct pkt *p;
 	const uint8_t *dmac = bcast;
@@ -482,7 +505,7 @@ dhcpd_tick(struct dp *dp)
 			if ((l = lease_by_addr(d, pr->addr)) != NULL)
 				l->ends = dp->now + DHCPD_OFFER_HOLD;
 			dhcpd_send(dp, r, s, sid, NULL, &pr->m, DHCPOFFER,
-			    pr->addr, lease_time(s, &pr->m));
+			    pr->addr, lease_time(dp, s, &pr->m));
 			pr->addr = 0;
 			continue;
 		}
@@ -506,7 +529,7 @@ dhcpd_tick(struct dp *dp)
 		}
 		if (!probe_start(dp, r, &pr->m, addr))
 			dhcpd_send(dp, r, s, sid, NULL, &pr->m, DHCPOFFER,
-			    addr, lease_time(s, &pr->m));
+			    addr, lease_time(dp, s, &pr->m));
 	}
 }
 
@@ -584,7 +607,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 		dhcpd_trace(dp, p, "%s: DISCOVER from %s: offering %s",
 		    r->port->name, mac, ip4str(addr, a));
 		dhcpd_send(dp, r, s, sid, p, &m, DHCPOFFER, addr,
-		    lease_time(s, &m));
+		    lease_time(dp, s, &m));
 		return 1;
 	case DHCPREQUEST:
 		rt->c[ROUTER_C_DHCPD_REQUESTS]++;
@@ -611,7 +634,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 		} else if (addr == 0 || (addr & s->mask) != s->net ||
 		    !dhcpd_may_have(dp, s, &m, addr))
 			addr = 0;	/* wrong network, or not its */
-		secs = lease_time(s, &m);
+		secs = lease_time(dp, s, &m);
 		if (addr == 0 || lease_set(dp, addr, &m, DHCPD_L_ACTIVE,
 		    secs) == NULL) {
 			dhcpd_trace(dp, p, "%s: REQUEST from %s for %s: NAK",

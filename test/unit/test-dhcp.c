@@ -383,7 +383,8 @@ setup_server(void)
 	    "\toption broadcast-address 10.50.0.255;\n"
 	    "\toption interface-mtu 1400;\n"
 	    "\thost db01 { hardware ethernet 02:00:00:00:aa:20;\n"
-	    "\t\tfixed-address 10.50.0.20; }\n"
+	    "\t\tfixed-address 10.50.0.20; filename \"db01.ipxe\";\n"
+	    "\t\toption routers 10.50.0.254; default-lease-time 300; }\n"
 	    "}\n");
 	dptest_build(&dp, &conf, etc, names, 1, NULL);
 	dp_clock(&dp, 100ULL * 1000000000ULL);
@@ -691,15 +692,23 @@ Test(dhcpd, wrong_address_is_naked)
 
 Test(dhcpd, fixed_address_host)
 {
+	const uint8_t *f;
 	struct dhcp_msg m;
 
 	ask(cli_fixed, DHCPDISCOVER, POOL1, 0, 0, 0);
-	cr_assert(reply(&m, NULL));
+	cr_assert(reply(&m, &f));
 	cr_expect_eq(m.yiaddr, FIXED, "its fixed address, not the one asked");
+	cr_expect_str_eq((const char *)f + 42 + 108, "db01.ipxe",
+	    "the host's own filename over the subnet's");
+	cr_expect_eq(m.router, 0x0a3200feu, "the host's own routers");
+	cr_expect_eq(m.ndns, 1, "the rest from the subnet and globals");
+	cr_expect_eq(m.lease, 300, "its own default-lease-time");
+	cr_expect_eq(ip_get32(f + 42 + 20), SRV1, "the subnet's next-server");
 	ask(cli_fixed, DHCPREQUEST, FIXED, SRV1, 0, 0);
 	cr_assert(reply(&m, NULL));
 	cr_expect_eq(m.type, DHCPACK);
 	cr_expect_eq(m.yiaddr, FIXED);
+	cr_expect_eq(m.lease, 300);
 	ask(cli_fixed, DHCPREQUEST, POOL1, 0, 0, 0);
 	cr_assert(reply(&m, NULL));
 	cr_expect_eq(m.type, DHCPNAK, "a fixed host has its address only");
