@@ -693,15 +693,34 @@ router_icmp_allowed(struct router *rt, int v6)
 	return 1;
 }
 
+/* Whether host-order a lies on one of r's networks: 1 + the index of
+ * the address whose network holds it, or 0. */
+static int
+rif_onlink(const struct rif *r, uint32_t a)
+{
+	int k;
+
+	for (k = 0; k < r->naddrs; k++)
+		if (((a ^ r->addrs[k].addr) & plen_mask(r->addrs[k].plen)) ==
+		    0)
+			return k + 1;
+	return 0;
+}
+
 /* An ICMP error about the packet whose IP header is at ip, from rif r. */
 static void
 router_icmp_error(struct router *rt, struct rif *r, const uint8_t *ip,
-    uint32_t room, uint8_t type, uint8_t code, uint16_t mtu)
+    uint32_t room, uint8_t type, uint8_t code, uint32_t arg)
 {
-	uint32_t src = r->naddrs ? r->addrs[0].addr : 0;
 	uint32_t to = ip_get32(ip + 12);
+	uint32_t src = r->naddrs ? r->addrs[0].addr : 0;
 	struct pkt *p;
+	int k;
 
+	/* From our address on the sender's network, if it is on one: the
+	 * gateway it used, which is whom a host believes a redirect from. */
+	if ((k = rif_onlink(r, to)) > 0)
+		src = r->addrs[k - 1].addr;
 	/* Never about an ICMP error, a broadcast, or a fragment tail. */
 	if ((ip[9] == 1 && room > (ip[0] & 0x0fu) * 4u &&
 	    !l3_icmp_is_query(4, ip[(ip[0] & 0x0f) * 4])) ||
@@ -711,7 +730,7 @@ router_icmp_error(struct router *rt, struct rif *r, const uint8_t *ip,
 	if ((p = router_alloc(rt)) == NULL)
 		return;
 	p->len = icmp_error_build(p->data, PKT_DATA_MAX, ip, room, type, code,
-	    src, mtu);
+	    src, arg);
 	if (p->len == 0) {
 		pkt_free(&rt->dp->pool, p);
 		return;
@@ -872,6 +891,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	uint8_t *ip, mcopy[60 + 8];
 	struct pkt *q;
 	char a[16];
+	int redirect;
 
 	if (!ether_is_multicast(dmac) && memcmp(dmac, r->mac, 6) != 0) {
 		rt->c[ROUTER_C_DROP_NOT_FOR_US]++;
@@ -1069,8 +1089,28 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		    ICMP_UNREACH_HOST, 0);
 		goto done;
 	}
+	/*
+	 * ip_forward(): out the interface it came in on, from a sender on
+	 * that interface's network, by a route that is not the default one
+	 * and not to an address we publish: the sender could have gone to
+	 * the next hop itself.  Forwarded all the same, and the sender told
+	 * (a host redirect, as Router Requirements ask).
+	 */
+	redirect = ro == r && rt->sysctl[SYSCTL_REDIRECT] && rte->plen != 0 &&
+	    rif_onlink(r, ip_get32(mcopy + 12)) &&
+	    (rt->npub == 0 || router_pub_find(rt, (int)(r - rt->rifs),
+	    dst) == NULL);
+	if (redirect && p->traced)
+		dp_trace(rt->dp, p, "router", "out %s, the interface it came "
+		    "in on, from a host on its network: redirect to %s sent",
+		    ro->port->name, ipstr(nh, a));
 	rt->c[ROUTER_C_FORWARDED]++;
 	router_send_mtu(rt, ro, nh, p);
+	if (redirect) {
+		rt->c[ROUTER_C_REDIRECTS]++;
+		router_icmp_error(rt, r, mcopy, mlen, ICMP_REDIRECT,
+		    ICMP_REDIRECT_HOST, nh);
+	}
 	return;
 done:
 	pkt_free(&rt->dp->pool, p);

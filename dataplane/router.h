@@ -65,6 +65,7 @@
 	X(DHCP_BOUND,	"dhcp-bound",	"DHCP leases taken or renewed") \
 	X(DHCP_LOST,	"dhcp-lost",	"DHCP leases that ended (expired or NAK): address removed") \
 	X(DROP_DHCP_BAD, "drop-dhcp-bad", "dropped: a DHCP answer that is broken, not for our request, or not for the client's state") \
+	X(REDIRECTS,	"redirects",	"ICMP host redirects sent: forwarded out the interface it came in on (net.inet.ip.redirect)") \
 	X(DHCPD_DISCOVER, "dhcpd-discover", "DHCPDISCOVERs the server (dhcpd.conf) received") \
 	X(DHCPD_PROBES,	"dhcpd-probes",	"addresses the server asked ARP about before offering them (1-2 s)") \
 	X(DHCPD_CONFLICTS, "dhcpd-conflicts", "addresses another host answered ARP for: abandoned for an hour, another offered") \

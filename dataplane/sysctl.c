@@ -15,6 +15,8 @@ const struct sysctl_def sysctl_defs[SYSCTL__MAX] = {
 	    ARP_KEEP },
 	[SYSCTL_ARPDOWN] = { "net.inet.ip.arpdown", 0, INT_MAX,
 	    ARP_DOWNTIME },
+	/* ipsendredirects: on, as IPSENDREDIRECTS has it */
+	[SYSCTL_REDIRECT] = { "net.inet.ip.redirect", 0, 1, 1 },
 	/* ip6_sysctl(): off by default, as IPv4's. */
 	[SYSCTL_FORWARDING6] = { "net.inet6.ip6.forwarding", 0, 1, 0 },
 };

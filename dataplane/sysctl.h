@@ -1,6 +1,6 @@
 /*
  * The sysctls sluice has, named as sysctl(8) names them: forwarding (off
- * by default, as on OpenBSD) and ARP's two timers (sys/netinet/if_ether.c:
+ * by default, as on OpenBSD), redirects (on) and ARP's two timers (sys/netinet/if_ether.c:
  * arpt_keep, how long an answer is good, and arpt_down, how long a next
  * hop that never answered is left alone).  /etc/sysctl.conf sets them at
  * start, `sluicectl sysctl NAME=VALUE' at run time; both take the same
@@ -15,6 +15,7 @@ enum {
 	SYSCTL_FORWARDING,
 	SYSCTL_ARPTIMEOUT,
 	SYSCTL_ARPDOWN,
+	SYSCTL_REDIRECT,
 	SYSCTL_FORWARDING6,
 	SYSCTL__MAX
 };

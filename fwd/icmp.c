@@ -26,12 +26,14 @@ ip_header_ok(const uint8_t *ip, uint32_t room)
 /*
  * Write into out (room bytes) an Ethernet frame carrying an ICMP error
  * about the IPv4 packet at orig (len bytes from its IP header), from our
- * address src.  MACs are left zero for the sender to fill in.  Returns
- * the frame length, or 0 if it does not fit.
+ * address src.  arg is what the type carries in its second word: a
+ * needfrag's next-hop MTU, a redirect's gateway.  MACs are left zero for
+ * the sender to fill in.  Returns the frame length, or 0 if it does not
+ * fit.
  */
 uint32_t
 icmp_error_build(uint8_t *out, uint32_t room, const uint8_t *orig,
-    uint32_t len, uint8_t type, uint8_t code, uint32_t src, uint16_t mtu)
+    uint32_t len, uint8_t type, uint8_t code, uint32_t src, uint32_t arg)
 {
 	uint32_t ohl = (orig[0] & 0x0f) * 4u, quote = ohl + 8, total;
 	uint8_t *ip = out + ETHER_HDR_LEN, *icmp = ip + 20;
@@ -54,7 +56,9 @@ icmp_error_build(uint8_t *out, uint32_t room, const uint8_t *orig,
 	icmp[0] = type;
 	icmp[1] = code;
 	if (type == ICMP_UNREACH && code == ICMP_UNREACH_NEEDFRAG)
-		ether_put16(icmp + 6, mtu);
+		ether_put16(icmp + 6, (uint16_t)arg);	/* the next-hop MTU */
+	else if (type == ICMP_REDIRECT)
+		ip_put32(icmp + 4, arg);		/* the better gateway */
 	memcpy(icmp + 8, orig, quote);
 	c = ~csum_fold(csum_partial(icmp, 8 + quote, 0));
 	ether_put16(icmp + 2, c);

@@ -108,6 +108,8 @@ ip_put32(uint8_t *p, uint32_t v)
 #define ICMP_UNREACH_HOST	1
 #define ICMP_UNREACH_PORT	3
 #define ICMP_UNREACH_NEEDFRAG	4
+#define ICMP_REDIRECT		5
+#define ICMP_REDIRECT_HOST	1
 #define ICMP_ECHO		8
 #define ICMP_TIMXCEED		11
 
@@ -115,7 +117,7 @@ ip_put32(uint8_t *p, uint32_t v)
 #define IP_MF			0x2000	/* ip_off: more fragments */
 
 uint32_t icmp_error_build(uint8_t *, uint32_t, const uint8_t *, uint32_t,
-	    uint8_t, uint8_t, uint32_t, uint16_t);
+	    uint8_t, uint8_t, uint32_t, uint32_t);
 int	 icmp_echo_reply(uint8_t *, uint32_t, uint32_t);
 int	 ip_header_ok(const uint8_t *, uint32_t);
 uint32_t ip_frag_len(const uint8_t *, uint32_t);

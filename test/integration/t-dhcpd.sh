@@ -171,6 +171,10 @@ check "restarted, dhcpd leases has the lease from the file" sh -c "
 	grep -qx '	client-hostname \"db01\";' $TMP/leases2"
 check "db01 comes back with the same address" dhc -1
 check "... $ip4" sh -c "ip -n $DB -4 -o addr show dev vio0 | grep -q ' $ip4/'"
+# (and knows the router's MAC again: dhclient -r sends its RELEASE and
+# removes the address at once, and one waiting for ARP then never leaves)
+check "db01 pings the router after the restart" \
+	ip netns exec "$DB" ping -c 1 -W 2 10.50.0.1
 check "dhclient -r releases it" dhc -r
 released() {
 	! "$SLUICECTL" -s "$SOCK" dhcpd leases | grep -q "lease $ip4 {"

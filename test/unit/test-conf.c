@@ -480,6 +480,7 @@ Test(conf, radconf_unclosed_blocks)
 	put("rad.conf", "dns {\n\tnameserver 2001:db8::53\n");
 	cr_assert_neq(load(), 0);
 	EXPECT_ERR("/rad.conf:3:1: expected \"}\" closing dns");
+	conf_free(c);
 	put("rad.conf", "interface em0 {\n\tprefix 2001:db8::/64 {\n"
 	    "\t\tvalid lifetime 600\n");
 	cr_assert_neq(load(), 0);

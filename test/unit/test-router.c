@@ -337,3 +337,90 @@ Test(router, gso_no_df_udp_segmented_and_fragmented)
 		    "datagram %d: its share of the payload", k);
 	}
 }
+
+/*
+ * ip_forward()'s redirect: db01 sends to 203.0.113.5, whose route leads
+ * back out vether0 to a router beside it (10.50.0.2): the packet is
+ * forwarded there and db01 told, from the gateway it used, to go to
+ * 10.50.0.2 itself.  net.inet.ip.redirect=0 forwards without telling.
+ */
+Test(router, same_interface_forward_sends_a_redirect)
+{
+	static const uint8_t r2[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+	static uint8_t f[14 + 128], got[4 * 2048];
+	struct pkt_offload off;
+	struct conf *conf;
+	struct dp dp;
+	uint32_t len, lens[4], n;
+	uint8_t a[64], *ip = f + 14, *icmp;
+	int k, fwd = -1, red = -1;
+
+	put("pf.conf", "pass\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	n = arp_build(a, 1, r2, 0x0a320002, NULL, 0x0a320001);
+	send1(&dp, "tap0", a, n, NULL);
+	cr_assert_eq(dptest_ctl_rc(&dp, "route add 203.0.113.0/24 10.50.0.2"),
+	    0, "%s", dptest_out);
+	len = gso_frame(f, 0, 0, 100, 1, &off);
+	ip_put32(ip + 16, 0xcb007105);		/* 203.0.113.5 */
+	ether_put16(ip + 10, 0);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(ip + 26, 0);		/* UDP: no checksum */
+	send1(&dp, "tap0", f, len, NULL);
+	cr_expect_eq(dp.router.c[ROUTER_C_REDIRECTS], 1);
+	cr_assert_eq(dptest_ctl_rc(&dp, "sysctl net.inet.ip.redirect=0"), 0);
+	send1(&dp, "tap0", f, len, NULL);
+	cr_expect_eq(dp.router.c[ROUTER_C_REDIRECTS], 1, "redirect=0");
+	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 2, "forwarded both");
+	dptest_destroy(&dp, conf);
+	n = (uint32_t)ip_frames("tap0", got, lens, 4);
+	cr_assert_eq(n, 3, "two forwarded, one redirect: %u", n);
+	for (k = 0; k < 3; k++) {
+		const uint8_t *g = got + k * 2048;
+
+		if (g[14 + 9] == 1 && red < 0)
+			red = k;
+		else if (ip_get32(g + 14 + 16) == 0xcb007105 && fwd < 0)
+			fwd = k;
+	}
+	cr_assert(fwd >= 0 && red >= 0);
+	cr_expect_eq(memcmp(got + fwd * 2048, r2, 6), 0, "to 10.50.0.2");
+	icmp = got + red * 2048 + 14 + 20;
+	cr_expect_eq(memcmp(got + red * 2048, db, 6), 0, "to db01");
+	cr_expect_eq(ip_get32(got + red * 2048 + 14 + 12), 0x0a320001,
+	    "from the gateway db01 used");
+	cr_expect_eq(icmp[0], ICMP_REDIRECT);
+	cr_expect_eq(icmp[1], ICMP_REDIRECT_HOST);
+	cr_expect_eq(ip_get32(icmp + 4), 0x0a320002, "the better gateway");
+	cr_expect_eq(ip_get32(icmp + 8 + 16), 0xcb007105, "the quote");
+	cr_expect_eq(csum_fold(csum_partial(icmp, lens[red] - 34, 0)), 0xffff);
+}
+
+/* Not by the default route: the sender's own default is the shortcut. */
+Test(router, no_redirect_by_the_default_route)
+{
+	static const uint8_t r2[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+	static uint8_t f[14 + 128];
+	struct pkt_offload off;
+	struct conf *conf;
+	struct dp dp;
+	uint32_t len, n;
+	uint8_t a[64], *ip = f + 14;
+
+	put("pf.conf", "pass\n");
+	put("mygate", "10.50.0.2\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	n = arp_build(a, 1, r2, 0x0a320002, NULL, 0x0a320001);
+	send1(&dp, "tap0", a, n, NULL);
+	len = gso_frame(f, 0, 0, 100, 1, &off);
+	ip_put32(ip + 16, 0xcb007105);
+	ether_put16(ip + 10, 0);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(ip + 26, 0);
+	send1(&dp, "tap0", f, len, NULL);
+	cr_expect_eq(dp.router.c[ROUTER_C_FORWARDED], 1);
+	cr_expect_eq(dp.router.c[ROUTER_C_REDIRECTS], 0);
+	dptest_destroy(&dp, conf);
+}
