@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1170,6 +1171,15 @@ vm_skip_nl(struct lex *lx)
 	}
 }
 
+/* The first token of a braced file's next statement; 0 at its end. */
+static int
+file_next(struct lex *lx, struct tok *t)
+{
+	vm_skip_nl(lx);
+	lex_next(lx, t);
+	return t->type != T_EOF;
+}
+
 /* Skip to the end of the statement, over any braced block. */
 static void
 vm_skip_stmt(struct lex *lx)
@@ -1436,11 +1446,7 @@ conf_parse_vmconf(struct conf *c, const char *path)
 
 	if ((buf = lex_open(c, &lx, path)) == NULL)
 		return -1;
-	for (;;) {
-		vm_skip_nl(&lx);
-		lex_next(&lx, &t);
-		if (t.type == T_EOF)
-			break;
+	while (file_next(&lx, &t)) {
 		if (strcmp(t.text, "switch") == 0) {
 			struct conf_switch *sw;
 
@@ -1505,15 +1511,11 @@ conf_parse_vmconf(struct conf *c, const char *path)
 static int
 block_next(struct lex *lx, struct tok *t, const char *what)
 {
-	vm_skip_nl(lx);
-	lex_next(lx, t);
-	if (t->type == T_RBRACE)
-		return 0;
-	if (t->type == T_EOF) {
+	if (!file_next(lx, t)) {
 		conf_err(lx->c, &t->pos, "expected \"}\" closing %s", what);
 		return 0;
 	}
-	return 1;
+	return t->type != T_RBRACE;
 }
 
 /* ---- rad.conf ---------------------------------------------------------- */
@@ -1869,11 +1871,7 @@ conf_parse_radconf(struct conf *c, const char *path)
 		return -1;
 	c->has_rad = 1;
 	rad_defaults(&c->rad);
-	for (;;) {
-		vm_skip_nl(&lx);
-		lex_next(&lx, &t);
-		if (t.type == T_EOF)
-			break;
+	while (file_next(&lx, &t)) {
 		serr = c->errors;
 		if (strcmp(t.text, "interface") == 0) {
 			struct conf_rad_if *ri;
@@ -2107,39 +2105,29 @@ dhcpd_param(struct lex *lx, const struct tok *t, struct conf_dhcpd_opts *o)
 void
 conf_dhcpd_inherit(struct conf_dhcpd_opts *o, const struct conf_dhcpd_opts *g)
 {
-	unsigned set = o->set;
+#define F(bit, field) { bit, offsetof(struct conf_dhcpd_opts, field), \
+	sizeof(((struct conf_dhcpd_opts *)0)->field) }
+	static const struct {
+		unsigned	 bit;
+		size_t		 off, len;
+	} fields[] = {
+		F(DHCPD_O_ROUTERS, nrouters), F(DHCPD_O_ROUTERS, routers),
+		F(DHCPD_O_DNS, ndns), F(DHCPD_O_DNS, dns),
+		F(DHCPD_O_DOMAIN, domain), F(DHCPD_O_MASK, mask),
+		F(DHCPD_O_DEFLEASE, default_lease),
+		F(DHCPD_O_MAXLEASE, max_lease),
+		F(DHCPD_O_NTP, nntp), F(DHCPD_O_NTP, ntp),
+		F(DHCPD_O_BCAST, bcast), F(DHCPD_O_MTU, mtu),
+		F(DHCPD_O_NEXTSRV, next_server), F(DHCPD_O_FILE, filename),
+		F(DHCPD_O_SNAME, server_name),
+	};
+#undef F
+	size_t i;
 
-	if (!(set & DHCPD_O_ROUTERS)) {
-		o->nrouters = g->nrouters;
-		memcpy(o->routers, g->routers, sizeof(o->routers));
-	}
-	if (!(set & DHCPD_O_DNS)) {
-		o->ndns = g->ndns;
-		memcpy(o->dns, g->dns, sizeof(o->dns));
-	}
-	if (!(set & DHCPD_O_DOMAIN))
-		memcpy(o->domain, g->domain, sizeof(o->domain));
-	if (!(set & DHCPD_O_MASK))
-		o->mask = g->mask;
-	if (!(set & DHCPD_O_DEFLEASE))
-		o->default_lease = g->default_lease;
-	if (!(set & DHCPD_O_MAXLEASE))
-		o->max_lease = g->max_lease;
-	if (!(set & DHCPD_O_NTP)) {
-		o->nntp = g->nntp;
-		memcpy(o->ntp, g->ntp, sizeof(o->ntp));
-	}
-	if (!(set & DHCPD_O_BCAST))
-		o->bcast = g->bcast;
-	if (!(set & DHCPD_O_MTU))
-		o->mtu = g->mtu;
-	if (!(set & DHCPD_O_NEXTSRV))
-		o->next_server = g->next_server;
-	if (!(set & DHCPD_O_FILE))
-		memcpy(o->filename, g->filename, sizeof(o->filename));
-	if (!(set & DHCPD_O_SNAME))
-		memcpy(o->server_name, g->server_name,
-		    sizeof(o->server_name));
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!(o->set & fields[i].bit))
+			memcpy((char *)o + fields[i].off,
+			    (const char *)g + fields[i].off, fields[i].len);
 	o->set |= g->set;
 }
 
@@ -2160,6 +2148,25 @@ dhcpd_open(struct lex *lx, const char *what)
 	return -1;
 }
 
+/*
+ * The next of a fixed array's max slots (*n counts those taken), zeroed;
+ * when all are taken, an error at pos ("more than max WHAT") and the
+ * caller's scratch, so that parsing goes on and nothing is kept.
+ */
+static void *
+conf_slot(struct conf *c, const struct conf_pos *pos, void *base, int *n,
+    int max, size_t size, void *scratch, const char *what)
+{
+	void *p = scratch;
+
+	if (*n == max)
+		conf_err(c, pos, "more than %d %s", max, what);
+	else
+		p = (char *)base + (size_t)(*n)++ * size;
+	memset(p, 0, size);
+	return p;
+}
+
 /* host NAME { hardware ethernet MAC; fixed-address A; } */
 static void
 dhcpd_parse_host(struct lex *lx)
@@ -2174,13 +2181,8 @@ dhcpd_parse_host(struct lex *lx)
 		vm_skip_stmt(lx);
 		return;
 	}
-	if (c->ndhosts == CONF_DHCPD_MAX_HOSTS) {
-		conf_err(c, &name.pos, "more than %d hosts",
-		    CONF_DHCPD_MAX_HOSTS);
-		h = &dummy;
-	} else
-		h = &c->dhosts[c->ndhosts++];
-	memset(h, 0, sizeof(*h));
+	h = conf_slot(c, &name.pos, c->dhosts, &c->ndhosts,
+	    CONF_DHCPD_MAX_HOSTS, sizeof(*h), &dummy, "hosts");
 	snprintf(h->name, sizeof(h->name), "%s", name.text);
 	h->pos = name.pos;
 	snprintf(what, sizeof(what), "host %s", h->name);
@@ -2226,18 +2228,12 @@ dhcpd_parse_subnet(struct lex *lx)
 	char what[64];
 	int errors;
 
-	memset(&dummy, 0, sizeof(dummy));
 	if (vm_expect(lx, &a, T_WORD, "a subnet address") != 0) {
 		vm_skip_stmt(lx);
 		return;
 	}
-	if (c->ndsubnets == CONF_DHCPD_MAX_SUBNETS) {
-		conf_err(c, &a.pos, "more than %d subnets",
-		    CONF_DHCPD_MAX_SUBNETS);
-		s = &dummy;
-	} else
-		s = &c->dsubnets[c->ndsubnets++];
-	memset(s, 0, sizeof(*s));
+	s = conf_slot(c, &a.pos, c->dsubnets, &c->ndsubnets,
+	    CONF_DHCPD_MAX_SUBNETS, sizeof(*s), &dummy, "subnets");
 	s->pos = a.pos;
 	if (dhcpd_addr(lx, &a, &s->net) != 0 || rad_word(lx, "netmask") != 0 ||
 	    dhcpd_next_addr(lx, &s->mask, "a netmask") != 0) {
@@ -2256,12 +2252,8 @@ dhcpd_parse_subnet(struct lex *lx)
 			struct conf_dhcpd_range *r, rd;
 			struct tok hi;
 
-			if (s->nranges == CONF_DHCPD_MAX_RANGES) {
-				conf_err(c, &t.pos, "more than %d ranges",
-				    CONF_DHCPD_MAX_RANGES);
-				r = &rd;
-			} else
-				r = &s->ranges[s->nranges++];
+			r = conf_slot(c, &t.pos, s->ranges, &s->nranges,
+			    CONF_DHCPD_MAX_RANGES, sizeof(*r), &rd, "ranges");
 			r->pos = t.pos;
 			if (dhcpd_next_addr(lx, &r->lo, "a range's first "
 			    "address") == 0) {
@@ -2345,11 +2337,7 @@ conf_parse_dhcpdconf(struct conf *c, const char *path)
 	/* dhcpd(8)'s defaults: 12 hours, a day at most. */
 	c->dhcpd.default_lease = 43200;
 	c->dhcpd.max_lease = 86400;
-	for (;;) {
-		vm_skip_nl(&lx);
-		lex_next(&lx, &t);
-		if (t.type == T_EOF)
-			break;
+	while (file_next(&lx, &t)) {
 		serr = c->errors;
 		if (strcmp(t.text, "subnet") == 0) {
 			dhcpd_parse_subnet(&lx);
@@ -2444,24 +2432,15 @@ conf_parse_leases(struct conf *c, const char *path)
 
 	if ((buf = lex_open(c, &lx, path)) == NULL)
 		return -1;
-	for (;;) {
-		vm_skip_nl(&lx);
-		lex_next(&lx, &t);
-		if (t.type == T_EOF)
-			break;
+	while (file_next(&lx, &t)) {
 		if (strcmp(t.text, "lease") != 0) {
 			conf_err(c, &t.pos, "expected lease, found %s",
 			    t.type == T_RBRACE ? "\"}\"" : t.text);
 			vm_skip_stmt(&lx);
 			continue;
 		}
-		if (c->ndleases == CONF_DHCPD_MAX_LEASES) {
-			conf_err(c, &t.pos, "more than %d leases",
-			    CONF_DHCPD_MAX_LEASES);
-			l = &dummy;
-		} else
-			l = &c->dleases[c->ndleases++];
-		memset(l, 0, sizeof(*l));
+		l = conf_slot(c, &t.pos, c->dleases, &c->ndleases,
+		    CONF_DHCPD_MAX_LEASES, sizeof(*l), &dummy, "leases");
 		l->pos = t.pos;
 		lerr = c->errors;
 		if (dhcpd_next_addr(&lx, &l->addr, "the lease's address") != 0 ||
