@@ -116,16 +116,13 @@ in_ranges(const struct conf_dhcpd_subnet *s, uint32_t a)
 	return 0;
 }
 
-/*
- * Whether a may be leased to mac: in a range, neither ours nor another
- * host's fixed address, and held by no live lease of another client.
- */
+/* Whether a is one of s's to lease to mac: in a range, neither ours nor
+ * another host's fixed address (leases aside). */
 static int
-addr_free(struct dp *dp, const struct conf_dhcpd_subnet *s, uint32_t a,
+addr_leasable(struct dp *dp, const struct conf_dhcpd_subnet *s, uint32_t a,
     const uint8_t *mac)
 {
 	const struct conf *c = dp->conf;
-	struct dhcpd_lease *l;
 	int i, k;
 
 	if (!in_ranges(s, a))
@@ -139,6 +136,21 @@ addr_free(struct dp *dp, const struct conf_dhcpd_subnet *s, uint32_t a,
 		    (!c->dhosts[i].has_mac ||
 		    memcmp(c->dhosts[i].mac, mac, 6) != 0))
 			return 0;
+	return 1;
+}
+
+/*
+ * Whether a may be leased to mac: leasable, and held by no live lease of
+ * another client.
+ */
+static int
+addr_free(struct dp *dp, const struct conf_dhcpd_subnet *s, uint32_t a,
+    const uint8_t *mac)
+{
+	struct dhcpd_lease *l;
+
+	if (!addr_leasable(dp, s, a, mac))
+		return 0;
 	if ((l = lease_by_addr(dp->router.dhcpd, a)) != NULL &&
 	    lease_live(l, dp->now) && (l->state == DHCPD_L_DECLINED ||
 	    memcmp(l->mac, mac, 6) != 0))
@@ -204,13 +216,18 @@ lease_set(struct dp *dp, uint32_t a, const struct dhcp_msg *m, uint8_t st,
 /*
  * The address to offer mac (RFC 2131 4.3.1): its fixed address, else its
  * lease (even one that ended, if still free), else the one it asks for
- * if free, else the first free one.  0: none left.
+ * if free, else the first free one, else, as dhcpd reclaims abandoned
+ * leases only then, the one abandoned longest ago, when RECLAIM (for a
+ * DISCOVER, not for the probe that just found one in use: the probe
+ * before the offer asks again whether someone holds it).  0: none left.
  */
 static uint32_t
 dhcpd_pick(struct dp *dp, const struct conf_dhcpd_subnet *s,
-    const struct dhcp_msg *m)
+    const struct dhcp_msg *m, int reclaim)
 {
-	struct dhcpd_lease *l;
+	struct dhcpd *d = dp->router.dhcpd;
+	struct dhcpd_lease *l, *old = NULL;
+	char b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
 	uint32_t a;
 	int k;
 
@@ -225,7 +242,19 @@ dhcpd_pick(struct dp *dp, const struct conf_dhcpd_subnet *s,
 		for (a = s->ranges[k].lo; a <= s->ranges[k].hi && a != 0; a++)
 			if (addr_free(dp, s, a, m->chaddr))
 				return a;
-	return 0;
+	for (k = 0; k < d->nleases; k++) {
+		l = &d->leases[k];
+		if (l->state == DHCPD_L_DECLINED && lease_live(l, dp->now) &&
+		    addr_leasable(dp, s, l->addr, m->chaddr) &&
+		    (old == NULL || (int32_t)(l->ends - old->ends) < 0))
+			old = l;
+	}
+	if (old == NULL || !reclaim)
+		return 0;
+	dp->router.c[ROUTER_C_DHCPD_RECLAIMED]++;
+	fprintf(stderr, "sluiced: dhcpd: no free address in subnet %s: reclaiming "
+	    "abandoned %s\n", ip4str(s->net, b), ip4str(old->addr, c));
+	return old->addr;
 }
 
 /*
@@ -521,7 +550,7 @@ dhcpd_tick(struct dp *dp)
 			dhcpd_save(dp);
 		}
 		pr->addr = 0;
-		if ((addr = dhcpd_pick(dp, s, &pr->m)) == 0 ||
+		if ((addr = dhcpd_pick(dp, s, &pr->m, 0)) == 0 ||
 		    lease_set(dp, addr, &pr->m, DHCPD_L_OFFERED,
 		    DHCPD_OFFER_HOLD) == NULL) {
 			rt->c[ROUTER_C_DHCPD_POOL_EMPTY]++;
@@ -581,7 +610,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 			    ip4str(pr->addr, a));
 			return 1;
 		}
-		if ((addr = dhcpd_pick(dp, s, &m)) == 0) {
+		if ((addr = dhcpd_pick(dp, s, &m, 1)) == 0) {
 			rt->c[ROUTER_C_DHCPD_POOL_EMPTY]++;
 			dhcpd_trace(dp, p, "%s: DISCOVER from %s: no free "
 			    "address", r->port->name, mac);

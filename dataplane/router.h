@@ -69,6 +69,7 @@
 	X(DHCPD_DISCOVER, "dhcpd-discover", "DHCPDISCOVERs the server (dhcpd.conf) received") \
 	X(DHCPD_PROBES,	"dhcpd-probes",	"addresses the server asked ARP about before offering them (1-2 s)") \
 	X(DHCPD_CONFLICTS, "dhcpd-conflicts", "addresses another host answered ARP for: abandoned for an hour, another offered") \
+	X(DHCPD_RECLAIMED, "dhcpd-reclaimed", "abandoned addresses offered again: the subnet had no free one left") \
 	X(DHCPD_OFFERS,	"dhcpd-offers",	"DHCPOFFERs the server sent") \
 	X(DHCPD_REQUESTS, "dhcpd-requests", "DHCPREQUESTs the server received") \
 	X(DHCPD_ACKS,	"dhcpd-acks",	"DHCPACKs the server sent (leases and INFORM answers)") \

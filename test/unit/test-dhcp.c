@@ -655,9 +655,25 @@ Test(dhcpd, an_address_in_use_is_abandoned)
 	cr_expect_eq(m.type, DHCPOFFER);
 	cr_expect_eq(m.yiaddr, POOL1, "not the one in use");
 	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_PROBES], 2);
+	/* nothing free: the abandoned one is asked about again */
+	forget();
 	ask(cli_b, DHCPDISCOVER, 0, 0, 0, 0);
-	cr_expect_eq(nout, 0, "10.50.0.100 is abandoned, .101 offered");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_RECLAIMED], 1);
+	expect_probe(0, POOL0);
+	forget();
+	arp_says(squatter, POOL0);	/* still there */
+	dptest_run_to(&dp, dp.now + DHCPD_PROBE_WAIT);
+	cr_expect_eq(nout, 0, "no offer: .100 in use, .101 offered to a");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_CONFLICTS], 2);
 	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_POOL_EMPTY], 1);
+	/* gone: reclaimed and offered */
+	ask(cli_b, DHCPDISCOVER, 0, 0, 0, 0);
+	expect_probe(0, POOL0);
+	forget();
+	dptest_run_to(&dp, dp.now + DHCPD_PROBE_WAIT);
+	cr_assert(reply(&m, NULL));
+	cr_expect_eq(m.yiaddr, POOL0, "the squatter left: reclaimed");
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_RECLAIMED], 2);
 	probe_wait = 1;
 }
 
