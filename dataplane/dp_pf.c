@@ -976,7 +976,7 @@ pf_pool_get(struct dp *dp, const struct acl_rule *r, int side,
 	if (pf->pool_memo[side].pool == pool)
 		return pf->pool_memo[side].addr;
 	pf->pool_memo[side].sticky = 0;
-	to = dp_pf_pool_map(dp, r, side, src, dst, why,
+	to = dp_pf_pool_map(dp, r, side, src, dst, 0, why,
 	    p != NULL && p->traced ? how : NULL, sizeof(how));
 	if (p != NULL && p->traced) {
 		if (to != 0 && pf->pool_memo[side].sticky)
@@ -1037,6 +1037,58 @@ pf_nat_pick(struct dp *dp, const struct acl_pool *pool, struct state_key *k,
 }
 
 /*
+ * nat-to's port for key k (source at end SIDE) on the address *to that
+ * rule r's pool gave, as pf_get_sport() finds it: when that address has
+ * no port free, a pool that walks (random, round-robin, least-states)
+ * is asked for another, until it gives the first again (or none, or
+ * after POOL_RETRY_MAX more: each costs a bounded port search); the
+ * other types fail.  The port, with *to, k and the packet's pool memo
+ * on the address that had it; 0 when none did.
+ */
+#define POOL_RETRY_MAX	8
+
+static uint16_t
+pf_nat_pick_walk(struct dp *dp, const struct acl_rule *r,
+    struct state_key *k, int side, const uint8_t *src, const uint8_t *dst,
+    uint32_t *to)
+{
+	struct dp_pf *pf = &dp->pf;
+	uint8_t type = r->nat.opts & ACL_POOL_TYPEMASK;
+	uint32_t next = *to;
+	uint16_t port;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	int why, n;
+
+	if ((port = pf_nat_pick(dp, &r->nat, k, side)) != 0)
+		return port;
+	if (type != ACL_POOL_RANDOM && type != ACL_POOL_ROUNDROBIN &&
+	    type != ACL_POOL_LEASTSTATES)
+		return 0;
+	for (n = 0; n < POOL_RETRY_MAX; n++) {
+		uint32_t last = next;
+
+		next = dp_pf_pool_map(dp, r, PF_POOL_NAT, src, dst, last,
+		    &why, NULL, 0);
+		if (next == 0 || next == *to)
+			break;
+		pf->c[PF_C_POOL_NEXT]++;
+		if (pf->pool_pkt != NULL && pf->pool_pkt->traced)
+			dp_trace(dp, pf->pool_pkt, "nat", "nat-to: no port "
+			    "free on %s, the pool's next address %s",
+			    inet_ntop(AF_INET, &last, a, sizeof(a)),
+			    inet_ntop(AF_INET, &next, b, sizeof(b)));
+		k->addr[side].w[0] = next;
+		if ((port = pf_nat_pick(dp, &r->nat, k, side)) != 0) {
+			*to = next;
+			pf->pool_memo[PF_POOL_NAT].addr = next;
+			return port;
+		}
+	}
+	k->addr[side].w[0] = *to;
+	return 0;
+}
+
+/*
  * The classifier's acl_nat_fn: what a match rule's nat-to makes of the
  * packet, address and port, as pf_get_transaddr() gives it to the rules
  * after it (pd->nsaddr, pd->nsport).  IPv4 TCP and UDP; other packets
@@ -1050,7 +1102,7 @@ pf_nat_hook(void *arg, const struct acl_rule *r, const struct acl_pkt *orig,
 	struct dp *dp = arg;
 	struct state_key k;
 	uint32_t to;
-	uint16_t port;
+	uint16_t port, sport;
 	int why, dir = r->direction == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 	int side = dir == STATE_DIR_IN ? 0 : 1;
 
@@ -1071,9 +1123,14 @@ pf_nat_hook(void *arg, const struct acl_rule *r, const struct acl_pkt *orig,
 	    htons(orig->sport), htons(orig->dport), dir);
 	k.addr[side].w[0] = to;
 	dp->pf.nat_memo.valid = 0;
-	dp->pf.nat_memo.key = k;
-	if ((port = pf_nat_pick(dp, &r->nat, &k, side)) == 0)
+	sport = k.port[side];
+	if ((port = pf_nat_pick_walk(dp, r, &k, side, orig->src.b,
+	    orig->dst.b, &to)) == 0)
 		return -1;
+	np->src.w[0] = to;
+	/* the key pf_xlate_key() will ask with: the port as it came */
+	dp->pf.nat_memo.key = k;
+	dp->pf.nat_memo.key.port[side] = sport;
 	dp->pf.nat_memo.pool = &r->nat;
 	dp->pf.nat_memo.port = port;
 	dp->pf.nat_memo.valid = 1;
@@ -1107,9 +1164,10 @@ pf_translate(struct pkt *p, const struct l3info *li, const struct state *s,
  */
 static int
 pf_xlate_key(struct dp *dp, const struct l3info *li, struct state_key *k,
-    int sdir, const struct acl_pool *nat, uint32_t nat_to,
+    int sdir, const struct acl_rule *nr, uint32_t *nat_to,
     const struct acl_pool *rdr, uint32_t rdr_to, struct nat_rewrite *rw)
 {
+	const struct acl_pool *nat = nr != NULL ? &nr->nat : NULL;
 	int si = sdir == STATE_DIR_IN ? 0 : 1, di = !si;
 	int ports = li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP;
 	int icmp = li->proto == L3_IPPROTO_ICMP &&
@@ -1129,12 +1187,13 @@ pf_xlate_key(struct dp *dp, const struct l3info *li, struct state_key *k,
 	}
 	if (nat == NULL)
 		return 0;
-	k->addr[si].w[0] = nat_to;
-	rw->src = nat_to;
+	k->addr[si].w[0] = *nat_to;
 	np = ntohs(k->port[si]);
 	if ((ports || icmp) && nat->proxy_port[0] != 0 &&
-	    (np = pf_nat_pick(dp, nat, k, si)) == 0)
+	    (np = pf_nat_pick_walk(dp, nr, k, si, li->src, li->dst,
+	    nat_to)) == 0)
 		return -1;
+	rw->src = *nat_to;
 	rw->sport = np;
 	k->port[si] = htons(np);
 	if (li->proto == L3_IPPROTO_ICMP)
@@ -2238,7 +2297,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	uint32_t rule, m, nat_to, rdr_to, node = UINT32_MAX;
 	uint16_t ifx;
 	const char *tag;
-	int pwhy, sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
+	int pwhy, xfail, sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 
 	if (!dp_pf_filters(dp, port))
 		return PF_PASS;
@@ -2496,9 +2555,12 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		ifx = 0;
 	wire = key;
 	stack = key;
-	if ((nat != NULL || rdr != NULL) &&
-	    pf_xlate_key(dp, &li, dir == ACL_IN ? &stack : &wire, sdir, nat,
-	    nat_to, rdr, rdr_to, &rw) != 0) {
+	pf->pool_pkt = p;
+	xfail = (nat != NULL || rdr != NULL) && pf_xlate_key(dp, &li,
+	    dir == ACL_IN ? &stack : &wire, sdir, nat != NULL ? res.ar_nat :
+	    NULL, &nat_to, rdr, rdr_to, &rw) != 0;
+	pf->pool_pkt = NULL;
+	if (xfail) {
 		pf->c[PF_C_TRANSLATE]++;
 		if (p->traced)
 			dp_trace(dp, p, "nat", "%s on %s: drop (nat-to: no free "
@@ -3036,7 +3098,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 
 		if ((i == 0 ? nat : rdr) == NULL)
 			continue;
-		to = dp_pf_pool_map(dp, r, i, ap.src.b, ap.dst.b, &why, how,
+		to = dp_pf_pool_map(dp, r, i, ap.src.b, ap.dst.b, 0, &why, how,
 		    sizeof(how));
 		if (to == 0) {
 			fprintf(out, "  %s: %s\n", i == 0 ? "nat-to" :

@@ -40,6 +40,7 @@
 	X(SYNPROXY,	"synproxy",	"synproxy")			\
 	X(TRANSLATE,	"translate",	"dropped: no address or port to give") \
 	X(NOROUTE,	"no-route",	"dropped: no route")		\
+	X(POOL_NEXT,	"pool-next-address", "nat-to's address had no port free: the pool's next one was tried (pf_get_sport())") \
 	X(POOL_EMPTY,	"pool-empty",	"dropped (as translate): a table, list or interface pool had no IPv4 address") \
 	X(POOL_STICKY,	"pool-sticky",	"new states given their source node's address (sticky-address)") \
 	X(FRAGFULL,	"frag-table-full", "first fragments not followed: table full") \
@@ -383,7 +384,7 @@ dp_pf_reassembles(const struct dp_pf *pf)
 #define PF_POOL_FAIL	1	/* no address for this packet */
 #define PF_POOL_EMPTY	2	/* a table, list or interface without one */
 uint32_t dp_pf_pool_map(struct dp *, const struct acl_rule *, int,
-	    const uint8_t *, const uint8_t *, int *, char *, size_t);
+	    const uint8_t *, const uint8_t *, uint32_t, int *, char *, size_t);
 int	 dp_pf_pool_rule(const struct dp_pf_ruleset *, const struct acl_rule *,
 	    uint32_t *, const char **);
 void	 dp_pf_pool_free(struct dp_pf_ruleset *);

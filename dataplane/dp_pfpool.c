@@ -471,13 +471,18 @@ pool_holds(const struct pf_ptab *t, uint32_t base, uint32_t mask, uint32_t a)
 /*
  * The address rule r's pool SIDE (PF_POOL_NAT, PF_POOL_RDR) gives a new
  * state from src to dst (network order bytes), network order; 0 when it
- * has none, *why saying which failure.  how, when not NULL, gets the
- * decision in words for traces and explain.  With pf->pool_dry nothing
- * moves: the position, the counts and the nodes stay as they are.
+ * has none, *why saying which failure.  after: 0, or the address the
+ * last try gave, which had no port free (pf_get_sport() asking again: a
+ * random pick on a network then takes the next address, as pf's
+ * pf_addr_inc() of its counter does; the other types move on as they
+ * would anyway).  how, when not NULL, gets the decision in words for
+ * traces and explain.  With pf->pool_dry nothing moves: the position,
+ * the counts and the nodes stay as they are.
  */
 uint32_t
 dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
-    const uint8_t *src, const uint8_t *dst, int *why, char *how, size_t hlen)
+    const uint8_t *src, const uint8_t *dst, uint32_t after, int *why,
+    char *how, size_t hlen)
 {
 	struct dp_pf *pf = &dp->pf;
 	struct dp_pf_ruleset *rs = pf->rs;
@@ -633,6 +638,14 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 			    "source");
 		break;
 	case ACL_POOL_RANDOM:
+		if (t == NULL && after != 0) {
+			out = htonl((base & mask) | ((ntohl(after) + 1) &
+			    ~mask));
+			if (how != NULL)
+				snprintf(how, hlen, "%s: random, the next "
+				    "address", name);
+			break;
+		}
 		if (t == NULL) {
 			out = htonl((base & mask) |
 			    (~mask == 0xffffffffu ? arc4random() :

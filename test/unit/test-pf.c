@@ -1924,6 +1924,79 @@ Test(pf, pool_random_network_and_list)
 	dptest_destroy(&dp, conf);
 }
 
+/* A UDP flow from db01 port SP to 198.51.100.1 port DP, out em0. */
+static void
+nat_flow(struct dp *dp, uint16_t sp, uint16_t dp_)
+{
+	uint8_t b[128];
+
+	feed(dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", sp,
+	    "198.51.100.1", dp_, 0));
+}
+
+/*
+ * pf_get_sport(): one port (50000) an address.  The first flow to :53
+ * takes .48's, one to :54 .49's; the next to :53 is .48's turn, whose
+ * port towards :53 is taken: the pool's next address has it free.
+ */
+Test(pf, pool_next_address_when_out_of_ports)
+{
+	struct conf *conf;
+	struct dp dp;
+	char a[INET_ADDRSTRLEN];
+	const char *b;
+	int i;
+
+	put("pf.conf", NAT_TO("198.51.100.48/31 port 50000 round-robin"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	dptest_ctl(&dp, "trace on 10");
+	nat_flow(&dp, 41001, 53);
+	nat_flow(&dp, 41002, 54);
+	nat_flow(&dp, 41003, 53);
+	cr_expect_str_eq(pool_addr(&dp, 0, 41001), "198.51.100.48");
+	cr_expect_str_eq(pool_addr(&dp, 0, 41002), "198.51.100.49");
+	cr_expect_str_eq(pool_addr(&dp, 0, 41003), "198.51.100.49",
+	    "%s", dptest_ctl(&dp, "pfctl -ss"));
+	cr_expect_eq(dp.pf.c[PF_C_POOL_NEXT], 1);
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "trace show"), "nat-to: no "
+	    "port free on 198.51.100.48, the pool's next address "
+	    "198.51.100.49"), "%s", dptest_out);
+	/* a fourth to :53: both ports towards it taken, back to the first */
+	nat_flow(&dp, 41004, 53);
+	cr_expect_str_eq(pool_addr(&dp, 0, 41004), "", "no state");
+	cr_expect_eq(dp.pf.c[PF_C_TRANSLATE], 1);
+	dptest_destroy(&dp, conf);
+
+	/* random: the next address after its pick, as pf_addr_inc() */
+	put("pf.conf", NAT_TO("198.51.100.48/31 port 50000 random"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (i = 0; i < 10; i++) {
+		nat_flow(&dp, (uint16_t)(42001 + 2 * i), (uint16_t)(100 + i));
+		nat_flow(&dp, (uint16_t)(42002 + 2 * i), (uint16_t)(100 + i));
+		snprintf(a, sizeof(a), "%s",
+		    pool_addr(&dp, 0, (uint16_t)(42001 + 2 * i)));
+		b = pool_addr(&dp, 0, (uint16_t)(42002 + 2 * i));
+		cr_expect(a[0] != '\0' && b[0] != '\0' && strcmp(a, b) != 0,
+		    "both flows to :%d translated, one on each address: "
+		    "%s, %s", 100 + i, a, b);
+	}
+	cr_expect_eq(dp.pf.c[PF_C_TRANSLATE], 0);
+	dptest_destroy(&dp, conf);
+
+	/* source-hash does not walk: pf_get_sport() gives up */
+	put("pf.conf", NAT_TO("198.51.100.48/31 port 50000 source-hash "
+	    "0x000102030405060708090a0b0c0d0e0f"));
+	build(&dp, &conf);
+	neighbours(&dp);
+	nat_flow(&dp, 43001, 53);
+	nat_flow(&dp, 43002, 53);
+	cr_expect_eq(dp.pf.c[PF_C_TRANSLATE], 1, "one source, one address");
+	cr_expect_eq(dp.pf.c[PF_C_POOL_NEXT], 0);
+	dptest_destroy(&dp, conf);
+}
+
 /*
  * source-hash is pf_hash(): SipHash-2-4 under the rule's key.  The key
  * 0x03020100... is bytes 00..0f in memory (pfctl's key32[] words on a
