@@ -2031,8 +2031,8 @@ dhcpd_param(struct lex *lx, const struct tok *t, struct conf_dhcpd_opts *o)
 		    "name" : "a quoted server name") != 0)
 			return 0;
 		if (strlen(n.text) >= cap) {
-			conf_err(lx->c, &n.pos, "longer than the %zu characters "
-			    "BOOTP holds", cap - 1);
+			conf_err(lx->c, &n.pos, "longer than the %zu "
+			    "characters BOOTP holds", cap - 1);
 			return 0;
 		}
 		snprintf(to, cap, "%s", n.text);
@@ -2443,8 +2443,8 @@ conf_parse_leases(struct conf *c, const char *path)
 		    CONF_DHCPD_MAX_LEASES, sizeof(*l), &dummy, "leases");
 		l->pos = t.pos;
 		lerr = c->errors;
-		if (dhcpd_next_addr(&lx, &l->addr, "the lease's address") != 0 ||
-		    dhcpd_open(&lx, "lease") != 0) {
+		if (dhcpd_next_addr(&lx, &l->addr, "the lease's address") !=
+		    0 || dhcpd_open(&lx, "lease") != 0) {
 			vm_skip_stmt(&lx);
 			continue;
 		}

@@ -242,18 +242,19 @@ dhcpd_pick(struct dp *dp, const struct conf_dhcpd_subnet *s,
 		for (a = s->ranges[k].lo; a <= s->ranges[k].hi && a != 0; a++)
 			if (addr_free(dp, s, a, m->chaddr))
 				return a;
-	for (k = 0; k < d->nleases; k++) {
+	for (k = 0; reclaim && k < d->nleases; k++) {
 		l = &d->leases[k];
 		if (l->state == DHCPD_L_DECLINED && lease_live(l, dp->now) &&
 		    addr_leasable(dp, s, l->addr, m->chaddr) &&
 		    (old == NULL || (int32_t)(l->ends - old->ends) < 0))
 			old = l;
 	}
-	if (old == NULL || !reclaim)
+	if (old == NULL)
 		return 0;
 	dp->router.c[ROUTER_C_DHCPD_RECLAIMED]++;
-	fprintf(stderr, "sluiced: dhcpd: no free address in subnet %s: reclaiming "
-	    "abandoned %s\n", ip4str(s->net, b), ip4str(old->addr, c));
+	fprintf(stderr, "sluiced: dhcpd: no free address in subnet %s: "
+	    "reclaiming abandoned %s\n", ip4str(s->net, b),
+	    ip4str(old->addr, c));
 	return old->addr;
 }
 
@@ -735,9 +736,9 @@ lease_when(struct dp *dp, uint32_t t, char *buf, size_t len)
 
 /*
  * The leases as /var/db/dhcpd.leases has them, the wall clock from
- * dp->now (the dataplane's is monotonic): the view shows those in force,
- * the file also the ended ones (their MAC gets the address back) and the
- * declined ones (abandoned until they end).
+ * dp->now (the dataplane's is monotonic): the view shows those in force
+ * and the abandoned ones (declined, or someone answered the probe), the
+ * file also the ended ones (their MAC gets the address back).
  */
 static void
 leases_print(struct dp *dp, FILE *out, int file)
@@ -748,12 +749,11 @@ leases_print(struct dp *dp, FILE *out, int file)
 
 	for (i = 0; i < d->nleases; i++) {
 		const struct dhcpd_lease *l = &d->leases[i];
-		int active = l->state == DHCPD_L_ACTIVE &&
-		    lease_live(l, dp->now);
+		int live = lease_live(l, dp->now);
 
-		if (!active && !(file && (l->state == DHCPD_L_FREE ||
-		    l->state == DHCPD_L_ACTIVE || (l->state ==
-		    DHCPD_L_DECLINED && lease_live(l, dp->now)))))
+		if (!(live && (l->state == DHCPD_L_ACTIVE ||
+		    l->state == DHCPD_L_DECLINED)) && !(file &&
+		    (l->state == DHCPD_L_FREE || l->state == DHCPD_L_ACTIVE)))
 			continue;
 		fprintf(out, "lease %s {\n", ip4str(l->addr, a));
 		lease_when(dp, l->starts, w, sizeof(w));

@@ -36,7 +36,7 @@ struct l3info;
 #define DHCPD_MAX_LEASES	256
 #define DHCPD_OFFER_HOLD	60	/* seconds an offer keeps its address */
 #define DHCPD_DECLINE_HOLD	3600	/* ... and a declined address */
-#define DHCPD_MAX_PROBES	16	/* addresses being asked about at once */
+#define DHCPD_MAX_PROBES	16	/* addresses asked about at once */
 #define DHCPD_PROBE_WAIT	2	/* ticks: an answer has 1-2 s to come */
 
 enum dhcpd_lease_state {

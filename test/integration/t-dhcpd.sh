@@ -96,6 +96,8 @@ check "stats: dhcpd-probes, dhcpd-conflicts" sh -c "
 check "the log says who holds it" grep -q \
 	"dhcpd: 10.50.0.100 is in use by $(ip -n "$DB" -o link show sq0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" \
 	"$TMP/sluiced.log"
+check "dhcpd leases shows 10.50.0.100 abandoned" sh -c \
+	"$SLUICECTL -s $SOCK dhcpd leases | grep -A3 -x 'lease 10.50.0.100 {' | grep -qx '	abandoned;'"
 ip -n "$DB" link del sq0
 check "the default route from option routers" sh -c \
 	"ip -n $DB route show default | grep -q 'default via 10.50.0.1 dev vio0'"

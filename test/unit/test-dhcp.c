@@ -655,6 +655,10 @@ Test(dhcpd, an_address_in_use_is_abandoned)
 	cr_expect_eq(m.type, DHCPOFFER);
 	cr_expect_eq(m.yiaddr, POOL1, "not the one in use");
 	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_PROBES], 2);
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "dhcpd leases"),
+	    "lease 10.50.0.100 {\n"), "the view shows it: %s", dptest_out);
+	cr_expect_not_null(strstr(dptest_out, "\tabandoned;\n}\n"), "%s",
+	    dptest_out);
 	/* nothing free: the abandoned one is asked about again */
 	forget();
 	ask(cli_b, DHCPDISCOVER, 0, 0, 0, 0);
