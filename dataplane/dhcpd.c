@@ -42,7 +42,6 @@ static void dhcpd_save(struct dp *);
 		dp_trace((dp), (p), "dhcpd", __VA_ARGS__);		\
 } while (0)
 
-
 /* Whether lease l still holds its address at now (FREE never does). */
 static int
 lease_live(const struct dhcpd_lease *l, uint32_t now)
@@ -211,6 +210,16 @@ lease_set(struct dp *dp, uint32_t a, const struct dhcp_msg *m, uint8_t st,
 		l->hostname[i] = '\0';
 	}
 	return l;
+}
+
+/* Someone else holds l's address: set it aside, no one's, for an hour. */
+static void
+lease_abandon(struct dp *dp, struct dhcpd_lease *l)
+{
+	memset(l->mac, 0, 6);
+	l->hostname[0] = '\0';
+	l->state = DHCPD_L_DECLINED;
+	l->ends = dp->now + DHCPD_DECLINE_HOLD;
 }
 
 /*
@@ -544,10 +553,7 @@ dhcpd_tick(struct dp *dp)
 		    "answered ARP): abandoned for %us\n", ip4str(pr->addr, a),
 		    macstr(pr->mac, mac), DHCPD_DECLINE_HOLD);
 		if ((l = lease_by_addr(d, pr->addr)) != NULL) {
-			memset(l->mac, 0, 6);
-			l->hostname[0] = '\0';
-			l->state = DHCPD_L_DECLINED;
-			l->ends = dp->now + DHCPD_DECLINE_HOLD;
+			lease_abandon(dp, l);
 			dhcpd_save(dp);
 		}
 		pr->addr = 0;
@@ -696,10 +702,7 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 		if ((l = lease_by_addr(d, m.requested)) != NULL &&
 		    memcmp(l->mac, m.chaddr, 6) == 0) {
 			rt->c[ROUTER_C_DHCPD_DECLINES]++;
-			memset(l->mac, 0, 6);
-			l->hostname[0] = '\0';
-			l->state = DHCPD_L_DECLINED;
-			l->ends = dp->now + DHCPD_DECLINE_HOLD;
+			lease_abandon(dp, l);
 			dhcpd_trace(dp, p, "%s: DECLINE of %s by %s: unused "
 			    "for %us", r->port->name, ip4str(m.requested, a),
 			    mac, DHCPD_DECLINE_HOLD);

@@ -294,6 +294,20 @@ router_rif_send(struct router *rt, struct rif *r, struct pkt *p)
 	pkt_free(&rt->dp->pool, p);
 }
 
+/* Whether host-order a lies on one of r's networks: 1 + the index of
+ * the (last) address whose network holds it, or 0. */
+static int
+rif_onlink(const struct rif *r, uint32_t a)
+{
+	int k;
+
+	for (k = r->naddrs; k-- > 0;)
+		if (((a ^ r->addrs[k].addr) & plen_mask(r->addrs[k].plen)) ==
+		    0)
+			return k + 1;
+	return 0;
+}
+
 void
 router_arp_request(struct router *rt, struct rif *r, uint32_t target)
 {
@@ -302,10 +316,8 @@ router_arp_request(struct router *rt, struct rif *r, uint32_t target)
 	int k;
 
 	/* Ask from the address on the target's network, if there is one. */
-	for (k = 0; k < r->naddrs; k++)
-		if ((target & plen_mask(r->addrs[k].plen)) ==
-		    (r->addrs[k].addr & plen_mask(r->addrs[k].plen)))
-			src = r->addrs[k].addr;
+	if ((k = rif_onlink(r, target)) > 0)
+		src = r->addrs[k - 1].addr;
 	if ((p = router_alloc(rt)) == NULL)
 		return;
 	p->len = arp_build(p->data, 1, r->mac, src, NULL, target);
@@ -691,20 +703,6 @@ router_icmp_allowed(struct router *rt, int v6)
 	}
 	(*sent)++;
 	return 1;
-}
-
-/* Whether host-order a lies on one of r's networks: 1 + the index of
- * the address whose network holds it, or 0. */
-static int
-rif_onlink(const struct rif *r, uint32_t a)
-{
-	int k;
-
-	for (k = 0; k < r->naddrs; k++)
-		if (((a ^ r->addrs[k].addr) & plen_mask(r->addrs[k].plen)) ==
-		    0)
-			return k + 1;
-	return 0;
 }
 
 /* An ICMP error about the packet whose IP header is at ip, from rif r. */
