@@ -2240,7 +2240,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 		case K_ONCE:
 			shift(p);
 			fo->marker |= FOM_ONCE;
-			pf_lint(p, p->lx.lineno, PF_LINT_ONCE, "once");
 			break;
 		case K_MAXPKTRATE:
 			shift(p);
@@ -2253,8 +2252,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 				fail(p, "cannot respecify max-pkt-rate");
 			fo->pktrate.limit = (uint32_t)n;
 			fo->pktrate.seconds = (uint32_t)m;
-			pf_lint(p, p->lx.lineno, PF_LINT_PKTRATE,
-			    "max-pkt-rate");
 			break;
 		case K_SET:
 			shift(p);

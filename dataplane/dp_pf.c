@@ -115,6 +115,7 @@ pf_ruleset_free(struct dp_pf_ruleset *rs)
 	free(rs->evals);
 	free(rs->skip);
 	free(rs->tmo);
+	free(rs->live);
 	dp_pf_pool_free(rs);
 	if (rs->conf != NULL)
 		acl_conf_free(rs->conf);
@@ -387,6 +388,72 @@ pf_dyncnt(struct acl_conf *conf, const struct acl_ifinfo *ifs, int nifs)
 		}
 }
 
+/* max-pkt-rate's rates start now, with the rule; nothing has expired. */
+static void
+pf_live_init(struct dp *dp, struct dp_pf_ruleset *rs)
+{
+	size_t k, i;
+
+	for (k = 0; k < rs->conf->nall; k++)
+		for (i = 0; i < rs->conf->all[k]->rs.nrules; i++) {
+			const struct acl_rule *r =
+			    &rs->conf->all[k]->rs.rules[i];
+
+			if (r->pktrate.limit == 0)
+				continue;
+			pf_threshold_init(&rs->live[rs->anchor_base[k] + i].
+			    pktrate, r->pktrate.limit, r->pktrate.seconds,
+			    dp->now);
+			rs->pktrate = 1;
+		}
+}
+
+/*
+ * acl_live_fn: whether a once or max-pkt-rate rule matches this packet
+ * (pf_match_rule(): an expired rule is skipped; the rate counts every
+ * packet that matched all else of the rule, and over it the rule does not
+ * match).  The rules classifying are the ones in place.
+ */
+static int
+pf_live_hook(void *arg, const struct acl_rule *r, const struct acl_anchor *a,
+    int dry)
+{
+	struct dp *dp = arg;
+	struct dp_pf *pf = &dp->pf;
+	struct dp_pf_ruleset *rs = pf->rs;
+	struct pf_rule_live *l;
+	struct pkt *p = pf->pool_pkt;
+	uint32_t idx;
+
+	if (rs == NULL)
+		return 1;
+	idx = rs->anchor_base[pf_anchor_index(rs->conf, a)] + r->nr;
+	if (idx >= rs->nstats)
+		return 1;
+	l = &rs->live[idx];
+	if (l->expired) {
+		if (!dry && p != NULL && p->traced)
+			dp_trace(dp, p, "pf", "rule @%u%s%s has expired (once): "
+			    "skipped", r->nr, a->path[0] ? " of anchor " : "",
+			    a->path);
+		return 0;
+	}
+	if (r->pktrate.limit == 0)
+		return 1;
+	if (dry || pf->pool_dry)
+		return !pf_threshold_over(&l->pktrate);
+	pf_threshold_add(&l->pktrate, dp->now);
+	if (!pf_threshold_over(&l->pktrate))
+		return 1;
+	pf->c[PF_C_PKTRATE]++;
+	if (p != NULL && p->traced)
+		dp_trace(dp, p, "pf", "rule @%u%s%s is over its max-pkt-rate "
+		    "%u/%u: does not match", r->nr, a->path[0] ?
+		    " of anchor " : "", a->path, r->pktrate.limit,
+		    r->pktrate.seconds);
+	return 0;
+}
+
 /* Compile a parsed ruleset for every port and direction. */
 static int
 pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
@@ -426,8 +493,10 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	if ((rs->stats = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
 	    (rs->stats_view = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
 	    (rs->tmo = calloc(n + 1, sizeof(*rs->tmo))) == NULL ||
+	    (rs->live = calloc(n + 1, sizeof(*rs->live))) == NULL ||
 	    dp_pf_pool_alloc(rs) != 0)
 		goto nomem;
+	pf_live_init(dp, rs);
 	memset(&ca, 0, sizeof(ca));
 	ca.conf = conf;
 	ca.ifs = ifs;
@@ -435,6 +504,8 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	ca.tags = dp->pf.tags;
 	ca.nat = pf_nat_hook;
 	ca.nat_arg = dp;
+	ca.live = pf_live_hook;
+	ca.live_arg = dp;
 	for (i = 0; i < dp->nports; i++) {
 		rs->skip[i] = (uint8_t)pf_skipped(conf, &ifs[i]);
 		for (dir = 0; dir < 2; dir++) {
@@ -2280,6 +2351,37 @@ pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
 	return 0;
 }
 
+/*
+ * max-pkt-rate counts the packets of its rule's states too, those going
+ * the way the state was made (requests, not replies); over the rate they
+ * do not pass.  Returns 1 to drop.
+ */
+static int
+pf_state_pktrate(struct dp *dp, struct pkt *p, const struct port *port,
+    int dir, const struct state *s)
+{
+	struct dp_pf *pf = &dp->pf;
+	struct dp_pf_ruleset *rs = pf->rs;
+	struct pf_rule_live *l;
+	const struct acl_anchor *a;
+	const struct acl_rule *r = pf_rule_at(rs, s->rule, &a);
+
+	if (r == NULL || r->pktrate.limit == 0 || state_dir(s) !=
+	    (dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT))
+		return 0;
+	l = &rs->live[RULE_IDX(s->rule)];
+	pf_threshold_add(&l->pktrate, dp->now);
+	if (!pf_threshold_over(&l->pktrate))
+		return 0;
+	pf->c[PF_C_PKTRATE]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: drop (state of rule %u, "
+		    "which is over its max-pkt-rate %u/%u)", dir == ACL_IN ?
+		    "in" : "out", port->name, RULE_IDX(s->rule),
+		    r->pktrate.limit, r->pktrate.seconds);
+	return 1;
+}
+
 int
 dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 {
@@ -2396,6 +2498,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 
 		if (up < 0)
 			return pf_state_refused(dp, p, port, dir, s, up);
+		if (__builtin_expect(rs->pktrate, 0) &&
+		    pf_state_pktrate(dp, p, port, dir, s))
+			return PF_DROP;
 		if (up == STATE_ESTABLISHED && pf->states.aux_used) {
 			const char *why;
 			uint32_t r = s->rule;
@@ -2478,6 +2583,18 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	if (res.ar_mlog || (res.ar_rule != NULL && res.ar_rule->log))
 		pf_log_rules(dp, c, &ap, &res, p, &li, port, dir);
+	if (res.ar_rule != NULL && (res.ar_rule->rule_flag & ACL_RF_ONCE) &&
+	    RULE_IDX(rule) < rs->nstats) {
+		/* pf_test_rule(): the first packet a once rule decides
+		 * expires it (after pflog's walk, which saw it match) */
+		rs->live[RULE_IDX(rule)].expired = 1;
+		pf->c[PF_C_ONCE]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "rule @%u%s%s is once: it has "
+			    "expired", res.ar_anchor_nr, res.ar_anchor &&
+			    res.ar_anchor[0] ? " of anchor " : "",
+			    res.ar_anchor ? res.ar_anchor : "");
+	}
 	if (li.frag && res.ar_action == ACL_BLOCK) {
 		/* pf_test(): a fragment the rules refuse is PFRES_FRAG. */
 		pf->c[PF_C_FRAG]++;

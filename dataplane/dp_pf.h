@@ -73,6 +73,8 @@
 	X(SP_OPEN,	"synproxy-connect", "SYNs sluice sent a synproxy state's server after its client's ACK") \
 	X(SP_DONE,	"synproxy-established", "synproxy handshakes joined: the server answered, both ends ACKed") \
 	X(SP_BAD,	"synproxy-bad",	"dropped (and counted as synproxy): did not fit a synproxy state's handshake") \
+	X(PKTRATE,	"max-pkt-rate",	"packets a max-pkt-rate rule did not match, or its state did not pass going its way: over the rule's rate") \
+	X(ONCE,		"once-expired",	"once rules expired by the first packet they decided") \
 	X(MOD_KEPT,	"modulate-kept", "modulate or synproxy states kept as plain keep state: made by a packet that is not a bare SYN, or synproxy going out or on a vlan or vether port")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
@@ -102,6 +104,49 @@ struct pf_rule_stats {
  * `source-track global'.  A state names its node in the state table's
  * aux word (node number + 1, PF_SRC_CONN when it counts as a connection).
  */
+/*
+ * pf's struct pf_threshold: a rate, as a count in thousandths that decays
+ * linearly over `seconds' (max-src-conn-rate, max-pkt-rate).
+ */
+#define PF_THRESHOLD_MULT	1000
+struct pf_threshold {
+	uint32_t	 limit;		/* x 1000 */
+	uint32_t	 seconds;
+	uint32_t	 count;		/* x 1000 */
+	uint32_t	 last;		/* dp->now seconds */
+};
+
+static inline void
+pf_threshold_init(struct pf_threshold *t, uint32_t limit, uint32_t seconds,
+    uint32_t now)
+{
+	t->limit = limit * PF_THRESHOLD_MULT;
+	t->seconds = seconds;
+	t->count = 0;
+	t->last = now;
+}
+
+/* pf_add_threshold() */
+static inline void
+pf_threshold_add(struct pf_threshold *t, uint32_t now)
+{
+	uint32_t diff = now - t->last;
+
+	if (t->seconds == 0 || diff >= t->seconds)
+		t->count = 0;
+	else
+		t->count -= (uint32_t)((uint64_t)t->count * diff / t->seconds);
+	t->count += PF_THRESHOLD_MULT;
+	t->last = now;
+}
+
+/* pf_check_threshold() */
+static inline int
+pf_threshold_over(const struct pf_threshold *t)
+{
+	return t->count > t->limit;
+}
+
 struct pf_src_node {
 	union acl_ip	 addr;
 	uint32_t	 rule;		/* rule id, or PF_SRC_GLOBAL */
@@ -109,10 +154,7 @@ struct pf_src_node {
 	uint32_t	 conn;
 	uint32_t	 creation;	/* dp->now seconds */
 	uint32_t	 expire;	/* once states is 0 */
-	uint32_t	 rate_limit;	/* x 1000 */
-	uint32_t	 rate_seconds;
-	uint32_t	 rate_count;	/* x 1000 */
-	uint32_t	 rate_last;
+	struct pf_threshold rate;	/* of its connections */
 	uint32_t	 timeout;	/* src.track of the rule, once linked */
 	uint32_t	 next;		/* hash chain or free list: number + 1 */
 	uint64_t	 packets;	/* of its states gone */
@@ -172,6 +214,16 @@ struct pf_ls {
 	uint32_t	 states;
 };
 
+/*
+ * Per rule, what pf keeps in the rule itself and packets change: the rate
+ * of max-pkt-rate, the expiry of once (PFRULE_EXPIRED).  A reload starts
+ * them afresh, as pf's new rules do.
+ */
+struct pf_rule_live {
+	struct pf_threshold pktrate;
+	uint8_t		 expired;
+};
+
 struct dp_pf_ruleset {
 	struct acl_conf	*conf;
 	struct acl_classifier **cls;	/* [port * 2 + (dir == out)] */
@@ -183,6 +235,8 @@ struct dp_pf_ruleset {
 	uint64_t	*evals;		/* packets evaluated per classifier */
 	uint8_t		*skip;		/* per port: set skip on */
 	uint8_t		*tmo;		/* per rule: its states' timeout set */
+	struct pf_rule_live *live;	/* per rule */
+	uint8_t		 pktrate;	/* some rule has max-pkt-rate */
 	struct pf_pool_rt *pools;	/* per rule: [2 * index + side] */
 	struct pf_ptab	*ptabs;		/* per conf table, built on use */
 	size_t		 nptabs;
@@ -286,7 +340,8 @@ struct dp_pf {
 	 * The addresses the pools gave this packet, so that a pool the
 	 * classifier's hook mapped (a match rule's nat-to) is not mapped
 	 * again when the state is made: round-robin moves once.  pool_dry:
-	 * explain asks, nothing moves.  pool_pkt: the packet, for traces.
+	 * explain asks, nothing moves (pools, rule rates).  pool_pkt: the
+	 * packet, for traces.
 	 */
 	struct {
 		const struct acl_pool *pool;

@@ -58,20 +58,29 @@ rule_evals(struct dp_pf_ruleset *rs, const struct acl_rule *r)
 	return n;
 }
 
+/* The stats index of rule i of anchor a. */
+static uint32_t
+rule_stat(const struct dp_pf_ruleset *rs, const struct acl_anchor *a,
+    size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < rs->conf->nall; k++)
+		if (rs->conf->all[k] == a)
+			break;
+	return rs->anchor_base[k] + (uint32_t)i;
+}
+
 static void
 print_counters(struct dp *dp, const struct acl_anchor *a, size_t i,
     FILE *out, int verbose)
 {
 	struct dp_pf_ruleset *rs = dp->pf.rs;
 	const struct pf_rule_stats *st;
-	size_t k;
 
 	if (!verbose)
 		return;
-	for (k = 0; k < rs->conf->nall; k++)
-		if (rs->conf->all[k] == a)
-			break;
-	st = &rs->stats_view[rs->anchor_base[k] + i];
+	st = &rs->stats_view[rule_stat(rs, a, i)];
 	fprintf(out, "  [ Evaluations: %-8llu  Packets: %-8llu  Bytes: %-10llu"
 	    "  States: %-6u]\n",
 	    (unsigned long long)rule_evals(rs, &a->rs.rules[i]),
@@ -92,14 +101,10 @@ print_label(struct dp *dp, const struct acl_anchor *a, size_t i, FILE *out)
 	struct dp_pf_ruleset *rs = dp->pf.rs;
 	const struct acl_rule *r = &a->rs.rules[i];
 	const struct pf_rule_stats *st;
-	size_t k;
 
 	if (r->label[0] == '\0')
 		return;
-	for (k = 0; k < rs->conf->nall; k++)
-		if (rs->conf->all[k] == a)
-			break;
-	st = &rs->stats_view[rs->anchor_base[k] + i];
+	st = &rs->stats_view[rule_stat(rs, a, i)];
 	fprintf(out, "%s %llu %llu %llu %llu %llu %llu %llu %u\n", r->label,
 	    (unsigned long long)rule_evals(rs, r),
 	    (unsigned long long)(st->packets[0] + st->packets[1]),
@@ -128,6 +133,10 @@ show_rule(struct dp *dp, const struct acl_anchor *a, size_t i, FILE *out,
 {
 	const struct acl_rule *r = &a->rs.rules[i];
 
+	/* pfctl's print_rule(): an expired once rule shows in -vv only */
+	if (o->verbose < 2 && dp->pf.rs->live[rule_stat(dp->pf.rs, a, i)].
+	    expired)
+		return;
 	if (o->labels) {
 		print_label(dp, a, i, out);
 		if (r->anchor != NULL && r->anchor_inline)

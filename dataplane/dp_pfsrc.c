@@ -35,8 +35,6 @@
 #include "dataplane/dp.h"
 #include "dataplane/dp_pf.h"
 
-#define PF_THRESHOLD_MULT	1000
-
 static uint32_t
 src_bucket(const struct dp_pf *pf, int af, const union acl_ip *a,
     uint32_t rule)
@@ -141,9 +139,9 @@ dp_pf_src_get(struct dp *dp, const struct acl_rule *r, uint32_t rule,
 	memcpy(&n->addr, addr, af == AF_INET ? 4 : 16);
 	n->af = (uint8_t)af;
 	n->rule = key;
-	n->creation = n->rate_last = dp->now;
-	n->rate_limit = r->max_src_conn_rate.limit * PF_THRESHOLD_MULT;
-	n->rate_seconds = r->max_src_conn_rate.seconds;
+	n->creation = dp->now;
+	pf_threshold_init(&n->rate, r->max_src_conn_rate.limit,
+	    r->max_src_conn_rate.seconds, dp->now);
 	src_chain(pf, (uint32_t)k);
 	pf->src_count++;
 	pf->src_inserts++;
@@ -204,21 +202,6 @@ dp_pf_src_unlink(struct dp_pf *pf, struct state *s)
 	t->aux[id] = 0;
 }
 
-/* pf_add_threshold(): the rate decays linearly over its seconds. */
-static void
-src_rate_add(struct pf_src_node *n, uint32_t now)
-{
-	uint32_t diff = now - n->rate_last;
-
-	if (n->rate_seconds == 0 || diff >= n->rate_seconds)
-		n->rate_count = 0;
-	else
-		n->rate_count -= (uint32_t)((uint64_t)n->rate_count * diff /
-		    n->rate_seconds);
-	n->rate_count += PF_THRESHOLD_MULT;
-	n->rate_last = now;
-}
-
 /*
  * The overload's flush: kill the states of rule, or of every rule with
  * `flush global', whose wire key holds n's address where the offending
@@ -274,7 +257,7 @@ dp_pf_src_connlimit(struct dp *dp, struct state *s, const char **why)
 	n = &pf->src[a - 1];
 	n->conn++;
 	t->aux[id] = a | PF_SRC_CONN;
-	src_rate_add(n, dp->now);
+	pf_threshold_add(&n->rate, dp->now);
 	/* a rule of an older load has no limits to break here */
 	if ((r = dp_pf_rule(pf, s->rule, &anc)) == NULL)
 		return 0;
@@ -283,7 +266,7 @@ dp_pf_src_connlimit(struct dp *dp, struct state *s, const char **why)
 		*why = "max-src-conn";
 		bad++;
 	}
-	if (r->max_src_conn_rate.limit && n->rate_count > n->rate_limit) {
+	if (r->max_src_conn_rate.limit && pf_threshold_over(&n->rate)) {
 		pf->lcounters[LCNT_SRCCONNRATE]++;
 		*why = "max-src-conn-rate";
 		bad++;
@@ -411,8 +394,8 @@ dp_pf_show_src_nodes(struct dp *dp, int verbose, FILE *out)
 				break;
 			}
 		fprintf(out, " ( states %u, connections %u, rate %u.%u/%us "
-		    ")\n", n->states, n->conn, n->rate_count / 1000,
-		    n->rate_count % 1000 / 100, n->rate_seconds);
+		    ")\n", n->states, n->conn, n->rate.count / 1000,
+		    n->rate.count % 1000 / 100, n->rate.seconds);
 		if (!verbose)
 			continue;
 		print_hms(out, "   age ", dp->now - n->creation);

@@ -121,6 +121,17 @@ struct acl_flat {
 typedef int	(*acl_nat_fn)(void *, const struct acl_rule *,
 		    const struct acl_pkt *, struct acl_pkt *);
 
+/*
+ * Whether rule r (of anchor a) may match now, from what the caller keeps
+ * per rule: a `once' rule that has decided a packet has expired, a
+ * `max-pkt-rate' rule over its rate stops matching.  Asked last, when
+ * everything else of the rule matched (pf_match_rule(): "must be last"),
+ * and counts the packet toward the rate unless dry (acl_eval_visit()'s
+ * second look at a packet).  Returns 1 when the rule matches.
+ */
+typedef int	(*acl_live_fn)(void *, const struct acl_rule *,
+		    const struct acl_anchor *, int);
+
 struct acl_compile_args {
 	const struct acl_conf	*conf;
 	const struct acl_ifinfo	*ifs;		/* every port */
@@ -132,6 +143,9 @@ struct acl_compile_args {
 	acl_nat_fn		 nat;		/* NULL: the pool's first
 						   address, the port kept */
 	void			*nat_arg;
+	acl_live_fn		 live;		/* NULL: once and max-pkt-rate
+						   rules always match */
+	void			*live_arg;
 };
 #define ACL_COMPILE_LINEAR	0x01	/* no tree: acl_classify() is linear */
 

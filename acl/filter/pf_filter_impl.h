@@ -108,6 +108,7 @@ struct acl_ent {
 #define E_RDR		0x0010	/* has an rdr pool */
 #define E_AFTERXLATE	0x0020	/* after a translating match rule */
 #define E_SCRUB		0x0040	/* scrub options or set tos */
+#define E_LIVE		0x0080	/* once or max-pkt-rate: ask c->live */
 	uint16_t	 tag;		/* tag id to set */
 	uint16_t	 match_tag;	/* tagged id */
 	/* pools resolved for the matching of later rules */
@@ -314,6 +315,8 @@ struct acl_classifier {
 	uint32_t	*xlate;		/* translating or quick match rules */
 	acl_nat_fn	 nat;		/* acl_compile_args' */
 	void		*nat_arg;
+	acl_live_fn	 live;
+	void		*live_arg;
 	size_t		 nxlate;
 };
 

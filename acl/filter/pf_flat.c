@@ -147,7 +147,7 @@ acl_call_trivial(const struct acl_rule *r)
 	return (r->af == 0 && r->proto == 0 && acl_addr_any(&r->src) &&
 	    acl_addr_any(&r->dst) && r->flagset == 0 && r->type == 0 &&
 	    r->code == 0 && r->tos == 0 && r->prio == 0 && r->prob == 0 &&
-	    r->tagname[0] == '\0' && r->match_tagname[0] == '\0' &&
+	    r->pktrate.limit == 0 && r->tagname[0] == '\0' && r->match_tagname[0] == '\0' &&
 	    r->rcv_ifname[0] == '\0' && r->os[0] == '\0' &&
 	    r->uid.op == ACL_OP_NONE && r->gid.op == ACL_OP_NONE &&
 	    !(r->rule_flag & ACL_RF_FRAGMENT) && r->keep_state == 0);
@@ -687,7 +687,7 @@ acl_box_make(struct acl_ent *e, int afi, struct acl_box *b)
 		b->flags |= B_ICMPSTATE;
 	if (r->type || r->code || r->tos || r->prob || e->match_tag ||
 	    r->rcv_ifname[0] != '\0' || r->prio || r->uid.op || r->gid.op ||
-	    (r->rule_flag & ACL_RF_FRAGMENT) ||
+	    (r->rule_flag & ACL_RF_FRAGMENT) || (e->flags & E_LIVE) ||
 	    (r->os[0] != '\0' && strcmp(r->os, "any") != 0))
 		exact = 0;
 	if (exact)
@@ -751,6 +751,9 @@ acl_resolve(struct acl_fstate *st)
 			return (acl_err(st, EINVAL, "too many tags"));
 		if (e->kind == ACL_FLAT_RULE && acl_rule_scrubs(r))
 			e->flags |= E_SCRUB;
+		if (r->pktrate.limit != 0 || (e->kind == ACL_FLAT_RULE &&
+		    (r->rule_flag & ACL_RF_ONCE)))
+			e->flags |= E_LIVE;
 		if (e->kind == ACL_FLAT_RULE && acl_pool_set(&r->nat)) {
 			e->flags |= E_NAT;
 			if ((error = acl_pool_resolve(st, e, &r->nat, e->nat,
@@ -860,6 +863,8 @@ acl_compile(const struct acl_compile_args *args, struct acl_classifier **cp,
 	st.port = &c->ifs[args->port];
 	c->nat = args->nat;
 	c->nat_arg = args->nat_arg;
+	c->live = args->live;
+	c->live_arg = args->live_arg;
 	if ((c->tags = args->tags) == NULL) {
 		if ((c->tags = acl_tags_new()) == NULL) {
 			error = acl_err(&st, ENOMEM, "out of memory");

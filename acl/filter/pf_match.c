@@ -534,6 +534,10 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 		return (ACL_STEP_NEXT);
 	if (!(b->flags & B_EXACT) && !acl_full_match(c, e, x))
 		return (ACL_STEP_NEXT);
+	if ((e->flags & E_LIVE) && c->live != NULL &&
+	    !c->live(c->live_arg, e->r, c->flat.f_rules[pos].fr_anchor,
+	    x->visit != NULL))
+		return (ACL_STEP_NEXT);
 
 	if (e->tag)
 		x->tag = e->tag;

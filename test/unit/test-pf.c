@@ -3061,3 +3061,125 @@ Test(pf, modulate_kept_without_a_syn)
 	    dptest_out);
 	dptest_destroy(&dp, conf);
 }
+
+/* The Packets counter of rule @NR in `pfctl -vvsr', or -1. */
+static long
+rule_packets(struct dp *dp, unsigned nr)
+{
+	const char *t = dptest_ctl(dp, "pfctl -vvsr"), *q;
+	char at[16];
+
+	snprintf(at, sizeof(at), "@%u ", nr);
+	if ((q = strstr(t, at)) == NULL || (q = strstr(q, "Packets: ")) ==
+	    NULL)
+		return -1;
+	return strtol(q + 9, NULL, 10);
+}
+
+static void
+dns_query(struct dp *dp, uint16_t sport)
+{
+	uint8_t b[128];
+
+	feed(dp, "em0", b, ip4(b, E0, GW, 17, "198.51.100.1", sport,
+	    "10.50.0.20", 53, 0));
+}
+
+/*
+ * max-pkt-rate 3/10: the fourth query within the second is over the rate,
+ * the rule does not match it and the block before it decides; explain
+ * asks without counting; ten seconds on, the rate has gone.
+ */
+Test(pf, max_pkt_rate_rule)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint16_t sp;
+
+	put("pf.conf", "block in on em0 proto udp\n"
+	    "pass in on em0 proto udp to port 53 max-pkt-rate 3/10 no state\n"
+	    "pass out all no state\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (sp = 5001; sp <= 5005; sp++)
+		dns_query(&dp, sp);
+	cr_expect_eq(rule_packets(&dp, 1), 3, "%s", dptest_out);
+	cr_expect_eq(rule_packets(&dp, 0), 2, "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "max-pkt-rate"), 2);
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em0 proto udp from "
+	    "198.51.100.1 port 5006 to 10.50.0.20 port 53"), "block") != NULL,
+	    "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "max-pkt-rate"), 2, "explain counted");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sr"), "max-pkt-rate 3/10") !=
+	    NULL, "%s", dptest_out);
+	dptest_at(&dp, 11);
+	dns_query(&dp, 5007);
+	cr_expect_eq(rule_packets(&dp, 1), 4, "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "max-pkt-rate"), 2);
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * The packets of a max-pkt-rate rule's state count too, going the way the
+ * state was made: the third query of one flow is dropped; the answers,
+ * going the other way, are not counted and pass.
+ */
+Test(pf, max_pkt_rate_state)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+	int i;
+
+	put("pf.conf", "pass in on em0 proto udp to port 53 max-pkt-rate 2/10\n"
+	    "pass out all no state\npass in on vether0 no state\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	dns_query(&dp, 5001);
+	dns_query(&dp, 5001);
+	cr_expect_eq(stat_of(&dp, "max-pkt-rate"), 0);
+	for (i = 0; i < 4; i++)
+		feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 53,
+		    "198.51.100.1", 5001, 0));
+	cr_expect_eq(stat_of(&dp, "max-pkt-rate"), 0, "answers counted");
+	cr_expect_eq(rule_packets(&dp, 0), 6, "%s", dptest_out);
+	dns_query(&dp, 5001);
+	cr_expect_eq(stat_of(&dp, "max-pkt-rate"), 1);
+	cr_expect_eq(rule_packets(&dp, 0), 6, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * once: the first packet the rule decides expires it; it then matches
+ * nothing and shows in -vvsr only, until the rules load again.
+ */
+Test(pf, once)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "block in on em0 proto udp\n"
+	    "pass in on em0 proto udp to port 53 no state once\n"
+	    "pass out all no state\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	dns_query(&dp, 5001);
+	dns_query(&dp, 5002);
+	cr_expect_eq(rule_packets(&dp, 1), 1, "%s", dptest_out);
+	cr_expect_eq(rule_packets(&dp, 0), 1, "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "once-expired"), 1);
+	cr_expect_null(strstr(dptest_ctl(&dp, "pfctl -sr"), "once"), "%s",
+	    dptest_out);
+	cr_expect_null(strstr(dptest_ctl(&dp, "pfctl -vsr"), "once"), "%s",
+	    dptest_out);
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "pfctl -vvsr"), "@1 pass in "
+	    "on em0 proto udp from any to any port = 53 no state once\n"),
+	    "%s", dptest_out);
+	cr_assert_str_eq(dptest_ctl(&dp, "pfctl -f /etc/pf.conf"), "");
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "pfctl -sr"), "once"), "%s",
+	    dptest_out);
+	dns_query(&dp, 5003);
+	cr_expect_eq(rule_packets(&dp, 1), 1, "%s", dptest_out);
+	cr_expect_eq(stat_of(&dp, "once-expired"), 2);
+	dptest_destroy(&dp, conf);
+}
