@@ -252,10 +252,6 @@ set_timeout(struct pf_parser *p, const char *opt, long long seconds,
 			p->conf->timeout[pf_timeouts[i].timeout] =
 			    (uint32_t)seconds;
 			p->conf->timeout_set[pf_timeouts[i].timeout] = 1;
-			if (pf_timeouts[i].timeout == ACL_TM_ADAPTIVE_START ||
-			    pf_timeouts[i].timeout == ACL_TM_ADAPTIVE_END)
-				pf_lint(p, p->lx.lineno, PF_LINT_ADAPTIVE,
-				    "adaptive timeouts");
 			break;
 		}
 	if (pf_timeouts[i].name == NULL) {
@@ -2663,11 +2659,8 @@ pfrule(struct pf_parser *p)
 			break;
 		case PF_STATE_OPT_TIMEOUT:
 			if (o->number == ACL_TM_ADAPTIVE_START ||
-			    o->number == ACL_TM_ADAPTIVE_END) {
+			    o->number == ACL_TM_ADAPTIVE_END)
 				adaptive = 1;
-				pf_lint(p, p->lx.lineno, PF_LINT_ADAPTIVE,
-				    "adaptive timeouts");
-			}
 			if (r.timeout[o->number])
 				fail(p, "state timeout %s multiple "
 				    "definitions", pf_tmname(o->number));

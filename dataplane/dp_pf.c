@@ -388,7 +388,10 @@ pf_dyncnt(struct acl_conf *conf, const struct acl_ifinfo *ifs, int nifs)
 		}
 }
 
-/* max-pkt-rate's rates start now, with the rule; nothing has expired. */
+/*
+ * max-pkt-rate's rates start now, with the rule; nothing has expired; a
+ * rule's own adaptive timeouts (or those max N gave it).
+ */
 static void
 pf_live_init(struct dp *dp, struct dp_pf_ruleset *rs)
 {
@@ -398,12 +401,15 @@ pf_live_init(struct dp *dp, struct dp_pf_ruleset *rs)
 		for (i = 0; i < rs->conf->all[k]->rs.nrules; i++) {
 			const struct acl_rule *r =
 			    &rs->conf->all[k]->rs.rules[i];
+			struct pf_rule_live *l =
+			    &rs->live[rs->anchor_base[k] + i];
 
+			l->adapt_start = r->timeout[ACL_TM_ADAPTIVE_START];
+			l->adapt_end = r->timeout[ACL_TM_ADAPTIVE_END];
 			if (r->pktrate.limit == 0)
 				continue;
-			pf_threshold_init(&rs->live[rs->anchor_base[k] + i].
-			    pktrate, r->pktrate.limit, r->pktrate.seconds,
-			    dp->now);
+			pf_threshold_init(&l->pktrate, r->pktrate.limit,
+			    r->pktrate.seconds, dp->now);
 			rs->pktrate = 1;
 		}
 }
@@ -643,6 +649,13 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	for (i = 0; i < ACL_TM_MAX; i++)
 		if (conf->timeout_set[i])
 			dp->pf.states.tmo[0][i] = conf->timeout[i];
+	/* pfctl_load_options(): a states limit without adaptive timeouts
+	 * of its own gives them 60 % and 120 % of it */
+	if (conf->limit_set[0] && !conf->timeout_set[ACL_TM_ADAPTIVE_START] &&
+	    !conf->timeout_set[ACL_TM_ADAPTIVE_END]) {
+		dp->pf.states.tmo[0][ACL_TM_ADAPTIVE_START] = limit / 10 * 6;
+		dp->pf.states.tmo[0][ACL_TM_ADAPTIVE_END] = limit / 10 * 12;
+	}
 	pf_rule_timeouts(dp, rs, err);
 	/* pfr_ina_define(): a loaded table's entries start their clocks */
 	for (k = 0; k < conf->ntables; k++) {
@@ -3138,7 +3151,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	if ((s = state_lookup(&pf->states, &key, sdir, 0, dp->now)) != NULL) {
 		fprintf(out, "  matches a state (rule %u, expires in %us): "
 		    "pass, rules are not evaluated\n", s->rule & 0xffffff,
-		    state_expires_in(s, dp->now));
+		    dp_pf_state_expires_in(&dp->pf, s, dp->now));
 		if (s->proto == L3_IPPROTO_TCP && !(s->flags & STATE_F_SLOPPY)) {
 			const struct state_tcp *tc =
 			    &pf->states.tcp[state_id(&pf->states, s)];
@@ -3329,6 +3342,48 @@ dp_pf_clear_iface_flags(struct dp *dp)
 	rs->conf->nskip = 0;
 }
 
+/*
+ * pf_state_expires(): when state s goes.  Past adaptive.start states its
+ * timeout shrinks, linearly to nothing at adaptive.end; a rule with its
+ * own adaptive.* (max N gives 60 % and 120 % of N) counts its own states,
+ * the others the table's.  A state of rules loaded before the ones in
+ * place goes by the global ones.  Only the purge and the views ask, as in
+ * pf: a state past this but not yet purged still matches.
+ */
+uint32_t
+dp_pf_state_expiry(const struct dp_pf *pf, const struct state *s)
+{
+	const struct state_table *t = &pf->states;
+	const struct dp_pf_ruleset *rs = pf->rs;
+	uint32_t tmo = t->tmo[s->tmo_set][s->timeout];
+	uint32_t start = t->tmo[0][ACL_TM_ADAPTIVE_START];
+	uint32_t end = t->tmo[0][ACL_TM_ADAPTIVE_END], n = t->count;
+
+	if (rs != NULL && RULE_GEN(s->rule) == pf_gen &&
+	    RULE_IDX(s->rule) < rs->nstats &&
+	    rs->live[RULE_IDX(s->rule)].adapt_start != 0) {
+		start = rs->live[RULE_IDX(s->rule)].adapt_start;
+		end = rs->live[RULE_IDX(s->rule)].adapt_end;
+		n = rs->stats[RULE_IDX(s->rule)].states_cur;
+	}
+	if (end == 0 || n <= start || start >= end)
+		return s->expire;
+	if (n >= end)
+		return s->expire - tmo;		/* its last packet's time */
+	return s->expire - tmo + (uint32_t)((uint64_t)tmo * (end - n) /
+	    (end - start));
+}
+
+/* Seconds until state s goes, for the views. */
+uint32_t
+dp_pf_state_expires_in(const struct dp_pf *pf, const struct state *s,
+    uint32_t now)
+{
+	uint32_t e = dp_pf_state_expiry(pf, s);
+
+	return (int32_t)(now - e) >= 0 ? 0 : e - now;
+}
+
 /* Once a second: purge a slice of the table, all of it per interval. */
 void
 dp_pf_tick(struct dp *dp)
@@ -3348,8 +3403,8 @@ dp_pf_tick(struct dp *dp)
 			t->purge_pos = 0;
 		s = &t->st[t->purge_pos];
 
-		if ((s->flags & STATE_F_USED) &&
-		    (int32_t)(dp->now - s->expire) >= 0) {
+		if ((s->flags & STATE_F_USED) && (int32_t)(dp->now -
+		    dp_pf_state_expiry(&dp->pf, s)) >= 0) {
 			pf_state_gone(s, &dp->pf);
 			state_remove(t, s);
 		}

@@ -221,6 +221,8 @@ struct pf_ls {
  */
 struct pf_rule_live {
 	struct pf_threshold pktrate;
+	uint32_t	 adapt_start;	/* the rule's own adaptive.*: */
+	uint32_t	 adapt_end;	/* 0 0: the global ones */
 	uint8_t		 expired;
 };
 
@@ -403,6 +405,9 @@ void	 dp_pf_show_ifaces(struct dp *, int, FILE *);
 int	 dp_pf_parse_net(const char *, uint8_t *, union acl_ip *, int *);
 int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);
 void	 dp_pf_tick(struct dp *);
+uint32_t dp_pf_state_expiry(const struct dp_pf *, const struct state *);
+uint32_t dp_pf_state_expires_in(const struct dp_pf *, const struct state *,
+	    uint32_t);
 int	 dp_pf_ctl(struct dp *, int, char **, FILE *);
 void	 dp_pf_state_gone(struct dp *, struct state *);
 void	 dp_pf_stats_view(struct dp *);

@@ -278,7 +278,8 @@ show_state(struct state *s, void *arg)
 	uint8_t proto = s->proto;
 	uint8_t af = s->flags & STATE_F_INET6 ? AF_INET6 : AF_INET;
 	uint32_t age = w->dp->now - t->cold[state_id(t, s)].creation;
-	uint32_t exp = state_expires_in(s, w->dp->now);
+	uint32_t exp = dp_pf_state_expires_in(&w->dp->pf, s,
+	    w->dp->now);
 	struct state_key skc, nkc;
 
 	nk = &nkc;

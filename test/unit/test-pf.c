@@ -3183,3 +3183,83 @@ Test(pf, once)
 	cr_expect_eq(stat_of(&dp, "once-expired"), 2);
 	dptest_destroy(&dp, conf);
 }
+
+/* How many states `pfctl -ss' lists (a line each). */
+static int
+states_now(struct dp *dp)
+{
+	const char *t = dptest_ctl(dp, "pfctl -ss");
+	int n = 0;
+
+	for (; *t != '\0'; t++)
+		n += *t == '\n';
+	return n;
+}
+
+/*
+ * Adaptive timeouts, with adaptive.start 6 and adaptive.end 12: nine UDP
+ * states of one packet (udp.first 60) get 60 * (12 - 9) / (12 - 6) = 30
+ * seconds; once one goes, the next gets 40, then 50, and at 6 states the
+ * rest keep their 60.  The purge scans the table each second (interval 1).
+ */
+static void
+adaptive_run(const char *pfconf)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint16_t sp;
+
+	put("pf.conf", pfconf);
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (sp = 5001; sp <= 5009; sp++)
+		dns_query(&dp, sp);
+	cr_assert_eq(states_now(&dp), 9, "%s", dptest_out);
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "pfctl -vss"), "expires in "
+	    "00:00:30"), "%s", dptest_out);
+	dptest_run_to(&dp, 30);
+	cr_expect_eq(states_now(&dp), 9, "%s", dptest_out);
+	dptest_run_to(&dp, 31);
+	cr_expect_eq(states_now(&dp), 8, "%s", dptest_out);
+	dptest_run_to(&dp, 40);
+	cr_expect_eq(states_now(&dp), 8, "%s", dptest_out);
+	dptest_run_to(&dp, 41);
+	cr_expect_eq(states_now(&dp), 7, "%s", dptest_out);
+	dptest_run_to(&dp, 51);
+	cr_expect_eq(states_now(&dp), 6, "%s", dptest_out);
+	dptest_run_to(&dp, 60);
+	cr_expect_eq(states_now(&dp), 6, "%s", dptest_out);
+	dptest_run_to(&dp, 61);
+	cr_expect_eq(states_now(&dp), 0, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/* set limit states 10 gives adaptive.start 6, adaptive.end 12
+ * (pfctl_load_options()), counted over the whole table. */
+Test(pf, adaptive_timeouts_global)
+{
+	adaptive_run("set limit states 10\nset timeout interval 1\n"
+	    "pass in on em0 proto udp\n");
+}
+
+/* keep state (max 10): the rule's own, over its own states. */
+Test(pf, adaptive_timeouts_rule)
+{
+	adaptive_run("set timeout interval 1\n"
+	    "pass in on em0 proto udp keep state (max 10)\n"
+	    "pass in on em0 proto udp to port 54\n");
+}
+
+/* What -st shows for set limit states 10 */
+Test(pf, adaptive_timeouts_shown)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "set limit states 10\n");
+	build(&dp, &conf);
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "pfctl -st"),
+	    "adaptive.start                6 states\n"
+	    "adaptive.end                 12 states\n"), "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
