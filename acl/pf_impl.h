@@ -452,7 +452,6 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_BINAT		0x00080000
 #define PF_LINT_ANTISPOOF	0x00100000
 #define PF_LINT_TOS		0x00200000
-#define PF_LINT_URPF		0x00800000
 #define PF_LINT_RTLABEL		0x01000000
 #define PF_LINT_TIMEOUT		0x04000000
 #define PF_LINT_LIMIT		0x08000000

@@ -930,7 +930,6 @@ xhost(struct pf_parser *p)
 		h->addr.type = ACL_ADDR_URPFFAILED;
 		h->not = (uint8_t)not;
 		h->tail = h;
-		pf_lint(p, p->lx.lineno, PF_LINT_URPF, "urpf-failed");
 		return (h);
 	}
 	h = host(p);

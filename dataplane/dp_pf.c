@@ -415,6 +415,23 @@ pf_live_init(struct dp *dp, struct dp_pf_ruleset *rs)
 }
 
 /*
+ * acl_route_fn: pf_routable() asks the router's tables.  An IPv6
+ * link-local address routes on every interface: pf_routable() skips the
+ * check for addresses with an embedded scope.
+ */
+static int
+pf_route_hook(void *arg, uint8_t af, const union acl_ip *ip)
+{
+	struct dp *dp = arg;
+	struct port *p;
+
+	if (af == AF_INET6 && ip->b[0] == 0xfe && (ip->b[1] & 0xc0) == 0x80)
+		return ACL_ROUTE_ANY;
+	p = router_route_port(&dp->router, af, ip->b);
+	return p != NULL ? (int)p->index : -1;
+}
+
+/*
  * acl_live_fn: whether a once or max-pkt-rate rule matches this packet
  * (pf_match_rule(): an expired rule is skipped; the rate counts every
  * packet that matched all else of the rule, and over it the rule does not
@@ -512,6 +529,8 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	ca.nat_arg = dp;
 	ca.live = pf_live_hook;
 	ca.live_arg = dp;
+	ca.route = pf_route_hook;
+	ca.route_arg = dp;
 	for (i = 0; i < dp->nports; i++) {
 		rs->skip[i] = (uint8_t)pf_skipped(conf, &ifs[i]);
 		for (dir = 0; dir < 2; dir++) {

@@ -253,6 +253,25 @@ router_local(struct router *rt, uint32_t addr)
 	return NULL;
 }
 
+/*
+ * pf_routable()'s question: the port the route to addr (AF_INET: 4 bytes,
+ * AF_INET6: 16, network order) goes out on, or NULL for no route.
+ */
+struct port *
+router_route_port(struct router *rt, int af, const uint8_t *addr)
+{
+	uint32_t id;
+
+	if (af == AF_INET) {
+		id = lpm_lookup(&rt->lpm, ip_get32(addr));
+		return id == LPM_NH_NONE ? NULL :
+		    rt->rifs[rt->routes[id - 1].rif].port;
+	}
+	id = lpm6_lookup(&rt->lpm6, addr);
+	return id == LPM6_NH_NONE ? NULL :
+	    rt->rifs[rt->routes6[id - 1].rif].port;
+}
+
 struct pkt *
 router_alloc(struct router *rt)
 {

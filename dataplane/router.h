@@ -307,6 +307,7 @@ int	 router_arp_set(struct router *, uint32_t, const uint8_t *, uint8_t,
 int	 router_arp_delete(struct router *, uint32_t,
 	    void (*)(void *, uint32_t), void *);
 struct rif *router_rif(struct router *, const struct port *);
+struct port *router_route_port(struct router *, int, const uint8_t *);
 void	 router_rif_send(struct router *, struct rif *, struct pkt *);
 
 /* Shared by router.c and router6.c. */

@@ -132,6 +132,14 @@ typedef int	(*acl_nat_fn)(void *, const struct acl_rule *,
 typedef int	(*acl_live_fn)(void *, const struct acl_rule *,
 		    const struct acl_anchor *, int);
 
+/*
+ * pf_routable(): the port (index in ifs) the route to ip goes out on, -1
+ * for no route, ACL_ROUTE_ANY for an address every port routes (IPv6
+ * link-local); for `no-route' and `urpf-failed'.
+ */
+#define ACL_ROUTE_ANY	(-2)
+typedef int	(*acl_route_fn)(void *, uint8_t, const union acl_ip *);
+
 struct acl_compile_args {
 	const struct acl_conf	*conf;
 	const struct acl_ifinfo	*ifs;		/* every port */
@@ -146,6 +154,9 @@ struct acl_compile_args {
 	acl_live_fn		 live;		/* NULL: once and max-pkt-rate
 						   rules always match */
 	void			*live_arg;
+	acl_route_fn		 route;		/* NULL: no-route and
+						   urpf-failed match nothing */
+	void			*route_arg;
 };
 #define ACL_COMPILE_LINEAR	0x01	/* no tree: acl_classify() is linear */
 

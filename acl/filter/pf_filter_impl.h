@@ -317,6 +317,9 @@ struct acl_classifier {
 	void		*nat_arg;
 	acl_live_fn	 live;
 	void		*live_arg;
+	acl_route_fn	 route;
+	void		*route_arg;
+	int		 port;		/* the one it filters on */
 	size_t		 nxlate;
 };
 

@@ -604,7 +604,10 @@ acl_side_range(const struct acl_xaddr *x, int afi, uint64_t *lo, uint64_t *hi,
 		return (any > 0);
 	case ACL_ADDR_NONE:
 		return (1);
-	default:	/* no-route, urpf-failed, route label */
+	case ACL_ADDR_NOROUTE:
+	case ACL_ADDR_URPFFAILED:
+		break;		/* the routes decide, at match time */
+	default:	/* route label */
 		return (x->neg);
 	}
 	*exact = 0;
@@ -865,6 +868,9 @@ acl_compile(const struct acl_compile_args *args, struct acl_classifier **cp,
 	c->nat_arg = args->nat_arg;
 	c->live = args->live;
 	c->live_arg = args->live_arg;
+	c->route = args->route;
+	c->route_arg = args->route_arg;
+	c->port = (int)args->port;
 	if ((c->tags = args->tags) == NULL) {
 		if ((c->tags = acl_tags_new()) == NULL) {
 			error = acl_err(&st, ENOMEM, "out of memory");

@@ -307,10 +307,11 @@ acl_ltable_match(const struct acl_ltable *t, const union acl_ip *ip,
 
 /* PF_MISMATCHAW(), inverted: does ip match this side of the rule */
 static int
-acl_xaddr_match(const struct acl_xaddr *x, const union acl_ip *ip, uint8_t af)
+acl_xaddr_match(const struct acl_classifier *c, const struct acl_xaddr *x,
+    const union acl_ip *ip, uint8_t af)
 {
 	const struct acl_addr *a = x->a;
-	int i, m = 1, zero = 1, c;
+	int i, m = 1, zero = 1, c2;	/* c2: a compare, a route's port */
 
 	switch (x->type) {
 	case ACL_ADDR_ADDRMASK:
@@ -325,8 +326,8 @@ acl_xaddr_match(const struct acl_xaddr *x, const union acl_ip *ip, uint8_t af)
 			m = 1;
 		break;
 	case ACL_ADDR_RANGE:
-		c = memcmp(ip->b, a->a.addr.b, acl_alen(af));
-		m = c >= 0 && memcmp(ip->b, a->a.mask.b, acl_alen(af)) <= 0;
+		c2 = memcmp(ip->b, a->a.addr.b, acl_alen(af));
+		m = c2 >= 0 && memcmp(ip->b, a->a.mask.b, acl_alen(af)) <= 0;
 		break;
 	case ACL_ADDR_TABLE:
 		m = x->tbl != NULL && acl_ltable_match(x->tbl, ip, af);
@@ -337,7 +338,17 @@ acl_xaddr_match(const struct acl_xaddr *x, const union acl_ip *ip, uint8_t af)
 	case ACL_ADDR_NONE:
 		m = 1;
 		break;
-	default:	/* no-route, urpf-failed, route label: see above */
+	case ACL_ADDR_NOROUTE:
+		m = c->route != NULL && c->route(c->route_arg, af, ip) == -1;
+		break;
+	case ACL_ADDR_URPFFAILED:
+		/* pf_routable() with the packet's interface: no route back,
+		 * or one out of another interface */
+		c2 = c->route == NULL ? c->port : c->route(c->route_arg, af,
+		    ip);
+		m = c2 != c->port && c2 != ACL_ROUTE_ANY;
+		break;
+	default:	/* route label: see above */
 		m = 0;
 		break;
 	}
@@ -395,8 +406,8 @@ acl_full_match(const struct acl_classifier *c, const struct acl_ent *e,
 		return (0);
 	if (r->proto && r->proto != p->proto)
 		return (0);
-	if (!acl_xaddr_match(&e->src, &p->src, p->af) ||
-	    !acl_xaddr_match(&e->dst, &p->dst, p->af))
+	if (!acl_xaddr_match(c, &e->src, &p->src, p->af) ||
+	    !acl_xaddr_match(c, &e->dst, &p->dst, p->af))
 		return (0);
 	if (p->frag) {
 		if (r->src.port_op || r->dst.port_op)

@@ -3205,9 +3205,15 @@ states_now(struct dp *dp)
 static void
 adaptive_run(const char *pfconf)
 {
+	static const struct {
+		uint32_t	 at;
+		int		 states;
+	} left[] = { { 30, 9 }, { 31, 8 }, { 40, 8 }, { 41, 7 }, { 50, 7 },
+	    { 51, 6 }, { 60, 6 }, { 61, 0 } };
 	struct conf *conf;
 	struct dp dp;
 	uint16_t sp;
+	size_t i;
 
 	put("pf.conf", pfconf);
 	build(&dp, &conf);
@@ -3217,20 +3223,11 @@ adaptive_run(const char *pfconf)
 	cr_assert_eq(states_now(&dp), 9, "%s", dptest_out);
 	cr_expect_not_null(strstr(dptest_ctl(&dp, "pfctl -vss"), "expires in "
 	    "00:00:30"), "%s", dptest_out);
-	dptest_run_to(&dp, 30);
-	cr_expect_eq(states_now(&dp), 9, "%s", dptest_out);
-	dptest_run_to(&dp, 31);
-	cr_expect_eq(states_now(&dp), 8, "%s", dptest_out);
-	dptest_run_to(&dp, 40);
-	cr_expect_eq(states_now(&dp), 8, "%s", dptest_out);
-	dptest_run_to(&dp, 41);
-	cr_expect_eq(states_now(&dp), 7, "%s", dptest_out);
-	dptest_run_to(&dp, 51);
-	cr_expect_eq(states_now(&dp), 6, "%s", dptest_out);
-	dptest_run_to(&dp, 60);
-	cr_expect_eq(states_now(&dp), 6, "%s", dptest_out);
-	dptest_run_to(&dp, 61);
-	cr_expect_eq(states_now(&dp), 0, "%s", dptest_out);
+	for (i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
+		dptest_run_to(&dp, left[i].at);
+		cr_expect_eq(states_now(&dp), left[i].states, "at %u s: %s",
+		    left[i].at, dptest_out);
+	}
 	dptest_destroy(&dp, conf);
 }
 
@@ -3261,5 +3258,65 @@ Test(pf, adaptive_timeouts_shown)
 	cr_expect_not_null(strstr(dptest_ctl(&dp, "pfctl -st"),
 	    "adaptive.start                6 states\n"
 	    "adaptive.end                 12 states\n"), "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/* A UDP packet in on em0 or em2 (addressed to its MAC) from SRC. */
+static void
+udp_in(struct dp *dp, const char *port, const char *src)
+{
+	static const uint8_t E2[6] = { 0x02, 0x00, 0x00, 0x00, 0x0e, 0x02 };
+	uint8_t b[128];
+
+	feed(dp, port, b, ip4(b, strcmp(port, "em2") == 0 ? E2 : E0, GW, 17,
+	    src, 5001, "10.50.0.20", 53, 0));
+}
+
+/*
+ * urpf-failed: the route back to the source leaves by another interface,
+ * or there is none.  The default route is em0's: em2 takes only its own
+ * network; 10.50.0.0/24 is vether0's, not em0's.  The routes are asked
+ * at match time, so a route added later counts at once.
+ */
+Test(pf, urpf_failed)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "pass all no state\nblock in quick from urpf-failed\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	udp_in(&dp, "em0", "198.51.100.1");
+	udp_in(&dp, "em0", "192.0.2.7");
+	udp_in(&dp, "em2", "203.0.113.9");
+	cr_expect_eq(rule_packets(&dp, 1), 0, "%s", dptest_out);
+	udp_in(&dp, "em0", "10.50.0.99");
+	cr_expect_eq(rule_packets(&dp, 1), 1, "%s", dptest_out);
+	udp_in(&dp, "em2", "192.0.2.7");
+	cr_expect_eq(rule_packets(&dp, 1), 2, "%s", dptest_out);
+	cr_assert_str_eq(dptest_ctl(&dp, "route add 192.0.2.0/24 "
+	    "203.0.113.1"), "add net 192.0.2.0/24: gateway 203.0.113.1\n");
+	udp_in(&dp, "em2", "192.0.2.7");
+	cr_expect_eq(rule_packets(&dp, 1), 2, "%s", dptest_out);
+	udp_in(&dp, "em0", "192.0.2.7");
+	cr_expect_eq(rule_packets(&dp, 1), 3, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/* no-route: no route at all (without the default route). */
+Test(pf, no_route)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "pass all no state\nblock in quick from no-route\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	udp_in(&dp, "em0", "192.0.2.7");
+	cr_expect_eq(rule_packets(&dp, 1), 0, "%s", dptest_out);
+	dptest_ctl(&dp, "route delete default");
+	udp_in(&dp, "em0", "192.0.2.7");
+	udp_in(&dp, "em0", "198.51.100.1");
+	cr_expect_eq(rule_packets(&dp, 1), 1, "%s", dptest_out);
 	dptest_destroy(&dp, conf);
 }
