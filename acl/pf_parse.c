@@ -1802,6 +1802,10 @@ routespec(struct pf_parser *p, struct filter_opts *fo, int rt)
 	pool_opts(p, &po);
 	if (fo->rt != ACL_RT_NONE)
 		fail(p, "cannot respecify route-to/reply-to/dup-to");
+	/* sluice routes to next-hop addresses, not to an interface's own */
+	if (h != NULL && h->addr.type == ACL_ADDR_DYNIFTL)
+		pf_lint(p, p->lx.lineno, PF_LINT_ROUTE,
+		    "route-to/reply-to/dup-to (interface)");
 	r = pf_alloc(p->arena, sizeof(*r));
 	r->host = h;
 	fo->rroute.rdr = r;
@@ -2217,20 +2221,14 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 		case K_ROUTETO:
 			shift(p);
 			routespec(p, fo, ACL_RT_ROUTETO);
-			pf_lint(p, p->lx.lineno, PF_LINT_ROUTE,
-			    "route-to/reply-to/dup-to");
 			break;
 		case K_REPLYTO:
 			shift(p);
 			routespec(p, fo, ACL_RT_REPLYTO);
-			pf_lint(p, p->lx.lineno, PF_LINT_ROUTE,
-			    "route-to/reply-to/dup-to");
 			break;
 		case K_DUPTO:
 			shift(p);
 			routespec(p, fo, ACL_RT_DUPTO);
-			pf_lint(p, p->lx.lineno, PF_LINT_ROUTE,
-			    "route-to/reply-to/dup-to");
 			break;
 		case K_ONCE:
 			shift(p);

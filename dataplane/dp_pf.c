@@ -2384,6 +2384,78 @@ pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
 }
 
 /*
+ * pf_route(): route-to and dup-to act on the packets going the rule's way
+ * (RDIR), reply-to on those coming back; the router sends them to gw
+ * (network order), whatever its table says.  Only packets the router
+ * forwards: a bridged one is counted and bridged as it is.
+ */
+static void
+pf_route_set(struct dp *dp, struct pkt *p, const struct port *port, int dir,
+    int kind, int rdir, uint32_t gw)
+{
+	static const char *const what[] = { "", "route-to", "dup-to",
+	    "reply-to" };
+	struct dp_pf *pf = &dp->pf;
+	char a[INET_ADDRSTRLEN];
+
+	if ((kind == ACL_RT_REPLYTO) == (rdir == dir))
+		return;
+	if (port->rif == NULL) {
+		pf->c[PF_C_RT_BRIDGED]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: %s not followed: a "
+			    "bridge member's packet is bridged", dir == ACL_IN ?
+			    "in" : "out", port->name, what[kind]);
+		return;
+	}
+	pf->c[PF_C_RT_SET]++;
+	p->pf_rt = ntohl(gw);
+	p->pf_rt_dup = kind == ACL_RT_DUPTO;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: %s %s", dir == ACL_IN ? "in" :
+		    "out", port->name, what[kind], inet_ntop(AF_INET, &gw, a,
+		    sizeof(a)));
+}
+
+/*
+ * The next hop a route-to, reply-to or dup-to rule's pool gives a new
+ * state, network order; 0: none, the packet is
+ * dropped (pf_route(): pf_map_addr() failed, PFRES_NOROUTE); or 1 for
+ * what sluice routes by the table: IPv6, and a pool of an interface's own
+ * addresses, (em1), which names no next hop.
+ */
+static uint32_t
+pf_route_map(struct dp *dp, struct pkt *p, const struct port *port, int dir,
+    const struct l3info *li, const struct acl_rule *r)
+{
+	struct dp_pf *pf = &dp->pf;
+	uint32_t gw;
+	int why;
+
+	if (li->af != 4 || r->route.addr.type == ACL_ADDR_DYNIFTL) {
+		pf->c[PF_C_RT_SKIPPED]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: route-to not followed "
+			    "(%s): routed by the table", dir == ACL_IN ? "in" :
+			    "out", port->name, li->af != 4 ? "IPv6" :
+			    "an interface, not a next hop");
+		return 1;
+	}
+	pf->pool_pkt = p;
+	gw = dp_pf_pool_map(dp, r, PF_POOL_ROUTE, li->src, li->dst, 0, &why,
+	    NULL, 0);
+	pf->pool_pkt = NULL;
+	if (gw == 0) {
+		pf->c[PF_C_NOROUTE]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (the route-to pool "
+			    "has no address)", dir == ACL_IN ? "in" : "out",
+			    port->name);
+	}
+	return gw;
+}
+
+/*
  * max-pkt-rate counts the packets of its rule's states too, those going
  * the way the state was made (requests, not replies); over the rate they
  * do not pass.  Returns 1 to drop.
@@ -2428,11 +2500,12 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	struct nat_rewrite rw;
 	struct state *s;
 	struct l3info li;
-	uint32_t rule, m, nat_to, rdr_to, node = UINT32_MAX;
+	uint32_t rule, m, nat_to, rdr_to, rt_to = 0, node = UINT32_MAX;
 	uint16_t ifx;
 	const char *tag;
 	int pwhy, xfail, sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
 
+	p->pf_rt = 0;
 	if (!dp_pf_filters(dp, port))
 		return PF_PASS;
 	switch (l3_parse(p->data, p->len, &li)) {
@@ -2565,6 +2638,15 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "
 			    "%u)%s%s", dname, port->name, RULE_IDX(s->rule),
 			    *tag ? ", tagged " : "", tag);
+		if (__builtin_expect(pf->rt_used, 0)) {
+			const struct state_cold *sc =
+			    &pf->states.cold[state_id(&pf->states, s)];
+
+			if (sc->rt != 0)
+				pf_route_set(dp, p, port, dir, sc->rt_kind,
+				    state_dir(s) == STATE_DIR_IN ? ACL_IN :
+				    ACL_OUT, sc->rt);
+		}
 		pf_scrub_state(dp, p, &li, port, dir, s);
 		pf_frag_first(dp, port, dir, p, &li, s);
 		return PF_PASS;
@@ -2672,7 +2754,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			    nat_to == 0 ? "nat-to" : "rdr-to");
 		return PF_DROP;
 	}
+	if (res.ar_rule != NULL && res.ar_rule->rt != ACL_RT_NONE &&
+	    (rt_to = pf_route_map(dp, p, port, dir, &li, res.ar_rule)) == 0)
+		return PF_DROP;
+	if (rt_to == 1)
+		rt_to = 0;	/* IPv6: by the table */
 	if (res.ar_keep_state == ACL_STATE_NONE) {
+		/* (pfctl: route-to and the like require keep state) */
 		pf_scrub_res(dp, p, &li, port, dir, &res);
 		return PF_PASS;
 	}
@@ -2817,6 +2905,14 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 */
 	m = (uint32_t)pf_gen << 24 | pf_rule_index(rs, c, res.ar_match_nr);
 	pf->states.cold[state_id(&pf->states, s)].match_rule = m;
+	pf->states.cold[state_id(&pf->states, s)].rt = rt_to;
+	if (rt_to != 0) {
+		pf->states.cold[state_id(&pf->states, s)].rt_kind =
+		    res.ar_rule->rt;
+		pf->rt_used = 1;
+		pf_route_set(dp, p, port, dir, res.ar_rule->rt,
+		    res.ar_rule->direction, rt_to);
+	}
 	if (RULE_IDX(m) < rs->nstats) {
 		rs->stats[RULE_IDX(m)].states_cur++;
 		rs->stats[RULE_IDX(m)].states_tot++;
@@ -3000,8 +3096,11 @@ dp_pf_recompile(struct dp *dp, FILE *err)
 		memcpy(rs->tmo, old->tmo, old->nstats * sizeof(*rs->tmo));
 	/* round-robin goes on where it was: a table changed, not the rules */
 	if (rs->nstats == old->nstats)
-		memcpy(rs->pools, old->pools, 2 * (size_t)old->nstats *
-		    sizeof(*rs->pools));
+		memcpy(rs->pools, old->pools, PF_POOL_SIDES *
+		    (size_t)old->nstats * sizeof(*rs->pools));
+	/* and once and max-pkt-rate keep what they knew */
+	if (rs->nstats == old->nstats)
+		memcpy(rs->live, old->live, old->nstats * sizeof(*rs->live));
 	old->conf = NULL;		/* now rs's */
 	pf_ruleset_free(old);
 	dp->pf.rs = rs;

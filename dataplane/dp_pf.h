@@ -75,6 +75,9 @@
 	X(SP_BAD,	"synproxy-bad",	"dropped (and counted as synproxy): did not fit a synproxy state's handshake") \
 	X(PKTRATE,	"max-pkt-rate",	"packets a max-pkt-rate rule did not match, or its state did not pass going its way: over the rule's rate") \
 	X(ONCE,		"once-expired",	"once rules expired by the first packet they decided") \
+	X(RT_SET,	"route-to",	"packets pf gave the router a next hop for (route-to, reply-to, dup-to)") \
+	X(RT_BRIDGED,	"route-to-bridged", "packets a route-to, reply-to or dup-to passed on a bridge member: bridged as they were (sluice routes only what its router forwards)") \
+	X(RT_SKIPPED,	"route-to-skipped", "packets a route-to, reply-to or dup-to passed that sluice routes by the table: IPv6, or a pool of an interface's addresses") \
 	X(MOD_KEPT,	"modulate-kept", "modulate or synproxy states kept as plain keep state: made by a packet that is not a bare SYN, or synproxy going out or on a vlan or vether port")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
@@ -190,6 +193,8 @@ struct acl_scrub;
  */
 #define PF_POOL_NAT	0
 #define PF_POOL_RDR	1
+#define PF_POOL_ROUTE	2	/* route-to, reply-to, dup-to */
+#define PF_POOL_SIDES	3
 
 struct pf_pool_rt {
 	uint32_t	 counter;	/* host order; 0: from the start */
@@ -239,7 +244,7 @@ struct dp_pf_ruleset {
 	uint8_t		*tmo;		/* per rule: its states' timeout set */
 	struct pf_rule_live *live;	/* per rule */
 	uint8_t		 pktrate;	/* some rule has max-pkt-rate */
-	struct pf_pool_rt *pools;	/* per rule: [2 * index + side] */
+	struct pf_pool_rt *pools;	/* [PF_POOL_SIDES * rule + side] */
 	struct pf_ptab	*ptabs;		/* per conf table, built on use */
 	size_t		 nptabs;
 	uint8_t		 reass;		/* PF_REASS_*: set reassemble */
@@ -352,6 +357,7 @@ struct dp_pf {
 	}		 pool_memo[2];
 	int		 pool_dry;
 	struct pkt	*pool_pkt;
+	int		 rt_used;	/* a state has had a route-to */
 	struct pf_ls	*ls;		/* least-states: open addressing */
 	uint32_t	 ls_cap, ls_used;
 	/*

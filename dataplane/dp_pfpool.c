@@ -308,7 +308,8 @@ dp_pf_pool_rule(const struct dp_pf_ruleset *rs, const struct acl_rule *r,
 int
 dp_pf_pool_alloc(struct dp_pf_ruleset *rs)
 {
-	rs->pools = calloc(2 * ((size_t)rs->nstats + 1), sizeof(*rs->pools));
+	rs->pools = calloc(PF_POOL_SIDES * ((size_t)rs->nstats + 1),
+	    sizeof(*rs->pools));
 	rs->ptabs = calloc(rs->conf->ntables + 1, sizeof(*rs->ptabs));
 	rs->nptabs = rs->conf->ntables;	/* conf may go first */
 	return rs->pools == NULL || rs->ptabs == NULL ? -1 : 0;
@@ -384,7 +385,7 @@ void
 dp_pf_ls_add(struct dp_pf *pf, uint32_t rule, int side, uint32_t addr,
     int delta)
 {
-	uint64_t pool = (uint64_t)rule << 1 | (uint64_t)side | 1ULL << 40;
+	uint64_t pool = (uint64_t)rule << 2 | (uint64_t)side | 1ULL << 40;
 	struct pf_ls *old;
 	uint32_t i, cap;
 
@@ -486,7 +487,8 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 {
 	struct dp_pf *pf = &dp->pf;
 	struct dp_pf_ruleset *rs = pf->rs;
-	const struct acl_pool *pool = side == PF_POOL_NAT ? &r->nat : &r->rdr;
+	const struct acl_pool *pool = side == PF_POOL_NAT ? &r->nat :
+	    side == PF_POOL_RDR ? &r->rdr : &r->route;
 	const struct acl_addr *a = &pool->addr;
 	uint8_t type = pool->opts & ACL_POOL_TYPEMASK;
 	struct pf_ptab ift, *t = NULL;
@@ -513,9 +515,9 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 	dh = ntohl(w);
 	have_id = rs != NULL && dp_pf_pool_rule(rs, r, &idx, &path) == 0;
 	if (have_id) {
-		rtp = &rs->pools[2 * idx + (uint32_t)side];
+		rtp = &rs->pools[PF_POOL_SIDES * idx + (uint32_t)side];
 		id = dp_pf_rule_key(idx);
-		pid = (uint64_t)id << 1 | (uint64_t)side | 1ULL << 40;
+		pid = (uint64_t)id << 2 | (uint64_t)side | 1ULL << 40;
 	}
 	rt = *rtp;
 
@@ -590,7 +592,7 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 
 	/* sticky-address: the source node of (source, rule) says */
 	if ((pool->opts & ACL_POOL_STICKYADDR) && type != ACL_POOL_NONE &&
-	    have_id) {
+	    have_id && side != PF_POOL_ROUTE) {
 		union acl_ip sa;
 
 		memset(&sa, 0, sizeof(sa));

@@ -672,6 +672,79 @@ router_reroute(struct router *rt, struct pkt *p, uint32_t dst)
 	return r;
 }
 
+/* A tagged frame leaves the router untagged: its IPv4 header follows. */
+static void
+router_untag(struct pkt *p, uint32_t l3off)
+{
+	uint32_t pull = l3off - ETHER_HDR_LEN;
+
+	if (pull == 0)
+		return;
+	memmove(p->data + pull, p->data, 12);
+	p->data += pull;
+	p->len -= pull;
+	ether_put16(p->data + 12, ETHERTYPE_IP);
+	if (p->off.flags & PKT_OFF_NEEDS_CSUM)
+		p->off.csum_start -= pull;
+	if (p->off.gso_type != 0)
+		p->off.hdr_len -= pull;
+}
+
+/*
+ * pf_route(): pf said route-to, reply-to or dup-to (p->pf_rt, the next
+ * hop).  Out of the interface the table routes that address to, past pf
+ * out there unless it is CUR, the interface pf has just looked at the
+ * packet on; without the ttl decrement or ICMP errors of forwarding, as
+ * pf_route() sends.  One route a packet: a route-to the second pf test
+ * gives is not followed (pf follows up to four).  Consumes p and returns
+ * 1; for dup-to sends a copy and returns 0: p goes on as it would.
+ */
+static int
+router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
+    uint32_t l3off)
+{
+	uint32_t gw = p->pf_rt, id, nh;
+	int dup = p->pf_rt_dup;
+	struct route *rte;
+	struct rif *ro;
+	struct pkt *q = p;
+	char a[16], b[16];
+
+	p->pf_rt = 0;
+	if ((id = lpm_lookup(&rt->lpm, gw)) == LPM_NH_NONE) {
+		rt->c[ROUTER_C_DROP_PF_NOROUTE]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: no route to %s, "
+			    "pf's %s", ipstr(gw, a), dup ? "dup-to" :
+			    "route-to");
+		if (!dup)
+			pkt_free(&rt->dp->pool, p);
+		return !dup;
+	}
+	rte = &rt->routes[id - 1];
+	ro = &rt->rifs[rte->rif];
+	nh = rte->gw && (rte->flags & RTF_GATEWAY) ? rte->gw : gw;
+	if (dup && (q = pkt_copy(&rt->dp->pool, p)) == NULL) {
+		rt->c[ROUTER_C_DROP_NO_BUFFER]++;
+		return 0;
+	}
+	router_untag(q, l3off);
+	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
+	    PF_PASS) {
+		pkt_free(&rt->dp->pool, q);
+		return !dup;
+	}
+	q->pf_rt = 0;
+	rte->use++;
+	rt->c[ROUTER_C_PF_ROUTED]++;
+	if (q->traced)
+		dp_trace(rt->dp, q, "router", "pf's %s %s: on %s%s%s",
+		    dup ? "dup-to" : "route-to", ipstr(gw, a), ro->port->name,
+		    nh != gw ? " via " : "", nh != gw ? ipstr(nh, b) : "");
+	router_send_mtu(rt, ro, nh, q);
+	return !dup;
+}
+
 /*
  * Route an IPv4 packet of ours and send it; consumes p.  The packet's
  * IPv4 header follows an untagged Ethernet header.
@@ -689,6 +762,9 @@ router_output(struct router *rt, struct pkt *p, uint32_t dst)
 	if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p) !=
 	    PF_PASS)
 		goto drop;
+	if (p->pf_rt != 0 && router_pf_route(rt, &rt->rifs[r->rif], p,
+	    ETHER_HDR_LEN))
+		return;
 	if (ip_get32(p->data + ETHER_HDR_LEN + 16) != dst) {
 		dst = ip_get32(p->data + ETHER_HDR_LEN + 16);
 		if ((r = router_reroute(rt, p, dst)) == NULL)
@@ -960,6 +1036,8 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		(void)l3_parse(p->data, p->len, &li);
 		ip = p->data + li.l3off;
 	}
+	if (p->pf_rt != 0 && router_pf_route(rt, r, p, li.l3off))
+		return;
 	dst = ip_get32(ip + 16);
 	if ((lr = router_local(rt, dst)) != NULL || dst == 0xffffffff) {
 		/*
@@ -1025,20 +1103,8 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		csum_ip_header(mcopy, hl);
 	}
 	ip_ttl_dec(ip);
-	if (li.l3off != ETHER_HDR_LEN) {
-		/* A tagged frame leaves the router untagged. */
-		uint32_t pull = li.l3off - ETHER_HDR_LEN;
-
-		memmove(p->data + pull, p->data, 12);
-		p->data += pull;
-		p->len -= pull;
-		ether_put16(p->data + 12, ETHERTYPE_IP);
-		if (p->off.flags & PKT_OFF_NEEDS_CSUM)
-			p->off.csum_start -= pull;
-		if (p->off.gso_type != 0)
-			p->off.hdr_len -= pull;
-		ip = p->data + ETHER_HDR_LEN;
-	}
+	router_untag(p, li.l3off);
+	ip = p->data + ETHER_HDR_LEN;
 	if (p->traced) {
 		char net[32], gw[16];
 
@@ -1060,6 +1126,8 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		ip = p->data + ETHER_HDR_LEN;
 		seg = ether_get16(ip + 2);
 	}
+	if (p->pf_rt != 0 && router_pf_route(rt, ro, p, ETHER_HDR_LEN))
+		return;
 	if (ip_get32(ip + 16) != dst) {
 		dst = ip_get32(ip + 16);
 		if ((rte = router_reroute(rt, p, dst)) == NULL) {

@@ -54,6 +54,8 @@
 	X(GSO_RESEGMENTED, "gso-resegmented", "GSO frames without DF (TCP, UFO) given a smaller segment size to fit the MTU") \
 	X(GSO_SEGMENTED, "gso-segmented", "UDP GSO frames without DF whose datagrams exceed the MTU, segmented in software (each datagram then fragmented)") \
 	X(DROP_GSO_MTU,	"drop-gso-mtu",	"dropped: GSO frame without DF whose headers alone exceed the MTU, or with a bad length") \
+	X(PF_ROUTED,	"pf-routed",	"packets sent where pf's route-to, reply-to said, and dup-to's copies") \
+	X(DROP_PF_NOROUTE, "drop-pf-no-route", "dropped: no route to the next hop pf's route-to, reply-to or dup-to named") \
 	X(REROUTED,	"rerouted",	"packets whose destination pf out changed (rdr-to going out, a reply to a nat-to coming in), routed again") \
 	X(DROP_REROUTE_LOCAL, "drop-rerouted-local", "dropped: pf out changed the destination to an address of ours") \
 	X(DROP_WRONG_IF, "drop-wrong-if", "dropped: for an address of another interface and net.inet.ip.forwarding=0") \

@@ -17,7 +17,7 @@
  * touched only as states are first used).  It holds what a packet that
  * hits it reads and writes: IPv4 keys, counters, expiry, tracking.  What
  * only the views read (creation time, the high 16 bits of the 48-bit
- * packet counters) sits in a parallel array of 16-byte records, with the
+ * packet counters) sits in a parallel array of 24-byte records, with the
  * pf tag of the few states that have one (a flag in the state says so,
  * so an untagged hit never reads the record), and an IPv6
  * state's addresses in a third, which costs memory only where IPv6
@@ -25,9 +25,9 @@
  * hash tag + state number + which keys), four slots per state, so at
  * most half full even when every state is translated (two slots): a
  * probe, hit or miss, rarely leaves its first cache line.
- * IPv4: 64 + 16 + 32 = 112 bytes a state.  A TCP state's sequence
+ * IPv4: 64 + 24 + 32 = 120 bytes a state.  A TCP state's sequence
  * windows (struct state_tcp, 24 bytes) sit in a fourth array that only
- * TCP states touch: 136 bytes a TCP state.
+ * TCP states touch: 144 bytes a TCP state.
  *
  * A hit costs the hash (xxHash of a 16-byte key), one index line and the
  * state's line.  At a million states both miss every cache, so batches
@@ -117,6 +117,9 @@ struct state_cold {
 		uint32_t next_free;	/* free list link while unused */
 		uint32_t match_rule;	/* the owner's: pf's match rule */
 	};
+	uint32_t	 rt;		/* the owner's: route-to's next hop
+					   (network order), 0: none */
+	uint8_t		 rt_kind;	/* ... ACL_RT_* */
 };
 
 struct state_v6 {

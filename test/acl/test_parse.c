@@ -256,8 +256,8 @@ Test(parse, lint_warns_once_per_feature)
 
 	cr_assert_eq(r.rv, 0);
 	cr_assert_str_eq(r.err,
-	    "stdin:1: warning: route-to/reply-to/dup-to not enforced by "
-	    "sluice\n"
+	    "stdin:1: warning: route-to/reply-to/dup-to (interface) not "
+	    "enforced by sluice\n"
 	    "stdin:2: warning: log (user) not enforced by sluice\n");
 	acl_run_free(&r);
 }

@@ -3320,3 +3320,119 @@ Test(pf, no_route)
 	cr_expect_eq(rule_packets(&dp, 1), 1, "%s", dptest_out);
 	dptest_destroy(&dp, conf);
 }
+
+/* The second uplink's gateway, 203.0.113.1, known to em2. */
+static const uint8_t GW2[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x78 };
+
+static void
+neighbours2(struct dp *dp)
+{
+	static const uint8_t E2[6] = { 0x02, 0x00, 0x00, 0x00, 0x0e, 0x02 };
+	uint8_t b[64];
+
+	neighbours(dp);
+	feed(dp, "em2", b, arp(b, 2, GW2, "203.0.113.1", E2, "203.0.113.2"));
+}
+
+/* Does PORT's capture hold LINE (sent() format)? */
+static int
+sent_has(const char *port, const char *line)
+{
+	char *t = sent(port);
+	int has = strstr(t, line) != NULL;
+
+	free(t);
+	return has;
+}
+
+/*
+ * route-to on pass in: db01's flow leaves by em2 to 203.0.113.1, not by
+ * the default route's em0, its later packets too (the state keeps the
+ * next hop); the reply comes back in on em0 and goes home by the table.
+ */
+Test(pf, route_to_in)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", "pass\npass in on vether0 route-to 203.0.113.1\n");
+	build(&dp, &conf);
+	neighbours2(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "192.0.2.9", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "192.0.2.9", 53, 0));
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.9", 53,
+	    "10.50.0.20", 41000, 0));
+	cr_expect_eq(stat_of(&dp, "pf-routed"), 2);
+	dptest_destroy(&dp, conf);
+	cr_expect(sent_has("em2", "10.50.0.20:41000 > 192.0.2.9:53 proto "
+	    "17\n10.50.0.20:41000 > 192.0.2.9:53 proto 17\n"));
+	cr_expect(!sent_has("em0", "10.50.0.20:41000"));
+	cr_expect(sent_has("tap0", "192.0.2.9:53 > 10.50.0.20:41000"));
+}
+
+/*
+ * reply-to: a flow that came in on em2 is answered by em2 again, where
+ * the table would send the answer out of em0 (the default route).
+ */
+Test(pf, reply_to)
+{
+	static const uint8_t E2[6] = { 0x02, 0x00, 0x00, 0x00, 0x0e, 0x02 };
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", "pass\npass in on em2 reply-to 203.0.113.1\n");
+	build(&dp, &conf);
+	neighbours2(&dp);
+	feed(&dp, "em2", b, ip4(b, E2, GW2, 17, "192.0.2.7", 5001,
+	    "10.50.0.20", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 53,
+	    "192.0.2.7", 5001, 0));
+	/* another flow to 192.0.2.7 goes by the table */
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 54,
+	    "192.0.2.7", 5001, 0));
+	dptest_destroy(&dp, conf);
+	cr_expect(sent_has("tap0", "192.0.2.7:5001 > 10.50.0.20:53"));
+	cr_expect(sent_has("em2", "10.50.0.20:53 > 192.0.2.7:5001"));
+	cr_expect(!sent_has("em0", "10.50.0.20:53 > 192.0.2.7:5001"));
+	cr_expect(sent_has("em0", "10.50.0.20:54 > 192.0.2.7:5001"));
+}
+
+/* dup-to: a copy out of em2 to 203.0.113.1, the packet on its way. */
+Test(pf, dup_to)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", "pass\npass out on em0 dup-to 203.0.113.1\n");
+	build(&dp, &conf);
+	neighbours2(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "192.0.2.9", 53, 0));
+	dptest_destroy(&dp, conf);
+	cr_expect(sent_has("em0", "10.50.0.20:41000 > 192.0.2.9:53"));
+	cr_expect(sent_has("em2", "10.50.0.20:41000 > 192.0.2.9:53"));
+}
+
+/* A route-to pool with no address drops the packet (no-route). */
+Test(pf, route_to_empty_pool)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", "table <gw> persist\npass\n"
+	    "pass in on vether0 route-to <gw> round-robin\n");
+	build(&dp, &conf);
+	neighbours2(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "198.51.100.9", 53, 0));
+	cr_expect(has_counter(dptest_ctl(&dp, "pfctl -si"), "no-route", 1),
+	    "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+	cr_expect(!sent_has("em0", "10.50.0.20:41000"));
+}
