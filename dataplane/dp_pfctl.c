@@ -214,6 +214,17 @@ print_host(FILE *out, const union acl_ip *a, uint16_t port, uint8_t af)
 		fprintf(out, af == AF_INET6 ? "[%u]" : ":%u", ntohs(port));
 }
 
+/* A route-to state's next hop, " {rt_addr}", on its side (print_state()). */
+static void
+print_rt(FILE *out, const struct state_table *t, const struct state *s)
+{
+	uint32_t rt = t->cold[state_id(t, s)].rt;
+	char a[INET_ADDRSTRLEN];
+
+	if (rt != 0)
+		fprintf(out, " {%s}", inet_ntop(AF_INET, &rt, a, sizeof(a)));
+}
+
 static int
 key_differs(const struct state_key *a, const struct state_key *b, int i)
 {
@@ -312,6 +323,8 @@ show_state(struct state *s, void *arg)
 		print_host(out, &sk->addr[1], sk->port[1], af);
 		fputc(')', out);
 	}
+	if (state_dir(s) == STATE_DIR_IN)
+		print_rt(out, t, s);
 	fputs(state_dir(s) == STATE_DIR_OUT ? " -> " : " <- ", out);
 	print_host(out, &nk->addr[0], nk->port[0], af);
 	if (key_differs(nk, sk, 0)) {
@@ -319,6 +332,8 @@ show_state(struct state *s, void *arg)
 		print_host(out, &sk->addr[0], sk->port[0], af);
 		fputc(')', out);
 	}
+	if (state_dir(s) == STATE_DIR_OUT)
+		print_rt(out, t, s);
 	fputs("    ", out);
 	if (proto == 6) {
 		/* a synproxy's creator is PROXY:SRC, then PROXY:DST */

@@ -2,7 +2,8 @@
  * libFuzzer target: any frame, on any port, through the whole pipeline of
  * the handbook's configuration (bridge with a trunk and a vlan, the routed
  * vether0 segment, NAT out of em0, pf with block return, nat-to, rdr-to
- * and tags on bridge members too, bridge rules, and em2's DHCP client,
+ * and tags on bridge members too, route-to, reply-to, dup-to, once,
+ * max-pkt-rate, urpf-failed, bridge rules, and em2's DHCP client,
  * whose answers it may forge).  Every port is a capture-file port with no
  * files, so nothing leaves the process.  A frame must be dropped with a
  * counter or forwarded; never a crash, a leak or undefined behaviour.
@@ -93,7 +94,15 @@ setup(void)
 	    "10.50.0.21 } round-robin sticky-address\n"
 	    "pass in on vether0 from 10.50.0.0/24 keep state scrub "
 	    "(min-ttl 90) set tos 0x10\n"
-	    "pass out on em0 from (em0) keep state\n");
+	    "pass out on em0 from (em0) keep state\n"
+	    "pass in on vether0 proto udp to port 5353 route-to 198.51.100.1\n"
+	    "pass in on em0 proto udp to port 5354 reply-to 198.51.100.1\n"
+	    "pass out on em0 proto tcp to port 7 dup-to 198.51.100.7\n"
+	    "pass in on em0 proto icmp max-pkt-rate 5/2\n"
+	    "pass in on em0 proto udp to port 69 once\n"
+	    "block in quick on em0 proto udp from urpf-failed to port 9\n"
+	    "block in quick on em0 proto udp from no-route to port 10\n"
+	    "pass in on em0 proto udp to port 70 keep state (max 10)\n");
 	conf = calloc(1, sizeof(*conf));
 	if (conf == NULL || conf_load(conf, dir, stderr) != 0)
 		abort();

@@ -41,8 +41,8 @@ check "load route-to 203.0.113.1" ctl pfctl -f /etc/routeto.conf
 ctl pfctl -F states >/dev/null
 check "route-to: db01 reaches 192.0.2.9 through em2" \
 	ip netns exec "$DB" ping -c 3 -i 0.2 -W 2 192.0.2.9
-check "... by the state the rule made (pfctl -ss)" sh -c \
-	"$SLUICECTL -s $SOCK pfctl -ss | grep -q '10.50.0.20.* -> 192.0.2.9'"
+check "... the state keeps the next hop (pfctl -ss: {203.0.113.1})" sh -c \
+	"$SLUICECTL -s $SOCK pfctl -ss | grep -q '192.0.2.9.* {203.0.113.1} <- 10.50.0.20'"
 check "stats: pf-routed counts the pings" sh -c \
 	"[ \"\$($SLUICECTL -s $SOCK stats | awk '\$2 == \"pf-routed\" { print \$3 }')\" -ge 3 ]"
 check "... other destinations still by the table (wan)" \

@@ -3366,6 +3366,9 @@ Test(pf, route_to_in)
 	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.9", 53,
 	    "10.50.0.20", 41000, 0));
 	cr_expect_eq(stat_of(&dp, "pf-routed"), 2);
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "pfctl -ss"), "all udp "
+	    "192.0.2.9:53 {203.0.113.1} <- 10.50.0.20:41000       "), "%s",
+	    dptest_out);
 	dptest_destroy(&dp, conf);
 	cr_expect(sent_has("em2", "10.50.0.20:41000 > 192.0.2.9:53 proto "
 	    "17\n10.50.0.20:41000 > 192.0.2.9:53 proto 17\n"));
