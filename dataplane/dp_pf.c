@@ -2386,17 +2386,17 @@ pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
 /*
  * pf_route(): route-to and dup-to act on the packets going the rule's way
  * (RDIR), reply-to on those coming back; the router sends them to gw
- * (network order), whatever its table says.  Only packets the router
+ * (of family af), whatever its table says.  Only packets the router
  * forwards: a bridged one is counted and bridged as it is.
  */
 static void
 pf_route_set(struct dp *dp, struct pkt *p, const struct port *port, int dir,
-    int kind, int rdir, uint32_t gw)
+    int kind, int rdir, int af, const union acl_ip *gw)
 {
 	static const char *const what[] = { "", "route-to", "dup-to",
 	    "reply-to" };
 	struct dp_pf *pf = &dp->pf;
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	if ((kind == ACL_RT_REPLYTO) == (rdir == dir))
 		return;
@@ -2409,50 +2409,97 @@ pf_route_set(struct dp *dp, struct pkt *p, const struct port *port, int dir,
 		return;
 	}
 	pf->c[PF_C_RT_SET]++;
-	p->pf_rt = ntohl(gw);
+	if (af == AF_INET) {
+		p->pf_rt_af = 4;
+		p->pf_rt = ntohl(gw->w[0]);
+	} else {
+		p->pf_rt_af = 6;
+		memcpy(p->pf_rt6, gw->b, 16);
+	}
 	p->pf_rt_dup = kind == ACL_RT_DUPTO;
 	if (p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: %s %s", dir == ACL_IN ? "in" :
-		    "out", port->name, what[kind], inet_ntop(AF_INET, &gw, a,
+		    "out", port->name, what[kind], inet_ntop(af, gw, a,
 		    sizeof(a)));
+}
+
+/* One IPv6 address: what an IPv6 route pool may be here. */
+static int
+pf_route_host6(const struct acl_pool *pool)
+{
+	int i;
+
+	if (pool->addr.type != ACL_ADDR_ADDRMASK)
+		return 0;
+	for (i = 0; i < 16; i++)
+		if (pool->addr.a.mask.b[i] != 0xff)
+			return 0;
+	return 1;
 }
 
 /*
  * The next hop a route-to, reply-to or dup-to rule's pool gives a new
- * state, network order; 0: none, the packet is
- * dropped (pf_route(): pf_map_addr() failed, PFRES_NOROUTE); or 1 for
- * what sluice routes by the table: IPv6, and a pool of an interface's own
- * addresses, (em1), which names no next hop.
+ * state, into gw: 1.  0 for what sluice routes by the table: a pool of an
+ * interface's own addresses, (em1), which names no next hop, and an IPv6
+ * pool of more than one address.  -1: none, the packet is dropped
+ * (pf_route(): pf_map_addr() failed, PFRES_NOROUTE).
  */
-static uint32_t
+static int
 pf_route_map(struct dp *dp, struct pkt *p, const struct port *port, int dir,
-    const struct l3info *li, const struct acl_rule *r)
+    const struct l3info *li, const struct acl_rule *r, union acl_ip *gw)
 {
 	struct dp_pf *pf = &dp->pf;
-	uint32_t gw;
 	int why;
 
-	if (li->af != 4 || r->route.addr.type == ACL_ADDR_DYNIFTL) {
+	memset(gw, 0, sizeof(*gw));
+	if (r->route.addr.type == ACL_ADDR_DYNIFTL ||
+	    (li->af == 6 && !pf_route_host6(&r->route))) {
 		pf->c[PF_C_RT_SKIPPED]++;
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: route-to not followed "
 			    "(%s): routed by the table", dir == ACL_IN ? "in" :
-			    "out", port->name, li->af != 4 ? "IPv6" :
-			    "an interface, not a next hop");
+			    "out", port->name, li->af == 6 ? "an IPv6 pool of "
+			    "more than one address" : "an interface, not a "
+			    "next hop");
+		return 0;
+	}
+	if (li->af == 6) {
+		*gw = r->route.addr.a.addr;
 		return 1;
 	}
 	pf->pool_pkt = p;
-	gw = dp_pf_pool_map(dp, r, PF_POOL_ROUTE, li->src, li->dst, 0, &why,
-	    NULL, 0);
+	gw->w[0] = dp_pf_pool_map(dp, r, PF_POOL_ROUTE, li->src, li->dst, 0,
+	    &why, NULL, 0);
 	pf->pool_pkt = NULL;
-	if (gw == 0) {
-		pf->c[PF_C_NOROUTE]++;
-		if (p->traced)
-			dp_trace(dp, p, "pf", "%s on %s: drop (the route-to pool "
-			    "has no address)", dir == ACL_IN ? "in" : "out",
-			    port->name);
+	if (gw->w[0] != 0)
+		return 1;
+	pf->c[PF_C_NOROUTE]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: drop (the route-to pool has no "
+		    "address)", dir == ACL_IN ? "in" : "out", port->name);
+	return -1;
+}
+
+/* A state's packet: the next hop the state keeps, if it has one. */
+static void
+pf_route_state(struct dp *dp, struct pkt *p, const struct port *port,
+    int dir, const struct state *s)
+{
+	const struct state_table *t = &dp->pf.states;
+	const struct state_cold *sc = &t->cold[state_id(t, s)];
+	union acl_ip gw;
+
+	if (sc->rt_kind == ACL_RT_NONE)
+		return;
+	if (s->flags & STATE_F_INET6)
+		gw = t->v6[state_id(t, s)].rt;
+	else {
+		memset(&gw, 0, sizeof(gw));
+		gw.w[0] = sc->rt;
 	}
-	return gw;
+	pf_route_set(dp, p, port, dir, sc->rt_kind, state_dir(s) ==
+	    STATE_DIR_IN ? ACL_IN : ACL_OUT, s->flags & STATE_F_INET6 ?
+	    AF_INET6 : AF_INET, &gw);
 }
 
 /*
@@ -2500,12 +2547,14 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	struct nat_rewrite rw;
 	struct state *s;
 	struct l3info li;
-	uint32_t rule, m, nat_to, rdr_to, rt_to = 0, node = UINT32_MAX;
+	uint32_t rule, m, nat_to, rdr_to, node = UINT32_MAX;
+	union acl_ip rtgw;
 	uint16_t ifx;
 	const char *tag;
 	int pwhy, xfail, sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
+	int rt_ok = 0;
 
-	p->pf_rt = 0;
+	p->pf_rt_af = 0;
 	if (!dp_pf_filters(dp, port))
 		return PF_PASS;
 	switch (l3_parse(p->data, p->len, &li)) {
@@ -2638,15 +2687,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "
 			    "%u)%s%s", dname, port->name, RULE_IDX(s->rule),
 			    *tag ? ", tagged " : "", tag);
-		if (__builtin_expect(pf->rt_used, 0)) {
-			const struct state_cold *sc =
-			    &pf->states.cold[state_id(&pf->states, s)];
-
-			if (sc->rt != 0)
-				pf_route_set(dp, p, port, dir, sc->rt_kind,
-				    state_dir(s) == STATE_DIR_IN ? ACL_IN :
-				    ACL_OUT, sc->rt);
-		}
+		if (__builtin_expect(pf->rt_used, 0))
+			pf_route_state(dp, p, port, dir, s);
 		pf_scrub_state(dp, p, &li, port, dir, s);
 		pf_frag_first(dp, port, dir, p, &li, s);
 		return PF_PASS;
@@ -2755,10 +2797,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		return PF_DROP;
 	}
 	if (res.ar_rule != NULL && res.ar_rule->rt != ACL_RT_NONE &&
-	    (rt_to = pf_route_map(dp, p, port, dir, &li, res.ar_rule)) == 0)
+	    (rt_ok = pf_route_map(dp, p, port, dir, &li, res.ar_rule,
+	    &rtgw)) < 0)
 		return PF_DROP;
-	if (rt_to == 1)
-		rt_to = 0;	/* IPv6: by the table */
 	if (res.ar_keep_state == ACL_STATE_NONE) {
 		/* (pfctl: route-to and the like require keep state) */
 		pf_scrub_res(dp, p, &li, port, dir, &res);
@@ -2905,13 +2946,18 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 */
 	m = (uint32_t)pf_gen << 24 | pf_rule_index(rs, c, res.ar_match_nr);
 	pf->states.cold[state_id(&pf->states, s)].match_rule = m;
-	pf->states.cold[state_id(&pf->states, s)].rt = rt_to;
-	if (rt_to != 0) {
-		pf->states.cold[state_id(&pf->states, s)].rt_kind =
-		    res.ar_rule->rt;
+	pf->states.cold[state_id(&pf->states, s)].rt_kind = (uint8_t)
+	    (rt_ok > 0 ? res.ar_rule->rt : ACL_RT_NONE);
+	if (rt_ok > 0) {
 		pf->rt_used = 1;
+		if (li.af == 4)
+			pf->states.cold[state_id(&pf->states, s)].rt =
+			    rtgw.w[0];
+		else
+			pf->states.v6[state_id(&pf->states, s)].rt = rtgw;
 		pf_route_set(dp, p, port, dir, res.ar_rule->rt,
-		    res.ar_rule->direction, rt_to);
+		    res.ar_rule->direction, li.af == 4 ? AF_INET : AF_INET6,
+		    &rtgw);
 	}
 	if (RULE_IDX(m) < rs->nstats) {
 		rs->stats[RULE_IDX(m)].states_cur++;

@@ -77,7 +77,7 @@
 	X(ONCE,		"once-expired",	"once rules expired by the first packet they decided") \
 	X(RT_SET,	"route-to",	"packets pf gave the router a next hop for (route-to, reply-to, dup-to)") \
 	X(RT_BRIDGED,	"route-to-bridged", "packets a route-to, reply-to or dup-to passed on a bridge member: bridged as they were (sluice routes only what its router forwards)") \
-	X(RT_SKIPPED,	"route-to-skipped", "packets a route-to, reply-to or dup-to passed that sluice routes by the table: IPv6, or a pool of an interface's addresses") \
+	X(RT_SKIPPED,	"route-to-skipped", "packets a route-to, reply-to or dup-to passed that sluice routes by the table: an IPv6 pool of more than one address, or a pool of an interface's addresses") \
 	X(MOD_KEPT,	"modulate-kept", "modulate or synproxy states kept as plain keep state: made by a packet that is not a bare SYN, or synproxy going out or on a vlan or vether port")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,

@@ -218,11 +218,16 @@ print_host(FILE *out, const union acl_ip *a, uint16_t port, uint8_t af)
 static void
 print_rt(FILE *out, const struct state_table *t, const struct state *s)
 {
-	uint32_t rt = t->cold[state_id(t, s)].rt;
-	char a[INET_ADDRSTRLEN];
+	const struct state_cold *sc = &t->cold[state_id(t, s)];
+	char a[INET6_ADDRSTRLEN];
 
-	if (rt != 0)
-		fprintf(out, " {%s}", inet_ntop(AF_INET, &rt, a, sizeof(a)));
+	if (sc->rt_kind == 0)
+		return;
+	if (s->flags & STATE_F_INET6)
+		inet_ntop(AF_INET6, &t->v6[state_id(t, s)].rt, a, sizeof(a));
+	else
+		inet_ntop(AF_INET, &sc->rt, a, sizeof(a));
+	fprintf(out, " {%s}", a);
 }
 
 static int

@@ -48,10 +48,13 @@ struct pkt {
 	uint16_t	 refs;		/* output queues holding it */
 	uint8_t		 traced;	/* record trace entries for this packet */
 	uint16_t	 pf_tag;	/* pf's tag (tag, tagged), 0: none */
-	/* pf's route-to, reply-to, dup-to: the next hop (host order) the
-	 * last dp_pf_test() gave it, 0: none; pf_rt_dup: send a copy */
+	/* pf's route-to, reply-to, dup-to: the next hop the last
+	 * dp_pf_test() gave it (pf_rt_af 4: pf_rt, host order; 6: pf_rt6;
+	 * 0: none); pf_rt_dup: send a copy */
+	uint8_t		 pf_rt_af;
 	uint8_t		 pf_rt_dup;
 	uint32_t	 pf_rt;
+	uint8_t		 pf_rt6[16];
 	/* pf made this frame of the fragments of a datagram: stages that
 	 * read it before pf read it again, and a bridge member with a
 	 * smaller MTU gets it fragmented again (bridge_fragment()). */

@@ -672,9 +672,9 @@ router_reroute(struct router *rt, struct pkt *p, uint32_t dst)
 	return r;
 }
 
-/* A tagged frame leaves the router untagged: its IPv4 header follows. */
-static void
-router_untag(struct pkt *p, uint32_t l3off)
+/* A tagged frame leaves the router untagged: its IP header follows. */
+void
+router_untag(struct pkt *p, uint32_t l3off, uint16_t type)
 {
 	uint32_t pull = l3off - ETHER_HDR_LEN;
 
@@ -683,7 +683,7 @@ router_untag(struct pkt *p, uint32_t l3off)
 	memmove(p->data + pull, p->data, 12);
 	p->data += pull;
 	p->len -= pull;
-	ether_put16(p->data + 12, ETHERTYPE_IP);
+	ether_put16(p->data + 12, type);
 	if (p->off.flags & PKT_OFF_NEEDS_CSUM)
 		p->off.csum_start -= pull;
 	if (p->off.gso_type != 0)
@@ -691,8 +691,8 @@ router_untag(struct pkt *p, uint32_t l3off)
 }
 
 /*
- * pf_route(): pf said route-to, reply-to or dup-to (p->pf_rt, the next
- * hop).  Out of the interface the table routes that address to, past pf
+ * pf_route(): pf said route-to, reply-to or dup-to (p->pf_rt, the IPv4
+ * next hop).  Out of the interface the table routes that address to, past pf
  * out there unless it is CUR, the interface pf has just looked at the
  * packet on; without the ttl decrement or ICMP errors of forwarding, as
  * pf_route() sends.  One route a packet: a route-to the second pf test
@@ -710,7 +710,7 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 	struct pkt *q = p;
 	char a[16], b[16];
 
-	p->pf_rt = 0;
+	p->pf_rt_af = 0;
 	if ((id = lpm_lookup(&rt->lpm, gw)) == LPM_NH_NONE) {
 		rt->c[ROUTER_C_DROP_PF_NOROUTE]++;
 		if (p->traced)
@@ -728,13 +728,13 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		rt->c[ROUTER_C_DROP_NO_BUFFER]++;
 		return 0;
 	}
-	router_untag(q, l3off);
+	router_untag(q, l3off, ETHERTYPE_IP);
 	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
 	    PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
 	}
-	q->pf_rt = 0;
+	q->pf_rt_af = 0;
 	rte->use++;
 	rt->c[ROUTER_C_PF_ROUTED]++;
 	if (q->traced)
@@ -762,7 +762,7 @@ router_output(struct router *rt, struct pkt *p, uint32_t dst)
 	if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p) !=
 	    PF_PASS)
 		goto drop;
-	if (p->pf_rt != 0 && router_pf_route(rt, &rt->rifs[r->rif], p,
+	if (p->pf_rt_af == 4 && router_pf_route(rt, &rt->rifs[r->rif], p,
 	    ETHER_HDR_LEN))
 		return;
 	if (ip_get32(p->data + ETHER_HDR_LEN + 16) != dst) {
@@ -1036,7 +1036,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		(void)l3_parse(p->data, p->len, &li);
 		ip = p->data + li.l3off;
 	}
-	if (p->pf_rt != 0 && router_pf_route(rt, r, p, li.l3off))
+	if (p->pf_rt_af == 4 && router_pf_route(rt, r, p, li.l3off))
 		return;
 	dst = ip_get32(ip + 16);
 	if ((lr = router_local(rt, dst)) != NULL || dst == 0xffffffff) {
@@ -1103,7 +1103,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		csum_ip_header(mcopy, hl);
 	}
 	ip_ttl_dec(ip);
-	router_untag(p, li.l3off);
+	router_untag(p, li.l3off, ETHERTYPE_IP);
 	ip = p->data + ETHER_HDR_LEN;
 	if (p->traced) {
 		char net[32], gw[16];
@@ -1126,7 +1126,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		ip = p->data + ETHER_HDR_LEN;
 		seg = ether_get16(ip + 2);
 	}
-	if (p->pf_rt != 0 && router_pf_route(rt, ro, p, ETHER_HDR_LEN))
+	if (p->pf_rt_af == 4 && router_pf_route(rt, ro, p, ETHER_HDR_LEN))
 		return;
 	if (ip_get32(ip + 16) != dst) {
 		dst = ip_get32(ip + 16);

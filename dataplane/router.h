@@ -310,6 +310,7 @@ int	 router_arp_delete(struct router *, uint32_t,
 	    void (*)(void *, uint32_t), void *);
 struct rif *router_rif(struct router *, const struct port *);
 struct port *router_route_port(struct router *, int, const uint8_t *);
+void	 router_untag(struct pkt *, uint32_t, uint16_t);
 void	 router_rif_send(struct router *, struct rif *, struct pkt *);
 
 /* Shared by router.c and router6.c. */

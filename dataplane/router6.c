@@ -413,6 +413,71 @@ nd6_release(struct router *rt, struct nd6_entry *e)
 }
 
 /*
+ * pf_route6(): router_pf_route() for IPv6 (p->pf_rt6, the next hop, a
+ * global address: a link-local one names no interface here).  A packet
+ * too big for the interface is dropped (pf_route6() sends packet too big).
+ */
+static int
+router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
+    uint32_t l3off)
+{
+	uint8_t gw[16];
+	const uint8_t *nh = gw;
+	int dup = p->pf_rt_dup;
+	struct route6 *rte;
+	struct rif *ro;
+	struct pkt *q = p;
+	uint32_t id;
+	char a[IP6STR], b[IP6STR];
+
+	memcpy(gw, p->pf_rt6, 16);
+	p->pf_rt_af = 0;
+	if ((id = lpm6_lookup(&rt->lpm6, gw)) == LPM6_NH_NONE) {
+		rt->c[ROUTER_C_DROP_PF_NOROUTE]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: no route to %s, "
+			    "pf's %s", ip6str(gw, NULL, a), dup ? "dup-to" :
+			    "route-to");
+		if (!dup)
+			pkt_free(&rt->dp->pool, p);
+		return !dup;
+	}
+	rte = &rt->routes6[id - 1];
+	ro = &rt->rifs[rte->rif];
+	if (rte->flags & RTF_GATEWAY)
+		nh = rte->gw;
+	if (dup && (q = pkt_copy(&rt->dp->pool, p)) == NULL) {
+		rt->c[ROUTER_C_DROP_NO_BUFFER]++;
+		return 0;
+	}
+	router_untag(q, l3off, ETHERTYPE_IPV6);
+	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
+	    PF_PASS) {
+		pkt_free(&rt->dp->pool, q);
+		return !dup;
+	}
+	q->pf_rt_af = 0;
+	if (q->off.gso_type == 0 && q->len - ETHER_HDR_LEN > ro->port->mtu) {
+		rt->c[ROUTER_C_DROP_TOOBIG]++;
+		if (q->traced)
+			dp_trace(rt->dp, q, "router6", "drop: pf's route-to: %u "
+			    "bytes > mtu %u of %s", q->len - ETHER_HDR_LEN,
+			    ro->port->mtu, ro->port->name);
+		pkt_free(&rt->dp->pool, q);
+		return !dup;
+	}
+	rte->use++;
+	rt->c[ROUTER_C_PF_ROUTED]++;
+	if (q->traced)
+		dp_trace(rt->dp, q, "router6", "pf's %s %s: on %s%s%s",
+		    dup ? "dup-to" : "route-to", ip6str(gw, NULL, a),
+		    ro->port->name, nh != gw ? " via " : "", nh != gw ?
+		    ip6str(nh, ro, b) : "");
+	router6_resolve(rt, ro, nh, q);
+	return !dup;
+}
+
+/*
  * Route an IPv6 packet of ours (an untagged frame) and send it; consumes
  * p.  A link-local destination leaves by r, the interface it concerns.
  */
@@ -445,6 +510,8 @@ router6_output(struct router *rt, struct rif *r, struct pkt *p,
 		goto drop;
 	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
 		goto drop;
+	if (p->pf_rt_af == 6 && router6_pf_route(rt, ro, p, ETHER_HDR_LEN))
+		return;
 	if (p->len - ETHER_HDR_LEN > ro->port->mtu) {
 		/* An echo reply from a link with a larger MTU. */
 		rt->c[ROUTER_C_DROP_TOOBIG]++;
@@ -1406,6 +1473,8 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 		ip = p->data + li->l3off;
 		len = 40u + ether_get16(ip + 4);
 	}
+	if (p->pf_rt_af == 6 && router6_pf_route(rt, r, p, li->l3off))
+		return;
 	if ((lr = router6_local(rt, r, dst)) != NULL) {
 		/* in6_ouraddr()'s rule, as IPv4's (see router_input()). */
 		if (lr != r && !rt->sysctl[SYSCTL_FORWARDING6]) {
@@ -1455,20 +1524,8 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 	 */
 	memcpy(head, ip, 8);
 	ip[7]--;
-	if (li->l3off != ETHER_HDR_LEN) {
-		/* A tagged frame leaves the router untagged. */
-		uint32_t pull = li->l3off - ETHER_HDR_LEN;
-
-		memmove(p->data + pull, p->data, 12);
-		p->data += pull;
-		p->len -= pull;
-		ether_put16(p->data + 12, ETHERTYPE_IPV6);
-		if (p->off.flags & PKT_OFF_NEEDS_CSUM)
-			p->off.csum_start -= pull;
-		if (p->off.gso_type != 0)
-			p->off.hdr_len -= pull;
-		ip = p->data + ETHER_HDR_LEN;
-	}
+	router_untag(p, li->l3off, ETHERTYPE_IPV6);
+	ip = p->data + ETHER_HDR_LEN;
 	if (p->traced) {
 		char net[IP6STR + 4];
 
@@ -1487,6 +1544,8 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 	rte->use++;
 	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
 		goto done;
+	if (p->pf_rt_af == 6 && router6_pf_route(rt, ro, p, ETHER_HDR_LEN))
+		return;
 	if (p->reassembled) {
 		/* pf in or pf out made it whole: it leaves as fragments. */
 		router6_refragment(rt, r, ro, nh, p, head);

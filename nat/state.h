@@ -117,13 +117,16 @@ struct state_cold {
 		uint32_t next_free;	/* free list link while unused */
 		uint32_t match_rule;	/* the owner's: pf's match rule */
 	};
-	uint32_t	 rt;		/* the owner's: route-to's next hop
-					   (network order), 0: none */
-	uint8_t		 rt_kind;	/* ... ACL_RT_* */
+	uint32_t	 rt;		/* the owner's: route-to's IPv4 next
+					   hop (network order; IPv6: in
+					   state_v6) */
+	uint8_t		 rt_kind;	/* ... ACL_RT_*, 0: none */
 };
 
 struct state_v6 {
 	union acl_ip	 addr[2][2];	/* [WIRE/STACK][0/1] */
+	union acl_ip	 rt;		/* the owner's: route-to's next hop
+					   (with state_cold.rt_kind) */
 };
 
 /*
