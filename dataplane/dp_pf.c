@@ -2394,7 +2394,7 @@ pf_route_set(struct dp *dp, struct pkt *p, const struct port *port, int dir,
     int kind, int rdir, int af, const union acl_ip *gw)
 {
 	static const char *const what[] = { "", "route-to", "dup-to",
-	    "reply-to" };
+	    "reply-to" };	/* ACL_RT_* */
 	struct dp_pf *pf = &dp->pf;
 	char a[INET6_ADDRSTRLEN];
 
@@ -3194,6 +3194,107 @@ pf_explain_scrub(FILE *out, const struct acl_scrub *sc, int state)
 	    " and every packet of its state" : "");
 }
 
+static const char *const pf_rt_names[] = { "", "route-to", "dup-to",
+	"reply-to" };
+
+/* Where the router sends what goes to gw (family af), in words. */
+static void
+pf_explain_hop(struct dp *dp, FILE *out, int af, const union acl_ip *gw)
+{
+	struct port *p = router_route_port(&dp->router, af, gw->b);
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, gw, a, sizeof(a));
+	if (p == NULL)
+		fprintf(out, "%s, to which there is no route: dropped", a);
+	else
+		fprintf(out, "%s, out of %s (past pf out there), whatever the "
+		    "table says of the destination", a, p->name);
+}
+
+/* A pass rule's route-to, reply-to or dup-to, as pf_route() would act. */
+static void
+pf_explain_route(struct dp *dp, FILE *out, const struct acl_rule *r,
+    const struct acl_pkt *ap, const struct port *port)
+{
+	const char *what = pf_rt_names[r->rt];
+	union acl_ip gw;
+	char how[160];
+	int why;
+
+	if (port->rif == NULL) {
+		fprintf(out, "  %s: not followed on a bridge member: bridged\n",
+		    what);
+		return;
+	}
+	memset(&gw, 0, sizeof(gw));
+	if (r->route.addr.type == ACL_ADDR_DYNIFTL ||
+	    (ap->af == AF_INET6 && !pf_route_host6(&r->route))) {
+		fprintf(out, "  %s: not followed (an interface's addresses, or "
+		    "an IPv6 pool of more than one): routed by the table\n",
+		    what);
+		return;
+	}
+	if (ap->af == AF_INET6)
+		gw = r->route.addr.a.addr;
+	else {
+		dp->pf.pool_dry = 1;
+		gw.w[0] = dp_pf_pool_map(dp, r, PF_POOL_ROUTE, ap->src.b,
+		    ap->dst.b, 0, &why, how, sizeof(how));
+		dp->pf.pool_dry = 0;
+		if (gw.w[0] == 0) {
+			fprintf(out, "  %s: %s: its pool has no address now: "
+			    "drop (no-route)\n", what, how);
+			return;
+		}
+	}
+	if (r->rt == ACL_RT_REPLYTO) {
+		fprintf(out, "  reply-to: this packet goes by the table; its "
+		    "state's packets coming back go to ");
+		pf_explain_hop(dp, out, ap->af, &gw);
+	} else {
+		fprintf(out, "  %s: %s", what, r->rt == ACL_RT_DUPTO ? "this "
+		    "packet goes on, and a copy to " : "this packet and its "
+		    "state's going this way go to ");
+		pf_explain_hop(dp, out, ap->af, &gw);
+	}
+	fputc('\n', out);
+}
+
+/* A state's route-to, reply-to or dup-to: does it send this packet? */
+static void
+pf_explain_route_state(struct dp *dp, FILE *out, const struct state *s,
+    const struct port *port, int dir)
+{
+	const struct state_table *t = &dp->pf.states;
+	const struct state_cold *sc = &t->cold[state_id(t, s)];
+	int rdir = state_dir(s) == STATE_DIR_IN ? ACL_IN : ACL_OUT;
+	union acl_ip gw;
+
+	if (sc->rt_kind == ACL_RT_NONE)
+		return;
+	if ((sc->rt_kind == ACL_RT_REPLYTO) == (rdir == dir)) {
+		fprintf(out, "  its state's %s is for the other way: by the "
+		    "table\n", pf_rt_names[sc->rt_kind]);
+		return;
+	}
+	if (port->rif == NULL) {
+		fprintf(out, "  its state's %s: not followed on a bridge "
+		    "member\n", pf_rt_names[sc->rt_kind]);
+		return;
+	}
+	if (s->flags & STATE_F_INET6)
+		gw = t->v6[state_id(t, s)].rt;
+	else {
+		memset(&gw, 0, sizeof(gw));
+		gw.w[0] = sc->rt;
+	}
+	fprintf(out, "  its state's %s: to ", pf_rt_names[sc->rt_kind]);
+	pf_explain_hop(dp, out, s->flags & STATE_F_INET6 ? AF_INET6 : AF_INET,
+	    &gw);
+	fputc('\n', out);
+}
+
 int
 dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 {
@@ -3329,6 +3430,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 			    tc->peer[me].seqlo, tc->peer[!me].seqlo,
 			    tc->peer[!me].seqhi - tc->peer[!me].seqlo);
 		}
+		pf_explain_route_state(dp, out, s, port, dir);
 		return 0;
 	}
 	fprintf(out, "  no state: the rules for %s %s decide (%zu of them "
@@ -3368,6 +3470,9 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    res.ar_keep_state ? ", keep state" : "");
 	if (res.ar_action == ACL_PASS)
 		pf_explain_scrub(out, &res.ar_scrub, res.ar_keep_state);
+	if (res.ar_action == ACL_PASS && res.ar_rule != NULL &&
+	    res.ar_rule->rt != ACL_RT_NONE)
+		pf_explain_route(dp, out, res.ar_rule, &ap, port);
 	for (i = 0; i < 2; i++) {
 		const struct acl_rule *r = i == 0 ? res.ar_nat : res.ar_rdr;
 		FILE *f;

@@ -3439,3 +3439,31 @@ Test(pf, route_to_empty_pool)
 	dptest_destroy(&dp, conf);
 	cr_expect(!sent_has("em0", "10.50.0.20:41000"));
 }
+
+/* explain says where route-to and reply-to send a packet, rules or state. */
+Test(pf, explain_route_to)
+{
+	static const char *const q = "explain in on vether0 proto udp from "
+	    "10.50.0.20 port 41000 to 192.0.2.9 port 53";
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", "pass\npass in on vether0 route-to 203.0.113.1\n"
+	    "pass in on em2 reply-to 203.0.113.1\n");
+	build(&dp, &conf);
+	neighbours2(&dp);
+	cr_expect_not_null(strstr(dptest_ctl(&dp, q), "  route-to: this packet "
+	    "and its state's going this way go to 203.0.113.1, out of em2 "
+	    "(past pf out there), whatever the table says of the "
+	    "destination\n"), "%s", dptest_out);
+	cr_expect_not_null(strstr(dptest_ctl(&dp, "explain in on em2 proto "
+	    "udp from 192.0.2.7 port 5001 to 10.50.0.20 port 53"), "  reply-to: "
+	    "this packet goes by the table; its state's packets coming back go "
+	    "to 203.0.113.1, out of em2"), "%s", dptest_out);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "192.0.2.9", 53, 0));
+	cr_expect_not_null(strstr(dptest_ctl(&dp, q), "  its state's route-to: "
+	    "to 203.0.113.1, out of em2"), "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
