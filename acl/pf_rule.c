@@ -426,6 +426,17 @@ apply_redirspec(struct pf_parser *p, struct acl_pool *rpool,
  * say so themselves): every pool type and sticky-address are enforced
  * for IPv4, so only IPv6 translation and address ranges are left.
  */
+static int
+pool_host6(const struct acl_addr *a)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (a->a.mask.b[i] != 0xff)
+			return (0);
+	return (1);
+}
+
 static void
 pool_lint(struct pf_parser *p, const struct acl_rule *r)
 {
@@ -435,10 +446,13 @@ pool_lint(struct pf_parser *p, const struct acl_rule *r)
 	for (i = 0; i < 2; i++) {
 		if (pl[i]->addr.type == ACL_ADDR_NONE)
 			continue;
-		if (r->af == AF_INET6)
+		/* NAT66 maps one address: as written, or (if)'s first */
+		if (r->af == AF_INET6 && pl[i]->addr.type != ACL_ADDR_DYNIFTL &&
+		    (pl[i]->addr.type != ACL_ADDR_ADDRMASK ||
+		    !pool_host6(&pl[i]->addr)))
 			pf_lint(p, p->lx.lineno, PF_LINT_NAT6,
-			    "IPv6 address translation (nat-to, rdr-to, "
-			    "binat-to)");
+			    "IPv6 address translation from more than one "
+			    "address");
 		if (pl[i]->addr.type == ACL_ADDR_RANGE)
 			pf_lint(p, p->lx.lineno, PF_LINT_POOLRANGE,
 			    "an address range as a translation pool");

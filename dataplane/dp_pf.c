@@ -1109,8 +1109,9 @@ static void
 pf_xlate_pools(const struct acl_result *res, int af,
     const struct acl_pool **nat, const struct acl_pool **rdr)
 {
+	(void)af;
 	*nat = *rdr = NULL;
-	if (af != 4 || res->ar_action != ACL_PASS)
+	if (res->ar_action != ACL_PASS)
 		return;
 	if (res->ar_nat != NULL)
 		*nat = &res->ar_nat->nat;
@@ -1302,6 +1303,101 @@ pf_xlate_key(struct dp *dp, const struct l3info *li, struct state_key *k,
 	if (li->proto == L3_IPPROTO_ICMP)
 		k->port[di] = htons(np);	/* the id is both ends */
 	return 0;
+}
+
+/*
+ * An IPv6 pool's address (NAT66): the address as written, or for (if) the
+ * interface's first IPv6 address that is neither link-local nor a
+ * duplicate.  One address only: a list, a table or a range is no IPv6
+ * pool here (*why PF_POOL_FAIL); an interface without one is
+ * PF_POOL_EMPTY.
+ */
+static int
+pf_pool6(struct dp *dp, const struct acl_pool *pool, uint8_t out[16],
+    int *why)
+{
+	struct port *pp;
+	int i;
+
+	switch (pool->addr.type) {
+	case ACL_ADDR_ADDRMASK:
+		memcpy(out, pool->addr.a.addr.b, 16);
+		return 0;
+	case ACL_ADDR_DYNIFTL:
+		pp = dp_port(dp, pool->addr.ifname);
+		for (i = 0; pp != NULL && pp->rif != NULL &&
+		    i < pp->rif->naddrs6; i++)
+			if (!in6_is_linklocal(pp->rif->addrs6[i].addr) &&
+			    pp->rif->addrs6[i].dad != DAD_DUPLICATED) {
+				memcpy(out, pp->rif->addrs6[i].addr, 16);
+				return 0;
+			}
+		*why = PF_POOL_EMPTY;
+		return -1;
+	default:
+		*why = PF_POOL_FAIL;
+		return -1;
+	}
+}
+
+/* pf_xlate_key() for IPv6: the pools' one address each, a free port. */
+static int
+pf_xlate_key6(struct dp *dp, const struct l3info *li, struct state_key *k,
+    int sdir, const struct acl_rule *nr, const uint8_t *nat6,
+    const struct acl_pool *rdr, const uint8_t *rdr6,
+    struct nat_rewrite6 *rw)
+{
+	const struct acl_pool *nat = nr != NULL ? &nr->nat : NULL;
+	int si = sdir == STATE_DIR_IN ? 0 : 1, di = !si;
+	int ports = li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP;
+	int icmp = li->proto == L3_IPPROTO_ICMPV6 &&
+	    l3_icmp_is_query(6, li->icmp_type);
+	uint16_t np;
+
+	memset(rw, 0, sizeof(*rw));
+	if (rdr != NULL) {
+		memcpy(k->addr[di].b, rdr6, 16);
+		memcpy(rw->dst, rdr6, 16);
+		rw->set |= NAT_RW6_DST;
+		if (rdr->proxy_port[0] != 0 && ports) {
+			k->port[di] = htons(rdr->proxy_port[0]);
+			rw->dport = rdr->proxy_port[0];
+		}
+	}
+	if (nat == NULL)
+		return 0;
+	memcpy(k->addr[si].b, nat6, 16);
+	np = ntohs(k->port[si]);
+	if ((ports || icmp) && nat->proxy_port[0] != 0 &&
+	    (np = pf_nat_pick(dp, nat, k, si)) == 0)
+		return -1;
+	memcpy(rw->src, nat6, 16);
+	rw->set |= NAT_RW6_SRC;
+	rw->sport = np;
+	k->port[si] = htons(np);
+	if (li->proto == L3_IPPROTO_ICMPV6)
+		k->port[di] = htons(np);	/* the id is both ends */
+	return 0;
+}
+
+/* pf_translate() for IPv6: the packet as the state's other key has it. */
+static void
+pf_translate6(struct pkt *p, const struct l3info *li,
+    const struct state_table *t, const struct state *s, int sdir)
+{
+	struct state_key to;
+	struct nat_rewrite6 rw;
+	int si = sdir == STATE_DIR_IN ? 0 : 1;
+
+	state_key_get(t, s, sdir == STATE_DIR_IN ? STATE_STACK : STATE_WIRE,
+	    &to);
+	memset(&rw, 0, sizeof(rw));
+	memcpy(rw.src, to.addr[si].b, 16);
+	memcpy(rw.dst, to.addr[!si].b, 16);
+	rw.set = NAT_RW6_SRC | NAT_RW6_DST;
+	rw.sport = ntohs(to.port[si]);
+	rw.dport = ntohs(to.port[!si]);
+	nat_rewrite6(p, li, &rw);
 }
 
 /* Is rule r of an anchor that anchor-call rule call evaluates? */
@@ -2545,6 +2641,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	struct acl_pkt ap;
 	struct state_key key, wire, stack;
 	struct nat_rewrite rw;
+	struct nat_rewrite6 rw6;
+	uint8_t nat6[16], rdr6[16];
 	struct state *s;
 	struct l3info li;
 	uint32_t rule, m, nat_to, rdr_to, node = UINT32_MAX;
@@ -2628,9 +2726,18 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		if (s != NULL) {
 			/* An error about a flow we translate: as the other
 			 * side of the translation knows it. */
-			if (s->flags & STATE_F_NAT)
+			if ((s->flags & STATE_F_NAT) && li.af == 4)
 				pf_icmp_error_translate(dp, p, &li, s, dir,
 				    sidx);
+			else if (s->flags & STATE_F_NAT) {
+				/* NAT66: the error goes as it came */
+				pf->c[PF_C_NAT66_ICMP]++;
+				if (p->traced)
+					dp_trace(dp, p, "nat", "%s on %s: an "
+					    "ICMPv6 error about a NAT66 flow: "
+					    "not translated", dname,
+					    port->name);
+			}
 			pf_count(pf, s->rule, dir, p->len);
 			tag = pf_state_tag(pf, p, s);
 			pf_scrub_state(dp, p, &li, port, dir, s);
@@ -2672,7 +2779,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		}
 		if (s->flags & STATE_F_LOGALL)
 			pf_log_state(dp, p, &li, port, dir, s);
-		if ((s->flags & STATE_F_NAT) && li.af == 4) {
+		if ((s->flags & STATE_F_NAT) && li.af == 6)
+			pf_translate6(p, &li, &pf->states, s, sdir);
+		else if (s->flags & STATE_F_NAT) {
 			int tagged = p->st_tags;
 
 			pf_translate(p, &li, s, sdir);
@@ -2778,22 +2887,32 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 */
 	pf_xlate_pools(&res, li.af, &nat, &rdr);
 	nat_to = rdr_to = 0;
+	pwhy = PF_POOL_OK;
 	pf->pool_pkt = p;
-	if (nat != NULL)
-		nat_to = pf_pool_get(dp, res.ar_nat, PF_POOL_NAT, li.src,
-		    li.dst, &pwhy);
-	if (rdr != NULL && (nat == NULL || nat_to != 0))
-		rdr_to = pf_pool_get(dp, res.ar_rdr, PF_POOL_RDR, li.src,
-		    li.dst, &pwhy);
+	if (li.af == 6)
+		xfail = nat != NULL && pf_pool6(dp, nat, nat6, &pwhy) != 0 ?
+		    1 : rdr != NULL && pf_pool6(dp, rdr, rdr6, &pwhy) != 0 ?
+		    2 : 0;
+	else {
+		if (nat != NULL)
+			nat_to = pf_pool_get(dp, res.ar_nat, PF_POOL_NAT,
+			    li.src, li.dst, &pwhy);
+		if (rdr != NULL && (nat == NULL || nat_to != 0))
+			rdr_to = pf_pool_get(dp, res.ar_rdr, PF_POOL_RDR,
+			    li.src, li.dst, &pwhy);
+		xfail = nat != NULL && nat_to == 0 ? 1 : rdr != NULL &&
+		    rdr_to == 0 ? 2 : 0;
+	}
 	pf->pool_pkt = NULL;
-	if ((nat != NULL && nat_to == 0) || (rdr != NULL && rdr_to == 0)) {
+	if (xfail) {
 		pf->c[PF_C_TRANSLATE]++;
 		if (pwhy == PF_POOL_EMPTY)
 			pf->c[PF_C_POOL_EMPTY]++;
 		if (p->traced)
 			dp_trace(dp, p, "nat", "%s on %s: drop (%s pool has no "
-			    "address)", dname, port->name, nat != NULL &&
-			    nat_to == 0 ? "nat-to" : "rdr-to");
+			    "%s)", dname, port->name, xfail == 1 ? "nat-to" :
+			    "rdr-to", li.af == 4 || pwhy == PF_POOL_EMPTY ?
+			    "address" : "single IPv6 address");
 		return PF_DROP;
 	}
 	if (res.ar_rule != NULL && res.ar_rule->rt != ACL_RT_NONE &&
@@ -2834,9 +2953,11 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	wire = key;
 	stack = key;
 	pf->pool_pkt = p;
-	xfail = (nat != NULL || rdr != NULL) && pf_xlate_key(dp, &li,
-	    dir == ACL_IN ? &stack : &wire, sdir, nat != NULL ? res.ar_nat :
-	    NULL, &nat_to, rdr, rdr_to, &rw) != 0;
+	xfail = (nat != NULL || rdr != NULL) && (li.af == 6 ?
+	    pf_xlate_key6(dp, &li, dir == ACL_IN ? &stack : &wire, sdir,
+	    nat != NULL ? res.ar_nat : NULL, nat6, rdr, rdr6, &rw6) :
+	    pf_xlate_key(dp, &li, dir == ACL_IN ? &stack : &wire, sdir,
+	    nat != NULL ? res.ar_nat : NULL, &nat_to, rdr, rdr_to, &rw)) != 0;
 	pf->pool_pkt = NULL;
 	if (xfail) {
 		pf->c[PF_C_TRANSLATE]++;
@@ -2860,8 +2981,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			return PF_DROP;
 		}
 	}
-	if ((nat != NULL && (nat->opts & ACL_POOL_STICKYADDR)) ||
-	    (rdr != NULL && (rdr->opts & ACL_POOL_STICKYADDR))) {
+	if (li.af == 4 && ((nat != NULL && (nat->opts & ACL_POOL_STICKYADDR)) ||
+	    (rdr != NULL && (rdr->opts & ACL_POOL_STICKYADDR)))) {
 		const char *why;
 
 		if (pf_sticky_nodes(dp, &res, rule, li.src, nat_to, rdr_to,
@@ -2918,7 +3039,22 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		} else
 			pf->c[PF_C_SCRUBFULL]++;
 	}
-	if (s->flags & STATE_F_NAT) {
+	if ((s->flags & STATE_F_NAT) && li.af == 6) {
+		nat_rewrite6(p, &li, &rw6);
+		if (p->traced) {
+			char a[INET6_ADDRSTRLEN];
+
+			if (rw6.set & NAT_RW6_SRC)
+				dp_trace(dp, p, "nat", "%s on %s: nat-to %s[%u]",
+				    dname, port->name, inet_ntop(AF_INET6,
+				    rw6.src, a, sizeof(a)), rw6.sport);
+			if (rw6.set & NAT_RW6_DST)
+				dp_trace(dp, p, "nat", "%s on %s: rdr-to %s[%u]",
+				    dname, port->name, inet_ntop(AF_INET6,
+				    rw6.dst, a, sizeof(a)), rw6.dport ?
+				    rw6.dport : li.dport);
+		}
+	} else if (s->flags & STATE_F_NAT) {
 		nat_rewrite4(p, &li, &rw);
 		if (p->traced) {
 			char a[INET_ADDRSTRLEN];
@@ -3485,9 +3621,28 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		}
 		fprintf(out, "  translation from: %s\n", text);
 	}
-	if (ap.af == AF_INET6)
-		return 0;	/* no NAT66: pools do not apply */
-	pf_xlate_pools(&res, 4, &nat, &rdr);
+	pf_xlate_pools(&res, ap.af == AF_INET ? 4 : 6, &nat, &rdr);
+	if (ap.af == AF_INET6) {
+		for (i = 0; i < 2; i++) {
+			uint8_t to[16];
+			char a[INET6_ADDRSTRLEN];
+			int why = PF_POOL_OK;
+
+			if ((i == 0 ? nat : rdr) == NULL)
+				continue;
+			if (pf_pool6(dp, i == 0 ? nat : rdr, to, &why) != 0) {
+				fprintf(out, "  %s: its pool has %s: drop\n",
+				    i == 0 ? "nat-to" : "rdr-to", why ==
+				    PF_POOL_EMPTY ? "no IPv6 address now" :
+				    "more than one address (sluice maps one "
+				    "for IPv6)");
+				break;
+			}
+			fprintf(out, "  %s would give %s\n", i == 0 ? "nat-to" :
+			    "rdr-to", inet_ntop(AF_INET6, to, a, sizeof(a)));
+		}
+		return 0;
+	}
 	pf->pool_dry = 1;
 	for (i = 0; i < 2; i++) {
 		const struct acl_rule *r = i == 0 ? res.ar_nat : res.ar_rdr;

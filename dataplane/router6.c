@@ -1475,6 +1475,8 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 	}
 	if (p->pf_rt_af == 6 && router6_pf_route(rt, r, p, li->l3off))
 		return;
+	/* pf in may have changed it: rdr-to, or a NAT66 reply going home */
+	memcpy(dst, ip + 24, 16);
 	if ((lr = router6_local(rt, r, dst)) != NULL) {
 		/* in6_ouraddr()'s rule, as IPv4's (see router_input()). */
 		if (lr != r && !rt->sysctl[SYSCTL_FORWARDING6]) {

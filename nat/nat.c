@@ -99,6 +99,83 @@ nat_rewrite4(struct pkt *p, const struct l3info *li,
 	}
 }
 
+/* Put address to at at, and say what that does to a checksum. */
+static uint32_t
+nat_addr6(uint8_t *at, const uint8_t *to)
+{
+	uint32_t delta = 0;
+	int i;
+
+	for (i = 0; i < 16; i += 2)
+		delta += ip_csum_delta16(ld16(at + i), ld16(to + i));
+	memcpy(at, to, 16);
+	return delta;
+}
+
+/*
+ * nat_rewrite4() for IPv6.  No header checksum: the transport checksum's
+ * pseudo-header holds the addresses, ICMPv6's too (RFC 4443 2.3), so an
+ * echo's checksum follows both the addresses and its id.
+ */
+void
+nat_rewrite6(struct pkt *p, const struct l3info *li,
+    const struct nat_rewrite6 *rw)
+{
+	uint8_t *ip = p->data + li->l3off, *l4, *field;
+	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0;
+	uint32_t addrs = 0, ports = 0;
+	uint16_t o16, n16;
+
+	p->st_tags = 0;		/* a new flow key from here on */
+	if (rw->set & NAT_RW6_SRC)
+		addrs += nat_addr6(ip + 8, rw->src);
+	if (rw->set & NAT_RW6_DST)
+		addrs += nat_addr6(ip + 24, rw->dst);
+	if (li->l4off == 0 || li->frag)
+		return;
+	l4 = p->data + li->l4off;
+	switch (li->proto) {
+	case L3_IPPROTO_TCP:
+	case L3_IPPROTO_UDP:
+		if (rw->sport != 0 && (o16 = ld16(l4)) !=
+		    (n16 = htons(rw->sport))) {
+			memcpy(l4, &n16, 2);
+			ports += ip_csum_delta16(o16, n16);
+		}
+		if (rw->dport != 0 && (o16 = ld16(l4 + 2)) !=
+		    (n16 = htons(rw->dport))) {
+			memcpy(l4 + 2, &n16, 2);
+			ports += ip_csum_delta16(o16, n16);
+		}
+		field = l4 + (li->proto == L3_IPPROTO_TCP ? 16 : 6);
+		if (partial) {
+			n16 = ip_csum_fold(ld16(field) + addrs);
+			memcpy(field, &n16, 2);
+		} else {
+			ip_csum_adjust_raw(field, addrs + ports);
+			if (li->proto == L3_IPPROTO_UDP && ld16(field) == 0)
+				memset(field, 0xff, 2);
+		}
+		break;
+	case L3_IPPROTO_ICMPV6:
+		if (l3_icmp_is_query(6, li->icmp_type)) {
+			uint16_t id = rw->sport ? rw->sport : rw->dport;
+
+			if (id != 0 && (o16 = ld16(l4 + 4)) !=
+			    (n16 = htons(id))) {
+				memcpy(l4 + 4, &n16, 2);
+				ports += ip_csum_delta16(o16, n16);
+			}
+		}
+		if (partial) {
+			n16 = ip_csum_fold(ld16(l4 + 2) + addrs);
+			memcpy(l4 + 2, &n16, 2);
+		} else
+			ip_csum_adjust_raw(l4 + 2, addrs + ports);
+		break;
+	}
+}
+
 /*
  * An ICMP error about a translated flow: rewrite the outer header as
  * outer says and the quoted packet as inner says, keeping the quoted IP

@@ -36,6 +36,20 @@ struct nat_rewrite {
 
 void	 nat_rewrite4(struct pkt *, const struct l3info *,
 	    const struct nat_rewrite *);
+
+/* The same for IPv6 (NAT66): addresses as set says, ports when not 0. */
+struct nat_rewrite6 {
+	uint8_t		 src[16];
+	uint8_t		 dst[16];
+	uint16_t	 sport;
+	uint16_t	 dport;
+	uint8_t		 set;
+#define NAT_RW6_SRC	0x01
+#define NAT_RW6_DST	0x02
+};
+
+void	 nat_rewrite6(struct pkt *, const struct l3info *,
+	    const struct nat_rewrite6 *);
 int	 nat_rewrite_icmp_error(struct pkt *, const struct l3info *,
 	    const struct nat_rewrite *, const struct nat_rewrite *);
 void	 nat_state_prefetch(const struct state_table *, struct pkt *const *,

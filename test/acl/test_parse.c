@@ -294,12 +294,14 @@ Test(parse, lint_pools)
 	cr_assert_str_eq(r.err, "");
 	acl_run_free(&r);
 	r = acl_run("pass out on em0 inet6 nat-to 2001:db8::1\n"
+	    "pass out on em0 inet6 nat-to (em0)\n"
+	    "pass out on em0 inet6 nat-to { 2001:db8::1, 2001:db8::2 }\n"
 	    "pass out on em0 nat-to 198.51.100.1 - 198.51.100.4\n",
 	    ACL_LOAD_WARN, 0);
 	cr_assert_eq(r.rv, 0);
-	cr_assert_str_eq(r.err, "stdin:1: warning: IPv6 address translation "
-	    "(nat-to, rdr-to, binat-to) not enforced by sluice\n"
-	    "stdin:2: warning: an address range as a translation pool not "
+	cr_assert_str_eq(r.err, "stdin:3: warning: IPv6 address translation "
+	    "from more than one address not enforced by sluice\n"
+	    "stdin:4: warning: an address range as a translation pool not "
 	    "enforced by sluice\n");
 	acl_run_free(&r);
 }
