@@ -2,7 +2,7 @@
  * libFuzzer target: any frame, on any port, through the whole pipeline of
  * the handbook's configuration (bridge with a trunk and a vlan, the routed
  * vether0 segment, NAT out of em0, pf with block return, nat-to, rdr-to
- * and tags on bridge members too, route-to, reply-to, dup-to, once,
+ * and tags on bridge members too, NAT66, route-to, reply-to, dup-to, once,
  * max-pkt-rate, urpf-failed, bridge rules, and em2's DHCP client,
  * whose answers it may forge).  Every port is a capture-file port with no
  * files, so nothing leaves the process.  A frame must be dropped with a
@@ -102,7 +102,12 @@ setup(void)
 	    "pass in on em0 proto udp to port 69 once\n"
 	    "block in quick on em0 proto udp from urpf-failed to port 9\n"
 	    "block in quick on em0 proto udp from no-route to port 10\n"
-	    "pass in on em0 proto udp to port 70 keep state (max 10)\n");
+	    "pass in on em0 proto udp to port 70 keep state (max 10)\n"
+	    "match out on em0 inet6 from 2001:db8:50::/64 nat-to (em0)\n"
+	    "pass in on em0 inet6 proto tcp to port 8082 rdr-to "
+	    "2001:db8:50::20 port 80\n"
+	    "pass in on vether0 inet6 to 2001:db8:9::/64 route-to "
+	    "2001:db8:100::1\n");
 	conf = calloc(1, sizeof(*conf));
 	if (conf == NULL || conf_load(conf, dir, stderr) != 0)
 		abort();

@@ -271,10 +271,10 @@ Test(scrub, sack_blocks_unmodulated)
 
 	len = tcp_with(th, even, sizeof(even));
 	cr_expect_eq(tcp_sack_unmod(th, len, 16, 0), 2);
-	cr_expect_eq(ip_get32(th + 24), 10 - 16);
+	cr_expect_eq(ip_get32(th + 24), (uint32_t)(10 - 16));
 	cr_expect_eq(ip_get32(th + 28), 4);
 	cr_expect_eq(ip_get32(th + 32), 0xffffffe0u);
-	cr_expect_eq(ip_get32(th + 36), 5 - 16);
+	cr_expect_eq(ip_get32(th + 36), (uint32_t)(5 - 16));
 	cr_expect_eq(csum_fold(csum_partial(th, len, 0)), 0xffff);
 	len = tcp_with(th, odd, sizeof(odd));
 	cr_expect_eq(tcp_sack_unmod(th, len, 0x01020304, 0), 1);

@@ -904,7 +904,7 @@ Test(state, synproxy_joins_the_handshakes)
 	state_synproxy_done(&t, s);
 	cr_expect_eq(s->src_state, TCPS_ESTABLISHED);
 	cr_expect_eq(s->dst_state, TCPS_ESTABLISHED);
-	cr_expect_eq(state_tcp_seqdiff(&t, s, 0), 0x10 - 1000);
+	cr_expect_eq(state_tcp_seqdiff(&t, s, 0), (uint32_t)(0x10 - 1000));
 	cr_expect_eq(state_tcp_seqdiff(&t, s, 1), 0x90000000u - 5000);
 	cr_expect_eq(mod_track(s, STATE_DIR_IN, seg(1001, 0x90000001u, 10, 502,
 	    ACK, 0), 1, &seq, &ack), STATE_PASS);
