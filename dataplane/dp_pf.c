@@ -22,6 +22,7 @@
 #include "acl/filter/pf_filter.h"
 #include "acl/pf.h"
 #include "dataplane/dp.h"
+#include "fwd/nd6.h"
 #include "dataplane/dp_pf.h"
 #include "fwd/csum.h"
 #include "fwd/ether.h"
@@ -1051,6 +1052,70 @@ pf_icmp_error_translate(struct dp *dp, struct pkt *p, const struct l3info *li,
 		    "%s, now quoting %s -> %s", dir == ACL_IN ?
 		    "back to its inside" : "out as the wire knows it", a, b);
 	}
+}
+
+/*
+ * pf_icmp_error_translate() for NAT66: the quoted packet as the other side
+ * of the translation knows it (addresses, ports or echo id; a quoted UDP
+ * checksum kept true), the outer header's address on that side too, and
+ * the ICMPv6 checksum computed again (its pseudo-header holds the outer
+ * addresses).  Only an error whose ICMPv6 header follows the IPv6 header
+ * and whose quote does too.  Returns -1 when it cannot.
+ */
+static int
+pf_icmp6_error_translate(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct state *s, int dir, int sidx)
+{
+	const struct state_table *t = &dp->pf.states;
+	struct state_key from, to;
+	uint8_t *ip = p->data + li->l3off, *icmp = p->data + li->l4off;
+	uint8_t *in = icmp + 8, *q = in + 40, *uc;
+	uint32_t len, delta = 0;
+	uint16_t o16, n16;
+	int didx = !sidx, k, echo;
+
+	if (li->l4off != li->l3off + 40 || p->len < li->l4off + 56u ||
+	    (p->off.flags & PKT_OFF_NEEDS_CSUM))
+		return -1;
+	len = 40u + ether_get16(ip + 4);
+	if (li->l3off + len > p->len)
+		return -1;
+	state_key_get(t, s, dir == ACL_IN ? STATE_WIRE : STATE_STACK, &from);
+	state_key_get(t, s, dir == ACL_IN ? STATE_STACK : STATE_WIRE, &to);
+	echo = in[6] == L3_IPPROTO_ICMPV6 && (q[0] == 128 || q[0] == 129);
+	uc = in[6] == L3_IPPROTO_UDP && ether_get16(q + 6) != 0 ? q + 6 : NULL;
+	for (k = 0; k < 2; k++) {
+		int i = k == 0 ? sidx : didx;
+		uint8_t *qa = in + (k == 0 ? 8 : 24);
+		uint8_t *oa = ip + (k == 0 ? 24 : 8);
+
+		if (memcmp(&from.addr[i], &to.addr[i], 16) == 0 &&
+		    from.port[i] == to.port[i])
+			continue;
+		delta += nat_addr6(qa, to.addr[i].b);
+		memcpy(oa, to.addr[i].b, 16);
+		if (in[6] == L3_IPPROTO_TCP || in[6] == L3_IPPROTO_UDP) {
+			o16 = ether_get16(q + 2 * k);
+			n16 = ntohs(to.port[i]);
+			ether_put16(q + 2 * k, n16);
+			delta += ip_csum_delta16(htons(o16), htons(n16));
+		} else if (echo && k == 0)
+			memcpy(q + 4, &to.port[i], 2);
+	}
+	if (uc != NULL)
+		ip_csum_adjust_raw(uc, delta);
+	ether_put16(icmp + 2, 0);
+	ether_put16(icmp + 2, icmp6_csum(ip, len));
+	p->st_tags = 0;
+	if (p->traced) {
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+		dp_trace(dp, p, "nat", "icmp6 error for a NAT66 flow: %s, now "
+		    "quoting %s -> %s", dir == ACL_IN ? "back to its inside" :
+		    "out as the wire knows it", inet_ntop(AF_INET6, in + 8, a,
+		    sizeof(a)), inet_ntop(AF_INET6, in + 24, b, sizeof(b)));
+	}
+	return 0;
 }
 
 /* For dp_pfpool.c: the id a state of the loaded rule idx carries. */
@@ -2729,7 +2794,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			if ((s->flags & STATE_F_NAT) && li.af == 4)
 				pf_icmp_error_translate(dp, p, &li, s, dir,
 				    sidx);
-			else if (s->flags & STATE_F_NAT) {
+			else if ((s->flags & STATE_F_NAT) &&
+			    pf_icmp6_error_translate(dp, p, &li, s, dir,
+			    sidx) != 0) {
 				/* NAT66: the error goes as it came */
 				pf->c[PF_C_NAT66_ICMP]++;
 				if (p->traced)

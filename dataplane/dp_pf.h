@@ -75,7 +75,7 @@
 	X(SP_BAD,	"synproxy-bad",	"dropped (and counted as synproxy): did not fit a synproxy state's handshake") \
 	X(PKTRATE,	"max-pkt-rate",	"packets a max-pkt-rate rule did not match, or its state did not pass going its way: over the rule's rate") \
 	X(ONCE,		"once-expired",	"once rules expired by the first packet they decided") \
-	X(NAT66_ICMP,	"nat66-icmp-untranslated", "ICMPv6 errors about a NAT66 flow, passed as they came (sluice translates only IPv4 ones)") \
+	X(NAT66_ICMP,	"nat66-icmp-untranslated", "ICMPv6 errors about a NAT66 flow passed as they came: an extension header before the ICMPv6 header or in the quote, or a pending checksum offload") \
 	X(RT_SET,	"route-to",	"packets pf gave the router a next hop for (route-to, reply-to, dup-to)") \
 	X(RT_BRIDGED,	"route-to-bridged", "packets a route-to, reply-to or dup-to passed on a bridge member: bridged as they were (sluice routes only what its router forwards)") \
 	X(RT_SKIPPED,	"route-to-skipped", "packets a route-to, reply-to or dup-to passed that sluice routes by the table: an IPv6 pool of more than one address, or a pool of an interface's addresses") \

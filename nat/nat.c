@@ -100,7 +100,7 @@ nat_rewrite4(struct pkt *p, const struct l3info *li,
 }
 
 /* Put address to at at, and say what that does to a checksum. */
-static uint32_t
+uint32_t
 nat_addr6(uint8_t *at, const uint8_t *to)
 {
 	uint32_t delta = 0;

@@ -50,6 +50,7 @@ struct nat_rewrite6 {
 
 void	 nat_rewrite6(struct pkt *, const struct l3info *,
 	    const struct nat_rewrite6 *);
+uint32_t nat_addr6(uint8_t *, const uint8_t *);
 int	 nat_rewrite_icmp_error(struct pkt *, const struct l3info *,
 	    const struct nat_rewrite *, const struct nat_rewrite *);
 void	 nat_state_prefetch(const struct state_table *, struct pkt *const *,

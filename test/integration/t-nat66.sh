@@ -52,6 +52,20 @@ PIDS+=($!)
 wait_for 5 ip netns exec "$DB" sh -c "ss -ltn | grep -q :80"
 check "rdr-to: wan -> [2001:db8:100::2]:8080 reaches db01's port 80" sh -c \
 	"ip netns exec $WAN timeout 10 nc -6 -N 2001:db8:100::2 8080 </dev/null | grep -q from-db01"
+# Path MTU through NAT66: the wan forwards 2001:db8:98::/64 over a link of
+# MTU 1280; its packet too big goes to em0's address and must reach db01
+# as an error about db01's own packet.
+ip -n "$WAN" link add n0 type veth peer name n1
+ip -n "$WAN" link set n0 mtu 1280 up
+ip -n "$WAN" link set n1 mtu 1280 up
+ip -n "$WAN" addr add 2001:db8:99::1/64 dev n0 nodad
+ip -n "$WAN" -6 route add 2001:db8:98::/64 via 2001:db8:99::2
+ip netns exec "$WAN" sysctl -qw net.ipv6.conf.all.forwarding=1
+check "packet too big through NAT66 reaches db01 (mtu 1280)" sh -c \
+	"ip netns exec $DB ping -6 -c 2 -i 0.3 -W 1 -s 1400 -M do 2001:db8:98::1 2>&1 | grep -q 'mtu=1280' ||
+	ip -n $DB -6 route get 2001:db8:98::1 | grep -q 'mtu 1280'"
+check "... translated, not passed as it came" sh -c \
+	"! $SLUICECTL -s $SOCK stats | grep -qE 'nat66-icmp-untranslated +[1-9]'"
 check "explain: nat-to would give em0's address" sh -c \
 	"$SLUICECTL -s $SOCK explain out on em0 proto tcp from 2001:db8:50::20 port 40000 to 2001:db8:100::1 port 9090 | grep -q 'nat-to would give 2001:db8:100::2'"
 check "IPv4 beside it, untranslated by the inet6 rule" \
