@@ -56,7 +56,7 @@
 	X(DROP_GSO_MTU,	"drop-gso-mtu",	"dropped: GSO frame without DF whose headers alone exceed the MTU, or with a bad length") \
 	X(PF_ROUTED,	"pf-routed",	"packets sent where pf's route-to, reply-to said, and dup-to's copies") \
 	X(DROP_PF_NOROUTE, "drop-pf-no-route", "dropped: no route to the next hop pf's route-to, reply-to or dup-to named") \
-	X(REROUTED,	"rerouted",	"packets whose destination pf out changed (rdr-to going out, a reply to a nat-to coming in), routed again") \
+	X(REROUTED,	"rerouted",	"packets whose destination pf out changed (rdr-to going out, a reply to a nat-to coming in), routed again, IPv4 and IPv6") \
 	X(DROP_REROUTE_LOCAL, "drop-rerouted-local", "dropped: pf out changed the destination to an address of ours") \
 	X(DROP_WRONG_IF, "drop-wrong-if", "dropped: for an address of another interface and net.inet.ip.forwarding=0") \
 	X(DROP_ARP_TIMEOUT, "drop-arp-timeout", "dropped: next hop did not answer ARP") \

@@ -1398,6 +1398,39 @@ drop6(struct router *rt, struct pkt *p, int reason, const char *fmt,
 }
 
 /*
+ * router_reroute() for IPv6: pf out changed the destination (rdr-to going
+ * out, NAT66's reply to a nat-to that came in); route it again, without a
+ * second pf test.  NULL (counted) when there is no route or dst is ours.
+ */
+static struct route6 *
+router6_reroute(struct router *rt, struct rif *r, struct pkt *p,
+    const uint8_t *dst)
+{
+	struct route6 *rte;
+	uint32_t id;
+	char a[IP6STR];
+
+	if (router6_local(rt, r, dst) != NULL) {
+		drop6(rt, p, ROUTER_C_DROP_REROUTE_LOCAL, "drop: pf out changed "
+		    "the destination to %s, one of ours", dst, NULL);
+		return NULL;
+	}
+	if ((id = lpm6_lookup(&rt->lpm6, dst)) == LPM6_NH_NONE) {
+		drop6(rt, p, ROUTER_C_DROP_NO_ROUTE6, "drop: pf out changed the "
+		    "destination to %s: no route", dst, NULL);
+		return NULL;
+	}
+	rte = &rt->routes6[id - 1];
+	rte->use++;
+	rt->c[ROUTER_C_REROUTED]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "router6", "pf out changed the destination "
+		    "to %s: routed again, on %s", ip6str(dst, NULL, a),
+		    rt->rifs[rte->rif].port->name);
+	return rte;
+}
+
+/*
  * An IPv6 packet for the router on rif r (router_input() read its
  * headers into li).  SHARED: other queues hold the same buffer, so it is
  * copied before any change.  The caller keeps its ref.
@@ -1548,6 +1581,13 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 		goto done;
 	if (p->pf_rt_af == 6 && router6_pf_route(rt, ro, p, ETHER_HDR_LEN))
 		return;
+	if (memcmp(ip + 24, dst, 16) != 0) {
+		memcpy(dst, ip + 24, 16);
+		if ((rte = router6_reroute(rt, r, p, dst)) == NULL)
+			goto done;
+		ro = &rt->rifs[rte->rif];
+		nh = rte->flags & RTF_GATEWAY ? rte->gw : dst;
+	}
 	if (p->reassembled) {
 		/* pf in or pf out made it whole: it leaves as fragments. */
 		router6_refragment(rt, r, ro, nh, p, head);

@@ -35,13 +35,15 @@ pass in on vether0 to 192.0.2.0/24 route-to 203.0.113.1
 pass in on vether0 to 2001:db8:9::/64 route-to 2001:db8:200::1
 PF
 printf 'pass\npass in on em2 reply-to 203.0.113.1\n' >"$etc/replyto.conf"
+printf 'pass\npass out on em0 inet6 to 2001:db8:100::77 rdr-to 2001:db8:9::9\n' \
+	>"$etc/rdrout.conf"
 start_sluiced "$etc" -i "em0=s${ID}em0" -i "em2=s${ID}em2" -g "db01=$DB" ||
 	exit 1
 guest_up "$DB" 10.50.0.20/24 || exit 1
 ip -n "$DB" route add default via 10.50.0.1
 ip -n "$DB" addr add 2001:db8:50::20/64 dev vio0 nodad
 ip -n "$DB" -6 route add default via 2001:db8:50::1
-stat() { ctl stats | awk -v c="$1" '$2 == c { print $3 }'; }
+stat() { ctl stats | awk -v c="$1" '$2 == c { v = $3 } END { print v + 0 }'; }
 
 check "the table alone: db01 does not reach 192.0.2.9 (wan has no way)" \
 	sh -c "! ip netns exec $DB ping -c 1 -W 1 192.0.2.9"
@@ -81,4 +83,16 @@ check "reply-to: a TCP connection from 192.0.2.50 over em2" sh -c \
 	"echo over-em2 | ip netns exec $WAN2 timeout 10 nc -N -s 192.0.2.50 10.50.0.20 8080"
 wait_for 5 grep -q over-em2 "$TMP/got"
 check "... its data arrived" grep -q over-em2 "$TMP/got"
+
+# rdr-to going out over IPv6: pf out on em0 gives db01's echo another
+# destination, which the router routes again (out of em2).
+check "load rdr-to on pass out (IPv6)" ctl pfctl -f /etc/rdrout.conf
+ctl pfctl -F states >/dev/null
+check "route add -inet6 2001:db8:9::/64 2001:db8:200::1" \
+	ctl route add -inet6 2001:db8:9::/64 2001:db8:200::1
+n=$(stat rerouted)
+check "rdr-to going out: 2001:db8:100::77 answers as 2001:db8:9::9 via em2" \
+	ip netns exec "$DB" ping -6 -c 2 -i 0.2 -W 2 2001:db8:100::77
+check "... routed again after pf out (rerouted $n -> $(stat rerouted))" \
+	sh -c "[ $(stat rerouted) -ge $((n + 2)) ]"
 finish
