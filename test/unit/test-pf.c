@@ -3467,3 +3467,25 @@ Test(pf, explain_route_to)
 	    "to 203.0.113.1, out of em2"), "%s", dptest_out);
 	dptest_destroy(&dp, conf);
 }
+
+/*
+ * The multi-uplink idiom: route-to on the way in, nat-to on the uplink
+ * it chose: pf out on em2 (where route-to sends it) translates it.
+ */
+Test(pf, route_to_then_nat_on_the_new_uplink)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", "match out on em2 from 10.50.0.0/24 nat-to (em2)\npass\n"
+	    "pass in on vether0 route-to 203.0.113.1\n");
+	build(&dp, &conf);
+	neighbours2(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "192.0.2.9", 53, 0));
+	dptest_destroy(&dp, conf);
+	cr_expect(sent_has("em2", "203.0.113.2:"));
+	cr_expect(sent_has("em2", " > 192.0.2.9:53 proto 17"));
+	cr_expect(!sent_has("em0", "192.0.2.9"));
+}
