@@ -2406,7 +2406,7 @@ pf_state_track_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
  */
 static int
 pf_sticky_nodes(struct dp *dp, const struct acl_result *res, uint32_t rule,
-    const uint8_t *src, uint32_t nat_to, uint32_t rdr_to, uint32_t *node,
+    const uint8_t *src, const uint32_t to[PF_POOL_SIDES], uint32_t *node,
     const char **why)
 {
 	struct dp_pf *pf = &dp->pf;
@@ -2418,14 +2418,15 @@ pf_sticky_nodes(struct dp *dp, const struct acl_result *res, uint32_t rule,
 	(void)rule;
 	memset(&sa, 0, sizeof(sa));
 	memcpy(&sa, src, 4);
-	for (side = 0; side < 2; side++) {
-		const struct acl_rule *tr = side == PF_POOL_NAT ?
-		    res->ar_nat : res->ar_rdr;
+	for (side = 0; side < PF_POOL_SIDES; side++) {
+		const struct acl_rule *tr = side == PF_POOL_NAT ? res->ar_nat :
+		    side == PF_POOL_RDR ? res->ar_rdr : res->ar_rule;
 		const struct acl_pool *pl;
 
-		if (tr == NULL)
+		if (tr == NULL || to[side] == 0)
 			continue;
-		pl = side == PF_POOL_NAT ? &tr->nat : &tr->rdr;
+		pl = side == PF_POOL_NAT ? &tr->nat : side == PF_POOL_RDR ?
+		    &tr->rdr : &tr->route;
 		if (!(pl->opts & ACL_POOL_STICKYADDR) ||
 		    (pl->opts & ACL_POOL_TYPEMASK) == ACL_POOL_NONE ||
 		    dp_pf_pool_rule(pf->rs, tr, &idx, &path) != 0)
@@ -2436,8 +2437,7 @@ pf_sticky_nodes(struct dp *dp, const struct acl_result *res, uint32_t rule,
 		else if (dp_pf_src_get(dp, tr, id, AF_INET, &sa, &sn,
 		    why) != 0)
 			return -1;
-		pf->src[sn].raddr[side] = side == PF_POOL_NAT ? nat_to :
-		    rdr_to;
+		pf->src[sn].raddr[side] = to[side];
 		if (*node == UINT32_MAX)
 			*node = sn;
 	}
@@ -2874,8 +2874,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	pf_pkt(&li, p->data + li.l3off, &ap, dp->ports[p->in_port],
 	    p->pf_tag);
 	/* pools map once a packet, from here (a state hit never gets here) */
-	pf->pool_memo[0].pool = pf->pool_memo[1].pool = NULL;
-	pf->pool_memo[0].sticky = pf->pool_memo[1].sticky = 0;
+	memset(pf->pool_memo, 0, sizeof(pf->pool_memo));
 	pf->pool_pkt = p;
 	acl_classify(c, &ap, &res);
 	pf->pool_pkt = NULL;
@@ -3049,11 +3048,14 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		}
 	}
 	if (li.af == 4 && ((nat != NULL && (nat->opts & ACL_POOL_STICKYADDR)) ||
-	    (rdr != NULL && (rdr->opts & ACL_POOL_STICKYADDR)))) {
+	    (rdr != NULL && (rdr->opts & ACL_POOL_STICKYADDR)) ||
+	    (rt_ok > 0 && (res.ar_rule->route.opts & ACL_POOL_STICKYADDR)))) {
 		const char *why;
+		uint32_t to[PF_POOL_SIDES] = { nat != NULL ? nat_to : 0,
+		    rdr != NULL ? rdr_to : 0, rt_ok > 0 ? rtgw.w[0] : 0 };
 
-		if (pf_sticky_nodes(dp, &res, rule, li.src, nat_to, rdr_to,
-		    &node, &why) != 0) {
+		if (pf_sticky_nodes(dp, &res, rule, li.src, to, &node,
+		    &why) != 0) {
 			pf->c[PF_C_SRCLIMIT]++;
 			if (p->traced)
 				dp_trace(dp, p, "pf", "%s on %s: drop (no "
@@ -3167,7 +3169,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		rs->stats[RULE_IDX(m)].states_tot++;
 	}
 	if (pf->pool_memo[PF_POOL_NAT].sticky ||
-	    pf->pool_memo[PF_POOL_RDR].sticky)
+	    pf->pool_memo[PF_POOL_RDR].sticky ||
+	    pf->pool_memo[PF_POOL_ROUTE].sticky)
 		pf->c[PF_C_POOL_STICKY]++;
 	if ((nat != NULL && (nat->opts & ACL_POOL_TYPEMASK) ==
 	    ACL_POOL_LEASTSTATES) || (rdr != NULL && (rdr->opts &
@@ -3642,7 +3645,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    ACL_OUT)])->f_n);
 	/* the hook maps a match rule's nat-to: asked, nothing moves */
 	pf->pool_dry = 1;
-	pf->pool_memo[0].pool = pf->pool_memo[1].pool = NULL;
+	memset(pf->pool_memo, 0, sizeof(pf->pool_memo));
 	acl_classify(pf->rs->cls[2 * port->index + (dir == ACL_OUT)], &ap,
 	    &res);
 	pf->pool_dry = 0;

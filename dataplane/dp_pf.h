@@ -163,8 +163,9 @@ struct pf_src_node {
 	uint32_t	 next;		/* hash chain or free list: number + 1 */
 	uint64_t	 packets;	/* of its states gone */
 	uint64_t	 bytes;
-	uint32_t	 raddr[2];	/* sticky-address: what nat-to, rdr-to
-					   gave it (network order); 0: none */
+	uint32_t	 raddr[3];	/* sticky-address: what nat-to, rdr-to,
+					   route-to gave it ([PF_POOL_*],
+					   network order); 0: none */
 	uint8_t		 af;		/* AF_INET, AF_INET6; 0: free */
 };
 
@@ -355,7 +356,7 @@ struct dp_pf {
 		const struct acl_pool *pool;
 		uint32_t	 addr;
 		uint32_t	 sticky;	/* a source node gave it */
-	}		 pool_memo[2];
+	}		 pool_memo[PF_POOL_SIDES];
 	int		 pool_dry;
 	struct pkt	*pool_pkt;
 	int		 rt_used;	/* a state has had a route-to */

@@ -381,7 +381,8 @@ show_state(struct state *s, void *arg)
 			const struct pf_src_node *n = &w->dp->pf.src[
 			    (t->aux[state_id(t, s)] & ~PF_SRC_CONN) - 1];
 
-			if (n->raddr[0] == 0 && n->raddr[1] == 0)
+			if (n->raddr[0] == 0 && n->raddr[1] == 0 &&
+			    n->raddr[2] == 0)
 				fputs(", source-track", out);
 			else
 				fputs(", sticky-address", out);

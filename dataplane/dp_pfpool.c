@@ -592,7 +592,7 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 
 	/* sticky-address: the source node of (source, rule) says */
 	if ((pool->opts & ACL_POOL_STICKYADDR) && type != ACL_POOL_NONE &&
-	    have_id && side != PF_POOL_ROUTE) {
+	    have_id) {
 		union acl_ip sa;
 
 		memset(&sa, 0, sizeof(sa));

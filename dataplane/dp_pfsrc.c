@@ -105,7 +105,8 @@ dp_pf_src_get(struct dp *dp, const struct acl_rule *r, uint32_t rule,
 	/* pf_insert_src_node(): sticky-address keeps a node per rule too */
 	uint32_t key = (r->rule_flag & ACL_RF_RULESRCTRACK) ||
 	    (r->nat.opts & ACL_POOL_STICKYADDR) ||
-	    (r->rdr.opts & ACL_POOL_STICKYADDR) ? rule : PF_SRC_GLOBAL, i;
+	    (r->rdr.opts & ACL_POOL_STICKYADDR) ||
+	    (r->route.opts & ACL_POOL_STICKYADDR) ? rule : PF_SRC_GLOBAL, i;
 	struct pf_src_node *n;
 	int64_t k;
 
@@ -384,13 +385,13 @@ dp_pf_show_src_nodes(struct dp *dp, int verbose, FILE *out)
 			continue;
 		inet_ntop(n->af, &n->addr, a, sizeof(a));
 		fputs(a, out);
-		/* pf keeps a node per type; this one holds both, nat-to's
-		 * shown first */
-		for (k = 0; k < 2; k++)
+		/* pf keeps a node per type; this one holds them all,
+		 * nat-to's shown first */
+		for (k = 0; k < 3; k++)
 			if (n->raddr[k] != 0) {
 				fprintf(out, " %s %s", k == 0 ? "nat-to" :
-				    "rdr-to", inet_ntop(AF_INET, &n->raddr[k],
-				    a, sizeof(a)));
+				    k == 1 ? "rdr-to" : "route-to", inet_ntop(
+				    AF_INET, &n->raddr[k], a, sizeof(a)));
 				break;
 			}
 		fprintf(out, " ( states %u, connections %u, rate %u.%u/%us "

@@ -3489,3 +3489,46 @@ Test(pf, route_to_then_nat_on_the_new_uplink)
 	cr_expect(sent_has("em2", " > 192.0.2.9:53 proto 17"));
 	cr_expect(!sent_has("em0", "192.0.2.9"));
 }
+
+/*
+ * route-to over two gateways, round-robin: a source's second flow takes
+ * the other gateway, unless sticky-address keeps it on its first (the
+ * source node holds route-to's pick, pfctl -sS shows it).
+ */
+static void
+route_rr(const char *opts, int sticky)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+	char pf[160];
+
+	snprintf(pf, sizeof(pf), "pass\npass in on vether0 route-to "
+	    "{ 203.0.113.1, 198.51.100.1 } round-robin%s\n", opts);
+	put("pf.conf", pf);
+	build(&dp, &conf);
+	neighbours2(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "192.0.2.9", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "192.0.2.9", 53, 0));
+	if (sticky)
+		cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sS"), "10.50.0.20 "
+		    "route-to 198.51.100.1 ( states 2, connections 0, rate "
+		    "0.0/0s )\n");
+	dptest_destroy(&dp, conf);
+	/* the list's table walks in address order: 198.51.100.1 first */
+	cr_expect(sent_has("em0", "10.50.0.20:41000 > 192.0.2.9:53"));
+	cr_expect(sent_has(sticky ? "em0" : "em2",
+	    "10.50.0.20:41001 > 192.0.2.9:53"));
+}
+
+Test(pf, route_to_round_robin)
+{
+	route_rr("", 0);
+}
+
+Test(pf, route_to_sticky_address)
+{
+	route_rr(" sticky-address", 1);
+}
