@@ -28,6 +28,42 @@ ld16(const uint8_t *p)
 }
 
 /*
+ * The ports of the TCP or UDP header at l4 (0: kept) and its checksum,
+ * which follows them and the addresses' change (addrs).  A partial
+ * checksum (the pseudo-header sum, not complemented) follows the address
+ * change in the plain sense and ignores the ports.
+ */
+static inline __attribute__((always_inline)) void
+nat_ports(uint8_t *l4, int proto, uint16_t sport, uint16_t dport,
+    int partial, uint32_t addrs)
+{
+	uint8_t *field = l4 + (proto == L3_IPPROTO_TCP ? 16 : 6);
+	uint32_t ports = 0;
+	uint16_t o16, n16;
+
+	if (sport != 0 && (o16 = ld16(l4)) != (n16 = htons(sport))) {
+		memcpy(l4, &n16, 2);
+		ports += ip_csum_delta16(o16, n16);
+	}
+	if (dport != 0 && (o16 = ld16(l4 + 2)) != (n16 = htons(dport))) {
+		memcpy(l4 + 2, &n16, 2);
+		ports += ip_csum_delta16(o16, n16);
+	}
+	if (partial) {
+		n16 = ip_csum_fold(ld16(field) + addrs);
+		memcpy(field, &n16, 2);
+	} else if (proto == L3_IPPROTO_TCP)
+		ip_csum_adjust_raw(field, addrs + ports);
+	else if (ld16(field) != 0) {
+		/* A UDP checksum that sums to zero is sent as ones
+		 * (RFC 768); zero means "none", kept as it is. */
+		ip_csum_adjust_raw(field, addrs + ports);
+		if (ld16(field) == 0)
+			memset(field, 0xff, 2);
+	}
+}
+
+/*
  * Rewrite an IPv4 packet's addresses and ports (or ICMP query id) as rw
  * says.  A non-first fragment has no transport header: only addresses.
  * A partial L4 checksum (the pseudo-header sum, not complemented) follows
@@ -39,10 +75,10 @@ void
 nat_rewrite4(struct pkt *p, const struct l3info *li,
     const struct nat_rewrite *rw)
 {
-	uint8_t *ip = p->data + li->l3off, *l4, *field;
+	uint8_t *ip = p->data + li->l3off, *l4;
 	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0;
-	uint32_t old, addrs = 0, ports = 0;
-	uint16_t o16, n16;
+	uint32_t old, addrs = 0;
+	uint16_t o16;
 
 	p->st_tags = 0;		/* a new flow key from here on */
 	if (rw->src != 0 && (old = ld32(ip + 12)) != rw->src) {
@@ -61,29 +97,7 @@ nat_rewrite4(struct pkt *p, const struct l3info *li,
 	switch (li->proto) {
 	case L3_IPPROTO_TCP:
 	case L3_IPPROTO_UDP:
-		if (rw->sport != 0 && (o16 = ld16(l4)) !=
-		    (n16 = htons(rw->sport))) {
-			memcpy(l4, &n16, 2);
-			ports += ip_csum_delta16(o16, n16);
-		}
-		if (rw->dport != 0 && (o16 = ld16(l4 + 2)) !=
-		    (n16 = htons(rw->dport))) {
-			memcpy(l4 + 2, &n16, 2);
-			ports += ip_csum_delta16(o16, n16);
-		}
-		field = l4 + (li->proto == L3_IPPROTO_TCP ? 16 : 6);
-		if (partial) {
-			n16 = ip_csum_fold(ld16(field) + addrs);
-			memcpy(field, &n16, 2);
-		} else if (li->proto == L3_IPPROTO_TCP)
-			ip_csum_adjust_raw(field, addrs + ports);
-		else if (ld16(field) != 0) {
-			/* A UDP checksum that sums to zero is sent as ones
-			 * (RFC 768); zero means "none", kept as it is. */
-			ip_csum_adjust_raw(field, addrs + ports);
-			if (ld16(field) == 0)
-				memset(field, 0xff, 2);
-		}
+		nat_ports(l4, li->proto, rw->sport, rw->dport, partial, addrs);
 		break;
 	case L3_IPPROTO_ICMP:
 		if (l3_icmp_is_query(4, li->icmp_type)) {
@@ -121,7 +135,7 @@ void
 nat_rewrite6(struct pkt *p, const struct l3info *li,
     const struct nat_rewrite6 *rw)
 {
-	uint8_t *ip = p->data + li->l3off, *l4, *field;
+	uint8_t *ip = p->data + li->l3off, *l4;
 	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0;
 	uint32_t addrs = 0, ports = 0;
 	uint16_t o16, n16;
@@ -137,25 +151,7 @@ nat_rewrite6(struct pkt *p, const struct l3info *li,
 	switch (li->proto) {
 	case L3_IPPROTO_TCP:
 	case L3_IPPROTO_UDP:
-		if (rw->sport != 0 && (o16 = ld16(l4)) !=
-		    (n16 = htons(rw->sport))) {
-			memcpy(l4, &n16, 2);
-			ports += ip_csum_delta16(o16, n16);
-		}
-		if (rw->dport != 0 && (o16 = ld16(l4 + 2)) !=
-		    (n16 = htons(rw->dport))) {
-			memcpy(l4 + 2, &n16, 2);
-			ports += ip_csum_delta16(o16, n16);
-		}
-		field = l4 + (li->proto == L3_IPPROTO_TCP ? 16 : 6);
-		if (partial) {
-			n16 = ip_csum_fold(ld16(field) + addrs);
-			memcpy(field, &n16, 2);
-		} else {
-			ip_csum_adjust_raw(field, addrs + ports);
-			if (li->proto == L3_IPPROTO_UDP && ld16(field) == 0)
-				memset(field, 0xff, 2);
-		}
+		nat_ports(l4, li->proto, rw->sport, rw->dport, partial, addrs);
 		break;
 	case L3_IPPROTO_ICMPV6:
 		if (l3_icmp_is_query(6, li->icmp_type)) {
