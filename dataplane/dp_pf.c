@@ -426,7 +426,7 @@ pf_route_hook(void *arg, uint8_t af, const union acl_ip *ip)
 	struct dp *dp = arg;
 	struct port *p;
 
-	if (af == AF_INET6 && ip->b[0] == 0xfe && (ip->b[1] & 0xc0) == 0x80)
+	if (af == AF_INET6 && in6_is_linklocal(ip->b))
 		return ACL_ROUTE_ANY;
 	p = router_route_port(&dp->router, af, ip->b);
 	return p != NULL ? (int)p->index : -1;
@@ -1167,14 +1167,12 @@ pf_pool_get(struct dp *dp, const struct acl_rule *r, int side,
 /*
  * The pools that translate a packet the rules passed (the deciding
  * rule's, else the last match rule's): nat-to its source, rdr-to its
- * destination, whichever way it goes (pf_get_transaddr()), for IPv4, the
- * only family sluice translates.
+ * destination, whichever way it goes (pf_get_transaddr()).
  */
 static void
-pf_xlate_pools(const struct acl_result *res, int af,
-    const struct acl_pool **nat, const struct acl_pool **rdr)
+pf_xlate_pools(const struct acl_result *res, const struct acl_pool **nat,
+    const struct acl_pool **rdr)
 {
-	(void)af;
 	*nat = *rdr = NULL;
 	if (res->ar_action != ACL_PASS)
 		return;
@@ -2675,13 +2673,14 @@ pf_state_pktrate(struct dp *dp, struct pkt *p, const struct port *port,
 	struct dp_pf *pf = &dp->pf;
 	struct dp_pf_ruleset *rs = pf->rs;
 	struct pf_rule_live *l;
-	const struct acl_anchor *a;
-	const struct acl_rule *r = pf_rule_at(rs, s->rule, &a);
 
-	if (r == NULL || r->pktrate.limit == 0 || state_dir(s) !=
-	    (dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT))
+	/* the rule's threshold says whether it has a rate: no rule walk */
+	if (RULE_GEN(s->rule) != pf_gen || RULE_IDX(s->rule) >= rs->nstats)
 		return 0;
 	l = &rs->live[RULE_IDX(s->rule)];
+	if (l->pktrate.limit == 0 || state_dir(s) != (dir == ACL_IN ?
+	    STATE_DIR_IN : STATE_DIR_OUT))
+		return 0;
 	pf_threshold_add(&l->pktrate, dp->now);
 	if (!pf_threshold_over(&l->pktrate))
 		return 0;
@@ -2690,7 +2689,7 @@ pf_state_pktrate(struct dp *dp, struct pkt *p, const struct port *port,
 		dp_trace(dp, p, "pf", "%s on %s: drop (state of rule %u, "
 		    "which is over its max-pkt-rate %u/%u)", dir == ACL_IN ?
 		    "in" : "out", port->name, RULE_IDX(s->rule),
-		    r->pktrate.limit, r->pktrate.seconds);
+		    l->pktrate.limit / PF_THRESHOLD_MULT, l->pktrate.seconds);
 	return 1;
 }
 
@@ -2951,7 +2950,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 * one) fails the packet with or without a state, PFRES_TRANSLATE.
 	 * A match rule's empty pool failed it in the classifier already.
 	 */
-	pf_xlate_pools(&res, li.af, &nat, &rdr);
+	pf_xlate_pools(&res, &nat, &rdr);
 	nat_to = rdr_to = 0;
 	pwhy = PF_POOL_OK;
 	pf->pool_pkt = p;
@@ -3691,7 +3690,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		}
 		fprintf(out, "  translation from: %s\n", text);
 	}
-	pf_xlate_pools(&res, ap.af == AF_INET ? 4 : 6, &nat, &rdr);
+	pf_xlate_pools(&res, &nat, &rdr);
 	if (ap.af == AF_INET6) {
 		for (i = 0; i < 2; i++) {
 			uint8_t to[16];
