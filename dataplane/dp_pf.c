@@ -1368,11 +1368,25 @@ pf_xlate_key(struct dp *dp, const struct l3info *li, struct state_key *k,
 	return 0;
 }
 
+/* One IPv6 address: what an IPv6 pool may be (NAT66, route-to). */
+static int
+pf_pool_host6(const struct acl_pool *pool)
+{
+	int i;
+
+	if (pool->addr.type != ACL_ADDR_ADDRMASK)
+		return 0;
+	for (i = 0; i < 16; i++)
+		if (pool->addr.a.mask.b[i] != 0xff)
+			return 0;
+	return 1;
+}
+
 /*
  * An IPv6 pool's address (NAT66): the address as written, or for (if) the
  * interface's first IPv6 address that is neither link-local nor a
- * duplicate.  One address only: a list, a table or a range is no IPv6
- * pool here (*why PF_POOL_FAIL); an interface without one is
+ * duplicate.  One address only: a list, a table, a network or a range is
+ * no IPv6 pool here (*why PF_POOL_FAIL); an interface without one is
  * PF_POOL_EMPTY.
  */
 static int
@@ -1382,10 +1396,11 @@ pf_pool6(struct dp *dp, const struct acl_pool *pool, uint8_t out[16],
 	struct port *pp;
 	int i;
 
-	switch (pool->addr.type) {
-	case ACL_ADDR_ADDRMASK:
+	if (pf_pool_host6(pool)) {
 		memcpy(out, pool->addr.a.addr.b, 16);
 		return 0;
+	}
+	switch (pool->addr.type) {
 	case ACL_ADDR_DYNIFTL:
 		pp = dp_port(dp, pool->addr.ifname);
 		for (i = 0; pp != NULL && pp->rif != NULL &&
@@ -2582,20 +2597,6 @@ pf_route_set(struct dp *dp, struct pkt *p, const struct port *port, int dir,
 		    sizeof(a)));
 }
 
-/* One IPv6 address: what an IPv6 route pool may be here. */
-static int
-pf_route_host6(const struct acl_pool *pool)
-{
-	int i;
-
-	if (pool->addr.type != ACL_ADDR_ADDRMASK)
-		return 0;
-	for (i = 0; i < 16; i++)
-		if (pool->addr.a.mask.b[i] != 0xff)
-			return 0;
-	return 1;
-}
-
 /*
  * The next hop a route-to, reply-to or dup-to rule's pool gives a new
  * state, into gw: 1.  0 for what sluice routes by the table: a pool of an
@@ -2612,7 +2613,7 @@ pf_route_map(struct dp *dp, struct pkt *p, const struct port *port, int dir,
 
 	memset(gw, 0, sizeof(*gw));
 	if (r->route.addr.type == ACL_ADDR_DYNIFTL ||
-	    (li->af == 6 && !pf_route_host6(&r->route))) {
+	    (li->af == 6 && !pf_pool_host6(&r->route))) {
 		pf->c[PF_C_RT_SKIPPED]++;
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: route-to not followed "
@@ -3434,7 +3435,7 @@ pf_explain_route(struct dp *dp, FILE *out, const struct acl_rule *r,
 	}
 	memset(&gw, 0, sizeof(gw));
 	if (r->route.addr.type == ACL_ADDR_DYNIFTL ||
-	    (ap->af == AF_INET6 && !pf_route_host6(&r->route))) {
+	    (ap->af == AF_INET6 && !pf_pool_host6(&r->route))) {
 		fprintf(out, "  %s: not followed (an interface's addresses, or "
 		    "an IPv6 pool of more than one): routed by the table\n",
 		    what);

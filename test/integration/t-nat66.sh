@@ -68,6 +68,11 @@ check "... translated, not passed as it came" sh -c \
 	"! $SLUICECTL -s $SOCK stats | grep -qE 'nat66-icmp-untranslated +[1-9]'"
 check "explain: nat-to would give em0's address" sh -c \
 	"$SLUICECTL -s $SOCK explain out on em0 proto tcp from 2001:db8:50::20 port 40000 to 2001:db8:100::1 port 9090 | grep -q 'nat-to would give 2001:db8:100::2'"
+printf 'match out on em0 inet6 nat-to 2001:db8:100::/64\npass\n' \
+	>"$etc/netpool.conf"
+check "load a NAT66 pool of a network" ctl pfctl -f /etc/netpool.conf
+check "... refused: more than one address (explain says drop)" sh -c \
+	"$SLUICECTL -s $SOCK explain out on em0 proto udp from 2001:db8:50::20 port 40000 to 2001:db8:100::1 port 53 | grep -q 'nat-to: its pool has more than one address'"
 check "IPv4 beside it, untranslated by the inet6 rule" \
 	ip netns exec "$DB" ping -c 1 -W 2 10.50.0.1
 finish
