@@ -147,7 +147,8 @@ acl_call_trivial(const struct acl_rule *r)
 	return (r->af == 0 && r->proto == 0 && acl_addr_any(&r->src) &&
 	    acl_addr_any(&r->dst) && r->flagset == 0 && r->type == 0 &&
 	    r->code == 0 && r->tos == 0 && r->prio == 0 && r->prob == 0 &&
-	    r->pktrate.limit == 0 && r->tagname[0] == '\0' && r->match_tagname[0] == '\0' &&
+	    r->pktrate.limit == 0 && r->tagname[0] == '\0' &&
+	    r->match_tagname[0] == '\0' &&
 	    r->rcv_ifname[0] == '\0' && r->os[0] == '\0' &&
 	    r->uid.op == ACL_OP_NONE && r->gid.op == ACL_OP_NONE &&
 	    !(r->rule_flag & ACL_RF_FRAGMENT) && r->keep_state == 0);

@@ -311,7 +311,7 @@ acl_xaddr_match(const struct acl_classifier *c, const struct acl_xaddr *x,
     const union acl_ip *ip, uint8_t af)
 {
 	const struct acl_addr *a = x->a;
-	int i, m = 1, zero = 1, c2;	/* c2: a compare, a route's port */
+	int i, m = 1, zero = 1, cmp, port;
 
 	switch (x->type) {
 	case ACL_ADDR_ADDRMASK:
@@ -326,8 +326,8 @@ acl_xaddr_match(const struct acl_classifier *c, const struct acl_xaddr *x,
 			m = 1;
 		break;
 	case ACL_ADDR_RANGE:
-		c2 = memcmp(ip->b, a->a.addr.b, acl_alen(af));
-		m = c2 >= 0 && memcmp(ip->b, a->a.mask.b, acl_alen(af)) <= 0;
+		cmp = memcmp(ip->b, a->a.addr.b, acl_alen(af));
+		m = cmp >= 0 && memcmp(ip->b, a->a.mask.b, acl_alen(af)) <= 0;
 		break;
 	case ACL_ADDR_TABLE:
 		m = x->tbl != NULL && acl_ltable_match(x->tbl, ip, af);
@@ -344,9 +344,9 @@ acl_xaddr_match(const struct acl_classifier *c, const struct acl_xaddr *x,
 	case ACL_ADDR_URPFFAILED:
 		/* pf_routable() with the packet's interface: no route back,
 		 * or one out of another interface */
-		c2 = c->route == NULL ? c->port : c->route(c->route_arg, af,
+		port = c->route == NULL ? c->port : c->route(c->route_arg, af,
 		    ip);
-		m = c2 != c->port && c2 != ACL_ROUTE_ANY;
+		m = port != c->port && port != ACL_ROUTE_ANY;
 		break;
 	default:	/* route label: see above */
 		m = 0;
