@@ -1894,7 +1894,6 @@ filter_set(struct pf_parser *p, struct filter_opts *fo)
 		fo->marker |= FOM_SETPRIO;
 		fo->set_prio[0] = a;
 		fo->set_prio[1] = b;
-		pf_lint(p, p->lx.lineno, PF_LINT_PRIO, "set prio");
 		break;
 	}
 	case K_QUEUE:
@@ -2009,7 +2008,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 				fail(p, "prio must be 0 - %u", IFQ_MAXPRIO);
 			fo->marker |= FOM_PRIO;
 			fo->prio = (uint8_t)n;
-			pf_lint(p, p->lx.lineno, PF_LINT_PRIO, "prio");
 			break;
 		case K_TOS:
 			shift(p);

@@ -804,6 +804,32 @@ hostname_bridge_line(struct conf *c, struct conf_bridge *b, struct hline *hl)
 	}
 }
 
+/*
+ * txprio and rxprio of a vlan: a priority 0-7, "packet", or for rxprio
+ * "outer" too (if_txhprio_l2_check(), if_rxhprio_l2_check()).
+ */
+static void
+hostname_hdrprio(struct conf *c, struct hline *hl, const struct tok *kw,
+    int8_t *prio)
+{
+	int rx = strcmp(kw->text, "rxprio") == 0;
+	struct tok *a;
+	unsigned long n;
+
+	if ((a = hline_arg(c, hl, kw->text, "a priority")) == NULL)
+		return;
+	if (strcmp(a->text, "packet") == 0)
+		*prio = CONF_HDRPRIO_PACKET;
+	else if (rx && strcmp(a->text, "outer") == 0)
+		*prio = CONF_HDRPRIO_OUTER;
+	else if (parse_uint(a->text, 7, &n) == 0)
+		*prio = (int8_t)n;
+	else
+		conf_err(c, &a->pos, "%s \"%s\": expected 0 to 7%s",
+		    kw->text, a->text, rx ? ", packet or outer" :
+		    " or packet");
+}
+
 static void
 hostname_vlan_line(struct conf *c, struct conf_vlan *v, struct conf_if *ci,
     struct hline *hl)
@@ -813,6 +839,14 @@ hostname_vlan_line(struct conf *c, struct conf_vlan *v, struct conf_if *ci,
 
 	while (hl->i < hl->n) {
 		kw = &hl->t[hl->i++];
+		if (strcmp(kw->text, "txprio") == 0) {
+			hostname_hdrprio(c, hl, kw, &v->txprio);
+			continue;
+		}
+		if (strcmp(kw->text, "rxprio") == 0) {
+			hostname_hdrprio(c, hl, kw, &v->rxprio);
+			continue;
+		}
 		if (hostname_common(c, hl, kw, ci, &v->up))
 			continue;
 		if (strcmp(kw->text, "vlan") == 0 ||
@@ -840,8 +874,8 @@ hostname_vlan_line(struct conf *c, struct conf_vlan *v, struct conf_if *ci,
 			snprintf(v->parent, sizeof(v->parent), "%s", a->text);
 		} else
 			conf_err(c, &kw->pos, "unknown vlan option \"%s\", "
-			    "expected vlan, vlandev, vnetid, parent, up or "
-			    "down", kw->text);
+			    "expected vlan, vlandev, vnetid, parent, txprio, "
+			    "rxprio, up or down", kw->text);
 	}
 }
 
@@ -1055,6 +1089,8 @@ conf_parse_hostname(struct conf *c, const char *path, const char *ifname)
 			v = &c->vlans[c->nvlans++];
 			memset(v, 0, sizeof(*v));
 			snprintf(v->name, sizeof(v->name), "%s", ifname);
+			v->txprio = CONF_HDRPRIO_PACKET;
+			v->rxprio = CONF_HDRPRIO_OUTER;
 			v->pos = fpos;
 		}
 	}

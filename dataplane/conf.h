@@ -70,10 +70,17 @@ struct conf_bridge {
 	struct conf_pos	 pos;
 };
 
+/* txprio / rxprio: 0-7, or where the priority comes from (if.h's
+ * IF_HDRPRIO_*: the packet's own, the outer header's). */
+#define CONF_HDRPRIO_PACKET	(-1)
+#define CONF_HDRPRIO_OUTER	(-3)
+
 struct conf_vlan {
 	char		 name[CONF_NAMESIZ];
 	char		 parent[CONF_NAMESIZ];
 	uint16_t	 vid;
+	int8_t		 txprio;	/* default packet, as if_vlan.c */
+	int8_t		 rxprio;	/* default outer */
 	int		 up;
 	struct conf_pos	 pos;
 };

@@ -227,8 +227,11 @@ dp_open_vlan(struct dp *dp, struct conf_vlan *cv, FILE *err)
 {
 	struct port *p, *parent;
 
-	if ((p = dp_port(dp, cv->name)) != NULL)
+	if ((p = dp_port(dp, cv->name)) != NULL) {
+		p->txprio = cv->txprio;
+		p->rxprio = cv->rxprio;
 		return p;
+	}
 	if ((parent = dp_open_physical(dp, cv->parent, err)) == NULL)
 		return NULL;
 	if (parent->nvlans == sizeof(parent->vlans) / sizeof(parent->vlans[0])) {
@@ -241,6 +244,8 @@ dp_open_vlan(struct dp *dp, struct conf_vlan *cv, FILE *err)
 	p->kind = PORT_VLAN;
 	p->parent = parent;
 	p->vid = cv->vid;
+	p->txprio = cv->txprio;
+	p->rxprio = cv->rxprio;
 	memcpy(p->lladdr, parent->lladdr, 6);
 	p->has_lladdr = parent->has_lladdr;
 	parent->vlans[parent->nvlans++] = p;
@@ -741,6 +746,43 @@ dp_trace_rx(struct dp *dp, const struct port *in, const struct pkt *p)
 	    d[3], d[4], d[5], p->vid ? ", vlan " : "", p->vid, type, p->len);
 }
 
+/* The outer tag off a frame, its offload offsets moved with the data. */
+static void
+dp_tag_pop(struct pkt *p)
+{
+	ether_tag_pop(&p->data, &p->len);
+	if (p->off.flags & PKT_OFF_NEEDS_CSUM)
+		p->off.csum_start -= VLAN_TAG_LEN;
+	if (p->off.gso_type != 0)
+		p->off.hdr_len -= VLAN_TAG_LEN;
+}
+
+/*
+ * A priority-tagged frame (802.1Q with VID 0) is an untagged one that
+ * names a priority: vlan_input() takes the tag off whatever the port
+ * (not the priority: OpenBSD's own XXX), and drops it if another tag is
+ * under it.  Returns 0, or -1: dropped.
+ */
+static int
+dp_prio_untag(struct dp *dp, struct port *in, struct pkt *p)
+{
+	if (ether_get16(p->data + 12) != ETHERTYPE_VLAN)
+		return 0;			/* 802.1ad: declined, as is */
+	dp_tag_pop(p);
+	if (ether_is_tagged(p->data, p->len)) {
+		in->c[PORT_C_DROP_PRIO_STACKED]++;
+		if (p->traced)
+			dp_trace(dp, p, "vlan", "drop: a priority tag over "
+			    "another tag on %s", in->name);
+		return -1;
+	}
+	in->c[PORT_C_PRIO_UNTAGGED]++;
+	if (p->traced)
+		dp_trace(dp, p, "vlan", "%s: priority tag (vid 0) removed",
+		    in->name);
+	return 0;
+}
+
 /*
  * Port input: drop what no stage could read, hand tagged frames to the
  * vlan(4) port that takes their VID (popping the tag), enforce a locked
@@ -775,21 +817,28 @@ dp_port_input(struct dp *dp, struct port *in, struct pkt *p)
 			    "outside the frame");
 		return NULL;
 	}
-	p->vid = ether_vid(p->data, p->len);
+	p->vid = 0;
+	if (ether_is_tagged(p->data, p->len) &&
+	    (p->vid = ether_vid(p->data, p->len)) == 0 &&
+	    dp_prio_untag(dp, in, p) != 0)
+		return NULL;
 	if (p->vid != 0 && in->nvlans > 0) {
 		for (i = 0; i < in->nvlans; i++) {
 			struct port *v = in->vlans[i];
 
 			if (v->vid != p->vid)
 				continue;
-			ether_tag_pop(&p->data, &p->len);
-			if (p->off.flags & PKT_OFF_NEEDS_CSUM)
-				p->off.csum_start -= VLAN_TAG_LEN;
-			if (p->off.gso_type != 0)
-				p->off.hdr_len -= VLAN_TAG_LEN;
+			/* rxprio: outer takes the PCP, packet keeps it */
+			if (v->rxprio == CONF_HDRPRIO_OUTER)
+				p->prio = ether_prio_pcp((uint8_t)(ether_get16(
+				    p->data + 14) >> VLAN_PCP_SHIFT));
+			else if (v->rxprio >= 0)
+				p->prio = (uint8_t)v->rxprio;
+			dp_tag_pop(p);
 			if (p->traced)
 				dp_trace(dp, p, "vlan", "%s: vid %u -> %s, tag "
-				    "removed", in->name, p->vid, v->name);
+				    "removed, prio %u", in->name, p->vid,
+				    v->name, p->prio);
 			p->vid = 0;
 			p->in_port = v->index;
 			v->c[PORT_C_RX_PACKETS]++;
@@ -830,6 +879,38 @@ dp_port_input(struct dp *dp, struct port *in, struct pkt *p)
 	return in;
 }
 
+/*
+ * priq: a queue holding frames of several priorities sends the higher
+ * ones first, as OpenBSD's default interface queue does (priq(9)), and
+ * frames of one priority in their order.  sluice holds frames for one
+ * burst only, so that is the scale on which priority reorders.
+ */
+static void
+dp_txq_priq(struct dp *dp, struct port *p)
+{
+	struct txent q[sizeof(p->txq) / sizeof(p->txq[0])];
+	uint16_t n[8] = { 0 }, at[8], sum = 0;
+	int i, k;
+
+	dp->c[DP_C_TX_PRIQ]++;
+	for (i = 0; i < p->ntx; i++)
+		n[p->txq[i].p->prio]++;
+	for (k = 7; k >= 0; k--) {
+		at[k] = sum;
+		sum = (uint16_t)(sum + n[k]);
+	}
+	for (i = 0; i < p->ntx; i++) {
+		struct pkt *pk = p->txq[i].p;
+
+		if (pk->traced && at[pk->prio] != i)
+			dp_trace(dp, pk, "port-out", "%s: priq: prio %u, "
+			    "sent %u of %u (queued %d)", p->name, pk->prio,
+			    at[pk->prio] + 1u, p->ntx, i + 1);
+		q[at[pk->prio]++] = p->txq[i];
+	}
+	memcpy(p->txq, q, p->ntx * sizeof(q[0]));
+}
+
 static void
 dp_txq_flush(struct dp *dp, struct port *p)
 {
@@ -837,6 +918,9 @@ dp_txq_flush(struct dp *dp, struct port *p)
 
 	if (p->ntx == 0)
 		return;
+	if (p->txprios & (p->txprios - 1))
+		dp_txq_priq(dp, p);
+	p->txprios = 0;
 	if (p->kind == PORT_VETHER && p->rif != NULL) {
 		/* The batch and this queue hold a ref each; more: shared. */
 		for (i = 0; i < p->ntx; i++) {
@@ -861,6 +945,7 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 {
 	struct port *phys = out;
 	uint16_t tci = 0;
+	uint8_t prio;
 
 	if (out->locked && !ether_is_multicast(ether_dst(p->data)) &&
 	    memcmp(ether_dst(p->data), out->lladdr, 6) != 0) {
@@ -871,7 +956,10 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 		return;
 	}
 	if (out->kind == PORT_VLAN) {
-		tci = out->vid;
+		/* txprio packet (< 0): the PCP says what pf's prio is */
+		prio = out->txprio < 0 ? p->prio : (uint8_t)out->txprio;
+		tci = (uint16_t)(out->vid |
+		    ether_prio_pcp(prio) << VLAN_PCP_SHIFT);
 		phys = out->parent;
 		out->c[PORT_C_TX_PACKETS]++;
 		out->c[PORT_C_TX_BYTES] += p->len;
@@ -899,12 +987,14 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 	}
 	phys->txq[phys->ntx].p = p;
 	phys->txq[phys->ntx].push_tci = tci;
+	phys->txprios |= (uint8_t)(1u << p->prio);
 	phys->ntx++;
 	p->refs++;
-	if (p->traced)
-		dp_trace(dp, p, "port-out", "%s%s%s: queued%s", out->name,
-		    tci ? " via " : "", tci ? phys->name : "",
-		    tci ? ", tag pushed" : "");
+	if (p->traced && tci != 0)
+		dp_trace(dp, p, "port-out", "%s via %s: queued, tag pushed "
+		    "(pcp %u)", out->name, phys->name, tci >> VLAN_PCP_SHIFT);
+	else if (p->traced)
+		dp_trace(dp, p, "port-out", "%s: queued", out->name);
 }
 
 void
@@ -985,6 +1075,7 @@ dp_frag_alloc(struct dp *dp, struct port *out, const struct pkt *p,
 	f->vid = p->vid;
 	f->id = p->id;
 	f->traced = p->traced;
+	f->prio = p->prio;
 	f->pf_tag = p->pf_tag;
 	return f;
 }

@@ -28,7 +28,8 @@
 	X(BATCHES,	"batches",	"receive bursts processed")	\
 	X(PACKETS,	"packets",	"frames through the pipeline")	\
 	X(DROP_LOOP_FULL, "drop-loop-full", "dropped: too many router frames waiting to enter a bridge") \
-	X(TX_FLUSH_EARLY, "tx-flush-early", "output queue flushed before the end of a batch")
+	X(TX_FLUSH_EARLY, "tx-flush-early", "output queue flushed before the end of a batch") \
+	X(TX_PRIQ,	"tx-priq",	"output queues of several priorities sent highest first (priq)")
 
 #define DP_C_ENUM(e, n, d)	DP_C_##e,
 enum { DP_COUNTERS(DP_C_ENUM) DP_C__MAX };

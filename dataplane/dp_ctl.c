@@ -174,9 +174,22 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 	else if (p->kind == PORT_PCAP)
 		fprintf(out, "\tdescription: capture file port\n");
 	fprintf(out, "\tindex %u priority 0 llprio 3\n", p->index + 1u);
-	if (p->kind == PORT_VLAN)
-		fprintf(out, "\tencap: vnetid %u parent %s txprio packet "
-		    "rxprio outer\n", p->vid, p->parent->name);
+	if (p->kind == PORT_VLAN) {
+		fprintf(out, "\tencap: vnetid %u parent %s txprio ", p->vid,
+		    p->parent->name);
+		if (p->txprio < 0)
+			fputs("packet", out);
+		else
+			fprintf(out, "%d", p->txprio);
+		fputs(" rxprio ", out);
+		if (p->rxprio == CONF_HDRPRIO_OUTER)
+			fputs("outer", out);
+		else if (p->rxprio < 0)
+			fputs("packet", out);
+		else
+			fprintf(out, "%d", p->rxprio);
+		fputc('\n', out);
+	}
 	if (group != NULL)
 		fprintf(out, "\tgroups: %s\n", group);
 	if (p->kind == PORT_IF || p->kind == PORT_VLAN ||

@@ -694,11 +694,14 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 /* ---- the per-packet test ----------------------------------------------- */
 
 static void
-pf_pkt(const struct l3info *li, const uint8_t *ip, struct acl_pkt *ap,
-    const struct port *in, uint16_t tag)
+pf_pkt(const struct l3info *li, const struct pkt *p, struct acl_pkt *ap,
+    const struct port *in)
 {
+	const uint8_t *ip = p->data + li->l3off;
+
 	memset(ap, 0, sizeof(*ap));
-	ap->tag = tag;
+	ap->tag = p->pf_tag;
+	ap->prio = p->prio;
 	ap->af = li->af == 4 ? AF_INET : AF_INET6;
 	ap->proto = li->proto;
 	ap->tcp_flags = li->tcp_flags;
@@ -1602,7 +1605,8 @@ static uint64_t
 pf_scrub_key(const struct acl_scrub *sc)
 {
 	return (uint64_t)sc->flags | (uint64_t)sc->min_ttl << 8 |
-	    (uint64_t)sc->set_tos << 16 | (uint64_t)sc->max_mss << 24;
+	    (uint64_t)sc->set_tos << 16 | (uint64_t)sc->max_mss << 24 |
+	    (uint64_t)sc->set_prio << 40;
 }
 
 static uint32_t
@@ -1667,6 +1671,29 @@ pf_random_id(struct dp_pf *pf)
 	return (uint16_t)(x ^ x >> 16);
 }
 
+/*
+ * set prio (N, M): pf_test() gives M to a TCP ACK without data and to a
+ * lowdelay TOS (the header as it came, before set tos), N to the rest.
+ */
+static uint8_t
+pf_set_prio(const struct pkt *p, const struct l3info *li, uint8_t set_prio)
+{
+	const uint8_t *ip = p->data + li->l3off, *th;
+	uint8_t tos = li->af == 4 ? ip[1] : (uint8_t)(ip[0] << 4 | ip[1] >> 4);
+	uint32_t end = li->l3off + li->iplen, thlen;
+
+	if (tos & 0x10)			/* IPTOS_LOWDELAY */
+		return set_prio >> 4;
+	if (li->proto == L3_IPPROTO_TCP && li->l4off != 0 &&
+	    (li->tcp_flags & 0x10)) {	/* TH_ACK */
+		th = p->data + li->l4off;
+		thlen = (uint32_t)(th[12] >> 4) * 4;
+		if (li->l4off + thlen >= end)
+			return set_prio >> 4;
+	}
+	return set_prio & 0x0f;
+}
+
 static void
 pf_scrub(struct dp *dp, struct pkt *p, const struct l3info *li,
     const struct port *port, int dir, const struct acl_scrub *sc)
@@ -1675,7 +1702,12 @@ pf_scrub(struct dp *dp, struct pkt *p, const struct l3info *li,
 	uint8_t *ip = p->data + li->l3off;
 	unsigned did;
 	uint16_t mss = 0;
+	int prio = -1;
 
+	if (sc->flags & ACL_SCRUB_SETPRIO) {
+		prio = p->prio = pf_set_prio(p, li, sc->set_prio);
+		pf->c[PF_C_SETPRIO]++;
+	}
 	if (li->af == 4)
 		did = scrub_ip4(ip, sc->flags, sc->min_ttl, sc->set_tos,
 		    (sc->flags & ACL_SCRUB_RANDOMID) ? pf_random_id(pf) : 0);
@@ -1689,17 +1721,19 @@ pf_scrub(struct dp *dp, struct pkt *p, const struct l3info *li,
 		pf->c[PF_C_SCRUBBED]++;
 	if (mss != 0)
 		pf->c[PF_C_MSS]++;
-	if (p->traced && (did != 0 || mss != 0)) {
-		char m[32] = "", what[128];
+	if (p->traced && (did != 0 || mss != 0 || prio >= 0)) {
+		char m[32] = "", pr[32] = "", what[160];
 
 		if (mss != 0)
 			snprintf(m, sizeof(m), ", mss %u -> %u", mss,
 			    sc->max_mss);
-		snprintf(what, sizeof(what), "%s%s%s%s%s",
+		if (prio >= 0)
+			snprintf(pr, sizeof(pr), ", set prio: prio %d", prio);
+		snprintf(what, sizeof(what), "%s%s%s%s%s%s",
 		    did & SCRUB_DID_DF ? ", no-df: DF cleared" : "",
 		    did & SCRUB_DID_TTL ? ", min-ttl: ttl raised" : "",
 		    did & SCRUB_DID_TOS ? ", tos set" : "",
-		    did & SCRUB_DID_ID ? ", random-id: new id" : "", m);
+		    did & SCRUB_DID_ID ? ", random-id: new id" : "", m, pr);
 		dp_trace(dp, p, "pf", "%s on %s: scrub: %s",
 		    dir == ACL_IN ? "in" : "out", port->name, what + 2);
 	}
@@ -2871,8 +2905,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	c = rs->cls[2 * port->index + (dir == ACL_OUT)];
 	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
-	pf_pkt(&li, p->data + li.l3off, &ap, dp->ports[p->in_port],
-	    p->pf_tag);
+	pf_pkt(&li, p, &ap, dp->ports[p->in_port]);
 	/* pools map once a packet, from here (a state hit never gets here) */
 	memset(pf->pool_memo, 0, sizeof(pf->pool_memo));
 	pf->pool_pkt = p;
@@ -3394,8 +3427,20 @@ pf_explain_scrub(FILE *out, const struct acl_scrub *sc, int state)
 			fprintf(out, "%smax-mss %u", sp, sc->max_mss);
 		fputc(')', out);
 	}
-	if (sc->flags & ACL_SCRUB_SETTOS)
-		fprintf(out, " set (tos 0x%2.2x)", sc->set_tos);
+	if (sc->flags & (ACL_SCRUB_SETTOS | ACL_SCRUB_SETPRIO)) {
+		fputs(" set (", out);
+		if (sc->flags & ACL_SCRUB_SETPRIO) {
+			if (sc->set_prio >> 4 == (sc->set_prio & 0x0f))
+				fprintf(out, "prio %u", sc->set_prio & 0x0f);
+			else
+				fprintf(out, "prio(%u, %u)", sc->set_prio &
+				    0x0f, sc->set_prio >> 4);
+		}
+		if (sc->flags & ACL_SCRUB_SETTOS)
+			fprintf(out, "%stos 0x%2.2x", sc->flags &
+			    ACL_SCRUB_SETPRIO ? ", " : "", sc->set_tos);
+		fputc(')', out);
+	}
 	fprintf(out, ", on this packet%s\n", state ?
 	    " and every packet of its state" : "");
 }
@@ -3522,6 +3567,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	ap.proto = 6;
 	ap.tcp_flags = 0x02;
 	ap.rcvif = ACL_RCVIF_NONE;
+	ap.prio = ACL_DEFPRIO;
 	for (i = 1; i < argc; i++) {
 		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -3574,6 +3620,15 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 				return 1;
 			}
 			i++;
+		} else if (strcmp(w, "prio") == 0 && v != NULL) {
+			/* As if a vlan's PCP or an earlier set prio gave it. */
+			if (v[0] < '0' || v[0] > '7' || v[1] != '\0') {
+				fprintf(out, "explain: prio %s: expected 0 to "
+				    "7\n", v);
+				return 1;
+			}
+			ap.prio = (uint8_t)(v[0] - '0');
+			i++;
 		} else if (strcmp(w, "flags") == 0 && v != NULL) {
 			const char *f;
 
@@ -3586,7 +3641,8 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		} else {
 			fprintf(out, "explain: unexpected \"%s\"; usage: "
 			    "explain in|out on IF [proto P] from A [port N] to "
-			    "B [port N] [flags S] [tagged NAME]\n", w);
+			    "B [port N] [flags S] [tagged NAME] [prio N]\n",
+			    w);
 			return 1;
 		}
 	}

@@ -60,6 +60,7 @@ pkt_copy(struct pkt_pool *pp, const struct pkt *p)
 	n->vid = p->vid;
 	n->id = p->id;
 	n->traced = p->traced;
+	n->prio = p->prio;
 	n->pf_tag = p->pf_tag;
 	n->reassembled = p->reassembled;
 	n->frag6_hlen = p->frag6_hlen;

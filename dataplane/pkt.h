@@ -24,6 +24,7 @@
 
 #define BATCH_MAX	64
 #define PKT_HEADROOM	128		/* room to push tags in place */
+#define PKT_DEFPRIO	3	/* IFQ_DEFPRIO: what a frame arrives with */
 #define PKT_DATA_MAX	(65536 + 64)	/* GSO frame + Ethernet and VLAN */
 #define PKT_BUF_SIZE	(PKT_HEADROOM + PKT_DATA_MAX)
 
@@ -47,6 +48,9 @@ struct pkt {
 	uint32_t	 id;		/* sequence number, for traces */
 	uint16_t	 refs;		/* output queues holding it */
 	uint8_t		 traced;	/* record trace entries for this packet */
+	/* The priority (0-7) pf's prio matches, set prio sets and a vlan
+	 * port's txprio packet puts into the 802.1p PCP (mbuf pf.prio). */
+	uint8_t		 prio;
 	uint16_t	 pf_tag;	/* pf's tag (tag, tagged), 0: none */
 	/* pf's route-to, reply-to, dup-to: the next hop the last
 	 * dp_pf_test() gave it (pf_rt_af 4: pf_rt, host order; 6: pf_rt6;
@@ -123,6 +127,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->vid = 0;
 	p->refs = 1;
 	p->traced = 0;
+	p->prio = PKT_DEFPRIO;
 	p->pf_tag = 0;
 	p->reassembled = 0;
 	p->st_tags = 0;

@@ -39,6 +39,8 @@ enum port_kind {
 	X(DROP_BAD_OFFLOAD, "drop-bad-offload", "dropped: offload header points outside the frame") \
 	X(DROP_NOT_MEMBER, "drop-not-member", "dropped: port is in no bridge") \
 	X(DROP_VLAN_UNKNOWN, "drop-vlan-unknown", "dropped: tagged with a VID no vlan port takes, parent not bridged") \
+	X(PRIO_UNTAGGED, "prio-tagged",	"priority-tagged frames (VID 0) taken untagged, as vlan(4) does") \
+	X(DROP_PRIO_STACKED, "drop-prio-stacked", "dropped: a priority tag (VID 0) over another tag") \
 	X(DROP_LLADDR_LOCKED, "drop-lladdr-locked", "dropped: source is not the locked lladdr") \
 	X(DROP_NOT_FOR_LOCKED, "drop-not-for-locked", "not sent: unicast for another address on a locked port") \
 	X(DROP_NO_BUFFER, "drop-no-buffer", "dropped: packet pool empty") \
@@ -87,9 +89,12 @@ struct port {
 	struct rif	*rif;		/* router interface, if it is one */
 	uint32_t	 mtu;
 
-	/* vlan(4): parent and VID; a parent finds children by VID. */
+	/* vlan(4): parent and VID; a parent finds children by VID.  The
+	 * 802.1p priority of its frames: txprio and rxprio (conf.h). */
 	struct port	*parent;
 	uint16_t	 vid;
+	int8_t		 txprio;
+	int8_t		 rxprio;
 	uint16_t	 nvlans;
 	struct port	*vlans[8];
 
@@ -100,6 +105,7 @@ struct port {
 
 	uint16_t	 ntx;
 	uint8_t		 txdirty;	/* listed in dp->dirty until dp_flush() */
+	uint8_t		 txprios;	/* bit N: a frame of prio N queued */
 	struct txent	 txq[2 * BATCH_MAX];
 	uint64_t	 c[PORT_C__MAX];
 };

@@ -548,6 +548,7 @@ router_uso_split(struct router *rt, struct rif *ro, uint32_t nh,
 		f->in_port = p->in_port;
 		f->id = p->id;
 		f->traced = p->traced;
+		f->prio = p->prio;
 		fip = f->data + ETHER_HDR_LEN;
 		udp = fip + hl;
 		ether_put16(fip + 2, (uint16_t)(hl + 8 + n));
@@ -625,6 +626,7 @@ router_send_mtu(struct router *rt, struct rif *ro, uint32_t nh, struct pkt *p)
 		f->in_port = p->in_port;
 		f->id = p->id;
 		f->traced = p->traced;
+		f->prio = p->prio;
 		rt->c[ROUTER_C_FRAGMENTS]++;
 		router_resolve(rt, ro, nh, f);
 	}

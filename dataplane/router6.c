@@ -1379,6 +1379,7 @@ router6_refragment(struct router *rt, struct rif *r, struct rif *ro,
 		f->in_port = p->in_port;
 		f->id = p->id;
 		f->traced = p->traced;
+		f->prio = p->prio;
 		rt->c[ROUTER_C_FRAGMENTS6]++;
 		router6_resolve(rt, ro, nh, f);
 	}

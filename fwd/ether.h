@@ -78,6 +78,19 @@ ether_vid(const uint8_t *frame, uint32_t len)
 	return ether_get16(frame + 14) & VLAN_VID_MASK;
 }
 
+/*
+ * A priority (0-7, pf's prio) and the 802.1p PCP of a tag map one to the
+ * other by this, both ways: 802.1p ranks 0 above 1 (background), so
+ * OpenBSD's vlan(4) swaps those two.
+ */
+static inline uint8_t
+ether_prio_pcp(uint8_t v)
+{
+	return v <= 1 ? (uint8_t)!v : v;
+}
+
+#define VLAN_PCP_SHIFT	13
+
 /* Ethertype after any tags, and the offset of the payload (L3). */
 static inline uint16_t
 ether_type(const uint8_t *frame, uint32_t len, uint32_t *l3off)

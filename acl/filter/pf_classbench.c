@@ -182,6 +182,7 @@ acl_cb_load_trace(const char *path, const char *first, struct acl_cb_trace *t)
 		np->sport = (uint16_t)sp;
 		np->dport = (uint16_t)dp;
 		np->rcvif = ACL_RCVIF_NONE;
+		np->prio = ACL_DEFPRIO;
 	}
 	fclose(fp);
 	if (error == 0 && first != NULL) {

@@ -34,6 +34,8 @@
  * The header fields a rule looks at, filled by the dataplane once per
  * packet.  All-zero is a valid (if useless) packet.
  */
+#define ACL_DEFPRIO	3		/* IFQ_DEFPRIO */
+
 struct acl_pkt {
 	uint8_t		 af;		/* AF_INET, AF_INET6 */
 	uint8_t		 proto;		/* upper-layer protocol */
@@ -42,7 +44,8 @@ struct acl_pkt {
 	uint8_t		 icmp_code;
 	uint8_t		 tos;		/* IPv4 tos / IPv6 traffic class */
 	uint8_t		 frag;		/* a non-first fragment: no ports */
-	uint8_t		 pad;
+	uint8_t		 prio;		/* 0-7, ACL_DEFPRIO unless a vlan
+					 * or set prio gave another */
 	uint16_t	 sport;		/* host order; 0 unless TCP/UDP */
 	uint16_t	 dport;
 	uint16_t	 tag;		/* tag id carried (acl_tags), 0: none */
@@ -201,22 +204,23 @@ void	 acl_classifier_stats(const struct acl_classifier *,
  * with "no state" or no decision at all leaves them unused.
  */
 /*
- * Scrub options and set tos, as pf_rule_to_actions() gathers them from
- * the match rules that apply and then the deciding rule: the flags
- * accumulate, a later min-ttl, max-mss or set tos replaces an earlier
- * one.  pf_scrub() and pf_normalize_mss() apply them to the packet.
+ * Scrub options, set tos and set prio, as pf_rule_to_actions() gathers
+ * them from the match rules that apply and then the deciding rule: the
+ * flags accumulate, a later min-ttl, max-mss, set tos or set prio
+ * replaces an earlier one.  pf_scrub() and pf_normalize_mss() apply them
+ * to the packet, pf_test() the priority.
  */
 struct acl_scrub {
-	uint8_t		 flags;		/* ACL_SCRUB_* but SETPRIO */
+	uint8_t		 flags;		/* ACL_SCRUB_* */
 	uint8_t		 min_ttl;
 	uint8_t		 set_tos;
-	uint8_t		 pad;
+	uint8_t		 set_prio;	/* set prio (N, M): N | M << 4 */
 	uint16_t	 max_mss;
 };
 
-/* What sluice enforces: not `reassemble tcp' (nor `set prio'). */
+/* What sluice enforces: not `reassemble tcp'. */
 #define ACL_SCRUB_ENFORCED	(ACL_SCRUB_NODF | ACL_SCRUB_RANDOMID | \
-				 ACL_SCRUB_SETTOS)
+				 ACL_SCRUB_SETTOS | ACL_SCRUB_SETPRIO)
 
 static inline int
 acl_rule_scrubs(const struct acl_rule *r)
@@ -232,6 +236,8 @@ acl_scrub_add(struct acl_scrub *sc, const struct acl_rule *r)
 	    ACL_SCRUB_TCP));
 	if (r->scrub_flags & ACL_SCRUB_SETTOS)
 		sc->set_tos = r->set_tos;
+	if (r->scrub_flags & ACL_SCRUB_SETPRIO)
+		sc->set_prio = (uint8_t)(r->set_prio[0] | r->set_prio[1] << 4);
 	if (r->min_ttl)
 		sc->min_ttl = r->min_ttl;
 	if (r->max_mss)

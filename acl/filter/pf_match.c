@@ -16,7 +16,6 @@
  *  - uid/gid are "unknown" (a bridge has no local sockets): "user unknown"
  *    matches, other user/group tests do not;
  *  - os fingerprints are unknown: only os "unknown" matches;
- *  - a packet's priority is the default 3;
  *  - probability is decided by a hash of the header and the rule, so a
  *    flow gets one answer and the evaluators agree;
  *  - max-pkt-rate is never exceeded and "once" rules do not expire.
@@ -34,7 +33,6 @@
 
 #include "acl/filter/pf_filter_impl.h"
 
-#define ACL_DEFPRIO	3	/* IFQ_DEFPRIO */
 
 uint64_t
 acl_ip_key(const union acl_ip *ip, int afi)
@@ -469,7 +467,7 @@ acl_full_match(const struct acl_classifier *c, const struct acl_ent *e,
 			return (0);
 	}
 	if (r->prio &&
-	    (r->prio == ACL_PRIO_ZERO ? 0 : r->prio) != ACL_DEFPRIO)
+	    (r->prio == ACL_PRIO_ZERO ? 0 : r->prio) != p->prio)
 		return (0);
 	return (1);
 }
@@ -574,6 +572,10 @@ acl_step(const struct acl_classifier *c, struct acl_ctx *x, uint32_t pos)
 		x->mlog |= e->r->log;
 		if (e->flags & E_SCRUB)
 			acl_scrub_add(&x->sc, e->r);
+		/* it ends the evaluation itself, not the quick anchor that
+		 * the last decision lies in (ar_quick_anchor) */
+		if (e->r->quick)
+			x->stop_at = ACL_POS_NONE;
 		if (!(e->flags & (E_NAT | E_RDR)))
 			return (e->r->quick ? ACL_STEP_STOP : ACL_STEP_NEXT);
 		if (e->flags & E_NAT)

@@ -298,6 +298,7 @@ fb_pkt(const char *src, const char *dst, int proto, int sport, int dport)
 	p.sport = (uint16_t)sport;
 	p.dport = (uint16_t)dport;
 	p.rcvif = ACL_RCVIF_NONE;
+	p.prio = ACL_DEFPRIO;
 	return (p);
 }
 
@@ -351,10 +352,11 @@ fb_same(const struct acl_result *a, const struct acl_result *b)
 	cr_assert_eq(a->ar_match, b->ar_match);
 	cr_assert_eq(a->ar_mlog, b->ar_mlog);
 	cr_assert_eq(memcmp(&a->ar_scrub, &b->ar_scrub, sizeof(a->ar_scrub)),
-	    0, "scrub %#x/%u/%u/%u against %#x/%u/%u/%u", a->ar_scrub.flags,
-	    a->ar_scrub.min_ttl, a->ar_scrub.set_tos, a->ar_scrub.max_mss,
-	    b->ar_scrub.flags, b->ar_scrub.min_ttl, b->ar_scrub.set_tos,
-	    b->ar_scrub.max_mss);
+	    0, "scrub %#x/%u/%u/%u/%#x against %#x/%u/%u/%u/%#x",
+	    a->ar_scrub.flags, a->ar_scrub.min_ttl, a->ar_scrub.set_tos,
+	    a->ar_scrub.max_mss, a->ar_scrub.set_prio, b->ar_scrub.flags,
+	    b->ar_scrub.min_ttl, b->ar_scrub.set_tos, b->ar_scrub.max_mss,
+	    b->ar_scrub.set_prio);
 }
 
 struct acl_result

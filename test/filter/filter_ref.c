@@ -28,7 +28,7 @@
  * and not pf's (acl/filter/README.md, "What sluice cannot know"): which
  * ICMP types are replies a state-keeping rule does not match, the
  * probability hash (XXH32 of the header and the rule's flat position),
- * unknown uid/gid/os fingerprint, priority 3, the pool address later rules
+ * unknown uid/gid/os fingerprint, the pool address later rules
  * see after a nat-to/rdr-to (the pool's first one; the tests give no
  * acl_nat_fn).  Tag ids come from the classifier's acl_tags
  * (acl_tag_id()), and the answer is a struct acl_result.
@@ -43,7 +43,6 @@
 
 #include "filter_ref.h"
 
-#define REF_DEFPRIO	3	/* IFQ_DEFPRIO */
 #define REF_MAXPFX	64
 
 /* pf_match_rule()'s enum pf_test_status */
@@ -93,6 +92,10 @@ ref_actions(struct acl_scrub *sc, const struct acl_rule *r)
 	if (r->scrub_flags & ACL_SCRUB_SETTOS) {
 		sc->flags |= ACL_SCRUB_SETTOS;
 		sc->set_tos = r->set_tos;
+	}
+	if (r->scrub_flags & ACL_SCRUB_SETPRIO) {
+		sc->flags |= ACL_SCRUB_SETPRIO;
+		sc->set_prio = (uint8_t)(r->set_prio[0] | r->set_prio[1] << 4);
 	}
 	if (r->min_ttl != 0)
 		sc->min_ttl = r->min_ttl;
@@ -495,7 +498,7 @@ ref_match(struct ref_ctx *x, const struct acl_rule *r,
 		if (m == (r->rcvifnot != 0))
 			return (0);
 	}
-	if (r->prio && (r->prio == ACL_PRIO_ZERO ? 0 : r->prio) != REF_DEFPRIO)
+	if (r->prio && (r->prio == ACL_PRIO_ZERO ? 0 : r->prio) != p->prio)
 		return (0);
 	return (1);
 }

@@ -305,10 +305,13 @@ rand_criteria(struct acl_rule *r)
 	/* scrub options: match rules gather them, the decider's last */
 	if (chance(10)) {
 		static const uint16_t sf[] = { ACL_SCRUB_NODF,
-		    ACL_SCRUB_RANDOMID, ACL_SCRUB_TCP, ACL_SCRUB_SETTOS };
+		    ACL_SCRUB_RANDOMID, ACL_SCRUB_TCP, ACL_SCRUB_SETTOS,
+		    ACL_SCRUB_SETPRIO };
 
-		r->scrub_flags = sf[rnd(4)];
+		r->scrub_flags = sf[rnd(5)];
 		r->set_tos = (uint8_t)(4 * rnd(3));
+		r->set_prio[0] = (uint8_t)rnd(8);
+		r->set_prio[1] = (uint8_t)rnd(8);
 		r->min_ttl = (uint8_t)(chance(30) ? 64 + rnd(3) : 0);
 		r->max_mss = (uint16_t)(chance(50) ? 1200 + rnd(3) : 0);
 	}
@@ -320,7 +323,7 @@ rand_criteria(struct acl_rule *r)
 		r->ifnot = chance(30);
 	}
 	if (chance(2))
-		r->prio = (uint8_t)(rnd(2) ? 3 : ACL_PRIO_ZERO);
+		r->prio = (uint8_t)(rnd(3) == 0 ? ACL_PRIO_ZERO : 3 + rnd(2));
 	if (chance(2))
 		r->rule_flag |= ACL_RF_FRAGMENT;
 	if (r->proto == IPPROTO_TCP && chance(3))
@@ -522,6 +525,8 @@ rand_pkt(void)
 	}
 	if (chance(10))
 		p.tos = 0x10;
+	if (chance(20))
+		p.prio = (uint8_t)rnd(8);	/* from a vlan's PCP */
 	p.rcvif = (uint16_t)(chance(50) ? rnd(4) : ACL_RCVIF_NONE);
 	return (p);
 }

@@ -812,6 +812,51 @@ Test(filter, received_on)
 	BLOCKS(eval(EM0, ACL_OUT, p), 0);
 }
 
+/* prio N: the packet's priority (a vlan's PCP, an earlier set prio);
+ * prio 0 is its own value, not "no test" (ACL_PRIO_ZERO). */
+Test(filter, prio)
+{
+	struct acl_pkt p;
+	struct acl_rule *r;
+
+	fb_rule(root, ACL_PASS);
+	r = fb_rule(root, ACL_BLOCK);
+	r->prio = ACL_PRIO_ZERO;
+	r = fb_rule(root, ACL_BLOCK);
+	r->prio = 5;
+	p = fb_syn("10.0.0.1", "10.0.0.2", 80);
+	cr_expect_eq(p.prio, ACL_DEFPRIO);
+	PASSES(eval(TAP0, ACL_IN, p), 0);
+	p.prio = 0;
+	BLOCKS(eval(TAP0, ACL_IN, p), 1);
+	p.prio = 5;
+	BLOCKS(eval(TAP0, ACL_IN, p), 2);
+	p.prio = 7;
+	PASSES(eval(TAP0, ACL_IN, p), 0);
+}
+
+/* set prio goes into the scrub the rules gather: a later one replaces
+ * an earlier one, (N, M) keeps both. */
+Test(filter, set_prio_gathered)
+{
+	struct acl_result res;
+	struct acl_rule *r;
+
+	r = fb_rule(root, ACL_MATCH);
+	r->scrub_flags |= ACL_SCRUB_SETPRIO;
+	r->set_prio[0] = r->set_prio[1] = 2;
+	r = fb_rule(root, ACL_PASS);
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80));
+	cr_expect(res.ar_scrub.flags & ACL_SCRUB_SETPRIO);
+	cr_expect_eq(res.ar_scrub.set_prio, 2 | 2 << 4);
+	r->scrub_flags |= ACL_SCRUB_SETPRIO;
+	r->set_prio[0] = 4;
+	r->set_prio[1] = 6;
+	res = eval(TAP0, ACL_IN, fb_syn("10.0.0.1", "10.0.0.2", 80));
+	cr_expect_eq(res.ar_scrub.set_prio, 4 | 6 << 4);
+	cr_expect(acl_scrub_any(&res.ar_scrub));
+}
+
 Test(filter, set_skip_on)
 {
 	struct acl_result res;

@@ -49,11 +49,13 @@ setup(void)
 
 	if (mkdtemp(dir) == NULL)
 		abort();
-	put(dir, "hostname.bridge0", "add em1\n"
+	put(dir, "hostname.bridge0", "add em1\nadd vlan20\n"
 	    "rule block in on em1 src 2:0:0:0:0:d\n"
 	    "rule pass in on em1 arp request tpa 192.0.2.1 tag ARPQ\n"
 	    "rule block out on em1 rarp\nup\n");
 	put(dir, "hostname.vlan10", "vlandev em1\nvlan 10\nup\n");
+	put(dir, "hostname.vlan20", "vlandev em1\nvlan 20\ntxprio 5 "
+	    "rxprio packet\nup\n");
 	put(dir, "hostname.bridge1", "add vether0\nup\n");
 	put(dir, "hostname.vether0", "inet 10.50.0.1 255.255.255.0\n"
 	    "inet6 2001:db8:50::1 64\nup\n");
@@ -107,7 +109,10 @@ setup(void)
 	    "pass in on em0 inet6 proto tcp to port 8082 rdr-to "
 	    "2001:db8:50::20 port 80\n"
 	    "pass in on vether0 inet6 to 2001:db8:9::/64 route-to "
-	    "2001:db8:100::1\n");
+	    "2001:db8:100::1\n"
+	    "block in quick on vlan20 prio 1\n"
+	    "match in on vlan20 proto tcp set prio (2, 6)\n"
+	    "pass out on vlan10 proto udp set prio 7\n");
 	conf = calloc(1, sizeof(*conf));
 	if (conf == NULL || conf_load(conf, dir, stderr) != 0)
 		abort();

@@ -8,6 +8,7 @@ usage: run.py SLUICED [CASE...]     prints one line per case and a total
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,22 @@ vm "web01" {
 """
 
 CASES = []
+
+
+def tag(frame, vid, pcp=0):
+    """The frame with an 802.1Q tag pushed: VID and priority code point."""
+    return frame[:12] + struct.pack("!HH", 0x8100, pcp << 13 | vid) + \
+        frame[12:]
+
+
+def with_payload(frame, data):
+    """An untagged IPv4 frame with data after its transport header: the
+    total length grows, every checksum is made again."""
+    ip = 14
+    total = struct.unpack("!H", frame[ip + 2:ip + 4])[0]
+    f = bytearray(frame[:ip + total] + data)
+    f[ip + 2:ip + 4] = struct.pack("!H", total + len(data))
+    return rebuild(bytes(f))
 
 
 def untag(frame):
@@ -131,12 +148,132 @@ def single_vlan():
                "vm.conf": VMCONF},
         inputs={"em1": [(1.0, t10), (1.1, t20), (1.2, untagged)],
                 "tap0": [(2.0, rep)]},
-        expect={"em1": [icmp_echo(B, A, "192.0.2.2", "192.0.2.1", vlan=10)],
-                "tap0": [untag(t10)]},
+        expect={"em1": [tag(rep, 10, pcp=3)], "tap0": [untag(t10)]},
         commands=["ifconfig vlan10", "stats"],
         views=[r"\tencap: vnetid 10 parent em1 txprio packet rxprio outer",
                r"em1 +drop-vlan-unknown +1 ",
                r"em1 +drop-not-member +1 "])
+
+
+VLANS_10_20 = {"hostname.bridge0": "add vlan10\nadd vlan20\nup\n",
+               "hostname.vlan10": "vlandev em1\nvlan 10\nup\n",
+               "hostname.vlan20": "vlandev em1\nvlan 20\nup\n"}
+
+
+@case
+def vlan_priority_in_and_out():
+    """vlan(4)'s defaults, rxprio outer and txprio packet: the PCP a frame
+    comes in with is its priority (802.1p's 0 and 1 swapped), and that
+    priority is the PCP it leaves with.  A frame the router makes leaves
+    with the default 3.  Three frames of one burst for one output queue
+    leave highest priority first, as priq(9) sends them."""
+    u = udp(A, C, "192.0.2.10", "192.0.2.20", 41000, 53)
+    v = udp(A, C, "192.0.2.10", "192.0.2.20", 41001, 53)
+    w = udp(A, C, "192.0.2.10", "192.0.2.20", 41002, 53)
+    x = udp(A, C, "192.0.2.10", "192.0.2.20", 41003, 53)
+    return dict(
+        files=VLANS_10_20,
+        inputs={"em1": [(1.0, tag(u, 10, pcp=5)),
+                        (2.0, tag(v, 10, pcp=1)), (2.0, tag(w, 10, pcp=5)),
+                        (2.0, tag(x, 10, pcp=0))]},
+        expect={"em1": [tag(u, 20, pcp=5), tag(w, 20, pcp=5),
+                        tag(x, 20, pcp=0), tag(v, 20, pcp=1)]},
+        pre=["trace on 10"],
+        commands=["stats", "trace show"],
+        views=[r"^ +pipeline +tx-priq +1 ",
+               r"em1: vid 10 -> vlan10, tag removed, prio 5",
+               r"em1: vid 10 -> vlan10, tag removed, prio 1",
+               r"em1: vid 10 -> vlan10, tag removed, prio 0",
+               r"vlan20 via em1: queued, tag pushed \(pcp 5\)",
+               r"em1: priq: prio 5, sent 1 of 3 \(queued 2\)"])
+
+
+@case
+def priority_tagged_frames():
+    """A frame tagged with VID 0 names only a priority: it is taken as the
+    untagged frame it carries (vlan_input()), bridged and routed as one;
+    a priority tag over another tag is dropped and counted."""
+    u = udp(A, C, "192.0.2.10", "192.0.2.20", 41000, 53)
+    stacked = tag(tag(u, 10), 0, pcp=5)
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"vm.conf": VMCONF}),
+        inputs={"em1": [(1.0, tag(u, 0, pcp=5)), (1.1, stacked)]},
+        expect={"em2": [u], "tap0": [u], "em1": []},
+        pre=["trace on 10"],
+        commands=["stats", "trace show"],
+        views=[r"em1 +prio-tagged +1 ", r"em1 +drop-prio-stacked +1 ",
+               r"em1: priority tag \(vid 0\) removed"])
+
+
+@case
+def vlan_txprio_rxprio_fixed():
+    """txprio N and rxprio N|packet in hostname.vlanN: vlan10 gives every
+    frame it takes priority 6 and tags what it sends 2; vlan20 keeps the
+    packet's priority coming in (the default 3) and puts it in the PCP
+    going out.  A bad value is refused with where it is."""
+    u = udp(A, C, "192.0.2.10", "192.0.2.20", 41000, 53)
+    back = udp(C, A, "192.0.2.20", "192.0.2.10", 53, 41000)
+    files = dict(VLANS_10_20)
+    files["hostname.vlan10"] = "vlandev em1\nvlan 10\ntxprio 2 rxprio 6\nup\n"
+    files["hostname.vlan20"] = ("vlandev em1\nvlan 20\nrxprio packet\n"
+                                "txprio packet\nup\n")
+    return dict(
+        files=files,
+        inputs={"em1": [(1.0, tag(u, 10, pcp=1)), (1.1, tag(back, 20, pcp=7))]},
+        expect={"em1": [tag(u, 20, pcp=6), tag(back, 10, pcp=2)]},
+        commands=["ifconfig vlan10", "ifconfig vlan20"],
+        views=[r"\tencap: vnetid 10 parent em1 txprio 2 rxprio 6$",
+               r"\tencap: vnetid 20 parent em1 txprio packet rxprio packet$"])
+
+
+@case
+def pf_prio_and_set_prio():
+    """pf's prio matches the priority a vlan gave the frame: 802.1p's
+    best effort (PCP 0) is prio 1 and is blocked here, unless a state
+    passes it (the handshake's last ACK and the data after it: prio is a
+    rule criterion, states do not test it).  set prio (4, 6) gives a
+    state's packets 4 both ways, and 6 to those with a lowdelay TOS and
+    to TCP ACKs without data (pf_test()), which vlan20 and vlan10 carry
+    as their PCP."""
+    pf = ("block in quick on vlan10 prio 1\n"
+          "pass in on vlan10 set prio (4, 6)\n"
+          "pass out\n")
+    be = udp(A, C, "192.0.2.10", "192.0.2.20", 41000, 53)
+    u = udp(A, C, "192.0.2.10", "192.0.2.20", 41001, 53)
+    back = udp(C, A, "192.0.2.20", "192.0.2.10", 53, 41001)
+    low = rebuild(u, tos=0x10)
+    syn = tcp_opts(A, C, "192.0.2.10", "192.0.2.20", 42000, 80)
+    synack = tcp_opts(C, A, "192.0.2.20", "192.0.2.10", 80, 42000,
+                      flags=0x12)
+    ack = tcp_opts(A, C, "192.0.2.10", "192.0.2.20", 42000, 80, flags=0x10)
+    data = with_payload(ack, b"GET / HTTP/1.0\r\n\r\n")
+    return dict(
+        files=dict(VLANS_10_20, **{"pf.conf": pf}),
+        inputs={"em1": [(1.0, tag(be, 10, pcp=0)), (1.1, tag(u, 10, pcp=1)),
+                        (1.2, tag(back, 20, pcp=7)),
+                        (1.3, tag(low, 10, pcp=1)),
+                        (1.4, tag(syn, 10, pcp=2)),
+                        (1.5, tag(synack, 20, pcp=0)),
+                        (1.6, tag(ack, 10, pcp=0)),
+                        (1.7, tag(data, 10, pcp=0))]},
+        expect={"em1": [tag(u, 20, pcp=4), tag(back, 10, pcp=4),
+                        tag(low, 20, pcp=6), tag(syn, 20, pcp=4),
+                        tag(synack, 10, pcp=6), tag(ack, 20, pcp=6),
+                        tag(data, 20, pcp=4)]},
+        pre=["trace on 10"],
+        commands=["stats", "pfctl -sr", "trace show",
+                  "explain in on vlan10 proto udp from 192.0.2.10 to "
+                  "192.0.2.30 port 53 prio 1",
+                  "explain in on vlan10 proto udp from 192.0.2.10 to "
+                  "192.0.2.30 port 53 prio 0"],
+        views=[r"^block drop in quick on vlan10 all prio 1$",
+               r"^pass in on vlan10 all flags S/SA set \(prio\(4, 6\)\)$",
+               r"^ +pf +set-prio +7 ",
+               r"set prio: prio 4",
+               r"set prio: prio 6",
+               r"vlan20 via em1: queued, tag pushed \(pcp 6\)",
+               r"normalized: set \(prio\(4, 6\)\), on this packet and "
+               r"every packet of its state"])
 
 
 @case

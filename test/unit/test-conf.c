@@ -176,6 +176,34 @@ Test(conf, error_learn_non_member)
 	    "(add it first)");
 }
 
+/* vlan(4)'s defaults are txprio packet, rxprio outer (if_vlan.c). */
+Test(conf, vlan_txprio_rxprio)
+{
+	put("hostname.vlan20", "parent em1 vnetid 20 up\n");
+	put("hostname.vlan30", "parent em1 vnetid 30 txprio 5 rxprio packet\n"
+	    "up\n");
+	put("hostname.vlan40", "parent em1 vnetid 40 txprio packet rxprio 0\n"
+	    "up\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_assert_eq(c->nvlans, 3);
+	cr_expect_eq(c->vlans[0].txprio, CONF_HDRPRIO_PACKET);
+	cr_expect_eq(c->vlans[0].rxprio, CONF_HDRPRIO_OUTER);
+	cr_expect_eq(c->vlans[1].txprio, 5);
+	cr_expect_eq(c->vlans[1].rxprio, CONF_HDRPRIO_PACKET);
+	cr_expect_eq(c->vlans[2].txprio, CONF_HDRPRIO_PACKET);
+	cr_expect_eq(c->vlans[2].rxprio, 0);
+}
+
+Test(conf, error_vlan_txprio)
+{
+	put("hostname.vlan10", "vlandev em1 vlan 10\ntxprio outer rxprio 8\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.vlan10:2:8: txprio \"outer\": expected 0 to 7 "
+	    "or packet");
+	EXPECT_ERR("hostname.vlan10:2:21: rxprio \"8\": expected 0 to 7, "
+	    "packet or outer");
+}
+
 Test(conf, error_vlan_range_and_missing_parent)
 {
 	put("hostname.vlan10", "vlan 4095\nup\n");
