@@ -69,13 +69,27 @@ tcpdump -r "$TMP/lan.pcap" -e -n 2>/dev/null >"$TMP/lan.txt"
 check "single VLAN: tag 10 arrives untagged" sh -c "grep -B1 sluice-vlan-10 $TMP/guest.txt | grep -q 'ethertype Unknown (0x88b5)' &&
 	! grep -q 'vlan 10' $TMP/guest.txt"
 check "single VLAN: tag 20 never arrives" sh -c "! grep -q sluice-vlan-20 $TMP/guest.txt"
-check "single VLAN: guest's ARP leaves em1 tagged 10" \
-	grep -qE 'vlan 10, p 0, ethertype ARP.*Request who-has 192.0.2.1 tell 192.0.2.11' "$TMP/lan.txt"
+# vlan(4)'s txprio packet: the PCP is the frame's priority, 3 by default.
+check "single VLAN: guest's ARP leaves em1 tagged 10, priority 3" \
+	grep -qE 'vlan 10, p 3, ethertype ARP.*Request who-has 192.0.2.1 tell 192.0.2.11' "$TMP/lan.txt"
 # The chapter's "tcpdump -ni em1 vlan 10", through sluicectl.
 capture_while "$TMP/td.txt" "-c 1 -eni em1 vlan 10" \
 	ip netns exec "$WEB" ping -c 1 -W 1 192.0.2.1
 check "sluicectl tcpdump -ni em1 vlan 10 sees the guest's frames tagged" \
-	grep -q 'vlan 10, p 0, ethertype' "$TMP/td.txt"
+	grep -q 'vlan 10, p 3, ethertype' "$TMP/td.txt"
 check "single VLAN: the VLAN 20 frames are counted, not lost silently" \
 	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'em1 +drop-vlan-unknown +[1-9]'"
+# pf's set prio is what vlan10 tags with (txprio packet): the guest's echo
+# request leaves em1 with priority 6.  The neighbour is static: the LAN's
+# stack cannot answer an ARP that comes tagged.
+printf 'pass\nmatch in on tap0 proto icmp set prio 6\n' >"$TMP/prio.conf"
+check "pfctl -f a rule set with set prio" ctl pfctl -f "$TMP/prio.conf"
+ip -n "$WEB" neigh replace 192.0.2.1 lladdr "$LANMAC" dev vio0
+capture "$LAN" lan0 "$TMP/prio.pcap" vlan ||
+	{ fail "capture did not start"; finish; exit 1; }
+ip netns exec "$WEB" ping -c 1 -W 1 192.0.2.1 >/dev/null 2>&1
+wait_for 5 sh -c "tcpdump -r $TMP/prio.pcap -n 2>/dev/null | grep -q 'ICMP echo request'"
+stop_capture
+check "set prio 6: the echo request leaves em1 tagged 10, priority 6" \
+	sh -c "tcpdump -r $TMP/prio.pcap -e -n 2>/dev/null | grep -q 'vlan 10, p 6, ethertype IPv4.*ICMP echo request'"
 finish
