@@ -378,6 +378,8 @@ struct acl_conf {
 	int		 block_policy;	/* ACL_RF_DROP or ACL_RF_RETURN */
 	int		 state_policy;	/* 0 floating, ACL_RF_IFBOUND */
 	int		 syncookies;	/* -1 unset, 0 never, 1 always, 2 adaptive */
+	uint8_t		 syncookies_hi;	/* adaptive (start N%, end M%): N */
+	uint8_t		 syncookies_lo;	/* ... M; 0: no watermarks given */
 	char		**skip;		/* set skip on ... */
 	size_t		 nskip;
 

@@ -445,7 +445,6 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_LOG		0x00000800
 #define PF_LINT_PROB		0x00001000
 #define PF_LINT_FINGERPRINTS	0x00004000
-#define PF_LINT_SYNCOOKIES	0x00008000
 #define PF_LINT_RCVON		0x00020000
 #define PF_LINT_RDR		0x00040000
 #define PF_LINT_BINAT		0x00080000

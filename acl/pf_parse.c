@@ -650,7 +650,10 @@ option(struct pf_parser *p)
 				fprintf(p->out, "set syncookies adaptive\n");
 		}
 		p->conf->syncookies = val;
-		pf_lint(p, line, PF_LINT_SYNCOOKIES, "set syncookies");
+		if (wm) {
+			p->conf->syncookies_hi = (uint8_t)hi;
+			p->conf->syncookies_lo = (uint8_t)lo;
+		}
 		break;
 	}
 	default:

@@ -64,6 +64,10 @@ dp_pf_init(struct dp *dp)
 	char *end;
 
 	memset(pf, 0, sizeof(*pf));
+	/* pf_syncookies_init(): 25 % and 12 % of PFSTATE_HIWAT, until a
+	 * rule set says otherwise */
+	pf->sc.hiwat = STATE_DEFAULT_LIMIT / 100 * 25;
+	pf->sc.lowat = STATE_DEFAULT_LIMIT / 100 * 12;
 	if ((pf->tags = acl_tags_new()) == NULL)
 		return ENOMEM;
 	if ((pf->frags = calloc(PF_FRAG_SETS * PF_FRAG_WAYS,
@@ -684,6 +688,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		for (j = 0; j < conf->tables[k].ne; j++)
 			conf->tables[k].e[j].tzero = dp->now;
 	}
+	dp_pf_syncookies_set(dp, conf, limit);
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = rs;
 	pf_gen++;
@@ -2049,6 +2054,12 @@ pf_isn(void *arg)
 	return x;
 }
 
+uint32_t
+dp_pf_random(struct dp_pf *pf)
+{
+	return pf_isn(pf);
+}
+
 /*
  * The TCP header at li gets SEQ and ACK, its checksum following them.  A
  * partial checksum is the pseudo-header sum only: the numbers are not in
@@ -2080,8 +2091,8 @@ pf_tcp_seqack(struct pkt *p, const struct l3info *li, uint32_t seq,
  * (network order; 4 or 16 bytes as V4 says), with an MSS option when
  * MSS is not 0.  Q may be the packet the addresses are read from.
  */
-static void
-pf_tcp_build(struct pkt *q, uint32_t hdr, int v4, const void *src,
+void
+dp_pf_tcp_build(struct pkt *q, uint32_t hdr, int v4, const void *src,
     const void *dst, uint16_t sp, uint16_t dport, uint32_t seq, uint32_t ack,
     uint8_t flags, uint16_t win, uint16_t mss)
 {
@@ -2129,7 +2140,7 @@ pf_tcp_build(struct pkt *q, uint32_t hdr, int v4, const void *src,
 }
 
 /*
- * The packet at li becomes the segment pf_tcp_build() makes, between
+ * The packet at li becomes the segment dp_pf_tcp_build() makes, between
  * the same addresses and ports: what synproxy state sends in place of
  * a packet it takes (the client's ACK becomes the SYN to the server, the
  * server's SYN|ACK the ACK to the client).  It goes on the way the packet
@@ -2142,7 +2153,7 @@ pf_tcp_become(struct pkt *p, struct l3info *li, uint32_t seq, uint32_t ack,
 	const uint8_t *th = p->data + li->l4off;
 	int v4 = li->af == 4;
 
-	pf_tcp_build(p, li->l3off, v4, li->src, li->dst, ether_get16(th),
+	dp_pf_tcp_build(p, li->l3off, v4, li->src, li->dst, ether_get16(th),
 	    ether_get16(th + 2), seq, ack, flags, win, mss);
 	li->l4off = (uint16_t)(li->l3off + (v4 ? 20 : 40));
 	li->iplen = p->len - li->l3off;
@@ -2224,7 +2235,7 @@ pf_synproxy_synack(struct dp *dp, const struct pkt *p,
 	memcpy(q->data + 6, p->data, 6);
 	memcpy(q->data + 12, p->data + 12, li->l3off - 12u);
 	/* li, not the packet: a new state's packet is translated already */
-	pf_tcp_build(q, li->l3off, li->af == 4, li->dst, li->src,
+	dp_pf_tcp_build(q, li->l3off, li->af == 4, li->dst, li->src,
 	    li->dport, li->sport, tc->peer[0].seqhi,
 	    tc->peer[0].seqlo + 1, ACL_TH_SYN | ACL_TH_ACK, 0,
 	    tc->peer[1].max_win);
@@ -2359,7 +2370,7 @@ pf_synproxy(struct dp *dp, struct pkt *p, struct l3info *li,
 			memcpy(q->data, in->lladdr, 6);
 		memcpy(q->data + 12, p->data + 12, li->l3off - 12u);
 		state_key_get(&pf->states, s, STATE_WIRE, &k);
-		pf_tcp_build(q, li->l3off, li->af == 4, &k.addr[0], &k.addr[1],
+		dp_pf_tcp_build(q, li->l3off, li->af == 4, &k.addr[0], &k.addr[1],
 		    ntohs(k.port[0]), ntohs(k.port[1]), src->seqlo + 1,
 		    isn + 1, ACL_TH_ACK, src->max_win, 0);
 		q->traced = p->traced;
@@ -2553,6 +2564,9 @@ pf_state_modulate_new(struct dp *dp, struct pkt *p, const struct l3info *li,
 	const char *dname = dir == ACL_IN ? "in" : "out";
 	uint32_t seq, diff;
 
+	/* a syncookie's SYN made again: the state proxies (synproxy) */
+	if (pf->sc.recreating)
+		return 0;
 	if ((li->tcp_flags & (ACL_TH_SYN | ACL_TH_ACK)) != ACL_TH_SYN) {
 		pf->c[PF_C_MOD_KEPT]++;
 		if (p->traced)
@@ -2789,6 +2803,12 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		    pf_frag_follow(dp, port, dir, p, &li))
 			return PF_PASS;
 	}
+	/* pf_test(): under a SYN flood a SYN coming in gets a syncookie */
+	if (__builtin_expect(pf->sc.mode != PF_SYNCOOKIES_NEVER, 0) &&
+	    dir == ACL_IN && li.proto == L3_IPPROTO_TCP && li.l4off != 0 &&
+	    (li.tcp_flags & (ACL_TH_SYN | ACL_TH_ACK)) == ACL_TH_SYN &&
+	    dp_pf_syncookie_syn(dp, p, &li, port))
+		return PF_DROP;
 	if (li.af == 4)
 		state_key_make4(&key, li.proto, li.src, li.dst, htons(li.sport),
 		    htons(li.dport), sdir);
@@ -2851,6 +2871,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			return PF_PASS;
 		}
 	}
+	/* ... and an ACK no state knows may be one of a cookie */
+	if (s == NULL && __builtin_expect((pf->sc.inflight[0] |
+	    pf->sc.inflight[1]) != 0, 0) && dir == ACL_IN &&
+	    li.proto == L3_IPPROTO_TCP && li.l4off != 0 && (li.tcp_flags &
+	    (ACL_TH_SYN | ACL_TH_ACK | ACL_TH_RST)) == ACL_TH_ACK &&
+	    dp_pf_syncookie_ack(dp, p, &li, port, &key, ifx, &s) != 0)
+		return PF_DROP;
 	if (s != NULL) {
 		int up = s->proto == L3_IPPROTO_TCP &&
 		    !(s->flags & STATE_F_SLOPPY) ?
@@ -3117,6 +3144,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	if (li.proto == L3_IPPROTO_TCP) {
 		struct state_seg g;
 
+		pf->sc.halfopen++;	/* until the next count: syncookies */
 		pf_tcp_seg(p, &li, &g);
 		state_tcp_init(&pf->states, s, &g);
 		if (res.ar_rule != NULL &&
@@ -3675,6 +3703,12 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    htons(ap.dport), sdir);
 	if (ap.proto == 1 || ap.proto == 58)
 		key.port[0] = key.port[1] = 0;
+	if (pf->sc.active && dir == ACL_IN && ap.proto == L3_IPPROTO_TCP &&
+	    (ap.tcp_flags & (ACL_TH_SYN | ACL_TH_ACK)) == ACL_TH_SYN)
+		fprintf(out, "  syncookies are on (%s): sluice answers this "
+		    "SYN itself, with no state; the rules below see it when "
+		    "the client ACKs\n", pf->sc.mode == PF_SYNCOOKIES_ALWAYS ?
+		    "always" : "a SYN flood");
 	if ((s = state_lookup(&pf->states, &key, sdir, 0, dp->now)) != NULL) {
 		fprintf(out, "  matches a state (rule %u, expires in %us): "
 		    "pass, rules are not evaluated\n", s->rule & 0xffffff,
@@ -3962,6 +3996,7 @@ dp_pf_tick(struct dp *dp)
 	}
 	dp_pf_src_purge(dp);
 	dp_pf_reass_tick(dp);
+	dp_pf_syncookies_tick(dp);
 }
 
 

@@ -74,6 +74,10 @@
 	X(SP_OPEN,	"synproxy-connect", "SYNs sluice sent a synproxy state's server after its client's ACK") \
 	X(SP_DONE,	"synproxy-established", "synproxy handshakes joined: the server answered, both ends ACKed") \
 	X(SP_BAD,	"synproxy-bad",	"dropped (and counted as synproxy): did not fit a synproxy state's handshake") \
+	X(SYNCOOKIE,	"syncookie",	"SYNs answered by sluice with a syncookie, no state made (set syncookies)") \
+	X(SYNCOOKIE_VALID, "syncookie-valid", "ACKs of a syncookie: the SYN made again, filtered, proxied to the server") \
+	X(SYNCOOKIE_REFUSED, "syncookie-refused", "dropped: the ACK of a syncookie whose SYN made again did not pass or made no state") \
+	X(SYNCOOKIE_PORT, "syncookie-port", "SYNs not answered with a syncookie: a vlan or vether port (as synproxy), to the rules") \
 	X(PKTRATE,	"max-pkt-rate",	"packets a max-pkt-rate rule did not match, or its state did not pass going its way: over the rule's rate") \
 	X(ONCE,		"once-expired",	"once rules expired by the first packet they decided") \
 	X(NAT66_ICMP,	"nat66-icmp-untranslated", "ICMPv6 errors about a NAT66 flow passed as they came: an extension header before the ICMPv6 header or in the quote, or a pending checksum offload") \
@@ -324,6 +328,23 @@ struct pf_reass {
 #define PF_FRAG_WAYS	4
 #define PF_FRAG_SETS	256	/* 1024 datagrams in flight */
 
+/* set syncookies (pf_syncookies.c's state; dp_pfsyncookie.c) */
+#define PF_SYNCOOKIES_NEVER	0
+#define PF_SYNCOOKIES_ALWAYS	1
+#define PF_SYNCOOKIES_ADAPTIVE	2
+
+struct pf_syncookies {
+	uint8_t		 mode;		/* PF_SYNCOOKIES_* */
+	uint8_t		 active;	/* SYNs get cookies now */
+	uint8_t		 oddeven;	/* the key cookies are made with */
+	uint8_t		 recreating;	/* a SYN made again is in pf */
+	uint32_t	 hiwat, lowat;	/* half-open states: start, end */
+	uint32_t	 halfopen;	/* adaptive: counted each second */
+	uint32_t	 inflight[2];	/* cookies sent, not ACKed, per key */
+	uint32_t	 rotate_at;	/* next key (dp->now), 0: none */
+	uint64_t	 key[2][2];	/* SipHash keys */
+};
+
 struct dp_pf {
 	int		 enabled;
 	struct dp_pf_ruleset *rs;	/* NULL: no rules, everything passes */
@@ -389,6 +410,7 @@ struct dp_pf {
 	uint32_t	 frag_limit;	/* set limit frags */
 	uint32_t	 reass_max;	/* datagrams: min(frag_limit, 64) */
 	uint64_t	 reass_searches, reass_inserts, reass_removals;
+	struct pf_syncookies sc;
 };
 
 /*
@@ -477,5 +499,23 @@ void	 dp_pf_src_flush(struct dp_pf *);
 void	 dp_pf_show_src_nodes(struct dp *, int, FILE *);
 struct pf_src_node *dp_pf_src_find(struct dp_pf *, int, const union acl_ip *,
 	    uint32_t);
+
+/* dp_pfsyncookie.c: set syncookies */
+struct port;
+struct state_key;
+void	 dp_pf_syncookies_set(struct dp *, const struct acl_conf *, uint32_t);
+void	 dp_pf_syncookies_tick(struct dp *);
+uint32_t dp_pf_halfopen(const struct dp_pf *);
+int	 dp_pf_syncookie_syn(struct dp *, struct pkt *, const struct l3info *,
+	    struct port *);
+int	 dp_pf_syncookie_ack(struct dp *, struct pkt *, const struct l3info *,
+	    struct port *, const struct state_key *, uint16_t,
+	    struct state **);
+
+/* dp_pf.c, for the files above */
+uint32_t dp_pf_random(struct dp_pf *);
+void	 dp_pf_tcp_build(struct pkt *, uint32_t, int, const void *,
+	    const void *, uint16_t, uint16_t, uint32_t, uint32_t, uint8_t,
+	    uint16_t, uint16_t);
 
 #endif /* DP_DP_PF_H */

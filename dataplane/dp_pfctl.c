@@ -429,14 +429,7 @@ show_info(struct dp *dp, FILE *out, int verbose)
 	if (verbose)
 		fprintf(out, "Hostid:   0x%08x\nChecksum: 0x%032x\n\n",
 		    pf->pid, 0);
-	for (i = 0; i < pf->states.used; i++) {
-		const struct state *s = &pf->states.st[i];
-
-		if ((s->flags & STATE_F_USED) && s->proto == 6 &&
-		    (s->src_state < TCPS_ESTABLISHED ||
-		    s->dst_state < TCPS_ESTABLISHED))
-			half++;
-	}
+	half = dp_pf_halfopen(pf);
 	fprintf(out, "%-27s %14s %16s\n", "State Table", "Total", "Rate");
 	fprintf(out, "  %-25s %14u %14s\n", "current entries",
 	    pf->states.count, "");
@@ -489,15 +482,15 @@ show_info(struct dp *dp, FILE *out, int verbose)
 		    "syncookies sent", "syncookies validated" };
 
 		/* A rule's max is PFRES_MAXSTATES, counted with LCNT_STATES
-		 * in pf_create_state(); no synflood or syncookies here. */
+		 * in pf_create_state(). */
 		fprintf(out, "Limit Counters\n");
 		for (i = 0; i < LCNT_MAX; i++)
 			stat_row(out, lnames[i], i == LCNT_STATES ?
 			    pf->c[PF_C_MAXSTATES] : pf->lcounters[i], secs, 1);
-		/* pf_syncookies_init(): 25 % and 12 % of PFSTATE_HIWAT. */
 		fprintf(out, "Adaptive Syncookies Watermarks\n");
-		fprintf(out, "  %-25s %14d states\n", "start", 25000);
-		fprintf(out, "  %-25s %14d states\n", "end", 12000);
+		fprintf(out, "  %-25s %14d states\n", "start",
+		    (int)pf->sc.hiwat);
+		fprintf(out, "  %-25s %14d states\n", "end", (int)pf->sc.lowat);
 	}
 }
 

@@ -38,60 +38,10 @@
 #include "dataplane/dp.h"
 #include "dataplane/dp_pf.h"
 #include "dataplane/router.h"
+#include "fwd/siphash.h"
 
 /* least-states walks once around the pool; a /8 is cut short here */
 #define POOL_WALK_MAX	65536
-
-/* SipHash-2-4 (Aumasson, Bernstein), as OpenBSD's SipHash24(). */
-#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND(v0, v1, v2, v3) do {					\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
-
-static uint64_t
-le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t
-siphash24(uint64_t k0, uint64_t k1, const uint8_t *m, size_t len)
-{
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1;
-	uint64_t b = (uint64_t)len << 56, w;
-	size_t i, left = len & 7;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		w = le64(m + i);
-		v3 ^= w;
-		SIPROUND(v0, v1, v2, v3);
-		SIPROUND(v0, v1, v2, v3);
-		v0 ^= w;
-	}
-	while (left-- > 0)
-		b |= (uint64_t)m[i + left] << (8 * left);
-	v3 ^= b;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
-}
 
 /*
  * pf_hash() for IPv4: SipHash24 keyed by the 16 bytes of the pool's key
@@ -103,8 +53,10 @@ siphash24(uint64_t k0, uint64_t k1, const uint8_t *m, size_t len)
 uint64_t
 dp_pf_pool_hash(const uint32_t key[4], const uint8_t a[4])
 {
-	return siphash24((uint64_t)key[1] << 32 | key[0],
-	    (uint64_t)key[3] << 32 | key[2], a, 4);
+	const uint64_t k[2] = { (uint64_t)key[1] << 32 | key[0],
+	    (uint64_t)key[3] << 32 | key[2] };
+
+	return siphash24(k, a, 4);
 }
 
 static uint32_t

@@ -222,6 +222,41 @@ capture_while() {
 	wait "$pid" 2>/dev/null
 }
 
+# The 2 MB round trip of t-synproxy.sh and t-syncookies.sh, between
+# $CLIENT_NS and $SERVER_NS ($SERVER_ADDR).  blob_serve PORT: take one
+# connection, keep what comes in $TMP/got<PORT>, send it all back.
+# blob_xfer PORT: send $TMP/blob, read it back into $TMP/back<PORT>, and
+# compare what each end got.
+blob_serve() {
+	[ -f "$TMP/blob" ] || head -c 2097152 /dev/urandom >"$TMP/blob"
+	ip netns exec "$SERVER_NS" python3 -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('0.0.0.0', $1)); s.listen(8)
+c, _ = s.accept()
+with open('$TMP/got$1', 'wb') as f:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        f.write(b)
+c.sendall(open('$TMP/got$1', 'rb').read()); c.close()
+" &
+	PIDS+=($!)
+	wait_for 5 sh -c "ip netns exec $SERVER_NS ss -ltn | grep -q ':$1 '"
+}
+blob_xfer() {
+	ip netns exec "$CLIENT_NS" timeout 20 python3 -c "
+import socket
+c = socket.create_connection(('$SERVER_ADDR', $1), timeout=10)
+c.sendall(open('$TMP/blob', 'rb').read()); c.shutdown(socket.SHUT_WR)
+with open('$TMP/back$1', 'wb') as f:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        f.write(b)
+" && cmp "$TMP/blob" "$TMP/got$1" && cmp "$TMP/blob" "$TMP/back$1"
+}
+
 finish() {
 	# With SLUICE_PREFETCH_MIN=0 (tools/check's second round) every burst
 	# is looked up by tags: whatever rewrote a frame must have dropped them.

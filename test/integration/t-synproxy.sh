@@ -27,64 +27,26 @@ PF
 start_sluiced "$etc" -i "em1=s${ID}em1" -g "web01=$WEB" || exit 1
 guest_up "$WEB" 192.0.2.11/24 || exit 1
 
-head -c 2097152 /dev/urandom >"$TMP/blob"
-# serve PORT FILE: take one connection, echo nothing, keep what comes
-serve() {
-	ip netns exec "$WEB" python3 -c "
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('0.0.0.0', $1)); s.listen(8)
-c, _ = s.accept()
-with open('$2', 'wb') as f:
-    while True:
-        b = c.recv(65536)
-        if not b: break
-        f.write(b)
-c.sendall(open('$2', 'rb').read()); c.close()
-" &
-	PIDS+=($!)
-}
-# send PORT OUT: send the blob, read it back
-send() {
-	ip netns exec "$LAN" timeout 20 python3 -c "
-import socket
-c = socket.create_connection(('192.0.2.11', $1), timeout=10)
-c.sendall(open('$TMP/blob', 'rb').read()); c.shutdown(socket.SHUT_WR)
-with open('$2', 'wb') as f:
-    while True:
-        b = c.recv(65536)
-        if not b: break
-        f.write(b)
-"
-}
-# xfer PORT: the blob there and back, compared both ways
-xfer() {
-	send "$1" "$TMP/back$1" && cmp "$TMP/blob" "$TMP/got$1" &&
-	    cmp "$TMP/blob" "$TMP/back$1"
-}
+CLIENT_NS=$LAN SERVER_NS=$WEB SERVER_ADDR=192.0.2.11
 vss_offsets() {
 	"$SLUICECTL" -s "$SOCK" pfctl -vss | grep -E ":$1 " -A1 |
 	    grep -qE '^   \[[0-9]+ \+ [0-9]+\]\(\+[0-9]+\).*\]\(\+[0-9]+\)'
 }
-listening() { ip netns exec "$WEB" ss -ltn | grep -q ":$1 "; }
 counter() { "$SLUICECTL" -s "$SOCK" stats | awk -v n="$1" '$2 == n { print $3 }'; }
 
-serve 5001 "$TMP/got5001"
-wait_for 5 listening 5001
-check "modulate state: 2 MB there and back" xfer 5001
+blob_serve 5001
+check "modulate state: 2 MB there and back" blob_xfer 5001
 check "modulate state: -vss shows both ends' offsets" vss_offsets 5001
 
-serve 5002 "$TMP/got5002"
-wait_for 5 listening 5002
-check "synproxy state: 2 MB there and back" xfer 5002
+blob_serve 5002
+check "synproxy state: 2 MB there and back" blob_xfer 5002
 check "synproxy state: -vss shows both ends' offsets" vss_offsets 5002
 check "synproxy state: the handshakes were joined" sh -c "[ \"\$($SLUICECTL -s $SOCK stats | awk '\$2 == \"synproxy-established\" { print \$3 }')\" = 1 ]"
 check "pfctl -si: state-mismatch 0" sh -c "$SLUICECTL -s $SOCK pfctl -si | grep -qE '^  state-mismatch +0 '"
 
 # A SYN from a raw socket: the lan's kernel answers sluice's SYN|ACK
 # with a RST (no socket), which the proxy drops; the server hears none.
-serve 5003 "$TMP/got5003"
-wait_for 5 listening 5003
+blob_serve 5003
 insegs() { ip netns exec "$WEB" awk '/^Tcp:/ { n++ } /^Tcp:/ && n == 2 { print $11 }' /proc/net/snmp; }
 before=$(insegs)
 bad=$(counter synproxy-bad)

@@ -3041,6 +3041,123 @@ Test(pf, synproxy_state_answers_for_the_server)
 	cr_expect_eq(wan.ack[2], 1011);
 }
 
+/*
+ * set syncookies always: sluice answers the wan's SYN with a cookie and
+ * keeps nothing; an ACK of no cookie goes to the rules (and is blocked
+ * here); the ACK of the cookie makes the SYN again, which the rules pass
+ * and which gets a state, and from there it is synproxy: db01 gets a SYN
+ * with the cookie as ISN, its SYN|ACK becomes the client's ACK, and
+ * sluice ACKs db01 for the client.
+ */
+Test(pf, syncookies_always)
+{
+	struct dp dp;
+	struct conf *conf;
+	struct segs db = { 0 }, wan = { 0 };
+	uint8_t b[256];
+	uint32_t iss;
+	const char *t, *q;
+
+	put("pf.conf", "set syncookies always\nblock in on em0\n"
+	    "pass in on em0 proto tcp to port 22\npass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	dptest_ctl(&dp, "trace on 10");
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1000, 0, 0x02, 64240, 7, 0));
+	t = dptest_ctl(&dp, "trace show");
+	cr_assert_not_null(q = strstr(t, "SYN answered by sluice (ISN "), "%s",
+	    t);
+	iss = (uint32_t)strtoul(q + 28, NULL, 10);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "->") == NULL,
+	    "a state for a cookie: %s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em0 proto tcp from "
+	    "198.51.100.1 to 10.50.0.20 port 22"), "syncookies are on "
+	    "(always): sluice answers this SYN itself") != NULL, "%s",
+	    dptest_out);
+	/* an ACK of another number: no cookie, the rules block it */
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, iss + 2, 0x10, 502, -1, 0));
+	cr_expect_eq(stat_of(&dp, "syncookie-valid"), 0, "%s", dptest_out);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, iss + 1, 0x10, 502, -1, 0));
+	cr_expect_eq(stat_of(&dp, "syncookie-valid"), 1, "%s", dptest_out);
+	t = dptest_ctl(&dp, "pfctl -vss");
+	cr_expect(strstr(t, "PROXY:DST") != NULL, "%s", t);
+	feed(&dp, "tap0", b, tcp4(b, VE, DB, "10.50.0.20", 22, "198.51.100.1",
+	    40001, 5000, iss + 1, 0x12, 65160, 7, 0));
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "<- 198.51.100.1:40001"
+	    "       ESTABLISHED:ESTABLISHED\n") != NULL, "%s", dptest_out);
+	t = dptest_ctl(&dp, "pfctl -vsi");
+	cr_expect(has_counter(t, "syncookies sent", 1), "%s", t);
+	cr_expect(has_counter(t, "syncookies validated", 1), "%s", t);
+	cr_expect(has_counter(t, "synfloods detected", 0), "%s", t);
+	cr_expect_eq(stat_of(&dp, "syncookie"), 1);
+	dptest_destroy(&dp, conf);
+	sent_each("tap0", seg_collect, &db);
+	sent_each("em0", seg_collect, &wan);
+	cr_expect_eq(db.bad + wan.bad, 0, "a checksum does not hold");
+	cr_assert_eq(wan.n, 2, "the wan got %d segments", wan.n);
+	cr_expect_eq(wan.flags[0], 0x12);
+	cr_expect_eq(wan.seq[0], iss);
+	cr_expect_eq(wan.ack[0], 1001);
+	cr_expect_eq(wan.flags[1], 0x10);
+	cr_expect_eq(wan.seq[1], iss + 1);
+	cr_expect_eq(wan.ack[1], 1001);
+	cr_assert_eq(db.n, 2, "db01 got %d segments", db.n);
+	cr_expect_eq(db.flags[0], 0x02);
+	cr_expect_eq(db.seq[0], iss);
+	cr_expect_eq(db.flags[1], 0x10);
+	cr_expect_eq(db.seq[1], iss + 1);
+	cr_expect_eq(db.ack[1], 5001);
+}
+
+/*
+ * adaptive (start 5%, end 2%) of 100 states: three SYNs routed through
+ * make six half-open states (in on em0, out on vether0), and the next
+ * SYN gets a cookie ("synfloods detected").  When the half-open
+ * states and the cookies in flight are under the end watermark, the
+ * next key rotation (every 15 s) stops the cookies.
+ */
+Test(pf, syncookies_adaptive)
+{
+	struct dp dp;
+	struct conf *conf;
+	uint8_t b[256];
+	const char *t;
+	char row[80];
+	int i;
+
+	put("pf.conf", "set limit states 100\n"
+	    "set syncookies adaptive (start 5%, end 2%)\n"
+	    "set timeout tcp.first 5\npass\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	for (i = 0; i < 3; i++)
+		feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1",
+		    (uint16_t)(40001 + i), "10.50.0.20", 22, 1000, 0, 0x02,
+		    64240, 7, 0));
+	cr_expect_eq(stat_of(&dp, "syncookie"), 0);
+	dptest_run_to(&dp, 2);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40009,
+	    "10.50.0.20", 22, 1000, 0, 0x02, 64240, 7, 0));
+	cr_expect_eq(stat_of(&dp, "syncookie"), 1, "%s", dptest_out);
+	t = dptest_ctl(&dp, "pfctl -vsi");
+	cr_expect(has_counter(t, "synfloods detected", 1), "%s", t);
+	snprintf(row, sizeof(row), "  %-25s %14d states\n", "start", 5);
+	cr_expect(strstr(t, row) != NULL, "%s", t);
+	cr_expect(has_counter(t, "half-open tcp", 6), "%s", t);
+	/* tcp.first 5: the half-open states are purged by 16 s; at 17 the
+	 * key turns and 0 half-open + 1 cookie in flight is under 2 */
+	dptest_run_to(&dp, 18);
+	feed(&dp, "em0", b, tcp4(b, E0, GW, "198.51.100.1", 40011,
+	    "10.50.0.20", 22, 1000, 0, 0x02, 64240, 7, 0));
+	cr_expect_eq(stat_of(&dp, "syncookie"), 1, "%s", dptest_out);
+	cr_expect(has_counter(dptest_ctl(&dp, "pfctl -si"), "half-open tcp",
+	    2), "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
 /* A modulate state made by a packet that is not a bare SYN is kept
  * unmodulated (pf_create_state()), and counted. */
 Test(pf, modulate_kept_without_a_syn)
