@@ -96,6 +96,7 @@
 	X(LOCAL6,	"local6",	"IPv6 packets for our own addresses") \
 	X(ECHO_REPLIES6, "echo-replies6", "ICMPv6 echo replies sent")	\
 	X(ICMP6_ERRORS,	"icmp6-errors",	"ICMPv6 errors sent")		\
+	X(REDIRECTS6,	"redirects6",	"ICMPv6 redirects sent: forwarded out the interface it came in on, from a neighbour (net.inet6.ip6.redirect)") \
 	X(ICMP6_RATELIMIT, "icmp6-ratelimited", "ICMPv6 errors not sent: over 100 per second") \
 	X(ND_IN,	"nd-in",	"Neighbor Solicitations and Advertisements received") \
 	X(ND_ADVERTS,	"nd-advertisements", "Neighbor Advertisements sent for our addresses") \

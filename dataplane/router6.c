@@ -564,6 +564,55 @@ router6_icmp_error(struct router *rt, struct rif *r, const uint8_t *ip,
 	router6_output(rt, r, p, to);
 }
 
+/*
+ * ip6_forward() and icmp6_redirect_output(): a packet from a neighbour
+ * on r (an address in one of r's prefixes) that leaves by r again is
+ * forwarded, and its sender told to go to the next hop itself, for
+ * dst: the router at nh, if its address is link-local (the target a
+ * redirect names must be: RFC 4861 8.2; a global gateway gets none, as
+ * in OpenBSD), or dst itself when it is on the link.  From r's
+ * link-local address, with the target's MAC when known, quoting the
+ * packet as it came (ip: head, its first 8 bytes before forwarding).
+ * Returns 1 when one was sent.
+ */
+static int
+router6_redirect(struct router *rt, struct rif *r, const uint8_t *ip,
+    uint32_t len, const uint8_t *head, const struct route6 *rte,
+    const uint8_t *nh, const uint8_t *dst)
+{
+	const uint8_t *src = ip + 8, *tmac = NULL;
+	const struct nd6_entry *e;
+	uint8_t q[IP6_MMTU];
+	struct pkt *p;
+	int k;
+
+	if (!rt->sysctl[SYSCTL_REDIRECT6] || !r->inet6 ||
+	    ((rte->flags & RTF_GATEWAY) && !in6_is_linklocal(nh)))
+		return 0;
+	for (k = 0; k < r->naddrs6; k++)
+		if (in6_prefix_eq(src, r->addrs6[k].addr, r->addrs6[k].plen))
+			break;
+	if (k == r->naddrs6 || !router_icmp_allowed(rt, 1) ||
+	    (p = router_alloc(rt)) == NULL)
+		return 0;
+	if ((e = nd6_lookup(rt->nd6, (uint16_t)(r - rt->rifs), nh)) != NULL &&
+	    nd6_usable(e))
+		tmac = e->mac;
+	if (len > sizeof(q))
+		len = sizeof(q);
+	memcpy(q, ip, len);
+	memcpy(q, head, 8);		/* as it came: its hop limit */
+	p->len = nd6_redirect_build(p->data, PKT_DATA_MAX, q, len, r->ll6, nh,
+	    dst, tmac);
+	if (p->len == 0) {
+		pkt_free(&rt->dp->pool, p);
+		return 0;
+	}
+	rt->c[ROUTER_C_REDIRECTS6]++;
+	router6_output(rt, r, p, src);
+	return 1;
+}
+
 /* ---- neighbour discovery ----------------------------------------------- */
 
 static void
@@ -1610,6 +1659,11 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 		goto done;
 	}
 	rt->c[ROUTER_C_FORWARDED6]++;
+	if (ro == r && router6_redirect(rt, r, ip, len, head, rte, nh, dst) &&
+	    p->traced)
+		dp_trace(rt->dp, p, "router6", "out %s, the interface it came "
+		    "in on, from a neighbour: redirect to %s sent",
+		    ro->port->name, ip6str(nh, ro, a));
 	router6_resolve(rt, ro, nh, p);
 	return;
 done:

@@ -19,6 +19,8 @@ const struct sysctl_def sysctl_defs[SYSCTL__MAX] = {
 	[SYSCTL_REDIRECT] = { "net.inet.ip.redirect", 0, 1, 1 },
 	/* ip6_sysctl(): off by default, as IPv4's. */
 	[SYSCTL_FORWARDING6] = { "net.inet6.ip6.forwarding", 0, 1, 0 },
+	/* ip6_sendredirects: on, as IPV6_SENDREDIRECTS has it */
+	[SYSCTL_REDIRECT6] = { "net.inet6.ip6.redirect", 0, 1, 1 },
 };
 
 void

@@ -330,6 +330,55 @@ icmp6_error_build(uint8_t *out, uint32_t room, const uint8_t *orig,
 }
 
 /*
+ * A Redirect (RFC 4861 4.5, 8.2; icmp6_redirect_output()) from src, our
+ * link-local address on the link, to the sender of the packet at orig
+ * (len bytes, as it came in): for dst, go to target (a router's
+ * link-local address, or dst itself when it is on the link).  A target
+ * link-layer address option when tmac is known, then the packet, cut to
+ * 8-byte units so that the whole fits the minimum MTU.  Returns the
+ * frame's length (its MACs left to the caller), 0 when room is short.
+ */
+uint32_t
+nd6_redirect_build(uint8_t *out, uint32_t room, const uint8_t *orig,
+    uint32_t len, const uint8_t *src, const uint8_t *target,
+    const uint8_t *dst, const uint8_t *tmac)
+{
+	uint8_t *ip6 = out + ETHER_HDR_LEN, *icmp = ip6 + 40, *o;
+	uint32_t fixed = 40 + 40 + (tmac != NULL ? 8 : 0) + 8, quote, total;
+
+	quote = len;
+	if (fixed + quote > IP6_MMTU)
+		quote = IP6_MMTU - fixed;
+	quote &= ~7u;
+	total = fixed + quote;
+	if (ETHER_HDR_LEN + total > room || len < 40)
+		return 0;
+	memset(out, 0, ETHER_HDR_LEN + fixed);
+	ether_put16(out + 12, ETHERTYPE_IPV6);
+	ip6[0] = 0x60;
+	ether_put16(ip6 + 4, (uint16_t)(total - 40));
+	ip6[6] = 58;
+	ip6[7] = 255;			/* ND's hop limit */
+	memcpy(ip6 + 8, src, 16);
+	memcpy(ip6 + 24, orig + 8, 16);
+	icmp[0] = ND_REDIRECT;
+	memcpy(icmp + 8, target, 16);
+	memcpy(icmp + 24, dst, 16);
+	o = icmp + 40;
+	if (tmac != NULL) {
+		o[0] = ND_OPT_TARGET_LINKADDR;
+		o[1] = 1;
+		memcpy(o + 2, tmac, 6);
+		o += 8;
+	}
+	o[0] = ND_OPT_REDIRECTED_HEADER;
+	o[1] = (uint8_t)(quote / 8 + 1);
+	memcpy(o + 8, orig, quote);
+	ether_put16(icmp + 2, icmp6_csum(ip6, total));
+	return ETHER_HDR_LEN + total;
+}
+
+/*
  * Turn an echo request (IPv6 header at ip6, the ICMPv6 message right
  * after it, room bytes) to one of our addresses into its reply in place:
  * addresses swapped (the pseudo-header's sum does not change), type 128

@@ -62,6 +62,7 @@
 #define ND_OPT_SOURCE_LINKADDR	1
 #define ND_OPT_TARGET_LINKADDR	2
 #define ND_OPT_PREFIX_INFO	3
+#define ND_OPT_REDIRECTED_HEADER 4
 #define ND_OPT_MTU		5
 #define ND_OPT_RDNSS		25
 
@@ -165,5 +166,8 @@ uint32_t nd6_na_build(uint8_t *, const uint8_t *, const uint8_t *,
 uint32_t icmp6_error_build(uint8_t *, uint32_t, const uint8_t *, uint32_t,
 	    uint8_t, uint8_t, const uint8_t *, uint32_t);
 int	 icmp6_echo_reply(uint8_t *, uint32_t);
+uint32_t nd6_redirect_build(uint8_t *, uint32_t, const uint8_t *, uint32_t,
+	    const uint8_t *, const uint8_t *, const uint8_t *,
+	    const uint8_t *);
 
 #endif /* FWD_ND6_H */

@@ -4,6 +4,7 @@
 # 203.0.113.0/24 via rtr (10.50.0.2).  db01's first packet there goes to
 # its default gateway (sluice), which forwards it back out vether0 to rtr
 # and tells db01 to use rtr itself; db01's kernel takes the redirect.
+# Then the same over IPv6, with link-local routers as ND wants them.
 T_NAME=redirect
 . "$(dirname "$0")/lib.sh"
 
@@ -11,7 +12,7 @@ DB=sl$ID-db RTR=sl$ID-rtr
 mkns "$DB" && mkns "$RTR" || exit 1
 
 etc=$TMP/etc
-routed_etc "$etc"
+routed_etc "$etc" "inet6 2001:db8:50::1 64"
 rm "$etc/hostname.em0" "$etc/mygate"	# no uplink needed here
 cat >"$etc/vm.conf" <<'VM'
 switch "isolated" {
@@ -24,7 +25,7 @@ vm "rtr" {
     interface { switch "isolated" }
 }
 VM
-printf 'net.inet.ip.forwarding=1\n' >"$etc/sysctl.conf"
+printf 'net.inet.ip.forwarding=1\nnet.inet6.ip6.forwarding=1\n' >"$etc/sysctl.conf"
 start_sluiced "$etc" -g "db01=$DB" -g "rtr=$RTR" || exit 1
 guest_up "$DB" 10.50.0.20/24 || exit 1
 guest_up "$RTR" 10.50.0.2/24 || exit 1
@@ -51,4 +52,27 @@ check "with it off, db01 goes through sluice again" \
 	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 203.0.113.1
 check "... forwarded ($f -> $(stat forwarded)), not redirected ($n -> $(stat redirects))" \
 	sh -c "[ $(stat forwarded) -ge $((f + 2)) ] && [ $(stat redirects) -eq $n ]"
+
+# The same over IPv6 (ip6_forward(), icmp6_redirect_output()): db01's
+# default router is vether0's link-local address, sluice routes
+# 2001:db8:7::/48 via rtr's link-local one; db01 is told to go to rtr.
+ip -n "$DB" addr add 2001:db8:50::20/64 dev vio0 nodad
+ip -n "$RTR" addr add 2001:db8:50::2/64 dev vio0 nodad
+ip -n "$RTR" addr add 2001:db8:7::1/128 dev lo
+ip netns exec "$DB" sysctl -qw net.ipv6.conf.all.accept_redirects=1 \
+	net.ipv6.conf.vio0.accept_redirects=1
+wait_for 5 sh -c "ip -n $RTR -6 addr show dev vio0 scope link | grep -q 'inet6 fe80'"
+RTRLL=$(ip -n "$RTR" -6 addr show dev vio0 scope link | awk '/inet6 fe80/ { sub(/\/.*/, "", $2); print $2 }')
+VLL=$("$SLUICECTL" -s "$SOCK" ifconfig vether0 | awk '/inet6 fe80/ { sub(/%.*/, "", $2); print $2 }')
+ip -n "$DB" -6 route add default via "$VLL" dev vio0
+check "route add -inet6 2001:db8:7::/48 $RTRLL%vether0" \
+	ctl route add -inet6 2001:db8:7::/48 "$RTRLL%vether0"
+check "db01 reaches 2001:db8:7::1 (through sluice, then rtr)" \
+	ip netns exec "$DB" ping -6 -c 3 -i 0.2 -W 2 2001:db8:7::1
+check "stats: redirects6" sh -c \
+	"$SLUICECTL -s $SOCK stats | grep -qE 'router +redirects6 +[1-9]'"
+check "db01's kernel took it: 2001:db8:7::1 via $RTRLL" sh -c \
+	"ip -n $DB -6 route get 2001:db8:7::1 | grep -q 'via $RTRLL '"
+check "sysctl net.inet6.ip6.redirect=0" sh -c \
+	"$SLUICECTL -s $SOCK sysctl net.inet6.ip6.redirect=0 | grep -qx 'net.inet6.ip6.redirect: 1 -> 0'"
 finish

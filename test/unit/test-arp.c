@@ -663,7 +663,8 @@ Test(arp, sysctl_timers)
 	cr_assert_eq(dptest_ctl_rc(&dp, "sysctl"), 0);
 	cr_assert_str_eq(dptest_out, "net.inet.ip.forwarding=1\n"
 	    "net.inet.ip.arptimeout=60\nnet.inet.ip.arpdown=5\n"
-	    "net.inet.ip.redirect=1\nnet.inet6.ip6.forwarding=0\n");
+	    "net.inet.ip.redirect=1\nnet.inet6.ip6.forwarding=0\n"
+	    "net.inet6.ip6.redirect=1\n");
 	cr_expect_eq(dptest_ctl_rc(&dp, "sysctl net.inet.ip.arptimeout=-1"),
 	    1);
 	cr_expect_str_eq(dptest_out, "sysctl: net.inet.ip.arptimeout: expected a "

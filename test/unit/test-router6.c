@@ -942,3 +942,84 @@ Test(router6, dad_probes_and_duplicates)
 	cr_expect_eq(counter(ROUTER_C_DAD_DUPLICATES), 1);
 	cr_expect_null(strstr(dptest_ctl(&dp, "ifconfig em0"), "duplicated"));
 }
+
+/* The redirect among the frames sent, or NULL. */
+static const uint8_t *
+sent_redirect(void)
+{
+	int i;
+
+	for (i = 0; i < nout && i < RTSENT_MAX; i++)
+		if (out[i].len > 14 + 40 && out[i].f[14 + 6] == 58 &&
+		    out[i].f[14 + 40] == ND_REDIRECT)
+			return out[i].f;
+	return NULL;
+}
+
+/*
+ * ip6_forward()'s redirect: the host sends to 2001:db8:7::1, routed via
+ * fe80::77 on em1, the link it came from; the packet is forwarded and
+ * the host told to use fe80::77 (from em1's link-local address, hop
+ * limit 255, with the router's MAC once known and the packet as it came
+ * in).  Not with net.inet6.ip6.redirect=0, nor by a global gateway.
+ */
+Test(router6, redirect_to_a_router_on_the_link)
+{
+	static const uint8_t rtr_mac[6] = { 0x02, 0, 0, 0, 0, 0x78 };
+	uint8_t f[256], rtr[16], d7[16], ll[16];
+	const uint8_t *r, *ip, *icmp;
+	uint32_t n, plen;
+
+	a6(rtr, "fe80::77");
+	a6(d7, "2001:db8:7::1");
+	in6_linklocal(ll, em1_mac);
+	host_asks();
+	cr_assert_eq(dptest_ctl_rc(&dp, "route add -inet6 2001:db8:7::/48 "
+	    "fe80::77%em1"), 0, "%s", dptest_out);
+	nout = 0;
+	send1("em1", f, echo(f, em1_mac, HOST, d7, 64));
+	cr_assert_not_null(r = sent_redirect(), "%d frames, no redirect",
+	    nout);
+	ip = r + 14;
+	icmp = ip + 40;
+	plen = ether_get16(ip + 4);
+	cr_expect_eq(memcmp(r, host_mac, 6), 0, "to the host's MAC");
+	cr_expect_eq(ip[7], 255);
+	cr_expect_eq(memcmp(ip + 8, ll, 16), 0, "from em1's link-local");
+	cr_expect_eq(memcmp(ip + 24, HOST, 16), 0);
+	cr_expect_eq(icmp6_csum(ip, 40 + plen), 0, "checksum");
+	cr_expect_eq(memcmp(icmp + 8, rtr, 16), 0, "target: the router");
+	cr_expect_eq(memcmp(icmp + 24, d7, 16), 0, "destination");
+	cr_expect_eq(icmp[40], ND_OPT_REDIRECTED_HEADER, "no MAC known yet");
+	cr_expect_eq(icmp[48 + 7], 64, "quoted as it came: hop limit 64");
+	cr_expect_eq(counter(ROUTER_C_REDIRECTS6), 1);
+	cr_expect_eq(counter(ROUTER_C_FORWARDED6), 1);
+	/* the router answers; the next redirect names its MAC */
+	send1("em1", f, nd6_na_build(f, rtr_mac, em1_mac, rtr, ll, rtr,
+	    ND_NA_FLAG_SOLICITED | ND_NA_FLAG_OVERRIDE | ND_NA_FLAG_ROUTER));
+	nout = 0;
+	send1("em1", f, echo(f, em1_mac, HOST, d7, 64));
+	cr_assert_not_null(r = sent_redirect());
+	icmp = r + 14 + 40;
+	cr_expect_eq(icmp[40], ND_OPT_TARGET_LINKADDR);
+	cr_expect_eq(memcmp(icmp + 42, rtr_mac, 6), 0);
+	cr_expect_eq(icmp[48], ND_OPT_REDIRECTED_HEADER);
+	cr_expect_eq(counter(ROUTER_C_REDIRECTS6), 2);
+	/* off */
+	cr_assert_eq(dptest_ctl_rc(&dp, "sysctl net.inet6.ip6.redirect=0"), 0);
+	nout = 0;
+	send1("em1", f, echo(f, em1_mac, HOST, d7, 64));
+	cr_expect_null(sent_redirect());
+	cr_expect_eq(counter(ROUTER_C_FORWARDED6), 3);
+	/* on again, but the route's gateway is global: no redirect */
+	cr_assert_eq(dptest_ctl_rc(&dp, "sysctl net.inet6.ip6.redirect=1"), 0);
+	cr_assert_eq(dptest_ctl_rc(&dp, "route delete -inet6 2001:db8:7::/48"),
+	    0);
+	cr_assert_eq(dptest_ctl_rc(&dp, "route add -inet6 2001:db8:7::/48 "
+	    "2001:db8:50::77"), 0, "%s", dptest_out);
+	nout = 0;
+	n = echo(f, em1_mac, HOST, d7, 64);
+	send1("em1", f, n);
+	cr_expect_null(sent_redirect());
+	cr_expect_eq(counter(ROUTER_C_REDIRECTS6), 2);
+}
