@@ -2742,6 +2742,80 @@ pf_state_pktrate(struct dp *dp, struct pkt *p, const struct port *port,
 	return 1;
 }
 
+/*
+ * pf_normalize_tcp(), which pf_test() runs on every TCP segment it sees
+ * (not only under scrub): a SYN with RST, a segment with neither ACK nor
+ * RST but no SYN, and FIN, PSH or URG without ACK are dropped (the
+ * NULL, FIN and Xmas scans among them, as `normalize'); a SYN's FIN is
+ * cleared, so are the reserved bits and an urgent pointer without URG.
+ */
+static inline int
+pf_tcp_sane(const uint8_t *th, uint8_t f)
+{
+	if (f & ACL_TH_SYN) {
+		if (f & (ACL_TH_RST | ACL_TH_FIN))
+			return 0;
+	} else if (!(f & (ACL_TH_ACK | ACL_TH_RST)))
+		return 0;
+	if (!(f & ACL_TH_ACK) && (f & (ACL_TH_FIN | ACL_TH_PUSH | ACL_TH_URG)))
+		return 0;
+	return (th[12] & 0x0f) == 0 && ((f & ACL_TH_URG) ||
+	    (th[18] | th[19]) == 0);
+}
+
+static __attribute__((noinline)) int
+pf_normalize_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
+    const struct port *port, int dir)
+{
+	struct dp_pf *pf = &dp->pf;
+	uint8_t *th = p->data + li->l4off, f = li->tcp_flags;
+	int full = !(p->off.flags & PKT_OFF_NEEDS_CSUM);
+	const char *why = NULL;
+	char did[80] = "";
+	uint16_t o, n;
+
+	if (f & ACL_TH_SYN) {
+		if (f & ACL_TH_RST)
+			why = "a SYN with RST";
+		f &= (uint8_t)~ACL_TH_FIN;
+	} else if (!(f & (ACL_TH_ACK | ACL_TH_RST)))
+		why = "no SYN, ACK or RST";
+	if (why == NULL && !(f & ACL_TH_ACK) &&
+	    (f & (ACL_TH_FIN | ACL_TH_PUSH | ACL_TH_URG)))
+		why = "FIN, PSH or URG without ACK";
+	if (why != NULL) {
+		pf->c[PF_C_NORM]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (normalize: TCP "
+			    "flags %#x: %s)", dir == ACL_IN ? "in" : "out",
+			    port->name, li->tcp_flags, why);
+		return PF_DROP;
+	}
+	o = ether_get16(th + 12);
+	n = (uint16_t)((th[12] & 0xf0) << 8 | f);
+	if (n != o) {
+		snprintf(did, sizeof(did), "%s%s", f != li->tcp_flags ?
+		    ", a SYN's FIN cleared" : "", (th[12] & 0x0f) ?
+		    ", reserved bits cleared" : "");
+		ether_put16(th + 12, n);
+		if (full)
+			ip_csum_update16(th + 16, o, n);
+		li->tcp_flags = f;
+	}
+	if (!(f & ACL_TH_URG) && (o = ether_get16(th + 18)) != 0) {
+		snprintf(did + strlen(did), sizeof(did) - strlen(did),
+		    ", urgent pointer without URG cleared");
+		ether_put16(th + 18, 0);
+		if (full)
+			ip_csum_update16(th + 16, o, 0);
+	}
+	pf->c[PF_C_TCP_NORMALIZED]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: normalize: %s",
+		    dir == ACL_IN ? "in" : "out", port->name, did + 2);
+	return PF_PASS;
+}
+
 int
 dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 {
@@ -2803,6 +2877,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		    pf_frag_follow(dp, port, dir, p, &li))
 			return PF_PASS;
 	}
+	if (li.proto == L3_IPPROTO_TCP && li.l4off != 0 && !li.frag &&
+	    __builtin_expect(!pf_tcp_sane(p->data + li.l4off, li.tcp_flags),
+	    0) && pf_normalize_tcp(dp, p, &li, port, dir) != PF_PASS)
+		return PF_DROP;
 	/* pf_test(): under a SYN flood a SYN coming in gets a syncookie */
 	if (__builtin_expect(pf->sc.mode != PF_SYNCOOKIES_NEVER, 0) &&
 	    dir == ACL_IN && li.proto == L3_IPPROTO_TCP && li.l4off != 0 &&

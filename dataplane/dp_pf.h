@@ -46,6 +46,7 @@
 	X(FRAGFULL,	"frag-table-full", "first fragments not followed: table full") \
 	X(SCRUBBED,	"scrubbed",	"packets whose IP header scrub or set tos changed (no-df, min-ttl, tos, random-id)") \
 	X(MSS,		"max-mss",	"TCP packets whose MSS option max-mss lowered") \
+	X(TCP_NORMALIZED, "tcp-normalized", "TCP segments pf_normalize_tcp() rewrote: a SYN's FIN, reserved bits, an urgent pointer without URG cleared") \
 	X(SETPRIO,	"set-prio",	"packets given a priority by set prio (a vlan port's 802.1p PCP)") \
 	X(SCRUBFULL,	"scrub-table-full", "states that could not keep their scrub options: 65535 distinct sets in use") \
 	X(REASS_HELD,	"reass-held",	"fragments held for reassembly, IPv4 and IPv6 (set reassemble yes)") \

@@ -276,6 +276,57 @@ def pf_prio_and_set_prio():
                r"every packet of its state"])
 
 
+def tcp_fix(frame, flags=None, x2=None, urp=None):
+    """A TCP frame with its flags, reserved bits or urgent pointer set,
+    every checksum made again."""
+    f = bytearray(frame)
+    th = 14 + (f[14] & 0x0F) * 4
+    if flags is not None:
+        f[th + 13] = flags
+    if x2 is not None:
+        f[th + 12] = (f[th + 12] & 0xF0) | x2
+    if urp is not None:
+        f[th + 18:th + 20] = struct.pack("!H", urp)
+    return rebuild(bytes(f))
+
+
+@case
+def tcp_normalized():
+    """pf_normalize_tcp() on every TCP segment pf sees: the NULL, FIN and
+    Xmas scans and a SYN with RST are dropped (normalize); a SYN's FIN,
+    reserved bits and an urgent pointer without URG are cleared."""
+    syn = tcp_opts(A, C, "192.0.2.10", "192.0.2.20", 42000, 80)
+    null = tcp_fix(syn, flags=0)
+    fin = tcp_fix(syn, flags=0x01)
+    xmas = tcp_fix(syn, flags=0x29)
+    synrst = tcp_fix(syn, flags=0x06)
+    rstpsh = tcp_fix(syn, flags=0x0C)
+    synfin = tcp_fix(tcp_opts(A, C, "192.0.2.10", "192.0.2.20", 42001, 80),
+                     flags=0x03)
+    odd = tcp_fix(tcp_opts(A, C, "192.0.2.10", "192.0.2.20", 42002, 80,
+                           flags=0x10), x2=0x5, urp=7)
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"vm.conf": VMCONF,
+                                      "pf.conf": "pass\n"}),
+        inputs={"em1": [(1.0, null), (1.1, fin), (1.2, xmas), (1.3, synrst),
+                        (1.35, rstpsh), (1.4, synfin), (1.5, odd)]},
+        expect={"em2": [tcp_fix(synfin, flags=0x02),
+                        tcp_fix(odd, x2=0, urp=0)],
+                "tap0": [tcp_fix(synfin, flags=0x02),
+                         tcp_fix(odd, x2=0, urp=0)]},
+        pre=["trace on 10"],
+        commands=["stats", "pfctl -si", "trace show"],
+        views=[r"^ +pf +normalize +5 ", r"^  normalize +5 ",
+               r"^ +pf +tcp-normalized +2 ",
+               r"drop \(normalize: TCP flags 0x29: no SYN, ACK or RST\)",
+               r"drop \(normalize: TCP flags 0xc: FIN, PSH or URG "
+               r"without ACK\)",
+               r"drop \(normalize: TCP flags 0x6: a SYN with RST\)",
+               r"normalize: a SYN's FIN cleared$",
+               r"normalize: reserved bits cleared, urgent pointer without "
+               r"URG cleared"])
+
+
 @case
 def vlandev_and_parent_spellings():
     """hostname.vlan10 as `parent em1` + `vnetid 10` works the same."""
