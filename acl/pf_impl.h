@@ -439,7 +439,6 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_AFTO		0x00000008
 #define PF_LINT_OS		0x00000010
 #define PF_LINT_USER		0x00000020
-#define PF_LINT_SCRUB		0x00000040
 #define PF_LINT_SRCTRACK	0x00000200
 #define PF_LINT_RTABLE		0x00000400
 #define PF_LINT_LOG		0x00000800

@@ -1627,8 +1627,6 @@ scrub_opts(struct pf_parser *p, struct filter_opts *fo)
 			if (reass)
 				fail(p, "reassemble tcp cannot be respecified");
 			reass = 1;
-			pf_lint(p, p->lx.lineno, PF_LINT_SCRUB,
-			    "scrub (reassemble tcp)");
 			break;
 		case K_RANDOMID:
 			shift(p);

@@ -2434,6 +2434,10 @@ pf_state_track_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
 	if (__builtin_expect(s->src_state >= TCPS_PROXY_SRC, 0))
 		return pf_synproxy(dp, p, li, port, dir, s, &g);
 	if (__builtin_expect(pf->states.tcp[state_id(&pf->states,
+	    s)].peer[0].flags & STATE_TCP_TSCRUB, 0) &&
+	    dp_pf_tscrub(dp, s, p, li, port, dir) != 0)
+		return STATE_BAD;
+	if (__builtin_expect(pf->states.tcp[state_id(&pf->states,
 	    s)].peer[0].flags & STATE_TCP_MOD, 0))
 		pf_modulate(dp, p, li, port, dir, s, &g);
 	v = state_track_tcp(&pf->states, s, dir == ACL_IN ? STATE_DIR_IN :
@@ -3246,6 +3250,14 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			    (uint16_t)n;
 		} else
 			pf->c[PF_C_SCRUBFULL]++;
+		if (n >= 0 && (res.ar_scrub.flags & ACL_SCRUB_TCP) &&
+		    li.proto == L3_IPPROTO_TCP &&
+		    dp_pf_tscrub_new(dp, s, p, &li, port, dir) != 0) {
+			/* pf_create_state(): its first packet failed */
+			dp_pf_state_gone(dp, s);
+			state_remove(&pf->states, s);
+			return PF_DROP;
+		}
 	}
 	if ((s->flags & STATE_F_NAT) && li.af == 6) {
 		nat_rewrite6(p, &li, &rw6);
@@ -3514,8 +3526,8 @@ pf_explain_scrub(FILE *out, const struct acl_scrub *sc, int state)
 	if (!acl_scrub_any(sc))
 		return;
 	fputs("  normalized:", out);
-	if ((sc->flags & (ACL_SCRUB_NODF | ACL_SCRUB_RANDOMID)) ||
-	    sc->min_ttl || sc->max_mss) {
+	if ((sc->flags & (ACL_SCRUB_NODF | ACL_SCRUB_RANDOMID |
+	    ACL_SCRUB_TCP)) || sc->min_ttl || sc->max_mss) {
 		fputs(" scrub (", out);
 		if (sc->flags & ACL_SCRUB_NODF) {
 			fputs("no-df", out);
@@ -3529,8 +3541,12 @@ pf_explain_scrub(FILE *out, const struct acl_scrub *sc, int state)
 			fprintf(out, "%smin-ttl %u", sp, sc->min_ttl);
 			sp = " ";
 		}
-		if (sc->max_mss)
+		if (sc->max_mss) {
 			fprintf(out, "%smax-mss %u", sp, sc->max_mss);
+			sp = " ";
+		}
+		if (sc->flags & ACL_SCRUB_TCP)
+			fprintf(out, "%sreassemble tcp", sp);
 		fputc(')', out);
 	}
 	if (sc->flags & (ACL_SCRUB_SETTOS | ACL_SCRUB_SETPRIO)) {

@@ -513,6 +513,12 @@ int	 dp_pf_syncookie_ack(struct dp *, struct pkt *, const struct l3info *,
 	    struct port *, const struct state_key *, uint16_t,
 	    struct state **);
 
+/* dp_pftcpscrub.c: scrub (reassemble tcp) */
+int	 dp_pf_tscrub_new(struct dp *, struct state *, struct pkt *,
+	    const struct l3info *, const struct port *, int);
+int	 dp_pf_tscrub(struct dp *, struct state *, struct pkt *,
+	    const struct l3info *, const struct port *, int);
+
 /* dp_pf.c, for the files above */
 uint32_t dp_pf_random(struct dp_pf *);
 void	 dp_pf_tcp_build(struct pkt *, uint32_t, int, const void *,

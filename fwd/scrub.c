@@ -227,3 +227,39 @@ tcp_sack_unmod(uint8_t *tcp, size_t len, uint32_t diff, int partial_csum)
 	}
 	return n;
 }
+
+/*
+ * The timestamp options (kind 8, length 10) of the TCP header at tcp (len
+ * bytes of it in the frame): how many there are, and where the first
+ * one's TSval is (*at; its TSecr 4 bytes on).
+ */
+int
+tcp_ts_find(const uint8_t *tcp, size_t len, size_t *at)
+{
+	size_t hl = tcp_hl(tcp, len), i = 20, o;
+	int n = 0;
+
+	while ((o = tcp_opt_next(tcp, hl, &i)) != 0)
+		if (tcp[o] == 8 && tcp[o + 1] == 10 && n++ == 0)
+			*at = o + 2;
+	return n;
+}
+
+/*
+ * Write v at byte at of the TCP header at tcp, a full checksum adjusted
+ * (a value at an odd offset counts byte-swapped, as in scrub_mss()).
+ */
+void
+tcp_put32(uint8_t *tcp, size_t at, uint32_t v, int partial_csum)
+{
+	uint32_t o = ip_get32(tcp + at);
+
+	ip_put32(tcp + at, v);
+	if (partial_csum || o == v)
+		return;
+	if (at & 1) {
+		o = (o & 0x00ff00ffu) << 8 | (o >> 8 & 0x00ff00ffu);
+		v = (v & 0x00ff00ffu) << 8 | (v >> 8 & 0x00ff00ffu);
+	}
+	ip_csum_update32(tcp + 16, o, v);
+}

@@ -33,5 +33,7 @@ uint8_t	 tcp_wscale(const uint8_t *tcp, size_t len);
 uint16_t tcp_mss(const uint8_t *tcp, size_t len);
 unsigned tcp_sack_unmod(uint8_t *tcp, size_t len, uint32_t diff,
 	    int partial_csum);
+int	 tcp_ts_find(const uint8_t *tcp, size_t len, size_t *at);
+void	 tcp_put32(uint8_t *tcp, size_t at, uint32_t v, int partial_csum);
 
 #endif /* FWD_SCRUB_H */

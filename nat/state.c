@@ -140,12 +140,14 @@ state_table_init(struct state_table *t, uint32_t limit)
 	t->v6 = state_mem(limit, sizeof(*t->v6));
 	t->tcp = state_mem(limit, sizeof(*t->tcp));
 	t->mod = state_mem(limit, sizeof(*t->mod));
+	t->tscrub = state_mem(limit, sizeof(*t->tscrub));
 	t->aux = state_mem(limit, sizeof(*t->aux));
 	t->slots = state_mem(n, sizeof(*t->slots));
 	t->limit = limit;
 	t->nslots = n;
 	if (t->st == NULL || t->cold == NULL || t->v6 == NULL ||
-	    t->tcp == NULL || t->mod == NULL || t->aux == NULL || t->slots == NULL) {
+	    t->tcp == NULL || t->mod == NULL || t->tscrub == NULL ||
+	    t->aux == NULL || t->slots == NULL) {
 		state_table_fini(t);
 		return ENOMEM;
 	}
@@ -164,6 +166,7 @@ state_table_fini(struct state_table *t)
 	state_mem_free(t->v6, t->limit, sizeof(*t->v6));
 	state_mem_free(t->tcp, t->limit, sizeof(*t->tcp));
 	state_mem_free(t->mod, t->limit, sizeof(*t->mod));
+	state_mem_free(t->tscrub, t->limit, sizeof(*t->tscrub));
 	state_mem_free(t->aux, t->limit, sizeof(*t->aux));
 	state_mem_free(t->slots, t->nslots, sizeof(*t->slots));
 	t->st = NULL;
@@ -171,6 +174,7 @@ state_table_fini(struct state_table *t)
 	t->v6 = NULL;
 	t->tcp = NULL;
 	t->mod = NULL;
+	t->tscrub = NULL;
 	t->aux = NULL;
 	t->slots = NULL;
 }
@@ -1290,6 +1294,9 @@ state_table_resize(struct state_table *t, uint32_t limit)
 		if (st->proto == 6 &&
 		    (t->tcp[i].peer[0].flags & STATE_TCP_MOD))
 			nt.mod[idx] = t->mod[i];
+		if (st->proto == 6 &&
+		    (t->tcp[i].peer[0].flags & STATE_TCP_TSCRUB))
+			nt.tscrub[idx] = t->tscrub[i];
 		if (t->aux_used)
 			nt.aux[idx] = t->aux[i];
 		state_key_get(t, st, STATE_WIRE, &k);

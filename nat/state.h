@@ -157,9 +157,37 @@ struct state_peer {
  * so every other TCP state costs what it did.
  */
 #define STATE_TCP_MOD	0x01		/* t->mod[state] holds the offsets */
+#define STATE_TCP_TSCRUB 0x02		/* t->tscrub[state]: reassemble tcp */
 
 struct state_mod {
 	uint32_t	 seqdiff[2];	/* [peer]: 0 until that end has one */
+};
+
+/*
+ * scrub (reassemble tcp), pf_norm.c's struct pf_state_scrub for each end
+ * of a state whose scrub says so (peer[0].flags STATE_TCP_TSCRUB): the
+ * highest TTL that end has sent (its later packets get it), and its
+ * timestamps, modulated by a random offset and checked as RFC 1323's
+ * PAWS allows.  In an array of their own, touched by those states only.
+ */
+struct state_tscrub_peer {
+	uint64_t	 last_us;	/* when its last timestamp came */
+	uint32_t	 ts_mod;	/* added to its TSval on the wire */
+	uint32_t	 tsval0;	/* its lowest TSval */
+	uint32_t	 tsval;		/* its highest */
+	uint32_t	 tsecr;		/* the highest it echoed */
+	uint8_t		 ttl;
+	uint8_t		 flags;		/* STATE_TS_* */
+};
+#define STATE_TS_INIT		0x01	/* set up (pf: peer->scrub != NULL) */
+#define STATE_TS_TIMESTAMP	0x02	/* PFSS_TIMESTAMP */
+#define STATE_TS_PAWS		0x04	/* PFSS_PAWS: a TS was echoed */
+#define STATE_TS_PAWS_IDLED	0x08	/* PFSS_PAWS_IDLED */
+#define STATE_TS_DATA_TS	0x10	/* PFSS_DATA_TS */
+#define STATE_TS_DATA_NOTS	0x20	/* PFSS_DATA_NOTS */
+
+struct state_tscrub {
+	struct state_tscrub_peer peer[2];
 };
 
 /* A TCP state's two ends: [0] the one whose packet made the state. */
@@ -226,6 +254,7 @@ struct state_table {
 	struct state_v6	*v6;		/* limit entries, touched for IPv6 */
 	struct state_tcp *tcp;		/* limit entries, touched for TCP */
 	struct state_mod *mod;		/* limit entries, touched if modulated */
+	struct state_tscrub *tscrub;	/* limit entries, reassemble tcp only */
 	/*
 	 * One word a state for the owner (the dataplane: its source node),
 	 * touched only once the owner sets aux_used; a state's word is 0

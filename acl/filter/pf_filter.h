@@ -218,9 +218,10 @@ struct acl_scrub {
 	uint16_t	 max_mss;
 };
 
-/* What sluice enforces: not `reassemble tcp'. */
+/* What sluice enforces: all of it. */
 #define ACL_SCRUB_ENFORCED	(ACL_SCRUB_NODF | ACL_SCRUB_RANDOMID | \
-				 ACL_SCRUB_SETTOS | ACL_SCRUB_SETPRIO)
+				 ACL_SCRUB_TCP | ACL_SCRUB_SETTOS | \
+				 ACL_SCRUB_SETPRIO)
 
 static inline int
 acl_rule_scrubs(const struct acl_rule *r)

@@ -75,7 +75,8 @@ setup(void)
 	    "range 10.50.0.100 10.50.0.103;\noption routers 10.50.0.1;\n"
 	    "host db01 { hardware ethernet 02:00:00:00:00:db; "
 	    "fixed-address 10.50.0.20; }\n}\n");
-	put(dir, "pf.conf", "match in all scrub (no-df random-id max-mss 1440)\n"
+	put(dir, "pf.conf", "match in all scrub (no-df random-id max-mss 1440 "
+	    "reassemble tcp)\n"
 	    "match out on em0 from 10.50.0.0/24 to any "
 	    "nat-to (em0)\n"
 	    "block quick from <bf>\n"

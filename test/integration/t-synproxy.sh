@@ -2,7 +2,8 @@
 # modulate state and synproxy state between real kernel stacks on the
 # bridge: 2 MB each way through both, compared byte for byte, with no
 # state mismatch; -vss shows the offsets; a SYN whose sender never ACKs
-# sluice's SYN|ACK never reaches the server.
+# sluice's SYN|ACK never reaches the server; scrub (reassemble tcp)
+# offsets the timestamps and lets 2 MB through.
 T_NAME=synproxy
 . "$(dirname "$0")/lib.sh"
 
@@ -21,6 +22,7 @@ block all
 pass in on em1 proto tcp to port 5001 modulate state
 pass in on em1 proto tcp to port 5002 synproxy state
 pass in on em1 proto tcp to port 5003 synproxy state
+pass in on em1 proto tcp to port 5004 scrub (reassemble tcp)
 pass out on tap0 all
 pass out on em1 all
 PF
@@ -43,6 +45,23 @@ check "synproxy state: 2 MB there and back" blob_xfer 5002
 check "synproxy state: -vss shows both ends' offsets" vss_offsets 5002
 check "synproxy state: the handshakes were joined" sh -c "[ \"\$($SLUICECTL -s $SOCK stats | awk '\$2 == \"synproxy-established\" { print \$3 }')\" = 1 ]"
 check "pfctl -si: state-mismatch 0" sh -c "$SLUICECTL -s $SOCK pfctl -si | grep -qE '^  state-mismatch +0 '"
+
+# scrub (reassemble tcp) between two Linux stacks, which timestamp every
+# segment: 2 MB there and back, none dropped as bad-timestamp, and the
+# SYN's TSval as the server sees it is not the client's.
+blob_serve 5004
+capture "$LAN" lan0 "$TMP/ts-lan.pcap" tcp port 5004 ||
+	{ fail "capture did not start"; finish; exit 1; }
+capture "$WEB" vio0 "$TMP/ts-web.pcap" tcp port 5004 ||
+	{ fail "capture did not start"; finish; exit 1; }
+check "scrub (reassemble tcp): 2 MB there and back" blob_xfer 5004
+stop_capture
+stop_capture
+tsval() { tcpdump -r "$1" -n -v -c 1 2>/dev/null | sed -n 's/.*TS val \([0-9]*\).*/\1/p' | head -1; }
+a=$(tsval "$TMP/ts-lan.pcap") b=$(tsval "$TMP/ts-web.pcap")
+check "scrub (reassemble tcp): the server sees the client's timestamps offset ($a -> $b)" \
+	sh -c "[ -n '$a' ] && [ -n '$b' ] && [ '$a' != '$b' ]"
+check "pfctl -si: bad-timestamp 0" sh -c "$SLUICECTL -s $SOCK pfctl -si | grep -qE '^  bad-timestamp +0 '"
 
 # A SYN from a raw socket: the lan's kernel answers sluice's SYN|ACK
 # with a RST (no socket), which the proxy drops; the server hears none.

@@ -3158,6 +3158,158 @@ Test(pf, syncookies_adaptive)
 	dptest_destroy(&dp, conf);
 }
 
+/* tcp4() with a timestamp option (NOP, NOP, TS) and a TTL. */
+static uint32_t
+tcp4ts(uint8_t *b, const uint8_t *dmac, const uint8_t *smac, const char *src,
+    uint16_t sp, const char *dst, uint16_t dport, uint32_t seq, uint32_t ack,
+    uint8_t flags, uint8_t ttl, uint32_t tsval, uint32_t tsecr, uint32_t len)
+{
+	uint8_t *ip = b + 14, *l4 = ip + 20;
+	uint32_t hl = 32, ps;
+
+	memset(b, 0, 14 + 20 + hl + len + 60);
+	memcpy(b, dmac, 6);
+	memcpy(b + 6, smac, 6);
+	ether_put16(b + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	ether_put16(ip + 2, (uint16_t)(20 + hl + len));
+	ip[8] = ttl;
+	ip[9] = 6;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, dst, ip + 16);
+	ether_put16(ip + 10, (uint16_t)~csum_fold(csum_partial(ip, 20, 0)));
+	ether_put16(l4, sp);
+	ether_put16(l4 + 2, dport);
+	ip_put32(l4 + 4, seq);
+	ip_put32(l4 + 8, ack);
+	l4[12] = (uint8_t)(hl / 4 << 4);
+	l4[13] = flags;
+	ether_put16(l4 + 14, 65535);
+	l4[20] = 1;
+	l4[21] = 1;
+	l4[22] = 8;
+	l4[23] = 10;
+	ip_put32(l4 + 24, tsval);
+	ip_put32(l4 + 28, tsecr);
+	ps = csum_partial(ip + 12, 8, 0) + 6 + hl + len;
+	ether_put16(l4 + 16, (uint16_t)~csum_fold(csum_partial(l4, hl + len,
+	    ps)));
+	return 14 + 20 + hl + len;
+}
+
+/* What seg_ts() keeps of the TCP segments a port sent. */
+struct tsegs {
+	int		 n, bad;
+	uint32_t	 tsval[8], tsecr[8];
+	uint8_t		 ttl[8];
+};
+
+static void
+seg_ts(const uint8_t *d, uint32_t len, void *arg)
+{
+	struct tsegs *t = arg;
+	const uint8_t *ip = d + 14, *l4 = ip + 20;
+	uint32_t iplen, ps;
+
+	if (len < 14 + 20 + 32 || ether_get16(d + 12) != ETHERTYPE_IP ||
+	    ip[9] != 6 || t->n == 8)
+		return;
+	iplen = ether_get16(ip + 2);
+	ps = csum_partial(ip + 12, 8, 0) + 6 + iplen - 20;
+	if (csum_fold(csum_partial(l4, iplen - 20, ps)) != 0xffff ||
+	    csum_fold(csum_partial(ip, 20, 0)) != 0xffff)
+		t->bad++;
+	t->ttl[t->n] = ip[8];
+	t->tsval[t->n] = ip_get32(l4 + 24);
+	t->tsecr[t->n] = ip_get32(l4 + 28);
+	t->n++;
+}
+
+/*
+ * scrub (reassemble tcp): the wan's timestamps reach db01 offset by the
+ * state's random amount and db01's echoes come back without it, db01's
+ * own the same way the other side; the wan's TTL is kept at the highest
+ * it sent; once both ends echoed, a timestamp older than the other end
+ * echoed is dropped (bad-timestamp).
+ */
+Test(pf, scrub_reassemble_tcp)
+{
+	struct dp dp;
+	struct conf *conf;
+	struct tsegs db = { 0 }, wan = { 0 };
+	uint8_t b[256];
+	uint32_t m1, m2;
+	const char *t, *q;
+
+	put("pf.conf", "match in all scrub (reassemble tcp)\n"
+	    "pass in on em0 proto tcp to port 22\npass out all\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "em0", b, tcp4ts(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1000, 0, 0x02, 64, 100000, 0, 0));
+	feed(&dp, "tap0", b, tcp4ts(b, VE, DB, "10.50.0.20", 22,
+	    "198.51.100.1", 40001, 5000, 1001, 0x12, 64, 7000, 0, 0));
+	dptest_destroy(&dp, conf);
+	sent_each("tap0", seg_ts, &db);
+	sent_each("em0", seg_ts, &wan);
+	cr_assert_eq(db.n, 1);
+	cr_assert_eq(wan.n, 1);
+	m1 = db.tsval[0] - 100000;
+	cr_expect_neq(m1, 0, "the wan's clock not offset");
+	m2 = wan.tsval[0] - 7000;
+	cr_expect_neq(m2, 0, "db01's clock not offset");
+	cr_expect_eq(db.bad + wan.bad, 0);
+
+	/* the whole exchange: the offsets from the trace */
+	memset(&db, 0, sizeof(db));
+	memset(&wan, 0, sizeof(wan));
+	build(&dp, &conf);
+	neighbours(&dp);
+	dptest_ctl(&dp, "trace on 20");
+	feed(&dp, "em0", b, tcp4ts(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1000, 0, 0x02, 64, 100000, 0, 0));
+	t = dptest_ctl(&dp, "trace show");
+	cr_assert_not_null(q = strstr(t, "offset by +"), "%s", t);
+	m1 = (uint32_t)strtoul(q + 11, NULL, 10);
+	feed(&dp, "tap0", b, tcp4ts(b, VE, DB, "10.50.0.20", 22,
+	    "198.51.100.1", 40001, 5000, 1001, 0x12, 64, 7000, 100000 + m1,
+	    0));
+	t = dptest_ctl(&dp, "trace show");
+	cr_assert_not_null(q = strstr(t, "offset by +"), "%s", t);
+	cr_assert_not_null(q = strstr(q + 1, "offset by +"), "%s", t);
+	m2 = (uint32_t)strtoul(q + 11, NULL, 10);
+	/* the ACK, then data with a lower TTL */
+	feed(&dp, "em0", b, tcp4ts(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, 5001, 0x10, 64, 100010, 7000 + m2, 0));
+	feed(&dp, "em0", b, tcp4ts(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1001, 5001, 0x18, 30, 100020, 7000 + m2, 10));
+	cr_expect_eq(stat_of(&dp, "bad-timestamp"), 0, "%s", dptest_out);
+	/* an old timestamp: db01 has echoed 100000 already */
+	feed(&dp, "em0", b, tcp4ts(b, E0, GW, "198.51.100.1", 40001,
+	    "10.50.0.20", 22, 1011, 5001, 0x18, 64, 50000, 7000 + m2, 10));
+	t = dptest_ctl(&dp, "pfctl -si");
+	cr_expect(has_counter(t, "bad-timestamp", 1), "%s", t);
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em0 proto tcp from "
+	    "198.51.100.9 to 10.50.0.20 port 22"), "normalized: scrub "
+	    "(reassemble tcp), on this packet and every packet of its state")
+	    != NULL, "%s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "trace show"), "drop (scrub "
+	    "reassemble tcp of the state of rule 1: timestamp outside what "
+	    "PAWS allows)") != NULL, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+	sent_each("tap0", seg_ts, &db);
+	sent_each("em0", seg_ts, &wan);
+	cr_expect_eq(db.bad + wan.bad, 0, "a checksum does not hold");
+	cr_assert_eq(db.n, 3, "db01 got %d segments", db.n);
+	cr_expect_eq(db.tsval[0], 100000 + m1);
+	cr_expect_eq(db.tsval[1], 100010 + m1);
+	cr_expect_eq(db.tsecr[1], 7000, "db01's echo is its own again");
+	cr_expect_eq(db.ttl[2], db.ttl[0], "the TTL kept at its highest");
+	cr_assert_eq(wan.n, 1);
+	cr_expect_eq(wan.tsval[0], 7000 + m2);
+	cr_expect_eq(wan.tsecr[0], 100000, "the wan's echo is its own again");
+}
+
 /* A modulate state made by a packet that is not a bare SYN is kept
  * unmodulated (pf_create_state()), and counted. */
 Test(pf, modulate_kept_without_a_syn)
