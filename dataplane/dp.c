@@ -894,19 +894,20 @@ dp_txq_priq(struct dp *dp, struct port *p)
 
 	dp->c[DP_C_TX_PRIQ]++;
 	for (i = 0; i < p->ntx; i++)
-		n[p->txq[i].p->prio]++;
+		n[p->txq[i].p->prio & 7]++;
 	for (k = 7; k >= 0; k--) {
 		at[k] = sum;
 		sum = (uint16_t)(sum + n[k]);
 	}
 	for (i = 0; i < p->ntx; i++) {
 		struct pkt *pk = p->txq[i].p;
+		uint8_t pr = pk->prio & 7;
 
-		if (pk->traced && at[pk->prio] != i)
+		if (pk->traced && at[pr] != i)
 			dp_trace(dp, pk, "port-out", "%s: priq: prio %u, "
-			    "sent %u of %u (queued %d)", p->name, pk->prio,
-			    at[pk->prio] + 1u, p->ntx, i + 1);
-		q[at[pk->prio]++] = p->txq[i];
+			    "sent %u of %u (queued %d)", p->name, pr,
+			    at[pr] + 1u, p->ntx, i + 1);
+		q[at[pr]++] = p->txq[i];
 	}
 	memcpy(p->txq, q, p->ntx * sizeof(q[0]));
 }
@@ -987,7 +988,7 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 	}
 	phys->txq[phys->ntx].p = p;
 	phys->txq[phys->ntx].push_tci = tci;
-	phys->txprios |= (uint8_t)(1u << p->prio);
+	phys->txprios |= (uint8_t)(1u << (p->prio & 7));
 	phys->ntx++;
 	p->refs++;
 	if (p->traced && tci != 0)

@@ -82,10 +82,13 @@ ts_ttl(struct state_tscrub_peer *e, struct pkt *p, const struct l3info *li)
 		e->ttl = *ttl;
 		return;
 	}
-	o = ether_get16(ip + 8);
+	if (li->af == 6) {		/* no header checksum */
+		*ttl = e->ttl;
+		return;
+	}
+	o = ether_get16(ip + 8);	/* TTL and protocol */
 	*ttl = e->ttl;
-	if (li->af == 4)
-		ip_csum_update16(ip + 10, o, ether_get16(ip + 8));
+	ip_csum_update16(ip + 10, o, ether_get16(ip + 8));
 }
 
 /*
