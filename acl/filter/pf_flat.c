@@ -453,6 +453,12 @@ acl_pool_set(const struct acl_pool *p)
 	return (1);
 }
 
+static int
+acl_ll6(const union acl_ip *a)
+{
+	return (a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80);
+}
+
 /* the address a pool hands out first, per family */
 static int
 acl_pool_resolve(struct acl_fstate *st, const struct acl_ent *e,
@@ -483,8 +489,13 @@ acl_pool_resolve(struct acl_fstate *st, const struct acl_ent *e,
 		if ((error = acl_dyn_resolve(st, &p->addr, e->r->af, &set,
 		    &n)) != 0)
 			return (error);
+		/* the first of each family; for IPv6 the first global one
+		 * when there is one, as sluiced's NAT66 takes it */
 		for (i = n; i-- > 0;) {
 			afi = set[i].af == AF_INET6 ? ACL_AF6 : ACL_AF4;
+			if (ok[afi] && afi == ACL_AF6 &&
+			    acl_ll6(&set[i].addr) && !acl_ll6(&out[afi].addr))
+				continue;
 			out[afi] = set[i];
 			ok[afi] = 1;
 		}

@@ -525,6 +525,7 @@ ref_pool_addr(const struct ref_ctx *x, const struct acl_rule *r,
 	struct ref_pfx set[REF_MAXPFX];
 	uint8_t paf;
 	size_t i, n;
+	int k;
 
 	switch (pl->addr.type) {
 	case ACL_ADDR_ADDRMASK:
@@ -541,12 +542,16 @@ ref_pool_addr(const struct ref_ctx *x, const struct acl_rule *r,
 		ref_masked(out, &pl->addr.a.addr, ref_alen(af) * 8, af);
 		return (0);
 	case ACL_ADDR_DYNIFTL:
+		/* the first; of IPv6 the first global one if any */
 		n = ref_dyn(x->env, &pl->addr, r->af, set);
-		for (i = 0; i < n; i++)
-			if (set[i].af == af) {
-				*out = set[i].addr;
-				return (0);
-			}
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < n; i++)
+				if (set[i].af == af && (k == 1 ||
+				    af != AF_INET6 || set[i].addr.b[0] != 0xfe ||
+				    (set[i].addr.b[1] & 0xc0) != 0x80)) {
+					*out = set[i].addr;
+					return (0);
+				}
 		return (-1);
 	case ACL_ADDR_TABLE:
 		t = ref_table(x->env->conf, pl->addr.tblname, an->path);

@@ -202,6 +202,30 @@ Test(filter, later_rules_see_the_translated_source)
 	cr_expect_eq(res.ar_nat, &root->rs.rules[0]);
 }
 
+/* NAT66 to (em0): later rules see em0's first global address, not the
+ * link-local one listed before it (what sluiced translates to). */
+Test(filter, later_rules_see_the_global_ipv6_of_if)
+{
+	struct acl_result res;
+	struct acl_rule *r;
+
+	fb_if(&ifs[EM0], "em0", "em egress",
+	    "192.0.2.1/24 fe80::1/64 2001:db8::1/64");
+	r = fb_rule(root, ACL_MATCH);
+	r->direction = ACL_OUT;
+	r->af = AF_INET6;
+	fb_pool(&r->nat, "(em0)");
+	r = fb_rule(root, ACL_PASS);
+	r = fb_rule(root, ACL_BLOCK);
+	fb_addr(&r->src, "fe80::1");
+	r = fb_rule(root, ACL_BLOCK);
+	r->quick = 1;
+	fb_addr(&r->src, "2001:db8::1");
+	res = eval(EM0, ACL_OUT, fb_syn("2001:db8:50::7", "2001:db8:9::5",
+	    443));
+	BLOCKS(res, 3);
+}
+
 Test(filter, last_nat_wins_and_the_deciding_rule_wins_over_match)
 {
 	struct acl_result res;
