@@ -453,7 +453,6 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_TIMEOUT		0x04000000
 #define PF_LINT_LIMIT		0x08000000
 #define PF_LINT_PFLOW		0x10000000
-#define PF_LINT_NAT6		0x40000000
 #define PF_LINT_POOLRANGE	0x80000000
 
 #endif /* ACL_PF_IMPL_H */

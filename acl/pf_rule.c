@@ -423,20 +423,8 @@ apply_redirspec(struct pf_parser *p, struct acl_pool *rpool,
 
 /*
  * What sluice does not do with a translation pool (af-to and route-to
- * say so themselves): every pool type and sticky-address are enforced
- * for IPv4, so only IPv6 translation and address ranges are left.
+ * say so themselves): address ranges.
  */
-static int
-pool_host6(const struct acl_addr *a)
-{
-	int i;
-
-	for (i = 0; i < 16; i++)
-		if (a->a.mask.b[i] != 0xff)
-			return (0);
-	return (1);
-}
-
 static void
 pool_lint(struct pf_parser *p, const struct acl_rule *r)
 {
@@ -446,13 +434,6 @@ pool_lint(struct pf_parser *p, const struct acl_rule *r)
 	for (i = 0; i < 2; i++) {
 		if (pl[i]->addr.type == ACL_ADDR_NONE)
 			continue;
-		/* NAT66 maps one address: as written, or (if)'s first */
-		if (r->af == AF_INET6 && pl[i]->addr.type != ACL_ADDR_DYNIFTL &&
-		    (pl[i]->addr.type != ACL_ADDR_ADDRMASK ||
-		    !pool_host6(&pl[i]->addr)))
-			pf_lint(p, p->lx.lineno, PF_LINT_NAT6,
-			    "IPv6 address translation from more than one "
-			    "address");
 		if (pl[i]->addr.type == ACL_ADDR_RANGE)
 			pf_lint(p, p->lx.lineno, PF_LINT_POOLRANGE,
 			    "an address range as a translation pool");

@@ -1376,56 +1376,6 @@ pf_xlate_key(struct dp *dp, const struct l3info *li, struct state_key *k,
 	return 0;
 }
 
-/* One IPv6 address: what an IPv6 pool may be (NAT66, route-to). */
-static int
-pf_pool_host6(const struct acl_pool *pool)
-{
-	int i;
-
-	if (pool->addr.type != ACL_ADDR_ADDRMASK)
-		return 0;
-	for (i = 0; i < 16; i++)
-		if (pool->addr.a.mask.b[i] != 0xff)
-			return 0;
-	return 1;
-}
-
-/*
- * An IPv6 pool's address (NAT66): the address as written, or for (if) the
- * interface's first IPv6 address that is neither link-local nor a
- * duplicate.  One address only: a list, a table, a network or a range is
- * no IPv6 pool here (*why PF_POOL_FAIL); an interface without one is
- * PF_POOL_EMPTY.
- */
-static int
-pf_pool6(struct dp *dp, const struct acl_pool *pool, uint8_t out[16],
-    int *why)
-{
-	struct port *pp;
-	int i;
-
-	if (pf_pool_host6(pool)) {
-		memcpy(out, pool->addr.a.addr.b, 16);
-		return 0;
-	}
-	switch (pool->addr.type) {
-	case ACL_ADDR_DYNIFTL:
-		pp = dp_port(dp, pool->addr.ifname);
-		for (i = 0; pp != NULL && pp->rif != NULL &&
-		    i < pp->rif->naddrs6; i++)
-			if (!in6_is_linklocal(pp->rif->addrs6[i].addr) &&
-			    pp->rif->addrs6[i].dad != DAD_DUPLICATED) {
-				memcpy(out, pp->rif->addrs6[i].addr, 16);
-				return 0;
-			}
-		*why = PF_POOL_EMPTY;
-		return -1;
-	default:
-		*why = PF_POOL_FAIL;
-		return -1;
-	}
-}
-
 /* pf_xlate_key() for IPv6: the pools' one address each, a free port. */
 static int
 pf_xlate_key6(struct dp *dp, const struct l3info *li, struct state_key *k,
@@ -2664,27 +2614,26 @@ pf_route_map(struct dp *dp, struct pkt *p, const struct port *port, int dir,
 	int why;
 
 	memset(gw, 0, sizeof(*gw));
-	if (r->route.addr.type == ACL_ADDR_DYNIFTL ||
-	    (li->af == 6 && !pf_pool_host6(&r->route))) {
+	if (r->route.addr.type == ACL_ADDR_DYNIFTL) {
 		pf->c[PF_C_RT_SKIPPED]++;
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: route-to not followed "
-			    "(%s): routed by the table", dir == ACL_IN ? "in" :
-			    "out", port->name, li->af == 6 ? "an IPv6 pool of "
-			    "more than one address" : "an interface, not a "
-			    "next hop");
+			    "(an interface, not a next hop): routed by the "
+			    "table", dir == ACL_IN ? "in" : "out", port->name);
 		return 0;
 	}
 	if (li->af == 6) {
-		*gw = r->route.addr.a.addr;
-		return 1;
+		if (dp_pf_pool_map6(dp, r, PF_POOL_ROUTE, li->src, li->dst,
+		    gw->b, &why, NULL, 0) == 0)
+			return 1;
+	} else {
+		pf->pool_pkt = p;
+		gw->w[0] = dp_pf_pool_map(dp, r, PF_POOL_ROUTE, li->src,
+		    li->dst, 0, &why, NULL, 0);
+		pf->pool_pkt = NULL;
+		if (gw->w[0] != 0)
+			return 1;
 	}
-	pf->pool_pkt = p;
-	gw->w[0] = dp_pf_pool_map(dp, r, PF_POOL_ROUTE, li->src, li->dst, 0,
-	    &why, NULL, 0);
-	pf->pool_pkt = NULL;
-	if (gw->w[0] != 0)
-		return 1;
 	pf->c[PF_C_NOROUTE]++;
 	if (p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: drop (the route-to pool has no "
@@ -3098,8 +3047,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	pwhy = PF_POOL_OK;
 	pf->pool_pkt = p;
 	if (li.af == 6)
-		xfail = nat != NULL && pf_pool6(dp, nat, nat6, &pwhy) != 0 ?
-		    1 : rdr != NULL && pf_pool6(dp, rdr, rdr6, &pwhy) != 0 ?
+		xfail = nat != NULL && dp_pf_pool_map6(dp, res.ar_nat,
+		    PF_POOL_NAT, li.src, li.dst, nat6, &pwhy, NULL, 0) != 0 ?
+		    1 : rdr != NULL && dp_pf_pool_map6(dp, res.ar_rdr,
+		    PF_POOL_RDR, li.src, li.dst, rdr6, &pwhy, NULL, 0) != 0 ?
 		    2 : 0;
 	else {
 		if (nat != NULL)
@@ -3601,25 +3552,23 @@ pf_explain_route(struct dp *dp, FILE *out, const struct acl_rule *r,
 		return;
 	}
 	memset(&gw, 0, sizeof(gw));
-	if (r->route.addr.type == ACL_ADDR_DYNIFTL ||
-	    (ap->af == AF_INET6 && !pf_pool_host6(&r->route))) {
-		fprintf(out, "  %s: not followed (an interface's addresses, or "
-		    "an IPv6 pool of more than one): routed by the table\n",
-		    what);
+	if (r->route.addr.type == ACL_ADDR_DYNIFTL) {
+		fprintf(out, "  %s: not followed (an interface's addresses): "
+		    "routed by the table\n", what);
 		return;
 	}
+	dp->pf.pool_dry = 1;
 	if (ap->af == AF_INET6)
-		gw = r->route.addr.a.addr;
-	else {
-		dp->pf.pool_dry = 1;
+		why = dp_pf_pool_map6(dp, r, PF_POOL_ROUTE, ap->src.b,
+		    ap->dst.b, gw.b, &why, how, sizeof(how)) ? why : PF_POOL_OK;
+	else
 		gw.w[0] = dp_pf_pool_map(dp, r, PF_POOL_ROUTE, ap->src.b,
 		    ap->dst.b, 0, &why, how, sizeof(how));
-		dp->pf.pool_dry = 0;
-		if (gw.w[0] == 0) {
-			fprintf(out, "  %s: %s: its pool has no address now: "
-			    "drop (no-route)\n", what, how);
-			return;
-		}
+	dp->pf.pool_dry = 0;
+	if (ap->af == AF_INET6 ? why != PF_POOL_OK : gw.w[0] == 0) {
+		fprintf(out, "  %s: %s: its pool has no address now: drop "
+		    "(no-route)\n", what, how);
+		return;
 	}
 	if (r->rt == ACL_RT_REPLYTO) {
 		fprintf(out, "  reply-to: this packet goes by the table; its "
@@ -3879,21 +3828,24 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	if (ap.af == AF_INET6) {
 		for (i = 0; i < 2; i++) {
 			uint8_t to[16];
-			char a[INET6_ADDRSTRLEN];
-			int why = PF_POOL_OK;
+			char a[INET6_ADDRSTRLEN], how6[160];
+			int why = PF_POOL_OK, rv;
 
 			if ((i == 0 ? nat : rdr) == NULL)
 				continue;
-			if (pf_pool6(dp, i == 0 ? nat : rdr, to, &why) != 0) {
-				fprintf(out, "  %s: its pool has %s: drop\n",
-				    i == 0 ? "nat-to" : "rdr-to", why ==
-				    PF_POOL_EMPTY ? "no IPv6 address now" :
-				    "more than one address (sluice maps one "
-				    "for IPv6)");
+			dp->pf.pool_dry = 1;
+			rv = dp_pf_pool_map6(dp, i == 0 ? res.ar_nat :
+			    res.ar_rdr, i == 0 ? PF_POOL_NAT : PF_POOL_RDR,
+			    ap.src.b, ap.dst.b, to, &why, how6, sizeof(how6));
+			dp->pf.pool_dry = 0;
+			if (rv != 0) {
+				fprintf(out, "  %s: %s: drop\n", i == 0 ?
+				    "nat-to" : "rdr-to", how6);
 				break;
 			}
-			fprintf(out, "  %s would give %s\n", i == 0 ? "nat-to" :
-			    "rdr-to", inet_ntop(AF_INET6, to, a, sizeof(a)));
+			fprintf(out, "  %s would give %s (%s)\n", i == 0 ?
+			    "nat-to" : "rdr-to", inet_ntop(AF_INET6, to, a,
+			    sizeof(a)), how6);
 		}
 		return 0;
 	}

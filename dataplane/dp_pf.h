@@ -84,7 +84,7 @@
 	X(NAT66_ICMP,	"nat66-icmp-untranslated", "ICMPv6 errors about a NAT66 flow passed as they came: an extension header before the ICMPv6 header or in the quote, or a pending checksum offload") \
 	X(RT_SET,	"route-to",	"packets pf gave the router a next hop for (route-to, reply-to, dup-to)") \
 	X(RT_BRIDGED,	"route-to-bridged", "packets a route-to, reply-to or dup-to passed on a bridge member: bridged as they were (sluice routes only what its router forwards)") \
-	X(RT_SKIPPED,	"route-to-skipped", "packets a route-to, reply-to or dup-to passed that sluice routes by the table: an IPv6 pool of more than one address, or a pool of an interface's addresses") \
+	X(RT_SKIPPED,	"route-to-skipped", "packets a route-to, reply-to or dup-to passed that sluice routes by the table: a pool of an interface's addresses") \
 	X(MOD_KEPT,	"modulate-kept", "modulate or synproxy states kept as plain keep state: made by a packet that is not a bare SYN, or synproxy going out or on a vlan or vether port")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
@@ -475,6 +475,9 @@ dp_pf_reassembles(const struct dp_pf *pf)
 #define PF_POOL_OK	0
 #define PF_POOL_FAIL	1	/* no address for this packet */
 #define PF_POOL_EMPTY	2	/* a table, list or interface without one */
+int	 dp_pf_pool_map6(struct dp *, const struct acl_rule *, int,
+	    const uint8_t *, const uint8_t *, uint8_t *, int *, char *,
+	    size_t);
 uint32_t dp_pf_pool_map(struct dp *, const struct acl_rule *, int,
 	    const uint8_t *, const uint8_t *, uint32_t, int *, char *, size_t);
 int	 dp_pf_pool_rule(const struct dp_pf_ruleset *, const struct acl_rule *,

@@ -38,6 +38,7 @@
 #include "dataplane/dp.h"
 #include "dataplane/dp_pf.h"
 #include "dataplane/router.h"
+#include "fwd/ip.h"
 #include "fwd/siphash.h"
 
 /* least-states walks once around the pool; a /8 is cut short here */
@@ -390,9 +391,8 @@ static void
 pool_name(const struct acl_pool *pool, char *buf, size_t len)
 {
 	const struct acl_addr *a = &pool->addr;
-	char s[INET_ADDRSTRLEN];
-	uint32_t m = ntohl(a->a.mask.w[0]);
-	int plen = 0;
+	char s[INET6_ADDRSTRLEN];
+	int plen = 0, v6 = 0, i, max;
 
 	switch (a->type) {
 	case ACL_ADDR_TABLE:
@@ -402,10 +402,14 @@ pool_name(const struct acl_pool *pool, char *buf, size_t len)
 		snprintf(buf, len, "(%s)", a->ifname);
 		break;
 	default:
-		while (plen < 32 && (m & (0x80000000u >> plen)))
+		for (i = 4; i < 16; i++)
+			v6 |= a->a.addr.b[i] | a->a.mask.b[i];
+		max = v6 ? 128 : 32;
+		while (plen < max &&
+		    (a->a.mask.b[plen / 8] & (0x80 >> plen % 8)))
 			plen++;
-		inet_ntop(AF_INET, &a->a.addr.w[0], s, sizeof(s));
-		if (plen == 32)
+		inet_ntop(v6 ? AF_INET6 : AF_INET, &a->a.addr, s, sizeof(s));
+		if (plen == max)
 			snprintf(buf, len, "%s", s);
 		else
 			snprintf(buf, len, "%s/%d", s, plen);
@@ -722,5 +726,202 @@ none:
 	*why = PF_POOL_EMPTY;
 	if (how != NULL)
 		snprintf(how, hlen, "%s has no IPv4 address", name);
+	return 0;
+}
+
+/* The table a pool names, as pool_table() finds it, unbuilt. */
+static const struct acl_table *
+pool_acl_table(const struct dp_pf_ruleset *rs, const char *path,
+    const char *name)
+{
+	const struct acl_conf *conf = rs->conf;
+	const struct acl_table *found = NULL;
+	size_t i;
+
+	for (i = 0; i < conf->ntables; i++)
+		if (strcmp(conf->tables[i].name, name) == 0) {
+			if (strcmp(conf->tables[i].anchor, path) == 0)
+				return &conf->tables[i];
+			if (conf->tables[i].anchor[0] == '\0')
+				found = &conf->tables[i];
+		}
+	return found;
+}
+
+/* out = the prefix of base (plen bits), the rest from host. */
+static void
+in6_merge(uint8_t out[16], const uint8_t base[16], int plen,
+    const uint8_t host[16])
+{
+	int i, b;
+
+	for (i = 0; i < 16; i++) {
+		b = plen - 8 * i;
+		if (b >= 8)
+			out[i] = base[i];
+		else if (b <= 0)
+			out[i] = host[i];
+		else
+			out[i] = (uint8_t)((base[i] & (0xff00 >> b)) |
+			    (host[i] & (0xff >> b)));
+	}
+}
+
+/*
+ * pf_map_addr() for IPv6 (NAT66 and route-to): into out, the address
+ * pool `side' of rule r gives the packet src -> dst.  A network pool
+ * (2001:db8:1::/64) maps as an IPv4 one does: as written without a type,
+ * bitmask (the prefix, the source's host bits; the destination's for
+ * rdr-to), random, source-hash (SipHash of the source under the pool's
+ * key) or round-robin over the low 32 host bits; (if) gives its first
+ * global address, or with :network that address's network, mapped the
+ * same way; a list or table its IPv6 host entries, one after the other
+ * (round-robin, and least-states, which counts nothing here), at random
+ * or by the source's hash.  sticky-address is not kept for IPv6.
+ * Returns 0, or -1 with *why PF_POOL_EMPTY (nothing of IPv6 there) or
+ * PF_POOL_FAIL.
+ */
+int
+dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
+    const uint8_t *src, const uint8_t *dst, uint8_t *out, int *why,
+    char *how, size_t hlen)
+{
+	struct dp_pf *pf = &dp->pf;
+	struct dp_pf_ruleset *rs = pf->rs;
+	const struct acl_pool *pool = side == PF_POOL_NAT ? &r->nat :
+	    side == PF_POOL_RDR ? &r->rdr : &r->route;
+	const struct acl_addr *a = &pool->addr;
+	uint8_t type = pool->opts & ACL_POOL_TYPEMASK, base[16], host[16];
+	struct pf_pool_rt rt0 = { 0, -1 }, *rtp = &rt0;
+	const struct acl_table *t = NULL;
+	const char *path = "";
+	char name[ACL_TABLE_NAME_SIZE + 8];
+	uint32_t idx, n = 0, pick = 0, i, k;
+	uint64_t h;
+	int plen = 128;
+	struct port *pp;
+
+	*why = PF_POOL_OK;
+	if (how != NULL) {
+		pool_name(pool, name, sizeof(name));
+		how[0] = '\0';
+	}
+	if (rs != NULL && dp_pf_pool_rule(rs, r, &idx, &path) == 0)
+		rtp = &rs->pools[PF_POOL_SIDES * idx + (uint32_t)side];
+	switch (a->type) {
+	case ACL_ADDR_ADDRMASK:
+		memcpy(base, a->a.addr.b, 16);
+		for (plen = 0; plen < 128 &&
+		    (a->a.mask.b[plen / 8] & (0x80 >> plen % 8)); plen++)
+			;
+		break;
+	case ACL_ADDR_DYNIFTL:
+		pp = dp_port(dp, a->ifname);
+		for (i = 0; pp != NULL && pp->rif != NULL &&
+		    i < (uint32_t)pp->rif->naddrs6; i++)
+			if (!in6_is_linklocal(pp->rif->addrs6[i].addr) &&
+			    pp->rif->addrs6[i].dad != DAD_DUPLICATED)
+				break;
+		if (pp == NULL || pp->rif == NULL ||
+		    i == (uint32_t)pp->rif->naddrs6) {
+			*why = PF_POOL_EMPTY;
+			if (how != NULL)
+				snprintf(how, hlen, "%s has no global IPv6 "
+				    "address", name);
+			return -1;
+		}
+		memcpy(base, pp->rif->addrs6[i].addr, 16);
+		if (a->iflags & ACL_IFA_NETWORK)
+			plen = pp->rif->addrs6[i].plen;
+		break;
+	case ACL_ADDR_TABLE:
+		if (rs != NULL)
+			t = pool_acl_table(rs, path, a->tblname);
+		for (i = 0; t != NULL && i < t->ne; i++)
+			n += t->e[i].af == AF_INET6 && !t->e[i].neg &&
+			    t->e[i].net == 128;
+		if (n == 0) {
+			*why = PF_POOL_EMPTY;
+			if (how != NULL)
+				snprintf(how, hlen, "%s has no IPv6 host "
+				    "address", name);
+			return -1;
+		}
+		break;
+	default:
+		*why = PF_POOL_FAIL;
+		if (how != NULL)
+			snprintf(how, hlen, "an address of this kind cannot "
+			    "be mapped");
+		return -1;
+	}
+	if (t != NULL) {
+		/* entry number pick of the IPv6 hosts */
+		switch (type) {
+		case ACL_POOL_RANDOM:
+			pick = arc4random_uniform(n);
+			break;
+		case ACL_POOL_SRCHASH:
+			h = siphash24((const uint64_t[2]){ (uint64_t)pool->key[1]
+			    << 32 | pool->key[0], (uint64_t)pool->key[3] << 32 |
+			    pool->key[2] }, src, 16);
+			pick = (uint32_t)(h % n);
+			break;
+		case ACL_POOL_NONE:
+			break;
+		default:		/* round-robin, least-states */
+			pick = rtp->counter % n;
+			if (!pf->pool_dry)
+				rtp->counter = (pick + 1) % n;
+			break;
+		}
+		for (i = k = 0; i < t->ne; i++)
+			if (t->e[i].af == AF_INET6 && !t->e[i].neg &&
+			    t->e[i].net == 128 && k++ == pick)
+				break;
+		memcpy(out, t->e[i].addr.b, 16);
+		if (how != NULL)
+			snprintf(how, hlen, "%s: entry %u of %u", name,
+			    pick + 1, n);
+		return 0;
+	}
+	if (plen == 128 || type == ACL_POOL_NONE) {
+		memcpy(out, base, 16);
+		if (how != NULL && plen < 128)
+			snprintf(how, hlen, "%s: no pool type: the address as "
+			    "written", name);
+		return 0;
+	}
+	switch (type) {
+	case ACL_POOL_BITMASK:
+		memcpy(host, side == PF_POOL_RDR ? dst : src, 16);
+		break;
+	case ACL_POOL_RANDOM:
+		for (i = 0; i < 16; i += 4)
+			ip_put32(host + i, arc4random());
+		break;
+	case ACL_POOL_SRCHASH:
+		h = siphash24((const uint64_t[2]){ (uint64_t)pool->key[1] << 32 |
+		    pool->key[0], (uint64_t)pool->key[3] << 32 |
+		    pool->key[2] }, src, 16);
+		ip_put32(host, (uint32_t)(h >> 32));
+		ip_put32(host + 4, (uint32_t)h);
+		memcpy(host + 8, host, 8);
+		break;
+	default:		/* round-robin, least-states */
+		/* the counter walks the low 32 host bits, from the address
+		 * as written (its host bits 0) */
+		k = plen > 96 ? 0xffffffffu >> (plen - 96) : 0xffffffffu;
+		memset(host, 0, 16);
+		ip_put32(host + 12, rtp->counter & k);
+		if (!pf->pool_dry)
+			rtp->counter = (rtp->counter + 1) & k;
+		break;
+	}
+	in6_merge(out, base, plen, host);
+	if (how != NULL)
+		snprintf(how, hlen, "%s: %s", name, type == ACL_POOL_BITMASK ?
+		    "bitmask" : type == ACL_POOL_RANDOM ? "random" :
+		    type == ACL_POOL_SRCHASH ? "source-hash" : "round-robin");
 	return 0;
 }

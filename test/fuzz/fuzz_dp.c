@@ -111,6 +111,10 @@ setup(void)
 	    "2001:db8:50::20 port 80\n"
 	    "pass in on vether0 inet6 to 2001:db8:9::/64 route-to "
 	    "2001:db8:100::1\n"
+	    "pass out on em0 inet6 proto udp to port 5355 nat-to "
+	    "2001:db8:77::/64 source-hash\n"
+	    "pass out on em0 inet6 proto tcp to port 5356 nat-to "
+	    "{ 2001:db8:100::7, 2001:db8:100::8 } round-robin\n"
 	    "block in quick on vlan20 prio 1\n"
 	    "match in on vlan20 proto tcp set prio (2, 6)\n"
 	    "pass out on vlan10 proto udp set prio 7\n");

@@ -68,11 +68,19 @@ check "... translated, not passed as it came" sh -c \
 	"! $SLUICECTL -s $SOCK stats | grep -qE 'nat66-icmp-untranslated +[1-9]'"
 check "explain: nat-to would give em0's address" sh -c \
 	"$SLUICECTL -s $SOCK explain out on em0 proto tcp from 2001:db8:50::20 port 40000 to 2001:db8:100::1 port 9090 | grep -q 'nat-to would give 2001:db8:100::2'"
-printf 'match out on em0 inet6 nat-to 2001:db8:100::/64\npass\n' \
+# A pool of a network: bitmask keeps db01's host bits on the pool's
+# prefix (NPTv6's idea), which the wan routes back to em0; round-robin
+# walks the prefix from the address as written.
+ip -n "$WAN" -6 route add 2001:db8:77::/64 via 2001:db8:100::2
+printf 'match out on em0 inet6 nat-to 2001:db8:77::/64 bitmask\npass\n' \
 	>"$etc/netpool.conf"
 check "load a NAT66 pool of a network" ctl pfctl -f /etc/netpool.conf
-check "... refused: more than one address (explain says drop)" sh -c \
-	"$SLUICECTL -s $SOCK explain out on em0 proto udp from 2001:db8:50::20 port 40000 to 2001:db8:100::1 port 53 | grep -q 'nat-to: its pool has more than one address'"
+check "... bitmask: explain gives db01's host bits on the prefix" sh -c \
+	"$SLUICECTL -s $SOCK explain out on em0 proto udp from 2001:db8:50::20 port 40000 to 2001:db8:100::1 port 53 | grep -q 'nat-to would give 2001:db8:77::20 (2001:db8:77::/64: bitmask)'"
+check "... db01 pings the wan from 2001:db8:77::20" \
+	ip netns exec "$DB" ping -6 -c 2 -i 0.3 -W 2 2001:db8:100::1
+check "... pfctl -ss shows it" sh -c \
+	"$SLUICECTL -s $SOCK pfctl -ss | grep -q '2001:db8:77::20\\[[0-9]*\\] (2001:db8:50::20\\['"
 check "IPv4 beside it, untranslated by the inet6 rule" \
 	ip netns exec "$DB" ping -c 1 -W 2 10.50.0.1
 finish

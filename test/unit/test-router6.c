@@ -1023,3 +1023,101 @@ Test(router6, redirect_to_a_router_on_the_link)
 	cr_expect_null(sent_redirect());
 	cr_expect_eq(counter(ROUTER_C_REDIRECTS6), 2);
 }
+
+/* The value of counter NAME in a stats text (0 when it is left out). */
+static long
+stat_v(const char *t, const char *name)
+{
+	const char *q = t;
+	size_t n = strlen(name);
+
+	while ((q = strstr(q, name)) != NULL) {
+		if (q > t && q[-1] == ' ' && q[n] == ' ')
+			return strtol(q + n, NULL, 10);
+		q += n;
+	}
+	return 0;
+}
+
+/* The source address of the IPv6 frame out[i]. */
+static const uint8_t *
+out_src6(int i)
+{
+	return out[i].f + 14 + 8;
+}
+
+/*
+ * NAT66 pools of more than one address (pf_map_addr()): a list walked
+ * round-robin, a network by bitmask (the source's host bits), by
+ * source-hash (one address a source) and as written without a type.
+ */
+Test(router6, nat66_pools)
+{
+	uint8_t f[256], pl[16], a[16], b[16];
+	char cmd[128];
+	int i;
+
+	put("pf.conf", "match out on em0 inet6 proto udp to port 9 nat-to "
+	    "{ 2001:db8:100::7, 2001:db8:100::8 } round-robin\n"
+	    "match out on em0 inet6 proto udp to port 10 nat-to "
+	    "2001:db8:77::/64 bitmask\n"
+	    "match out on em0 inet6 proto udp to port 11 nat-to "
+	    "2001:db8:77::/64 source-hash\n"
+	    "match out on em0 inet6 proto udp to port 12 nat-to "
+	    "2001:db8:77::/64\npass\n"
+	    "pass in on em1 inet6 proto udp to port 20 route-to "
+	    "{ 2001:db8:100::1, 2001:db8:100::9 } round-robin\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_expect_str_eq(dptest_out, "", "no warning");
+	host_asks();
+	send1("em1", f, echo(f, em1_mac, HOST, GW, 64));	/* GW asked */
+	send1("em0", f, nd6_na_build(f, gw_mac, em0_mac, GW, E0, GW,
+	    ND_NA_FLAG_SOLICITED | ND_NA_FLAG_OVERRIDE));
+	memset(pl, 0, sizeof(pl));
+	ether_put16(pl + 4, 16);
+	nout = 0;
+	for (i = 0; i < 8; i++) {
+		ether_put16(pl, (uint16_t)(4000 + i));
+		ether_put16(pl + 2, (uint16_t)(9 + i / 2));
+		send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64,
+		    pl, 16));
+	}
+	cr_assert_eq(nout, 8, "%d sent", nout);
+	a6(a, "2001:db8:100::7");
+	a6(b, "2001:db8:100::8");
+	cr_expect_eq(memcmp(out_src6(0), a, 16), 0, "round-robin: first");
+	cr_expect_eq(memcmp(out_src6(1), b, 16), 0, "round-robin: second");
+	a6(a, "2001:db8:77::10");	/* HOST is 2001:db8:50::10 */
+	cr_expect_eq(memcmp(out_src6(2), a, 16), 0, "bitmask");
+	cr_expect_eq(memcmp(out_src6(3), a, 16), 0, "bitmask");
+	cr_expect_eq(memcmp(out_src6(4), out_src6(5), 16), 0,
+	    "source-hash: one address a source");
+	cr_expect_eq(memcmp(out_src6(4), "\x20\x01\x0d\xb8\x00\x77\0\0", 8),
+	    0, "source-hash: in the prefix");
+	a6(a, "2001:db8:77::");
+	cr_expect_eq(memcmp(out_src6(6), a, 16), 0, "no type: as written");
+	cr_expect(strstr(dptest_ctl(&dp, "explain out on em0 proto udp from "
+	    "2001:db8:50::10 port 5000 to 2001:db8:100::1 port 10"),
+	    "nat-to would give 2001:db8:77::10 (2001:db8:77::/64: bitmask)")
+	    != NULL, "%s", dptest_out);
+	/* an IPv6 route-to list is followed, round-robin */
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em1 proto udp from "
+	    "2001:db8:50::10 port 5000 to 2001:db8:9::1 port 20"),
+	    "2001:db8:100::1, out of em0") != NULL, "%s", dptest_out);
+	ether_put16(pl, 4100);
+	ether_put16(pl + 2, 20);
+	nout = 0;
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, FAR, 17, 64, pl,
+	    16));
+	ether_put16(pl, 4101);
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, FAR, 17, 64, pl,
+	    16));
+	cr_expect_eq(stat_v(dptest_ctl(&dp, "stats"), "route-to-skipped"), 0);
+	cr_assert_eq(nout, 2, "to ::1, then an NS for ::9: %d", nout);
+	cr_expect_eq(memcmp(out[0].f, gw_mac, 6), 0, "the first by ::1");
+	a6(a, "2001:db8:100::9");
+	cr_expect_eq(out[1].f[14 + 40], ND_NEIGHBOR_SOLICIT);
+	cr_expect_eq(memcmp(out[1].f + 14 + 40 + 8, a, 16), 0,
+	    "the second by ::9, asked for");
+}
