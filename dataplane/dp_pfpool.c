@@ -748,6 +748,17 @@ pool_acl_table(const struct dp_pf_ruleset *rs, const char *path,
 	return found;
 }
 
+/* source-hash for IPv6: SipHash of the 16 bytes under the pool's key,
+ * read as dp_pf_pool_hash() reads it. */
+static uint64_t
+pool_hash6(const struct acl_pool *pool, const uint8_t *src)
+{
+	const uint64_t k[2] = { (uint64_t)pool->key[1] << 32 | pool->key[0],
+	    (uint64_t)pool->key[3] << 32 | pool->key[2] };
+
+	return siphash24(k, src, 16);
+}
+
 /* out = the prefix of base (plen bits), the rest from host. */
 static void
 in6_merge(uint8_t out[16], const uint8_t base[16], int plen,
@@ -862,9 +873,7 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 			pick = arc4random_uniform(n);
 			break;
 		case ACL_POOL_SRCHASH:
-			h = siphash24((const uint64_t[2]){ (uint64_t)pool->key[1]
-			    << 32 | pool->key[0], (uint64_t)pool->key[3] << 32 |
-			    pool->key[2] }, src, 16);
+			h = pool_hash6(pool, src);
 			pick = (uint32_t)(h % n);
 			break;
 		case ACL_POOL_NONE:
@@ -901,9 +910,7 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 			ip_put32(host + i, arc4random());
 		break;
 	case ACL_POOL_SRCHASH:
-		h = siphash24((const uint64_t[2]){ (uint64_t)pool->key[1] << 32 |
-		    pool->key[0], (uint64_t)pool->key[3] << 32 |
-		    pool->key[2] }, src, 16);
+		h = pool_hash6(pool, src);
 		ip_put32(host, (uint32_t)(h >> 32));
 		ip_put32(host + 4, (uint32_t)h);
 		memcpy(host + 8, host, 8);

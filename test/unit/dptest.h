@@ -77,6 +77,21 @@ dptest_destroy(struct dp *dp, struct conf *conf)
 	free(conf);
 }
 
+/* The value of counter NAME in a `stats' text (which leaves out zeros). */
+static inline long
+dptest_counter(const char *t, const char *name)
+{
+	const char *q = t;
+	size_t n = strlen(name);
+
+	while ((q = strstr(q, name)) != NULL) {
+		if (q > t && q[-1] == ' ' && q[n] == ' ')
+			return strtol(q + n, NULL, 10);
+		q += n;
+	}
+	return 0;
+}
+
 /* What the last dptest_ctl() or dptest_ctl_rc() printed. */
 static char *dptest_out;
 
