@@ -394,7 +394,8 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
 		snprintf(m.file, sizeof(m.file), "%s", o->filename);
 	}
 	/*
-	 * Where it goes (RFC 2131 4.1, as dhcpd's ack_lease()): a client
+	 * Where it goes (RFC 2131 4.1, as dhcpd's ack_lease()): a relayed
+	 * request's reply to the relay agent's port 67, routed; a client
 	 * with an address (RENEWING, REBINDING, INFORM) gets it there, and
 	 * may be listening on a socket bound to it, which no broadcast
 	 * reaches; one without an address that did not ask for broadcast
@@ -402,7 +403,12 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
 	 * address is configured; the rest, and every NAK, the broadcast.
 	 * The MAC is chaddr's, with no ARP: the client is on this link.
 	 */
-	if (type != DHCPNAK && q->ciaddr != 0) {
+	m.giaddr = q->giaddr;
+	if (q->giaddr != 0) {
+		dip = q->giaddr;
+		if (type == DHCPNAK)
+			m.flags |= DHCP_FLAG_BROADCAST;	/* 4.3.2 */
+	} else if (type != DHCPNAK && q->ciaddr != 0) {
 		dmac = q->chaddr;
 		dip = q->ciaddr;
 	} else if (type != DHCPNAK && yiaddr != 0 &&
@@ -419,9 +425,13 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
 	dhcpd_trace(dp, rq, "%s: %s to %s (%s)", r->port->name,
 	    type == DHCPOFFER ? "OFFER" : type == DHCPACK ? "ACK" : "NAK",
 	    ip4str(dip, a), dip == 0xffffffff ? "broadcast" :
+	    q->giaddr != 0 ? "the relay agent, port 67" :
 	    dip == q->ciaddr ? "unicast: the client's address" :
 	    "unicast to its MAC: no broadcast flag");
-	router_rif_send(&dp->router, r, p);
+	if (q->giaddr != 0)
+		router_send_ip(&dp->router, p, dip);
+	else
+		router_rif_send(&dp->router, r, p);
 }
 
 /*
@@ -601,10 +611,18 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 		return 1;
 	}
 	if (m.giaddr != 0) {
-		rt->c[ROUTER_C_DROP_DHCPD_RELAYED]++;
-		dhcpd_trace(dp, p, "%s: drop: relayed by %s (not served)",
-		    r->port->name, ip4str(m.giaddr, a));
-		return 1;
+		/* a relay agent's: the subnet of its address on the
+		 * client's network, not ours (dhcpd's find_subnet()) */
+		if ((s = conf_dhcpd_subnet(dp->conf, m.giaddr)) == NULL) {
+			rt->c[ROUTER_C_DROP_DHCPD_RELAYED]++;
+			dhcpd_trace(dp, p, "%s: drop: relayed by %s, on a "
+			    "network dhcpd.conf has no subnet for",
+			    r->port->name, ip4str(m.giaddr, a));
+			return 1;
+		}
+		rt->c[ROUTER_C_DHCPD_RELAYED]++;
+		dhcpd_trace(dp, p, "%s: relayed by %s: subnet %s",
+		    r->port->name, ip4str(m.giaddr, a), ip4str(s->net, mac));
 	}
 	macstr(m.chaddr, mac);
 	switch (m.type) {
@@ -634,7 +652,8 @@ dhcpd_input(struct dp *dp, struct rif *r, struct pkt *p,
 			    "slot free", r->port->name, mac);
 			return 1;
 		}
-		if (!own && probe_start(dp, r, &m, addr)) {
+		/* ARP reaches no relayed client's network */
+		if (!own && m.giaddr == 0 && probe_start(dp, r, &m, addr)) {
 			dhcpd_trace(dp, p, "%s: DISCOVER from %s: asking ARP "
 			    "whether anyone holds %s before offering it",
 			    r->port->name, mac, ip4str(addr, a));

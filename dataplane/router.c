@@ -779,6 +779,14 @@ drop:
 	pkt_free(&rt->dp->pool, p);
 }
 
+/* router_output() for the router's own daemons (dhcpd's replies to a
+ * relay agent). */
+void
+router_send_ip(struct router *rt, struct pkt *p, uint32_t dst)
+{
+	router_output(rt, p, dst);
+}
+
 /*
  * icmp_ratecheck(): at most 100 errors a second, per family
  * (net.inet.icmp.errppslimit, net.inet6.icmp6.errppslimit).
@@ -1020,9 +1028,11 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	    li.sport == DHCP_SERVER_PORT && !li.frag && li.l4off != 0 &&
 	    dhcp_input(rt->dp, r, p, &li))
 		return;
-	/* A guest's request goes to the server beside pf, as from bpf(4). */
+	/* A guest's request goes to the server beside pf, as from bpf(4);
+	 * a relay agent's comes from the server port. */
 	if (li.proto == L3_IPPROTO_UDP && li.dport == DHCP_SERVER_PORT &&
-	    li.sport == DHCP_CLIENT_PORT && !li.frag && li.l4off != 0 &&
+	    (li.sport == DHCP_CLIENT_PORT || li.sport == DHCP_SERVER_PORT) &&
+	    !li.frag && li.l4off != 0 &&
 	    dhcpd_input(rt->dp, r, p, &li))
 		return;
 	rt->c[ROUTER_C_IN]++;

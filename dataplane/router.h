@@ -81,7 +81,8 @@
 	X(DHCPD_RELEASES, "dhcpd-releases", "DHCPRELEASEs that freed a lease") \
 	X(DHCPD_DECLINES, "dhcpd-declines", "DHCPDECLINEs: the address set aside for an hour") \
 	X(DHCPD_INFORMS, "dhcpd-informs", "DHCPINFORMs the server received") \
-	X(DROP_DHCPD_RELAYED, "drop-dhcpd-relayed", "dropped: a relayed DHCP request (giaddr set): sluice serves its own segments only") \
+	X(DHCPD_RELAYED, "dhcpd-relayed", "DHCP requests a relay agent forwarded (giaddr), served from the subnet of its address") \
+	X(DROP_DHCPD_RELAYED, "drop-dhcpd-relayed", "dropped: a relayed DHCP request (giaddr) from a network dhcpd.conf has no subnet for") \
 	X(DROP_DHCPD_BAD, "drop-dhcpd-malformed", "dropped: a DHCP request that is broken, not a request, or of an unknown type") \
 	X(DHCPD_POOL_EMPTY, "dhcpd-pool-empty", "DHCPDISCOVERs not answered: no free address in the subnet's ranges") \
 	X(DROP_ARP_DELETED, "drop-arp-deleted", "dropped: waiting for ARP when its entry was deleted (arp -d)") \
@@ -313,6 +314,7 @@ struct rif *router_rif(struct router *, const struct port *);
 struct port *router_route_port(struct router *, int, const uint8_t *);
 void	 router_untag(struct pkt *, uint32_t, uint16_t);
 void	 router_rif_send(struct router *, struct rif *, struct pkt *);
+void	 router_send_ip(struct router *, struct pkt *, uint32_t);
 
 /* Shared by router.c and router6.c. */
 struct l3info;

@@ -126,6 +126,7 @@ dhcp_build_reply(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 	o = bootp_start(f, b, BOOTREPLY, m, dmac, src, m->flags);
 	ip_put32(b + 16, m->yiaddr);
 	ip_put32(b + 20, m->siaddr);
+	ip_put32(b + 24, m->giaddr);	/* the relay's, kept (RFC 2131 4.1) */
 	memcpy(b + 44, m->sname, strnlen(m->sname, sizeof(m->sname) - 1));
 	memcpy(b + 108, m->file, strnlen(m->file, sizeof(m->file) - 1));
 	if (m->server != 0)
@@ -156,7 +157,9 @@ dhcp_build_reply(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 		o += n;
 	}
 	*o++ = 255;
-	return dhcp_finish(f, o, sip, dip, DHCP_SERVER_PORT, DHCP_CLIENT_PORT);
+	/* a relay agent takes the reply on the server port */
+	return dhcp_finish(f, o, sip, dip, DHCP_SERVER_PORT, m->giaddr != 0 ?
+	    DHCP_SERVER_PORT : DHCP_CLIENT_PORT);
 }
 
 int

@@ -385,6 +385,10 @@ setup_server(void)
 	    "\thost db01 { hardware ethernet 02:00:00:00:aa:20;\n"
 	    "\t\tfixed-address 10.50.0.20; filename \"db01.ipxe\";\n"
 	    "\t\toption routers 10.50.0.254; default-lease-time 300; }\n"
+	    "}\n"
+	    "subnet 10.60.0.0 netmask 255.255.255.0 {\n"
+	    "\toption routers 10.60.0.1;\n"
+	    "\trange 10.60.0.100 10.60.0.109;\n"
 	    "}\n");
 	dptest_build(&dp, &conf, etc, names, 1, NULL);
 	dp_clock(&dp, 100ULL * 1000000000ULL);
@@ -839,12 +843,63 @@ Test(dhcpd, inform_gets_options_without_an_address)
 	cr_expect_eq(strcmp(dptest_ctl(&dp, "dhcpd leases"), ""), 0);
 }
 
-Test(dhcpd, relayed_request_is_dropped)
+/* Relayed from a network dhcpd.conf has no subnet for: dropped. */
+Test(dhcpd, relayed_from_elsewhere_is_dropped)
 {
 	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0xc0000201u);
 	cr_expect_eq(nout, 0);
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_DHCPD_RELAYED], 1);
 	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_OFFERS], 0);
+}
+
+/*
+ * A relay agent (dhcrelay on a router at 10.50.0.2, giaddr 10.60.0.1 on
+ * the clients' network): the address comes from the subnet of giaddr,
+ * without an ARP probe (no ARP reaches there), and the reply goes to the
+ * relay's port 67, routed and past pf out like any packet of ours, with
+ * giaddr kept; a NAK too, with the broadcast flag.
+ */
+Test(dhcpd, relayed_request_is_served)
+{
+	static const uint8_t relay[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+	struct dhcp_msg m;
+	const uint8_t *f;
+
+	cr_assert_eq(dptest_ctl_rc(&dp, "pfctl -F rules"), 0);
+	cr_assert_eq(dptest_ctl_rc(&dp, "route add 10.60.0.0/24 10.50.0.2"),
+	    0, "%s", dptest_out);
+	probe_wait = 0;
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0x0a3c0001u);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_RELAYED], 1);
+	/* the relay's MAC first */
+	cr_assert_eq(nout, 1);
+	cr_expect_eq(ether_get16(out[0].f + 12), ETHERTYPE_ARP);
+	cr_expect_eq(ip_get32(out[0].f + 38), 0x0a320002u);
+	forget();
+	arp_says(relay, 0x0a320002u);
+	cr_assert_eq(nout, 1, "the OFFER, held for ARP");
+	f = out[0].f;
+	cr_expect_eq(memcmp(f, relay, 6), 0, "to the relay's MAC");
+	cr_expect_eq(ip_get32(f + 30), 0x0a3c0001u, "to giaddr");
+	cr_expect_eq(ether_get16(f + 36), 67, "to the relay agent's port");
+	cr_assert_eq(dhcp_parse(f + 42, out[0].len - 42, &m), 0);
+	cr_expect_eq(m.type, DHCPOFFER);
+	cr_expect_eq(m.giaddr, 0x0a3c0001u, "giaddr kept");
+	cr_expect_eq(m.yiaddr & 0xffffff00u, 0x0a3c0000u, "from 10.60.0.0/24");
+	cr_expect_eq(m.router, 0x0a3c0001u, "that subnet's routers");
+	cr_expect_eq(m.server, SRV1);
+	forget();
+	ask(cli_a, DHCPREQUEST, m.yiaddr, SRV1, 0, 0x0a3c0001u);
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(dhcp_parse(out[0].f + 42, out[0].len - 42, &m), 0);
+	cr_expect_eq(m.type, DHCPACK);
+	forget();
+	ask(cli_b, DHCPREQUEST, 0x0a320064u, 0, 0, 0x0a3c0001u);
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(dhcp_parse(out[0].f + 42, out[0].len - 42, &m), 0);
+	cr_expect_eq(m.type, DHCPNAK, "10.50.0.100 is not of the relay's net");
+	cr_expect(ether_get16(out[0].f + 42 + 10) & DHCP_FLAG_BROADCAST);
+	cr_expect_eq(ip_get32(out[0].f + 30), 0x0a3c0001u);
 }
 
 /* A lease time the client asks for, capped by max-lease-time. */
