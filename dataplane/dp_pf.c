@@ -2468,13 +2468,21 @@ pf_ls_state(struct dp_pf *pf, const struct state *s, int delta)
 	const struct state_k4 *k;
 	const struct acl_anchor *anc;
 	const struct acl_rule *dr, *mr, *r;
+	const struct state_cold *c = &pf->states.cold[state_id(&pf->states,
+	    s)];
 	uint32_t mrule, id;
 	int side, si;
 
-	if (!(s->flags & STATE_F_NAT) || (s->flags & STATE_F_INET6))
+	if (s->flags & STATE_F_INET6)
 		return;
-	mrule = pf->states.cold[state_id(&pf->states, s)].match_rule;
 	dr = dp_pf_rule(pf, s->rule, &anc);
+	/* route-to's next hop: the deciding rule's pool */
+	if (c->rt != 0 && dr != NULL && (dr->route.opts &
+	    ACL_POOL_TYPEMASK) == ACL_POOL_LEASTSTATES)
+		dp_pf_ls_add(pf, s->rule, PF_POOL_ROUTE, c->rt, delta);
+	if (!(s->flags & STATE_F_NAT))
+		return;
+	mrule = c->match_rule;
 	mr = dp_pf_rule(pf, mrule, &anc);
 	si = state_dir(s) == STATE_DIR_IN ? 0 : 1;
 	k = &s->k[si == 0 ? STATE_STACK : STATE_WIRE];
@@ -3276,7 +3284,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		pf->c[PF_C_POOL_STICKY]++;
 	if ((nat != NULL && (nat->opts & ACL_POOL_TYPEMASK) ==
 	    ACL_POOL_LEASTSTATES) || (rdr != NULL && (rdr->opts &
-	    ACL_POOL_TYPEMASK) == ACL_POOL_LEASTSTATES))
+	    ACL_POOL_TYPEMASK) == ACL_POOL_LEASTSTATES) || (rt_ok > 0 &&
+	    (res.ar_rule->route.opts & ACL_POOL_TYPEMASK) ==
+	    ACL_POOL_LEASTSTATES))
 		pf_ls_state(pf, s, 1);
 	/* sloppy is refused with these by pfctl; a SYN sluice answered
 	 * goes no further (li still has the addresses as they came) */
@@ -3581,6 +3591,8 @@ pf_explain_route(struct dp *dp, FILE *out, const struct acl_rule *r,
 		pf_explain_hop(dp, out, ap->af, &gw);
 	}
 	fputc('\n', out);
+	if (how[0] != '\0')
+		fprintf(out, "  %s's pool: %s\n", what, how);
 }
 
 /* A state's route-to, reply-to or dup-to: does it send this packet? */

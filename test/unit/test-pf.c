@@ -3793,3 +3793,31 @@ Test(pf, route_to_sticky_address)
 {
 	route_rr(" sticky-address", 1);
 }
+
+/* least-states counts the states each route-to gateway has. */
+Test(pf, route_to_least_states)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+
+	put("pf.conf", "pass\npass in on vether0 route-to "
+	    "{ 203.0.113.1, 198.51.100.1 } least-states\n");
+	build(&dp, &conf);
+	neighbours2(&dp);
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41000,
+	    "192.0.2.9", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 41001,
+	    "192.0.2.9", 53, 0));
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on vether0 proto udp "
+	    "from 10.50.0.20 port 41002 to 192.0.2.9 port 53"),
+	    "least-states (1 state)") != NULL, "one state each: %s",
+	    dptest_out);
+	dptest_ctl(&dp, "pfctl -F states");
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on vether0 proto udp "
+	    "from 10.50.0.20 port 41002 to 192.0.2.9 port 53"),
+	    "least-states (0 states)") != NULL, "none left: %s", dptest_out);
+	dptest_destroy(&dp, conf);
+	cr_expect(sent_has("em0", "10.50.0.20:41000 > 192.0.2.9:53"));
+	cr_expect(sent_has("em2", "10.50.0.20:41001 > 192.0.2.9:53"));
+}
