@@ -827,6 +827,9 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
 	}
 	if ((q = pkt_alloc(&dp->pool)) == NULL)
 		return;
+	/* pf_send_tcp(), pf_send_icmp(): the rule's set prio */
+	if (r != NULL && (r->scrub_flags & ACL_SCRUB_SETPRIO))
+		q->prio = r->set_prio[0];
 	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
 	memcpy(q->data + 6, p->data, 6);
 	memcpy(q->data + 12, p->data + 12, hdr - 12);
@@ -2177,10 +2180,15 @@ pf_synproxy_synack(struct dp *dp, const struct pkt *p,
 {
 	const struct state_tcp *tc = &dp->pf.states.tcp[state_id(
 	    &dp->pf.states, s)];
+	const struct acl_anchor *a;
+	const struct acl_rule *r = dp_pf_rule(&dp->pf, s->rule, &a);
 	struct pkt *q;
 
 	if ((q = pkt_alloc(&dp->pool)) == NULL)
 		return;
+	/* pf_send_tcp(st->rule.ptr, ...): the rule's set prio */
+	if (r != NULL && (r->scrub_flags & ACL_SCRUB_SETPRIO))
+		q->prio = r->set_prio[0];
 	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
 	memcpy(q->data + 6, p->data, 6);
 	memcpy(q->data + 12, p->data + 12, li->l3off - 12u);

@@ -328,6 +328,32 @@ def tcp_normalized():
 
 
 @case
+def block_return_takes_set_prio():
+    """The RST block return sends back (pf_send_tcp()) takes the rule's
+    set prio, so vlan10 tags it with that PCP."""
+    syn = tcp_opts(A, C, "192.0.2.10", "192.0.2.20", 42000, 23)
+
+    def check(outs):
+        got = outs.get("em1", [])
+        if len(got) != 1:
+            return ["em1: %d frames, expected the RST" % len(got)]
+        f = got[0]
+        errs = []
+        if f[12:14] != b"\x81\x00" or (f[14] >> 5) != 5 or \
+                (struct.unpack("!H", f[14:16])[0] & 0xFFF) != 10:
+            errs.append("em1: not tagged vlan 10, pcp 5: %s" % f[12:16].hex())
+        if f[18 + 20 + 13] != 0x14:
+            errs.append("em1: not an RST|ACK: flags %#x" % f[18 + 20 + 13])
+        return errs
+    return dict(
+        files=dict(VLANS_10_20, **{"pf.conf": "block return in quick on "
+                                   "vlan10 proto tcp to port 23 set prio 5"
+                                   "\npass\n"}),
+        inputs={"em1": [(1.0, tag(syn, 10, pcp=0))]},
+        expect={}, check=check)
+
+
+@case
 def vlandev_and_parent_spellings():
     """hostname.vlan10 as `parent em1` + `vnetid 10` works the same."""
     t10 = arp_request(A, "192.0.2.1", "192.0.2.2", vlan=10)
