@@ -775,6 +775,51 @@ pf_l4_csum(int af, const uint8_t *ip, uint8_t proto, const uint8_t *l4,
 	return (uint16_t)~csum_fold(csum_partial(l4, len, sum));
 }
 
+
+/*
+ * A packet sluice sends back to p's sender (pf_send_tcp(),
+ * pf_send_icmp()): p's MACs swapped and its tags kept, so it leaves the
+ * way p came; the rule's set prio, if r has one.  Its L3 header goes at
+ * l3off; NULL when no buffer is free.
+ */
+static struct pkt *
+pf_reply_alloc(struct dp *dp, const struct pkt *p, uint32_t l3off,
+    const struct acl_rule *r)
+{
+	struct pkt *q;
+
+	if ((q = pkt_alloc(&dp->pool)) == NULL)
+		return NULL;
+	if (r != NULL && (r->scrub_flags & ACL_SCRUB_SETPRIO))
+		q->prio = r->set_prio[0];
+	memcpy(q->data, p->data + 6, 6);
+	memcpy(q->data + 6, p->data, 6);
+	memcpy(q->data + 12, p->data + 12, l3off - 12);
+	return q;
+}
+
+/*
+ * pf_send_tcp() back to the sender of p (li as pf sees its addresses and
+ * ports): a segment from its destination to its source, out the port it
+ * came in on, carrying tag.
+ */
+void
+dp_pf_tcp_answer(struct dp *dp, const struct pkt *p, const struct l3info *li,
+    const struct acl_rule *r, uint16_t tag, uint32_t seq, uint32_t ack,
+    uint8_t flags, uint16_t win, uint16_t mss)
+{
+	struct pkt *q;
+
+	if ((q = pf_reply_alloc(dp, p, li->l3off, r)) == NULL)
+		return;
+	dp_pf_tcp_build(q, li->l3off, li->af == 4, li->dst, li->src,
+	    li->dport, li->sport, seq, ack, flags, win, mss);
+	q->pf_tag = tag;
+	q->traced = p->traced;
+	dp_output(dp, dp->ports[p->in_port], q);
+	pkt_free(&dp->pool, q);
+}
+
 /*
  * block return, as pf_test_rule() answers a blocked packet: TCP with
  * return-rst or return gets pf_send_tcp()'s RST|ACK (unless it is a RST);
@@ -825,14 +870,8 @@ pf_return(struct dp *dp, struct pkt *p, const struct l3info *li,
 		    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0))
 			return;
 	}
-	if ((q = pkt_alloc(&dp->pool)) == NULL)
+	if ((q = pf_reply_alloc(dp, p, hdr, r)) == NULL)
 		return;
-	/* pf_send_tcp(), pf_send_icmp(): the rule's set prio */
-	if (r != NULL && (r->scrub_flags & ACL_SCRUB_SETPRIO))
-		q->prio = r->set_prio[0];
-	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
-	memcpy(q->data + 6, p->data, 6);
-	memcpy(q->data + 12, p->data + 12, hdr - 12);
 	qip = q->data + hdr;
 	l4 = qip + iphl;
 	ttl = rst && r != NULL && r->return_ttl ? r->return_ttl : 64;
@@ -1630,25 +1669,37 @@ pf_random_id(struct dp_pf *pf)
 }
 
 /*
+ * The data a TCP segment carries (pd->p_len): to the IP length's end, or
+ * the frame's for a GSO frame, never past the frame, never below 0.
+ */
+uint32_t
+dp_pf_tcp_paylen(const struct pkt *p, const struct l3info *li)
+{
+	const uint8_t *th = p->data + li->l4off;
+	uint32_t off = li->l4off + (th[12] >> 4) * 4u, end;
+
+	end = p->off.gso_type != 0 || li->iplen == 0 ? p->len :
+	    (uint32_t)li->l3off + li->iplen;
+	if (end > p->len)
+		end = p->len;
+	return end > off ? end - off : 0;
+}
+
+/*
  * set prio (N, M): pf_test() gives M to a TCP ACK without data and to a
  * lowdelay TOS (the header as it came, before set tos), N to the rest.
  */
 static uint8_t
 pf_set_prio(const struct pkt *p, const struct l3info *li, uint8_t set_prio)
 {
-	const uint8_t *ip = p->data + li->l3off, *th;
+	const uint8_t *ip = p->data + li->l3off;
 	uint8_t tos = li->af == 4 ? ip[1] : (uint8_t)(ip[0] << 4 | ip[1] >> 4);
-	uint32_t end = li->l3off + li->iplen, thlen;
 
 	if (tos & 0x10)			/* IPTOS_LOWDELAY */
 		return set_prio >> 4;
 	if (li->proto == L3_IPPROTO_TCP && li->l4off != 0 &&
-	    (li->tcp_flags & 0x10)) {	/* TH_ACK */
-		th = p->data + li->l4off;
-		thlen = (uint32_t)(th[12] >> 4) * 4;
-		if (li->l4off + thlen >= end)
-			return set_prio >> 4;
-	}
+	    (li->tcp_flags & ACL_TH_ACK) && dp_pf_tcp_paylen(p, li) == 0)
+		return set_prio >> 4;
 	return set_prio & 0x0f;
 }
 
@@ -1948,17 +1999,12 @@ static void
 pf_tcp_seg(const struct pkt *p, const struct l3info *li, struct state_seg *g)
 {
 	const uint8_t *th = p->data + li->l4off;
-	uint32_t thl = (th[12] >> 4) * 4u, end, off = li->l4off + thl;
 
-	end = p->off.gso_type != 0 || li->iplen == 0 ? p->len :
-	    (uint32_t)li->l3off + li->iplen;
-	if (end > p->len)
-		end = p->len;
 	g->seq = ip_get32(th + 4);
 	g->ack = ip_get32(th + 8);
 	g->win = ether_get16(th + 14);
 	g->flags = th[13];
-	g->len = end > off ? end - off : 0;
+	g->len = dp_pf_tcp_paylen(p, li);
 	g->wscale = (g->flags & ACL_TH_SYN) ? tcp_wscale(th, p->len -
 	    li->l4off) : 0;
 }
@@ -2181,27 +2227,13 @@ pf_synproxy_synack(struct dp *dp, const struct pkt *p,
 	const struct state_tcp *tc = &dp->pf.states.tcp[state_id(
 	    &dp->pf.states, s)];
 	const struct acl_anchor *a;
-	const struct acl_rule *r = dp_pf_rule(&dp->pf, s->rule, &a);
-	struct pkt *q;
 
-	if ((q = pkt_alloc(&dp->pool)) == NULL)
-		return;
-	/* pf_send_tcp(st->rule.ptr, ...): the rule's set prio */
-	if (r != NULL && (r->scrub_flags & ACL_SCRUB_SETPRIO))
-		q->prio = r->set_prio[0];
-	memcpy(q->data, p->data + 6, 6);		/* swap MACs, keep tags */
-	memcpy(q->data + 6, p->data, 6);
-	memcpy(q->data + 12, p->data + 12, li->l3off - 12u);
-	/* li, not the packet: a new state's packet is translated already */
-	dp_pf_tcp_build(q, li->l3off, li->af == 4, li->dst, li->src,
-	    li->dport, li->sport, tc->peer[0].seqhi,
-	    tc->peer[0].seqlo + 1, ACL_TH_SYN | ACL_TH_ACK, 0,
-	    tc->peer[1].max_win);
-	q->traced = p->traced;
-	q->pf_tag = p->pf_tag;
+	/* li, not the packet: a new state's packet is translated already;
+	 * pf_send_tcp(st->rule.ptr, ...): the rule's set prio */
+	dp_pf_tcp_answer(dp, p, li, dp_pf_rule(&dp->pf, s->rule, &a),
+	    p->pf_tag, tc->peer[0].seqhi, tc->peer[0].seqlo + 1,
+	    ACL_TH_SYN | ACL_TH_ACK, 0, tc->peer[1].max_win);
 	dp->pf.c[PF_C_SP_SYNACK]++;
-	dp_output(dp, dp->ports[p->in_port], q);
-	pkt_free(&dp->pool, q);
 }
 
 /*
@@ -2393,7 +2425,7 @@ pf_state_track_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
 		return pf_synproxy(dp, p, li, port, dir, s, &g);
 	if (__builtin_expect(pf->states.tcp[state_id(&pf->states,
 	    s)].peer[0].flags & STATE_TCP_TSCRUB, 0) &&
-	    dp_pf_tscrub(dp, s, p, li, port, dir) != 0)
+	    dp_pf_tscrub(dp, s, p, li, g.len, port, dir) != 0)
 		return STATE_BAD;
 	if (__builtin_expect(pf->states.tcp[state_id(&pf->states,
 	    s)].peer[0].flags & STATE_TCP_MOD, 0))

@@ -520,10 +520,14 @@ int	 dp_pf_syncookie_ack(struct dp *, struct pkt *, const struct l3info *,
 int	 dp_pf_tscrub_new(struct dp *, struct state *, struct pkt *,
 	    const struct l3info *, const struct port *, int);
 int	 dp_pf_tscrub(struct dp *, struct state *, struct pkt *,
-	    const struct l3info *, const struct port *, int);
+	    const struct l3info *, uint32_t, const struct port *, int);
 
 /* dp_pf.c, for the files above */
 uint32_t dp_pf_random(struct dp_pf *);
+uint32_t dp_pf_tcp_paylen(const struct pkt *, const struct l3info *);
+void	 dp_pf_tcp_answer(struct dp *, const struct pkt *,
+	    const struct l3info *, const struct acl_rule *, uint16_t,
+	    uint32_t, uint32_t, uint8_t, uint16_t, uint16_t);
 void	 dp_pf_tcp_build(struct pkt *, uint32_t, int, const void *,
 	    const void *, uint16_t, uint16_t, uint32_t, uint32_t, uint8_t,
 	    uint16_t, uint16_t);

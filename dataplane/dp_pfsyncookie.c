@@ -196,7 +196,6 @@ dp_pf_syncookie_syn(struct dp *dp, struct pkt *p, const struct l3info *li,
 	uint32_t seq = ip_get32(th + 4), hash, iss;
 	uint16_t mss;
 	uint8_t cookie, i;
-	struct pkt *q;
 
 	if (sc->recreating || !sc_flood(dp))
 		return 0;
@@ -216,17 +215,9 @@ dp_pf_syncookie_syn(struct dp *dp, struct pkt *p, const struct l3info *li,
 	cookie = (uint8_t)(i << SC_MSS_SHIFT | sc->oddeven);
 	hash = sc_mac(sc, li, cookie, seq);
 	iss = (hash & ~0xffu) | (uint8_t)(cookie ^ (hash >> 24));
-	if ((q = pkt_alloc(&dp->pool)) != NULL) {
-		memcpy(q->data, p->data + 6, 6);	/* swap MACs, keep tags */
-		memcpy(q->data + 6, p->data, 6);
-		memcpy(q->data + 12, p->data + 12, li->l3off - 12u);
-		dp_pf_tcp_build(q, li->l3off, li->af == 4, li->dst, li->src,
-		    li->dport, li->sport, iss, seq + 1,
-		    ACL_TH_SYN | ACL_TH_ACK, 0, mss);
-		q->traced = p->traced;
-		dp_output(dp, dp->ports[p->in_port], q);
-		pkt_free(&dp->pool, q);
-	}
+	/* pf_send_tcp(NULL, ...): no rule yet */
+	dp_pf_tcp_answer(dp, p, li, NULL, 0, iss, seq + 1,
+	    ACL_TH_SYN | ACL_TH_ACK, 0, mss);
 	sc->inflight[sc->oddeven]++;
 	pf->lcounters[LCNT_SYNCOOKIES_SENT]++;
 	pf->c[PF_C_SYNCOOKIE]++;
@@ -257,6 +248,7 @@ dp_pf_syncookie_ack(struct dp *dp, struct pkt *p, const struct l3info *li,
 	const uint8_t *th = p->data + li->l4off;
 	uint32_t seq = ip_get32(th + 4) - 1, ack = ip_get32(th + 8) - 1;
 	uint8_t cookie = (uint8_t)((ack & 0xff) ^ (ack >> 24));
+	uint16_t mss = sc_msstab[cookie >> SC_MSS_SHIFT];
 	struct state_tcp *tc;
 	struct state *s;
 	struct pkt *q;
@@ -272,13 +264,12 @@ dp_pf_syncookie_ack(struct dp *dp, struct pkt *p, const struct l3info *li,
 	if (p->traced)
 		dp_trace(dp, p, "pf", "in on %s: syncookies: the ACK carries "
 		    "sluice's cookie (mss %u): its SYN is made again and "
-		    "filtered", port->name, sc_msstab[cookie >> SC_MSS_SHIFT]);
+		    "filtered", port->name, mss);
 	if ((q = pkt_alloc(&dp->pool)) == NULL)
 		return PF_DROP;
 	memcpy(q->data, p->data, li->l3off);
 	dp_pf_tcp_build(q, li->l3off, li->af == 4, li->src, li->dst,
-	    li->sport, li->dport, seq, 0, ACL_TH_SYN, 65535,
-	    sc_msstab[cookie >> SC_MSS_SHIFT]);
+	    li->sport, li->dport, seq, 0, ACL_TH_SYN, 65535, mss);
 	q->in_port = p->in_port;
 	q->traced = p->traced;
 	q->id = p->id;
@@ -304,7 +295,7 @@ dp_pf_syncookie_ack(struct dp *dp, struct pkt *p, const struct l3info *li,
 	tc = &pf->states.tcp[state_id(&pf->states, s)];
 	tc->peer[0].seqhi = tc->peer[1].seqhi = ack;
 	tc->peer[0].seqlo = seq;
-	tc->peer[1].max_win = sc_msstab[cookie >> SC_MSS_SHIFT];
+	tc->peer[1].max_win = mss;
 	s->src_state = TCPS_PROXY_DST;
 	*sp = s;
 	return 0;

@@ -94,21 +94,21 @@ ts_ttl(struct state_tscrub_peer *e, struct pkt *p, const struct l3info *li)
 /*
  * pf_normalize_tcp_stateful() for a packet from end src of state s (the
  * other: dst; est: both ends are ESTABLISHED or beyond, exact: both
- * exactly).  Returns NULL, or why the packet is dropped.
+ * exactly) carrying plen bytes of data.  Returns NULL, or why the packet
+ * is dropped.
  */
 static const char *
 ts_stateful(struct dp *dp, const struct state *s,
     struct state_tscrub_peer *src, struct state_tscrub_peer *dst, int est,
-    int exact, struct pkt *p, const struct l3info *li)
+    int exact, struct pkt *p, const struct l3info *li, uint32_t plen)
 {
 	uint8_t *th = p->data + li->l4off;
 	size_t tlen = p->len - li->l4off, at = 0;
-	uint32_t tsval = 0, tsecr = 0, plen, from_last, fudge;
+	uint32_t tsval = 0, tsecr = 0, from_last, fudge;
 	uint64_t now = dp->now_ns / 1000, idle;
 	int partial = (p->off.flags & PKT_OFF_NEEDS_CSUM) != 0, got = 0, n;
 
 	ts_ttl(src, p, li);
-	plen = li->l3off + li->iplen - li->l4off - (uint32_t)(th[12] >> 4) * 4;
 	if (((src->flags | dst->flags) & STATE_TS_TIMESTAMP) &&
 	    (n = tcp_ts_find(th, tlen, &at)) > 0) {
 		if (n > 1)
@@ -203,18 +203,20 @@ dp_pf_tscrub_new(struct dp *dp, struct state *s, struct pkt *p,
 	ts_init(dp, &ts->peer[0], p, li, port, dir);
 	/* pf_create_state(): "This really shouldn't happen!!!" */
 	if ((why = ts_stateful(dp, s, &ts->peer[0], &ts->peer[1], 0, 0, p,
-	    li)) != NULL)
+	    li, dp_pf_tcp_paylen(p, li))) != NULL)
 		return ts_drop(dp, p, port, dir, s, why);
 	return 0;
 }
 
 /*
  * A packet of such a state going DIR (the way the state was made: from
- * its creator, end 0).  Returns 0, or -1: dropped (counted, traced).
+ * its creator, end 0), plen bytes of data (pf_tcp_seg()'s).  Returns 0,
+ * or -1: dropped (counted, traced).
  */
 int
 dp_pf_tscrub(struct dp *dp, struct state *s, struct pkt *p,
-    const struct l3info *li, const struct port *port, int dir)
+    const struct l3info *li, uint32_t plen, const struct port *port,
+    int dir)
 {
 	struct state_table *t = &dp->pf.states;
 	struct state_tscrub *ts = &t->tscrub[state_id(t, s)];
@@ -228,7 +230,8 @@ dp_pf_tscrub(struct dp *dp, struct state *s, struct pkt *p,
 		ts_init(dp, &ts->peer[me], p, li, port, dir);
 	if ((why = ts_stateful(dp, s, &ts->peer[me], &ts->peer[!me],
 	    a >= TCPS_ESTABLISHED && b >= TCPS_ESTABLISHED,
-	    a == TCPS_ESTABLISHED && b == TCPS_ESTABLISHED, p, li)) != NULL)
+	    a == TCPS_ESTABLISHED && b == TCPS_ESTABLISHED, p, li, plen)) !=
+	    NULL)
 		return ts_drop(dp, p, port, dir, s, why);
 	return 0;
 }
