@@ -436,7 +436,6 @@ char	*pf_conf_strdup(struct acl_conf *, const char *);
 #define PF_LINT_QUEUE		0x00000001
 #define PF_LINT_ROUTE		0x00000002
 #define PF_LINT_DIVERT		0x00000004
-#define PF_LINT_AFTO		0x00000008
 #define PF_LINT_OS		0x00000010
 #define PF_LINT_USER		0x00000020
 #define PF_LINT_SRCTRACK	0x00000200

@@ -2214,7 +2214,6 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 				    sizeof(fo->rdr.pool_opts));
 			}
 			fo->marker |= FOM_AFTO;
-			pf_lint(p, p->lx.lineno, PF_LINT_AFTO, "af-to");
 			break;
 		}
 		case K_ROUTETO:

@@ -2450,6 +2450,234 @@ pf_state_track_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
 	return v;
 }
 
+/* The length of a prefix mask (IPv4 in w[0]), as pfctl's unmask(). */
+static int
+pf_masklen(const union acl_ip *m)
+{
+	int n = 0, i;
+
+	for (i = 0; i < 16 && m->b[i] == 0xff; i++)
+		n += 8;
+	if (i < 16)
+		n += __builtin_clz(~(uint32_t)m->b[i] << 24 | 0x00ffffffu);
+	return n;
+}
+
+/*
+ * Can af-to translate this packet, which its rule passed going in on
+ * PORT?  pf_test_rule() and pf_translate_af() refuse fragments (pf
+ * translates datagrams it reassembled), ICMP other than echoes and a
+ * spent hop limit (pf_route() sends time exceeded; sluice drops).  A
+ * bridge member's packets are bridged, not routed: sluice translates what
+ * its router forwards.  0, or the packet is dropped (counted, traced).
+ */
+static int
+pf_afto_refused(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir)
+{
+	const char *why = NULL;
+
+	if (port->rif == NULL)
+		why = "a bridge member's packet: sluice translates what its "
+		    "router forwards";
+	else if (li->frag || li->fh6 != 0 || li->l4off == 0)
+		why = "a fragment: af-to translates whole datagrams (set "
+		    "reassemble yes)";
+	else if (li->ttl <= 1)
+		why = "its hop limit ran out";
+	else if ((li->proto == L3_IPPROTO_ICMP ||
+	    li->proto == L3_IPPROTO_ICMPV6) &&
+	    li->icmp_type != (li->af == 4 ? 8 : 128) &&
+	    li->icmp_type != (li->af == 4 ? 0 : 129))
+		why = "ICMP that is not an echo (an error about an af-to flow "
+		    "is not translated)";
+	else if (li->af == 4 && p->off.gso_type == 0 &&
+	    li->l3off + li->iplen - li->l4off > 0xffff)
+		why = "too long for IPv6 without a jumbogram";
+	if (why == NULL)
+		return 0;
+	dp->pf.c[PF_C_AFTO_DROP]++;
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: drop (af-to: %s)", dir ==
+		    ACL_IN ? "in" : "out", port->name, why);
+	return 1;
+}
+
+/*
+ * af-to for a packet its rule R passed (pf_get_transaddr_af()): the
+ * header it gets (*a) and the state's STACK key in the other family,
+ * oriented the other way round so that the replies, coming in, find it
+ * (pf_state_key_setup()).  The source comes from the `from' pool, with a
+ * port no other state's key has; the destination from `to', the IPv4
+ * address in it taking the place of the pool's host bits, or without
+ * `to' from the packet's destination (RFC 6052): going to IPv4 the
+ * address embedded under the rule's destination prefix (96 bits if it
+ * has none that long), going to IPv6 embedded into the `from' prefix.
+ * 0, or -1 with why.
+ */
+static int
+pf_afto_map(struct dp *dp, const struct l3info *li, const struct acl_rule *r,
+    struct state_key *stack, struct pf_afto *a, const char **why)
+{
+	struct dp_pf *pf = &dp->pf;
+	int to6 = r->naf == AF_INET6, pwhy, plen;
+	uint8_t nat[16], rdr[16];
+	uint16_t port = li->sport, dport = li->dport;
+	uint32_t v4;
+
+	memset(a, 0, sizeof(*a));
+	memset(nat, 0, sizeof(nat));
+	memset(rdr, 0, sizeof(rdr));
+	a->af = to6 ? 6 : 4;
+	*why = "its from pool has no address of the family";
+	if (to6) {
+		if (dp_pf_pool_map6(dp, r, PF_POOL_NAT, li->src, li->dst, nat,
+		    &pwhy, NULL, 0) != 0)
+			return -1;
+	} else {
+		if ((v4 = pf_pool_get(dp, r, PF_POOL_NAT, li->src, li->dst,
+		    &pwhy)) == 0)
+			return -1;
+		memcpy(nat, &v4, 4);
+	}
+	memcpy(a->src, nat, 16);
+	if (r->rdr.addr.type != ACL_ADDR_NONE) {
+		*why = "its to pool has no address of the family";
+		if (to6) {
+			if (dp_pf_pool_map6(dp, r, PF_POOL_RDR, li->src,
+			    li->dst, rdr, &pwhy, NULL, 0) != 0)
+				return -1;
+		} else {
+			if ((v4 = pf_pool_get(dp, r, PF_POOL_RDR, li->src,
+			    li->dst, &pwhy)) == 0)
+				return -1;
+			memcpy(rdr, &v4, 4);
+		}
+		plen = r->rdr.addr.type == ACL_ADDR_ADDRMASK ?
+		    pf_masklen(&r->rdr.addr.a.mask) : to6 ? 128 : 32;
+		if (to6)
+			dp_pf_nat64_embed(rdr, plen, li->dst, a->dst);
+		else {
+			/* inet_nat46(): the pool's prefix, the host bits of
+			 * the address embedded last in the destination */
+			uint32_t m = plen >= 32 ? 0xffffffffu : plen == 0 ? 0 :
+			    ~(0xffffffffu >> plen);
+
+			ip_put32(a->dst, (ip_get32(rdr) & m) |
+			    (ip_get32(li->dst + 12) & ~m));
+		}
+		if (r->rdr.proxy_port[0] != 0 && (li->proto ==
+		    L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP))
+			dport = r->rdr.proxy_port[0];
+	} else if (to6) {
+		plen = r->nat.addr.type == ACL_ADDR_ADDRMASK ?
+		    pf_masklen(&r->nat.addr.a.mask) : 96;
+		dp_pf_nat64_embed(nat, plen > 96 ? 96 : plen, li->dst, a->dst);
+	} else {
+		plen = r->dst.addr.type == ACL_ADDR_ADDRMASK ?
+		    pf_masklen(&r->dst.addr.a.mask) : 96;
+		dp_pf_nat64_extract(li->dst, plen < 32 ? 96 : plen, a->dst);
+	}
+	/* The key the replies will come in with. */
+	memset(stack, 0, sizeof(*stack));
+	stack->af = to6 ? AF_INET6 : AF_INET;
+	stack->proto = li->proto == L3_IPPROTO_ICMP ? L3_IPPROTO_ICMPV6 :
+	    li->proto == L3_IPPROTO_ICMPV6 ? L3_IPPROTO_ICMP : li->proto;
+	memcpy(stack->addr[1].b, a->src, to6 ? 16 : 4);
+	memcpy(stack->addr[0].b, a->dst, to6 ? 16 : 4);
+	stack->port[1] = htons(port);
+	stack->port[0] = htons(li->proto == L3_IPPROTO_ICMP ||
+	    li->proto == L3_IPPROTO_ICMPV6 ? port : dport);
+	if (li->proto == L3_IPPROTO_TCP || li->proto == L3_IPPROTO_UDP ||
+	    li->proto == L3_IPPROTO_ICMP || li->proto == L3_IPPROTO_ICMPV6) {
+		if (r->nat.proxy_port[0] != 0 && (port = nat_pick_port(
+		    &pf->states, stack, 1, r->nat.proxy_port[0],
+		    r->nat.proxy_port[1], dp->now, (uint32_t)dp->pkt_seq)) ==
+		    0) {
+			*why = "no port free on its from address";
+			return -1;
+		}
+		if (li->proto == L3_IPPROTO_ICMP ||
+		    li->proto == L3_IPPROTO_ICMPV6)
+			dport = port;
+	}
+	a->sport = port;
+	a->dport = dport;
+	return 0;
+}
+
+/* af-to found no address or port: PFRES_TRANSLATE. */
+static int
+pf_afto_nomap(struct dp *dp, struct pkt *p, const struct port *port, int dir,
+    const char *why)
+{
+	dp->pf.c[PF_C_TRANSLATE]++;
+	if (p->traced)
+		dp_trace(dp, p, "nat", "%s on %s: drop (af-to: %s)", dir ==
+		    ACL_IN ? "in" : "out", port->name, why);
+	return PF_DROP;
+}
+
+/* The packet as af-to makes it, traced and counted; 0 or -1 (dropped). */
+static int
+pf_afto_apply(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct port *port, int dir, const struct pf_afto *a)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	int f = a->af == 6 ? AF_INET6 : AF_INET;
+
+	if (dp_pf_afto(dp, p, li, a) != PF_AFTO_OK) {
+		/* pf_afto_refused() asked first: only an odd frame */
+		dp->pf.c[PF_C_AFTO_DROP]++;
+		return -1;
+	}
+	dp->pf.c[PF_C_AFTO]++;
+	p->pf_afto = a->af;
+	if (p->traced)
+		dp_trace(dp, p, "nat", "%s on %s: af-to inet%s: %s %u -> %s "
+		    "%u, routed as IPv%u", dir == ACL_IN ? "in" : "out",
+		    port->name, a->af == 6 ? "6" : "", inet_ntop(f, a->src, s,
+		    sizeof(s)), a->sport, inet_ntop(f, a->dst, d, sizeof(d)),
+		    a->dport, a->af);
+	return 0;
+}
+
+/*
+ * A packet that af-to state S passed: scrubbed as it came, then given the
+ * header of the other key's family (pf_test_state(): pd->naf).  Each key
+ * is oriented as its own packets come in, so the other one gives the new
+ * source in [1] and the new destination in [0], whichever way it goes.
+ */
+static __attribute__((noinline)) int
+pf_afto_state(struct dp *dp, struct pkt *p, const struct l3info *li,
+    struct port *port, int dir, struct state *s, int from_wire)
+{
+	struct dp_pf *pf = &dp->pf;
+	struct state_key o;
+	struct pf_afto a;
+	const char *tag;
+
+	if (pf_afto_refused(dp, p, li, port, dir))
+		return PF_DROP;
+	pf_scrub_state(dp, p, li, port, dir, s);
+	state_key_get(&pf->states, s, from_wire ? STATE_STACK : STATE_WIRE,
+	    &o);
+	memset(&a, 0, sizeof(a));
+	a.af = o.af == AF_INET6 ? 6 : 4;
+	memcpy(a.src, o.addr[1].b, 16);
+	memcpy(a.dst, o.addr[0].b, 16);
+	a.sport = ntohs(o.port[1]);
+	a.dport = ntohs(o.port[0]);
+	pf_count(pf, s->rule, dir, p->len);
+	tag = pf_state_tag(pf, p, s);
+	if (p->traced)
+		dp_trace(dp, p, "pf", "%s on %s: pass (af-to state of rule "
+		    "%u)%s%s", dir == ACL_IN ? "in" : "out", port->name,
+		    RULE_IDX(s->rule), *tag ? ", tagged " : "", tag);
+	return pf_afto_apply(dp, p, li, port, dir, &a) == 0 ? PF_PASS :
+	    PF_DROP;
+}
+
 /*
  * sticky-address: the source node of (source, translating rule) keeps
  * the address its pool gave (pf_map_addr() inserts it as PF_SN_NAT or
@@ -2838,9 +3066,11 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	uint16_t ifx;
 	const char *tag;
 	int pwhy, xfail, sdir = dir == ACL_IN ? STATE_DIR_IN : STATE_DIR_OUT;
-	int rt_ok = 0;
+	int rt_ok = 0, afto;
+	struct pf_afto at;
 
 	p->pf_rt_af = 0;
+	p->pf_afto = 0;
 	if (!dp_pf_filters(dp, port))
 		return PF_PASS;
 	switch (l3_parse(p->data, p->len, &li)) {
@@ -2921,6 +3151,15 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 				    (uint32_t)badseq);
 			return PF_DROP;
 		}
+		if (s != NULL && state_afto(&pf->states, s)) {
+			pf->c[PF_C_AFTO_DROP]++;
+			if (p->traced)
+				dp_trace(dp, p, "pf", "%s on %s: drop (af-to: an "
+				    "ICMP error about the flow of af-to state of "
+				    "rule %u is not translated)", dname,
+				    port->name, RULE_IDX(s->rule));
+			return PF_DROP;
+		}
 		if (s != NULL) {
 			/* An error about a flow we translate: as the other
 			 * side of the translation knows it. */
@@ -2958,16 +3197,31 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	    dp_pf_syncookie_ack(dp, p, &li, port, &key, ifx, &s) != 0)
 		return PF_DROP;
 	if (s != NULL) {
-		int up = s->proto == L3_IPPROTO_TCP &&
-		    !(s->flags & STATE_F_SLOPPY) ?
-		    pf_state_track_tcp(dp, p, &li, port, dir, s) :
-		    state_update(&pf->states, s, sdir, li.tcp_flags, p->len,
-		    dp->now);
+		/*
+		 * An af-to state is found going in only, by either key: a
+		 * packet of the WIRE key's family comes from its creator,
+		 * the other family's from the other end (PF_REVERSED_KEY()),
+		 * which the tracking sees as the way back.
+		 */
+		int from_wire = 1, tdir = dir, up;
 
+		if (__builtin_expect(s->flags & STATE_F_INET6, 0) &&
+		    state_afto(&pf->states, s)) {
+			from_wire = pf->states.v6[state_id(&pf->states, s)].af[
+			    STATE_WIRE] == (li.af == 4 ? AF_INET : AF_INET6);
+			if (!from_wire)
+				tdir = ACL_OUT;
+		}
+		up = s->proto == L3_IPPROTO_TCP &&
+		    !(s->flags & STATE_F_SLOPPY) ?
+		    pf_state_track_tcp(dp, p, &li, port, tdir, s) :
+		    state_update(&pf->states, s, tdir == ACL_IN ?
+		    STATE_DIR_IN : STATE_DIR_OUT, li.tcp_flags, p->len,
+		    dp->now);
 		if (up < 0)
 			return pf_state_refused(dp, p, port, dir, s, up);
 		if (__builtin_expect(rs->pktrate, 0) &&
-		    pf_state_pktrate(dp, p, port, dir, s))
+		    pf_state_pktrate(dp, p, port, tdir, s))
 			return PF_DROP;
 		if (up == STATE_ESTABLISHED && pf->states.aux_used) {
 			const char *why;
@@ -2986,6 +3240,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		}
 		if (s->flags & STATE_F_LOGALL)
 			pf_log_state(dp, p, &li, port, dir, s);
+		if (__builtin_expect(tdir != dir || ((s->flags &
+		    STATE_F_INET6) && state_afto(&pf->states, s)), 0))
+			return pf_afto_state(dp, p, &li, port, dir, s,
+			    from_wire);
 		if ((s->flags & STATE_F_NAT) && li.af == 6)
 			pf_translate6(p, &li, &pf->states, s, sdir);
 		else if (s->flags & STATE_F_NAT) {
@@ -3091,6 +3349,13 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 * A match rule's empty pool failed it in the classifier already.
 	 */
 	pf_xlate_pools(&res, &nat, &rdr);
+	afto = res.ar_rule != NULL && (res.ar_rule->rule_flag & ACL_RF_AFTO);
+	if (__builtin_expect(afto, 0)) {
+		/* af-to is the translation (a match rule's goes unused) */
+		nat = rdr = NULL;
+		if (pf_afto_refused(dp, p, &li, port, dir))
+			return PF_DROP;
+	}
 	nat_to = rdr_to = 0;
 	pwhy = PF_POOL_OK;
 	pf->pool_pkt = p;
@@ -3129,6 +3394,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	if (res.ar_keep_state == ACL_STATE_NONE) {
 		/* (pfctl: route-to and the like require keep state) */
 		pf_scrub_res(dp, p, &li, port, dir, &res);
+		if (afto && (pf_afto_map(dp, &li, res.ar_rule, &stack, &at,
+		    &tag) != 0 || pf_afto_apply(dp, p, &li, port, dir,
+		    &at) != 0))
+			return pf_afto_nomap(dp, p, port, dir, tag);
 		return PF_PASS;
 	}
 	if (li.frag) {
@@ -3160,6 +3429,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	wire = key;
 	stack = key;
 	pf->pool_pkt = p;
+	if (afto && pf_afto_map(dp, &li, res.ar_rule, &stack, &at, &tag) != 0) {
+		pf->pool_pkt = NULL;
+		return pf_afto_nomap(dp, p, port, dir, tag);
+	}
 	xfail = (nat != NULL || rdr != NULL) && (li.af == 6 ?
 	    pf_xlate_key6(dp, &li, dir == ACL_IN ? &stack : &wire, sdir,
 	    nat != NULL ? res.ar_nat : NULL, nat6, rdr, rdr6, &rw6) :
@@ -3250,7 +3523,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		} else
 			pf->c[PF_C_SCRUBFULL]++;
 		if (n >= 0 && (res.ar_scrub.flags & ACL_SCRUB_TCP) &&
-		    li.proto == L3_IPPROTO_TCP &&
+		    li.proto == L3_IPPROTO_TCP && !afto &&
 		    dp_pf_tscrub_new(dp, s, p, &li, port, dir) != 0) {
 			/* pf_create_state(): its first packet failed */
 			dp_pf_state_gone(dp, s);
@@ -3258,7 +3531,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			return PF_DROP;
 		}
 	}
-	if ((s->flags & STATE_F_NAT) && li.af == 6) {
+	if (afto) {
+		/* translated last, once all has read the packet as it came */
+	} else if ((s->flags & STATE_F_NAT) && li.af == 6) {
 		nat_rewrite6(p, &li, &rw6);
 		if (p->traced) {
 			char a[INET6_ADDRSTRLEN];
@@ -3331,11 +3606,21 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	/* sloppy is refused with these by pfctl; a SYN sluice answered
 	 * goes no further (li still has the addresses as they came) */
 	if (__builtin_expect(res.ar_keep_state >= ACL_STATE_MODULATE, 0) &&
-	    li.proto == L3_IPPROTO_TCP && !(s->flags & STATE_F_SLOPPY) &&
+	    li.proto == L3_IPPROTO_TCP && afto) {
+		/* the sequence numbers are left as they are across */
+		pf->c[PF_C_MOD_KEPT]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: af-to: kept as keep "
+			    "state", dname, port->name);
+	} else if (__builtin_expect(res.ar_keep_state >= ACL_STATE_MODULATE,
+	    0) && li.proto == L3_IPPROTO_TCP && !(s->flags & STATE_F_SLOPPY) &&
 	    pf_state_modulate_new(dp, p, &li, port, dir, s,
 	    res.ar_keep_state))
 		return PF_DROP;
 	pf_scrub_res(dp, p, &li, port, dir, &res);
+	if (__builtin_expect(afto, 0))
+		return pf_afto_apply(dp, p, &li, port, dir, &at) == 0 ?
+		    PF_PASS : PF_DROP;
 	pf_frag_first(dp, port, dir, p, &li, s);
 	return PF_PASS;
 }

@@ -85,7 +85,9 @@
 	X(RT_SET,	"route-to",	"packets pf gave the router a next hop for (route-to, reply-to, dup-to)") \
 	X(RT_BRIDGED,	"route-to-bridged", "packets a route-to, reply-to or dup-to passed on a bridge member: bridged as they were (sluice routes only what its router forwards)") \
 	X(RT_SKIPPED,	"route-to-skipped", "packets a route-to, reply-to or dup-to passed that sluice routes by the table: a pool of an interface's addresses") \
-	X(MOD_KEPT,	"modulate-kept", "modulate or synproxy states kept as plain keep state: made by a packet that is not a bare SYN, or synproxy going out or on a vlan or vether port")
+	X(MOD_KEPT,	"modulate-kept", "modulate or synproxy states kept as plain keep state: made by a packet that is not a bare SYN, synproxy going out or on a vlan or vether port, or with af-to") \
+	X(AFTO,		"af-to",	"packets af-to gave a header of the other family (NAT64, NAT46), routed in it") \
+	X(AFTO_DROP,	"af-to-dropped", "dropped: af-to could not translate them (a fragment, ICMP other than an echo, an ICMP error about an af-to flow, a spent hop limit, a bridge member's packet)")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
@@ -521,6 +523,26 @@ int	 dp_pf_tscrub_new(struct dp *, struct state *, struct pkt *,
 	    const struct l3info *, const struct port *, int);
 int	 dp_pf_tscrub(struct dp *, struct state *, struct pkt *,
 	    const struct l3info *, uint32_t, const struct port *, int);
+
+/* dp_pfafto.c: af-to (NAT64, NAT46) */
+struct pf_afto {
+	uint8_t		 af;		/* 4 or 6: the family it gets */
+	uint8_t		 src[16];	/* network order; IPv4: 4 bytes */
+	uint8_t		 dst[16];
+	uint16_t	 sport;		/* host order; ICMP: the echo id */
+	uint16_t	 dport;
+};
+enum {
+	PF_AFTO_OK,
+	PF_AFTO_FRAG,		/* a fragment, or no transport header */
+	PF_AFTO_TTL,		/* its hop limit ran out */
+	PF_AFTO_ICMP,		/* ICMP that is not an echo */
+	PF_AFTO_ROOM		/* no headroom, or too long for IPv6 */
+};
+void	 dp_pf_nat64_extract(const uint8_t *, int, uint8_t *);
+void	 dp_pf_nat64_embed(const uint8_t *, int, const uint8_t *, uint8_t *);
+int	 dp_pf_afto(struct dp *, struct pkt *, const struct l3info *,
+	    const struct pf_afto *);
 
 /* dp_pf.c, for the files above */
 uint32_t dp_pf_random(struct dp_pf *);

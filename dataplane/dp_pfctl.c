@@ -292,7 +292,7 @@ show_state(struct state *s, void *arg)
 	uint8_t psrc, pdst;
 	const struct state_table *t = &w->dp->pf.states;
 	uint8_t proto = s->proto;
-	uint8_t af = s->flags & STATE_F_INET6 ? AF_INET6 : AF_INET;
+	int afto = state_afto(t, s), idx;
 	uint32_t age = w->dp->now - t->cold[state_id(t, s)].creation;
 	uint32_t exp = dp_pf_state_expires_in(&w->dp->pf, s,
 	    w->dp->now);
@@ -322,19 +322,22 @@ show_state(struct state *s, void *arg)
 		fprintf(out, "%s ", pe->p_name);
 	else
 		fprintf(out, "%u ", proto);
-	print_host(out, &nk->addr[1], nk->port[1], af);
+	/* af-to: the keys are oriented the other way round */
+	print_host(out, &nk->addr[1], nk->port[1], nk->af);
 	if (key_differs(nk, sk, 1)) {
+		idx = afto ? 0 : 1;
 		fputs(" (", out);
-		print_host(out, &sk->addr[1], sk->port[1], af);
+		print_host(out, &sk->addr[idx], sk->port[idx], sk->af);
 		fputc(')', out);
 	}
 	if (state_dir(s) == STATE_DIR_IN)
 		print_rt(out, t, s);
-	fputs(state_dir(s) == STATE_DIR_OUT ? " -> " : " <- ", out);
-	print_host(out, &nk->addr[0], nk->port[0], af);
+	fputs(state_dir(s) == STATE_DIR_OUT || afto ? " -> " : " <- ", out);
+	print_host(out, &nk->addr[0], nk->port[0], nk->af);
 	if (key_differs(nk, sk, 0)) {
+		idx = afto ? 1 : 0;
 		fputs(" (", out);
-		print_host(out, &sk->addr[0], sk->port[0], af);
+		print_host(out, &sk->addr[idx], sk->port[idx], sk->af);
 		fputc(')', out);
 	}
 	if (state_dir(s) == STATE_DIR_OUT)

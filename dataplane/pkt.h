@@ -57,6 +57,9 @@ struct pkt {
 	 * 0: none); pf_rt_dup: send a copy */
 	uint8_t		 pf_rt_af;
 	uint8_t		 pf_rt_dup;
+	/* pf's af-to gave it a header of the other family: 4 or 6, to be
+	 * routed in it (pf_route()); 0: not */
+	uint8_t		 pf_afto;
 	uint32_t	 pf_rt;
 	uint8_t		 pf_rt6[16];
 	/* pf made this frame of the fragments of a datagram: stages that

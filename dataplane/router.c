@@ -706,7 +706,7 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
     uint32_t l3off)
 {
 	uint32_t gw = p->pf_rt, id, nh;
-	int dup = p->pf_rt_dup;
+	int dup = p->pf_rt_dup, afto = p->pf_afto;
 	struct route *rte;
 	struct rif *ro;
 	struct pkt *q = p;
@@ -718,7 +718,7 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		if (p->traced)
 			dp_trace(rt->dp, p, "router", "drop: no route to %s, "
 			    "pf's %s", ipstr(gw, a), dup ? "dup-to" :
-			    "route-to");
+			    p->pf_afto ? "af-to" : "route-to");
 		if (!dup)
 			pkt_free(&rt->dp->pool, p);
 		return !dup;
@@ -731,7 +731,7 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		return 0;
 	}
 	router_untag(q, l3off, ETHERTYPE_IP);
-	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
+	if (ro != cur && !afto && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
 	    PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
@@ -741,10 +741,34 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 	rt->c[ROUTER_C_PF_ROUTED]++;
 	if (q->traced)
 		dp_trace(rt->dp, q, "router", "pf's %s %s: on %s%s%s",
-		    dup ? "dup-to" : "route-to", ipstr(gw, a), ro->port->name,
-		    nh != gw ? " via " : "", nh != gw ? ipstr(nh, b) : "");
+		    dup ? "dup-to" : afto ? "af-to" : "route-to", ipstr(gw, a),
+		    ro->port->name, nh != gw ? " via " : "", nh != gw ?
+		    ipstr(nh, b) : "");
 	router_send_mtu(rt, ro, nh, q);
 	return !dup;
+}
+
+/*
+ * A packet pf's af-to made IPv4 (an untagged frame), forwarded to its
+ * destination as pf_test() does it: marked PF_TAG_GENERATED, so pf does
+ * not see it again going out, and only with net.inet.ip.forwarding on.
+ * The translation took the hop off its ttl.
+ */
+void
+router_afto(struct router *rt, struct pkt *p)
+{
+	if (!rt->sysctl[SYSCTL_FORWARDING]) {
+		rt->c[ROUTER_C_DROP_FORWARDING_OFF]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router", "drop: pf's af-to made "
+			    "it IPv4, and net.inet.ip.forwarding=0");
+		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	p->pf_rt_af = 4;
+	p->pf_rt_dup = 0;
+	p->pf_rt = ip_get32(p->data + ETHER_HDR_LEN + 16);
+	(void)router_pf_route(rt, NULL, p, ETHER_HDR_LEN);
 }
 
 /*
@@ -1047,6 +1071,11 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 		/* pf made the datagram of its fragments: a new frame. */
 		(void)l3_parse(p->data, p->len, &li);
 		ip = p->data + li.l3off;
+	}
+	if (p->pf_afto == 6) {
+		/* af-to made it IPv6: routed as such, past pf out */
+		router6_afto(rt, p);
+		return;
 	}
 	if (p->pf_rt_af == 4 && router_pf_route(rt, r, p, li.l3off))
 		return;

@@ -344,4 +344,8 @@ int	 router6_nd_flush(struct router *, FILE *);
 void	 router6_netstat(struct router *, FILE *);
 void	 router6_ndp_show(struct router *, FILE *);
 
+/* pf's af-to gave a packet the other family: route it in that one. */
+void	 router_afto(struct router *, struct pkt *);
+void	 router6_afto(struct router *, struct pkt *);
+
 #endif /* DP_ROUTER_H */

@@ -423,7 +423,7 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 {
 	uint8_t gw[16];
 	const uint8_t *nh = gw;
-	int dup = p->pf_rt_dup;
+	int dup = p->pf_rt_dup, afto = p->pf_afto;
 	struct route6 *rte;
 	struct rif *ro;
 	struct pkt *q = p;
@@ -437,7 +437,7 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		if (p->traced)
 			dp_trace(rt->dp, p, "router6", "drop: no route to %s, "
 			    "pf's %s", ip6str(gw, NULL, a), dup ? "dup-to" :
-			    "route-to");
+			    afto ? "af-to" : "route-to");
 		if (!dup)
 			pkt_free(&rt->dp->pool, p);
 		return !dup;
@@ -451,7 +451,7 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		return 0;
 	}
 	router_untag(q, l3off, ETHERTYPE_IPV6);
-	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
+	if (ro != cur && !afto && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
 	    PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
@@ -460,8 +460,9 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 	if (q->off.gso_type == 0 && q->len - ETHER_HDR_LEN > ro->port->mtu) {
 		rt->c[ROUTER_C_DROP_TOOBIG]++;
 		if (q->traced)
-			dp_trace(rt->dp, q, "router6", "drop: pf's route-to: %u "
-			    "bytes > mtu %u of %s", q->len - ETHER_HDR_LEN,
+			dp_trace(rt->dp, q, "router6", "drop: pf's %s: %u "
+			    "bytes > mtu %u of %s", afto ? "af-to" : "route-to",
+			    q->len - ETHER_HDR_LEN,
 			    ro->port->mtu, ro->port->name);
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
@@ -470,11 +471,29 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 	rt->c[ROUTER_C_PF_ROUTED]++;
 	if (q->traced)
 		dp_trace(rt->dp, q, "router6", "pf's %s %s: on %s%s%s",
-		    dup ? "dup-to" : "route-to", ip6str(gw, NULL, a),
+		    dup ? "dup-to" : afto ? "af-to" : "route-to", ip6str(gw, NULL, a),
 		    ro->port->name, nh != gw ? " via " : "", nh != gw ?
 		    ip6str(nh, ro, b) : "");
 	router6_resolve(rt, ro, nh, q);
 	return !dup;
+}
+
+/* router_afto() for a packet af-to made IPv6. */
+void
+router6_afto(struct router *rt, struct pkt *p)
+{
+	if (!rt->sysctl[SYSCTL_FORWARDING6]) {
+		rt->c[ROUTER_C_DROP_FORWARDING6_OFF]++;
+		if (p->traced)
+			dp_trace(rt->dp, p, "router6", "drop: pf's af-to made "
+			    "it IPv6, and net.inet6.ip6.forwarding=0");
+		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	p->pf_rt_af = 6;
+	p->pf_rt_dup = 0;
+	memcpy(p->pf_rt6, p->data + ETHER_HDR_LEN + 24, 16);
+	(void)router6_pf_route(rt, NULL, p, ETHER_HDR_LEN);
 }
 
 /*
@@ -1555,6 +1574,11 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 		li = &whole;
 		ip = p->data + li->l3off;
 		len = 40u + ether_get16(ip + 4);
+	}
+	if (p->pf_afto == 4) {
+		/* af-to made it IPv4: routed as such, past pf out */
+		router_afto(rt, p);
+		return;
 	}
 	if (p->pf_rt_af == 6 && router6_pf_route(rt, r, p, li->l3off))
 		return;

@@ -275,7 +275,8 @@ nat_pick_port(struct state_table *t, struct state_key *k, int side,
 		    range);
 
 		k->port[side] = htons(port);
-		if (k->proto == L3_IPPROTO_ICMP)
+		if (k->proto == L3_IPPROTO_ICMP ||
+		    k->proto == L3_IPPROTO_ICMPV6)
 			k->port[!side] = htons(port);
 		if (state_lookup(t, k, side ? STATE_DIR_IN : STATE_DIR_OUT, 0,
 		    now) == NULL)

@@ -352,18 +352,30 @@ state_expires_in(const struct state *s, uint32_t now)
  */
 static inline int
 state_key_eq(const struct state_table *t, const struct state *s,
-    uint32_t idx, int which, const struct state_key *k,
-    const struct state_k4 *k4)
+    uint32_t idx, int which, uint64_t slot, const struct state_key *k,
+    const struct state_k4 *k4, int afto_too)
 {
-	const struct state_k4 *sk = &s->k[which];
+	const struct state_v6 *v;
+	const struct state_k4 *sk;
 
-	if (s->proto != k->proto ||
-	    !(s->flags & STATE_F_INET6) != (k->af != AF_INET6))
-		return 0;
 	if (!(s->flags & STATE_F_INET6))
-		return memcmp(sk, k4, sizeof(*k4)) == 0;
-	return sk->port[0] == k->port[0] && sk->port[1] == k->port[1] &&
-	    memcmp(t->v6[idx].addr[which], k->addr, sizeof(k->addr)) == 0;
+		return s->proto == k->proto && k->af != AF_INET6 &&
+		    memcmp(&s->k[which], k4, sizeof(*k4)) == 0;
+	v = &t->v6[idx];
+	if (v->af[STATE_WIRE] != v->af[STATE_STACK]) {
+		/*
+		 * af-to: both keys sit among the WIRE keys (lookups going
+		 * in), the STACK key's slot marked with both bits.  Going
+		 * out, and for a new state's clash check, none is.
+		 */
+		if (which == STATE_STACK || !afto_too)
+			return 0;
+		which = slot & SLOT_STACK ? STATE_STACK : STATE_WIRE;
+	}
+	sk = &s->k[which];
+	return v->af[which] == k->af && v->proto[which] == k->proto &&
+	    sk->port[0] == k->port[0] && sk->port[1] == k->port[1] &&
+	    memcmp(v->addr[which], k->addr, sizeof(k->addr)) == 0;
 }
 
 /*
@@ -373,7 +385,7 @@ state_key_eq(const struct state_table *t, const struct state *s,
  */
 static inline __attribute__((always_inline)) struct state *
 state_find(struct state_table *t, const struct state_key *k, uint32_t tag,
-    int which, uint16_t ifindex, uint32_t now)
+    int which, uint16_t ifindex, uint32_t now, int afto_too)
 {
 	uint64_t bit = which == STATE_WIRE ? SLOT_WIRE : SLOT_STACK;
 	uint64_t want = (uint64_t)tag << 32 | bit;
@@ -397,7 +409,7 @@ state_find(struct state_table *t, const struct state_key *k, uint32_t tag,
 		}
 		idx = slot_idx(s);
 		st = &t->st[idx];
-		if (!state_key_eq(t, st, idx, which, k, &k4))
+		if (!state_key_eq(t, st, idx, which, s, k, &k4, afto_too))
 			continue;
 		if (state_usable(st, ifindex, now))
 			return st;
@@ -411,7 +423,7 @@ state_lookup(struct state_table *t, const struct state_key *k, int dir,
 {
 	t->c[STATE_C_SEARCHES]++;
 	return state_find(t, k, state_tag(k), dir == STATE_DIR_IN ?
-	    STATE_WIRE : STATE_STACK, ifindex, now);
+	    STATE_WIRE : STATE_STACK, ifindex, now, 1);
 }
 
 /*
@@ -431,12 +443,12 @@ state_lookup_tag_probe(struct state_table *t, const struct state_key *k,
 	uint32_t real;
 
 	t->c[STATE_C_SEARCHES]++;
-	if ((s = state_find(t, k, tag, which, ifindex, now)) != NULL)
+	if ((s = state_find(t, k, tag, which, ifindex, now, 1)) != NULL)
 		return s;
 	if ((real = state_tag(k)) == tag)
 		return NULL;
 	t->c[STATE_C_STALE_TAG]++;
-	return state_find(t, k, real, which, ifindex, now);
+	return state_find(t, k, real, which, ifindex, now, 1);
 }
 
 /* Look a key up among WIRE or STACK keys, whatever the direction. */
@@ -445,7 +457,7 @@ state_lookup_key(struct state_table *t, const struct state_key *k, int which,
     uint16_t ifindex, uint32_t now)
 {
 	t->c[STATE_C_SEARCHES]++;
-	return state_find(t, k, state_tag(k), which, ifindex, now);
+	return state_find(t, k, state_tag(k), which, ifindex, now, 1);
 }
 
 /*
@@ -548,6 +560,23 @@ slot_insert(struct state_table *t, const struct state_key *k, uint32_t idx,
 	t->slots[i] = slot_make(tag, idx, which);
 }
 
+/*
+ * State IDX's slots: its WIRE key looked up going in, its STACK key (NULL:
+ * the same) going out; an af-to state's STACK key going in too, its slot
+ * marked with both bits (state_key_eq()).
+ */
+static void
+slot_insert_keys(struct state_table *t, uint32_t idx,
+    const struct state_key *wire, const struct state_key *stack, int afto)
+{
+	if (stack == NULL) {
+		slot_insert(t, wire, idx, SLOT_WIRE | SLOT_STACK);
+		return;
+	}
+	slot_insert(t, wire, idx, SLOT_WIRE);
+	slot_insert(t, stack, idx, afto ? SLOT_WIRE | SLOT_STACK : SLOT_STACK);
+}
+
 static void
 slot_remove(struct state_table *t, const struct state_key *k, uint32_t idx)
 {
@@ -583,9 +612,12 @@ state_key_put(struct state_table *t, struct state *s, int which,
 {
 	s->k[which].port[0] = k->port[0];
 	s->k[which].port[1] = k->port[1];
-	if (k->af == AF_INET6) {
-		memcpy(t->v6[state_id(t, s)].addr[which], k->addr,
-		    sizeof(k->addr));
+	if (s->flags & STATE_F_INET6) {
+		struct state_v6 *v = &t->v6[state_id(t, s)];
+
+		memcpy(v->addr[which], k->addr, sizeof(k->addr));
+		v->af[which] = k->af;
+		v->proto[which] = k->proto;
 		s->k[which].addr[0] = s->k[which].addr[1] = 0;
 	} else {
 		s->k[which].addr[0] = k->addr[0].w[0];
@@ -599,14 +631,17 @@ state_key_get(const struct state_table *t, const struct state *s, int which,
     struct state_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->af = s->flags & STATE_F_INET6 ? AF_INET6 : AF_INET;
+	k->af = AF_INET;
 	k->proto = s->proto;
 	k->port[0] = s->k[which].port[0];
 	k->port[1] = s->k[which].port[1];
-	if (s->flags & STATE_F_INET6)
-		memcpy(k->addr, t->v6[state_id(t, s)].addr[which],
-		    sizeof(k->addr));
-	else {
+	if (s->flags & STATE_F_INET6) {
+		const struct state_v6 *v = &t->v6[state_id(t, s)];
+
+		k->af = v->af[which];
+		k->proto = v->proto[which];
+		memcpy(k->addr, v->addr[which], sizeof(k->addr));
+	} else {
 		k->addr[0].w[0] = s->k[which].addr[0];
 		k->addr[1].w[0] = s->k[which].addr[1];
 	}
@@ -658,13 +693,21 @@ state_insert(struct state_table *t, const struct state_key *wire,
     const struct state_key *stack, int dir, uint16_t ifindex, uint32_t now,
     int tmo_set, uint32_t rule)
 {
-	int same = key_same(wire, stack);
+	int same = key_same(wire, stack), afto = wire->af != stack->af;
 	struct state *s;
 	uint32_t idx;
 
-	if (state_find(t, wire, state_tag(wire), STATE_WIRE, ifindex,
-	    now) != NULL || (!same && state_find(t, stack, state_tag(stack),
-	    STATE_STACK, ifindex, now) != NULL)) {
+	/*
+	 * The keys must be no other state's.  An af-to state's STACK key
+	 * is looked up going in, among the WIRE keys; the state a rule out
+	 * on the other family's interface makes for its translated packets
+	 * may have that key as well, as pf lets states share a key: that
+	 * one goes out, the af-to state's in, and the af-to state, older,
+	 * is found first going in (slots keep their order in a probe).
+	 */
+	if (state_find(t, wire, state_tag(wire), STATE_WIRE, ifindex, now,
+	    afto) != NULL || (!same && state_find(t, stack, state_tag(stack),
+	    afto ? STATE_WIRE : STATE_STACK, ifindex, now, afto) != NULL)) {
 		t->c[STATE_C_INSERT_FAIL]++;
 		return NULL;
 	}
@@ -685,12 +728,12 @@ state_insert(struct state_table *t, const struct state_key *wire,
 	s = &t->st[idx];
 	memset(s, 0, sizeof(*s));
 	memset(&t->cold[idx], 0, sizeof(t->cold[idx]));
-	state_key_put(t, s, STATE_WIRE, wire);
-	state_key_put(t, s, STATE_STACK, stack);
 	s->proto = wire->proto;
 	s->flags = STATE_F_USED | (same ? 0 : STATE_F_NAT) |
 	    (dir == STATE_DIR_OUT ? STATE_F_OUT : 0) |
-	    (wire->af == AF_INET6 ? STATE_F_INET6 : 0);
+	    (wire->af == AF_INET6 || afto ? STATE_F_INET6 : 0);
+	state_key_put(t, s, STATE_WIRE, wire);
+	state_key_put(t, s, STATE_STACK, stack);
 	s->ifindex = ifindex;
 	t->cold[idx].creation = now;
 	s->rule = rule;
@@ -717,12 +760,7 @@ state_insert(struct state_table *t, const struct state_key *wire,
 		break;
 	}
 	s->expire = now + t->tmo[s->tmo_set][s->timeout];
-	if (same)
-		slot_insert(t, wire, idx, SLOT_WIRE | SLOT_STACK);
-	else {
-		slot_insert(t, wire, idx, SLOT_WIRE);
-		slot_insert(t, stack, idx, SLOT_STACK);
-	}
+	slot_insert_keys(t, idx, wire, same ? NULL : stack, afto);
 	t->count++;
 	t->c[STATE_C_INSERTS]++;
 	return s;
@@ -1278,7 +1316,7 @@ state_table_resize(struct state_table *t, uint32_t limit)
 	nt.aux_used = t->aux_used;
 	for (i = 0; i < t->used && nt.used < nt.limit; i++) {
 		struct state *st = &t->st[i], *d;
-		struct state_key k;
+		struct state_key k, k2;
 		uint32_t idx;
 
 		if (!(st->flags & STATE_F_USED))
@@ -1300,12 +1338,9 @@ state_table_resize(struct state_table *t, uint32_t limit)
 		if (t->aux_used)
 			nt.aux[idx] = t->aux[i];
 		state_key_get(t, st, STATE_WIRE, &k);
-		if (st->flags & STATE_F_NAT) {
-			slot_insert(&nt, &k, idx, SLOT_WIRE);
-			state_key_get(t, st, STATE_STACK, &k);
-			slot_insert(&nt, &k, idx, SLOT_STACK);
-		} else
-			slot_insert(&nt, &k, idx, SLOT_WIRE | SLOT_STACK);
+		state_key_get(t, st, STATE_STACK, &k2);
+		slot_insert_keys(&nt, idx, &k, st->flags & STATE_F_NAT ?
+		    &k2 : NULL, state_afto(t, st));
 		nt.count++;
 	}
 	state_table_fini(t);

@@ -123,10 +123,21 @@ struct state_cold {
 	uint8_t		 rt_kind;	/* ... ACL_RT_*, 0: none */
 };
 
+/*
+ * An IPv6 state's keys, and an af-to state's (pf's NAT64: one key of
+ * each family, af[] says which; an IPv4 key's addresses are in w[0] of
+ * addr[which][]).  An af-to state is created going in, and both its keys
+ * are looked up going in (pf_find_state()): the WIRE key as the packets
+ * of its creator come, the STACK key (oriented the other way round, as
+ * pf_state_key_setup() makes it) as the replies come in on the other
+ * family's interface.  Going out no lookup finds it.
+ */
 struct state_v6 {
 	union acl_ip	 addr[2][2];	/* [WIRE/STACK][0/1] */
 	union acl_ip	 rt;		/* the owner's: route-to's next hop
 					   (with state_cold.rt_kind) */
+	uint8_t		 af[2];		/* [WIRE/STACK]: AF_INET6, or AF_INET */
+	uint8_t		 proto[2];	/* [WIRE/STACK]: ICMP is ICMPV6 across */
 };
 
 /*
@@ -431,6 +442,18 @@ state_key_make4(struct state_key *k, uint8_t proto, const void *src,
 	k->addr[!i].w[0] = d;
 	k->port[i] = sport;
 	k->port[!i] = dport;
+}
+
+/* Is S an af-to state (its keys of two families)? */
+static inline int
+state_afto(const struct state_table *t, const struct state *s)
+{
+	const struct state_v6 *v;
+
+	if (!(s->flags & STATE_F_INET6))
+		return 0;
+	v = &t->v6[s - t->st];
+	return v->af[STATE_WIRE] != v->af[STATE_STACK];
 }
 
 static inline int

@@ -916,3 +916,70 @@ Test(state, synproxy_joins_the_handshakes)
 	cr_expect_eq(ack, 1011);
 	cr_expect_eq(t.c[STATE_C_MISMATCH], 0);
 }
+
+/*
+ * af-to: a key of each family.  A (IPv6 2001:db8::a) to 64:ff9b::B goes
+ * out as N:50001 -> B.  Going in, the WIRE key finds it as the host's
+ * packets come, the STACK key as B's replies come on the IPv4 side; going
+ * out nothing does.  A state out on the IPv4 side for the translated
+ * packet may share the STACK key (pf lets states share keys); going in,
+ * the older af-to state is found first.  Both keys go with the state,
+ * also through a resize.
+ */
+Test(state, afto_keys_of_two_families)
+{
+	union acl_ip h6, d6;
+	struct state_key wire, stack, k, out;
+	struct state *s, *o;
+
+	memset(&h6, 0, sizeof(h6));
+	memset(&d6, 0, sizeof(d6));
+	inet_pton(AF_INET6, "2001:db8::a", &h6);
+	inet_pton(AF_INET6, "64:ff9b::c000:202", &d6);
+	state_key_make(&wire, AF_INET6, 6, &h6, &d6, htons(40000), htons(80),
+	    STATE_DIR_IN);
+	/* oriented as B's reply comes in: B is [0], N:50001 [1] */
+	state_key_make(&stack, AF_INET, 6, &B, &N, htons(80), htons(50001),
+	    STATE_DIR_IN);
+	cr_assert_not_null(s = state_insert(&t, &wire, &stack, STATE_DIR_IN, 0,
+	    100, 0, 3));
+	cr_expect(state_afto(&t, s));
+	cr_expect_eq(state_lookup(&t, &wire, STATE_DIR_IN, 0, 100), s);
+	cr_expect_eq(state_lookup(&t, &stack, STATE_DIR_IN, 0, 100), s,
+	    "the reply finds it going in");
+	/* the translated packet going out: N:50001 -> B, oriented out */
+	state_key_make(&out, AF_INET, 6, &N, &B, htons(50001), htons(80),
+	    STATE_DIR_OUT);
+	cr_expect_eq(memcmp(&out, &stack, sizeof(out)), 0, "the same key");
+	cr_expect_null(state_lookup(&t, &out, STATE_DIR_OUT, 0, 100),
+	    "going out no lookup finds an af-to state");
+	state_key_make(&k, AF_INET6, 6, &h6, &d6, htons(40000), htons(80),
+	    STATE_DIR_OUT);
+	cr_expect_null(state_lookup(&t, &k, STATE_DIR_OUT, 0, 100));
+	state_key_get(&t, s, STATE_STACK, &k);
+	cr_expect_eq(k.af, AF_INET);
+	cr_expect_eq(memcmp(&k, &stack, sizeof(k)), 0, "the STACK key back");
+	state_key_get(&t, s, STATE_WIRE, &k);
+	cr_expect_eq(memcmp(&k, &wire, sizeof(k)), 0, "the WIRE key back");
+	/* a second af-to state may not take either key */
+	cr_expect_null(state_insert(&t, &k, &stack, STATE_DIR_IN, 0, 100, 0,
+	    3));
+	/* an out state for the translated packet shares the STACK key */
+	cr_assert_not_null(o = state_insert(&t, &out, &out, STATE_DIR_OUT, 0,
+	    100, 0, 4));
+	cr_expect_eq(state_lookup(&t, &out, STATE_DIR_OUT, 0, 100), o);
+	cr_expect_eq(state_lookup(&t, &stack, STATE_DIR_IN, 0, 100), s,
+	    "going in, the af-to state first");
+	cr_assert_eq(state_table_resize(&t, 16), 0);
+	s = state_lookup(&t, &wire, STATE_DIR_IN, 0, 100);
+	cr_assert_not_null(s);
+	cr_expect_eq(state_lookup(&t, &stack, STATE_DIR_IN, 0, 100), s,
+	    "resized: the reply still finds it");
+	cr_expect(state_afto(&t, s));
+	state_remove(&t, s);
+	cr_expect_null(state_lookup(&t, &wire, STATE_DIR_IN, 0, 100));
+	o = state_lookup(&t, &stack, STATE_DIR_IN, 0, 100);
+	cr_expect(o != NULL && !state_afto(&t, o),
+	    "removed: the out state's own WIRE key is what is left");
+	cr_expect_eq(t.count, 1);
+}
