@@ -1032,6 +1032,12 @@ pf_icmp_error_state(struct dp *dpp, struct pkt *p,
 	    STATE_STACK, ifx, now);
 	if (s == NULL || proto != L3_IPPROTO_TCP)
 		return s;
+	/* An af-to state's quote from its STACK side is its creator's
+	 * packet as translated; from its WIRE side the other end's. */
+	if (__builtin_expect(s->flags & STATE_F_INET6, 0) &&
+	    state_afto(&pf->states, s))
+		qdir = pf->states.v6[state_id(&pf->states, s)].af[STATE_WIRE] ==
+		    k.af ? STATE_DIR_OUT : STATE_DIR_IN;
 	/* A modulating state's segment left with its sender's offset: the
 	 * sender, and the windows, know the number without it, and the
 	 * ICMP checksum covers the quote (pf_test_state_icmp()). */
@@ -2473,7 +2479,7 @@ pf_masklen(const union acl_ip *m)
  */
 static int
 pf_afto_refused(struct dp *dp, struct pkt *p, const struct l3info *li,
-    const struct port *port, int dir)
+    const struct port *port, int dir, int error)
 {
 	const char *why = NULL;
 
@@ -2485,12 +2491,12 @@ pf_afto_refused(struct dp *dp, struct pkt *p, const struct l3info *li,
 		    "reassemble yes)";
 	else if (li->ttl <= 1)
 		why = "its hop limit ran out";
-	else if ((li->proto == L3_IPPROTO_ICMP ||
+	else if (!error && (li->proto == L3_IPPROTO_ICMP ||
 	    li->proto == L3_IPPROTO_ICMPV6) &&
 	    li->icmp_type != (li->af == 4 ? 8 : 128) &&
 	    li->icmp_type != (li->af == 4 ? 0 : 129))
-		why = "ICMP that is not an echo (an error about an af-to flow "
-		    "is not translated)";
+		why = "ICMP that is neither an echo nor an error about an "
+		    "af-to flow";
 	else if (li->af == 4 && p->off.gso_type == 0 &&
 	    li->l3off + li->iplen - li->l4off > 0xffff)
 		why = "too long for IPv6 without a jumbogram";
@@ -2657,7 +2663,7 @@ pf_afto_state(struct dp *dp, struct pkt *p, const struct l3info *li,
 	struct pf_afto a;
 	const char *tag;
 
-	if (pf_afto_refused(dp, p, li, port, dir))
+	if (pf_afto_refused(dp, p, li, port, dir, 0))
 		return PF_DROP;
 	pf_scrub_state(dp, p, li, port, dir, s);
 	state_key_get(&pf->states, s, from_wire ? STATE_STACK : STATE_WIRE,
@@ -2676,6 +2682,75 @@ pf_afto_state(struct dp *dp, struct pkt *p, const struct l3info *li,
 		    RULE_IDX(s->rule), *tag ? ", tagged " : "", tag);
 	return pf_afto_apply(dp, p, li, port, dir, &a) == 0 ? PF_PASS :
 	    PF_DROP;
+}
+
+/*
+ * An ICMP error about the flow of af-to state S (pf_test_state_icmp()):
+ * it came in on one family's side quoting a packet as that side saw it
+ * (key K); it leaves in the other family (key O), to the end that sent
+ * the quoted packet, quoting it as that end sent it.  Each key is
+ * oriented as its own packets come in, so O[0] sent it to O[1].  The
+ * error's source: the far end itself is O[1]; a router between, going
+ * to IPv6, is embedded as the far end is (the prefix length found by
+ * what gives the far end back), going to IPv4 it cannot be: O[1] too.
+ */
+static __attribute__((noinline)) int
+pf_afto_icmp_error(struct dp *dp, struct pkt *p, const struct l3info *li,
+    struct port *port, int dir, struct state *s)
+{
+	static const int plens[] = { 96, 64, 56, 48, 40, 32 };
+	struct dp_pf *pf = &dp->pf;
+	const struct state_v6 *v = &pf->states.v6[state_id(&pf->states, s)];
+	int from_wire = v->af[STATE_WIRE] == (li->af == 4 ? AF_INET :
+	    AF_INET6), to6, i;
+	struct state_key k, o;
+	struct pf_afto_err e;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	uint8_t far4[4];
+
+	state_key_get(&pf->states, s, from_wire ? STATE_WIRE : STATE_STACK, &k);
+	state_key_get(&pf->states, s, from_wire ? STATE_STACK : STATE_WIRE, &o);
+	to6 = o.af == AF_INET6;
+	memset(&e, 0, sizeof(e));
+	e.outer.af = to6 ? 6 : 4;
+	memcpy(e.outer.dst, o.addr[0].b, 16);
+	memcpy(e.outer.src, o.addr[1].b, 16);
+	if (to6 && memcmp(li->src, k.addr[0].b, 4) != 0)
+		for (i = 0; i < 6; i++) {
+			dp_pf_nat64_extract(o.addr[1].b, plens[i], far4);
+			if (memcmp(far4, k.addr[0].b, 4) == 0) {
+				dp_pf_nat64_embed(o.addr[1].b, plens[i],
+				    li->src, e.outer.src);
+				break;
+			}
+		}
+	memcpy(e.isrc, o.addr[0].b, 16);
+	memcpy(e.idst, o.addr[1].b, 16);
+	e.isport = ntohs(o.port[0]);
+	e.idport = ntohs(o.port[1]);
+	if (pf_afto_refused(dp, p, li, port, dir, 1))
+		return PF_DROP;
+	if (dp_pf_afto_icmp(dp, p, li, &e) != PF_AFTO_OK) {
+		pf->c[PF_C_AFTO_DROP]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: drop (af-to: an ICMP "
+			    "error about the flow of af-to state of rule %u "
+			    "that has no counterpart in the other family, or "
+			    "a quote too short)", dir == ACL_IN ? "in" : "out",
+			    port->name, RULE_IDX(s->rule));
+		return PF_DROP;
+	}
+	pf_count(pf, s->rule, dir, p->len);
+	pf->c[PF_C_AFTO]++;
+	p->pf_afto = e.outer.af;
+	if (p->traced)
+		dp_trace(dp, p, "nat", "%s on %s: af-to: an ICMP error about "
+		    "the flow of af-to state of rule %u, translated: %s -> %s",
+		    dir == ACL_IN ? "in" : "out", port->name, RULE_IDX(s->rule),
+		    inet_ntop(to6 ? AF_INET6 : AF_INET, e.outer.src, a,
+		    sizeof(a)), inet_ntop(to6 ? AF_INET6 : AF_INET,
+		    e.outer.dst, b, sizeof(b)));
+	return PF_PASS;
 }
 
 /*
@@ -3151,15 +3226,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 				    (uint32_t)badseq);
 			return PF_DROP;
 		}
-		if (s != NULL && state_afto(&pf->states, s)) {
-			pf->c[PF_C_AFTO_DROP]++;
-			if (p->traced)
-				dp_trace(dp, p, "pf", "%s on %s: drop (af-to: an "
-				    "ICMP error about the flow of af-to state of "
-				    "rule %u is not translated)", dname,
-				    port->name, RULE_IDX(s->rule));
-			return PF_DROP;
-		}
+		if (s != NULL && state_afto(&pf->states, s))
+			return pf_afto_icmp_error(dp, p, &li, port, dir, s);
 		if (s != NULL) {
 			/* An error about a flow we translate: as the other
 			 * side of the translation knows it. */
@@ -3353,7 +3421,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	if (__builtin_expect(afto, 0)) {
 		/* af-to is the translation (a match rule's goes unused) */
 		nat = rdr = NULL;
-		if (pf_afto_refused(dp, p, &li, port, dir))
+		if (pf_afto_refused(dp, p, &li, port, dir, 0))
 			return PF_DROP;
 	}
 	nat_to = rdr_to = 0;

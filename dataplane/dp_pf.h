@@ -87,7 +87,7 @@
 	X(RT_SKIPPED,	"route-to-skipped", "packets a route-to, reply-to or dup-to passed that sluice routes by the table: a pool of an interface's addresses") \
 	X(MOD_KEPT,	"modulate-kept", "modulate or synproxy states kept as plain keep state: made by a packet that is not a bare SYN, synproxy going out or on a vlan or vether port, or with af-to") \
 	X(AFTO,		"af-to",	"packets af-to gave a header of the other family (NAT64, NAT46), routed in it") \
-	X(AFTO_DROP,	"af-to-dropped", "dropped: af-to could not translate them (a fragment, ICMP other than an echo, an ICMP error about an af-to flow, a spent hop limit, a bridge member's packet)")
+	X(AFTO_DROP,	"af-to-dropped", "dropped: af-to could not translate them (a fragment, ICMP without a counterpart in the other family, a spent hop limit, a bridge member's packet)")
 
 #define PF_C_ENUM(e, n, d)	PF_C_##e,
 enum { PF_COUNTERS(PF_C_ENUM) PF_C__MAX };
@@ -539,6 +539,17 @@ enum {
 	PF_AFTO_ICMP,		/* ICMP that is not an echo */
 	PF_AFTO_ROOM		/* no headroom, or too long for IPv6 */
 };
+/* An ICMP error's: its outer header's (outer.src, outer.dst) and its
+ * quoted packet's addresses and ports (an echo's id in isport). */
+struct pf_afto_err {
+	struct pf_afto	 outer;
+	uint8_t		 isrc[16];
+	uint8_t		 idst[16];
+	uint16_t	 isport;
+	uint16_t	 idport;
+};
+int	 dp_pf_afto_icmp(struct dp *, struct pkt *, const struct l3info *,
+	    const struct pf_afto_err *);
 void	 dp_pf_nat64_extract(const uint8_t *, int, uint8_t *);
 void	 dp_pf_nat64_embed(const uint8_t *, int, const uint8_t *, uint8_t *);
 int	 dp_pf_afto(struct dp *, struct pkt *, const struct l3info *,

@@ -268,3 +268,246 @@ dp_pf_afto(struct dp *dp, struct pkt *p, const struct l3info *li,
 	p->vid = 0;
 	return PF_AFTO_OK;
 }
+
+/*
+ * ICMP error numbers across (pf_translate_icmp_af()): *type and *code
+ * become the other family's, *mtu follows a path MTU's 20 bytes of
+ * header.  -1 for what has no counterpart (a parameter problem with a
+ * pointer, a redirect, ...): not translated.
+ */
+static int
+afto_icmp_error_type(int to6, uint8_t *type, uint8_t *code, uint32_t *mtu)
+{
+	uint8_t t = *type, c = *code;
+
+	if (to6) {
+		switch (t) {
+		case 3:				/* ICMP_UNREACH */
+			switch (c) {
+			case 0: case 1: case 6: case 7: case 8: case 11:
+			case 12:
+				*type = 1, *code = 0;	/* no route */
+				return 0;
+			case 3:
+				*type = 1, *code = 4;	/* port */
+				return 0;
+			case 9: case 10: case 13: case 15:
+				*type = 1, *code = 1;	/* admin */
+				return 0;
+			case 2:	/* protocol: the next header is wrong */
+				*type = 4, *code = 1, *mtu = 6;
+				return 0;
+			case 4:				/* needfrag */
+				*type = 2, *code = 0;
+				*mtu += 20;
+				return 0;
+			}
+			return -1;
+		case 11:			/* time exceeded */
+			*type = 3;
+			return 0;
+		}
+		return -1;
+	}
+	switch (t) {
+	case 1:					/* ICMP6_DST_UNREACH */
+		switch (c) {
+		case 0: case 2: case 3:
+			*type = 3, *code = 1;		/* host */
+			return 0;
+		case 1:
+			*type = 3, *code = 10;		/* host prohibited */
+			return 0;
+		case 4:
+			*type = 3, *code = 3;		/* port */
+			return 0;
+		}
+		return -1;
+	case 2:					/* packet too big */
+		*type = 3, *code = 4;
+		*mtu = *mtu < 20 ? 0 : *mtu - 20 > 0xffff ? 0xffff : *mtu - 20;
+		return 0;
+	case 3:
+		*type = 11;
+		return 0;
+	case 4:
+		if (c != 1)
+			return -1;
+		*type = 3, *code = 2;			/* protocol */
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * An ICMP error about an af-to flow (pf_test_state_icmp(), af-to): the
+ * outer header and the quoted packet's both become the other family's,
+ * as E says, the ICMP numbers theirs, the quoted transport header takes
+ * E's ports (or echo id), and the checksums follow (a quoted TCP or UDP
+ * checksum that is in the quote, and the whole message's).  Returns
+ * PF_AFTO_OK, or PF_AFTO_ICMP for what it cannot translate.
+ */
+int
+dp_pf_afto_icmp(struct dp *dp, struct pkt *p, const struct l3info *li,
+    const struct pf_afto_err *e)
+{
+	int to6 = e->outer.af == 6;
+	uint32_t nhl = to6 ? 40 : 20, ihl, nihl = nhl, room, rest, msglen;
+	uint32_t mtu, itot, old, new, delta;
+	uint8_t *icmp, *in, *il4, *nd, *nip, *nicmp, *nin, mac[12];
+	uint8_t type, code, iproto, nproto, ittl, itos, otos;
+
+	if (li->l4off == 0 || li->frag || li->fh6 != 0)
+		return PF_AFTO_FRAG;
+	if (li->ttl <= 1)
+		return PF_AFTO_TTL;
+	if (p->unref != NULL || p->data + li->l4off < p->buf + 40 +
+	    ETHER_HDR_LEN + 20) {
+		if (p->len > PKT_DATA_MAX)
+			return PF_AFTO_ROOM;
+		memmove(p->buf + PKT_HEADROOM, p->data, p->len);
+		if (p->unref != NULL) {
+			p->unref(p);
+			p->unref = NULL;
+		}
+		p->data = p->buf + PKT_HEADROOM;
+	}
+	icmp = p->data + li->l4off;
+	msglen = li->l3off + li->iplen <= p->len ? li->l3off + li->iplen -
+	    li->l4off : p->len - li->l4off;
+	if (msglen < 8 + (to6 ? 20u : 40u) + 8)
+		return PF_AFTO_ICMP;
+	in = icmp + 8;
+	room = msglen - 8;
+	if (to6) {				/* the quote is IPv4 */
+		ihl = (in[0] & 0x0fu) * 4;
+		if ((in[0] >> 4) != 4 || ihl < 20 || room < ihl + 8)
+			return PF_AFTO_ICMP;
+		iproto = in[9];
+		itot = ether_get16(in + 2);
+		ittl = in[8];
+		itos = in[1];
+	} else {
+		ihl = 40;
+		if ((in[0] >> 4) != 6 || room < ihl + 8)
+			return PF_AFTO_ICMP;
+		iproto = in[6];
+		itot = 40u + ether_get16(in + 4);
+		ittl = in[7];
+		itos = (uint8_t)((in[0] & 0x0f) << 4 | in[1] >> 4);
+	}
+	if (iproto != L3_IPPROTO_TCP && iproto != L3_IPPROTO_UDP &&
+	    iproto != (to6 ? L3_IPPROTO_ICMP : L3_IPPROTO_ICMPV6))
+		return PF_AFTO_ICMP;
+	type = icmp[0];
+	code = icmp[1];
+	mtu = to6 ? ether_get16(icmp + 6) : ip_get32(icmp + 4);
+	if (afto_icmp_error_type(to6, &type, &code, &mtu) != 0)
+		return PF_AFTO_ICMP;
+	il4 = in + ihl;
+	rest = msglen - 8 - ihl;
+
+	/* The quoted transport header, in place. */
+	nproto = iproto;
+	if (iproto == L3_IPPROTO_TCP || iproto == L3_IPPROTO_UDP) {
+		uint32_t at = iproto == L3_IPPROTO_TCP ? 16 : 6;
+
+		old = afto_pseudo(!to6, in + (to6 ? 12 : 8), in + (to6 ? 16 :
+		    24), 0, 0);
+		new = afto_pseudo(to6, e->isrc, e->idst, 0, 0);
+		delta = (uint16_t)~csum_fold(old) + csum_fold(new) +
+		    ip_csum_delta16(ether_get16(il4), e->isport) +
+		    ip_csum_delta16(ether_get16(il4 + 2), e->idport);
+		ether_put16(il4, e->isport);
+		ether_put16(il4 + 2, e->idport);
+		if (rest >= at + 2 && !(iproto == L3_IPPROTO_UDP &&
+		    ether_get16(il4 + 6) == 0))
+			ip_csum_adjust(il4 + at, delta);
+	} else {
+		int t = afto_icmp_type(to6, il4[0]);
+
+		if (t < 0)
+			return PF_AFTO_ICMP;
+		il4[0] = (uint8_t)t;
+		ether_put16(il4 + 4, e->isport);
+		nproto = to6 ? L3_IPPROTO_ICMPV6 : L3_IPPROTO_ICMP;
+	}
+
+	/* The headers before it, built from the front of the frame. */
+	otos = li->af == 4 ? p->data[li->l3off + 1] : (uint8_t)((p->data[
+	    li->l3off] & 0x0f) << 4 | p->data[li->l3off + 1] >> 4);
+	nd = il4 - nihl - 8 - nhl - ETHER_HDR_LEN;
+	memcpy(mac, p->data, 12);
+	/* the quoted header first: it lies nearest what stays */
+	{
+		uint8_t q[40];
+
+		memset(q, 0, sizeof(q));
+		if (to6) {
+			q[0] = (uint8_t)(0x60 | itos >> 4);
+			q[1] = (uint8_t)(itos << 4);
+			ether_put16(q + 4, (uint16_t)(itot > ihl ? itot - ihl :
+			    0));
+			q[6] = nproto;
+			q[7] = ittl;
+			memcpy(q + 8, e->isrc, 16);
+			memcpy(q + 24, e->idst, 16);
+		} else {
+			q[0] = 0x45;
+			q[1] = itos;
+			ether_put16(q + 2, (uint16_t)(itot - 40 + 20));
+			ether_put16(q + 6, IP_DF);
+			q[8] = ittl;
+			q[9] = nproto;
+			memcpy(q + 12, e->isrc, 4);
+			memcpy(q + 16, e->idst, 4);
+			csum_ip_header(q, 20);
+		}
+		nin = il4 - nihl;
+		memmove(nin, q, nihl);
+	}
+	nicmp = nin - 8;
+	nicmp[0] = type;
+	nicmp[1] = code;
+	nicmp[2] = nicmp[3] = 0;
+	if (to6)
+		ip_put32(nicmp + 4, type == 2 ? mtu : type == 4 ? mtu : 0);
+	else {
+		memset(nicmp + 4, 0, 4);
+		if (type == 3 && code == 4)
+			ether_put16(nicmp + 6, (uint16_t)mtu);
+	}
+	msglen = 8 + nihl + rest;
+	nip = nd + ETHER_HDR_LEN;
+	memset(nip, 0, nhl);
+	if (to6) {
+		nip[0] = (uint8_t)(0x60 | otos >> 4);
+		nip[1] = (uint8_t)(otos << 4);
+		ether_put16(nip + 4, (uint16_t)msglen);
+		nip[6] = L3_IPPROTO_ICMPV6;
+		nip[7] = li->ttl - 1 > 64 ? 64 : li->ttl - 1;
+		memcpy(nip + 8, e->outer.src, 16);
+		memcpy(nip + 24, e->outer.dst, 16);
+	} else {
+		nip[0] = 0x45;
+		nip[1] = otos;
+		ether_put16(nip + 2, (uint16_t)(20 + msglen));
+		ether_put16(nip + 4, (uint16_t)dp_pf_random(&dp->pf));
+		nip[8] = li->ttl - 1;
+		nip[9] = L3_IPPROTO_ICMP;
+		memcpy(nip + 12, e->outer.src, 4);
+		memcpy(nip + 16, e->outer.dst, 4);
+		csum_ip_header(nip, 20);
+	}
+	ether_put16(nicmp + 2, (uint16_t)~csum_fold(csum_partial(nicmp, msglen,
+	    to6 ? afto_pseudo(1, e->outer.src, e->outer.dst, msglen,
+	    L3_IPPROTO_ICMPV6) : 0)));
+	memcpy(nd, mac, 12);
+	ether_put16(nd + 12, to6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
+	p->data = nd;
+	p->len = ETHER_HDR_LEN + nhl + msglen;
+	p->off = (struct pkt_offload){ 0 };
+	p->st_tags = 0;
+	p->vid = 0;
+	return PF_AFTO_OK;
+}

@@ -282,12 +282,18 @@ dp_pf_syncookie_ack(struct dp *dp, struct pkt *p, const struct l3info *li,
 	if (v != PF_PASS ||
 	    (s = state_lookup(&pf->states, key, STATE_DIR_IN, ifx,
 	    dp->now)) == NULL || s->proto != L3_IPPROTO_TCP ||
-	    (s->flags & STATE_F_SLOPPY)) {
+	    (s->flags & STATE_F_SLOPPY) || state_afto(&pf->states, s)) {
 		pf->c[PF_C_SYNCOOKIE_REFUSED]++;
 		if (p->traced)
 			dp_trace(dp, p, "pf", "in on %s: drop (syncookies: "
 			    "the SYN made again %s)", port->name, v != PF_PASS ?
-			    "did not pass" : "made no state to proxy");
+			    "did not pass" : s != NULL && state_afto(&pf->states,
+			    s) ? "made an af-to state: sluice proxies within "
+			    "one family" : "made no state to proxy");
+		if (v == PF_PASS && s != NULL && state_afto(&pf->states, s)) {
+			dp_pf_state_gone(dp, s);
+			state_remove(&pf->states, s);
+		}
 		return PF_DROP;
 	}
 	/* pf_test(): the client's numbers, sluice's cookie as the ISN both

@@ -4,7 +4,8 @@
 # but 198.51.100.0/24) at 64:ff9b::198.51.100.1, by
 # `pass in on vether0 inet6 to 64:ff9b::/96 af-to inet from (em0)'.
 # NAT46: the wan reaches db01's port 8080 at em0's address by
-# `af-to inet6 from 2001:db8:50::1 to 2001:db8:50::20'.
+# `af-to inet6 from 2001:db8:50::1 to 2001:db8:50::20'.  ICMP errors
+# about both cross as the other family's.
 T_NAME=nat64
 . "$(dirname "$0")/lib.sh"
 
@@ -62,6 +63,20 @@ check "stats: packets translated, none refused" sh -c \
 check "the wan's traceroute-style probe (hop limit 1) is refused, counted" sh -c \
 	"! ip netns exec $DB ping -6 -c 1 -t 1 -W 1 64:ff9b::198.51.100.1 >/dev/null;
 	$SLUICECTL -s $SOCK stats | grep -qE 'af-to-dropped +[1-9]'"
+# ICMP errors cross too.  The wan forwards 203.0.113.0/24 over a link of
+# MTU 1280: its needfrag to em0's address must reach db01 as packet too
+# big (MTU 1300: IPv6's 20 bytes more), and its time exceeded as ICMPv6.
+ip -n "$WAN" link add n0 type veth peer name n1
+ip -n "$WAN" link set n0 mtu 1280 up
+ip -n "$WAN" link set n1 mtu 1280 up
+ip -n "$WAN" addr add 192.0.2.1/24 dev n0
+ip -n "$WAN" route add 203.0.113.0/24 via 192.0.2.2
+ip netns exec "$WAN" sysctl -qw net.ipv4.ip_forward=1
+check "needfrag from the wan reaches db01 as packet too big (mtu 1300)" sh -c \
+	"ip netns exec $DB ping -6 -c 2 -i 0.3 -W 1 -s 1400 -M do 64:ff9b::203.0.113.1 2>&1 | grep -q 'mtu=1300' ||
+	ip -n $DB -6 route get 64:ff9b::203.0.113.1 | grep -q 'mtu 1300'"
+check "time exceeded from the wan reaches db01 from 64:ff9b::198.51.100.1" sh -c \
+	"ip netns exec $DB ping -6 -c 1 -t 2 -W 2 64:ff9b::203.0.113.1 2>&1 | grep -qi 'from 64:ff9b::c633:6401.*time exceeded'"
 check "pfctl -vsr shows the rules as written" sh -c \
 	"$SLUICECTL -s $SOCK pfctl -sr | grep -q 'af-to inet from (em0)'"
 finish

@@ -388,3 +388,102 @@ Test(afto, rfc6052_addresses)
 	dp_pf_nat64_embed(p6, 128, a4, got);
 	cr_expect_eq(memcmp(got, p6, 16), 0, "/128: the host itself");
 }
+
+/* ICMP errors about an af-to flow cross too: a router's needfrag on the
+ * IPv4 side reaches the host as packet too big (the MTU 20 bytes more),
+ * from the router's address embedded as the server's is, quoting the
+ * host's own packet; the host's port unreachable reaches the server as
+ * ICMP, quoting the server's own. */
+Test(afto, icmp_errors_both_ways)
+{
+	uint8_t f[512], q[64], rtr6[16];
+	const uint8_t rtr[4] = { 198, 51, 100, 1 };
+	const uint8_t *ip;
+	uint32_t n, qlen;
+	uint16_t nport;
+
+	send1("em1", f, l4frame(f, em1_mac, host_mac, 1, HOST, SRV64, 17, 5353,
+	    53, 64, 100));
+	cr_assert_eq(nout, 1);
+	nport = ether_get16(out[0].f + 14 + 20);
+	/* the router's needfrag quotes the IPv4 packet's head */
+	qlen = 20 + 8;
+	memcpy(q, out[0].f + 14, qlen);
+	n = 14 + 20 + 8 + qlen;
+	memcpy(f, em0_mac, 6);
+	memcpy(f + 6, srv_mac, 6);
+	ether_put16(f + 12, ETHERTYPE_IP);
+	memset(f + 14, 0, 20 + 8);
+	f[14] = 0x45;
+	ether_put16(f + 16, (uint16_t)(20 + 8 + qlen));
+	f[14 + 8] = 64;
+	f[14 + 9] = 1;
+	memcpy(f + 14 + 12, rtr, 4);
+	memcpy(f + 14 + 16, E0, 4);
+	csum_ip_header(f + 14, 20);
+	f[34] = 3;
+	f[35] = 4;
+	ether_put16(f + 34 + 6, 1400);
+	memcpy(f + 42, q, qlen);
+	ether_put16(f + 36, (uint16_t)~csum_fold(csum_partial(f + 34, 8 + qlen,
+	    0)));
+	forget();
+	dptest_ctl(&dp, "trace on 10");
+	send1("em0", f, n);
+	cr_assert_eq(nout, 1, "%d: %s", nout, dptest_ctl(&dp, "trace show"));
+	ip = out[0].f + 14;
+	cr_expect_eq(ip[0] >> 4, 6);
+	cr_expect_eq(ip[6], 58);
+	cr_expect_eq(ip[40], 2, "packet too big");
+	cr_expect_eq(ip_get32(ip + 44), 1420, "the MTU plus 20");
+	a6(rtr6, "64:ff9b::c633:6401");
+	cr_expect_eq(memcmp(ip + 8, rtr6, 16), 0, "from the router, embedded");
+	cr_expect_eq(memcmp(ip + 24, HOST, 16), 0);
+	cr_expect_eq(icmp6_csum(ip, 40 + ether_get16(ip + 4)), 0);
+	cr_expect_eq(ip[48] >> 4, 6, "an IPv6 quote");
+	cr_expect_eq(memcmp(ip + 48 + 8, HOST, 16), 0, "the host's packet");
+	cr_expect_eq(memcmp(ip + 48 + 24, SRV64, 16), 0);
+	cr_expect_eq(ether_get16(ip + 88), 5353);
+	cr_expect_eq(ether_get16(ip + 90), 53);
+
+	/* the server answers; the host says port unreachable */
+	forget();
+	n = l4frame(f, em0_mac, srv_mac, 0, SRV, E0, 17, 53, nport, 64, 4);
+	send1("em0", f, n);
+	cr_assert_eq(nout, 1);
+	qlen = 40 + 8;
+	memcpy(q, out[0].f + 14, qlen);
+	memcpy(f, em1_mac, 6);
+	memcpy(f + 6, host_mac, 6);
+	ether_put16(f + 12, ETHERTYPE_IPV6);
+	memset(f + 14, 0, 48);
+	f[14] = 0x60;
+	ether_put16(f + 18, (uint16_t)(8 + qlen));
+	f[20] = 58;
+	f[21] = 64;
+	memcpy(f + 22, HOST, 16);
+	memcpy(f + 38, SRV64, 16);
+	f[54] = 1;
+	f[55] = 4;				/* port unreachable */
+	memcpy(f + 62, q, qlen);
+	ether_put16(f + 56, icmp6_csum(f + 14, 40 + 8 + qlen));
+	forget();
+	send1("em1", f, 14 + 40 + 8 + qlen);
+	cr_assert_eq(nout, 1, "%d: %s", nout, dptest_ctl(&dp, "trace show"));
+	ip = out[0].f + 14;
+	cr_expect_eq(ip[9], 1);
+	cr_expect_eq(ip[20], 3);
+	cr_expect_eq(ip[21], 3, "port unreachable");
+	cr_expect_eq(memcmp(ip + 12, E0, 4), 0, "from the host's address here");
+	cr_expect_eq(memcmp(ip + 16, SRV, 4), 0, "to the server");
+	cr_expect_eq(csum_fold(csum_partial(ip + 20, ether_get16(ip + 2) - 20,
+	    0)), 0xffff, "ICMP checksum");
+	cr_expect_eq(memcmp(ip + 28 + 12, SRV, 4), 0, "the server's packet");
+	cr_expect_eq(memcmp(ip + 28 + 16, E0, 4), 0);
+	cr_expect_eq(ether_get16(ip + 48), 53);
+	cr_expect_eq(ether_get16(ip + 50), nport);
+	cr_expect_eq(csum_fold(csum_partial(ip + 28, 20, 0)), 0xffff,
+	    "quoted header checksum");
+	cr_expect_eq(dptest_counter(dptest_ctl(&dp, "stats"),
+	    "af-to-dropped"), 0);
+}
