@@ -53,6 +53,8 @@ const char *const pf_counter_help[PF_C__MAX] = { PF_COUNTERS(PF_C_HELP) };
 static uint8_t pf_gen;
 
 static int	pf_state_gone(struct state *, void *);
+static int	pf_explain_afto(struct dp *, FILE *, const struct acl_rule *,
+		    const struct acl_pkt *);
 static int	pf_nat_hook(void *, const struct acl_rule *,
 		    const struct acl_pkt *, struct acl_pkt *);
 
@@ -2612,6 +2614,24 @@ pf_afto_map(struct dp *dp, const struct l3info *li, const struct acl_rule *r,
 	return 0;
 }
 
+/*
+ * Is IPv6 state S an af-to state?  Then *tdir is the way its tracking
+ * sees a packet of family AF: a packet of the WIRE key's family comes
+ * from its creator, the other family's from the other end
+ * (PF_REVERSED_KEY()), which the tracking sees as the way back.
+ */
+static __attribute__((noinline)) int
+pf_afto_dir(const struct state_table *t, const struct state *s, uint8_t af,
+    int *tdir)
+{
+	if (!state_afto(t, s))
+		return 0;
+	if (t->v6[state_id(t, s)].af[STATE_WIRE] != (af == 4 ? AF_INET :
+	    AF_INET6))
+		*tdir = ACL_OUT;
+	return 1;
+}
+
 /* af-to found no address or port: PFRES_TRANSLATE. */
 static int
 pf_afto_nomap(struct dp *dp, struct pkt *p, const struct port *port, int dir,
@@ -3265,26 +3285,17 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	    dp_pf_syncookie_ack(dp, p, &li, port, &key, ifx, &s) != 0)
 		return PF_DROP;
 	if (s != NULL) {
-		/*
-		 * An af-to state is found going in only, by either key: a
-		 * packet of the WIRE key's family comes from its creator,
-		 * the other family's from the other end (PF_REVERSED_KEY()),
-		 * which the tracking sees as the way back.
-		 */
-		int from_wire = 1, tdir = dir, up;
+		/* An af-to state is found going in only, by either key. */
+		int tdir = dir, up;
 
-		if (__builtin_expect(s->flags & STATE_F_INET6, 0) &&
-		    state_afto(&pf->states, s)) {
-			from_wire = pf->states.v6[state_id(&pf->states, s)].af[
-			    STATE_WIRE] == (li.af == 4 ? AF_INET : AF_INET6);
-			if (!from_wire)
-				tdir = ACL_OUT;
-		}
+		afto = 0;
+		if (__builtin_expect(s->flags & STATE_F_INET6, 0))
+			afto = pf_afto_dir(&pf->states, s, li.af, &tdir);
+		/* (STATE_DIR_IN and _OUT are ACL_IN and ACL_OUT) */
 		up = s->proto == L3_IPPROTO_TCP &&
 		    !(s->flags & STATE_F_SLOPPY) ?
 		    pf_state_track_tcp(dp, p, &li, port, tdir, s) :
-		    state_update(&pf->states, s, tdir == ACL_IN ?
-		    STATE_DIR_IN : STATE_DIR_OUT, li.tcp_flags, p->len,
+		    state_update(&pf->states, s, tdir, li.tcp_flags, p->len,
 		    dp->now);
 		if (up < 0)
 			return pf_state_refused(dp, p, port, dir, s, up);
@@ -3308,10 +3319,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		}
 		if (s->flags & STATE_F_LOGALL)
 			pf_log_state(dp, p, &li, port, dir, s);
-		if (__builtin_expect(tdir != dir || ((s->flags &
-		    STATE_F_INET6) && state_afto(&pf->states, s)), 0))
+		if (__builtin_expect(afto, 0))
 			return pf_afto_state(dp, p, &li, port, dir, s,
-			    from_wire);
+			    tdir == dir);
 		if ((s->flags & STATE_F_NAT) && li.af == 6)
 			pf_translate6(p, &li, &pf->states, s, sdir);
 		else if (s->flags & STATE_F_NAT) {
@@ -4217,6 +4227,9 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	if (res.ar_action == ACL_PASS && res.ar_rule != NULL &&
 	    res.ar_rule->rt != ACL_RT_NONE)
 		pf_explain_route(dp, out, res.ar_rule, &ap, port);
+	if (res.ar_action == ACL_PASS && res.ar_rule != NULL &&
+	    (res.ar_rule->rule_flag & ACL_RF_AFTO))
+		return pf_explain_afto(dp, out, res.ar_rule, &ap);
 	for (i = 0; i < 2; i++) {
 		const struct acl_rule *r = i == 0 ? res.ar_nat : res.ar_rdr;
 		FILE *f;
@@ -4276,6 +4289,44 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 		    "rdr-to", inet_ntop(AF_INET, &to, a, sizeof(a)), how);
 	}
 	pf->pool_dry = 0;
+	return 0;
+}
+
+/* explain: what af-to would make of the packet AP (a dry run: no
+ * pool moves on). */
+static int
+pf_explain_afto(struct dp *dp, FILE *out, const struct acl_rule *r,
+    const struct acl_pkt *ap)
+{
+	struct dp_pf *pf = &dp->pf;
+	struct l3info li;
+	struct state_key stack;
+	struct pf_afto at;
+	const char *why;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int f = r->naf, rv;
+
+	memset(&li, 0, sizeof(li));
+	li.af = ap->af == AF_INET6 ? 6 : 4;
+	li.proto = ap->proto;
+	li.icmp_type = ap->icmp_type;
+	li.sport = ap->sport;
+	li.dport = ap->dport;
+	memcpy(li.src, ap->src.b, 16);
+	memcpy(li.dst, ap->dst.b, 16);
+	memset(pf->pool_memo, 0, sizeof(pf->pool_memo));
+	pf->pool_dry = 1;
+	rv = pf_afto_map(dp, &li, r, &stack, &at, &why);
+	pf->pool_dry = 0;
+	memset(pf->pool_memo, 0, sizeof(pf->pool_memo));
+	if (rv != 0) {
+		fprintf(out, "  af-to: %s: drop\n", why);
+		return 0;
+	}
+	fprintf(out, "  af-to %s would give %s %u -> %s %u, forwarded as "
+	    "IPv%u without pf out\n", f == AF_INET6 ? "inet6" : "inet",
+	    inet_ntop(f, at.src, a, sizeof(a)), at.sport, inet_ntop(f, at.dst,
+	    b, sizeof(b)), at.dport, at.af);
 	return 0;
 }
 

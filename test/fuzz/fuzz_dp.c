@@ -117,7 +117,12 @@ setup(void)
 	    "{ 2001:db8:100::7, 2001:db8:100::8 } round-robin\n"
 	    "block in quick on vlan20 prio 1\n"
 	    "match in on vlan20 proto tcp set prio (2, 6)\n"
-	    "pass out on vlan10 proto udp set prio 7\n");
+	    "pass out on vlan10 proto udp set prio 7\n"
+	    "pass in on vether0 inet6 to 64:ff9b::/96 af-to inet from (em0)\n"
+	    "pass in on em0 inet proto { tcp udp } to port 8090 "
+	    "af-to inet6 from 2001:db8:50::1 to 2001:db8:50::20\n"
+	    "pass in on em0 inet proto icmp af-to inet6 from 2001:db8:50::/96 "
+	    "to 2001:db8:50::/96\n");
 	conf = calloc(1, sizeof(*conf));
 	if (conf == NULL || conf_load(conf, dir, stderr) != 0)
 		abort();

@@ -487,3 +487,15 @@ Test(afto, icmp_errors_both_ways)
 	cr_expect_eq(dptest_counter(dptest_ctl(&dp, "stats"),
 	    "af-to-dropped"), 0);
 }
+/* explain says what af-to would make of a packet. */
+Test(afto, explain)
+{
+	const char *t = dptest_ctl(&dp, "explain in on em1 proto tcp from "
+	    "2001:db8:50::10 port 40000 to 64:ff9b::c633:6407 port 80");
+
+	cr_expect(strstr(t, "af-to inet would give 198.51.100.2 ") != NULL,
+	    "%s", t);
+	cr_expect(strstr(t, " -> 198.51.100.7 80, forwarded as IPv4") != NULL,
+	    "%s", t);
+	cr_expect(strstr(t, "nat-to would give") == NULL, "%s", t);
+}
