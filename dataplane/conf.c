@@ -559,6 +559,16 @@ hostname_common(struct conf *c, struct hline *hl, struct tok *kw,
 			    "65535", a->text);
 		else
 			ci->mtu = (uint32_t)v;
+	} else if (strcmp(kw->text, "llprio") == 0 && ci != NULL) {
+		unsigned long v;
+
+		if ((a = hline_arg(c, hl, "llprio", "a priority")) == NULL)
+			return 1;
+		if (parse_uint(a->text, 7, &v) != 0)
+			conf_err(c, &a->pos, "llprio \"%s\": expected 0 to 7",
+			    a->text);
+		else
+			ci->llprio = (uint8_t)(v + 1);
 	} else if (strcmp(kw->text, "mtu") == 0 ||
 	    strcmp(kw->text, "llprio") == 0 ||
 	    strcmp(kw->text, "group") == 0 ||

@@ -113,6 +113,7 @@ struct conf_if {
 	int		 naddrs6;
 	struct conf_addr6 addrs6[CONF_MAX_ADDRS];
 	int		 autoconf6;	/* inet6 autoconf: SLAAC */
+	uint8_t		 llprio;	/* llprio + 1; 0: the default, 3 */
 	struct conf_pos	 pos;
 };
 

@@ -101,6 +101,7 @@ dp_map(struct dp_map *maps, int n, const char *name)
 static struct port *
 dp_new_port(struct dp *dp, const char *name, FILE *err)
 {
+	const struct conf_if *ci;
 	struct port *p;
 
 	if (dp->nports == DP_MAX_PORTS) {
@@ -117,6 +118,10 @@ dp_new_port(struct dp *dp, const char *name, FILE *err)
 	p->fd = -1;
 	p->bridge = -1;
 	p->mtu = 1500;
+	p->llprio = PKT_DEFPRIO;
+	if (dp->conf != NULL && (ci = conf_if(dp->conf, name)) != NULL &&
+	    ci->llprio != 0)
+		p->llprio = (uint8_t)(ci->llprio - 1);
 	dp->ports[dp->nports++] = p;
 	return p;
 }
@@ -491,6 +496,21 @@ dp_join_switches(struct dp *dp, FILE *err)
 	return 0;
 }
 
+/* A vlan's parent's Ethernet address, as hostname.if or Linux give it. */
+static int
+dp_parent_mac(struct dp *dp, const struct port *parent, uint8_t *mac)
+{
+	const struct conf_if *pci = conf_if(dp->conf, parent->name);
+
+	if (pci != NULL && pci->has_lladdr)
+		memcpy(mac, pci->lladdr, 6);
+	else if (parent->has_lladdr)
+		memcpy(mac, parent->lladdr, 6);
+	else
+		return 0;
+	return 1;
+}
+
 /* A vether's MAC: its lladdr, or fe:e1:ba:d0:xx:xx from its name. */
 static void
 dp_vether_mac(const char *name, uint8_t *mac)
@@ -570,6 +590,9 @@ dp_build_router(struct dp *dp, FILE *err)
 			p->mtu = ci->mtu;
 		if (ci->has_lladdr)
 			memcpy(mac, ci->lladdr, 6);
+		else if (p->parent != NULL && dp_parent_mac(dp, p->parent,
+		    mac))
+			;	/* vlan(4) takes its parent's address */
 		else if (p->kind == PORT_VETHER || !p->has_lladdr)
 			dp_vether_mac(p->name, mac);
 		else

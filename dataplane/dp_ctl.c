@@ -173,7 +173,8 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 		    p->io ? p->io : "AF_PACKET");
 	else if (p->kind == PORT_PCAP)
 		fprintf(out, "\tdescription: capture file port\n");
-	fprintf(out, "\tindex %u priority 0 llprio 3\n", p->index + 1u);
+	fprintf(out, "\tindex %u priority 0 llprio %u\n", p->index + 1u,
+	    p->llprio);
 	if (p->kind == PORT_VLAN) {
 		fprintf(out, "\tencap: vnetid %u parent %s txprio ", p->vid,
 		    p->parent->name);
@@ -658,9 +659,21 @@ ctl_ifconfig(struct dp *dp, int argc, char **argv, FILE *out)
 	if (p != NULL && (strcmp(argv[2], "inet6") == 0 ||
 	    strcmp(argv[2], "-inet6") == 0))
 		return ctl_ifconfig_inet6(dp, p, argc - 2, argv + 2, out);
+	if (p != NULL && strcmp(argv[2], "llprio") == 0) {
+		char *end;
+		long v = argc == 4 ? strtol(argv[3], &end, 10) : -1;
+
+		if (argc != 4 || *argv[3] == '\0' || *end != '\0' || v < 0 ||
+		    v > 7) {
+			fprintf(out, "ifconfig: llprio: expected 0 to 7\n");
+			return 1;
+		}
+		p->llprio = (uint8_t)v;
+		return 0;
+	}
 	if ((br = dp_bridge(dp, argv[1])) == NULL) {
-		fprintf(out, "ifconfig: %s: only bridges and inet and inet6 "
-		    "addresses can be changed at run time\n", argv[1]);
+		fprintf(out, "ifconfig: %s: only bridges, llprio and inet and "
+		    "inet6 addresses can be changed at run time\n", argv[1]);
 		return 1;
 	}
 	return ctl_ifconfig_bridge(dp, br, argc - 2, argv + 2, out);

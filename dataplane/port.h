@@ -95,6 +95,7 @@ struct port {
 	uint16_t	 vid;
 	int8_t		 txprio;
 	int8_t		 rxprio;
+	uint8_t		 llprio;	/* its own ARP and ND frames' (0-7) */
 	uint16_t	 nvlans;
 	struct port	*vlans[8];
 

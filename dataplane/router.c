@@ -282,6 +282,21 @@ router_alloc(struct router *rt)
 	return p;
 }
 
+/*
+ * A link-layer frame of ours for interface r (ARP, neighbour discovery):
+ * its priority is the interface's llprio, as arprequest() and
+ * nd6_ns_output() give it (what a vlan's txprio packet puts in the PCP).
+ */
+struct pkt *
+router_alloc_ll(struct router *rt, const struct rif *r)
+{
+	struct pkt *p = router_alloc(rt);
+
+	if (p != NULL)
+		p->prio = r->port->llprio;
+	return p;
+}
+
 /* Our own copy of a frame others may hold. */
 struct pkt *
 router_own(struct router *rt, struct pkt *p, int shared)
@@ -337,7 +352,7 @@ router_arp_request(struct router *rt, struct rif *r, uint32_t target)
 	/* Ask from the address on the target's network, if there is one. */
 	if ((k = rif_onlink(r, target)) > 0)
 		src = r->addrs[k - 1].addr;
-	if ((p = router_alloc(rt)) == NULL)
+	if ((p = router_alloc_ll(rt, r)) == NULL)
 		return;
 	p->len = arp_build(p->data, 1, r->mac, src, NULL, target);
 	rt->c[ROUTER_C_ARP_REQUESTS]++;
@@ -949,7 +964,7 @@ router_arp_input(struct router *rt, struct rif *r, struct pkt *p)
 		    ": published (arp -s ... pub), replying" : "");
 	if (m.op != 1 || (!ours && pb == NULL))
 		return;
-	if ((rep = router_alloc(rt)) == NULL)
+	if ((rep = router_alloc_ll(rt, r)) == NULL)
 		return;
 	rep->len = arp_build(rep->data, 2, pb != NULL ? pb->mac : r->mac,
 	    m.tpa, m.sha, m.spa);
@@ -1306,7 +1321,7 @@ rif_gratuitous(struct router *rt, struct rif *r)
 	for (k = 0; k < r->naddrs; k++) {
 		uint32_t a = r->addrs[k].addr;
 
-		if ((p = router_alloc(rt)) == NULL)
+		if ((p = router_alloc_ll(rt, r)) == NULL)
 			return;
 		p->len = arp_build(p->data, 1, r->mac, a, NULL, a);
 		router_rif_send(rt, r, p);

@@ -320,6 +320,7 @@ void	 router_send_ip(struct router *, struct pkt *, uint32_t);
 struct l3info;
 int	 router_icmp_allowed(struct router *, int);
 struct pkt *router_alloc(struct router *);
+struct pkt *router_alloc_ll(struct router *, const struct rif *);
 struct pkt *router_own(struct router *, struct pkt *, int);
 void	 router_sec2str(uint32_t, char *, size_t);
 

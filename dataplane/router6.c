@@ -331,7 +331,7 @@ nd6_solicit(struct router *rt, struct rif *r, const uint8_t *target,
 {
 	struct pkt *p;
 
-	if ((p = router_alloc(rt)) == NULL)
+	if ((p = router_alloc_ll(rt, r)) == NULL)
 		return;
 	/* dmac NULL: multicast to the solicited-node group; else a probe. */
 	p->len = nd6_ns_build(p->data, r->mac, rif_src6(r, target), target,
@@ -667,7 +667,7 @@ dad_probe(struct router *rt, struct rif *r, const uint8_t *a, uint8_t *dad,
 
 	*dad = DAD_PROBING;
 	*until = rt->dp->now + 1;		/* RetransTimer */
-	if ((p = router_alloc(rt)) == NULL)
+	if ((p = router_alloc_ll(rt, r)) == NULL)
 		return;
 	p->len = nd6_ns_build(p->data, r->mac, unspec, a, NULL, NULL);
 	rt->c[ROUTER_C_DAD_PROBES]++;
@@ -771,7 +771,7 @@ nd6_ns_input(struct router *rt, struct rif *r, struct pkt *p,
 		dp_trace(rt->dp, p, "nd6", "who-has %s tell %s: ours, "
 		    "advertising", ip6str(m->target, r, a),
 		    ip6str(m->src, r, b));
-	if ((na = router_alloc(rt)) == NULL)
+	if ((na = router_alloc_ll(rt, r)) == NULL)
 		return;
 	if (!rif_has6(r, m->target)) {
 		/* ndp -s ... proxy: answered with the entry's address, from

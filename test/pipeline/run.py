@@ -226,6 +226,35 @@ def vlan_txprio_rxprio_fixed():
                r"\tencap: vnetid 20 parent em1 txprio packet rxprio packet$"])
 
 
+def llprio_case(pre, pcp, shown):
+    who = arp_request(A, "192.0.2.10", "192.0.2.1", vlan=10)
+    em1 = "02:00:00:00:0e:01"
+    rep = arp_reply(em1, "192.0.2.1", A, "192.0.2.10")
+    return dict(
+        files={"hostname.em1": "lladdr %s\nup\n" % em1,
+               "hostname.vlan10": "vlandev em1\nvlan 10\nllprio 6\n"
+                                  "inet 192.0.2.1 255.255.255.0\nup\n"},
+        inputs={"em1": [(1.0, who)]},
+        pre=pre,
+        expect={"em1": [tag(rep, 10, pcp=pcp)]},
+        commands=["ifconfig vlan10"],
+        views=[r"\tindex \d+ priority 0 llprio %d$" % shown])
+
+
+@case
+def llprio_on_our_arp():
+    """llprio: the router's own ARP on a routed vlan goes with the
+    interface's llprio in its PCP (txprio packet), and ifconfig shows it."""
+    return llprio_case([], 6, 6)
+
+
+@case
+def llprio_at_run_time():
+    """ifconfig vlan10 llprio 1 changes it at run time (PCP 0: 802.1p's 0
+    and 1 swap)."""
+    return llprio_case(["ifconfig vlan10 llprio 1"], 0, 1)
+
+
 @case
 def pf_prio_and_set_prio():
     """pf's prio matches the priority a vlan gave the frame: 802.1p's

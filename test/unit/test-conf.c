@@ -204,6 +204,23 @@ Test(conf, error_vlan_txprio)
 	    "packet or outer");
 }
 
+/* llprio N: the interface's own ARP and ND frames' priority. */
+Test(conf, llprio)
+{
+	put("hostname.em0", "inet 192.0.2.1 255.255.255.0\nllprio 6\nup\n");
+	put("hostname.em1", "up\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_expect_eq(conf_if(c, "em0")->llprio, 7, "6, kept as 6 + 1");
+	cr_expect_eq(conf_if(c, "em1")->llprio, 0, "none: the default");
+}
+
+Test(conf, error_llprio)
+{
+	put("hostname.em1", "up\nllprio 9\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.em1:2:8: llprio \"9\": expected 0 to 7");
+}
+
 Test(conf, error_vlan_range_and_missing_parent)
 {
 	put("hostname.vlan10", "vlan 4095\nup\n");
