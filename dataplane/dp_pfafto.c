@@ -118,6 +118,68 @@ afto_pseudo(int v6, const uint8_t *src, const uint8_t *dst, uint32_t len,
 }
 
 /*
+ * Room before the transport header for NEED bytes of headers: a receive
+ * ring's frame has none of ours, so it moves to the packet's own buffer
+ * (and the ring's is given back).  0, or -1 for a frame too long.
+ */
+static int
+afto_room(struct pkt *p, const struct l3info *li, uint32_t need)
+{
+	if (p->unref == NULL && p->data + li->l4off >= p->buf + need)
+		return 0;
+	if (p->len > PKT_DATA_MAX)
+		return -1;
+	memmove(p->buf + PKT_HEADROOM, p->data, p->len);
+	if (p->unref != NULL) {
+		p->unref(p);
+		p->unref = NULL;
+	}
+	p->data = p->buf + PKT_HEADROOM;
+	return 0;
+}
+
+/*
+ * An IP header of the new family at ip, as pf_translate_af() writes one:
+ * IPv4's with DF, a random id and its checksum; IPv6's with no flow label.
+ */
+static void
+afto_ip(struct dp *dp, uint8_t *ip, int v6, uint8_t tos, uint8_t ttl,
+    uint8_t proto, uint32_t paylen, const uint8_t *src, const uint8_t *dst)
+{
+	if (v6) {
+		memset(ip, 0, 40);
+		ip[0] = (uint8_t)(0x60 | tos >> 4);
+		ip[1] = (uint8_t)(tos << 4);
+		ether_put16(ip + 4, (uint16_t)paylen);
+		ip[6] = proto;
+		ip[7] = ttl;
+		memcpy(ip + 8, src, 16);
+		memcpy(ip + 24, dst, 16);
+		return;
+	}
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[1] = tos;
+	/* a GSO frame's may not fit: 0, as the kernel's super-frames */
+	ether_put16(ip + 2, (uint16_t)(20 + paylen > 0xffff ? 0 : 20 + paylen));
+	ether_put16(ip + 4, (uint16_t)dp_pf_random(&dp->pf));
+	ether_put16(ip + 6, IP_DF);
+	ip[8] = ttl;
+	ip[9] = proto;
+	memcpy(ip + 12, src, 4);
+	memcpy(ip + 16, dst, 4);
+	csum_ip_header(ip, 20);
+}
+
+/* The traffic class of IPv6 header ip, or IPv4's tos. */
+static uint8_t
+afto_tos(const uint8_t *ip)
+{
+	return (ip[0] >> 4) == 4 ? ip[1] : (uint8_t)((ip[0] & 0x0f) << 4 |
+	    ip[1] >> 4);
+}
+
+/*
  * Give packet P (as LI reads it) the header of family A->af, with A's
  * addresses and ports (or echo id), in place: the transport header stays
  * where it is, the new IP header and an untagged Ethernet header are put
@@ -151,25 +213,13 @@ dp_pf_afto(struct dp *dp, struct pkt *p, const struct l3info *li,
 			return PF_AFTO_ICMP;
 		proto = to6 ? L3_IPPROTO_ICMPV6 : L3_IPPROTO_ICMP;
 	}
-	if (to6 && l4len > 0xffff)
+	if ((to6 && l4len > 0xffff) ||
+	    afto_room(p, li, nhl + ETHER_HDR_LEN) != 0)
 		return PF_AFTO_ROOM;
-	if (p->unref != NULL || p->data + li->l4off < p->buf + nhl +
-	    ETHER_HDR_LEN) {
-		/* A receive ring's frame has no headroom of ours: moved to
-		 * the packet's own buffer, the ring's given back. */
-		if (p->len > PKT_DATA_MAX)
-			return PF_AFTO_ROOM;
-		memmove(p->buf + PKT_HEADROOM, p->data, p->len);
-		if (p->unref != NULL) {
-			p->unref(p);
-			p->unref = NULL;
-		}
-		p->data = p->buf + PKT_HEADROOM;
-	}
 	ip = p->data + li->l3off;
 	l4 = p->data + li->l4off;
 	nd = p->data + li->l4off - nhl - ETHER_HDR_LEN;
-	tos = li->af == 4 ? ip[1] : (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
+	tos = afto_tos(ip);
 
 	/* The transport header first, while the old addresses are there. */
 	old = afto_pseudo(li->af == 6, ip + (li->af == 4 ? 12 : 8),
@@ -225,29 +275,9 @@ dp_pf_afto(struct dp *dp, struct pkt *p, const struct l3info *li,
 	memcpy(nd, mac, 12);
 	ether_put16(nd + 12, to6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
 	nip = nd + ETHER_HDR_LEN;
-	memset(nip, 0, nhl);
-	if (to6) {
-		nip[0] = (uint8_t)(0x60 | tos >> 4);
-		nip[1] = (uint8_t)(tos << 4);
-		ether_put16(nip + 4, (uint16_t)l4len);
-		nip[6] = proto;
-		/* pf_translate_af(): no more than the default hop limit */
-		nip[7] = li->ttl - 1 > 64 ? 64 : li->ttl - 1;
-		memcpy(nip + 8, a->src, 16);
-		memcpy(nip + 24, a->dst, 16);
-	} else {
-		nip[0] = 0x45;
-		nip[1] = tos;
-		ether_put16(nip + 2, (uint16_t)(20 + l4len > 0xffff ? 0 :
-		    20 + l4len));
-		ether_put16(nip + 4, (uint16_t)dp_pf_random(&dp->pf));
-		ether_put16(nip + 6, IP_DF);
-		nip[8] = li->ttl - 1;
-		nip[9] = proto;
-		memcpy(nip + 12, a->src, 4);
-		memcpy(nip + 16, a->dst, 4);
-		csum_ip_header(nip, 20);
-	}
+	/* pf_translate_af(): no more than the default hop limit */
+	afto_ip(dp, nip, to6, tos, to6 && li->ttl - 1 > 64 ? 64 : li->ttl - 1,
+	    proto, l4len, a->src, a->dst);
 	moved = (int32_t)(nd - p->data);
 	p->data = nd;
 	p->len = ETHER_HDR_LEN + nhl + l4len;
@@ -361,17 +391,8 @@ dp_pf_afto_icmp(struct dp *dp, struct pkt *p, const struct l3info *li,
 		return PF_AFTO_FRAG;
 	if (li->ttl <= 1)
 		return PF_AFTO_TTL;
-	if (p->unref != NULL || p->data + li->l4off < p->buf + 40 +
-	    ETHER_HDR_LEN + 20) {
-		if (p->len > PKT_DATA_MAX)
-			return PF_AFTO_ROOM;
-		memmove(p->buf + PKT_HEADROOM, p->data, p->len);
-		if (p->unref != NULL) {
-			p->unref(p);
-			p->unref = NULL;
-		}
-		p->data = p->buf + PKT_HEADROOM;
-	}
+	if (afto_room(p, li, 2 * 20 + ETHER_HDR_LEN + 20) != 0)
+		return PF_AFTO_ROOM;
 	icmp = p->data + li->l4off;
 	msglen = li->l3off + li->iplen <= p->len ? li->l3off + li->iplen -
 	    li->l4off : p->len - li->l4off;
@@ -386,7 +407,6 @@ dp_pf_afto_icmp(struct dp *dp, struct pkt *p, const struct l3info *li,
 		iproto = in[9];
 		itot = ether_get16(in + 2);
 		ittl = in[8];
-		itos = in[1];
 	} else {
 		ihl = 40;
 		if ((in[0] >> 4) != 6 || room < ihl + 8)
@@ -394,8 +414,8 @@ dp_pf_afto_icmp(struct dp *dp, struct pkt *p, const struct l3info *li,
 		iproto = in[6];
 		itot = 40u + ether_get16(in + 4);
 		ittl = in[7];
-		itos = (uint8_t)((in[0] & 0x0f) << 4 | in[1] >> 4);
 	}
+	itos = afto_tos(in);
 	if (iproto != L3_IPPROTO_TCP && iproto != L3_IPPROTO_UDP &&
 	    iproto != (to6 ? L3_IPPROTO_ICMP : L3_IPPROTO_ICMPV6))
 		return PF_AFTO_ICMP;
@@ -434,35 +454,15 @@ dp_pf_afto_icmp(struct dp *dp, struct pkt *p, const struct l3info *li,
 	}
 
 	/* The headers before it, built from the front of the frame. */
-	otos = li->af == 4 ? p->data[li->l3off + 1] : (uint8_t)((p->data[
-	    li->l3off] & 0x0f) << 4 | p->data[li->l3off + 1] >> 4);
+	otos = afto_tos(p->data + li->l3off);
 	nd = il4 - nihl - 8 - nhl - ETHER_HDR_LEN;
 	memcpy(mac, p->data, 12);
 	/* the quoted header first: it lies nearest what stays */
 	{
 		uint8_t q[40];
 
-		memset(q, 0, sizeof(q));
-		if (to6) {
-			q[0] = (uint8_t)(0x60 | itos >> 4);
-			q[1] = (uint8_t)(itos << 4);
-			ether_put16(q + 4, (uint16_t)(itot > ihl ? itot - ihl :
-			    0));
-			q[6] = nproto;
-			q[7] = ittl;
-			memcpy(q + 8, e->isrc, 16);
-			memcpy(q + 24, e->idst, 16);
-		} else {
-			q[0] = 0x45;
-			q[1] = itos;
-			ether_put16(q + 2, (uint16_t)(itot - 40 + 20));
-			ether_put16(q + 6, IP_DF);
-			q[8] = ittl;
-			q[9] = nproto;
-			memcpy(q + 12, e->isrc, 4);
-			memcpy(q + 16, e->idst, 4);
-			csum_ip_header(q, 20);
-		}
+		afto_ip(dp, q, to6, itos, ittl, nproto, itot > ihl ? itot -
+		    ihl : 0, e->isrc, e->idst);
 		nin = il4 - nihl;
 		memmove(nin, q, nihl);
 	}
@@ -479,26 +479,9 @@ dp_pf_afto_icmp(struct dp *dp, struct pkt *p, const struct l3info *li,
 	}
 	msglen = 8 + nihl + rest;
 	nip = nd + ETHER_HDR_LEN;
-	memset(nip, 0, nhl);
-	if (to6) {
-		nip[0] = (uint8_t)(0x60 | otos >> 4);
-		nip[1] = (uint8_t)(otos << 4);
-		ether_put16(nip + 4, (uint16_t)msglen);
-		nip[6] = L3_IPPROTO_ICMPV6;
-		nip[7] = li->ttl - 1 > 64 ? 64 : li->ttl - 1;
-		memcpy(nip + 8, e->outer.src, 16);
-		memcpy(nip + 24, e->outer.dst, 16);
-	} else {
-		nip[0] = 0x45;
-		nip[1] = otos;
-		ether_put16(nip + 2, (uint16_t)(20 + msglen));
-		ether_put16(nip + 4, (uint16_t)dp_pf_random(&dp->pf));
-		nip[8] = li->ttl - 1;
-		nip[9] = L3_IPPROTO_ICMP;
-		memcpy(nip + 12, e->outer.src, 4);
-		memcpy(nip + 16, e->outer.dst, 4);
-		csum_ip_header(nip, 20);
-	}
+	afto_ip(dp, nip, to6, otos, to6 && li->ttl - 1 > 64 ? 64 :
+	    li->ttl - 1, to6 ? L3_IPPROTO_ICMPV6 : L3_IPPROTO_ICMP, msglen,
+	    e->outer.src, e->outer.dst);
 	ether_put16(nicmp + 2, (uint16_t)~csum_fold(csum_partial(nicmp, msglen,
 	    to6 ? afto_pseudo(1, e->outer.src, e->outer.dst, msglen,
 	    L3_IPPROTO_ICMPV6) : 0)));
