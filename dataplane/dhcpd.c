@@ -404,6 +404,9 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
 	 * The MAC is chaddr's, with no ARP: the client is on this link.
 	 */
 	m.giaddr = q->giaddr;
+	/* RFC 3046 2.2: a relay agent's information goes back to it */
+	memcpy(m.rai, q->rai, q->rai_len);
+	m.rai_len = q->rai_len;
 	if (q->giaddr != 0) {
 		dip = q->giaddr;
 		if (type == DHCPNAK)

@@ -156,6 +156,12 @@ dhcp_build_reply(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 		memcpy(o, m->domain, n);
 		o += n;
 	}
+	if (m->rai_len > 0) {
+		*o++ = 82;
+		*o++ = m->rai_len;
+		memcpy(o, m->rai, m->rai_len);
+		o += m->rai_len;
+	}
 	*o++ = 255;
 	/* a relay agent takes the reply on the server port */
 	return dhcp_finish(f, o, sip, dip, DHCP_SERVER_PORT, m->giaddr != 0 ?
@@ -227,6 +233,10 @@ dhcp_parse(const uint8_t *b, uint32_t len, struct dhcp_msg *m)
 			for (i = 0; i + 4 <= o[1] && m->ndns < DHCP_MAX_DNS;
 			    i += 4)
 				m->dns[m->ndns++] = ip_get32(o + 2 + i);
+			break;
+		case 82:
+			memcpy(m->rai, o + 2, o[1]);
+			m->rai_len = o[1];
 			break;
 		}
 		o += 2 + o[1];

@@ -53,6 +53,10 @@ struct dhcp_msg {
 	uint32_t	 siaddr;	/* the boot server (replies) */
 	char		 sname[64];	/* BOOTP sname (replies) */
 	char		 file[128];	/* BOOTP file (replies) */
+	/* option 82, a relay agent's information (RFC 3046): a request's,
+	 * which the server's reply echoes */
+	uint8_t		 rai[255];
+	uint8_t		 rai_len;
 };
 
 /*
@@ -68,11 +72,11 @@ uint32_t dhcp_build(uint8_t *, const struct dhcp_msg *, const uint8_t *,
 /*
  * A server's message m (op BOOTREPLY: yiaddr, ciaddr, flags, siaddr,
  * sname, file, and the options 53, 54, 51, 1, 3, 6, 15, 28, 26, 42 that m
- * has) as a frame into buf (cap at
+ * has, and 82 last, as RFC 3046 2.2 wants it) as a frame into buf (cap at
  * least DHCP_REPLY_MAX) from MAC src / sip port 67 to dmac / dip port 68.
  * Returns its length.
  */
-#define DHCP_REPLY_MAX	(14 + 20 + 8 + 548)
+#define DHCP_REPLY_MAX	(14 + 20 + 8 + 548 + 2 + 255)
 uint32_t dhcp_build_reply(uint8_t *, const struct dhcp_msg *,
 	    const uint8_t *, uint32_t, const uint8_t *, uint32_t);
 

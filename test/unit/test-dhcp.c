@@ -405,6 +405,9 @@ TestSuite(dhcpd, .init = setup_server, .fini = teardown);
 static int no_broadcast_flag;
 /* ask() lets a DISCOVER's probe time pass (unless a test watches it). */
 static int probe_wait = 1;
+/* ask() as a relay agent forwards it: option 82 with these bytes */
+static const uint8_t *ask_rai;
+static uint8_t ask_rai_len;
 
 /* Client MAC's message (type, requested, server, ciaddr) into em1. */
 static void
@@ -426,6 +429,18 @@ ask(const uint8_t *mac, uint8_t type, uint32_t req, uint32_t sid,
 	p->len = dhcp_build(p->data, &m, mac, ciaddr, bc, 0xffffffffu);
 	/* a relay's address (no checksum is looked at: dhcpd uses bpf) */
 	ip_put32(p->data + 42 + 24, giaddr);
+	if (ask_rai != NULL) {
+		/* over the end option, into BOOTP's padding to 300 bytes */
+		uint8_t *o = p->data + 42 + 240;
+
+		while (*o != 255)
+			o += *o == 0 ? 1 : 2 + o[1];
+		cr_assert(o + 3 + ask_rai_len < p->data + 42 + 300);
+		o[0] = 82;
+		o[1] = ask_rai_len;
+		memcpy(o + 2, ask_rai, ask_rai_len);
+		o[2 + ask_rai_len] = 255;
+	}
 	if (no_broadcast_flag)
 		ether_put16(p->data + 42 + 10, 0);
 	dp_input(&dp, em1->port, &p, 1);
@@ -900,6 +915,41 @@ Test(dhcpd, relayed_request_is_served)
 	cr_expect_eq(m.type, DHCPNAK, "10.50.0.100 is not of the relay's net");
 	cr_expect(ether_get16(out[0].f + 42 + 10) & DHCP_FLAG_BROADCAST);
 	cr_expect_eq(ip_get32(out[0].f + 30), 0x0a3c0001u);
+}
+
+/*
+ * A relay agent's information (option 82: a circuit id and a remote id,
+ * RFC 3046) comes back in the reply, the last option before the end, as
+ * RFC 3046 2.2 asks of a server.
+ */
+Test(dhcpd, relay_agent_information_echoed)
+{
+	static const uint8_t relay[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+	static const uint8_t rai[] = { 1, 4, 'v', 'l', '1', '0', 2, 3, 0xaa,
+	    0xbb, 0xcc };
+	struct dhcp_msg m;
+	const uint8_t *o;
+
+	cr_assert_eq(dptest_ctl_rc(&dp, "pfctl -F rules"), 0);
+	cr_assert_eq(dptest_ctl_rc(&dp, "route add 10.60.0.0/24 10.50.0.2"),
+	    0, "%s", dptest_out);
+	probe_wait = 0;
+	ask_rai = rai;
+	ask_rai_len = sizeof(rai);
+	arp_says(relay, 0x0a320002u);
+	forget();
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0x0a3c0001u);
+	ask_rai = NULL;
+	cr_assert_eq(nout, 1);
+	cr_assert_eq(dhcp_parse(out[0].f + 42, out[0].len - 42, &m), 0);
+	cr_expect_eq(m.type, DHCPOFFER);
+	cr_assert_eq(m.rai_len, sizeof(rai));
+	cr_expect_eq(memcmp(m.rai, rai, sizeof(rai)), 0, "echoed as it came");
+	for (o = out[0].f + 42 + 240; *o != 255; o += *o == 0 ? 1 : 2 + o[1])
+		if (*o == 82)
+			break;
+	cr_expect_eq(o[0], 82);
+	cr_expect_eq(o[2 + o[1]], 255, "the last option");
 }
 
 /* A lease time the client asks for, capped by max-lease-time. */
