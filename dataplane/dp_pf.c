@@ -2780,25 +2780,25 @@ pf_afto_icmp_error(struct dp *dp, struct pkt *p, const struct l3info *li,
  * node when there is one (*node), else this one.
  */
 static int
-pf_sticky_nodes(struct dp *dp, const struct acl_result *res, uint32_t rule,
-    const uint8_t *src, const uint32_t to[PF_POOL_SIDES], uint32_t *node,
+pf_sticky_nodes(struct dp *dp, const struct acl_result *res, uint8_t af,
+    const uint8_t *src, const union acl_ip to[PF_POOL_SIDES], uint32_t *node,
     const char **why)
 {
+	static const union acl_ip none;
 	struct dp_pf *pf = &dp->pf;
 	const char *path;
 	union acl_ip sa;
 	uint32_t idx, id, sn;
 	int side;
 
-	(void)rule;
 	memset(&sa, 0, sizeof(sa));
-	memcpy(&sa, src, 4);
+	memcpy(&sa, src, af == AF_INET ? 4 : 16);
 	for (side = 0; side < PF_POOL_SIDES; side++) {
 		const struct acl_rule *tr = side == PF_POOL_NAT ? res->ar_nat :
 		    side == PF_POOL_RDR ? res->ar_rdr : res->ar_rule;
 		const struct acl_pool *pl;
 
-		if (tr == NULL || to[side] == 0)
+		if (tr == NULL || memcmp(&to[side], &none, sizeof(none)) == 0)
 			continue;
 		pl = side == PF_POOL_NAT ? &tr->nat : side == PF_POOL_RDR ?
 		    &tr->rdr : &tr->route;
@@ -2809,8 +2809,7 @@ pf_sticky_nodes(struct dp *dp, const struct acl_result *res, uint32_t rule,
 		id = dp_pf_rule_key(idx);
 		if (*node != UINT32_MAX && pf->src[*node].rule == id)
 			sn = *node;
-		else if (dp_pf_src_get(dp, tr, id, AF_INET, &sa, &sn,
-		    why) != 0)
+		else if (dp_pf_src_get(dp, tr, id, af, &sa, &sn, why) != 0)
 			return -1;
 		pf->src[sn].raddr[side] = to[side];
 		if (*node == UINT32_MAX)
@@ -3539,15 +3538,23 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			return PF_DROP;
 		}
 	}
-	if (li.af == 4 && ((nat != NULL && (nat->opts & ACL_POOL_STICKYADDR)) ||
+	if ((nat != NULL && (nat->opts & ACL_POOL_STICKYADDR)) ||
 	    (rdr != NULL && (rdr->opts & ACL_POOL_STICKYADDR)) ||
-	    (rt_ok > 0 && (res.ar_rule->route.opts & ACL_POOL_STICKYADDR)))) {
+	    (rt_ok > 0 && (res.ar_rule->route.opts & ACL_POOL_STICKYADDR))) {
 		const char *why;
-		uint32_t to[PF_POOL_SIDES] = { nat != NULL ? nat_to : 0,
-		    rdr != NULL ? rdr_to : 0, rt_ok > 0 ? rtgw.w[0] : 0 };
+		union acl_ip to[PF_POOL_SIDES];
 
-		if (pf_sticky_nodes(dp, &res, rule, li.src, to, &node,
-		    &why) != 0) {
+		memset(to, 0, sizeof(to));
+		if (nat != NULL)
+			memcpy(&to[PF_POOL_NAT], li.af == 4 ? (void *)&nat_to :
+			    (void *)nat6, li.af == 4 ? 4 : 16);
+		if (rdr != NULL)
+			memcpy(&to[PF_POOL_RDR], li.af == 4 ? (void *)&rdr_to :
+			    (void *)rdr6, li.af == 4 ? 4 : 16);
+		if (rt_ok > 0)
+			to[PF_POOL_ROUTE] = rtgw;
+		if (pf_sticky_nodes(dp, &res, li.af == 4 ? AF_INET : AF_INET6,
+		    li.src, to, &node, &why) != 0) {
 			pf->c[PF_C_SRCLIMIT]++;
 			if (p->traced)
 				dp_trace(dp, p, "pf", "%s on %s: drop (no "

@@ -171,11 +171,20 @@ struct pf_src_node {
 	uint32_t	 next;		/* hash chain or free list: number + 1 */
 	uint64_t	 packets;	/* of its states gone */
 	uint64_t	 bytes;
-	uint32_t	 raddr[3];	/* sticky-address: what nat-to, rdr-to,
-					   route-to gave it ([PF_POOL_*],
-					   network order); 0: none */
+	union acl_ip	 raddr[3];	/* sticky-address: what nat-to,
+					   rdr-to, route-to gave it
+					   ([PF_POOL_*], network order; IPv4
+					   in w[0]); all 0: none */
 	uint8_t		 af;		/* AF_INET, AF_INET6; 0: free */
 };
+
+/* Does node n keep an address for pool side k (sticky-address)? */
+static inline int
+pf_src_sticky(const struct pf_src_node *n, int k)
+{
+	return (n->raddr[k].w[0] | n->raddr[k].w[1] | n->raddr[k].w[2] |
+	    n->raddr[k].w[3]) != 0;
+}
 
 #define PF_SRC_GLOBAL	0xffffffffu
 #define PF_SRC_CONN	0x80000000u	/* aux: the state counted a connection */

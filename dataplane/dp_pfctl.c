@@ -384,8 +384,8 @@ show_state(struct state *s, void *arg)
 			const struct pf_src_node *n = &w->dp->pf.src[
 			    (t->aux[state_id(t, s)] & ~PF_SRC_CONN) - 1];
 
-			if (n->raddr[0] == 0 && n->raddr[1] == 0 &&
-			    n->raddr[2] == 0)
+			if (!pf_src_sticky(n, 0) && !pf_src_sticky(n, 1) &&
+			    !pf_src_sticky(n, 2))
 				fputs(", source-track", out);
 			else
 				fputs(", sticky-address", out);

@@ -554,20 +554,20 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 		memset(&sa, 0, sizeof(sa));
 		memcpy(&sa, src, 4);
 		if ((sn = dp_pf_src_find(pf, AF_INET, &sa, id)) != NULL &&
-		    sn->raddr[side] != 0) {
+		    sn->raddr[side].w[0] != 0) {
 			if (pool_holds(t, base, mask,
-			    ntohl(sn->raddr[side]))) {
+			    ntohl(sn->raddr[side].w[0]))) {
 				pf->pool_memo[side].sticky = 1;
 				if (how != NULL)
 					snprintf(how, hlen, "sticky-address: "
 					    "source node says %s", inet_ntop(
 					    AF_INET, &sn->raddr[side], s,
 					    sizeof(s)));
-				return sn->raddr[side];
+				return sn->raddr[side].w[0];
 			}
 			/* stale: pf drops the node; here it forgets */
 			if (!pf->pool_dry)
-				sn->raddr[side] = 0;
+				sn->raddr[side].w[0] = 0;
 		}
 	}
 
@@ -778,6 +778,28 @@ in6_merge(uint8_t out[16], const uint8_t base[16], int plen,
 	}
 }
 
+/* Is IPv6 address a still one of the pool's (pf_map_addr_sticky())? */
+static int
+pool6_holds(const struct acl_table *t, const uint8_t *base, int plen,
+    const uint8_t *a)
+{
+	uint32_t i;
+	int k;
+
+	if (t != NULL) {
+		for (i = 0; i < t->ne; i++)
+			if (t->e[i].af == AF_INET6 && !t->e[i].neg &&
+			    t->e[i].net == 128 &&
+			    memcmp(t->e[i].addr.b, a, 16) == 0)
+				return 1;
+		return 0;
+	}
+	for (k = 0; k < plen; k++)
+		if ((a[k / 8] ^ base[k / 8]) & (0x80 >> k % 8))
+			return 0;
+	return 1;
+}
+
 /*
  * pf_map_addr() for IPv6 (NAT66 and route-to): into out, the address
  * pool `side' of rule r gives the packet src -> dst.  A network pool
@@ -788,7 +810,8 @@ in6_merge(uint8_t out[16], const uint8_t base[16], int plen,
  * global address, or with :network that address's network, mapped the
  * same way; a list or table its IPv6 host entries, one after the other
  * (round-robin, and least-states, which counts nothing here), at random
- * or by the source's hash.  sticky-address is not kept for IPv6.
+ * or by the source's hash.  sticky-address keeps a source on the address
+ * its node holds, as for IPv4.
  * Returns 0, or -1 with *why PF_POOL_EMPTY (nothing of IPv6 there) or
  * PF_POOL_FAIL.
  */
@@ -865,6 +888,31 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 			snprintf(how, hlen, "an address of this kind cannot "
 			    "be mapped");
 		return -1;
+	}
+	/* sticky-address: the source node of (source, rule) says, while
+	 * the pool still holds what it says (pf_map_addr_sticky()) */
+	if ((pool->opts & ACL_POOL_STICKYADDR) && type != ACL_POOL_NONE &&
+	    rs != NULL && dp_pf_pool_rule(rs, r, &idx, &path) == 0) {
+		union acl_ip sa;
+		struct pf_src_node *sn;
+		char s6[INET6_ADDRSTRLEN];
+
+		memcpy(&sa, src, 16);
+		if ((sn = dp_pf_src_find(pf, AF_INET6, &sa,
+		    dp_pf_rule_key(idx))) != NULL &&
+		    !in6_is_unspecified(sn->raddr[side].b)) {
+			if (pool6_holds(t, base, plen, sn->raddr[side].b)) {
+				pf->pool_memo[side].sticky = 1;
+				memcpy(out, sn->raddr[side].b, 16);
+				if (how != NULL)
+					snprintf(how, hlen, "sticky-address: "
+					    "source node says %s", inet_ntop(
+					    AF_INET6, out, s6, sizeof(s6)));
+				return 0;
+			}
+			if (!pf->pool_dry)
+				memset(&sn->raddr[side], 0, 16);
+		}
 	}
 	if (t != NULL) {
 		/* entry number pick of the IPv6 hosts */

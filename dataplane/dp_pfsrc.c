@@ -388,10 +388,10 @@ dp_pf_show_src_nodes(struct dp *dp, int verbose, FILE *out)
 		/* pf keeps a node per type; this one holds them all,
 		 * nat-to's shown first */
 		for (k = 0; k < 3; k++)
-			if (n->raddr[k] != 0) {
+			if (pf_src_sticky(n, k)) {
 				fprintf(out, " %s %s", k == 0 ? "nat-to" :
 				    k == 1 ? "rdr-to" : "route-to", inet_ntop(
-				    AF_INET, &n->raddr[k], a, sizeof(a)));
+				    n->af, &n->raddr[k], a, sizeof(a)));
 				break;
 			}
 		fprintf(out, " ( states %u, connections %u, rate %u.%u/%us "

@@ -1106,3 +1106,58 @@ Test(router6, nat66_pools)
 	cr_expect_eq(memcmp(out[1].f + 14 + 40 + 8, a, 16), 0,
 	    "the second by ::9, asked for");
 }
+
+/*
+ * sticky-address on an IPv6 pool: the source node keeps the address the
+ * pool gave a source first, so a round-robin list gives it that one
+ * again for its next flows (pf_map_addr_sticky()); pfctl -sS shows it.
+ * Another source walks on from where the list stands.
+ */
+Test(router6, nat66_sticky_address)
+{
+	uint8_t f[256], pl[16], a[16], host2[16];
+	char cmd[128];
+	const char *t;
+	int i;
+
+	put("pf.conf", "match out on em0 inet6 proto udp nat-to "
+	    "{ 2001:db8:100::7, 2001:db8:100::8 } round-robin sticky-address\n"
+	    "pass\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_expect_str_eq(dptest_out, "", "no warning");
+	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
+	    "02:00:00:00:00:77"), "");
+	host_asks();
+	memset(pl, 0, sizeof(pl));
+	ether_put16(pl + 2, 9);
+	ether_put16(pl + 4, 16);
+	forget();
+	for (i = 0; i < 3; i++) {
+		ether_put16(pl, (uint16_t)(5000 + i));
+		send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64,
+		    pl, 16));
+	}
+	a6(host2, "2001:db8:50::11");
+	ether_put16(pl, 6000);
+	send1("em1", f, frame6(f, em1_mac, host_mac, host2, GW, 17, 64, pl,
+	    16));
+	cr_assert_eq(nout, 4, "%d sent", nout);
+	a6(a, "2001:db8:100::7");
+	for (i = 0; i < 3; i++)
+		cr_expect_eq(memcmp(out_src6(i), a, 16), 0,
+		    "flow %d: the node's address", i);
+	a6(a, "2001:db8:100::8");
+	cr_expect_eq(memcmp(out_src6(3), a, 16), 0, "another source: the next");
+	t = dptest_ctl(&dp, "pfctl -sS");
+	cr_expect(strstr(t, "2001:db8:50::10 nat-to 2001:db8:100::7 ") != NULL,
+	    "%s", t);
+	cr_expect(strstr(t, "2001:db8:50::11 nat-to 2001:db8:100::8 ") != NULL,
+	    "%s", t);
+	cr_expect(strstr(dptest_ctl(&dp, "explain out on em0 proto udp from "
+	    "2001:db8:50::10 port 5009 to 2001:db8:100::1 port 9"),
+	    "sticky-address: source node says 2001:db8:100::7") != NULL, "%s",
+	    dptest_out);
+	cr_expect_eq(dptest_counter(dptest_ctl(&dp, "stats"), "pool-sticky"),
+	    2, "the second and third flows");
+}
