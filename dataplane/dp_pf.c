@@ -2827,27 +2827,35 @@ pf_sticky_nodes(struct dp *dp, const struct acl_result *res, uint8_t af,
 static void
 pf_ls_state(struct dp_pf *pf, const struct state *s, int delta)
 {
-	const struct state_k4 *k;
 	const struct acl_anchor *anc;
 	const struct acl_rule *dr, *mr, *r;
 	const struct state_cold *c = &pf->states.cold[state_id(&pf->states,
 	    s)];
+	struct state_key k;
+	union acl_ip a;
 	uint32_t mrule, id;
 	int side, si;
 
-	if (s->flags & STATE_F_INET6)
-		return;
+	if ((s->flags & STATE_F_INET6) && state_afto(&pf->states, s))
+		return;		/* af-to's pools are not counted */
 	dr = dp_pf_rule(pf, s->rule, &anc);
 	/* route-to's next hop: the deciding rule's pool */
-	if (c->rt != 0 && dr != NULL && (dr->route.opts &
-	    ACL_POOL_TYPEMASK) == ACL_POOL_LEASTSTATES)
-		dp_pf_ls_add(pf, s->rule, PF_POOL_ROUTE, c->rt, delta);
+	if (c->rt_kind != 0 && dr != NULL && (dr->route.opts &
+	    ACL_POOL_TYPEMASK) == ACL_POOL_LEASTSTATES) {
+		if (s->flags & STATE_F_INET6)
+			a = pf->states.v6[state_id(&pf->states, s)].rt;
+		else {
+			memset(&a, 0, sizeof(a));
+			a.w[0] = c->rt;
+		}
+		dp_pf_ls_add(pf, s->rule, PF_POOL_ROUTE, &a, delta);
+	}
 	if (!(s->flags & STATE_F_NAT))
 		return;
 	mrule = c->match_rule;
 	mr = dp_pf_rule(pf, mrule, &anc);
 	si = state_dir(s) == STATE_DIR_IN ? 0 : 1;
-	k = &s->k[si == 0 ? STATE_STACK : STATE_WIRE];
+	state_key_get(&pf->states, s, si == 0 ? STATE_STACK : STATE_WIRE, &k);
 	for (side = 0; side < 2; side++) {
 		const struct acl_pool *pl = NULL;
 
@@ -2865,7 +2873,7 @@ pf_ls_state(struct dp_pf *pf, const struct state *s, int delta)
 		    (pl->opts & ACL_POOL_TYPEMASK) != ACL_POOL_LEASTSTATES)
 			continue;
 		dp_pf_ls_add(pf, id, side, side == PF_POOL_NAT ?
-		    k->addr[si] : k->addr[!si], delta);
+		    &k.addr[si] : &k.addr[!si], delta);
 	}
 }
 

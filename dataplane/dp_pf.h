@@ -234,7 +234,7 @@ struct pf_ptab {
 /* least-states: states per (pool, address), pf's pfrke_counters. */
 struct pf_ls {
 	uint64_t	 pool;		/* rule id << 1 | side; 0: free */
-	uint32_t	 addr;		/* network order */
+	union acl_ip	 addr;		/* network order; IPv4 in w[0] */
 	uint32_t	 states;
 };
 
@@ -495,7 +495,8 @@ int	 dp_pf_pool_rule(const struct dp_pf_ruleset *, const struct acl_rule *,
 	    uint32_t *, const char **);
 void	 dp_pf_pool_free(struct dp_pf_ruleset *);
 int	 dp_pf_pool_alloc(struct dp_pf_ruleset *);
-void	 dp_pf_ls_add(struct dp_pf *, uint32_t, int, uint32_t, int);
+void	 dp_pf_ls_add(struct dp_pf *, uint32_t, int, const union acl_ip *,
+	    int);
 void	 dp_pf_ls_clear(struct dp_pf *);
 uint64_t dp_pf_pool_hash(const uint32_t[4], const uint8_t[4]);
 uint32_t dp_pf_rule_key(uint32_t);

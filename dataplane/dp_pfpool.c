@@ -308,19 +308,27 @@ pool_table(struct dp_pf_ruleset *rs, const char *path, const char *name)
 
 /* least-states: open addressing on (pool, address); never shrinks. */
 static uint32_t
-ls_slot(const struct dp_pf *pf, uint64_t pool, uint32_t addr)
+ls_hash(uint64_t pool, const union acl_ip *a, uint32_t cap)
 {
-	uint64_t h = (pool ^ (uint64_t)addr << 17) * 0x9e3779b97f4a7c15ULL;
-	uint32_t i = (uint32_t)(h >> 32) & (pf->ls_cap - 1);
+	uint64_t h = (pool ^ (uint64_t)(a->w[0] ^ a->w[1] ^ a->w[2] ^
+	    a->w[3]) << 17) * 0x9e3779b97f4a7c15ULL;
 
-	while (pf->ls[i].pool != 0 &&
-	    (pf->ls[i].pool != pool || pf->ls[i].addr != addr))
+	return (uint32_t)(h >> 32) & (cap - 1);
+}
+
+static uint32_t
+ls_slot(const struct dp_pf *pf, uint64_t pool, const union acl_ip *addr)
+{
+	uint32_t i = ls_hash(pool, addr, pf->ls_cap);
+
+	while (pf->ls[i].pool != 0 && (pf->ls[i].pool != pool ||
+	    memcmp(&pf->ls[i].addr, addr, sizeof(*addr)) != 0))
 		i = (i + 1) & (pf->ls_cap - 1);
 	return i;
 }
 
 static uint32_t
-ls_get(const struct dp_pf *pf, uint64_t pool, uint32_t addr)
+ls_get(const struct dp_pf *pf, uint64_t pool, const union acl_ip *addr)
 {
 	uint32_t i;
 
@@ -330,13 +338,24 @@ ls_get(const struct dp_pf *pf, uint64_t pool, uint32_t addr)
 	return pf->ls[i].pool != 0 ? pf->ls[i].states : 0;
 }
 
+/* ls_get() of an IPv4 address (host order). */
+static uint32_t
+ls_get4(const struct dp_pf *pf, uint64_t pool, uint32_t a)
+{
+	union acl_ip u;
+
+	memset(&u, 0, sizeof(u));
+	u.w[0] = htonl(a);
+	return ls_get(pf, pool, &u);
+}
+
 /*
  * A state of pool (rule id, side) given addr (network order) came (delta
  * 1) or went (-1): pfr_states_increase(), pfr_states_decrease().
  */
 void
-dp_pf_ls_add(struct dp_pf *pf, uint32_t rule, int side, uint32_t addr,
-    int delta)
+dp_pf_ls_add(struct dp_pf *pf, uint32_t rule, int side,
+    const union acl_ip *addr, int delta)
 {
 	uint64_t pool = (uint64_t)rule << 2 | (uint64_t)side | 1ULL << 40;
 	struct pf_ls *old;
@@ -350,10 +369,8 @@ dp_pf_ls_add(struct dp_pf *pf, uint32_t rule, int side, uint32_t addr,
 			return;		/* uncounted: least-states errs */
 		for (i = 0; i < pf->ls_cap; i++)
 			if (pf->ls[i].pool != 0) {
-				uint64_t h = (pf->ls[i].pool ^
-				    (uint64_t)pf->ls[i].addr << 17) *
-				    0x9e3779b97f4a7c15ULL;
-				uint32_t k = (uint32_t)(h >> 32) & (cap - 1);
+				uint32_t k = ls_hash(pf->ls[i].pool,
+				    &pf->ls[i].addr, cap);
 
 				while (old[k].pool != 0)
 					k = (k + 1) & (cap - 1);
@@ -368,7 +385,7 @@ dp_pf_ls_add(struct dp_pf *pf, uint32_t rule, int side, uint32_t addr,
 		if (delta < 0)
 			return;
 		pf->ls[i].pool = pool;
-		pf->ls[i].addr = addr;
+		pf->ls[i].addr = *addr;
 		pf->ls_used++;
 	}
 	if (delta > 0)
@@ -682,7 +699,7 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 		} else
 			cur = (base & mask) | (rt.counter & ~mask);
 		first = best = cur;
-		load = ls_get(pf, pid, htonl(cur));
+		load = ls_get4(pf, pid, cur);
 		for (n = 1; load > 0 && n < POOL_WALK_MAX; n++) {
 			if (t != NULL) {
 				rt.counter++;
@@ -698,7 +715,7 @@ dp_pf_pool_map(struct dp *dp, const struct acl_rule *r, int side,
 			}
 			if (cur == first)
 				break;
-			if ((c = ls_get(pf, pid, htonl(cur))) < load) {
+			if ((c = ls_get4(pf, pid, cur)) < load) {
 				load = c;
 				best = cur;
 			}
@@ -778,6 +795,49 @@ in6_merge(uint8_t out[16], const uint8_t base[16], int plen,
 	}
 }
 
+/* The IPv6 host entry number PICK of table t (the others skipped). */
+static const uint8_t *
+pool6_entry(const struct acl_table *t, uint32_t pick)
+{
+	uint32_t i, k;
+
+	for (i = k = 0; i < t->ne; i++)
+		if (t->e[i].af == AF_INET6 && !t->e[i].neg &&
+		    t->e[i].net == 128 && k++ == pick)
+			break;
+	return t->e[i].addr.b;
+}
+
+/*
+ * least-states over a table's N IPv6 hosts: from entry FROM on, once
+ * around (POOL_WALK_MAX at most), the first of the fewest states of
+ * pool PID, its count in *load.
+ */
+static uint32_t
+pool6_least(const struct dp_pf *pf, uint64_t pid, const struct acl_table *t,
+    uint32_t n, uint32_t from, uint32_t *load)
+{
+	uint32_t i, k, seen = 0, best = from, c;
+	int lap;
+
+	/* two laps over the entries: from FROM to the end, then the rest */
+	for (lap = 0; lap < 2; lap++)
+		for (i = k = 0; i < t->ne; i++) {
+			if (t->e[i].af != AF_INET6 || t->e[i].neg ||
+			    t->e[i].net != 128 || (lap == 0 ? k++ < from :
+			    k++ >= from))
+				continue;
+			c = ls_get(pf, pid, &t->e[i].addr);
+			if (seen++ == 0 || c < *load) {
+				*load = c;
+				best = k - 1;
+			}
+			if (*load == 0 || seen == n)
+				return best;
+		}
+	return best;
+}
+
 /* Is IPv6 address a still one of the pool's (pf_map_addr_sticky())? */
 static int
 pool6_holds(const struct acl_table *t, const uint8_t *base, int plen,
@@ -809,7 +869,7 @@ pool6_holds(const struct acl_table *t, const uint8_t *base, int plen,
  * key) or round-robin over the low 32 host bits; (if) gives its first
  * global address, or with :network that address's network, mapped the
  * same way; a list or table its IPv6 host entries, one after the other
- * (round-robin, and least-states, which counts nothing here), at random
+ * (round-robin, least-states: the fewest states from there), at random
  * or by the source's hash.  sticky-address keeps a source on the address
  * its node holds, as for IPv4.
  * Returns 0, or -1 with *why PF_POOL_EMPTY (nothing of IPv6 there) or
@@ -830,8 +890,8 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 	const struct acl_table *t = NULL;
 	const char *path = "";
 	char name[ACL_TABLE_NAME_SIZE + 8];
-	uint32_t idx, n = 0, pick = 0, i, k;
-	uint64_t h;
+	uint32_t idx, n = 0, pick = 0, i, k, load = 0;
+	uint64_t h, pid = 0;
 	int plen = 128;
 	struct port *pp;
 
@@ -840,8 +900,11 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 		pool_name(pool, name, sizeof(name));
 		how[0] = '\0';
 	}
-	if (rs != NULL && dp_pf_pool_rule(rs, r, &idx, &path) == 0)
+	if (rs != NULL && dp_pf_pool_rule(rs, r, &idx, &path) == 0) {
 		rtp = &rs->pools[PF_POOL_SIDES * idx + (uint32_t)side];
+		pid = (uint64_t)dp_pf_rule_key(idx) << 2 | (uint64_t)side |
+		    1ULL << 40;
+	}
 	switch (a->type) {
 	case ACL_ADDR_ADDRMASK:
 		memcpy(base, a->a.addr.b, 16);
@@ -926,18 +989,25 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 			break;
 		case ACL_POOL_NONE:
 			break;
-		default:		/* round-robin, least-states */
+		case ACL_POOL_LEASTSTATES:
+			pick = pool6_least(pf, pid, t, n, rtp->counter % n,
+			    &load);
+			break;
+		default:		/* round-robin */
 			pick = rtp->counter % n;
 			if (!pf->pool_dry)
 				rtp->counter = (pick + 1) % n;
 			break;
 		}
-		for (i = k = 0; i < t->ne; i++)
-			if (t->e[i].af == AF_INET6 && !t->e[i].neg &&
-			    t->e[i].net == 128 && k++ == pick)
-				break;
-		memcpy(out, t->e[i].addr.b, 16);
-		if (how != NULL)
+		if (type == ACL_POOL_LEASTSTATES && !pf->pool_dry)
+			/* on from the one taken; past an idle one, so that
+			 * ties take turns (pf_map_addr()) */
+			rtp->counter = (pick + 1) % n;
+		memcpy(out, pool6_entry(t, pick), 16);
+		if (how != NULL && type == ACL_POOL_LEASTSTATES)
+			snprintf(how, hlen, "%s: least-states (%u state%s)",
+			    name, load, load == 1 ? "" : "s");
+		else if (how != NULL)
 			snprintf(how, hlen, "%s: entry %u of %u", name,
 			    pick + 1, n);
 		return 0;
@@ -965,16 +1035,39 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 		break;
 	default:		/* round-robin, least-states */
 		/* the counter walks the low 32 host bits, from the address
-		 * as written (its host bits 0) */
+		 * as written (its host bits 0); least-states looks on to
+		 * the one of the fewest states (POOL_WALK_MAX at most) */
 		k = plen > 96 ? 0xffffffffu >> (plen - 96) : 0xffffffffu;
+		pick = rtp->counter & k;
+		if (type == ACL_POOL_LEASTSTATES) {
+			union acl_ip c;
+			uint32_t best = pick, cl;
+
+			memset(host, 0, 16);
+			for (i = 0; i < POOL_WALK_MAX && i <= k; i++) {
+				ip_put32(host + 12, (pick + i) & k);
+				in6_merge(c.b, base, plen, host);
+				cl = ls_get(pf, pid, &c);
+				if (i == 0 || cl < load) {
+					load = cl;
+					best = (pick + i) & k;
+				}
+				if (load == 0)
+					break;
+			}
+			pick = best;
+		}
 		memset(host, 0, 16);
-		ip_put32(host + 12, rtp->counter & k);
+		ip_put32(host + 12, pick);
 		if (!pf->pool_dry)
-			rtp->counter = (rtp->counter + 1) & k;
+			rtp->counter = (pick + 1) & k;
 		break;
 	}
 	in6_merge(out, base, plen, host);
-	if (how != NULL)
+	if (how != NULL && type == ACL_POOL_LEASTSTATES)
+		snprintf(how, hlen, "%s: least-states (%u state%s)", name, load,
+		    load == 1 ? "" : "s");
+	else if (how != NULL)
 		snprintf(how, hlen, "%s: %s", name, type == ACL_POOL_BITMASK ?
 		    "bitmask" : type == ACL_POOL_RANDOM ? "random" :
 		    type == ACL_POOL_SRCHASH ? "source-hash" : "round-robin");

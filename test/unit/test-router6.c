@@ -1161,3 +1161,53 @@ Test(router6, nat66_sticky_address)
 	cr_expect_eq(dptest_counter(dptest_ctl(&dp, "stats"), "pool-sticky"),
 	    2, "the second and third flows");
 }
+
+/*
+ * least-states on an IPv6 pool: each address's states are counted, made
+ * and gone, and a new state gets the address of the fewest from where
+ * the last one stopped (pf_map_addr()): ::7 and ::8 one state each, the
+ * state on ::8 killed, the next goes to ::8 where round-robin would have
+ * given ::7.
+ */
+Test(router6, nat66_least_states)
+{
+	uint8_t f[256], pl[16], a[16], host2[16];
+	char cmd[128];
+
+	put("pf.conf", "match out on em0 inet6 proto udp nat-to "
+	    "{ 2001:db8:100::7, 2001:db8:100::8 } least-states\npass\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
+	    "02:00:00:00:00:77"), "");
+	host_asks();
+	a6(host2, "2001:db8:50::11");
+	memset(pl, 0, sizeof(pl));
+	ether_put16(pl + 2, 9);
+	ether_put16(pl + 4, 16);
+	forget();
+	ether_put16(pl, 5000);
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64, pl, 16));
+	ether_put16(pl, 5001);
+	send1("em1", f, frame6(f, em1_mac, host_mac, host2, GW, 17, 64, pl,
+	    16));
+	cr_assert_eq(nout, 2, "%d sent", nout);
+	a6(a, "2001:db8:100::7");
+	cr_expect_eq(memcmp(out_src6(0), a, 16), 0, "the first: ::7");
+	a6(a, "2001:db8:100::8");
+	cr_expect_eq(memcmp(out_src6(1), a, 16), 0, "then the idle ::8");
+	/* its states in on em1 and out on em0 */
+	cr_assert_str_eq(dptest_ctl(&dp, "pfctl -k 2001:db8:50::11"),
+	    "killed 2 states from 1 sources and 0 destinations\n");
+	cr_expect(strstr(dptest_ctl(&dp, "explain out on em0 proto udp from "
+	    "2001:db8:50::10 port 5009 to 2001:db8:100::1 port 9"),
+	    "nat-to would give 2001:db8:100::8 (<__automatic_0>: "
+	    "least-states (0 states))") != NULL, "%s",
+	    dptest_out);
+	forget();
+	ether_put16(pl, 5002);
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64, pl, 16));
+	cr_assert_eq(nout, 1);
+	cr_expect_eq(memcmp(out_src6(0), a, 16), 0,
+	    "::7 holds a state, ::8 none: ::8");
+}
