@@ -417,6 +417,44 @@ nd6_release(struct router *rt, struct nd6_entry *e)
  * global address: a link-local one names no interface here).  A packet
  * too big for the interface is dropped (pf_route6() sends packet too big).
  */
+/*
+ * A packet af-to made IPv6 is too big for ro: its sender, on the IPv4
+ * side, learns of it as of any IPv6 router's packet too big about it
+ * (RFC 7915 4.4's needfrag, as pf_test_state_icmp() translates it): one
+ * from us, about the packet as it would have left, goes through pf in on
+ * ro, where the af-to state makes it a needfrag with an MTU 20 bytes
+ * less, to the IPv4 sender, forwarded as af-to's packets are.
+ */
+static void
+router6_afto_toobig(struct router *rt, struct rif *ro, const struct pkt *q)
+{
+	const uint8_t *ip = q->data + ETHER_HDR_LEN;
+	uint32_t seg = q->off.gso_type != 0 ? (uint32_t)q->off.hdr_len -
+	    ETHER_HDR_LEN + q->off.gso_size : q->len - ETHER_HDR_LEN;
+	uint8_t head[40 + 64];
+	struct pkt *p;
+
+	if (!ro->inet6 || !router_icmp_allowed(rt, 1) ||
+	    (p = router_alloc(rt)) == NULL)
+		return;
+	/* the quote as the first segment would have been */
+	memcpy(head, ip, seg < sizeof(head) ? seg : sizeof(head));
+	ether_put16(head + 4, (uint16_t)(seg - 40));
+	p->len = icmp6_error_build(p->data, PKT_DATA_MAX, head, seg <
+	    sizeof(head) ? seg : sizeof(head), ICMP6_PACKET_TOO_BIG, 0,
+	    rif_src6(ro, ip + 8), ro->port->mtu);
+	p->traced = q->traced;
+	p->id = q->id;
+	p->in_port = ro->port->index;
+	if (p->len != 0 && dp_pf_test(rt->dp, ro->port, ACL_IN, p) ==
+	    PF_PASS && p->pf_afto == 4) {
+		rt->c[ROUTER_C_ICMP6_ERRORS]++;
+		router_afto(rt, p);
+		return;
+	}
+	pkt_free(&rt->dp->pool, p);
+}
+
 static int
 router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
     uint32_t l3off)
@@ -457,13 +495,21 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		return !dup;
 	}
 	q->pf_rt_af = 0;
-	if (q->off.gso_type == 0 && q->len - ETHER_HDR_LEN > ro->port->mtu) {
+	/* a GSO frame's segments must fit (af-to's are 20 bytes longer) */
+	if ((q->off.gso_type == 0 ? q->len - ETHER_HDR_LEN :
+	    afto ? (uint32_t)q->off.hdr_len - ETHER_HDR_LEN +
+	    q->off.gso_size : 0) > ro->port->mtu) {
 		rt->c[ROUTER_C_DROP_TOOBIG]++;
 		if (q->traced)
 			dp_trace(rt->dp, q, "router6", "drop: pf's %s: %u "
-			    "bytes > mtu %u of %s", afto ? "af-to" : "route-to",
-			    q->len - ETHER_HDR_LEN,
-			    ro->port->mtu, ro->port->name);
+			    "bytes > mtu %u of %s%s", afto ? "af-to" :
+			    "route-to", q->off.gso_type == 0 ? q->len -
+			    ETHER_HDR_LEN : (uint32_t)q->off.hdr_len -
+			    ETHER_HDR_LEN + q->off.gso_size, ro->port->mtu,
+			    ro->port->name, afto ? ": its IPv4 sender told" :
+			    "");
+		if (afto)
+			router6_afto_toobig(rt, ro, q);
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
 	}

@@ -20,8 +20,8 @@ cat >"$etc/pf.conf" <<'PF'
 block
 pass in on vether0 inet6 from 2001:db8:50::/64 to 64:ff9b::/96 \
 	af-to inet from (em0)
-pass in on em0 inet proto tcp to (em0) port 8080 \
-	af-to inet6 from 2001:db8:50::1 to 2001:db8:50::20 scrub (max-mss 1440)
+pass in on em0 inet proto { tcp udp } to (em0) port 8080 \
+	af-to inet6 from 2001:db8:50::1 to 2001:db8:50::20
 pass inet6 proto icmp6 icmp6-type { neighbrsol, neighbradv, routersol, routeradv }
 PF
 start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
@@ -48,7 +48,8 @@ check "... the datagram arrived" grep -q over-nat64 "$TMP/udp"
 check "... from em0's address" sh -c \
 	"$SLUICECTL -s $SOCK pfctl -ss | grep -q '^all udp 198.51.100.2:[0-9]* (2001:db8:50::20\[[0-9]*\]) -> 198.51.100.1:9091'"
 
-# NAT46 makes packets 20 bytes longer: max-mss keeps them within the MTU.
+# NAT46 makes packets 20 bytes longer: the wan learns the path MTU from
+# the needfrag sluice sends it (an IPv6 packet too big, translated).
 head -c 300000 /dev/urandom >"$TMP/blob46"
 ip netns exec "$DB" sh -c "echo from-db01 | nc -6 -l -N -p 8080 >$TMP/got46" &
 PIDS+=($!)
@@ -56,7 +57,24 @@ wait_for 5 ip netns exec "$DB" sh -c "ss -ltn | grep -q :8080"
 check "NAT46: wan -> 198.51.100.2:8080 reaches db01 over IPv6" sh -c \
 	"ip netns exec $WAN timeout 10 nc -N 198.51.100.2 8080 <$TMP/blob46 | grep -q from-db01"
 wait_for 10 cmp -s "$TMP/blob46" "$TMP/got46"
-check "... 300 kB arrived intact (max-mss 1440)" cmp "$TMP/blob46" "$TMP/got46"
+check "... 300 kB arrived intact (path MTU 1480 learnt)" cmp "$TMP/blob46" "$TMP/got46"
+# (a connected socket, so that the kernel finds whom the needfrag is for)
+check "a 1500-byte datagram with DF: the wan is told needfrag, mtu 1480" \
+	ip netns exec "$WAN" timeout 10 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 10, 2)		# IP_MTU_DISCOVER: DO
+s.connect(('198.51.100.2', 8080))
+for i in range(50):
+    try:
+        s.send(bytes(1472))
+    except OSError:
+        pass				# EMSGSIZE once it knows
+    time.sleep(0.1)
+    if s.getsockopt(socket.IPPROTO_IP, 14) == 1480:	# IP_MTU
+        raise SystemExit(0)
+raise SystemExit(1)
+"
 check "stats: packets translated, none refused" sh -c \
 	"$SLUICECTL -s $SOCK stats | grep -qE ' af-to +[1-9]' &&
 	! $SLUICECTL -s $SOCK stats | grep -qE 'af-to-dropped +[1-9]'"
