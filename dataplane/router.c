@@ -716,6 +716,53 @@ router_untag(struct pkt *p, uint32_t l3off, uint16_t type)
  * gives is not followed (pf follows up to four).  Consumes p and returns
  * 1; for dup-to sends a copy and returns 0: p goes on as it would.
  */
+/*
+ * A packet af-to made IPv4 (with DF, as pf_translate_af() sets it) that
+ * is too big for ro, or whose GSO segments are: dropped, and its sender,
+ * on the IPv6 side, learns of it as of any IPv4 router's needfrag about
+ * it: one from us, about the packet as its first segment would have
+ * left, goes through pf in on ro, where the af-to state makes it a packet
+ * too big with the MTU 20 bytes more, to the IPv6 sender.  Returns 1 when
+ * q was too big (and freed).
+ */
+static int
+router_afto_toobig(struct router *rt, struct rif *ro, struct pkt *q)
+{
+	const uint8_t *ip = q->data + ETHER_HDR_LEN;
+	uint32_t seg = q->off.gso_type != 0 ? (uint32_t)q->off.hdr_len -
+	    ETHER_HDR_LEN + q->off.gso_size : ether_get16(ip + 2);
+	uint8_t head[60 + 8];
+	struct pkt *p;
+
+	if (seg <= ro->port->mtu)
+		return 0;
+	rt->c[ROUTER_C_DROP_CANTFRAG]++;
+	if (q->traced)
+		dp_trace(rt->dp, q, "router", "drop: pf's af-to: %u bytes > mtu "
+		    "%u of %s (DF): its IPv6 sender told", seg, ro->port->mtu,
+		    ro->port->name);
+	if (ro->naddrs != 0 && router_icmp_allowed(rt, 0) &&
+	    (p = router_alloc(rt)) != NULL) {
+		memcpy(head, ip, 20 + 8);
+		ether_put16(head + 2, (uint16_t)seg);
+		csum_ip_header(head, 20);
+		p->len = icmp_error_build(p->data, PKT_DATA_MAX, head, 20 + 8,
+		    ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, ro->addrs[0].addr,
+		    (uint16_t)ro->port->mtu);
+		p->traced = q->traced;
+		p->id = q->id;
+		p->in_port = ro->port->index;
+		if (p->len != 0 && dp_pf_test(rt->dp, ro->port, ACL_IN, p) ==
+		    PF_PASS && p->pf_afto == 6) {
+			rt->c[ROUTER_C_ICMP_ERRORS]++;
+			router6_afto(rt, p);
+		} else
+			pkt_free(&rt->dp->pool, p);
+	}
+	pkt_free(&rt->dp->pool, q);
+	return 1;
+}
+
 static int
 router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
     uint32_t l3off)
@@ -752,6 +799,8 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		return !dup;
 	}
 	q->pf_rt_af = 0;
+	if (afto && router_afto_toobig(rt, ro, q))
+		return 1;
 	rte->use++;
 	rt->c[ROUTER_C_PF_ROUTED]++;
 	if (q->traced)

@@ -63,7 +63,7 @@ setup(void)
 
 	cr_assert_not_null(mkdtemp(etc));
 	put("hostname.em0", "lladdr 02:00:00:00:0e:00\n"
-	    "inet 198.51.100.2 255.255.255.0\nup\n");
+	    "inet 198.51.100.2 255.255.255.0\nmtu 1400\nup\n");
 	put("hostname.em1", "lladdr 02:00:00:00:0e:01\n"
 	    "inet6 2001:db8:50::1/64\nup\n");
 	put("sysctl.conf", "net.inet.ip.forwarding=1\n"
@@ -498,4 +498,27 @@ Test(afto, explain)
 	cr_expect(strstr(t, " -> 198.51.100.7 80, forwarded as IPv4") != NULL,
 	    "%s", t);
 	cr_expect(strstr(t, "nat-to would give") == NULL, "%s", t);
+}
+
+/* A packet af-to made too big for em0 (1428 bytes, DF, mtu 1400) is
+ * dropped, and the host gets a packet too big with the MTU 20 bytes more:
+ * sluice's own needfrag, translated through the state. */
+Test(afto, too_big_after_translation)
+{
+	uint8_t f[1600];
+	const uint8_t *ip;
+
+	send1("em1", f, l4frame(f, em1_mac, host_mac, 1, HOST, SRV64, 17, 5353,
+	    53, 64, 1400));
+	cr_assert_eq(nout, 1, "%d sent", nout);
+	ip = out[0].f + 14;
+	cr_expect_eq(memcmp(out[0].f, host_mac, 6), 0, "back to the host");
+	cr_expect_eq(ip[6], 58);
+	cr_expect_eq(ip[40], 2, "packet too big");
+	cr_expect_eq(ip_get32(ip + 44), 1420, "em0's MTU plus 20");
+	cr_expect_eq(memcmp(ip + 24, HOST, 16), 0);
+	cr_expect_eq(icmp6_csum(ip, 40 + ether_get16(ip + 4)), 0);
+	cr_expect_eq(memcmp(ip + 48 + 8, HOST, 16), 0, "quoting its packet");
+	cr_expect_eq(ether_get16(ip + 48 + 4), 8 + 1400, "as it was");
+	cr_expect_eq(dp.router.c[ROUTER_C_DROP_CANTFRAG], 1);
 }
