@@ -3511,6 +3511,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 * in the rule): BOUND_IFACE(), else floating. */
 	if (res.ar_rule == NULL || !(res.ar_rule->rule_flag & ACL_RF_IFBOUND))
 		ifx = 0;
+	/* an af-to state's replies come in on another interface */
+	if (afto)
+		ifx = 0;
 	wire = key;
 	stack = key;
 	pf->pool_pkt = p;

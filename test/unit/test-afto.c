@@ -522,3 +522,25 @@ Test(afto, too_big_after_translation)
 	cr_expect_eq(ether_get16(ip + 48 + 4), 8 + 1400, "as it was");
 	cr_expect_eq(dp.router.c[ROUTER_C_DROP_CANTFRAG], 1);
 }
+
+/* set state-policy if-bound: an af-to state floats all the same, its
+ * replies coming in on the other family's interface. */
+Test(afto, if_bound_policy_floats)
+{
+	uint8_t f[256];
+	uint16_t nport;
+
+	load("set state-policy if-bound\nblock\n"
+	    "pass in on em1 inet6 from any to 64:ff9b::/96 "
+	    "af-to inet from 198.51.100.2\n");
+	send1("em1", f, l4frame(f, em1_mac, host_mac, 1, HOST, SRV64, 17, 5353,
+	    53, 64, 4));
+	cr_assert_eq(nout, 1);
+	nport = ether_get16(out[0].f + 14 + 20);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -ss"), "all udp ") != NULL,
+	    "floating: %s", dptest_out);
+	forget();
+	send1("em0", f, l4frame(f, em0_mac, srv_mac, 0, SRV, E0, 17, 53, nport,
+	    64, 4));
+	cr_expect_eq(nout, 1, "the reply found it");
+}
