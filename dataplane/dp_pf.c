@@ -4203,6 +4203,21 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 			    tc->peer[!me].seqhi - tc->peer[!me].seqlo);
 		}
 		pf_explain_route_state(dp, out, s, port, dir);
+		if ((s->flags & STATE_F_INET6) && state_afto(&pf->states, s)) {
+			struct state_key o;
+			int f;
+
+			/* the other key gives the header it gets */
+			state_key_get(&pf->states, s, key.af == pf->states.v6[
+			    state_id(&pf->states, s)].af[STATE_WIRE] ?
+			    STATE_STACK : STATE_WIRE, &o);
+			f = o.af;
+			fprintf(out, "  af-to state: it becomes %s %u -> %s %u, "
+			    "forwarded as IPv%u without pf out\n", inet_ntop(f,
+			    &o.addr[1], text, 64), ntohs(o.port[1]),
+			    inet_ntop(f, &o.addr[0], text + 64, 64),
+			    ntohs(o.port[0]), f == AF_INET6 ? 6 : 4);
+		}
 		return 0;
 	}
 	fprintf(out, "  no state: the rules for %s %s decide (%zu of them "

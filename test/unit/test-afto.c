@@ -544,3 +544,26 @@ Test(afto, if_bound_policy_floats)
 	    64, 4));
 	cr_expect_eq(nout, 1, "the reply found it");
 }
+/* explain on a packet an af-to state passes says what it becomes,
+ * either way. */
+Test(afto, explain_state)
+{
+	uint8_t f[256];
+	uint16_t nport;
+	char cmd[200], want[160];
+
+	send1("em1", f, l4frame(f, em1_mac, host_mac, 1, HOST, SRV64, 17, 5353,
+	    53, 64, 4));
+	cr_assert_eq(nout, 1);
+	nport = ether_get16(out[0].f + 14 + 20);
+	snprintf(cmd, sizeof(cmd), "explain in on em0 proto udp from "
+	    "198.51.100.7 port 53 to 198.51.100.2 port %u", nport);
+	cr_expect(strstr(dptest_ctl(&dp, cmd), "af-to state: it becomes "
+	    "64:ff9b::c633:6407 53 -> 2001:db8:50::10 5353, forwarded as IPv6")
+	    != NULL, "%s", dptest_out);
+	snprintf(want, sizeof(want), "af-to state: it becomes 198.51.100.2 %u "
+	    "-> 198.51.100.7 53, forwarded as IPv4", nport);
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em1 proto udp from "
+	    "2001:db8:50::10 port 5353 to 64:ff9b::c633:6407 port 53"), want)
+	    != NULL, "%s", dptest_out);
+}
