@@ -24,6 +24,7 @@
 
 #include "dataplane/conf.h"
 #include "fwd/bridge.h"
+#include "fwd/dnsname.h"
 #include "fwd/nd6.h"
 
 enum tok_type { T_EOF, T_NL, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_EQ };
@@ -1673,10 +1674,33 @@ rad_parse_dns(struct lex *lx, struct conf_rad_opts *o)
 					o->ndns++;
 			} while (braced);
 		} else if (strcmp(t.text, "search") == 0) {
-			conf_warn(lx->c, &t.pos, "search: DNS search lists "
-			    "(DNSSL) are not sent by sluice");
-			vm_skip_stmt(lx);
-			continue;
+			int braced;
+			size_t n;
+
+			lex_peek(lx, &t);
+			braced = t.type == T_LBRACE;
+			if (braced)
+				lex_next(lx, &t);
+			do {
+				vm_skip_nl(lx);
+				lex_next(lx, &t);
+				if (t.type == T_RBRACE)
+					break;
+				if (t.type != T_WORD && t.type != T_STRING) {
+					conf_err(lx->c, &t.pos, "expected a "
+					    "search domain");
+					break;
+				}
+				if ((n = dns_name_encode(t.text, o->dnssl +
+				    o->dnssl_len, sizeof(o->dnssl) -
+				    o->dnssl_len)) == 0)
+					conf_err(lx->c, &t.pos, "search \"%s\": "
+					    "expected a domain name (labels of "
+					    "1-63 characters), %zu bytes of "
+					    "them at most", t.text,
+					    sizeof(o->dnssl));
+				o->dnssl_len = (uint16_t)(o->dnssl_len + n);
+			} while (braced);
 		} else {
 			conf_err(lx->c, &t.pos, "unknown dns option \"%s\", "
 			    "expected lifetime, nameserver or search", t.text);
@@ -1902,6 +1926,8 @@ rad_inherit(struct conf_rad_opts *o, const struct conf_rad_opts *g)
 		o->dns_lifetime = g->dns_lifetime;
 		o->ndns = g->ndns;
 		memcpy(o->dns, g->dns, sizeof(o->dns));
+		o->dnssl_len = g->dnssl_len;
+		memcpy(o->dnssl, g->dnssl, sizeof(o->dnssl));
 	}
 }
 
@@ -2114,6 +2140,28 @@ dhcpd_param(struct lex *lx, const struct tok *t, struct conf_dhcpd_opts *o)
 		}
 		snprintf(o->domain, sizeof(o->domain), "%s", n.text);
 		o->set |= DHCPD_O_DOMAIN;
+	} else if (strcmp(n.text, "domain-search") == 0) {
+		size_t k;
+
+		o->search_len = 0;
+		do {
+			if (vm_expect(lx, &n, T_STRING, "a quoted domain name")
+			    != 0)
+				return 0;
+			if ((k = dns_name_encode(n.text, o->search +
+			    o->search_len, sizeof(o->search) -
+			    o->search_len)) == 0) {
+				conf_err(lx->c, &n.pos, "domain-search \"%s\": "
+				    "expected a domain name (labels of 1-63 "
+				    "characters), %zu bytes of them at most",
+				    n.text, sizeof(o->search));
+				vm_skip_stmt(lx);
+				return 0;
+			}
+			o->search_len = (uint8_t)(o->search_len + k);
+			lex_peek(lx, &n);
+		} while (n.type == T_STRING);
+		o->set |= DHCPD_O_SEARCH;
 	} else if (strcmp(n.text, "subnet-mask") == 0) {
 		if (dhcpd_next_addr(lx, &o->mask, "a netmask") == 0)
 			o->set |= DHCPD_O_MASK;
@@ -2137,8 +2185,8 @@ dhcpd_param(struct lex *lx, const struct tok *t, struct conf_dhcpd_opts *o)
 	} else {
 		conf_warn(lx->c, &n.pos, "option %s: not sent by sluice "
 		    "(only routers, domain-name-servers, domain-name, "
-		    "subnet-mask, ntp-servers, broadcast-address, "
-		    "interface-mtu), ignored", n.text);
+		    "domain-search, subnet-mask, ntp-servers, "
+		    "broadcast-address, interface-mtu), ignored", n.text);
 		vm_skip_stmt(lx);
 	}
 	return 0;
@@ -2166,6 +2214,7 @@ conf_dhcpd_inherit(struct conf_dhcpd_opts *o, const struct conf_dhcpd_opts *g)
 		F(DHCPD_O_BCAST, bcast), F(DHCPD_O_MTU, mtu),
 		F(DHCPD_O_NEXTSRV, next_server), F(DHCPD_O_FILE, filename),
 		F(DHCPD_O_SNAME, server_name),
+		F(DHCPD_O_SEARCH, search_len), F(DHCPD_O_SEARCH, search),
 	};
 #undef F
 	size_t i;

@@ -174,6 +174,7 @@ struct conf_route6 {
 #define CONF_RAD_MAX_IFS	16
 #define CONF_RAD_MAX_PREFIXES	8
 #define CONF_RAD_MAX_DNS	4
+#define CONF_RAD_DNSSL_MAX	512
 
 #define RAD_O_DEFROUTER	0x01
 #define RAD_O_LIFETIME	0x02
@@ -198,6 +199,10 @@ struct conf_rad_opts {
 	uint32_t	 dns_lifetime;	/* seconds */
 	int		 ndns;
 	uint8_t		 dns[CONF_RAD_MAX_DNS][16];
+	/* search: the domains, in DNS wire form one after the other, as
+	 * the DNS search list option carries them (RFC 8106 5.2) */
+	uint16_t	 dnssl_len;
+	uint8_t		 dnssl[CONF_RAD_DNSSL_MAX];
 };
 
 struct conf_rad_prefix {
@@ -241,6 +246,7 @@ struct conf_rad_if {
 #define DHCPD_O_NEXTSRV	0x200
 #define DHCPD_O_FILE	0x400
 #define DHCPD_O_SNAME	0x800
+#define DHCPD_O_SEARCH	0x1000
 
 struct conf_dhcpd_opts {
 	unsigned	 set;		/* DHCPD_O_* given here */
@@ -259,6 +265,9 @@ struct conf_dhcpd_opts {
 	uint32_t	 next_server;	/* next-server: BOOTP siaddr */
 	char		 filename[128];	/* filename: BOOTP file */
 	char		 server_name[64];	/* server-name: BOOTP sname */
+	/* option domain-search: the names in DNS wire form (RFC 3397) */
+	uint8_t		 search_len;
+	uint8_t		 search[255];
 };
 
 struct conf_dhcpd_range {

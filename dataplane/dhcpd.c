@@ -385,6 +385,8 @@ dhcpd_send(struct dp *dp, struct rif *r, const struct conf_dhcpd_subnet *s,
 		m.ndns = o->ndns;
 		memcpy(m.dns, o->dns, sizeof(m.dns));
 		snprintf(m.domain, sizeof(m.domain), "%s", o->domain);
+		memcpy(m.search, o->search, o->search_len);
+		m.search_len = o->search_len;
 		m.nntp = o->nntp;
 		memcpy(m.ntp, o->ntp, sizeof(m.ntp));
 		m.bcast = o->bcast;

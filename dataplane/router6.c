@@ -993,13 +993,14 @@ rad_send(struct router *rt, struct rif *r, const char *why)
 	uint8_t mac[6], *ip6, *ra, *opt;
 	uint16_t lifetime = o->default_router &&
 	    rt->sysctl[SYSCTL_FORWARDING6] ? o->router_lifetime : 0;
-	uint32_t plen;
+	uint32_t plen, sl = (8u + o->dnssl_len + 7) & ~7u;
 	struct pkt *p;
 	int n, i;
 
 	n = rad_prefixes(r, pfx);
 	plen = 16 + 8 + (o->mtu ? 8 : 0) + 32u * (uint32_t)n +
-	    (o->ndns ? 8 + 16u * (uint32_t)o->ndns : 0);
+	    (o->ndns ? 8 + 16u * (uint32_t)o->ndns : 0) +
+	    (o->dnssl_len ? sl : 0);
 	if ((p = router_alloc(rt)) == NULL)
 		return;
 	in6_mcast_mac(mac, in6_allnodes);
@@ -1037,6 +1038,15 @@ rad_send(struct router *rt, struct rif *r, const char *why)
 		opt[1] = (uint8_t)(1 + 2 * o->ndns);
 		ip_put32(opt + 4, o->dns_lifetime);
 		memcpy(opt + 8, o->dns, 16u * (uint32_t)o->ndns);
+		opt += 8 + 16u * (uint32_t)o->ndns;
+	}
+	if (o->dnssl_len) {
+		/* RFC 8106 5.2: the names, zero-padded to 8 bytes */
+		memset(opt, 0, sl);
+		opt[0] = ND_OPT_DNSSL;
+		opt[1] = (uint8_t)(sl / 8);
+		ip_put32(opt + 4, o->dns_lifetime);
+		memcpy(opt + 8, o->dnssl, o->dnssl_len);
 	}
 	ether_put16(ra + 2, icmp6_csum(ip6, 40 + plen));
 	p->len = ETHER_HDR_LEN + 40 + plen;

@@ -156,6 +156,12 @@ dhcp_build_reply(uint8_t *f, const struct dhcp_msg *m, const uint8_t *src,
 		memcpy(o, m->domain, n);
 		o += n;
 	}
+	if (m->search_len > 0) {
+		*o++ = 119;
+		*o++ = m->search_len;
+		memcpy(o, m->search, m->search_len);
+		o += m->search_len;
+	}
 	if (m->rai_len > 0) {
 		*o++ = 82;
 		*o++ = m->rai_len;
@@ -237,6 +243,10 @@ dhcp_parse(const uint8_t *b, uint32_t len, struct dhcp_msg *m)
 		case 82:
 			memcpy(m->rai, o + 2, o[1]);
 			m->rai_len = o[1];
+			break;
+		case 119:
+			memcpy(m->search, o + 2, o[1]);
+			m->search_len = o[1];
 			break;
 		}
 		o += 2 + o[1];

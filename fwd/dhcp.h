@@ -57,6 +57,9 @@ struct dhcp_msg {
 	 * which the server's reply echoes */
 	uint8_t		 rai[255];
 	uint8_t		 rai_len;
+	/* option 119, the domain search list (RFC 3397): DNS wire form */
+	uint8_t		 search[255];
+	uint8_t		 search_len;
 };
 
 /*
@@ -71,12 +74,12 @@ uint32_t dhcp_build(uint8_t *, const struct dhcp_msg *, const uint8_t *,
 
 /*
  * A server's message m (op BOOTREPLY: yiaddr, ciaddr, flags, siaddr,
- * sname, file, and the options 53, 54, 51, 1, 3, 6, 15, 28, 26, 42 that m
- * has, and 82 last, as RFC 3046 2.2 wants it) as a frame into buf (cap at
+ * sname, file, and the options 53, 54, 51, 1, 3, 6, 15, 119, 28, 26, 42
+ * that m has, and 82 last, as RFC 3046 2.2 wants it) as a frame into buf (cap at
  * least DHCP_REPLY_MAX) from MAC src / sip port 67 to dmac / dip port 68.
  * Returns its length.
  */
-#define DHCP_REPLY_MAX	(14 + 20 + 8 + 548 + 2 + 255)
+#define DHCP_REPLY_MAX	(14 + 20 + 8 + 548 + 2 * (2 + 255))
 uint32_t dhcp_build_reply(uint8_t *, const struct dhcp_msg *,
 	    const uint8_t *, uint32_t, const uint8_t *, uint32_t);
 

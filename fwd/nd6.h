@@ -65,6 +65,7 @@
 #define ND_OPT_REDIRECTED_HEADER 4
 #define ND_OPT_MTU		5
 #define ND_OPT_RDNSS		25
+#define ND_OPT_DNSSL		31
 
 #define IP6_MMTU		1280	/* the minimum MTU: an error's limit */
 

@@ -477,8 +477,6 @@ Test(conf, radconf)
 	    "}\n"
 	    "interface em0\n");
 	cr_assert_eq(load(), 0, "%s", errs);
-	EXPECT_ERR("rad.conf:5:2: warning: search: DNS search lists (DNSSL) "
-	    "are not sent by sluice");
 	cr_assert(c->has_rad);
 	cr_assert_eq(c->nrad, 2);
 	cr_expect_str_eq(c->rads[0].name, "vether0");
@@ -492,6 +490,7 @@ Test(conf, radconf)
 	cr_expect_eq(c->rads[0].o.other, 1);
 	cr_expect_eq(c->rads[0].o.router_lifetime, 600, "the global one");
 	cr_expect_eq(c->rads[0].o.ndns, 2);
+	cr_expect_eq(c->rads[0].o.dnssl_len, 13, "example.org, wire form");
 	cr_expect_eq(c->rads[1].auto_prefix, 1);
 	cr_expect_eq(c->rads[1].o.hop_limit, 64, "rad's default");
 }
@@ -504,9 +503,12 @@ Test(conf, radconf_errors_name_position_and_expectation)
 	    "\tprefix 2001:db8::/200\n"
 	    "\tmanaged configuration yes\n"
 	    "\tfrobnicate\n"
+	    "\tdns { search bad..name }\n"
 	    "}\n"
 	    "interface em9\n");
 	cr_assert_neq(load(), 0);
+	EXPECT_ERR("/rad.conf:6:15: search \"bad..name\": expected a domain "
+	    "name (labels of 1-63 characters), 512 bytes of them at most");
 	EXPECT_ERR("/rad.conf:1:17: a router lifetime: expected a router "
 	    "lifetime (0-9000), found 99999");
 	EXPECT_ERR("/rad.conf:3:9: expected an IPv6 prefix (2001:db8::/64), "
@@ -515,7 +517,7 @@ Test(conf, radconf_errors_name_position_and_expectation)
 	EXPECT_ERR("/rad.conf:5:2: unknown interface option \"frobnicate\"");
 	EXPECT_ERR("/rad.conf:2:11: interface em0: no inet6 address in "
 	    "hostname.em0 to advertise from");
-	EXPECT_ERR("/rad.conf:7:11: interface em9: no inet6 address");
+	EXPECT_ERR("/rad.conf:8:11: interface em9: no inet6 address");
 }
 
 /* A block that the file's end cuts off is an error, whichever block. */

@@ -376,6 +376,7 @@ setup_server(void)
 	    "subnet 10.50.0.0 netmask 255.255.255.0 {\n"
 	    "\toption routers 10.50.0.1;\n"
 	    "\toption domain-name \"example.org\";\n"
+	    "\toption domain-search \"lab.example.org\", \"example.org\";\n"
 	    "\trange 10.50.0.100 10.50.0.101;\n"
 	    "\tmax-lease-time 7200;\n"
 	    "\tnext-server 10.50.0.1; filename \"pxelinux.0\";\n"
@@ -519,6 +520,10 @@ Test(dhcpd, discover_gets_an_offer_with_the_subnets_options)
 	cr_assert_not_null(o = option(f, 15));
 	cr_expect_eq(memcmp(o + 2, "example.org", 11), 0);
 	cr_expect_eq(o[1], 11);
+	cr_assert_not_null(o = option(f, 119), "domain-search (RFC 3397)");
+	cr_expect_eq(o[1], 17 + 13);
+	cr_expect_eq(memcmp(o + 2, "\3lab\7example\3org\0\7example\3org\0",
+	    30), 0, "in DNS wire form");
 	cr_assert_not_null(o = option(f, 42), "ntp-servers");
 	cr_expect_eq(o[1], 8);
 	cr_expect_eq(ip_get32(o + 6), 0xc000027bu);

@@ -646,7 +646,8 @@ Test(router6, rad_options)
 	uint32_t len;
 
 	put("rad.conf", "mtu 1400\n"
-	    "dns { nameserver 2001:db8::53 }\n"
+	    "dns { nameserver 2001:db8::53\n\tsearch lab.example\n"
+	    "\tsearch { example.org } }\n"
 	    "router lifetime 600\n"
 	    "interface em1 {\n"
 	    "\tno auto prefix\n"
@@ -665,11 +666,17 @@ Test(router6, rad_options)
 	a6(a, "2001:db8::53");
 	cr_expect_eq(o[1], 3);
 	cr_expect_eq(memcmp(o + 8, a, 16), 0);
+	/* RFC 8106 5.2: the names in wire form, padded to 8 bytes */
+	cr_assert_not_null(o = ra_opt(ra, len, ND_OPT_DNSSL));
+	cr_expect_eq(o[1], 5, "8 + 13 + 13 bytes, padded to 40");
+	cr_expect_eq(ip_get32(o + 4), 900, "the nameservers' lifetime");
+	cr_expect_eq(memcmp(o + 8, "\3lab\7example\0\7example\3org\0"
+	    "\0\0\0\0\0\0", 32), 0);
 	cr_assert_not_null(o = ra_opt(ra, len, ND_OPT_PREFIX_INFO));
 	a6(a, "2001:db8:77::");
 	cr_expect_eq(memcmp(o + 16, a, 16), 0);
 	cr_expect_eq(ip_get32(o + 4), 3600);
-	cr_expect_eq(len, 16 + 8 + 8 + 32 + 24, "one prefix only");
+	cr_expect_eq(len, 16 + 8 + 8 + 32 + 24 + 40, "one prefix only");
 
 	put("sysctl.conf", "net.inet6.ip6.forwarding=0\n");
 	rebuild();
