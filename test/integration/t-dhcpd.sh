@@ -29,6 +29,7 @@ subnet 10.50.0.0 netmask 255.255.255.0 {
 	default-lease-time 600;
 	option ntp-servers 10.50.0.1;
 	option interface-mtu 1400;
+	option domain-search "lab.example", "example.org";
 	next-server 10.50.0.1;
 	filename "pxelinux.0";
 }
@@ -67,7 +68,7 @@ chmod +x "$TMP/dhclient-script"
 cat >"$TMP/dhclient.conf" <<'CONF'
 send host-name "db01";
 request subnet-mask, routers, domain-name-servers, ntp-servers,
-	interface-mtu;
+	interface-mtu, domain-search;
 timeout 20;
 retry 5;
 CONF
@@ -106,6 +107,8 @@ check "option ntp-servers, interface-mtu, filename" sh -c "
 	grep -qx 'new_ntp_servers=10.50.0.1' $TMP/env &&
 	grep -qx 'new_interface_mtu=1400' $TMP/env &&
 	grep -qx 'new_filename=pxelinux.0' $TMP/env"
+check "option domain-search (RFC 3397), as dhclient reads it" \
+	grep -qE '^new_domain_search=.*lab\.example\.? example\.org' "$TMP/env"
 check "db01 pings the router" \
 	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 10.50.0.1
 ip4=${addr%/*}
