@@ -16,6 +16,7 @@ cat >"$etc/rad.conf" <<'RAD'
 # rad.conf(5): advertise vether0's prefix, and a nameserver
 dns {
 	nameserver 2001:db8:50::53
+	search lab.example
 }
 interface vether0
 RAD
@@ -32,6 +33,22 @@ check "... and a default route through the router's link-local address" \
 	wait_for 5 sh -c "ip -n $DB -6 route show default | grep -qE '^default via fe80::[0-9a-f:]+ dev vio0 proto ra'"
 check "db01 reaches the wan by them (ping -6 2001:db8:100::1)" \
 	ip netns exec "$DB" ping -6 -c 2 -i 0.2 -W 2 2001:db8:100::1
+# A solicitation of our own, answered (at least 3 s after the last
+# advertisement) while tcpdump looks: what the advertisement carries.
+capture "$DB" vio0 "$TMP/ra.pcap" 'icmp6 and ip6[40] == 134'
+ip netns exec "$DB" python3 -c "
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]),
+    ('ff02::2', 0, 0, socket.if_nametoindex('vio0')))"
+wait_for 10 sh -c "tcpdump -nr $TMP/ra.pcap 2>/dev/null | grep -q 'router advertisement'"
+stop_capture
+tcpdump -nvr "$TMP/ra.pcap" >"$TMP/ra.txt" 2>&1
+check "the advertisement carries the nameserver (RDNSS)" \
+	grep -q 'rdnss option.*2001:db8:50::53' "$TMP/ra.txt"
+check "... and the search domain (DNSSL, RFC 8106)" \
+	grep -q 'dnssl option.*lab\.example' "$TMP/ra.txt"
 ctl stats >"$TMP/stats"
 check "stats: advertisements sent" grep -qE '^  router +ra-sent +[1-9]' "$TMP/stats"
 check "stats: the guest's solicitation answered" grep -qE '^  router +rs-in +[1-9]' "$TMP/stats"
