@@ -2499,9 +2499,6 @@ pf_afto_refused(struct dp *dp, struct pkt *p, const struct l3info *li,
 	    li->icmp_type != (li->af == 4 ? 0 : 129))
 		why = "ICMP that is neither an echo nor an error about an "
 		    "af-to flow";
-	else if (li->af == 4 && p->off.gso_type == 0 &&
-	    li->l3off + li->iplen - li->l4off > 0xffff)
-		why = "too long for IPv6 without a jumbogram";
 	if (why == NULL)
 		return 0;
 	dp->pf.c[PF_C_AFTO_DROP]++;
