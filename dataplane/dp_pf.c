@@ -2474,8 +2474,9 @@ pf_masklen(const union acl_ip *m)
 /*
  * Can af-to translate this packet, which its rule passed going in on
  * PORT?  pf_test_rule() and pf_translate_af() refuse fragments (pf
- * translates datagrams it reassembled), ICMP other than echoes and a
- * spent hop limit (pf_route() sends time exceeded; sluice drops).  A
+ * translates datagrams it reassembled) and ICMP other than echoes (and
+ * errors); a spent hop limit gets the sender a time exceeded, as
+ * forwarding the packet would have.  A
  * bridge member's packets are bridged, not routed: sluice translates what
  * its router forwards.  0, or the packet is dropped (counted, traced).
  */
@@ -2491,8 +2492,11 @@ pf_afto_refused(struct dp *dp, struct pkt *p, const struct l3info *li,
 	else if (li->frag || li->fh6 != 0 || li->l4off == 0)
 		why = "a fragment: af-to translates whole datagrams (set "
 		    "reassemble yes)";
-	else if (li->ttl <= 1)
-		why = "its hop limit ran out";
+	else if (li->ttl <= 1) {
+		/* as forwarding it would: the sender gets time exceeded */
+		why = "its hop limit ran out: time exceeded sent";
+		router_afto_expired(&dp->router, port->rif, p, li->l3off);
+	}
 	else if (!error && (li->proto == L3_IPPROTO_ICMP ||
 	    li->proto == L3_IPPROTO_ICMPV6) &&
 	    li->icmp_type != (li->af == 4 ? 8 : 128) &&
@@ -2656,6 +2660,7 @@ pf_afto_apply(struct dp *dp, struct pkt *p, const struct l3info *li,
 	}
 	dp->pf.c[PF_C_AFTO]++;
 	p->pf_afto = a->af;
+	p->pf_generated = 1;	/* pf_test(): PF_TAG_GENERATED */
 	if (p->traced)
 		dp_trace(dp, p, "nat", "%s on %s: af-to inet%s: %s %u -> %s "
 		    "%u, routed as IPv%u", dir == ACL_IN ? "in" : "out",
@@ -2760,6 +2765,7 @@ pf_afto_icmp_error(struct dp *dp, struct pkt *p, const struct l3info *li,
 	pf_count(pf, s->rule, dir, p->len);
 	pf->c[PF_C_AFTO]++;
 	p->pf_afto = e.outer.af;
+	p->pf_generated = 1;
 	if (p->traced)
 		dp_trace(dp, p, "nat", "%s on %s: af-to: an ICMP error about "
 		    "the flow of af-to state of rule %u, translated: %s -> %s",
@@ -3170,7 +3176,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 
 	p->pf_rt_af = 0;
 	p->pf_afto = 0;
-	if (!dp_pf_filters(dp, port))
+	if (!dp_pf_filters(dp, port) || p->pf_generated)
 		return PF_PASS;
 	switch (l3_parse(p->data, p->len, &li)) {
 	case L3_OK:

@@ -62,6 +62,7 @@ pkt_copy(struct pkt_pool *pp, const struct pkt *p)
 	n->traced = p->traced;
 	n->prio = p->prio;
 	n->pf_tag = p->pf_tag;
+	n->pf_generated = p->pf_generated;
 	n->reassembled = p->reassembled;
 	n->frag6_hlen = p->frag6_hlen;
 	n->frag6_nhoff = p->frag6_nhoff;

@@ -60,6 +60,9 @@ struct pkt {
 	/* pf's af-to gave it a header of the other family: 4 or 6, to be
 	 * routed in it (pf_route()); 0: not */
 	uint8_t		 pf_afto;
+	/* pf made it, as for af-to: pf lets it pass unfiltered
+	 * (PF_TAG_GENERATED) */
+	uint8_t		 pf_generated;
 	uint32_t	 pf_rt;
 	uint8_t		 pf_rt6[16];
 	/* pf made this frame of the fragments of a datagram: stages that
@@ -133,6 +136,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->prio = PKT_DEFPRIO;
 	p->pf_tag = 0;
 	p->reassembled = 0;
+	p->pf_generated = 0;
 	p->st_tags = 0;
 	p->id = 0;
 	p->off = (struct pkt_offload){ 0 };

@@ -50,6 +50,8 @@ const char *const router_counter_help[ROUTER_C__MAX] = {
 
 static void	netname4(uint32_t, uint8_t, char *, size_t);
 static void	rif_gratuitous(struct router *, struct rif *);
+static void	router_icmp_error(struct router *, struct rif *,
+		    const uint8_t *, uint32_t, uint8_t, uint8_t, uint32_t);
 
 static uint32_t
 plen_mask(uint8_t plen)
@@ -279,6 +281,8 @@ router_alloc(struct router *rt)
 
 	if (p == NULL)
 		rt->c[ROUTER_C_DROP_NO_BUFFER]++;
+	else
+		p->pf_generated = rt->pf_generating;
 	return p;
 }
 
@@ -793,7 +797,7 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		return 0;
 	}
 	router_untag(q, l3off, ETHERTYPE_IP);
-	if (ro != cur && !afto && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
+	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
 	    PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
@@ -833,6 +837,28 @@ router_afto(struct router *rt, struct pkt *p)
 	p->pf_rt_dup = 0;
 	p->pf_rt = ip_get32(p->data + ETHER_HDR_LEN + 16);
 	(void)router_pf_route(rt, NULL, p, ETHER_HDR_LEN);
+}
+
+/*
+ * A packet af-to would translate whose hop limit runs out here, on rif r
+ * it came in by: its sender gets a time exceeded in its own family, as
+ * forwarding it would have (and traceroute sees the hop).
+ */
+void
+router_afto_expired(struct router *rt, struct rif *r, const struct pkt *p,
+    uint32_t l3off)
+{
+	const uint8_t *ip = p->data + l3off;
+
+	/* as pf would let it through the af-to state: unfiltered */
+	rt->pf_generating = 1;
+	if ((ip[0] >> 4) == 6)
+		router6_icmp_error(rt, r, ip, p->len - l3off,
+		    ICMP6_TIME_EXCEEDED, 0, 0);
+	else
+		router_icmp_error(rt, r, ip, p->len - l3off, ICMP_TIMXCEED,
+		    0, 0);
+	rt->pf_generating = 0;
 }
 
 /*

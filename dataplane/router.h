@@ -285,6 +285,8 @@ struct router {
 	uint32_t	 icmp6_second;
 	uint32_t	 icmp6_sent;
 	struct dhcpd	*dhcpd;		/* dhcpd.conf's leases; NULL: none */
+	/* what router_alloc() gives now is pf's own (pkt.pf_generated) */
+	int		 pf_generating;
 	uint64_t	 c[ROUTER_C__MAX];
 	/* Shown each frame the router sends (tests; NULL in sluiced). */
 	void		(*sent)(void *, const struct rif *, const struct pkt *);
@@ -347,6 +349,10 @@ void	 router6_ndp_show(struct router *, FILE *);
 
 /* pf's af-to gave a packet the other family: route it in that one. */
 void	 router_afto(struct router *, struct pkt *);
+void	 router_afto_expired(struct router *, struct rif *, const struct pkt *,
+	    uint32_t);
+void	 router6_icmp_error(struct router *, struct rif *, const uint8_t *,
+	    uint32_t, uint8_t, uint8_t, uint32_t);
 void	 router6_afto(struct router *, struct pkt *);
 
 #endif /* DP_ROUTER_H */

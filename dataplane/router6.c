@@ -489,7 +489,7 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		return 0;
 	}
 	router_untag(q, l3off, ETHERTYPE_IPV6);
-	if (ro != cur && !afto && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
+	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
 	    PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
@@ -599,7 +599,7 @@ drop:
  * never about an ICMPv6 error, a packet from the unspecified or a
  * multicast address, or to a multicast one (packet too big aside).
  */
-static void
+void
 router6_icmp_error(struct router *rt, struct rif *r, const uint8_t *ip,
     uint32_t room, uint8_t type, uint8_t code, uint32_t param)
 {

@@ -78,8 +78,8 @@ raise SystemExit(1)
 check "stats: packets translated, none refused" sh -c \
 	"$SLUICECTL -s $SOCK stats | grep -qE ' af-to +[1-9]' &&
 	! $SLUICECTL -s $SOCK stats | grep -qE 'af-to-dropped +[1-9]'"
-check "the wan's traceroute-style probe (hop limit 1) is refused, counted" sh -c \
-	"! ip netns exec $DB ping -6 -c 1 -t 1 -W 1 64:ff9b::198.51.100.1 >/dev/null;
+check "a probe of hop limit 1 gets time exceeded from sluice (traceroute)" sh -c \
+	"ip netns exec $DB ping -6 -c 1 -t 1 -W 2 64:ff9b::198.51.100.1 2>&1 | grep -qi 'from 2001:db8:50::1.*time exceeded' &&
 	$SLUICECTL -s $SOCK stats | grep -qE 'af-to-dropped +[1-9]'"
 # ICMP errors cross too.  The wan forwards 203.0.113.0/24 over a link of
 # MTU 1280: its needfrag to em0's address must reach db01 as packet too

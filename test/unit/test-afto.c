@@ -305,12 +305,16 @@ Test(afto, refused_and_forwarding)
 	uint8_t f[256];
 	uint32_t n;
 
-	/* the hop limit runs out */
+	/* the hop limit runs out: time exceeded, as forwarding would */
 	send1("em1", f, l4frame(f, em1_mac, host_mac, 1, HOST, SRV64, 17, 1,
 	    53, 1, 0));
-	cr_expect_eq(nout, 0);
+	cr_assert_eq(nout, 1);
+	cr_expect_eq(out[0].f[14 + 6], 58);
+	cr_expect_eq(out[0].f[14 + 40], 3, "ICMPv6 time exceeded");
+	cr_expect_eq(memcmp(out[0].f + 14 + 24, HOST, 16), 0);
 	cr_expect_eq(dptest_counter(dptest_ctl(&dp, "stats"),
 	    "af-to-dropped"), 1);
+	forget();
 	/* an ICMPv6 that is not an echo */
 	n = l4frame(f, em1_mac, host_mac, 1, HOST, SRV64, 17, 1, 53, 64, 0);
 	f[14 + 6] = 58;
