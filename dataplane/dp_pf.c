@@ -2974,6 +2974,7 @@ pf_route_set(struct dp *dp, struct pkt *p, const struct port *port, int dir,
 		memcpy(p->pf_rt6, gw->b, 16);
 	}
 	p->pf_rt_dup = kind == ACL_RT_DUPTO;
+	p->pf_rt_out = dir == ACL_OUT;
 	if (p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: %s %s", dir == ACL_IN ? "in" :
 		    "out", port->name, what[kind], inet_ntop(af, gw, a,

@@ -63,6 +63,7 @@ pkt_copy(struct pkt_pool *pp, const struct pkt *p)
 	n->prio = p->prio;
 	n->pf_tag = p->pf_tag;
 	n->pf_generated = p->pf_generated;
+	n->pf_routed = p->pf_routed;
 	n->reassembled = p->reassembled;
 	n->frag6_hlen = p->frag6_hlen;
 	n->frag6_nhoff = p->frag6_nhoff;

@@ -57,6 +57,12 @@ struct pkt {
 	 * 0: none); pf_rt_dup: send a copy */
 	uint8_t		 pf_rt_af;
 	uint8_t		 pf_rt_dup;
+	/* the test that gave it was going out: pf_route() then runs no pf
+	 * again on the interface it routes to */
+	uint8_t		 pf_rt_out;
+	/* times pf_route() took it (m_pkthdr.pf.routed): past four, a loop
+	 * of route-to rules, it is dropped */
+	uint8_t		 pf_routed;
 	/* pf's af-to gave it a header of the other family: 4 or 6, to be
 	 * routed in it (pf_route()); 0: not */
 	uint8_t		 pf_afto;
@@ -137,6 +143,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->pf_tag = 0;
 	p->reassembled = 0;
 	p->pf_generated = 0;
+	p->pf_routed = 0;
 	p->st_tags = 0;
 	p->id = 0;
 	p->off = (struct pkt_offload){ 0 };

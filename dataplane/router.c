@@ -715,11 +715,31 @@ router_untag(struct pkt *p, uint32_t l3off, uint16_t type)
  * pf_route(): pf said route-to, reply-to or dup-to (p->pf_rt, the IPv4
  * next hop).  Out of the interface the table routes that address to, past pf
  * out there unless it is CUR, the interface pf has just looked at the
- * packet on; without the ttl decrement or ICMP errors of forwarding, as
- * pf_route() sends.  One route a packet: a route-to the second pf test
- * gives is not followed (pf follows up to four).  Consumes p and returns
- * 1; for dup-to sends a copy and returns 0: p goes on as it would.
+ * packet on, or the route came from a test going out (pf_route() runs
+ * pf_test() for what pf in routed only); without the ttl decrement or
+ * ICMP errors of forwarding, as pf_route() sends.  A route-to that pf out
+ * there gives is followed in turn.  Consumes p and returns 1; for dup-to
+ * sends a copy and returns 0: p goes on as it would.
  */
+/*
+ * pf_route()'s m_pkthdr.pf.routed: a packet pf routes a fifth time goes
+ * round route-to rules (in on one interface to another, out there back):
+ * dropped, counted.  1 then (p freed unless a dup-to's original).
+ */
+int
+router_pf_loop(struct router *rt, struct pkt *p, int dup)
+{
+	if (p->pf_routed++ <= 3)
+		return 0;
+	rt->c[ROUTER_C_DROP_PF_LOOP]++;
+	if (p->traced)
+		dp_trace(rt->dp, p, "router", "drop: pf routed it a fifth "
+		    "time (a loop of route-to rules)");
+	if (!dup)
+		pkt_free(&rt->dp->pool, p);
+	return 1;
+}
+
 /*
  * A packet af-to made IPv4 (with DF, as pf_translate_af() sets it) that
  * is too big for ro, or whose GSO segments are: dropped, and its sender,
@@ -772,13 +792,15 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
     uint32_t l3off)
 {
 	uint32_t gw = p->pf_rt, id, nh;
-	int dup = p->pf_rt_dup, afto = p->pf_afto;
+	int dup = p->pf_rt_dup, afto = p->pf_afto, out = p->pf_rt_out, tested;
 	struct route *rte;
 	struct rif *ro;
 	struct pkt *q = p;
 	char a[16], b[16];
 
 	p->pf_rt_af = 0;
+	if (router_pf_loop(rt, p, dup))
+		return !dup;
 	if ((id = lpm_lookup(&rt->lpm, gw)) == LPM_NH_NONE) {
 		rt->c[ROUTER_C_DROP_PF_NOROUTE]++;
 		if (p->traced)
@@ -797,9 +819,16 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		return 0;
 	}
 	router_untag(q, l3off, ETHERTYPE_IP);
-	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
-	    PF_PASS) {
+	/* pf_route(): pf out on the new interface, for what pf in routed */
+	tested = ro != cur && !out;
+	if (tested && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) != PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
+		return !dup;
+	}
+	/* ... whose route-to of its own is pf_route() again (up to four) */
+	if (tested && q->pf_rt_af == 4) {
+		if (router_pf_route(rt, ro, q, ETHER_HDR_LEN) == 0)
+			router_send_mtu(rt, ro, nh, q);	/* a dup-to's */
 		return !dup;
 	}
 	q->pf_rt_af = 0;

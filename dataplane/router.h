@@ -56,6 +56,7 @@
 	X(DROP_GSO_MTU,	"drop-gso-mtu",	"dropped: GSO frame without DF whose headers alone exceed the MTU, or with a bad length") \
 	X(PF_ROUTED,	"pf-routed",	"packets sent where pf's route-to, reply-to said, and dup-to's copies") \
 	X(DROP_PF_NOROUTE, "drop-pf-no-route", "dropped: no route to the next hop pf's route-to, reply-to or dup-to named") \
+	X(DROP_PF_LOOP,	"drop-pf-route-loop", "dropped: pf routed it a fifth time (route-to rules that send it round, as pf_route() drops it)") \
 	X(REROUTED,	"rerouted",	"packets whose destination pf out changed (rdr-to going out, a reply to a nat-to coming in), routed again, IPv4 and IPv6") \
 	X(DROP_REROUTE_LOCAL, "drop-rerouted-local", "dropped: pf out changed the destination to an address of ours") \
 	X(DROP_WRONG_IF, "drop-wrong-if", "dropped: for an address of another interface and net.inet.ip.forwarding=0") \
@@ -349,6 +350,7 @@ void	 router6_ndp_show(struct router *, FILE *);
 
 /* pf's af-to gave a packet the other family: route it in that one. */
 void	 router_afto(struct router *, struct pkt *);
+int	 router_pf_loop(struct router *, struct pkt *, int);
 void	 router_afto_expired(struct router *, struct rif *, const struct pkt *,
 	    uint32_t);
 void	 router6_icmp_error(struct router *, struct rif *, const uint8_t *,

@@ -461,7 +461,7 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 {
 	uint8_t gw[16];
 	const uint8_t *nh = gw;
-	int dup = p->pf_rt_dup, afto = p->pf_afto;
+	int dup = p->pf_rt_dup, afto = p->pf_afto, out = p->pf_rt_out, tested;
 	struct route6 *rte;
 	struct rif *ro;
 	struct pkt *q = p;
@@ -470,6 +470,8 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 
 	memcpy(gw, p->pf_rt6, 16);
 	p->pf_rt_af = 0;
+	if (router_pf_loop(rt, p, dup))
+		return !dup;
 	if ((id = lpm6_lookup(&rt->lpm6, gw)) == LPM6_NH_NONE) {
 		rt->c[ROUTER_C_DROP_PF_NOROUTE]++;
 		if (p->traced)
@@ -489,9 +491,16 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 		return 0;
 	}
 	router_untag(q, l3off, ETHERTYPE_IPV6);
-	if (ro != cur && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) !=
-	    PF_PASS) {
+	/* pf out on the new interface, for what pf in routed; its own
+	 * route-to is pf_route6() again (router_pf_route()) */
+	tested = ro != cur && !out;
+	if (tested && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) != PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
+		return !dup;
+	}
+	if (tested && q->pf_rt_af == 6) {
+		if (router6_pf_route(rt, ro, q, ETHER_HDR_LEN) == 0)
+			router6_resolve(rt, ro, nh, q);	/* a dup-to's */
 		return !dup;
 	}
 	q->pf_rt_af = 0;

@@ -1218,3 +1218,42 @@ Test(router6, nat66_least_states)
 	cr_expect_eq(memcmp(out_src6(0), a, 16), 0,
 	    "::7 holds a state, ::8 none: ::8");
 }
+
+/*
+ * pf_route() again: what a route-to of pf in sends out em0 meets pf out
+ * there, and that test's own route-to (an out rule's) takes it on, to a
+ * next hop on em1, with no pf test more (pf_route() from a test going
+ * out runs none).  Here the next hop is asked for first.
+ */
+Test(router6, route_to_followed_twice)
+{
+	uint8_t f[256], pl[16], a[16];
+	char cmd[128];
+
+	put("pf.conf", "pass\n"
+	    "pass in on em1 inet6 proto udp to port 30 route-to "
+	    "2001:db8:100::1\n"
+	    "pass out on em0 inet6 proto udp to port 30 route-to "
+	    "2001:db8:50::77\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
+	    "02:00:00:00:00:77"), "");
+	host_asks();
+	memset(pl, 0, sizeof(pl));
+	ether_put16(pl, 4000);
+	ether_put16(pl + 2, 30);
+	ether_put16(pl + 4, 16);
+	forget();
+	dptest_ctl(&dp, "trace on 5");
+	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, FAR, 17, 64, pl,
+	    16));
+	cr_assert_eq(nout, 1, "%d: %s", nout, dptest_ctl(&dp, "trace show"));
+	a6(a, "2001:db8:50::77");
+	cr_expect_eq(out[0].f[14 + 40], ND_NEIGHBOR_SOLICIT,
+	    "the second next hop asked for, on em1: %s",
+	    dptest_ctl(&dp, "trace show"));
+	cr_expect_eq(memcmp(out[0].f + 14 + 40 + 8, a, 16), 0);
+	cr_expect_eq(dptest_counter(dptest_ctl(&dp, "stats"), "route-to"), 2,
+	    "both routes set");
+}
