@@ -1635,6 +1635,59 @@ rad_addr6(struct lex *lx, uint8_t *a, const struct tok *t)
 	return -1;
 }
 
+/*
+ * rad.conf's `KEYWORD item' or `KEYWORD { item ... }': each item (a word
+ * or a quoted string) to take(), which says what is wrong with it.
+ */
+static void
+rad_items(struct lex *lx, const char *what,
+    void (*take)(struct lex *, const struct tok *, struct conf_rad_opts *),
+    struct conf_rad_opts *o)
+{
+	struct tok t;
+	int braced;
+
+	lex_peek(lx, &t);
+	braced = t.type == T_LBRACE;
+	if (braced)
+		lex_next(lx, &t);
+	do {
+		vm_skip_nl(lx);
+		lex_next(lx, &t);
+		if (t.type == T_RBRACE)
+			break;
+		if (t.type != T_WORD && t.type != T_STRING) {
+			conf_err(lx->c, &t.pos, "expected a %s", what);
+			break;
+		}
+		take(lx, &t, o);
+	} while (braced);
+}
+
+static void
+rad_nameserver(struct lex *lx, const struct tok *t, struct conf_rad_opts *o)
+{
+	if (o->ndns == CONF_RAD_MAX_DNS)
+		conf_err(lx->c, &t->pos, "more than %d nameservers",
+		    CONF_RAD_MAX_DNS);
+	else if (rad_addr6(lx, o->dns[o->ndns], t) == 0)
+		o->ndns++;
+}
+
+/* A search domain, in the wire form the DNSSL option carries. */
+static void
+rad_search(struct lex *lx, const struct tok *t, struct conf_rad_opts *o)
+{
+	size_t n = dns_name_encode(t->text, o->dnssl + o->dnssl_len,
+	    sizeof(o->dnssl) - o->dnssl_len);
+
+	if (n == 0)
+		conf_err(lx->c, &t->pos, "search \"%s\": expected a domain "
+		    "name (labels of 1-63 characters), %zu bytes of them at "
+		    "most", t->text, sizeof(o->dnssl));
+	o->dnssl_len = (uint16_t)(o->dnssl_len + n);
+}
+
 /* dns { lifetime N; nameserver A; nameserver { A B }; search ... } */
 static void
 rad_parse_dns(struct lex *lx, struct conf_rad_opts *o)
@@ -1648,64 +1701,14 @@ rad_parse_dns(struct lex *lx, struct conf_rad_opts *o)
 		if (strcmp(t.text, "lifetime") == 0) {
 			if (rad_number(lx, 0xffffffffUL, &v, "a lifetime") == 0)
 				o->dns_lifetime = (uint32_t)v;
-		} else if (strcmp(t.text, "nameserver") == 0) {
-			int braced;
-
-			lex_peek(lx, &t);
-			braced = t.type == T_LBRACE;
-			if (braced)
-				lex_next(lx, &t);
-			do {
-				vm_skip_nl(lx);
-				lex_next(lx, &t);
-				if (t.type == T_RBRACE)
-					break;
-				if (t.type != T_WORD) {
-					conf_err(lx->c, &t.pos, "expected a "
-					    "nameserver address");
-					break;
-				}
-				if (o->ndns == CONF_RAD_MAX_DNS) {
-					conf_err(lx->c, &t.pos, "more than %d "
-					    "nameservers", CONF_RAD_MAX_DNS);
-					continue;
-				}
-				if (rad_addr6(lx, o->dns[o->ndns], &t) == 0)
-					o->ndns++;
-			} while (braced);
-		} else if (strcmp(t.text, "search") == 0) {
-			int braced;
-			size_t n;
-
-			lex_peek(lx, &t);
-			braced = t.type == T_LBRACE;
-			if (braced)
-				lex_next(lx, &t);
-			do {
-				vm_skip_nl(lx);
-				lex_next(lx, &t);
-				if (t.type == T_RBRACE)
-					break;
-				if (t.type != T_WORD && t.type != T_STRING) {
-					conf_err(lx->c, &t.pos, "expected a "
-					    "search domain");
-					break;
-				}
-				if ((n = dns_name_encode(t.text, o->dnssl +
-				    o->dnssl_len, sizeof(o->dnssl) -
-				    o->dnssl_len)) == 0)
-					conf_err(lx->c, &t.pos, "search \"%s\": "
-					    "expected a domain name (labels of "
-					    "1-63 characters), %zu bytes of "
-					    "them at most", t.text,
-					    sizeof(o->dnssl));
-				o->dnssl_len = (uint16_t)(o->dnssl_len + n);
-			} while (braced);
-		} else {
+		} else if (strcmp(t.text, "nameserver") == 0)
+			rad_items(lx, "nameserver address", rad_nameserver, o);
+		else if (strcmp(t.text, "search") == 0)
+			rad_items(lx, "search domain", rad_search, o);
+		else {
 			conf_err(lx->c, &t.pos, "unknown dns option \"%s\", "
 			    "expected lifetime, nameserver or search", t.text);
 			vm_skip_stmt(lx);
-			continue;
 		}
 	}
 	o->set |= RAD_O_DNS;

@@ -779,7 +779,7 @@ router_afto_toobig(struct router *rt, struct rif *ro, struct pkt *q)
 		if (p->len != 0 && dp_pf_test(rt->dp, ro->port, ACL_IN, p) ==
 		    PF_PASS && p->pf_afto == 6) {
 			rt->c[ROUTER_C_ICMP_ERRORS]++;
-			router6_afto(rt, p);
+			router_afto(rt, p);
 		} else
 			pkt_free(&rt->dp->pool, p);
 	}
@@ -846,20 +846,28 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 }
 
 /*
- * A packet pf's af-to made IPv4 (an untagged frame), forwarded to its
- * destination as pf_test() does it: marked PF_TAG_GENERATED, so pf does
- * not see it again going out, and only with net.inet.ip.forwarding on.
- * The translation took the hop off its ttl.
+ * A packet pf's af-to made IPv4 or IPv6 (an untagged frame), forwarded to
+ * its destination as pf_test() does it: marked PF_TAG_GENERATED, so pf
+ * does not see it again going out, and only with the new family's
+ * forwarding on.  The translation took the hop off its ttl.
  */
 void
 router_afto(struct router *rt, struct pkt *p)
 {
-	if (!rt->sysctl[SYSCTL_FORWARDING]) {
-		rt->c[ROUTER_C_DROP_FORWARDING_OFF]++;
+	int v6 = p->pf_afto == 6;
+
+	if (!rt->sysctl[v6 ? SYSCTL_FORWARDING6 : SYSCTL_FORWARDING]) {
+		rt->c[v6 ? ROUTER_C_DROP_FORWARDING6_OFF :
+		    ROUTER_C_DROP_FORWARDING_OFF]++;
 		if (p->traced)
 			dp_trace(rt->dp, p, "router", "drop: pf's af-to made "
-			    "it IPv4, and net.inet.ip.forwarding=0");
+			    "it IPv%d, and net.inet%s.ip%s.forwarding=0",
+			    v6 ? 6 : 4, v6 ? "6" : "", v6 ? "6" : "");
 		pkt_free(&rt->dp->pool, p);
+		return;
+	}
+	if (v6) {
+		router6_afto(rt, p);
 		return;
 	}
 	p->pf_rt_af = 4;
@@ -1193,7 +1201,7 @@ router_input(struct router *rt, struct rif *r, struct pkt *p, int shared)
 	}
 	if (p->pf_afto == 6) {
 		/* af-to made it IPv6: routed as such, past pf out */
-		router6_afto(rt, p);
+		router_afto(rt, p);
 		return;
 	}
 	if (p->pf_rt_af == 4 && router_pf_route(rt, r, p, li.l3off))

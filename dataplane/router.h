@@ -348,7 +348,8 @@ int	 router6_nd_flush(struct router *, FILE *);
 void	 router6_netstat(struct router *, FILE *);
 void	 router6_ndp_show(struct router *, FILE *);
 
-/* pf's af-to gave a packet the other family: route it in that one. */
+/* pf's af-to gave a packet the other family: route it in that one
+ * (router_afto(); router6_afto() is its IPv6 routing). */
 void	 router_afto(struct router *, struct pkt *);
 int	 router_pf_loop(struct router *, struct pkt *, int);
 void	 router_afto_expired(struct router *, struct rif *, const struct pkt *,

@@ -533,18 +533,10 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 	return !dup;
 }
 
-/* router_afto() for a packet af-to made IPv6. */
+/* router_afto()'s routing of a packet af-to made IPv6. */
 void
 router6_afto(struct router *rt, struct pkt *p)
 {
-	if (!rt->sysctl[SYSCTL_FORWARDING6]) {
-		rt->c[ROUTER_C_DROP_FORWARDING6_OFF]++;
-		if (p->traced)
-			dp_trace(rt->dp, p, "router6", "drop: pf's af-to made "
-			    "it IPv6, and net.inet6.ip6.forwarding=0");
-		pkt_free(&rt->dp->pool, p);
-		return;
-	}
 	p->pf_rt_af = 6;
 	p->pf_rt_dup = 0;
 	memcpy(p->pf_rt6, p->data + ETHER_HDR_LEN + 24, 16);
