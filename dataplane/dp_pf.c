@@ -3177,7 +3177,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 
 	p->pf_rt_af = 0;
 	p->pf_afto = 0;
-	if (!dp_pf_filters(dp, port) || p->pf_generated)
+	if (!dp_pf_filters(dp, port))
 		return PF_PASS;
 	switch (l3_parse(p->data, p->len, &li)) {
 	case L3_OK:

@@ -60,21 +60,23 @@ struct pkt {
 	/* the test that gave it was going out: pf_route() then runs no pf
 	 * again on the interface it routes to */
 	uint8_t		 pf_rt_out;
-	/* times pf_route() took it (m_pkthdr.pf.routed): past four, a loop
-	 * of route-to rules, it is dropped */
-	uint8_t		 pf_routed;
 	/* pf's af-to gave it a header of the other family: 4 or 6, to be
 	 * routed in it (pf_route()); 0: not */
 	uint8_t		 pf_afto;
-	/* pf made it, as for af-to: pf lets it pass unfiltered
-	 * (PF_TAG_GENERATED) */
-	uint8_t		 pf_generated;
+
 	uint32_t	 pf_rt;
 	uint8_t		 pf_rt6[16];
 	/* pf made this frame of the fragments of a datagram: stages that
 	 * read it before pf read it again, and a bridge member with a
 	 * smaller MTU gets it fragmented again (bridge_fragment()). */
 	uint8_t		 reassembled;
+	/* (beside reassembled and st_tags: pkt_alloc() clears the four
+	 * with one store) pf made it, as for af-to: pf lets it pass
+	 * unfiltered (PF_TAG_GENERATED) */
+	uint8_t		 pf_generated;
+	/* times pf_route() took it (m_pkthdr.pf.routed): past four, a loop
+	 * of route-to rules, it is dropped */
+	uint8_t		 pf_routed;
 	/*
 	 * The state-table tags of this frame's flow keys (nat/nat.h), set
 	 * for a burst before its lookups.  They are hints: whatever changes

@@ -820,7 +820,7 @@ router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 	}
 	router_untag(q, l3off, ETHERTYPE_IP);
 	/* pf_route(): pf out on the new interface, for what pf in routed */
-	tested = ro != cur && !out;
+	tested = ro != cur && !out && !q->pf_generated;
 	if (tested && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) != PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
@@ -912,7 +912,10 @@ router_output(struct router *rt, struct pkt *p, uint32_t dst)
 		goto drop;
 	r = &rt->routes[id - 1];
 	r->use++;
-	if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p) !=
+	/* pf's own (PF_TAG_GENERATED) pass unfiltered */
+	if (p->pf_generated)
+		p->pf_rt_af = 0;
+	else if (dp_pf_test(rt->dp, rt->rifs[r->rif].port, ACL_OUT, p) !=
 	    PF_PASS)
 		goto drop;
 	if (p->pf_rt_af == 4 && router_pf_route(rt, &rt->rifs[r->rif], p,

@@ -493,7 +493,7 @@ router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
 	router_untag(q, l3off, ETHERTYPE_IPV6);
 	/* pf out on the new interface, for what pf in routed; its own
 	 * route-to is pf_route6() again (router_pf_route()) */
-	tested = ro != cur && !out;
+	tested = ro != cur && !out && !q->pf_generated;
 	if (tested && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) != PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
@@ -574,7 +574,10 @@ router6_output(struct router *rt, struct rif *r, struct pkt *p,
 	}
 	if (ro == NULL)
 		goto drop;
-	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
+	/* pf's own (PF_TAG_GENERATED) pass unfiltered */
+	if (p->pf_generated)
+		p->pf_rt_af = 0;
+	else if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
 		goto drop;
 	if (p->pf_rt_af == 6 && router6_pf_route(rt, ro, p, ETHER_HDR_LEN))
 		return;
