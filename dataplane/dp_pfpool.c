@@ -795,47 +795,86 @@ in6_merge(uint8_t out[16], const uint8_t base[16], int plen,
 	}
 }
 
-/* The IPv6 host entry number PICK of table t (the others skipped). */
-static const uint8_t *
-pool6_entry(const struct acl_table *t, uint32_t pick)
+/*
+ * A table's IPv6 entries as a pool has them: hosts and networks, the
+ * negated ones left out.  Entry number K (the others skipped), NULL past
+ * the last.
+ */
+static const struct acl_table_entry *
+pool6_nth(const struct acl_table *t, uint32_t k)
 {
-	uint32_t i, k;
+	uint32_t i;
 
-	for (i = k = 0; i < t->ne; i++)
-		if (t->e[i].af == AF_INET6 && !t->e[i].neg &&
-		    t->e[i].net == 128 && k++ == pick)
-			break;
-	return t->e[i].addr.b;
+	for (i = 0; i < t->ne; i++)
+		if (t->e[i].af == AF_INET6 && !t->e[i].neg && k-- == 0)
+			return &t->e[i];
+	return NULL;
+}
+
+/* The low host bits a walk over network entry e counts (32 at most). */
+static uint32_t
+pool6_span(const struct acl_table_entry *e)
+{
+	return e->net >= 128 ? 0 : e->net > 96 ? 0xffffffffu >>
+	    (e->net - 96) : 0xffffffffu;
+}
+
+/* The address of entry e with host counter c (a host: itself). */
+static void
+pool6_addr(const struct acl_table_entry *e, uint32_t c, uint8_t *out)
+{
+	uint8_t host[16];
+
+	memset(host, 0, sizeof(host));
+	ip_put32(host + 12, c & pool6_span(e));
+	in6_merge(out, e->addr.b, e->net, host);
 }
 
 /*
- * least-states over a table's N IPv6 hosts: from entry FROM on, once
- * around (POOL_WALK_MAX at most), the first of the fewest states of
- * pool PID, its count in *load.
+ * A walk's next position over a table's N IPv6 entries (pfr_pool_get()'s
+ * order): a network's addresses one by one, then the next entry.
  */
-static uint32_t
-pool6_least(const struct dp_pf *pf, uint64_t pid, const struct acl_table *t,
-    uint32_t n, uint32_t from, uint32_t *load)
+static void
+pool6_step(const struct acl_table *t, uint32_t n, struct pf_pool_rt *rt)
 {
-	uint32_t i, k, seen = 0, best = from, c;
-	int lap;
+	const struct acl_table_entry *e = pool6_nth(t, (uint32_t)rt->tblidx);
 
-	/* two laps over the entries: from FROM to the end, then the rest */
-	for (lap = 0; lap < 2; lap++)
-		for (i = k = 0; i < t->ne; i++) {
-			if (t->e[i].af != AF_INET6 || t->e[i].neg ||
-			    t->e[i].net != 128 || (lap == 0 ? k++ < from :
-			    k++ >= from))
-				continue;
-			c = ls_get(pf, pid, &t->e[i].addr);
-			if (seen++ == 0 || c < *load) {
-				*load = c;
-				best = k - 1;
-			}
-			if (*load == 0 || seen == n)
-				return best;
+	if (e != NULL && rt->counter < pool6_span(e)) {
+		rt->counter++;
+		return;
+	}
+	rt->tblidx = (int32_t)(((uint32_t)rt->tblidx + 1) % n);
+	rt->counter = 0;
+}
+
+/*
+ * least-states over a table's N IPv6 entries: from position *rt on, the
+ * first address of the fewest states of pool PID (POOL_WALK_MAX
+ * addresses at most, or once around); *rt is left there, *load its
+ * count.
+ */
+static void
+pool6_least(const struct dp_pf *pf, uint64_t pid, const struct acl_table *t,
+    uint32_t n, struct pf_pool_rt *rt, uint32_t *load)
+{
+	struct pf_pool_rt at = *rt, best = *rt;
+	union acl_ip a;
+	uint32_t i, c;
+
+	for (i = 0; i < POOL_WALK_MAX; i++) {
+		memset(&a, 0, sizeof(a));
+		pool6_addr(pool6_nth(t, (uint32_t)at.tblidx), at.counter, a.b);
+		c = ls_get(pf, pid, &a);
+		if (i == 0 || c < *load) {
+			*load = c;
+			best = at;
 		}
-	return best;
+		pool6_step(t, n, &at);
+		if (*load == 0 || (at.tblidx == rt->tblidx &&
+		    at.counter == rt->counter))
+			break;
+	}
+	*rt = best;
 }
 
 /* Is IPv6 address a still one of the pool's (pf_map_addr_sticky())? */
@@ -849,8 +888,7 @@ pool6_holds(const struct acl_table *t, const uint8_t *base, int plen,
 	if (t != NULL) {
 		for (i = 0; i < t->ne; i++)
 			if (t->e[i].af == AF_INET6 && !t->e[i].neg &&
-			    t->e[i].net == 128 &&
-			    memcmp(t->e[i].addr.b, a, 16) == 0)
+			    pool6_holds(NULL, t->e[i].addr.b, t->e[i].net, a))
 				return 1;
 		return 0;
 	}
@@ -868,9 +906,9 @@ pool6_holds(const struct acl_table *t, const uint8_t *base, int plen,
  * rdr-to), random, source-hash (SipHash of the source under the pool's
  * key) or round-robin over the low 32 host bits; (if) gives its first
  * global address, or with :network that address's network, mapped the
- * same way; a list or table its IPv6 host entries, one after the other
- * (round-robin, least-states: the fewest states from there), at random
- * or by the source's hash.  sticky-address keeps a source on the address
+ * same way; a list or table its IPv6 entries, hosts and networks, one
+ * address after the other (round-robin, least-states: the fewest states
+ * from there), at random or by the source's hash.  sticky-address keeps a source on the address
  * its node holds, as for IPv4.
  * Returns 0, or -1 with *why PF_POOL_EMPTY (nothing of IPv6 there) or
  * PF_POOL_FAIL.
@@ -935,13 +973,12 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 		if (rs != NULL)
 			t = pool_acl_table(rs, path, a->tblname);
 		for (i = 0; t != NULL && i < t->ne; i++)
-			n += t->e[i].af == AF_INET6 && !t->e[i].neg &&
-			    t->e[i].net == 128;
+			n += t->e[i].af == AF_INET6 && !t->e[i].neg;
 		if (n == 0) {
 			*why = PF_POOL_EMPTY;
 			if (how != NULL)
-				snprintf(how, hlen, "%s has no IPv6 host "
-				    "address", name);
+				snprintf(how, hlen, "%s has no IPv6 address",
+				    name);
 			return -1;
 		}
 		break;
@@ -978,38 +1015,54 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 		}
 	}
 	if (t != NULL) {
-		/* entry number pick of the IPv6 hosts */
+		/*
+		 * pfr_pool_get() over the table's IPv6 entries: random and
+		 * source-hash take an entry, and in a network an address
+		 * the same way; round-robin and least-states walk the
+		 * entries, a network's addresses one by one (its low 32 host
+		 * bits), from where the last pick stopped.
+		 */
+		struct pf_pool_rt at = *rtp;
+		const struct acl_table_entry *e;
+
+		if (at.tblidx < 0 || (uint32_t)at.tblidx >= n) {
+			at.tblidx = 0;
+			at.counter = 0;
+		}
 		switch (type) {
 		case ACL_POOL_RANDOM:
-			pick = arc4random_uniform(n);
+			at.tblidx = (int32_t)arc4random_uniform(n);
+			at.counter = arc4random();
 			break;
 		case ACL_POOL_SRCHASH:
 			h = pool_hash6(pool, src);
-			pick = (uint32_t)(h % n);
+			at.tblidx = (int32_t)(h % n);
+			at.counter = (uint32_t)(h >> 32);
 			break;
 		case ACL_POOL_NONE:
+			at.tblidx = 0;
+			at.counter = 0;
 			break;
 		case ACL_POOL_LEASTSTATES:
-			pick = pool6_least(pf, pid, t, n, rtp->counter % n,
-			    &load);
-			break;
-		default:		/* round-robin */
-			pick = rtp->counter % n;
-			if (!pf->pool_dry)
-				rtp->counter = (pick + 1) % n;
+			pool6_least(pf, pid, t, n, &at, &load);
 			break;
 		}
-		if (type == ACL_POOL_LEASTSTATES && !pf->pool_dry)
+		e = pool6_nth(t, (uint32_t)at.tblidx);
+		pool6_addr(e, at.counter, out);
+		pick = (uint32_t)at.tblidx;
+		if ((type == ACL_POOL_ROUNDROBIN ||
+		    type == ACL_POOL_LEASTSTATES) && !pf->pool_dry) {
 			/* on from the one taken; past an idle one, so that
 			 * ties take turns (pf_map_addr()) */
-			rtp->counter = (pick + 1) % n;
-		memcpy(out, pool6_entry(t, pick), 16);
+			pool6_step(t, n, &at);
+			*rtp = at;
+		}
 		if (how != NULL && type == ACL_POOL_LEASTSTATES)
 			snprintf(how, hlen, "%s: least-states (%u state%s)",
 			    name, load, load == 1 ? "" : "s");
 		else if (how != NULL)
-			snprintf(how, hlen, "%s: entry %u of %u", name,
-			    pick + 1, n);
+			snprintf(how, hlen, "%s: entry %u of %u%s", name,
+			    pick + 1, n, e->net < 128 ? ", a network" : "");
 		return 0;
 	}
 	if (plen == 128 || type == ACL_POOL_NONE) {

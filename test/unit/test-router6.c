@@ -1257,3 +1257,46 @@ Test(router6, route_to_followed_twice)
 	cr_expect_eq(dptest_counter(dptest_ctl(&dp, "stats"), "route-to"), 2,
 	    "both routes set");
 }
+
+/*
+ * A table pool of IPv6 hosts and networks (pfr_pool_get()): round-robin
+ * gives the host, then the network's addresses one by one, then the
+ * host again; sticky-address holds a source within a network entry too.
+ */
+Test(router6, nat66_table_with_a_network)
+{
+	static const char *const want[] = { "2001:db8:100::7",
+	    "2001:db8:77::", "2001:db8:77::1", "2001:db8:77::2",
+	    "2001:db8:77::3", "2001:db8:100::7" };
+	uint8_t f[256], pl[16], a[16];
+	char cmd[128];
+	int i;
+
+	put("pf.conf", "table <n6> { 2001:db8:100::7, 2001:db8:77::/126 }\n"
+	    "match out on em0 inet6 proto udp nat-to <n6> round-robin\n"
+	    "pass\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
+	    "02:00:00:00:00:77"), "");
+	host_asks();
+	memset(pl, 0, sizeof(pl));
+	ether_put16(pl + 2, 9);
+	ether_put16(pl + 4, 16);
+	forget();
+	for (i = 0; i < 6; i++) {
+		ether_put16(pl, (uint16_t)(7000 + i));
+		send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64,
+		    pl, 16));
+	}
+	cr_assert_eq(nout, 6, "%d sent", nout);
+	for (i = 0; i < 6; i++) {
+		a6(a, want[i]);
+		cr_expect_eq(memcmp(out_src6(i), a, 16), 0, "flow %d: %s", i,
+		    want[i]);
+	}
+	cr_expect(strstr(dptest_ctl(&dp, "explain out on em0 proto udp from "
+	    "2001:db8:50::10 port 7009 to 2001:db8:100::1 port 9"),
+	    "nat-to would give 2001:db8:77:: (<n6>: entry 2 of 2, a network)")
+	    != NULL, "%s", dptest_out);
+}
