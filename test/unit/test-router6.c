@@ -1115,6 +1115,28 @@ Test(router6, nat66_pools)
 }
 
 /*
+ * The pool tests' start: RULES loaded, the gateway's MAC given, the host
+ * known; pl a UDP header of length 16 to port DPORT.
+ */
+static void
+pool_start(const char *rules, uint8_t *pl, uint16_t dport)
+{
+	char cmd[128];
+
+	put("pf.conf", rules);
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_expect_str_eq(dptest_out, "", "no warning");
+	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
+	    "02:00:00:00:00:77"), "");
+	host_asks();
+	memset(pl, 0, 16);
+	ether_put16(pl + 2, dport);
+	ether_put16(pl + 4, 16);
+	forget();
+}
+
+/*
  * sticky-address on an IPv6 pool: the source node keeps the address the
  * pool gave a source first, so a round-robin list gives it that one
  * again for its next flows (pf_map_addr_sticky()); pfctl -sS shows it.
@@ -1123,23 +1145,12 @@ Test(router6, nat66_pools)
 Test(router6, nat66_sticky_address)
 {
 	uint8_t f[256], pl[16], a[16], host2[16];
-	char cmd[128];
 	const char *t;
 	int i;
 
-	put("pf.conf", "match out on em0 inet6 proto udp nat-to "
+	pool_start("match out on em0 inet6 proto udp nat-to "
 	    "{ 2001:db8:100::7, 2001:db8:100::8 } round-robin sticky-address\n"
-	    "pass\n");
-	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
-	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
-	cr_expect_str_eq(dptest_out, "", "no warning");
-	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
-	    "02:00:00:00:00:77"), "");
-	host_asks();
-	memset(pl, 0, sizeof(pl));
-	ether_put16(pl + 2, 9);
-	ether_put16(pl + 4, 16);
-	forget();
+	    "pass\n", pl, 9);
 	for (i = 0; i < 3; i++) {
 		ether_put16(pl, (uint16_t)(5000 + i));
 		send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64,
@@ -1179,20 +1190,10 @@ Test(router6, nat66_sticky_address)
 Test(router6, nat66_least_states)
 {
 	uint8_t f[256], pl[16], a[16], host2[16];
-	char cmd[128];
 
-	put("pf.conf", "match out on em0 inet6 proto udp nat-to "
-	    "{ 2001:db8:100::7, 2001:db8:100::8 } least-states\npass\n");
-	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
-	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
-	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
-	    "02:00:00:00:00:77"), "");
-	host_asks();
+	pool_start("match out on em0 inet6 proto udp nat-to "
+	    "{ 2001:db8:100::7, 2001:db8:100::8 } least-states\npass\n", pl, 9);
 	a6(host2, "2001:db8:50::11");
-	memset(pl, 0, sizeof(pl));
-	ether_put16(pl + 2, 9);
-	ether_put16(pl + 4, 16);
-	forget();
 	ether_put16(pl, 5000);
 	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64, pl, 16));
 	ether_put16(pl, 5001);
@@ -1228,23 +1229,13 @@ Test(router6, nat66_least_states)
 Test(router6, route_to_followed_twice)
 {
 	uint8_t f[256], pl[16], a[16];
-	char cmd[128];
 
-	put("pf.conf", "pass\n"
+	pool_start("pass\n"
 	    "pass in on em1 inet6 proto udp to port 30 route-to "
 	    "2001:db8:100::1\n"
 	    "pass out on em0 inet6 proto udp to port 30 route-to "
-	    "2001:db8:50::77\n");
-	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
-	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
-	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
-	    "02:00:00:00:00:77"), "");
-	host_asks();
-	memset(pl, 0, sizeof(pl));
+	    "2001:db8:50::77\n", pl, 30);
 	ether_put16(pl, 4000);
-	ether_put16(pl + 2, 30);
-	ether_put16(pl + 4, 16);
-	forget();
 	dptest_ctl(&dp, "trace on 5");
 	send1("em1", f, frame6(f, em1_mac, host_mac, HOST, FAR, 17, 64, pl,
 	    16));
@@ -1269,21 +1260,11 @@ Test(router6, nat66_table_with_a_network)
 	    "2001:db8:77::", "2001:db8:77::1", "2001:db8:77::2",
 	    "2001:db8:77::3", "2001:db8:100::7" };
 	uint8_t f[256], pl[16], a[16];
-	char cmd[128];
 	int i;
 
-	put("pf.conf", "table <n6> { 2001:db8:100::7, 2001:db8:77::/126 }\n"
+	pool_start("table <n6> { 2001:db8:100::7, 2001:db8:77::/126 }\n"
 	    "match out on em0 inet6 proto udp nat-to <n6> round-robin\n"
-	    "pass\n");
-	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
-	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
-	cr_assert_str_eq(dptest_ctl(&dp, "ndp -s 2001:db8:100::1 "
-	    "02:00:00:00:00:77"), "");
-	host_asks();
-	memset(pl, 0, sizeof(pl));
-	ether_put16(pl + 2, 9);
-	ether_put16(pl + 4, 16);
-	forget();
+	    "pass\n", pl, 9);
 	for (i = 0; i < 6; i++) {
 		ether_put16(pl, (uint16_t)(7000 + i));
 		send1("em1", f, frame6(f, em1_mac, host_mac, HOST, GW, 17, 64,
