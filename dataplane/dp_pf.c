@@ -2458,19 +2458,6 @@ pf_state_track_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
 	return v;
 }
 
-/* The length of a prefix mask (IPv4 in w[0]), as pfctl's unmask(). */
-static int
-pf_masklen(const union acl_ip *m)
-{
-	int n = 0, i;
-
-	for (i = 0; i < 16 && m->b[i] == 0xff; i++)
-		n += 8;
-	if (i < 16)
-		n += __builtin_clz(~(uint32_t)m->b[i] << 24 | 0x00ffffffu);
-	return n;
-}
-
 /*
  * Can af-to translate this packet, which its rule passed going in on
  * PORT?  pf_test_rule() and pf_translate_af() refuse fragments (pf
@@ -2563,7 +2550,7 @@ pf_afto_map(struct dp *dp, const struct l3info *li, const struct acl_rule *r,
 			memcpy(rdr, &v4, 4);
 		}
 		plen = r->rdr.addr.type == ACL_ADDR_ADDRMASK ?
-		    pf_masklen(&r->rdr.addr.a.mask) : to6 ? 128 : 32;
+		    dp_pf_masklen(&r->rdr.addr.a.mask) : to6 ? 128 : 32;
 		if (to6)
 			dp_pf_nat64_embed(rdr, plen, li->dst, a->dst);
 		else {
@@ -2580,11 +2567,11 @@ pf_afto_map(struct dp *dp, const struct l3info *li, const struct acl_rule *r,
 			dport = r->rdr.proxy_port[0];
 	} else if (to6) {
 		plen = r->nat.addr.type == ACL_ADDR_ADDRMASK ?
-		    pf_masklen(&r->nat.addr.a.mask) : 96;
+		    dp_pf_masklen(&r->nat.addr.a.mask) : 96;
 		dp_pf_nat64_embed(nat, plen > 96 ? 96 : plen, li->dst, a->dst);
 	} else {
 		plen = r->dst.addr.type == ACL_ADDR_ADDRMASK ?
-		    pf_masklen(&r->dst.addr.a.mask) : 96;
+		    dp_pf_masklen(&r->dst.addr.a.mask) : 96;
 		dp_pf_nat64_extract(li->dst, plen < 32 ? 96 : plen, a->dst);
 	}
 	/* The key the replies will come in with. */

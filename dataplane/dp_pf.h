@@ -497,6 +497,7 @@ void	 dp_pf_pool_free(struct dp_pf_ruleset *);
 int	 dp_pf_pool_alloc(struct dp_pf_ruleset *);
 void	 dp_pf_ls_add(struct dp_pf *, uint32_t, int, const union acl_ip *,
 	    int);
+int	 dp_pf_masklen(const union acl_ip *);
 void	 dp_pf_ls_clear(struct dp_pf *);
 uint64_t dp_pf_pool_hash(const uint32_t[4], const uint8_t[4]);
 uint32_t dp_pf_rule_key(uint32_t);

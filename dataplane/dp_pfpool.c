@@ -306,6 +306,19 @@ pool_table(struct dp_pf_ruleset *rs, const char *path, const char *name)
 	return &rs->ptabs[found];
 }
 
+/* The length of a prefix mask (IPv4 in w[0]), as pfctl's unmask(). */
+int
+dp_pf_masklen(const union acl_ip *m)
+{
+	int n = 0, i;
+
+	for (i = 0; i < 16 && m->b[i] == 0xff; i++)
+		n += 8;
+	if (i < 16)
+		n += __builtin_clz(~(uint32_t)m->b[i] << 24 | 0x00ffffffu);
+	return n;
+}
+
 /* least-states: open addressing on (pool, address); never shrinks. */
 static uint32_t
 ls_hash(uint64_t pool, const union acl_ip *a, uint32_t cap)
@@ -946,9 +959,7 @@ dp_pf_pool_map6(struct dp *dp, const struct acl_rule *r, int side,
 	switch (a->type) {
 	case ACL_ADDR_ADDRMASK:
 		memcpy(base, a->a.addr.b, 16);
-		for (plen = 0; plen < 128 &&
-		    (a->a.mask.b[plen / 8] & (0x80 >> plen % 8)); plen++)
-			;
+		plen = dp_pf_masklen(&a->a.mask);
 		break;
 	case ACL_ADDR_DYNIFTL:
 		pp = dp_port(dp, a->ifname);
