@@ -115,5 +115,8 @@ const struct acl_table *acl_table_find(const struct acl_conf *, const char *,
 void	 acl_print_rule(FILE *, const struct acl_rule *, int);
 /* a ruleset as pfctl -nv prints it, inline anchors indented */
 void	 acl_print_ruleset(FILE *, const struct acl_anchor *, int, int);
+/* pfctl's print_queuespec(): one queue, and all of them in tree order */
+void	 acl_print_queue(FILE *, const struct acl_queue *);
+void	 acl_print_queues(FILE *, const struct acl_conf *);
 
 #endif /* ACL_PF_H */

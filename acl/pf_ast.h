@@ -276,6 +276,10 @@ struct acl_rule {
 	uint16_t	 delay;
 	char		 qname[ACL_QNAME_SIZE];
 	char		 pqname[ACL_QNAME_SIZE];
+	/* The numbers of qname and pqname: given by their user (sluiced
+	 * numbers queue names as pf_qname2qid() does), 0: none. */
+	uint8_t		 qid;
+	uint8_t		 pqid;
 
 	uint8_t		 allow_opts;
 	char		 label[ACL_RULE_LABEL_SIZE];
@@ -357,6 +361,39 @@ struct acl_table {
 #define ACL_REASS_ENABLED	0x01
 #define ACL_REASS_NODF		0x02
 
+/*
+ * A queue definition (pf.conf "queue", pfctl's pf_queuespec).  Rates are
+ * in bit/s; a service curve is m2, or m1 for its first d ms then m2
+ * ("bandwidth 1M burst 2M for 100ms").  bandwidth is the link-sharing
+ * curve, min the real-time one, max the upper limit.
+ */
+struct acl_qsc {
+	uint64_t	 m1;
+	uint64_t	 m2;
+	uint32_t	 d;		/* ms; 0: m2 only */
+};
+
+#define ACL_QF_FLOWQUEUE	0x0001	/* flows N: FQ-CoDel */
+#define ACL_QF_ROOTCLASS	0x0002	/* a root with a bandwidth: HFSC */
+#define ACL_QF_DEFAULT		0x1000	/* default */
+#define ACL_QLIMIT_DEFAULT	50	/* HFSC_DEFAULT_QLIMIT */
+
+struct acl_queue {
+	char		 name[ACL_QNAME_SIZE];
+	char		 parent[ACL_QNAME_SIZE];	/* "": a root */
+	char		 ifname[ACL_IFNAMSIZ];	/* a child's is its root's */
+	struct acl_qsc	 linkshare;	/* bandwidth */
+	struct acl_qsc	 realtime;	/* min */
+	struct acl_qsc	 upperlimit;	/* max */
+	uint32_t	 flows;		/* ACL_QF_FLOWQUEUE */
+	uint32_t	 quantum;	/* 0: the default */
+	uint32_t	 qlimit;	/* 0: ACL_QLIMIT_DEFAULT */
+	uint16_t	 flags;		/* ACL_QF_* */
+	int		 parent_idx;	/* in acl_conf.queues; -1: a root */
+	const char	*file;		/* where it was defined */
+	int		 line;
+};
+
 struct acl_conf {
 	struct acl_anchor *root;	/* main ruleset ("") */
 	struct acl_table *tables;
@@ -389,6 +426,11 @@ struct acl_conf {
 	/* every anchor by path (root first), for lookups and the tree */
 	struct acl_anchor **all;
 	size_t		 nall;
+
+	/* queue definitions, each root followed by its subtree depth
+	 * first (the order pfctl loads and prints them) */
+	struct acl_queue *queues;
+	size_t		 nqueues;
 };
 
 #endif /* ACL_PF_AST_H */

@@ -481,6 +481,7 @@ acl_conf_free(struct acl_conf *c)
 	for (i = 0; i < c->nskip; i++)
 		free(c->skip[i]);
 	free(c->skip);
+	free(c->queues);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);

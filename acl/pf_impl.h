@@ -398,8 +398,10 @@ struct pf_parser {
 	int		 asd;
 	int		 bn;		/* brace anchors seen */
 
-	char		**queues;	/* defined queue names */
+	/* queue definitions as written, in order (parent_idx unused) */
+	struct acl_queue *queues;
 	size_t		 nqueues;
+	size_t		 qcap;
 
 	struct pf_loadanchor *loads, **loadtail;
 };
@@ -431,9 +433,10 @@ struct acl_anchor *pf_anchor_new(struct acl_conf *, const char *name);
 void	 pf_anchor_link(struct acl_conf *, struct acl_anchor *parent,
 	    struct acl_anchor *);
 char	*pf_conf_strdup(struct acl_conf *, const char *);
+const char *pf_conf_file(struct acl_conf *, const char *);
+int	 pf_queues_check(struct pf_parser *);
 
 /* lint bits: each warned once per load */
-#define PF_LINT_QUEUE		0x00000001
 #define PF_LINT_ROUTE		0x00000002
 #define PF_LINT_DIVERT		0x00000004
 #define PF_LINT_OS		0x00000010

@@ -87,6 +87,9 @@ parse_one(const struct acl_load_args *args, struct acl_conf *conf,
 	p.lx.topfile = p.lx.file;
 	errors = pf_parse(&p);
 	pf_lex_popall(&p.lx);
+	/* as pfctl_rules(): the queues go with the main ruleset only */
+	if (errors == 0 && into == conf->root)
+		errors = pf_queues_check(&p);
 
 	for (s = p.lx.syms; s != NULL; s = s->next)
 		if ((args->flags & ACL_LOAD_VERBOSE2) && !s->used)
@@ -118,8 +121,8 @@ print_loaded(const struct acl_load_args *args, struct acl_anchor *a)
 }
 
 /* the conf keeps the names of the files it was read from */
-static const char *
-conf_file(struct acl_conf *c, const char *name)
+const char *
+pf_conf_file(struct acl_conf *c, const char *name)
 {
 	size_t	i;
 	char	**n;
@@ -161,7 +164,7 @@ load_anchor(const struct acl_load_args *args, struct acl_conf *conf,
 			    la->anchorname, la->filename);
 		a = pf_anchor_get(conf, conf->root, la->anchorname, 1);
 		a->loaded = 1;
-		a->file = conf_file(conf, la->filename);
+		a->file = pf_conf_file(conf, la->filename);
 		if (parse_one(args, conf, a, la->filename, NULL, q, qa, env,
 		    NULL) == -1)
 			return (-1);
@@ -210,7 +213,7 @@ load_anchor(const struct acl_load_args *args, struct acl_conf *conf,
 			    shown);
 		a = pf_anchor_get(conf, conf->root, name, 1);
 		a->loaded = 1;
-		a->file = conf_file(conf, shown);
+		a->file = pf_conf_file(conf, shown);
 		rv = parse_one(args, conf, a, shown, NULL, q, qa, env, NULL);
 		if (rv == 0)
 			print_loaded(args, a);
@@ -264,6 +267,9 @@ acl_load(const struct acl_load_args *args, struct acl_conf **confp)
 	if (parse_one(args, conf, into, args->file ? args->file : "-",
 	    args->stream, &q, &qa, env, args->defines) == -1)
 		goto fail;
+	/* pfctl_load_queues() prints them before the rules are loaded */
+	if ((opts & ACL_LOAD_VERBOSE) && into == conf->root)
+		acl_print_queues(out, conf);
 	if ((opts & ACL_LOAD_VERBOSE) && !(opts & ACL_LOAD_NORULES))
 		acl_print_ruleset(out, into, 0, opts);
 	if (!(opts & (ACL_LOAD_NOANCHORS | ACL_LOAD_NOFILES)))

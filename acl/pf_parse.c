@@ -1844,13 +1844,21 @@ prio(struct pf_parser *p, uint8_t *b1, uint8_t *b2)
 	return (0);
 }
 
+/*
+ * A queue named so far in this file, or (for an anchor loaded after the
+ * main ruleset) in the main ruleset, whose queues pfctl keeps until all
+ * anchors are loaded.
+ */
 static int
 queue_defined(struct pf_parser *p, const char *q)
 {
 	size_t	i;
 
 	for (i = 0; i < p->nqueues; i++)
-		if (!strcmp(p->queues[i], q))
+		if (!strcmp(p->queues[i].name, q))
+			return (1);
+	for (i = 0; i < p->conf->nqueues; i++)
+		if (!strcmp(p->conf->queues[i].name, q))
 			return (1);
 	return (0);
 }
@@ -3194,22 +3202,325 @@ varset(struct pf_parser *p)
 	pf_symset(&p->lx, name, val, 0);
 }
 
+/* queues ----------------------------------------------------------------- */
+
+struct queue_bw {
+	uint64_t	 absolute;	/* bit/s */
+	unsigned	 percent;	/* "N%": refused by scspec */
+};
+
+#define QOM_BWSPEC	0x01
+#define QOM_PARENT	0x02
+#define QOM_DEFAULT	0x04
+#define QOM_QLIMIT	0x08
+#define QOM_FLOWS	0x10
+#define QOM_QUANTUM	0x20
+
+struct queue_opts {
+	int		 marker;
+	char		*parent;
+	struct acl_qsc	 linkshare;
+	struct acl_qsc	 realtime;
+	struct acl_qsc	 upperlimit;
+	uint32_t	 flows;
+	uint32_t	 quantum;
+	uint32_t	 qlimit;
+	uint16_t	 flags;
+};
+
+/*
+ * bandwidth: NUMBER | STRING.  The string is read with strtod(3), so
+ * "1.5M" and "2e3K" work as they do in pfctl; the unit letter may be
+ * followed by "bit", "Bit", "b" or "B", which mean nothing.
+ */
+static struct queue_bw
+bandwidth(struct pf_parser *p)
+{
+	struct queue_bw	 bw = { 0, 0 };
+	long long	 n;
+	double		 bps;
+	char		*s, *cp;
+
+	if (peek(p) == T_NUMBER) {
+		if ((n = xnumber(p)) < 0)
+			fail(p, "bandwidth number too big");
+		bw.absolute = (uint64_t)n;
+		return (bw);
+	}
+	s = xstring(p);
+	bps = strtod(s, &cp);
+	if (strlen(cp) > 1 && (!strcmp(cp + 1, "Bit") ||
+	    !strcmp(cp + 1, "B") || !strcmp(cp + 1, "bit") ||
+	    !strcmp(cp + 1, "b")))
+		cp[1] = '\0';
+	if (!strcmp(cp, "b"))
+		;
+	else if (!strcmp(cp, "K"))
+		bps *= 1000;
+	else if (!strcmp(cp, "M"))
+		bps *= 1000 * 1000;
+	else if (!strcmp(cp, "G"))
+		bps *= 1000 * 1000 * 1000;
+	else if (!strcmp(cp, "%")) {
+		/* pfctl: bps < 0 || bps > 100, which lets NaN through to
+		 * an undefined conversion; here it is out of range */
+		if (!(bps >= 0 && bps <= 100))
+			fail(p, "bandwidth spec out of range");
+		bw.percent = (unsigned)bps;
+		bps = 0;
+	} else
+		fail(p, "unknown unit \"%s\"", cp);
+	if (!(bps >= 0 && bps <= (double)LLONG_MAX))
+		fail(p, "bandwidth number too big");
+	bw.absolute = (uint64_t)bps;
+	return (bw);
+}
+
+/* scspec: bandwidth | bandwidth BURST bandwidth FOR STRING */
+static void
+scspec(struct pf_parser *p, struct acl_qsc *sc)
+{
+	struct queue_bw	 m1 = { 0, 0 }, m2;
+	unsigned long	 ul = 0;
+	char		*s, *cp;
+
+	m2 = bandwidth(p);
+	if (tok_accept(p, K_BURST)) {
+		m1 = bandwidth(p);
+		expect(p, K_FOR);
+		s = xstring(p);
+		ul = strtoul(s, &cp, 10);
+		if (strcmp(cp, "ms"))
+			fail(p, "time in scspec must be in ms");
+	}
+	if (m1.percent || m2.percent)
+		fail(p, "no bandwidth in %% yet");
+	sc->m1 = m1.absolute;
+	sc->m2 = m2.absolute;
+	sc->d = (uint32_t)ul;
+}
+
+/* the MINIMUM or MAXIMUM of optscs, after an optional comma; 0: none */
+static int
+optsc(struct pf_parser *p)
+{
+	int	t;
+
+	if (tok_accept(p, ',') && peek(p) != K_MINIMUM &&
+	    peek(p) != K_MAXIMUM)
+		syntax(p);
+	t = peek(p);
+	if (t != K_MINIMUM && t != K_MAXIMUM)
+		return (0);
+	shift(p);
+	return (t);
+}
+
+/*
+ * optscs: empty | comma MINIMUM scspec [comma MAXIMUM scspec]
+ *	| comma MAXIMUM scspec [comma MINIMUM scspec]
+ */
+static void
+optscs(struct pf_parser *p, struct acl_qsc *rt, struct acl_qsc *ul)
+{
+	int	t, u;
+
+	memset(rt, 0, sizeof(*rt));
+	memset(ul, 0, sizeof(*ul));
+	if ((t = optsc(p)) == 0)
+		return;
+	scspec(p, t == K_MINIMUM ? rt : ul);
+	if ((u = optsc(p)) == 0)
+		return;
+	if (u == t)
+		syntax(p);
+	scspec(p, u == K_MINIMUM ? rt : ul);
+}
+
+/* one option of a queue; each may be given once */
+static void
+queue_opt(struct pf_parser *p, struct queue_opts *qo)
+{
+	struct acl_qsc	 ls, rt, ul;
+	long long	 n;
+	char		*s;
+
+	switch (peek(p)) {
+	case K_BANDWIDTH:
+		shift(p);
+		scspec(p, &ls);
+		optscs(p, &rt, &ul);
+		if (qo->marker & QOM_BWSPEC)
+			fail(p, "bandwidth cannot be respecified");
+		qo->marker |= QOM_BWSPEC;
+		qo->linkshare = ls;
+		qo->realtime = rt;
+		qo->upperlimit = ul;
+		break;
+	case K_PARENT:
+		shift(p);
+		s = xstring(p);
+		if (qo->marker & QOM_PARENT)
+			fail(p, "parent cannot be respecified");
+		qo->marker |= QOM_PARENT;
+		qo->parent = s;
+		break;
+	case K_DEFAULT:
+		shift(p);
+		if (qo->marker & QOM_DEFAULT)
+			fail(p, "default cannot be respecified");
+		qo->marker |= QOM_DEFAULT;
+		qo->flags |= ACL_QF_DEFAULT;
+		break;
+	case K_QLIMIT:
+		shift(p);
+		n = xnumber(p);
+		if (qo->marker & QOM_QLIMIT)
+			fail(p, "qlimit cannot be respecified");
+		if (n < 0 || n > 65535)
+			fail(p, "qlimit out of range: max 65535");
+		qo->marker |= QOM_QLIMIT;
+		qo->qlimit = (uint32_t)n;
+		break;
+	case K_FLOWS:
+		shift(p);
+		n = xnumber(p);
+		if (qo->marker & QOM_FLOWS)
+			fail(p, "number of flows cannot be respecified");
+		if (n < 1 || n > 32767)
+			fail(p, "number of flows out of range: max 32767");
+		qo->marker |= QOM_FLOWS;
+		qo->flags |= ACL_QF_FLOWQUEUE;
+		qo->flows = (uint32_t)n;
+		break;
+	case K_QUANTUM:
+		shift(p);
+		n = xnumber(p);
+		if (qo->marker & QOM_QUANTUM)
+			fail(p, "quantum cannot be respecified");
+		if (n < 1 || n > 65535)
+			fail(p, "quantum out of range: max 65535");
+		qo->marker |= QOM_QUANTUM;
+		qo->quantum = (uint32_t)n;
+		break;
+	default:
+		syntax(p);
+	}
+}
+
+static int
+is_queue_opt(int t)
+{
+	return (t == K_BANDWIDTH || t == K_PARENT || t == K_DEFAULT ||
+	    t == K_QLIMIT || t == K_FLOWS || t == K_QUANTUM);
+}
+
+/*
+ * pfctl_add_queue(): queues belong to the main ruleset, and an interface
+ * has one root.  pfctl prints these messages bare on stdout and then
+ * "file:line: cannot add queue"; here the message is the error of the
+ * line.
+ */
+static int
+add_queue(struct pf_parser *p, const struct acl_queue *q)
+{
+	struct acl_queue	*n;
+	size_t			 i;
+
+	if (p->anchor->name[0]) {
+		pf_yyerror(p, "must not have queue definitions in an anchor");
+		return (-1);
+	}
+	for (i = 0; q->parent[0] == '\0' && i < p->nqueues; i++)
+		if (p->queues[i].parent[0] == '\0' &&
+		    !strcmp(p->queues[i].ifname, q->ifname)) {
+			pf_yyerror(p, "A root queue is already defined on %s",
+			    q->ifname);
+			return (-1);
+		}
+	if (p->nqueues == p->qcap) {
+		p->qcap = p->qcap ? p->qcap * 2 : 8;
+		n = pf_alloc(p->arena, p->qcap * sizeof(*n));
+		if (p->nqueues)
+			memcpy(n, p->queues, p->nqueues * sizeof(*n));
+		p->queues = n;
+	}
+	p->queues[p->nqueues++] = *q;
+	return (0);
+}
+
+/* expand_queue(): one definition per interface of the list */
+static void
+expand_queue(struct pf_parser *p, const char *name, struct node_if *ifs,
+    struct queue_opts *qo, int line)
+{
+	struct acl_queue	 q;
+	struct node_if		 none, *i;
+
+	if (!qo->parent && (qo->marker & QOM_BWSPEC))
+		qo->flags |= ACL_QF_ROOTCLASS;
+	if (!(qo->marker & (QOM_BWSPEC | QOM_FLOWS))) {
+		pf_yyerror(p, "no bandwidth or flow specification");
+		return;
+	}
+	if (strlen(name) >= sizeof(q.name)) {
+		pf_yyerror(p, "queuename too long");
+		return;
+	}
+	if (qo->parent && strlen(qo->parent) >= sizeof(q.parent)) {
+		pf_yyerror(p, "parent too long");
+		return;
+	}
+	memset(&none, 0, sizeof(none));
+	for (i = ifs ? ifs : &none; i != NULL; i = i->next) {
+		memset(&q, 0, sizeof(q));
+		snprintf(q.name, sizeof(q.name), "%s", name);
+		if (qo->parent)
+			snprintf(q.parent, sizeof(q.parent), "%s", qo->parent);
+		snprintf(q.ifname, sizeof(q.ifname), "%s", i->ifname);
+		q.linkshare = qo->linkshare;
+		q.realtime = qo->realtime;
+		q.upperlimit = qo->upperlimit;
+		q.flows = qo->flows;
+		q.quantum = qo->quantum;
+		q.qlimit = qo->qlimit;
+		q.flags = qo->flags;
+		q.parent_idx = -1;
+		q.file = pf_conf_file(p->conf, p->lx.file->name);
+		q.line = line;
+		if (add_queue(p, &q) == -1)
+			return;
+	}
+}
+
+/*
+ * queuespec: QUEUE STRING interface queue_opts.  Only the definitions
+ * are collected here: the tree is built and checked once the whole main
+ * ruleset is read (pf_queues_check()), since children may come before
+ * their parents.
+ */
 static void
 queuespec(struct pf_parser *p)
 {
-	char	*name, **q;
-	int	 line = p->lx.lineno;
+	struct queue_opts	 qo;
+	struct node_if		*ifs;
+	char			*name;
+	int			 line = p->lx.lineno;
 
 	expect(p, K_QUEUE);
 	name = xstring(p);
-	while (peek(p) != '\n' && peek(p) != T_EOF)
-		shift(p);
-	q = pf_alloc(p->arena, (p->nqueues + 1) * sizeof(*q));
-	if (p->nqueues)
-		memcpy(q, p->queues, p->nqueues * sizeof(*q));
-	q[p->nqueues++] = name;
-	p->queues = q;
-	pf_lint(p, line, PF_LINT_QUEUE, "queue");
+	ifs = interface(p);
+	memset(&qo, 0, sizeof(qo));
+	do
+		queue_opt(p, &qo);
+	while (is_queue_opt(peek(p)));
+	if (ifs == NULL && qo.parent == NULL)
+		fail(p, "root queue without interface");
+	/* pfctl asks the kernel; interface names are free here, but "any"
+	 * and "rdomain N" are not interfaces anywhere */
+	if (ifs != NULL && (ifs->use_rdomain || !strcmp(ifs->ifname, "any")))
+		fail(p, "not an interface");
+	expand_queue(p, name, ifs, &qo, line);
 }
 
 static void

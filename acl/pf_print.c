@@ -712,3 +712,67 @@ acl_print_ruleset(FILE *f, const struct acl_anchor *a, int depth, int opts)
 		fprintf(f, "}\n");
 	}
 }
+
+/*
+ * pfctl's print_bwspec(): the largest unit that divides the rate, a space
+ * for none.  Like pfctl, a multiple of 1000G runs past the units and
+ * prints their NUL.
+ */
+static void
+print_bwspec(FILE *f, const char *prefix, uint64_t bw)
+{
+	static const char	 unit[] = " KMG";
+	uint64_t		 rate = bw;
+	int			 i;
+
+	if (bw == 0)
+		return;
+	for (i = 0; rate >= 1000 && i <= 3 && rate % 1000 == 0; i++)
+		rate /= 1000;
+	fprintf(f, "%s%llu%c", prefix, (unsigned long long)rate, unit[i]);
+}
+
+static void
+print_scspec(FILE *f, const char *prefix, const struct acl_qsc *sc)
+{
+	print_bwspec(f, prefix, sc->m2);
+	if (sc->d) {
+		fprintf(f, " burst ");
+		print_bwspec(f, "", sc->m1);
+		fprintf(f, " for %ums", sc->d);
+	}
+}
+
+void
+acl_print_queue(FILE *f, const struct acl_queue *q)
+{
+	fprintf(f, "queue %s", q->name);
+	if (q->parent[0])
+		fprintf(f, " parent %s", q->parent);
+	else if (q->ifname[0])
+		fprintf(f, " on %s", q->ifname);
+	if (q->flags & ACL_QF_FLOWQUEUE) {
+		fprintf(f, " flows %u", q->flows);
+		if (q->quantum > 0)
+			fprintf(f, " quantum %u", q->quantum);
+	}
+	if (q->linkshare.m1 || q->linkshare.m2) {
+		print_scspec(f, " bandwidth ", &q->linkshare);
+		print_scspec(f, ", min ", &q->realtime);
+		print_scspec(f, ", max ", &q->upperlimit);
+	}
+	if (q->flags & ACL_QF_DEFAULT)
+		fprintf(f, " default");
+	if (q->qlimit)
+		fprintf(f, " qlimit %u", q->qlimit);
+	fprintf(f, "\n");
+}
+
+void
+acl_print_queues(FILE *f, const struct acl_conf *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nqueues; i++)
+		acl_print_queue(f, &c->queues[i]);
+}

@@ -738,6 +738,7 @@ dp_destroy(struct dp *dp)
 	for (i = 0; i < dp->nloop; i++)
 		pkt_free(&dp->pool, dp->loopq[i].p);
 	dp->nloop = 0;
+	dp_pf_queues_clear(dp);
 	if (dp->router.dp != NULL)
 		router_fini(&dp->router);
 	for (i = 0; i < dp->nports; i++) {
@@ -994,6 +995,14 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 		phys->c[PORT_C_DROP_GSO]++;
 		return;
 	}
+	/* pf's queues on the port (a vlan's own, or its parent's); a
+	 * vether's hold what the router sends (dp_loop()), not this */
+	if ((out->queues != NULL || phys->queues != NULL) &&
+	    phys->kind != PORT_VETHER) {
+		dp_queue_output(dp, out->queues != NULL ? out->queues :
+		    phys->queues, out, p, tci);
+		return;
+	}
 	if (phys->ntx == sizeof(phys->txq) / sizeof(phys->txq[0])) {
 		dp->c[DP_C_TX_FLUSH_EARLY]++;
 		dp_txq_flush(dp, phys);
@@ -1031,6 +1040,7 @@ dp_flush(struct dp *dp)
 		dp->dirty[i]->txdirty = 0;
 	}
 	dp->ndirty = 0;
+	dp_queues_run(dp);
 }
 
 /*
@@ -1411,6 +1421,10 @@ dp_process(struct dp *dp, struct port *in, struct pkt **pkts, int n)
 void
 dp_loop(struct dp *dp, struct port *p, struct pkt *pk)
 {
+	if (p->queues != NULL) {	/* pf's queues on the vether */
+		dp_queue_output(dp, p->queues, p, pk, 0);
+		return;
+	}
 	if (dp->nloop == sizeof(dp->loopq) / sizeof(dp->loopq[0])) {
 		dp->c[DP_C_DROP_LOOP_FULL]++;
 		return;
@@ -1492,6 +1506,22 @@ dp_tick(struct dp *dp)
 }
 
 /*
+ * Replay: what pf's queues let go before the capture's next frame at
+ * until leaves at its own time, the clock moving with it.
+ */
+static void
+dp_replay_queues(struct dp *dp, uint64_t until)
+{
+	uint64_t t;
+
+	while ((t = dp_queues_next(dp)) != 0 && t <= until) {
+		if (t > dp->now_ns)
+			dp_clock(dp, t);
+		dp_queues_run(dp);
+	}
+}
+
+/*
  * Replay: every port is a capture.  Frames are taken in timestamp order
  * across all inputs and the clock follows them.
  */
@@ -1517,6 +1547,7 @@ dp_replay(struct dp *dp)
 		}
 		if (next == NULL)
 			break;
+		dp_replay_queues(dp, best);
 		if (dp->pkt_seq == 0) {
 			/* From now on the capture is the clock: what was
 			 * stamped with the monotonic one moves with it. */
@@ -1537,5 +1568,6 @@ dp_replay(struct dp *dp)
 		}
 		dp_poll_rx(dp, next);
 	}
+	dp_replay_queues(dp, UINT64_MAX);
 	return 0;
 }

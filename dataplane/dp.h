@@ -100,6 +100,8 @@ struct dp {
 	/* Frames the router sends into a bridge, run after the batch. */
 	uint16_t	 nloop;
 	struct txent	 loopq[4 * BATCH_MAX];
+	uint16_t	 nqports;	/* ports with pf queues */
+	uint8_t		 qrunning;	/* in dp_queues_run() */
 	uint64_t	 c[DP_C__MAX];
 };
 
@@ -134,6 +136,20 @@ void	 dp_tick(struct dp *);
 int	 dp_replay(struct dp *);
 void	 dp_trace(struct dp *, const struct pkt *, const char *, const char *,
 	    ...) __attribute__((format(printf, 4, 5)));
+
+/* pf's queues (dp_pfqueue.c) */
+struct dpq;
+void	 dp_queue_output(struct dp *, struct dpq *, struct port *,
+	    struct pkt *, uint16_t);
+void	 dp_queues_run(struct dp *);
+uint64_t dp_queues_next(const struct dp *);
+int	 dp_pf_queue_ids(struct dp *, struct acl_conf *, FILE *);
+int	 dp_pf_queues_build(struct dp *, const struct acl_conf *,
+	    struct dpq ***, FILE *);
+void	 dp_pf_queues_free(struct dp *, struct dpq **, size_t);
+void	 dp_pf_queues_install(struct dp *, struct dpq **);
+void	 dp_pf_queues_clear(struct dp *);
+void	 dp_pf_show_queues(struct dp *, int, FILE *);
 
 /* Control commands (sluicectl and sluiced -c): returns an exit status. */
 int	 dp_ctl(struct dp *, int, char **, FILE *);

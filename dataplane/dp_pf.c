@@ -70,7 +70,8 @@ dp_pf_init(struct dp *dp)
 	 * rule set says otherwise */
 	pf->sc.hiwat = STATE_DEFAULT_LIMIT / 100 * 25;
 	pf->sc.lowat = STATE_DEFAULT_LIMIT / 100 * 12;
-	if ((pf->tags = acl_tags_new()) == NULL)
+	if ((pf->tags = acl_tags_new()) == NULL ||
+	    (pf->qnames = acl_tags_new()) == NULL)
 		return ENOMEM;
 	if ((pf->frags = calloc(PF_FRAG_SETS * PF_FRAG_WAYS,
 	    sizeof(*pf->frags))) == NULL ||
@@ -137,6 +138,8 @@ dp_pf_fini(struct dp *dp)
 	dp_pf_ls_clear(&dp->pf);
 	acl_tags_free(dp->pf.tags);
 	dp->pf.tags = NULL;
+	acl_tags_free(dp->pf.qnames);
+	dp->pf.qnames = NULL;
 	free(dp->pf.frags);
 	dp->pf.frags = NULL;
 	dp_pf_reass_flush(dp);
@@ -497,6 +500,8 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	uint32_t n = 0;
 	int dir;
 
+	if (dp_pf_queue_ids(dp, conf, err) != 0)
+		return EINVAL;
 	if ((rs = calloc(1, sizeof(*rs))) == NULL ||
 	    (ifs = pf_ifinfo(dp)) == NULL) {
 		free(rs);
@@ -618,6 +623,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	struct acl_hostenv env;
 	struct dp_pf_ruleset *rs;
 	struct acl_conf *conf;
+	struct dpq **qs;
 	uint32_t limit, frags;
 	size_t k;
 	int i;
@@ -636,6 +642,10 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		acl_conf_free(conf);
 		return EINVAL;
 	}
+	if (dp_pf_queues_build(dp, conf, &qs, err) != 0) {
+		pf_ruleset_free(rs);
+		return EINVAL;
+	}
 	/*
 	 * set limit frags: pf's pool of fragment entries, which cannot
 	 * shrink below what it holds either.  Checked before anything
@@ -646,6 +656,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	if (frags < dp->pf.reass_frags) {
 		fprintf(err, "pfctl: Current pool size exceeds requested "
 		    "frags limit %u\n", frags);
+		dp_pf_queues_free(dp, qs, dp->nports);
 		pf_ruleset_free(rs);
 		return EBUSY;
 	}
@@ -658,6 +669,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		 */
 		fprintf(err, "pfctl: Current pool size exceeds requested "
 		    "states limit %u\n", limit);
+		dp_pf_queues_free(dp, qs, dp->nports);
 		pf_ruleset_free(rs);	/* and conf with it */
 		return EBUSY;
 	}
@@ -665,6 +677,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	    state_table_resize(&dp->pf.states, limit) != 0) {
 		fprintf(err, "pfctl: set limit states %u: out of memory\n",
 		    limit);
+		dp_pf_queues_free(dp, qs, dp->nports);
 		pf_ruleset_free(rs);
 		return ENOMEM;
 	}
@@ -695,6 +708,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	dp->pf.rs = rs;
 	pf_gen++;
 	dp_pf_ls_clear(&dp->pf);	/* least-states counts per pool */
+	dp_pf_queues_install(dp, qs);	/* pf_commit_queues() */
 	return 0;
 }
 
@@ -1611,7 +1625,8 @@ pf_scrub_key(const struct acl_scrub *sc)
 {
 	return (uint64_t)sc->flags | (uint64_t)sc->min_ttl << 8 |
 	    (uint64_t)sc->set_tos << 16 | (uint64_t)sc->max_mss << 24 |
-	    (uint64_t)sc->set_prio << 40;
+	    (uint64_t)sc->set_prio << 40 | (uint64_t)sc->qid << 48 |
+	    (uint64_t)sc->pqid << 56;
 }
 
 static uint32_t
@@ -1694,21 +1709,20 @@ dp_pf_tcp_paylen(const struct pkt *p, const struct l3info *li)
 }
 
 /*
- * set prio (N, M): pf_test() gives M to a TCP ACK without data and to a
- * lowdelay TOS (the header as it came, before set tos), N to the rest.
+ * set prio (N, M) and queue (q, pq): pf_test() gives the second to a TCP
+ * ACK without data and to a lowdelay TOS (the header as it came, before
+ * set tos), the first to the rest.
  */
-static uint8_t
-pf_set_prio(const struct pkt *p, const struct l3info *li, uint8_t set_prio)
+static int
+pf_lowdelay(const struct pkt *p, const struct l3info *li)
 {
 	const uint8_t *ip = p->data + li->l3off;
 	uint8_t tos = li->af == 4 ? ip[1] : (uint8_t)(ip[0] << 4 | ip[1] >> 4);
 
 	if (tos & 0x10)			/* IPTOS_LOWDELAY */
-		return set_prio >> 4;
-	if (li->proto == L3_IPPROTO_TCP && li->l4off != 0 &&
-	    (li->tcp_flags & ACL_TH_ACK) && dp_pf_tcp_paylen(p, li) == 0)
-		return set_prio >> 4;
-	return set_prio & 0x0f;
+		return 1;
+	return li->proto == L3_IPPROTO_TCP && li->l4off != 0 &&
+	    (li->tcp_flags & ACL_TH_ACK) && dp_pf_tcp_paylen(p, li) == 0;
 }
 
 static void
@@ -1722,8 +1736,13 @@ pf_scrub(struct dp *dp, struct pkt *p, const struct l3info *li,
 	int prio = -1;
 
 	if (sc->flags & ACL_SCRUB_SETPRIO) {
-		prio = p->prio = pf_set_prio(p, li, sc->set_prio);
+		prio = p->prio = pf_lowdelay(p, li) ? sc->set_prio >> 4 :
+		    sc->set_prio & 0x0f;
 		pf->c[PF_C_SETPRIO]++;
+	}
+	if (sc->qid != 0) {
+		p->qid = pf_lowdelay(p, li) ? sc->pqid : sc->qid;
+		pf->c[PF_C_SETQUEUE]++;
 	}
 	if (li->af == 4)
 		did = scrub_ip4(ip, sc->flags, sc->min_ttl, sc->set_tos,
@@ -3892,11 +3911,21 @@ dp_pf_recompile(struct dp *dp, FILE *err)
  */
 /* explain: the scrub the rules gave, in pf.conf's words. */
 static void
-pf_explain_scrub(FILE *out, const struct acl_scrub *sc, int state)
+pf_explain_scrub(FILE *out, const struct dp_pf *pf, const struct acl_scrub *sc,
+    int state)
 {
 	const char *sp = "";
 
-	if (!acl_scrub_any(sc))
+	if (sc->qid != 0) {
+		fprintf(out, "  queue: %s", acl_tag_name(pf->qnames, sc->qid));
+		if (sc->pqid != sc->qid)
+			fprintf(out, " (lowdelay and empty ACKs: %s)",
+			    acl_tag_name(pf->qnames, sc->pqid));
+		fprintf(out, ", on this packet%s\n", state ?
+		    " and every packet of its state" : "");
+	}
+	if ((sc->flags & ACL_SCRUB_ENFORCED) == 0 && !sc->min_ttl &&
+	    !sc->max_mss)
 		return;
 	fputs("  normalized:", out);
 	if ((sc->flags & (ACL_SCRUB_NODF | ACL_SCRUB_RANDOMID |
@@ -4223,7 +4252,7 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	pf->pool_dry = 0;
 	if (res.ar_reason == ACL_R_NOMATCH) {
 		fprintf(out, "  no rule matches: pass, without state\n");
-		pf_explain_scrub(out, &res.ar_scrub, 0);
+		pf_explain_scrub(out, pf, &res.ar_scrub, 0);
 		return 0;
 	}
 	if (res.ar_reason == ACL_R_TRANSLATE) {
@@ -4247,7 +4276,8 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    " (the last matching rule)", res.ar_action == ACL_PASS &&
 	    res.ar_keep_state ? ", keep state" : "");
 	if (res.ar_action == ACL_PASS)
-		pf_explain_scrub(out, &res.ar_scrub, res.ar_keep_state);
+		pf_explain_scrub(out, pf, &res.ar_scrub,
+		    res.ar_keep_state);
 	if (res.ar_action == ACL_PASS && res.ar_rule != NULL &&
 	    res.ar_rule->rt != ACL_RT_NONE)
 		pf_explain_route(dp, out, res.ar_rule, &ap, port);
@@ -4412,6 +4442,8 @@ dp_pf_flush_rules(struct dp *dp, FILE *err)
 	dp->pf.rs = rs;
 	pf_gen++;
 	dp_pf_ls_clear(&dp->pf);
+	/* the queues go with the main ruleset's transaction */
+	dp_pf_queues_install(dp, NULL);
 	return 0;
 }
 

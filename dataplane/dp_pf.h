@@ -48,6 +48,7 @@
 	X(MSS,		"max-mss",	"TCP packets whose MSS option max-mss lowered") \
 	X(TCP_NORMALIZED, "tcp-normalized", "TCP segments pf_normalize_tcp() rewrote: a SYN's FIN, reserved bits, an urgent pointer without URG cleared") \
 	X(SETPRIO,	"set-prio",	"packets given a priority by set prio (a vlan port's 802.1p PCP)") \
+	X(SETQUEUE,	"set-queue",	"packets given a queue by set queue (where they wait to leave)") \
 	X(SCRUBFULL,	"scrub-table-full", "states that could not keep their scrub options: 65535 distinct sets in use") \
 	X(REASS_HELD,	"reass-held",	"fragments held for reassembly, IPv4 and IPv6 (set reassemble yes)") \
 	X(REASS_DONE,	"reass-done",	"datagrams reassembled and filtered whole, IPv4 and IPv6") \
@@ -361,6 +362,7 @@ struct dp_pf {
 	int		 enabled;
 	struct dp_pf_ruleset *rs;	/* NULL: no rules, everything passes */
 	struct acl_tags	*tags;
+	struct acl_tags	*qnames;	/* queue names by number (qid) */
 	struct state_table states;
 	uint64_t	 c[PF_C__MAX];
 	uint64_t	 blocked;	/* dropped by a block rule (stats) */

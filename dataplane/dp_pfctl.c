@@ -828,6 +828,10 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		show_limits(dp, out);
 		return 0;
 	}
+	if (strncmp(show, "queue", strlen(show)) == 0) {
+		dp_pf_show_queues(dp, o.verbose, out);
+		return 0;
+	}
 	if (strncmp(show, "timeouts", strlen(show)) == 0) {
 		show_timeouts(dp, out);
 		return 0;

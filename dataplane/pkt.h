@@ -63,6 +63,9 @@ struct pkt {
 	/* pf's af-to gave it a header of the other family: 4 or 6, to be
 	 * routed in it (pf_route()); 0: not */
 	uint8_t		 pf_afto;
+	/* pf's queue for it (set queue): a number of dp->pf.qnames, 0:
+	 * the port's default queue (mbuf pf.qid) */
+	uint8_t		 qid;
 
 	uint32_t	 pf_rt;
 	uint8_t		 pf_rt6[16];
@@ -142,6 +145,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->refs = 1;
 	p->traced = 0;
 	p->prio = PKT_DEFPRIO;
+	p->qid = 0;
 	p->pf_tag = 0;
 	p->reassembled = 0;
 	p->pf_generated = 0;

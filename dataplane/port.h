@@ -45,6 +45,8 @@ enum port_kind {
 	X(DROP_NOT_FOR_LOCKED, "drop-not-for-locked", "not sent: unicast for another address on a locked port") \
 	X(DROP_NO_BUFFER, "drop-no-buffer", "dropped: packet pool empty") \
 	X(DROP_GSO,	"drop-gso",	"dropped: segmentation offload where the output cannot take it") \
+	X(DROP_QUEUE_FULL, "drop-queue-full", "dropped: its pf queue held qlimit packets") \
+	X(DROP_QUEUE_NOBUF, "drop-queue-no-buffer", "dropped: pf queues hold all the packet buffers they may") \
 	X(TX_BUSY,	"tx-busy",	"not sent: transmit would block") \
 	X(TX_ERROR,	"tx-error",	"not sent: transmit failed")	\
 	X(TX_DOWN,	"tx-down",	"not sent: link is down")	\
@@ -58,6 +60,7 @@ extern const char *const port_counter_help[PORT_C__MAX];
 
 struct port;
 struct rif;
+struct dpq;
 
 struct txent {
 	struct pkt	*p;
@@ -103,6 +106,10 @@ struct port {
 	char		 vm[64];
 	char		 netns[64];
 	char		 guest_ifname[PORT_NAMESIZ];
+
+	/* pf's queues on it (pf.conf "queue ... on"): what it sends
+	 * waits there, NULL: sent at the end of the batch */
+	struct dpq	*queues;
 
 	uint16_t	 ntx;
 	uint8_t		 txdirty;	/* listed in dp->dirty until dp_flush() */

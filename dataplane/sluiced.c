@@ -115,6 +115,22 @@ run_commands(struct dp *dp, char **cmds, int ncmds)
 	return status;
 }
 
+/* Wake no later than pf's queues let their next frame go. */
+static void
+queue_wait(struct dp *dp, struct timespec *tmo)
+{
+	uint64_t t = dp_queues_next(dp), now, ns;
+
+	if (t == 0)
+		return;
+	now = mono_ns();
+	ns = t > now ? t - now : 0;
+	if (ns < (uint64_t)tmo->tv_sec * 1000000000 + (uint64_t)tmo->tv_nsec) {
+		tmo->tv_sec = (time_t)(ns / 1000000000);
+		tmo->tv_nsec = (long)(ns % 1000000000);
+	}
+}
+
 static void
 loop(struct dp *dp, int ls)
 {
@@ -141,6 +157,7 @@ loop(struct dp *dp, int ls)
 		/* With a capture running, flush it at least every 100 ms. */
 		struct timespec tmo = { dp->ncap ? 0 : 1,
 		    dp->ncap ? 100000000 : 0 };
+		queue_wait(dp, &tmo);
 		if (ppoll(pfd, (nfds_t)n + 1, &tmo, &empty) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -155,6 +172,7 @@ loop(struct dp *dp, int ls)
 				if (dp_poll_rx(dp, who[i]) < BATCH_MAX)
 					break;
 		}
+		dp_queues_run(dp);
 		if (pfd[n].revents & POLLIN)
 			ctl_serve(dp, ls);
 		if (dp->ncap)

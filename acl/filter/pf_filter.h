@@ -216,6 +216,8 @@ struct acl_scrub {
 	uint8_t		 set_tos;
 	uint8_t		 set_prio;	/* set prio (N, M): N | M << 4 */
 	uint16_t	 max_mss;
+	uint8_t		 qid;		/* set queue (q, pq): acl_rule's */
+	uint8_t		 pqid;
 };
 
 /* What sluice enforces: all of it. */
@@ -227,7 +229,7 @@ static inline int
 acl_rule_scrubs(const struct acl_rule *r)
 {
 	return ((r->scrub_flags & (ACL_SCRUB_ENFORCED | ACL_SCRUB_TCP)) ||
-	    r->min_ttl || r->max_mss);
+	    r->min_ttl || r->max_mss || r->qid);
 }
 
 static inline void
@@ -243,13 +245,17 @@ acl_scrub_add(struct acl_scrub *sc, const struct acl_rule *r)
 		sc->min_ttl = r->min_ttl;
 	if (r->max_mss)
 		sc->max_mss = r->max_mss;
+	if (r->qid) {
+		sc->qid = r->qid;
+		sc->pqid = r->pqid;
+	}
 }
 
 static inline int
 acl_scrub_any(const struct acl_scrub *sc)
 {
 	return ((sc->flags & ACL_SCRUB_ENFORCED) || sc->min_ttl ||
-	    sc->max_mss);
+	    sc->max_mss || sc->qid);
 }
 
 /*

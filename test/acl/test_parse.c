@@ -156,6 +156,104 @@ static struct errcase errcases[] = {
 	    "stdin:1: rule expands to no valid combination\n"),
 	E("pass in all\n}\n", "stdin:2: syntax error\n"),
 	E("a b = c\n", "stdin:1: syntax error\n"),
+	/* queues: the options, each once */
+	E("queue q on em0 bandwidth 1M bandwidth 2M\n",
+	    "stdin:1: bandwidth cannot be respecified\n"),
+	E("queue q parent a bandwidth 1M parent b\n",
+	    "stdin:1: parent cannot be respecified\n"),
+	E("queue q on em0 flows 1 default default\n",
+	    "stdin:1: default cannot be respecified\n"),
+	E("queue q on em0 flows 1 qlimit 1 qlimit 2\n",
+	    "stdin:1: qlimit cannot be respecified\n"),
+	E("queue q on em0 flows 1 flows 2\n",
+	    "stdin:1: number of flows cannot be respecified\n"),
+	E("queue q on em0 flows 1 quantum 1 quantum 2\n",
+	    "stdin:1: quantum cannot be respecified\n"),
+	E("queue q on em0 flows 1 qlimit 65536\n",
+	    "stdin:1: qlimit out of range: max 65535\n"),
+	E("queue q on em0 flows 0\n",
+	    "stdin:1: number of flows out of range: max 32767\n"),
+	E("queue q on em0 flows 32768\n",
+	    "stdin:1: number of flows out of range: max 32767\n"),
+	E("queue q on em0 flows 1 quantum 0\n",
+	    "stdin:1: quantum out of range: max 65535\n"),
+	E("queue q on em0 flows 1 quantum 65536\n",
+	    "stdin:1: quantum out of range: max 65535\n"),
+	E("queue q on em0 flows 1 qlimit\n", "stdin:1: syntax error\n"),
+	E("queue q on em0\n", "stdin:1: syntax error\n"),
+	E("queue q on em0 bandwidth 1M, default\n",
+	    "stdin:1: syntax error\n"),
+	E("queue q on em0 bandwidth 1M min 1K min 2K\n",
+	    "stdin:1: syntax error\n"),
+	/* bandwidths */
+	E("queue q on em0 bandwidth 10%\n",
+	    "stdin:1: no bandwidth in % yet\n"),
+	E("queue q on em0 bandwidth 1M max 2M burst 50% for 5ms\n",
+	    "stdin:1: no bandwidth in % yet\n"),
+	E("queue q on em0 bandwidth 101%\n",
+	    "stdin:1: bandwidth spec out of range\n"),
+	E("queue q on em0 bandwidth 10X\n", "stdin:1: unknown unit \"X\"\n"),
+	E("queue q on em0 bandwidth 10Mbps\n",
+	    "stdin:1: unknown unit \"Mbps\"\n"),
+	E("queue q on em0 bandwidth 1.5\n", "stdin:1: unknown unit \"\"\n"),
+	E("queue q on em0 bandwidth 1e30G\n",
+	    "stdin:1: bandwidth number too big\n"),
+	E("queue q on em0 bandwidth 1M burst 2M for 1s\n",
+	    "stdin:1: time in scspec must be in ms\n"),
+	E("queue q on em0 bandwidth 1M burst 2M for 100\n",
+	    "stdin:1: syntax error\n"),
+	/* the definition as a whole */
+	E("queue q bandwidth 1M\n",
+	    "stdin:1: root queue without interface\n"),
+	E("queue q on em0 qlimit 10 default\n",
+	    "stdin:1: no bandwidth or flow specification\n"),
+	E("queue q on any flows 1\n", "stdin:1: not an interface\n"),
+	E("queue a on em0 flows 1\nqueue b on em0 bandwidth 1M default\n",
+	    "stdin:2: A root queue is already defined on em0\n"),
+	E("queue a on { em1 em0 em1 } flows 1\n",
+	    "stdin:1: A root queue is already defined on em1\n"),
+	E("anchor {\n queue q on em0 flows 1\n}\n", "stdin:2: syntax error\n"),
+	/* the tree, once the file is read */
+	E("queue r on em0 bandwidth 1M\nqueue c parent r bandwidth 1M default\n"
+	    "queue c parent r bandwidth 2M\n",
+	    "stdin:3: queue c respecified\n"),
+	E("queue r on em0 bandwidth 1M\n"
+	    "queue c on em0 parent r bandwidth 1M default\n"
+	    "queue c on em0 parent r bandwidth 2M\n",
+	    "stdin:3: queue c on em0 respecified\n"),
+	E("queue r on em0 bandwidth 1M\nqueue c parent r bandwidth 1M default\n"
+	    "queue g parent c bandwidth 1M\n",
+	    "stdin:2: default queue c is not a leaf queue\n"),
+	E("queue r on em0 bandwidth 1M\nqueue c parent r bandwidth 1M flows 9\n"
+	    "queue g parent c bandwidth 1M default\n",
+	    "stdin:2: flow queue c is not a leaf queue\n"),
+	/* pfctl stops at the first line: the second is never seen there */
+	E("queue r on em0 flows 9\nqueue c parent r bandwidth 1M\n",
+	    "stdin:1: flow queue r is not a leaf queue\n"
+	    "stdin:1: root queue r doesn't support hierarchy\n"),
+	E("queue r on em0 bandwidth 1M\nqueue c parent r bandwidth 1M\n",
+	    "stdin:1: no default queue specified\n"),
+	E("queue r on em0 bandwidth 1M default\n"
+	    "queue c parent x bandwidth 1M\n",
+	    "stdin:2: queue c: parent x not found\n"),
+	E("queue r on em0 bandwidth 1M default\n"
+	    "queue c on em1 parent r bandwidth 1M\n",
+	    "stdin:2: queue c: parent r not found\n"),
+	E("queue r on em0 bandwidth 1M\nqueue c parent r flows 9 default\n",
+	    "stdin:2: queue c: no bandwidth was specified\n"),
+	E("queue a on em0 bandwidth 1M\n"
+	    "queue a parent a bandwidth 1M default\n",
+	    "stdin:2: queue a: excessive matches, loop?\n"),
+	/* rules name queues that exist, and leaves */
+	E("pass queue nope\n", "stdin:1: queue nope is not defined\n"),
+	E("queue q on em0 flows 1\npass queue (q, nope)\n",
+	    "stdin:2: queue nope is not defined\n"),
+	E("pass queue q\nqueue q on em0 flows 1\n",
+	    "stdin:1: queue q is not defined\n"),
+	E("queue r on em0 bandwidth 1M\nqueue c parent r bandwidth 1M default\n"
+	    "pass queue c\npass queue r\nanchor {\n pass queue (c, r)\n}\n",
+	    "stdin:4: queue r: packets must be assigned to leaf queues only\n"
+	    "stdin:6: queue r: packets must be assigned to leaf queues only\n"),
 };
 
 /*
@@ -245,6 +343,204 @@ Test(parse, success_builds_the_tree)
 	cr_assert_eq(a->rs.rules[0].action, ACL_BLOCK);
 	cr_assert_str_eq(a->rs.rules[0].file, "stdin");
 	cr_assert_eq(a->rs.rules[0].line, 5);
+	acl_run_free(&r);
+}
+
+/* the tree in conf->queues: roots in order, each followed by its subtree */
+Test(parse, queues_build_the_tree)
+{
+	struct acl_run		 r = acl_run(
+	    "queue leaf parent mid bandwidth 2M burst 4M for 50ms default "
+	    "qlimit 30\n"
+	    "queue fq on em1 flows 512 quantum 1514\n"
+	    "queue root on em0 bandwidth 10M max 9M\n"
+	    "queue mid parent root bandwidth 5M min 1M\n"
+	    "queue other on em0 parent root bandwidth 1K\n", 0, 0);
+	const struct acl_queue	*q;
+	size_t			 i;
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_assert_eq(r.conf->nqueues, 5);
+	q = r.conf->queues;
+	cr_assert_str_eq(q[0].name, "fq");
+	cr_assert_eq(q[0].parent_idx, -1);
+	cr_assert_eq(q[0].flags, ACL_QF_FLOWQUEUE);
+	cr_assert_eq(q[0].flows, 512);
+	cr_assert_eq(q[0].quantum, 1514);
+	cr_assert_eq(q[0].qlimit, 0);
+	cr_assert_eq(q[0].line, 2);
+
+	cr_assert_str_eq(q[1].name, "root");
+	cr_assert_eq(q[1].parent_idx, -1);
+	cr_assert_str_eq(q[1].ifname, "em0");
+	cr_assert_eq(q[1].flags, ACL_QF_ROOTCLASS);
+	cr_assert_eq(q[1].linkshare.m2, 10000000);
+	cr_assert_eq(q[1].upperlimit.m2, 9000000);
+	cr_assert_eq(q[1].realtime.m2, 0);
+
+	cr_assert_str_eq(q[2].name, "mid");
+	cr_assert_str_eq(q[2].parent, "root");
+	cr_assert_eq(q[2].parent_idx, 1);
+	cr_assert_str_eq(q[2].ifname, "em0");
+	cr_assert_eq(q[2].flags, 0);
+	cr_assert_eq(q[2].realtime.m2, 1000000);
+
+	cr_assert_str_eq(q[3].name, "leaf");
+	cr_assert_eq(q[3].parent_idx, 2);
+	cr_assert_str_eq(q[3].ifname, "em0");
+	cr_assert_eq(q[3].flags, ACL_QF_DEFAULT);
+	cr_assert_eq(q[3].qlimit, 30);
+	cr_assert_eq(q[3].linkshare.m2, 2000000);
+	cr_assert_eq(q[3].linkshare.m1, 4000000);
+	cr_assert_eq(q[3].linkshare.d, 50);
+	cr_assert_eq(q[3].line, 1);
+
+	cr_assert_str_eq(q[4].name, "other");
+	cr_assert_eq(q[4].parent_idx, 1);
+	cr_assert_eq(q[4].linkshare.m2, 1000);
+	cr_assert_eq(q[4].line, 5);
+
+	/* the file name is the conf's, as a rule's is */
+	for (i = 0; i < r.conf->nqueues; i++) {
+		cr_assert_str_eq(q[i].file, "stdin");
+		cr_assert_eq(q[i].file, r.conf->files[0]);
+	}
+	acl_run_free(&r);
+}
+
+/* a floating child goes under its parent on every interface */
+Test(parse, queues_on_a_list_of_interfaces)
+{
+	struct acl_run		 r = acl_run(
+	    "queue r on { em0 em1 } bandwidth 10M\n"
+	    "queue c parent r bandwidth 1M default\n"
+	    "queue x on em1 parent r bandwidth 2M\n", 0, 0);
+	const struct acl_queue	*q;
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_assert_eq(r.conf->nqueues, 5);
+	q = r.conf->queues;
+	cr_assert_str_eq(q[0].ifname, "em0");
+	cr_assert_str_eq(q[1].name, "c");
+	cr_assert_str_eq(q[1].ifname, "em0");
+	cr_assert_eq(q[1].parent_idx, 0);
+	cr_assert_str_eq(q[2].ifname, "em1");
+	cr_assert_str_eq(q[3].name, "c");
+	cr_assert_str_eq(q[3].ifname, "em1");
+	cr_assert_eq(q[3].parent_idx, 2);
+	cr_assert_str_eq(q[4].name, "x");
+	cr_assert_eq(q[4].parent_idx, 2);
+	acl_run_free(&r);
+}
+
+/* pfctl keeps the one bound to the interface over a floating one */
+Test(parse, queues_bound_beats_floating)
+{
+	struct acl_run	r = acl_run("queue r on em0 bandwidth 10M\n"
+	    "queue c parent r bandwidth 1M default\n"
+	    "queue c on em0 parent r bandwidth 2M default\n"
+	    "queue c parent r bandwidth 3M default\n", 0, 0);
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_assert_eq(r.conf->nqueues, 2);
+	cr_assert_eq(r.conf->queues[1].linkshare.m2, 2000000);
+	cr_assert_eq(r.conf->queues[1].line, 3);
+	acl_run_free(&r);
+}
+
+/*
+ * pfctl_leafqueue_check() finds only roots with children (the children
+ * of inner queues are kept on copies): a rule may name an inner queue.
+ */
+Test(parse, queues_inner_queue_assignable_as_in_pfctl)
+{
+	struct acl_run	r = acl_run("queue r on em0 bandwidth 10M\n"
+	    "queue mid parent r bandwidth 5M\n"
+	    "queue leaf parent mid bandwidth 1M default\n"
+	    "pass queue mid\n", 0, 0);
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_assert_str_eq(r.conf->root->rs.rules[0].qname, "mid");
+	cr_assert_eq(r.conf->root->rs.rules[0].qid, 0);
+	acl_run_free(&r);
+}
+
+/* queues are the main ruleset's: an anchor's file may use them, not
+ * define them */
+Test(parse, queues_and_anchor_files)
+{
+	char		 a[] = "/tmp/acl-test-qaXXXXXX";
+	char		 b[] = "/tmp/acl-test-qbXXXXXX";
+	int		 fa = mkstemp(a), fb = mkstemp(b);
+	FILE		*f;
+	char		*in, want[256];
+	struct acl_run	 r;
+
+	f = fdopen(fa, "w");
+	fprintf(f, "pass queue std\n");
+	fclose(f);
+	f = fdopen(fb, "w");
+	fprintf(f, "pass\nqueue x on em1 flows 10\n");
+	fclose(f);
+	if (asprintf(&in, "queue r on em0 bandwidth 10M\n"
+	    "queue std parent r bandwidth 1M default\n"
+	    "anchor a\nload anchor a from \"%s\"\n", a) < 0)
+		cr_assert_fail("asprintf");
+	r = acl_run(in, 0, 0);
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_assert_str_eq(acl_anchor_find(r.conf, "a")->rs.rules[0].qname,
+	    "std");
+	acl_run_free(&r);
+	free(in);
+
+	if (asprintf(&in, "anchor b\nload anchor b from \"%s\"\n", b) < 0)
+		cr_assert_fail("asprintf");
+	r = acl_run(in, 0, 0);
+	snprintf(want, sizeof(want), "%s:2: must not have queue definitions "
+	    "in an anchor\npfctl: load anchors\n", b);
+	cr_assert_eq(r.rv, -1);
+	cr_assert_null(r.conf);
+	cr_assert_str_eq(r.err, want);
+	acl_run_free(&r);
+	free(in);
+	unlink(a);
+	unlink(b);
+}
+
+/* pfctl -a: the file goes into an anchor, where queues may not be */
+Test(parse, queues_not_in_an_anchor_load)
+{
+	struct acl_load_args	 a;
+	struct acl_conf		*conf = NULL;
+	const char		*text = "queue r on em0 flows 10\n";
+	char			*err;
+	size_t			 len;
+	FILE			*in, *ef;
+
+	in = fmemopen((void *)text, strlen(text), "r");
+	ef = open_memstream(&err, &len);
+	memset(&a, 0, sizeof(a));
+	a.file = "-";
+	a.stream = in;
+	a.anchor = "x";
+	a.err = ef;
+	cr_assert_eq(acl_load(&a, &conf), -1);
+	fclose(in);
+	fclose(ef);
+	cr_assert_null(conf);
+	cr_assert_str_eq(err,
+	    "stdin:1: must not have queue definitions in an anchor\n");
+	free(err);
+}
+
+/* sluiced schedules queues: the lint has nothing to say of them */
+Test(parse, queues_not_linted)
+{
+	struct acl_run	r = acl_run("queue r on em0 flows 10\n"
+	    "queue s on em1 flows 10\n", ACL_LOAD_WARN, 0);
+
+	cr_assert_eq(r.rv, 0);
+	cr_assert_str_eq(r.err, "");
 	acl_run_free(&r);
 }
 

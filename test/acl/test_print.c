@@ -89,6 +89,41 @@ static struct pcase pcases[] = {
 	P("pass probability 50% rtable 0 set prio (1, 2) tos 0x10\n",
 	    "pass all flags S/SA tos 0x10 set (prio(1, 2)) probability 50% "
 	    "rtable 0\n"),
+	/* queues: OpenBSD's regress pf111, on lo0 */
+	P("queue rootq on lo0 bandwidth 1M\n"
+	    "queue defq parent rootq bandwidth 750K\n"
+	    "queue leafq parent defq flows 100 bandwidth 500K default\n",
+	    "queue rootq on lo0 bandwidth 1M\n"
+	    "queue defq parent rootq bandwidth 750K\n"
+	    "queue leafq parent defq flows 100 bandwidth 500K default\n"),
+	P("queue rootq on em0 bandwidth 10M\n"
+	    "queue std parent rootq bandwidth 8M min 1M max 9M default "
+	    "qlimit 100\n",
+	    "queue rootq on em0 bandwidth 10M\n"
+	    "queue std parent rootq bandwidth 8M, min 1M, max 9M default "
+	    "qlimit 100\n"),
+	/* units; a rate no unit divides ends in a space, as in pfctl */
+	P("queue r on em0 bandwidth 10Mb, max 10Mbit burst 20MB for 100ms\n"
+	    "queue a parent r bandwidth 1500 default\n"
+	    "queue b parent r bandwidth 1.5K, min 2Kbit\n"
+	    "queue c parent r bandwidth 2G max 1000b , min 1Gb\n"
+	    "queue d parent r bandwidth 1.0005M burst 3KB for 0ms\n",
+	    "queue r on em0 bandwidth 10M, max 10M burst 20M for 100ms\n"
+	    "queue a parent r bandwidth 1500  default\n"
+	    "queue b parent r bandwidth 1500 , min 2K\n"
+	    "queue c parent r bandwidth 2G, min 1G, max 1K\n"
+	    "queue d parent r bandwidth 1000500 \n"),
+	P("queue fq on em0 flows 1024 quantum 1514 qlimit 1024 default\n"
+	    "queue f2 on em1 qlimit 10 flows 32767\n",
+	    "queue fq on em0 flows 1024 quantum 1514 default qlimit 1024\n"
+	    "queue f2 on em1 flows 32767 qlimit 10\n"),
+	/* queues come before the rules that use them */
+	P("queue r on em0 bandwidth 1M\nqueue a parent r bandwidth 1M default\n"
+	    "queue b parent r bandwidth 1M\npass queue (a, b)\n",
+	    "queue r on em0 bandwidth 1M\n"
+	    "queue a parent r bandwidth 1M default\n"
+	    "queue b parent r bandwidth 1M\n"
+	    "pass all flags S/SA set (queue(a, b))\n"),
 };
 
 /* one test over the table (see test_parse.c) */
@@ -142,4 +177,101 @@ Test(print, regress_host_users)
 	cr_assert_str_eq(r.out, "pass proto tcp all user = 3 group = 27 "
 	    "flags S/SA\n");
 	acl_run_free(&r);
+}
+
+/*
+ * The tree order pfctl loads and prints queues in: the roots as defined,
+ * each followed by its subtree depth first, children in the order they
+ * were defined, wherever those lines are.
+ */
+Test(print, queues_in_tree_order)
+{
+	struct acl_run	r = acl_run(
+	    "queue c2 parent r1 bandwidth 2M\n"		/* before its root */
+	    "queue r2 on em1 bandwidth 5M\n"
+	    "queue g1 parent c1 bandwidth 1M default\n"	/* before parent */
+	    "queue r1 on em0 bandwidth 10M\n"
+	    "queue d2 parent r2 bandwidth 1M default\n"	/* interleaved */
+	    "queue c1 parent r1 bandwidth 3M\n"
+	    "queue r3 on em2 flows 64\n"
+	    "queue g2 parent c1 bandwidth 1M\n",
+	    ACL_LOAD_VERBOSE, 0);
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_assert_str_eq(r.out,
+	    "queue r2 on em1 bandwidth 5M\n"
+	    "queue d2 parent r2 bandwidth 1M default\n"
+	    "queue r1 on em0 bandwidth 10M\n"
+	    "queue c2 parent r1 bandwidth 2M\n"
+	    "queue c1 parent r1 bandwidth 3M\n"
+	    "queue g1 parent c1 bandwidth 1M default\n"
+	    "queue g2 parent c1 bandwidth 1M\n"
+	    "queue r3 on em2 flows 64\n");
+	acl_run_free(&r);
+}
+
+/* a floating child is printed under its parent on each interface */
+Test(print, queues_on_each_interface)
+{
+	struct acl_run	r = acl_run("queue r on { em0 em1 } bandwidth 10M\n"
+	    "queue c parent r bandwidth 1M default\n", ACL_LOAD_VERBOSE, 0);
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "queue r on em0 bandwidth 10M\n"
+	    "queue c parent r bandwidth 1M default\n"
+	    "queue r on em1 bandwidth 10M\n"
+	    "queue c parent r bandwidth 1M default\n");
+	acl_run_free(&r);
+}
+
+/* what pfctl -nv prints parses back to itself (upstream's selfpf) */
+Test(print, queues_reparse_to_themselves)
+{
+	struct acl_run	r = acl_run("queue r on em0 bandwidth 10M burst 20M "
+	    "for 5ms, min 1500 max 9M\n"
+	    "queue a parent r bandwidth 1500 default qlimit 7\n"
+	    "queue b parent r flows 10 quantum 300 bandwidth 2.5M\n",
+	    ACL_LOAD_VERBOSE, 0);
+	struct acl_run	s;
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	s = acl_run(r.out, ACL_LOAD_VERBOSE, 0);
+	cr_assert_eq(s.rv, 0, "%s", s.err);
+	cr_assert_str_eq(s.out, r.out);
+	acl_run_free(&s);
+	acl_run_free(&r);
+}
+
+/* the queues of a failed load are not printed, nor are they in pfctl */
+Test(print, queues_not_printed_on_error)
+{
+	struct acl_run	r = acl_run("set limit states 10\n"
+	    "queue r on em0 bandwidth 1M\nqueue c parent r bandwidth 1M\n",
+	    ACL_LOAD_VERBOSE, 0);
+
+	cr_assert_eq(r.rv, -1);
+	cr_assert_str_eq(r.out, "set limit states 10\n");
+	cr_assert_str_eq(r.err, "stdin:2: no default queue specified\n");
+	acl_run_free(&r);
+}
+
+Test(print, single_queue)
+{
+	struct acl_queue	 q;
+	char			*buf;
+	size_t			 len;
+	FILE			*f = open_memstream(&buf, &len);
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.name, sizeof(q.name), "q");
+	snprintf(q.ifname, sizeof(q.ifname), "em0");
+	q.linkshare.m2 = 3000000;
+	q.linkshare.m1 = 12000;
+	q.linkshare.d = 20;
+	q.realtime.m2 = 1001;
+	acl_print_queue(f, &q);
+	fclose(f);
+	cr_assert_str_eq(buf, "queue q on em0 bandwidth 3M burst 12K for "
+	    "20ms, min 1001 \n");
+	free(buf);
 }

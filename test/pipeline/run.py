@@ -753,6 +753,42 @@ def echo_reply_from_the_router():
 
 
 @case
+def queue_on_vether():
+    """A queue on vether0 holds what the router sends into bridge1: its
+    replies to six pings reach db01 one per 66-byte frame time of a
+    64 kbit/s link (8.25 ms), all of them, in order."""
+    reqs = [icmp_echo(DB, VE, "10.50.0.20", "10.50.0.1", seq=i)
+            for i in range(6)]
+    reps = []
+    for req in reqs:
+        rep = bytearray(req)
+        rep[34] = 0
+        reps.append(rebuild(bytes(rep), dmac=DB, smac=VE, src="10.50.0.1",
+                            dst="10.50.0.20", ttl=64))
+
+    def check_ts(outs):
+        errs = []
+        got = outs["tap0"]
+        if [d for _, d in got] != [WHO_REPLY] + reps:
+            errs.append("tap0: %d frames, expected the ARP reply and 6 "
+                        "echo replies in order" % len(got))
+        for (t0, _), (t1, d) in zip(got, got[1:]):
+            if t1 - t0 < len(d) * 8 / 64000 - 0.0021:
+                errs.append("%.4f after %.4f: faster than 64 kbit/s" %
+                            (t1, t0))
+        return errs
+
+    return dict(files=routed(forwarding=False,
+                             pf="queue vq on vether0 bandwidth 64K default\n"
+                                "pass\n"),
+                inputs={"tap0": [(1.0, WHO)] + [(1.1, r) for r in reqs]},
+                expect={"em0": []}, outputs=["tap0"], check_ts=check_ts,
+                commands=["pfctl -s queue -v"],
+                views=[r"^queue vq on vether0 bandwidth 64K default$",
+                       r"^  \[ pkts:          7  bytes:        4"])
+
+
+@case
 def forward_resolves_next_hop():
     """The next hop is unknown: ARP out em0, the packet waits; the reply
     releases it, TTL one less and its checksum updated."""
@@ -2331,6 +2367,69 @@ def reass6_bridged_through_block_all():
                        r"bridge0 +fragmented +1 "])
 
 
+@case
+def queues_shape_a_port():
+    """pf's queues on em2: a 1 Mbit/s link shared 9:1 by std (the
+    default) and bulk (udp port 9, qlimit 4).  Eight 1000-byte datagrams
+    arrive at once: bulk holds four, the rest are dropped; the pings in
+    std leave first; every frame leaves no sooner than the link lets it
+    (1000 bytes: 8 ms), each in the order its queue got it."""
+    bulk = [with_payload(udp(A, C, "192.0.2.1", "192.0.2.3", 4000 + i, 9),
+                         bytes(952)) for i in range(8)]
+    pings = [icmp_echo(A, C, "192.0.2.1", "192.0.2.3", seq=i)
+             for i in range(3)]
+
+    def check_ts(outs):
+        errs = []
+        got = outs["em2"]
+        sent_bulk = [d for _, d in got if d in bulk]
+        sent_pings = [d for _, d in got if d in pings]
+        if sent_pings != pings:
+            errs.append("pings: %d of 3 left, in order: %s" % (
+                len(sent_pings), sent_pings == pings[:len(sent_pings)]))
+        if not 4 <= len(sent_bulk) <= 5 or \
+                sent_bulk != bulk[:len(sent_bulk)]:
+            errs.append("bulk: %d left (4 or 5 expected, the first ones)"
+                        % len(sent_bulk))
+        if got and got[-1][1] in pings:
+            errs.append("std's pings should leave before bulk is done")
+        # a frame leaves once the link has sent the one before it, less
+        # the 2 ms an idle link may catch up
+        t = None
+        for ts, d in got:
+            if t is not None and ts < t - 0.0021:
+                errs.append("frame at %.4f before the link is free "
+                            "(%.4f)" % (ts, t))
+            t = max(t or 0, ts) + len(d) * 8 / 1e6
+        total = sum(len(d) for _, d in got) * 8 / 1e6
+        if got and got[-1][0] - got[0][0] < total - 0.0021 - \
+                len(got[-1][1]) * 8 / 1e6 - len(got[0][1]) * 8 / 1e6:
+            errs.append("sent too fast: %.4f s for %.4f s of link" % (
+                got[-1][0] - got[0][0], total))
+        return errs
+
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"pf.conf": (
+            "queue rootq on em2 bandwidth 1M\n"
+            "queue std parent rootq bandwidth 900K default\n"
+            "queue bulk parent rootq bandwidth 100K qlimit 4\n"
+            "pass out on em2 proto udp to port 9 set queue bulk\n")}),
+        inputs={"em1": [(1.0, f) for f in bulk] +
+                [(1.0005, f) for f in pings]},
+        expect={},
+        outputs=["em2"],
+        check_ts=check_ts,
+        commands=["pfctl -s queue -v", "stats"],
+        views=[r"^queue rootq on em2 bandwidth 1M$",
+               r"^queue std parent rootq bandwidth 900K default$",
+               r"^queue bulk parent rootq bandwidth 100K qlimit 4$",
+               r"^  \[ pkts:          3  bytes:        198  dropped pkts:"
+               r"      0 bytes:      0 \]$",
+               r"^  \[ qlength:   0/  4 \]$",
+               r"dropped pkts:      [34] bytes:   [34]000 \]",
+               r"em2 +drop-queue-full +[34] "])
+
+
 def run_case(sluiced, fn):
     c = fn()
     tmp = tempfile.mkdtemp(prefix="sluice-pipe-")
@@ -2340,7 +2439,8 @@ def run_case(sluiced, fn):
         for name, text in c["files"].items():
             with open(os.path.join(etc, name), "w") as f:
                 f.write(text)
-        ports = set(c["inputs"]) | set(c["expect"])
+        ports = set(c["inputs"]) | set(c["expect"]) | \
+            set(c.get("outputs", []))
         args = [sluiced, "-f", etc]
         for p in sorted(ports):
             inp = ""
@@ -2369,13 +2469,16 @@ def run_case(sluiced, fn):
                 errs.append("%s: expected %d frame(s), got %d%s" % (
                     p, len(want), len(got),
                     "" if len(got) != len(want) else " (bytes differ)"))
-        if "check" in c:
+        if "check" in c or "check_ts" in c:
             outs = {}
             for p in ports:
                 path = os.path.join(tmp, p + ".out")
-                outs[p] = [d for _, d in read_pcap(path)] \
-                    if os.path.exists(path) else []
-            errs += c["check"](outs)
+                outs[p] = read_pcap(path) if os.path.exists(path) else []
+            if "check" in c:
+                errs += c["check"](dict((p, [d for _, d in f])
+                                        for p, f in outs.items()))
+            if "check_ts" in c:
+                errs += c["check_ts"](outs)
         for v in c.get("views", []):
             if not re.search(v, r.stdout, re.M):
                 errs.append("view lacks /%s/" % v)

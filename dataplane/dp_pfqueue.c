@@ -1,0 +1,379 @@
+/*
+ * dp_pfqueue.c: pf's queues in the dataplane.  The rule set's queue
+ * definitions become a scheduler (dp_queue.c) on each port a root queue
+ * is on; dp_output() hands such a port's frames to it instead of the
+ * batch's txq, and the poll loop sends what it lets go, waking when the
+ * next frame may leave.  A reload moves the waiting frames into the new
+ * queues, as ifq_attach() does; a rule set without queues sends them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl/filter/pf_filter.h"
+#include "acl/pf.h"
+#include "dataplane/capture.h"
+#include "dataplane/dp.h"
+#include "dataplane/dp_queue.h"
+
+/* Frames every queue together may hold, so that receiving never starves. */
+#define DPQ_POOL_RESERVE	(4 * BATCH_MAX)
+
+/* pf_qname2qid(): queue names are numbered once, for every rule set. */
+static uint8_t
+pfq_qid(void *arg, const char *name)
+{
+	struct dp *dp = arg;
+	uint16_t id;
+
+	if (name[0] == '\0')
+		return 0;
+	id = acl_tag_id(dp->pf.qnames, name, 1);
+	return id <= UINT8_MAX ? (uint8_t)id : 0;
+}
+
+/*
+ * Number the queue names of every rule of conf: a rule's queue (and its
+ * second one, for lowdelay and empty ACKs; the first when none) goes
+ * with the packets it passes.  -1 past 255 names.
+ */
+int
+dp_pf_queue_ids(struct dp *dp, struct acl_conf *conf, FILE *err)
+{
+	size_t k, i;
+
+	for (k = 0; k < conf->nall; k++)
+		for (i = 0; i < conf->all[k]->rs.nrules; i++) {
+			struct acl_rule *r = &conf->all[k]->rs.rules[i];
+
+			if (r->qname[0] == '\0')
+				continue;
+			r->qid = pfq_qid(dp, r->qname);
+			r->pqid = r->pqname[0] != '\0' ?
+			    pfq_qid(dp, r->pqname) : r->qid;
+			if (r->qid == 0 || r->pqid == 0) {
+				fprintf(err, "pfctl: more than 255 queue "
+				    "names\n");
+				return -1;
+			}
+		}
+	return 0;
+}
+
+/*
+ * The schedulers conf's queues need, one per port (index) a root is on,
+ * in *qs (dp->nports entries).  An error names the queue.
+ */
+int
+dp_pf_queues_build(struct dp *dp, const struct acl_conf *conf,
+    struct dpq ***qsp, FILE *err)
+{
+	struct dpq **qs;
+	struct port *pt;
+	size_t i;
+
+	*qsp = NULL;
+	if (conf->nqueues == 0)
+		return 0;
+	if ((qs = calloc(dp->nports + 1u, sizeof(*qs))) == NULL)
+		goto nomem;
+	for (i = 0; i < conf->nqueues; i++) {
+		const struct acl_queue *aq = &conf->queues[i];
+
+		if (aq->parent_idx >= 0)
+			continue;
+		if ((pt = dp_port(dp, aq->ifname)) == NULL) {
+			fprintf(err, "%s:%d: queue %s: no interface %s\n",
+			    aq->file ? aq->file : "pf.conf", aq->line,
+			    aq->name, aq->ifname);
+			goto fail;
+		}
+		if ((qs[pt->index] = dpq_new(conf->queues, conf->nqueues, i,
+		    pfq_qid, dp)) == NULL)
+			goto nomem;
+		qs[pt->index]->port = pt;
+	}
+	*qsp = qs;
+	return 0;
+nomem:
+	fprintf(err, "pfctl: queues: out of memory\n");
+fail:
+	dp_pf_queues_free(dp, qs, dp->nports);
+	return -1;
+}
+
+void
+dp_pf_queues_free(struct dp *dp, struct dpq **qs, size_t n)
+{
+	struct dpq_ent e;
+	size_t i;
+
+	if (qs == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (qs[i] == NULL)
+			continue;
+		while (dpq_take(qs[i], &e))
+			pkt_free(&dp->pool, e.p);
+		dpq_free(qs[i]);
+	}
+	free(qs);
+}
+
+/* Every port's queues and what they hold go (sluiced stops). */
+void
+dp_pf_queues_clear(struct dp *dp)
+{
+	uint16_t i;
+
+	for (i = 0; i < dp->nports; i++) {
+		struct dpq *q = dp->ports[i]->queues;
+		struct dpq_ent e;
+
+		if (q == NULL)
+			continue;
+		while (dpq_take(q, &e))
+			pkt_free(&dp->pool, e.p);
+		dpq_free(q);
+		dp->ports[i]->queues = NULL;
+	}
+	dp->nqports = 0;
+}
+
+static struct port *
+pfq_phys(struct port *pt)
+{
+	return pt->kind == PORT_VLAN ? pt->parent : pt;
+}
+
+/* Send what waits in old through new, or at once where new has none. */
+static void
+pfq_move(struct dp *dp, struct dpq *old, struct dpq *new)
+{
+	struct dpq_ent e;
+	struct txent t;
+	struct port *phys = pfq_phys(old->port);
+
+	while (dpq_take(old, &e)) {
+		if (new != NULL) {
+			if (dpq_enqueue(new, dpq_classify(new, e.p->qid), &e,
+			    dp->now_ns) == 0)
+				continue;
+			phys->c[PORT_C_DROP_QUEUE_FULL]++;
+		} else if (phys->kind == PORT_VETHER) {
+			dp_loop(dp, phys, e.p);
+		} else if (phys->ops != NULL && phys->ops->tx != NULL) {
+			t.p = e.p;
+			t.push_tci = e.tci;
+			phys->ops->tx(phys, &t, 1);
+		}
+		pkt_free(&dp->pool, e.p);
+	}
+}
+
+/*
+ * Put the schedulers of qs on their ports (qs may be NULL: no queues),
+ * moving what the old ones hold.  Nothing fails here.
+ */
+void
+dp_pf_queues_install(struct dp *dp, struct dpq **qs)
+{
+	struct port *pt;
+	uint16_t i;
+
+	dp->nqports = 0;
+	for (i = 0; i < dp->nports; i++) {
+		struct dpq *old, *new;
+
+		pt = dp->ports[i];
+		old = pt->queues;
+		new = qs != NULL ? qs[i] : NULL;
+		pt->queues = new;
+		if (new != NULL)
+			dp->nqports++;
+		if (old == NULL)
+			continue;
+		pfq_move(dp, old, new);
+		dpq_free(old);
+	}
+	free(qs);
+	dp_drain(dp);		/* a vether's frames went to the loop */
+}
+
+/* hfsc_enqueue() for dp_output(): the frame waits in pf's queue for it. */
+void
+dp_queue_output(struct dp *dp, struct dpq *q, struct port *out,
+    struct pkt *p, uint16_t tci)
+{
+	struct port *phys = pfq_phys(q->port);
+	struct dpq_ent e = { p, out, p->len, tci };
+	int cl = dpq_classify(q, p->qid);
+
+	if (dp->pool.nfree < DPQ_POOL_RESERVE || p->len > PKT_DATA_MAX) {
+		phys->c[PORT_C_DROP_QUEUE_NOBUF]++;
+		if (p->traced)
+			dp_trace(dp, p, "queue", "%s: dropped: the queues "
+			    "hold all the buffers they may", q->port->name);
+		return;
+	}
+	if (dpq_enqueue(q, cl, &e, dp->now_ns) != 0) {
+		phys->c[PORT_C_DROP_QUEUE_FULL]++;
+		if (p->traced)
+			dp_trace(dp, p, "queue", "%s: queue %s full: dropped "
+			    "(qlimit %u)", q->port->name, q->cl[cl].spec.name,
+			    q->cl[cl].qlimit);
+		return;
+	}
+	/* It outlives the receive burst: a ring's frame is given back. */
+	if (p->unref != NULL) {
+		memcpy(p->buf + PKT_HEADROOM, p->data, p->len);
+		p->unref(p);
+		p->unref = NULL;
+		p->data = p->buf + PKT_HEADROOM;
+	}
+	p->refs++;
+	if (p->traced)
+		dp_trace(dp, p, "queue", "%s: waits in queue %s (%u of %u)",
+		    q->port->name, q->cl[cl].spec.name, q->cl[cl].qlen,
+		    q->cl[cl].qlimit);
+}
+
+/*
+ * A vether's queues hold what the router sends into its bridge: what
+ * they let go enters the bridge from the vether, as dp_drain() runs it.
+ */
+static void
+pfq_run_vether(struct dp *dp, struct dpq *q)
+{
+	struct pkt *pkts[BATCH_MAX];
+	struct dpq_ent e;
+	int n, cl;
+
+	do {
+		for (n = 0; n < BATCH_MAX &&
+		    dpq_dequeue(q, dp->now_ns, &e, &cl); n++) {
+			if (e.p->traced)
+				dp_trace(dp, e.p, "port-out", "%s: sent from "
+				    "queue %s", e.out->name,
+				    q->cl[cl].spec.name);
+			pkts[n] = e.p;
+		}
+		if (n > 0)
+			dp_input(dp, q->port, pkts, n);
+	} while (n == BATCH_MAX);
+}
+
+/* Send what one port's queues let go now. */
+static void
+pfq_run(struct dp *dp, struct dpq *q)
+{
+	struct port *phys = pfq_phys(q->port);
+	struct txent batch[BATCH_MAX];
+	struct dpq_ent e;
+	int n = 0, cl, i;
+
+	for (;;) {
+		int more = dpq_dequeue(q, dp->now_ns, &e, &cl);
+
+		if (more) {
+			if (dp->ncap) {
+				capture_frame(dp, e.out, e.p, 0);
+				if (phys != e.out)
+					capture_frame(dp, phys, e.p, e.tci);
+			}
+			if (e.p->traced)
+				dp_trace(dp, e.p, "port-out", "%s: sent from "
+				    "queue %s", e.out->name,
+				    q->cl[cl].spec.name);
+			batch[n].p = e.p;
+			batch[n++].push_tci = e.tci;
+		}
+		if (n == BATCH_MAX || (!more && n > 0)) {
+			if (phys->ops != NULL && phys->ops->tx != NULL)
+				phys->ops->tx(phys, batch, n);
+			for (i = 0; i < n; i++)
+				pkt_free(&dp->pool, batch[i].p);
+			n = 0;
+		}
+		if (!more)
+			return;
+	}
+}
+
+void
+dp_queues_run(struct dp *dp)
+{
+	uint16_t i;
+
+	/* a vether's frames run the pipeline, which flushes and so comes
+	 * back here: once is enough */
+	if (dp->nqports == 0 || dp->qrunning)
+		return;
+	dp->qrunning = 1;
+	for (i = 0; i < dp->nports; i++) {
+		struct dpq *q = dp->ports[i]->queues;
+
+		if (q == NULL || q->npkts == 0)
+			continue;
+		if (q->port->kind == PORT_VETHER)
+			pfq_run_vether(dp, q);
+		else
+			pfq_run(dp, q);
+	}
+	dp->qrunning = 0;
+}
+
+/* When the poll loop must wake for the queues: 0, nothing waits. */
+uint64_t
+dp_queues_next(const struct dp *dp)
+{
+	uint64_t t = 0, n;
+	uint16_t i;
+
+	if (dp->nqports == 0)
+		return 0;
+	for (i = 0; i < dp->nports; i++)
+		if (dp->ports[i]->queues != NULL &&
+		    (n = dpq_next(dp->ports[i]->queues, dp->now_ns)) != 0 &&
+		    (t == 0 || n < t))
+			t = n;
+	return t;
+}
+
+/*
+ * pfctl -s queue [-v]: each queue as loaded, and with -v what it sent,
+ * dropped and holds (pfctl_print_queue_nodestat()).  As in hfsc, only a
+ * leaf's packets count: an inner queue holds none.
+ */
+void
+dp_pf_show_queues(struct dp *dp, int verbose, FILE *out)
+{
+	const struct acl_conf *conf;
+	struct port *pt = NULL;
+	size_t i, root = 0;
+
+	if (dp->pf.rs == NULL)
+		return;
+	conf = dp->pf.rs->conf;
+	for (i = 0; i < conf->nqueues; i++) {
+		const struct dpq_class *c;
+
+		if (conf->queues[i].parent_idx < 0) {
+			root = i;
+			pt = dp_port(dp, conf->queues[i].ifname);
+		}
+		if (pt == NULL || pt->queues == NULL ||
+		    i - root >= (size_t)pt->queues->ncl)
+			continue;
+		c = &pt->queues->cl[i - root];
+		acl_print_queue(out, &c->spec);
+		if (!verbose)
+			continue;
+		fprintf(out, "  [ pkts: %10llu  bytes: %10llu  "
+		    "dropped pkts: %6llu bytes: %6llu ]\n",
+		    (unsigned long long)c->xmit_pkts,
+		    (unsigned long long)c->xmit_bytes,
+		    (unsigned long long)c->drop_pkts,
+		    (unsigned long long)c->drop_bytes);
+		fprintf(out, "  [ qlength: %3u/%3u ]\n", c->qlen, c->qlimit);
+	}
+}

@@ -1,0 +1,83 @@
+/*
+ * pf's queues (pf.conf "queue"): the packets a port sends wait in the
+ * leaf queue pf gave them (set queue) and leave at the rates the tree
+ * allows, as hfsc(4) schedules them on OpenBSD.
+ *
+ * The scheduler below knows nothing of pf or ports: it holds entries,
+ * picks the next one by the clock it is given, and says when the next
+ * one may go.  dp.c feeds it from dp_output() and drains it from the
+ * poll loop.
+ */
+#ifndef DP_QUEUE_H
+#define DP_QUEUE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "acl/pf_ast.h"
+
+struct pkt;
+struct port;
+
+/* A held frame: what dp_output() would have put on the txq. */
+struct dpq_ent {
+	struct pkt	*p;
+	struct port	*out;		/* the port it leaves by (a vlan's) */
+	uint32_t	 len;		/* bytes, as the rates count them */
+	uint16_t	 tci;		/* tag to push on the way out */
+};
+
+struct dpq_class {
+	struct acl_queue spec;		/* as loaded (pfctl -s queue) */
+	int		 parent;	/* index; -1: the root */
+	int		 child;		/* first child, -1: a leaf */
+	int		 sibling;	/* next child of the parent, -1 */
+	uint8_t		 qid;		/* its name's number */
+	/* bit/s of the curves' second segments; 0: none */
+	uint64_t	 ls, rt, ul;
+	/*
+	 * Times in ns of the caller's clock.  vt: the link-sharing
+	 * virtual time (service so far at the class's bandwidth); rt_e:
+	 * when its real-time (min) service falls due; ul_t: when its
+	 * upper limit (max) lets it send again.
+	 */
+	uint64_t	 vt;
+	uint64_t	 rt_e;
+	uint64_t	 ul_t;
+	uint32_t	 nactive;	/* children holding packets (leaf: 1) */
+	struct dpq_ent	*q;		/* a ring of qlimit entries */
+	uint32_t	 qlimit;
+	uint32_t	 head;
+	uint32_t	 qlen;
+	uint64_t	 xmit_pkts, xmit_bytes;
+	uint64_t	 drop_pkts, drop_bytes;
+};
+
+/* The queues of one port: a root and its subtree, depth first. */
+struct dpq {
+	struct port	*port;		/* the queues are "on" */
+	int		 ncl;
+	struct dpq_class *cl;
+	int		 def;		/* the default class */
+	uint8_t		 byqid[256];	/* leaf + 1 by qid; 0: default */
+	uint64_t	 link;		/* bit/s the port never exceeds; 0 */
+	uint64_t	 link_t;	/* when the link is free again */
+	uint32_t	 npkts;
+};
+
+/* A class may lag its rate by this much: the poll loop wakes late. */
+#define DPQ_SLACK_NS	2000000ull
+
+struct dpq	*dpq_new(const struct acl_queue *, size_t nq, size_t root,
+		    uint8_t (*qid)(void *, const char *), void *arg);
+void		 dpq_free(struct dpq *);
+int		 dpq_classify(const struct dpq *, uint8_t qid);
+int		 dpq_enqueue(struct dpq *, int cl, const struct dpq_ent *,
+		    uint64_t now);
+int		 dpq_dequeue(struct dpq *, uint64_t now, struct dpq_ent *,
+		    int *cl);
+int		 dpq_take(struct dpq *, struct dpq_ent *);
+uint64_t	 dpq_next(const struct dpq *, uint64_t now);
+uint32_t	 dpq_qlimit(const struct dpq_class *);
+
+#endif /* DP_QUEUE_H */

@@ -1,0 +1,335 @@
+/*
+ * pf's queue scheduler (dataplane/dp_queue.c) on a fake clock: the
+ * link's rate, shares by bandwidth, borrowing, max, min, qlimit, the
+ * default queue.  Queues are kept full, so each test measures what the
+ * scheduler gives, not what arrived.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "dataplane/dp_queue.h"
+
+#define MS	1000000ull
+#define T0	(1000 * MS)	/* the clock starts at 1 s */
+#define LEN	1000		/* bytes a packet */
+
+static struct acl_queue qs[8];
+static size_t nq;
+
+static int
+def(const char *name, int parent, uint64_t bw, uint64_t min, uint64_t max,
+    uint16_t flags, uint32_t qlimit)
+{
+	struct acl_queue *q = &qs[nq];
+
+	memset(q, 0, sizeof(*q));
+	strcpy(q->name, name);
+	if (parent >= 0)
+		strcpy(q->parent, qs[parent].name);
+	strcpy(q->ifname, "em0");
+	q->parent_idx = parent;
+	q->linkshare.m2 = bw;
+	q->realtime.m2 = min;
+	q->upperlimit.m2 = max;
+	q->flags = flags;
+	q->qlimit = qlimit;
+	return (int)nq++;
+}
+
+/* queue names number as their index + 1 */
+static uint8_t
+qid(void *arg, const char *name)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < nq; i++)
+		if (strcmp(qs[i].name, name) == 0)
+			return (uint8_t)(i + 1);
+	return 0;
+}
+
+static struct dpq *
+build(void)
+{
+	struct dpq *q = dpq_new(qs, nq, 0, qid, NULL);
+
+	cr_assert_not_null(q);
+	return q;
+}
+
+static void
+fill(struct dpq *q, int cl, int n, uint64_t now)
+{
+	struct dpq_ent e = { NULL, NULL, LEN, 0 };
+
+	while (n-- > 0)
+		cr_assert_eq(dpq_enqueue(q, cl, &e, now), 0);
+}
+
+/*
+ * Run the scheduler from T0 for ms milliseconds, waking every 100 us,
+ * the classes in busy[] kept backlogged; bytes[] gets each class's.
+ */
+static void
+run_at(struct dpq *q, uint64_t t0, const int *busy, int nbusy, uint64_t ms,
+    uint64_t *bytes)
+{
+	struct dpq_ent e;
+	uint64_t now;
+	int cl, i;
+
+	for (i = 0; i < nbusy; i++)
+		fill(q, busy[i], 10, t0);
+	for (now = t0; now < t0 + ms * MS; now += MS / 10)
+		while (dpq_dequeue(q, now, &e, &cl)) {
+			bytes[cl] += e.len;
+			fill(q, cl, 1, now);
+		}
+}
+
+static void
+run(struct dpq *q, const int *busy, int nbusy, uint64_t ms, uint64_t *bytes)
+{
+	run_at(q, T0, busy, nbusy, ms, bytes);
+}
+
+/* bit/s over ms milliseconds */
+static double
+rate(uint64_t bytes, uint64_t ms)
+{
+	return bytes * 8.0 * 1000 / ms;
+}
+
+Test(queue, root_bandwidth_is_the_link)
+{
+	uint64_t bytes[8] = { 0 };
+	int busy[] = { 0 };
+	struct dpq *q;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS | ACL_QF_DEFAULT, 0);
+	q = build();
+	run(q, busy, 1, 1000, bytes);
+	/* 8 Mbit/s for a second, and the slack's 2 ms at most */
+	cr_assert(rate(bytes[0], 1000) >= 7.9e6 &&
+	    rate(bytes[0], 1000) <= 8.1e6, "%.0f", rate(bytes[0], 1000));
+	dpq_free(q);
+}
+
+Test(queue, next_says_when)
+{
+	struct dpq_ent e;
+	struct dpq *q;
+	int cl;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS | ACL_QF_DEFAULT, 0);
+	q = build();
+	cr_assert_eq(dpq_next(q, T0), 0, "nothing held");
+	fill(q, 0, 4, T0);
+	cr_assert_eq(dpq_next(q, T0), T0);
+	/* an idle link may catch up 2 ms (DPQ_SLACK_NS): 2000 B, then 1
+	 * more as the time of the first 1000 B is now */
+	cr_assert(dpq_dequeue(q, T0, &e, &cl));
+	cr_assert(dpq_dequeue(q, T0, &e, &cl));
+	cr_assert(dpq_dequeue(q, T0, &e, &cl));
+	cr_assert(!dpq_dequeue(q, T0, &e, &cl), "1000 B take 1 ms");
+	cr_assert_eq(dpq_next(q, T0), T0 + MS);
+	cr_assert(!dpq_dequeue(q, T0 + MS - 1, &e, &cl));
+	cr_assert(dpq_dequeue(q, T0 + MS, &e, &cl));
+	cr_assert_eq(dpq_next(q, T0 + MS), 0);
+	dpq_free(q);
+}
+
+Test(queue, siblings_share_by_bandwidth)
+{
+	uint64_t bytes[8] = { 0 };
+	int a, b, busy[2];
+	struct dpq *q;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS, 0);
+	a = def("a", 0, 6000000, 0, 0, ACL_QF_DEFAULT, 0);
+	b = def("b", 0, 2000000, 0, 0, 0, 0);
+	q = build();
+	busy[0] = a;
+	busy[1] = b;
+	run(q, busy, 2, 1000, bytes);
+	cr_assert(rate(bytes[a], 1000) >= 5.8e6 &&
+	    rate(bytes[a], 1000) <= 6.2e6, "a %.0f", rate(bytes[a], 1000));
+	cr_assert(rate(bytes[b], 1000) >= 1.8e6 &&
+	    rate(bytes[b], 1000) <= 2.2e6, "b %.0f", rate(bytes[b], 1000));
+	dpq_free(q);
+}
+
+Test(queue, alone_a_class_borrows_the_link)
+{
+	uint64_t bytes[8] = { 0 };
+	int b, busy[1];
+	struct dpq *q;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS, 0);
+	def("a", 0, 6000000, 0, 0, ACL_QF_DEFAULT, 0);
+	b = def("b", 0, 2000000, 0, 0, 0, 0);
+	q = build();
+	busy[0] = b;
+	run(q, busy, 1, 1000, bytes);
+	cr_assert(rate(bytes[b], 1000) >= 7.9e6, "%.0f", rate(bytes[b], 1000));
+	dpq_free(q);
+}
+
+Test(queue, max_holds_a_class_back)
+{
+	uint64_t bytes[8] = { 0 };
+	int a, b, busy[2];
+	struct dpq *q;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS, 0);
+	a = def("a", 0, 4000000, 0, 1000000, ACL_QF_DEFAULT, 0);
+	b = def("b", 0, 4000000, 0, 0, 0, 0);
+	q = build();
+	busy[0] = a;
+	run(q, busy, 1, 1000, bytes);
+	cr_assert(rate(bytes[a], 1000) >= 0.95e6 &&
+	    rate(bytes[a], 1000) <= 1.05e6, "a alone %.0f",
+	    rate(bytes[a], 1000));
+	/* and b takes what a may not */
+	memset(bytes, 0, sizeof(bytes));
+	busy[1] = b;
+	run_at(q, T0 + 1000 * MS, busy, 2, 1000, bytes);
+	cr_assert(rate(bytes[a], 1000) <= 1.05e6, "a %.0f",
+	    rate(bytes[a], 1000));
+	cr_assert(rate(bytes[b], 1000) >= 6.8e6, "b %.0f",
+	    rate(bytes[b], 1000));
+	dpq_free(q);
+}
+
+Test(queue, max_of_a_parent_bounds_its_subtree)
+{
+	uint64_t bytes[8] = { 0 };
+	int p, a, b, busy[2];
+	struct dpq *q;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS, 0);
+	p = def("p", 0, 4000000, 0, 2000000, 0, 0);
+	a = def("a", p, 1000000, 0, 0, ACL_QF_DEFAULT, 0);
+	b = def("b", p, 3000000, 0, 0, 0, 0);
+	q = build();
+	busy[0] = a;
+	busy[1] = b;
+	run(q, busy, 2, 1000, bytes);
+	cr_assert(rate(bytes[a] + bytes[b], 1000) <= 2.05e6, "%.0f",
+	    rate(bytes[a] + bytes[b], 1000));
+	/* 1:3 inside */
+	cr_assert(bytes[b] > 2 * bytes[a], "a %ju b %ju",
+	    (uintmax_t)bytes[a], (uintmax_t)bytes[b]);
+	dpq_free(q);
+}
+
+Test(queue, min_is_served_first)
+{
+	uint64_t bytes[8] = { 0 };
+	int a, b, busy[2];
+	struct dpq *q;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS, 0);
+	/* a's share alone would be 1/8 of the link; its min is 5 Mbit/s */
+	a = def("a", 0, 1000000, 5000000, 0, 0, 0);
+	b = def("b", 0, 7000000, 0, 0, ACL_QF_DEFAULT, 0);
+	q = build();
+	busy[0] = a;
+	busy[1] = b;
+	run(q, busy, 2, 1000, bytes);
+	cr_assert(rate(bytes[a], 1000) >= 4.9e6, "a %.0f",
+	    rate(bytes[a], 1000));
+	cr_assert(rate(bytes[a] + bytes[b], 1000) <= 8.1e6);
+	dpq_free(q);
+}
+
+Test(queue, qlimit_drops_the_tail)
+{
+	struct dpq_ent e = { NULL, NULL, LEN, 0 };
+	struct dpq *q;
+	int i, dropped = 0;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS | ACL_QF_DEFAULT,
+	    10);
+	q = build();
+	for (i = 0; i < 15; i++)
+		if (dpq_enqueue(q, 0, &e, T0) != 0)
+			dropped++;
+	cr_assert_eq(dropped, 5);
+	cr_assert_eq(q->cl[0].drop_pkts, 5);
+	cr_assert_eq(q->cl[0].drop_bytes, 5 * LEN);
+	cr_assert_eq(q->npkts, 10);
+	/* the default qlimit is hfsc's 50 */
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS | ACL_QF_DEFAULT, 0);
+	dpq_free(q);
+	q = build();
+	cr_assert_eq(q->cl[0].qlimit, 50);
+	dpq_free(q);
+}
+
+Test(queue, unknown_and_inner_queues_go_to_the_default)
+{
+	struct dpq *q;
+	int p, a, b;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS, 0);
+	p = def("p", 0, 4000000, 0, 0, 0, 0);
+	a = def("a", p, 1000000, 0, 0, 0, 0);
+	b = def("b", 0, 4000000, 0, 0, ACL_QF_DEFAULT, 0);
+	q = build();
+	cr_assert_eq(dpq_classify(q, 0), b, "no queue");
+	cr_assert_eq(dpq_classify(q, (uint8_t)(a + 1)), a);
+	cr_assert_eq(dpq_classify(q, (uint8_t)(p + 1)), b, "not a leaf");
+	cr_assert_eq(dpq_classify(q, 200), b, "another port's");
+	dpq_free(q);
+}
+
+Test(queue, a_flow_queue_root_does_not_shape)
+{
+	struct dpq_ent e;
+	struct dpq *q;
+	int cl, n = 0;
+
+	nq = 0;
+	def("fq", -1, 0, 0, 0, ACL_QF_FLOWQUEUE, 0);
+	qs[0].flows = 1024;
+	q = build();
+	fill(q, dpq_classify(q, 0), 20, T0);
+	while (dpq_dequeue(q, T0, &e, &cl))
+		n++;
+	cr_assert_eq(n, 20);
+	dpq_free(q);
+}
+
+Test(queue, take_empties)
+{
+	struct dpq_ent e;
+	struct dpq *q;
+	int a, b, n = 0;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS, 0);
+	a = def("a", 0, 6000000, 0, 0, ACL_QF_DEFAULT, 0);
+	b = def("b", 0, 2000000, 0, 0, 0, 0);
+	q = build();
+	fill(q, a, 3, T0);
+	fill(q, b, 4, T0);
+	while (dpq_take(q, &e))
+		n++;
+	cr_assert_eq(n, 7);
+	cr_assert_eq(q->npkts, 0);
+	cr_assert_eq(q->cl[0].nactive, 0);
+	cr_assert_eq(dpq_next(q, T0), 0);
+	dpq_free(q);
+}
