@@ -571,6 +571,7 @@ bench_dp_setup(struct bench_dp *bd, struct bench_frames *f, uint32_t max)
 		p->ops = &bench_null_ops;
 		p->offload = 1;
 		p->mtu = 1500;
+		p->txmax = PORT_TXQ_MAX;
 		p->bridge = 0;
 		dp->ports[dp->nports++] = p;
 		bridge_add_member(&dp->bridges[0], p->index, BM_DEFAULT);

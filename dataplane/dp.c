@@ -118,6 +118,7 @@ dp_new_port(struct dp *dp, const char *name, FILE *err)
 	p->fd = -1;
 	p->bridge = -1;
 	p->mtu = 1500;
+	p->txmax = PORT_TXQ_MAX;
 	p->llprio = PKT_DEFPRIO;
 	if (dp->conf != NULL && (ci = conf_if(dp->conf, name)) != NULL &&
 	    ci->llprio != 0)
@@ -253,6 +254,7 @@ dp_open_vlan(struct dp *dp, struct conf_vlan *cv, FILE *err)
 	p->rxprio = cv->rxprio;
 	memcpy(p->lladdr, parent->lladdr, 6);
 	p->has_lladdr = parent->has_lladdr;
+	p->outq = parent->queues;	/* its frames wait in the parent's */
 	parent->vlans[parent->nvlans++] = p;
 	return p;
 }
@@ -995,17 +997,15 @@ dp_output(struct dp *dp, struct port *out, struct pkt *p)
 		phys->c[PORT_C_DROP_GSO]++;
 		return;
 	}
-	/* pf's queues on the port (a vlan's own, or its parent's); a
-	 * vether's hold what the router sends (dp_loop()), not this */
-	if ((out->queues != NULL || phys->queues != NULL) &&
-	    phys->kind != PORT_VETHER) {
-		dp_queue_output(dp, out->queues != NULL ? out->queues :
-		    phys->queues, out, p, tci);
-		return;
-	}
-	if (phys->ntx == sizeof(phys->txq) / sizeof(phys->txq[0])) {
-		dp->c[DP_C_TX_FLUSH_EARLY]++;
-		dp_txq_flush(dp, phys);
+	if (phys->ntx >= phys->txmax) {
+		if (out->outq != NULL) {	/* pf's queues */
+			dp_queue_output(dp, out->outq, out, p, tci);
+			return;
+		}
+		if (phys->ntx == PORT_TXQ_MAX) {
+			dp->c[DP_C_TX_FLUSH_EARLY]++;
+			dp_txq_flush(dp, phys);
+		}
 	}
 	if (dp->ncap) {
 		capture_frame(dp, out, p, 0);
@@ -1040,7 +1040,8 @@ dp_flush(struct dp *dp)
 		dp->dirty[i]->txdirty = 0;
 	}
 	dp->ndirty = 0;
-	dp_queues_run(dp);
+	if (dp->nqports != 0)
+		dp_queues_run(dp);
 }
 
 /*

@@ -18,6 +18,8 @@
 /* Frames every queue together may hold, so that receiving never starves. */
 #define DPQ_POOL_RESERVE	(4 * BATCH_MAX)
 
+static void	 pfq_txmax(struct dp *);
+
 /* pf_qname2qid(): queue names are numbered once, for every rule set. */
 static uint8_t
 pfq_qid(void *arg, const char *name)
@@ -136,6 +138,9 @@ dp_pf_queues_clear(struct dp *dp)
 		dpq_free(q);
 		dp->ports[i]->queues = NULL;
 	}
+	for (i = 0; i < dp->nports; i++)
+		dp->ports[i]->outq = NULL;
+	pfq_txmax(dp);
 	dp->nqports = 0;
 }
 
@@ -170,6 +175,30 @@ pfq_move(struct dp *dp, struct dpq *old, struct dpq *new)
 	}
 }
 
+/* Where dp_output() puts what leaves by pt. */
+static void
+pfq_outq(struct port *pt)
+{
+	pt->outq = pt->queues;
+	if (pt->outq == NULL && pt->kind == PORT_VLAN && pt->parent != NULL)
+		pt->outq = pt->parent->queues;
+	if (pt->kind == PORT_VETHER)
+		pt->outq = NULL;
+}
+
+/* dp_output() looks at outq only where a port's txmax says so. */
+static void
+pfq_txmax(struct dp *dp)
+{
+	uint16_t i;
+
+	for (i = 0; i < dp->nports; i++)
+		dp->ports[i]->txmax = PORT_TXQ_MAX;
+	for (i = 0; i < dp->nports; i++)
+		if (dp->ports[i]->outq != NULL)
+			pfq_phys(dp->ports[i])->txmax = 0;
+}
+
 /*
  * Put the schedulers of qs on their ports (qs may be NULL: no queues),
  * moving what the old ones hold.  Nothing fails here.
@@ -195,6 +224,9 @@ dp_pf_queues_install(struct dp *dp, struct dpq **qs)
 		pfq_move(dp, old, new);
 		dpq_free(old);
 	}
+	for (i = 0; i < dp->nports; i++)
+		pfq_outq(dp->ports[i]);
+	pfq_txmax(dp);
 	free(qs);
 	dp_drain(dp);		/* a vether's frames went to the loop */
 }

@@ -17,6 +17,7 @@
 #include "dataplane/pkt.h"
 
 #define PORT_NAMESIZ	16
+#define PORT_TXQ_MAX	(2 * BATCH_MAX)
 
 enum port_kind {
 	PORT_TAP,	/* owned tap; kernel side is the guest's NIC */
@@ -107,14 +108,20 @@ struct port {
 	char		 netns[64];
 	char		 guest_ifname[PORT_NAMESIZ];
 
-	/* pf's queues on it (pf.conf "queue ... on"): what it sends
-	 * waits there, NULL: sent at the end of the batch */
+	/* pf's queues on it (pf.conf "queue ... on"), and those its
+	 * frames wait in (a vlan's own or its parent's; a vether's hold
+	 * what the router sends, dp_loop()); NULL: sent at the end of
+	 * the batch */
 	struct dpq	*queues;
+	struct dpq	*outq;
 
 	uint16_t	 ntx;
+	/* ntx at which dp_output() looks closer: PORT_TXQ_MAX, or 0 when
+	 * frames leaving by it or a vlan on it wait in pf queues */
+	uint16_t	 txmax;
 	uint8_t		 txdirty;	/* listed in dp->dirty until dp_flush() */
 	uint8_t		 txprios;	/* bit N: a frame of prio N queued */
-	struct txent	 txq[2 * BATCH_MAX];
+	struct txent	 txq[PORT_TXQ_MAX];
 	uint64_t	 c[PORT_C__MAX];
 };
 
