@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "acl/filter/pf_filter.h"
 #include "acl/pf.h"
 #include "dataplane/capture.h"
@@ -61,6 +63,31 @@ dp_pf_queue_ids(struct dp *dp, struct acl_conf *conf, FILE *err)
 	return 0;
 }
 
+static struct port *
+pfq_phys(struct port *pt)
+{
+	return pt->kind == PORT_VLAN ? pt->parent : pt;
+}
+
+/* A flow queue dropped a packet it held: counted, traced, freed. */
+static void
+pfq_drop(void *arg, struct dpq *q, int cl, const struct dpq_ent *e, int why)
+{
+	struct dp *dp = arg;
+
+	static const int counter[] = { PORT_C_DROP_QUEUE_FULL,
+	    PORT_C_DROP_QUEUE_DELAY, PORT_C_DROP_QUEUE_NOBUF };
+	static const char *const text[] = { "full, and its flow the longest",
+	    "waited over 5 ms for 100 ms (CoDel)",
+	    "out of buffers, and its flow the longest" };
+
+	pfq_phys(q->port)->c[counter[why]]++;
+	if (e->p->traced)
+		dp_trace(dp, e->p, "queue", "%s: queue %s: dropped: %s",
+		    q->port->name, q->cl[cl].spec.name, text[why]);
+	pkt_free(&dp->pool, e->p);
+}
+
 /*
  * The schedulers conf's queues need, one per port (index) a root is on,
  * in *qs (dp->nports entries).  An error names the queue.
@@ -89,10 +116,13 @@ dp_pf_queues_build(struct dp *dp, const struct acl_conf *conf,
 			    aq->name, aq->ifname);
 			goto fail;
 		}
+		/* fq_codel.c's quantum: the MTU and the link header */
 		if ((qs[pt->index] = dpq_new(conf->queues, conf->nqueues, i,
-		    pfq_qid, dp)) == NULL)
+		    pfq_qid, dp, pfq_phys(pt)->mtu + 14)) == NULL)
 			goto nomem;
 		qs[pt->index]->port = pt;
+		qs[pt->index]->drop = pfq_drop;
+		qs[pt->index]->drop_arg = dp;
 	}
 	*qsp = qs;
 	return 0;
@@ -142,12 +172,6 @@ dp_pf_queues_clear(struct dp *dp)
 		dp->ports[i]->outq = NULL;
 	pfq_txmax(dp);
 	dp->nqports = 0;
-}
-
-static struct port *
-pfq_phys(struct port *pt)
-{
-	return pt->kind == PORT_VLAN ? pt->parent : pt;
 }
 
 /* Send what waits in old through new, or at once where new has none. */
@@ -231,28 +255,60 @@ dp_pf_queues_install(struct dp *dp, struct dpq **qs)
 	dp_drain(dp);		/* a vether's frames went to the loop */
 }
 
+/*
+ * A flow queue's flow: a hash of the addresses, protocol and ports (pf
+ * gives fq_codel its state's hash as the flow id; a bridged frame that
+ * made no state is a flow too here).  Anything else is flow 0.
+ */
+static uint32_t
+pfq_flow(const struct pkt *p)
+{
+	struct { uint8_t a[32]; uint32_t ports; uint8_t proto; } k;
+	const uint8_t *d = p->data, *l4 = NULL;
+	uint32_t off = 14, len = p->len, hl;
+	uint16_t et;
+
+	if (len < 14)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	et = (uint16_t)(d[12] << 8 | d[13]);
+	if (et == 0x0800 && len >= off + 20) {
+		hl = (d[off] & 0x0f) * 4u;
+		memcpy(k.a, d + off + 12, 8);
+		k.proto = d[off + 9];
+		/* ports of a first fragment or an unfragmented datagram */
+		if ((d[off + 6] & 0x1f) == 0 && d[off + 7] == 0 &&
+		    len >= off + hl + 4)
+			l4 = d + off + hl;
+	} else if (et == 0x86dd && len >= off + 40) {
+		memcpy(k.a, d + off + 8, 32);
+		k.proto = d[off + 6];
+		if (len >= off + 44)
+			l4 = d + off + 40;
+	} else
+		return 0;
+	if (l4 != NULL && (k.proto == 6 || k.proto == 17 || k.proto == 132))
+		memcpy(&k.ports, l4, 4);
+	return XXH32(&k, sizeof(k), 0);
+}
+
 /* hfsc_enqueue() for dp_output(): the frame waits in pf's queue for it. */
 void
 dp_queue_output(struct dp *dp, struct dpq *q, struct port *out,
     struct pkt *p, uint16_t tci)
 {
 	struct port *phys = pfq_phys(q->port);
-	struct dpq_ent e = { p, out, p->len, tci };
+	struct dpq_ent e = { p, out, p->len, 0, tci };
 	int cl = dpq_classify(q, p->qid);
 
-	if (dp->pool.nfree < DPQ_POOL_RESERVE || p->len > PKT_DATA_MAX) {
+	/* Out of buffers, a flow queue makes room from its longest flow;
+	 * other queues drop what comes. */
+	if (p->len > PKT_DATA_MAX || (dp->pool.nfree < DPQ_POOL_RESERVE &&
+	    dpq_shed(q, cl) != 0)) {
 		phys->c[PORT_C_DROP_QUEUE_NOBUF]++;
 		if (p->traced)
 			dp_trace(dp, p, "queue", "%s: dropped: the queues "
 			    "hold all the buffers they may", q->port->name);
-		return;
-	}
-	if (dpq_enqueue(q, cl, &e, dp->now_ns) != 0) {
-		phys->c[PORT_C_DROP_QUEUE_FULL]++;
-		if (p->traced)
-			dp_trace(dp, p, "queue", "%s: queue %s full: dropped "
-			    "(qlimit %u)", q->port->name, q->cl[cl].spec.name,
-			    q->cl[cl].qlimit);
 		return;
 	}
 	/* It outlives the receive burst: a ring's frame is given back. */
@@ -262,7 +318,19 @@ dp_queue_output(struct dp *dp, struct dpq *q, struct port *out,
 		p->unref = NULL;
 		p->data = p->buf + PKT_HEADROOM;
 	}
+	if (q->cl[cl].fq != NULL)
+		e.hash = pfq_flow(p);
+	/* the packet's reference first: a flow queue may drop it at once */
 	p->refs++;
+	if (dpq_enqueue(q, cl, &e, dp->now_ns) != 0) {
+		p->refs--;
+		phys->c[PORT_C_DROP_QUEUE_FULL]++;
+		if (p->traced)
+			dp_trace(dp, p, "queue", "%s: queue %s full: dropped "
+			    "(qlimit %u)", q->port->name, q->cl[cl].spec.name,
+			    q->cl[cl].qlimit);
+		return;
+	}
 	if (p->traced)
 		dp_trace(dp, p, "queue", "%s: waits in queue %s (%u of %u)",
 		    q->port->name, q->cl[cl].spec.name, q->cl[cl].qlen,

@@ -21,20 +21,52 @@
  * veth or tap has none, so the speed the root declares is the one
  * emulated.
  *
+ * A leaf with flows N keeps its packets as OpenBSD's fq_codel.c does
+ * (RFC 8290): N flow queues served by deficit round robin, a quantum of
+ * bytes each turn, new flows first; each drops what waited longer than
+ * 5 ms for 100 ms (CoDel, RFC 8289), and a full class drops from its
+ * longest flow.
+ *
  * What hfsc(4) does and this does not: the first segment of a two-piece
  * curve (burst ... for Nms) is taken as given but the second rate is the
- * one used, and flows (FQ-CoDel) keep their queue's order.  A time is
- * kept per class instead of hfsc's curves, which for straight curves
- * schedule the same; a class may lag its rates by DPQ_SLACK_NS, as the
- * poll loop wakes late, never more (a class idle a minute does not send
- * a minute's worth at once).
+ * one used.  A time is kept per class instead of hfsc's curves, which
+ * for straight curves schedule the same; a class may lag its rates by
+ * DPQ_SLACK_NS, as the poll loop wakes late, never more (a class idle a
+ * minute does not send a minute's worth at once).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dataplane/dp_queue.h"
 
 #define NS_PER_S	1000000000ull
+#define FQ_NONE		UINT32_MAX
+
+/* One flow of a flow queue: its packets, its turn, its CoDel state. */
+struct dpq_flow {
+	uint32_t	 head, tail;	/* slots, FQ_NONE: empty */
+	uint32_t	 backlog;	/* bytes */
+	int32_t		 deficit;
+	uint32_t	 next;		/* in the new or old list */
+	uint8_t		 active;	/* on a list */
+	uint8_t		 dropping;
+	uint16_t	 count, lastcount;
+	uint64_t	 first_above;	/* when the delay went over target */
+	uint64_t	 drop_next;
+};
+
+struct dpq_fq {
+	uint32_t	 nflows;
+	uint32_t	 quantum;
+	struct dpq_flow	*flows;
+	uint32_t	 nslots;	/* qlimit + 1: one over, then a drop */
+	struct dpq_ent	*ent;
+	uint64_t	*ts;		/* when each slot was enqueued */
+	uint32_t	*enext;		/* next slot of its flow, or free */
+	uint32_t	 free;
+	uint32_t	 newh, newt, oldh, oldt;	/* flow lists */
+};
 
 /* ns that len bytes take at rate bit/s */
 static uint64_t
@@ -55,7 +87,10 @@ dpq_after(uint64_t t, uint64_t now, uint32_t len, uint64_t rate)
 uint32_t
 dpq_qlimit(const struct dpq_class *c)
 {
-	return c->spec.qlimit != 0 ? c->spec.qlimit : ACL_QLIMIT_DEFAULT;
+	if (c->spec.qlimit != 0)
+		return c->spec.qlimit;
+	return (c->spec.flags & ACL_QF_FLOWQUEUE) ? DPQ_FQ_QLIMIT :
+	    ACL_QLIMIT_DEFAULT;
 }
 
 static void
@@ -81,9 +116,57 @@ dpq_link(struct dpq *q, int i)
  * it whose parents lead back to it: acl_conf keeps each subtree together).
  * qid numbers a queue name.  NULL: out of memory.
  */
+static struct dpq_fq *
+fq_new(uint32_t nflows, uint32_t quantum, uint32_t qlimit)
+{
+	struct dpq_fq *fq;
+	uint32_t i;
+
+	if ((fq = calloc(1, sizeof(*fq))) == NULL)
+		return NULL;
+	fq->nflows = nflows;
+	fq->quantum = quantum;
+	fq->nslots = qlimit + 1;
+	fq->flows = calloc(nflows, sizeof(*fq->flows));
+	fq->ent = calloc(fq->nslots, sizeof(*fq->ent));
+	fq->ts = calloc(fq->nslots, sizeof(*fq->ts));
+	fq->enext = calloc(fq->nslots, sizeof(*fq->enext));
+	if (fq->flows == NULL || fq->ent == NULL || fq->ts == NULL ||
+	    fq->enext == NULL) {
+		free(fq->flows);
+		free(fq->ent);
+		free(fq->ts);
+		free(fq->enext);
+		free(fq);
+		return NULL;
+	}
+	for (i = 0; i < nflows; i++)
+		fq->flows[i].head = fq->flows[i].tail = FQ_NONE;
+	for (i = 0; i < fq->nslots; i++)
+		fq->enext[i] = i + 1 < fq->nslots ? i + 1 : FQ_NONE;
+	fq->newh = fq->newt = fq->oldh = fq->oldt = FQ_NONE;
+	return fq;
+}
+
+static void
+fq_free(struct dpq_fq *fq)
+{
+	if (fq == NULL)
+		return;
+	free(fq->flows);
+	free(fq->ent);
+	free(fq->ts);
+	free(fq->enext);
+	free(fq);
+}
+
+/*
+ * quantum: what a flow queue without its own gives a flow each turn
+ * (fq_codel.c: the interface's MTU and link header).
+ */
 struct dpq *
 dpq_new(const struct acl_queue *qs, size_t nq, size_t root,
-    uint8_t (*qid)(void *, const char *), void *arg)
+    uint8_t (*qid)(void *, const char *), void *arg, uint32_t quantum)
 {
 	struct dpq *q;
 	size_t i, end;
@@ -115,7 +198,11 @@ dpq_new(const struct acl_queue *qs, size_t nq, size_t root,
 
 		if (c->child >= 0)
 			continue;
-		if ((c->q = calloc(c->qlimit, sizeof(*c->q))) == NULL)
+		if (c->spec.flags & ACL_QF_FLOWQUEUE) {
+			if ((c->fq = fq_new(c->spec.flows, c->spec.quantum ?
+			    c->spec.quantum : quantum, c->qlimit)) == NULL)
+				goto fail;
+		} else if ((c->q = calloc(c->qlimit, sizeof(*c->q))) == NULL)
 			goto fail;
 		if (c->qid != 0)
 			q->byqid[c->qid] = (uint8_t)(k + 1);
@@ -142,8 +229,10 @@ dpq_free(struct dpq *q)
 
 	if (q == NULL)
 		return;
-	for (k = 0; k < q->ncl && q->cl != NULL; k++)
+	for (k = 0; k < q->ncl && q->cl != NULL; k++) {
 		free(q->cl[k].q);
+		fq_free(q->cl[k].fq);
+	}
 	free(q->cl);
 	free(q);
 }
@@ -203,22 +292,287 @@ dpq_passivate(struct dpq *q, int i)
 			return;
 }
 
-/* 0, or -1 when the class is full (hfsc_addq(): the tail drops). */
+/* ---- FQ-CoDel ---------------------------------------------------------- */
+
+static void
+fq_push(struct dpq_fq *fq, uint32_t *h, uint32_t *t, uint32_t f)
+{
+	fq->flows[f].next = FQ_NONE;
+	if (*t == FQ_NONE)
+		*h = f;
+	else
+		fq->flows[*t].next = f;
+	*t = f;
+}
+
+static uint32_t
+fq_shift(struct dpq_fq *fq, uint32_t *h, uint32_t *t)
+{
+	uint32_t f = *h;
+
+	if ((*h = fq->flows[f].next) == FQ_NONE)
+		*t = FQ_NONE;
+	return f;
+}
+
+/* Flow f's first packet goes; its slot is free again. */
+static uint64_t
+fq_pop(struct dpq_fq *fq, struct dpq_flow *f, struct dpq_ent *e)
+{
+	uint32_t s = f->head;
+
+	*e = fq->ent[s];
+	if ((f->head = fq->enext[s]) == FQ_NONE)
+		f->tail = FQ_NONE;
+	f->backlog -= e->len;
+	fq->enext[s] = fq->free;
+	fq->free = s;
+	return fq->ts[s];
+}
+
+static void
+fq_drop(struct dpq *q, int i, const struct dpq_ent *e, int why)
+{
+	struct dpq_class *c = &q->cl[i];
+
+	c->drop_pkts++;
+	c->drop_bytes += e->len;
+	if (q->drop != NULL)
+		q->drop(q->drop_arg, q, i, e, why);
+}
+
+/* A flow's packet as CoDel sees it (RFC 8289 dodequeue()): 0, none. */
+static int
+codel_pop(struct dpq *q, int i, struct dpq_flow *f, uint64_t now,
+    struct dpq_ent *e, int *ok_to_drop)
+{
+	struct dpq_class *c = &q->cl[i];
+	uint32_t backlog = f->backlog;
+	uint64_t ts;
+
+	*ok_to_drop = 0;
+	if (f->head == FQ_NONE) {
+		f->first_above = 0;
+		return 0;
+	}
+	ts = fq_pop(c->fq, f, e);
+	c->qlen--;
+	q->npkts--;
+	/* less than a packet's worth waiting is no standing queue */
+	if (now < ts + DPQ_FQ_TARGET || backlog <= c->fq->quantum)
+		f->first_above = 0;
+	else if (f->first_above == 0)
+		f->first_above = now + DPQ_FQ_INTERVAL;
+	else if (now >= f->first_above)
+		*ok_to_drop = 1;
+	return 1;
+}
+
+/* The next drop comes interval / sqrt(count) after the last. */
+static uint64_t
+codel_next(uint64_t t, uint16_t count)
+{
+	return t + (uint64_t)((double)DPQ_FQ_INTERVAL / sqrt(count));
+}
+
+/* CoDel's dequeue (RFC 8289): what waited too long goes, then a packet. */
+static int
+codel_dequeue(struct dpq *q, int i, struct dpq_flow *f, uint64_t now,
+    struct dpq_ent *e)
+{
+	int ok, got;
+	uint16_t delta;
+
+	if (!codel_pop(q, i, f, now, e, &ok)) {
+		f->dropping = 0;
+		return 0;
+	}
+	if (f->dropping) {
+		if (!ok)
+			f->dropping = 0;
+		while (f->dropping && now >= f->drop_next) {
+			fq_drop(q, i, e, DPQ_DROP_DELAY);
+			f->count++;
+			if (!codel_pop(q, i, f, now, e, &ok)) {
+				f->dropping = 0;
+				return 0;
+			}
+			if (!ok)
+				f->dropping = 0;
+			else
+				f->drop_next = codel_next(f->drop_next,
+				    f->count);
+		}
+	} else if (ok) {
+		fq_drop(q, i, e, DPQ_DROP_DELAY);
+		got = codel_pop(q, i, f, now, e, &ok);
+		f->dropping = 1;
+		/* dropping again soon after the last time: go on faster */
+		delta = (uint16_t)(f->count - f->lastcount);
+		f->count = delta > 1 && (now < f->drop_next ||
+		    now - f->drop_next < 16 * DPQ_FQ_INTERVAL) ? delta : 1;
+		f->drop_next = codel_next(now, f->count);
+		f->lastcount = f->count;
+		if (!got)
+			return 0;
+	}
+	return 1;
+}
+
+/* fqcodel_enq(): into its flow, new flows to the new list. */
+static void
+fq_enqueue(struct dpq_fq *fq, const struct dpq_ent *e, uint64_t now)
+{
+	uint32_t s = fq->free, n = e->hash % fq->nflows;
+	struct dpq_flow *f = &fq->flows[n];
+
+	fq->free = fq->enext[s];
+	fq->ent[s] = *e;
+	fq->ts[s] = now;
+	fq->enext[s] = FQ_NONE;
+	if (f->tail == FQ_NONE)
+		f->head = s;
+	else
+		fq->enext[f->tail] = s;
+	f->tail = s;
+	f->backlog += e->len;
+	if (!f->active) {
+		fq_push(fq, &fq->newh, &fq->newt, n);
+		f->deficit = (int32_t)fq->quantum;
+		f->active = 1;
+	}
+}
+
+/* Over qlimit: the longest flow's first packet goes (fqcodel_enq()). */
+static void
+fq_overflow(struct dpq *q, int i, int why)
+{
+	struct dpq_class *c = &q->cl[i];
+	struct dpq_fq *fq = c->fq;
+	struct dpq_ent e;
+	uint32_t k, fat = 0;
+
+	for (k = 1; k < fq->nflows; k++)
+		if (fq->flows[k].backlog > fq->flows[fat].backlog)
+			fat = k;
+	fq_pop(fq, &fq->flows[fat], &e);
+	c->qlen--;
+	q->npkts--;
+	fq_drop(q, i, &e, why);
+}
+
+/*
+ * fqcodel_deq_begin(): new flows first, each while its deficit lasts;
+ * a flow found empty leaves its list (a new one for the old list's end,
+ * when that has flows).  0: CoDel dropped all there was.
+ */
+static int
+fq_dequeue(struct dpq *q, int i, uint64_t now, struct dpq_ent *e)
+{
+	struct dpq_fq *fq = q->cl[i].fq;
+	struct dpq_flow *f;
+	uint32_t *h, *t, n;
+
+	for (;;) {
+		if (fq->newh != FQ_NONE) {
+			h = &fq->newh;
+			t = &fq->newt;
+		} else if (fq->oldh != FQ_NONE) {
+			h = &fq->oldh;
+			t = &fq->oldt;
+		} else
+			return 0;
+		f = &fq->flows[*h];
+		if (f->deficit <= 0) {
+			f->deficit += (int32_t)fq->quantum;
+			fq_push(fq, &fq->oldh, &fq->oldt, fq_shift(fq, h, t));
+			continue;
+		}
+		if (codel_dequeue(q, i, f, now, e)) {
+			f->deficit -= (int32_t)e->len;
+			return 1;
+		}
+		n = fq_shift(fq, h, t);
+		if (h == &fq->newh && fq->oldh != FQ_NONE)
+			fq_push(fq, &fq->oldh, &fq->oldt, n);
+		else
+			f->active = 0;
+	}
+}
+
+/* Any packet of a flow queue, for moving or freeing them. */
+static void
+fq_take(struct dpq_class *c, struct dpq_ent *e)
+{
+	struct dpq_fq *fq = c->fq;
+	uint32_t k;
+
+	for (k = 0; fq->flows[k].head == FQ_NONE; k++)
+		;
+	fq_pop(fq, &fq->flows[k], e);
+	if (c->qlen == 1) {	/* the last: every flow is idle again */
+		for (k = 0; k < fq->nflows; k++)
+			fq->flows[k].active = 0;
+		fq->newh = fq->newt = fq->oldh = fq->oldt = FQ_NONE;
+	}
+}
+
+/* ---- classes ------------------------------------------------------------ */
+
+/*
+ * 0, or -1 when the class is full (hfsc_addq(): the tail drops).  A flow
+ * queue takes it and drops from its longest flow instead.
+ */
 int
 dpq_enqueue(struct dpq *q, int i, const struct dpq_ent *e, uint64_t now)
 {
 	struct dpq_class *c = &q->cl[i];
 
-	if (c->qlen >= c->qlimit) {
+	if (c->fq == NULL && c->qlen >= c->qlimit) {
 		c->drop_pkts++;
 		c->drop_bytes += e->len;
 		return -1;
 	}
-	c->q[(c->head + c->qlen) % c->qlimit] = *e;
+	if (c->fq != NULL)
+		fq_enqueue(c->fq, e, now);
+	else
+		c->q[(c->head + c->qlen) % c->qlimit] = *e;
 	if (c->qlen++ == 0)
 		dpq_activate(q, i, now);
 	q->npkts++;
+	if (c->qlen > c->qlimit)
+		fq_overflow(q, i, DPQ_DROP_FULL);
 	return 0;
+}
+
+/*
+ * Make room as a full flow queue does: its longest flow's first packet
+ * goes.  0, or -1 for a class that is no flow queue or holds nothing.
+ */
+int
+dpq_shed(struct dpq *q, int i)
+{
+	if (q->cl[i].fq == NULL || q->cl[i].qlen == 0)
+		return -1;
+	fq_overflow(q, i, DPQ_DROP_NOBUF);
+	if (q->cl[i].qlen == 0)
+		dpq_passivate(q, i);
+	return 0;
+}
+
+/* The class's next packet: 1, or 0 if CoDel dropped all it held. */
+static int
+dpq_pop(struct dpq *q, int i, uint64_t now, struct dpq_ent *e)
+{
+	struct dpq_class *c = &q->cl[i];
+
+	if (c->fq != NULL)
+		return fq_dequeue(q, i, now, e);
+	*e = c->q[c->head];
+	c->head = (c->head + 1) % c->qlimit;
+	c->qlen--;
+	q->npkts--;
+	return 1;
 }
 
 /* Whether class i's upper limit lets it send now. */
@@ -291,20 +645,22 @@ int
 dpq_dequeue(struct dpq *q, uint64_t now, struct dpq_ent *e, int *cl)
 {
 	struct dpq_class *c;
-	int i, rt = 1;
+	int i, rt;
 
-	if (q->npkts == 0 || (q->link != 0 && q->link_t > now))
-		return 0;
-	if ((i = dpq_rtpick(q, now)) < 0) {
-		rt = 0;
-		if ((i = dpq_lspick(q, 0, now)) < 0)
+	for (;;) {
+		if (q->npkts == 0 || (q->link != 0 && q->link_t > now))
 			return 0;
+		rt = 1;
+		if ((i = dpq_rtpick(q, now)) < 0) {
+			rt = 0;
+			if ((i = dpq_lspick(q, 0, now)) < 0)
+				return 0;
+		}
+		if (dpq_pop(q, i, now, e))
+			break;
+		dpq_passivate(q, i);	/* CoDel emptied it */
 	}
 	c = &q->cl[i];
-	*e = c->q[c->head];
-	c->head = (c->head + 1) % c->qlimit;
-	c->qlen--;
-	q->npkts--;
 	c->xmit_pkts++;
 	c->xmit_bytes += e->len;
 	if (rt)
@@ -336,8 +692,12 @@ dpq_take(struct dpq *q, struct dpq_ent *e)
 
 		if (c->qlen == 0)
 			continue;
-		*e = c->q[c->head];
-		c->head = (c->head + 1) % c->qlimit;
+		if (c->fq != NULL)
+			fq_take(c, e);
+		else {
+			*e = c->q[c->head];
+			c->head = (c->head + 1) % c->qlimit;
+		}
 		if (--c->qlen == 0)
 			dpq_passivate(q, k);
 		q->npkts--;

@@ -24,8 +24,11 @@ struct dpq_ent {
 	struct pkt	*p;
 	struct port	*out;		/* the port it leaves by (a vlan's) */
 	uint32_t	 len;		/* bytes, as the rates count them */
+	uint32_t	 hash;		/* its flow, for a flow queue */
 	uint16_t	 tci;		/* tag to push on the way out */
 };
+
+struct dpq_fq;
 
 struct dpq_class {
 	struct acl_queue spec;		/* as loaded (pfctl -s queue) */
@@ -45,7 +48,8 @@ struct dpq_class {
 	uint64_t	 rt_e;
 	uint64_t	 ul_t;
 	uint32_t	 nactive;	/* children holding packets (leaf: 1) */
-	struct dpq_ent	*q;		/* a ring of qlimit entries */
+	struct dpq_ent	*q;		/* a ring of qlimit entries, or: */
+	struct dpq_fq	*fq;		/* flows N: FQ-CoDel's */
 	uint32_t	 qlimit;
 	uint32_t	 head;
 	uint32_t	 qlen;
@@ -63,13 +67,26 @@ struct dpq {
 	uint64_t	 link;		/* bit/s the port never exceeds; 0 */
 	uint64_t	 link_t;	/* when the link is free again */
 	uint32_t	 npkts;
+	/* what a flow queue drops after taking it: DPQ_DROP_* */
+	void		(*drop)(void *, struct dpq *, int cl,
+			    const struct dpq_ent *, int why);
+	void		*drop_arg;
 };
+
+#define DPQ_DROP_FULL	0	/* the class was full: its longest flow's */
+#define DPQ_DROP_DELAY	1	/* CoDel: waited too long too often */
+#define DPQ_DROP_NOBUF	2	/* the queues hold all the buffers they may */
 
 /* A class may lag its rate by this much: the poll loop wakes late. */
 #define DPQ_SLACK_NS	2000000ull
+/* FQ-CoDel (fq_codel.c): its qlimit, delay target and first interval */
+#define DPQ_FQ_QLIMIT	1024
+#define DPQ_FQ_TARGET	5000000ull
+#define DPQ_FQ_INTERVAL	100000000ull
 
 struct dpq	*dpq_new(const struct acl_queue *, size_t nq, size_t root,
-		    uint8_t (*qid)(void *, const char *), void *arg);
+		    uint8_t (*qid)(void *, const char *), void *arg,
+		    uint32_t quantum);
 void		 dpq_free(struct dpq *);
 int		 dpq_classify(const struct dpq *, uint8_t qid);
 int		 dpq_enqueue(struct dpq *, int cl, const struct dpq_ent *,
@@ -77,6 +94,7 @@ int		 dpq_enqueue(struct dpq *, int cl, const struct dpq_ent *,
 int		 dpq_dequeue(struct dpq *, uint64_t now, struct dpq_ent *,
 		    int *cl);
 int		 dpq_take(struct dpq *, struct dpq_ent *);
+int		 dpq_shed(struct dpq *, int cl);
 uint64_t	 dpq_next(const struct dpq *, uint64_t now);
 uint32_t	 dpq_qlimit(const struct dpq_class *);
 

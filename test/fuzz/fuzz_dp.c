@@ -125,7 +125,14 @@ setup(void)
 	    "pass in on em0 inet proto { tcp udp } to port 8090 "
 	    "af-to inet6 from 2001:db8:50::1 to 2001:db8:50::20\n"
 	    "pass in on em0 inet proto icmp af-to inet6 from 2001:db8:50::/96 "
-	    "to 2001:db8:50::/96\n");
+	    "to 2001:db8:50::/96\n"
+	    "queue rootq on em1 bandwidth 10M\n"
+	    "queue std parent rootq bandwidth 9M default qlimit 20\n"
+	    "queue ssh parent rootq bandwidth 1M, min 500K, max 2M\n"
+	    "queue vq on vether0 bandwidth 1M default qlimit 10\n"
+	    "queue fq on em0 flows 64 qlimit 5\n"
+	    "queue tq on tap0 bandwidth 64K max 64K default qlimit 4\n"
+	    "pass out on em1 proto tcp to port 22 set queue (std, ssh)\n");
 	conf = calloc(1, sizeof(*conf));
 	if (conf == NULL || conf_load(conf, dir, stderr) != 0)
 		abort();
@@ -179,6 +186,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[1] == 0x7f) {
 		dp_clock(&dp, dp.now_ns + 2000000000ULL);
 		dp_tick(&dp);
+		dp_queues_run(&dp);	/* what pf's queues held goes */
 	}
 	return 0;
 }

@@ -4,6 +4,7 @@
 # queue; port 8081 goes to a bulk queue capped at 2 Mbit/s.  Real TCP
 # transfers must take at least as long as the rates say (and finish),
 # the other direction is not shaped, and pfctl -s queue -v counts it.
+# Then pings beside a UDP flood, through a FIFO and through flows.
 T_NAME=queue
 . "$(dirname "$0")/lib.sh"
 
@@ -86,6 +87,50 @@ check "pfctl -s queue -v counts what std and bulk sent" sh -c "
 check "explain names the queue" sh -c "
 	$SLUICECTL -s $SOCK explain out on tap0 proto tcp from 192.0.2.1 \
 	    port 40000 to 192.0.2.11 port 8081 flags S | grep -q 'queue: bulk'"
+
+# A UDP flood at 40 Mbit/s into a 20 Mbit/s queue, and pings beside it.
+# A FIFO fills (its ~750 packets are 300 ms at 20 Mbit/s) and the pings
+# wait behind the flood; with flows (FQ-CoDel) the pings are a flow of
+# their own and go first.
+flood() {
+	ip netns exec "$LAN" python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+b = bytes(1000); t = time.time(); end = t + 4
+while time.time() < end:
+    for i in range(50): s.sendto(b, ('192.0.2.11', 9))
+    t += 0.01
+    d = t - time.time()
+    if d > 0: time.sleep(d)
+" &
+	PIDS+=($!)
+}
+pings() {	# conf -> "loss avg" of 15 pings under the flood
+	ctl pfctl -f "$TMP/etc/$1" >/dev/null || return 1
+	flood
+	wait_for 5 sh -c "$SLUICECTL -s $SOCK pfctl -s queue -v |
+	    grep -qE 'qlength: +[0-9]{3}/'"
+	ip netns exec "$LAN" ping -q -c 15 -i 0.1 -W 2 192.0.2.11 |
+	    awk -F'[ /%]+' '/packet loss/ { loss = $6 }
+		/^rtt/ { avg = $8 } END { print loss, avg }'
+	wait "${PIDS[-1]}"
+}
+printf 'queue rootq on tap0 bandwidth 20M qlimit 1024 default\npass\n' \
+	>"$TMP/etc/pf-fifo.conf"
+printf 'queue rootq on tap0 flows 1024 bandwidth 20M qlimit 1024 default\npass\n' \
+	>"$TMP/etc/pf-fq.conf"
+pings pf-fifo.conf >"$TMP/p1"
+read -r loss avg <"$TMP/p1"
+echo "     pings beside a flood, FIFO: ${loss:-?}% lost, ${avg:-?} ms"
+check "a FIFO queue: pings wait behind the flood (over 100 ms)" \
+	ge "${avg:-}" 100
+pings pf-fq.conf >"$TMP/p2"
+read -r loss avg <"$TMP/p2"
+echo "     pings beside a flood, flows 1024: ${loss:-?}% lost, ${avg:-?} ms"
+check "flows (FQ-CoDel): pings go first (under 20 ms)" lt "${avg:-}" 20
+check "flows: no ping lost" test "${loss:-x}" = 0
+check "flows: CoDel dropped from the flood" \
+	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'tap0 +drop-queue-delay +[1-9]'"
 
 # A reload without queues: the port sends at once again.
 printf 'pass\n' >"$TMP/etc/pf2.conf"

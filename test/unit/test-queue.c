@@ -52,7 +52,7 @@ qid(void *arg, const char *name)
 static struct dpq *
 build(void)
 {
-	struct dpq *q = dpq_new(qs, nq, 0, qid, NULL);
+	struct dpq *q = dpq_new(qs, nq, 0, qid, NULL, 1514);
 
 	cr_assert_not_null(q);
 	return q;
@@ -61,7 +61,7 @@ build(void)
 static void
 fill(struct dpq *q, int cl, int n, uint64_t now)
 {
-	struct dpq_ent e = { NULL, NULL, LEN, 0 };
+	struct dpq_ent e = { NULL, NULL, LEN, 0, 0 };
 
 	while (n-- > 0)
 		cr_assert_eq(dpq_enqueue(q, cl, &e, now), 0);
@@ -253,7 +253,7 @@ Test(queue, min_is_served_first)
 
 Test(queue, qlimit_drops_the_tail)
 {
-	struct dpq_ent e = { NULL, NULL, LEN, 0 };
+	struct dpq_ent e = { NULL, NULL, LEN, 0, 0 };
 	struct dpq *q;
 	int i, dropped = 0;
 
@@ -332,4 +332,124 @@ Test(queue, take_empties)
 	cr_assert_eq(q->cl[0].nactive, 0);
 	cr_assert_eq(dpq_next(q, T0), 0);
 	dpq_free(q);
+}
+
+/* ---- flows: FQ-CoDel ---------------------------------------------------- */
+
+static int ndrops[3];
+static uint32_t dropped_hash;
+
+static void
+count_drop(void *arg, struct dpq *q, int cl, const struct dpq_ent *e, int why)
+{
+	(void)arg;
+	(void)q;
+	(void)cl;
+	ndrops[why]++;
+	dropped_hash = e->hash;
+}
+
+static void
+fill_flow(struct dpq *q, int cl, uint32_t hash, int n, uint64_t now)
+{
+	struct dpq_ent e = { NULL, NULL, LEN, hash, 0 };
+
+	while (n-- > 0)
+		cr_assert_eq(dpq_enqueue(q, cl, &e, now), 0);
+}
+
+Test(queue, flows_take_turns)
+{
+	struct dpq_ent e;
+	struct dpq *q;
+	int cl, n = 0, last_b = -1;
+
+	nq = 0;
+	def("fq", -1, 0, 0, 0, ACL_QF_FLOWQUEUE, 0);
+	qs[0].flows = 64;
+	q = build();
+	cr_assert_not_null(q->cl[0].fq);
+	cr_assert_eq(q->cl[0].qlimit, 1024, "fq_codel's default qlimit");
+	/* a bulk flow with 20 packets waiting, then a ping-like one */
+	fill_flow(q, 0, 1, 20, T0);
+	fill_flow(q, 0, 2, 2, T0);
+	while (dpq_dequeue(q, T0, &e, &cl)) {
+		if (e.hash == 2)
+			last_b = n;
+		n++;
+	}
+	cr_assert_eq(n, 22);
+	/* a quantum (1514 B) each: two of a's, then both of b's */
+	cr_assert_eq(last_b, 3, "b's last went %d-th", last_b + 1);
+	dpq_free(q);
+}
+
+Test(queue, a_full_flow_queue_drops_from_its_longest_flow)
+{
+	struct dpq *q;
+
+	nq = 0;
+	def("fq", -1, 0, 0, 0, ACL_QF_FLOWQUEUE, 10);
+	qs[0].flows = 64;
+	q = build();
+	q->drop = count_drop;
+	ndrops[0] = ndrops[1] = ndrops[2] = 0;
+	fill_flow(q, 0, 1, 9, T0);
+	fill_flow(q, 0, 2, 2, T0);
+	cr_assert_eq(ndrops[DPQ_DROP_FULL], 1);
+	cr_assert_eq(dropped_hash, 1, "the longest flow pays");
+	cr_assert_eq(q->cl[0].qlen, 10);
+	cr_assert_eq(q->cl[0].drop_pkts, 1);
+	dpq_free(q);
+}
+
+/*
+ * A burst of 300 packets on an 8 Mbit/s link: they take 300 ms to leave.
+ * A FIFO sends them all, the last 300 ms late.  CoDel lets the delay
+ * stand over its 5 ms target for one 100 ms interval, then drops, ever
+ * faster (100 ms / sqrt(drops)) while it stands.
+ */
+static void
+burst(int flows, int *sent, int *first_drop)
+{
+	struct dpq_ent e;
+	struct dpq *q;
+	uint64_t now;
+	int cl;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0,
+	    ACL_QF_ROOTCLASS | ACL_QF_DEFAULT | (flows ? ACL_QF_FLOWQUEUE : 0),
+	    1024);
+	qs[0].flows = (uint32_t)flows;
+	q = build();
+	q->drop = count_drop;
+	ndrops[0] = ndrops[1] = ndrops[2] = 0;
+	*sent = 0;
+	*first_drop = -1;
+	fill_flow(q, 0, 7, 300, T0);
+	for (now = T0; now < T0 + 1000 * MS; now += MS / 2) {
+		while (dpq_dequeue(q, now, &e, &cl))
+			(*sent)++;
+		if (*first_drop < 0 && ndrops[DPQ_DROP_DELAY] > 0)
+			*first_drop = (int)((now - T0) / MS);
+	}
+	cr_assert_eq(q->npkts, 0);
+	dpq_free(q);
+}
+
+Test(queue, codel_drops_what_stands_in_the_queue)
+{
+	int sent, first;
+
+	burst(0, &sent, &first);
+	cr_assert_eq(sent, 300, "a FIFO sends it all");
+	cr_assert_eq(ndrops[DPQ_DROP_DELAY], 0);
+	burst(1, &sent, &first);
+	cr_assert_eq(sent + ndrops[DPQ_DROP_DELAY], 300);
+	/* then 100/sqrt(2), 100/sqrt(3) ms apart: at ~176 and ~234 ms */
+	cr_assert(ndrops[DPQ_DROP_DELAY] >= 3, "%d", ndrops[DPQ_DROP_DELAY]);
+	/* the first at 5 ms over target plus an interval: ~105 ms */
+	cr_assert(first >= 100 && first <= 110, "first drop at %d ms", first);
+	cr_assert_eq(ndrops[DPQ_DROP_FULL], 0);
 }
