@@ -27,10 +27,16 @@
  * 5 ms for 100 ms (CoDel, RFC 8289), and a full class drops from its
  * longest flow.
  *
- * What hfsc(4) does and this does not: the first segment of a two-piece
- * curve (burst ... for Nms) is taken as given but the second rate is the
- * one used.  A time is kept per class instead of hfsc's curves, which
- * for straight curves schedule the same; a class may lag its rates by
+ * A two-piece curve ("max 2M burst 8M for 100ms") serves the first
+ * bytes of each backlog period, what its first rate sends in its time,
+ * at that rate, then the second: a class that had nothing waiting may
+ * burst again (hfsc re-anchors its curves when a class becomes active;
+ * this forgets what it served before).  The root's burst is not used:
+ * the link's speed is its second rate.
+ *
+ * What hfsc(4) does and this does not: a time is kept per class instead
+ * of hfsc's curves, which for straight curves schedule the same, and for
+ * two-piece ones as said; a class may lag its rates by
  * DPQ_SLACK_NS, as the poll loop wakes late, never more (a class idle a
  * minute does not send a minute's worth at once).
  */
@@ -75,13 +81,34 @@ dpq_cost(uint32_t len, uint64_t rate)
 	return (uint64_t)len * 8 * NS_PER_S / rate;
 }
 
-/* A rate that lags now by more than the slack starts from there. */
+/* ns that len bytes take on a curve: at m1 while its burst lasts */
 static uint64_t
-dpq_after(uint64_t t, uint64_t now, uint32_t len, uint64_t rate)
+sc_cost(struct dpq_sc *sc, uint32_t len)
+{
+	if (sc->left >= len) {
+		sc->left -= len;
+		return dpq_cost(len, sc->m1);
+	}
+	sc->left = 0;
+	return dpq_cost(len, sc->m2);
+}
+
+static void
+sc_init(struct dpq_sc *sc, const struct acl_qsc *q)
+{
+	sc->m1 = q->m1;
+	sc->m2 = q->m2;
+	/* bytes m1 sends in d ms */
+	sc->burst = q->m1 != 0 && q->m2 != 0 ? q->m1 / 8 * q->d / 1000 : 0;
+}
+
+/* A time that lags now by more than the slack starts from there. */
+static uint64_t
+dpq_after(uint64_t t, uint64_t now, uint64_t ns)
 {
 	if (now > DPQ_SLACK_NS && t < now - DPQ_SLACK_NS)
 		t = now - DPQ_SLACK_NS;
-	return t + dpq_cost(len, rate);
+	return t + ns;
 }
 
 uint32_t
@@ -186,9 +213,9 @@ dpq_new(const struct acl_queue *qs, size_t nq, size_t root,
 		c->parent = qs[i].parent_idx >= 0 ? map[qs[i].parent_idx] : -1;
 		c->child = c->sibling = -1;
 		c->qid = qid(arg, qs[i].name);
-		c->ls = qs[i].linkshare.m2;
-		c->rt = qs[i].realtime.m2;
-		c->ul = qs[i].upperlimit.m2;
+		sc_init(&c->ls, &qs[i].linkshare);
+		sc_init(&c->rt, &qs[i].realtime);
+		sc_init(&c->ul, &qs[i].upperlimit);
 		c->qlimit = dpq_qlimit(c);
 		map[i] = q->ncl;
 		dpq_link(q, q->ncl++);
@@ -210,9 +237,9 @@ dpq_new(const struct acl_queue *qs, size_t nq, size_t root,
 		if ((c->spec.flags & ACL_QF_DEFAULT) || q->ncl == 1)
 			q->def = k;
 	}
-	q->link = q->cl[0].ls;
-	if (q->cl[0].ul != 0 && (q->link == 0 || q->cl[0].ul < q->link))
-		q->link = q->cl[0].ul;
+	q->link = q->cl[0].ls.m2;
+	if (q->cl[0].ul.m2 != 0 && (q->link == 0 || q->cl[0].ul.m2 < q->link))
+		q->link = q->cl[0].ul.m2;
 	free(map);
 	return q;
 fail:
@@ -269,12 +296,16 @@ dpq_activate(struct dpq *q, int i, uint64_t now)
 {
 	struct dpq_class *c = &q->cl[i];
 
-	if (c->rt != 0 && c->rt_e < now)
+	if (c->rt.m2 != 0 && c->rt_e < now)
 		c->rt_e = now;
+	c->rt.left = c->rt.burst;
 	for (; i >= 0; i = q->cl[i].parent) {
 		c = &q->cl[i];
 		if (c->nactive++ != 0)
 			return;
+		/* a new backlog period: the curves' bursts again */
+		c->ls.left = c->ls.burst;
+		c->ul.left = c->ul.burst;
 		if (c->parent >= 0) {
 			uint64_t vt = dpq_minvt(q, i);
 
@@ -579,7 +610,7 @@ dpq_pop(struct dpq *q, int i, uint64_t now, struct dpq_ent *e)
 static int
 dpq_fits(const struct dpq_class *c, uint64_t now)
 {
-	return c->ul == 0 || c->ul_t <= now;
+	return c->ul.m2 == 0 || c->ul_t <= now;
 }
 
 /*
@@ -630,7 +661,7 @@ dpq_rtpick(const struct dpq *q, uint64_t now)
 	for (k = 0; k < q->ncl; k++) {
 		const struct dpq_class *c = &q->cl[k];
 
-		if (c->rt != 0 && c->qlen != 0 && c->rt_e <= now &&
+		if (c->rt.m2 != 0 && c->qlen != 0 && c->rt_e <= now &&
 		    (best < 0 || c->rt_e < q->cl[best].rt_e))
 			best = k;
 	}
@@ -664,18 +695,20 @@ dpq_dequeue(struct dpq *q, uint64_t now, struct dpq_ent *e, int *cl)
 	c->xmit_pkts++;
 	c->xmit_bytes += e->len;
 	if (rt)
-		c->rt_e = dpq_after(c->rt_e, now, e->len, c->rt);
+		c->rt_e = dpq_after(c->rt_e, now, sc_cost(&c->rt, e->len));
 	/* hfsc_update_vf(): all service counts, however it was chosen */
 	for (*cl = i; i > 0; i = q->cl[i].parent) {
 		struct dpq_class *a = &q->cl[i];
 
-		if (a->ls != 0)
-			a->vt += dpq_cost(e->len, a->ls);
-		if (a->ul != 0)
-			a->ul_t = dpq_after(a->ul_t, now, e->len, a->ul);
+		if (a->ls.m2 != 0)
+			a->vt += sc_cost(&a->ls, e->len);
+		if (a->ul.m2 != 0)
+			a->ul_t = dpq_after(a->ul_t, now,
+			    sc_cost(&a->ul, e->len));
 	}
 	if (q->link != 0)
-		q->link_t = dpq_after(q->link_t, now, e->len, q->link);
+		q->link_t = dpq_after(q->link_t, now,
+		    dpq_cost(e->len, q->link));
 	if (c->qlen == 0)
 		dpq_passivate(q, *cl);
 	return 1;
@@ -713,7 +746,7 @@ dpq_lstime(const struct dpq *q, int i)
 	uint64_t t = 0;
 
 	for (; i > 0; i = q->cl[i].parent)
-		if (q->cl[i].ul != 0 && q->cl[i].ul_t > t)
+		if (q->cl[i].ul.m2 != 0 && q->cl[i].ul_t > t)
 			t = q->cl[i].ul_t;
 	return t;
 }
@@ -735,7 +768,7 @@ dpq_next(const struct dpq *q, uint64_t now)
 
 		if (c->qlen == 0)
 			continue;
-		if (c->rt != 0 && c->rt_e < t)
+		if (c->rt.m2 != 0 && c->rt_e < t)
 			t = c->rt_e;
 		if ((lt = dpq_lstime(q, k)) < t)
 			t = lt;

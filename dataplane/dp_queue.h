@@ -30,14 +30,24 @@ struct dpq_ent {
 
 struct dpq_fq;
 
+/*
+ * A service curve as used: m1 for its first burst bytes of a backlog
+ * period, then m2 (bit/s; m2 0: none).  hfsc's two-piece curves are
+ * m1 for d ms: burst is what m1 sends in d.
+ */
+struct dpq_sc {
+	uint64_t	 m1, m2;
+	uint64_t	 burst;		/* bytes */
+	uint64_t	 left;		/* of burst, this backlog period */
+};
+
 struct dpq_class {
 	struct acl_queue spec;		/* as loaded (pfctl -s queue) */
 	int		 parent;	/* index; -1: the root */
 	int		 child;		/* first child, -1: a leaf */
 	int		 sibling;	/* next child of the parent, -1 */
 	uint8_t		 qid;		/* its name's number */
-	/* bit/s of the curves' second segments; 0: none */
-	uint64_t	 ls, rt, ul;
+	struct dpq_sc	 ls, rt, ul;	/* bandwidth, min, max */
 	/*
 	 * Times in ns of the caller's clock.  vt: the link-sharing
 	 * virtual time (service so far at the class's bandwidth); rt_e:

@@ -207,6 +207,42 @@ Test(queue, max_holds_a_class_back)
 	dpq_free(q);
 }
 
+/*
+ * max 1M burst 4M for 100ms: 4 Mbit/s for the first 50 kB of a backlog
+ * period (what 4M sends in 100 ms), then 1 Mbit/s; after an idle spell,
+ * the burst again.
+ */
+Test(queue, a_two_piece_max_bursts_per_backlog_period)
+{
+	uint64_t bytes[8] = { 0 };
+	struct dpq_ent e;
+	int a, busy[1];
+	struct dpq *q;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS, 0);
+	a = def("a", 0, 4000000, 0, 1000000, ACL_QF_DEFAULT, 0);
+	qs[a].upperlimit.m1 = 4000000;
+	qs[a].upperlimit.d = 100;
+	q = build();
+	busy[0] = a;
+	run(q, busy, 1, 100, bytes);
+	cr_assert(rate(bytes[a], 100) >= 3.8e6 && rate(bytes[a], 100) <=
+	    4.2e6, "first 100 ms %.0f", rate(bytes[a], 100));
+	memset(bytes, 0, sizeof(bytes));
+	run_at(q, T0 + 100 * MS, busy, 1, 900, bytes);
+	cr_assert(rate(bytes[a], 900) >= 0.95e6 && rate(bytes[a], 900) <=
+	    1.1e6, "then %.0f", rate(bytes[a], 900));
+	/* drained and idle a second: a new period bursts again */
+	while (dpq_take(q, &e))
+		;
+	memset(bytes, 0, sizeof(bytes));
+	run_at(q, T0 + 2000 * MS, busy, 1, 100, bytes);
+	cr_assert(rate(bytes[a], 100) >= 3.8e6, "again %.0f",
+	    rate(bytes[a], 100));
+	dpq_free(q);
+}
+
 Test(queue, max_of_a_parent_bounds_its_subtree)
 {
 	uint64_t bytes[8] = { 0 };
