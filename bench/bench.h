@@ -89,5 +89,6 @@ void	 bench_case_route(struct bench *);
 void	 bench_case_acl(struct bench *);
 void	 bench_case_nat(struct bench *);
 void	 bench_case_pipeline(struct bench *);
+void	 bench_case_queue(struct bench *);
 
 #endif /* BENCH_BENCH_H */

@@ -659,6 +659,8 @@ static const struct bench_case {
 	{ "route", bench_case_route, "LPM lookups, 1k/10k/100k/1M routes" },
 	{ "pipeline", bench_case_pipeline, "the seed's routed segment "
 	    "(pf.conf.routed, NAT) through dp_input" },
+	{ "queue", bench_case_queue, "pf queues: one, an hfsc tree, FQ-CoDel "
+	    "(classify, enqueue, dequeue)" },
 };
 #define BENCH_NCASES	(sizeof(bench_cases) / sizeof(bench_cases[0]))
 

@@ -37,6 +37,7 @@ struct dpq_fq;
  */
 struct dpq_sc {
 	uint64_t	 m1, m2;
+	uint64_t	 nsb1, nsb2;	/* dpq_nsb() of each */
 	uint64_t	 burst;		/* bytes */
 	uint64_t	 left;		/* of burst, this backlog period */
 };
@@ -75,6 +76,7 @@ struct dpq {
 	int		 def;		/* the default class */
 	uint8_t		 byqid[256];	/* leaf + 1 by qid; 0: default */
 	uint64_t	 link;		/* bit/s the port never exceeds; 0 */
+	uint64_t	 link_nsb;	/* dpq_nsb(link) */
 	uint64_t	 link_t;	/* when the link is free again */
 	uint32_t	 npkts;
 	/* what a flow queue drops after taking it: DPQ_DROP_* */
@@ -107,5 +109,6 @@ int		 dpq_take(struct dpq *, struct dpq_ent *);
 int		 dpq_shed(struct dpq *, int cl);
 uint64_t	 dpq_next(const struct dpq *, uint64_t now);
 uint32_t	 dpq_qlimit(const struct dpq_class *);
+uint64_t	 dpq_nsb(uint64_t);
 
 #endif /* DP_QUEUE_H */
