@@ -1497,6 +1497,7 @@ dp_tick(struct dp *dp)
 	for (i = 0; i < dp->nbridges; i++)
 		fdb_age(&dp->bridges[i].br_fdb, dp->now);
 	dp_pf_tick(dp);
+	dp_queues_tick(dp);
 	if (dp->router.dp != NULL) {
 		router_tick(&dp->router);
 		dhcp_tick(dp);

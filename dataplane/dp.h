@@ -142,6 +142,7 @@ struct dpq;
 void	 dp_queue_output(struct dp *, struct dpq *, struct port *,
 	    struct pkt *, uint16_t);
 void	 dp_queues_run(struct dp *);
+void	 dp_queues_tick(struct dp *);
 uint64_t dp_queues_next(const struct dp *);
 int	 dp_pf_queue_ids(struct dp *, struct acl_conf *, FILE *);
 int	 dp_pf_queues_build(struct dp *, const struct acl_conf *,

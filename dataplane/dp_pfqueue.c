@@ -422,6 +422,17 @@ dp_queues_run(struct dp *dp)
 	dp->qrunning = 0;
 }
 
+/* dp_tick(): each queue's rate, for pfctl -vvsq. */
+void
+dp_queues_tick(struct dp *dp)
+{
+	uint16_t i;
+
+	for (i = 0; i < dp->nports && dp->nqports != 0; i++)
+		if (dp->ports[i]->queues != NULL)
+			dpq_sample(dp->ports[i]->queues);
+}
+
 /* When the poll loop must wake for the queues: 0, nothing waits. */
 uint64_t
 dp_queues_next(const struct dp *dp)
@@ -441,15 +452,35 @@ dp_queues_next(const struct dp *dp)
 
 /*
  * pfctl -s queue [-v]: each queue as loaded, and with -v what it sent,
- * dropped and holds (pfctl_print_queue_nodestat()).  As in hfsc, only a
- * leaf's packets count: an inner queue holds none.
+ * dropped and holds (pfctl_print_queue_nodestat()); with -vv also its
+ * rate over the last 5 s, which pfctl measures by asking again every 5 s
+ * (sluiced samples every second).  As in hfsc, only a leaf's packets
+ * count: an inner queue holds none.
  */
+/* pfctl_queue.c's rate2str(): 1.50Mb, 20Mb */
+static const char *
+pfq_rate2str(double rate, char *buf, size_t len)
+{
+	static const char unit[] = " KMG";
+	int i;
+
+	for (i = 0; rate >= 1000 && i <= 3; i++)
+		rate /= 1000;
+	if ((int)(rate * 100) % 100)
+		snprintf(buf, len, "%.2f%cb", rate, unit[i]);
+	else
+		snprintf(buf, len, "%d%cb", (int)rate, unit[i]);
+	return buf;
+}
+
 void
 dp_pf_show_queues(struct dp *dp, int verbose, FILE *out)
 {
 	const struct acl_conf *conf;
 	struct port *pt = NULL;
 	size_t i, root = 0;
+	double pps, bps;
+	char rbuf[16];
 
 	if (dp->pf.rs == NULL)
 		return;
@@ -475,5 +506,8 @@ dp_pf_show_queues(struct dp *dp, int verbose, FILE *out)
 		    (unsigned long long)c->drop_pkts,
 		    (unsigned long long)c->drop_bytes);
 		fprintf(out, "  [ qlength: %3u/%3u ]\n", c->qlen, c->qlimit);
+		if (verbose > 1 && dpq_rate(c, &pps, &bps) == 0)
+			fprintf(out, "  [ measured: %7.1f packets/s, %s/s ]\n",
+			    pps, pfq_rate2str(bps, rbuf, sizeof(rbuf)));
 	}
 }

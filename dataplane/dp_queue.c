@@ -793,3 +793,36 @@ dpq_next(const struct dpq *q, uint64_t now)
 		t = now;
 	return t != 0 ? t : 1;
 }
+
+/* Once a second: what each class has sent so far. */
+void
+dpq_sample(struct dpq *q)
+{
+	int k;
+
+	for (k = 0; k < q->ncl; k++) {
+		struct dpq_class *c = &q->cl[k];
+		uint32_t i = c->nsample++ % DPQ_NSAMPLE;
+
+		c->spkts[i] = c->xmit_pkts;
+		c->sbytes[i] = c->xmit_bytes;
+	}
+}
+
+/*
+ * Packets and bytes a second over the last samples (5 s once there are
+ * six): 0, or -1 before the second sample, as pfctl -vvsq waits for two.
+ */
+int
+dpq_rate(const struct dpq_class *c, double *pps, double *bps)
+{
+	uint32_t n = c->nsample < DPQ_NSAMPLE ? c->nsample : DPQ_NSAMPLE;
+	uint32_t last = (c->nsample - 1) % DPQ_NSAMPLE;
+	uint32_t first = (c->nsample - n) % DPQ_NSAMPLE;
+
+	if (n < 2)
+		return -1;
+	*pps = (double)(c->spkts[last] - c->spkts[first]) / (n - 1);
+	*bps = (double)(c->sbytes[last] - c->sbytes[first]) * 8 / (n - 1);
+	return 0;
+}

@@ -30,6 +30,8 @@ struct dpq_ent {
 
 struct dpq_fq;
 
+#define DPQ_NSAMPLE	6	/* pfctl measures over 5 s */
+
 /*
  * A service curve as used: m1 for its first burst bytes of a backlog
  * period, then m2 (bit/s; m2 0: none).  hfsc's two-piece curves are
@@ -66,6 +68,10 @@ struct dpq_class {
 	uint32_t	 qlen;
 	uint64_t	 xmit_pkts, xmit_bytes;
 	uint64_t	 drop_pkts, drop_bytes;
+	/* what was sent by each of the last DPQ_NSAMPLE seconds, for the
+	 * rate pfctl -vvsq measures (dpq_sample()) */
+	uint64_t	 spkts[DPQ_NSAMPLE], sbytes[DPQ_NSAMPLE];
+	uint32_t	 nsample;
 };
 
 /* The queues of one port: a root and its subtree, depth first. */
@@ -110,5 +116,7 @@ int		 dpq_shed(struct dpq *, int cl);
 uint64_t	 dpq_next(const struct dpq *, uint64_t now);
 uint32_t	 dpq_qlimit(const struct dpq_class *);
 uint64_t	 dpq_nsb(uint64_t);
+void		 dpq_sample(struct dpq *);
+int		 dpq_rate(const struct dpq_class *, double *, double *);
 
 #endif /* DP_QUEUE_H */

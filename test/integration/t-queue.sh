@@ -84,6 +84,10 @@ check "pfctl -s queue -v counts what std and bulk sent" sh -c "
 	    grep -qE 'pkts: +[1-9][0-9]{2,} ' &&
 	grep -A1 -x 'queue bulk parent rootq bandwidth 2M, max 2M' $TMP/q |
 	    grep -qE 'pkts: +[1-9][0-9]* '"
+ctl pfctl -vvs queue >"$TMP/qvv"
+check "pfctl -vvsq measures what std sent (packets/s, pfctl's units)" \
+	sh -c "grep -A3 -x 'queue std parent rootq bandwidth 6M default' \
+	    $TMP/qvv | grep -qE '^  \\[ measured: +[0-9]+\\.[0-9] packets/s, [0-9.]+[ KMG]b/s \\]\$'"
 check "explain names the queue" sh -c "
 	$SLUICECTL -s $SOCK explain out on tap0 proto tcp from 192.0.2.1 \
 	    port 40000 to 192.0.2.11 port 8081 flags S | grep -q 'queue: bulk'"

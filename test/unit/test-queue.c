@@ -489,3 +489,31 @@ Test(queue, codel_drops_what_stands_in_the_queue)
 	cr_assert(first >= 100 && first <= 110, "first drop at %d ms", first);
 	cr_assert_eq(ndrops[DPQ_DROP_FULL], 0);
 }
+
+/* pfctl -vvsq's rate: over the last five seconds, once there are two. */
+Test(queue, rate_over_the_last_seconds)
+{
+	struct dpq *q;
+	double pps, bps;
+	int s;
+
+	nq = 0;
+	def("rootq", -1, 8000000, 0, 0, ACL_QF_ROOTCLASS | ACL_QF_DEFAULT, 0);
+	q = build();
+	cr_assert_eq(dpq_rate(&q->cl[0], &pps, &bps), -1);
+	for (s = 0; s < 10; s++) {
+		/* 100 packets of 1000 B a second for 4 s, then 300 */
+		q->cl[0].xmit_pkts += s < 4 ? 100 : 300;
+		q->cl[0].xmit_bytes += s < 4 ? 100000 : 300000;
+		dpq_sample(q);
+		if (s == 1) {
+			cr_assert_eq(dpq_rate(&q->cl[0], &pps, &bps), 0);
+			cr_assert_float_eq(pps, 100, 1e-9);
+			cr_assert_float_eq(bps, 800000, 1e-9);
+		}
+	}
+	cr_assert_eq(dpq_rate(&q->cl[0], &pps, &bps), 0);
+	cr_assert_float_eq(pps, 300, 1e-9, "%f", pps);
+	cr_assert_float_eq(bps, 2400000, 1e-9);
+	dpq_free(q);
+}
