@@ -170,4 +170,27 @@ check "the wan pings db01 at 198.51.100.50 (proxy ARP, binat-to)" \
 	ip netns exec "$WAN" ping -c 2 -i 0.2 -W 2 198.51.100.50
 check "... the router answered for it (arp-proxy-replies)" \
 	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'router +arp-proxy-replies +[1-9]'"
+
+# examples/routed-queues: the same segment on a 20 Mbit/s uplink.  A
+# 1 MB upload takes the line's 0.4 s at least (less a frame: 0.3), its
+# packets wait in up_std, the wan's ACKs in down on vether0.
+check "pfctl -f examples/routed-queues/pf.conf" \
+	ctl pfctl -f "$HERE/../../examples/routed-queues/pf.conf"
+check "ping 198.51.100.1 through NAT and the queues" \
+	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 198.51.100.1
+head -c 1000000 /dev/urandom >"$TMP/up1m"
+ip netns exec "$WAN" sh -c "nc -l -N -p 8099 >$TMP/got8099" &
+PIDS+=($!)
+wait_for 5 sh -c "ip netns exec $WAN ss -ltn | grep -q ':8099 '"
+t0=$(date +%s.%N)
+check "TCP 1 MB db01 -> wan through up (20 Mbit/s)" \
+	sh -c "ip netns exec $DB timeout 20 nc -N 198.51.100.1 8099 <$TMP/up1m &&
+	    for i in \$(seq 100); do cmp -s $TMP/up1m $TMP/got8099 && exit 0; sleep 0.1; done; exit 1"
+t1=$(date +%s.%N)
+check "... no sooner than the line allows (0.3 s)" \
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 0.3) }'
+ctl pfctl -s queue -v >"$TMP/q"
+check "pfctl -s queue -v: the upload waited in up_std, the ACKs in down" \
+	sh -c "grep -A1 '^queue up_std ' $TMP/q | grep -qE 'pkts: +[1-9][0-9] ' &&
+	    grep -A1 '^queue down ' $TMP/q | grep -qE 'pkts: +[1-9][0-9] '"
 finish
