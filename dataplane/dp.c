@@ -36,7 +36,12 @@
 const char *const dp_counter_names[DP_C__MAX] = { DP_COUNTERS(DP_C_NAME) };
 const char *const dp_counter_help[DP_C__MAX] = { DP_COUNTERS(DP_C_HELP) };
 
-#define DP_POOL_SIZE	1024	/* batches, ARP queues, loop queue */
+/*
+ * Batches, ARP queues, the loop queue, and what pf's queues hold (all
+ * together at most this less 4 bursts).  Virtual memory: a buffer's
+ * untouched pages cost nothing (pkt_pool_init()).
+ */
+#define DP_POOL_SIZE	4096
 
 void
 dp_clock(struct dp *dp, uint64_t ns)
