@@ -3337,12 +3337,36 @@ optscs(struct pf_parser *p, struct acl_qsc *rt, struct acl_qsc *ul)
 	scspec(p, u == K_MINIMUM ? rt : ul);
 }
 
-/* one option of a queue; each may be given once */
+/* each option of a queue may be given once */
+static void
+queue_once(struct pf_parser *p, struct queue_opts *qo, int bit,
+    const char *what)
+{
+	if (qo->marker & bit)
+		fail(p, "%s cannot be respecified", what);
+	qo->marker |= bit;
+}
+
+/* qlimit, flows, quantum: KEYWORD NUMBER, the number from min to max */
+static uint32_t
+queue_number(struct pf_parser *p, struct queue_opts *qo, int bit,
+    const char *what, long long min, long long max)
+{
+	long long	 n;
+
+	shift(p);
+	n = xnumber(p);
+	queue_once(p, qo, bit, what);
+	if (n < min || n > max)
+		fail(p, "%s out of range: max %lld", what, max);
+	return ((uint32_t)n);
+}
+
+/* one option of a queue */
 static void
 queue_opt(struct pf_parser *p, struct queue_opts *qo)
 {
 	struct acl_qsc	 ls, rt, ul;
-	long long	 n;
 	char		*s;
 
 	switch (peek(p)) {
@@ -3350,9 +3374,7 @@ queue_opt(struct pf_parser *p, struct queue_opts *qo)
 		shift(p);
 		scspec(p, &ls);
 		optscs(p, &rt, &ul);
-		if (qo->marker & QOM_BWSPEC)
-			fail(p, "bandwidth cannot be respecified");
-		qo->marker |= QOM_BWSPEC;
+		queue_once(p, qo, QOM_BWSPEC, "bandwidth");
 		qo->linkshare = ls;
 		qo->realtime = rt;
 		qo->upperlimit = ul;
@@ -3360,48 +3382,25 @@ queue_opt(struct pf_parser *p, struct queue_opts *qo)
 	case K_PARENT:
 		shift(p);
 		s = xstring(p);
-		if (qo->marker & QOM_PARENT)
-			fail(p, "parent cannot be respecified");
-		qo->marker |= QOM_PARENT;
+		queue_once(p, qo, QOM_PARENT, "parent");
 		qo->parent = s;
 		break;
 	case K_DEFAULT:
 		shift(p);
-		if (qo->marker & QOM_DEFAULT)
-			fail(p, "default cannot be respecified");
-		qo->marker |= QOM_DEFAULT;
+		queue_once(p, qo, QOM_DEFAULT, "default");
 		qo->flags |= ACL_QF_DEFAULT;
 		break;
 	case K_QLIMIT:
-		shift(p);
-		n = xnumber(p);
-		if (qo->marker & QOM_QLIMIT)
-			fail(p, "qlimit cannot be respecified");
-		if (n < 0 || n > 65535)
-			fail(p, "qlimit out of range: max 65535");
-		qo->marker |= QOM_QLIMIT;
-		qo->qlimit = (uint32_t)n;
+		qo->qlimit = queue_number(p, qo, QOM_QLIMIT, "qlimit", 0, 65535);
 		break;
 	case K_FLOWS:
-		shift(p);
-		n = xnumber(p);
-		if (qo->marker & QOM_FLOWS)
-			fail(p, "number of flows cannot be respecified");
-		if (n < 1 || n > 32767)
-			fail(p, "number of flows out of range: max 32767");
-		qo->marker |= QOM_FLOWS;
+		qo->flows = queue_number(p, qo, QOM_FLOWS, "number of flows",
+		    1, 32767);
 		qo->flags |= ACL_QF_FLOWQUEUE;
-		qo->flows = (uint32_t)n;
 		break;
 	case K_QUANTUM:
-		shift(p);
-		n = xnumber(p);
-		if (qo->marker & QOM_QUANTUM)
-			fail(p, "quantum cannot be respecified");
-		if (n < 1 || n > 65535)
-			fail(p, "quantum out of range: max 65535");
-		qo->marker |= QOM_QUANTUM;
-		qo->quantum = (uint32_t)n;
+		qo->quantum = queue_number(p, qo, QOM_QUANTUM, "quantum", 1,
+		    65535);
 		break;
 	default:
 		syntax(p);

@@ -205,6 +205,20 @@ VM
 	} >"$1"
 }
 
+# lan_and_web TAG ETC: the handbook's section 1 shape: a lan namespace
+# (192.0.2.1 on em1's veth) in $LAN, one for web01 in $WEB, and in ETC
+# bridge0 holding em1 and a vm.conf with web01 on "lan" (more VMs on
+# stdin, as vmconf_lan takes them).  TAG keeps the names apart.
+lan_and_web() {
+	LAN=sl$ID-${1}lan WEB=sl$ID-${1}web
+	mkns "$LAN" && mkns "$WEB" || return 1
+	mkveth "s${ID}em1" "$LAN" lan0 || return 1
+	ip -n "$LAN" addr add 192.0.2.1/24 dev lan0
+	mkdir -p "$2"
+	printf 'add em1\nup\n' >"$2/hostname.bridge0"
+	vmconf_lan "$2/vm.conf"
+}
+
 # capture_while FILE "TCPDUMP ARGS" COMMAND...: sluicectl tcpdump into
 # FILE while COMMAND runs again and again, until the capture has its
 # frames (-c) or 30 rounds passed.

@@ -8,14 +8,7 @@
 T_NAME=queue
 . "$(dirname "$0")/lib.sh"
 
-LAN=sl$ID-lan WEB=sl$ID-web
-mkns "$LAN" && mkns "$WEB" || exit 1
-mkveth "s${ID}em1" "$LAN" lan0 || exit 1
-ip -n "$LAN" addr add 192.0.2.1/24 dev lan0
-
-mkdir -p "$TMP/etc"
-printf 'add em1\nup\n' >"$TMP/etc/hostname.bridge0"
-vmconf_lan "$TMP/etc/vm.conf" </dev/null
+lan_and_web q "$TMP/etc" </dev/null || exit 1
 cat >"$TMP/etc/pf.conf" <<'PF'
 queue rootq on tap0 bandwidth 8M
 queue std parent rootq bandwidth 6M default

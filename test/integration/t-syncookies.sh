@@ -10,16 +10,8 @@
 T_NAME=syncookies
 . "$(dirname "$0")/lib.sh"
 
-LAN=sl$ID-clan WEB=sl$ID-cweb
-mkns "$LAN" && mkns "$WEB" || exit 1
-mkveth "s${ID}em1" "$LAN" lan0 || exit 1
-ip -n "$LAN" addr add 192.0.2.1/24 dev lan0
-
 etc=$TMP/etc
-mkdir -p "$etc"
-printf 'add em1\nup\n' >"$etc/hostname.bridge0"
-vmconf_lan "$etc/vm.conf" <<'VM'
-VM
+lan_and_web c "$etc" </dev/null || exit 1
 printf 'set syncookies always\npass\n' >"$etc/pf.conf"
 start_sluiced "$etc" -i "em1=s${ID}em1" -g "web01=$WEB" || exit 1
 guest_up "$WEB" 192.0.2.11/24 || exit 1

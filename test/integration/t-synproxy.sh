@@ -7,16 +7,8 @@
 T_NAME=synproxy
 . "$(dirname "$0")/lib.sh"
 
-LAN=sl$ID-slan WEB=sl$ID-sweb
-mkns "$LAN" && mkns "$WEB" || exit 1
-mkveth "s${ID}em1" "$LAN" lan0 || exit 1
-ip -n "$LAN" addr add 192.0.2.1/24 dev lan0
-
 etc=$TMP/etc
-mkdir -p "$etc"
-printf 'add em1\nup\n' >"$etc/hostname.bridge0"
-vmconf_lan "$etc/vm.conf" <<'VM'
-VM
+lan_and_web s "$etc" </dev/null || exit 1
 cat >"$etc/pf.conf" <<'PF'
 block all
 pass in on em1 proto tcp to port 5001 modulate state
