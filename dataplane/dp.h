@@ -150,7 +150,7 @@ int	 dp_pf_queues_build(struct dp *, const struct acl_conf *,
 void	 dp_pf_queues_free(struct dp *, struct dpq **, size_t);
 void	 dp_pf_queues_install(struct dp *, struct dpq **);
 void	 dp_pf_queues_clear(struct dp *);
-void	 dp_pf_show_queues(struct dp *, int, FILE *);
+void	 dp_pf_show_queues(struct dp *, const char *, int, FILE *);
 
 /* Control commands (sluicectl and sluiced -c): returns an exit status. */
 int	 dp_ctl(struct dp *, int, char **, FILE *);

@@ -248,6 +248,7 @@ struct ss_walk {
 	struct dp	*dp;
 	FILE		*out;
 	int		 verbose;
+	const char	*iface;		/* -i: only this one's ("all") */
 	struct kill_net	 kill[2];	/* -k src [-k dst] */
 	uint32_t	 killed;
 };
@@ -297,6 +298,7 @@ show_state(struct state *s, void *arg)
 	uint32_t exp = dp_pf_state_expires_in(&w->dp->pf, s,
 	    w->dp->now);
 	struct state_key skc, nkc;
+	const char *ifname;
 
 	nk = &nkc;
 	if (state_dir(s) == STATE_DIR_OUT) {
@@ -316,8 +318,10 @@ show_state(struct state *s, void *arg)
 			skc.port[1] = nk->port[1];
 	}
 	sk = &skc;
-	fprintf(out, "%s ", s->ifindex ?
-	    w->dp->ports[s->ifindex - 1]->name : "all");
+	ifname = s->ifindex ? w->dp->ports[s->ifindex - 1]->name : "all";
+	if (w->iface != NULL && strcmp(w->iface, ifname) != 0)
+		return 0;
+	fprintf(out, "%s ", ifname);
 	if ((pe = getprotobynumber(proto)) != NULL)
 		fprintf(out, "%s ", pe->p_name);
 	else
@@ -652,10 +656,13 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 	w.out = out;
 
 	optind = 0;
-	while ((ch = getopt(argc, argv, "a:deF:f:gk:nNo:qrs:T:t:vz")) != -1) {
+	while ((ch = getopt(argc, argv, "a:deF:f:gi:k:nNo:qrs:T:t:vz")) != -1) {
 		switch (ch) {
 		case 'a':
 			o.anchor = optarg;
+			break;
+		case 'i':
+			w.iface = optarg;
 			break;
 		case 'd':
 			/* DIOCSTOP: since is when pf last started or stopped */
@@ -723,8 +730,8 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			break;
 		default:
 			fprintf(out, "usage: pfctl [-denvz] [-a anchor] "
-			    "[-F modifier] [-f file] [-k host] [-s modifier] "
-			    "[-t table -T command [address ...]]\n");
+			    "[-F modifier] [-f file] [-i interface] [-k host] "
+			    "[-s modifier] [-t table -T command [address ...]]\n");
 			return 1;
 		}
 	}
@@ -829,7 +836,7 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		return 0;
 	}
 	if (strncmp(show, "queue", strlen(show)) == 0) {
-		dp_pf_show_queues(dp, o.verbose, out);
+		dp_pf_show_queues(dp, w.iface, o.verbose, out);
 		return 0;
 	}
 	if (strncmp(show, "timeouts", strlen(show)) == 0) {

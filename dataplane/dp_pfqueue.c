@@ -451,11 +451,11 @@ dp_queues_next(const struct dp *dp)
 }
 
 /*
- * pfctl -s queue [-v]: each queue as loaded, and with -v what it sent,
- * dropped and holds (pfctl_print_queue_nodestat()); with -vv also its
- * rate over the last 5 s, which pfctl measures by asking again every 5 s
- * (sluiced samples every second).  As in hfsc, only a leaf's packets
- * count: an inner queue holds none.
+ * pfctl [-i if] -s queue [-v]: each queue as loaded (of if's tree only),
+ * with -v what it sent, dropped and holds (pfctl_print_queue_nodestat());
+ * with -vv also its rate over the last 5 s, which pfctl measures by
+ * asking again every 5 s (sluiced samples every second).  As in hfsc,
+ * only a leaf's packets count: an inner queue holds none.
  */
 /* pfctl_queue.c's rate2str(): 1.50Mb, 20Mb */
 static const char *
@@ -474,7 +474,7 @@ pfq_rate2str(double rate, char *buf, size_t len)
 }
 
 void
-dp_pf_show_queues(struct dp *dp, int verbose, FILE *out)
+dp_pf_show_queues(struct dp *dp, const char *iface, int verbose, FILE *out)
 {
 	const struct acl_conf *conf;
 	struct port *pt = NULL;
@@ -490,7 +490,9 @@ dp_pf_show_queues(struct dp *dp, int verbose, FILE *out)
 
 		if (conf->queues[i].parent_idx < 0) {
 			root = i;
-			pt = dp_port(dp, conf->queues[i].ifname);
+			pt = iface == NULL || strcmp(iface,
+			    conf->queues[i].ifname) == 0 ?
+			    dp_port(dp, conf->queues[i].ifname) : NULL;
 		}
 		if (pt == NULL || pt->queues == NULL ||
 		    i - root >= (size_t)pt->queues->ncl)

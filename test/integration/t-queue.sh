@@ -77,6 +77,12 @@ check "pfctl -s queue -v counts what std and bulk sent" sh -c "
 	    grep -qE 'pkts: +[1-9][0-9]{2,} ' &&
 	grep -A1 -x 'queue bulk parent rootq bandwidth 2M, max 2M' $TMP/q |
 	    grep -qE 'pkts: +[1-9][0-9]* '"
+check "pfctl -i tap0 -s queue: tap0's tree; -i em1: none" sh -c "
+	[ \"\$($SLUICECTL -s $SOCK pfctl -i tap0 -s queue | wc -l)\" = 3 ] &&
+	[ -z \"\$($SLUICECTL -s $SOCK pfctl -i em1 -s queue)\" ]"
+check "pfctl -i all -ss: the floating states; -i tap0: none" sh -c "
+	$SLUICECTL -s $SOCK pfctl -i all -ss | grep -q '^all tcp ' &&
+	[ -z \"\$($SLUICECTL -s $SOCK pfctl -i tap0 -ss)\" ]"
 ctl pfctl -vvs queue >"$TMP/qvv"
 check "pfctl -vvsq measures what std sent (packets/s, pfctl's units)" \
 	sh -c "grep -A3 -x 'queue std parent rootq bandwidth 6M default' \

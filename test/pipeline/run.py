@@ -2419,7 +2419,8 @@ def queues_shape_a_port():
         expect={},
         outputs=["em2"],
         check_ts=check_ts,
-        commands=["pfctl -s queue -v", "stats"],
+        pre=["trace on 20"],
+        commands=["pfctl -s queue -v", "stats", "trace show"],
         views=[r"^queue rootq on em2 bandwidth 1M$",
                r"^queue std parent rootq bandwidth 900K default$",
                r"^queue bulk parent rootq bandwidth 100K qlimit 4$",
@@ -2427,7 +2428,12 @@ def queues_shape_a_port():
                r"      0 bytes:      0 \]$",
                r"^  \[ qlength:   0/  4 \]$",
                r"dropped pkts:      [34] bytes:   [34]000 \]",
-               r"em2 +drop-queue-full +[34] "])
+               r"em2 +drop-queue-full +[34] ",
+               r"pkt 1 +queue +em2: waits in queue bulk \(1 of 4\)$",
+               r"pkt 5 +queue +em2: queue bulk full: dropped "
+               r"\(qlimit 4\)$",
+               r"pkt 9 +queue +em2: waits in queue std \(1 of 50\)$",
+               r"pkt 9 +port-out +em2: sent from queue std$"])
 
 
 def run_case(sluiced, fn):
