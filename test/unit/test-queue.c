@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dataplane/dp_queue.h"
+#include "test/unit/dptest.h"
 
 #define MS	1000000ull
 #define T0	(1000 * MS)	/* the clock starts at 1 s */
@@ -514,4 +515,121 @@ Test(queue, rate_over_the_last_seconds)
 	cr_assert_float_eq(pps, 300, 1e-9, "%f", pps);
 	cr_assert_float_eq(bps, 2400000, 1e-9);
 	dpq_free(q);
+}
+
+/* ---- in the dataplane: reloads with packets waiting ---------------------- */
+
+static char qetc[] = "/tmp/sluice-test-queue-XXXXXX";
+static const char *const qports[] = { "em1", "em2" };
+
+static void
+qput(const char *name, const char *text)
+{
+	cr_assert_eq(etc_put(qetc, name, text), 0, "cannot write %s", name);
+}
+
+/* em1 and em2 on bridge0, em2 behind 8 kbit/s: a 60-byte frame, 60 ms */
+static void
+qbuild(struct dp *dp, struct conf **conf)
+{
+	char cmd[128];
+
+	cr_assert_not_null(mkdtemp(qetc));
+	qput("hostname.bridge0", "add em1\nadd em2\nup\n");
+	qput("pf.conf", "queue rootq on em2 bandwidth 8K default\npass\n");
+	qput("pf-none.conf", "pass\n");
+	qput("pf-two.conf", "queue r on em2 bandwidth 8K\n"
+	    "queue a parent r bandwidth 4K default\n"
+	    "queue b parent r bandwidth 4K\npass\n");
+	qput("pf-bad.conf", "queue r on em9 bandwidth 8K default\npass\n");
+	dptest_build(dp, conf, qetc, qports, 2, NULL);
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", qetc);
+	cr_assert_eq(dptest_ctl_rc(dp, cmd), 0, "%s", dptest_out);
+}
+
+/* n broadcast frames into em1: bridge0 floods them to em2 */
+static void
+qsend(struct dp *dp, int n)
+{
+	struct pkt *p[8];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		cr_assert_not_null(p[i] = pkt_alloc(&dp->pool));
+		memset(p[i]->data, 0, 60);
+		memset(p[i]->data, 0xff, 6);
+		memcpy(p[i]->data + 6, "\x02\x00\x00\x00\x00\x0a", 6);
+		p[i]->data[12] = 0x88;		/* a local experimental type */
+		p[i]->data[13] = 0xb5;
+		p[i]->data[14] = (uint8_t)i;
+		p[i]->len = 60;
+	}
+	dp_input(dp, dp->ports[0], p, n);
+}
+
+static int
+qload(struct dp *dp, const char *file)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/%s", qetc, file);
+	return dptest_ctl_rc(dp, cmd);
+}
+
+Test(queue, a_reload_moves_or_sends_what_waits)
+{
+	struct dp dp;
+	struct conf *conf;
+	size_t nfree;
+
+	qbuild(&dp, &conf);
+	nfree = dp.pool.nfree;
+	qsend(&dp, 5);
+	/* the first goes at once (the link was idle), four wait */
+	cr_assert_eq(dp.ports[1]->c[PORT_C_TX_PACKETS], 1);
+	cr_assert_not_null(dp.ports[1]->queues);
+	cr_assert_eq(dp.ports[1]->queues->npkts, 4);
+	cr_assert_eq(dp_queues_next(&dp), dp.now_ns + 60 * MS - DPQ_SLACK_NS);
+	/* a load that fails changes nothing: they still wait */
+	cr_assert_neq(qload(&dp, "pf-bad.conf"), 0);
+	cr_assert_not_null(strstr(dptest_out, "queue r: no interface em9"),
+	    "%s", dptest_out);
+	cr_assert_eq(dp.ports[1]->queues->npkts, 4);
+	/* a new tree: they move to its default; its link starts idle, as
+	 * a new hfsc does, so one goes at once */
+	cr_assert_eq(qload(&dp, "pf-two.conf"), 0, "%s", dptest_out);
+	cr_assert_eq(dp.ports[1]->queues->npkts, 3);
+	cr_assert_eq(dp.ports[1]->queues->cl[1].qlen, 3, "in a, the default");
+	cr_assert_eq(dp.ports[1]->c[PORT_C_TX_PACKETS], 2);
+	/* the time comes: one more a frame time later */
+	dp_clock(&dp, dp.now_ns + 60 * MS);
+	dp_queues_run(&dp);
+	cr_assert_eq(dp.ports[1]->c[PORT_C_TX_PACKETS], 3);
+	/* no queues: what waits goes now, every buffer comes back */
+	cr_assert_eq(qload(&dp, "pf-none.conf"), 0, "%s", dptest_out);
+	cr_assert_null(dp.ports[1]->queues);
+	cr_assert_eq(dp.ports[1]->c[PORT_C_TX_PACKETS], 5);
+	cr_assert_eq(dp.pool.nfree, nfree);
+	cr_assert_eq(dp_queues_next(&dp), 0);
+	dptest_destroy(&dp, conf);
+	etc_remove(qetc);
+}
+
+Test(queue, flushing_the_rules_sends_what_waits)
+{
+	struct dp dp;
+	struct conf *conf;
+
+	qbuild(&dp, &conf);
+	qsend(&dp, 3);
+	cr_assert_eq(dp.ports[1]->queues->npkts, 2);
+	cr_assert_eq(dptest_ctl_rc(&dp, "pfctl -F rules"), 0);
+	cr_assert_null(dp.ports[1]->queues);
+	cr_assert_eq(dp.ports[1]->c[PORT_C_TX_PACKETS], 3);
+	/* and sluiced stopping frees what a queue still holds */
+	cr_assert_eq(qload(&dp, "pf.conf"), 0);
+	qsend(&dp, 3);
+	cr_assert_eq(dp.ports[1]->queues->npkts, 2);
+	dptest_destroy(&dp, conf);
+	etc_remove(qetc);
 }
