@@ -454,7 +454,6 @@ int	 pf_queues_check(struct pf_parser *);
 #define PF_LINT_RTLABEL		0x01000000
 #define PF_LINT_TIMEOUT		0x04000000
 #define PF_LINT_LIMIT		0x08000000
-#define PF_LINT_PFLOW		0x10000000
 #define PF_LINT_POOLRANGE	0x80000000
 
 #endif /* ACL_PF_IMPL_H */

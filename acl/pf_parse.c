@@ -2658,7 +2658,6 @@ pfrule(struct pf_parser *p)
 				fail(p, "state pflow option: multiple "
 				    "definitions");
 			r.rule_flag |= ACL_RF_PFLOW;
-			pf_lint(p, p->lx.lineno, PF_LINT_PFLOW, "pflow");
 			break;
 		case PF_STATE_OPT_TIMEOUT:
 			if (o->number == ACL_TM_ADAPTIVE_START ||

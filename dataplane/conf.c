@@ -311,6 +311,86 @@ is_vlan_name(const char *s)
 	return strncmp(s, "vlan", 4) == 0 && isdigit((unsigned char)s[4]);
 }
 
+static int
+is_pflow_name(const char *s)
+{
+	return strncmp(s, "pflow", 5) == 0 && isdigit((unsigned char)s[5]);
+}
+
+/*
+ * pflow(4)'s options, as ifconfig(8) takes them in hostname.pflowN or
+ * on the command line: flowsrc ADDR, flowdst ADDR:PORT, pflowproto 5,
+ * -flowsrc, -flowdst, up, down.  0, or -1 with why in err and the word
+ * at fault in *bad.
+ */
+int
+conf_pflow_set(struct conf_pflow *pf, int argc, char **argv, int *bad,
+    char *err, size_t errlen)
+{
+	struct in_addr in;
+	unsigned long port;
+	char host[64], *colon;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		*bad = i;
+		if (strcmp(argv[i], "up") == 0)
+			pf->up = 1;
+		else if (strcmp(argv[i], "down") == 0)
+			pf->up = 0;
+		else if (strcmp(argv[i], "-flowsrc") == 0)
+			pf->src = 0;
+		else if (strcmp(argv[i], "-flowdst") == 0) {
+			pf->dst = 0;
+			pf->port = 0;
+		} else if (i + 1 == argc && (strcmp(argv[i], "flowsrc") == 0 ||
+		    strcmp(argv[i], "flowdst") == 0 ||
+		    strcmp(argv[i], "pflowproto") == 0)) {
+			snprintf(err, errlen, "%s: expected %s", argv[i],
+			    argv[i][4] == 's' ? "an address" : argv[i][4] ==
+			    'd' ? "an address:port" : "a version");
+			return -1;
+		} else if (strcmp(argv[i], "flowsrc") == 0) {
+			*bad = ++i;
+			if (inet_pton(AF_INET, argv[i], &in) != 1) {
+				snprintf(err, errlen, "flowsrc \"%s\": expected "
+				    "an IPv4 address", argv[i]);
+				return -1;
+			}
+			pf->src = in.s_addr;
+		} else if (strcmp(argv[i], "flowdst") == 0) {
+			*bad = ++i;
+			snprintf(host, sizeof(host), "%s", argv[i]);
+			if ((colon = strrchr(host, ':')) == NULL ||
+			    (*colon = '\0', inet_pton(AF_INET, host, &in)) !=
+			    1 || parse_uint(colon + 1, 65535, &port) != 0 ||
+			    port == 0) {
+				snprintf(err, errlen, "flowdst \"%s\": expected "
+				    "an IPv4 address:port", argv[i]);
+				return -1;
+			}
+			pf->dst = in.s_addr;
+			pf->port = (uint16_t)port;
+		} else if (strcmp(argv[i], "pflowproto") == 0) {
+			*bad = ++i;
+			if (strcmp(argv[i], "5") != 0) {
+				snprintf(err, errlen, "pflowproto \"%s\": "
+				    "sluice exports NetFlow version 5 (IPFIX, "
+				    "10, not yet)", argv[i]);
+				return -1;
+			}
+			pf->proto = 5;
+		} else {
+			snprintf(err, errlen, "unknown pflow option \"%s\", "
+			    "expected flowsrc, flowdst, pflowproto, up or down",
+			    argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+
 /* ---- hostname.IF ------------------------------------------------------ */
 
 struct hline {
@@ -890,6 +970,20 @@ hostname_vlan_line(struct conf *c, struct conf_vlan *v, struct conf_if *ci,
 	}
 }
 
+/* a line of hostname.pflowN */
+static void
+hostname_pflow_line(struct conf *c, struct conf_pflow *pf, struct hline *hl)
+{
+	char *argv[32], err[160];
+	int i, bad;
+
+	for (i = 0; i < hl->n; i++)
+		argv[i] = hl->t[i].text;
+	if (conf_pflow_set(pf, hl->n, argv, &bad, err, sizeof(err)) != 0)
+		conf_err(c, &hl->t[bad].pos, "%s", err);
+	hl->i = hl->n;
+}
+
 static void
 hostname_if_line(struct conf *c, struct conf_if *ci, struct hline *hl)
 {
@@ -1058,6 +1152,7 @@ conf_parse_hostname(struct conf *c, const char *path, const char *ifname)
 	struct conf_bridge *b = NULL;
 	struct conf_vlan *v = NULL;
 	struct conf_if *ci = NULL;
+	struct conf_pflow *pfl = NULL;
 	struct conf_pos fpos;
 	struct lex lx = { 0 };
 	struct hline hl;
@@ -1072,7 +1167,19 @@ conf_parse_hostname(struct conf *c, const char *path, const char *ifname)
 		conf_err(c, &fpos, "%s", strerror(errno));
 		return -1;
 	}
-	if (is_bridge_name(ifname)) {
+	if (is_pflow_name(ifname)) {
+		if (c->npflows == CONF_MAX_PFLOWS) {
+			conf_err(c, &fpos, "too many pflow interfaces");
+			goto done;
+		}
+		pfl = &c->pflows[c->npflows++];
+		memset(pfl, 0, sizeof(*pfl));
+		snprintf(pfl->name, sizeof(pfl->name), "%s", ifname);
+		/* exporting once flowsrc and flowdst are set, unless down */
+		pfl->up = 1;
+		pfl->proto = 5;
+		pfl->pos = fpos;
+	} else if (is_bridge_name(ifname)) {
 		if (c->nbridges == CONF_MAX_BRIDGES) {
 			conf_err(c, &fpos, "too many bridges");
 			goto done;
@@ -1138,7 +1245,9 @@ conf_parse_hostname(struct conf *c, const char *path, const char *ifname)
 			hl.t[hl.n++] = t;
 		}
 		if (hl.n > 0) {
-			if (b != NULL)
+			if (pfl != NULL)
+				hostname_pflow_line(c, pfl, &hl);
+			else if (b != NULL)
 				hostname_bridge_line(c, b, &hl);
 			else if (v != NULL)
 				hostname_vlan_line(c, v, ci, &hl);

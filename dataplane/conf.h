@@ -19,6 +19,7 @@
 #define CONF_NAMESIZ	16	/* IFNAMSIZ */
 #define CONF_MAX_BRIDGES 16
 #define CONF_MAX_VLANS	64
+#define CONF_MAX_PFLOWS	4
 #define CONF_MAX_IFS	64
 #define CONF_MAX_SWITCHES 16
 #define CONF_MAX_VMS	64
@@ -114,6 +115,20 @@ struct conf_if {
 	struct conf_addr6 addrs6[CONF_MAX_ADDRS];
 	int		 autoconf6;	/* inet6 autoconf: SLAAC */
 	uint8_t		 llprio;	/* llprio + 1; 0: the default, 3 */
+	struct conf_pos	 pos;
+};
+
+/*
+ * pflow(4): hostname.pflowN's flowsrc, flowdst and pflowproto.  pf
+ * exports the states of rules with keep state (pflow) to each.
+ */
+struct conf_pflow {
+	char		 name[CONF_NAMESIZ];
+	int		 up;
+	uint32_t	 src;		/* network order; 0: none */
+	uint32_t	 dst;		/* network order; 0: none */
+	uint16_t	 port;		/* host order */
+	uint8_t		 proto;		/* 5: NetFlow v5 */
 	struct conf_pos	 pos;
 };
 
@@ -331,6 +346,8 @@ struct conf {
 	struct conf_bridge bridges[CONF_MAX_BRIDGES];
 	int		 nvlans;
 	struct conf_vlan vlans[CONF_MAX_VLANS];
+	int		 npflows;
+	struct conf_pflow pflows[CONF_MAX_PFLOWS];
 	int		 nifs;
 	struct conf_if	 ifs[CONF_MAX_IFS];
 	int		 nswitches;
@@ -350,6 +367,8 @@ void	 conf_free(struct conf *);
 struct conf_bridge *conf_bridge(struct conf *, const char *);
 struct conf_vlan *conf_vlan(struct conf *, const char *);
 struct conf_if *conf_if(struct conf *, const char *);
+int		 conf_pflow_set(struct conf_pflow *, int, char **, int *,
+		    char *, size_t);
 struct conf_vmif *conf_vmif_by_tap(struct conf *, const char *, struct conf_vm **);
 int	 conf_parse_mac(const char *, uint8_t *);
 int	 conf_name_cmp(const void *, const void *);

@@ -711,6 +711,11 @@ dp_build(struct dp *dp, struct conf *c, struct dp_opts *opts, FILE *err)
 			return -1;
 	if (dp_build_router(dp, err) != 0)
 		return -1;
+	for (i = 0; i < c->npflows; i++) {
+		dp->pflows[i].c = c->pflows[i];
+		dp->pflows[i].unit = atoi(c->pflows[i].name + 5);
+	}
+	dp->npflows = c->npflows;
 	if (dp_pf_init(dp) != 0) {
 		fprintf(err, "sluiced: out of memory for the state table\n");
 		return -1;
@@ -1502,6 +1507,7 @@ dp_tick(struct dp *dp)
 	for (i = 0; i < dp->nbridges; i++)
 		fdb_age(&dp->bridges[i].br_fdb, dp->now);
 	dp_pf_tick(dp);
+	dp_pflow_tick(dp);	/* what the purge gave */
 	dp_queues_tick(dp);
 	if (dp->router.dp != NULL) {
 		router_tick(&dp->router);

@@ -29,7 +29,10 @@
 	X(PACKETS,	"packets",	"frames through the pipeline")	\
 	X(DROP_LOOP_FULL, "drop-loop-full", "dropped: too many router frames waiting to enter a bridge") \
 	X(TX_FLUSH_EARLY, "tx-flush-early", "output queue flushed before the end of a batch") \
-	X(TX_PRIQ,	"tx-priq",	"output queues of several priorities sent highest first (priq)")
+	X(TX_PRIQ,	"tx-priq",	"output queues of several priorities sent highest first (priq)") \
+	X(PFLOW_FLOWS,	"pflow-flows",	"flow records of states gone, for pflow interfaces") \
+	X(PFLOW_PACKETS, "pflow-packets", "NetFlow datagrams sent to collectors") \
+	X(PFLOW_ERRORS,	"pflow-errors",	"flow records not sent: no route out, no buffer, no flowsrc")
 
 #define DP_C_ENUM(e, n, d)	DP_C_##e,
 enum { DP_COUNTERS(DP_C_ENUM) DP_C__MAX };
@@ -57,6 +60,20 @@ struct dp_trace_ent {
 	uint32_t	 pkt;
 	char		 stage[12];
 	char		 text[240];
+};
+
+/* A pflow interface: its settings, the records its collector waits for. */
+#define PFLOW_MAXFLOWS	30		/* a NetFlow v5 datagram's */
+#define PFLOW_BUFFLOWS	(32 * PFLOW_MAXFLOWS)
+#define PFLOW_HDRLEN	24
+#define PFLOW_RECLEN	48
+struct dp_pflow {
+	struct conf_pflow c;
+	int		 unit;		/* N of pflowN */
+	int		 n;		/* records waiting */
+	uint32_t	 first;		/* dp->now the first of them came */
+	uint32_t	 seq;		/* records sent (flow_sequence) */
+	uint8_t		 rec[PFLOW_BUFFLOWS][PFLOW_RECLEN];
 };
 
 struct dp_vm {
@@ -100,6 +117,8 @@ struct dp {
 	/* Frames the router sends into a bridge, run after the batch. */
 	uint16_t	 nloop;
 	struct txent	 loopq[4 * BATCH_MAX];
+	int		 npflows;
+	struct dp_pflow	 pflows[CONF_MAX_PFLOWS];
 	uint16_t	 nqports;	/* ports with pf queues */
 	uint8_t		 qrunning;	/* in dp_queues_run() */
 	uint64_t	 c[DP_C__MAX];
@@ -136,6 +155,14 @@ void	 dp_tick(struct dp *);
 int	 dp_replay(struct dp *);
 void	 dp_trace(struct dp *, const struct pkt *, const char *, const char *,
 	    ...) __attribute__((format(printf, 4, 5)));
+
+/* pflow(4) (dp_pflow.c) */
+struct state;
+void	 dp_pflow_export(struct dp *, const struct state *);
+void	 dp_pflow_tick(struct dp *);
+struct dp_pflow *dp_pflow(struct dp *, const char *);
+void	 dp_pflow_show(struct dp *, const struct dp_pflow *, FILE *);
+int	 dp_pflow_set(struct dp *, struct dp_pflow *, int, char **, FILE *);
 
 /* pf's queues (dp_pfqueue.c) */
 struct dpq;

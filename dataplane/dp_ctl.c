@@ -252,6 +252,7 @@ show_port(struct dp *dp, struct port *p, FILE *out)
 static int
 ctl_ifconfig_show(struct dp *dp, const char *name, FILE *out)
 {
+	struct dp_pflow *pf;
 	struct bridge *br;
 	struct port *p;
 	int i;
@@ -261,10 +262,16 @@ ctl_ifconfig_show(struct dp *dp, const char *name, FILE *out)
 			show_port(dp, dp->ports[i], out);
 		for (i = 0; i < dp->nbridges; i++)
 			show_bridge(dp, &dp->bridges[i], out);
+		for (i = 0; i < dp->npflows; i++)
+			dp_pflow_show(dp, &dp->pflows[i], out);
 		return 0;
 	}
 	if ((br = dp_bridge(dp, name)) != NULL) {
 		show_bridge(dp, br, out);
+		return 0;
+	}
+	if ((pf = dp_pflow(dp, name)) != NULL) {
+		dp_pflow_show(dp, pf, out);
 		return 0;
 	}
 	if ((p = dp_port(dp, name)) != NULL) {
@@ -646,6 +653,7 @@ ctl_ifconfig_inet6(struct dp *dp, struct port *p, int argc, char **argv,
 static int
 ctl_ifconfig(struct dp *dp, int argc, char **argv, FILE *out)
 {
+	struct dp_pflow *pf;
 	struct bridge *br;
 	struct port *p;
 
@@ -671,9 +679,12 @@ ctl_ifconfig(struct dp *dp, int argc, char **argv, FILE *out)
 		p->llprio = (uint8_t)v;
 		return 0;
 	}
+	if ((pf = dp_pflow(dp, argv[1])) != NULL)
+		return dp_pflow_set(dp, pf, argc - 2, argv + 2, out);
 	if ((br = dp_bridge(dp, argv[1])) == NULL) {
-		fprintf(out, "ifconfig: %s: only bridges, llprio and inet and "
-		    "inet6 addresses can be changed at run time\n", argv[1]);
+		fprintf(out, "ifconfig: %s: only bridges, pflow interfaces, "
+		    "llprio and inet and inet6 addresses can be changed at run "
+		    "time\n", argv[1]);
 		return 1;
 	}
 	return ctl_ifconfig_bridge(dp, br, argc - 2, argv + 2, out);

@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <sys/random.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -754,6 +755,19 @@ pf_rule_index(const struct dp_pf_ruleset *rs, const struct acl_classifier *c,
 	fr = &fl->f_rules[nr];
 	return rs->anchor_base[pf_anchor_index(rs->conf, fr->fr_anchor)] +
 	    fr->fr_rule->nr;
+}
+
+/*
+ * What pf counts a packet as (pd->tot_len): its IP datagram's length, not
+ * the frame's (no link-layer header, no padding); a GSO frame's datagram
+ * is the frame less its link-layer header.
+ */
+static inline uint32_t
+pf_tot_len(const struct pkt *p, const struct l3info *li)
+{
+	if (li->iplen != 0 && p->off.gso_type == 0)
+		return li->iplen;
+	return p->len - li->l3off;
 }
 
 static void
@@ -2004,8 +2018,8 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 	}
 	if (s->flags & STATE_F_NAT)
 		pf_translate(p, li, s, sdir);	/* addresses only */
-	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1, p->len);
-	pf_count(pf, s->rule, dir, p->len);
+	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1, pf_tot_len(p, li));
+	pf_count(pf, s->rule, dir, pf_tot_len(p, li));
 	tag = pf_state_tag(pf, p, s);
 	pf_scrub_state(dp, p, li, port, dir, s);
 	/* The entry stays until `timeout frag': a fragment may come after
@@ -2458,7 +2472,7 @@ pf_state_track_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
 	    s)].peer[0].flags & STATE_TCP_MOD, 0))
 		pf_modulate(dp, p, li, port, dir, s, &g);
 	v = state_track_tcp(&pf->states, s, dir == ACL_IN ? STATE_DIR_IN :
-	    STATE_DIR_OUT, &g, p->len, dp->now, &fail);
+	    STATE_DIR_OUT, &g, pf_tot_len(p, li), dp->now, &fail);
 	if (v == STATE_LOOSE && p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: loose state match (an end not "
 		    "heard yet, or closing): seq %u ack %u len %u", dname,
@@ -2702,7 +2716,7 @@ pf_afto_state(struct dp *dp, struct pkt *p, const struct l3info *li,
 	memcpy(a.dst, o.addr[0].b, 16);
 	a.sport = ntohs(o.port[1]);
 	a.dport = ntohs(o.port[0]);
-	pf_count(pf, s->rule, dir, p->len);
+	pf_count(pf, s->rule, dir, pf_tot_len(p, li));
 	tag = pf_state_tag(pf, p, s);
 	if (p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: pass (af-to state of rule "
@@ -2768,7 +2782,7 @@ pf_afto_icmp_error(struct dp *dp, struct pkt *p, const struct l3info *li,
 			    port->name, RULE_IDX(s->rule));
 		return PF_DROP;
 	}
-	pf_count(pf, s->rule, dir, p->len);
+	pf_count(pf, s->rule, dir, pf_tot_len(p, li));
 	pf->c[PF_C_AFTO]++;
 	p->pf_afto = e.outer.af;
 	p->pf_generated = 1;
@@ -3282,7 +3296,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 					    "not translated", dname,
 					    port->name);
 			}
-			pf_count(pf, s->rule, dir, p->len);
+			pf_count(pf, s->rule, dir, pf_tot_len(p, &li));
 			tag = pf_state_tag(pf, p, s);
 			pf_scrub_state(dp, p, &li, port, dir, s);
 			if (p->traced)
@@ -3312,7 +3326,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		up = s->proto == L3_IPPROTO_TCP &&
 		    !(s->flags & STATE_F_SLOPPY) ?
 		    pf_state_track_tcp(dp, p, &li, port, tdir, s) :
-		    state_update(&pf->states, s, tdir, li.tcp_flags, p->len,
+		    state_update(&pf->states, s, tdir, li.tcp_flags, pf_tot_len(p, &li),
 		    dp->now);
 		if (up < 0)
 			return pf_state_refused(dp, p, port, dir, s, up);
@@ -3350,7 +3364,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			if (tagged && dir == ACL_IN)
 				nat_state_retag(&pf->states, p, tagged);
 		}
-		pf_count(pf, s->rule, dir, p->len);
+		pf_count(pf, s->rule, dir, pf_tot_len(p, &li));
 		tag = pf_state_tag(pf, p, s);
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "
@@ -3387,7 +3401,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	pf->c[PF_C_MATCH]++;
 	rule = (uint32_t)pf_gen << 24 | pf_rule_index(rs, c, res.ar_nr);
-	pf_count(pf, rule, dir, p->len);
+	pf_count(pf, rule, dir, pf_tot_len(p, &li));
 	if (p->traced) {
 		char text[160] = "";
 		FILE *f = fmemopen(text, sizeof(text) - 1, "w");
@@ -3600,7 +3614,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		return PF_DROP;
 	}
 	s->packets[0] = 1;	/* the first packet; tracking starts after */
-	s->bytes[0] = p->len;
+	s->bytes[0] = pf_tot_len(p, &li);
 	if (li.proto == L3_IPPROTO_TCP) {
 		struct state_seg g;
 
@@ -3619,6 +3633,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	if (res.ar_rule != NULL && (res.ar_rule->log & ACL_LOG_ALL))
 		s->flags |= STATE_F_LOGALL;
+	if (res.ar_rule != NULL && (res.ar_rule->rule_flag & ACL_RF_PFLOW))
+		pf->states.cold[state_id(&pf->states, s)].pflow = 1;
 	if (acl_scrub_any(&res.ar_scrub)) {
 		int n = pf_scrub_intern(pf, &res.ar_scrub);
 
@@ -3759,6 +3775,10 @@ pf_state_gone(struct state *s, void *arg)
 {
 	struct dp_pf *pf = arg;
 	struct pf_rule_stats *st;
+
+	if (pf->states.cold[state_id(&pf->states, s)].pflow)
+		dp_pflow_export((struct dp *)((char *)pf -
+		    offsetof(struct dp, pf)), s);
 
 	if ((st = pf_stats(pf, s->rule)) != NULL && st->states_cur > 0)
 		st->states_cur--;

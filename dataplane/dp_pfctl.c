@@ -807,6 +807,9 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 		fprintf(out, "killed %u states from 1 sources and %d "
 		    "destinations\n", w.killed, nkill - 1);
 	}
+	/* the states -F and -k took: their flows go (pflow) */
+	if (flush != NULL || nkill > 0)
+		dp_pflow_tick(dp);
 	if (tcmd != NULL || table != NULL) {
 		if (tcmd == NULL || table == NULL) {
 			fprintf(out, "pfctl: -t and -T go together\n");

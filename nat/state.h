@@ -121,6 +121,7 @@ struct state_cold {
 					   hop (network order; IPv6: in
 					   state_v6) */
 	uint8_t		 rt_kind;	/* ... ACL_RT_*, 0: none */
+	uint8_t		 pflow;		/* keep state (pflow): exported */
 };
 
 /*

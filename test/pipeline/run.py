@@ -1240,17 +1240,17 @@ def pfctl_views_and_flush_all():
                   r"pass in on vether0 inet from 10\.50\.0\.0/24 to any "
                   r"flags S/SA\n"
                   r"  \[ Evaluations: 1         Packets: 2         "
-                  r"Bytes: 120         States: 1     \]\n"
+                  r"Bytes: 68          States: 1     \]\n"
                   r"  \[ Inserted: uid 0 pid \d+ State Creations: 1     \]\n"
                   r"pass out on em0 proto tcp from \(em0\) to any flags S/SA\n",
                   r"^all udp 198\.51\.100\.1:53 <- 10\.50\.0\.20:41000       "
                   r"SINGLE:MULTIPLE\n"
                   r"   age 00:00:00, expires in 00:00:30, 1:1 pkts, "
-                  r"60:60 bytes, rule \d+\n"
+                  r"34:34 bytes, rule \d+\n"
                   r"all udp 198\.51\.100\.2:50001 \(10\.50\.0\.20:41000\) -> "
                   r"198\.51\.100\.1:53       MULTIPLE:SINGLE\n"
                   r"   age 00:00:00, expires in 00:00:30, 1:1 pkts, "
-                  r"60:60 bytes, rule \d+\n",
+                  r"34:34 bytes, rule \d+\n",
                   r"^states        hard limit   100000\n"
                   r"src-nodes     hard limit    10000\n"
                   r"frags         hard limit    65536\n"

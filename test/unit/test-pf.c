@@ -858,7 +858,7 @@ Test(pf, show_labels)
 	feed(&dp, "tap0", b, len);
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sl"),
 	    "deny 2 0 0 0 0 0 0 0\n"
-	    "isol-1 1 2 120 2 120 0 0 1\n", "the second packet met the "
+	    "isol-1 1 2 56 2 56 0 0 1\n", "the second packet met the "
 	    "states, not the rules");
 	dptest_destroy(&dp, conf);
 }
@@ -1116,7 +1116,7 @@ Test(pf, max_src_states_and_source_nodes)
 	    "connections 0, rate 0.0/0s )\n");
 	/* max-src-states alone tracks sources globally: no rule named */
 	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vsS"), "\n   age 00:00:00, 2 "
-	    "pkts, 120 bytes\n") != NULL, "%s", dptest_out);
+	    "pkts, 56 bytes\n") != NULL, "%s", dptest_out);
 	dptest_ctl(&dp, "pfctl -F states");
 	dp_pf_tick(&dp);
 	cr_expect_str_empty(dptest_ctl(&dp, "pfctl -sS"));

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# pflow(4): the handbook's routed segment (db01 behind vether0, NATed out
+# of em0) with set state-defaults pflow and pflow0 exporting to a NetFlow
+# v5 collector in the wan namespace.  db01 sends a TCP stream and a ping
+# to the wan; when the states go (pfctl -F states) and pflow0 is set
+# again (which sends what waits), the collector must have both ways of
+# each state: the one made in on vether0 with db01's address, the one
+# made out on em0 before its translation, with pf's packet and byte
+# counts.
+T_NAME=pflow
+. "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+WAN=sl$ID-fwan DB=sl$ID-fdb
+wan_ns "$WAN" nat && mkns "$DB" || exit 1
+etc=$TMP/etc
+routed_etc "$etc"
+printf 'net.inet.ip.forwarding=1\n' >"$etc/sysctl.conf"
+printf 'flowsrc 198.51.100.2 flowdst 198.51.100.1:2055\npflowproto 5\n' \
+	>"$etc/hostname.pflow0"
+cat >"$etc/pf.conf" <<'PF'
+set state-defaults pflow
+match out on em0 from 10.50.0.0/24 to any nat-to (em0)
+pass
+PF
+start_sluiced "$etc" -i "em0=s${ID}em0" -g "db01=$DB" || exit 1
+guest_up "$DB" 10.50.0.20/24 || exit 1
+ip -n "$DB" route add default via 10.50.0.1
+
+# The collector: every datagram, decoded, a line per record.
+ip netns exec "$WAN" python3 -u -c "
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('198.51.100.1', 2055))
+while True:
+    d, (a, p) = s.recvfrom(65535)
+    v, n, up, sec, nsec, seq, et, ei = struct.unpack('!HHIIIIBB', d[:22])
+    print('dgram', a, p, v, n, seq, et, ei, len(d), flush=True)
+    for i in range(n):
+        r = d[24 + 48 * i:24 + 48 * (i + 1)]
+        src, dst = socket.inet_ntoa(r[0:4]), socket.inet_ntoa(r[4:8])
+        pk, by, first, last = struct.unpack('!IIII', r[16:32])
+        sp, dp = struct.unpack('!HH', r[32:36])
+        print('flow', src, sp, dst, dp, r[38], pk, by, last >= first,
+            flush=True)
+" >"$TMP/collector" 2>&1 &
+PIDS+=($!)
+wait_for 5 sh -c "ip netns exec $WAN ss -lun | grep -q ':2055 '"
+
+check "ifconfig pflow0" sh -c "$SLUICECTL -s $SOCK ifconfig pflow0 |
+	grep -qx '	pflow: flowsrc 198.51.100.2 flowdst 198.51.100.1:2055 pflowproto 5'"
+check "ping the wan through NAT" \
+	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 198.51.100.1
+head -c 20000 /dev/urandom >"$TMP/blob"
+ip netns exec "$WAN" sh -c "nc -l -N -p 8000 >$TMP/got" &
+PIDS+=($!)
+wait_for 5 sh -c "ip netns exec $WAN ss -ltn | grep -q ':8000 '"
+check "TCP 20 kB db01 -> wan:8000" \
+	ip netns exec "$DB" timeout 10 nc -N 198.51.100.1 8000 <"$TMP/blob"
+wait_for 5 cmp -s "$TMP/blob" "$TMP/got"
+check "nothing exported while the states live" \
+	sh -c "! grep -q '^flow' $TMP/collector"
+check "pfctl -F states" ctl pfctl -F states
+check "ifconfig pflow0 again: what waits goes" \
+	ctl ifconfig pflow0 flowdst 198.51.100.1:2055
+wait_for 5 grep -q '^flow' "$TMP/collector"
+sed 's/^/     /' "$TMP/collector"
+check "a NetFlow v5 datagram from 198.51.100.2, engine 42/42" \
+	grep -qE '^dgram 198\.51\.100\.2 [0-9]+ 5 [0-9]+ 0 42 42 ' "$TMP/collector"
+# in on vether0: db01's own address; out on em0: the stack's, before NAT
+check "TCP db01 -> wan, the 20 kB and more, both states" sh -c "
+	[ \$(grep -cE '^flow 10\.50\.0\.20 [0-9]+ 198\.51\.100\.1 8000 6 [0-9]+ (2[0-9]{4}|[3-9][0-9]{4}) True' $TMP/collector) = 2 ]"
+check "TCP wan -> db01, the other way, both states" sh -c "
+	[ \$(grep -cE '^flow 198\.51\.100\.1 8000 10\.50\.0\.20 [0-9]+ 6 [0-9]+ [0-9]+ True' $TMP/collector) = 2 ]"
+check "the pings: ICMP both ways, 2 packets each" sh -c "
+	grep -qE '^flow 10\.50\.0\.20 [0-9]+ 198\.51\.100\.1 [0-9]+ 1 2 168 True' $TMP/collector &&
+	grep -qE '^flow 198\.51\.100\.1 [0-9]+ 10\.50\.0\.20 [0-9]+ 1 2 168 True' $TMP/collector"
+check "stats: pflow-flows and pflow-packets counted" sh -c "
+	$SLUICECTL -s $SOCK stats | grep -qE 'pipeline +pflow-flows +[1-9]' &&
+	$SLUICECTL -s $SOCK stats | grep -qE 'pipeline +pflow-packets +[1-9]'"
+check "pflowproto 10 is refused, pflow0 keeps its settings" sh -c "
+	! $SLUICECTL -s $SOCK ifconfig pflow0 pflowproto 10 &&
+	$SLUICECTL -s $SOCK ifconfig pflow0 | grep -q 'pflowproto 5'"
+finish
