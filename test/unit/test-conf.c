@@ -2,6 +2,8 @@
  * ones with the exact position and wording of each error. */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +221,33 @@ Test(conf, error_llprio)
 	put("hostname.em1", "up\nllprio 9\n");
 	cr_assert_neq(load(), 0);
 	EXPECT_ERR("hostname.em1:2:8: llprio \"9\": expected 0 to 7");
+}
+
+/* pflow(4): no port of its own, its collector and source. */
+Test(conf, pflow)
+{
+	put("hostname.pflow0", "flowsrc 198.51.100.2 flowdst "
+	    "198.51.100.1:2055\npflowproto 5\n");
+	cr_assert_eq(load(), 0, "%s", errs);
+	cr_assert_eq(c->npflows, 1);
+	cr_expect_str_eq(c->pflows[0].name, "pflow0");
+	cr_expect_eq(c->pflows[0].src, htonl(0xc6336402));
+	cr_expect_eq(c->pflows[0].dst, htonl(0xc6336401));
+	cr_expect_eq(c->pflows[0].port, 2055);
+	cr_expect_eq(c->pflows[0].up, 1, "up unless down");
+	cr_expect_null(conf_if(c, "pflow0"), "not a port");
+}
+
+Test(conf, error_pflow)
+{
+	put("hostname.pflow0", "flowsrc 198.51.100.2 flowdst nowhere:2055\n"
+	    "pflowproto 10\nflowdest 1.2.3.4:5\n");
+	cr_assert_neq(load(), 0);
+	EXPECT_ERR("hostname.pflow0:1:30: flowdst \"nowhere:2055\": expected "
+	    "an IPv4 address:port");
+	EXPECT_ERR("hostname.pflow0:2:12: pflowproto \"10\": sluice exports "
+	    "NetFlow version 5 (IPFIX, 10, not yet)");
+	EXPECT_ERR("hostname.pflow0:3:1: unknown pflow option \"flowdest\"");
 }
 
 Test(conf, error_vlan_range_and_missing_parent)

@@ -3821,3 +3821,114 @@ Test(pf, route_to_least_states)
 	cr_expect(sent_has("em0", "10.50.0.20:41000 > 192.0.2.9:53"));
 	cr_expect(sent_has("em2", "10.50.0.20:41001 > 192.0.2.9:53"));
 }
+
+/* ---- pflow(4) ------------------------------------------------------------ */
+
+struct pflow_got {
+	int		 dgrams;
+	uint8_t		 d[PKT_DATA_MAX];
+	uint32_t	 len;
+};
+
+static void
+pflow_collect(const uint8_t *d, uint32_t len, void *arg)
+{
+	struct pflow_got *g = arg;
+
+	if (len >= 42 && ether_get16(d + 12) == ETHERTYPE_IP && d[23] == 17 &&
+	    ether_get16(d + 36) == 2055) {
+		g->dgrams++;
+		memcpy(g->d, d, len);
+		g->len = len;
+	}
+}
+
+/*
+ * A state of a pflow rule goes: nothing leaves until 30 s after the
+ * record waits, then one NetFlow v5 datagram with both ways of it, from
+ * flowsrc to flowdst, UDP and IP checksums right.
+ */
+Test(pf, pflow_exports_a_state_as_it_goes)
+{
+	struct conf *conf;
+	struct dp dp;
+	struct pflow_got g = { 0 };
+	uint8_t b[80];
+	const uint8_t *ip, *udp, *h, *r;
+	uint32_t len;
+
+	put("hostname.pflow0", "flowsrc 198.51.100.2 flowdst "
+	    "198.51.100.1:2055\n");
+	put("pf.conf", "pass in on vether0 keep state (pflow)\npass out\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	len = ip4(b, VE, DB, 17, "10.50.0.20", 41000, "198.51.100.1", 53, 0);
+	feed(&dp, "tap0", b, len);
+	feed(&dp, "tap0", b, len);
+	dptest_ctl(&dp, "pfctl -F states");
+	cr_assert_eq(dptest_counter(dptest_ctl(&dp, "stats"), "pflow-flows"),
+	    1, "one way carried bytes: %s", dptest_out);
+	cr_assert_eq(dptest_counter(dptest_out, "pflow-packets"), 0,
+	    "a record waits");
+	dptest_run_to(&dp, dp.now + 29);
+	cr_assert_eq(dptest_counter(dptest_ctl(&dp, "stats"),
+	    "pflow-packets"), 0, "29 s: still waiting");
+	dptest_run_to(&dp, dp.now + 1);
+	cr_assert_eq(dptest_counter(dptest_ctl(&dp, "stats"),
+	    "pflow-packets"), 1, "30 s: sent");
+	dptest_destroy(&dp, conf);
+	sent_each("em0", pflow_collect, &g);
+	cr_assert_eq(g.dgrams, 1);
+	ip = g.d + 14;
+	udp = ip + 20;
+	h = udp + 8;
+	r = h + 24;
+	cr_assert_eq(g.len, 14 + 20 + 8 + 24 + 48);
+	cr_assert_eq(memcmp(ip + 12, "\xc6\x33\x64\x02\xc6\x33\x64\x01", 8), 0,
+	    "198.51.100.2 -> 198.51.100.1");
+	cr_assert_eq(csum_fold(csum_partial(ip, 20, 0)), 0xffff, "ip checksum");
+	cr_assert_eq(csum_fold(csum_partial(udp, 8 + 24 + 48,
+	    csum_partial(ip + 12, 8, 0) + 17 + 8 + 24 + 48)), 0xffff,
+	    "udp checksum");
+	cr_assert_eq(ether_get16(h), 5, "NetFlow v5");
+	cr_assert_eq(ether_get16(h + 2), 1, "one record");
+	cr_assert_eq(ip_get32(h + 16), 0, "the first flows");
+	cr_assert(h[20] == 42 && h[21] == 42);
+	/* db01 -> 198.51.100.1, udp 41000 -> 53, 2 packets of 28 B */
+	cr_assert_eq(memcmp(r, "\x0a\x32\x00\x14\xc6\x33\x64\x01", 8), 0);
+	cr_assert_eq(ip_get32(r + 16), 2);
+	cr_assert_eq(ip_get32(r + 20), 56);
+	cr_assert(ip_get32(r + 28) >= ip_get32(r + 24));
+	cr_assert_eq(ether_get16(r + 32), 41000);
+	cr_assert_eq(ether_get16(r + 34), 53);
+	cr_assert_eq(r[38], 17);
+}
+
+Test(pf, pflow_settings_and_their_errors)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("hostname.pflow0", "flowsrc 198.51.100.2\n"
+	    "flowdst 198.51.100.1:2055\ndown\n");
+	put("pf.conf", "set state-defaults pflow\npass\n");
+	build(&dp, &conf);
+	cr_assert_str_eq(dptest_ctl(&dp, "ifconfig pflow0"),
+	    "pflow0: flags=0<>\n"
+	    "\tpflow: flowsrc 198.51.100.2 flowdst 198.51.100.1:2055 "
+	    "pflowproto 5\n\tgroups: pflow\n");
+	cr_assert_eq(dptest_ctl_rc(&dp, "ifconfig pflow0 up -flowsrc"), 0);
+	cr_assert_str_eq(dptest_ctl(&dp, "ifconfig pflow0"),
+	    "pflow0: flags=41<UP,RUNNING>\n"
+	    "\tpflow: flowdst 198.51.100.1:2055 pflowproto 5\n"
+	    "\tgroups: pflow\n");
+	cr_assert_neq(dptest_ctl_rc(&dp, "ifconfig pflow0 flowdst "
+	    "198.51.100.1"), 0);
+	cr_assert_str_eq(dptest_out, "ifconfig: flowdst \"198.51.100.1\": "
+	    "expected an IPv4 address:port\n");
+	cr_assert_neq(dptest_ctl_rc(&dp, "ifconfig pflow0 pflowproto 10"), 0);
+	cr_assert_neq(dptest_ctl_rc(&dp, "ifconfig pflow0 flowsrc"), 0);
+	cr_assert_str_eq(dptest_out, "ifconfig: flowsrc: expected an "
+	    "address\n");
+	dptest_destroy(&dp, conf);
+}
