@@ -759,15 +759,14 @@ pf_rule_index(const struct dp_pf_ruleset *rs, const struct acl_classifier *c,
 
 /*
  * What pf counts a packet as (pd->tot_len): its IP datagram's length, not
- * the frame's (no link-layer header, no padding); a GSO frame's datagram
- * is the frame less its link-layer header.
+ * the frame's (no link-layer header, no padding).  A GSO frame's header
+ * says the whole datagram's, as the kernel writes it; an IPv6 jumbo's
+ * says 0, and its frame tells.
  */
 static inline uint32_t
 pf_tot_len(const struct pkt *p, const struct l3info *li)
 {
-	if (li->iplen != 0 && p->off.gso_type == 0)
-		return li->iplen;
-	return p->len - li->l3off;
+	return li->iplen != 0 ? li->iplen : p->len - li->l3off;
 }
 
 static void
@@ -1870,8 +1869,9 @@ pf_log_rules(struct dp *dp, const struct acl_classifier *c,
 /*
  * Fragments with `set reassemble no' (IPv4: later IPv6 fragments always
  * meet the rules then).  With `set reassemble yes', pf's default,
- * dp_pf_test() hands fragments of both families to dp_pfreass.c first, as pf_normalize_ip() does, and filters and
- * translates the whole datagram; with `set reassemble no' every fragment,
+ * dp_pf_test() hands fragments of both families to dp_pfreass.c first,
+ * as pf_normalize_ip() does, and filters and translates the whole
+ * datagram; with `set reassemble no' every fragment,
  * the first too, meets the rules without ports and never a state
  * (pf_test(): PF_VPROTO_FRAGMENT goes straight to pf_test_rule()), so a
  * fragmented reply through nat-to is lost.  sluice does better: a first
@@ -2018,7 +2018,8 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 	}
 	if (s->flags & STATE_F_NAT)
 		pf_translate(p, li, s, sdir);	/* addresses only */
-	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1, pf_tot_len(p, li));
+	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1,
+	    pf_tot_len(p, li));
 	pf_count(pf, s->rule, dir, pf_tot_len(p, li));
 	tag = pf_state_tag(pf, p, s);
 	pf_scrub_state(dp, p, li, port, dir, s);
@@ -3326,8 +3327,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		up = s->proto == L3_IPPROTO_TCP &&
 		    !(s->flags & STATE_F_SLOPPY) ?
 		    pf_state_track_tcp(dp, p, &li, port, tdir, s) :
-		    state_update(&pf->states, s, tdir, li.tcp_flags, pf_tot_len(p, &li),
-		    dp->now);
+		    state_update(&pf->states, s, tdir, li.tcp_flags,
+		    pf_tot_len(p, &li), dp->now);
 		if (up < 0)
 			return pf_state_refused(dp, p, port, dir, s, up);
 		if (__builtin_expect(rs->pktrate, 0) &&

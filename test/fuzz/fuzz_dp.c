@@ -62,6 +62,8 @@ setup(void)
 	put(dir, "hostname.em0", "inet 198.51.100.2 255.255.255.0\nmtu 1400\n"
 	    "inet6 2001:db8:100::2/64\nup\n");
 	put(dir, "mygate", "198.51.100.1\n2001:db8:100::1\n");
+	put(dir, "hostname.pflow0", "flowsrc 198.51.100.2 flowdst "
+	    "198.51.100.1:2055\n");
 	put(dir, "hostname.em2", "lladdr 02:00:00:00:0e:02\ndhcp\nup\n");
 	put(dir, "sysctl.conf", "net.inet.ip.forwarding=1\n"
 	    "net.inet6.ip6.forwarding=1\n");
@@ -75,7 +77,9 @@ setup(void)
 	    "range 10.50.0.100 10.50.0.103;\noption routers 10.50.0.1;\n"
 	    "host db01 { hardware ethernet 02:00:00:00:00:db; "
 	    "fixed-address 10.50.0.20; }\n}\n");
-	put(dir, "pf.conf", "match in all scrub (no-df random-id max-mss 1440 "
+	/* first: the rules after it decide where they match */
+	put(dir, "pf.conf", "pass in on vether0 keep state (pflow)\n"
+	    "match in all scrub (no-df random-id max-mss 1440 "
 	    "reassemble tcp)\n"
 	    "match out on em0 from 10.50.0.0/24 to any "
 	    "nat-to (em0)\n"
