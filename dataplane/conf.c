@@ -319,8 +319,8 @@ is_pflow_name(const char *s)
 
 /*
  * pflow(4)'s options, as ifconfig(8) takes them in hostname.pflowN or
- * on the command line: flowsrc ADDR, flowdst ADDR:PORT, pflowproto 5,
- * -flowsrc, -flowdst, up, down.  0, or -1 with why in err and the word
+ * on the command line: flowsrc ADDR, flowdst ADDR:PORT, pflowproto 5 or
+ * 10, -flowsrc, -flowdst, up, down.  0, or -1 with why in err and the word
  * at fault in *bad.
  */
 int
@@ -373,13 +373,14 @@ conf_pflow_set(struct conf_pflow *pf, int argc, char **argv, int *bad,
 			pf->port = (uint16_t)port;
 		} else if (strcmp(argv[i], "pflowproto") == 0) {
 			*bad = ++i;
-			if (strcmp(argv[i], "5") != 0) {
+			if (strcmp(argv[i], "5") != 0 &&
+			    strcmp(argv[i], "10") != 0) {
 				snprintf(err, errlen, "pflowproto \"%s\": "
-				    "sluice exports NetFlow version 5 (IPFIX, "
-				    "10, not yet)", argv[i]);
+				    "expected 5 (NetFlow) or 10 (IPFIX)",
+				    argv[i]);
 				return -1;
 			}
-			pf->proto = 5;
+			pf->proto = (uint8_t)atoi(argv[i]);
 		} else {
 			snprintf(err, errlen, "unknown pflow option \"%s\", "
 			    "expected flowsrc, flowdst, pflowproto, up or down",

@@ -128,7 +128,7 @@ struct conf_pflow {
 	uint32_t	 src;		/* network order; 0: none */
 	uint32_t	 dst;		/* network order; 0: none */
 	uint16_t	 port;		/* host order */
-	uint8_t		 proto;		/* 5: NetFlow v5 */
+	uint8_t		 proto;		/* 5: NetFlow v5, 10: IPFIX */
 	struct conf_pos	 pos;
 };
 

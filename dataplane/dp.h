@@ -62,18 +62,26 @@ struct dp_trace_ent {
 	char		 text[240];
 };
 
-/* A pflow interface: its settings, the records its collector waits for. */
-#define PFLOW_MAXFLOWS	30		/* a NetFlow v5 datagram's */
-#define PFLOW_BUFFLOWS	(32 * PFLOW_MAXFLOWS)
-#define PFLOW_HDRLEN	24
-#define PFLOW_RECLEN	48
+/*
+ * A pflow interface: its settings, and the flows its collector waits
+ * for, one way of a state each, in no protocol's layout yet.
+ */
+#define PFLOW_BUFFLOWS	960
+struct dp_pflow_rec {
+	union acl_ip	 src, dst;
+	uint64_t	 packets, bytes;
+	uint32_t	 first, last;	/* dp->now of its first, last packet */
+	uint16_t	 sport, dport;	/* network order */
+	uint8_t		 af;		/* 4 or 6 */
+	uint8_t		 proto;
+};
 struct dp_pflow {
 	struct conf_pflow c;
 	int		 unit;		/* N of pflowN */
 	int		 n;		/* records waiting */
 	uint32_t	 first;		/* dp->now the first of them came */
-	uint32_t	 seq;		/* records sent (flow_sequence) */
-	uint8_t		 rec[PFLOW_BUFFLOWS][PFLOW_RECLEN];
+	uint32_t	 seq;		/* records sent (the sequence number) */
+	struct dp_pflow_rec rec[PFLOW_BUFFLOWS];
 };
 
 struct dp_vm {

@@ -1270,8 +1270,8 @@ ctl_sysctl(struct dp *dp, int argc, char **argv, FILE *out)
 	return 0;
 }
 
-int
-dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
+static int
+ctl_dispatch(struct dp *dp, int argc, char **argv, FILE *out)
 {
 	if (argc < 1) {
 		fprintf(out, "sluicectl: no command\n");
@@ -1327,4 +1327,17 @@ dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 	    "stats or trace)\n",
 	    argv[0]);
 	return 1;
+}
+
+/*
+ * A command's own frames (a gratuitous ARP, a flow export) leave now,
+ * not with the next burst.
+ */
+int
+dp_ctl(struct dp *dp, int argc, char **argv, FILE *out)
+{
+	int rc = ctl_dispatch(dp, argc, argv, out);
+
+	dp_drain(dp);
+	return rc;
 }

@@ -1,21 +1,28 @@
 /*
  * dp_pflow.c: pflow(4).  pf hands each state of a rule with keep state
  * (pflow), or of set state-defaults pflow, to every pflow interface when
- * the state goes, as export_pflow() does, and they send it to their
- * collector as NetFlow version 5: a record each way that carried bytes,
- * its addresses and ports as the state's key has them (the wire's for a
- * state made going in, the stack's for one made going out: before
- * nat-to), its packets and bytes, and its first and last packets' times
- * in ms of uptime.  Thirty records make a datagram (PFLOW_MAXFLOWS); one
- * not full leaves 30 s after its first record (PFLOW_TIMEOUT), or when
- * the interface is set again.  It goes from flowsrc to flowdst through
- * the router, which pf filters going out like any packet of the host.
- * NetFlow v5 has no IPv6: an IPv6 state is not exported.
+ * the state goes, as export_pflow() does: a flow record each way that
+ * carried bytes, its addresses and ports as the state's key has them
+ * (the wire's for a state made going in, the stack's for one made going
+ * out: before nat-to), its packets and bytes, and its first and last
+ * packets' times.  The records go to the interface's collector from
+ * flowsrc to flowdst through the router, which pf filters going out like
+ * any packet of the host, in one of two protocols:
  *
- * States go while the state table is walked (the purge, pfctl -F, -k),
- * where a packet sent, which pf would test and might keep state for,
- * must not touch it: records wait in a buffer of PFLOW_BUFFLOWS until
- * dp_pflow_tick() sends them, after the walk.
+ *  - pflowproto 5, NetFlow version 5 (the default): 30 records a
+ *    datagram, times in ms of uptime; it has no IPv6, so an IPv6 state
+ *    is not exported;
+ *  - pflowproto 10, IPFIX (RFC 7011): a message carries the templates
+ *    of an IPv4 and an IPv6 flow (ids 256 and 257), then a data set of
+ *    each family that has records, as many as 1400 bytes hold; times in
+ *    ms since the epoch.  The templates go in every message (pflow sends
+ *    them apart every 30 s): a collector that missed one loses nothing.
+ *
+ * A datagram not full leaves 30 s after its first record
+ * (PFLOW_TIMEOUT), or when the interface is set again.  States go while
+ * the state table is walked (the purge, pfctl -F, -k), where a packet
+ * sent, which pf would test and might keep state for, must not touch
+ * it: records wait until dp_pflow_tick() sends them, after the walk.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -29,6 +36,28 @@
 #define PFLOW_TIMEOUT	30		/* s */
 #define PFLOW_ENGINE	42		/* PFLOW_ENGINE_TYPE, _ID */
 #define PFLOW_SPORT	49152		/* + the unit: pflow0's source port */
+#define V5_MAXFLOWS	30		/* PFLOW_MAXFLOWS */
+#define V5_HDRLEN	24
+#define V5_RECLEN	48
+#define IPFIX_PAYLOAD	1400		/* what a message may take */
+#define IPFIX_HDRLEN	16
+#define IPFIX_TMPL4	256
+#define IPFIX_TMPL6	257
+#define IPFIX_REC4	54
+#define IPFIX_REC6	78
+
+/* The information elements of a flow, in the order of its record. */
+static const uint16_t ipfix_ie[2][12][2] = {
+	{ { 8, 4 }, { 12, 4 },		/* source, destinationIPv4Address */
+	  { 10, 4 }, { 14, 4 },		/* ingress, egressInterface */
+	  { 2, 8 }, { 1, 8 },		/* packetDeltaCount, octet */
+	  { 152, 8 }, { 153, 8 },	/* flowStart, EndMilliseconds */
+	  { 7, 2 }, { 11, 2 },		/* source, destinationTransportPort */
+	  { 5, 1 }, { 4, 1 } },		/* ipClassOfService, protocol */
+	{ { 27, 16 }, { 28, 16 },	/* source, destinationIPv6Address */
+	  { 10, 4 }, { 14, 4 }, { 2, 8 }, { 1, 8 }, { 152, 8 }, { 153, 8 },
+	  { 7, 2 }, { 11, 2 }, { 5, 1 }, { 4, 1 } },
+};
 
 static const char *
 pflow_ip(uint32_t a, char *buf, size_t len)
@@ -38,59 +67,179 @@ pflow_ip(uint32_t a, char *buf, size_t len)
 	return inet_ntop(AF_INET, &in, buf, (socklen_t)len);
 }
 
-/* A 32-bit field of the datagram, in network order. */
-static void
-put32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
-static void
+static uint8_t *
 put16(uint8_t *b, uint16_t v)
 {
 	b[0] = (uint8_t)(v >> 8);
 	b[1] = (uint8_t)v;
+	return b + 2;
 }
 
-/*
- * pflow_sendout(): f's first n records (30 at most), as one UDP datagram
- * to its collector.
- */
-static void
-pflow_send(struct dp *dp, struct dp_pflow *f, int n)
+static uint8_t *
+put32(uint8_t *b, uint32_t v)
 {
-	uint8_t *ip, *udp, *h;
-	struct pkt *p;
-	uint32_t plen = PFLOW_HDRLEN + n * PFLOW_RECLEN, ps;
-	struct timespec ts;
+	put16(b, (uint16_t)(v >> 16));
+	return put16(b + 2, (uint16_t)v);
+}
 
-	if (n == 0)
-		return;
-	f->n -= n;
-	if (dp->router.dp == NULL || f->c.src == 0 || f->c.dst == 0 ||
-	    (p = router_alloc(&dp->router)) == NULL) {
-		dp->c[DP_C_PFLOW_ERRORS]++;
-		memmove(f->rec, f->rec[n], f->n * PFLOW_RECLEN);
-		return;
-	}
-	ip = p->data + ETHER_HDR_LEN;
-	udp = ip + 20;
-	h = udp + 8;
-	memset(p->data, 0, ETHER_HDR_LEN + 28 + PFLOW_HDRLEN);
-	ether_put16(p->data + 12, ETHERTYPE_IP);
-	/* the NetFlow v5 header: the flows sent before this datagram */
-	clock_gettime(CLOCK_REALTIME, &ts);
+static uint8_t *
+put64(uint8_t *b, uint64_t v)
+{
+	put32(b, (uint32_t)(v >> 32));
+	return put32(b + 4, (uint32_t)v);
+}
+
+/* NetFlow v5 (pflow_pack_flow()): n records, times in ms of uptime. */
+static uint32_t
+pflow_v5(struct dp *dp, struct dp_pflow *f, uint8_t *h, int n,
+    uint32_t unix_sec)
+{
+	const struct dp_pflow_rec *r;
+	uint8_t *b;
+	int i;
+
+	memset(h, 0, V5_HDRLEN + n * V5_RECLEN);
 	put16(h, 5);
 	put16(h + 2, (uint16_t)n);
 	put32(h + 4, (uint32_t)(dp->now_ns / 1000000));
-	put32(h + 8, (uint32_t)ts.tv_sec);
+	put32(h + 8, unix_sec);
 	put32(h + 16, f->seq);
 	h[20] = h[21] = PFLOW_ENGINE;
-	memcpy(h + PFLOW_HDRLEN, f->rec, n * PFLOW_RECLEN);
-	memmove(f->rec, f->rec[n], f->n * PFLOW_RECLEN);
+	for (i = 0; i < n; i++) {
+		r = &f->rec[i];
+		b = h + V5_HDRLEN + i * V5_RECLEN;
+		memcpy(b, r->src.w, 4);
+		memcpy(b + 4, r->dst.w, 4);
+		/* flow_packets, flow_octets: pf's counts, cut to 32 bits */
+		put32(b + 16, (uint32_t)r->packets);
+		put32(b + 20, (uint32_t)r->bytes);
+		put32(b + 24, r->first * 1000);
+		put32(b + 28, r->last * 1000);
+		memcpy(b + 32, &r->sport, 2);
+		memcpy(b + 34, &r->dport, 2);
+		b[38] = r->proto;
+	}
+	return V5_HDRLEN + n * V5_RECLEN;
+}
+
+/* A template set: both families' templates. */
+static uint8_t *
+ipfix_templates(uint8_t *b)
+{
+	uint8_t *set = b;
+	int af, i;
+
+	b += 4;
+	for (af = 0; af < 2; af++) {
+		b = put16(b, (uint16_t)(af ? IPFIX_TMPL6 : IPFIX_TMPL4));
+		b = put16(b, 12);
+		for (i = 0; i < 12; i++) {
+			b = put16(b, ipfix_ie[af][i][0]);
+			b = put16(b, ipfix_ie[af][i][1]);
+		}
+	}
+	put16(set, 2);
+	put16(set + 2, (uint16_t)(b - set));
+	return b;
+}
+
+/* A data set of the records of family af among the first n. */
+static uint8_t *
+ipfix_data(uint8_t *b, const struct dp_pflow *f, int n, int af,
+    uint64_t boot_ms)
+{
+	const struct dp_pflow_rec *r;
+	uint8_t *set = b;
+	int i, alen = af == 4 ? 4 : 16;
+
+	b += 4;
+	for (i = 0; i < n; i++) {
+		r = &f->rec[i];
+		if (r->af != af)
+			continue;
+		memcpy(b, r->src.b, (size_t)alen);
+		memcpy(b + alen, r->dst.b, (size_t)alen);
+		b += 2 * alen;
+		b = put32(b, 0);		/* interfaces: not kept */
+		b = put32(b, 0);
+		b = put64(b, r->packets);
+		b = put64(b, r->bytes);
+		b = put64(b, boot_ms + r->first * 1000ull);
+		b = put64(b, boot_ms + r->last * 1000ull);
+		memcpy(b, &r->sport, 2);
+		memcpy(b + 2, &r->dport, 2);
+		b[4] = 0;			/* tos */
+		b[5] = r->proto;
+		b += 6;
+	}
+	if (b == set + 4)
+		return set;
+	put16(set, (uint16_t)(af == 4 ? IPFIX_TMPL4 : IPFIX_TMPL6));
+	put16(set + 2, (uint16_t)(b - set));
+	return b;
+}
+
+/* How many of the first records an IPFIX message holds. */
+static int
+ipfix_fits(const struct dp_pflow *f)
+{
+	uint32_t len = IPFIX_HDRLEN + 4 + 2 * (4 + 12 * 4) + 2 * 4;
+	int n;
+
+	for (n = 0; n < f->n; n++) {
+		len += f->rec[n].af == 4 ? IPFIX_REC4 : IPFIX_REC6;
+		if (len > IPFIX_PAYLOAD)
+			break;
+	}
+	return n;
+}
+
+/* IPFIX (pflow_sendout_ipfix()): n records. */
+static uint32_t
+pflow_ipfix(struct dp *dp, struct dp_pflow *f, uint8_t *h, int n,
+    const struct timespec *now)
+{
+	uint64_t boot_ms = (uint64_t)now->tv_sec * 1000 +
+	    (uint64_t)now->tv_nsec / 1000000 - dp->now_ns / 1000000;
+	uint8_t *b;
+
+	b = ipfix_templates(h + IPFIX_HDRLEN);
+	b = ipfix_data(b, f, n, 4, boot_ms);
+	b = ipfix_data(b, f, n, 6, boot_ms);
+	put16(h, 10);
+	put16(h + 2, (uint16_t)(b - h));
+	put32(h + 4, (uint32_t)now->tv_sec);
+	put32(h + 8, f->seq);
+	put32(h + 12, (uint32_t)f->unit);	/* observation domain */
+	return (uint32_t)(b - h);
+}
+
+/* pflow_sendout(): the first records waiting, one UDP datagram. */
+static void
+pflow_send(struct dp *dp, struct dp_pflow *f)
+{
+	uint8_t *ip, *udp;
+	struct pkt *p;
+	struct timespec ts;
+	uint32_t plen, ps;
+	int n;
+
+	n = f->c.proto == 10 ? ipfix_fits(f) : f->n < V5_MAXFLOWS ? f->n :
+	    V5_MAXFLOWS;
+	if (n == 0)
+		return;
+	if (dp->router.dp == NULL || f->c.src == 0 || f->c.dst == 0 ||
+	    (p = router_alloc(&dp->router)) == NULL) {
+		dp->c[DP_C_PFLOW_ERRORS]++;
+		goto done;
+	}
+	ip = p->data + ETHER_HDR_LEN;
+	udp = ip + 20;
+	memset(p->data, 0, ETHER_HDR_LEN + 28);
+	ether_put16(p->data + 12, ETHERTYPE_IP);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	plen = f->c.proto == 10 ? pflow_ipfix(dp, f, udp + 8, n, &ts) :
+	    pflow_v5(dp, f, udp + 8, n, (uint32_t)ts.tv_sec);
 	ip[0] = 0x45;
 	ether_put16(ip + 2, (uint16_t)(28 + plen));
 	ether_put16(ip + 4, (uint16_t)f->seq);
@@ -109,15 +258,17 @@ pflow_send(struct dp *dp, struct dp_pflow *f, int n)
 	f->seq += (uint32_t)n;
 	dp->c[DP_C_PFLOW_PACKETS]++;
 	router_send_ip(&dp->router, p, ip_get32(ip + 16));
+done:
+	f->n -= n;
+	memmove(f->rec, f->rec + n, (size_t)f->n * sizeof(f->rec[0]));
 }
 
-/* Every record waiting goes, 30 a datagram. */
+/* Every record waiting goes, as many datagrams as it takes. */
 static void
 pflow_flush(struct dp *dp, struct dp_pflow *f)
 {
 	while (f->n > 0)
-		pflow_send(dp, f, f->n < PFLOW_MAXFLOWS ? f->n :
-		    PFLOW_MAXFLOWS);
+		pflow_send(dp, f);
 }
 
 /* copy_flow_data(): one direction of a state, into every interface. */
@@ -125,24 +276,26 @@ static void
 pflow_record(struct dp *dp, const struct state_key *k, int src,
     uint64_t pkts, uint64_t bytes, uint32_t first, uint32_t last)
 {
-	uint8_t r[PFLOW_RECLEN];
-	int i, dst = !src;
+	struct dp_pflow_rec r;
+	int i;
 
-	memset(r, 0, sizeof(r));
-	memcpy(r, k->addr[src].w, 4);
-	memcpy(r + 4, k->addr[dst].w, 4);
-	/* flow_packets, flow_octets: pf's counts, cut to 32 bits */
-	put32(r + 16, (uint32_t)pkts);
-	put32(r + 20, (uint32_t)bytes);
-	put32(r + 24, first * 1000);
-	put32(r + 28, last * 1000);
-	memcpy(r + 32, &k->port[src], 2);
-	memcpy(r + 34, &k->port[dst], 2);
-	r[38] = k->proto;
+	memset(&r, 0, sizeof(r));
+	r.af = k->af == AF_INET ? 4 : 6;
+	r.proto = k->proto;
+	r.src = k->addr[src];
+	r.dst = k->addr[!src];
+	r.sport = k->port[src];
+	r.dport = k->port[!src];
+	r.packets = pkts;
+	r.bytes = bytes;
+	r.first = first;
+	r.last = last;
 	for (i = 0; i < dp->npflows; i++) {
 		struct dp_pflow *f = &dp->pflows[i];
 
-		if (!f->c.up || f->c.dst == 0)
+		/* NetFlow v5 has no IPv6 (export_pflow()) */
+		if (!f->c.up || f->c.dst == 0 || (r.af == 6 &&
+		    f->c.proto != 10))
 			continue;
 		if (f->n == PFLOW_BUFFLOWS) {
 			dp->c[DP_C_PFLOW_ERRORS]++;
@@ -150,7 +303,7 @@ pflow_record(struct dp *dp, const struct state_key *k, int src,
 		}
 		if (f->n == 0)
 			f->first = dp->now;
-		memcpy(f->rec[f->n++], r, sizeof(r));
+		f->rec[f->n++] = r;
 		dp->c[DP_C_PFLOW_FLOWS]++;
 	}
 }
@@ -166,8 +319,6 @@ dp_pflow_export(struct dp *dp, const struct state *s)
 	int in = state_dir(s) == STATE_DIR_IN;
 
 	state_key_get(t, s, in ? STATE_WIRE : STATE_STACK, &k);
-	if (k.af != AF_INET)
-		return;
 	/* a state made or last seen before the clock began: from 0 */
 	if (c->creation > last)
 		last = c->creation;
@@ -181,22 +332,30 @@ dp_pflow_export(struct dp *dp, const struct state *s)
 
 /*
  * After a walk of the states and each second: full datagrams go, and
- * one that waited its 30 s.
+ * the records that waited their 30 s.
  */
 void
 dp_pflow_tick(struct dp *dp)
 {
 	struct dp_pflow *f;
-	int i;
+	int i, full;
 
 	for (i = 0; i < dp->npflows; i++) {
 		f = &dp->pflows[i];
 		if (f->n == 0)
 			continue;
-		if (dp->now - f->first >= PFLOW_TIMEOUT)
+		if (dp->now - f->first >= PFLOW_TIMEOUT) {
 			pflow_flush(dp, f);
-		while (f->n >= PFLOW_MAXFLOWS)
-			pflow_send(dp, f, PFLOW_MAXFLOWS);
+			continue;
+		}
+		/* a datagram is full when the next record would not fit */
+		for (;;) {
+			full = f->c.proto == 10 ? ipfix_fits(f) < f->n :
+			    f->n >= V5_MAXFLOWS;
+			if (!full)
+				break;
+			pflow_send(dp, f);
+		}
 	}
 }
 

@@ -241,12 +241,12 @@ Test(conf, pflow)
 Test(conf, error_pflow)
 {
 	put("hostname.pflow0", "flowsrc 198.51.100.2 flowdst nowhere:2055\n"
-	    "pflowproto 10\nflowdest 1.2.3.4:5\n");
+	    "pflowproto 9\nflowdest 1.2.3.4:5\n");
 	cr_assert_neq(load(), 0);
 	EXPECT_ERR("hostname.pflow0:1:30: flowdst \"nowhere:2055\": expected "
 	    "an IPv4 address:port");
-	EXPECT_ERR("hostname.pflow0:2:12: pflowproto \"10\": sluice exports "
-	    "NetFlow version 5 (IPFIX, 10, not yet)");
+	EXPECT_ERR("hostname.pflow0:2:12: pflowproto \"9\": expected 5 "
+	    "(NetFlow) or 10 (IPFIX)");
 	EXPECT_ERR("hostname.pflow0:3:1: unknown pflow option \"flowdest\"");
 }
 

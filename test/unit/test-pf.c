@@ -3926,9 +3926,66 @@ Test(pf, pflow_settings_and_their_errors)
 	    "198.51.100.1"), 0);
 	cr_assert_str_eq(dptest_out, "ifconfig: flowdst \"198.51.100.1\": "
 	    "expected an IPv4 address:port\n");
-	cr_assert_neq(dptest_ctl_rc(&dp, "ifconfig pflow0 pflowproto 10"), 0);
+	cr_assert_neq(dptest_ctl_rc(&dp, "ifconfig pflow0 pflowproto 9"), 0);
 	cr_assert_neq(dptest_ctl_rc(&dp, "ifconfig pflow0 flowsrc"), 0);
 	cr_assert_str_eq(dptest_out, "ifconfig: flowsrc: expected an "
 	    "address\n");
 	dptest_destroy(&dp, conf);
+}
+
+/*
+ * pflowproto 10: an IPFIX message, the templates of both families (256:
+ * IPv4, 257: IPv6, twelve fields each), then a data set of the IPv4
+ * record; times in ms since the epoch.
+ */
+Test(pf, pflow_ipfix)
+{
+	struct conf *conf;
+	struct dp dp;
+	struct pflow_got g = { 0 };
+	uint8_t b[80];
+	const uint8_t *h, *set, *r;
+	uint32_t len;
+
+	put("hostname.pflow0", "flowsrc 198.51.100.2 flowdst "
+	    "198.51.100.1:2055 pflowproto 10\n");
+	put("pf.conf", "pass keep state (pflow)\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	len = ip4(b, VE, DB, 17, "10.50.0.20", 41000, "198.51.100.1", 53, 0);
+	feed(&dp, "tap0", b, len);
+	dptest_ctl(&dp, "pfctl -F states");
+	/* set again: what waits goes at once */
+	cr_assert_eq(dptest_ctl_rc(&dp, "ifconfig pflow0 up"), 0);
+	cr_assert_eq(dptest_counter(dptest_ctl(&dp, "stats"),
+	    "pflow-packets"), 1, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+	sent_each("em0", pflow_collect, &g);
+	cr_assert_eq(g.dgrams, 1);
+	h = g.d + 14 + 28;
+	cr_assert_eq(ether_get16(h), 10, "IPFIX");
+	cr_assert_eq(ether_get16(h + 2), g.len - 14 - 28, "its length");
+	cr_assert_eq(ip_get32(h + 8), 0, "the first records");
+	set = h + 16;
+	cr_assert_eq(ether_get16(set), 2, "a template set");
+	cr_assert_eq(ether_get16(set + 2), 4 + 2 * (4 + 12 * 4));
+	cr_assert_eq(ether_get16(set + 4), 256);
+	cr_assert_eq(ether_get16(set + 6), 12);
+	cr_assert_eq(ether_get16(set + 8), 8, "sourceIPv4Address first");
+	cr_assert_eq(ether_get16(set + 4 + 52), 257);
+	cr_assert_eq(ether_get16(set + 4 + 52 + 4), 27, "sourceIPv6Address");
+	set += ether_get16(set + 2);
+	/* in on vether0 and out on em0: a state each way, each its record
+	 * (the reply never came) */
+	cr_assert_eq(ether_get16(set), 256, "IPv4 data");
+	cr_assert_eq(ether_get16(set + 2), 4 + 2 * 54);
+	r = set + 4;
+	cr_assert_eq(memcmp(r, "\x0a\x32\x00\x14\xc6\x33\x64\x01", 8), 0);
+	cr_assert_eq(ip_get32(r + 16) + ip_get32(r + 20), 1, "1 packet");
+	cr_assert_eq(ip_get32(r + 24) + ip_get32(r + 28), 28, "28 bytes");
+	cr_assert(((uint64_t)ip_get32(r + 32) << 32 | ip_get32(r + 36)) >
+	    1546300800000ull, "ms since 1970: after 2019");
+	cr_assert_eq(ether_get16(r + 48), 41000);
+	cr_assert_eq(ether_get16(r + 50), 53);
+	cr_assert_eq(r[53], 17);
 }
