@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the configuration directory's own parsers: any
- * bytes as hostname.em0, vm.conf, rad.conf, dhcpd.conf or a lease file
- * of sluiced -l (the first byte says which) must neither crash nor leak,
+ * bytes as hostname.em0, vm.conf, rad.conf, dhcpd.conf, a lease file of
+ * sluiced -l or hostname.pflow0 (the first byte says which) must neither
+ * crash nor leak,
  * whatever conf_load() or conf_parse_leases() says of them.
  *
  *   ninja -C build-fuzz test/fuzz/fuzz-conf
@@ -37,7 +38,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const kinds[] = { "hostname.em0", "vm.conf",
-	    "rad.conf", "dhcpd.conf", "dhcpd.leases" };
+	    "rad.conf", "dhcpd.conf", "dhcpd.leases", "hostname.pflow0" };
+	const int nkinds = sizeof(kinds) / sizeof(kinds[0]);
 	static FILE *null;
 	static struct conf *c;
 	char path[sizeof(dir) + 32];
@@ -54,13 +56,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a valid interface for rad.conf and vm.conf to name */
 	put("hostname.vether0", (const uint8_t *)"inet6 2001:db8::1 64\nup\n",
 	    24);
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < nkinds; k++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, kinds[k]);
 		unlink(path);
 	}
-	put(kinds[data[0] % 5], data + 1, size - 1);
+	put(kinds[data[0] % nkinds], data + 1, size - 1);
 	conf_load(c, dir, null);
-	if (data[0] % 5 == 4) {
+	if (data[0] % nkinds == 4) {
 		snprintf(path, sizeof(path), "%s/dhcpd.leases", dir);
 		conf_parse_leases(c, path);
 	}

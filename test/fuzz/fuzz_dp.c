@@ -64,6 +64,8 @@ setup(void)
 	put(dir, "mygate", "198.51.100.1\n2001:db8:100::1\n");
 	put(dir, "hostname.pflow0", "flowsrc 198.51.100.2 flowdst "
 	    "198.51.100.1:2055\n");
+	put(dir, "hostname.pflow1", "flowsrc 198.51.100.2 flowdst "
+	    "198.51.100.1:4739 pflowproto 10\n");
 	put(dir, "hostname.em2", "lladdr 02:00:00:00:0e:02\ndhcp\nup\n");
 	put(dir, "sysctl.conf", "net.inet.ip.forwarding=1\n"
 	    "net.inet6.ip6.forwarding=1\n");
