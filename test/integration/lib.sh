@@ -205,6 +205,14 @@ VM
 	} >"$1"
 }
 
+# nc_sink NS PORT FILE: a TCP server in NS that keeps what one connection
+# sends in FILE; returns once it listens.
+nc_sink() {
+	ip netns exec "$1" sh -c "nc -l -N -p $2 >$3" &
+	PIDS+=($!)
+	wait_for 5 sh -c "ip netns exec $1 ss -ltn | grep -q ':$2 '"
+}
+
 # lan_and_web TAG ETC: the handbook's section 1 shape: a lan namespace
 # (192.0.2.1 on em1's veth) in $LAN, one for web01 in $WEB, and in ETC
 # bridge0 holding em1 and a vm.conf with web01 on "lan" (more VMs on

@@ -46,16 +46,12 @@ check "vmctl status shows both VMs running" \
 # TCP through sluice with the kernel's offloads on: partial checksums and
 # GSO frames from the veth must leave sluice correct.
 head -c 3000000 /dev/urandom >"$TMP/blob"
-ip netns exec "$WEB" sh -c "nc -l -N -p 8080 >$TMP/got" &
-PIDS+=($!)
-wait_for 5 ip netns exec "$WEB" sh -c "ss -ltn | grep -q :8080"
+nc_sink "$WEB" 8080 "$TMP/got"
 check "TCP 3 MB lan -> web01 (offloads on)" \
 	ip netns exec "$LAN" timeout 20 nc -N 192.0.2.11 8080 <"$TMP/blob"
 wait_for 10 cmp -s "$TMP/blob" "$TMP/got"
 check "TCP data arrived intact" cmp "$TMP/blob" "$TMP/got"
-ip netns exec "$LAN" sh -c "nc -l -N -p 8081 >$TMP/got2" &
-PIDS+=($!)
-wait_for 5 ip netns exec "$LAN" sh -c "ss -ltn | grep -q :8081"
+nc_sink "$LAN" 8081 "$TMP/got2"
 check "TCP 3 MB web01 -> lan (offloads on)" \
 	ip netns exec "$WEB" timeout 20 nc -N 192.0.2.1 8081 <"$TMP/blob"
 wait_for 10 cmp -s "$TMP/blob" "$TMP/got2"

@@ -76,9 +76,7 @@ check "... as 1000 translated states" \
 	test "$($SLUICECTL -s $SOCK pfctl -ss | grep -c '^all udp 198\.51\.100\.2:[0-9]* (10\.50\.0\.20:[0-9]*) -> 198\.51\.100\.1:7003 ')" -eq 1000
 
 head -c 2000000 /dev/urandom >"$TMP/blob"
-ip netns exec "$WAN" sh -c "nc -l -N -p 7004 >$TMP/got" &
-PIDS+=($!)
-wait_for 5 ip netns exec "$WAN" sh -c "ss -ltn | grep -q :7004"
+nc_sink "$WAN" 7004 "$TMP/got"
 check "TCP 2 MB db01 -> wan through NAT (offloads on)" \
 	ip netns exec "$DB" timeout 20 nc -N 198.51.100.1 7004 <"$TMP/blob"
 wait_for 10 cmp -s "$TMP/blob" "$TMP/got"
@@ -179,9 +177,7 @@ check "pfctl -f examples/routed-queues/pf.conf" \
 check "ping 198.51.100.1 through NAT and the queues" \
 	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 198.51.100.1
 head -c 1000000 /dev/urandom >"$TMP/up1m"
-ip netns exec "$WAN" sh -c "nc -l -N -p 8099 >$TMP/got8099" &
-PIDS+=($!)
-wait_for 5 sh -c "ip netns exec $WAN ss -ltn | grep -q ':8099 '"
+nc_sink "$WAN" 8099 "$TMP/got8099"
 t0=$(date +%s.%N)
 check "TCP 1 MB db01 -> wan through up (20 Mbit/s)" \
 	sh -c "ip netns exec $DB timeout 20 nc -N 198.51.100.1 8099 <$TMP/up1m &&

@@ -56,9 +56,7 @@ check "ifconfig pflow0" sh -c "$SLUICECTL -s $SOCK ifconfig pflow0 |
 check "ping the wan through NAT" \
 	ip netns exec "$DB" ping -c 2 -i 0.2 -W 2 198.51.100.1
 head -c 20000 /dev/urandom >"$TMP/blob"
-ip netns exec "$WAN" sh -c "nc -l -N -p 8000 >$TMP/got" &
-PIDS+=($!)
-wait_for 5 sh -c "ip netns exec $WAN ss -ltn | grep -q ':8000 '"
+nc_sink "$WAN" 8000 "$TMP/got"
 check "TCP 20 kB db01 -> wan:8000" \
 	ip netns exec "$DB" timeout 10 nc -N 198.51.100.1 8000 <"$TMP/blob"
 wait_for 5 cmp -s "$TMP/blob" "$TMP/got"

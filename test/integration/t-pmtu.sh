@@ -44,9 +44,7 @@ ip -n "$WAN" link set wan0 mtu 1500
 ip -n "$DB" route flush cache
 before=$(needfrags)
 head -c 3000000 /dev/urandom >"$TMP/blob"
-ip netns exec "$WAN" sh -c "nc -l -N -p 9091 >$TMP/got" &
-PIDS+=($!)
-wait_for 5 ip netns exec "$WAN" sh -c "ss -ltn | grep -q :9091"
+nc_sink "$WAN" 9091 "$TMP/got"
 check "db01 starts without a path MTU" \
 	sh -c "! ip -n $DB route get 198.51.100.1 | grep -q 'mtu 1400'"
 check "TCP 3 MB db01 -> wan across the smaller MTU (offloads on)" \

@@ -25,10 +25,7 @@ head -c 2000000 /dev/urandom >"$TMP/blob2m"
 head -c 500000 /dev/urandom >"$TMP/blob500k"
 xfer() {	# from-ns to-ns addr port file -> prints seconds
 	local from=$1 to=$2 addr=$3 port=$4 file=$5 t0 t1
-	ip netns exec "$to" sh -c "nc -l -N -p $port >$TMP/got$port" &
-	PIDS+=($!)
-	wait_for 5 sh -c "ip netns exec $to ss -ltn | grep -q ':$port '" ||
-		return 1
+	nc_sink "$to" "$port" "$TMP/got$port" || return 1
 	t0=$(date +%s.%N)
 	ip netns exec "$from" timeout 30 nc -N "$addr" "$port" <"$file" ||
 		return 1

@@ -36,9 +36,7 @@ check "route add default 198.51.100.1" \
 	sh -c "$SLUICECTL -s $SOCK route add default 198.51.100.1 | grep -q 'add net default: gateway 198.51.100.1'"
 
 head -c 2000000 /dev/urandom >"$TMP/blob"
-ip netns exec "$WAN" sh -c "nc -l -N -p 9090 >$TMP/got" &
-PIDS+=($!)
-wait_for 5 ip netns exec "$WAN" sh -c "ss -ltn | grep -q :9090"
+nc_sink "$WAN" 9090 "$TMP/got"
 check "TCP 2 MB db01 -> wan routed (offloads on)" \
 	ip netns exec "$DB" timeout 20 nc -N 198.51.100.1 9090 <"$TMP/blob"
 wait_for 10 cmp -s "$TMP/blob" "$TMP/got"
