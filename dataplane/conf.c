@@ -311,6 +311,29 @@ is_vlan_name(const char *s)
 	return strncmp(s, "vlan", 4) == 0 && isdigit((unsigned char)s[4]);
 }
 
+/*
+ * The next entry of one of struct conf's tables (c->FIELD[], counted in
+ * c->nFIELD), cleared, or NULL when it is full, with the error said.
+ */
+static void *
+conf_next(struct conf *c, const struct conf_pos *pos, void *base,
+    size_t size, int *n, int max, const char *what)
+{
+	void *e;
+
+	if (*n == max) {
+		conf_err(c, pos, "too many %s", what);
+		return NULL;
+	}
+	e = (char *)base + (size_t)(*n)++ * size;
+	memset(e, 0, size);
+	return e;
+}
+#define CONF_NEXT(c, pos, field, what)					\
+	conf_next((c), (pos), (c)->field, sizeof((c)->field[0]),	\
+	    &(c)->n##field, (int)(sizeof((c)->field) /			\
+	    sizeof((c)->field[0])), (what))
+
 static int
 is_pflow_name(const char *s)
 {
@@ -1169,44 +1192,29 @@ conf_parse_hostname(struct conf *c, const char *path, const char *ifname)
 		return -1;
 	}
 	if (is_pflow_name(ifname)) {
-		if (c->npflows == CONF_MAX_PFLOWS) {
-			conf_err(c, &fpos, "too many pflow interfaces");
+		if ((pfl = CONF_NEXT(c, &fpos, pflows, "pflow interfaces")) ==
+		    NULL)
 			goto done;
-		}
-		pfl = &c->pflows[c->npflows++];
-		memset(pfl, 0, sizeof(*pfl));
 		snprintf(pfl->name, sizeof(pfl->name), "%s", ifname);
 		/* exporting once flowsrc and flowdst are set, unless down */
 		pfl->up = 1;
 		pfl->proto = 5;
 		pfl->pos = fpos;
 	} else if (is_bridge_name(ifname)) {
-		if (c->nbridges == CONF_MAX_BRIDGES) {
-			conf_err(c, &fpos, "too many bridges");
+		if ((b = CONF_NEXT(c, &fpos, bridges, "bridges")) == NULL)
 			goto done;
-		}
-		b = &c->bridges[c->nbridges++];
-		memset(b, 0, sizeof(*b));
 		snprintf(b->name, sizeof(b->name), "%s", ifname);
 		b->maxaddr = FDB_DEFAULT_MAX;
 		b->timeout = FDB_DEFAULT_TIMEOUT;
 		b->pos = fpos;
 	} else {
-		if (c->nifs == CONF_MAX_IFS) {
-			conf_err(c, &fpos, "too many interfaces");
+		if ((ci = CONF_NEXT(c, &fpos, ifs, "interfaces")) == NULL)
 			goto done;
-		}
-		ci = &c->ifs[c->nifs++];
-		memset(ci, 0, sizeof(*ci));
 		snprintf(ci->name, sizeof(ci->name), "%s", ifname);
 		ci->pos = fpos;
 		if (is_vlan_name(ifname)) {
-			if (c->nvlans == CONF_MAX_VLANS) {
-				conf_err(c, &fpos, "too many vlans");
+			if ((v = CONF_NEXT(c, &fpos, vlans, "vlans")) == NULL)
 				goto done;
-			}
-			v = &c->vlans[c->nvlans++];
-			memset(v, 0, sizeof(*v));
 			snprintf(v->name, sizeof(v->name), "%s", ifname);
 			v->txprio = CONF_HDRPRIO_PACKET;
 			v->rxprio = CONF_HDRPRIO_OUTER;
@@ -1612,13 +1620,11 @@ conf_parse_vmconf(struct conf *c, const char *path)
 				vm_skip_stmt(&lx);
 				continue;
 			}
-			if (c->nswitches == CONF_MAX_SWITCHES) {
-				conf_err(c, &name.pos, "too many switches");
+			if ((sw = CONF_NEXT(c, &name.pos, switches,
+			    "switches")) == NULL) {
 				vm_skip_stmt(&lx);
 				continue;
 			}
-			sw = &c->switches[c->nswitches++];
-			memset(sw, 0, sizeof(*sw));
 			snprintf(sw->name, sizeof(sw->name), "%s", name.text);
 			sw->pos = name.pos;
 			vm_parse_switch(&lx, sw);
@@ -1634,13 +1640,10 @@ conf_parse_vmconf(struct conf *c, const char *path)
 				vm_skip_stmt(&lx);
 				continue;
 			}
-			if (c->nvms == CONF_MAX_VMS) {
-				conf_err(c, &name.pos, "too many vms");
+			if ((vm = CONF_NEXT(c, &name.pos, vms, "vms")) == NULL) {
 				vm_skip_stmt(&lx);
 				continue;
 			}
-			vm = &c->vms[c->nvms++];
-			memset(vm, 0, sizeof(*vm));
 			snprintf(vm->name, sizeof(vm->name), "%s", name.text);
 			vm->id = c->nvms;
 			vm->enabled = 1;
