@@ -753,6 +753,33 @@ def echo_reply_from_the_router():
 
 
 @case
+def queue_for_empty_acks_and_lowdelay():
+    """set queue (std, ack): a TCP ACK without data and a packet whose
+    TOS says lowdelay go to the second queue, the rest to the first, as
+    pf_test() gives pqid."""
+    syn = tcp_opts(A, C, "192.0.2.1", "192.0.2.3", 4000, 80, flags=0x02)
+    ack = tcp_opts(A, C, "192.0.2.1", "192.0.2.3", 4000, 80, flags=0x10)
+    data = with_payload(tcp_opts(A, C, "192.0.2.1", "192.0.2.3", 4000, 80,
+                                 flags=0x18), b"GET / HTTP/1.0\r\n\r\n")
+    lowdelay = with_payload(tcp_opts(A, C, "192.0.2.1", "192.0.2.3", 4001,
+                                     22, flags=0x18, tos=0x10), b"ls\n")
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"pf.conf": (
+            "queue rootq on em2 bandwidth 100M\n"
+            "queue std parent rootq bandwidth 90M default\n"
+            "queue ack parent rootq bandwidth 10M\n"
+            "pass out on em2 proto tcp no state set queue (std, ack)\n")}),
+        inputs={"em1": [(1.0, syn), (1.1, ack), (1.2, data),
+                        (1.3, lowdelay), (1.4, data)]},
+        expect={"em2": [syn, ack, data, lowdelay, data]},
+        commands=["pfctl -s queue -v"],
+        views=[r"^queue std parent rootq bandwidth 90M default\n"
+               r"  \[ pkts:          3  bytes:        ",
+               r"^queue ack parent rootq bandwidth 10M\n"
+               r"  \[ pkts:          2  bytes:        "])
+
+
+@case
 def queue_on_vether():
     """A queue on vether0 holds what the router sends into bridge1: its
     replies to six pings reach db01 one per 66-byte frame time of a
