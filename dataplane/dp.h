@@ -71,6 +71,7 @@ struct dp_pflow_rec {
 	union acl_ip	 src, dst;
 	uint64_t	 packets, bytes;
 	uint32_t	 first, last;	/* dp->now of its first, last packet */
+	uint16_t	 ifin, ifout;	/* ifconfig's index, 0: unknown */
 	uint16_t	 sport, dport;	/* network order */
 	uint8_t		 af;		/* 4 or 6 */
 	uint8_t		 proto;

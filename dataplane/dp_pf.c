@@ -3634,8 +3634,11 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	}
 	if (res.ar_rule != NULL && (res.ar_rule->log & ACL_LOG_ALL))
 		s->flags |= STATE_F_LOGALL;
-	if (res.ar_rule != NULL && (res.ar_rule->rule_flag & ACL_RF_PFLOW))
+	if (res.ar_rule != NULL && (res.ar_rule->rule_flag & ACL_RF_PFLOW)) {
 		pf->states.cold[state_id(&pf->states, s)].pflow = 1;
+		pf->states.cold[state_id(&pf->states, s)].ifin =
+		    (uint16_t)(port->index + 1);
+	}
 	if (acl_scrub_any(&res.ar_scrub)) {
 		int n = pf_scrub_intern(pf, &res.ar_scrub);
 

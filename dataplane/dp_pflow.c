@@ -110,6 +110,8 @@ pflow_v5(struct dp *dp, struct dp_pflow *f, uint8_t *h, int n,
 		b = h + V5_HDRLEN + i * V5_RECLEN;
 		memcpy(b, r->src.w, 4);
 		memcpy(b + 4, r->dst.w, 4);
+		put16(b + 12, r->ifin);
+		put16(b + 14, r->ifout);
 		/* flow_packets, flow_octets: pf's counts, cut to 32 bits */
 		put32(b + 16, (uint32_t)r->packets);
 		put32(b + 20, (uint32_t)r->bytes);
@@ -160,8 +162,8 @@ ipfix_data(uint8_t *b, const struct dp_pflow *f, int n, int af,
 		memcpy(b, r->src.b, (size_t)alen);
 		memcpy(b + alen, r->dst.b, (size_t)alen);
 		b += 2 * alen;
-		b = put32(b, 0);		/* interfaces: not kept */
-		b = put32(b, 0);
+		b = put32(b, r->ifin);
+		b = put32(b, r->ifout);
 		b = put64(b, r->packets);
 		b = put64(b, r->bytes);
 		b = put64(b, boot_ms + r->first * 1000ull);
@@ -274,12 +276,15 @@ pflow_flush(struct dp *dp, struct dp_pflow *f)
 /* copy_flow_data(): one direction of a state, into every interface. */
 static void
 pflow_record(struct dp *dp, const struct state_key *k, int src,
-    uint64_t pkts, uint64_t bytes, uint32_t first, uint32_t last)
+    uint64_t pkts, uint64_t bytes, uint32_t first, uint32_t last,
+    uint16_t ifin, uint16_t ifout)
 {
 	struct dp_pflow_rec r;
 	int i;
 
 	memset(&r, 0, sizeof(r));
+	r.ifin = ifin;
+	r.ifout = ifout;
 	r.af = k->af == AF_INET ? 4 : 6;
 	r.proto = k->proto;
 	r.src = k->addr[src];
@@ -322,12 +327,14 @@ dp_pflow_export(struct dp *dp, const struct state *s)
 	/* a state made or last seen before the clock began: from 0 */
 	if (c->creation > last)
 		last = c->creation;
+	/* the interface the state was made on: where its creator's
+	 * packets came in (or went out), where the replies left (came) */
 	if (s->bytes[0] != 0)
 		pflow_record(dp, &k, !in, state_packets(t, s, 0), s->bytes[0],
-		    c->creation, last);
+		    c->creation, last, in ? c->ifin : 0, in ? 0 : c->ifin);
 	if (s->bytes[1] != 0)
 		pflow_record(dp, &k, in, state_packets(t, s, 1), s->bytes[1],
-		    c->creation, last);
+		    c->creation, last, in ? 0 : c->ifin, in ? c->ifin : 0);
 }
 
 /*

@@ -122,6 +122,9 @@ struct state_cold {
 					   state_v6) */
 	uint8_t		 rt_kind;	/* ... ACL_RT_*, 0: none */
 	uint8_t		 pflow;		/* keep state (pflow): exported */
+	uint16_t	 ifin;		/* the interface it was made on: the
+					   port's ifconfig index (pflow's
+					   if_index_in), 0: none */
 };
 
 /*

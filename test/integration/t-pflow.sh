@@ -45,8 +45,9 @@ while True:
         src, dst = socket.inet_ntoa(r[0:4]), socket.inet_ntoa(r[4:8])
         pk, by, first, last = struct.unpack('!IIII', r[16:32])
         sp, dp = struct.unpack('!HH', r[32:36])
+        ifi, ifo = struct.unpack('!HH', r[12:16])
         print('flow', src, sp, dst, dp, r[38], pk, by, last >= first,
-            flush=True)
+            'if', ifi, ifo, flush=True)
 " >"$TMP/collector" 2>&1 &
 PIDS+=($!)
 wait_for 5 sh -c "ip netns exec $WAN ss -lun | grep -q ':2055 '"
@@ -74,6 +75,15 @@ check "TCP db01 -> wan, the 20 kB and more, both states" sh -c "
 	[ \$(grep -cE '^flow 10\.50\.0\.20 [0-9]+ 198\.51\.100\.1 8000 6 [0-9]+ (2[0-9]{4}|[3-9][0-9]{4}) True' $TMP/collector) = 2 ]"
 check "TCP wan -> db01, the other way, both states" sh -c "
 	[ \$(grep -cE '^flow 198\.51\.100\.1 8000 10\.50\.0\.20 [0-9]+ 6 [0-9]+ [0-9]+ True' $TMP/collector) = 2 ]"
+# if_index_in/out: the state's interface, on the side its packets used
+VI=$($SLUICECTL -s $SOCK ifconfig vether0 | sed -n 's/^	index \([0-9]*\) .*/\1/p')
+EI=$($SLUICECTL -s $SOCK ifconfig em0 | sed -n 's/^	index \([0-9]*\) .*/\1/p')
+check "interface indexes: vether0 ($VI) in, em0 ($EI) out" sh -c "
+	[ -n '$VI' ] && [ -n '$EI' ] &&
+	grep -qE '^flow 10\.50\.0\.20 .* 6 .* if $VI 0\$' $TMP/collector &&
+	grep -qE '^flow 10\.50\.0\.20 .* 6 .* if 0 $EI\$' $TMP/collector &&
+	grep -qE '^flow 198\.51\.100\.1 .* 6 .* if 0 $VI\$' $TMP/collector &&
+	grep -qE '^flow 198\.51\.100\.1 .* 6 .* if $EI 0\$' $TMP/collector"
 check "the pings: ICMP both ways, 2 packets each" sh -c "
 	grep -qE '^flow 10\.50\.0\.20 [0-9]+ 198\.51\.100\.1 [0-9]+ 1 2 168 True' $TMP/collector &&
 	grep -qE '^flow 198\.51\.100\.1 [0-9]+ 10\.50\.0\.20 [0-9]+ 1 2 168 True' $TMP/collector"
