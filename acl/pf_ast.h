@@ -38,6 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acl/pf_osfp.h"
+
 #define ACL_IFNAMSIZ		16
 #define ACL_TABLE_NAME_SIZE	32
 #define ACL_TAG_NAME_SIZE	64
@@ -237,7 +239,9 @@ struct acl_rule {
 
 	struct acl_rule_addr src;
 	struct acl_rule_addr dst;
-	char		 os[32];	/* os fingerprint name, "" = any */
+	char		 os[96];	/* os fingerprint name as pfctl prints
+					   it ("nomatch": not in pf.os), "" = any */
+	uint32_t	 os_fp;		/* ACL_OSFP_* or pf.os numbers */
 	struct {
 		uint32_t	 id[2];
 		uint8_t		 op;	/* ACL_OP_*, NONE = no check */
@@ -431,6 +435,9 @@ struct acl_conf {
 	 * first (the order pfctl loads and prints them) */
 	struct acl_queue *queues;
 	size_t		 nqueues;
+
+	/* pf.os: CONFDIR/etc/pf.os or set fingerprints (acl/pf_osfp.h) */
+	struct acl_osfp_db *osfp;
 };
 
 #endif /* ACL_PF_AST_H */

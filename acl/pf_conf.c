@@ -482,6 +482,7 @@ acl_conf_free(struct acl_conf *c)
 		free(c->skip[i]);
 	free(c->skip);
 	free(c->queues);
+	acl_osfp_free(c->osfp);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);

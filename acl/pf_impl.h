@@ -439,13 +439,11 @@ int	 pf_queues_check(struct pf_parser *);
 /* lint bits: each warned once per load */
 #define PF_LINT_ROUTE		0x00000002
 #define PF_LINT_DIVERT		0x00000004
-#define PF_LINT_OS		0x00000010
 #define PF_LINT_USER		0x00000020
 #define PF_LINT_SRCTRACK	0x00000200
 #define PF_LINT_RTABLE		0x00000400
 #define PF_LINT_LOG		0x00000800
 #define PF_LINT_PROB		0x00001000
-#define PF_LINT_FINGERPRINTS	0x00004000
 #define PF_LINT_RCVON		0x00020000
 #define PF_LINT_RDR		0x00040000
 #define PF_LINT_BINAT		0x00080000

@@ -232,6 +232,10 @@ conf_new(void)
 		abort();
 	}
 	c->root = pf_anchor_new(c, "");
+	if ((c->osfp = acl_osfp_new()) == NULL) {
+		perror("acl_load");
+		abort();
+	}
 	c->debug = -1;
 	c->reassemble = -1;
 	c->syncookies = -1;
@@ -258,6 +262,14 @@ acl_load(const struct acl_load_args *args, struct acl_conf **confp)
 		env = &defenv;
 	}
 	conf = conf_new();
+	/* pfctl reads /etc/pf.os before the rules; none is no error here */
+	if (!(opts & ACL_LOAD_NOFILES)) {
+		const char *os = pf_confpath(&qa, args->confdir, "/etc/pf.os");
+
+		if (acl_osfp_read(conf->osfp, os, os, err) == -1 &&
+		    errno != ENOENT)
+			fprintf(err, "pfctl: %s: %s\n", os, strerror(errno));
+	}
 	into = conf->root;
 	if (args->anchor != NULL && args->anchor[0] != '\0')
 		into = pf_anchor_get(conf, conf->root, args->anchor, 1);

@@ -547,7 +547,18 @@ option(struct pf_parser *p)
 		s = xstring(p);
 		if (p->out)
 			fprintf(p->out, "set fingerprints \"%s\"\n", s);
-		pf_lint(p, line, PF_LINT_FINGERPRINTS, "set fingerprints");
+		/* read now: the rules after it name what it holds */
+		if (p->anchor == p->conf->root && !p->lx.nofiles) {
+			const char *path = pf_confpath(p->arena, p->lx.confdir,
+			    s);
+
+			if (acl_osfp_read(p->conf->osfp, path, path, p->err)
+			    == -1) {
+				fprintf(p->err, "pfctl: %s: %s\n", path,
+				    strerror(errno));
+				fail(p, "error loading fingerprints %s", s);
+			}
+		}
 		break;
 	case K_STATEPOLICY:
 		shift(p);
@@ -1211,7 +1222,6 @@ fromto(struct pf_parser *p)
 	if (tok_accept(p, K_FROM))
 		ft.src = ipportspec(p);
 	if (tok_accept(p, K_OS)) {
-		pf_lint(p, p->lx.lineno, PF_LINT_OS, "os fingerprints");
 		if (tok_accept(p, '{')) {
 			optnl(p);
 			ft.src_os = xos(p);

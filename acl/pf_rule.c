@@ -940,10 +940,24 @@ pf_expand_rule(struct pf_parser *p, struct acl_rule *r, int keeprule,
 			pf_yyerror(p, "icmp-type mismatch");
 			error++;
 		}
-		if (src_os->os)
-			snprintf(r->os, sizeof(r->os), "%s", src_os->os);
-		else
-			r->os[0] = '\0';
+		/* pfctl_get_fingerprint(), and the name pfctl prints */
+		r->os_fp = ACL_OSFP_ANY;
+		r->os[0] = '\0';
+		if (src_os->os) {
+			r->os_fp = acl_osfp_lookup(p->conf->osfp, src_os->os);
+			acl_osfp_name(p->conf->osfp, r->os_fp, r->os,
+			    sizeof(r->os));
+			if (r->os_fp == ACL_OSFP_NOMATCH &&
+			    (p->opts & PF_OPT_VERBOSE2))
+				fprintf(p->err, "warning: unknown '%s' OS "
+				    "fingerprint\n", src_os->os);
+			else if (r->os_fp == ACL_OSFP_NOMATCH && p->lint)
+				fprintf(p->err, "%s:%d: warning: OS "
+				    "fingerprint '%s' is not in pf.os: the "
+				    "rule matches nothing\n",
+				    p->lx.file ? p->lx.file->name : "?",
+				    p->lx.lineno, src_os->os);
+		}
 
 		if (nat && nat->rdr && nat->binat) {
 			if (disallow_table(p, sh, "invalid use of table <%s> "

@@ -417,6 +417,8 @@ pf_live_init(struct dp *dp, struct dp_pf_ruleset *rs)
 
 			l->adapt_start = r->timeout[ACL_TM_ADAPTIVE_START];
 			l->adapt_end = r->timeout[ACL_TM_ADAPTIVE_END];
+			if (r->os_fp != ACL_OSFP_ANY)
+				rs->osfp = 1;
 			if (r->pktrate.limit == 0)
 				continue;
 			pf_threshold_init(&l->pktrate, r->pktrate.limit,
@@ -714,6 +716,21 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 }
 
 /* ---- the per-packet test ----------------------------------------------- */
+
+/*
+ * pf_osfp_fingerprint(): the pf.os signature of a TCP SYN, for rules with
+ * `os'; only when some rule asks, as pf only fingerprints then.
+ */
+static uint16_t
+pf_osfp(const struct dp_pf_ruleset *rs, const struct l3info *li,
+    const struct pkt *p)
+{
+	if (!rs->osfp || li->proto != L3_IPPROTO_TCP || li->frag ||
+	    li->l4off == 0 || (li->tcp_flags & 0x12) != 0x02)
+		return 0;
+	return acl_osfp_fingerprint(rs->conf->osfp, li->af,
+	    p->data + li->l3off, p->data + li->l4off, p->len - li->l4off);
+}
 
 static void
 pf_pkt(const struct l3info *li, const struct pkt *p, struct acl_pkt *ap,
@@ -3380,6 +3397,18 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	c = rs->cls[2 * port->index + (dir == ACL_OUT)];
 	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
 	pf_pkt(&li, p, &ap, dp->ports[p->in_port]);
+	if (__builtin_expect(rs->osfp, 0)) {
+		ap.osfp = pf_osfp(rs, &li, p);
+		if (p->traced && li.proto == L3_IPPROTO_TCP && !li.frag &&
+		    (li.tcp_flags & 0x12) == 0x02) {
+			char os[128];
+
+			acl_osfp_describe(rs->conf->osfp, ap.osfp, os,
+			    sizeof(os));
+			dp_trace(dp, p, "pf", "os fingerprint of the SYN: %s",
+			    os);
+		}
+	}
 	/* pools map once a packet, from here (a state hit never gets here) */
 	memset(pf->pool_memo, 0, sizeof(pf->pool_memo));
 	pf->pool_pkt = p;

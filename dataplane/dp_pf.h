@@ -264,6 +264,7 @@ struct dp_pf_ruleset {
 	uint8_t		*tmo;		/* per rule: its states' timeout set */
 	struct pf_rule_live *live;	/* per rule */
 	uint8_t		 pktrate;	/* some rule has max-pkt-rate */
+	uint8_t		 osfp;		/* some rule has os: fingerprint SYNs */
 	struct pf_pool_rt *pools;	/* [PF_POOL_SIDES * rule + side] */
 	struct pf_ptab	*ptabs;		/* per conf table, built on use */
 	size_t		 nptabs;

@@ -867,6 +867,11 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 				    dp->pf.rs->conf->all[i]->path);
 		return 0;
 	}
+	if (show[0] == 'o' && strncmp(show, "osfp", strlen(show)) == 0) {
+		acl_osfp_show(dp->pf.rs != NULL ? dp->pf.rs->conf->osfp : NULL,
+		    out);
+		return 0;
+	}
 	fprintf(out, "pfctl: Unknown show modifier '%s'\n", show);
 	return 1;
 }

@@ -40,8 +40,15 @@ struct acl_pkt {
 	uint8_t		 af;		/* AF_INET, AF_INET6 */
 	uint8_t		 proto;		/* upper-layer protocol */
 	uint8_t		 tcp_flags;	/* ACL_TH_* (TCP) */
-	uint8_t		 icmp_type;	/* ICMP, ICMPv6 */
-	uint8_t		 icmp_code;
+	union {
+		struct {
+			uint8_t	 icmp_type;	/* ICMP, ICMPv6 */
+			uint8_t	 icmp_code;
+		};
+		uint16_t	 osfp;		/* TCP: the pf.os signature its
+						 * SYN matches, 0: none
+						 * (acl_osfp_fingerprint()) */
+	};
 	uint8_t		 tos;		/* IPv4 tos / IPv6 traffic class */
 	uint8_t		 frag;		/* a non-first fragment: no ports */
 	uint8_t		 prio;		/* 0-7, ACL_DEFPRIO unless a vlan

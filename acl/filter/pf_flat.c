@@ -149,7 +149,7 @@ acl_call_trivial(const struct acl_rule *r)
 	    r->code == 0 && r->tos == 0 && r->prio == 0 && r->prob == 0 &&
 	    r->pktrate.limit == 0 && r->tagname[0] == '\0' &&
 	    r->match_tagname[0] == '\0' &&
-	    r->rcv_ifname[0] == '\0' && r->os[0] == '\0' &&
+	    r->rcv_ifname[0] == '\0' && r->os_fp == ACL_OSFP_ANY &&
 	    r->uid.op == ACL_OP_NONE && r->gid.op == ACL_OP_NONE &&
 	    !(r->rule_flag & ACL_RF_FRAGMENT) && r->keep_state == 0);
 }
@@ -703,7 +703,7 @@ acl_box_make(struct acl_ent *e, int afi, struct acl_box *b)
 	if (r->type || r->code || r->tos || r->prob || e->match_tag ||
 	    r->rcv_ifname[0] != '\0' || r->prio || r->uid.op || r->gid.op ||
 	    (r->rule_flag & ACL_RF_FRAGMENT) || (e->flags & E_LIVE) ||
-	    (r->os[0] != '\0' && strcmp(r->os, "any") != 0))
+	    r->os_fp != ACL_OSFP_ANY)
 		exact = 0;
 	if (exact)
 		b->flags |= B_EXACT;

@@ -15,7 +15,8 @@
  *    matches everything);
  *  - uid/gid are "unknown" (a bridge has no local sockets): "user unknown"
  *    matches, other user/group tests do not;
- *  - os fingerprints are unknown: only os "unknown" matches;
+ *  - os: the caller fingerprints a TCP SYN (acl_pkt.osfp, from the
+ *    conf's pf.os); anything else, fragments too, is "unknown";
  *  - probability is decided by a hash of the header and the rule, so a
  *    flow gets one answer and the evaluators agree;
  *  - max-pkt-rate is never exceeded and "once" rules do not expire.
@@ -407,6 +408,10 @@ acl_full_match(const struct acl_classifier *c, const struct acl_ent *e,
 	if (!acl_xaddr_match(c, &e->src, &p->src, p->af) ||
 	    !acl_xaddr_match(c, &e->dst, &p->dst, p->af))
 		return (0);
+	/* pf_match_rule(): an os rule never matches other than TCP */
+	if (r->os_fp != ACL_OSFP_ANY && (p->proto != IPPROTO_TCP ||
+	    !acl_osfp_match(c->conf->osfp, p->frag ? 0 : p->osfp, r->os_fp)))
+		return (0);
 	if (p->frag) {
 		if (r->src.port_op || r->dst.port_op)
 			return (0);
@@ -420,9 +425,6 @@ acl_full_match(const struct acl_classifier *c, const struct acl_ent *e,
 		switch (p->proto) {
 		case IPPROTO_TCP:
 			if ((r->flagset & p->tcp_flags) != r->flags)
-				return (0);
-			if (r->os[0] != '\0' && strcmp(r->os, "any") != 0 &&
-			    strcasecmp(r->os, "unknown") != 0)
 				return (0);
 			/* FALLTHROUGH */
 		case IPPROTO_UDP:

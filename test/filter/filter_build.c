@@ -62,6 +62,7 @@ fb_conf_free(struct acl_conf *conf)
 	for (i = 0; i < conf->nskip; i++)
 		free(conf->skip[i]);
 	free(conf->skip);
+	acl_osfp_free(conf->osfp);
 	free(conf);
 }
 

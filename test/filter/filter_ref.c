@@ -436,6 +436,10 @@ ref_match(struct ref_ctx *x, const struct acl_rule *r,
 	if (!ref_side(x, r, an, &r->src, &p->src, p->af) ||
 	    !ref_side(x, r, an, &r->dst, &p->dst, p->af))
 		return (0);
+	if (r->os_fp != ACL_OSFP_ANY && (p->proto != IPPROTO_TCP ||
+	    !acl_osfp_match(x->env->conf->osfp, p->frag ? 0 : p->osfp,
+	    r->os_fp)))
+		return (0);
 	if (p->frag) {
 		if (r->src.port_op || r->dst.port_op ||
 		    (p->proto == IPPROTO_TCP && r->flagset) ||
@@ -445,9 +449,6 @@ ref_match(struct ref_ctx *x, const struct acl_rule *r,
 		switch (p->proto) {
 		case IPPROTO_TCP:
 			if ((r->flagset & p->tcp_flags) != r->flags)
-				return (0);
-			if (r->os[0] != '\0' && strcmp(r->os, "any") != 0 &&
-			    strcasecmp(r->os, "unknown") != 0)
 				return (0);
 			/* FALLTHROUGH */
 		case IPPROTO_UDP:

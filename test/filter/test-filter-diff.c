@@ -174,6 +174,34 @@ Test(diff, classbench_ipc1_10k, .timeout = 120) { classbench("ipc1_10k", 7); }
 /* Random rule sets */
 static uint64_t rng;
 
+/*
+ * The random rules' os names and the packets' signatures come from this
+ * pf.os: two Linux versions and an OpenBSD, each an IPv4 and an IPv6
+ * signature (and "Windows", which it does not have).
+ */
+static const struct acl_osfp_db *osfp;
+
+static struct acl_osfp_db *
+osfp_db(void)
+{
+	static const char text[] =
+	    "S44:64:1:60:M*,S,T,N,W*:Linux:6:lab:Linux 6, a lab\n"
+	    "S44:64:1:60:M*,S,T,N,W7:Linux:5:2:Linux 5.2\n"
+	    "16384:64:1:64:M*,N,N,S,N,W3,N,N,T:OpenBSD:7.5::OpenBSD 7.5\n";
+	char path[] = "/tmp/sluice-osfp-XXXXXX";
+	struct acl_osfp_db *db = acl_osfp_new();
+	int fd = mkstemp(path);
+
+	cr_assert(fd >= 0 && db != NULL);
+	cr_assert_eq(write(fd, text, sizeof(text) - 1),
+	    (ssize_t)sizeof(text) - 1);
+	close(fd);
+	cr_assert_eq(acl_osfp_read(db, path, path, stderr), 0);
+	unlink(path);
+	cr_assert_eq(acl_osfp_count(db), 6);
+	return db;
+}
+
 static uint32_t
 rnd(uint32_t n)
 {
@@ -326,9 +354,13 @@ rand_criteria(struct acl_rule *r)
 		r->prio = (uint8_t)(rnd(3) == 0 ? ACL_PRIO_ZERO : 3 + rnd(2));
 	if (chance(2))
 		r->rule_flag |= ACL_RF_FRAGMENT;
-	if (r->proto == IPPROTO_TCP && chance(3))
-		snprintf(r->os, sizeof(r->os), "%s", rnd(2) ? "unknown" :
-		    "OpenBSD");
+	if (r->proto == IPPROTO_TCP && chance(3)) {
+		static const char *const os[] = { "unknown", "Linux",
+		    "Linux 6", "linux 5.2", "OpenBSD", "Windows" };
+
+		r->os_fp = acl_osfp_lookup(osfp, os[rnd(6)]);
+		acl_osfp_name(osfp, r->os_fp, r->os, sizeof(r->os));
+	}
 	if ((r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP) &&
 	    chance(3)) {
 		r->uid.op = (uint8_t)(rnd(2) ? ACL_OP_EQ : ACL_OP_GT);
@@ -513,8 +545,11 @@ rand_pkt(void)
 		p.sport = (uint16_t)(ports[rnd(NPORTS_R)] + (int)rnd(3) - 1);
 		p.dport = (uint16_t)(ports[rnd(NPORTS_R)] + (int)rnd(3) - 1);
 	}
-	if (proto == IPPROTO_TCP)
+	if (proto == IPPROTO_TCP) {
 		p.tcp_flags = (uint8_t)(rnd(2) ? ACL_TH_SYN : rnd(256));
+		/* none, or one of osfp_db()'s signatures */
+		p.osfp = (uint16_t)rnd(1 + (unsigned)acl_osfp_count(osfp));
+	}
 	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
 		p.icmp_type = (uint8_t)types[rnd(6)];
 		p.icmp_code = (uint8_t)rnd(2);
@@ -582,6 +617,8 @@ rand_diff(uint64_t seed, const struct rand_set *rs)
 	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
 	memset(&g, 0, sizeof(g));
 	g.conf = fb_conf_new();
+	g.conf->osfp = osfp_db();
+	osfp = g.conf->osfp;
 	g.quick_pct = rs->quick_pct;
 	g.anchor_pct = rs->anchor_pct ? rs->anchor_pct : 8;
 	g.maxdepth = rs->maxdepth ? rs->maxdepth : 3;
