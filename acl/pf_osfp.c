@@ -581,8 +581,8 @@ static int
 osfp_line(struct acl_osfp_db *db, struct osfp_rd *rd, char *s)
 {
 	struct osfp_line l;
-	char opts[128], *cls;
-	const char *at, *optsat;
+	char *cls;
+	const char *at, *opts, *optsat;
 	int w, wmod, ttl, df, ps, pmod, nomod;
 
 	memset(&l, 0, sizeof(l));
@@ -593,12 +593,12 @@ osfp_line(struct acl_osfp_db *db, struct osfp_rd *rd, char *s)
 	    get_int(rd, &s, &ps, &pmod, T_DC | T_MOD, "overall packet size",
 	    8192) != 0)
 		return 0;
-	at = next_field(&s, &optsat);
-	if (at[0] == '\0') {
+	/* the fields after it end it with a NUL: it stays as it is */
+	opts = next_field(&s, &optsat);
+	if (opts[0] == '\0') {
 		rd_err(rd, optsat, "too short TCP options");
 		return 0;
 	}
-	snprintf(opts, sizeof(opts), "%s", at);
 	if (get_str(rd, &s, l.nm[0], 1, "OS class") != 0 ||
 	    get_str(rd, &s, l.nm[1], 0, "OS version") != 0 ||
 	    get_str(rd, &s, l.nm[2], 0, "OS subtype") != 0)

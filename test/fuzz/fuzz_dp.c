@@ -79,6 +79,9 @@ setup(void)
 	    "range 10.50.0.100 10.50.0.103;\noption routers 10.50.0.1;\n"
 	    "host db01 { hardware ethernet 02:00:00:00:00:db; "
 	    "fixed-address 10.50.0.20; }\n}\n");
+	put(dir, "pf.os", "S44:64:1:60:M*,S,T,N,W*:Linux:6::Linux\n"
+	    "%8192:128:1:*:M*,N,W%2,N,N,T0:Windows:10:1-3:Windows\n"
+	    "T4:64:0:44:M%20:NMap:OS::scan\n");
 	/* first: the rules after it decide where they match */
 	put(dir, "pf.conf", "pass in on vether0 keep state (pflow)\n"
 	    "match in all scrub (no-df random-id max-mss 1440 "
@@ -138,7 +141,10 @@ setup(void)
 	    "queue vq on vether0 bandwidth 1M default qlimit 10\n"
 	    "queue fq on em0 flows 64 qlimit 5\n"
 	    "queue tq on tap0 bandwidth 64K max 64K default qlimit 4\n"
-	    "pass out on em1 proto tcp to port 22 set queue (std, ssh)\n");
+	    "pass out on em1 proto tcp to port 22 set queue (std, ssh)\n"
+	    "block in quick on em1 proto tcp from any os { Linux, "
+	    "\"Windows 10.2\" } to port 5001\n"
+	    "pass in on em0 proto tcp from any os unknown to port 5002\n");
 	conf = calloc(1, sizeof(*conf));
 	if (conf == NULL || conf_load(conf, dir, stderr) != 0)
 		abort();
