@@ -203,14 +203,28 @@ atoul(const char *s, unsigned long *v)
 	return (0);
 }
 
-void
-pf_lint(struct pf_parser *p, int line, unsigned bit, const char *what)
+/* -W: "file:line: warning: ...", once per kind (bit) and file */
+static void __attribute__((format(printf, 4, 5)))
+pf_lint_say(struct pf_parser *p, int line, unsigned bit, const char *fmt,
+    ...)
 {
+	va_list	ap;
+
 	if (!p->lint || (p->linted & bit))
 		return;
 	p->linted |= bit;
-	fprintf(p->err, "%s:%d: warning: %s not enforced by sluice\n",
-	    p->lx.file ? p->lx.file->name : "?", line, what);
+	fprintf(p->err, "%s:%d: warning: ", p->lx.file ? p->lx.file->name :
+	    "?", line);
+	va_start(ap, fmt);
+	vfprintf(p->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->err);
+}
+
+void
+pf_lint(struct pf_parser *p, int line, unsigned bit, const char *what)
+{
+	pf_lint_say(p, line, bit, "%s not enforced by sluice", what);
 }
 
 /* options ---------------------------------------------------------------- */
@@ -1985,8 +1999,11 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 		case K_GROUP:
 			shift(p);
 			u = uids(p, t == K_GROUP);
-			pf_lint(p, p->lx.lineno, PF_LINT_USER,
-			    "user/group matching");
+			/* enforced, but it may not say what was meant */
+			pf_lint_say(p, p->lx.lineno, PF_LINT_USER, "user/group: "
+			    "sluice has no local sockets, so every packet's "
+			    "user and group are unknown, as pf has them for "
+			    "forwarded packets (only \"unknown\" and != match)");
 			if (t == K_USER) {
 				if (fo->uid)
 					u->tail->next = fo->uid;
@@ -2346,7 +2363,9 @@ log_(struct pf_parser *p, struct logquick *lq)
 	}
 	/* sluice has no sockets to look up the owners of */
 	if (lq->log & ACL_LOG_USER)
-		pf_lint(p, p->lx.lineno, PF_LINT_LOG, "log (user)");
+		pf_lint_say(p, p->lx.lineno, PF_LINT_LOG, "log (user): sluice "
+		    "has no local sockets, so pflog's uid and pid are -1, as "
+		    "pf logs forwarded packets");
 }
 
 static struct logquick

@@ -554,7 +554,8 @@ Test(parse, lint_warns_once_per_feature)
 	cr_assert_str_eq(r.err,
 	    "stdin:1: warning: route-to/reply-to/dup-to (interface) not "
 	    "enforced by sluice\n"
-	    "stdin:2: warning: log (user) not enforced by sluice\n");
+	    "stdin:2: warning: log (user): sluice has no local sockets, so "
+	    "pflog's uid and pid are -1, as pf logs forwarded packets\n");
 	acl_run_free(&r);
 }
 
