@@ -441,7 +441,6 @@ int	 pf_queues_check(struct pf_parser *);
 #define PF_LINT_DIVERT		0x00000004
 #define PF_LINT_USER		0x00000020
 #define PF_LINT_SRCTRACK	0x00000200
-#define PF_LINT_RTABLE		0x00000400
 #define PF_LINT_LOG		0x00000800
 #define PF_LINT_PROB		0x00001000
 #define PF_LINT_RCVON		0x00020000

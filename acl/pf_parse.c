@@ -932,7 +932,9 @@ host(struct pf_parser *p)
 			    sizeof(h->addr.rtlabel) - 1);
 		snprintf(h->addr.rtlabel, sizeof(h->addr.rtlabel), "%s", s);
 		h->tail = h;
-		pf_lint(p, p->lx.lineno, PF_LINT_RTLABEL, "route labels");
+		pf_lint_say(p, p->lx.lineno, PF_LINT_RTLABEL, "route labels: "
+		    "sluice's routes carry none, so route \"%s\" matches no "
+		    "address", s);
 		return (h);
 	default:
 		syntax(p);
@@ -2139,8 +2141,8 @@ filter_opts(struct pf_parser *p, struct filter_opts *fo)
 				fail(p, "invalid rtable id");
 			else if (!lookup_rtable(p, n))
 				fail(p, "rtable %lld does not exist", n);
+			/* only 0 exists: the table sluice routes by anyway */
 			fo->rtableid = (int)n;
-			pf_lint(p, p->lx.lineno, PF_LINT_RTABLE, "rtable");
 			break;
 		case K_DIVERTTO: {
 			struct pf_range	r;

@@ -559,6 +559,24 @@ Test(parse, lint_warns_once_per_feature)
 	acl_run_free(&r);
 }
 
+/* Enforced as pf does on a host like sluice's: said once, not "not
+ * enforced"; rtable 0 is the table there is. */
+Test(parse, lint_says_what_user_route_and_rtable_mean)
+{
+	struct acl_run	r = acl_run("pass out proto tcp user 1000\n"
+	    "pass out proto udp group 20\npass from route \"dmz\"\n"
+	    "pass rtable 0\n", ACL_LOAD_WARN, 0);
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_assert_str_eq(r.err,
+	    "stdin:1: warning: user/group: sluice has no local sockets, so "
+	    "every packet's user and group are unknown, as pf has them for "
+	    "forwarded packets (only \"unknown\" and != match)\n"
+	    "stdin:3: warning: route labels: sluice's routes carry none, so "
+	    "route \"dmz\" matches no address\n");
+	acl_run_free(&r);
+}
+
 /* nat-to and rdr-to either way: pfctl takes them and sluice translates
  * them all, so the lint has nothing to say. */
 Test(parse, lint_quiet_on_translation_either_way)
