@@ -237,6 +237,28 @@ key_differs(const struct state_key *a, const struct state_key *b, int i)
 	    sizeof(a->addr[i])) != 0 || a->port[i] != b->port[i];
 }
 
+/*
+ * pfctl -s all (PF_OPT_SHOWALL): each view under its title, a blank line
+ * between them; the titles of views that may be empty (queues, states,
+ * source nodes, labels, tables) only over something.  sec is the text a
+ * view wrote, or NULL for one that always has its title.
+ */
+struct showall {
+	FILE	*out;
+	int	 first;
+};
+
+static void
+showall_section(struct showall *sa, const char *title, const char *sec)
+{
+	if (sec != NULL && sec[0] == '\0')
+		return;
+	fprintf(sa->out, "%s%s\n", sa->first ? "" : "\n", title);
+	sa->first = 0;
+	if (sec != NULL)
+		fputs(sec, sa->out);
+}
+
 /* One -k host or network: what DIOCKILLSTATES gets as psk_src/psk_dst. */
 struct kill_net {
 	uint8_t		 af;		/* 0: any (no second -k) */
@@ -632,6 +654,56 @@ kill_parse(const char *arg, struct kill_net *k)
 	return 0;
 }
 
+/*
+ * pfctl -s all, in pfctl's order: rules, queues, states, source nodes,
+ * info, labels, timeouts, limits, tables, OS fingerprints.
+ */
+static int
+show_all(struct dp *dp, FILE *out, const struct pfctl_opts *o,
+    struct ss_walk *w)
+{
+	struct showall sa = { out, 1 };
+	struct pfctl_opts lo = *o;
+	char *buf = NULL;
+	size_t len, n;
+	FILE *f;
+
+#define SECTION(title, view) do {					\
+	if ((f = open_memstream(&buf, &len)) == NULL)			\
+		return 1;						\
+	view;								\
+	fclose(f);							\
+	showall_section(&sa, title, buf);				\
+	free(buf);							\
+	buf = NULL;							\
+} while (0)
+	showall_section(&sa, "FILTER RULES:", NULL);
+	show_rules(dp, out, o);
+	SECTION("QUEUES:", dp_pf_show_queues(dp, w->iface, o->verbose, f));
+	SECTION("STATES:", (w->out = f, state_walk(&dp->pf.states, show_state,
+	    w)));
+	w->out = out;
+	SECTION("SOURCE TRACKING NODES:", dp_pf_show_src_nodes(dp, o->verbose,
+	    f));
+	showall_section(&sa, "INFO:", NULL);
+	show_info(dp, out, o->verbose);
+	lo.labels = 1;
+	SECTION("LABEL COUNTERS:", show_rules(dp, f, &lo));
+	showall_section(&sa, "TIMEOUTS:", NULL);
+	show_timeouts(dp, out);
+	showall_section(&sa, "LIMITS:", NULL);
+	show_limits(dp, out);
+	SECTION("TABLES:", dp_pf_show_tables(dp, o->anchor != NULL ?
+	    o->anchor : "", f));
+#undef SECTION
+	n = acl_osfp_count(dp->pf.rs != NULL ? dp->pf.rs->conf->osfp : NULL);
+	if (n > 0) {
+		showall_section(&sa, "OS FINGERPRINTS:", NULL);
+		fprintf(out, "%zu fingerprints loaded\n", n);
+	}
+	return 0;
+}
+
 static int
 kill_state_all(struct state *s, void *arg)
 {
@@ -820,6 +892,8 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 	}
 	if (show == NULL)
 		return status;
+	if (strncmp(show, "all", strlen(show)) == 0)
+		return show_all(dp, out, &o, &w);
 	if (strncmp(show, "rules", strlen(show)) == 0 || strcmp(show, "r") == 0)
 		return show_rules(dp, out, &o);
 	if (strncmp(show, "labels", strlen(show)) == 0) {

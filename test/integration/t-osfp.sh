@@ -79,6 +79,13 @@ check "os \"Windows\" (not in pf.os): lan connects" connects 192.0.2.11 8086
 check "os \"Linux 6 lab\" counted its SYN" sh -c "
 	$SLUICECTL -s $SOCK pfctl -vsr | grep -A1 'port = 8081$' |
 	grep -qE 'Packets: [1-9]'"
+check "pfctl -s all: the views under their titles, in pfctl's order" sh -c "
+	$SLUICECTL -s $SOCK pfctl -s all >$TMP/sa &&
+	[ \"\$(grep -E '^[A-Z ]+:\$' $TMP/sa | tr '\n' ' ')\" = 'FILTER RULES: STATES: INFO: TIMEOUTS: LIMITS: OS FINGERPRINTS: ' ] &&
+	head -1 $TMP/sa | grep -qx 'FILTER RULES:' &&
+	grep -B1 '^STATES:' $TMP/sa | head -1 | grep -qx '' &&
+	grep -qx '10 fingerprints loaded' $TMP/sa &&
+	grep -q '^all tcp 192.0.2.11:8082 <- 192.0.2.1:' $TMP/sa"
 ctl trace on 4 >/dev/null
 connects 192.0.2.11 8082
 check "trace: the SYN's fingerprint" sh -c "
