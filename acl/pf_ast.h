@@ -185,6 +185,14 @@ enum acl_timeout {
 #define ACL_SCRUB_TCP		0x0004
 #define ACL_SCRUB_SETTOS	0x0008
 #define ACL_SCRUB_SETPRIO	0x0010
+/*
+ * set delay: the number (1-7) of the rule's delay in acl_conf.delays,
+ * kept in the scrub flags so that it travels with the other options
+ * (and in a state's scrub set) without growing them.
+ */
+#define ACL_SCRUB_DELAYSHIFT	5
+#define ACL_SCRUB_DELAYMASK	0x00e0
+#define ACL_DELAYS_MAX		7
 
 /* acl_rule.rt */
 #define ACL_RT_NONE	0
@@ -435,6 +443,11 @@ struct acl_conf {
 	 * first (the order pfctl loads and prints them) */
 	struct acl_queue *queues;
 	size_t		 nqueues;
+
+	/* the set delay values of the rules, in ms: a rule's scrub flags
+	 * name one (ACL_SCRUB_DELAYMASK) */
+	uint16_t	 delays[ACL_DELAYS_MAX];
+	uint8_t		 ndelays;
 
 	/* pf.os: CONFDIR/etc/pf.os or set fingerprints (acl/pf_osfp.h) */
 	struct acl_osfp_db *osfp;

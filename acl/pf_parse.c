@@ -321,7 +321,7 @@ limit_spec(struct pf_parser *p)
 		    "datagrams at a time\n",
 		    p->lx.file ? p->lx.file->name : "?", p->lx.lineno, n, n,
 		    ACL_REASS_DGRAMS);
-	if (i > 2) {
+	if (i > 2 && i != 5) {	/* pktdelay-pkts (5) is enforced too */
 		char what[64];
 
 		snprintf(what, sizeof(what), "set limit %s", pf_limit_names[i]);

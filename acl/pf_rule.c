@@ -644,8 +644,21 @@ pf_filteropts_to_rule(struct pf_parser *p, struct acl_rule *r,
 	if (o->marker & FOM_SCRUB_TCP)
 		r->scrub_flags |= ACL_SCRUB_TCP;
 	if (o->marker & FOM_SETDELAY) {
+		struct acl_conf *c = p->conf;
+		unsigned id;
+
 		r->delay = o->delay;
 		r->rule_flag |= ACL_RF_SETDELAY;
+		for (id = 0; id < c->ndelays && c->delays[id] != r->delay; id++)
+			;
+		if (id == ACL_DELAYS_MAX) {
+			pf_yyerror(p, "set delay %u: sluice keeps at most %d "
+			    "different delays", r->delay, ACL_DELAYS_MAX);
+			return (1);
+		}
+		if (id == c->ndelays)
+			c->delays[c->ndelays++] = r->delay;
+		r->scrub_flags |= (uint16_t)((id + 1) << ACL_SCRUB_DELAYSHIFT);
 	}
 	if (o->marker & FOM_SETPRIO) {
 		r->set_prio[0] = o->set_prio[0];

@@ -975,10 +975,20 @@ dp_txq_flush(struct dp *dp, struct port *p)
 
 /*
  * Queue a frame on an output port.  A vlan port queues on its parent with
- * a tag to push; a vether (no router yet) counts and drops.
+ * a tag to push; a vether (no router yet) counts and drops.  One pf gave
+ * a delay waits it out first (dp_pfdelay.c).
  */
 void
 dp_output(struct dp *dp, struct port *out, struct pkt *p)
+{
+	if (__builtin_expect(p->pf_delay, 0))
+		dp_pf_delay(dp, out, p);
+	else
+		dp_output_now(dp, out, p);
+}
+
+void
+dp_output_now(struct dp *dp, struct port *out, struct pkt *p)
 {
 	struct port *phys = out;
 	uint16_t tci = 0;
@@ -1519,17 +1529,23 @@ dp_tick(struct dp *dp)
 }
 
 /*
- * Replay: what pf's queues let go before the capture's next frame at
+ * Replay: what pf's queues and set delays let go before the capture's next frame at
  * until leaves at its own time, the clock moving with it.
  */
 static void
 dp_replay_queues(struct dp *dp, uint64_t until)
 {
-	uint64_t t;
+	uint64_t t, d;
 
-	while ((t = dp_queues_next(dp)) != 0 && t <= until) {
+	for (;;) {
+		t = dp_queues_next(dp);
+		if ((d = dp_pf_delay_next(dp)) != 0 && (t == 0 || d < t))
+			t = d;
+		if (t == 0 || t > until)
+			break;
 		if (t > dp->now_ns)
 			dp_clock(dp, t);
+		dp_pf_delay_run(dp);
 		dp_queues_run(dp);
 	}
 }

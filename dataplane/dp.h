@@ -152,6 +152,7 @@ struct port *dp_open_vlan(struct dp *, struct conf_vlan *, FILE *);
 void	 dp_clock(struct dp *, uint64_t);
 void	 dp_input(struct dp *, struct port *, struct pkt **, int);
 void	 dp_output(struct dp *, struct port *, struct pkt *);
+void	 dp_output_now(struct dp *, struct port *, struct pkt *);
 void	 dp_loop(struct dp *, struct port *, struct pkt *);
 void	 dp_drain(struct dp *);
 int	 dp_bridge_rule_add(struct dp *, struct bridge *,
@@ -172,6 +173,18 @@ void	 dp_pflow_tick(struct dp *);
 struct dp_pflow *dp_pflow(struct dp *, const char *);
 void	 dp_pflow_show(struct dp *, const struct dp_pflow *, FILE *);
 int	 dp_pflow_set(struct dp *, struct dp_pflow *, int, char **, FILE *);
+
+/*
+ * Buffers of the packet pool that pf's queues and set delays leave free
+ * whatever they hold, so that receiving never starves.
+ */
+#define DPQ_POOL_RESERVE	(4 * BATCH_MAX)
+
+/* pf's set delay (dp_pfdelay.c) */
+void	 dp_pf_delay(struct dp *, struct port *, struct pkt *);
+void	 dp_pf_delay_run(struct dp *);
+uint64_t dp_pf_delay_next(const struct dp *);
+void	 dp_pf_delay_fini(struct dp *);
 
 /* pf's queues (dp_pfqueue.c) */
 struct dpq;

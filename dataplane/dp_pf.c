@@ -92,6 +92,7 @@ dp_pf_init(struct dp *dp)
 		    NULL, 0) | 1;
 	pf->prefetch_min = DP_PF_PREFETCH_MIN;
 	pf->src_limit = PF_SRC_DEFAULT_LIMIT;
+	pf->dly_limit = PF_DELAY_DEFAULT_LIMIT;
 	dp_pf_reass_limit(pf, PF_FRAGS_DEFAULT_LIMIT);
 	if ((env = getenv("SLUICE_PREFETCH_MIN")) != NULL) {
 		unsigned long v = strtoul(env, &end, 10);
@@ -134,6 +135,7 @@ pf_ruleset_free(struct dp_pf_ruleset *rs)
 void
 dp_pf_fini(struct dp *dp)
 {
+	dp_pf_delay_fini(dp);
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = NULL;
 	dp_pf_ls_clear(&dp->pf);
@@ -627,7 +629,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	struct dp_pf_ruleset *rs;
 	struct acl_conf *conf;
 	struct dpq **qs;
-	uint32_t limit, frags;
+	uint32_t limit, frags, delays;
 	size_t k;
 	int i;
 
@@ -663,6 +665,15 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		pf_ruleset_free(rs);
 		return EBUSY;
 	}
+	delays = conf->limit_set[ACL_LIMIT_PKTDELAY] ?
+	    conf->limit[ACL_LIMIT_PKTDELAY] : PF_DELAY_DEFAULT_LIMIT;
+	if (delays < dp->pf.ndly) {
+		fprintf(err, "pfctl: Current pool size exceeds requested "
+		    "pktdelay-pkts limit %u\n", delays);
+		dp_pf_queues_free(dp, qs, dp->nports);
+		pf_ruleset_free(rs);
+		return EBUSY;
+	}
 	limit = conf->limit_set[0] ? conf->limit[0] : STATE_DEFAULT_LIMIT;
 	if (limit < dp->pf.states.count) {
 		/*
@@ -686,6 +697,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	}
 	dp->pf.src_limit = conf->limit_set[1] ? conf->limit[1] :
 	    PF_SRC_DEFAULT_LIMIT;
+	dp->pf.dly_limit = delays;
 	dp_pf_reass_limit(&dp->pf, frags);
 	state_default_timeouts(dp->pf.states.tmo[0]);
 	for (i = 0; i < ACL_TM_MAX; i++)
@@ -1659,28 +1671,43 @@ pf_scrub_key(const struct acl_scrub *sc)
 	    (uint64_t)sc->pqid << 56;
 }
 
-static uint32_t
-pf_scrub_slot(const struct dp_pf *pf, uint64_t key)
-{
-	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32);
+struct pf_scrubset {
+	struct acl_scrub sc;		/* without ACL_SCRUB_DELAYMASK */
+	uint16_t	 delay;		/* set delay, ms; 0: none */
+};
 
-	for (h &= pf->scrub_slots - 1; pf->scrub_index[h] != 0 &&
-	    pf_scrub_key(&pf->scrubs[pf->scrub_index[h] - 1]) != key;
-	    h = (h + 1) & (pf->scrub_slots - 1))
-		;
+static uint32_t
+pf_scrub_slot(const struct dp_pf *pf, uint64_t key, uint16_t delay)
+{
+	uint64_t k = key ^ (uint64_t)delay * 0xff51afd7ed558ccdull;
+	uint32_t h = (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> 32);
+	const struct pf_scrubset *set;
+
+	for (h &= pf->scrub_slots - 1; pf->scrub_index[h] != 0; h = (h + 1) &
+	    (pf->scrub_slots - 1)) {
+		set = &pf->scrubs[pf->scrub_index[h] - 1];
+		if (pf_scrub_key(&set->sc) == key && set->delay == delay)
+			break;
+	}
 	return h;
 }
 
-/* The number of scrub set sc, added if new; -1 when none is left. */
+/*
+ * The number of scrub set sc (with its set delay of delay ms), added if
+ * new; -1 when none is left.
+ */
 static int
-pf_scrub_intern(struct dp_pf *pf, const struct acl_scrub *sc)
+pf_scrub_intern(struct dp_pf *pf, const struct acl_scrub *sc, uint16_t delay)
 {
-	uint64_t key = pf_scrub_key(sc);
+	struct acl_scrub c = *sc;
+	uint64_t key;
 	uint32_t h, i, slots, *index;
-	struct acl_scrub *sets;
+	struct pf_scrubset *sets;
 
+	c.flags &= (uint8_t)~ACL_SCRUB_DELAYMASK;
+	key = pf_scrub_key(&c);
 	if (pf->scrub_slots != 0) {
-		h = pf_scrub_slot(pf, key);
+		h = pf_scrub_slot(pf, key, delay);
 		if (pf->scrub_index[h] != 0)
 			return (int)pf->scrub_index[h] - 1;
 	}
@@ -1700,12 +1727,23 @@ pf_scrub_intern(struct dp_pf *pf, const struct acl_scrub *sc)
 		pf->scrub_index = index;
 		pf->scrub_slots = slots;
 		for (i = 0; i < pf->nscrubs; i++)
-			index[pf_scrub_slot(pf, pf_scrub_key(&sets[i]))] =
-			    i + 1;
+			index[pf_scrub_slot(pf, pf_scrub_key(&sets[i].sc),
+			    sets[i].delay)] = i + 1;
 	}
-	pf->scrubs[pf->nscrubs] = *sc;
-	pf->scrub_index[pf_scrub_slot(pf, key)] = pf->nscrubs + 1;
+	pf->scrubs[pf->nscrubs].sc = c;
+	pf->scrubs[pf->nscrubs].delay = delay;
+	pf->scrub_index[pf_scrub_slot(pf, key, delay)] = pf->nscrubs + 1;
 	return (int)pf->nscrubs++;
+}
+
+/* set delay: the ms of the rule set's delay number in sc, 0 for none */
+static uint16_t
+pf_scrub_delay(const struct dp_pf *pf, const struct acl_scrub *sc)
+{
+	unsigned id = (sc->flags & ACL_SCRUB_DELAYMASK) >> ACL_SCRUB_DELAYSHIFT;
+
+	return id != 0 && pf->rs != NULL && id <= pf->rs->conf->ndelays ?
+	    pf->rs->conf->delays[id - 1] : 0;
 }
 
 /* random-id: xorshift32 (OpenBSD's ip_randomid() also avoids repeats) */
@@ -1757,7 +1795,8 @@ pf_lowdelay(const struct pkt *p, const struct l3info *li)
 
 static void
 pf_scrub(struct dp *dp, struct pkt *p, const struct l3info *li,
-    const struct port *port, int dir, const struct acl_scrub *sc)
+    const struct port *port, int dir, const struct acl_scrub *sc,
+    uint16_t delay)
 {
 	struct dp_pf *pf = &dp->pf;
 	uint8_t *ip = p->data + li->l3off;
@@ -1773,6 +1812,16 @@ pf_scrub(struct dp *dp, struct pkt *p, const struct l3info *li,
 	if (sc->qid != 0) {
 		p->qid = pf_lowdelay(p, li) ? sc->pqid : sc->qid;
 		pf->c[PF_C_SETQUEUE]++;
+	}
+	/* held where it leaves (if_enqueue() -> pf_delay_pkt()) */
+	if (delay != 0) {
+		p->pf_delay = 1;
+		p->pf_delay_ms = delay;
+		pf->c[PF_C_SETDELAY]++;
+		if (p->traced)
+			dp_trace(dp, p, "pf", "%s on %s: set delay %u ms: it "
+			    "waits that long where it leaves",
+			    dir == ACL_IN ? "in" : "out", port->name, delay);
 	}
 	if (li->af == 4)
 		did = scrub_ip4(ip, sc->flags, sc->min_ttl, sc->set_tos,
@@ -1813,8 +1862,12 @@ pf_scrub_state(struct dp *dp, struct pkt *p, const struct l3info *li,
 	struct dp_pf *pf = &dp->pf;
 
 	if (s->flags & STATE_F_SCRUB)
-		pf_scrub(dp, p, li, port, dir, &pf->scrubs[pf->states.cold[
-		    state_id(&pf->states, s)].scrub]);
+	{
+		const struct pf_scrubset *set = &pf->scrubs[pf->states.cold[
+		    state_id(&pf->states, s)].scrub];
+
+		pf_scrub(dp, p, li, port, dir, &set->sc, set->delay);
+	}
 }
 
 /* A packet passed without a state gets what its evaluation gathered. */
@@ -1823,7 +1876,8 @@ pf_scrub_res(struct dp *dp, struct pkt *p, const struct l3info *li,
     const struct port *port, int dir, const struct acl_result *res)
 {
 	if (acl_scrub_any(&res->ar_scrub))
-		pf_scrub(dp, p, li, port, dir, &res->ar_scrub);
+		pf_scrub(dp, p, li, port, dir, &res->ar_scrub,
+		    pf_scrub_delay(&dp->pf, &res->ar_scrub));
 }
 
 /*
@@ -3669,7 +3723,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		    (uint16_t)(port->index + 1);
 	}
 	if (acl_scrub_any(&res.ar_scrub)) {
-		int n = pf_scrub_intern(pf, &res.ar_scrub);
+		int n = pf_scrub_intern(pf, &res.ar_scrub,
+		    pf_scrub_delay(pf, &res.ar_scrub));
 
 		if (n >= 0) {
 			s->flags |= STATE_F_SCRUB;

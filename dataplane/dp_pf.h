@@ -49,6 +49,7 @@
 	X(TCP_NORMALIZED, "tcp-normalized", "TCP segments pf_normalize_tcp() rewrote: a SYN's FIN, reserved bits, an urgent pointer without URG cleared") \
 	X(SETPRIO,	"set-prio",	"packets given a priority by set prio (a vlan port's 802.1p PCP)") \
 	X(SETQUEUE,	"set-queue",	"packets given a queue by set queue (where they wait to leave)") \
+	X(SETDELAY,	"set-delay",	"packets given a delay by set delay (they wait that long where they leave)") \
 	X(SCRUBFULL,	"scrub-table-full", "states that could not keep their scrub options: 65535 distinct sets in use") \
 	X(REASS_HELD,	"reass-held",	"fragments held for reassembly, IPv4 and IPv6 (set reassemble yes)") \
 	X(REASS_DONE,	"reass-done",	"datagrams reassembled and filtered whole, IPv4 and IPv6") \
@@ -190,6 +191,8 @@ pf_src_sticky(const struct pf_src_node *n, int k)
 #define PF_SRC_GLOBAL	0xffffffffu
 #define PF_SRC_CONN	0x80000000u	/* aux: the state counted a connection */
 #define PF_SRC_DEFAULT_LIMIT	10000	/* PFSNODE_HIWAT */
+#define PF_DELAY_DEFAULT_LIMIT	10000	/* PF_PKTDELAY_MAXPKTS */
+#define ACL_LIMIT_PKTDELAY	5	/* in acl_conf.limit[] */
 
 /* pfctl -vsi's "Limit Counters" (LCNT_*) */
 enum { LCNT_STATES, LCNT_SRCSTATES, LCNT_SRCNODES, LCNT_SRCCONN,
@@ -402,9 +405,16 @@ struct dp_pf {
 	/*
 	 * The scrub options states keep: each distinct set once, so a state
 	 * holds a 16-bit number (state_cold.scrub).  The table only grows,
-	 * so a reload never renumbers what live states hold.
+	 * so a reload never renumbers what live states hold.  A set's
+	 * delay is in ms: the rule set's number for it (the scrub flags')
+	 * means nothing after a reload.
 	 */
-	struct acl_scrub *scrubs;
+	struct pf_scrubset *scrubs;	/* dp_pf.c */
+	/* set delay: the packets waiting (dp_pfdelay.c), a heap */
+	struct pf_delayed *dly;
+	uint32_t	 ndly, dly_cap;
+	uint32_t	 dly_limit;	/* set limit pktdelay-pkts */
+	uint64_t	 dly_seq;
 	uint32_t	*scrub_index;	/* open addressing: number + 1 */
 	uint32_t	 nscrubs, scrub_slots;
 	uint32_t	 rnd;		/* random-id's xorshift32 state */

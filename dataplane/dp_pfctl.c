@@ -558,7 +558,8 @@ show_limits(struct dp *dp, FILE *out)
 	fprintf(out, "%-13s hard limit %8u\n", "frags", dp->pf.frag_limit);
 	fprintf(out, "%-13s hard limit %8u\n", "tables", 1000);
 	fprintf(out, "%-13s hard limit %8u\n", "table-entries", 200000);
-	fprintf(out, "%-13s hard limit %8u\n", "pktdelay-pkts", 10000);
+	fprintf(out, "%-13s hard limit %8u\n", "pktdelay-pkts",
+	    dp->pf.dly_limit);
 	fprintf(out, "%-13s hard limit %8u\n", "anchors", 512);
 }
 

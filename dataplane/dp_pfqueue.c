@@ -17,9 +17,6 @@
 #include "dataplane/dp.h"
 #include "dataplane/dp_queue.h"
 
-/* Frames every queue together may hold, so that receiving never starves. */
-#define DPQ_POOL_RESERVE	(4 * BATCH_MAX)
-
 static void	 pfq_txmax(struct dp *);
 
 /* pf_qname2qid(): queue names are numbered once, for every rule set. */
@@ -311,13 +308,7 @@ dp_queue_output(struct dp *dp, struct dpq *q, struct port *out,
 			    "hold all the buffers they may", q->port->name);
 		return;
 	}
-	/* It outlives the receive burst: a ring's frame is given back. */
-	if (p->unref != NULL) {
-		memcpy(p->buf + PKT_HEADROOM, p->data, p->len);
-		p->unref(p);
-		p->unref = NULL;
-		p->data = p->buf + PKT_HEADROOM;
-	}
+	pkt_own(p);
 	if (q->cl[cl].fq != NULL)
 		e.hash = pfq_flow(p);
 	/* the packet's reference first: a flow queue may drop it at once */

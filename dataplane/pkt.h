@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define BATCH_MAX	64
 #define PKT_HEADROOM	128		/* room to push tags in place */
@@ -66,6 +67,9 @@ struct pkt {
 	/* pf's queue for it (set queue): a number of dp->pf.qnames, 0:
 	 * the port's default queue (mbuf pf.qid) */
 	uint8_t		 qid;
+	/* pf's set delay: it waits pf_delay_ms where it leaves (mbuf
+	 * pf.delay; the value is off the hot lines, read only then) */
+	uint8_t		 pf_delay;
 
 	uint32_t	 pf_rt;
 	uint8_t		 pf_rt6[16];
@@ -107,6 +111,7 @@ struct pkt {
 	 * only when reassembled is set, so last: off the lines every packet
 	 * touches.
 	 */
+	uint16_t	 pf_delay_ms;
 	uint16_t	 frag6_hlen;
 	uint16_t	 frag6_nhoff;
 	uint16_t	 frag6_max;
@@ -146,6 +151,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->traced = 0;
 	p->prio = PKT_DEFPRIO;
 	p->qid = 0;
+	p->pf_delay = 0;
 	p->pf_tag = 0;
 	p->reassembled = 0;
 	p->pf_generated = 0;
@@ -155,6 +161,21 @@ pkt_alloc(struct pkt_pool *pp)
 	p->off = (struct pkt_offload){ 0 };
 	p->unref = NULL;
 	return p;
+}
+
+/*
+ * A packet that outlives its receive burst (a queue or a delay holds it)
+ * gives a receive ring's frame back: its data moves to its own buffer.
+ */
+static inline void
+pkt_own(struct pkt *p)
+{
+	if (p->unref == NULL)
+		return;
+	memcpy(p->buf + PKT_HEADROOM, p->data, p->len);
+	p->unref(p);
+	p->unref = NULL;
+	p->data = p->buf + PKT_HEADROOM;
 }
 
 static inline void

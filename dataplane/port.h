@@ -48,6 +48,7 @@ enum port_kind {
 	X(DROP_GSO,	"drop-gso",	"dropped: segmentation offload where the output cannot take it") \
 	X(DROP_QUEUE_FULL, "drop-queue-full", "dropped: its pf queue held qlimit packets") \
 	X(DROP_QUEUE_NOBUF, "drop-queue-no-buffer", "dropped: pf queues hold all the packet buffers they may") \
+	X(DROP_DELAY_FULL, "drop-delay-full", "dropped: set limit pktdelay-pkts packets (or all the buffers they may hold) wait for their set delay") \
 	X(DROP_QUEUE_DELAY, "drop-queue-delay", "dropped by CoDel: its flow queue kept packets waiting over 5 ms for 100 ms") \
 	X(TX_BUSY,	"tx-busy",	"not sent: transmit would block") \
 	X(TX_ERROR,	"tx-error",	"not sent: transmit failed")	\

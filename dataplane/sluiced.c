@@ -115,12 +115,14 @@ run_commands(struct dp *dp, char **cmds, int ncmds)
 	return status;
 }
 
-/* Wake no later than pf's queues let their next frame go. */
+/* Wake no later than pf's queues or a set delay let a frame go. */
 static void
 queue_wait(struct dp *dp, struct timespec *tmo)
 {
-	uint64_t t = dp_queues_next(dp), now, ns;
+	uint64_t t = dp_queues_next(dp), d = dp_pf_delay_next(dp), now, ns;
 
+	if (d != 0 && (t == 0 || d < t))
+		t = d;
 	if (t == 0)
 		return;
 	now = mono_ns();
@@ -173,6 +175,7 @@ loop(struct dp *dp, int ls)
 					break;
 		}
 		dp_queues_run(dp);
+		dp_pf_delay_run(dp);
 		if (pfd[n].revents & POLLIN)
 			ctl_serve(dp, ls);
 		if (dp->ncap)

@@ -235,8 +235,8 @@ struct acl_scrub {
 static inline int
 acl_rule_scrubs(const struct acl_rule *r)
 {
-	return ((r->scrub_flags & (ACL_SCRUB_ENFORCED | ACL_SCRUB_TCP)) ||
-	    r->min_ttl || r->max_mss || r->qid);
+	return ((r->scrub_flags & (ACL_SCRUB_ENFORCED | ACL_SCRUB_TCP |
+	    ACL_SCRUB_DELAYMASK)) || r->min_ttl || r->max_mss || r->qid);
 }
 
 static inline void
@@ -244,6 +244,9 @@ acl_scrub_add(struct acl_scrub *sc, const struct acl_rule *r)
 {
 	sc->flags |= (uint8_t)(r->scrub_flags & (ACL_SCRUB_ENFORCED |
 	    ACL_SCRUB_TCP));
+	if (r->scrub_flags & ACL_SCRUB_DELAYMASK)	/* the last one's */
+		sc->flags = (uint8_t)((sc->flags & ~ACL_SCRUB_DELAYMASK) |
+		    (r->scrub_flags & ACL_SCRUB_DELAYMASK));
 	if (r->scrub_flags & ACL_SCRUB_SETTOS)
 		sc->set_tos = r->set_tos;
 	if (r->scrub_flags & ACL_SCRUB_SETPRIO)
@@ -261,8 +264,8 @@ acl_scrub_add(struct acl_scrub *sc, const struct acl_rule *r)
 static inline int
 acl_scrub_any(const struct acl_scrub *sc)
 {
-	return ((sc->flags & ACL_SCRUB_ENFORCED) || sc->min_ttl ||
-	    sc->max_mss || sc->qid);
+	return ((sc->flags & (ACL_SCRUB_ENFORCED | ACL_SCRUB_DELAYMASK)) ||
+	    sc->min_ttl || sc->max_mss || sc->qid);
 }
 
 /*

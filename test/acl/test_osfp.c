@@ -156,8 +156,9 @@ Test(osfp, bad_lines_are_named_and_skipped, .fini = cleanup)
 	    "\n") != NULL, "%s", err);
 	free(err);
 	acl_osfp_free(db);
-	cr_expect_eq(acl_osfp_read(acl_osfp_new(), "/nonexistent/pf.os", "x",
-	    stderr), -1);
+	db = acl_osfp_new();
+	cr_expect_eq(acl_osfp_read(db, "/nonexistent/pf.os", "x", stderr), -1);
+	acl_osfp_free(db);
 }
 
 /* a SYN: IPv4 (or IPv6) header and TCP header with its options */

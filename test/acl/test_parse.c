@@ -559,6 +559,36 @@ Test(parse, lint_warns_once_per_feature)
 	acl_run_free(&r);
 }
 
+/* set delay: each value once in conf->delays, the rule's number in its
+ * scrub flags; an eighth value is refused. */
+Test(parse, set_delay_numbers_its_values)
+{
+	struct acl_run	r = acl_run("match proto udp set delay 100\n"
+	    "match proto tcp set delay 0\npass proto icmp set delay 100\n",
+	    0, 0);
+	const struct acl_rule *ru;
+
+	cr_assert_eq(r.rv, 0, "%s", r.err);
+	cr_expect_eq(r.conf->ndelays, 2);
+	cr_expect_eq(r.conf->delays[0], 100);
+	cr_expect_eq(r.conf->delays[1], 0);
+	ru = r.conf->root->rs.rules;
+	cr_expect_eq(ru[0].scrub_flags & ACL_SCRUB_DELAYMASK,
+	    1 << ACL_SCRUB_DELAYSHIFT);
+	cr_expect_eq(ru[1].scrub_flags & ACL_SCRUB_DELAYMASK,
+	    2 << ACL_SCRUB_DELAYSHIFT);
+	cr_expect_eq(ru[2].scrub_flags & ACL_SCRUB_DELAYMASK,
+	    1 << ACL_SCRUB_DELAYSHIFT);
+	acl_run_free(&r);
+	r = acl_run("match set delay 1\nmatch set delay 2\nmatch set delay 3\n"
+	    "match set delay 4\nmatch set delay 5\nmatch set delay 6\n"
+	    "match set delay 7\nmatch set delay 1\nmatch set delay 8\n", 0, 0);
+	cr_expect_eq(r.rv, -1);
+	cr_expect_str_eq(r.err, "stdin:9: set delay 8: sluice keeps at most 7 "
+	    "different delays\n");
+	acl_run_free(&r);
+}
+
 /* Enforced as pf does on a host like sluice's: said once, not "not
  * enforced"; rtable 0 is the table there is. */
 Test(parse, lint_says_what_user_route_and_rtable_mean)

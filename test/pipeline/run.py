@@ -2463,6 +2463,59 @@ def queues_shape_a_port():
                r"pkt 9 +port-out +em2: sent from queue std$"])
 
 
+@case
+def set_delay_holds_packets():
+    """pf's set delay: udp port 9 waits 100 ms where it leaves (em2), at
+    most 3 packets at a time (set limit pktdelay-pkts 3: the fourth is
+    dropped); a later match rule's set delay 0 lets port 10 through at
+    once, port 11 has none; a packet of a held flow's state waits too,
+    and each leaves once."""
+    held = [udp(A, C, "192.0.2.1", "192.0.2.3", 4000 + i, 9)
+            for i in range(4)]
+    later = with_payload(udp(A, C, "192.0.2.1", "192.0.2.3", 4000, 9),
+                         b"again")
+    p10 = udp(A, C, "192.0.2.1", "192.0.2.3", 5000, 10)
+    p11 = udp(A, C, "192.0.2.1", "192.0.2.3", 5000, 11)
+
+    def check_ts(outs):
+        errs = []
+        got = outs["em2"]
+        want = [(1.01, p11), (1.02, p10)] + \
+            [(1.1, d) for d in held[:3]] + [(1.3, later)]
+        if [d for _, d in got] != [d for _, d in want]:
+            errs.append("frames out: %d, wanted %d in order" % (
+                len(got), len(want)))
+        for (ts, d), (wts, wd) in zip(got, want):
+            if d == wd and abs(ts - wts) > 0.0015:
+                errs.append("frame left at %.4f, wanted %.4f" % (ts, wts))
+        return errs
+
+    return dict(
+        files=dict(BRIDGE_EM1_EM2, **{"pf.conf": (
+            "set limit pktdelay-pkts 3\n"
+            "match in on em1 proto udp to port 9 set delay 100\n"
+            "match in on em1 proto udp to port 10 set delay 50\n"
+            "match in on em1 proto udp to port 10 set delay 0\n"
+            "pass\n")}),
+        inputs={"em1": [(1.0, f) for f in held] + [(1.01, p11),
+                (1.02, p10), (1.2, later)]},
+        expect={},
+        outputs=["em2"],
+        check_ts=check_ts,
+        pre=["trace on 10"],
+        commands=["pfctl -sm", "pfctl -sr", "stats", "trace show"],
+        views=[r"^pktdelay-pkts +hard limit +3$",
+               r"set delay 100",
+               r"em2 +drop-delay-full +1 ",
+               r"pf +set-delay +5 ",
+               r"pkt 1 +pf +in on em1: set delay 100 ms: it waits that "
+               r"long where it leaves$",
+               r"pkt 1 +port-out +em2: held 100 ms \(set delay\)$",
+               r"pkt 1 +port-out +em2: its set delay is over$",
+               r"pkt 4 +port-out +em2: dropped: 3 packets wait for their "
+               r"set delay \(set limit pktdelay-pkts 3\)$"])
+
+
 def run_case(sluiced, fn):
     c = fn()
     tmp = tempfile.mkdtemp(prefix="sluice-pipe-")
