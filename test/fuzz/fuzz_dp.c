@@ -83,7 +83,8 @@ setup(void)
 	    "%8192:128:1:*:M*,N,W%2,N,N,T0:Windows:10:1-3:Windows\n"
 	    "T4:64:0:44:M%20:NMap:OS::scan\n");
 	/* first: the rules after it decide where they match */
-	put(dir, "pf.conf", "pass in on vether0 keep state (pflow)\n"
+	put(dir, "pf.conf", "set limit pktdelay-pkts 8\n"
+	    "pass in on vether0 keep state (pflow)\n"
 	    "match in all scrub (no-df random-id max-mss 1440 "
 	    "reassemble tcp)\n"
 	    "match out on em0 from 10.50.0.0/24 to any "
@@ -144,7 +145,9 @@ setup(void)
 	    "pass out on em1 proto tcp to port 22 set queue (std, ssh)\n"
 	    "block in quick on em1 proto tcp from any os { Linux, "
 	    "\"Windows 10.2\" } to port 5001\n"
-	    "pass in on em0 proto tcp from any os unknown to port 5002\n");
+	    "pass in on em0 proto tcp from any os unknown to port 5002\n"
+	    "match out on em1 proto udp to port 5003 set delay 20\n"
+	    "match in on vether0 proto icmp set delay 5\n");
 	conf = calloc(1, sizeof(*conf));
 	if (conf == NULL || conf_load(conf, dir, stderr) != 0)
 		abort();
@@ -199,6 +202,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dp_clock(&dp, dp.now_ns + 2000000000ULL);
 		dp_tick(&dp);
 		dp_queues_run(&dp);	/* what pf's queues held goes */
+		dp_pf_delay_run(&dp);	/* and what set delay held */
 	}
 	return 0;
 }
