@@ -975,18 +975,8 @@ dp_txq_flush(struct dp *dp, struct port *p)
 
 /*
  * Queue a frame on an output port.  A vlan port queues on its parent with
- * a tag to push; a vether (no router yet) counts and drops.  One pf gave
- * a delay waits it out first (dp_pfdelay.c).
+ * a tag to push; a vether (no router yet) counts and drops.
  */
-void
-dp_output(struct dp *dp, struct port *out, struct pkt *p)
-{
-	if (__builtin_expect(p->pf_delay, 0))
-		dp_pf_delay(dp, out, p);
-	else
-		dp_output_now(dp, out, p);
-}
-
 void
 dp_output_now(struct dp *dp, struct port *out, struct pkt *p)
 {

@@ -151,8 +151,18 @@ struct bridge *dp_bridge(struct dp *, const char *);
 struct port *dp_open_vlan(struct dp *, struct conf_vlan *, FILE *);
 void	 dp_clock(struct dp *, uint64_t);
 void	 dp_input(struct dp *, struct port *, struct pkt **, int);
-void	 dp_output(struct dp *, struct port *, struct pkt *);
 void	 dp_output_now(struct dp *, struct port *, struct pkt *);
+void	 dp_pf_delay(struct dp *, struct port *, struct pkt *);
+
+/* dp_output_now(), unless pf gave the frame a delay (dp_pfdelay.c) */
+static inline void
+dp_output(struct dp *dp, struct port *out, struct pkt *p)
+{
+	if (__builtin_expect(p->pf_delay, 0))
+		dp_pf_delay(dp, out, p);
+	else
+		dp_output_now(dp, out, p);
+}
 void	 dp_loop(struct dp *, struct port *, struct pkt *);
 void	 dp_drain(struct dp *);
 int	 dp_bridge_rule_add(struct dp *, struct bridge *,
@@ -181,7 +191,6 @@ int	 dp_pflow_set(struct dp *, struct dp_pflow *, int, char **, FILE *);
 #define DPQ_POOL_RESERVE	(4 * BATCH_MAX)
 
 /* pf's set delay (dp_pfdelay.c) */
-void	 dp_pf_delay(struct dp *, struct port *, struct pkt *);
 void	 dp_pf_delay_run(struct dp *);
 uint64_t dp_pf_delay_next(const struct dp *);
 void	 dp_pf_delay_fini(struct dp *);
