@@ -450,7 +450,6 @@ int	 pf_queues_check(struct pf_parser *);
 #define PF_LINT_TOS		0x00200000
 #define PF_LINT_RTLABEL		0x01000000
 #define PF_LINT_TIMEOUT		0x04000000
-#define PF_LINT_LIMIT		0x08000000
 #define PF_LINT_POOLRANGE	0x80000000
 
 #endif /* ACL_PF_IMPL_H */

@@ -310,8 +310,8 @@ limit_spec(struct pf_parser *p)
 	if (p->out)
 		fprintf(p->out, "set limit %s %d\n", s, (int)n);
 	/*
-	 * The state table, source nodes and fragments have limits in
-	 * sluice.  Fragments are held as pf holds them, but each datagram
+	 * Every limit is enforced.  Fragments are held as pf holds them,
+	 * but each datagram
 	 * being reassembled takes a 64 KiB buffer of the packet pool, of
 	 * which 64 at most go to reassembly: say so where that is less.
 	 */
@@ -321,12 +321,6 @@ limit_spec(struct pf_parser *p)
 		    "datagrams at a time\n",
 		    p->lx.file ? p->lx.file->name : "?", p->lx.lineno, n, n,
 		    ACL_REASS_DGRAMS);
-	if (i > 2 && i != 5) {	/* pktdelay-pkts (5) is enforced too */
-		char what[64];
-
-		snprintf(what, sizeof(what), "set limit %s", pf_limit_names[i]);
-		pf_lint(p, p->lx.lineno, PF_LINT_LIMIT, what);
-	}
 }
 
 static const char *const loglevels[] = {

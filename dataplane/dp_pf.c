@@ -93,6 +93,9 @@ dp_pf_init(struct dp *dp)
 	pf->prefetch_min = DP_PF_PREFETCH_MIN;
 	pf->src_limit = PF_SRC_DEFAULT_LIMIT;
 	pf->dly_limit = PF_DELAY_DEFAULT_LIMIT;
+	pf->tables_limit = PF_TABLES_DEFAULT_LIMIT;
+	pf->tentries_limit = PF_TENTRIES_DEFAULT_LIMIT;
+	pf->anchors_limit = PF_ANCHORS_DEFAULT_LIMIT;
 	dp_pf_reass_limit(pf, PF_FRAGS_DEFAULT_LIMIT);
 	if ((env = getenv("SLUICE_PREFETCH_MIN")) != NULL) {
 		unsigned long v = strtoul(env, &end, 10);
@@ -617,6 +620,48 @@ pf_rule_timeouts(struct dp *dp, struct dp_pf_ruleset *rs, FILE *err)
 		}
 }
 
+/* set limit N of conf, or pf's default */
+uint32_t
+pf_conf_limit(const struct acl_conf *conf, int which)
+{
+	static const uint32_t def[] = { STATE_DEFAULT_LIMIT,
+	    PF_SRC_DEFAULT_LIMIT, PF_FRAGS_DEFAULT_LIMIT,
+	    PF_TABLES_DEFAULT_LIMIT, PF_TENTRIES_DEFAULT_LIMIT,
+	    PF_DELAY_DEFAULT_LIMIT, PF_ANCHORS_DEFAULT_LIMIT };
+
+	return conf->limit_set[which] ? conf->limit[which] : def[which];
+}
+
+/*
+ * set limit tables, table-entries and anchors: pf's pools for them
+ * cannot give a rule set more (pfr_ina_define(), pf_find_or_create_
+ * ruleset() fail with ENOMEM and the transaction with them).  A table's
+ * entries count once per table, as pfr_kentry_pl's.
+ */
+static int
+pf_conf_over_limits(const struct acl_conf *conf, FILE *err)
+{
+	uint32_t lt = pf_conf_limit(conf, ACL_LIMIT_TABLES);
+	uint32_t le = pf_conf_limit(conf, ACL_LIMIT_TENTRIES);
+	uint32_t la = pf_conf_limit(conf, ACL_LIMIT_ANCHORS);
+	size_t i, ne = 0;
+
+	for (i = 0; i < conf->ntables; i++)
+		ne += conf->tables[i].ne;
+	if (conf->ntables > lt)
+		fprintf(err, "pfctl: %zu tables, more than set limit tables "
+		    "%u: Cannot allocate memory\n", conf->ntables, lt);
+	else if (ne > le)
+		fprintf(err, "pfctl: %zu table entries, more than set limit "
+		    "table-entries %u: Cannot allocate memory\n", ne, le);
+	else if (conf->nall - 1 > la)
+		fprintf(err, "pfctl: %zu anchors, more than set limit anchors "
+		    "%u: Cannot allocate memory\n", conf->nall - 1, la);
+	else
+		return 0;
+	return -1;
+}
+
 /*
  * Load FILE (a path as given; /etc/X means CONFDIR/X) and swap it in only
  * when every part parsed and compiled.  Old states stay, as in pf.
@@ -656,8 +701,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	 * shrink below what it holds either.  Checked before anything
 	 * changes, and set with the rest once nothing can fail.
 	 */
-	frags = conf->limit_set[ACL_LIMIT_FRAGS] ?
-	    conf->limit[ACL_LIMIT_FRAGS] : PF_FRAGS_DEFAULT_LIMIT;
+	frags = pf_conf_limit(conf, ACL_LIMIT_FRAGS);
 	if (frags < dp->pf.reass_frags) {
 		fprintf(err, "pfctl: Current pool size exceeds requested "
 		    "frags limit %u\n", frags);
@@ -665,8 +709,12 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		pf_ruleset_free(rs);
 		return EBUSY;
 	}
-	delays = conf->limit_set[ACL_LIMIT_PKTDELAY] ?
-	    conf->limit[ACL_LIMIT_PKTDELAY] : PF_DELAY_DEFAULT_LIMIT;
+	if (pf_conf_over_limits(conf, err) != 0) {
+		dp_pf_queues_free(dp, qs, dp->nports);
+		pf_ruleset_free(rs);
+		return ENOMEM;
+	}
+	delays = pf_conf_limit(conf, ACL_LIMIT_PKTDELAY);
 	if (delays < dp->pf.ndly) {
 		fprintf(err, "pfctl: Current pool size exceeds requested "
 		    "pktdelay-pkts limit %u\n", delays);
@@ -674,7 +722,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		pf_ruleset_free(rs);
 		return EBUSY;
 	}
-	limit = conf->limit_set[0] ? conf->limit[0] : STATE_DEFAULT_LIMIT;
+	limit = pf_conf_limit(conf, 0);
 	if (limit < dp->pf.states.count) {
 		/*
 		 * pf's state pool cannot shrink below what it holds
@@ -695,9 +743,11 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		pf_ruleset_free(rs);
 		return ENOMEM;
 	}
-	dp->pf.src_limit = conf->limit_set[1] ? conf->limit[1] :
-	    PF_SRC_DEFAULT_LIMIT;
+	dp->pf.src_limit = pf_conf_limit(conf, 1);
 	dp->pf.dly_limit = delays;
+	dp->pf.tables_limit = pf_conf_limit(conf, ACL_LIMIT_TABLES);
+	dp->pf.tentries_limit = pf_conf_limit(conf, ACL_LIMIT_TENTRIES);
+	dp->pf.anchors_limit = pf_conf_limit(conf, ACL_LIMIT_ANCHORS);
 	dp_pf_reass_limit(&dp->pf, frags);
 	state_default_timeouts(dp->pf.states.tmo[0]);
 	for (i = 0; i < ACL_TM_MAX; i++)

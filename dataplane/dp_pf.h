@@ -192,7 +192,15 @@ pf_src_sticky(const struct pf_src_node *n, int k)
 #define PF_SRC_CONN	0x80000000u	/* aux: the state counted a connection */
 #define PF_SRC_DEFAULT_LIMIT	10000	/* PFSNODE_HIWAT */
 #define PF_DELAY_DEFAULT_LIMIT	10000	/* PF_PKTDELAY_MAXPKTS */
-#define ACL_LIMIT_PKTDELAY	5	/* in acl_conf.limit[] */
+#define PF_TABLES_DEFAULT_LIMIT	1000	/* PFR_KTABLE_HIWAT */
+#define PF_TENTRIES_DEFAULT_LIMIT 200000 /* PFR_KENTRY_HIWAT */
+#define PF_ANCHORS_DEFAULT_LIMIT 512	/* PF_ANCHOR_HIWAT */
+/* in acl_conf.limit[], pf_limit_names' order */
+#define ACL_LIMIT_TABLES	3
+#define ACL_LIMIT_TENTRIES	4
+#define ACL_LIMIT_PKTDELAY	5
+#define ACL_LIMIT_ANCHORS	6
+uint32_t pf_conf_limit(const struct acl_conf *, int);
 
 /* pfctl -vsi's "Limit Counters" (LCNT_*) */
 enum { LCNT_STATES, LCNT_SRCSTATES, LCNT_SRCNODES, LCNT_SRCCONN,
@@ -424,6 +432,9 @@ struct dp_pf {
 	uint32_t	*src_hash;	/* src_cap * 2 heads: number + 1 */
 	uint32_t	 src_cap, src_count, src_free, src_used;
 	uint32_t	 src_limit;	/* set limit src-nodes */
+	/* set limit tables, table-entries, anchors: of a rule set, and
+	 * what pfctl -T may add to it */
+	uint32_t	 tables_limit, tentries_limit, anchors_limit;
 	uint64_t	 src_searches, src_inserts, src_removals;
 	uint64_t	 lcounters[LCNT_MAX];
 	struct pf_frag	*frags;		/* PF_FRAG_SETS * PF_FRAG_WAYS */

@@ -556,11 +556,13 @@ show_limits(struct dp *dp, FILE *out)
 	fprintf(out, "%-13s hard limit %8u\n", "states", dp->pf.states.limit);
 	fprintf(out, "%-13s hard limit %8u\n", "src-nodes", dp->pf.src_limit);
 	fprintf(out, "%-13s hard limit %8u\n", "frags", dp->pf.frag_limit);
-	fprintf(out, "%-13s hard limit %8u\n", "tables", 1000);
-	fprintf(out, "%-13s hard limit %8u\n", "table-entries", 200000);
+	fprintf(out, "%-13s hard limit %8u\n", "tables", dp->pf.tables_limit);
+	fprintf(out, "%-13s hard limit %8u\n", "table-entries",
+	    dp->pf.tentries_limit);
 	fprintf(out, "%-13s hard limit %8u\n", "pktdelay-pkts",
 	    dp->pf.dly_limit);
-	fprintf(out, "%-13s hard limit %8u\n", "anchors", 512);
+	fprintf(out, "%-13s hard limit %8u\n", "anchors",
+	    dp->pf.anchors_limit);
 }
 
 /* PF_MATCHA: ADDR is in the network K (any address when K has no af). */

@@ -152,6 +152,31 @@ dp_pf_show_tables(struct dp *dp, const char *path, FILE *out)
 	free(names);
 }
 
+/*
+ * set limit tables and table-entries: what pfctl -T may add (pf's pools
+ * fail the ioctl with ENOMEM).  1, said on out, when over.
+ */
+static int
+table_over_limits(const struct dp *dp, const struct acl_conf *conf,
+    int created, int nadd, FILE *out)
+{
+	size_t i, ne = 0;
+
+	if (created && conf->ntables > dp->pf.tables_limit) {
+		fprintf(out, "pfctl: Cannot allocate memory (set limit "
+		    "tables %u).\n", dp->pf.tables_limit);
+		return 1;
+	}
+	for (i = 0; nadd > 0 && i < conf->ntables; i++)
+		ne += conf->tables[i].ne;
+	if (ne > dp->pf.tentries_limit) {
+		fprintf(out, "pfctl: Cannot allocate memory (set limit "
+		    "table-entries %u).\n", dp->pf.tentries_limit);
+		return 1;
+	}
+	return 0;
+}
+
 /* A table NAME in anchor PATH, empty, as pfctl -T add makes one. */
 static struct acl_table *
 table_create(struct acl_conf *conf, const char *path, const char *name)
@@ -384,8 +409,9 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 			for (i = 0; i < oldn; i++)
 				ndel += entry_find(t, &old[i]) < 0;
 	}
-	if ((nadd > 0 || ndel > 0 || created) &&
-	    dp_pf_recompile(dp, out) != 0) {
+	if (table_over_limits(dp, conf, created, nadd, out) ||
+	    ((nadd > 0 || ndel > 0 || created) &&
+	    dp_pf_recompile(dp, out) != 0)) {
 		free(t->e);
 		t->e = old;
 		t->ne = oldn;

@@ -649,18 +649,18 @@ Test(parse, lint_pools)
 	acl_run_free(&r);
 }
 
-/* states, src-nodes and frags are limits sluice keeps; the others say so,
- * and frags says what of it holds beyond 64 datagrams. */
-Test(parse, lint_names_the_limits_not_kept)
+/* Every limit is kept; frags says what of it holds beyond 64
+ * datagrams. */
+Test(parse, lint_names_what_a_limit_does)
 {
 	struct acl_run	r = acl_run("set limit states 5000\n"
 	    "set limit frags 64\nset limit tables 100\n"
+	    "set limit { table-entries 10, anchors 3, pktdelay-pkts 9 }\n"
 	    "set limit frags 100\npass all\n", ACL_LOAD_WARN, 0);
 
 	cr_assert_eq(r.rv, 0);
 	cr_assert_str_eq(r.err,
-	    "stdin:3: warning: set limit tables not enforced by sluice\n"
-	    "stdin:4: warning: set limit frags 100: sluice holds 100 "
+	    "stdin:5: warning: set limit frags 100: sluice holds 100 "
 	    "fragments but reassembles at most 64 datagrams at a time\n");
 	acl_run_free(&r);
 }

@@ -1154,6 +1154,62 @@ Test(pf, max_src_conn_rate)
 
 /* pfctl -T expire, zero and kill: what a cron job does to an overload
  * table, and a table's removal under the rules that name it. */
+/*
+ * set limit tables, table-entries and anchors: pfctl -sm shows them, a
+ * rule set over one is refused whole, pfctl -T cannot add past them.
+ */
+Test(pf, limits_tables_entries_anchors)
+{
+	struct conf *conf;
+	struct dp dp;
+	char cmd[128];
+
+	put("pf.conf", "set limit { tables 2, table-entries 3, anchors 1 }\n"
+	    "table <a> persist { 192.0.2.1 192.0.2.2 }\n"
+	    "table <b> persist { 192.0.2.3 }\n"
+	    "anchor \"x\"\npass\n");
+	build(&dp, &conf);
+	dptest_ctl(&dp, "pfctl -sm");
+	cr_expect(strstr(dptest_out, "tables        hard limit        2\n"
+	    "table-entries hard limit        3\n") != NULL, "%s", dptest_out);
+	cr_expect(strstr(dptest_out, "anchors       hard limit        1\n") !=
+	    NULL, "%s", dptest_out);
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t a -T add 192.0.2.4"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: Cannot allocate memory (set "
+	    "limit table-entries 3).\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t a -T show"),
+	    "   192.0.2.1\n   192.0.2.2\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t c -T add 192.0.2.5"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: Cannot allocate memory (set "
+	    "limit tables 2).\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t a -T delete 192.0.2.1"), 0);
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t b -T add 192.0.2.4"), 0,
+	    "%s", dptest_out);
+	/* over a limit: refused whole, the old one stays */
+	put("pf2.conf", "set limit tables 1\ntable <a> persist { 192.0.2.1 }\n"
+	    "table <b> persist\npass\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf2.conf", etc);
+	cr_expect_neq(dptest_ctl_rc(&dp, cmd), 0);
+	cr_expect(strstr(dptest_out, "pfctl: 2 tables, more than set limit "
+	    "tables 1: Cannot allocate memory\n") != NULL, "%s", dptest_out);
+	put("pf2.conf", "set limit table-entries 1\n"
+	    "table <a> persist { 192.0.2.1 192.0.2.2 }\npass\n");
+	cr_expect_neq(dptest_ctl_rc(&dp, cmd), 0);
+	cr_expect(strstr(dptest_out, "pfctl: 2 table entries, more than set "
+	    "limit table-entries 1: Cannot allocate memory\n") != NULL, "%s",
+	    dptest_out);
+	put("pf2.conf", "anchor \"x\"\nanchor \"y\"\npass\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	put("pf2.conf", "set limit anchors 1\nanchor \"x\"\nanchor \"y\"\n"
+	    "pass\n");
+	cr_expect_neq(dptest_ctl_rc(&dp, cmd), 0);
+	cr_expect(strstr(dptest_out, "pfctl: 2 anchors, more than set limit "
+	    "anchors 1: Cannot allocate memory\n") != NULL, "%s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sm"),
+	    "anchors       hard limit      512\n") != NULL, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
 Test(pf, table_expire_zero_kill)
 {
 	static const char *const q = "explain in on em0 proto udp from "
