@@ -185,7 +185,8 @@ syn4(uint8_t ttl, int df, uint16_t win, const uint8_t *opt, size_t olen)
 	s.tcp[13] = 0x02;
 	s.tcp[14] = (uint8_t)(win >> 8);
 	s.tcp[15] = (uint8_t)win;
-	memcpy(s.tcp + 20, opt, olen);
+	if (olen > 0)
+		memcpy(s.tcp + 20, opt, olen);
 	s.tcplen = 20 + olen;
 	return s;
 }
