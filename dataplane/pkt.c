@@ -62,6 +62,10 @@ pkt_copy(struct pkt_pool *pp, const struct pkt *p)
 	n->traced = p->traced;
 	n->prio = p->prio;
 	n->pf_tag = p->pf_tag;
+	/* as m_dup_pkt() copies the pf header: its queue and delay too */
+	n->qid = p->qid;
+	if ((n->pf_delay = p->pf_delay) != 0)
+		n->pf_delay_ms = p->pf_delay_ms;
 	n->pf_generated = p->pf_generated;
 	n->pf_routed = p->pf_routed;
 	n->reassembled = p->reassembled;
