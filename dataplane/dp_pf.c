@@ -4082,6 +4082,10 @@ pf_explain_scrub(FILE *out, const struct dp_pf *pf, const struct acl_scrub *sc,
 		fprintf(out, ", on this packet%s\n", state ?
 		    " and every packet of its state" : "");
 	}
+	if (pf_scrub_delay(pf, sc) != 0)
+		fprintf(out, "  delay: %u ms where it leaves, on this packet%s\n",
+		    pf_scrub_delay(pf, sc), state ?
+		    " and every packet of its state" : "");
 	if ((sc->flags & ACL_SCRUB_ENFORCED) == 0 && !sc->min_ttl &&
 	    !sc->max_mss)
 		return;

@@ -2503,8 +2503,12 @@ def set_delay_holds_packets():
         outputs=["em2"],
         check_ts=check_ts,
         pre=["trace on 10"],
-        commands=["pfctl -sm", "pfctl -sr", "stats", "trace show"],
+        commands=["pfctl -sm", "pfctl -sr", "stats", "trace show",
+                  "explain in on em1 proto udp from 192.0.2.1 port 7 to "
+                  "192.0.2.3 port 9"],
         views=[r"^pktdelay-pkts +hard limit +3$",
+               r"^  delay: 100 ms where it leaves, on this packet and every "
+               r"packet of its state$",
                r"set delay 100",
                r"em2 +drop-delay-full +1 ",
                r"pf +set-delay +5 ",
