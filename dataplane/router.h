@@ -114,7 +114,8 @@
 	X(DROP_NO_ROUTE6, "drop-no-route6", "dropped: no IPv6 route (ICMPv6 no route to destination sent)") \
 	X(DROP_TOOBIG,	"drop-too-big",	"dropped: IPv6 packet or GSO segment larger than the outgoing MTU (ICMPv6 packet too big sent: routers never fragment IPv6)") \
 	X(REFRAG6,	"refragmented6", "IPv6 datagrams pf reassembled, sent in fragments again no larger than the largest received (pf_refragment6())") \
-	X(FRAGMENTS6,	"fragments-made6", "IPv6 fragments sent for them") \
+	X(FRAGMENTS6,	"fragments-made6", "IPv6 fragments sent for them, or for our own") \
+	X(FRAG6_OWN,	"fragmented6-own", "our own IPv6 packets larger than the MTU (an echo reply), sent in fragments as a source does") \
 	X(DROP_REFRAG6,	"drop-refrag6",	"dropped: an IPv6 datagram pf reassembled whose fragment sizes no longer fit its length, or no buffer for them") \
 	X(DROP_LOCAL6_PROTO, "drop-local6-unhandled", "dropped: IPv6 for us, but no service here (UDP: port unreachable sent)") \
 	X(DROP_ICMP6_BAD, "drop-icmp6-bad", "dropped: ICMPv6 echo request for us too short or with a bad checksum") \
@@ -275,6 +276,7 @@ struct router {
 	int		 npub;
 	int		 nrifs;
 	struct rif	 rifs[ROUTER_MAX_RIFS];
+	uint32_t	 frag6_next;	/* the id of our last IPv6 fragments */
 	uint32_t	 icmp_second;
 	uint32_t	 icmp_sent;
 	struct lpm6	 lpm6;

@@ -544,6 +544,39 @@ router6_afto(struct router *rt, struct pkt *p)
 }
 
 /*
+ * ip6_fragment(): send the datagram in p (hlen bytes of unfragmentable
+ * part, the next header byte naming what follows it at nhoff) as
+ * fragments of at most flen bytes of payload each (a multiple of 8),
+ * under id, out of ro to nh.  0, or -1 when a buffer ran out (the pieces
+ * sent before went).
+ */
+static int
+router6_fragments(struct router *rt, struct rif *ro, const uint8_t *nh,
+    const struct pkt *p, uint32_t hlen, uint32_t nhoff, uint32_t flen,
+    uint32_t id)
+{
+	const uint8_t *ip = p->data + ETHER_HDR_LEN;
+	uint32_t len = 40u + ether_get16(ip + 4), off, n;
+	struct pkt *f;
+
+	for (off = 0; off < len - hlen; off += flen) {
+		n = len - hlen - off < flen ? len - hlen - off : flen;
+		if ((f = router_alloc(rt)) == NULL)
+			return -1;
+		memcpy(f->data, p->data, ETHER_HDR_LEN);
+		f->len = ETHER_HDR_LEN + ip6_frag_build(f->data +
+		    ETHER_HDR_LEN, ip, hlen, nhoff, id, off, n);
+		f->in_port = p->in_port;
+		f->id = p->id;
+		f->traced = p->traced;
+		f->prio = p->prio;
+		rt->c[ROUTER_C_FRAGMENTS6]++;
+		router6_resolve(rt, ro, nh, f);
+	}
+	return 0;
+}
+
+/*
  * Route an IPv6 packet of ours (an untagged frame) and send it; consumes
  * p.  A link-local destination leaves by r, the interface it concerns.
  */
@@ -582,12 +615,35 @@ router6_output(struct router *rt, struct rif *r, struct pkt *p,
 	if (p->pf_rt_af == 6 && router6_pf_route(rt, ro, p, ETHER_HDR_LEN))
 		return;
 	if (p->len - ETHER_HDR_LEN > ro->port->mtu) {
-		/* An echo reply from a link with a larger MTU. */
-		rt->c[ROUTER_C_DROP_TOOBIG]++;
+		/*
+		 * Ours (an echo reply to a datagram pf reassembled, or from
+		 * a link with a larger MTU): the source fragments IPv6, as
+		 * ip6_output() does, by the MTU less the Fragment header.
+		 */
+		uint32_t flen = (ro->port->mtu - 48) & ~7u;
+
+		if (ro->port->mtu < 1280 || p->off.gso_type != 0 ||
+		    p->len - ETHER_HDR_LEN != 40u + ether_get16(p->data +
+		    ETHER_HDR_LEN + 4)) {
+			rt->c[ROUTER_C_DROP_TOOBIG]++;
+			if (p->traced)
+				dp_trace(rt->dp, p, "router6", "drop: our "
+				    "packet of %u bytes > mtu %u of %s",
+				    p->len - ETHER_HDR_LEN, ro->port->mtu,
+				    ro->port->name);
+			goto drop;
+		}
+		rt->frag6_next = rt->frag6_next * 1664525u + 1013904223u;
 		if (p->traced)
-			dp_trace(rt->dp, p, "router6", "drop: our packet of "
-			    "%u bytes > mtu %u of %s", p->len - ETHER_HDR_LEN,
-			    ro->port->mtu, ro->port->name);
+			dp_trace(rt->dp, p, "router6", "our packet of %u bytes "
+			    "> mtu %u of %s: %u fragments, id %u",
+			    p->len - ETHER_HDR_LEN, ro->port->mtu,
+			    ro->port->name, (p->len - ETHER_HDR_LEN - 40 +
+			    flen - 1) / flen, rt->frag6_next);
+		rt->c[ROUTER_C_FRAG6_OWN]++;
+		if (router6_fragments(rt, ro, nh, p, 40, 6, flen,
+		    rt->frag6_next) != 0)
+			rt->c[ROUTER_C_DROP_NO_BUFFER]++;
 		goto drop;
 	}
 	router6_resolve(rt, ro, nh, p);
@@ -1455,7 +1511,7 @@ router6_refragment(struct router *rt, struct rif *r, struct rif *ro,
     const uint8_t *nh, struct pkt *p, const uint8_t *head)
 {
 	const uint8_t *ip = p->data + ETHER_HDR_LEN;
-	uint32_t hlen = p->frag6_hlen, len, flen, off, n, mtu = ro->port->mtu;
+	uint32_t hlen = p->frag6_hlen, len, flen, n, mtu = ro->port->mtu;
 	struct pkt *f;
 
 	len = 40u + ether_get16(ip + 4);
@@ -1494,23 +1550,9 @@ router6_refragment(struct router *rt, struct rif *r, struct rif *ro,
 		    "bytes: %u fragments of at most %u bytes again, id %u",
 		    len, (len - hlen + flen - 1) / flen, hlen + 8 + flen,
 		    p->frag6_id);
-	for (off = 0; off < len - hlen; off += flen) {
-		n = len - hlen - off < flen ? len - hlen - off : flen;
-		if ((f = router_alloc(rt)) == NULL) {
-			rt->c[ROUTER_C_DROP_REFRAG6]++;
-			break;
-		}
-		memcpy(f->data, p->data, ETHER_HDR_LEN);
-		f->len = ETHER_HDR_LEN + ip6_frag_build(f->data +
-		    ETHER_HDR_LEN, ip, hlen, p->frag6_nhoff, p->frag6_id, off,
-		    n);
-		f->in_port = p->in_port;
-		f->id = p->id;
-		f->traced = p->traced;
-		f->prio = p->prio;
-		rt->c[ROUTER_C_FRAGMENTS6]++;
-		router6_resolve(rt, ro, nh, f);
-	}
+	if (router6_fragments(rt, ro, nh, p, hlen, p->frag6_nhoff, flen,
+	    p->frag6_id) != 0)
+		rt->c[ROUTER_C_DROP_REFRAG6]++;
 done:
 	pkt_free(&rt->dp->pool, p);
 }

@@ -83,6 +83,9 @@ check "ping -6 -s 3000 db01 -> wan through pf (fragments reassembled)" \
 	ip netns exec "$DB" ping -6 -c 2 -i 0.2 -W 2 -s 3000 2001:db8:100::1
 check "stats: IPv6 datagrams reassembled and cut again" \
 	sh -c "$SLUICECTL -s $SOCK stats | grep -qE 'router +refragmented6 +[1-9]' && $SLUICECTL -s $SOCK stats | grep -qE 'pf +reass-done +[1-9]'"
+check "ping -6 -s 3000 the gateway: its reply leaves in fragments" sh -c "
+	ip netns exec $DB ping -6 -c 2 -i 0.2 -W 2 -s 3000 2001:db8:50::1 &&
+	$SLUICECTL -s $SOCK stats | grep -qE 'router +fragmented6-own +2'"
 check "ping -6 wan -> db01 refused by the policy" \
 	sh -c "! ip netns exec $WAN ping -6 -c 1 -W 1 2001:db8:50::20"
 finish

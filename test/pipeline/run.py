@@ -2345,6 +2345,33 @@ def reass6_routed_through_block_all():
 
 
 @case
+def reass6_echo_reply_fragmented():
+    """db01 pings vether0 with 3000 bytes in three fragments: pf
+    reassembles them, and the router's reply, larger than the MTU, leaves
+    in fragments as a source makes them (ip6_output()): 1448 bytes of
+    payload each, one id."""
+    req = big_echo6(DB, VE, DB6, R6)
+    fin = frags6(req, [1232, 1232, 3000 - 2464], 0x11223344)
+    rep = big_echo6(VE, DB, R6, DB6, typ=129)
+    out = frags6(rep, [1448, 1448, 3000 - 2896], 1013904223)
+    files = routed6()
+    files["pf.conf"] = PF6_ECHO
+    return dict(files=files,
+                inputs={"tap0": [(1.0, NS_DB)] +
+                        [(1.1 + i / 100, f) for i, f in enumerate(fin)],
+                        "em0": []},
+                expect={"tap0": [NA_DB] + out},
+                pre=["trace on 5"],
+                commands=["stats", "trace show"],
+                views=[r"pf +reass-done +1 ", r"router +echo-replies6 +1 ",
+                       r"router +fragmented6-own +1 ",
+                       r"router +fragments-made6 +3 ",
+                       r"our packet of 3040 bytes > mtu 1500 of vether0: 3 "
+                       r"fragments, id 1013904223$"],
+                absent=[r"router +drop-too-big +[1-9]"])
+
+
+@case
 def reass6_routed_packet_too_big():
     """em0 has mtu 1280 and db01's fragments carry 1448 bytes: cut again
     at 1448 they still do not fit, so db01 gets packet too big with
