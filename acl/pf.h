@@ -14,6 +14,9 @@
 
 #include "acl/pf_ast.h"
 
+/* set limit's names, in acl_conf.limit[]'s order, NULL-terminated */
+extern const char *const pf_limit_names[];
+
 /* pfctl(8) front end used by sluicectl: returns an exit status. */
 int	pfctl_main(int, char **);
 

@@ -181,7 +181,6 @@ struct pf_timeout_name {
 	int		 timeout;
 };
 extern const struct pf_timeout_name pf_timeouts[];
-extern const char *const pf_limit_names[];
 #define PF_NLIMITS 7
 
 void	 pf_md5(const void *, size_t, uint8_t out[16]);

@@ -659,7 +659,25 @@ pf_conf_over_limits(const struct acl_conf *conf, FILE *err)
 		    "%u: Cannot allocate memory\n", conf->nall - 1, la);
 	else
 		return 0;
-	return -1;
+	return ENOMEM;
+}
+
+/*
+ * pf's pools (states, fragments, delayed packets) cannot shrink below
+ * what they hold (pool_sethardlimit(): EBUSY), so a load that asks for it
+ * fails whole and everything stays; pfctl_load_limit()'s words.
+ */
+static int
+pf_limit_busy(const struct acl_conf *conf, int which, uint32_t held,
+    FILE *err)
+{
+	uint32_t limit = pf_conf_limit(conf, which);
+
+	if (limit >= held)
+		return 0;
+	fprintf(err, "pfctl: Current pool size exceeds requested %s limit "
+	    "%u\n", pf_limit_names[which], limit);
+	return EBUSY;
 }
 
 /*
@@ -676,7 +694,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	struct dpq **qs;
 	uint32_t limit, frags, delays;
 	size_t k;
-	int i;
+	int i, rc;
 
 	pf_hostenv(dp, &env);
 	memset(&la, 0, sizeof(la));
@@ -697,44 +715,21 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		return EINVAL;
 	}
 	/*
-	 * set limit frags: pf's pool of fragment entries, which cannot
-	 * shrink below what it holds either.  Checked before anything
-	 * changes, and set with the rest once nothing can fail.
+	 * The limits: checked before anything changes, and set with the
+	 * rest once nothing can fail.
 	 */
-	frags = pf_conf_limit(conf, ACL_LIMIT_FRAGS);
-	if (frags < dp->pf.reass_frags) {
-		fprintf(err, "pfctl: Current pool size exceeds requested "
-		    "frags limit %u\n", frags);
-		dp_pf_queues_free(dp, qs, dp->nports);
-		pf_ruleset_free(rs);
-		return EBUSY;
-	}
-	if (pf_conf_over_limits(conf, err) != 0) {
-		dp_pf_queues_free(dp, qs, dp->nports);
-		pf_ruleset_free(rs);
-		return ENOMEM;
-	}
-	delays = pf_conf_limit(conf, ACL_LIMIT_PKTDELAY);
-	if (delays < dp->pf.ndly) {
-		fprintf(err, "pfctl: Current pool size exceeds requested "
-		    "pktdelay-pkts limit %u\n", delays);
-		dp_pf_queues_free(dp, qs, dp->nports);
-		pf_ruleset_free(rs);
-		return EBUSY;
-	}
-	limit = pf_conf_limit(conf, 0);
-	if (limit < dp->pf.states.count) {
-		/*
-		 * pf's state pool cannot shrink below what it holds
-		 * (pool_sethardlimit(): EBUSY), so the load fails whole and
-		 * every state stays; pfctl_load_limit()'s words.
-		 */
-		fprintf(err, "pfctl: Current pool size exceeds requested "
-		    "states limit %u\n", limit);
+	if ((rc = pf_limit_busy(conf, ACL_LIMIT_FRAGS, dp->pf.reass_frags,
+	    err)) != 0 || (rc = pf_conf_over_limits(conf, err)) != 0 ||
+	    (rc = pf_limit_busy(conf, ACL_LIMIT_PKTDELAY, dp->pf.ndly,
+	    err)) != 0 ||
+	    (rc = pf_limit_busy(conf, 0, dp->pf.states.count, err)) != 0) {
 		dp_pf_queues_free(dp, qs, dp->nports);
 		pf_ruleset_free(rs);	/* and conf with it */
-		return EBUSY;
+		return rc;
 	}
+	frags = pf_conf_limit(conf, ACL_LIMIT_FRAGS);
+	delays = pf_conf_limit(conf, ACL_LIMIT_PKTDELAY);
+	limit = pf_conf_limit(conf, 0);
 	if (limit != dp->pf.states.limit &&
 	    state_table_resize(&dp->pf.states, limit) != 0) {
 		fprintf(err, "pfctl: set limit states %u: out of memory\n",
