@@ -774,19 +774,12 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 
 /* ---- the per-packet test ----------------------------------------------- */
 
-/*
- * pf_osfp_fingerprint(): the pf.os signature of a TCP SYN, for rules with
- * `os'; only when some rule asks, as pf only fingerprints then.
- */
-static uint16_t
-pf_osfp(const struct dp_pf_ruleset *rs, const struct l3info *li,
-    const struct pkt *p)
+/* A TCP SYN without ACK, its header here: what pf fingerprints */
+static int
+pf_osfp_syn(const struct l3info *li)
 {
-	if (!rs->osfp || li->proto != L3_IPPROTO_TCP || li->frag ||
-	    li->l4off == 0 || (li->tcp_flags & 0x12) != 0x02)
-		return 0;
-	return acl_osfp_fingerprint(rs->conf->osfp, li->af,
-	    p->data + li->l3off, p->data + li->l4off, p->len - li->l4off);
+	return li->proto == L3_IPPROTO_TCP && !li->frag && li->l4off != 0 &&
+	    (li->tcp_flags & 0x12) == 0x02;
 }
 
 static void
@@ -1905,12 +1898,11 @@ pf_scrub_state(struct dp *dp, struct pkt *p, const struct l3info *li,
     const struct port *port, int dir, const struct state *s)
 {
 	struct dp_pf *pf = &dp->pf;
+	const struct pf_scrubset *set;
 
-	if (s->flags & STATE_F_SCRUB)
-	{
-		const struct pf_scrubset *set = &pf->scrubs[pf->states.cold[
-		    state_id(&pf->states, s)].scrub];
-
+	if (s->flags & STATE_F_SCRUB) {
+		set = &pf->scrubs[pf->states.cold[state_id(&pf->states,
+		    s)].scrub];
 		pf_scrub(dp, p, li, port, dir, &set->sc, set->delay);
 	}
 }
@@ -3496,10 +3488,11 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	c = rs->cls[2 * port->index + (dir == ACL_OUT)];
 	rs->evals[2 * port->index + (dir == ACL_OUT)]++;
 	pf_pkt(&li, p, &ap, dp->ports[p->in_port]);
-	if (__builtin_expect(rs->osfp, 0)) {
-		ap.osfp = pf_osfp(rs, &li, p);
-		if (p->traced && li.proto == L3_IPPROTO_TCP && !li.frag &&
-		    (li.tcp_flags & 0x12) == 0x02) {
+	/* pf_osfp_fingerprint(): only when some rule has `os', as pf */
+	if (__builtin_expect(rs->osfp, 0) && pf_osfp_syn(&li)) {
+		ap.osfp = acl_osfp_fingerprint(rs->conf->osfp, li.af,
+		    p->data + li.l3off, p->data + li.l4off, p->len - li.l4off);
+		if (p->traced) {
 			char os[128];
 
 			acl_osfp_describe(rs->conf->osfp, ap.osfp, os,
@@ -4068,6 +4061,7 @@ pf_explain_scrub(FILE *out, const struct dp_pf *pf, const struct acl_scrub *sc,
     int state)
 {
 	const char *sp = "";
+	uint16_t delay;
 
 	if (sc->qid != 0) {
 		fprintf(out, "  queue: %s", acl_tag_name(pf->qnames, sc->qid));
@@ -4077,10 +4071,9 @@ pf_explain_scrub(FILE *out, const struct dp_pf *pf, const struct acl_scrub *sc,
 		fprintf(out, ", on this packet%s\n", state ?
 		    " and every packet of its state" : "");
 	}
-	if (pf_scrub_delay(pf, sc) != 0)
+	if ((delay = pf_scrub_delay(pf, sc)) != 0)
 		fprintf(out, "  delay: %u ms where it leaves, on this packet%s\n",
-		    pf_scrub_delay(pf, sc), state ?
-		    " and every packet of its state" : "");
+		    delay, state ? " and every packet of its state" : "");
 	if ((sc->flags & ACL_SCRUB_ENFORCED) == 0 && !sc->min_ttl &&
 	    !sc->max_mss)
 		return;

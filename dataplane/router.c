@@ -301,6 +301,46 @@ router_alloc_ll(struct router *rt, const struct rif *r)
 	return p;
 }
 
+/*
+ * A buffer for one piece of p (a fragment, a segment): p's first hdr
+ * bytes, and what travels with p (port, trace, priority).
+ */
+struct pkt *
+router_piece(struct router *rt, const struct pkt *p, uint32_t hdr)
+{
+	struct pkt *f = router_alloc(rt);
+
+	if (f == NULL)
+		return NULL;
+	memcpy(f->data, p->data, hdr);
+	f->in_port = p->in_port;
+	f->id = p->id;
+	f->traced = p->traced;
+	f->prio = p->prio;
+	return f;
+}
+
+/*
+ * Our ICMP error in p (its length 0 if it could not be built) about q,
+ * whose sender is of the other family: pf in on ro translates it back
+ * through q's af-to state, to family af, and it is routed there;
+ * counted as counter.  Consumes p.
+ */
+void
+router_afto_error(struct router *rt, struct rif *ro, struct pkt *p,
+    const struct pkt *q, int af, int counter)
+{
+	p->traced = q->traced;
+	p->id = q->id;
+	p->in_port = ro->port->index;
+	if (p->len != 0 && dp_pf_test(rt->dp, ro->port, ACL_IN, p) ==
+	    PF_PASS && p->pf_afto == af) {
+		rt->c[counter]++;
+		router_afto(rt, p);
+	} else
+		pkt_free(&rt->dp->pool, p);
+}
+
 /* Our own copy of a frame others may hold. */
 struct pkt *
 router_own(struct router *rt, struct pkt *p, int shared)
@@ -559,15 +599,10 @@ router_uso_split(struct router *rt, struct rif *ro, uint32_t nh,
 		    (iplen - hl - 8 + seg - 1) / seg);
 	for (off = 0; off < iplen - hl - 8; off += n, id++) {
 		n = iplen - hl - 8 - off < seg ? iplen - hl - 8 - off : seg;
-		if ((f = router_alloc(rt)) == NULL)
+		if ((f = router_piece(rt, p, hdr)) == NULL)
 			break;
-		memcpy(f->data, p->data, hdr);
 		memcpy(f->data + hdr, p->data + hdr + off, n);
 		f->len = hdr + n;
-		f->in_port = p->in_port;
-		f->id = p->id;
-		f->traced = p->traced;
-		f->prio = p->prio;
 		fip = f->data + ETHER_HDR_LEN;
 		udp = fip + hl;
 		ether_put16(fip + 2, (uint16_t)(hl + 8 + n));
@@ -637,15 +672,10 @@ router_send_mtu(struct router *rt, struct rif *ro, uint32_t nh, struct pkt *p)
 	/* Each fragment in a buffer of its own, sent in order. */
 	for (off = 0; off < iplen - hl; off += flen) {
 		n = iplen - hl - off < flen ? iplen - hl - off : flen;
-		if ((f = router_alloc(rt)) == NULL)
+		if ((f = router_piece(rt, p, ETHER_HDR_LEN)) == NULL)
 			break;
-		memcpy(f->data, p->data, ETHER_HDR_LEN);
 		f->len = ETHER_HDR_LEN + ip_frag_build(f->data +
 		    ETHER_HDR_LEN, ip, off, n);
-		f->in_port = p->in_port;
-		f->id = p->id;
-		f->traced = p->traced;
-		f->prio = p->prio;
 		rt->c[ROUTER_C_FRAGMENTS]++;
 		router_resolve(rt, ro, nh, f);
 	}
@@ -773,15 +803,7 @@ router_afto_toobig(struct router *rt, struct rif *ro, struct pkt *q)
 		p->len = icmp_error_build(p->data, PKT_DATA_MAX, head, 20 + 8,
 		    ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, ro->addrs[0].addr,
 		    (uint16_t)ro->port->mtu);
-		p->traced = q->traced;
-		p->id = q->id;
-		p->in_port = ro->port->index;
-		if (p->len != 0 && dp_pf_test(rt->dp, ro->port, ACL_IN, p) ==
-		    PF_PASS && p->pf_afto == 6) {
-			rt->c[ROUTER_C_ICMP_ERRORS]++;
-			router_afto(rt, p);
-		} else
-			pkt_free(&rt->dp->pool, p);
+		router_afto_error(rt, ro, p, q, 6, ROUTER_C_ICMP_ERRORS);
 	}
 	pkt_free(&rt->dp->pool, q);
 	return 1;

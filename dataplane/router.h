@@ -326,6 +326,7 @@ struct l3info;
 int	 router_icmp_allowed(struct router *, int);
 struct pkt *router_alloc(struct router *);
 struct pkt *router_alloc_ll(struct router *, const struct rif *);
+struct pkt *router_piece(struct router *, const struct pkt *, uint32_t);
 struct pkt *router_own(struct router *, struct pkt *, int);
 void	 router_sec2str(uint32_t, char *, size_t);
 
@@ -353,6 +354,8 @@ void	 router6_ndp_show(struct router *, FILE *);
 /* pf's af-to gave a packet the other family: route it in that one
  * (router_afto(); router6_afto() is its IPv6 routing). */
 void	 router_afto(struct router *, struct pkt *);
+void	 router_afto_error(struct router *, struct rif *, struct pkt *,
+	    const struct pkt *, int, int);
 int	 router_pf_loop(struct router *, struct pkt *, int);
 void	 router_afto_expired(struct router *, struct rif *, const struct pkt *,
 	    uint32_t);

@@ -443,16 +443,7 @@ router6_afto_toobig(struct router *rt, struct rif *ro, const struct pkt *q)
 	p->len = icmp6_error_build(p->data, PKT_DATA_MAX, head, seg <
 	    sizeof(head) ? seg : sizeof(head), ICMP6_PACKET_TOO_BIG, 0,
 	    rif_src6(ro, ip + 8), ro->port->mtu);
-	p->traced = q->traced;
-	p->id = q->id;
-	p->in_port = ro->port->index;
-	if (p->len != 0 && dp_pf_test(rt->dp, ro->port, ACL_IN, p) ==
-	    PF_PASS && p->pf_afto == 4) {
-		rt->c[ROUTER_C_ICMP6_ERRORS]++;
-		router_afto(rt, p);
-		return;
-	}
-	pkt_free(&rt->dp->pool, p);
+	router_afto_error(rt, ro, p, q, 4, ROUTER_C_ICMP6_ERRORS);
 }
 
 static int
@@ -561,15 +552,10 @@ router6_fragments(struct router *rt, struct rif *ro, const uint8_t *nh,
 
 	for (off = 0; off < len - hlen; off += flen) {
 		n = len - hlen - off < flen ? len - hlen - off : flen;
-		if ((f = router_alloc(rt)) == NULL)
+		if ((f = router_piece(rt, p, ETHER_HDR_LEN)) == NULL)
 			return -1;
-		memcpy(f->data, p->data, ETHER_HDR_LEN);
 		f->len = ETHER_HDR_LEN + ip6_frag_build(f->data +
 		    ETHER_HDR_LEN, ip, hlen, nhoff, id, off, n);
-		f->in_port = p->in_port;
-		f->id = p->id;
-		f->traced = p->traced;
-		f->prio = p->prio;
 		rt->c[ROUTER_C_FRAGMENTS6]++;
 		router6_resolve(rt, ro, nh, f);
 	}
