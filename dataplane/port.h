@@ -53,7 +53,8 @@ enum port_kind {
 	X(TX_BUSY,	"tx-busy",	"not sent: transmit would block") \
 	X(TX_ERROR,	"tx-error",	"not sent: transmit failed")	\
 	X(TX_DOWN,	"tx-down",	"not sent: link is down")	\
-	X(RX_ERROR,	"rx-error",	"receive errors")
+	X(RX_ERROR,	"rx-error",	"receive errors")	\
+	X(RX_LONG,	"rx-long",	"frames longer than a receive ring slot (GSO, jumbo), read from the socket's queue")
 
 #define PORT_C_ENUM(e, n, d)	PORT_C_##e,
 enum { PORT_COUNTERS(PORT_C_ENUM) PORT_C__MAX };

@@ -86,6 +86,10 @@ ip netns exec "$WEB" dhclient -x -pf "$TMP/dhc.pid" >/dev/null 2>&1
 
 ctl stats >"$TMP/stats"
 check "stats lists every port" sh -c "grep -qE '^em1 +interface' $TMP/stats && grep -qE '^tap0 +tap' $TMP/stats"
+# The TCP above came from lan0 in GSO super-frames, longer than a slot of
+# em1's receive ring: they must have come whole from the socket's queue.
+check "em1 read the long frames from its socket queue (rx-long)" \
+	grep -qE '^ +em1 +rx-long +[1-9]' "$TMP/stats"
 
 # SIGTERM: the taps go away with sluiced, and so does the socket.
 kill -TERM "${PIDS[0]}"
