@@ -4580,11 +4580,17 @@ dp_pf_flush_rules(struct dp *dp, FILE *err)
 	conf->nskip = oc->nskip;
 	oc->skip = NULL;
 	oc->nskip = 0;
+	/* the fingerprints are not rules: -F osfp is their flush */
+	acl_osfp_free(conf->osfp);
+	conf->osfp = oc->osfp;
+	oc->osfp = NULL;
 	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
 		oc->skip = conf->skip;
 		oc->nskip = conf->nskip;
 		conf->skip = NULL;
 		conf->nskip = 0;
+		oc->osfp = conf->osfp;
+		conf->osfp = NULL;
 		acl_conf_free(conf);
 		return EINVAL;
 	}

@@ -717,6 +717,153 @@ kill_state_all(struct state *s, void *arg)
 	return 0;
 }
 
+/* pfctl -s MODIFIER */
+static int
+pfctl_show(struct dp *dp, const char *show, struct pfctl_opts *op,
+    struct ss_walk *wp, FILE *out)
+{
+	struct pfctl_opts o = *op;
+	struct ss_walk w = *wp;
+
+	if (strncmp(show, "all", strlen(show)) == 0)
+		return show_all(dp, out, &o, &w);
+	if (strncmp(show, "rules", strlen(show)) == 0 || strcmp(show, "r") == 0)
+		return show_rules(dp, out, &o);
+	if (strncmp(show, "labels", strlen(show)) == 0) {
+		o.labels = 1;
+		return show_rules(dp, out, &o);
+	}
+	if (strncmp(show, "states", strlen(show)) == 0) {
+		state_walk(&dp->pf.states, show_state, &w);
+		return 0;
+	}
+	if (strncmp(show, "info", strlen(show)) == 0) {
+		show_info(dp, out, o.verbose);
+		return 0;
+	}
+	if (strncmp(show, "memory", strlen(show)) == 0) {
+		show_limits(dp, out);
+		return 0;
+	}
+	if (strncmp(show, "queue", strlen(show)) == 0) {
+		dp_pf_show_queues(dp, w.iface, o.verbose, out);
+		return 0;
+	}
+	if (strncmp(show, "timeouts", strlen(show)) == 0) {
+		show_timeouts(dp, out);
+		return 0;
+	}
+	if (show[0] == 'S' && strncmp(show, "Sources", strlen(show)) == 0) {
+		dp_pf_show_src_nodes(dp, o.verbose, out);
+		return 0;
+	}
+	if (strcmp(show, "Interfaces") == 0 || strcmp(show, "I") == 0) {
+		dp_pf_show_ifaces(dp, o.verbose, out);
+		return 0;
+	}
+	if (strcmp(show, "Tables") == 0 || strcmp(show, "T") == 0) {
+		dp_pf_show_tables(dp, o.anchor != NULL ? o.anchor : "", out);
+		return 0;
+	}
+	if (strcmp(show, "Anchors") == 0 || strcmp(show, "A") == 0) {
+		size_t i;
+
+		if (dp->pf.rs != NULL)
+			for (i = 1; i < dp->pf.rs->conf->nall; i++)
+				fprintf(out, "  %s\n",
+				    dp->pf.rs->conf->all[i]->path);
+		return 0;
+	}
+	if (show[0] == 'o' && strncmp(show, "osfp", strlen(show)) == 0) {
+		acl_osfp_show(dp->pf.rs != NULL ? dp->pf.rs->conf->osfp : NULL,
+		    out);
+		return 0;
+	}
+	fprintf(out, "pfctl: Unknown show modifier '%s'\n", show);
+	return 1;
+}
+
+/*
+ * pfctl_lookup_option() on pfctl's -F list: the modifier MOD begins
+ * ("s" is states, "S" Sources), or NULL, said on out.
+ */
+static const char *
+flush_lookup(const char *mod, FILE *out)
+{
+	static const char *const mods[] = { "rules", "Sources", "states",
+	    "info", "Tables", "osfp", "Reset", "all", NULL };
+	const char *const *m, *hit = NULL;
+
+	for (m = mods; *mod != '\0' && *m != NULL; m++)
+		if (strncmp(mod, *m, strlen(mod)) == 0) {
+			if (hit != NULL) {
+				fprintf(out, "pfctl: %s is ambiguous\n", mod);
+				return NULL;
+			}
+			hit = *m;
+		}
+	if (hit == NULL)
+		fprintf(out, "pfctl: Unknown flush modifier '%s'\n", mod);
+	return hit;
+}
+
+/*
+ * pfctl -F: rules, Sources, states, info, Tables, osfp, all (pfctl's
+ * order: the tables, the rules, then for the main ruleset the states,
+ * source tracking, the statistics, the fingerprints and the interface
+ * flags).  Reset is refused: loading a pf.conf sets every option.
+ */
+static int
+pfctl_flush(struct dp *dp, const char *flush, struct pfctl_opts *o,
+    struct ss_walk *w, FILE *out)
+{
+	const char *path = o->anchor != NULL ? o->anchor : "";
+	int all = flush[0] == 'a', n;
+	/* -a ANCHOR -F all: that anchor's tables and rules, nothing else */
+	int rest = all && path[0] == '\0';
+
+	if (all || flush[0] == 'T') {
+		if ((n = dp_pf_tables_flush(dp, path, out)) < 0)
+			return 1;
+		fprintf(out, "%d tables deleted.\n", n);
+	}
+	if (all || flush[0] == 'r') {
+		if (dp_pf_flush_rules(dp, out) != 0)
+			return 1;
+		fprintf(out, "rules cleared\n");
+	}
+	if (rest || flush[0] == 's') {
+		uint32_t nst = dp->pf.states.count;
+
+		state_walk(&dp->pf.states, kill_state_all, w);
+		fprintf(out, "%u states cleared\n", nst);
+	}
+	if (rest || flush[0] == 'S') {
+		dp_pf_src_flush(&dp->pf);
+		fprintf(out, "source tracking entries cleared\n");
+	}
+	if (rest || flush[0] == 'i') {
+		dp_pf_clear_stats(dp);
+		fprintf(out, "pf: statistics cleared\n");
+	}
+	if ((rest || flush[0] == 'o') && dp->pf.rs != NULL) {
+		/* DIOCOSFPFLUSH, silent: only `os unknown' matches now */
+		acl_osfp_free(dp->pf.rs->conf->osfp);
+		dp->pf.rs->conf->osfp = NULL;
+	}
+	if (rest) {
+		dp_pf_clear_iface_flags(dp);
+		fprintf(out, "pf: interface flags reset\n");
+	}
+	if (flush[0] == 'R') {
+		fprintf(out, "pfctl: -F Reset is not supported by sluice "
+		    "(loading a pf.conf sets every option, to its default "
+		    "where the file says nothing)\n");
+		return 1;
+	}
+	return 0;
+}
+
 int
 dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 {
@@ -822,53 +969,16 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			o.wildcard = 1;
 		}
 	}
-	if (load != NULL && !check_only) {
-		if (dp_pf_load(dp, load, out) != 0)
-			return 1;
-	}
-	if (flush != NULL) {
-		/*
-		 * pfctl -F all: the rules, the tables (they go with the
-		 * rules here), the states, source tracking, the statistics,
-		 * the interface flags, in that order.
-		 */
-		int all = strcmp(flush, "all") == 0;
-
-		if (strcmp(flush, "rules") == 0 || all) {
-			size_t ntables = dp->pf.rs != NULL ?
-			    dp->pf.rs->conf->ntables : 0;
-
-			if (dp_pf_flush_rules(dp, out) != 0)
-				return 1;
-			fprintf(out, "rules cleared\n");
-			if (all)
-				fprintf(out, "%zu tables deleted.\n", ntables);
-		}
-		if (strcmp(flush, "states") == 0 || all) {
-			uint32_t n = dp->pf.states.count;
-
-			state_walk(&dp->pf.states, kill_state_all, &w);
-			fprintf(out, "%u states cleared\n", n);
-		}
-		if (all || (flush[0] == 'S' &&
-		    strncmp(flush, "Sources", strlen(flush)) == 0)) {
-			dp_pf_src_flush(&dp->pf);
-			fprintf(out, "source tracking entries cleared\n");
-		}
-		if (all) {
-			dp_pf_clear_stats(dp);
-			fprintf(out, "pf: statistics cleared\n");
-			dp_pf_clear_iface_flags(dp);
-			fprintf(out, "pf: interface flags reset\n");
-		}
-		if (strcmp(flush, "states") != 0 && strcmp(flush, "rules") !=
-		    0 && strcmp(flush, "all") != 0 && (flush[0] != 'S' ||
-		    strncmp(flush, "Sources", strlen(flush)) != 0)) {
-			fprintf(out, "pfctl: Unknown flush modifier '%s'\n",
-			    flush);
-			return 1;
-		}
-	}
+	/*
+	 * pfctl's order: show, flush, kill, tables, then load, so that
+	 * "pfctl -F all -f /etc/pf.conf" ends with the new rules loaded.
+	 */
+	if (flush != NULL && (flush = flush_lookup(flush, out)) == NULL)
+		return 1;
+	if (show != NULL && (status = pfctl_show(dp, show, &o, &w, out)) != 0)
+		return status;
+	if (flush != NULL && pfctl_flush(dp, flush, &o, &w, out) != 0)
+		return 1;
 	if (nkill > 0) {
 		int i;
 
@@ -890,65 +1000,15 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			fprintf(out, "pfctl: -t and -T go together\n");
 			return 1;
 		}
+		if (load != NULL) {
+			fprintf(out, "pfctl: -T with -f (addresses from a "
+			    "file) is not supported\n");
+			return 1;
+		}
 		return dp_pf_table(dp, o.anchor != NULL ? o.anchor : "", table,
 		    tcmd, argc - optind, argv + optind, out);
 	}
-	if (show == NULL)
-		return status;
-	if (strncmp(show, "all", strlen(show)) == 0)
-		return show_all(dp, out, &o, &w);
-	if (strncmp(show, "rules", strlen(show)) == 0 || strcmp(show, "r") == 0)
-		return show_rules(dp, out, &o);
-	if (strncmp(show, "labels", strlen(show)) == 0) {
-		o.labels = 1;
-		return show_rules(dp, out, &o);
-	}
-	if (strncmp(show, "states", strlen(show)) == 0) {
-		state_walk(&dp->pf.states, show_state, &w);
-		return 0;
-	}
-	if (strncmp(show, "info", strlen(show)) == 0) {
-		show_info(dp, out, o.verbose);
-		return 0;
-	}
-	if (strncmp(show, "memory", strlen(show)) == 0) {
-		show_limits(dp, out);
-		return 0;
-	}
-	if (strncmp(show, "queue", strlen(show)) == 0) {
-		dp_pf_show_queues(dp, w.iface, o.verbose, out);
-		return 0;
-	}
-	if (strncmp(show, "timeouts", strlen(show)) == 0) {
-		show_timeouts(dp, out);
-		return 0;
-	}
-	if (show[0] == 'S' && strncmp(show, "Sources", strlen(show)) == 0) {
-		dp_pf_show_src_nodes(dp, o.verbose, out);
-		return 0;
-	}
-	if (strcmp(show, "Interfaces") == 0 || strcmp(show, "I") == 0) {
-		dp_pf_show_ifaces(dp, o.verbose, out);
-		return 0;
-	}
-	if (strcmp(show, "Tables") == 0 || strcmp(show, "T") == 0) {
-		dp_pf_show_tables(dp, o.anchor != NULL ? o.anchor : "", out);
-		return 0;
-	}
-	if (strcmp(show, "Anchors") == 0 || strcmp(show, "A") == 0) {
-		size_t i;
-
-		if (dp->pf.rs != NULL)
-			for (i = 1; i < dp->pf.rs->conf->nall; i++)
-				fprintf(out, "  %s\n",
-				    dp->pf.rs->conf->all[i]->path);
-		return 0;
-	}
-	if (show[0] == 'o' && strncmp(show, "osfp", strlen(show)) == 0) {
-		acl_osfp_show(dp->pf.rs != NULL ? dp->pf.rs->conf->osfp : NULL,
-		    out);
-		return 0;
-	}
-	fprintf(out, "pfctl: Unknown show modifier '%s'\n", show);
-	return 1;
+	if (load != NULL && !check_only && dp_pf_load(dp, load, out) != 0)
+		return 1;
+	return status;
 }

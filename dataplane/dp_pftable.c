@@ -153,6 +153,52 @@ dp_pf_show_tables(struct dp *dp, const char *path, FILE *out)
 }
 
 /*
+ * pfctl -F Tables (and -F all's first step): the tables of anchor PATH
+ * go, not a pool's own (pf keeps those in its reserved anchor); rules
+ * that name one then see it empty, as pf's deactivated table.  The
+ * number deleted, or -1 when the rules did not compile again (said on
+ * out; nothing changed).
+ */
+int
+dp_pf_tables_flush(struct dp *dp, const char *path, FILE *out)
+{
+	struct acl_conf *conf;
+	struct acl_table *was;
+	size_t i, k, n;
+
+	if (dp->pf.rs == NULL)
+		return 0;
+	conf = dp->pf.rs->conf;
+	n = conf->ntables;
+	if (n == 0)
+		return 0;
+	if ((was = malloc(n * sizeof(*was))) == NULL) {
+		fprintf(out, "pfctl: out of memory\n");
+		return -1;
+	}
+	memcpy(was, conf->tables, n * sizeof(*was));
+	for (i = k = 0; i < n; i++)
+		if (was[i].automatic || strcmp(was[i].anchor, path) != 0)
+			conf->tables[k++] = was[i];
+	conf->ntables = k;
+	if (k < n && dp_pf_recompile(dp, out) != 0) {
+		memcpy(conf->tables, was, n * sizeof(*was));
+		conf->ntables = n;
+		free(was);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!was[i].automatic && strcmp(was[i].anchor, path) == 0) {
+			for (k = 0; k < was[i].nfiles; k++)
+				free(was[i].files[k]);
+			free(was[i].files);
+			free(was[i].e);
+		}
+	free(was);
+	return (int)(n - conf->ntables);
+}
+
+/*
  * set limit tables and table-entries: what pfctl -T may add (pf's pools
  * fail the ioctl with ENOMEM).  1, said on out, when over.
  */

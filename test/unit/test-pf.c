@@ -4045,3 +4045,57 @@ Test(pf, pflow_ipfix)
 	cr_assert_eq(ether_get16(r + 50), 53);
 	cr_assert_eq(r[53], 17);
 }
+
+/*
+ * pfctl -F as pfctl takes it: a prefix of a modifier, and its order of
+ * work (show, flush, kill, tables, load), so that -F all -f FILE ends
+ * with FILE's rules; -F Tables takes the anchor's tables, -F osfp the
+ * fingerprints, which -F rules leaves.
+ */
+Test(pf, flush_modifiers)
+{
+	struct dp dp;
+	struct conf *conf;
+	char load[300];
+
+	put("pf.os", "S44:64:1:60:M*,S,T,N,W*:\tLinux:2.6:18-20:Linux 2.6\n");
+	put("pf.conf", "table <t1> { 192.0.2.1 }\ntable <t2> persist\n"
+	    "pass in from <t1>\n");
+	snprintf(load, sizeof(load), "pfctl -F all -f %s/pf.conf", etc);
+	build(&dp, &conf);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sT"), "t1\nt2\n");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -s osfp"), "Linux") != NULL,
+	    "%s", dptest_out);
+
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -F T"), 0);
+	cr_expect_str_eq(dptest_out, "2 tables deleted.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sT"), "");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sr"), "<t1>") != NULL,
+	    "the rule stays, its table is empty: %s", dptest_out);
+
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -F r"), "rules cleared\n");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -s osfp"), "Linux") != NULL,
+	    "-F rules keeps the fingerprints: %s", dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -F osfp"), "");
+	cr_expect_null(strstr(dptest_ctl(&dp, "pfctl -s osfp"), "Linux"),
+	    "%s", dptest_out);
+
+	cr_expect_eq(dptest_ctl_rc(&dp, load), 0, "%s", dptest_out);
+	cr_expect(strstr(dptest_out, "rules cleared\n") != NULL, "%s",
+	    dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sr"), "pass in from <t1>") !=
+	    NULL, "-F all, then the load: %s", dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sT"), "t1\nt2\n");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -s osfp"), "Linux") != NULL,
+	    "the load read pf.os again: %s", dptest_out);
+
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -F s"), "0 states cleared\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -F x"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: Unknown flush modifier 'x'\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -F R"), 1);
+	cr_expect(strstr(dptest_out, "-F Reset is not supported") != NULL,
+	    "%s", dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sr"), "<t1>") != NULL,
+	    "a refused -F changes nothing: %s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
