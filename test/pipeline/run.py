@@ -1305,7 +1305,8 @@ def pfctl_views_and_flush_all():
                   r"adaptive\.start            60000 states\n"
                   r"adaptive\.end             120000 states\n"
                   r"src\.track                     0s\n"
-                  r"rules cleared\n0 tables deleted\.\n2 states cleared\n"
+                  # -F all: the tables, then the rules (pfctl.c's order)
+                  r"0 tables deleted\.\nrules cleared\n2 states cleared\n"
                   r"source tracking entries cleared\n"
                   r"pf: statistics cleared\npf: interface flags reset\n"
                   r"Status: Enabled {34}Debug: err\n\n"
