@@ -697,7 +697,7 @@ show_all(struct dp *dp, FILE *out, const struct pfctl_opts *o,
 	showall_section(&sa, "LIMITS:", NULL);
 	show_limits(dp, out);
 	SECTION("TABLES:", dp_pf_show_tables(dp, o->anchor != NULL ?
-	    o->anchor : "", f));
+	    o->anchor : "", o->verbose, f));
 #undef SECTION
 	n = acl_osfp_count(dp->pf.rs != NULL ? dp->pf.rs->conf->osfp : NULL);
 	if (n > 0) {
@@ -762,7 +762,8 @@ pfctl_show(struct dp *dp, const char *show, struct pfctl_opts *op,
 		return 0;
 	}
 	if (strcmp(show, "Tables") == 0 || strcmp(show, "T") == 0) {
-		dp_pf_show_tables(dp, o.anchor != NULL ? o.anchor : "", out);
+		dp_pf_show_tables(dp, o.anchor != NULL ? o.anchor : "",
+		    o.verbose, out);
 		return 0;
 	}
 	if (strcmp(show, "Anchors") == 0 || strcmp(show, "A") == 0) {

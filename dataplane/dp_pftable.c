@@ -118,6 +118,14 @@ entry_print(FILE *out, const struct acl_table_entry *e)
 }
 
 static int
+table_ptr_cmp(const void *a, const void *b)
+{
+	const struct acl_table *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static int
 entry_cmp(const void *a, const void *b)
 {
 	const struct acl_table_entry *x = a, *y = b;
@@ -131,31 +139,119 @@ entry_cmp(const void *a, const void *b)
 }
 
 
-/* pfctl -s Tables: the tables of anchor PATH, by name. */
+/* Does a rule of anchor a name table NAME (address, pool, overload)? */
+static int
+rules_name(const struct acl_anchor *a, const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < a->rs.nrules; i++) {
+		const struct acl_rule *r = &a->rs.rules[i];
+		const struct acl_addr *v[] = { &r->src.addr, &r->dst.addr,
+		    &r->nat.addr, &r->rdr.addr, &r->route.addr };
+
+		if (strcmp(r->overload_tblname, name) == 0)
+			return 1;
+		for (k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+			if (v[k]->type == ACL_ADDR_TABLE &&
+			    strcmp(v[k]->tblname, name) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * pf's table flags (PFR_TFLAG_*): persist, const and counters as
+ * written; referenced ('r') when a rule of its anchor names it;
+ * referenced by an anchor ('h') when, being the main ruleset's, a rule
+ * of an anchor without a table of that name names it
+ * (pfr_attach_table() hangs such a table on the main one).  A table
+ * neither persistent nor referenced is not active: pf drops it at load
+ * (pfr_setflags_ktable()), and pfctl -sT does not list it.
+ */
+#define TF_CONST	0x01
+#define TF_PERSIST	0x02
+#define TF_ACTIVE	0x04
+#define TF_REF		0x10
+#define TF_REFANCHOR	0x20
+#define TF_COUNTERS	0x40
+
+static int
+table_flags(const struct acl_conf *conf, const struct acl_table *t)
+{
+	const struct acl_anchor *own = acl_anchor_find(conf, t->anchor);
+	int f = 0;
+	size_t i;
+
+	if (t->flags & ACL_TFLAG_CONST)
+		f |= TF_CONST;
+	if (t->flags & ACL_TFLAG_PERSIST)
+		f |= TF_PERSIST;
+	if (t->flags & ACL_TFLAG_COUNTERS)
+		f |= TF_COUNTERS;
+	if (own != NULL && rules_name(own, t->name))
+		f |= TF_REF;
+	for (i = 0; t->anchor[0] == '\0' && i < conf->nall; i++) {
+		const struct acl_anchor *a = conf->all[i];
+
+		if (a->path[0] != '\0' &&
+		    table_find((struct acl_conf *)conf, a->path, t->name) ==
+		    NULL && rules_name(a, t->name)) {
+			f |= TF_REFANCHOR;
+			break;
+		}
+	}
+	if (f & (TF_PERSIST | TF_REF | TF_REFANCHOR))
+		f |= TF_ACTIVE;
+	return f;
+}
+
+/*
+ * pfctl -s Tables: the active tables of anchor PATH, by name; -v puts
+ * pfctl's flag letters before each (print_table()) and the anchor
+ * after it.
+ */
 void
-dp_pf_show_tables(struct dp *dp, const char *path, FILE *out)
+dp_pf_show_tables(struct dp *dp, const char *path, int verbose, FILE *out)
 {
 	const struct acl_conf *conf = dp->pf.rs != NULL ? dp->pf.rs->conf :
 	    NULL;
-	const char **names;
+	const struct acl_table **tv;
 	size_t i, n = 0;
 
 	if (conf == NULL || conf->ntables == 0 ||
-	    (names = calloc(conf->ntables, sizeof(*names))) == NULL)
+	    (tv = calloc(conf->ntables, sizeof(*tv))) == NULL)
 		return;
 	for (i = 0; i < conf->ntables; i++)
-		if (strcmp(conf->tables[i].anchor, path) == 0)
-			names[n++] = conf->tables[i].name;
-	qsort(names, n, sizeof(*names), conf_name_cmp);
-	for (i = 0; i < n; i++)
-		fprintf(out, "%s\n", names[i]);
-	free(names);
+		if (strcmp(conf->tables[i].anchor, path) == 0 &&
+		    (table_flags(conf, &conf->tables[i]) & TF_ACTIVE))
+			tv[n++] = &conf->tables[i];
+	qsort(tv, n, sizeof(*tv), table_ptr_cmp);
+	for (i = 0; i < n; i++) {
+		if (verbose) {
+			int f = table_flags(conf, tv[i]);
+
+			fprintf(out, "%c%c%c%c%c%c%c\t",
+			    f & TF_CONST ? 'c' : '-',
+			    f & TF_PERSIST ? 'p' : '-',
+			    f & TF_ACTIVE ? 'a' : '-', '-',
+			    f & TF_REF ? 'r' : '-',
+			    f & TF_REFANCHOR ? 'h' : '-',
+			    f & TF_COUNTERS ? 'C' : '-');
+		}
+		fprintf(out, "%s", tv[i]->name);
+		if (verbose && tv[i]->anchor[0] != '\0')
+			fprintf(out, "@%s", tv[i]->anchor);
+		fputc('\n', out);
+	}
+	free(tv);
 }
 
 /*
  * pfctl -F Tables (and -F all's first step): the tables of anchor PATH
- * go, not a pool's own (pf keeps those in its reserved anchor); rules
- * that name one then see it empty, as pf's deactivated table.  The
+ * go, but not the pools' own `__automatic_N' (sluice's choice: without
+ * them `nat-to { a b }' would have no address left until the next load);
+ * rules that name one then see it empty, as pf's deactivated table.  The
  * number deleted, or -1 when the rules did not compile again (said on
  * out; nothing changed).
  */
@@ -398,6 +494,8 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 		if (t == NULL) {
 			if ((t = table_create(conf, path, name)) == NULL)
 				goto nomem;
+			/* CREATE_TABLE: pfctl makes it persist */
+			t->flags |= ACL_TFLAG_PERSIST;
 			created = 1;
 		}
 	} else {

@@ -792,7 +792,7 @@ Test(pf, tables_change_at_run_time)
 	uint64_t blocked;
 
 	put("pf.conf", "table <bad> { 203.0.113.0/24 !203.0.113.7 }\n"
-	    "table <c> const { 192.0.2.9 }\n"
+	    "table <c> const persist { 192.0.2.9 }\n"
 	    "block in quick on em0 from <bad>\n"
 	    "pass all\n");
 	build(&dp, &conf);
@@ -821,6 +821,8 @@ Test(pf, tables_change_at_run_time)
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t new -T add 192.0.2.1"),
 	    "1 table created.\n1/1 addresses added.\n");
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -s Tables"), "bad\nc\nnew\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -vsT"), "--a-r--\tbad\n"
+	    "cpa----\tc\n-pa----\tnew\n", "-T add makes it persist");
 	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t c -T add 192.0.2.10"), 1);
 	cr_expect_str_eq(dptest_out, "pfctl: Operation not permitted.\n");
 	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t nope -T show"), 1);
@@ -4097,5 +4099,33 @@ Test(pf, flush_modifiers)
 	    "%s", dptest_out);
 	cr_expect(strstr(dptest_ctl(&dp, "pfctl -sr"), "<t1>") != NULL,
 	    "a refused -F changes nothing: %s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * pfctl -sT lists the active tables: persistent, or named by a rule of
+ * their anchor ('r'), or, for the main ruleset's, by a rule of an anchor
+ * that has no table of that name ('h'); pf drops the others at load.
+ * -v: the flag letters, and the anchor after the name.
+ */
+Test(pf, show_tables_flags)
+{
+	struct dp dp;
+	struct conf *conf;
+
+	put("pf.conf", "table <used> { 192.0.2.1 }\n"
+	    "table <idle> { 192.0.2.2 }\n"
+	    "table <kept> persist counters\n"
+	    "table <vm> { 192.0.2.3 }\n"
+	    "pass in from <used>\n"
+	    "anchor \"a\"\nload anchor \"a\" from \"/etc/a.conf\"\n");
+	put("a.conf", "table <own> { 192.0.2.4 }\n"
+	    "pass in from <own>\npass in to <vm>\n");
+	build(&dp, &conf);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sT"), "kept\nused\nvm\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -vsT"), "-pa---C\tkept\n"
+	    "--a-r--\tused\n--a--h-\tvm\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -a a -vsT"),
+	    "--a-r--\town@a\n");
 	dptest_destroy(&dp, conf);
 }
