@@ -25,6 +25,14 @@
 #define RX_BURSTS_PER_WAKE	8	/* fairness between busy ports */
 
 static volatile sig_atomic_t quit;
+/*
+ * -p USEC: after a burst, keep polling without sleeping for USEC.  A
+ * sleeping sluiced is woken by an interrupt to its CPU for every frame
+ * that finds it asleep, which on a VM goes through the hypervisor
+ * (~40 us a crossing, measured with bench/system --only rtt); spinning
+ * trades a CPU for it.  0 (the default): always sleep in ppoll().
+ */
+static uint64_t spin_ns;
 
 static void
 on_signal(int sig)
@@ -40,7 +48,8 @@ usage(void)
 	    "[-f confdir]\n"
 	    "               "
 	    "[-g vm=netns] [-i name=ifspec]\n"
-	    "               [-l leasefile] [-s socket] [-t tapprefix]\n");
+	    "               [-l leasefile] [-p usec] [-s socket] "
+	    "[-t tapprefix]\n");
 	exit(1);
 }
 
@@ -140,7 +149,8 @@ loop(struct dp *dp, int ls)
 	struct port *who[DP_MAX_PORTS];
 	sigset_t empty;
 	uint32_t last_tick = dp->now;
-	int i, n, b;
+	uint64_t last_rx = 0;
+	int i, n, b, got;
 
 	sigemptyset(&empty);
 	while (!quit) {
@@ -160,6 +170,8 @@ loop(struct dp *dp, int ls)
 		struct timespec tmo = { dp->ncap ? 0 : 1,
 		    dp->ncap ? 100000000 : 0 };
 		queue_wait(dp, &tmo);
+		if (spin_ns != 0 && mono_ns() - last_rx < spin_ns)
+			tmo.tv_sec = tmo.tv_nsec = 0;	/* look, don't sleep */
 		if (ppoll(pfd, (nfds_t)n + 1, &tmo, &empty) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -170,9 +182,13 @@ loop(struct dp *dp, int ls)
 		for (i = 0; i < n; i++) {
 			if (!(pfd[i].revents & (POLLIN | POLLERR)))
 				continue;
-			for (b = 0; b < RX_BURSTS_PER_WAKE; b++)
-				if (dp_poll_rx(dp, who[i]) < BATCH_MAX)
+			for (b = 0; b < RX_BURSTS_PER_WAKE; b++) {
+				got = dp_poll_rx(dp, who[i]);
+				if (got > 0)
+					last_rx = dp->now_ns;
+				if (got < BATCH_MAX)
 					break;
+			}
 		}
 		dp_queues_run(dp);
 		dp_pf_delay_run(dp);
@@ -201,7 +217,7 @@ main(int argc, char *argv[])
 	char *cmds[32], *pre[32], ebuf[512];
 	int ch, debug = 0, verbose = 0, ncmds = 0, npre = 0, ls, i, status = 0;
 
-	while ((ch = getopt(argc, argv, "C:c:dFf:g:i:l:ns:t:v")) != -1) {
+	while ((ch = getopt(argc, argv, "C:c:dFf:g:i:l:np:s:t:v")) != -1) {
 		switch (ch) {
 		case 'C':
 			if (npre == 32)
@@ -236,6 +252,16 @@ main(int argc, char *argv[])
 		case 'n':
 			opts.check_only = 1;
 			break;
+		case 'p': {
+			char *end;
+			unsigned long us = strtoul(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || us > 1000000)
+				errx(1, "-p %s: expected microseconds, 0 to "
+				    "1000000", optarg);
+			spin_ns = (uint64_t)us * 1000;
+			break;
+		}
 		case 's':
 			sock = optarg;
 			break;

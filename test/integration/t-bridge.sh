@@ -20,8 +20,10 @@ vm "app01" {
         lladdr fe:e1:ba:d0:00:12 }
 }
 VM
-start_sluiced "$TMP/etc" -i "em1=s${ID}em1" -g "web01=$WEB" -g "app01=$APP" ||
-	exit 1
+# -p 2000: poll for 2 ms after each burst before sleeping (the whole
+# test runs with it; the end checks that idle, it sleeps).
+start_sluiced "$TMP/etc" -p 2000 -i "em1=s${ID}em1" -g "web01=$WEB" \
+	-g "app01=$APP" || exit 1
 guest_up "$WEB" 192.0.2.11/24 && guest_up "$APP" 192.0.2.12/24 || exit 1
 
 check "ping lan -> web01" ip netns exec "$LAN" ping -c 3 -i 0.2 -W 2 192.0.2.11
@@ -90,6 +92,15 @@ check "stats lists every port" sh -c "grep -qE '^em1 +interface' $TMP/stats && g
 # em1's receive ring: they must have come whole from the socket's queue.
 check "em1 read the long frames from its socket queue (rx-long)" \
 	grep -qE '^ +em1 +rx-long +[1-9]' "$TMP/stats"
+
+# -p spins only after traffic: over a quiet second sluiced must sleep
+# (a loop that never slept would use the whole second).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${PIDS[0]}/stat"; }
+t0=$(cpu_ticks)
+sleep 1
+t1=$(cpu_ticks)
+check "-p 2000: idle, sluiced sleeps (used $((t1 - t0)) of $(getconf CLK_TCK) ticks in 1 s)" \
+	test $((t1 - t0)) -lt $(( $(getconf CLK_TCK) / 2 ))
 
 # SIGTERM: the taps go away with sluiced, and so does the socket.
 kill -TERM "${PIDS[0]}"

@@ -16,6 +16,9 @@ check "error names file:line:col and what was expected" \
 check "every error is reported in one run" \
 	grep -q 'vm.conf:2:22: vm "x": unknown switch "nowhere"' <<<"$out"
 check "the handbook's files check clean" "$SLUICED" -n -f examples/handbook/etc
+out=$("$SLUICED" -n -p 5ms -f examples/handbook/etc 2>&1); rc=$?
+check "sluiced -p 5ms: exit 1, microseconds expected" \
+	sh -c "[ $rc -eq 1 ] && echo '$out' | grep -q 'expected microseconds, 0 to 1000000'"
 
 out=$("$SLUICED" -d -f "$TMP/etc" -s "$SOCK" -i em1=sl${ID}nope 2>&1)
 rc=$?
