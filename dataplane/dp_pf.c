@@ -706,6 +706,7 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	la.flags = ACL_LOAD_WARN;	/* never silently ignore a rule's part */
 	if (acl_load(&la, &conf) != 0)
 		return EINVAL;
+	dp_pf_tables_prune(conf);
 	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
 		acl_conf_free(conf);
 		return EINVAL;

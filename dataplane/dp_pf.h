@@ -469,6 +469,7 @@ int	 dp_pf_table(struct dp *, const char *, const char *, const char *,
 	    int, char **, FILE *);
 void	 dp_pf_show_tables(struct dp *, const char *, int, FILE *);
 int	 dp_pf_tables_flush(struct dp *, const char *, FILE *);
+void	 dp_pf_tables_prune(struct acl_conf *);
 void	 dp_pf_show_ifaces(struct dp *, int, FILE *);
 int	 dp_pf_parse_net(const char *, uint8_t *, union acl_ip *, int *);
 int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);

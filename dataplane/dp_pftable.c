@@ -207,6 +207,39 @@ table_flags(const struct acl_conf *conf, const struct acl_table *t)
 }
 
 /*
+ * At load, as pf's commit does: a table neither persistent nor named by
+ * a rule is destroyed, so `pfctl -T show' says it does not exist and
+ * `-T add' makes a new, persistent one.
+ */
+void
+dp_pf_tables_prune(struct acl_conf *conf)
+{
+	uint8_t *live;
+	size_t i, k, j;
+
+	if (conf->ntables == 0 ||
+	    (live = calloc(conf->ntables, 1)) == NULL)
+		return;		/* keeping them all is harmless */
+	for (i = 0; i < conf->ntables; i++)
+		live[i] = (table_flags(conf, &conf->tables[i]) & TF_ACTIVE) !=
+		    0;
+	for (i = k = 0; i < conf->ntables; i++) {
+		struct acl_table *t = &conf->tables[i];
+
+		if (live[i]) {
+			conf->tables[k++] = *t;
+			continue;
+		}
+		for (j = 0; j < t->nfiles; j++)
+			free(t->files[j]);
+		free(t->files);
+		free(t->e);
+	}
+	conf->ntables = k;
+	free(live);
+}
+
+/*
  * pfctl -s Tables: the active tables of anchor PATH, by name; -v puts
  * pfctl's flag letters before each (print_table()) and the anchor
  * after it.

@@ -4105,7 +4105,7 @@ Test(pf, flush_modifiers)
 /*
  * pfctl -sT lists the active tables: persistent, or named by a rule of
  * their anchor ('r'), or, for the main ruleset's, by a rule of an anchor
- * that has no table of that name ('h'); pf drops the others at load.
+ * that has no table of that name ('h'); pf destroys the others at load.
  * -v: the flag letters, and the anchor after the name.
  */
 Test(pf, show_tables_flags)
@@ -4127,5 +4127,14 @@ Test(pf, show_tables_flags)
 	    "--a-r--\tused\n--a--h-\tvm\n");
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -a a -vsT"),
 	    "--a-r--\town@a\n");
+	/* pf destroyed <idle> at load: -T add makes a new, persistent one */
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t idle -T show"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: Table does not exist.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t idle -T add 192.0.2.9"),
+	    "1 table created.\n1/1 addresses added.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t idle -T show"),
+	    "   192.0.2.9\n");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vsT"), "-pa----\tidle\n") !=
+	    NULL, "%s", dptest_out);
 	dptest_destroy(&dp, conf);
 }
