@@ -139,6 +139,18 @@ entry_cmp(const void *a, const void *b)
 }
 
 
+/* What a table holds apart from its struct (acl_conf_free()'s part). */
+static void
+table_free_parts(struct acl_table *t)
+{
+	size_t j;
+
+	for (j = 0; j < t->nfiles; j++)
+		free(t->files[j]);
+	free(t->files);
+	free(t->e);
+}
+
 /* Does a rule of anchor a name table NAME (address, pool, overload)? */
 static int
 rules_name(const struct acl_anchor *a, const char *name)
@@ -215,7 +227,7 @@ void
 dp_pf_tables_prune(struct acl_conf *conf)
 {
 	uint8_t *live;
-	size_t i, k, j;
+	size_t i, k;
 
 	if (conf->ntables == 0 ||
 	    (live = calloc(conf->ntables, 1)) == NULL)
@@ -226,14 +238,10 @@ dp_pf_tables_prune(struct acl_conf *conf)
 	for (i = k = 0; i < conf->ntables; i++) {
 		struct acl_table *t = &conf->tables[i];
 
-		if (live[i]) {
+		if (live[i])
 			conf->tables[k++] = *t;
-			continue;
-		}
-		for (j = 0; j < t->nfiles; j++)
-			free(t->files[j]);
-		free(t->files);
-		free(t->e);
+		else
+			table_free_parts(t);
 	}
 	conf->ntables = k;
 	free(live);
@@ -317,12 +325,8 @@ dp_pf_tables_flush(struct dp *dp, const char *path, FILE *out)
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (!was[i].automatic && strcmp(was[i].anchor, path) == 0) {
-			for (k = 0; k < was[i].nfiles; k++)
-				free(was[i].files[k]);
-			free(was[i].files);
-			free(was[i].e);
-		}
+		if (!was[i].automatic && strcmp(was[i].anchor, path) == 0)
+			table_free_parts(&was[i]);
 	free(was);
 	return (int)(n - conf->ntables);
 }
@@ -451,7 +455,7 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 			*t = gone;
 			return 1;
 		}
-		free(gone.e);
+		table_free_parts(&gone);
 		fprintf(out, "1 table deleted.\n");
 		return 0;
 	}
