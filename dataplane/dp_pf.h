@@ -466,7 +466,7 @@ int	 dp_pf_load(struct dp *, const char *, FILE *);
 int	 dp_pf_table_insert(struct dp *, const char *, const char *, uint8_t,
 	    const union acl_ip *);
 int	 dp_pf_table(struct dp *, const char *, const char *, const char *,
-	    int, char **, FILE *);
+	    int, char **, int, FILE *);
 void	 dp_pf_show_tables(struct dp *, const char *, int, FILE *);
 int	 dp_pf_tables_flush(struct dp *, const char *, FILE *);
 void	 dp_pf_tables_prune(struct acl_conf *);

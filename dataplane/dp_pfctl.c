@@ -1007,7 +1007,7 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			return 1;
 		}
 		return dp_pf_table(dp, o.anchor != NULL ? o.anchor : "", table,
-		    tcmd, argc - optind, argv + optind, out);
+		    tcmd, argc - optind, argv + optind, o.verbose, out);
 	}
 	if (load != NULL && !check_only && dp_pf_load(dp, load, out) != 0)
 		return 1;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "acl/pf.h"
 #include "dataplane/dp.h"
@@ -490,11 +491,14 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 
 /*
  * pfctl [-a PATH] -t NAME -T CMD [ADDR ...]: 0, 1 on error, and for
- * test 2 when not every address matches (pfctl's exit codes).
+ * test 2 when not every address matches (pfctl's exit codes).  -T show
+ * -v adds each entry's "Cleared:" time (print_astats()); sluice keeps no
+ * per-entry counters, so nothing follows it, as pf prints an entry that
+ * has none (PFR_FB_NOCOUNT).
  */
 int
 dp_pf_table(struct dp *dp, const char *path, const char *name,
-    const char *cmd, int naddr, char **addrs, FILE *out)
+    const char *cmd, int naddr, char **addrs, int verbose, FILE *out)
 {
 	struct acl_conf *conf;
 	struct acl_table *t;
@@ -547,8 +551,16 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 		if (t->ne > 0)	/* an empty table may have no array */
 			memcpy(e, t->e, t->ne * sizeof(*e));
 		qsort(e, t->ne, sizeof(*e), entry_cmp);
-		for (i = 0; i < t->ne; i++)
+		for (i = 0; i < t->ne; i++) {
 			entry_print(out, &e[i]);
+			if (verbose) {
+				/* the dataplane's clock to the wall's */
+				time_t at = time(NULL) - (time_t)(dp->now -
+				    e[i].tzero);
+
+				fprintf(out, "\tCleared:     %s", ctime(&at));
+			}
+		}
 		free(e);
 		rc = 0;
 		goto done;

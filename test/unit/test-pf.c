@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -4134,6 +4135,21 @@ Test(pf, show_tables_flags)
 	    "1 table created.\n1/1 addresses added.\n");
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t idle -T show"),
 	    "   192.0.2.9\n");
+	{
+		/* -v: "Cleared:" in ctime()'s form, the wall clock's now */
+		const char *v = dptest_ctl(&dp, "pfctl -v -t idle -T show");
+		const char *pre = "   192.0.2.9\n\tCleared:     ";
+		struct tm tm;
+		char *end;
+
+		cr_assert_eq(strncmp(v, pre, strlen(pre)), 0, "%s", v);
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(v + strlen(pre), "%a %b %d %H:%M:%S %Y", &tm);
+		cr_assert_not_null(end, "%s", v);
+		cr_expect_str_eq(end, "\n");
+		tm.tm_isdst = -1;
+		cr_expect_lt(labs((long)(mktime(&tm) - time(NULL))), 5, "%s", v);
+	}
 	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vsT"), "-pa----\tidle\n") !=
 	    NULL, "%s", dptest_out);
 	dptest_destroy(&dp, conf);
