@@ -405,7 +405,8 @@ entry_del(struct acl_table *t, const struct acl_table_entry *e)
  * The commands on a whole table, as pfctl_table.c words them: expire N
  * (the entries added or zeroed N seconds ago or earlier go: the
  * companion of `overload <t>', run from cron as `pfctl -t bruteforce -T
- * expire 86400'), zero (their clocks start again), kill (the table goes;
+ * expire 86400'), zero (their clocks start again; given addresses,
+ * only those entries'), kill (the table goes;
  * rules naming it then see an empty one).  -1 when CMD is none of them.
  */
 static int
@@ -429,13 +430,35 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 		    args[0] : "missing");
 		return 1;
 	}
-	if (strcmp(cmd, "expire") != 0 && nargs != 0) {
+	if (strcmp(cmd, "kill") == 0 && nargs != 0) {
 		fprintf(out, "pfctl: -T %s takes no address\n", cmd);
 		return 1;
 	}
 	if (t == NULL) {
 		fprintf(out, "pfctl: Table does not exist.\n");
 		return 1;
+	}
+	if (strcmp(cmd, "zero") == 0 && nargs > 0) {
+		/* pfr_clr_astats(): the entries written so, found exactly */
+		struct acl_table_entry e;
+		long k;
+
+		for (i = 0; i < (size_t)nargs; i++) {
+			if (entry_parse(args[i], &e) != 0) {
+				fprintf(out, "pfctl: %s: not an address or "
+				    "network\n", args[i]);
+				return 1;
+			}
+		}
+		for (i = 0; i < (size_t)nargs; i++) {
+			(void)entry_parse(args[i], &e);
+			if ((k = entry_find(t, &e)) >= 0) {
+				t->e[k].tzero = dp->now;
+				cand++;
+			}
+		}
+		fprintf(out, "%d/%d addresses cleared.\n", cand, nargs);
+		return 0;
 	}
 	if (strcmp(cmd, "zero") == 0) {
 		for (i = 0; i < t->ne; i++)

@@ -1241,6 +1241,16 @@ Test(pf, table_expire_zero_kill)
 	    "1 table/stats cleared.\n");
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T expire 50"),
 	    "0/0 addresses expired.\n");
+	/* zero with addresses: only those entries start again */
+	dptest_ctl(&dp, "pfctl -t bf -T add 192.0.2.3");
+	dp_clock(&dp, 301000000000ULL);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T zero 192.0.2.3 "
+	    "192.0.2.99"), "1/2 addresses cleared.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T expire 50"),
+	    "1/1 addresses expired.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
+	    "   192.0.2.3\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t bf -T zero 300.1.1.1"), 1);
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T kill"),
 	    "1 table deleted.\n");
 	cr_expect_str_empty(dptest_ctl(&dp, "pfctl -s Tables"));
