@@ -1116,12 +1116,7 @@ dp_frag_alloc(struct dp *dp, struct port *out, const struct pkt *p,
 		return NULL;
 	}
 	memcpy(f->data, p->data, l2);
-	f->in_port = p->in_port;
-	f->vid = p->vid;
-	f->id = p->id;
-	f->traced = p->traced;
-	f->prio = p->prio;
-	f->pf_tag = p->pf_tag;
+	pkt_inherit(f, p);
 	return f;
 }
 

@@ -45,6 +45,25 @@ pkt_pool_fini(struct pkt_pool *pp)
 	memset(pp, 0, sizeof(*pp));
 }
 
+/*
+ * What a packet made from p (a copy, a fragment, a segment) keeps of it:
+ * where it came from, its trace, and pf's header as m_dup_pkthdr()
+ * copies it (priority, tag, queue, delay).
+ */
+void
+pkt_inherit(struct pkt *n, const struct pkt *p)
+{
+	n->in_port = p->in_port;
+	n->vid = p->vid;
+	n->id = p->id;
+	n->traced = p->traced;
+	n->prio = p->prio;
+	n->pf_tag = p->pf_tag;
+	n->qid = p->qid;
+	if ((n->pf_delay = p->pf_delay) != 0)
+		n->pf_delay_ms = p->pf_delay_ms;
+}
+
 /* A private copy of p: its frame and what the stages know of it. */
 struct pkt *
 pkt_copy(struct pkt_pool *pp, const struct pkt *p)
@@ -56,16 +75,7 @@ pkt_copy(struct pkt_pool *pp, const struct pkt *p)
 	memcpy(n->data, p->data, p->len);
 	n->len = p->len;
 	n->off = p->off;
-	n->in_port = p->in_port;
-	n->vid = p->vid;
-	n->id = p->id;
-	n->traced = p->traced;
-	n->prio = p->prio;
-	n->pf_tag = p->pf_tag;
-	/* as m_dup_pkt() copies the pf header: its queue and delay too */
-	n->qid = p->qid;
-	if ((n->pf_delay = p->pf_delay) != 0)
-		n->pf_delay_ms = p->pf_delay_ms;
+	pkt_inherit(n, p);
 	n->pf_generated = p->pf_generated;
 	n->pf_routed = p->pf_routed;
 	n->reassembled = p->reassembled;

@@ -134,6 +134,7 @@ struct pkt_pool {
 int		 pkt_pool_init(struct pkt_pool *, size_t);
 void		 pkt_pool_fini(struct pkt_pool *);
 struct pkt	*pkt_copy(struct pkt_pool *, const struct pkt *);
+void		 pkt_inherit(struct pkt *, const struct pkt *);
 
 static inline struct pkt *
 pkt_alloc(struct pkt_pool *pp)

@@ -303,7 +303,8 @@ router_alloc_ll(struct router *rt, const struct rif *r)
 
 /*
  * A buffer for one piece of p (a fragment, a segment): p's first hdr
- * bytes, and what travels with p (port, trace, priority).
+ * bytes, and what travels with p (pkt_inherit(): port, trace, and
+ * pf's priority, tag, queue and delay).
  */
 struct pkt *
 router_piece(struct router *rt, const struct pkt *p, uint32_t hdr)
@@ -313,10 +314,7 @@ router_piece(struct router *rt, const struct pkt *p, uint32_t hdr)
 	if (f == NULL)
 		return NULL;
 	memcpy(f->data, p->data, hdr);
-	f->in_port = p->in_port;
-	f->id = p->id;
-	f->traced = p->traced;
-	f->prio = p->prio;
+	pkt_inherit(f, p);
 	return f;
 }
 

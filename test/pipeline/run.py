@@ -1009,6 +1009,22 @@ def fragments_after_no_df():
 
 
 @case
+def fragments_keep_their_queue():
+    """pf out puts the datagram in queue bulk; the router fragments it
+    after pf, and both fragments wait in bulk, not in the default queue
+    (ip_fragment() copies the pf header with the queue id)."""
+    return fragment_case(udp_opts(bytes(range(256)) * 5 + b"x" * 142),
+                         1400, 2, b"",
+                         pf="queue rootq on em0 bandwidth 100M\n"
+                            "queue std parent rootq bandwidth 90M default\n"
+                            "queue bulk parent rootq bandwidth 10M\n"
+                            "pass\n"
+                            "pass out on em0 proto udp set queue bulk\n",
+                         views=[r"em0: waits in queue bulk \(1 of 50\)$",
+                                r"em0: waits in queue bulk \(2 of 50\)$"])
+
+
+@case
 def fragments_copy_options():
     """Options: all in the first fragment, only the copied ones (and NOPs)
     in the others; a packet that was a fragment keeps MF on its last."""
