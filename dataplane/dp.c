@@ -745,8 +745,8 @@ dp_destroy(struct dp *dp)
 {
 	int i;
 
-	/* Packets held (ARP queues, the loop queue) may be lent by a
-	 * port's ring: give them back before the ports go. */
+	/* Packets held (ARP queues, the loop queue) go back to the pool
+	 * before the ports go. */
 	for (i = 0; i < dp->nloop; i++)
 		pkt_free(&dp->pool, dp->loopq[i].p);
 	dp->nloop = 0;

@@ -118,22 +118,18 @@ afto_pseudo(int v6, const uint8_t *src, const uint8_t *dst, uint32_t len,
 }
 
 /*
- * Room before the transport header for NEED bytes of headers: a receive
- * ring's frame has none of ours, so it moves to the packet's own buffer
- * (and the ring's is given back).  0, or -1 for a frame too long.
+ * Room before the transport header for NEED bytes of headers: the frame
+ * moves back to its buffer's headroom when it has less.  0, or -1 for a
+ * frame too long.
  */
 static int
 afto_room(struct pkt *p, const struct l3info *li, uint32_t need)
 {
-	if (p->unref == NULL && p->data + li->l4off >= p->buf + need)
+	if (p->data + li->l4off >= p->buf + need)
 		return 0;
 	if (p->len > PKT_DATA_MAX)
 		return -1;
 	memmove(p->buf + PKT_HEADROOM, p->data, p->len);
-	if (p->unref != NULL) {
-		p->unref(p);
-		p->unref = NULL;
-	}
 	p->data = p->buf + PKT_HEADROOM;
 	return 0;
 }

@@ -87,8 +87,6 @@ dp_pf_delay(struct dp *dp, struct port *out, struct pkt *p)
 		pf->dly = h;
 		pf->dly_cap = cap;
 	}
-	/* it outlives the receive burst: a ring's frame is given back */
-	pkt_own(p);
 	p->refs++;
 	h = &pf->dly[pf->ndly];
 	h->at = dp->now_ns + (uint64_t)p->pf_delay_ms * 1000000;

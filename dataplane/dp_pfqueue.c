@@ -308,7 +308,6 @@ dp_queue_output(struct dp *dp, struct dpq *q, struct port *out,
 			    "hold all the buffers they may", q->port->name);
 		return;
 	}
-	pkt_own(p);
 	if (q->cl[cl].fq != NULL)
 		e.hash = pfq_flow(p);
 	/* the packet's reference first: a flow queue may drop it at once */

@@ -237,10 +237,6 @@ reass_reframe(struct pkt *p, uint32_t l2)
 	uint8_t *out = p->buf + PKT_HEADROOM;
 
 	memmove(out, p->data, l2);
-	if (p->unref != NULL) {
-		p->unref(p);
-		p->unref = NULL;
-	}
 	p->data = out;
 	p->off = (struct pkt_offload){ 0 };
 	p->st_tags = 0;		/* now with ports: other keys */
@@ -249,8 +245,7 @@ reass_reframe(struct pkt *p, uint32_t l2)
 
 /*
  * Rebuild p as the datagram of r: p's own link-layer header, the first
- * fragment's IP header, the payload.  Built in p's own buffer, so a
- * frame lent by a receive ring is given back here.
+ * fragment's IP header, the payload, in p's own buffer.
  */
 /*
  * What both families refuse in a fragment ending at END (LAST: the last

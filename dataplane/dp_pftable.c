@@ -264,9 +264,9 @@ dp_pf_show_tables(struct dp *dp, const char *path, int verbose, FILE *out)
 	if (conf == NULL || conf->ntables == 0 ||
 	    (tv = calloc(conf->ntables, sizeof(*tv))) == NULL)
 		return;
+	/* every table is active: the load dropped the others */
 	for (i = 0; i < conf->ntables; i++)
-		if (strcmp(conf->tables[i].anchor, path) == 0 &&
-		    (table_flags(conf, &conf->tables[i]) & TF_ACTIVE))
+		if (strcmp(conf->tables[i].anchor, path) == 0)
 			tv[n++] = &conf->tables[i];
 	qsort(tv, n, sizeof(*tv), table_ptr_cmp);
 	for (i = 0; i < n; i++) {

@@ -98,11 +98,6 @@ struct pkt {
 	struct pkt_offload off;
 	struct pkt	*next_free;
 	uint8_t		*buf;		/* PKT_BUF_SIZE bytes */
-	/* Data lent by a receive ring instead of buf: given back when the
-	 * last reference goes. */
-	void		(*unref)(struct pkt *);
-	void		*lender;
-	uint32_t	 lent;
 	/*
 	 * Of an IPv6 datagram pf reassembled, what pf_refragment6() cuts
 	 * it again by (pf's fragment tag): the unfragmentable part's
@@ -160,23 +155,7 @@ pkt_alloc(struct pkt_pool *pp)
 	p->st_tags = 0;
 	p->id = 0;
 	p->off = (struct pkt_offload){ 0 };
-	p->unref = NULL;
 	return p;
-}
-
-/*
- * A packet that outlives its receive burst (a queue or a delay holds it)
- * gives a receive ring's frame back: its data moves to its own buffer.
- */
-static inline void
-pkt_own(struct pkt *p)
-{
-	if (p->unref == NULL)
-		return;
-	memcpy(p->buf + PKT_HEADROOM, p->data, p->len);
-	p->unref(p);
-	p->unref = NULL;
-	p->data = p->buf + PKT_HEADROOM;
 }
 
 static inline void
@@ -184,10 +163,6 @@ pkt_free(struct pkt_pool *pp, struct pkt *p)
 {
 	if (--p->refs > 0)
 		return;
-	if (p->unref != NULL) {
-		p->unref(p);
-		p->unref = NULL;
-	}
 	p->next_free = pp->free;
 	pp->free = p;
 	pp->nfree++;
