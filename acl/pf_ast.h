@@ -345,6 +345,22 @@ struct acl_anchor {
 };
 
 /* Tables */
+
+/*
+ * What pf counts of a table's packets (pfrkt_packets, pfrkt_bytes) and,
+ * in a `counters' table, of one entry's (pfrke_counters): per direction
+ * (in, out) and by the verdict of the rule that named the table.  XPASS:
+ * a state's packet whose address the table no longer holds as the rule
+ * said (an entry deleted after the state was made); entries have none.
+ * The parser leaves them zero; the dataplane counts.
+ */
+enum { ACL_TOP_BLOCK, ACL_TOP_MATCH, ACL_TOP_PASS, ACL_TOP_XPASS, ACL_TOP_MAX };
+
+struct acl_tcount {
+	uint64_t	 packets[2][ACL_TOP_MAX];
+	uint64_t	 bytes[2][ACL_TOP_MAX];
+};
+
 struct acl_table_entry {
 	uint8_t		 af;
 	uint8_t		 neg;
@@ -352,6 +368,9 @@ struct acl_table_entry {
 	union acl_ip	 addr;
 	uint32_t	 tzero;		/* added or zeroed at (the dataplane's
 					   clock, seconds): pfctl -T expire */
+	struct acl_tcount *count;	/* a `counters' table's entry once a
+					   packet counted on it, else NULL;
+					   the table owns it */
 };
 
 #define ACL_TFLAG_CONST		0x01
@@ -363,10 +382,15 @@ struct acl_table {
 	char		 anchor[ACL_PATH_MAX];	/* anchor path it lives in */
 	int		 flags;		/* ACL_TFLAG_* */
 	int		 automatic;	/* made by pfctl for a pool */
+	int		 addrs;		/* defined with a list or file (pfctl's
+					   init_addr): a load replaces a live
+					   table's entries, else keeps them */
 	struct acl_table_entry *e;
 	size_t		 ne;
 	char		**files;	/* file "x" sources, already read */
 	size_t		 nfiles;
+	struct acl_tcount count;	/* pfctl -vvsT */
+	uint32_t	 tzero;		/* made or zeroed at (dataplane clock) */
 };
 
 /* set block-policy, state-policy, reassemble... */

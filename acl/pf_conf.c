@@ -422,6 +422,7 @@ pf_tabledef(struct pf_parser *p, const char *name, int flags, int addrs,
 	snprintf(t.anchor, sizeof(t.anchor), "%s", p->anchor->path);
 	t.flags = flags;
 	t.automatic = automatic;
+	t.addrs = addrs;
 	for (i = 0; i < n; i++) {
 		if (files[i]) {
 			fh = NULL;
@@ -475,6 +476,8 @@ acl_conf_free(struct acl_conf *c)
 		for (j = 0; j < c->tables[i].nfiles; j++)
 			free(c->tables[i].files[j]);
 		free(c->tables[i].files);
+		for (j = 0; j < c->tables[i].ne; j++)
+			free(c->tables[i].e[j].count);
 		free(c->tables[i].e);
 	}
 	free(c->tables);

@@ -130,6 +130,7 @@ pf_ruleset_free(struct dp_pf_ruleset *rs)
 	free(rs->tmo);
 	free(rs->live);
 	dp_pf_pool_free(rs);
+	dp_pf_tables_index_free(rs);
 	if (rs->conf != NULL)
 		acl_conf_free(rs->conf);
 	free(rs);
@@ -537,7 +538,7 @@ pf_ruleset_build(struct dp *dp, struct acl_conf *conf,
 	    (rs->stats_view = calloc(n + 1, sizeof(*rs->stats))) == NULL ||
 	    (rs->tmo = calloc(n + 1, sizeof(*rs->tmo))) == NULL ||
 	    (rs->live = calloc(n + 1, sizeof(*rs->live))) == NULL ||
-	    dp_pf_pool_alloc(rs) != 0)
+	    dp_pf_pool_alloc(rs) != 0 || dp_pf_tables_index(rs) != 0)
 		goto nomem;
 	pf_live_init(dp, rs);
 	memset(&ca, 0, sizeof(ca));
@@ -693,7 +694,6 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	struct acl_conf *conf;
 	struct dpq **qs;
 	uint32_t limit, frags, delays;
-	size_t k;
 	int i, rc;
 
 	pf_hostenv(dp, &env);
@@ -706,6 +706,12 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	la.flags = ACL_LOAD_WARN;	/* never silently ignore a rule's part */
 	if (acl_load(&la, &conf) != 0)
 		return EINVAL;
+	if (dp_pf_tables_carry(dp->pf.rs != NULL ? dp->pf.rs->conf : NULL,
+	    conf, dp->now) != 0) {
+		fprintf(err, "pfctl: out of memory\n");
+		acl_conf_free(conf);
+		return ENOMEM;
+	}
 	dp_pf_tables_prune(conf);
 	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
 		acl_conf_free(conf);
@@ -757,13 +763,6 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 		dp->pf.states.tmo[0][ACL_TM_ADAPTIVE_END] = limit / 10 * 12;
 	}
 	pf_rule_timeouts(dp, rs, err);
-	/* pfr_ina_define(): a loaded table's entries start their clocks */
-	for (k = 0; k < conf->ntables; k++) {
-		size_t j;
-
-		for (j = 0; j < conf->tables[k].ne; j++)
-			conf->tables[k].e[j].tzero = dp->now;
-	}
 	dp_pf_syncookies_set(dp, conf, limit);
 	pf_ruleset_free(dp->pf.rs);
 	dp->pf.rs = rs;
@@ -848,6 +847,42 @@ pf_count(struct dp_pf *pf, uint32_t rule, int dir, uint32_t len)
 	st = &pf->rs->stats[RULE_IDX(rule)];
 	st->packets[dir == ACL_OUT]++;
 	st->bytes[dir == ACL_OUT] += len;
+}
+
+/*
+ * pf_counters_inc()'s table statistics of a packet state s passed: on the
+ * tables of its rule (pass) and of its match rule (match), for the
+ * state's addresses as pf takes them: the key of the stack side for a
+ * state made going in, of the wire side going out (the translated
+ * addresses either way), source and destination as its first packet
+ * went.
+ */
+static void
+pf_tables_state(struct dp_pf *pf, const struct state *s, int dir,
+    uint32_t len)
+{
+	int out = state_dir(s) == STATE_DIR_OUT;
+	struct state_key k;
+	uint32_t m;
+
+	state_key_get(&pf->states, s, out ? STATE_WIRE : STATE_STACK, &k);
+	if (RULE_GEN(s->rule) == pf_gen)
+		dp_pf_tables_count(pf->rs, RULE_IDX(s->rule), ACL_TOP_PASS,
+		    dir, k.af, &k.addr[out], &k.addr[!out], len);
+	m = pf->states.cold[state_id(&pf->states, s)].match_rule;
+	if (pf->rs->mtabs && RULE_GEN(m) == pf_gen)
+		dp_pf_tables_count(pf->rs, RULE_IDX(m), ACL_TOP_MATCH, dir,
+		    k.af, &k.addr[out], &k.addr[!out], len);
+}
+
+/* A packet state s passed: its rule's counters, and its tables'. */
+static inline void
+pf_count_state(struct dp_pf *pf, const struct state *s, int dir,
+    uint32_t len)
+{
+	pf_count(pf, s->rule, dir, len);
+	if (__builtin_expect(pf->rs != NULL && pf->rs->rtab != NULL, 0))
+		pf_tables_state(pf, s, dir, len);
 }
 
 /* ICMP_INFOTYPE() of ip_icmp.h: the ICMP messages pf answers. */
@@ -2129,7 +2164,7 @@ pf_frag_follow(struct dp *dp, const struct port *port, int dir,
 		pf_translate(p, li, s, sdir);	/* addresses only */
 	state_count(&pf->states, s, sdir == state_dir(s) ? 0 : 1,
 	    pf_tot_len(p, li));
-	pf_count(pf, s->rule, dir, pf_tot_len(p, li));
+	pf_count_state(pf, s, dir, pf_tot_len(p, li));
 	tag = pf_state_tag(pf, p, s);
 	pf_scrub_state(dp, p, li, port, dir, s);
 	/* The entry stays until `timeout frag': a fragment may come after
@@ -2826,7 +2861,7 @@ pf_afto_state(struct dp *dp, struct pkt *p, const struct l3info *li,
 	memcpy(a.dst, o.addr[0].b, 16);
 	a.sport = ntohs(o.port[1]);
 	a.dport = ntohs(o.port[0]);
-	pf_count(pf, s->rule, dir, pf_tot_len(p, li));
+	pf_count_state(pf, s, dir, pf_tot_len(p, li));
 	tag = pf_state_tag(pf, p, s);
 	if (p->traced)
 		dp_trace(dp, p, "pf", "%s on %s: pass (af-to state of rule "
@@ -2892,7 +2927,7 @@ pf_afto_icmp_error(struct dp *dp, struct pkt *p, const struct l3info *li,
 			    port->name, RULE_IDX(s->rule));
 		return PF_DROP;
 	}
-	pf_count(pf, s->rule, dir, pf_tot_len(p, li));
+	pf_count_state(pf, s, dir, pf_tot_len(p, li));
 	pf->c[PF_C_AFTO]++;
 	p->pf_afto = e.outer.af;
 	p->pf_generated = 1;
@@ -3406,7 +3441,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 					    "not translated", dname,
 					    port->name);
 			}
-			pf_count(pf, s->rule, dir, pf_tot_len(p, &li));
+			pf_count_state(pf, s, dir, pf_tot_len(p, &li));
 			tag = pf_state_tag(pf, p, s);
 			pf_scrub_state(dp, p, &li, port, dir, s);
 			if (p->traced)
@@ -3474,7 +3509,7 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			if (tagged && dir == ACL_IN)
 				nat_state_retag(&pf->states, p, tagged);
 		}
-		pf_count(pf, s->rule, dir, pf_tot_len(p, &li));
+		pf_count_state(pf, s, dir, pf_tot_len(p, &li));
 		tag = pf_state_tag(pf, p, s);
 		if (p->traced)
 			dp_trace(dp, p, "pf", "%s on %s: pass (state of rule "
@@ -3525,6 +3560,19 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	pf->c[PF_C_MATCH]++;
 	rule = (uint32_t)pf_gen << 24 | pf_rule_index(rs, c, res.ar_nr);
 	pf_count(pf, rule, dir, pf_tot_len(p, &li));
+	/* a packet without state counts on its rule's tables as it is (a
+	 * state's count as the state has it, from its first packet on) */
+	if (__builtin_expect(rs->rtab != NULL, 0) && (res.ar_action ==
+	    ACL_BLOCK || res.ar_keep_state == ACL_STATE_NONE || li.frag)) {
+		union acl_ip a[2];
+
+		memset(a, 0, sizeof(a));
+		memcpy(&a[0], li.src, li.af == 4 ? 4 : 16);
+		memcpy(&a[1], li.dst, li.af == 4 ? 4 : 16);
+		dp_pf_tables_count(rs, RULE_IDX(rule), res.ar_action ==
+		    ACL_BLOCK ? ACL_TOP_BLOCK : ACL_TOP_PASS, dir, li.af == 4 ?
+		    AF_INET : AF_INET6, &a[0], &a[1], pf_tot_len(p, &li));
+	}
 	if (p->traced) {
 		char text[160] = "";
 		FILE *f = fmemopen(text, sizeof(text) - 1, "w");
@@ -3825,6 +3873,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	 */
 	m = (uint32_t)pf_gen << 24 | pf_rule_index(rs, c, res.ar_match_nr);
 	pf->states.cold[state_id(&pf->states, s)].match_rule = m;
+	if (__builtin_expect(rs->rtab != NULL, 0))
+		pf_tables_state(pf, s, dir, pf_tot_len(p, &li));
 	pf->states.cold[state_id(&pf->states, s)].rt_kind = (uint8_t)
 	    (rt_ok > 0 ? res.ar_rule->rt : ACL_RT_NONE);
 	if (rt_ok > 0) {
@@ -4585,7 +4635,14 @@ dp_pf_flush_rules(struct dp *dp, FILE *err)
 	acl_osfp_free(conf->osfp);
 	conf->osfp = oc->osfp;
 	oc->osfp = NULL;
-	if (pf_ruleset_build(dp, conf, &rs, err) != 0) {
+	/* nor are the tables: the persistent ones stay, with what they
+	 * hold, as pf deactivates only those no rule names any more */
+	if (dp_pf_tables_carry(oc, conf, dp->now) != 0) {
+		fprintf(err, "pfctl: out of memory\n");
+		n = ENOMEM;
+	} else
+		dp_pf_tables_prune(conf);
+	if (n != 0 || pf_ruleset_build(dp, conf, &rs, err) != 0) {
 		oc->skip = conf->skip;
 		oc->nskip = conf->nskip;
 		conf->skip = NULL;

@@ -280,6 +280,20 @@ struct dp_pf_ruleset {
 	struct pf_ptab	*ptabs;		/* per conf table, built on use */
 	size_t		 nptabs;
 	uint8_t		 reass;		/* PF_REASS_*: set reassemble */
+	uint8_t		 mtabs;		/* a match rule names a table */
+	struct pf_rtab	*rtab;		/* per rule; NULL: no rule names one */
+	struct acl_ltable **tidx;	/* per conf table, built on use */
+	size_t		 ntidx;
+};
+
+/*
+ * The tables a rule's from and to name (index in conf->tables, -1:
+ * none), and whether the rule says `! <table>': what pf_counters_inc()
+ * counts a packet the rule decided on (pfr_update_stats()).
+ */
+struct pf_rtab {
+	int32_t		 tab[2];	/* from, to */
+	uint8_t		 neg[2];
 };
 
 /*
@@ -470,6 +484,12 @@ int	 dp_pf_table(struct dp *, const char *, const char *, const char *,
 void	 dp_pf_show_tables(struct dp *, const char *, int, FILE *);
 int	 dp_pf_tables_flush(struct dp *, const char *, FILE *);
 void	 dp_pf_tables_prune(struct acl_conf *);
+int	 dp_pf_tables_carry(const struct acl_conf *, struct acl_conf *,
+	    uint32_t);
+int	 dp_pf_tables_index(struct dp_pf_ruleset *);
+void	 dp_pf_tables_index_free(struct dp_pf_ruleset *);
+void	 dp_pf_tables_count(struct dp_pf_ruleset *, uint32_t, int, int,
+	    uint8_t, const union acl_ip *, const union acl_ip *, uint64_t);
 void	 dp_pf_show_ifaces(struct dp *, int, FILE *);
 int	 dp_pf_parse_net(const char *, uint8_t *, union acl_ip *, int *);
 int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "acl/filter/pf_filter.h"
 #include "acl/pf.h"
 #include "dataplane/dp.h"
 #include "dataplane/dp_pf.h"
@@ -95,14 +96,21 @@ entry_find(const struct acl_table *t, const struct acl_table_entry *e)
 	return -1;
 }
 
-/* Is an entry like e among the n entries at v? */
-static int
-entry_in(const struct acl_table_entry *v, size_t n,
-    const struct acl_table_entry *e)
+/*
+ * The index of the entry for e's network, whatever its negation
+ * (pfr_lookup_addr(..., exact)): what -T add finds there already, -T
+ * zero clears and -T replace and a load keep.  -1: none.
+ */
+static long
+entry_find_addr(const struct acl_table *t, const struct acl_table_entry *e)
 {
-	struct acl_table t = { .e = (struct acl_table_entry *)v, .ne = n };
+	size_t i;
 
-	return entry_find(&t, e) >= 0;
+	for (i = 0; i < t->ne; i++)
+		if (t->e[i].af == e->af && t->e[i].net == e->net &&
+		    memcmp(&t->e[i].addr, &e->addr, sizeof(e->addr)) == 0)
+			return (long)i;
+	return -1;
 }
 
 static void
@@ -149,37 +157,102 @@ table_free_parts(struct acl_table *t)
 	for (j = 0; j < t->nfiles; j++)
 		free(t->files[j]);
 	free(t->files);
+	for (j = 0; j < t->ne; j++)
+		free(t->e[j].count);
 	free(t->e);
 }
 
-/* Does a rule of anchor a name table NAME (address, pool, overload)? */
 static int
-rules_name(const struct acl_anchor *a, const char *name)
+ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a;
+	uintptr_t y = (uintptr_t)*(void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * After a change of t's entries went through: the counters of the
+ * entries of was[0..n) that t no longer holds go with them (an entry t
+ * kept holds the same counters).  A change that fails puts was back and
+ * calls nothing.
+ */
+static void
+entries_release(const struct acl_table *t, const struct acl_table_entry *was,
+    size_t n)
+{
+	struct acl_tcount **kept;
+	size_t i, k = 0;
+
+	for (i = 0; i < n && was[i].count == NULL; i++)
+		;
+	if (i == n)
+		return;		/* the common case: nothing counted */
+	if ((kept = calloc(t->ne + 1, sizeof(*kept))) == NULL)
+		return;		/* leaks a few counters rather than
+				   freeing one still in use */
+	for (i = 0; i < t->ne; i++)
+		if (t->e[i].count != NULL)
+			kept[k++] = t->e[i].count;
+	qsort(kept, k, sizeof(*kept), ptr_cmp);
+	for (i = 0; i < n; i++)
+		if (was[i].count != NULL && bsearch(&was[i].count, kept, k,
+		    sizeof(*kept), ptr_cmp) == NULL)
+			free(was[i].count);
+	free(kept);
+}
+
+/*
+ * How often the rules of anchor a name table NAME: addresses, pools and
+ * overload, each a pfr_attach_table() of pf_ioctl.c (pfctl -vvsT's
+ * "Rules:").
+ */
+static int
+rules_naming(const struct acl_anchor *a, const char *name)
 {
 	size_t i, k;
+	int n = 0;
 
 	for (i = 0; i < a->rs.nrules; i++) {
 		const struct acl_rule *r = &a->rs.rules[i];
 		const struct acl_addr *v[] = { &r->src.addr, &r->dst.addr,
 		    &r->nat.addr, &r->rdr.addr, &r->route.addr };
 
-		if (strcmp(r->overload_tblname, name) == 0)
-			return 1;
+		n += strcmp(r->overload_tblname, name) == 0;
 		for (k = 0; k < sizeof(v) / sizeof(v[0]); k++)
-			if (v[k]->type == ACL_ADDR_TABLE &&
-			    strcmp(v[k]->tblname, name) == 0)
-				return 1;
+			n += v[k]->type == ACL_ADDR_TABLE &&
+			    strcmp(v[k]->tblname, name) == 0;
 	}
-	return 0;
+	return n;
+}
+
+/*
+ * pfctl -vvsT's "Anchors:" of table t: for a main table, the anchors with
+ * a table of that name, defined there or made by a rule naming it; pf
+ * links each to the main one (pfrkt_root), which then counts as
+ * referenced ('h') and stays active.  0 for an anchor's table.
+ */
+static int
+anchors_naming(const struct acl_conf *conf, const struct acl_table *t)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; t->anchor[0] == '\0' && i < conf->nall; i++) {
+		const struct acl_anchor *a = conf->all[i];
+
+		n += a->path[0] != '\0' && (table_find((struct acl_conf *)conf,
+		    a->path, t->name) != NULL || rules_naming(a, t->name) > 0);
+	}
+	return n;
 }
 
 /*
  * pf's table flags (PFR_TFLAG_*): persist, const and counters as
  * written; referenced ('r') when a rule of its anchor names it;
- * referenced by an anchor ('h') when, being the main ruleset's, a rule
- * of an anchor without a table of that name names it
- * (pfr_attach_table() hangs such a table on the main one).  A table
- * neither persistent nor referenced is not active: pf drops it at load
+ * referenced by an anchor ('h') when, being the main ruleset's, an
+ * anchor has a table of its name (anchors_naming()).  A table neither
+ * persistent nor referenced is not active: pf drops it at load
  * (pfr_setflags_ktable()), and pfctl -sT does not list it.
  */
 #define TF_CONST	0x01
@@ -194,7 +267,6 @@ table_flags(const struct acl_conf *conf, const struct acl_table *t)
 {
 	const struct acl_anchor *own = acl_anchor_find(conf, t->anchor);
 	int f = 0;
-	size_t i;
 
 	if (t->flags & ACL_TFLAG_CONST)
 		f |= TF_CONST;
@@ -202,18 +274,10 @@ table_flags(const struct acl_conf *conf, const struct acl_table *t)
 		f |= TF_PERSIST;
 	if (t->flags & ACL_TFLAG_COUNTERS)
 		f |= TF_COUNTERS;
-	if (own != NULL && rules_name(own, t->name))
+	if (own != NULL && rules_naming(own, t->name) > 0)
 		f |= TF_REF;
-	for (i = 0; t->anchor[0] == '\0' && i < conf->nall; i++) {
-		const struct acl_anchor *a = conf->all[i];
-
-		if (a->path[0] != '\0' &&
-		    table_find((struct acl_conf *)conf, a->path, t->name) ==
-		    NULL && rules_name(a, t->name)) {
-			f |= TF_REFANCHOR;
-			break;
-		}
-	}
+	if (anchors_naming(conf, t) > 0)
+		f |= TF_REFANCHOR;
 	if (f & (TF_PERSIST | TF_REF | TF_REFANCHOR))
 		f |= TF_ACTIVE;
 	return f;
@@ -222,36 +286,198 @@ table_flags(const struct acl_conf *conf, const struct acl_table *t)
 /*
  * At load, as pf's commit does: a table neither persistent nor named by
  * a rule is destroyed, so `pfctl -T show' says it does not exist and
- * `-T add' makes a new, persistent one.
+ * `-T add' makes a new, persistent one.  The anchors' tables go first:
+ * a main table that only an anchor's table so dropped kept active goes
+ * with it (pfr_setflags_ktable() unlinks it from its root).
  */
 void
 dp_pf_tables_prune(struct acl_conf *conf)
 {
 	uint8_t *live;
 	size_t i, k;
+	int main_pass;
 
-	if (conf->ntables == 0 ||
-	    (live = calloc(conf->ntables, 1)) == NULL)
-		return;		/* keeping them all is harmless */
-	for (i = 0; i < conf->ntables; i++)
-		live[i] = (table_flags(conf, &conf->tables[i]) & TF_ACTIVE) !=
-		    0;
-	for (i = k = 0; i < conf->ntables; i++) {
-		struct acl_table *t = &conf->tables[i];
+	for (main_pass = 0; main_pass < 2; main_pass++) {
+		if (conf->ntables == 0 ||
+		    (live = calloc(conf->ntables, 1)) == NULL)
+			return;		/* keeping them all is harmless */
+		for (i = 0; i < conf->ntables; i++)
+			live[i] = (conf->tables[i].anchor[0] == '\0') !=
+			    main_pass || (table_flags(conf, &conf->tables[i]) &
+			    TF_ACTIVE) != 0;
+		for (i = k = 0; i < conf->ntables; i++) {
+			struct acl_table *t = &conf->tables[i];
 
-		if (live[i])
-			conf->tables[k++] = *t;
-		else
-			table_free_parts(t);
+			if (live[i])
+				conf->tables[k++] = *t;
+			else
+				table_free_parts(t);
+		}
+		conf->ntables = k;
+		free(live);
 	}
-	conf->ntables = k;
-	free(live);
+}
+
+/* The wall clock's time of dataplane second t, as ctime() prints it. */
+static void
+print_cleared(FILE *out, const struct dp *dp, uint32_t t)
+{
+	time_t at = time(NULL) - (time_t)(dp->now >= t ? dp->now - t : 0);
+
+	fprintf(out, "\tCleared:     %s", ctime(&at));
+}
+
+static const char *const top_text[2][ACL_TOP_MAX] = {
+	{ "In/Block:", "In/Match:", "In/Pass:", "In/XPass:" },
+	{ "Out/Block:", "Out/Match:", "Out/Pass:", "Out/XPass:" }
+};
+
+/* print_tstats()'s and print_astats()'s counter lines: ops 0..nop-1. */
+static void
+print_tcount(FILE *out, const struct acl_tcount *c, int nop)
+{
+	int d, op;
+
+	for (d = 0; d < 2; d++)
+		for (op = 0; op < nop; op++)
+			fprintf(out, "\t%-12s [ Packets: %-18llu Bytes: %-18llu "
+			    "]\n", top_text[d][op],
+			    (unsigned long long)c->packets[d][op],
+			    (unsigned long long)c->bytes[d][op]);
+}
+
+/*
+ * pfctl -vvsT's statistics of t (print_tstats()).  The evaluations are
+ * not counted: the compiled classifier does not look a table up per
+ * rule as pfr_match_addr() does (0 0, as -vsr's count is per port).
+ */
+static void
+print_tstats(FILE *out, const struct dp *dp, const struct acl_conf *conf,
+    const struct acl_table *t)
+{
+	const struct acl_anchor *own = acl_anchor_find(conf, t->anchor);
+
+	fprintf(out, "\tAddresses:   %zu\n", t->ne);
+	print_cleared(out, dp, t->tzero);
+	fprintf(out, "\tReferences:  [ Anchors: %-18d Rules: %-18d ]\n",
+	    anchors_naming(conf, t), own != NULL ? rules_naming(own,
+	    t->name) : 0);
+	fprintf(out, "\tEvaluations: [ NoMatch: %-18llu Match: %-18llu ]\n",
+	    0ULL, 0ULL);
+	print_tcount(out, &t->count, ACL_TOP_MAX);
+}
+
+/*
+ * src's entries into dst (whose own are freed), each with its clock and
+ * a copy of its counters.  -1: no memory (dst unchanged).
+ */
+static int
+entries_copy(struct acl_table *dst, const struct acl_table *src)
+{
+	struct acl_table_entry *e;
+	size_t i;
+
+	if ((e = calloc(src->ne + 1, sizeof(*e))) == NULL)
+		return -1;
+	for (i = 0; i < src->ne; i++) {
+		e[i] = src->e[i];
+		if (src->e[i].count == NULL)
+			continue;
+		if ((e[i].count = malloc(sizeof(*e[i].count))) == NULL) {
+			while (i-- > 0)
+				free(e[i].count);
+			free(e);
+			return -1;
+		}
+		*e[i].count = *src->e[i].count;
+	}
+	for (i = 0; i < dst->ne; i++)
+		free(dst->e[i].count);
+	free(dst->e);
+	dst->e = e;
+	dst->ne = src->ne;
+	return 0;
+}
+
+/*
+ * A load's tables over the live ones (old; NULL at the first load), as
+ * pf's commit goes (pfr_commit_ktable()).  A table the file defines
+ * that lives already keeps its statistics; given no addresses (`table
+ * <bruteforce> persist'), its entries too, so a reload does not empty
+ * what overload and pfctl -T put there; given some, the entries for a
+ * network it had keep their clock and counters, a turned negation
+ * starts again.  A live table the file does not define is kept for the
+ * new rules (dp_pf_tables_prune() then drops it unless persistent or
+ * named by them: what pf's deactivation does).  Everything new starts
+ * its clock at now.  0, or -1 when out of memory (conf is to be freed).
+ */
+int
+dp_pf_tables_carry(const struct acl_conf *old, struct acl_conf *conf,
+    uint32_t now)
+{
+	size_t i, j, n = conf->ntables;
+	struct acl_table *v;
+
+	for (i = 0; i < n; i++) {
+		struct acl_table *t = &conf->tables[i];
+		const struct acl_table *o = old != NULL ?
+		    table_find((struct acl_conf *)old, t->anchor, t->name) :
+		    NULL;
+
+		t->tzero = now;
+		for (j = 0; j < t->ne; j++)
+			t->e[j].tzero = now;
+		if (o == NULL)
+			continue;
+		t->tzero = o->tzero;
+		t->count = o->count;
+		if (!t->addrs) {
+			if (entries_copy(t, o) != 0)
+				return -1;
+			continue;
+		}
+		for (j = 0; j < t->ne; j++) {
+			long k = entry_find_addr(o, &t->e[j]);
+
+			if (k < 0 || o->e[k].neg != t->e[j].neg)
+				continue;
+			t->e[j].tzero = o->e[k].tzero;
+			if (o->e[k].count != NULL &&
+			    (t->e[j].count = malloc(sizeof(*t->e[j].count))) ==
+			    NULL)
+				return -1;
+			if (o->e[k].count != NULL)
+				*t->e[j].count = *o->e[k].count;
+		}
+	}
+	for (i = 0; old != NULL && i < old->ntables; i++) {
+		const struct acl_table *o = &old->tables[i];
+		struct acl_table *t;
+
+		if (table_find(conf, o->anchor, o->name) != NULL)
+			continue;
+		v = realloc(conf->tables, (conf->ntables + 1) * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		conf->tables = v;
+		t = &v[conf->ntables];
+		*t = *o;
+		/* what the new conf owns: its own copies */
+		t->e = NULL;
+		t->ne = 0;
+		t->files = NULL;
+		t->nfiles = 0;
+		conf->ntables++;
+		if (entries_copy(t, o) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
  * pfctl -s Tables: the active tables of anchor PATH, by name; -v puts
  * pfctl's flag letters before each (print_table()) and the anchor
- * after it.
+ * after it, -vv adds the table's statistics.
  */
 void
 dp_pf_show_tables(struct dp *dp, const char *path, int verbose, FILE *out)
@@ -285,6 +511,8 @@ dp_pf_show_tables(struct dp *dp, const char *path, int verbose, FILE *out)
 		if (verbose && tv[i]->anchor[0] != '\0')
 			fprintf(out, "@%s", tv[i]->anchor);
 		fputc('\n', out);
+		if (verbose >= 2)
+			print_tstats(out, dp, conf, tv[i]);
 	}
 	free(tv);
 }
@@ -374,19 +602,31 @@ table_create(struct acl_conf *conf, const char *path, const char *name)
 	return t;
 }
 
-/* Put e in t unless it is there; 1 if it was added, -1: no memory. */
+/*
+ * Put e in t unless its network is there (pfr_add_addrs(): negated or
+ * not, the entry there stays); 1 if it was added, -1: no memory.
+ */
 static int
 entry_add(struct acl_table *t, const struct acl_table_entry *e)
 {
 	struct acl_table_entry *n;
 
-	if (entry_find(t, e) >= 0)
+	if (entry_find_addr(t, e) >= 0)
 		return 0;
 	if ((n = realloc(t->e, (t->ne + 1) * sizeof(*n))) == NULL)
 		return -1;
 	t->e = n;
 	t->e[t->ne++] = *e;
 	return 1;
+}
+
+/* An entry's clock starts again and its counters go (pfr_clstats_kentries). */
+static void
+entry_zero(struct acl_table_entry *e, uint32_t now)
+{
+	e->tzero = now;
+	free(e->count);
+	e->count = NULL;
 }
 
 /* Take e out of t; 1 if it was there. */
@@ -452,8 +692,8 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 		}
 		for (i = 0; i < (size_t)nargs; i++) {
 			(void)entry_parse(args[i], &e);
-			if ((k = entry_find(t, &e)) >= 0) {
-				t->e[k].tzero = dp->now;
+			if ((k = entry_find_addr(t, &e)) >= 0) {
+				entry_zero(&t->e[k], dp->now);
 				cand++;
 			}
 		}
@@ -461,8 +701,11 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 		return 0;
 	}
 	if (strcmp(cmd, "zero") == 0) {
+		/* pfr_clr_tstats() with PFR_FLAG_ADDRSTOO */
 		for (i = 0; i < t->ne; i++)
-			t->e[i].tzero = dp->now;
+			entry_zero(&t->e[i], dp->now);
+		memset(&t->count, 0, sizeof(t->count));
+		t->tzero = dp->now;
 		fprintf(out, "1 table/stats cleared.\n");
 		return 0;
 	}
@@ -507,6 +750,7 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 		free(old);
 		return 1;
 	}
+	entries_release(t, old, oldn);
 	free(old);
 	fprintf(out, "%d/%d addresses expired.\n", cand, cand);
 	return 0;
@@ -527,7 +771,8 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 	struct acl_table *t;
 	struct acl_table_entry *args = NULL, *old = NULL;
 	size_t oldn = 0, i;
-	int k, nadd = 0, ndel = 0, nmatch = 0, created = 0, rc = 1, r;
+	int k, nadd = 0, ndel = 0, nchg = 0, nmatch = 0, created = 0, rc = 1;
+	int r;
 
 	if (dp->pf.rs == NULL) {
 		fprintf(out, "pfctl: no rules loaded\n");
@@ -560,6 +805,7 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 				goto nomem;
 			/* CREATE_TABLE: pfctl makes it persist */
 			t->flags |= ACL_TFLAG_PERSIST;
+			t->tzero = dp->now;
 			created = 1;
 		}
 	} else {
@@ -576,13 +822,13 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 		qsort(e, t->ne, sizeof(*e), entry_cmp);
 		for (i = 0; i < t->ne; i++) {
 			entry_print(out, &e[i]);
-			if (verbose) {
-				/* the dataplane's clock to the wall's */
-				time_t at = time(NULL) - (time_t)(dp->now -
-				    e[i].tzero);
-
-				fprintf(out, "\tCleared:     %s", ctime(&at));
-			}
+			if (!verbose)
+				continue;
+			/* print_astats(): no counters, no lines
+			 * (PFR_FB_NOCOUNT) */
+			print_cleared(out, dp, e[i].tzero);
+			if (e[i].count != NULL)
+				print_tcount(out, e[i].count, ACL_TOP_XPASS);
 		}
 		free(e);
 		rc = 0;
@@ -611,22 +857,43 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 	} else if (strcmp(cmd, "delete") == 0) {
 		for (k = 0; k < naddr; k++)
 			ndel += entry_del(t, &args[k]);
-	} else {
-		if (strcmp(cmd, "replace") == 0)
-			t->ne = 0;
+	} else if (strcmp(cmd, "add") == 0) {
 		for (k = 0; k < naddr; k++) {
 			if ((r = entry_add(t, &args[k])) < 0)
 				goto nomem;
-			if (r > 0 && (old == NULL || !entry_in(old, oldn,
-			    &args[k])))
-				nadd++;
+			nadd += r;
 		}
-		if (strcmp(cmd, "replace") == 0)
-			for (i = 0; i < oldn; i++)
-				ndel += entry_find(t, &old[i]) < 0;
+	} else {
+		/*
+		 * pfr_set_addrs(): an entry for a network that stays keeps
+		 * its clock and counters, one whose negation turns is
+		 * changed (and zeroed), the rest are added or deleted.
+		 */
+		struct acl_table was = { .e = old, .ne = oldn };
+
+		t->ne = 0;
+		for (k = 0; k < naddr; k++) {
+			long o = old != NULL ? entry_find_addr(&was, &args[k]) :
+			    -1;
+			struct acl_table_entry e = o >= 0 ? old[o] : args[k];
+
+			if (o >= 0 && e.neg != args[k].neg) {
+				e.neg = args[k].neg;
+				e.tzero = dp->now;
+				e.count = NULL;	/* released below */
+			}
+			if ((r = entry_add(t, &e)) < 0)
+				goto nomem;
+			if (r > 0 && o < 0)
+				nadd++;
+			else if (r > 0 && old[o].neg != e.neg)
+				nchg++;
+		}
+		for (i = 0; i < oldn; i++)
+			ndel += entry_find_addr(t, &old[i]) < 0;
 	}
 	if (table_over_limits(dp, conf, created, nadd, out) ||
-	    ((nadd > 0 || ndel > 0 || created) &&
+	    ((nadd > 0 || ndel > 0 || nchg > 0 || created) &&
 	    dp_pf_recompile(dp, out) != 0)) {
 		free(t->e);
 		t->e = old;
@@ -636,6 +903,7 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 			conf->ntables--;
 		goto done;
 	}
+	entries_release(t, old, oldn);
 	if (created)
 		fprintf(out, "1 table created.\n");
 	if (strcmp(cmd, "add") == 0)
@@ -649,7 +917,9 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 			fprintf(out, "%d addresses added.\n", nadd);
 		if (ndel > 0)
 			fprintf(out, "%d addresses deleted.\n", ndel);
-		if (nadd == 0 && ndel == 0)
+		if (nchg > 0)
+			fprintf(out, "%d addresses changed.\n", nchg);
+		if (nadd == 0 && ndel == 0 && nchg == 0)
 			fprintf(out, "no changes.\n");
 	}
 	rc = 0;
@@ -686,6 +956,7 @@ dp_pf_table_insert(struct dp *dp, const char *path, const char *name,
 	    (t = table_find(conf, "", name)) == NULL) {
 		if ((t = table_create(conf, path, name)) == NULL)
 			return -1;
+		t->tzero = dp->now;
 		created = 1;
 	}
 	if (t->flags & ACL_TFLAG_CONST)
@@ -704,4 +975,147 @@ dp_pf_table_insert(struct dp *dp, const char *path, const char *name,
 		return -1;
 	}
 	return 1;
+}
+
+/* ---- statistics: pfr_update_stats() ------------------------------------ */
+
+/*
+ * The table a rule of anchor PATH names NAME by: the anchor's own, else
+ * the main ruleset's (pfr_attach_table(), then pfr_ktable_select_active()
+ * when it counts); its index in conf->tables, or -1.
+ */
+static int32_t
+table_named(const struct acl_conf *conf, const char *path, const char *name)
+{
+	struct acl_conf *c = (struct acl_conf *)conf;
+	const struct acl_table *t = table_find(c, path, name);
+
+	if (t == NULL && path[0] != '\0')
+		t = table_find(c, "", name);
+	return t != NULL ? (int32_t)(t - conf->tables) : -1;
+}
+
+/*
+ * At a build of the rules: per rule, the tables its from and to name,
+ * which count the packets it decides.  rs->rtab stays NULL when no rule
+ * names one, so the packet path tests a pointer and nothing more; the
+ * tables' lookups are built when a packet first needs them.  -1: no
+ * memory.
+ */
+int
+dp_pf_tables_index(struct dp_pf_ruleset *rs)
+{
+	const struct acl_conf *conf = rs->conf;
+	size_t k, i;
+	int side;
+
+	if ((rs->tidx = calloc(conf->ntables + 1, sizeof(*rs->tidx))) == NULL)
+		return -1;
+	rs->ntidx = conf->ntables;
+	for (k = 0; k < conf->nall; k++) {
+		const struct acl_anchor *a = conf->all[k];
+
+		for (i = 0; i < a->rs.nrules; i++) {
+			const struct acl_rule *r = &a->rs.rules[i];
+			const struct acl_rule_addr *v[2] = { &r->src, &r->dst };
+			struct pf_rtab *rt;
+			uint32_t j;
+
+			if (v[0]->addr.type != ACL_ADDR_TABLE &&
+			    v[1]->addr.type != ACL_ADDR_TABLE)
+				continue;
+			if (rs->rtab == NULL) {
+				rs->rtab = calloc(rs->nstats + 1,
+				    sizeof(*rs->rtab));
+				if (rs->rtab == NULL)
+					return -1;
+				for (j = 0; j < rs->nstats; j++)
+					rs->rtab[j].tab[0] =
+					    rs->rtab[j].tab[1] = -1;
+			}
+			rt = &rs->rtab[rs->anchor_base[k] + i];
+			for (side = 0; side < 2; side++) {
+				if (v[side]->addr.type == ACL_ADDR_TABLE)
+					rt->tab[side] = table_named(conf,
+					    a->path, v[side]->addr.tblname);
+				rt->neg[side] = v[side]->neg;
+			}
+			if (r->action == ACL_MATCH)
+				rs->mtabs = 1;
+		}
+	}
+	return 0;
+}
+
+void
+dp_pf_tables_index_free(struct dp_pf_ruleset *rs)
+{
+	size_t i;
+
+	for (i = 0; rs->tidx != NULL && i < rs->ntidx; i++)
+		acl_ltable_free(rs->tidx[i]);
+	free(rs->tidx);
+	free(rs->rtab);
+	rs->tidx = NULL;
+	rs->rtab = NULL;
+}
+
+/*
+ * One packet of LEN bytes going DIR on table ti, for address a, by a rule
+ * whose verdict is op (ACL_TOP_*) and that says `! <table>' when notrule:
+ * the table counts it, as XPASS when the table no longer agrees with the
+ * rule (a state's packet after its entry went); a `counters' table's
+ * entry counts it too, its counters made at its first packet.
+ */
+static void
+table_count(struct dp_pf_ruleset *rs, int32_t ti, int op, int notrule,
+    int dir, uint8_t af, const union acl_ip *a, uint64_t len)
+{
+	struct acl_table *t = &rs->conf->tables[ti];
+	struct acl_table_entry *e = NULL;
+	int d = dir == ACL_OUT;
+	long k;
+
+	if ((size_t)ti >= rs->ntidx)
+		return;
+	if (rs->tidx[ti] == NULL &&
+	    (rs->tidx[ti] = acl_ltable_new(t)) == NULL)
+		return;		/* no memory: not counted */
+	if ((k = acl_ltable_entry(rs->tidx[ti], af, a)) >= 0)
+		e = &t->e[k];
+	if ((e == NULL || e->neg) != notrule)
+		op = ACL_TOP_XPASS;
+	t->count.packets[d][op]++;
+	t->count.bytes[d][op] += len;
+	if (e == NULL || op == ACL_TOP_XPASS ||
+	    !(t->flags & ACL_TFLAG_COUNTERS))
+		return;
+	/* pf's pool_get(PR_NOWAIT) may fail so too */
+	if (e->count == NULL && (e->count = calloc(1, sizeof(*e->count))) ==
+	    NULL)
+		return;
+	e->count->packets[d][op]++;
+	e->count->bytes[d][op] += len;
+}
+
+/*
+ * pf_counters_inc()'s table part: a packet rule idx decided (op
+ * ACL_TOP_BLOCK or PASS), or that a state of it passed, or of whose state
+ * it is the match rule (ACL_TOP_MATCH), on the tables of its from (for
+ * src) and to (for dst).  af: AF_INET or AF_INET6.
+ */
+void
+dp_pf_tables_count(struct dp_pf_ruleset *rs, uint32_t idx, int op, int dir,
+    uint8_t af, const union acl_ip *src, const union acl_ip *dst,
+    uint64_t len)
+{
+	const struct pf_rtab *rt;
+
+	if (rs == NULL || rs->rtab == NULL || idx >= rs->nstats)
+		return;
+	rt = &rs->rtab[idx];
+	if (rt->tab[0] >= 0)
+		table_count(rs, rt->tab[0], op, rt->neg[0], dir, af, src, len);
+	if (rt->tab[1] >= 0)
+		table_count(rs, rt->tab[1], op, rt->neg[1], dir, af, dst, len);
 }

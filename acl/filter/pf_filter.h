@@ -318,4 +318,17 @@ void	 acl_eval_linear(const struct acl_classifier *, const struct acl_pkt *,
 void	 acl_classify(const struct acl_classifier *, const struct acl_pkt *,
 	    struct acl_result *);
 
+/*
+ * A table's entries hashed as the classifier holds them, for what looks
+ * an address up outside a classification (the dataplane's table
+ * statistics): acl_ltable_entry() is the index in t->e of the entry
+ * pfr_update_stats()'s rn_match() finds, the longest holding the address
+ * ('!' entries too), or -1.  The table must not change while it is used.
+ */
+struct acl_ltable;
+struct acl_ltable *acl_ltable_new(const struct acl_table *);
+void	 acl_ltable_free(struct acl_ltable *);
+long	 acl_ltable_entry(const struct acl_ltable *, uint8_t,
+	    const union acl_ip *);
+
 #endif /* ACL_FILTER_PF_FILTER_H */

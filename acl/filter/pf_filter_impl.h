@@ -63,6 +63,7 @@ struct acl_lslot {
 	uint8_t		 plen;
 	uint8_t		 neg;
 	union acl_ip	 addr;
+	uint32_t	 idx;		/* its entry in the acl_table's e[] */
 };
 
 struct acl_ltable {
@@ -363,7 +364,6 @@ void	 acl_ctx_init(const struct acl_classifier *, const struct acl_pkt *,
 void	 acl_result_make(const struct acl_classifier *, const struct acl_ctx *,
 	    struct acl_result *);
 int	 acl_ltable_build(struct acl_ltable *, const struct acl_table *);
-void	 acl_ltable_free(struct acl_ltable *);
 int	 acl_pfx_match(const struct acl_pfx *, uint32_t, const union acl_ip *,
 	    uint8_t);
 int	 acl_kif_match(const struct acl_ifinfo *, const char *);

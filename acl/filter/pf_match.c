@@ -244,6 +244,7 @@ acl_ltable_build(struct acl_ltable *t, const struct acl_table *src)
 		}
 		/* a duplicate keeps its last meaning, as pfr_add does not */
 		s->neg = e->neg;
+		s->idx = (uint32_t)i;
 		seen[afi][k] = 1;
 		if (e->neg)
 			continue;
@@ -282,9 +283,9 @@ acl_ltable_free(struct acl_ltable *t)
 	free(t);
 }
 
-/* pfr_match_addr(): the longest prefix decides, a "!" entry says no */
-static int
-acl_ltable_match(const struct acl_ltable *t, const union acl_ip *ip,
+/* rn_match(): the slot of the longest entry holding ip, or NULL */
+static const struct acl_lslot *
+acl_ltable_longest(const struct acl_ltable *t, const union acl_ip *ip,
     uint8_t af)
 {
 	const struct acl_lslot *s;
@@ -299,9 +300,40 @@ acl_ltable_match(const struct acl_ltable *t, const union acl_ip *ip,
 			a.b[j] = ip->b[j] & m.b[j];
 		s = acl_lfind(t, afi, t->plens[afi][i], &a);
 		if (s->used)
-			return (!s->neg);
+			return (s);
 	}
-	return (0);
+	return (NULL);
+}
+
+/* pfr_match_addr(): the longest prefix decides, a "!" entry says no */
+static int
+acl_ltable_match(const struct acl_ltable *t, const union acl_ip *ip,
+    uint8_t af)
+{
+	const struct acl_lslot *s = acl_ltable_longest(t, ip, af);
+
+	return (s != NULL && !s->neg);
+}
+
+struct acl_ltable *
+acl_ltable_new(const struct acl_table *src)
+{
+	struct acl_ltable *t = calloc(1, sizeof(*t));
+
+	if (t != NULL && acl_ltable_build(t, src) != 0) {
+		acl_ltable_free(t);
+		t = NULL;
+	}
+	return (t);
+}
+
+long
+acl_ltable_entry(const struct acl_ltable *t, uint8_t af,
+    const union acl_ip *ip)
+{
+	const struct acl_lslot *s = acl_ltable_longest(t, ip, af);
+
+	return (s != NULL ? (long)s->idx : -1);
 }
 
 /* PF_MISMATCHAW(), inverted: does ip match this side of the rule */

@@ -155,6 +155,14 @@ check "connection 5: its SYN meets block quick from <bruteforce>" \
 	sh -c "! ip netns exec $WAN python3 $HERE/udpflows.py hi 198.51.100.3 2222"
 check "pfctl -vsi: max-src-conn and overload counted" \
 	sh -c "$SLUICECTL -s $SOCK pfctl -vsi | grep -qE '^  overload table insertion +1 '"
+check "pfctl -vvsT: <bruteforce> counted connection 5's SYNs as In/Block" \
+	sh -c "$SLUICECTL -s $SOCK pfctl -vvsT | grep -qE '^	In/Block: +\[ Packets: [1-9]'"
+# pf keeps a persistent table defined without addresses across a load
+check "pfctl -f the same guard again" ctl pfctl -f "$TMP/pf.guard"
+check "... <bruteforce> still holds the source" \
+	sh -c "$SLUICECTL -s $SOCK pfctl -t bruteforce -T show | grep -qx '   198.51.100.1'"
+check "... and still blocks it" \
+	sh -c "! ip netns exec $WAN python3 $HERE/udpflows.py hi 198.51.100.3 2222"
 
 # db01 gets a public address of its own: binat-to, and proxy ARP so that
 # the wan's hosts find 198.51.100.50 on em0 (arp -s ... pub).

@@ -1195,10 +1195,11 @@ Test(pf, limits_tables_entries_anchors)
 	cr_expect_neq(dptest_ctl_rc(&dp, cmd), 0);
 	cr_expect(strstr(dptest_out, "pfctl: 2 tables, more than set limit "
 	    "tables 1: Cannot allocate memory\n") != NULL, "%s", dptest_out);
+	/* the live persistent <b> stays, with its 2 entries */
 	put("pf2.conf", "set limit table-entries 1\n"
 	    "table <a> persist { 192.0.2.1 192.0.2.2 }\npass\n");
 	cr_expect_neq(dptest_ctl_rc(&dp, cmd), 0);
-	cr_expect(strstr(dptest_out, "pfctl: 2 table entries, more than set "
+	cr_expect(strstr(dptest_out, "pfctl: 4 table entries, more than set "
 	    "limit table-entries 1: Cannot allocate memory\n") != NULL, "%s",
 	    dptest_out);
 	put("pf2.conf", "anchor \"x\"\nanchor \"y\"\npass\n");
@@ -4124,20 +4125,33 @@ Test(pf, show_tables_flags)
 	struct dp dp;
 	struct conf *conf;
 
+	/* <own> of the main ruleset: kept by the anchor's table of its
+	 * name; <gone> of the main ruleset: the anchor's table of its name
+	 * is dropped (named by no rule), and it goes with it */
 	put("pf.conf", "table <used> { 192.0.2.1 }\n"
 	    "table <idle> { 192.0.2.2 }\n"
 	    "table <kept> persist counters\n"
 	    "table <vm> { 192.0.2.3 }\n"
+	    "table <own> { 192.0.2.5 }\n"
+	    "table <gone> { 192.0.2.6 }\n"
 	    "pass in from <used>\n"
 	    "anchor \"a\"\nload anchor \"a\" from \"/etc/a.conf\"\n");
 	put("a.conf", "table <own> { 192.0.2.4 }\n"
+	    "table <gone> { 192.0.2.7 }\n"
 	    "pass in from <own>\npass in to <vm>\n");
 	build(&dp, &conf);
-	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sT"), "kept\nused\nvm\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sT"),
+	    "kept\nown\nused\nvm\n");
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -vsT"), "-pa---C\tkept\n"
-	    "--a-r--\tused\n--a--h-\tvm\n");
+	    "--a--h-\town\n--a-r--\tused\n--a--h-\tvm\n");
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -a a -vsT"),
 	    "--a-r--\town@a\n");
+	/* -vv: the references (the anchor's rule counts on its own) */
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vvsT"), "--a--h-\tvm\n"
+	    "\tAddresses:   1\n") != NULL, "%s", dptest_out);
+	cr_expect(strstr(strstr(dptest_out, "\tvm\n"), "\tReferences:  [ "
+	    "Anchors: 1                  Rules: 0                  ]\n") !=
+	    NULL, "%s", dptest_out);
 	/* pf destroyed <idle> at load: -T add makes a new, persistent one */
 	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t idle -T show"), 1);
 	cr_expect_str_eq(dptest_out, "pfctl: Table does not exist.\n");
@@ -4162,5 +4176,170 @@ Test(pf, show_tables_flags)
 	}
 	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vsT"), "-pa----\tidle\n") !=
 	    NULL, "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/* The counter line of pfctl -vvsT or -T show -v named what, or NULL. */
+static const char *
+count_line(const char *out, const char *what)
+{
+	static char line[160];
+	const char *at = strstr(out, what);
+	size_t n;
+
+	if (at == NULL)
+		return NULL;
+	n = strcspn(at, "\n");
+	snprintf(line, sizeof(line), "%.*s", (int)n, at);
+	return line;
+}
+
+#define TCOUNT(what, p, b) \
+	what "%*s [ Packets: %-18s Bytes: %-18s ]", 12 - (int)strlen(what), \
+	"", #p, #b
+
+/*
+ * Table statistics (pfr_update_stats()): a packet without state counts
+ * on its deciding rule's tables by its verdict, a state's packets on its
+ * rule's tables as pass, by direction; a `counters' table's entry counts
+ * too; a state's packet whose entry went is XPass; -T zero starts again.
+ */
+Test(pf, table_statistics)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+	char want[160];
+	const char *v;
+
+	put("pf.conf", "table <bad> counters { 192.0.2.0/24 !192.0.2.9 }\n"
+	    "table <web> { 10.50.0.20 }\n"
+	    "block in quick on em0 from <bad>\n"
+	    "pass in on em0 proto udp to <web> port 53\n"
+	    "pass out\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.5", 4000,
+	    "10.50.0.20", 53, 0));
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.9", 4000,
+	    "10.50.0.20", 53, 0));
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.9", 4000,
+	    "10.50.0.20", 53, 0));
+	feed(&dp, "tap0", b, ip4(b, VE, DB, 17, "10.50.0.20", 53,
+	    "192.0.2.9", 4000, 0));
+	v = dptest_ctl(&dp, "pfctl -vvsT");
+	cr_assert(strstr(v, "--a-r-C\tbad\n\tAddresses:   2\n\tCleared:     ") !=
+	    NULL, "%s", v);
+	cr_expect(strstr(v, "\tReferences:  [ Anchors: 0                  "
+	    "Rules: 1                  ]\n\tEvaluations: [ NoMatch: 0        "
+	    "          Match: 0                  ]\n") != NULL, "%s", v);
+	snprintf(want, sizeof(want), TCOUNT("In/Block:", 1, 28));
+	cr_expect_str_eq(count_line(v, "In/Block:"), want, "%s", v);
+	/* <web>: two packets in on em0, the reply out there, all by the
+	 * state of the pass rule */
+	v = strstr(v, "\tweb\n");
+	cr_assert_not_null(v, "%s", dptest_out);
+	snprintf(want, sizeof(want), TCOUNT("In/Pass:", 2, 56));
+	cr_expect_str_eq(count_line(v, "In/Pass:"), want, "%s", v);
+	snprintf(want, sizeof(want), TCOUNT("Out/Pass:", 1, 28));
+	cr_expect_str_eq(count_line(v, "Out/Pass:"), want, "%s", v);
+	snprintf(want, sizeof(want), TCOUNT("In/Block:", 0, 0));
+	cr_expect_str_eq(count_line(v, "In/Block:"), want, "%s", v);
+	/* the entry of a counters table; the negated one counted nothing */
+	v = dptest_ctl(&dp, "pfctl -v -t bad -T show");
+	cr_expect(strstr(v, "   192.0.2.0/24\n\tCleared:     ") != NULL, "%s",
+	    v);
+	snprintf(want, sizeof(want), TCOUNT("In/Block:", 1, 28));
+	cr_expect_str_eq(count_line(v, "In/Block:"), want, "%s", v);
+	cr_expect_null(strstr(v, "XPass"), "%s", v);
+	cr_expect(strstr(v, "  !192.0.2.9\n\tCleared:     ") != NULL, "%s", v);
+	cr_expect_null(strstr(strstr(v, "!192.0.2.9"), "Packets"), "%s", v);
+	/* a table without counters shows none for its entries */
+	cr_expect_null(strstr(dptest_ctl(&dp, "pfctl -v -t web -T show"),
+	    "Packets"), "%s", dptest_out);
+	/* the state goes on after its entry went: XPass */
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t web -T delete 10.50.0.20"),
+	    "1/1 addresses deleted.\n");
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.9", 4000,
+	    "10.50.0.20", 53, 0));
+	v = strstr(dptest_ctl(&dp, "pfctl -vvsT"), "\tweb\n");
+	cr_assert_not_null(v, "%s", dptest_out);
+	snprintf(want, sizeof(want), TCOUNT("In/XPass:", 1, 28));
+	cr_expect_str_eq(count_line(v, "In/XPass:"), want, "%s", v);
+	snprintf(want, sizeof(want), TCOUNT("In/Pass:", 2, 56));
+	cr_expect_str_eq(count_line(v, "In/Pass:"), want, "%s", v);
+	/* -T zero: the table's and its entries' counters start again */
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bad -T zero"),
+	    "1 table/stats cleared.\n");
+	v = dptest_ctl(&dp, "pfctl -vvsT");
+	snprintf(want, sizeof(want), TCOUNT("In/Block:", 0, 0));
+	cr_expect_str_eq(count_line(v, "In/Block:"), want, "%s", v);
+	cr_expect_null(strstr(dptest_ctl(&dp, "pfctl -v -t bad -T show"),
+	    "Packets"), "%s", dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/*
+ * A load keeps what live tables hold as pf's commit does: a persistent
+ * table defined without addresses keeps its entries (the overload
+ * table of the handbook's kind), one defined with addresses keeps the
+ * clock and statistics of the networks it still has, a live table the
+ * file does not define stays when persistent; pfctl -F rules keeps the
+ * persistent tables too.  -T replace keeps an entry that stays and
+ * counts a turned negation as changed.
+ */
+Test(pf, tables_live_across_loads)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+	char cmd[160];
+	const char *v;
+
+	put("pf.conf", "table <bf> persist\n"
+	    "table <lan> counters { 192.0.2.0/24 }\n"
+	    "block in quick on em0 from <bf>\n"
+	    "block in quick on em0 from <lan>\npass\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	/* the clock of the test's, not the host's, from here */
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t lan -T zero 192.0.2.0/24"),
+	    "1/1 addresses cleared.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T add 198.51.100.7"),
+	    "1/1 addresses added.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t kept -T add 203.0.113.9"),
+	    "1 table created.\n1/1 addresses added.\n");
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.5", 4000,
+	    "10.50.0.20", 53, 0));
+	dp_clock(&dp, 101000000000ULL);
+	snprintf(cmd, sizeof(cmd), "pfctl -f %s/pf.conf", etc);
+	cr_assert_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
+	    "   198.51.100.7\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t kept -T show"),
+	    "   203.0.113.9\n");
+	/* 192.0.2.0/24 kept its counters and its clock (set at 1 s, the
+	 * load at 101 s: expire 50 takes it) */
+	v = dptest_ctl(&dp, "pfctl -v -t lan -T show");
+	cr_expect(strstr(v, "In/Block:    [ Packets: 1 ") != NULL, "%s", v);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t lan -T expire 50"),
+	    "1/1 addresses expired.\n");
+	cr_expect(strstr(dptest_ctl(&dp, "pfctl -vvsT"),
+	    "In/Block:    [ Packets: 1 ") != NULL, "%s", dptest_out);
+	/* -T replace: what stays keeps its clock, a turned one changes */
+	dptest_ctl(&dp, "pfctl -t bf -T add 198.51.100.8");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T replace "
+	    "198.51.100.7 !198.51.100.8 198.51.100.9"),
+	    "1 addresses added.\n1 addresses changed.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
+	    "   198.51.100.7\n  !198.51.100.8\n   198.51.100.9\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T add !198.51.100.9"),
+	    "0/1 addresses added.\n");
+	/* -F rules: the persistent tables stay, with what they hold */
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -F rules"), 0, "%s",
+	    dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sT"), "bf\nkept\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
+	    "   198.51.100.7\n  !198.51.100.8\n   198.51.100.9\n");
 	dptest_destroy(&dp, conf);
 }
