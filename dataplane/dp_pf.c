@@ -857,20 +857,36 @@ pf_count(struct dp_pf *pf, uint32_t rule, int dir, uint32_t len)
  * addresses either way), source and destination as its first packet
  * went.
  */
+/* Does rule r (a state's) name a table in its from or to? */
+static inline int
+pf_rule_tables(const struct dp_pf_ruleset *rs, uint32_t r)
+{
+	return RULE_GEN(r) == pf_gen && RULE_IDX(r) < rs->nstats &&
+	    (rs->rtab[RULE_IDX(r)].tab[0] >= 0 ||
+	    rs->rtab[RULE_IDX(r)].tab[1] >= 0);
+}
+
 static void
 pf_tables_state(struct dp_pf *pf, const struct state *s, int dir,
     uint32_t len)
 {
-	int out = state_dir(s) == STATE_DIR_OUT;
+	const struct dp_pf_ruleset *rs = pf->rs;
+	int out = state_dir(s) == STATE_DIR_OUT, own, match;
 	struct state_key k;
-	uint32_t m;
+	uint32_t m = 0;
 
+	/* the other flows of a rule set with a table pay this much */
+	own = pf_rule_tables(rs, s->rule);
+	if (rs->mtabs)
+		m = pf->states.cold[state_id(&pf->states, s)].match_rule;
+	match = rs->mtabs && pf_rule_tables(rs, m);
+	if (!own && !match)
+		return;
 	state_key_get(&pf->states, s, out ? STATE_WIRE : STATE_STACK, &k);
-	if (RULE_GEN(s->rule) == pf_gen)
+	if (own)
 		dp_pf_tables_count(pf->rs, RULE_IDX(s->rule), ACL_TOP_PASS,
 		    dir, k.af, &k.addr[out], &k.addr[!out], len);
-	m = pf->states.cold[state_id(&pf->states, s)].match_rule;
-	if (pf->rs->mtabs && RULE_GEN(m) == pf_gen)
+	if (match)
 		dp_pf_tables_count(pf->rs, RULE_IDX(m), ACL_TOP_MATCH, dir,
 		    k.af, &k.addr[out], &k.addr[!out], len);
 }

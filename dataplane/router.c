@@ -740,16 +740,6 @@ router_untag(struct pkt *p, uint32_t l3off, uint16_t type)
 }
 
 /*
- * pf_route(): pf said route-to, reply-to or dup-to (p->pf_rt, the IPv4
- * next hop).  Out of the interface the table routes that address to, past pf
- * out there unless it is CUR, the interface pf has just looked at the
- * packet on, or the route came from a test going out (pf_route() runs
- * pf_test() for what pf in routed only); without the ttl decrement or
- * ICMP errors of forwarding, as pf_route() sends.  A route-to that pf out
- * there gives is followed in turn.  Consumes p and returns 1; for dup-to
- * sends a copy and returns 0: p goes on as it would.
- */
-/*
  * pf_route()'s m_pkthdr.pf.routed: a packet pf routes a fifth time goes
  * round route-to rules (in on one interface to another, out there back):
  * dropped, counted.  1 then (p freed unless a dup-to's original).
@@ -807,61 +797,141 @@ router_afto_toobig(struct router *rt, struct rif *ro, struct pkt *q)
 	return 1;
 }
 
+/*
+ * Where pf_route() sends a packet: the interface the table routes its
+ * gateway to (IPv4 p->pf_rt, host order; IPv6 p->pf_rt6, a global
+ * address: a link-local one names no interface here), the next hop
+ * there (the gateway, or the route's own gateway when the gateway lies
+ * behind one) and the route, whose use counts.
+ */
+struct pf_way {
+	struct rif	*ro;
+	uint64_t	*use;
+	uint32_t	 gw4, nh4;
+	uint8_t		 gw6[16];
+	const uint8_t	*nh6;
+};
+
+/* 0, or -1 when no route leads to the gateway. */
 static int
+pf_way(struct router *rt, const struct pkt *p, int v6, struct pf_way *w)
+{
+	uint32_t id;
+
+	if (v6) {
+		struct route6 *r;
+
+		memcpy(w->gw6, p->pf_rt6, 16);
+		if ((id = lpm6_lookup(&rt->lpm6, w->gw6)) == LPM6_NH_NONE)
+			return -1;
+		r = &rt->routes6[id - 1];
+		w->ro = &rt->rifs[r->rif];
+		w->nh6 = r->flags & RTF_GATEWAY ? r->gw : w->gw6;
+		w->use = &r->use;
+	} else {
+		struct route *r;
+
+		w->gw4 = p->pf_rt;
+		if ((id = lpm_lookup(&rt->lpm, w->gw4)) == LPM_NH_NONE)
+			return -1;
+		r = &rt->routes[id - 1];
+		w->ro = &rt->rifs[r->rif];
+		w->nh4 = r->gw && (r->flags & RTF_GATEWAY) ? r->gw : w->gw4;
+		w->use = &r->use;
+	}
+	return 0;
+}
+
+/* The gateway (via 0) or the next hop behind it (via 1), for a trace. */
+static const char *
+pf_way_str(const struct pf_way *w, int v6, int via, char *buf)
+{
+	if (v6)
+		return ip6str(via ? w->nh6 : w->gw6, via ? w->ro : NULL, buf);
+	return ipstr(via ? w->nh4 : w->gw4, buf);
+}
+
+static int
+pf_way_via(const struct pf_way *w, int v6)
+{
+	return v6 ? w->nh6 != w->gw6 : w->nh4 != w->gw4;
+}
+
+static void
+pf_way_send(struct router *rt, const struct pf_way *w, int v6, struct pkt *q)
+{
+	if (v6)
+		router6_resolve(rt, w->ro, w->nh6, q);
+	else
+		router_send_mtu(rt, w->ro, w->nh4, q);
+}
+
+/*
+ * pf_route() and pf_route6(): pf said route-to, reply-to or dup-to (the
+ * gateway in p->pf_rt or pf_rt6, p->pf_rt_af its family).  Out of the
+ * interface the table routes the gateway to, past pf out there unless
+ * it is CUR, the interface pf has just looked at the packet on, or the
+ * route came from a test going out (pf_route() runs pf_test() for what
+ * pf in routed only); without the ttl decrement or ICMP errors of
+ * forwarding, as pf_route() sends.  A route-to that pf out there gives
+ * is followed in turn.  IPv4 is fragmented for the interface, IPv6 too
+ * big for it is dropped (pf_route6() sends packet too big).  Consumes p
+ * and returns 1; for dup-to sends a copy and returns 0: p goes on as it
+ * would.
+ */
+int
 router_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
     uint32_t l3off)
 {
-	uint32_t gw = p->pf_rt, id, nh;
-	int dup = p->pf_rt_dup, afto = p->pf_afto, out = p->pf_rt_out, tested;
-	struct route *rte;
-	struct rif *ro;
+	int af = p->pf_rt_af, v6 = af == 6, dup = p->pf_rt_dup;
+	int afto = p->pf_afto, out = p->pf_rt_out, tested, via;
+	const char *stage = v6 ? "router6" : "router";
+	const char *what = dup ? "dup-to" : afto ? "af-to" : "route-to";
+	struct pf_way w;
 	struct pkt *q = p;
-	char a[16], b[16];
+	char a[IP6STR], b[IP6STR];
 
 	p->pf_rt_af = 0;
 	if (router_pf_loop(rt, p, dup))
 		return !dup;
-	if ((id = lpm_lookup(&rt->lpm, gw)) == LPM_NH_NONE) {
+	if (pf_way(rt, p, v6, &w) != 0) {
 		rt->c[ROUTER_C_DROP_PF_NOROUTE]++;
 		if (p->traced)
-			dp_trace(rt->dp, p, "router", "drop: no route to %s, "
-			    "pf's %s", ipstr(gw, a), dup ? "dup-to" :
-			    p->pf_afto ? "af-to" : "route-to");
+			dp_trace(rt->dp, p, stage, "drop: no route to %s, "
+			    "pf's %s", pf_way_str(&w, v6, 0, a), what);
 		if (!dup)
 			pkt_free(&rt->dp->pool, p);
 		return !dup;
 	}
-	rte = &rt->routes[id - 1];
-	ro = &rt->rifs[rte->rif];
-	nh = rte->gw && (rte->flags & RTF_GATEWAY) ? rte->gw : gw;
 	if (dup && (q = pkt_copy(&rt->dp->pool, p)) == NULL) {
 		rt->c[ROUTER_C_DROP_NO_BUFFER]++;
 		return 0;
 	}
-	router_untag(q, l3off, ETHERTYPE_IP);
-	/* pf_route(): pf out on the new interface, for what pf in routed */
-	tested = ro != cur && !out && !q->pf_generated;
-	if (tested && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) != PF_PASS) {
+	router_untag(q, l3off, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
+	/* pf out on the new interface, for what pf in routed; its own
+	 * route-to is pf_route() again (up to four) */
+	tested = w.ro != cur && !out && !q->pf_generated;
+	if (tested && dp_pf_test(rt->dp, w.ro->port, ACL_OUT, q) != PF_PASS) {
 		pkt_free(&rt->dp->pool, q);
 		return !dup;
 	}
-	/* ... whose route-to of its own is pf_route() again (up to four) */
-	if (tested && q->pf_rt_af == 4) {
-		if (router_pf_route(rt, ro, q, ETHER_HDR_LEN) == 0)
-			router_send_mtu(rt, ro, nh, q);	/* a dup-to's */
+	if (tested && q->pf_rt_af == af) {
+		if (router_pf_route(rt, w.ro, q, ETHER_HDR_LEN) == 0)
+			pf_way_send(rt, &w, v6, q);	/* a dup-to's */
 		return !dup;
 	}
 	q->pf_rt_af = 0;
-	if (afto && router_afto_toobig(rt, ro, q))
-		return 1;
-	rte->use++;
+	if (v6 ? router6_pf_toobig(rt, w.ro, q, afto) :
+	    afto && router_afto_toobig(rt, w.ro, q))
+		return !dup;
+	(*w.use)++;
 	rt->c[ROUTER_C_PF_ROUTED]++;
+	via = pf_way_via(&w, v6);
 	if (q->traced)
-		dp_trace(rt->dp, q, "router", "pf's %s %s: on %s%s%s",
-		    dup ? "dup-to" : afto ? "af-to" : "route-to", ipstr(gw, a),
-		    ro->port->name, nh != gw ? " via " : "", nh != gw ?
-		    ipstr(nh, b) : "");
-	router_send_mtu(rt, ro, nh, q);
+		dp_trace(rt->dp, q, stage, "pf's %s %s: on %s%s%s", what,
+		    pf_way_str(&w, v6, 0, a), w.ro->port->name,
+		    via ? " via " : "", via ? pf_way_str(&w, v6, 1, b) : "");
+	pf_way_send(rt, &w, v6, q);
 	return !dup;
 }
 

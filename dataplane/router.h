@@ -357,6 +357,15 @@ void	 router_afto(struct router *, struct pkt *);
 void	 router_afto_error(struct router *, struct rif *, struct pkt *,
 	    const struct pkt *, int, int);
 int	 router_pf_loop(struct router *, struct pkt *, int);
+/* pf's route-to, reply-to, dup-to of either family (p->pf_rt_af) */
+int	 router_pf_route(struct router *, struct rif *, struct pkt *,
+	    uint32_t);
+int	 router6_pf_toobig(struct router *, struct rif *, struct pkt *, int);
+void	 router6_resolve(struct router *, struct rif *, const uint8_t *,
+	    struct pkt *);
+/* an IPv6 address as ndp prints it (IF given: link-local with %IF) */
+#define IP6STR		(INET6_ADDRSTRLEN + 1 + 16)
+const char *ip6str(const uint8_t *, const struct rif *, char *);
 void	 router_afto_expired(struct router *, struct rif *, const struct pkt *,
 	    uint32_t);
 void	 router6_icmp_error(struct router *, struct rif *, const uint8_t *,

@@ -42,7 +42,6 @@
 #include "fwd/l3.h"
 #include "fwd/nd6.h"
 
-#define IP6STR		(INET6_ADDRSTRLEN + 1 + 16)
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4	5
 #endif
@@ -50,7 +49,7 @@
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
 
 /* An address as ndp and netstat print it: link-local with %IF. */
-static const char *
+const char *
 ip6str(const uint8_t *a, const struct rif *r, char *buf)
 {
 	char t[INET6_ADDRSTRLEN];
@@ -359,7 +358,7 @@ nd6_drop(struct router *rt, struct pkt *p, int reason, const char *why,
  * before the probe); an unknown next hop is solicited and its packets
  * held, ND6_QLEN of them.
  */
-static void
+void
 router6_resolve(struct router *rt, struct rif *r, const uint8_t *nh,
     struct pkt *p)
 {
@@ -413,11 +412,6 @@ nd6_release(struct router *rt, struct nd6_entry *e)
 }
 
 /*
- * pf_route6(): router_pf_route() for IPv6 (p->pf_rt6, the next hop, a
- * global address: a link-local one names no interface here).  A packet
- * too big for the interface is dropped (pf_route6() sends packet too big).
- */
-/*
  * A packet af-to made IPv6 is too big for ro: its sender, on the IPv4
  * side, learns of it as of any IPv6 router's packet too big about it
  * (RFC 7915 4.4's needfrag, as pf_test_state_icmp() translates it): one
@@ -446,82 +440,31 @@ router6_afto_toobig(struct router *rt, struct rif *ro, const struct pkt *q)
 	router_afto_error(rt, ro, p, q, 4, ROUTER_C_ICMP6_ERRORS);
 }
 
-static int
-router6_pf_route(struct router *rt, struct rif *cur, struct pkt *p,
-    uint32_t l3off)
+/*
+ * pf_route6()'s size check: a packet, or an af-to GSO frame's segments
+ * (20 bytes longer than their IPv4 ones), too big for ro is dropped, as
+ * no IPv6 router fragments; an af-to packet's IPv4 sender is told.
+ * 1 when q was (and is freed).
+ */
+int
+router6_pf_toobig(struct router *rt, struct rif *ro, struct pkt *q, int afto)
 {
-	uint8_t gw[16];
-	const uint8_t *nh = gw;
-	int dup = p->pf_rt_dup, afto = p->pf_afto, out = p->pf_rt_out, tested;
-	struct route6 *rte;
-	struct rif *ro;
-	struct pkt *q = p;
-	uint32_t id;
-	char a[IP6STR], b[IP6STR];
-
-	memcpy(gw, p->pf_rt6, 16);
-	p->pf_rt_af = 0;
-	if (router_pf_loop(rt, p, dup))
-		return !dup;
-	if ((id = lpm6_lookup(&rt->lpm6, gw)) == LPM6_NH_NONE) {
-		rt->c[ROUTER_C_DROP_PF_NOROUTE]++;
-		if (p->traced)
-			dp_trace(rt->dp, p, "router6", "drop: no route to %s, "
-			    "pf's %s", ip6str(gw, NULL, a), dup ? "dup-to" :
-			    afto ? "af-to" : "route-to");
-		if (!dup)
-			pkt_free(&rt->dp->pool, p);
-		return !dup;
-	}
-	rte = &rt->routes6[id - 1];
-	ro = &rt->rifs[rte->rif];
-	if (rte->flags & RTF_GATEWAY)
-		nh = rte->gw;
-	if (dup && (q = pkt_copy(&rt->dp->pool, p)) == NULL) {
-		rt->c[ROUTER_C_DROP_NO_BUFFER]++;
-		return 0;
-	}
-	router_untag(q, l3off, ETHERTYPE_IPV6);
-	/* pf out on the new interface, for what pf in routed; its own
-	 * route-to is pf_route6() again (router_pf_route()) */
-	tested = ro != cur && !out && !q->pf_generated;
-	if (tested && dp_pf_test(rt->dp, ro->port, ACL_OUT, q) != PF_PASS) {
-		pkt_free(&rt->dp->pool, q);
-		return !dup;
-	}
-	if (tested && q->pf_rt_af == 6) {
-		if (router6_pf_route(rt, ro, q, ETHER_HDR_LEN) == 0)
-			router6_resolve(rt, ro, nh, q);	/* a dup-to's */
-		return !dup;
-	}
-	q->pf_rt_af = 0;
-	/* a GSO frame's segments must fit (af-to's are 20 bytes longer) */
-	if ((q->off.gso_type == 0 ? q->len - ETHER_HDR_LEN :
+	uint32_t len = q->off.gso_type == 0 ? q->len - ETHER_HDR_LEN :
 	    afto ? (uint32_t)q->off.hdr_len - ETHER_HDR_LEN +
-	    q->off.gso_size : 0) > ro->port->mtu) {
-		rt->c[ROUTER_C_DROP_TOOBIG]++;
-		if (q->traced)
-			dp_trace(rt->dp, q, "router6", "drop: pf's %s: %u "
-			    "bytes > mtu %u of %s%s", afto ? "af-to" :
-			    "route-to", q->off.gso_type == 0 ? q->len -
-			    ETHER_HDR_LEN : (uint32_t)q->off.hdr_len -
-			    ETHER_HDR_LEN + q->off.gso_size, ro->port->mtu,
-			    ro->port->name, afto ? ": its IPv4 sender told" :
-			    "");
-		if (afto)
-			router6_afto_toobig(rt, ro, q);
-		pkt_free(&rt->dp->pool, q);
-		return !dup;
-	}
-	rte->use++;
-	rt->c[ROUTER_C_PF_ROUTED]++;
+	    q->off.gso_size : 0;
+
+	if (len <= ro->port->mtu)
+		return 0;
+	rt->c[ROUTER_C_DROP_TOOBIG]++;
 	if (q->traced)
-		dp_trace(rt->dp, q, "router6", "pf's %s %s: on %s%s%s",
-		    dup ? "dup-to" : afto ? "af-to" : "route-to", ip6str(gw, NULL, a),
-		    ro->port->name, nh != gw ? " via " : "", nh != gw ?
-		    ip6str(nh, ro, b) : "");
-	router6_resolve(rt, ro, nh, q);
-	return !dup;
+		dp_trace(rt->dp, q, "router6", "drop: pf's %s: %u bytes > mtu "
+		    "%u of %s%s", afto ? "af-to" : "route-to", len,
+		    ro->port->mtu, ro->port->name, afto ? ": its IPv4 sender "
+		    "told" : "");
+	if (afto)
+		router6_afto_toobig(rt, ro, q);
+	pkt_free(&rt->dp->pool, q);
+	return 1;
 }
 
 /* router_afto()'s routing of a packet af-to made IPv6. */
@@ -531,7 +474,7 @@ router6_afto(struct router *rt, struct pkt *p)
 	p->pf_rt_af = 6;
 	p->pf_rt_dup = 0;
 	memcpy(p->pf_rt6, p->data + ETHER_HDR_LEN + 24, 16);
-	(void)router6_pf_route(rt, NULL, p, ETHER_HDR_LEN);
+	(void)router_pf_route(rt, NULL, p, ETHER_HDR_LEN);
 }
 
 /*
@@ -598,7 +541,7 @@ router6_output(struct router *rt, struct rif *r, struct pkt *p,
 		p->pf_rt_af = 0;
 	else if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
 		goto drop;
-	if (p->pf_rt_af == 6 && router6_pf_route(rt, ro, p, ETHER_HDR_LEN))
+	if (p->pf_rt_af == 6 && router_pf_route(rt, ro, p, ETHER_HDR_LEN))
 		return;
 	if (p->len - ETHER_HDR_LEN > ro->port->mtu) {
 		/*
@@ -1668,7 +1611,7 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 		router_afto(rt, p);
 		return;
 	}
-	if (p->pf_rt_af == 6 && router6_pf_route(rt, r, p, li->l3off))
+	if (p->pf_rt_af == 6 && router_pf_route(rt, r, p, li->l3off))
 		return;
 	/* pf in may have changed it: rdr-to, or a NAT66 reply going home */
 	memcpy(dst, ip + 24, 16);
@@ -1741,7 +1684,7 @@ router6_input(struct router *rt, struct rif *r, struct pkt *p, int shared,
 	rte->use++;
 	if (dp_pf_test(rt->dp, ro->port, ACL_OUT, p) != PF_PASS)
 		goto done;
-	if (p->pf_rt_af == 6 && router6_pf_route(rt, ro, p, ETHER_HDR_LEN))
+	if (p->pf_rt_af == 6 && router_pf_route(rt, ro, p, ETHER_HDR_LEN))
 		return;
 	if (memcmp(ip + 24, dst, 16) != 0) {
 		memcpy(dst, ip + 24, 16);
