@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "dataplane/dp.h"
+#include "test/ctl.h"
 #include "test/etc.h"
 
 static inline void
@@ -102,21 +103,11 @@ static char *dptest_out;
 static inline int
 dptest_ctl_rc(struct dp *dp, const char *line)
 {
-	char buf[512], *argv[16], *w;
-	size_t len = 0;
-	int argc = 0, rc;
-	FILE *f;
+	int rc;
 
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (w = strtok(buf, " "); w != NULL && argc < 15;
-	    w = strtok(NULL, " "))
-		argv[argc++] = w;
-	argv[argc] = NULL;
 	free(dptest_out);
-	dptest_out = NULL;
-	cr_assert_not_null(f = open_memstream(&dptest_out, &len));
-	rc = dp_ctl(dp, argc, argv, f);
-	fclose(f);
+	rc = test_ctl(dp, line, &dptest_out);
+	cr_assert_not_null(dptest_out);
 	return rc;
 }
 

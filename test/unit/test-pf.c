@@ -24,6 +24,7 @@
 #include "fwd/csum.h"
 #include "fwd/ether.h"
 #include "fwd/ip.h"
+#include "test/ctlops.h"
 #include "test/unit/dptest.h"
 
 #define NPORTS	3
@@ -4342,4 +4343,81 @@ Test(pf, tables_live_across_loads)
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
 	    "   198.51.100.7\n  !198.51.100.8\n   198.51.100.9\n");
 	dptest_destroy(&dp, conf);
+}
+
+/*
+ * After pfctl -vvsT: every table's "Addresses:" is what -T show lists.
+ * A table's first line is its flag letters, a tab and name[@anchor];
+ * its statistics' lines start with a tab.
+ */
+static void
+ctlops_check(struct dp *dp, const char *line, const char *out)
+{
+	const char *at, *nl;
+	char name[80], cmd[160], *shown, *an;
+	int n, lines;
+
+	if (strstr(line, "-vvsT") == NULL)
+		return;
+	for (at = out; *at != '\0'; at = nl + 1) {
+		const char *tab = strchr(at, '\t');
+
+		nl = strchr(at, '\n');
+		cr_assert_not_null(nl, "%s", out);
+		if (*at == '\t')
+			continue;
+		cr_assert(tab != NULL && tab < nl, "%s", out);
+		snprintf(name, sizeof(name), "%.*s", (int)(nl - tab - 1),
+		    tab + 1);
+		cr_assert_eq(sscanf(nl + 1, "\tAddresses:   %d", &n), 1,
+		    "%s: %s", line, out);
+		if ((an = strchr(name, '@')) != NULL) {
+			*an = '\0';
+			snprintf(cmd, sizeof(cmd), "pfctl -a %s -t %s -T show",
+			    an + 1, name);
+		} else
+			snprintf(cmd, sizeof(cmd), "pfctl -t %s -T show", name);
+		cr_assert_eq(test_ctl(dp, cmd, &shown), 0, "%s", cmd);
+		for (lines = 0, tab = shown; (tab = strchr(tab, '\n')) != NULL;
+		    tab++)
+			lines++;
+		cr_expect_eq(lines, n, "%s: %d, -T show %d:\n%s\n%s", name, n,
+		    lines, out, shown);
+		free(shown);
+	}
+}
+
+/*
+ * Random sequences of packets, table commands, loads, flushes and time
+ * (test/ctlops.h, the fuzz target's reader), fixed seeds: under ASan
+ * this is where the tables' entries, counters and clocks meet every
+ * change at once; the views must agree with each other throughout.
+ */
+Test(pf, table_command_sequences)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t bytes[1600];
+	uint64_t x;
+	size_t i;
+	int seed;
+
+	cr_assert_eq(ctlops_setup(etc), 0);
+	for (seed = 1; seed <= 6; seed++) {
+		x = 0x9e3779b97f4a7c15ULL * (uint64_t)seed;
+		for (i = 0; i < sizeof(bytes); i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			bytes[i] = (uint8_t)(x >> 24);
+		}
+		dptest_build(&dp, &conf, etc, ctlops_ports, CTLOPS_NPORTS,
+		    NULL);
+		ctlops_run(&dp, etc, bytes, sizeof(bytes), ctlops_check);
+		/* and a last look at everything */
+		free(dptest_out);
+		dptest_out = NULL;
+		ctlops_check(&dp, "-vvsT", dptest_ctl(&dp, "pfctl -vvsT"));
+		dptest_destroy(&dp, conf);
+	}
 }
