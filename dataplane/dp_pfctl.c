@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -809,6 +810,73 @@ flush_lookup(const char *mod, FILE *out)
 }
 
 /*
+ * pfctl -t TABLE -T add|delete|replace|test|zero ADDR... -f FILE: the
+ * addresses on the command line, then FILE's (load_addr() and
+ * pfr_buf_load()): words between blanks, '#' to the end of its line a
+ * comment; numeric, as on the command line.  /etc/X is the configuration
+ * directory's X, as for a load.  -T show, flush, kill and expire take
+ * no file (pfctl's usage()).
+ */
+static int
+pfctl_table_file(struct dp *dp, const char *path, const char *table,
+    const char *cmd, int nargs, char **args, const char *file, int verbose,
+    FILE *out)
+{
+	static const char *const takes[] = {
+		"add", "delete", "replace", "test", "zero"
+	};
+	char name[sizeof(dp->conf->dir) + 256], *text = NULL, *w, **v = NULL;
+	size_t len = 0, i;
+	int n = 0, rc = 1, ok = 0, c;
+	FILE *f, *t;
+
+	for (i = 0; i < sizeof(takes) / sizeof(takes[0]); i++)
+		ok |= strcmp(cmd, takes[i]) == 0;
+	if (!ok) {
+		fprintf(out, "pfctl: -T %s takes no -f file\n", cmd);
+		return 1;
+	}
+	if (strncmp(file, "/etc/", 5) == 0)
+		snprintf(name, sizeof(name), "%s/%s", dp->conf->dir, file + 5);
+	else
+		snprintf(name, sizeof(name), "%s", file);
+	if ((f = fopen(name, "r")) == NULL) {
+		fprintf(out, "pfctl: cannot load %s: %s\n", file,
+		    strerror(errno));
+		return 1;
+	}
+	/* the file with its comments blanked out */
+	if ((t = open_memstream(&text, &len)) == NULL) {
+		fclose(f);
+		fprintf(out, "pfctl: out of memory\n");
+		return 1;
+	}
+	while ((c = getc(f)) != EOF) {
+		if (c == '#')
+			while ((c = getc(f)) != EOF && c != '\n')
+				;
+		if (c != EOF)
+			putc(c, t);
+	}
+	fclose(f);
+	fclose(t);
+	if ((v = calloc((size_t)nargs + len / 2 + 2, sizeof(*v))) == NULL) {
+		fprintf(out, "pfctl: out of memory\n");
+		goto done;
+	}
+	for (n = 0; n < nargs; n++)
+		v[n] = args[n];
+	for (w = strtok(text, " \t\r\n"); w != NULL;
+	    w = strtok(NULL, " \t\r\n"))
+		v[n++] = w;
+	rc = dp_pf_table(dp, path, table, cmd, n, v, verbose, out);
+done:
+	free(v);
+	free(text);
+	return rc;
+}
+
+/*
  * pfctl -F: rules, Sources, states, info, Tables, osfp, all (pfctl's
  * order: the tables, the rules, then for the main ruleset the states,
  * source tracking, the statistics, the fingerprints and the interface
@@ -1001,11 +1069,10 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 			fprintf(out, "pfctl: -t and -T go together\n");
 			return 1;
 		}
-		if (load != NULL) {
-			fprintf(out, "pfctl: -T with -f (addresses from a "
-			    "file) is not supported\n");
-			return 1;
-		}
+		if (load != NULL)
+			return pfctl_table_file(dp, o.anchor != NULL ?
+			    o.anchor : "", table, tcmd, argc - optind,
+			    argv + optind, load, o.verbose, out);
 		return dp_pf_table(dp, o.anchor != NULL ? o.anchor : "", table,
 		    tcmd, argc - optind, argv + optind, o.verbose, out);
 	}

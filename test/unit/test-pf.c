@@ -4346,6 +4346,47 @@ Test(pf, tables_live_across_loads)
 }
 
 /*
+ * pfctl -t T -T add|delete|replace|test -f FILE: the command line's
+ * addresses, then the file's (blanks between them, '#' comments);
+ * /etc/X is the configuration directory's; show takes no file.
+ */
+Test(pf, table_addresses_from_a_file)
+{
+	struct conf *conf;
+	struct dp dp;
+
+	put("pf.conf", "table <bf> persist\nblock quick from <bf>\npass\n");
+	put("blocklist", "# the week's list\n192.0.2.7 192.0.2.8\t# two\n"
+	    "\n198.51.100.0/28\n!198.51.100.9\n");
+	build(&dp, &conf);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T add 203.0.113.1 -f "
+	    "/etc/blocklist"), "5/5 addresses added.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
+	    "   192.0.2.7\n   192.0.2.8\n   198.51.100.0/28\n"
+	    "  !198.51.100.9\n   203.0.113.1\n");
+	put("hosts", "192.0.2.7 192.0.2.99 # one of them\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T test -f /etc/hosts"),
+	    "1/2 addresses match.\n");
+	put("blocklist", "192.0.2.7\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T replace -f "
+	    "/etc/blocklist"), "4 addresses deleted.\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
+	    "   192.0.2.7\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t bf -T show -f "
+	    "/etc/blocklist"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: -T show takes no -f file\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t bf -T add -f /etc/none"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: cannot load /etc/none: No such "
+	    "file or directory\n");
+	put("blocklist", "192.0.2.300\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t bf -T add -f "
+	    "/etc/blocklist"), 1);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -T show"),
+	    "   192.0.2.7\n");
+	dptest_destroy(&dp, conf);
+}
+
+/*
  * After pfctl -vvsT: every table's "Addresses:" is what -T show lists.
  * A table's first line is its flag letters, a tab and name[@anchor];
  * its statistics' lines start with a tab.
