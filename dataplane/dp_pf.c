@@ -857,6 +857,16 @@ pf_count(struct dp_pf *pf, uint32_t rule, int dir, uint32_t len)
  * addresses either way), source and destination as its first packet
  * went.
  */
+/* A packet's source and destination as tables take them; its family. */
+static uint8_t
+pf_li_addrs(const struct l3info *li, union acl_ip a[2])
+{
+	memset(a, 0, 2 * sizeof(*a));
+	memcpy(&a[0], li->src, li->af == 4 ? 4 : 16);
+	memcpy(&a[1], li->dst, li->af == 4 ? 4 : 16);
+	return li->af == 4 ? AF_INET : AF_INET6;
+}
+
 /* Does rule r (a state's) name a table in its from or to? */
 static inline int
 pf_rule_tables(const struct dp_pf_ruleset *rs, uint32_t r)
@@ -3582,12 +3592,9 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	    ACL_BLOCK || res.ar_keep_state == ACL_STATE_NONE || li.frag)) {
 		union acl_ip a[2];
 
-		memset(a, 0, sizeof(a));
-		memcpy(&a[0], li.src, li.af == 4 ? 4 : 16);
-		memcpy(&a[1], li.dst, li.af == 4 ? 4 : 16);
 		dp_pf_tables_count(rs, RULE_IDX(rule), res.ar_action ==
-		    ACL_BLOCK ? ACL_TOP_BLOCK : ACL_TOP_PASS, dir, li.af == 4 ?
-		    AF_INET : AF_INET6, &a[0], &a[1], pf_tot_len(p, &li));
+		    ACL_BLOCK ? ACL_TOP_BLOCK : ACL_TOP_PASS, dir,
+		    pf_li_addrs(&li, a), &a[0], &a[1], pf_tot_len(p, &li));
 	}
 	if (p->traced) {
 		char text[160] = "";
@@ -3604,6 +3611,15 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 		    "pass", res.ar_anchor_nr, res.ar_anchor &&
 		    res.ar_anchor[0] ? " of anchor " : "", res.ar_anchor ?
 		    res.ar_anchor : "", "", text);
+		if (rs->rtab != NULL) {
+			union acl_ip a[2];
+
+			dp_pf_tables_why(rs, RULE_IDX(rule), pf_li_addrs(&li,
+			    a), &a[0], &a[1], text, sizeof(text));
+			if (text[0] != '\0')
+				dp_trace(dp, p, "pf", "%s on %s: %s", dname,
+				    port->name, text);
+		}
 	}
 	if (res.ar_mlog || (res.ar_rule != NULL && res.ar_rule->log))
 		pf_log_rules(dp, c, &ap, &res, p, &li, port, dir);
@@ -4488,6 +4504,11 @@ dp_pf_explain(struct dp *dp, int argc, char **argv, FILE *out)
 	    res.ar_anchor && res.ar_anchor[0] ? " of anchor \"" : "",
 	    res.ar_anchor ? res.ar_anchor : "", res.ar_anchor &&
 	    res.ar_anchor[0] ? "\"" : "", text);
+	dp_pf_tables_why(pf->rs, RULE_IDX(pf_rule_index(pf->rs,
+	    pf->rs->cls[2 * port->index + (dir == ACL_OUT)], res.ar_nr)),
+	    ap.af, &ap.src, &ap.dst, text, sizeof(text));
+	if (text[0] != '\0')
+		fprintf(out, "  tables: %s\n", text);
 	fprintf(out, "  %s%s%s\n", res.ar_action == ACL_BLOCK ? "block" :
 	    "pass", res.ar_quick ? " (quick: evaluation stopped there)" :
 	    " (the last matching rule)", res.ar_action == ACL_PASS &&

@@ -490,6 +490,8 @@ int	 dp_pf_tables_index(struct dp_pf_ruleset *);
 void	 dp_pf_tables_index_free(struct dp_pf_ruleset *);
 void	 dp_pf_tables_count(struct dp_pf_ruleset *, uint32_t, int, int,
 	    uint8_t, const union acl_ip *, const union acl_ip *, uint64_t);
+void	 dp_pf_tables_why(struct dp_pf_ruleset *, uint32_t, uint8_t,
+	    const union acl_ip *, const union acl_ip *, char *, size_t);
 void	 dp_pf_show_ifaces(struct dp *, int, FILE *);
 int	 dp_pf_parse_net(const char *, uint8_t *, union acl_ip *, int *);
 int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);

@@ -1119,3 +1119,53 @@ dp_pf_tables_count(struct dp_pf_ruleset *rs, uint32_t idx, int op, int dir,
 	if (rt->tab[1] >= 0)
 		table_count(rs, rt->tab[1], op, rt->neg[1], dir, af, dst, len);
 }
+
+/*
+ * For explain and the trace: what the tables rule idx's from and to name
+ * say of a packet's addresses, as "from <bad>: 192.0.2.0/24 holds
+ * 192.0.2.5; to ! <lan>: no entry holds 10.50.0.9" (the longest entry
+ * decides; a '!' one says no).  "" when the rule names none.
+ */
+void
+dp_pf_tables_why(struct dp_pf_ruleset *rs, uint32_t idx, uint8_t af,
+    const union acl_ip *src, const union acl_ip *dst, char *buf, size_t len)
+{
+	const struct pf_rtab *rt;
+	size_t at = 0;
+	int side;
+
+	buf[0] = '\0';
+	if (rs == NULL || rs->rtab == NULL || idx >= rs->nstats)
+		return;
+	rt = &rs->rtab[idx];
+	for (side = 0; side < 2; side++) {
+		const union acl_ip *a = side == 0 ? src : dst;
+		const struct acl_table *t;
+		char addr[INET6_ADDRSTRLEN], ent[INET6_ADDRSTRLEN + 8];
+		long k = -1;
+		int32_t ti = rt->tab[side];
+
+		if (ti < 0 || (size_t)ti >= rs->ntidx || at >= len)
+			continue;
+		t = &rs->conf->tables[ti];
+		if (rs->tidx[ti] == NULL)
+			rs->tidx[ti] = acl_ltable_new(t);
+		if (rs->tidx[ti] != NULL)
+			k = acl_ltable_entry(rs->tidx[ti], af, a);
+		inet_ntop(af, a, addr, sizeof(addr));
+		if (k >= 0) {
+			const struct acl_table_entry *e = &t->e[k];
+
+			inet_ntop(e->af, &e->addr, ent, sizeof(ent));
+			if (e->net < (e->af == AF_INET ? 32 : 128))
+				snprintf(ent + strlen(ent), sizeof(ent) -
+				    strlen(ent), "/%u", e->net);
+		}
+		at += (size_t)snprintf(buf + at, len - at, "%s%s %s<%s>: %s%s "
+		    "holds %s%s", at > 0 ? "; " : "", side == 0 ? "from" :
+		    "to", rt->neg[side] ? "! " : "", t->name, k < 0 ?
+		    "no entry" : t->e[k].neg ? "!" : "", k < 0 ? "" : ent,
+		    addr, k >= 0 && t->e[k].neg ? " (negated: not in it)" :
+		    "");
+	}
+}

@@ -4269,6 +4269,19 @@ Test(pf, table_statistics)
 	cr_expect_str_eq(count_line(v, "In/XPass:"), want, "%s", v);
 	snprintf(want, sizeof(want), TCOUNT("In/Pass:", 2, 56));
 	cr_expect_str_eq(count_line(v, "In/Pass:"), want, "%s", v);
+	/* explain and the trace name the entry that decided */
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em0 proto udp from "
+	    "192.0.2.5 port 4000 to 10.50.0.20 port 53"), "\n  tables: from "
+	    "<bad>: 192.0.2.0/24 holds 192.0.2.5\n") != NULL, "%s",
+	    dptest_out);
+	cr_expect(strstr(dptest_ctl(&dp, "explain in on em0 proto udp from "
+	    "198.51.100.50 port 4000 to 10.50.0.21 port 53"), "tables") == NULL,
+	    "%s", dptest_out);
+	dptest_ctl(&dp, "trace on 1");
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.6", 4000,
+	    "10.50.0.20", 53, 0));
+	cr_expect(strstr(dptest_ctl(&dp, "trace show"), "in on em0: from "
+	    "<bad>: 192.0.2.0/24 holds 192.0.2.6") != NULL, "%s", dptest_out);
 	/* -T zero: the table's and its entries' counters start again */
 	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bad -T zero"),
 	    "1 table/stats cleared.\n");
