@@ -685,16 +685,12 @@ pf_limit_busy(const struct acl_conf *conf, int which, uint32_t held,
  * Load FILE (a path as given; /etc/X means CONFDIR/X) and swap it in only
  * when every part parsed and compiled.  Old states stay, as in pf.
  */
-int
-dp_pf_load(struct dp *dp, const char *file, FILE *err)
+/* FILE parsed as sluiced reads a pf.conf: 0, or EINVAL (said on err). */
+static int
+pf_parse(struct dp *dp, const char *file, FILE *err, struct acl_conf **conf)
 {
 	struct acl_load_args la;
 	struct acl_hostenv env;
-	struct dp_pf_ruleset *rs;
-	struct acl_conf *conf;
-	struct dpq **qs;
-	uint32_t limit, frags, delays;
-	int i, rc;
 
 	pf_hostenv(dp, &env);
 	memset(&la, 0, sizeof(la));
@@ -704,7 +700,19 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	la.err = err;
 	la.out = err;
 	la.flags = ACL_LOAD_WARN;	/* never silently ignore a rule's part */
-	if (acl_load(&la, &conf) != 0)
+	return acl_load(&la, conf) != 0 ? EINVAL : 0;
+}
+
+int
+dp_pf_load(struct dp *dp, const char *file, FILE *err)
+{
+	struct dp_pf_ruleset *rs;
+	struct acl_conf *conf;
+	struct dpq **qs;
+	uint32_t limit, frags, delays;
+	int i, rc;
+
+	if (pf_parse(dp, file, err, &conf) != 0)
 		return EINVAL;
 	if (dp_pf_tables_carry(dp->pf.rs != NULL ? dp->pf.rs->conf : NULL,
 	    conf, dp->now) != 0) {
@@ -769,6 +777,55 @@ dp_pf_load(struct dp *dp, const char *file, FILE *err)
 	pf_gen++;
 	dp_pf_ls_clear(&dp->pf);	/* least-states counts per pool */
 	dp_pf_queues_install(dp, qs);	/* pf_commit_queues() */
+	return 0;
+}
+
+/* Trade two configurations' tables. */
+static void
+pf_tables_swap(struct acl_conf *a, struct acl_conf *b)
+{
+	struct acl_table *tv = a->tables;
+	size_t n = a->ntables;
+
+	a->tables = b->tables;
+	a->ntables = b->ntables;
+	b->tables = tv;
+	b->ntables = n;
+}
+
+/*
+ * pfctl -T load -f FILE: FILE's table definitions over the live tables,
+ * as a load commits them (dp_pf_tables_carry()), and the rules as they
+ * are, compiled again with them; a table no rule names and not
+ * persistent goes, as pf deactivates it.  On any error nothing changes.
+ */
+int
+dp_pf_tables_load(struct dp *dp, const char *file, FILE *err)
+{
+	struct acl_conf *conf, *live;
+
+	if (dp->pf.rs == NULL) {
+		fprintf(err, "pfctl: no rules loaded\n");
+		return EINVAL;
+	}
+	live = dp->pf.rs->conf;
+	if (pf_parse(dp, file, err, &conf) != 0)
+		return EINVAL;
+	if (dp_pf_tables_carry(live, conf, dp->now) != 0) {
+		fprintf(err, "pfctl: out of memory\n");
+		acl_conf_free(conf);
+		return ENOMEM;
+	}
+	/* the new tables in the live rules, the old ones kept aside */
+	pf_tables_swap(live, conf);
+	dp_pf_tables_prune(live);
+	if (pf_conf_over_limits(live, err) != 0 ||
+	    dp_pf_recompile(dp, err) != 0) {
+		pf_tables_swap(live, conf);
+		acl_conf_free(conf);
+		return EINVAL;
+	}
+	acl_conf_free(conf);
 	return 0;
 }
 

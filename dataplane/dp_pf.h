@@ -477,6 +477,7 @@ struct dp_pf {
 int	 dp_pf_init(struct dp *);
 void	 dp_pf_fini(struct dp *);
 int	 dp_pf_load(struct dp *, const char *, FILE *);
+int	 dp_pf_tables_load(struct dp *, const char *, FILE *);
 int	 dp_pf_table_insert(struct dp *, const char *, const char *, uint8_t,
 	    const union acl_ip *);
 int	 dp_pf_table(struct dp *, const char *, const char *, const char *,

@@ -786,17 +786,16 @@ pfctl_show(struct dp *dp, const char *show, struct pfctl_opts *op,
 }
 
 /*
- * pfctl_lookup_option() on pfctl's -F list: the modifier MOD begins
- * ("s" is states, "S" Sources), or NULL, said on out.
+ * pfctl_lookup_option(): the word of list that MOD begins, or NULL, said
+ * on out (unknown as WHAT, or ambiguous).
  */
 static const char *
-flush_lookup(const char *mod, FILE *out)
+lookup_option(const char *mod, const char *const *list, const char *what,
+    FILE *out)
 {
-	static const char *const mods[] = { "rules", "Sources", "states",
-	    "info", "Tables", "osfp", "Reset", "all", NULL };
 	const char *const *m, *hit = NULL;
 
-	for (m = mods; *mod != '\0' && *m != NULL; m++)
+	for (m = list; *mod != '\0' && *m != NULL; m++)
 		if (strncmp(mod, *m, strlen(mod)) == 0) {
 			if (hit != NULL) {
 				fprintf(out, "pfctl: %s is ambiguous\n", mod);
@@ -805,8 +804,28 @@ flush_lookup(const char *mod, FILE *out)
 			hit = *m;
 		}
 	if (hit == NULL)
-		fprintf(out, "pfctl: Unknown flush modifier '%s'\n", mod);
+		fprintf(out, "pfctl: Unknown %s '%s'\n", what, mod);
 	return hit;
+}
+
+/* -F MOD: "s" is states, "S" Sources. */
+static const char *
+flush_lookup(const char *mod, FILE *out)
+{
+	static const char *const mods[] = { "rules", "Sources", "states",
+	    "info", "Tables", "osfp", "Reset", "all", NULL };
+
+	return lookup_option(mod, mods, "flush modifier", out);
+}
+
+/* -T CMD: "s" is show, "l" load (pfctl's tblcmdopt_list). */
+static const char *
+table_cmd_lookup(const char *cmd, FILE *out)
+{
+	static const char *const cmds[] = { "kill", "flush", "add", "delete",
+	    "load", "replace", "show", "test", "zero", "expire", NULL };
+
+	return lookup_option(cmd, cmds, "table command", out);
 }
 
 /*
@@ -1064,6 +1083,16 @@ dp_pf_ctl(struct dp *dp, int argc, char **argv, FILE *out)
 	/* the states -F and -k took: their flows go (pflow) */
 	if (flush != NULL || nkill > 0)
 		dp_pflow_tick(dp);
+	if (tcmd != NULL && (tcmd = table_cmd_lookup(tcmd, out)) == NULL)
+		return 1;
+	if (tcmd != NULL && strcmp(tcmd, "load") == 0) {
+		/* -T load -f FILE: its tables, not its rules */
+		if (load == NULL) {
+			fprintf(out, "pfctl: -T load needs -f file\n");
+			return 1;
+		}
+		return check_only ? 0 : dp_pf_tables_load(dp, load, out) != 0;
+	}
 	if (tcmd != NULL || table != NULL) {
 		if (tcmd == NULL || table == NULL) {
 			fprintf(out, "pfctl: -t and -T go together\n");

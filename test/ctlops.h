@@ -1,12 +1,13 @@
 /*
  * Bytes as a sequence of what a running pf meets: packets on three
  * ports, pfctl's table commands (-T add, delete, replace, zero, expire,
- * kill, flush, show, test), flushes, loads of one of three rule sets,
- * views, and the clock moving on.  The fuzz target fuzz-ctl reads its
- * input so; test-pf runs fixed-seed sequences of it under ASan.  What
- * it exercises: the tables' entries, counters and clocks as commands,
- * loads and packets change them (dataplane/dp_pftable.c), and the
- * compiled rules built again around them.
+ * kill, flush, show, test), flushes, loads of one of three rule sets (or
+ * of their tables only, -T load), views, and the clock moving on.  The
+ * fuzz target fuzz-ctl reads its input so; test-pf runs fixed-seed
+ * sequences of it under ASan.  What it exercises: the tables' entries,
+ * counters and clocks as commands, loads and packets change them
+ * (dataplane/dp_pftable.c), and the compiled rules built again around
+ * them.
  *
  * ctlops_setup() writes the configuration (the routed segment of
  * test-pf: db01 10.50.0.20 on tap0 behind vether0, em0 198.51.100.2,
@@ -289,9 +290,11 @@ ctlops_run(struct dp *dp, const char *dir, const uint8_t *d, size_t n,
 			break;
 		}
 		case 14:
-			/* a load: mostly the first rule set */
-			snprintf(line, sizeof(line), "pfctl -f %s/pf%d.conf", dir,
-			    (b & 3) == 3 ? 1 + (b >> 2) % 2 : 0);
+			/* a load, mostly of the first rule set; or of its
+			 * tables only */
+			snprintf(line, sizeof(line), "pfctl %s-f %s/pf%d.conf",
+			    (b & 12) == 12 ? "-T load " : "", dir, (b & 3) == 3 ?
+			    1 + (b >> 4) % 2 : 0);
 			break;
 		default:
 			if (b & 1) {

@@ -4400,6 +4400,44 @@ Test(pf, table_addresses_from_a_file)
 }
 
 /*
+ * pfctl -T load -f FILE: the file's tables over the live ones, as a load
+ * commits them, the rules unchanged; a broken file changes nothing.  -T
+ * takes pfctl's abbreviations.
+ */
+Test(pf, table_load_and_abbreviations)
+{
+	struct conf *conf;
+	struct dp dp;
+	char cmd[160];
+
+	put("pf.conf", "table <bf> persist\ntable <lan> { 10.50.0.0/24 }\n"
+	    "block quick from <bf>\npass in from <lan>\n");
+	put("tables.conf", "table <lan> { 10.50.0.0/25 192.0.2.0/24 }\n"
+	    "table <bf> persist\ntable <unused> { 203.0.113.1 }\npass\n");
+	put("broken.conf", "table <lan> { 10.50.0.0/25 }\npass from <\n");
+	build(&dp, &conf);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -Ta 192.0.2.7"),
+	    "1/1 addresses added.\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -Tl -f %s/tables.conf", etc);
+	cr_expect_eq(dptest_ctl_rc(&dp, cmd), 0, "%s", dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t lan -Ts"),
+	    "   10.50.0.0/25\n   192.0.2.0/24\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t bf -Ts"), "   192.0.2.7\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sT"), "bf\nlan\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sr"), "block drop quick from "
+	    "<bf> to any\npass in from <lan> to any flags S/SA\n");
+	snprintf(cmd, sizeof(cmd), "pfctl -T load -f %s/broken.conf", etc);
+	cr_expect_eq(dptest_ctl_rc(&dp, cmd), 1);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -t lan -T show"),
+	    "   10.50.0.0/25\n   192.0.2.0/24\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -T load"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: -T load needs -f file\n");
+	cr_expect_eq(dptest_ctl_rc(&dp, "pfctl -t lan -T bogus"), 1);
+	cr_expect_str_eq(dptest_out, "pfctl: Unknown table command 'bogus'\n");
+	dptest_destroy(&dp, conf);
+}
+
+/*
  * After pfctl -vvsT: every table's "Addresses:" is what -T show lists.
  * A table's first line is its flag letters, a tab and name[@anchor];
  * its statistics' lines start with a tab.
