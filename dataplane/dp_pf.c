@@ -76,8 +76,11 @@ dp_pf_init(struct dp *dp)
 		return ENOMEM;
 	if ((pf->frags = calloc(PF_FRAG_SETS * PF_FRAG_WAYS,
 	    sizeof(*pf->frags))) == NULL ||
-	    (pf->reass = calloc(PF_REASS_MAX, sizeof(*pf->reass))) == NULL)
+	    (pf->reass = calloc(PF_REASS_MAX, sizeof(*pf->reass))) == NULL ||
+	    (pf->ifstats = calloc(DP_MAX_PORTS, sizeof(*pf->ifstats))) ==
+	    NULL)
 		return ENOMEM;
+	pf->ifs_tzero = dp->now;
 	pf->enabled = 1;
 	pf->since = dp->now_ns;
 	pf->pid = (uint32_t)getpid();
@@ -149,6 +152,8 @@ dp_pf_fini(struct dp *dp)
 	dp->pf.qnames = NULL;
 	free(dp->pf.frags);
 	dp->pf.frags = NULL;
+	free(dp->pf.ifstats);
+	dp->pf.ifstats = NULL;
 	dp_pf_reass_flush(dp);
 	free(dp->pf.reass);
 	dp->pf.reass = NULL;
@@ -3399,8 +3404,34 @@ pf_normalize_tcp(struct dp *dp, struct pkt *p, struct l3info *li,
 	return PF_PASS;
 }
 
+static int pf_test_one(struct dp *, struct port *, int, struct pkt *,
+	    uint32_t *, uint8_t *);
+
+/* pf_test(), and pf_counters_inc()'s count on the interface. */
 int
 dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
+{
+	uint32_t len = 0;
+	uint8_t v6 = 0;
+	int r = pf_test_one(dp, port, dir, p, &len, &v6);
+
+	if (len != 0 && port->index < DP_MAX_PORTS) {
+		struct pf_ifstats *st = &dp->pf.ifstats[port->index];
+
+		st->packets[v6][dir == ACL_OUT][r != PF_PASS]++;
+		st->bytes[v6][dir == ACL_OUT][r != PF_PASS] += len;
+	}
+	return r;
+}
+
+/*
+ * pf_test() of one packet going DIR on port; *len (pd->tot_len) and *v6
+ * say what the interface counts, *len 0 when nothing (not filtered
+ * here, not IP, a fragment held for its datagram).
+ */
+static int
+pf_test_one(struct dp *dp, struct port *port, int dir, struct pkt *p,
+    uint32_t *len, uint8_t *v6)
 {
 	struct dp_pf *pf = &dp->pf;
 	struct dp_pf_ruleset *rs = pf->rs;
@@ -3445,6 +3476,8 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 			    dname, port->name);
 		return PF_DROP;
 	}
+	*len = pf_tot_len(p, &li);
+	*v6 = li.af == 6;
 	/* Any state this port may use: floating ones (ifindex 0) and the
 	 * ones bound to it (pf_find_state()'s kif check). */
 	ifx = port->index + 1;
@@ -3456,8 +3489,10 @@ dp_pf_test(struct dp *dp, struct port *port, int dir, struct pkt *p)
 	    (p->data[li.l3off + 6] & (IP_MF >> 8))), 0)) {
 		if ((rs->reass & PF_REASS_YES) && (li.af == 4 ?
 		    dp_pf_reass(dp, port, dir, p, &li) :
-		    dp_pf_reass6(dp, port, dir, p, &li)))
+		    dp_pf_reass6(dp, port, dir, p, &li))) {
+			*len = 0;	/* its datagram counts, whole */
 			return PF_DROP;
+		}
 		if (li.frag && li.af == 4 &&
 		    pf_frag_follow(dp, port, dir, p, &li))
 			return PF_PASS;
@@ -4866,14 +4901,82 @@ dp_pf_tick(struct dp *dp)
 }
 
 
+static int
+pf_states_on(struct state *s, void *arg)
+{
+	uint32_t *n = arg;
+
+	if (s->ifindex <= DP_MAX_PORTS)
+		n[s->ifindex]++;
+	return 0;
+}
+
+/*
+ * The rules that hold interface or group NAME (pfi_kif_ref(...,
+ * PFI_KIF_REF_RULE)): by `on', `received-on', and each `(NAME)' address
+ * of theirs, pools too.
+ */
+static int
+pf_rules_on(const struct acl_conf *conf, const char *name)
+{
+	size_t k, i, j;
+	int n = 0;
+
+	for (k = 0; conf != NULL && k < conf->nall; k++)
+		for (i = 0; i < conf->all[k]->rs.nrules; i++) {
+			const struct acl_rule *r = &conf->all[k]->rs.rules[i];
+			const struct acl_addr *v[] = { &r->src.addr,
+			    &r->dst.addr, &r->nat.addr, &r->rdr.addr,
+			    &r->route.addr };
+
+			n += strcmp(r->ifname, name) == 0;
+			n += strcmp(r->rcv_ifname, name) == 0;
+			for (j = 0; j < sizeof(v) / sizeof(v[0]); j++)
+				n += v[j]->type == ACL_ADDR_DYNIFTL &&
+				    strcmp(v[j]->ifname, name) == 0;
+		}
+	return n;
+}
+
+/* pfctl -vvsI's lines of interface NAME (print_iface()). */
+static void
+pf_show_iface(struct dp *dp, const char *name, const uint32_t *states,
+    FILE *out)
+{
+	static const char *const text[2][2][2] = {
+		{ { "In4/Pass:", "In4/Block:" }, { "Out4/Pass:", "Out4/Block:" } },
+		{ { "In6/Pass:", "In6/Block:" }, { "Out6/Pass:", "Out6/Block:" } }
+	};
+	static const struct pf_ifstats none;
+	const struct port *p = dp_port(dp, name);
+	const struct pf_ifstats *st = p != NULL && p->index < DP_MAX_PORTS ?
+	    &dp->pf.ifstats[p->index] : &none;
+	int i;
+
+	dp_pf_print_cleared(out, dp, dp->pf.ifs_tzero);
+	fprintf(out, "\tReferences:  [ States:  %-18u Rules: %-18d ]\n",
+	    p != NULL && p->index < DP_MAX_PORTS ? states[p->index + 1] :
+	    strcmp(name, "all") == 0 ? states[0] : 0, pf_rules_on(dp->pf.rs !=
+	    NULL ? dp->pf.rs->conf : NULL, name));
+	for (i = 0; i < 8; i++)
+		fprintf(out, "\t%-12s [ Packets: %-18llu Bytes: %-18llu ]\n",
+		    text[(i >> 2) & 1][(i >> 1) & 1][i & 1],
+		    (unsigned long long)st->packets[(i >> 2) & 1][(i >> 1) &
+		    1][i & 1], (unsigned long long)st->bytes[(i >> 2) &
+		    1][(i >> 1) & 1][i & 1]);
+}
+
 /*
  * pfctl -s Interfaces: the interfaces and groups pf knows (its kif tree:
  * "all", every port, every group), in name order; -v marks the ones
- * `set skip' skips.
+ * `set skip' skips, -vv adds each one's counters: a port's packets pf
+ * tested there, the states bound to it (floating ones are "all"'s), the
+ * rules that name it.  A group counts no packets, as pf's group kifs.
  */
 void
 dp_pf_show_ifaces(struct dp *dp, int verbose, FILE *out)
 {
+	uint32_t *states = NULL;
 	struct acl_ifinfo *ifs = pf_ifinfo(dp);
 	const char **names;
 	size_t n = 0, i, k;
@@ -4884,6 +4987,9 @@ dp_pf_show_ifaces(struct dp *dp, int verbose, FILE *out)
 		free(ifs);
 		return;
 	}
+	if (verbose >= 2 && (states = calloc(DP_MAX_PORTS + 1,
+	    sizeof(*states))) != NULL)
+		state_walk(&dp->pf.states, pf_states_on, states);
 	names[n++] = "all";
 	for (i = 0; i < (size_t)dp->nports; i++) {
 		names[n++] = ifs[i].name;
@@ -4903,7 +5009,10 @@ dp_pf_show_ifaces(struct dp *dp, int verbose, FILE *out)
 		fprintf(out, "%s%s\n", names[i], verbose && p != NULL &&
 		    rs != NULL && p->index < rs->nports && rs->skip[p->index] ?
 		    " (skip)" : "");
+		if (states != NULL)
+			pf_show_iface(dp, names[i], states, out);
 	}
+	free(states);
 	free(names);
 	free(ifs);
 }

@@ -384,9 +384,20 @@ struct pf_syncookies {
 	uint64_t	 key[2][2];	/* SipHash keys */
 };
 
+/*
+ * What pf counts per interface (pfik_packets, pfik_bytes): every IP packet
+ * pf tests there, by family, direction and whether it passed.
+ */
+struct pf_ifstats {
+	uint64_t	 packets[2][2][2];	/* [inet6][out][blocked] */
+	uint64_t	 bytes[2][2][2];
+};
+
 struct dp_pf {
 	int		 enabled;
 	struct dp_pf_ruleset *rs;	/* NULL: no rules, everything passes */
+	struct pf_ifstats *ifstats;	/* per port (DP_MAX_PORTS) */
+	uint32_t	 ifs_tzero;	/* their counting began (pfctl -vvsI) */
 	struct acl_tags	*tags;
 	struct acl_tags	*qnames;	/* queue names by number (qid) */
 	struct state_table states;
@@ -494,6 +505,7 @@ void	 dp_pf_tables_count(struct dp_pf_ruleset *, uint32_t, int, int,
 void	 dp_pf_tables_why(struct dp_pf_ruleset *, uint32_t, uint8_t,
 	    const union acl_ip *, const union acl_ip *, char *, size_t);
 void	 dp_pf_show_ifaces(struct dp *, int, FILE *);
+void	 dp_pf_print_cleared(FILE *, const struct dp *, uint32_t);
 int	 dp_pf_parse_net(const char *, uint8_t *, union acl_ip *, int *);
 int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);
 void	 dp_pf_tick(struct dp *);

@@ -319,8 +319,8 @@ dp_pf_tables_prune(struct acl_conf *conf)
 }
 
 /* The wall clock's time of dataplane second t, as ctime() prints it. */
-static void
-print_cleared(FILE *out, const struct dp *dp, uint32_t t)
+void
+dp_pf_print_cleared(FILE *out, const struct dp *dp, uint32_t t)
 {
 	time_t at = time(NULL) - (time_t)(dp->now >= t ? dp->now - t : 0);
 
@@ -358,7 +358,7 @@ print_tstats(FILE *out, const struct dp *dp, const struct acl_conf *conf,
 	const struct acl_anchor *own = acl_anchor_find(conf, t->anchor);
 
 	fprintf(out, "\tAddresses:   %zu\n", t->ne);
-	print_cleared(out, dp, t->tzero);
+	dp_pf_print_cleared(out, dp, t->tzero);
 	fprintf(out, "\tReferences:  [ Anchors: %-18d Rules: %-18d ]\n",
 	    anchors_naming(conf, t), own != NULL ? rules_naming(own,
 	    t->name) : 0);
@@ -826,7 +826,7 @@ dp_pf_table(struct dp *dp, const char *path, const char *name,
 				continue;
 			/* print_astats(): no counters, no lines
 			 * (PFR_FB_NOCOUNT) */
-			print_cleared(out, dp, e[i].tzero);
+			dp_pf_print_cleared(out, dp, e[i].tzero);
 			if (e[i].count != NULL)
 				print_tcount(out, e[i].count, ACL_TOP_XPASS);
 		}

@@ -4438,6 +4438,52 @@ Test(pf, table_load_and_abbreviations)
 }
 
 /*
+ * pfctl -vvsI: per interface, the packets pf tested there by family,
+ * direction and verdict; the states bound to it (floating ones are
+ * "all"'s) and the rules that name it.
+ */
+Test(pf, interface_statistics)
+{
+	struct conf *conf;
+	struct dp dp;
+	uint8_t b[128];
+	char want[160];
+	const char *v, *em0, *all;
+
+	put("pf.conf", "block in quick on em0 proto udp to port 9\n"
+	    "pass in on em2 keep state (if-bound)\npass\n");
+	build(&dp, &conf);
+	neighbours(&dp);
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.5", 4000,
+	    "10.50.0.20", 53, 0));
+	feed(&dp, "em0", b, ip4(b, E0, GW, 17, "192.0.2.5", 4000,
+	    "10.50.0.20", 9, 0));
+	v = dptest_ctl(&dp, "pfctl -vvsI");
+	cr_assert_not_null(em0 = strstr(v, "\nem0\n\tCleared:     "), "%s", v);
+	cr_expect(strncmp(strstr(em0, "\tReferences:"), "\tReferences:  [ "
+	    "States:  0                  Rules: 1                  ]\n", 67) ==
+	    0, "%s", v);
+	snprintf(want, sizeof(want), TCOUNT("In4/Pass:", 1, 28));
+	cr_expect_str_eq(count_line(em0, "In4/Pass:"), want, "%s", v);
+	snprintf(want, sizeof(want), TCOUNT("In4/Block:", 1, 28));
+	cr_expect_str_eq(count_line(em0, "In4/Block:"), want, "%s", v);
+	snprintf(want, sizeof(want), TCOUNT("Out4/Pass:", 0, 0));
+	cr_expect_str_eq(count_line(em0, "Out4/Pass:"), want, "%s", v);
+	/* the floating states of em0 and vether0 are "all"'s; em2's rule
+	 * names it */
+	cr_assert_not_null(all = strstr(v, "all\n\tCleared:"), "%s", v);
+	cr_expect(strncmp(strstr(all, "\tReferences:"), "\tReferences:  [ "
+	    "States:  2 ", 26) == 0, "%s", v);
+	cr_expect(strstr(v, "em2\n\tCleared:") != NULL, "%s", v);
+	cr_expect(strstr(strstr(v, "em2\n\tCleared:"), "Rules: 1 ") != NULL,
+	    "%s", v);
+	/* -vsI: names only */
+	cr_expect_null(strstr(dptest_ctl(&dp, "pfctl -vsI"), "Cleared"), "%s",
+	    dptest_out);
+	dptest_destroy(&dp, conf);
+}
+
+/*
  * After pfctl -vvsT: every table's "Addresses:" is what -T show lists.
  * A table's first line is its flag letters, a tab and name[@anchor];
  * its statistics' lines start with a tab.
