@@ -4972,9 +4972,31 @@ pf_show_iface(struct dp *dp, const char *name, const uint32_t *states,
  * `set skip' skips, -vv adds each one's counters: a port's packets pf
  * tested there, the states bound to it (floating ones are "all"'s), the
  * rules that name it.  A group counts no packets, as pf's group kifs.
+ * -i FILTER: that one, and if it can be a group (no final digit), the
+ * ports in it (pfi_skip_if()).
  */
+static int
+pf_iface_shown(const struct acl_ifinfo *ifs, int nports, const char *name,
+    const char *filter)
+{
+	size_t n;
+	int i, g;
+
+	if (filter == NULL || *filter == '\0' || strcmp(name, filter) == 0)
+		return 1;
+	n = strlen(filter);
+	if (filter[n - 1] >= '0' && filter[n - 1] <= '9')
+		return 0;
+	for (i = 0; i < nports; i++)
+		if (strcmp(ifs[i].name, name) == 0)
+			for (g = 0; g < ifs[i].ngroups; g++)
+				if (strcmp(ifs[i].groups[g], filter) == 0)
+					return 1;
+	return 0;
+}
+
 void
-dp_pf_show_ifaces(struct dp *dp, int verbose, FILE *out)
+dp_pf_show_ifaces(struct dp *dp, const char *filter, int verbose, FILE *out)
 {
 	uint32_t *states = NULL;
 	struct acl_ifinfo *ifs = pf_ifinfo(dp);
@@ -5006,6 +5028,8 @@ dp_pf_show_ifaces(struct dp *dp, int verbose, FILE *out)
 		struct port *p = dp_port(dp, names[i]);
 		const struct dp_pf_ruleset *rs = dp->pf.rs;
 
+		if (!pf_iface_shown(ifs, dp->nports, names[i], filter))
+			continue;
 		fprintf(out, "%s%s\n", names[i], verbose && p != NULL &&
 		    rs != NULL && p->index < rs->nports && rs->skip[p->index] ?
 		    " (skip)" : "");

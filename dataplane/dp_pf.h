@@ -504,7 +504,7 @@ void	 dp_pf_tables_count(struct dp_pf_ruleset *, uint32_t, int, int,
 	    uint8_t, const union acl_ip *, const union acl_ip *, uint64_t);
 void	 dp_pf_tables_why(struct dp_pf_ruleset *, uint32_t, uint8_t,
 	    const union acl_ip *, const union acl_ip *, char *, size_t);
-void	 dp_pf_show_ifaces(struct dp *, int, FILE *);
+void	 dp_pf_show_ifaces(struct dp *, const char *, int, FILE *);
 void	 dp_pf_print_cleared(FILE *, const struct dp *, uint32_t);
 int	 dp_pf_parse_net(const char *, uint8_t *, union acl_ip *, int *);
 int	 dp_pf_test(struct dp *, struct port *, int, struct pkt *);

@@ -759,7 +759,7 @@ pfctl_show(struct dp *dp, const char *show, struct pfctl_opts *op,
 		return 0;
 	}
 	if (strcmp(show, "Interfaces") == 0 || strcmp(show, "I") == 0) {
-		dp_pf_show_ifaces(dp, o.verbose, out);
+		dp_pf_show_ifaces(dp, w.iface, o.verbose, out);
 		return 0;
 	}
 	if (strcmp(show, "Tables") == 0 || strcmp(show, "T") == 0) {

@@ -266,7 +266,8 @@ ctlops_run(struct dp *dp, const char *dir, const uint8_t *d, size_t n,
 			break;
 		case 12: {
 			static const char *const views[] = {
-				"-vvsT", "-vsT", "-sT", "-vvsr", "-ss", "-si"
+				"-vvsT", "-vsT", "-sT", "-vvsr", "-ss", "-si",
+				"-vvsI"
 			};
 
 			if (b & 1)

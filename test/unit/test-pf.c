@@ -4477,9 +4477,13 @@ Test(pf, interface_statistics)
 	cr_expect(strstr(v, "em2\n\tCleared:") != NULL, "%s", v);
 	cr_expect(strstr(strstr(v, "em2\n\tCleared:"), "Rules: 1 ") != NULL,
 	    "%s", v);
-	/* -vsI: names only */
+	/* -vsI: names only; -i: one interface, or a group and its ports */
 	cr_expect_null(strstr(dptest_ctl(&dp, "pfctl -vsI"), "Cleared"), "%s",
 	    dptest_out);
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sI -i em0"), "em0\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sI -i egress"),
+	    "egress\nem0\n");
+	cr_expect_str_eq(dptest_ctl(&dp, "pfctl -sI -i em"), "");
 	dptest_destroy(&dp, conf);
 }
 
