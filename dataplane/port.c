@@ -185,7 +185,11 @@ port_add_inet(const char *ifname, uint32_t addr, uint8_t plen)
 /*
  * Give the kernel side of a tap its MAC (the guest's lladdr) and, with
  * NETNS, move it into that network namespace (a name from `ip netns add`)
- * under NEWNAME; the fd sluice holds keeps working across the move.
+ * under NEWNAME; the fd sluice holds keeps working across the move.  The
+ * MAC first, in a request of its own: in one request the kernel moves
+ * and renames the interface before it sets the address, so the guest
+ * could see NEWNAME with the tap's first MAC for a moment (and a DHCP
+ * client started then asks with it).
  */
 int
 port_tap_setup(struct port *p, const char *netns, const char *newname,
@@ -198,7 +202,7 @@ port_tap_setup(struct port *p, const char *netns, const char *newname,
 	} req;
 	struct ifreq ifr;
 	char path[128];
-	int nsfd, error, ifindex;
+	int nsfd, error, ifindex, step;
 
 	memset(&ifr, 0, sizeof(ifr));
 	if ((error = port_ifreq(p->ifname, SIOCGIFINDEX, &ifr)) != 0) {
@@ -217,21 +221,25 @@ port_tap_setup(struct port *p, const char *netns, const char *newname,
 		    "\"ip netns add %s\")", netns, strerror(error), netns);
 		return error;
 	}
-	memset(&req, 0, sizeof(req));
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-	req.n.nlmsg_type = RTM_NEWLINK;
-	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.ifi.ifi_family = AF_UNSPEC;
-	req.ifi.ifi_index = ifindex;
-	if (mac != NULL)
-		nl_attr(&req, sizeof(req), IFLA_ADDRESS, mac, 6);
-	if (netns != NULL) {
-		nl_attr(&req, sizeof(req), IFLA_NET_NS_FD, &nsfd,
-		    sizeof(nsfd));
-		nl_attr(&req, sizeof(req), IFLA_IFNAME, newname,
-		    strlen(newname) + 1);
+	for (step = 0, error = 0; step < 2 && error == 0; step++) {
+		if ((step == 0 && mac == NULL) || (step == 1 && netns == NULL))
+			continue;
+		memset(&req, 0, sizeof(req));
+		req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+		req.n.nlmsg_type = RTM_NEWLINK;
+		req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		req.ifi.ifi_family = AF_UNSPEC;
+		req.ifi.ifi_index = ifindex;
+		if (step == 0)
+			nl_attr(&req, sizeof(req), IFLA_ADDRESS, mac, 6);
+		else {
+			nl_attr(&req, sizeof(req), IFLA_NET_NS_FD, &nsfd,
+			    sizeof(nsfd));
+			nl_attr(&req, sizeof(req), IFLA_IFNAME, newname,
+			    strlen(newname) + 1);
+		}
+		error = nl_request(&req.n);
 	}
-	error = nl_request(&req.n);
 	if (nsfd >= 0)
 		close(nsfd);
 	if (error)

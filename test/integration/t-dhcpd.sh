@@ -38,6 +38,10 @@ start_sluiced "$etc" -g "db01=$DB" -l "$TMP/dhcpd.leases" || exit 1
 wait_for 5 ip -n "$DB" link show vio0 || exit 1
 ip -n "$DB" link set vio0 up
 mac=$(ip -n "$DB" -o link show vio0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+# sluiced sets the MAC before it moves the tap in: a guest never sees its
+# NIC with another (a DHCP client started at once would ask with it)
+check "vio0 has vm.conf's lladdr from the moment it appears ($mac)" \
+	test "$mac" = 02:00:5e:32:00:01
 
 # dhclient-script(8)'s reasons, for this namespace only.
 cat >"$TMP/dhclient-script" <<'SCRIPT'
@@ -114,8 +118,11 @@ check "db01 pings the router" \
 ip4=${addr%/*}
 ctl dhcpd leases >"$TMP/leases"
 check "dhcpd leases: the lease" grep -qx "lease $ip4 {" "$TMP/leases"
-check "dhcpd leases: db01's MAC" \
-	grep -qx "	hardware ethernet $mac;" "$TMP/leases"
+# (failing, it shows what the server holds and what vio0 is: this failed
+# once in a CI run under ASan, with the lease there, and did not again)
+check "dhcpd leases: db01's MAC" sh -c "
+	grep -qx '	hardware ethernet $mac;' $TMP/leases ||
+	{ cat $TMP/leases; ip -n $DB addr show dev vio0; false; }"
 check "dhcpd leases: its host name" \
 	grep -qx '	client-hostname "db01";' "$TMP/leases"
 check "dhcpd leases: starts and ends in dhcpd.leases' layout" grep -qE \
