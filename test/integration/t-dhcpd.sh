@@ -122,7 +122,8 @@ check "dhcpd leases: the lease" grep -qx "lease $ip4 {" "$TMP/leases"
 # once in a CI run under ASan, with the lease there, and did not again)
 check "dhcpd leases: db01's MAC" sh -c "
 	grep -qx '	hardware ethernet $mac;' $TMP/leases ||
-	{ cat $TMP/leases; ip -n $DB addr show dev vio0; false; }"
+	{ cat $TMP/leases; ip -n $DB addr show dev vio0;
+	grep dhcpd: $TMP/sluiced.log; false; }"
 check "dhcpd leases: its host name" \
 	grep -qx '	client-hostname "db01";' "$TMP/leases"
 check "dhcpd leases: starts and ends in dhcpd.leases' layout" grep -qE \
