@@ -492,6 +492,9 @@ probe_start(struct dp *dp, struct rif *r, const struct dhcp_msg *m,
 {
 	struct dhcpd *d = dp->router.dhcpd;
 	struct dhcpd_probe *pr = probe_of(d, m->chaddr);
+	/* m may be the slot's own message (dhcpd_tick() asks about the
+	 * next address for it): a copy before the slot is cleared */
+	struct dhcp_msg msg = *m;
 	int i;
 
 	for (i = 0; pr == NULL && i < DHCPD_MAX_PROBES; i++)
@@ -503,7 +506,7 @@ probe_start(struct dp *dp, struct rif *r, const struct dhcp_msg *m,
 	pr->addr = a;
 	pr->until = dp->now + DHCPD_PROBE_WAIT;
 	pr->rif = (int)(r - dp->router.rifs);
-	pr->m = *m;
+	pr->m = msg;
 	dp->router.c[ROUTER_C_DHCPD_PROBES]++;
 	router_arp_request(&dp->router, r, a);
 	return 1;

@@ -674,10 +674,22 @@ Test(dhcpd, an_address_in_use_is_abandoned)
 	expect_probe(0, POOL1);
 	cr_expect_eq(nout, 1, "the next address asked about, no offer");
 	forget();
+	/*
+	 * The second probe is a's: a's retransmission waits for it, and a's
+	 * own ARP for POOL1 is no conflict.  (It once cleared the message
+	 * it was asked with: the retransmission got an offer at once, a
+	 * took POOL1, and its first ARP abandoned a's own lease.)
+	 */
+	ask(cli_a, DHCPDISCOVER, 0, 0, 0, 0);
+	cr_expect_eq(nout, 0, "a's retransmission waits for the probe");
+	arp_says(cli_a, POOL1);
 	dptest_run_to(&dp, dp.now + DHCPD_PROBE_WAIT);
+	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_CONFLICTS], 1);
 	cr_assert(reply(&m, NULL));
 	cr_expect_eq(m.type, DHCPOFFER);
 	cr_expect_eq(m.yiaddr, POOL1, "not the one in use");
+	cr_expect_eq(memcmp(m.chaddr, cli_a, 6), 0, "offered to a");
+	cr_expect_neq(m.xid, 0);
 	cr_expect_eq(dp.router.c[ROUTER_C_DHCPD_PROBES], 2);
 	cr_expect_not_null(strstr(dptest_ctl(&dp, "dhcpd leases"),
 	    "lease 10.50.0.100 {\n"), "the view shows it: %s", dptest_out);
