@@ -109,6 +109,8 @@ struct acl_load_args {
  * nothing should be applied.
  */
 int	 acl_load(const struct acl_load_args *, struct acl_conf **);
+/* a file as a load opens it: /etc/X is CONFDIR/X (unless CONFDIR is /) */
+void	 acl_confpath(const char *, const char *, char *, size_t);
 void	 acl_conf_free(struct acl_conf *);
 struct acl_anchor *acl_anchor_find(const struct acl_conf *, const char *);
 const struct acl_table *acl_table_find(const struct acl_conf *, const char *,

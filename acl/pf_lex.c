@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,14 +303,23 @@ pf_lex_init(struct pf_lex *lx, struct pf_arena *a, FILE *err)
  * A path "/etc/x" in a configuration directory that is not "/" means
  * confdir/x, so that a copy of an OpenBSD /etc works where it lies.
  */
+void
+acl_confpath(const char *confdir, const char *path, char *buf, size_t len)
+{
+	if (confdir == NULL || confdir[0] == '\0' ||
+	    strcmp(confdir, "/") == 0 || strncmp(path, "/etc/", 5) != 0)
+		snprintf(buf, len, "%s", path);
+	else
+		snprintf(buf, len, "%s/%s", confdir, path + 5);
+}
+
 char *
 pf_confpath(struct pf_arena *a, const char *confdir, const char *path)
 {
-	if (confdir == NULL || confdir[0] == '\0' || strcmp(confdir, "/") == 0)
-		return (pf_strdup(a, path));
-	if (strncmp(path, "/etc/", 5) == 0)
-		return (pf_printf(a, "%s/%s", confdir, path + 5));
-	return (pf_strdup(a, path));
+	char buf[PATH_MAX];
+
+	acl_confpath(confdir, path, buf, sizeof(buf));
+	return (pf_strdup(a, buf));
 }
 
 int

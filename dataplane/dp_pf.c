@@ -911,14 +911,6 @@ pf_count(struct dp_pf *pf, uint32_t rule, int dir, uint32_t len)
 	st->bytes[dir == ACL_OUT] += len;
 }
 
-/*
- * pf_counters_inc()'s table statistics of a packet state s passed: on the
- * tables of its rule (pass) and of its match rule (match), for the
- * state's addresses as pf takes them: the key of the stack side for a
- * state made going in, of the wire side going out (the translated
- * addresses either way), source and destination as its first packet
- * went.
- */
 /* A packet's source and destination as tables take them; its family. */
 static uint8_t
 pf_li_addrs(const struct l3info *li, union acl_ip a[2])
@@ -938,6 +930,14 @@ pf_rule_tables(const struct dp_pf_ruleset *rs, uint32_t r)
 	    rs->rtab[RULE_IDX(r)].tab[1] >= 0);
 }
 
+/*
+ * pf_counters_inc()'s table statistics of a packet state s passed: on the
+ * tables of its rule (pass) and of its match rule (match), for the
+ * state's addresses as pf takes them: the key of the stack side for a
+ * state made going in, of the wire side going out (the translated
+ * addresses either way), source and destination as its first packet
+ * went.
+ */
 static void
 pf_tables_state(struct dp_pf *pf, const struct state *s, int dir,
     uint32_t len)

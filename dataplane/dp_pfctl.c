@@ -855,10 +855,7 @@ pfctl_table_file(struct dp *dp, const char *path, const char *table,
 		fprintf(out, "pfctl: -T %s takes no -f file\n", cmd);
 		return 1;
 	}
-	if (strncmp(file, "/etc/", 5) == 0)
-		snprintf(name, sizeof(name), "%s/%s", dp->conf->dir, file + 5);
-	else
-		snprintf(name, sizeof(name), "%s", file);
+	acl_confpath(dp->conf->dir, file, name, sizeof(name));
 	if ((f = fopen(name, "r")) == NULL) {
 		fprintf(out, "pfctl: cannot load %s: %s\n", file,
 		    strerror(errno));

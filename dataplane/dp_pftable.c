@@ -113,17 +113,26 @@ entry_find_addr(const struct acl_table *t, const struct acl_table_entry *e)
 	return -1;
 }
 
+#define ENTRY_NET	(INET6_ADDRSTRLEN + 4)
+
+/* An entry's network as pfctl writes it: address[/len], no negation. */
+static const char *
+entry_net(const struct acl_table_entry *e, char *buf)
+{
+	inet_ntop(e->af, &e->addr, buf, ENTRY_NET);
+	if (e->net < (e->af == AF_INET ? 32 : 128))
+		snprintf(buf + strlen(buf), ENTRY_NET - strlen(buf), "/%u",
+		    e->net);
+	return buf;
+}
+
 static void
 entry_print(FILE *out, const struct acl_table_entry *e)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[ENTRY_NET];
 
-	inet_ntop(e->af, &e->addr, buf, sizeof(buf));
 	/* print_addrx(): feedback column, negation, address[/len] */
-	fprintf(out, "  %c%s", e->neg ? '!' : ' ', buf);
-	if (e->net < (e->af == AF_INET ? 32 : 128))
-		fprintf(out, "/%u", e->net);
-	fputc('\n', out);
+	fprintf(out, "  %c%s\n", e->neg ? '!' : ' ', entry_net(e, buf));
 }
 
 static int
@@ -367,6 +376,19 @@ print_tstats(FILE *out, const struct dp *dp, const struct acl_conf *conf,
 	print_tcount(out, &t->count, ACL_TOP_MAX);
 }
 
+/* dst gets counters of its own, a copy of src's (none if src has none). */
+static int
+count_dup(struct acl_table_entry *dst, const struct acl_table_entry *src)
+{
+	dst->count = NULL;
+	if (src->count == NULL)
+		return 0;
+	if ((dst->count = malloc(sizeof(*dst->count))) == NULL)
+		return -1;
+	*dst->count = *src->count;
+	return 0;
+}
+
 /*
  * src's entries into dst (whose own are freed), each with its clock and
  * a copy of its counters.  -1: no memory (dst unchanged).
@@ -381,15 +403,12 @@ entries_copy(struct acl_table *dst, const struct acl_table *src)
 		return -1;
 	for (i = 0; i < src->ne; i++) {
 		e[i] = src->e[i];
-		if (src->e[i].count == NULL)
-			continue;
-		if ((e[i].count = malloc(sizeof(*e[i].count))) == NULL) {
+		if (count_dup(&e[i], &src->e[i]) != 0) {
 			while (i-- > 0)
 				free(e[i].count);
 			free(e);
 			return -1;
 		}
-		*e[i].count = *src->e[i].count;
 	}
 	for (i = 0; i < dst->ne; i++)
 		free(dst->e[i].count);
@@ -442,12 +461,8 @@ dp_pf_tables_carry(const struct acl_conf *old, struct acl_conf *conf,
 			if (k < 0 || o->e[k].neg != t->e[j].neg)
 				continue;
 			t->e[j].tzero = o->e[k].tzero;
-			if (o->e[k].count != NULL &&
-			    (t->e[j].count = malloc(sizeof(*t->e[j].count))) ==
-			    NULL)
+			if (count_dup(&t->e[j], &o->e[k]) != 0)
 				return -1;
-			if (o->e[k].count != NULL)
-				*t->e[j].count = *o->e[k].count;
 		}
 	}
 	for (i = 0; old != NULL && i < old->ntables; i++) {
@@ -759,9 +774,9 @@ table_cmd(struct dp *dp, struct acl_conf *conf, struct acl_table *t,
 /*
  * pfctl [-a PATH] -t NAME -T CMD [ADDR ...]: 0, 1 on error, and for
  * test 2 when not every address matches (pfctl's exit codes).  -T show
- * -v adds each entry's "Cleared:" time (print_astats()); sluice keeps no
- * per-entry counters, so nothing follows it, as pf prints an entry that
- * has none (PFR_FB_NOCOUNT).
+ * -v adds each entry's "Cleared:" time and, for an entry of a `counters'
+ * table that counted a packet, its counters (print_astats(); an entry
+ * without them prints none, PFR_FB_NOCOUNT).
  */
 int
 dp_pf_table(struct dp *dp, const char *path, const char *name,
@@ -1061,6 +1076,24 @@ dp_pf_tables_index_free(struct dp_pf_ruleset *rs)
 }
 
 /*
+ * The entry of table ti (index ti < rs->ntidx) that rn_match() finds for
+ * a, the longest holding it, or NULL; the table's lookup is built the
+ * first time (rs->tidx[ti] stays NULL when there is no memory for it).
+ */
+static struct acl_table_entry *
+table_entry(struct dp_pf_ruleset *rs, int32_t ti, uint8_t af,
+    const union acl_ip *a)
+{
+	struct acl_table *t = &rs->conf->tables[ti];
+	long k;
+
+	if (rs->tidx[ti] == NULL && (rs->tidx[ti] = acl_ltable_new(t)) == NULL)
+		return NULL;
+	k = acl_ltable_entry(rs->tidx[ti], af, a);
+	return k >= 0 ? &t->e[k] : NULL;
+}
+
+/*
  * One packet of LEN bytes going DIR on table ti, for address a, by a rule
  * whose verdict is op (ACL_TOP_*) and that says `! <table>' when notrule:
  * the table counts it, as XPASS when the table no longer agrees with the
@@ -1072,17 +1105,14 @@ table_count(struct dp_pf_ruleset *rs, int32_t ti, int op, int notrule,
     int dir, uint8_t af, const union acl_ip *a, uint64_t len)
 {
 	struct acl_table *t = &rs->conf->tables[ti];
-	struct acl_table_entry *e = NULL;
+	struct acl_table_entry *e;
 	int d = dir == ACL_OUT;
-	long k;
 
 	if ((size_t)ti >= rs->ntidx)
 		return;
-	if (rs->tidx[ti] == NULL &&
-	    (rs->tidx[ti] = acl_ltable_new(t)) == NULL)
-		return;		/* no memory: not counted */
-	if ((k = acl_ltable_entry(rs->tidx[ti], af, a)) >= 0)
-		e = &t->e[k];
+	e = table_entry(rs, ti, af, a);
+	if (rs->tidx[ti] == NULL)
+		return;		/* no memory for its lookup: not counted */
 	if ((e == NULL || e->neg) != notrule)
 		op = ACL_TOP_XPASS;
 	t->count.packets[d][op]++;
@@ -1141,31 +1171,20 @@ dp_pf_tables_why(struct dp_pf_ruleset *rs, uint32_t idx, uint8_t af,
 	for (side = 0; side < 2; side++) {
 		const union acl_ip *a = side == 0 ? src : dst;
 		const struct acl_table *t;
-		char addr[INET6_ADDRSTRLEN], ent[INET6_ADDRSTRLEN + 8];
-		long k = -1;
+		char addr[INET6_ADDRSTRLEN], ent[ENTRY_NET];
+		const struct acl_table_entry *e;
 		int32_t ti = rt->tab[side];
 
 		if (ti < 0 || (size_t)ti >= rs->ntidx || at >= len)
 			continue;
 		t = &rs->conf->tables[ti];
-		if (rs->tidx[ti] == NULL)
-			rs->tidx[ti] = acl_ltable_new(t);
-		if (rs->tidx[ti] != NULL)
-			k = acl_ltable_entry(rs->tidx[ti], af, a);
+		e = table_entry(rs, ti, af, a);
 		inet_ntop(af, a, addr, sizeof(addr));
-		if (k >= 0) {
-			const struct acl_table_entry *e = &t->e[k];
-
-			inet_ntop(e->af, &e->addr, ent, sizeof(ent));
-			if (e->net < (e->af == AF_INET ? 32 : 128))
-				snprintf(ent + strlen(ent), sizeof(ent) -
-				    strlen(ent), "/%u", e->net);
-		}
 		at += (size_t)snprintf(buf + at, len - at, "%s%s %s<%s>: %s%s "
 		    "holds %s%s", at > 0 ? "; " : "", side == 0 ? "from" :
-		    "to", rt->neg[side] ? "! " : "", t->name, k < 0 ?
-		    "no entry" : t->e[k].neg ? "!" : "", k < 0 ? "" : ent,
-		    addr, k >= 0 && t->e[k].neg ? " (negated: not in it)" :
-		    "");
+		    "to", rt->neg[side] ? "! " : "", t->name, e == NULL ?
+		    "no entry" : e->neg ? "!" : "", e == NULL ? "" :
+		    entry_net(e, ent), addr, e != NULL && e->neg ?
+		    " (negated: not in it)" : "");
 	}
 }
